@@ -1,0 +1,63 @@
+/* Blocks: a signed header plus a list of transactions.
+ *
+ * The header commits to parent, height, slot, proposer, timestamp, the
+ * Merkle root of tx hashes and the post-execution state root. The block
+ * hash is BLAKE2b over the canonical header encoding without the
+ * signature; the proposer signs that hash (domain-tagged with the chain
+ * id). Decoding checks structure only (bounds, counts, tx root); whether
+ * the proposer was scheduled and whether the state root matches is the
+ * consensus module's job. */
+#ifndef AITBC_PROTOCOL_BLOCK_H
+#define AITBC_PROTOCOL_BLOCK_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/tx.h"
+#include "protocol/core/codec.h"
+#include "protocol/core/crypto.h"
+
+typedef struct proto_block_header {
+    uint64_t height;       /* genesis = 0 */
+    uint64_t slot;         /* PoA slot (PBFT: view) in which it was proposed */
+    proto_hash parent;     /* hash of the parent block */
+    uint32_t proposer;     /* validator index */
+    int64_t timestamp_ns;  /* virtual time at proposal */
+    proto_hash tx_root;    /* Merkle root over tx hashes (zero hash if none) */
+    proto_hash state_root; /* state root after executing the txs */
+    uint32_t tx_count;
+    proto_sig sig;         /* proposer's signature over the block hash */
+} proto_block_header;
+
+#define PROTO_BLOCK_HEADER_WIRE_SIZE \
+    (8 + 8 + PROTO_HASH_SIZE + 4 + 8 + PROTO_HASH_SIZE + PROTO_HASH_SIZE + 4 + PROTO_SIG_SIZE)
+
+typedef struct proto_block {
+    proto_block_header header;
+    proto_hash hash;       /* cached: hash of the unsigned header */
+    GArray *txs;           /* of proto_tx, header.tx_count entries */
+} proto_block;
+
+/* Allocate an empty block (txs array empty). */
+proto_block *proto_block_new(void);
+void proto_block_free(proto_block *b);
+
+/* Compute header.tx_root and header.tx_count from txs, then the hash. */
+void proto_block_seal_txs(proto_block *b);
+/* Hash of the header fields except the signature. */
+void proto_block_compute_hash(const proto_block_header *h, proto_hash *out);
+void proto_block_sign(proto_block *b, uint64_t chain_id, proto_crypto *c, const proto_keypair *kp);
+bool proto_block_verify_sig(const proto_block *b, uint64_t chain_id, proto_crypto *c,
+                            const proto_pubkey *pk);
+
+void proto_block_encode(const proto_block *b, proto_writer *w);
+/* Decode a whole block; fails (returns NULL) on malformed input, more than
+ * txs_max transactions, or a tx root that does not match the txs. */
+proto_block *proto_block_decode(proto_reader *r, uint32_t txs_max);
+
+/* Merkle root over a list of hashes (duplicating the last on odd levels;
+ * zero hash for an empty list). */
+void proto_merkle_root(const proto_hash *leaves, size_t count, proto_hash *out);
+
+#endif

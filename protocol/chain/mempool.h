@@ -1,0 +1,42 @@
+/* Bounded transaction pool with per-sender nonce ordering.
+ *
+ * Keeps transactions in arrival order, deduplicated by tx hash. Block
+ * building walks arrival order and takes a tx only when its nonce is the
+ * sender's next one (given the state and what the block already took), so
+ * a sender's transactions enter blocks in nonce order and a gap holds back
+ * only that sender. Transactions whose nonce the state has passed are
+ * dropped as stale. Everything is bounded by `entries_max`. */
+#ifndef AITBC_PROTOCOL_MEMPOOL_H
+#define AITBC_PROTOCOL_MEMPOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/state.h"
+#include "protocol/chain/tx.h"
+
+typedef struct proto_mempool proto_mempool;
+
+typedef enum proto_mempool_result {
+    PROTO_MEMPOOL_ADDED = 0,
+    PROTO_MEMPOOL_DUPLICATE,
+    PROTO_MEMPOOL_FULL,
+    PROTO_MEMPOOL_STALE, /* nonce already used in the state */
+} proto_mempool_result;
+
+proto_mempool *proto_mempool_new(uint32_t entries_max);
+void proto_mempool_free(proto_mempool *m);
+uint32_t proto_mempool_count(const proto_mempool *m);
+bool proto_mempool_contains(const proto_mempool *m, const proto_hash *tx_hash);
+
+/* The tx's signature must already have been checked by the caller. */
+proto_mempool_result proto_mempool_add(proto_mempool *m, const proto_tx *tx,
+                                       const proto_hash *tx_hash, const proto_state *s);
+void proto_mempool_remove(proto_mempool *m, const proto_hash *tx_hash);
+
+/* Pick up to txs_max transactions valid in sequence on top of s (nonce
+ * and balance), in arrival order; appends proto_tx values to out. Drops
+ * stale entries it meets. Does not remove the picked ones. */
+void proto_mempool_select(proto_mempool *m, const proto_state *s, uint32_t txs_max, GArray *out);
+
+#endif

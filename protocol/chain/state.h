@@ -1,0 +1,72 @@
+/* Account state: balances and nonces, with an incremental Merkle root.
+ *
+ * Accounts live in a dense array indexed by account number; the state root
+ * is a binary Merkle tree over leaf = H(pubkey || balance || nonce) padded
+ * to a power of two with zero hashes. Changes mark leaves dirty; the root
+ * is recomputed lazily along dirty paths only (proto_state_root), so a
+ * block of k transfers costs O(k log n) hashes once, not per transfer.
+ *
+ * Every mutation can be recorded into an undo log so a node can roll a
+ * block back on reorg without keeping per-block state copies. */
+#ifndef AITBC_PROTOCOL_STATE_H
+#define AITBC_PROTOCOL_STATE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/tx.h"
+#include "protocol/core/crypto.h"
+
+typedef struct proto_account {
+    proto_pubkey pk;
+    uint64_t balance;
+    uint64_t nonce; /* next expected nonce */
+} proto_account;
+
+typedef struct proto_state proto_state;
+
+/* An undo log: old values of every account touched, in order. */
+typedef struct proto_undo {
+    GArray *entries; /* of proto_undo_entry (state.c) */
+    uint64_t burned_before;
+} proto_undo;
+
+typedef enum proto_tx_result {
+    PROTO_TX_OK = 0,
+    PROTO_TX_BAD_ACCOUNT,   /* from/to index out of range */
+    PROTO_TX_BAD_NONCE,     /* nonce != account's next nonce */
+    PROTO_TX_NO_FUNDS,      /* amount + fee exceeds balance (or overflows) */
+    PROTO_TX_BAD_SIGNATURE,
+} proto_tx_result;
+
+const char *proto_tx_result_name(proto_tx_result r);
+
+proto_state *proto_state_new(void);
+proto_state *proto_state_copy(const proto_state *s);
+void proto_state_free(proto_state *s);
+
+/* Genesis only: append an account; returns its index. */
+uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance);
+uint32_t proto_state_account_count(const proto_state *s);
+const proto_account *proto_state_account(const proto_state *s, uint32_t index);
+uint64_t proto_state_burned(const proto_state *s);
+/* Sum of balances + burned: constant under transfers (conservation). */
+uint64_t proto_state_total_supply(const proto_state *s);
+
+/* Check a tx against the state without applying it (signature included). */
+proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
+                                     proto_crypto *c);
+/* Check and apply; on success records old values into undo (if non-NULL). */
+proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
+                                     proto_crypto *c, proto_undo *undo);
+
+void proto_undo_init(proto_undo *u);
+void proto_undo_clear(proto_undo *u);
+/* Restore every value recorded in undo (newest first) and empty it. */
+void proto_state_revert(proto_state *s, proto_undo *undo);
+
+/* Current Merkle root (recomputes dirty paths). */
+void proto_state_root(proto_state *s, proto_hash *out);
+
+#endif

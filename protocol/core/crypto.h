@@ -1,0 +1,92 @@
+/* Signatures and hashes, with a process-wide verification memo.
+ *
+ * Real mode: Ed25519 (libsodium) keys derived deterministically from a
+ * 32-byte seed, BLAKE2b-256 hashes. Crypto dominates large runs, so a
+ * proto_crypto context is shared by every node of one process and
+ * remembers (public key, message hash, signature) -> valid for signatures
+ * it has already checked: every node still "verifies", the work is done
+ * once. This is exact because verification is a pure function.
+ *
+ * Fast mode (scenario `crypto = fast`) replaces Ed25519 by a keyed-hash
+ * stand-in: sig = BLAKE2b-512(key = public key, message). It detects any
+ * corruption or wrong signer, but is forgeable by code that knows the
+ * scheme; reports say which mode ran.
+ *
+ * The context also counts signatures made and distinct verifications so a
+ * run can compute its crypto floor (tools/bench and the summary). */
+#ifndef AITBC_PROTOCOL_CRYPTO_H
+#define AITBC_PROTOCOL_CRYPTO_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_HASH_SIZE 32
+#define PROTO_PUBKEY_SIZE 32
+#define PROTO_SECKEY_SIZE 64
+#define PROTO_SIG_SIZE 64
+#define PROTO_SEED_SIZE 32
+
+typedef struct proto_hash {
+    uint8_t bytes[PROTO_HASH_SIZE];
+} proto_hash;
+
+typedef struct proto_pubkey {
+    uint8_t bytes[PROTO_PUBKEY_SIZE];
+} proto_pubkey;
+
+typedef struct proto_sig {
+    uint8_t bytes[PROTO_SIG_SIZE];
+} proto_sig;
+
+typedef struct proto_keypair {
+    proto_pubkey pk;
+    uint8_t sk[PROTO_SECKEY_SIZE];
+} proto_keypair;
+
+typedef enum proto_crypto_mode {
+    PROTO_CRYPTO_REAL = 0,
+    PROTO_CRYPTO_FAST = 1,
+} proto_crypto_mode;
+
+typedef struct proto_crypto_stats {
+    uint64_t signs;             /* signatures made */
+    uint64_t verify_calls;      /* verifications asked for */
+    uint64_t verify_computed;   /* distinct verifications actually computed */
+    uint64_t verify_memo_hits;  /* answered from the memo */
+} proto_crypto_stats;
+
+typedef struct proto_crypto proto_crypto;
+
+/* memo_entries_max bounds the memo; when full it is cleared (a pure
+ * cache, so this only costs work, never changes results). */
+proto_crypto *proto_crypto_new(proto_crypto_mode mode, size_t memo_entries_max);
+void proto_crypto_free(proto_crypto *c);
+proto_crypto_mode proto_crypto_get_mode(const proto_crypto *c);
+const char *proto_crypto_mode_name(proto_crypto_mode mode);
+proto_crypto_stats proto_crypto_get_stats(const proto_crypto *c);
+
+/* Library init (sodium_init); safe to call more than once. */
+void proto_crypto_global_init(void);
+
+void proto_keypair_from_seed(proto_keypair *kp, const uint8_t seed[PROTO_SEED_SIZE]);
+/* Derive a keypair from a master seed and a label ("validator/3", "account/17"). */
+void proto_keypair_derive(proto_keypair *kp, uint64_t master_seed, const char *label);
+
+void proto_sign(proto_crypto *c, proto_sig *sig, const void *msg, size_t msg_size,
+                const proto_keypair *kp);
+bool proto_verify(proto_crypto *c, const proto_sig *sig, const void *msg, size_t msg_size,
+                  const proto_pubkey *pk);
+
+/* BLAKE2b-256. */
+void proto_hash_bytes(proto_hash *out, const void *data, size_t size);
+/* BLAKE2b-256 of a || b (Merkle interior nodes). */
+void proto_hash_pair(proto_hash *out, const proto_hash *a, const proto_hash *b);
+bool proto_hash_equal(const proto_hash *a, const proto_hash *b);
+int proto_hash_compare(const proto_hash *a, const proto_hash *b);
+bool proto_hash_is_zero(const proto_hash *h);
+/* 64 lowercase hex chars + NUL */
+void proto_hash_hex(const proto_hash *h, char out[2 * PROTO_HASH_SIZE + 1]);
+
+#endif

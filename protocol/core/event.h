@@ -1,0 +1,56 @@
+/* Observations a protocol node reports through env->observe.
+ *
+ * Nodes never write files or metrics; they say what happened and the
+ * driver (the simulator's metrics and invariant checkers) decides what to
+ * record. Events are plain values; pointers inside are borrowed for the
+ * duration of the observe call. */
+#ifndef AITBC_PROTOCOL_EVENT_H
+#define AITBC_PROTOCOL_EVENT_H
+
+#include <stdint.h>
+
+typedef enum proto_event_kind {
+    PROTO_EV_BLOCK_PROPOSED = 1, /* this node built and signed a block */
+    PROTO_EV_BLOCK_HEAD,         /* a block became the head of this node's chain */
+    PROTO_EV_BLOCK_FINAL,        /* a block became final at this node */
+    PROTO_EV_REORG,              /* head switched to another branch; depth = blocks undone */
+    PROTO_EV_FORK_SEEN,          /* a valid block arrived whose height is already taken */
+    PROTO_EV_TX_FINAL,           /* a tx submitted at this node became final (latency) */
+    PROTO_EV_MSG_REJECTED,       /* a received message failed decoding or validation */
+    PROTO_EV_SYNC_REQUEST,       /* this node asked a peer for missing blocks */
+    PROTO_EV_RECOVERED,          /* node rebuilt its state from its durable store */
+} proto_event_kind;
+
+/* Why a message was rejected; counted per reason in the metrics. */
+typedef enum proto_reject_reason {
+    PROTO_REJECT_NONE = 0,
+    PROTO_REJECT_DECODE,        /* malformed bytes */
+    PROTO_REJECT_SIGNATURE,     /* bad signature */
+    PROTO_REJECT_SCHEDULE,      /* wrong proposer for the slot */
+    PROTO_REJECT_STATE_ROOT,    /* re-execution gave a different state root */
+    PROTO_REJECT_TX_INVALID,    /* a transaction failed its checks */
+    PROTO_REJECT_TIMESTAMP,     /* block from the future or out of order */
+    PROTO_REJECT_LINKAGE,       /* parent/height/tx-root inconsistent */
+    PROTO_REJECT_LIMIT,         /* over a protocol bound */
+    PROTO_REJECT_REASON_COUNT
+} proto_reject_reason;
+
+const char *proto_reject_reason_name(proto_reject_reason reason);
+
+typedef struct proto_event {
+    proto_event_kind kind;
+    uint32_t node;            /* the node reporting */
+    uint64_t height;
+    uint64_t slot;            /* PoA slot / PBFT view */
+    uint32_t proposer;        /* validator index of the block's proposer */
+    uint32_t tx_count;
+    uint32_t depth;           /* REORG: blocks undone */
+    uint32_t from;            /* MSG_REJECTED: sender */
+    proto_reject_reason reason;
+    int64_t proposed_ns;      /* block timestamp */
+    int64_t latency_ns;       /* TX_FINAL: submission -> final */
+    const uint8_t *hash;      /* 32-byte block hash, when about a block */
+    const uint8_t *state_root;/* 32-byte state root, when about a block */
+} proto_event;
+
+#endif

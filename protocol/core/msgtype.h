@@ -1,0 +1,24 @@
+/* Wire envelope: the first byte of every message is its type.
+ *
+ * The simulator's network reads only this byte (to count messages and
+ * bytes per type); everything after it is decoded by the protocol module
+ * that owns the type. Numbers are part of the wire format: never reuse. */
+#ifndef AITBC_PROTOCOL_MSGTYPE_H
+#define AITBC_PROTOCOL_MSGTYPE_H
+
+#include <stdint.h>
+
+typedef enum proto_msg_type {
+    PROTO_MSG_TX = 1,          /* one signed transaction (gossip) */
+    PROTO_MSG_BLOCK = 2,       /* a proposed or relayed block */
+    PROTO_MSG_GET_BLOCKS = 3,  /* sync request: height range */
+    PROTO_MSG_BLOCKS = 4,      /* sync response: consecutive blocks */
+    PROTO_MSG_STATUS = 5,      /* head/final summary, sent on (re)start */
+    PROTO_MSG_TYPE_COUNT_MAX = 256
+} proto_msg_type;
+
+/* Stable metric name of a type ("tx", "block", "sync.get_blocks", ...);
+ * "unknown" for unassigned numbers. */
+const char *proto_msg_type_name(uint8_t type);
+
+#endif

@@ -1,0 +1,82 @@
+/* What a run measured: raw records collected while it runs, and the
+ * headline figures derived from them at the end.
+ *
+ * The world (sim/world.c) feeds protocol observations and network counters
+ * in; sim_metrics_finish() derives the figures with the stable names of
+ * SCENARIOS.md (throughput_tps, finality_p99_s, ...). The reports layer
+ * only writes what is here: it computes nothing of its own, so the
+ * database, report.json and the stdout summary always agree. */
+#ifndef AITBC_SIM_METRICS_H
+#define AITBC_SIM_METRICS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "protocol/core/crypto.h"
+
+/* One distinct block ever proposed (by hash). */
+typedef struct sim_block_record {
+    uint64_t height;
+    uint64_t slot;             /* PoA slot / PBFT view */
+    uint32_t proposer;         /* node index of the proposer */
+    proto_hash hash;
+    uint32_t tx_count;
+    int64_t proposed_ns;
+    int64_t first_final_ns;    /* -1 if never final anywhere */
+    int64_t reached_all_ns;    /* -1 unless every live node got it (propagation) */
+    uint32_t reached_count;    /* nodes that received it */
+    int64_t reached_p50_ns;    /* -1 if unknown */
+} sim_block_record;
+
+/* A block became final at a node. */
+typedef struct sim_commit_record {
+    uint64_t height;
+    uint32_t node;
+    int64_t committed_ns;
+    uint32_t block_index;      /* into blocks */
+} sim_commit_record;
+
+/* A fault window as it actually happened (from the scenario). */
+typedef struct sim_fault_record {
+    char *name;
+    char *action;
+    int64_t at_ns;
+    int64_t until_ns;          /* -1: none */
+    char *nodes;               /* as written */
+} sim_fault_record;
+
+/* A named figure, e.g. ("finality_p99_s", 2.4). */
+typedef struct sim_figure {
+    char *name;
+    double value;
+} sim_figure;
+
+/* A tx became final at the node it was submitted to. */
+typedef struct sim_tx_record {
+    int64_t submitted_ns;
+    int64_t final_ns;
+    uint32_t node;
+} sim_tx_record;
+
+typedef struct sim_metrics {
+    GArray *blocks;            /* sim_block_record */
+    GArray *commits;           /* sim_commit_record */
+    GArray *faults;            /* sim_fault_record */
+    GArray *txs;               /* sim_tx_record */
+    GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
+    GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
+} sim_metrics;
+
+sim_metrics *sim_metrics_new(void);
+void sim_metrics_free(sim_metrics *m);
+
+/* Index of the block record for hash, creating it if new. */
+uint32_t sim_metrics_block(sim_metrics *m, const proto_hash *hash);
+void sim_metrics_figure(sim_metrics *m, const char *name, double value);
+/* Value of a figure, or `fallback` if absent. */
+double sim_metrics_get(const sim_metrics *m, const char *name, double fallback);
+
+/* Percentile (0..100, nearest-rank) of n int64 values; sorts in place. */
+int64_t sim_percentile_i64(int64_t *values, size_t n, double pct);
+
+#endif

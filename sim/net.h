@@ -1,0 +1,83 @@
+/* Virtual network: latency, loss, duplication, bandwidth, partitions.
+ *
+ * Every node has one uplink. A message departs when the uplink is free,
+ * occupies it for size*8/bandwidth (serialization delay, so messages queue
+ * behind each other), then flies for a one-way latency drawn per message
+ * from the link's distribution. Loss and duplication are drawn per
+ * message. Degrade windows replace the base latency/loss/duplicate/
+ * bandwidth of links touching the degraded node. A partition assigns every
+ * node a group; messages between groups are dropped, both when sent and
+ * when they would arrive (a cut link loses what is in flight).
+ *
+ * Deliveries go through the scheduler to a callback; messages to a node
+ * that is down are dropped. Everything is counted per message type (the
+ * wire's first byte, protocol/core/msgtype.h): sent, delivered, dropped by
+ * reason, bytes. Draws come from the network's own RNG stream. */
+#ifndef AITBC_SIM_NET_H
+#define AITBC_SIM_NET_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/sched.h"
+
+typedef enum sim_drop_reason {
+    SIM_DROP_LOSS = 0,      /* random loss */
+    SIM_DROP_PARTITION,     /* sender and receiver in different groups */
+    SIM_DROP_NODE_DOWN,     /* receiver (or sender) crashed */
+    SIM_DROP_REASON_COUNT
+} sim_drop_reason;
+
+const char *sim_drop_reason_name(sim_drop_reason r);
+
+typedef struct sim_net_link_params {
+    sim_dist latency;
+    double loss;
+    double duplicate;
+    uint64_t bandwidth_bps; /* 0 = unlimited */
+} sim_net_link_params;
+
+typedef struct sim_net_type_stats {
+    uint64_t sent;          /* send calls (one per recipient) */
+    uint64_t delivered;     /* handed to the receiver (duplicates count twice) */
+    uint64_t dropped[SIM_DROP_REASON_COUNT];
+    uint64_t bytes_sent;
+    uint64_t bytes_delivered;
+} sim_net_type_stats;
+
+/* Called at delivery time; `wire` is borrowed for the call. */
+typedef void (*sim_net_deliver_fn)(void *ctx, uint32_t from, uint32_t to, GBytes *wire);
+
+typedef struct sim_net sim_net;
+
+sim_net *sim_net_new(sim_sched *sched, uint32_t nodes_count, const sim_net_link_params *base,
+                     uint64_t seed, sim_net_deliver_fn deliver, void *deliver_ctx);
+void sim_net_free(sim_net *n);
+
+/* Takes its own reference to wire. */
+void sim_net_send(sim_net *n, uint32_t from, uint32_t to, GBytes *wire);
+
+void sim_net_set_up(sim_net *n, uint32_t node, bool up);
+bool sim_net_is_up(const sim_net *n, uint32_t node);
+
+/* group_of_node has nodes_count entries; NULL heals (everyone in group 0). */
+void sim_net_set_partition(sim_net *n, const uint32_t *group_of_node);
+bool sim_net_connected(const sim_net *n, uint32_t a, uint32_t b);
+
+/* Replace link parameters for links touching `node`; NULL restores base.
+ * When both ends are degraded, latency draws are taken for both and the
+ * larger is used, loss and duplication combine as independent events,
+ * and the lower bandwidth applies to the sender's uplink. */
+void sim_net_set_degrade(sim_net *n, uint32_t node, const sim_net_link_params *params);
+
+const sim_net_type_stats *sim_net_stats(const sim_net *n, uint8_t type);
+/* Sum over all types. */
+sim_net_type_stats sim_net_stats_total(const sim_net *n);
+
+/* Sample one latency in ns from a distribution (>= 0). */
+int64_t sim_dist_sample_ns(const sim_dist *d, sim_rng *r);
+
+#endif
