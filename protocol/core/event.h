@@ -11,6 +11,7 @@
 
 typedef enum proto_event_kind {
     PROTO_EV_BLOCK_PROPOSED = 1, /* this node built and signed a block */
+    PROTO_EV_BLOCK_RECEIVED,     /* first time this node holds a valid block (propagation) */
     PROTO_EV_BLOCK_HEAD,         /* a block became the head of this node's chain */
     PROTO_EV_BLOCK_FINAL,        /* a block became final at this node */
     PROTO_EV_REORG,              /* head switched to another branch; depth = blocks undone */
@@ -18,7 +19,8 @@ typedef enum proto_event_kind {
     PROTO_EV_TX_FINAL,           /* a tx submitted at this node became final (latency) */
     PROTO_EV_MSG_REJECTED,       /* a received message failed decoding or validation */
     PROTO_EV_SYNC_REQUEST,       /* this node asked a peer for missing blocks */
-    PROTO_EV_RECOVERED,          /* node rebuilt its state from its durable store */
+    PROTO_EV_RECOVERED,          /* node rebuilt its state from its durable store; height = final */
+    PROTO_EV_TX_REJECTED,        /* a submitted or gossiped tx was not admitted (reason) */
 } proto_event_kind;
 
 /* Why a message was rejected; counted per reason in the metrics. */

@@ -1,0 +1,77 @@
+/* Multi-validator Proof-of-Authority, Aura-style.
+ *
+ * Time is cut into slots of `block_interval_ns`; slot s belongs to one
+ * scheduled validator (round-robin: s mod N; see poa_schedule.c), who
+ * builds a block on its head at the start of the slot, signs it and sends
+ * it to every node. This is the scheme of OpenEthereum/Parity's Aura
+ * engine (authority_round: "step" = our slot, proposer = step mod N).
+ *
+ * Every node checks a block's schedule (proposer owns the slot, slot
+ * strictly above the parent's and not in the future), signature, parent
+ * linkage, and re-executes its transactions to check the state root.
+ *
+ * Fork choice: among valid branches that contain the last final block,
+ * the highest block wins; equal heights prefer the lower head slot (the
+ * branch that skipped fewer slots, as Aura's score does), then the lower
+ * block hash. Finality (rolling, after Aura's RollingFinality but with a
+ * BFT-style 2/3 threshold): a block is final once the distinct proposers
+ * of it and its descendants on the head chain hold more than 2/3 of the
+ * stake. Final blocks are never reverted. Under a partition, each side
+ * keeps producing in its own slots: forks happen, the side without more
+ * than 2/3 of the stake finalizes nothing, and after the heal the losing
+ * side reorgs. That is PoA's known weakness and the reports show it.
+ *
+ * Crash recovery: final blocks are written to the durable store; a
+ * restarted node replays them (re-verifying everything), then fetches
+ * missing blocks from peers (GET_BLOCKS / BLOCKS). */
+#ifndef AITBC_PROTOCOL_POA_H
+#define AITBC_PROTOCOL_POA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/state.h"
+#include "protocol/core/crypto.h"
+#include "protocol/core/env.h"
+#include "protocol/core/node.h"
+
+/* Everything every node of one chain shares; must outlive the nodes. */
+typedef struct poa_params {
+    uint64_t chain_id;
+    int64_t block_interval_ns;
+    uint32_t max_block_txs;
+    uint32_t validators_count;
+    const proto_pubkey *validator_keys;    /* [validators_count] */
+    const uint64_t *stakes;                /* [validators_count], > 0 */
+    const proto_state *genesis_state;      /* copied by each node */
+    uint32_t nodes_count;                  /* node ids 0..nodes_count-1 */
+    const proto_node_id *validator_nodes;  /* [validators_count]: where validator i runs */
+    proto_crypto *crypto;                  /* shared verification memo */
+    uint32_t mempool_max;                  /* transactions per node */
+    uint32_t sync_batch_max;               /* blocks per BLOCKS response */
+    uint32_t orphans_max;                  /* blocks held waiting for their parent */
+} poa_params;
+
+typedef struct poa_node poa_node;
+
+/* validator_index < 0: a full node (follows the chain, proposes nothing).
+ * key may be NULL for full nodes. Recovers from env's store if non-empty. */
+poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t validator_index,
+                       const proto_keypair *key, const proto_env *env);
+
+extern const proto_node_ops poa_node_ops;
+
+/* Introspection for tests and checkers. */
+uint64_t poa_node_head_height(const poa_node *n);
+uint64_t poa_node_final_height(const poa_node *n);
+void poa_node_head_hash(const poa_node *n, proto_hash *out);
+/* Hash of the final block at `height` (<= final height); false if unknown. */
+bool poa_node_final_hash(const poa_node *n, uint64_t height, proto_hash *out);
+
+/* The proposer (validator index) of slot s. */
+uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot);
+
+/* Genesis block hash of a chain (same for every node). */
+void poa_genesis_hash(const poa_params *params, proto_hash *out);
+
+#endif

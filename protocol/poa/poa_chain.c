@@ -1,0 +1,339 @@
+/* PoA chain: execution, fork choice, rolling finality, durable store.
+ *
+ * The node keeps one state, the one after its head block. Moving the head
+ * to another branch reverts blocks down to the common ancestor (each head
+ * chain entry keeps an undo log) and executes the new branch block by
+ * block, checking every state root. A block that fails is marked invalid
+ * with its descendants, the old branch is restored and fork choice runs
+ * again, so a bad block can cost work but never corrupt the state.
+ *
+ * Finality is checked after every head change (rule in poa.h). Final
+ * blocks go to the durable store as "b/<height>" plus "final" = height,
+ * and recovery replays them, verifying everything again. */
+#include "protocol/poa/poa_internal.h"
+
+#include <stdio.h>
+
+#include "protocol/core/codec.h"
+
+#define STORE_KEY_FINAL "final"
+
+static void block_key(uint64_t height, char out[32])
+{
+    snprintf(out, 32, "b/%020" G_GUINT64_FORMAT, (guint64)height);
+}
+
+static void genesis_header(poa_node *n, proto_block_header *h, proto_hash *hash)
+{
+    memset(h, 0, sizeof *h);
+    h->proposer = UINT32_MAX;
+    proto_state_root(n->state, &h->state_root);
+    proto_block_compute_hash(h, hash);
+}
+
+void poa_chain_init(poa_node *n)
+{
+    proto_block_header h;
+    proto_hash hash;
+    n->state = proto_state_copy(n->p->genesis_state);
+    genesis_header(n, &h, &hash);
+    poa_tree_init(&n->tree, &h, &hash);
+    n->head = poa_tree_root(&n->tree);
+    n->final_hashes = g_array_new(FALSE, FALSE, sizeof(proto_hash));
+    g_array_append_val(n->final_hashes, hash);
+}
+
+void poa_chain_clear(poa_node *n)
+{
+    poa_tree_clear(&n->tree);
+    proto_state_free(n->state);
+    g_array_unref(n->final_hashes);
+}
+
+void poa_genesis_hash(const poa_params *params, proto_hash *out)
+{
+    proto_state *s = proto_state_copy(params->genesis_state);
+    proto_block_header h;
+    memset(&h, 0, sizeof h);
+    h.proposer = UINT32_MAX;
+    proto_state_root(s, &h.state_root);
+    proto_block_compute_hash(&h, out);
+    proto_state_free(s);
+}
+
+static proto_block *decode_body(poa_node *n, GBytes *body)
+{
+    gsize size = 0;
+    const void *data = g_bytes_get_data(body, &size);
+    proto_reader r;
+    proto_reader_init(&r, data, size);
+    proto_block *b = proto_block_decode(&r, n->p->max_block_txs);
+    if (b != NULL && !proto_reader_finish(&r)) {
+        proto_block_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
+{
+    g_assert(e->parent == n->head);
+    proto_undo_clear(&e->undo);
+    proto_undo_init(&e->undo);
+    for (guint i = 0; i < b->txs->len; i++) {
+        const proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
+        if (proto_state_apply_tx(n->state, tx, n->p->chain_id, n->p->crypto, &e->undo) !=
+            PROTO_TX_OK) {
+            proto_state_revert(n->state, &e->undo);
+            return false;
+        }
+    }
+    proto_hash root;
+    proto_state_root(n->state, &root);
+    if (!proto_hash_equal(&root, &e->header.state_root)) {
+        proto_state_revert(n->state, &e->undo);
+        return false;
+    }
+    if (e->tx_hashes == NULL) {
+        e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
+        g_array_set_size(e->tx_hashes, b->txs->len);
+        for (guint i = 0; i < b->txs->len; i++)
+            proto_tx_hash(&g_array_index(b->txs, proto_tx, i),
+                          &g_array_index(e->tx_hashes, proto_hash, i));
+    }
+    if (n->mempool != NULL) {
+        for (guint i = 0; i < e->tx_hashes->len; i++)
+            proto_mempool_remove(n->mempool, &g_array_index(e->tx_hashes, proto_hash, i));
+    }
+    e->status = POA_EXEC_VALID;
+    e->on_head_chain = true;
+    n->head = e;
+    return true;
+}
+
+/* Undo the head block; its transactions go back to the pool. */
+static void revert_head(poa_node *n)
+{
+    poa_entry *e = n->head;
+    g_assert(e->parent != NULL && e->on_head_chain);
+    proto_state_revert(n->state, &e->undo);
+    e->on_head_chain = false;
+    n->head = e->parent;
+    if (n->mempool == NULL)
+        return;
+    proto_block *b = decode_body(n, e->body);
+    g_assert(b != NULL); /* it was decoded before it entered the tree */
+    for (guint i = 0; i < b->txs->len; i++)
+        proto_mempool_add(n->mempool, &g_array_index(b->txs, proto_tx, i),
+                          &g_array_index(e->tx_hashes, proto_hash, i), n->state);
+    proto_block_free(b);
+}
+
+/* Execute e (child of head); on failure mark it invalid and report. */
+static bool execute_entry(poa_node *n, poa_entry *e)
+{
+    proto_block *b = decode_body(n, e->body);
+    bool ok = b != NULL && poa_chain_apply(n, e, b);
+    if (b != NULL)
+        proto_block_free(b);
+    if (!ok) {
+        poa_tree_mark_invalid(&n->tree, e);
+        poa_reject(n, e->header.proposer < n->p->validators_count
+                          ? n->p->validator_nodes[e->header.proposer]
+                          : PROTO_NODE_NONE,
+                   PROTO_REJECT_STATE_ROOT);
+    }
+    return ok;
+}
+
+/* Try to move the head to target; false if a block on the way failed
+ * (the head is then back at the common ancestor). */
+static bool switch_to(poa_node *n, poa_entry *target)
+{
+    poa_entry *anc = poa_tree_common_ancestor(n->head, target);
+    while (n->head != anc)
+        revert_head(n);
+    uint64_t steps = target->header.height - anc->header.height;
+    poa_entry **path = g_new(poa_entry *, steps);
+    poa_entry *e = target;
+    for (uint64_t i = steps; i > 0; i--, e = e->parent)
+        path[i - 1] = e;
+    bool ok = true;
+    for (uint64_t i = 0; i < steps && ok; i++)
+        ok = execute_entry(n, path[i]);
+    g_free(path);
+    if (!ok) {
+        while (n->head != anc)
+            revert_head(n);
+    }
+    return ok;
+}
+
+void poa_chain_update_head(poa_node *n)
+{
+    poa_entry *old_head = n->head;
+    for (;;) {
+        poa_entry *best = poa_tree_best(&n->tree);
+        if (best == n->head)
+            break;
+        if (switch_to(n, best))
+            break;
+        /* best was invalid; the loop picks the next best (the old head's
+         * branch is valid, so this terminates). */
+    }
+    if (n->head == old_head)
+        return;
+    poa_entry *anc = poa_tree_common_ancestor(old_head, n->head);
+    if (anc != old_head) {
+        proto_event ev = {.kind = PROTO_EV_REORG,
+                          .height = n->head->header.height,
+                          .depth = (uint32_t)(old_head->header.height - anc->header.height),
+                          .hash = n->head->hash.bytes};
+        poa_emit(n, &ev);
+    }
+    proto_event ev = {.kind = PROTO_EV_BLOCK_HEAD,
+                      .height = n->head->header.height,
+                      .slot = n->head->header.slot,
+                      .proposer = n->head->header.proposer,
+                      .hash = n->head->hash.bytes};
+    poa_emit(n, &ev);
+    poa_chain_update_finality(n);
+}
+
+static void emit_tx_finals(poa_node *n, const poa_entry *e)
+{
+    int64_t now = n->env.now_ns(n->env.ctx);
+    for (guint i = 0; i < e->tx_hashes->len; i++) {
+        const proto_hash *h = &g_array_index(e->tx_hashes, proto_hash, i);
+        poa_submitted *s = g_hash_table_lookup(n->submitted, h);
+        if (s == NULL)
+            continue;
+        proto_event ev = {.kind = PROTO_EV_TX_FINAL,
+                          .height = e->header.height,
+                          .latency_ns = now - s->submitted_ns,
+                          .proposed_ns = s->submitted_ns,
+                          .hash = s->hash.bytes};
+        poa_emit(n, &ev);
+        g_hash_table_remove(n->submitted, h);
+        g_queue_remove(&n->submitted_order, s);
+        g_free(s);
+    }
+}
+
+/* Make e final: persist, report, forget what finality makes useless. */
+static void finalize_entry(poa_node *n, poa_entry *e)
+{
+    char key[32];
+    block_key(e->header.height, key);
+    n->env.store_put(n->env.ctx, key, e->body);
+    g_array_append_val(n->final_hashes, e->hash);
+    proto_event ev = {.kind = PROTO_EV_BLOCK_FINAL,
+                      .height = e->header.height,
+                      .slot = e->header.slot,
+                      .proposer = e->header.proposer,
+                      .tx_count = e->header.tx_count,
+                      .proposed_ns = e->header.timestamp_ns,
+                      .hash = e->hash.bytes,
+                      .state_root = e->header.state_root.bytes};
+    poa_emit(n, &ev);
+    emit_tx_finals(n, e);
+    g_bytes_unref(e->body);
+    e->body = NULL;
+    g_array_unref(e->tx_hashes);
+    e->tx_hashes = NULL;
+    proto_undo_clear(&e->undo);
+    proto_undo_init(&e->undo);
+}
+
+static void store_final_height(poa_node *n, uint64_t height)
+{
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_write_u64(&w, height);
+    GBytes *value = proto_writer_steal(&w);
+    n->env.store_put(n->env.ctx, STORE_KEY_FINAL, value);
+    g_bytes_unref(value);
+}
+
+void poa_chain_update_finality(poa_node *n)
+{
+    poa_entry *root = poa_tree_root(&n->tree);
+    uint32_t count = n->p->validators_count;
+    uint8_t *seen = g_new0(uint8_t, count);
+    uint64_t stake = 0;
+    poa_entry *final = NULL;
+    for (poa_entry *e = n->head; e != root; e = e->parent) {
+        uint32_t v = e->header.proposer;
+        if (!seen[v]) {
+            seen[v] = 1;
+            stake += n->p->stakes[v];
+        }
+        if (stake * 3 > n->total_stake * 2) {
+            final = e;
+            break;
+        }
+    }
+    g_free(seen);
+    if (final == NULL)
+        return;
+    uint64_t steps = final->header.height - root->header.height;
+    poa_entry **path = g_new(poa_entry *, steps);
+    poa_entry *e = final;
+    for (uint64_t i = steps; i > 0; i--, e = e->parent)
+        path[i - 1] = e;
+    for (uint64_t i = 0; i < steps; i++)
+        finalize_entry(n, path[i]);
+    g_free(path);
+    store_final_height(n, final->header.height);
+    poa_tree_reroot(&n->tree, final);
+}
+
+/* Replay one stored final block on top of the head; false if the store
+ * is damaged (the replay then stops there). */
+static bool recover_block(poa_node *n, GBytes *body)
+{
+    proto_block *b = decode_body(n, body);
+    if (b == NULL)
+        return false;
+    bool ok = poa_check_block_header(n, b) == PROTO_REJECT_NONE &&
+              b->header.height == n->head->header.height + 1 &&
+              proto_hash_equal(&b->header.parent, &n->head->hash);
+    if (ok) {
+        poa_entry *e = poa_tree_add(&n->tree, n->head, &b->header, &b->hash, body);
+        ok = poa_chain_apply(n, e, b);
+        if (ok) {
+            g_array_append_val(n->final_hashes, e->hash);
+            g_bytes_unref(e->body);
+            e->body = NULL;
+            poa_tree_reroot(&n->tree, e);
+        }
+    }
+    proto_block_free(b);
+    return ok;
+}
+
+void poa_chain_recover(poa_node *n)
+{
+    GBytes *value = n->env.store_get(n->env.ctx, STORE_KEY_FINAL);
+    if (value == NULL)
+        return;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(value, &size);
+    proto_reader r;
+    proto_reader_init(&r, data, size);
+    uint64_t final_height = proto_read_u64(&r);
+    bool ok = proto_reader_finish(&r);
+    g_bytes_unref(value);
+    for (uint64_t h = 1; ok && h <= final_height; h++) {
+        char key[32];
+        block_key(h, key);
+        GBytes *body = n->env.store_get(n->env.ctx, key);
+        ok = body != NULL && recover_block(n, body);
+        if (body != NULL)
+            g_bytes_unref(body);
+    }
+    proto_event ev = {.kind = PROTO_EV_RECOVERED,
+                      .height = n->head->header.height,
+                      .hash = n->head->hash.bytes};
+    poa_emit(n, &ev);
+}

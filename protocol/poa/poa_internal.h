@@ -1,0 +1,82 @@
+/* Private to protocol/poa: the node structure shared by poa_node.c
+ * (entry points, proposal, transactions), poa_chain.c (execution, fork
+ * choice, finality, durable store) and poa_sync.c (receiving blocks,
+ * orphans, catch-up). */
+#ifndef AITBC_PROTOCOL_POA_INTERNAL_H
+#define AITBC_PROTOCOL_POA_INTERNAL_H
+
+#include "protocol/chain/mempool.h"
+#include "protocol/poa/poa.h"
+#include "protocol/poa/poa_tree.h"
+
+enum {
+    POA_TIMER_SLOT = 1, /* arg = slot number */
+};
+
+/* How long a sync request may stay unanswered before another is sent. */
+#define POA_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+/* Transactions remembered as submitted here, for finality latency. */
+#define POA_SUBMITTED_MAX (1u << 20)
+
+typedef struct poa_orphan {
+    proto_hash hash;
+    proto_hash parent;
+    uint64_t height;
+    proto_node_id from;
+    GBytes *body;
+} poa_orphan;
+
+typedef struct poa_submitted {
+    proto_hash hash;
+    int64_t submitted_ns;
+} poa_submitted;
+
+struct poa_node {
+    const poa_params *p;
+    proto_env env;
+    proto_node_id self;
+    int32_t validator_index;      /* -1 for a full node */
+    proto_keypair key;
+    uint64_t total_stake;
+
+    proto_state *state;           /* state after executing the head chain */
+    poa_tree tree;                /* root = last final block */
+    poa_entry *head;
+    GArray *final_hashes;         /* proto_hash per final height, [0] = genesis */
+
+    proto_mempool *mempool;       /* validators only; NULL for full nodes */
+    GHashTable *submitted;        /* proto_hash* -> poa_submitted* (lookup only) */
+    GQueue submitted_order;       /* poa_submitted*, oldest first, for eviction */
+
+    GPtrArray *orphans;           /* poa_orphan*, oldest first, <= orphans_max */
+    int64_t sync_inflight_until_ns;
+    uint64_t slot_timer;
+};
+
+/* poa_node.c */
+void poa_emit(poa_node *n, proto_event *ev);
+void poa_reject(poa_node *n, proto_node_id from, proto_reject_reason reason);
+void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only);
+uint64_t poa_current_slot(const poa_node *n);
+
+/* poa_chain.c */
+void poa_chain_init(poa_node *n);
+void poa_chain_clear(poa_node *n);
+void poa_chain_recover(poa_node *n);
+/* Move the head to the fork-choice best branch, executing as needed. */
+void poa_chain_update_head(poa_node *n);
+/* Execute entry e on top of the current state (e->parent must be head). */
+bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b);
+void poa_chain_update_finality(poa_node *n);
+
+/* poa_sync.c */
+/* Handle a block encoding from a peer (BLOCK gossip or BLOCKS sync). */
+void poa_sync_receive_block(poa_node *n, proto_node_id from, GBytes *body);
+void poa_sync_on_get_blocks(poa_node *n, proto_node_id from, GBytes *wire);
+void poa_sync_on_blocks(poa_node *n, proto_node_id from, GBytes *wire);
+void poa_sync_request(poa_node *n, proto_node_id peer, uint64_t from_height);
+void poa_sync_clear(poa_node *n);
+/* Stateless checks of a decoded block: schedule, timestamp, signature. */
+proto_reject_reason poa_check_block_header(poa_node *n, const proto_block *b);
+
+#endif

@@ -1,0 +1,321 @@
+/* PoA node: entry points, slot timer and block proposal, transactions.
+ *
+ * See poa.h for the protocol. This file is the coordinator: it decodes the
+ * message type and hands off to poa_sync.c (blocks), poa_chain.c
+ * (execution, fork choice, finality) or the transaction path below. */
+#include "protocol/poa/poa_internal.h"
+
+#include <string.h>
+
+#include "protocol/core/msgtype.h"
+#include "protocol/poa/poa_msg.h"
+
+void poa_emit(poa_node *n, proto_event *ev)
+{
+    ev->node = n->self;
+    n->env.observe(n->env.ctx, ev);
+}
+
+void poa_reject(poa_node *n, proto_node_id from, proto_reject_reason reason)
+{
+    proto_event ev = {.kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason};
+    poa_emit(n, &ev);
+}
+
+void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only)
+{
+    if (validators_only) {
+        for (uint32_t v = 0; v < n->p->validators_count; v++) {
+            proto_node_id to = n->p->validator_nodes[v];
+            if (to != n->self)
+                n->env.send(n->env.ctx, to, wire);
+        }
+        return;
+    }
+    for (proto_node_id to = 0; to < n->p->nodes_count; to++) {
+        if (to != n->self)
+            n->env.send(n->env.ctx, to, wire);
+    }
+}
+
+uint64_t poa_current_slot(const poa_node *n)
+{
+    int64_t now = n->env.now_ns(n->env.ctx);
+    return now < 0 ? 0 : (uint64_t)(now / n->p->block_interval_ns);
+}
+
+uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot)
+{
+    return (uint32_t)(slot % params->validators_count);
+}
+
+static void arm_slot_timer(poa_node *n)
+{
+    uint64_t next = poa_current_slot(n) + 1;
+    int64_t at = (int64_t)next * n->p->block_interval_ns;
+    int64_t delay = at - n->env.now_ns(n->env.ctx);
+    n->slot_timer = n->env.set_timer(n->env.ctx, delay, POA_TIMER_SLOT, next);
+}
+
+/* ---- transactions ---- */
+
+static void remember_submitted(poa_node *n, const proto_hash *hash, int64_t submitted_ns)
+{
+    if (g_hash_table_contains(n->submitted, hash))
+        return;
+    if (g_queue_get_length(&n->submitted_order) >= POA_SUBMITTED_MAX) {
+        poa_submitted *old = g_queue_pop_head(&n->submitted_order);
+        g_hash_table_remove(n->submitted, &old->hash);
+        g_free(old);
+    }
+    poa_submitted *s = g_new(poa_submitted, 1);
+    s->hash = *hash;
+    s->submitted_ns = submitted_ns;
+    g_hash_table_insert(n->submitted, &s->hash, s);
+    g_queue_push_tail(&n->submitted_order, s);
+}
+
+/* Stateless admission: known accounts and a valid signature. Nonce and
+ * balance are judged by the mempool against the head state. */
+static proto_reject_reason admit_tx(poa_node *n, const proto_tx *tx, proto_hash *hash)
+{
+    uint32_t accounts = proto_state_account_count(n->state);
+    if (tx->from >= accounts || tx->to >= accounts || tx->from == tx->to)
+        return PROTO_REJECT_TX_INVALID;
+    const proto_account *acct = proto_state_account(n->state, tx->from);
+    if (!proto_tx_verify(tx, n->p->chain_id, n->p->crypto, &acct->pk))
+        return PROTO_REJECT_SIGNATURE;
+    proto_tx_hash(tx, hash);
+    if (n->mempool != NULL) {
+        proto_mempool_result r = proto_mempool_add(n->mempool, tx, hash, n->state);
+        if (r == PROTO_MEMPOOL_FULL || r == PROTO_MEMPOOL_STALE)
+            return PROTO_REJECT_LIMIT;
+    }
+    return PROTO_REJECT_NONE;
+}
+
+static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
+{
+    proto_tx tx;
+    proto_hash hash;
+    if (!poa_msg_tx_decode(wire, &tx)) {
+        poa_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    if (n->mempool == NULL)
+        return; /* full nodes keep no pool; nothing to do */
+    proto_reject_reason reason = admit_tx(n, &tx, &hash);
+    if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID)
+        poa_reject(n, from, reason);
+}
+
+static void poa_submit_tx(void *node, GBytes *wire)
+{
+    poa_node *n = node;
+    proto_tx tx;
+    proto_hash hash;
+    proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self};
+    if (!poa_msg_tx_decode(wire, &tx)) {
+        ev.reason = PROTO_REJECT_DECODE;
+        poa_emit(n, &ev);
+        return;
+    }
+    proto_reject_reason reason = admit_tx(n, &tx, &hash);
+    if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID) {
+        ev.reason = reason;
+        poa_emit(n, &ev);
+        return;
+    }
+    remember_submitted(n, &hash, tx.submitted_ns);
+    poa_broadcast(n, wire, true);
+}
+
+/* ---- proposal ---- */
+
+static void propose(poa_node *n, uint64_t slot)
+{
+    if (n->head->header.slot >= slot)
+        return;
+    if (n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
+        return; /* still catching up: a block on a stale head would only fork */
+    proto_block *b = proto_block_new();
+    proto_mempool_select(n->mempool, n->state, n->p->max_block_txs, b->txs);
+    b->header.height = n->head->header.height + 1;
+    b->header.slot = slot;
+    b->header.parent = n->head->hash;
+    b->header.proposer = (uint32_t)n->validator_index;
+    b->header.timestamp_ns = (int64_t)slot * n->p->block_interval_ns;
+
+    /* Execute to learn the state root; drop any tx that fails. */
+    proto_undo undo;
+    proto_undo_init(&undo);
+    guint kept = 0;
+    for (guint i = 0; i < b->txs->len; i++) {
+        proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
+        if (proto_state_apply_tx(n->state, tx, n->p->chain_id, n->p->crypto, &undo) ==
+            PROTO_TX_OK)
+            g_array_index(b->txs, proto_tx, kept++) = *tx;
+    }
+    g_array_set_size(b->txs, kept);
+    proto_state_root(n->state, &b->header.state_root);
+    proto_state_revert(n->state, &undo);
+    proto_undo_clear(&undo);
+    proto_block_seal_txs(b);
+    proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
+
+    GBytes *wire = poa_msg_block_encode(b);
+    proto_event ev = {.kind = PROTO_EV_BLOCK_PROPOSED,
+                      .height = b->header.height,
+                      .slot = slot,
+                      .proposer = b->header.proposer,
+                      .tx_count = b->header.tx_count,
+                      .proposed_ns = b->header.timestamp_ns,
+                      .hash = b->hash.bytes,
+                      .state_root = b->header.state_root.bytes};
+    poa_emit(n, &ev);
+    proto_block_free(b);
+    poa_broadcast(n, wire, false);
+    /* Our own block goes through the same path as anyone else's. */
+    GBytes *body = poa_msg_block_body(wire);
+    poa_sync_receive_block(n, n->self, body);
+    g_bytes_unref(body);
+    g_bytes_unref(wire);
+}
+
+static void poa_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t arg)
+{
+    poa_node *n = node;
+    if (kind != POA_TIMER_SLOT || timer_id != n->slot_timer)
+        return;
+    n->slot_timer = PROTO_TIMER_NONE;
+    if (poa_schedule_proposer(n->p, arg) == (uint32_t)n->validator_index)
+        propose(n, arg);
+    arm_slot_timer(n);
+}
+
+static void poa_on_message(void *node, proto_node_id from, GBytes *wire)
+{
+    poa_node *n = node;
+    switch (poa_msg_type(wire)) {
+    case PROTO_MSG_TX:
+        on_tx(n, from, wire);
+        return;
+    case PROTO_MSG_BLOCK: {
+        GBytes *body = poa_msg_block_body(wire);
+        if (body == NULL) {
+            poa_reject(n, from, PROTO_REJECT_DECODE);
+            return;
+        }
+        poa_sync_receive_block(n, from, body);
+        g_bytes_unref(body);
+        return;
+    }
+    case PROTO_MSG_GET_BLOCKS:
+        poa_sync_on_get_blocks(n, from, wire);
+        return;
+    case PROTO_MSG_BLOCKS:
+        poa_sync_on_blocks(n, from, wire);
+        return;
+    default:
+        poa_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+}
+
+/* ---- lifecycle ---- */
+
+static guint hash_key_hash(gconstpointer key)
+{
+    guint h;
+    memcpy(&h, key, sizeof h);
+    return h;
+}
+
+static gboolean hash_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, PROTO_HASH_SIZE) == 0;
+}
+
+poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t validator_index,
+                       const proto_keypair *key, const proto_env *env)
+{
+    g_assert(params->validators_count > 0 && params->block_interval_ns > 0);
+    g_assert(validator_index < (int32_t)params->validators_count);
+    poa_node *n = g_new0(poa_node, 1);
+    n->p = params;
+    n->env = *env;
+    n->self = self;
+    n->validator_index = validator_index;
+    if (validator_index >= 0) {
+        g_assert(key != NULL);
+        n->key = *key;
+        n->mempool = proto_mempool_new(params->mempool_max);
+    }
+    for (uint32_t v = 0; v < params->validators_count; v++)
+        n->total_stake += params->stakes[v];
+    n->submitted = g_hash_table_new(hash_key_hash, hash_key_equal);
+    g_queue_init(&n->submitted_order);
+    n->orphans = g_ptr_array_new();
+    poa_chain_init(n);
+    poa_chain_recover(n);
+    if (validator_index >= 0)
+        arm_slot_timer(n);
+    /* A node starting after genesis (restart, late join) asks a peer for
+     * anything newer than what its store held. */
+    if (params->nodes_count > 1 && n->env.now_ns(n->env.ctx) > 0) {
+        uint64_t r = n->env.random_u64(n->env.ctx);
+        proto_node_id peer = params->validator_nodes[r % params->validators_count];
+        if (peer == self)
+            peer = params->validator_nodes[(r + 1) % params->validators_count];
+        if (peer != self)
+            poa_sync_request(n, peer, poa_tree_root(&n->tree)->header.height + 1);
+    }
+    return n;
+}
+
+static void poa_node_free(void *node)
+{
+    poa_node *n = node;
+    if (n == NULL)
+        return;
+    if (n->slot_timer != PROTO_TIMER_NONE)
+        n->env.cancel_timer(n->env.ctx, n->slot_timer);
+    poa_sync_clear(n);
+    poa_chain_clear(n);
+    if (n->mempool != NULL)
+        proto_mempool_free(n->mempool);
+    g_hash_table_destroy(n->submitted);
+    g_queue_clear_full(&n->submitted_order, g_free);
+    g_free(n);
+}
+
+const proto_node_ops poa_node_ops = {
+    .name = "poa",
+    .on_message = poa_on_message,
+    .on_timer = poa_on_timer,
+    .submit_tx = poa_submit_tx,
+    .free = poa_node_free,
+};
+
+uint64_t poa_node_head_height(const poa_node *n)
+{
+    return n->head->header.height;
+}
+
+uint64_t poa_node_final_height(const poa_node *n)
+{
+    return poa_tree_root(&n->tree)->header.height;
+}
+
+void poa_node_head_hash(const poa_node *n, proto_hash *out)
+{
+    *out = n->head->hash;
+}
+
+bool poa_node_final_hash(const poa_node *n, uint64_t height, proto_hash *out)
+{
+    if (height >= n->final_hashes->len)
+        return false;
+    *out = g_array_index(n->final_hashes, proto_hash, height);
+    return true;
+}

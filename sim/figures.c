@@ -1,0 +1,136 @@
+/* Headline figures derived at the end of a run, under the stable names of
+ * SCENARIOS.md. Everything comes from records kept during the run, so the
+ * figures are a pure function of the run (no wall clock: the CLI adds
+ * wall-time figures itself). Percentiles are nearest-rank. */
+#include "sim/world_internal.h"
+
+#include <string.h>
+
+#include "protocol/core/msgtype.h"
+
+#define NS_PER_S 1e9
+
+static void percentiles(sim_metrics *m, const char *prefix, GArray *values_ns,
+                        const double *pcts, const char *const *suffixes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *name = g_strdup_printf("%s_%s", prefix, suffixes[i]);
+        double v = values_ns->len == 0
+                       ? 0.0
+                       : (double)sim_percentile_i64((int64_t *)(void *)values_ns->data,
+                                                    values_ns->len, pcts[i]) / NS_PER_S;
+        sim_metrics_figure(m, name, v);
+        g_free(name);
+    }
+}
+
+static void tx_figures(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    const sim_scenario *sc = w->sc;
+    GArray *lat = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), m->txs->len);
+    for (guint i = 0; i < m->txs->len; i++) {
+        const sim_tx_record *t = &g_array_index(m->txs, sim_tx_record, i);
+        int64_t v = t->final_ns - t->submitted_ns;
+        g_array_append_val(lat, v);
+    }
+    int64_t end = sc->workload_stop_ns < sim_sched_now(w->sched) ? sc->workload_stop_ns
+                                                                  : sim_sched_now(w->sched);
+    double window_s = (double)(end - sc->workload_start_ns) / NS_PER_S;
+    sim_metrics_figure(m, "throughput_tps",
+                       window_s > 0 ? (double)w->workload.finalized / window_s : 0.0);
+    static const double pcts[] = {50, 90, 99, 100};
+    static const char *const names[] = {"p50_s", "p90_s", "p99_s", "max_s"};
+    percentiles(m, "finality", lat, pcts, names, 4);
+    g_array_unref(lat);
+    sim_metrics_figure(m, "txs_submitted", (double)w->workload.submitted);
+    sim_metrics_figure(m, "txs_final", (double)w->workload.finalized);
+    sim_metrics_figure(m, "txs_pending", (double)(w->workload.submitted - w->workload.finalized));
+    sim_metrics_figure(m, "txs_resubmitted", (double)w->workload.resubmitted);
+    sim_metrics_figure(m, "txs_rejected", (double)w->tx_rejected);
+    sim_metrics_figure(m, "txs_dropped_client",
+                       (double)(w->workload.dropped_no_node + w->workload.dropped_backlog));
+}
+
+static void block_figures(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    static const double p2[] = {50, 99};
+    static const char *const n2[] = {"p50_s", "p99_s"};
+    percentiles(m, "commit_latency", w->commit_latency_ns, p2, n2, 2);
+    static const double p3[] = {50, 90, 99};
+    static const char *const n3[] = {"p50_s", "p90_s", "p99_s"};
+    percentiles(m, "block_propagation", w->propagation_ns, p3, n3, 3);
+    sim_metrics_figure(m, "blocks_final", (double)w->final_height_max);
+    sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
+    /* A fork = a height at which more than one distinct block was made. */
+    GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    GHashTable *forked = g_hash_table_new(g_int64_hash, g_int64_equal);
+    for (guint i = 0; i < m->blocks->len; i++) {
+        sim_block_record *b = &g_array_index(m->blocks, sim_block_record, i);
+        if (g_hash_table_contains(seen, &b->height))
+            g_hash_table_add(forked, &b->height);
+        else
+            g_hash_table_add(seen, &b->height);
+    }
+    sim_metrics_figure(m, "forks", (double)g_hash_table_size(forked));
+    g_hash_table_destroy(seen);
+    g_hash_table_destroy(forked);
+    sim_metrics_figure(m, "reorgs", (double)w->reorgs);
+    sim_metrics_figure(m, "reorg_depth_max", (double)w->reorg_depth_max);
+    sim_metrics_figure(m, "view_changes", 0.0);
+}
+
+static void net_figures(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    for (guint t = 0; t < PROTO_MSG_TYPE_COUNT_MAX; t++) {
+        const sim_net_type_stats *s = sim_net_stats(w->net, (uint8_t)t);
+        if (s->sent == 0 && s->delivered == 0)
+            continue;
+        const char *type = proto_msg_type_name((uint8_t)t);
+        uint64_t dropped = 0;
+        for (int r = 0; r < SIM_DROP_REASON_COUNT; r++)
+            dropped += s->dropped[r];
+        char *name = g_strdup_printf("messages.%s.sent", type);
+        sim_metrics_figure(m, name, (double)s->sent);
+        g_free(name);
+        name = g_strdup_printf("messages.%s.delivered", type);
+        sim_metrics_figure(m, name, (double)s->delivered);
+        g_free(name);
+        name = g_strdup_printf("messages.%s.dropped", type);
+        sim_metrics_figure(m, name, (double)dropped);
+        g_free(name);
+        name = g_strdup_printf("bytes.%s.sent", type);
+        sim_metrics_figure(m, name, (double)s->bytes_sent);
+        g_free(name);
+    }
+    sim_net_type_stats total = sim_net_stats_total(w->net);
+    for (int r = 0; r < SIM_DROP_REASON_COUNT; r++) {
+        char *name = g_strdup_printf("messages.dropped.%s", sim_drop_reason_name(r));
+        sim_metrics_figure(m, name, (double)total.dropped[r]);
+        g_free(name);
+    }
+    for (int r = 1; r < PROTO_REJECT_REASON_COUNT; r++) {
+        char *name = g_strdup_printf("rejected.%s", proto_reject_reason_name(r));
+        sim_metrics_figure(m, name, (double)w->rejected[r]);
+        g_free(name);
+    }
+}
+
+void sim_figures_compute(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    tx_figures(w);
+    block_figures(w);
+    net_figures(w);
+    proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);
+    sim_metrics_figure(m, "crypto.signs", (double)cs.signs);
+    sim_metrics_figure(m, "crypto.verify_calls", (double)cs.verify_calls);
+    sim_metrics_figure(m, "crypto.verify_computed", (double)cs.verify_computed);
+    sim_metrics_figure(m, "crypto.verify_memo_hits", (double)cs.verify_memo_hits);
+    sim_metrics_figure(m, "recoveries", (double)w->recoveries);
+    sim_metrics_figure(m, "sync_requests", (double)w->sync_requests);
+    sim_metrics_figure(m, "events", (double)sim_sched_executed(w->sched));
+    sim_metrics_figure(m, "sim_s", (double)sim_sched_now(w->sched) / NS_PER_S);
+}

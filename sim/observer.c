@@ -1,0 +1,187 @@
+/* What the world learns from protocol observations.
+ *
+ * Every proto_event a node reports lands here: block and commit records
+ * for the database, propagation and commit-latency samples, transaction
+ * finality (handed to the workload, which knows submission times), reorgs
+ * and rejections. It also checks the safety invariant as the run goes:
+ * the first block finalized at a height is the only one any node may ever
+ * finalize there, and each node finalizes heights in order, so finalized
+ * chains are prefixes of one another. A violation stops the run with the
+ * height, both nodes and both blocks named. */
+#include "sim/world_internal.h"
+
+#include <string.h>
+
+void sim_observer_init(sim_world *w)
+{
+    w->propagation_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
+}
+
+void sim_observer_clear(sim_world *w)
+{
+    g_array_unref(w->propagation_ns);
+    g_array_unref(w->commit_latency_ns);
+    g_array_unref(w->final_by_height);
+}
+
+static uint32_t proposer_node(sim_world *w, uint32_t validator)
+{
+    return validator < w->sc->validators ? w->validator_nodes[validator] : UINT32_MAX;
+}
+
+static sim_block_record *block_record(sim_world *w, const proto_event *ev)
+{
+    proto_hash h;
+    memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+    guint known = w->metrics->blocks->len;
+    uint32_t idx = sim_metrics_block(w->metrics, &h);
+    sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, idx);
+    if (idx >= known) { /* first time anyone mentions this block */
+        b->height = ev->height;
+        b->slot = ev->slot;
+        b->proposer = proposer_node(w, ev->proposer);
+        b->tx_count = ev->tx_count;
+        b->proposed_ns = ev->proposed_ns;
+        b->first_final_ns = -1;
+        b->reached_all_ns = -1;
+        b->reached_p50_ns = -1;
+    }
+    return b;
+}
+
+static char *hash_short(const uint8_t *bytes)
+{
+    proto_hash h;
+    char hex[2 * PROTO_HASH_SIZE + 1];
+    memcpy(h.bytes, bytes, PROTO_HASH_SIZE);
+    proto_hash_hex(&h, hex);
+    return g_strndup(hex, 16);
+}
+
+static void check_safety(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    if (ev->height != slot->final_height + 1 && !(ev->height == 0 && slot->final_height == 0)) {
+        char *name = sim_world_node_name(w, slot->index);
+        w->safety_violated = true;
+        sim_world_fail_invariant(
+            w, g_strdup_printf("safety violated: %s finalized height %" G_GUINT64_FORMAT
+                               " right after height %" G_GUINT64_FORMAT " (gap in its chain)",
+                               name, ev->height, slot->final_height));
+        g_free(name);
+        return;
+    }
+    slot->final_height = ev->height;
+    if (ev->height >= w->final_by_height->len) {
+        g_array_set_size(w->final_by_height, (guint)ev->height + 1);
+        memcpy(g_array_index(w->final_by_height, proto_hash, ev->height).bytes, ev->hash,
+               PROTO_HASH_SIZE);
+        return;
+    }
+    proto_hash *first = &g_array_index(w->final_by_height, proto_hash, ev->height);
+    if (proto_hash_is_zero(first)) {
+        memcpy(first->bytes, ev->hash, PROTO_HASH_SIZE);
+        return;
+    }
+    if (memcmp(first->bytes, ev->hash, PROTO_HASH_SIZE) == 0)
+        return;
+    /* Find who finalized the other block, for the report. */
+    char *other = NULL;
+    for (guint i = 0; i < w->metrics->commits->len && other == NULL; i++) {
+        const sim_commit_record *c = &g_array_index(w->metrics->commits, sim_commit_record, i);
+        const sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record,
+                                                   c->block_index);
+        if (c->height == ev->height && proto_hash_equal(&b->hash, first))
+            other = sim_world_node_name(w, c->node);
+    }
+    char *name = sim_world_node_name(w, slot->index);
+    char *a = hash_short(first->bytes);
+    char *b = hash_short(ev->hash);
+    w->safety_violated = true;
+    sim_world_fail_invariant(
+        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
+                           ": %s finalized block %s but %s finalized block %s",
+                           ev->height, other != NULL ? other : "another node", a, name, b));
+    g_free(other);
+    g_free(name);
+    g_free(a);
+    g_free(b);
+}
+
+static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    int64_t now = sim_sched_now(w->sched);
+    sim_trace_final(&w->trace, now, slot->index, ev->height, ev->hash, ev->state_root);
+    sim_block_record *b = block_record(w, ev);
+    if (b->first_final_ns < 0)
+        b->first_final_ns = now;
+    proto_hash h;
+    memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+    sim_commit_record c = {.height = ev->height,
+                           .node = slot->index,
+                           .committed_ns = now,
+                           .block_index = sim_metrics_block(w->metrics, &h)};
+    g_array_append_val(w->metrics->commits, c);
+    if (slot->validator_index >= 0) {
+        int64_t latency = now - ev->proposed_ns;
+        g_array_append_val(w->commit_latency_ns, latency);
+    }
+    if (ev->height > w->final_height_max)
+        w->final_height_max = ev->height;
+    check_safety(w, slot, ev);
+}
+
+static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    sim_block_record *b = block_record(w, ev);
+    b->reached_count++;
+    if (ev->from == slot->index)
+        return; /* the proposer's own copy */
+    int64_t delay = sim_sched_now(w->sched) - ev->proposed_ns;
+    g_array_append_val(w->propagation_ns, delay);
+}
+
+void sim_observe(void *ctx, const proto_event *ev)
+{
+    sim_node_slot *slot = ctx;
+    sim_world *w = slot->world;
+    switch (ev->kind) {
+    case PROTO_EV_BLOCK_PROPOSED:
+        block_record(w, ev);
+        return;
+    case PROTO_EV_BLOCK_RECEIVED:
+        on_received(w, slot, ev);
+        return;
+    case PROTO_EV_BLOCK_FINAL:
+        on_final(w, slot, ev);
+        return;
+    case PROTO_EV_REORG:
+        w->reorgs++;
+        if (ev->depth > w->reorg_depth_max)
+            w->reorg_depth_max = ev->depth;
+        return;
+    case PROTO_EV_TX_FINAL: {
+        proto_hash h;
+        memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+        sim_workload_on_final(w, &h, slot->index, ev->proposed_ns);
+        return;
+    }
+    case PROTO_EV_MSG_REJECTED:
+        if (ev->reason < PROTO_REJECT_REASON_COUNT)
+            w->rejected[ev->reason]++;
+        return;
+    case PROTO_EV_TX_REJECTED:
+        w->tx_rejected++;
+        return;
+    case PROTO_EV_RECOVERED:
+        w->recoveries++;
+        return;
+    case PROTO_EV_SYNC_REQUEST:
+        w->sync_requests++;
+        return;
+    case PROTO_EV_BLOCK_HEAD:
+    case PROTO_EV_FORK_SEEN:
+        return;
+    }
+}

@@ -1,0 +1,191 @@
+/* The transaction workload: clients submitting signed transfers.
+ *
+ * Arrivals are Poisson at `tx_rate` between `start` and `stop`. Each
+ * arrival picks a sender account and a different recipient uniformly,
+ * signs a transfer with the sender's next nonce and hands it to a random
+ * live node, as a wallet talking to one RPC endpoint would. Clients behave
+ * like real wallets: a transaction not final after RESUBMIT_AFTER is sent
+ * again (same bytes) to another live node, so a crash that wipes a
+ * mempool delays transactions instead of wedging an account's nonces.
+ *
+ * In-flight transactions are kept in a FIFO ordered by last attempt (the
+ * hash table is for lookup only, never iterated) so retries happen in
+ * the same order on every run. */
+#include "sim/world_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/poa/poa_msg.h"
+
+#define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
+#define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
+#define INFLIGHT_MAX (2u * 1000 * 1000)
+#define TRANSFER_AMOUNT_MAX 1000u
+#define TRANSFER_FEE 1u
+
+struct sim_inflight {
+    proto_hash hash;
+    GBytes *wire;
+    int64_t submitted_ns;
+    int64_t last_attempt_ns;
+    uint32_t node;
+    bool done;
+};
+
+static guint hash_key_hash(gconstpointer key)
+{
+    guint h;
+    memcpy(&h, key, sizeof h);
+    return h;
+}
+
+static gboolean hash_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, PROTO_HASH_SIZE) == 0;
+}
+
+static void inflight_free(sim_inflight *f)
+{
+    g_bytes_unref(f->wire);
+    g_free(f);
+}
+
+/* A random live node, or UINT32_MAX if every node is down. */
+static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
+{
+    uint32_t start = (uint32_t)sim_rng_below(&w->workload.rng, w->nodes_count);
+    for (uint32_t k = 0; k < w->nodes_count; k++) {
+        uint32_t i = (start + k) % w->nodes_count;
+        if (w->nodes[i].up && (i != avoid || w->nodes_count == 1))
+            return i;
+    }
+    return UINT32_MAX;
+}
+
+static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
+{
+    uint32_t node = pick_live_node(w, avoid);
+    if (node == UINT32_MAX) {
+        w->workload.dropped_no_node++;
+        return false;
+    }
+    f->node = node;
+    f->last_attempt_ns = sim_sched_now(w->sched);
+    sim_node_slot *slot = &w->nodes[node];
+    slot->ops->submit_tx(slot->node, f->wire);
+    return true;
+}
+
+static void new_transfer(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
+        wl->dropped_backlog++;
+        return;
+    }
+    uint32_t accounts = w->sc->accounts;
+    proto_tx tx = {0};
+    tx.from = (uint32_t)sim_rng_below(&wl->rng, accounts);
+    tx.to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
+    if (tx.to >= tx.from)
+        tx.to++;
+    tx.amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
+    tx.fee = TRANSFER_FEE;
+    tx.nonce = wl->next_nonce[tx.from]++;
+    tx.submitted_ns = sim_sched_now(w->sched);
+    proto_tx_sign(&tx, w->poa.chain_id, w->crypto, &wl->keys[tx.from]);
+
+    sim_inflight *f = g_new0(sim_inflight, 1);
+    proto_tx_hash(&tx, &f->hash);
+    f->wire = poa_msg_tx_encode(&tx);
+    f->submitted_ns = tx.submitted_ns;
+    g_hash_table_insert(wl->inflight, &f->hash, f);
+    g_queue_push_tail(&wl->retry_queue, f);
+    wl->submitted++;
+    submit(w, f, UINT32_MAX);
+}
+
+static void arrival(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_world *w = ctx;
+    new_transfer(w);
+    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / w->sc->tx_rate_per_s);
+    int64_t next = sim_sched_now(w->sched) + (int64_t)(gap_s * 1e9) + 1;
+    if (next < w->sc->workload_stop_ns && next <= w->sc->duration_ns)
+        sim_sched_at(w->sched, next, arrival, w, 0, 0);
+}
+
+static void retry_scan(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_world *w = ctx;
+    sim_workload *wl = &w->workload;
+    int64_t now = sim_sched_now(w->sched);
+    for (;;) {
+        sim_inflight *f = g_queue_peek_head(&wl->retry_queue);
+        if (f == NULL)
+            break;
+        if (f->done) {
+            g_queue_pop_head(&wl->retry_queue);
+            inflight_free(f);
+            continue;
+        }
+        if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now)
+            break;
+        g_queue_pop_head(&wl->retry_queue);
+        if (submit(w, f, f->node))
+            wl->resubmitted++;
+        else
+            f->last_attempt_ns = now;
+        g_queue_push_tail(&wl->retry_queue, f);
+    }
+    if (now + RETRY_SCAN_NS <= w->sc->duration_ns)
+        sim_sched_after(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
+}
+
+void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node,
+                           int64_t submitted_ns)
+{
+    sim_workload *wl = &w->workload;
+    sim_inflight *f = g_hash_table_lookup(wl->inflight, tx_hash);
+    if (f == NULL || f->done)
+        return; /* already counted at another node */
+    f->done = true;
+    g_hash_table_remove(wl->inflight, tx_hash);
+    wl->finalized++;
+    sim_tx_record rec = {.submitted_ns = f->submitted_ns,
+                         .final_ns = sim_sched_now(w->sched),
+                         .node = node};
+    g_array_append_val(w->metrics->txs, rec);
+    (void)submitted_ns;
+}
+
+void sim_workload_init(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    const sim_scenario *sc = w->sc;
+    sim_rng_init(&wl->rng, sc->seed, "workload");
+    wl->keys = g_new0(proto_keypair, sc->accounts);
+    wl->next_nonce = g_new0(uint64_t, sc->accounts);
+    for (uint32_t i = 0; i < sc->accounts; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "account/%u", i);
+        proto_keypair_derive(&wl->keys[i], sc->seed, label);
+    }
+    wl->inflight = g_hash_table_new(hash_key_hash, hash_key_equal);
+    g_queue_init(&wl->retry_queue);
+    if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
+        sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);
+        sim_sched_at(w->sched, sc->workload_start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
+    }
+}
+
+void sim_workload_clear(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    g_queue_clear_full(&wl->retry_queue, (GDestroyNotify)inflight_free);
+    if (wl->inflight != NULL)
+        g_hash_table_destroy(wl->inflight);
+    g_free(wl->keys);
+    g_free(wl->next_nonce);
+}

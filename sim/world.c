@@ -1,0 +1,363 @@
+/* The simulated world: construction, node lifecycle, the environment each
+ * node sees, and the run loop (see world.h).
+ *
+ * Every node gets a proto_env whose context is its slot: time from the
+ * scheduler, sends into the virtual network, timers as scheduler events
+ * tagged with the node's incarnation (a crashed node's timers find a newer
+ * incarnation and do nothing, so its pending events never fire), its own
+ * RNG stream and its durable store. */
+#include "sim/world_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define WORLD_PENDING_MAX (64u * 1024 * 1024)
+#define WORLD_MEMO_MAX (4u * 1024 * 1024)
+#define WORLD_STEP_NS (100LL * 1000 * 1000) /* progress granularity */
+#define GENESIS_BALANCE (1000000000000ULL)
+
+const char *sim_stop_name(sim_stop s)
+{
+    switch (s) {
+    case SIM_STOP_DURATION: return "duration";
+    case SIM_STOP_EVENT_LIMIT: return "event-limit";
+    case SIM_STOP_INVARIANT: return "invariant";
+    case SIM_STOP_INTERRUPTED: return "interrupted";
+    }
+    return "unknown";
+}
+
+/* ---- the environment a node sees ---- */
+
+static int64_t env_now(void *ctx)
+{
+    sim_node_slot *slot = ctx;
+    return sim_sched_now(slot->world->sched);
+}
+
+static void env_send(void *ctx, proto_node_id to, GBytes *wire)
+{
+    sim_node_slot *slot = ctx;
+    g_assert(to < slot->world->nodes_count);
+    sim_net_send(slot->world->net, slot->index, to, wire);
+}
+
+static void timer_fire(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_node_slot *slot = ctx;
+    if (!slot->up || (uint32_t)(a >> 32) != slot->incarnation)
+        return;
+    uint64_t id = sim_sched_current(slot->world->sched);
+    slot->ops->on_timer(slot->node, id, (uint32_t)a, b);
+}
+
+static uint64_t env_set_timer(void *ctx, int64_t delay_ns, uint32_t kind, uint64_t arg)
+{
+    sim_node_slot *slot = ctx;
+    g_assert(delay_ns >= 0);
+    uint64_t a = ((uint64_t)slot->incarnation << 32) | kind;
+    return sim_sched_after(slot->world->sched, delay_ns, timer_fire, slot, a, arg);
+}
+
+static void env_cancel_timer(void *ctx, uint64_t timer_id)
+{
+    sim_node_slot *slot = ctx;
+    sim_sched_cancel(slot->world->sched, timer_id);
+}
+
+static uint64_t env_random(void *ctx)
+{
+    sim_node_slot *slot = ctx;
+    return sim_rng_u64(&slot->rng);
+}
+
+static void env_store_put(void *ctx, const char *key, GBytes *value)
+{
+    sim_node_slot *slot = ctx;
+    sim_store_put(slot->store, key, value);
+}
+
+static GBytes *env_store_get(void *ctx, const char *key)
+{
+    sim_node_slot *slot = ctx;
+    return sim_store_get(slot->store, key);
+}
+
+static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
+{
+    sim_world *w = ctx;
+    sim_node_slot *slot = &w->nodes[to];
+    if (!slot->up)
+        return;
+    sim_trace_delivery(&w->trace, sim_sched_now(w->sched), from, to, wire);
+    slot->ops->on_message(slot->node, from, wire);
+}
+
+/* ---- node lifecycle ---- */
+
+static void start_node(sim_world *w, sim_node_slot *slot)
+{
+    g_assert(!slot->up && slot->node == NULL);
+    slot->up = true;
+    sim_net_set_up(w->net, slot->index, true);
+    const proto_keypair *key =
+        slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
+    slot->ops = &poa_node_ops;
+    slot->node = poa_node_new(&w->poa, slot->index, slot->validator_index, key, &slot->env);
+}
+
+void sim_world_crash_node(sim_world *w, uint32_t index)
+{
+    sim_node_slot *slot = &w->nodes[index];
+    if (!slot->up)
+        return;
+    slot->ops->free(slot->node);
+    slot->node = NULL;
+    slot->up = false;
+    slot->incarnation++;
+    slot->crashes++;
+    sim_net_set_up(w->net, index, false);
+}
+
+void sim_world_restart_node(sim_world *w, uint32_t index)
+{
+    sim_node_slot *slot = &w->nodes[index];
+    if (slot->up)
+        return;
+    start_node(w, slot);
+}
+
+void sim_world_fail_invariant(sim_world *w, char *detail_owned)
+{
+    if (w->stop_requested) {
+        g_free(detail_owned);
+        return;
+    }
+    w->stop_requested = true;
+    w->stop = SIM_STOP_INVARIANT;
+    g_free(w->stop_detail);
+    w->stop_detail = detail_owned;
+    sim_sched_stop(w->sched);
+}
+
+/* ---- construction ---- */
+
+static bool check_supported(const sim_scenario *sc, GError **error)
+{
+    if (sc->protocol != SIM_CONSENSUS_POA) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s: [consensus] protocol: pbft is not simulated by this build yet "
+                    "(use protocol = poa)", sc->path);
+        return false;
+    }
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
+            f->action == SIM_FAULT_DEGRADE)
+            continue;
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s:%d: action: '%s' faults are not simulated by this build yet "
+                    "(supported: crash, partition, degrade)",
+                    sc->path, f->line, sim_fault_action_name(f->action));
+        return false;
+    }
+    return true;
+}
+
+static void build_chain(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    uint32_t v = sc->validators;
+    w->validator_keys = g_new0(proto_keypair, v);
+    w->validator_pubkeys = g_new0(proto_pubkey, v);
+    w->stakes = g_new0(uint64_t, v);
+    w->validator_nodes = g_new0(proto_node_id, v);
+    for (uint32_t i = 0; i < v; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "validator/%u", i);
+        proto_keypair_derive(&w->validator_keys[i], sc->seed, label);
+        w->validator_pubkeys[i] = w->validator_keys[i].pk;
+        w->stakes[i] = g_array_index(sc->stakes, uint64_t, sc->stakes->len == 1 ? 0 : i);
+        w->validator_nodes[i] = i;
+    }
+    w->genesis = proto_state_new();
+    sim_workload_init(w); /* derives account keys */
+    for (uint32_t i = 0; i < sc->accounts; i++)
+        proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
+
+    poa_params *p = &w->poa;
+    p->chain_id = sc->seed ^ 0xa17bc0000000000ULL;
+    p->block_interval_ns = sc->block_interval_ns;
+    p->max_block_txs = sc->max_block_txs;
+    p->validators_count = v;
+    p->validator_keys = w->validator_pubkeys;
+    p->stakes = w->stakes;
+    p->genesis_state = w->genesis;
+    p->nodes_count = w->nodes_count;
+    p->validator_nodes = w->validator_nodes;
+    p->crypto = w->crypto;
+    p->mempool_max = 200000;
+    p->sync_batch_max = 32;
+    p->orphans_max = 256;
+}
+
+static void build_nodes(sim_world *w)
+{
+    w->nodes = g_new0(sim_node_slot, w->nodes_count);
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        sim_node_slot *slot = &w->nodes[i];
+        slot->world = w;
+        slot->index = i;
+        slot->validator_index = i < w->sc->validators ? (int32_t)i : -1;
+        slot->store = sim_store_new();
+        char *name = sim_world_node_name(w, i);
+        char *stream = g_strdup_printf("node/%s", name);
+        sim_rng_init(&slot->rng, w->sc->seed, stream);
+        g_free(stream);
+        g_free(name);
+        slot->env = (proto_env){
+            .ctx = slot,
+            .now_ns = env_now,
+            .send = env_send,
+            .set_timer = env_set_timer,
+            .cancel_timer = env_cancel_timer,
+            .random_u64 = env_random,
+            .observe = sim_observe,
+            .store_put = env_store_put,
+            .store_get = env_store_get,
+        };
+    }
+}
+
+sim_world *sim_world_new(const sim_scenario *sc, GError **error)
+{
+    if (!check_supported(sc, error))
+        return NULL;
+    proto_crypto_global_init();
+    sim_world *w = g_new0(sim_world, 1);
+    w->sc = sc;
+    w->nodes_count = sc->validators + sc->full_nodes;
+    w->sched = sim_sched_new(WORLD_PENDING_MAX);
+    w->base_link = (sim_net_link_params){.latency = sc->latency,
+                                         .loss = sc->loss,
+                                         .duplicate = sc->duplicate,
+                                         .bandwidth_bps = sc->bandwidth_bps};
+    w->net = sim_net_new(w->sched, w->nodes_count, &w->base_link, sc->seed, deliver, w);
+    w->crypto = proto_crypto_new(sc->crypto_fast ? PROTO_CRYPTO_FAST : PROTO_CRYPTO_REAL,
+                                 WORLD_MEMO_MAX);
+    w->metrics = sim_metrics_new();
+    sim_trace_init(&w->trace);
+    sim_observer_init(w);
+    build_chain(w);
+    build_nodes(w);
+    for (uint32_t i = 0; i < w->nodes_count; i++)
+        start_node(w, &w->nodes[i]);
+    sim_faults_schedule(w);
+    return w;
+}
+
+void sim_world_free(sim_world *w)
+{
+    if (w == NULL)
+        return;
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        sim_node_slot *slot = &w->nodes[i];
+        if (slot->node != NULL)
+            slot->ops->free(slot->node);
+        sim_store_free(slot->store);
+    }
+    g_free(w->nodes);
+    sim_workload_clear(w);
+    sim_net_free(w->net);
+    sim_sched_free(w->sched);
+    proto_state_free(w->genesis);
+    proto_crypto_free(w->crypto);
+    g_free(w->validator_keys);
+    g_free(w->validator_pubkeys);
+    g_free(w->stakes);
+    g_free(w->validator_nodes);
+    sim_observer_clear(w);
+    sim_trace_clear(&w->trace);
+    sim_metrics_free(w->metrics);
+    g_free(w->stop_detail);
+    g_free(w);
+}
+
+/* ---- running ---- */
+
+sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ctx)
+{
+    const sim_scenario *sc = w->sc;
+    w->stop = SIM_STOP_DURATION;
+    while (!w->stop_requested) {
+        int64_t now = sim_sched_now(w->sched);
+        uint64_t executed = sim_sched_executed(w->sched);
+        if (executed >= sc->events_max) {
+            w->stop = SIM_STOP_EVENT_LIMIT;
+            break;
+        }
+        int64_t until = now + WORLD_STEP_NS < sc->duration_ns ? now + WORLD_STEP_NS
+                                                              : sc->duration_ns;
+        sim_run_result r = sim_sched_run(w->sched, until, sc->events_max - executed);
+        if (w->stop_requested)
+            break;
+        if (r == SIM_RUN_EVENT_LIMIT) {
+            w->stop = SIM_STOP_EVENT_LIMIT;
+            break;
+        }
+        if (progress != NULL) {
+            sim_progress p = {.now_ns = sim_sched_now(w->sched),
+                              .duration_ns = sc->duration_ns,
+                              .events = sim_sched_executed(w->sched),
+                              .final_height = w->final_height_max};
+            if (!progress(progress_ctx, &p)) {
+                w->stop = SIM_STOP_INTERRUPTED;
+                break;
+            }
+        }
+        if (until >= sc->duration_ns)
+            break;
+    }
+    if (w->stop_detail == NULL) {
+        w->stop_detail = w->stop == SIM_STOP_DURATION
+                             ? g_strdup("reached the scenario duration")
+                         : w->stop == SIM_STOP_EVENT_LIMIT
+                             ? g_strdup_printf("stopped at the event limit (%" G_GUINT64_FORMAT
+                                               " events)", sc->events_max)
+                             : g_strdup("interrupted");
+    }
+    sim_figures_compute(w);
+    return w->stop;
+}
+
+/* ---- accessors ---- */
+
+const sim_metrics *sim_world_metrics(const sim_world *w) { return w->metrics; }
+sim_metrics *sim_world_metrics_mut(sim_world *w) { return w->metrics; }
+const char *sim_world_stop_detail(const sim_world *w) { return w->stop_detail; }
+bool sim_world_safety_held(const sim_world *w) { return !w->safety_violated; }
+int64_t sim_world_now_ns(const sim_world *w) { return sim_sched_now(w->sched); }
+uint64_t sim_world_events(const sim_world *w) { return sim_sched_executed(w->sched); }
+uint32_t sim_world_nodes_count(const sim_world *w) { return w->nodes_count; }
+
+proto_crypto_stats sim_world_crypto_stats(const sim_world *w)
+{
+    return proto_crypto_get_stats(w->crypto);
+}
+
+const char *sim_world_crypto_mode(const sim_world *w)
+{
+    return proto_crypto_mode_name(proto_crypto_get_mode(w->crypto));
+}
+
+void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1])
+{
+    proto_hash h;
+    sim_trace_digest(&w->trace, &h);
+    proto_hash_hex(&h, hex_out);
+}
+
+char *sim_world_node_name(const sim_world *w, uint32_t index)
+{
+    return sim_scenario_node_name(w->sc, index);
+}

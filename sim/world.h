@@ -1,0 +1,62 @@
+/* A simulated world: every node of a scenario, the network between them,
+ * the faults and the workload, driven by one scheduler.
+ *
+ * sim_world_new builds it from a validated scenario (keys derived from the
+ * seed, genesis state, one real protocol node per validator and full
+ * node); sim_world_run runs it to the scenario's duration, its event
+ * limit, an invariant violation, or until the progress callback asks to
+ * stop. Everything measured ends up in sim_world_metrics(). */
+#ifndef AITBC_SIM_WORLD_H
+#define AITBC_SIM_WORLD_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/core/crypto.h"
+#include "sim/metrics.h"
+#include "sim/scenario.h"
+
+typedef struct sim_world sim_world;
+
+typedef enum sim_stop {
+    SIM_STOP_DURATION = 0,  /* reached the scenario's duration */
+    SIM_STOP_EVENT_LIMIT,   /* executed max_events */
+    SIM_STOP_INVARIANT,     /* an invariant failed (see stop detail) */
+    SIM_STOP_INTERRUPTED,   /* the progress callback asked to stop */
+} sim_stop;
+
+const char *sim_stop_name(sim_stop s);
+
+typedef struct sim_progress {
+    int64_t now_ns;
+    int64_t duration_ns;
+    uint64_t events;
+    uint64_t final_height;  /* highest height final at any node */
+} sim_progress;
+
+/* Return false to stop the run (e.g. on SIGINT). */
+typedef bool (*sim_progress_fn)(void *ctx, const sim_progress *p);
+
+/* Fails (GError in SIM_SCENARIO_ERROR) if the scenario asks for something
+ * this build cannot simulate. The scenario must outlive the world. */
+sim_world *sim_world_new(const sim_scenario *sc, GError **error);
+void sim_world_free(sim_world *w);
+
+sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ctx);
+
+/* Valid after sim_world_run. */
+const sim_metrics *sim_world_metrics(const sim_world *w);
+sim_metrics *sim_world_metrics_mut(sim_world *w);
+void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1]);
+const char *sim_world_stop_detail(const sim_world *w); /* human sentence */
+bool sim_world_safety_held(const sim_world *w);
+int64_t sim_world_now_ns(const sim_world *w);
+uint64_t sim_world_events(const sim_world *w);
+proto_crypto_stats sim_world_crypto_stats(const sim_world *w);
+const char *sim_world_crypto_mode(const sim_world *w);
+uint32_t sim_world_nodes_count(const sim_world *w);
+/* Node name as scenario files write it ("v0", "n12"); newly allocated. */
+char *sim_world_node_name(const sim_world *w, uint32_t index);
+
+#endif

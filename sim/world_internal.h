@@ -1,0 +1,112 @@
+/* Private to sim/world*.c, sim/faults.c, sim/workload.c and
+ * sim/observer.c: the world's structure. */
+#ifndef AITBC_SIM_WORLD_INTERNAL_H
+#define AITBC_SIM_WORLD_INTERNAL_H
+
+#include "protocol/chain/state.h"
+#include "protocol/core/env.h"
+#include "protocol/core/event.h"
+#include "protocol/core/node.h"
+#include "protocol/poa/poa.h"
+#include "sim/net.h"
+#include "sim/rng.h"
+#include "sim/sched.h"
+#include "sim/store.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+typedef struct sim_world sim_world;
+
+typedef struct sim_node_slot {
+    sim_world *world;
+    uint32_t index;
+    int32_t validator_index;   /* -1 for full nodes */
+    bool up;
+    uint32_t incarnation;      /* bumped at every crash: stale timers are ignored */
+    void *node;                /* NULL while down */
+    const proto_node_ops *ops;
+    sim_store *store;          /* survives crashes */
+    sim_rng rng;               /* the node's own stream */
+    proto_env env;
+    uint64_t final_height;     /* highest height this node reported final */
+    uint32_t crashes;
+} sim_node_slot;
+
+typedef struct sim_inflight sim_inflight;
+
+typedef struct sim_workload {
+    sim_rng rng;
+    proto_keypair *keys;       /* [accounts] */
+    uint64_t *next_nonce;      /* [accounts] */
+    GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
+    GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
+    uint64_t submitted;
+    uint64_t resubmitted;
+    uint64_t finalized;
+    uint64_t dropped_no_node;  /* no live node to submit to */
+    uint64_t dropped_backlog;  /* client backlog full */
+} sim_workload;
+
+struct sim_world {
+    const sim_scenario *sc;
+    sim_sched *sched;
+    sim_net *net;
+    proto_crypto *crypto;
+    sim_net_link_params base_link;
+
+    /* chain parameters shared by every node */
+    proto_keypair *validator_keys;   /* [validators] */
+    proto_pubkey *validator_pubkeys; /* [validators] */
+    uint64_t *stakes;                /* [validators] */
+    proto_node_id *validator_nodes;  /* [validators] */
+    proto_state *genesis;
+    poa_params poa;
+
+    sim_node_slot *nodes;
+    uint32_t nodes_count;
+
+    sim_workload workload;
+    sim_metrics *metrics;
+    sim_trace trace;
+
+    /* observer state */
+    GArray *propagation_ns;          /* int64: proposal -> first receipt at a node */
+    GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
+    GArray *final_by_height;         /* proto_hash of the first final block per height */
+    uint64_t reorgs;
+    uint64_t reorg_depth_max;
+    uint64_t rejected[PROTO_REJECT_REASON_COUNT];
+    uint64_t tx_rejected;
+    uint64_t recoveries;
+    uint64_t sync_requests;
+    uint64_t final_height_max;
+
+    bool safety_violated;
+    bool stop_requested;
+    sim_stop stop;
+    char *stop_detail;
+};
+
+/* world.c */
+void sim_world_crash_node(sim_world *w, uint32_t index);
+void sim_world_restart_node(sim_world *w, uint32_t index);
+void sim_world_fail_invariant(sim_world *w, char *detail_owned);
+
+/* faults.c */
+void sim_faults_schedule(sim_world *w);
+
+/* workload.c */
+void sim_workload_init(sim_world *w);
+void sim_workload_clear(sim_world *w);
+void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node,
+                           int64_t submitted_ns);
+
+/* observer.c */
+void sim_observer_init(sim_world *w);
+void sim_observer_clear(sim_world *w);
+void sim_observe(void *ctx, const proto_event *ev);
+
+/* figures.c */
+void sim_figures_compute(sim_world *w);
+
+#endif
