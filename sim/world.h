@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "protocol/core/crypto.h"
+#include "sim/liveness.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 
@@ -51,6 +52,8 @@ sim_metrics *sim_world_metrics_mut(sim_world *w);
 void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1]);
 const char *sim_world_stop_detail(const sim_world *w); /* human sentence */
 bool sim_world_safety_held(const sim_world *w);
+/* Liveness verdict at the end of the run; free .detail with g_free. */
+sim_liveness sim_world_liveness(const sim_world *w);
 int64_t sim_world_now_ns(const sim_world *w);
 uint64_t sim_world_events(const sim_world *w);
 proto_crypto_stats sim_world_crypto_stats(const sim_world *w);

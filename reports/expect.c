@@ -1,0 +1,117 @@
+/* [expect] evaluation (see expect.h). Targets are printed back in the
+ * scenario's units; actual values say what was measured, or why nothing
+ * could be measured, so a failed gate explains itself. */
+#include "reports/expect.h"
+
+#include <math.h>
+
+static void add(rep_run_info *info, gboolean *all, const char *key, const char *target,
+                const char *actual, gboolean passed)
+{
+    rep_run_info_add_expect(info, key, target, actual, passed);
+    if (!passed)
+        *all = FALSE;
+}
+
+static void expect_safety(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
+                          gboolean *all)
+{
+    if (sc->expect.safety == SIM_EXPECT_UNSET)
+        return;
+    gboolean want = sc->expect.safety == SIM_EXPECT_HOLDS;
+    const char *actual = v->safety_held ? "holds" : v->safety_detail;
+    add(info, all, "safety", want ? "holds" : "fails", actual != NULL ? actual : "violated",
+        want == (v->safety_held ? TRUE : FALSE));
+}
+
+static void expect_liveness(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
+                            gboolean *all)
+{
+    if (sc->expect.liveness == SIM_EXPECT_UNSET)
+        return;
+    gboolean want = sc->expect.liveness == SIM_EXPECT_HOLDS;
+    sim_liveness_state s = v->liveness->state;
+    /* Liveness is conditional: where its condition is not met it holds
+     * vacuously, and the actual text says so. */
+    gboolean holds = s == SIM_LIVENESS_HOLDS || s == SIM_LIVENESS_NOT_APPLICABLE;
+    gboolean passed = want ? holds : s == SIM_LIVENESS_VIOLATED;
+    add(info, all, "liveness", want ? "holds" : "fails", v->liveness->detail, passed);
+}
+
+static void expect_max_seconds(rep_run_info *info, gboolean *all, const char *key,
+                               int64_t target_ns, const sim_metrics *m, const char *figure,
+                               const char *count_figure)
+{
+    char *target = g_strdup_printf("<= %gs", target_ns / 1e9);
+    double count = sim_metrics_get(m, count_figure, 0.0);
+    double value = sim_metrics_get(m, figure, NAN);
+    if (count <= 0 || isnan(value)) {
+        add(info, all, key, target, "nothing measured", FALSE);
+    } else {
+        char *actual = g_strdup_printf("%.3fs", value);
+        add(info, all, key, target, actual, value * 1e9 <= (double)target_ns);
+        g_free(actual);
+    }
+    g_free(target);
+}
+
+static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
+                           gboolean *all)
+{
+    if (!sc->expect.has_slashed)
+        return;
+    GString *want = g_string_new(NULL), *got = g_string_new(NULL);
+    const GArray *exp = sc->expect.slashed;
+    for (guint i = 0; exp != NULL && i < exp->len; i++) {
+        char *name = sim_scenario_node_name(sc, g_array_index(exp, uint32_t, i));
+        g_string_append_printf(want, "%s%s", i ? " " : "", name);
+        g_free(name);
+    }
+    guint got_len = v->slashed != NULL ? v->slashed->len : 0;
+    gboolean same = got_len == (exp != NULL ? exp->len : 0);
+    for (guint i = 0; i < got_len; i++) {
+        uint32_t node = g_array_index(v->slashed, uint32_t, i);
+        char *name = sim_scenario_node_name(sc, node);
+        g_string_append_printf(got, "%s%s", i ? " " : "", name);
+        g_free(name);
+        if (same && g_array_index(exp, uint32_t, i) != node)
+            same = FALSE;
+    }
+    add(info, all, "slashed", want->len ? want->str : "none", got->len ? got->str : "none", same);
+    g_string_free(want, TRUE);
+    g_string_free(got, TRUE);
+}
+
+gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
+                             rep_run_info *info)
+{
+    gboolean all = TRUE;
+    const sim_expect *e = &sc->expect;
+    expect_safety(sc, v, info, &all);
+    expect_liveness(sc, v, info, &all);
+    if (e->has_min_throughput) {
+        double tps = sim_metrics_get(m, "throughput_tps", 0.0);
+        char *target = g_strdup_printf(">= %g/s", e->min_throughput_tps);
+        char *actual = g_strdup_printf("%.1f/s", tps);
+        add(info, &all, "min_throughput", target, actual, tps >= e->min_throughput_tps);
+        g_free(target);
+        g_free(actual);
+    }
+    if (e->has_max_finality_p99)
+        expect_max_seconds(info, &all, "max_finality_p99", e->max_finality_p99_ns, m,
+                           "finality_p99_s", "txs_final");
+    if (e->has_max_block_propagation_p99)
+        expect_max_seconds(info, &all, "max_block_propagation_p99",
+                           e->max_block_propagation_p99_ns, m, "block_propagation_p99_s",
+                           "blocks_proposed");
+    expect_slashed(sc, v, info, &all);
+    if (e->has_max_view_changes) {
+        double vc = sim_metrics_get(m, "view_changes", 0.0);
+        char *target = g_strdup_printf("<= %" G_GUINT64_FORMAT, e->max_view_changes);
+        char *actual = g_strdup_printf("%.0f", vc);
+        add(info, &all, "max_view_changes", target, actual, vc <= (double)e->max_view_changes);
+        g_free(target);
+        g_free(actual);
+    }
+    return all;
+}

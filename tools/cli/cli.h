@@ -1,0 +1,48 @@
+/* The aitbc-sim command line: subcommands and what they share.
+ *
+ * Exit status contract (SCENARIOS.md): 0 = ran and every [expect] target
+ * held; 1 = a target or an invariant failed; 2 = bad command line or
+ * scenario; 3 = internal error. Wall-clock time is read here and only
+ * here (progress display, run metadata, crypto-floor measurement); nothing
+ * of it feeds the simulation. */
+#ifndef AITBC_TOOLS_CLI_H
+#define AITBC_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/core/crypto.h"
+#include "sim/world.h"
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILED = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_INTERNAL = 3,
+};
+
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+
+/* Progress line on stderr when it is a terminal (cli_progress.c). */
+typedef struct cli_progress {
+    bool enabled;
+    int64_t started_us;
+    int64_t last_draw_us;
+    uint64_t last_events;
+    int64_t last_events_us;
+    double events_per_s;
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, bool quiet);
+/* sim_progress_fn; also returns false once SIGINT/SIGTERM arrived. */
+bool cli_progress_update(void *ctx, const sim_progress *sp);
+void cli_progress_finish(cli_progress *p);
+void cli_signals_install(void);
+bool cli_signals_interrupted(void);
+
+/* Measured cost of one signature and one verification in this mode, in
+ * ns (cli_crypto_cost.c). */
+void cli_crypto_costs(proto_crypto_mode mode, double *sign_ns, double *verify_ns);
+
+#endif

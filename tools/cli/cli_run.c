@@ -1,0 +1,266 @@
+/* `aitbc-sim run` and `aitbc-sim check`.
+ *
+ * run: load and validate the scenario (with --seed/--set overrides),
+ * build the world, open the results database (marked incomplete), run with
+ * a progress line, then derive verdicts, evaluate [expect], and write the
+ * database, report.json and the stdout summary. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "reports/db.h"
+#include "reports/expect.h"
+#include "reports/json.h"
+#include "reports/run_info.h"
+#include "reports/summary.h"
+#include "sim/scenario.h"
+#include "tools/cli/cli.h"
+
+typedef struct run_args {
+    const char *file;
+    const char *out_dir;
+    GPtrArray *overrides; /* char*, NULL-terminated when used */
+    bool quiet;
+} run_args;
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "aitbc-sim run: %s\n"
+                    "usage: aitbc-sim run FILE [--seed N] [--out DIR] "
+                    "[--set section.key=value ...] [--quiet]\n", msg);
+    return CLI_EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, run_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a->quiet = true;
+        } else if (strcmp(arg, "--seed") == 0) {
+            if (!has_value)
+                return usage_error("--seed needs a value");
+            char *end = NULL;
+            errno = 0;
+            unsigned long long seed = strtoull(argv[++i], &end, 10);
+            if (errno != 0 || end == argv[i] || *end != '\0' || argv[i][0] == '-')
+                return usage_error("--seed needs a non-negative integer");
+            g_ptr_array_add(a->overrides, g_strdup_printf("scenario.seed=%llu", seed));
+        } else if (strcmp(arg, "--out") == 0) {
+            if (!has_value)
+                return usage_error("--out needs a directory");
+            a->out_dir = argv[++i];
+        } else if (strcmp(arg, "--set") == 0) {
+            if (!has_value)
+                return usage_error("--set needs section.key=value");
+            g_ptr_array_add(a->overrides, g_strdup(argv[++i]));
+        } else if (arg[0] == '-') {
+            char *msg = g_strdup_printf("unknown option '%s'", arg);
+            int rc = usage_error(msg);
+            g_free(msg);
+            return rc;
+        } else if (a->file == NULL) {
+            a->file = arg;
+        } else {
+            return usage_error("only one scenario file per run");
+        }
+    }
+    if (a->file == NULL)
+        return usage_error("missing scenario FILE");
+    g_ptr_array_add(a->overrides, NULL);
+    return CLI_EXIT_OK;
+}
+
+static char *utc_now_iso(void)
+{
+    GDateTime *now = g_date_time_new_now_utc();
+    char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(now);
+    return s;
+}
+
+static rep_run_info *make_run_info(const sim_scenario *sc, sim_world *w)
+{
+    rep_run_info *info = rep_run_info_new();
+    info->scenario = g_strdup(sc->name);
+    info->scenario_path = g_strdup(sc->path);
+    info->seed = sc->seed;
+    info->crypto = g_strdup(sim_world_crypto_mode(w));
+    info->started_at = utc_now_iso();
+    for (uint32_t i = 0; i < sim_world_nodes_count(w); i++) {
+        char *name = sim_world_node_name(w, i);
+        rep_run_info_add_node(info, name);
+        g_free(name);
+    }
+    return info;
+}
+
+/* Figures that need the wall clock: added by the CLI, never by sim/. */
+static void add_wall_figures(sim_world *w, double wall_s)
+{
+    sim_metrics *m = sim_world_metrics_mut(w);
+    double sim_s = sim_world_now_ns(w) / 1e9;
+    proto_crypto_stats cs = sim_world_crypto_stats(w);
+    double sign_ns = 0, verify_ns = 0;
+    cli_crypto_costs(strcmp(sim_world_crypto_mode(w), "fast") == 0 ? PROTO_CRYPTO_FAST
+                                                                  : PROTO_CRYPTO_REAL,
+                     &sign_ns, &verify_ns);
+    double floor_s = ((double)cs.signs * sign_ns + (double)cs.verify_computed * verify_ns) / 1e9;
+    sim_metrics_figure(m, "wall_s", wall_s);
+    sim_metrics_figure(m, "sim_real_ratio", wall_s > 0 ? sim_s / wall_s : 0);
+    sim_metrics_figure(m, "events_per_s", wall_s > 0 ? (double)sim_world_events(w) / wall_s : 0);
+    sim_metrics_figure(m, "crypto.sign_ns", sign_ns);
+    sim_metrics_figure(m, "crypto.verify_ns", verify_ns);
+    sim_metrics_figure(m, "crypto_floor_s", floor_s);
+    sim_metrics_figure(m, "crypto_floor_ratio", floor_s > 0 ? wall_s / floor_s : 0);
+}
+
+static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const sim_metrics *m,
+                         bool quiet)
+{
+    GError *error = NULL;
+    if (!rep_db_write_results(db, info, m, &error) ||
+        !rep_db_finish(db, info->verdict, info->wall_s, info->sim_s, info->events,
+                       info->trace_hash_hex, &error)) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
+    char *json_path = g_build_filename(dir, "report.json", NULL);
+    gboolean ok = rep_json_write(json_path, info, m, &error);
+    g_free(json_path);
+    if (!ok) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
+    if (!quiet)
+        rep_summary_print(stdout, info, m);
+    return CLI_EXIT_OK;
+}
+
+static rep_verdict judge(sim_world *w, const sim_scenario *sc, sim_stop stop, rep_run_info *info)
+{
+    sim_liveness live = sim_world_liveness(w);
+    rep_verdicts v = {.safety_held = sim_world_safety_held(w),
+                      .safety_detail = sim_world_safety_held(w) ? NULL : sim_world_stop_detail(w),
+                      .liveness = &live};
+    gboolean targets = rep_expect_evaluate(sc, sim_world_metrics(w), &v, info);
+    sim_metrics_figure(sim_world_metrics_mut(w), "liveness_took_s",
+                       live.took_ns >= 0 ? live.took_ns / 1e9 : -1);
+    sim_metrics_figure(sim_world_metrics_mut(w), "liveness_bound_s", live.bound_ns / 1e9);
+    g_free(live.detail);
+    if (stop == SIM_STOP_INTERRUPTED)
+        return REP_VERDICT_INCOMPLETE;
+    if (stop == SIM_STOP_INVARIANT || !targets)
+        return REP_VERDICT_FAIL;
+    return REP_VERDICT_PASS;
+}
+
+static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
+{
+    GError *error = NULL;
+    sim_world *w = sim_world_new(sc, &error);
+    if (w == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_USAGE;
+    }
+    rep_run_info *info = make_run_info(sc, w);
+    char *db_path = g_build_filename(dir, "results.sqlite", NULL);
+    rep_db *db = NULL;
+    if (!rep_db_begin(db_path, info, &db, &error)) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        g_free(db_path);
+        rep_run_info_free(info);
+        sim_world_free(w);
+        return CLI_EXIT_INTERNAL;
+    }
+    cli_progress progress;
+    cli_progress_init(&progress, a->quiet);
+    cli_signals_install();
+    sim_stop stop = sim_world_run(w, cli_progress_update, &progress);
+    info->wall_s = (g_get_monotonic_time() - progress.started_us) / 1e6;
+    cli_progress_finish(&progress);
+    add_wall_figures(w, info->wall_s);
+
+    char hex[2 * PROTO_HASH_SIZE + 1];
+    sim_world_trace_hash(w, hex);
+    info->trace_hash_hex = g_strdup(hex);
+    info->sim_s = sim_world_now_ns(w) / 1e9;
+    info->events = sim_world_events(w);
+    info->stop_reason = g_strdup(sim_world_stop_detail(w));
+    info->verdict = judge(w, sc, stop, info);
+    int rc = write_outputs(dir, db, info, sim_world_metrics(w), a->quiet);
+    if (rc == CLI_EXIT_OK) {
+        if (a->quiet)
+            printf("%s seed=%" G_GUINT64_FORMAT " verdict=%s trace=%s out=%s\n", sc->name,
+                   sc->seed, rep_verdict_name(info->verdict), hex, dir);
+        rc = info->verdict == REP_VERDICT_PASS ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    rep_db_close(db);
+    g_free(db_path);
+    rep_run_info_free(info);
+    sim_world_free(w);
+    return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+    run_args a = {.overrides = g_ptr_array_new_with_free_func(g_free)};
+    int rc = parse_args(argc, argv, &a);
+    if (rc != CLI_EXIT_OK) {
+        g_ptr_array_free(a.overrides, TRUE);
+        return rc;
+    }
+    GError *error = NULL;
+    sim_scenario *sc =
+        sim_scenario_load(a.file, (const char *const *)a.overrides->pdata, &error);
+    g_ptr_array_free(a.overrides, TRUE);
+    a.overrides = NULL;
+    if (sc == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_USAGE;
+    }
+    char *dir = a.out_dir != NULL
+                    ? g_strdup(a.out_dir)
+                    : g_strdup_printf("out/%s-%" G_GUINT64_FORMAT, sc->name, sc->seed);
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        fprintf(stderr, "aitbc-sim: cannot create output directory %s: %s\n", dir,
+                g_strerror(errno));
+        rc = CLI_EXIT_USAGE;
+    } else {
+        rc = run_world(&a, sc, dir);
+    }
+    g_free(dir);
+    sim_scenario_free(sc);
+    return rc;
+}
+
+int cli_check(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: aitbc-sim check FILE\n");
+        return CLI_EXIT_USAGE;
+    }
+    GError *error = NULL;
+    sim_scenario *sc = sim_scenario_load(argv[1], NULL, &error);
+    if (sc == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_USAGE;
+    }
+    printf("%s: ok: scenario '%s', %u validators, %u full nodes, %u faults, %.1f s simulated\n",
+           argv[1], sc->name, sc->validators, sc->full_nodes, sc->faults->len,
+           sc->duration_ns / 1e9);
+    sim_scenario_free(sc);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,36 @@
+/* aitbc-sim: entry point and subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/cli/cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage:\n"
+            "  aitbc-sim run FILE [--seed N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
+            "  aitbc-sim check FILE\n"
+            "\n"
+            "exit status: 0 ran and every [expect] target held; 1 a target or invariant\n"
+            "failed; 2 bad command line or scenario; 3 internal error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0)
+        return cli_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    fprintf(stderr, "aitbc-sim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}
