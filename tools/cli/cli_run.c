@@ -158,7 +158,7 @@ static rep_verdict judge(sim_world *w, const sim_scenario *sc, sim_stop stop, re
     g_free(live.detail);
     if (stop == SIM_STOP_INTERRUPTED)
         return REP_VERDICT_INCOMPLETE;
-    if (stop == SIM_STOP_INVARIANT || !targets)
+    if (stop == SIM_STOP_INVARIANT || stop == SIM_STOP_EVENT_LIMIT || !targets)
         return REP_VERDICT_FAIL;
     return REP_VERDICT_PASS;
 }
