@@ -1,0 +1,399 @@
+/* PoA node unit tests with a fake environment (no scheduler, no network).
+ *
+ * The node under test is validator 1 of 4 (equal stakes). Blocks come
+ * from other real nodes driven by their own fake environments, or are
+ * forged by hand to break one rule at a time: wrong slot owner, bad
+ * signature, wrong state root, from the future, malformed bytes. */
+#include <check.h>
+
+#include "fake_env.h"
+#include "protocol/chain/block.h"
+#include "protocol/core/msgtype.h"
+#include "protocol/poa/poa.h"
+#include "protocol/poa/poa_msg.h"
+
+#define V 4
+#define ACCOUNTS 8
+#define SLOT_NS (1000LL * 1000 * 1000)
+
+typedef struct chain_fixture {
+    proto_crypto *crypto;
+    proto_keypair vkeys[V];
+    proto_pubkey vpub[V];
+    uint64_t stakes[V];
+    proto_node_id vnodes[V];
+    proto_keypair akeys[ACCOUNTS];
+    proto_state *genesis;
+    poa_params params;
+} chain_fixture;
+
+static chain_fixture F;
+
+static void fixture_setup(void)
+{
+    proto_crypto_global_init();
+    F.crypto = proto_crypto_new(PROTO_CRYPTO_REAL, 1024);
+    for (int i = 0; i < V; i++) {
+        char label[32];
+        g_snprintf(label, sizeof label, "validator/%d", i);
+        proto_keypair_derive(&F.vkeys[i], 99, label);
+        F.vpub[i] = F.vkeys[i].pk;
+        F.stakes[i] = 100;
+        F.vnodes[i] = (proto_node_id)i;
+    }
+    F.genesis = proto_state_new();
+    for (int i = 0; i < ACCOUNTS; i++) {
+        char label[32];
+        g_snprintf(label, sizeof label, "account/%d", i);
+        proto_keypair_derive(&F.akeys[i], 99, label);
+        proto_state_add_account(F.genesis, &F.akeys[i].pk, 1000000);
+    }
+    F.params = (poa_params){.chain_id = 7,
+                            .block_interval_ns = SLOT_NS,
+                            .max_block_txs = 100,
+                            .validators_count = V,
+                            .validator_keys = F.vpub,
+                            .stakes = F.stakes,
+                            .genesis_state = F.genesis,
+                            .nodes_count = V,
+                            .validator_nodes = F.vnodes,
+                            .crypto = F.crypto,
+                            .mempool_max = 1000,
+                            .sync_batch_max = 16,
+                            .orphans_max = 8};
+}
+
+static void fixture_teardown(void)
+{
+    proto_state_free(F.genesis);
+    proto_crypto_free(F.crypto);
+}
+
+typedef struct peer {
+    fake_env env;
+    void *node;
+} peer;
+
+static void peer_init(peer *p, int v)
+{
+    fake_env_init(&p->env);
+    p->node = poa_node_new(&F.params, (proto_node_id)v, v, &F.vkeys[v], &p->env.env);
+}
+
+static void peer_clear(peer *p)
+{
+    poa_node_ops.free(p->node);
+    fake_env_clear(&p->env);
+}
+
+/* Advance p's clock to `slot` and fire its slot timer; returns the block
+ * message it broadcast, or NULL if it proposed nothing. */
+static GBytes *peer_propose(peer *p, uint64_t slot)
+{
+    p->env.now_ns = (int64_t)slot * SLOT_NS;
+    fake_env_reset_records(&p->env);
+    fake_timer *t;
+    while ((t = fake_env_next_timer(&p->env)) != NULL && t->at_ns <= p->env.now_ns) {
+        fake_timer copy = *t;
+        t->cancelled = TRUE;
+        poa_node_ops.on_timer(p->node, copy.id, copy.kind, copy.arg);
+    }
+    for (guint i = 0; i < p->env.sends->len; i++) {
+        fake_send *s = &g_array_index(p->env.sends, fake_send, i);
+        if (poa_msg_type(s->wire) == PROTO_MSG_BLOCK)
+            return g_bytes_ref(s->wire);
+    }
+    return NULL;
+}
+
+static void deliver(peer *to, proto_node_id from, GBytes *wire)
+{
+    poa_node_ops.on_message(to->node, from, wire);
+}
+
+static guint rejected(peer *p, proto_reject_reason reason)
+{
+    guint n = 0;
+    for (guint i = 0; i < p->env.events->len; i++) {
+        proto_event *e = &g_array_index(p->env.events, proto_event, i);
+        n += e->kind == PROTO_EV_MSG_REJECTED && e->reason == reason;
+    }
+    return n;
+}
+
+START_TEST(proposes_only_in_its_own_slot)
+{
+    peer a;
+    peer_init(&a, 1);
+    GBytes *none = peer_propose(&a, 2); /* slot 2 belongs to v2 */
+    ck_assert_ptr_null(none);
+    peer b;
+    peer_init(&b, 1);
+    GBytes *blk = peer_propose(&b, 1);
+    ck_assert_ptr_nonnull(blk);
+    ck_assert_uint_eq(fake_env_count_events(&b.env, PROTO_EV_BLOCK_PROPOSED), 1);
+    guint block_sends = 0;
+    for (guint i = 0; i < b.env.sends->len; i++) {
+        fake_send *s = &g_array_index(b.env.sends, fake_send, i);
+        ck_assert_uint_ne(s->to, 1);
+        block_sends += poa_msg_type(s->wire) == PROTO_MSG_BLOCK;
+    }
+    ck_assert_uint_eq(block_sends, V - 1);
+    ck_assert_uint_eq(poa_node_head_height(b.node), 1);
+    g_bytes_unref(blk);
+    peer_clear(&a);
+    peer_clear(&b);
+}
+END_TEST
+
+START_TEST(accepts_valid_block_and_finalizes_after_two_thirds)
+{
+    peer p[V];
+    for (int v = 0; v < V; v++)
+        peer_init(&p[v], v);
+    /* Slots 1, 2, 3 by v1, v2, v3: deliver every block to everyone. */
+    for (uint64_t slot = 1; slot <= 3; slot++) {
+        int v = (int)(slot % V);
+        GBytes *blk = peer_propose(&p[v], slot);
+        ck_assert_ptr_nonnull(blk);
+        for (int k = 0; k < V; k++) {
+            if (k == v)
+                continue;
+            p[k].env.now_ns = (int64_t)slot * SLOT_NS + 1000;
+            deliver(&p[k], (proto_node_id)v, blk);
+        }
+        g_bytes_unref(blk);
+    }
+    for (int k = 0; k < V; k++) {
+        ck_assert_uint_eq(poa_node_head_height(p[k].node), 3);
+        /* 3 distinct signers of 4 (300 of 400 > 2/3): block 1 is final,
+         * block 2 only has v2 and v3 above it (200 of 400): not final. */
+        ck_assert_uint_eq(poa_node_final_height(p[k].node), 1);
+    }
+    proto_hash h0, h1;
+    ck_assert(poa_node_final_hash(p[0].node, 1, &h0));
+    ck_assert(poa_node_final_hash(p[3].node, 1, &h1));
+    ck_assert(proto_hash_equal(&h0, &h1));
+    for (int v = 0; v < V; v++)
+        peer_clear(&p[v]);
+}
+END_TEST
+
+/* Build a block by hand on genesis for `slot`, signed by `signer`. */
+static GBytes *forge(uint64_t slot, int signer, uint32_t claimed_proposer, bool good_root)
+{
+    proto_state *s = proto_state_copy(F.genesis);
+    proto_block *b = proto_block_new();
+    b->header.height = 1;
+    b->header.slot = slot;
+    poa_genesis_hash(&F.params, &b->header.parent);
+    b->header.proposer = claimed_proposer;
+    b->header.timestamp_ns = (int64_t)slot * SLOT_NS;
+    proto_state_root(s, &b->header.state_root);
+    if (!good_root)
+        b->header.state_root.bytes[0] ^= 1;
+    proto_block_seal_txs(b);
+    proto_block_sign(b, F.params.chain_id, F.crypto, &F.vkeys[signer]);
+    GBytes *wire = poa_msg_block_encode(b);
+    proto_block_free(b);
+    proto_state_free(s);
+    return wire;
+}
+
+START_TEST(rejects_blocks_that_break_one_rule)
+{
+    peer p;
+    peer_init(&p, 1);
+    p.env.now_ns = 5 * SLOT_NS;
+    GBytes *good = forge(2, 2, 2, true);
+    GBytes *wrong_owner = forge(3, 2, 2, true);  /* slot 3 belongs to v3 */
+    GBytes *bad_sig = forge(2, 3, 2, true);      /* claims v2, signed by v3 */
+    GBytes *bad_root = forge(2, 2, 2, false);
+    GBytes *future = forge(6, 2, 2, true);       /* slot 6 > current slot 5 */
+    deliver(&p, 3, wrong_owner);
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_SCHEDULE), 1);
+    deliver(&p, 3, bad_sig);
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_SIGNATURE), 1);
+    deliver(&p, 2, bad_root);
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_STATE_ROOT), 1);
+    ck_assert_uint_eq(poa_node_head_height(p.node), 0);
+    deliver(&p, 2, future);
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_TIMESTAMP), 0); /* v2 never owns slot 6 */
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_SCHEDULE), 2);
+    /* Malformed bytes: every truncation of a good block, and garbage. */
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(good, &size);
+    for (gsize cut = 0; cut < size; cut += 7) {
+        GBytes *t = g_bytes_new(data, cut);
+        deliver(&p, 2, t);
+        g_bytes_unref(t);
+    }
+    ck_assert_uint_ge(rejected(&p, PROTO_REJECT_DECODE), (size - 1) / 7);
+    ck_assert_uint_eq(poa_node_head_height(p.node), 0);
+    deliver(&p, 2, good);
+    ck_assert_uint_eq(poa_node_head_height(p.node), 1);
+    g_bytes_unref(good);
+    g_bytes_unref(wrong_owner);
+    g_bytes_unref(bad_sig);
+    g_bytes_unref(bad_root);
+    g_bytes_unref(future);
+    peer_clear(&p);
+}
+END_TEST
+
+START_TEST(future_slot_is_rejected)
+{
+    peer p;
+    peer_init(&p, 1);
+    p.env.now_ns = 5 * SLOT_NS;
+    GBytes *future = forge(6, 2, 2, true);
+    /* proposer 2 does not own slot 6 (6 mod 4 = 2: it does) */
+    deliver(&p, 2, future);
+    ck_assert_uint_eq(rejected(&p, PROTO_REJECT_TIMESTAMP), 1);
+    g_bytes_unref(future);
+    peer_clear(&p);
+}
+END_TEST
+
+START_TEST(longer_branch_wins_with_reorg)
+{
+    peer p;
+    peer_init(&p, 0);
+    p.env.now_ns = 10 * SLOT_NS;
+    GBytes *short_branch = forge(3, 3, 3, true);
+    deliver(&p, 3, short_branch);
+    ck_assert_uint_eq(poa_node_head_height(p.node), 1);
+    /* v1 then v2 build a two-block branch (slots 1, 2) on genesis. */
+    peer b1, b2;
+    peer_init(&b1, 1);
+    peer_init(&b2, 2);
+    GBytes *x1 = peer_propose(&b1, 1);
+    b2.env.now_ns = SLOT_NS + 1;
+    deliver(&b2, 1, x1);
+    GBytes *x2 = peer_propose(&b2, 2);
+    deliver(&p, 1, x1);
+    /* equal height: slot 1 < slot 3, so the lower-slot branch wins */
+    ck_assert_uint_eq(poa_node_head_height(p.node), 1);
+    ck_assert_uint_eq(fake_env_count_events(&p.env, PROTO_EV_REORG), 1);
+    deliver(&p, 2, x2);
+    ck_assert_uint_eq(poa_node_head_height(p.node), 2);
+    proto_hash head, theirs;
+    poa_node_head_hash(p.node, &head);
+    poa_node_head_hash(b2.node, &theirs);
+    ck_assert(proto_hash_equal(&head, &theirs));
+    g_bytes_unref(short_branch);
+    g_bytes_unref(x1);
+    g_bytes_unref(x2);
+    peer_clear(&b1);
+    peer_clear(&b2);
+    peer_clear(&p);
+}
+END_TEST
+
+START_TEST(restart_recovers_from_store_and_serves_sync)
+{
+    peer p[V];
+    for (int v = 0; v < V; v++)
+        peer_init(&p[v], v);
+    for (uint64_t slot = 1; slot <= 8; slot++) {
+        int v = (int)(slot % V);
+        GBytes *blk = peer_propose(&p[v], slot);
+        for (int k = 0; k < V; k++) {
+            if (k != v) {
+                p[k].env.now_ns = (int64_t)slot * SLOT_NS + 1000;
+                deliver(&p[k], (proto_node_id)v, blk);
+            }
+        }
+        g_bytes_unref(blk);
+    }
+    uint64_t final = poa_node_final_height(p[0].node);
+    ck_assert_uint_ge(final, 5);
+    /* Crash v0: free the node, keep its store, construct it again. */
+    poa_node_ops.free(p[0].node);
+    fake_env_reset_records(&p[0].env);
+    p[0].env.now_ns = 9 * SLOT_NS;
+    p[0].node = poa_node_new(&F.params, 0, 0, &F.vkeys[0], &p[0].env.env);
+    ck_assert_uint_eq(poa_node_final_height(p[0].node), final);
+    ck_assert_uint_eq(fake_env_count_events(&p[0].env, PROTO_EV_RECOVERED), 1);
+    /* It asked a peer for newer blocks; let that peer answer. */
+    fake_send *req = NULL;
+    for (guint i = 0; i < p[0].env.sends->len; i++) {
+        fake_send *s = &g_array_index(p[0].env.sends, fake_send, i);
+        if (poa_msg_type(s->wire) == PROTO_MSG_GET_BLOCKS)
+            req = s;
+    }
+    ck_assert_ptr_nonnull(req);
+    peer *server = &p[req->to];
+    fake_env_reset_records(&server->env);
+    deliver(server, 0, req->wire);
+    ck_assert_uint_eq(server->env.sends->len, 1);
+    GBytes *reply = g_bytes_ref(g_array_index(server->env.sends, fake_send, 0).wire);
+    ck_assert_uint_eq(poa_msg_type(reply), PROTO_MSG_BLOCKS);
+    deliver(&p[0], req->to, reply);
+    ck_assert_uint_eq(poa_node_head_height(p[0].node), 8);
+    g_bytes_unref(reply);
+    for (int v = 0; v < V; v++)
+        peer_clear(&p[v]);
+}
+END_TEST
+
+START_TEST(transactions_are_checked_and_forwarded)
+{
+    peer p;
+    peer_init(&p, 1);
+    proto_tx tx = {.from = 2, .to = 3, .amount = 10, .fee = 1, .nonce = 0};
+    proto_tx_sign(&tx, F.params.chain_id, F.crypto, &F.akeys[2]);
+    GBytes *wire = poa_msg_tx_encode(&tx);
+    poa_node_ops.submit_tx(p.node, wire);
+    guint forwarded = 0;
+    for (guint i = 0; i < p.env.sends->len; i++)
+        forwarded += poa_msg_type(g_array_index(p.env.sends, fake_send, i).wire) == PROTO_MSG_TX;
+    ck_assert_uint_eq(forwarded, V - 1);
+    /* Signed by the wrong account: rejected, not forwarded. */
+    fake_env_reset_records(&p.env);
+    proto_tx bad = tx;
+    bad.nonce = 1;
+    proto_tx_sign(&bad, F.params.chain_id, F.crypto, &F.akeys[4]);
+    GBytes *bad_wire = poa_msg_tx_encode(&bad);
+    poa_node_ops.submit_tx(p.node, bad_wire);
+    ck_assert_uint_eq(p.env.sends->len, 0);
+    ck_assert_uint_eq(fake_env_count_events(&p.env, PROTO_EV_TX_REJECTED), 1);
+    /* The good one goes into our next block. */
+    GBytes *blk = peer_propose(&p, 1);
+    ck_assert_ptr_nonnull(blk);
+    GBytes *body = poa_msg_block_body(blk);
+    proto_reader r;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(body, &size);
+    proto_reader_init(&r, data, size);
+    proto_block *b = proto_block_decode(&r, 100);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->header.tx_count, 1);
+    proto_block_free(b);
+    g_bytes_unref(body);
+    g_bytes_unref(blk);
+    g_bytes_unref(wire);
+    g_bytes_unref(bad_wire);
+    peer_clear(&p);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("poa");
+    TCase *tc = tcase_create("node");
+    tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+    tcase_add_test(tc, proposes_only_in_its_own_slot);
+    tcase_add_test(tc, accepts_valid_block_and_finalizes_after_two_thirds);
+    tcase_add_test(tc, rejects_blocks_that_break_one_rule);
+    tcase_add_test(tc, future_slot_is_rejected);
+    tcase_add_test(tc, longer_branch_wins_with_reorg);
+    tcase_add_test(tc, restart_recovers_from_store_and_serves_sync);
+    tcase_add_test(tc, transactions_are_checked_and_forwarded);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
