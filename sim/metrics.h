@@ -36,7 +36,9 @@ typedef struct sim_commit_record {
     uint32_t block_index;      /* into blocks */
 } sim_commit_record;
 
-/* A fault window as it actually happened (from the scenario). */
+/* A fault window as it actually happened (from the scenario). The strings
+ * belong to the container: append with sim_metrics_fault() (or g_strdup
+ * them yourself); sim_metrics_free() frees them. */
 typedef struct sim_fault_record {
     char *name;
     char *action;
@@ -45,7 +47,8 @@ typedef struct sim_fault_record {
     char *nodes;               /* as written */
 } sim_fault_record;
 
-/* A named figure, e.g. ("finality_p99_s", 2.4). */
+/* A named figure, e.g. ("finality_p99_s", 2.4). The name belongs to the
+ * container (set it with sim_metrics_figure()). */
 typedef struct sim_figure {
     char *name;
     double value;
@@ -70,13 +73,22 @@ typedef struct sim_metrics {
 sim_metrics *sim_metrics_new(void);
 void sim_metrics_free(sim_metrics *m);
 
-/* Index of the block record for hash, creating it if new. */
+/* Index of the block record for hash, creating it if new. A new record is
+ * zero except its hash and its times, which start at -1 (unknown). */
 uint32_t sim_metrics_block(sim_metrics *m, const proto_hash *hash);
+/* Set a figure: replaces the value of an existing name in place (keeping
+ * its position), otherwise appends, so figures keep first-set order. */
 void sim_metrics_figure(sim_metrics *m, const char *name, double value);
+/* Append a fault record, copying the strings (nodes may be NULL). */
+void sim_metrics_fault(sim_metrics *m, const char *name, const char *action, int64_t at_ns,
+                       int64_t until_ns, const char *nodes);
 /* Value of a figure, or `fallback` if absent. */
 double sim_metrics_get(const sim_metrics *m, const char *name, double fallback);
 
-/* Percentile (0..100, nearest-rank) of n int64 values; sorts in place. */
+/* Percentile (0..100, nearest-rank) of n int64 values; sorts in place.
+ * The value of rank ceil(pct/100 * n) (at least 1) in ascending order, so
+ * pct <= 0 gives the minimum and pct >= 100 the maximum. n == 0 gives 0:
+ * callers that can see no samples must check n themselves. */
 int64_t sim_percentile_i64(int64_t *values, size_t n, double pct);
 
 #endif

@@ -48,13 +48,22 @@ void proto_block_seal_txs(proto_block *b);
 /* Hash of the header fields except the signature. */
 void proto_block_compute_hash(const proto_block_header *h, proto_hash *out);
 void proto_block_sign(proto_block *b, uint64_t chain_id, proto_crypto *c, const proto_keypair *kp);
+/* proto_block_sign refreshes b->hash from the header before signing;
+ * verify recomputes the hash from the header (b->hash is not trusted). */
 bool proto_block_verify_sig(const proto_block *b, uint64_t chain_id, proto_crypto *c,
                             const proto_pubkey *pk);
 
 void proto_block_encode(const proto_block *b, proto_writer *w);
 /* Decode a whole block; fails (returns NULL) on malformed input, more than
- * txs_max transactions, or a tx root that does not match the txs. */
+ * txs_max transactions, a header tx_count that differs from the number of
+ * txs, two txs with the same hash, or a tx root that does not match the
+ * txs. On failure the reader is latched failed. On success the reader is
+ * left just after the block (several blocks can follow each other in one
+ * message): the caller checks trailing bytes with proto_reader_finish. The
+ * returned block has its hash computed; the signature is NOT checked. */
 proto_block *proto_block_decode(proto_reader *r, uint32_t txs_max);
+/* Decode bytes that must hold exactly one block (trailing bytes fail). */
+proto_block *proto_block_decode_all(const void *data, size_t size, uint32_t txs_max);
 
 /* Merkle root over a list of hashes (duplicating the last on odd levels;
  * zero hash for an empty list). */

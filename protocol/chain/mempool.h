@@ -21,7 +21,8 @@ typedef enum proto_mempool_result {
     PROTO_MEMPOOL_ADDED = 0,
     PROTO_MEMPOOL_DUPLICATE,
     PROTO_MEMPOOL_FULL,
-    PROTO_MEMPOOL_STALE, /* nonce already used in the state */
+    PROTO_MEMPOOL_STALE, /* nonce already used in the state, or from/to not
+                          * valid accounts (from == to, out of range) */
 } proto_mempool_result;
 
 proto_mempool *proto_mempool_new(uint32_t entries_max);
@@ -36,7 +37,12 @@ void proto_mempool_remove(proto_mempool *m, const proto_hash *tx_hash);
 
 /* Pick up to txs_max transactions valid in sequence on top of s (nonce
  * and balance), in arrival order; appends proto_tx values to out. Drops
- * stale entries it meets. Does not remove the picked ones. */
+ * stale entries it meets. Does not remove the picked ones.
+ * A tx that arrived before its sender's earlier nonces is taken right
+ * after them within the same call, so the output is "arrival order,
+ * except that each sender's txs come in nonce order"; applying `out` in
+ * order to s always succeeds (signature checks aside). Recipients are
+ * credited as the selection goes, like proto_state_apply_tx does. */
 void proto_mempool_select(proto_mempool *m, const proto_state *s, uint32_t txs_max, GArray *out);
 
 #endif

@@ -34,7 +34,7 @@ typedef struct proto_undo {
 
 typedef enum proto_tx_result {
     PROTO_TX_OK = 0,
-    PROTO_TX_BAD_ACCOUNT,   /* from/to index out of range */
+    PROTO_TX_BAD_ACCOUNT,   /* from/to index out of range, or from == to */
     PROTO_TX_BAD_NONCE,     /* nonce != account's next nonce */
     PROTO_TX_NO_FUNDS,      /* amount + fee exceeds balance (or overflows) */
     PROTO_TX_BAD_SIGNATURE,
@@ -46,18 +46,24 @@ proto_state *proto_state_new(void);
 proto_state *proto_state_copy(const proto_state *s);
 void proto_state_free(proto_state *s);
 
-/* Genesis only: append an account; returns its index. */
+/* Genesis only: append an account; returns its index. The caller keeps
+ * the sum of genesis balances within u64 (asserted: total supply must fit
+ * so that no credit can overflow). */
 uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance);
 uint32_t proto_state_account_count(const proto_state *s);
+/* NULL if index is out of range. */
 const proto_account *proto_state_account(const proto_state *s, uint32_t index);
 uint64_t proto_state_burned(const proto_state *s);
 /* Sum of balances + burned: constant under transfers (conservation). */
 uint64_t proto_state_total_supply(const proto_state *s);
 
-/* Check a tx against the state without applying it (signature included). */
+/* Check a tx against the state without applying it (signature included).
+ * Checks run cheapest first: accounts, nonce, funds, then signature. A
+ * self-transfer (from == to) is rejected as PROTO_TX_BAD_ACCOUNT. */
 proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
                                      proto_crypto *c);
-/* Check and apply; on success records old values into undo (if non-NULL). */
+/* Check and apply; on success records old values into undo (if non-NULL).
+ * One undo log may span many txs (a whole block); revert undoes them all. */
 proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
                                      proto_crypto *c, proto_undo *undo);
 

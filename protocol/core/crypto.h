@@ -55,12 +55,17 @@ typedef struct proto_crypto_stats {
     uint64_t verify_calls;      /* verifications asked for */
     uint64_t verify_computed;   /* distinct verifications actually computed */
     uint64_t verify_memo_hits;  /* answered from the memo */
+    uint64_t memo_clears;       /* times the memo was full and was emptied */
 } proto_crypto_stats;
 
 typedef struct proto_crypto proto_crypto;
 
 /* memo_entries_max bounds the memo; when full it is cleared (a pure
- * cache, so this only costs work, never changes results). */
+ * cache, so this only costs work, never changes results). 0 disables the
+ * memo. Only real mode memoizes: a fast-mode check is one keyed hash,
+ * about what computing the memo key would cost.
+ *
+ * Stats: verify_calls = verify_computed + verify_memo_hits. */
 proto_crypto *proto_crypto_new(proto_crypto_mode mode, size_t memo_entries_max);
 void proto_crypto_free(proto_crypto *c);
 proto_crypto_mode proto_crypto_get_mode(const proto_crypto *c);

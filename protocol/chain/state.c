@@ -1,0 +1,350 @@
+/* Account state with an incrementally maintained Merkle root.
+ *
+ * Accounts are a dense array. The tree is stored heap-style in an array of
+ * 2 * cap hashes: node 1 is the root, node i has children 2i and 2i + 1,
+ * leaf j lives at node cap + j (node 0 is unused). cap is the smallest
+ * power of two >= the account count (at least 1); leaves past the count
+ * are the zero hash, and interior nodes are always H(left || right), also
+ * over empty subtrees. With one account the root is that account's leaf;
+ * with none it is the zero hash.
+ *
+ *     leaf = BLAKE2b-256(pk[32] || balance u64 LE || nonce u64 LE)
+ *
+ * A change marks its leaf dirty (a flag per node dedupes, a list remembers
+ * which). proto_state_root rehashes the dirty leaves, then walks up one
+ * level at a time: all dirty leaves sit at the same depth, so each pass
+ * holds nodes of one level only and a parent shared by several dirty
+ * children is queued (and hashed) once. Growing past cap (accounts added
+ * after genesis) doubles cap and rebuilds the whole tree on the next root.
+ *
+ * Transfer rules (proto_state_check_tx), cheapest checks first so a bad
+ * tx rarely costs a signature check:
+ *   - from and to must be known accounts, and from != to: a self-transfer
+ *     is rejected as PROTO_TX_BAD_ACCOUNT (it would move nothing but fee
+ *     and nonce, and rejecting it keeps "to gains amount" an invariant);
+ *   - nonce == the sender's next nonce;
+ *   - amount + fee must not overflow and must be <= the sender's balance;
+ *   - the signature must verify under the sender's key (memoized).
+ * Effects: from.balance -= amount + fee, to.balance += amount,
+ * from.nonce += 1, burned += fee. Total supply (balances + burned) never
+ * changes, and since it fits in u64 (asserted at genesis) no credit can
+ * overflow. */
+#include "protocol/chain/state.h"
+
+#include <string.h>
+
+/* Old values of one account, recorded before a change. */
+typedef struct proto_undo_entry {
+    uint32_t index;
+    uint64_t balance;
+    uint64_t nonce;
+} proto_undo_entry;
+
+struct proto_state {
+    GArray *accounts;      /* of proto_account, dense by index */
+    uint64_t burned;       /* fees burned so far */
+    uint64_t supply;       /* genesis balances: balances + burned == supply */
+    uint32_t cap;          /* leaf capacity, a power of two >= count, >= 1 */
+    proto_hash *tree;      /* 2 * cap nodes, heap layout */
+    uint8_t *node_dirty;   /* 2 * cap flags: queued for rehash */
+    GArray *dirty_leaves;  /* of uint32_t leaf indexes with node_dirty set */
+    bool rebuild;          /* whole tree stale (after growing cap) */
+};
+
+const char *proto_tx_result_name(proto_tx_result r)
+{
+    switch (r) {
+    case PROTO_TX_OK:
+        return "ok";
+    case PROTO_TX_BAD_ACCOUNT:
+        return "bad_account";
+    case PROTO_TX_BAD_NONCE:
+        return "bad_nonce";
+    case PROTO_TX_NO_FUNDS:
+        return "no_funds";
+    case PROTO_TX_BAD_SIGNATURE:
+        return "bad_signature";
+    }
+    return "unknown";
+}
+
+static void state_alloc_tree(proto_state *s, uint32_t cap)
+{
+    g_free(s->tree);
+    g_free(s->node_dirty);
+    s->cap = cap;
+    s->tree = g_new0(proto_hash, 2 * (size_t)cap);
+    s->node_dirty = g_new0(uint8_t, 2 * (size_t)cap);
+    g_array_set_size(s->dirty_leaves, 0);
+    s->rebuild = true;
+}
+
+proto_state *proto_state_new(void)
+{
+    proto_state *s = g_new0(proto_state, 1);
+    s->accounts = g_array_new(FALSE, TRUE, sizeof(proto_account));
+    s->dirty_leaves = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    state_alloc_tree(s, 1);
+    return s;
+}
+
+proto_state *proto_state_copy(const proto_state *s)
+{
+    proto_state *c = g_new0(proto_state, 1);
+    c->accounts = g_array_copy(s->accounts);
+    c->dirty_leaves = g_array_copy(s->dirty_leaves);
+    c->burned = s->burned;
+    c->supply = s->supply;
+    c->cap = s->cap;
+    c->rebuild = s->rebuild;
+    c->tree = g_memdup2(s->tree, 2 * (size_t)s->cap * sizeof(proto_hash));
+    c->node_dirty = g_memdup2(s->node_dirty, 2 * (size_t)s->cap);
+    return c;
+}
+
+void proto_state_free(proto_state *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    g_array_unref(s->accounts);
+    g_array_unref(s->dirty_leaves);
+    g_free(s->tree);
+    g_free(s->node_dirty);
+    g_free(s);
+}
+
+static proto_account *state_acct(const proto_state *s, uint32_t index)
+{
+    return &g_array_index(s->accounts, proto_account, index);
+}
+
+static void state_mark_dirty(proto_state *s, uint32_t index)
+{
+    if (s->rebuild) {
+        return;
+    }
+    size_t node = (size_t)s->cap + index;
+    if (!s->node_dirty[node]) {
+        s->node_dirty[node] = 1;
+        g_array_append_val(s->dirty_leaves, index);
+    }
+}
+
+/* Genesis balances come from a scenario the caller has validated: a total
+ * supply that does not fit in u64 is the caller's bug. */
+uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance)
+{
+    g_assert(s->accounts->len < UINT32_MAX);
+    g_assert(balance <= UINT64_MAX - s->supply);
+    s->supply += balance;
+    proto_account a = {.pk = *pk, .balance = balance, .nonce = 0};
+    g_array_append_val(s->accounts, a);
+    uint32_t index = s->accounts->len - 1;
+    if (s->accounts->len > s->cap) {
+        g_assert(s->cap <= UINT32_MAX / 2);
+        state_alloc_tree(s, s->cap * 2);
+    } else {
+        state_mark_dirty(s, index);
+    }
+    return index;
+}
+
+uint32_t proto_state_account_count(const proto_state *s)
+{
+    return s->accounts->len;
+}
+
+/* NULL for an index the state does not know (indexes come off the wire). */
+const proto_account *proto_state_account(const proto_state *s, uint32_t index)
+{
+    return index < s->accounts->len ? state_acct(s, index) : NULL;
+}
+
+uint64_t proto_state_burned(const proto_state *s)
+{
+    return s->burned;
+}
+
+/* Recomputed from the balances (not the cached genesis supply) so that an
+ * invariant checker comparing it with the genesis total tests something. */
+uint64_t proto_state_total_supply(const proto_state *s)
+{
+    uint64_t total = s->burned;
+    for (uint32_t i = 0; i < s->accounts->len; i++) {
+        total += state_acct(s, i)->balance;
+    }
+    return total;
+}
+
+proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
+                                     proto_crypto *c)
+{
+    uint32_t count = s->accounts->len;
+    if (tx->from >= count || tx->to >= count || tx->from == tx->to) {
+        return PROTO_TX_BAD_ACCOUNT;
+    }
+    const proto_account *from = state_acct(s, tx->from);
+    if (tx->nonce != from->nonce) {
+        return PROTO_TX_BAD_NONCE;
+    }
+    if (tx->amount > UINT64_MAX - tx->fee || tx->amount + tx->fee > from->balance) {
+        return PROTO_TX_NO_FUNDS;
+    }
+    if (!proto_tx_verify(tx, chain_id, c, &from->pk)) {
+        return PROTO_TX_BAD_SIGNATURE;
+    }
+    return PROTO_TX_OK;
+}
+
+static void undo_record(proto_undo *undo, const proto_state *s, uint32_t index)
+{
+    if (undo == NULL) {
+        return;
+    }
+    g_assert(undo->entries != NULL);
+    if (undo->entries->len == 0) {
+        undo->burned_before = s->burned;
+    }
+    const proto_account *a = state_acct(s, index);
+    proto_undo_entry e = {.index = index, .balance = a->balance, .nonce = a->nonce};
+    g_array_append_val(undo->entries, e);
+}
+
+proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
+                                     proto_crypto *c, proto_undo *undo)
+{
+    proto_tx_result res = proto_state_check_tx(s, tx, chain_id, c);
+    if (res != PROTO_TX_OK) {
+        return res;
+    }
+    undo_record(undo, s, tx->from);
+    undo_record(undo, s, tx->to);
+
+    proto_account *from = state_acct(s, tx->from);
+    proto_account *to = state_acct(s, tx->to);
+    from->balance -= tx->amount + tx->fee;
+    from->nonce++;
+    g_assert(to->balance <= UINT64_MAX - tx->amount); /* supply fits in u64 */
+    to->balance += tx->amount;
+    s->burned += tx->fee;
+
+    state_mark_dirty(s, tx->from);
+    state_mark_dirty(s, tx->to);
+    return PROTO_TX_OK;
+}
+
+void proto_undo_init(proto_undo *u)
+{
+    u->entries = g_array_new(FALSE, FALSE, sizeof(proto_undo_entry));
+    u->burned_before = 0;
+}
+
+void proto_undo_clear(proto_undo *u)
+{
+    if (u->entries != NULL) {
+        g_array_unref(u->entries);
+        u->entries = NULL;
+    }
+    u->burned_before = 0;
+}
+
+/* burned_before was taken when the first entry was recorded, so an empty
+ * log changed nothing and restores nothing. */
+void proto_state_revert(proto_state *s, proto_undo *undo)
+{
+    g_assert(undo->entries != NULL);
+    if (undo->entries->len == 0) {
+        return;
+    }
+    for (guint i = undo->entries->len; i-- > 0;) {
+        const proto_undo_entry *e = &g_array_index(undo->entries, proto_undo_entry, i);
+        g_assert(e->index < s->accounts->len);
+        proto_account *a = state_acct(s, e->index);
+        a->balance = e->balance;
+        a->nonce = e->nonce;
+        state_mark_dirty(s, e->index);
+    }
+    s->burned = undo->burned_before;
+    g_array_set_size(undo->entries, 0);
+    undo->burned_before = 0;
+}
+
+static void state_leaf_hash(const proto_state *s, uint32_t index, proto_hash *out)
+{
+    if (index >= s->accounts->len) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    const proto_account *a = state_acct(s, index);
+    uint8_t buf[PROTO_PUBKEY_SIZE + 16];
+    memcpy(buf, a->pk.bytes, PROTO_PUBKEY_SIZE);
+    proto_le_put_u64(buf + PROTO_PUBKEY_SIZE, a->balance);
+    proto_le_put_u64(buf + PROTO_PUBKEY_SIZE + 8, a->nonce);
+    proto_hash_bytes(out, buf, sizeof buf);
+}
+
+static void state_rebuild(proto_state *s)
+{
+    for (uint32_t i = 0; i < s->cap; i++) {
+        state_leaf_hash(s, i, &s->tree[s->cap + i]);
+    }
+    for (uint32_t node = s->cap - 1; node >= 1; node--) {
+        proto_hash_pair(&s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
+    }
+    memset(s->node_dirty, 0, 2 * (size_t)s->cap);
+    g_array_set_size(s->dirty_leaves, 0);
+    s->rebuild = false;
+}
+
+/* Rehash the dirty leaves, then their ancestors level by level. `level`
+ * holds node numbers of one depth; their parents (deduped through
+ * node_dirty) form the next level. */
+static void state_update_dirty(proto_state *s)
+{
+    GArray *level = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), s->dirty_leaves->len);
+    for (guint i = 0; i < s->dirty_leaves->len; i++) {
+        uint32_t leaf = g_array_index(s->dirty_leaves, uint32_t, i);
+        uint32_t node = s->cap + leaf;
+        state_leaf_hash(s, leaf, &s->tree[node]);
+        s->node_dirty[node] = 0;
+        g_array_append_val(level, node);
+    }
+    g_array_set_size(s->dirty_leaves, 0);
+
+    GArray *next = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), level->len);
+    while (level->len > 0 && g_array_index(level, uint32_t, 0) > 1) {
+        g_array_set_size(next, 0);
+        for (guint i = 0; i < level->len; i++) {
+            uint32_t parent = g_array_index(level, uint32_t, i) / 2;
+            if (!s->node_dirty[parent]) {
+                s->node_dirty[parent] = 1;
+                g_array_append_val(next, parent);
+            }
+        }
+        for (guint i = 0; i < next->len; i++) {
+            uint32_t node = g_array_index(next, uint32_t, i);
+            proto_hash_pair(&s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
+            s->node_dirty[node] = 0;
+        }
+        GArray *swap = level;
+        level = next;
+        next = swap;
+    }
+    g_array_unref(level);
+    g_array_unref(next);
+}
+
+void proto_state_root(proto_state *s, proto_hash *out)
+{
+    if (s->rebuild) {
+        state_rebuild(s);
+    } else if (s->dirty_leaves->len > 0) {
+        state_update_dirty(s);
+    }
+    if (s->accounts->len == 0) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = s->tree[1];
+}

@@ -1,0 +1,27 @@
+/* Stable names of rejection reasons, used as metric keys and in reports.
+ *
+ * The names are part of the output format (SQLite rows, report.json), so
+ * they never change once released; a new reason gets a new name. */
+#include "protocol/core/event.h"
+
+#include <glib.h>
+
+static const char *const reject_reason_names[PROTO_REJECT_REASON_COUNT] = {
+    [PROTO_REJECT_NONE] = "none",
+    [PROTO_REJECT_DECODE] = "decode",
+    [PROTO_REJECT_SIGNATURE] = "signature",
+    [PROTO_REJECT_SCHEDULE] = "schedule",
+    [PROTO_REJECT_STATE_ROOT] = "state_root",
+    [PROTO_REJECT_TX_INVALID] = "tx_invalid",
+    [PROTO_REJECT_TIMESTAMP] = "timestamp",
+    [PROTO_REJECT_LINKAGE] = "linkage",
+    [PROTO_REJECT_LIMIT] = "limit",
+};
+
+const char *proto_reject_reason_name(proto_reject_reason reason)
+{
+    if ((unsigned)reason >= PROTO_REJECT_REASON_COUNT || reject_reason_names[reason] == NULL) {
+        return "unknown";
+    }
+    return reject_reason_names[reason];
+}

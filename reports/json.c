@@ -1,0 +1,268 @@
+/* Writes report.json with a small JSON writer of our own.
+ *
+ * The writer tracks only what pretty-printing needs: the nesting depth,
+ * whether the current container already has an item (for commas), and
+ * whether it is written on one line (expectations and faults read best as
+ * one object per line). Everything else is plain appends to a GString, so
+ * the document is built in memory and written in one go through
+ * g_file_set_contents (temporary file + rename). */
+#include "reports/json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#define JSON_DEPTH_MAX 16
+
+typedef struct json_writer {
+    GString *out;
+    guint depth;
+    gboolean has_items[JSON_DEPTH_MAX]; /* per depth: an item was written */
+    gboolean one_line[JSON_DEPTH_MAX];  /* per depth: no newlines inside */
+} json_writer;
+
+/* ---- scalars ---- */
+
+static void json_append_escaped(GString *out, const char *text)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        switch (*p) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20) {
+                g_string_append_printf(out, "\\u%04x", (unsigned)*p);
+            } else {
+                g_string_append_c(out, (char)*p);
+            }
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+void rep_json_append_string(GString *out, const char *text)
+{
+    if (text == NULL) {
+        g_string_append(out, "null");
+    } else if (g_utf8_validate(text, -1, NULL)) {
+        json_append_escaped(out, text);
+    } else {
+        g_autofree char *valid = g_utf8_make_valid(text, -1);
+        json_append_escaped(out, valid);
+    }
+}
+
+void rep_json_append_number(GString *out, double value)
+{
+    if (!isfinite(value)) {
+        g_string_append(out, "null");
+        return;
+    }
+    /* g_ascii_formatd ignores the locale (always '.'); 15 significant
+     * digits read back exactly for most values and look tidy, 17 always
+     * read back exactly. */
+    char text[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(text, sizeof text, "%.15g", value);
+    if (g_ascii_strtod(text, NULL) != value) {
+        g_ascii_formatd(text, sizeof text, "%.17g", value);
+    }
+    g_string_append(out, text);
+}
+
+/* ---- structure ---- */
+
+/* Separator and indentation before the next item of the open container. */
+static void json_item(json_writer *w)
+{
+    gboolean one_line = w->one_line[w->depth];
+    if (w->has_items[w->depth]) {
+        g_string_append(w->out, one_line ? ", " : ",");
+    }
+    if (!one_line) {
+        g_string_append_c(w->out, '\n');
+        for (guint i = 0; i < w->depth; i++) {
+            g_string_append(w->out, "  ");
+        }
+    }
+    w->has_items[w->depth] = TRUE;
+}
+
+static void json_open(json_writer *w, char bracket, gboolean one_line)
+{
+    g_assert(w->depth + 1 < JSON_DEPTH_MAX);
+    g_string_append_c(w->out, bracket);
+    w->depth++;
+    w->has_items[w->depth] = FALSE;
+    w->one_line[w->depth] = one_line || w->one_line[w->depth - 1];
+}
+
+static void json_close(json_writer *w, char bracket)
+{
+    g_assert(w->depth > 0);
+    gboolean had_items = w->has_items[w->depth];
+    gboolean one_line = w->one_line[w->depth];
+    w->depth--;
+    if (had_items && !one_line) {
+        g_string_append_c(w->out, '\n');
+        for (guint i = 0; i < w->depth; i++) {
+            g_string_append(w->out, "  ");
+        }
+    }
+    g_string_append_c(w->out, bracket);
+}
+
+static void json_key(json_writer *w, const char *key)
+{
+    json_item(w);
+    rep_json_append_string(w->out, key);
+    g_string_append(w->out, ": ");
+}
+
+static void json_field_string(json_writer *w, const char *key, const char *value)
+{
+    json_key(w, key);
+    rep_json_append_string(w->out, value);
+}
+
+static void json_field_number(json_writer *w, const char *key, double value)
+{
+    json_key(w, key);
+    rep_json_append_number(w->out, value);
+}
+
+static void json_field_u64(json_writer *w, const char *key, uint64_t value)
+{
+    json_key(w, key);
+    g_string_append_printf(w->out, "%" PRIu64, value);
+}
+
+/* A virtual time in ns; negative means absent. */
+static void json_field_time(json_writer *w, const char *key, int64_t t_ns)
+{
+    json_key(w, key);
+    if (t_ns < 0) {
+        g_string_append(w->out, "null");
+    } else {
+        g_string_append_printf(w->out, "%" PRId64, t_ns);
+    }
+}
+
+static void json_field_bool(json_writer *w, const char *key, gboolean value)
+{
+    json_key(w, key);
+    g_string_append(w->out, value ? "true" : "false");
+}
+
+/* ---- the document ---- */
+
+static void json_run_fields(json_writer *w, const rep_run_info *info)
+{
+    json_field_string(w, "scenario", info->scenario);
+    json_field_string(w, "scenario_path", info->scenario_path);
+    json_field_u64(w, "seed", info->seed);
+    json_field_string(w, "version", info->version);
+    json_field_string(w, "started_at", info->started_at);
+    json_field_string(w, "crypto", info->crypto);
+    json_field_string(w, "trace_hash", info->trace_hash_hex);
+    json_field_string(w, "verdict", rep_verdict_name(info->verdict));
+    json_field_string(w, "stop_reason", info->stop_reason);
+    json_field_number(w, "sim_s", info->sim_s);
+    json_field_number(w, "wall_s", info->wall_s);
+    json_field_u64(w, "events", info->events);
+}
+
+static void json_figures(json_writer *w, const sim_metrics *m)
+{
+    json_key(w, "figures");
+    json_open(w, '{', FALSE);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *fig = &g_array_index(m->figures, sim_figure, i);
+        json_field_number(w, fig->name, fig->value);
+    }
+    json_close(w, '}');
+}
+
+static void json_expectations(json_writer *w, const rep_run_info *info)
+{
+    json_key(w, "expectations");
+    json_open(w, '[', FALSE);
+    for (guint i = 0; i < info->expects->len; i++) {
+        const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
+        json_item(w);
+        json_open(w, '{', TRUE);
+        json_field_string(w, "key", e->key);
+        json_field_string(w, "target", e->target);
+        json_field_string(w, "actual", e->actual);
+        json_field_bool(w, "passed", e->passed);
+        json_close(w, '}');
+    }
+    json_close(w, ']');
+}
+
+static void json_faults(json_writer *w, const sim_metrics *m)
+{
+    json_key(w, "faults");
+    json_open(w, '[', FALSE);
+    for (guint i = 0; i < m->faults->len; i++) {
+        const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
+        json_item(w);
+        json_open(w, '{', TRUE);
+        json_field_string(w, "name", f->name);
+        json_field_string(w, "action", f->action);
+        json_field_time(w, "at_ns", f->at_ns);
+        json_field_time(w, "until_ns", f->until_ns);
+        json_field_string(w, "nodes", f->nodes);
+        json_close(w, '}');
+    }
+    json_close(w, ']');
+}
+
+static void json_counts(json_writer *w, const sim_metrics *m)
+{
+    json_key(w, "counts");
+    json_open(w, '{', FALSE);
+    json_field_u64(w, "blocks", m->blocks->len);
+    json_field_u64(w, "commits", m->commits->len);
+    json_field_u64(w, "txs", m->txs->len);
+    json_close(w, '}');
+}
+
+char *rep_json_render(const rep_run_info *info, const sim_metrics *m)
+{
+    json_writer w;
+    memset(&w, 0, sizeof w);
+    w.out = g_string_sized_new(4096);
+    json_open(&w, '{', FALSE);
+    json_run_fields(&w, info);
+    json_figures(&w, m);
+    json_expectations(&w, info);
+    json_faults(&w, m);
+    json_counts(&w, m);
+    json_close(&w, '}');
+    g_assert(w.depth == 0);
+    g_string_append_c(w.out, '\n');
+    return g_string_free(w.out, FALSE);
+}
+
+gboolean rep_json_write(const char *path, const rep_run_info *info, const sim_metrics *m,
+                        GError **error)
+{
+    g_autofree char *text = rep_json_render(info, m);
+    /* g_file_set_contents writes PATH.XXXXXX in the same directory, syncs
+     * it where the file system needs that, and renames it over PATH. */
+    return g_file_set_contents(path, text, -1, error);
+}

@@ -1,0 +1,40 @@
+/* report.json: the headline figures of a run and the verdict of each
+ * [expect] key, for scripts and CI.
+ *
+ * Shape (keys in this order, two-space indentation):
+ *   { "scenario", "scenario_path", "seed", "version", "started_at",
+ *     "crypto", "trace_hash", "verdict", "stop_reason", "sim_s", "wall_s",
+ *     "events",
+ *     "figures":      { NAME: number, ... }   in metrics->figures order,
+ *     "expectations": [ {"key", "target", "actual", "passed"}, ... ],
+ *     "faults":       [ {"name", "action", "at_ns", "until_ns", "nodes"}, ... ],
+ *     "counts":       { "blocks", "commits", "txs" } }
+ * Unknown strings, non-finite numbers and absent times (until_ns = -1)
+ * are null. Strings that are not valid UTF-8 get U+FFFD in place of the
+ * bad bytes, so the output is always valid JSON.
+ *
+ * The writer is our own (a few dozen lines; no new dependency). */
+#ifndef AITBC_REPORTS_JSON_H
+#define AITBC_REPORTS_JSON_H
+
+#include <glib.h>
+
+#include "reports/run_info.h"
+#include "sim/metrics.h"
+
+/* The whole document, newline-terminated; g_free() it. */
+char *rep_json_render(const rep_run_info *info, const sim_metrics *m);
+
+/* Write the document to `path` through a temporary file in the same
+ * directory that is renamed over `path`, so a reader never sees it half
+ * written. Errors are G_FILE_ERROR and name the file. */
+gboolean rep_json_write(const char *path, const rep_run_info *info, const sim_metrics *m,
+                        GError **error);
+
+/* Building blocks, also for other JSON writers of the reports layer. */
+/* `text` as a JSON string literal (NULL -> null). */
+void rep_json_append_string(GString *out, const char *text);
+/* Shortest text that reads back as the same double; null if not finite. */
+void rep_json_append_number(GString *out, double value);
+
+#endif

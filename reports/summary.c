@@ -1,0 +1,371 @@
+/* Renders the human summary of a run (see summary.h for the layout).
+ *
+ * Every line goes through summary_line(), which cuts it to 80 columns, so
+ * a long scenario name or node list can never break the layout. Numbers
+ * are formatted here without the C locale's help (thousands separators
+ * are ours, decimal points come from g_ascii_formatd) so the text is the
+ * same on every machine. The network table is built by recognising the
+ * stable figure names messages.TYPE.{sent,delivered,dropped} and
+ * bytes.TYPE.sent; TYPE may itself contain dots (pbft.prepare), so names
+ * are matched by prefix and suffix. Types are listed in the order their
+ * first figure appears. */
+#include "reports/summary.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define SUMMARY_TYPE_WIDTH 20
+
+/* ---- lines and number formats ---- */
+
+G_GNUC_PRINTF(2, 3)
+static void summary_line(GString *out, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    g_autofree char *line = g_strdup_vprintf(format, args);
+    va_end(args);
+    /* Count characters, not bytes, when the text is UTF-8. */
+    gboolean utf8 = g_utf8_validate(line, -1, NULL);
+    glong columns = utf8 ? g_utf8_strlen(line, -1) : (glong)strlen(line);
+    if (columns > REP_SUMMARY_COLUMNS) {
+        const char *cut = utf8 ? g_utf8_offset_to_pointer(line, REP_SUMMARY_COLUMNS - 3)
+                               : line + REP_SUMMARY_COLUMNS - 3;
+        g_string_append_len(out, line, cut - line);
+        g_string_append(out, "...\n");
+        return;
+    }
+    g_string_append(out, line);
+    g_string_append_c(out, '\n');
+}
+
+static const char *summary_text(const char *text)
+{
+    return text != NULL && text[0] != '\0' ? text : "-";
+}
+
+/* `value` with `decimals` decimals and thousands separators: 12,345.6. */
+static char *summary_fixed(double value, int decimals)
+{
+    if (!isfinite(value)) {
+        return g_strdup("-");
+    }
+    if (fabs(value) >= 1e15) {
+        /* beyond any real count; too wide for a column anyway */
+        char wide[G_ASCII_DTOSTR_BUF_SIZE];
+        return g_strdup(g_ascii_formatd(wide, sizeof wide, "%.3g", value));
+    }
+    char format[8];
+    char plain[G_ASCII_DTOSTR_BUF_SIZE];
+    g_snprintf(format, sizeof format, "%%.%df", decimals);
+    g_ascii_formatd(plain, sizeof plain, format, value);
+    const char *digits = plain[0] == '-' ? plain + 1 : plain;
+    size_t int_len = strcspn(digits, ".");
+    GString *out = g_string_new(plain[0] == '-' ? "-" : "");
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0) {
+            g_string_append_c(out, ',');
+        }
+        g_string_append_c(out, digits[i]);
+    }
+    g_string_append(out, digits + int_len);
+    return g_string_free(out, FALSE);
+}
+
+static char *summary_count(double value)
+{
+    return summary_fixed(value, 0);
+}
+
+static char *summary_bytes(double value)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+    if (!isfinite(value)) {
+        return g_strdup("-");
+    }
+    size_t unit = 0;
+    double scaled = value;
+    while (fabs(scaled) >= 1024.0 && unit + 1 < G_N_ELEMENTS(units)) {
+        scaled /= 1024.0;
+        unit++;
+    }
+    g_autofree char *number = summary_fixed(scaled, unit == 0 ? 0 : 1);
+    return g_strdup_printf("%s %s", number, units[unit]);
+}
+
+/* A virtual time in ns as seconds, trimmed: 60s, 1.5s, 0.25s; "-" if < 0. */
+static char *summary_time(int64_t t_ns)
+{
+    if (t_ns < 0) {
+        return g_strdup("-");
+    }
+    g_autofree char *text = summary_fixed((double)t_ns / 1e9, 3);
+    char *dot = strchr(text, '.');
+    if (dot != NULL) {
+        char *end = text + strlen(text);
+        while (end > dot + 1 && end[-1] == '0') {
+            *--end = '\0';
+        }
+        if (end == dot + 1) {
+            *dot = '\0';
+        }
+    }
+    return g_strdup_printf("%ss", text);
+}
+
+static char *summary_figure(const sim_metrics *m, const char *name, int decimals)
+{
+    return summary_fixed(sim_metrics_get(m, name, NAN), decimals);
+}
+
+static gboolean summary_has(const sim_metrics *m, const char *name)
+{
+    return isfinite(sim_metrics_get(m, name, NAN));
+}
+
+/* ---- header and throughput ---- */
+
+static void summary_title(GString *out, const rep_run_info *info)
+{
+    summary_line(out, "aitbc-sim %s | %s | seed %" PRIu64 " | crypto %s",
+                 summary_text(info->version), summary_text(info->scenario), info->seed,
+                 summary_text(info->crypto));
+    g_autofree char *verdict = g_ascii_strup(rep_verdict_name(info->verdict), -1);
+    if (info->stop_reason != NULL && info->stop_reason[0] != '\0') {
+        summary_line(out, "verdict: %s (%s)", verdict, info->stop_reason);
+    } else {
+        summary_line(out, "verdict: %s", verdict);
+    }
+}
+
+static void summary_throughput(GString *out, const sim_metrics *m)
+{
+    g_autofree char *tps = summary_figure(m, "throughput_tps", 1);
+    g_autofree char *p50 = summary_figure(m, "finality_p50_s", 3);
+    g_autofree char *p90 = summary_figure(m, "finality_p90_s", 3);
+    g_autofree char *p99 = summary_figure(m, "finality_p99_s", 3);
+    g_autofree char *max = summary_figure(m, "finality_max_s", 3);
+    g_autofree char *final = summary_figure(m, "blocks_final", 0);
+    g_autofree char *forks = summary_figure(m, "forks", 0);
+    g_autofree char *reorgs = summary_figure(m, "reorgs", 0);
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Throughput & finality");
+    summary_line(out, "  %-16s %s tx/s", "throughput", tps);
+    summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  max %s (s)", "finality", p50, p90, p99,
+                 max);
+    if (summary_has(m, "commit_latency_p50_s") || summary_has(m, "commit_latency_p99_s")) {
+        g_autofree char *c50 = summary_figure(m, "commit_latency_p50_s", 3);
+        g_autofree char *c99 = summary_figure(m, "commit_latency_p99_s", 3);
+        summary_line(out, "  %-16s p50 %s  p99 %s (s)", "commit latency", c50, c99);
+    }
+    if (summary_has(m, "block_propagation_p50_s") || summary_has(m, "block_propagation_p99_s")) {
+        g_autofree char *b50 = summary_figure(m, "block_propagation_p50_s", 3);
+        g_autofree char *b99 = summary_figure(m, "block_propagation_p99_s", 3);
+        summary_line(out, "  %-16s p50 %s  p99 %s (s)", "propagation", b50, b99);
+    }
+    summary_line(out, "  %-16s %s   forks %s   reorgs %s", "blocks final", final, forks, reorgs);
+    if (summary_has(m, "view_changes")) {
+        g_autofree char *views = summary_figure(m, "view_changes", 0);
+        summary_line(out, "  %-16s %s", "view changes", views);
+    }
+}
+
+/* ---- network table ---- */
+
+enum { NET_SENT, NET_DELIVERED, NET_DROPPED, NET_BYTES_SENT, NET_COLUMNS };
+
+typedef struct summary_net_row {
+    char *type;
+    double value[NET_COLUMNS]; /* NAN = no such figure */
+} summary_net_row;
+
+static void summary_net_row_free(gpointer data)
+{
+    summary_net_row *row = data;
+    g_free(row->type);
+    g_free(row);
+}
+
+/* If `name` is PREFIX TYPE SUFFIX with a non-empty TYPE, a copy of TYPE. */
+static char *summary_net_type(const char *name, const char *prefix, const char *suffix)
+{
+    size_t name_len = strlen(name);
+    size_t prefix_len = strlen(prefix);
+    size_t suffix_len = strlen(suffix);
+    if (name_len <= prefix_len + suffix_len || strncmp(name, prefix, prefix_len) != 0 ||
+        strcmp(name + name_len - suffix_len, suffix) != 0) {
+        return NULL;
+    }
+    return g_strndup(name + prefix_len, name_len - prefix_len - suffix_len);
+}
+
+/* Which table cell a figure name fills, or NULL if it is not a message figure. */
+static char *summary_net_match(const char *name, int *column)
+{
+    static const struct {
+        const char *prefix;
+        const char *suffix;
+        int column;
+    } cells[] = {
+        { "messages.", ".sent", NET_SENT },
+        { "messages.", ".delivered", NET_DELIVERED },
+        { "messages.", ".dropped", NET_DROPPED },
+        { "bytes.", ".sent", NET_BYTES_SENT },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cells); i++) {
+        char *type = summary_net_type(name, cells[i].prefix, cells[i].suffix);
+        if (type != NULL) {
+            *column = cells[i].column;
+            return type;
+        }
+    }
+    return NULL;
+}
+
+/* Rows in first-seen order; the hash table is for lookup only. */
+static GPtrArray *summary_net_rows(const sim_metrics *m)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(summary_net_row_free);
+    g_autoptr(GHashTable) by_type = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *fig = &g_array_index(m->figures, sim_figure, i);
+        int column = 0;
+        g_autofree char *type = summary_net_match(fig->name, &column);
+        if (type == NULL) {
+            continue;
+        }
+        summary_net_row *row = g_hash_table_lookup(by_type, type);
+        if (row == NULL) {
+            row = g_new0(summary_net_row, 1);
+            row->type = g_steal_pointer(&type);
+            for (int c = 0; c < NET_COLUMNS; c++) {
+                row->value[c] = NAN;
+            }
+            g_ptr_array_add(rows, row);
+            g_hash_table_insert(by_type, row->type, row);
+        }
+        row->value[column] = fig->value;
+    }
+    return rows;
+}
+
+static void summary_net_print_row(GString *out, const char *type, const double value[NET_COLUMNS])
+{
+    g_autofree char *sent = summary_count(value[NET_SENT]);
+    g_autofree char *delivered = summary_count(value[NET_DELIVERED]);
+    g_autofree char *dropped = summary_count(value[NET_DROPPED]);
+    g_autofree char *bytes = summary_bytes(value[NET_BYTES_SENT]);
+    char shown[SUMMARY_TYPE_WIDTH + 1];
+    if (strlen(type) > SUMMARY_TYPE_WIDTH) {
+        /* keep the end: it names the message (pbft.view_change_ack) */
+        shown[0] = '~';
+        memcpy(shown + 1, type + strlen(type) - (SUMMARY_TYPE_WIDTH - 1), SUMMARY_TYPE_WIDTH - 1);
+        shown[SUMMARY_TYPE_WIDTH] = '\0';
+    } else {
+        g_strlcpy(shown, type, sizeof shown);
+    }
+    summary_line(out, "  %-20s %12s %12s %12s %12s", shown, sent, delivered, dropped, bytes);
+}
+
+static void summary_network(GString *out, const sim_metrics *m)
+{
+    g_autoptr(GPtrArray) rows = summary_net_rows(m);
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Network");
+    if (rows->len == 0) {
+        summary_line(out, "%s", "  (no message figures)");
+        return;
+    }
+    summary_line(out, "  %-20s %12s %12s %12s %12s", "type", "sent", "delivered", "dropped",
+                 "bytes sent");
+    double total[NET_COLUMNS] = { NAN, NAN, NAN, NAN };
+    for (guint i = 0; i < rows->len; i++) {
+        const summary_net_row *row = g_ptr_array_index(rows, i);
+        summary_net_print_row(out, row->type, row->value);
+        for (int c = 0; c < NET_COLUMNS; c++) {
+            if (isfinite(row->value[c])) {
+                total[c] = isfinite(total[c]) ? total[c] + row->value[c] : row->value[c];
+            }
+        }
+    }
+    if (rows->len > 1) {
+        summary_net_print_row(out, "total", total);
+    }
+}
+
+/* ---- engine, faults, expectations ---- */
+
+static void summary_engine(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    double rate = info->wall_s > 0 ? (double)info->events / info->wall_s : NAN;
+    double ratio = sim_metrics_get(m, "sim_real_ratio",
+                                   info->wall_s > 0 ? info->sim_s / info->wall_s : NAN);
+    g_autofree char *events = summary_count((double)info->events);
+    g_autofree char *events_per_s = summary_count(rate);
+    g_autofree char *sim_real = summary_fixed(ratio, 2);
+    g_autofree char *sim_s = summary_fixed(info->sim_s, 3);
+    g_autofree char *wall_s = summary_fixed(info->wall_s, 3);
+    g_autofree char *floor = summary_figure(m, "crypto_floor_ratio", 2);
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Engine");
+    summary_line(out, "  %-16s %s (%s events/s)", "events", events, events_per_s);
+    summary_line(out, "  %-16s %sx (%s s simulated in %s s)", "sim:real", sim_real, sim_s, wall_s);
+    summary_line(out, "  %-16s %s (floor ratio %s)", "crypto", summary_text(info->crypto), floor);
+}
+
+static void summary_faults(GString *out, const sim_metrics *m)
+{
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Faults");
+    if (m->faults->len == 0) {
+        summary_line(out, "%s", "  (none)");
+        return;
+    }
+    for (guint i = 0; i < m->faults->len; i++) {
+        const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
+        g_autofree char *at = summary_time(f->at_ns);
+        g_autofree char *until = summary_time(f->until_ns);
+        g_autofree char *window = f->until_ns >= 0 ? g_strdup_printf("%s .. %s", at, until)
+                                                   : g_strdup_printf("at %s", at);
+        summary_line(out, "  %-16s %-10s %-18s %s", summary_text(f->name), summary_text(f->action),
+                     window, summary_text(f->nodes));
+    }
+}
+
+static void summary_expectations(GString *out, const rep_run_info *info)
+{
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Expectations");
+    if (info->expects->len == 0) {
+        summary_line(out, "%s", "  (none)");
+        return;
+    }
+    for (guint i = 0; i < info->expects->len; i++) {
+        const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
+        summary_line(out, "  %s  %-26s target %-12s actual %s", e->passed ? "PASS" : "FAIL",
+                     summary_text(e->key), summary_text(e->target), summary_text(e->actual));
+    }
+}
+
+char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
+{
+    GString *out = g_string_sized_new(2048);
+    summary_title(out, info);
+    summary_throughput(out, m);
+    summary_network(out, m);
+    summary_engine(out, info, m);
+    summary_faults(out, m);
+    summary_expectations(out, info);
+    summary_line(out, "%s", "");
+    summary_line(out, "trace hash %s", summary_text(info->trace_hash_hex));
+    return g_string_free(out, FALSE);
+}
+
+void rep_summary_print(FILE *out, const rep_run_info *info, const sim_metrics *m)
+{
+    g_autofree char *text = rep_summary_render(info, m);
+    fputs(text, out);
+    fflush(out);
+}

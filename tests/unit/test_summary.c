@@ -1,0 +1,256 @@
+/* Unit tests for the stdout summary (reports/summary.c): the expected
+ * lines for a synthetic run (title, verdict, figures, the per-type network
+ * table with its total, engine, faults, expectations, trace hash), "-"
+ * for absent figures, and the 80-column limit with long names. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/summary.h"
+
+static const char test_trace[] =
+    "3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
+
+static rep_run_info *test_info(void)
+{
+    rep_run_info *info = rep_run_info_new();
+    g_free(info->version);
+    info->version = g_strdup("0.1.0");
+    info->scenario = g_strdup("pbft-crash-30pct");
+    info->seed = 42;
+    info->crypto = g_strdup("real");
+    info->verdict = REP_VERDICT_FAIL;
+    info->stop_reason = g_strdup("duration reached");
+    info->wall_s = 12.5;
+    info->sim_s = 600;
+    info->events = 12500000;
+    info->trace_hash_hex = g_strdup(test_trace);
+    rep_run_info_add_expect(info, "safety", "holds", "holds", TRUE);
+    rep_run_info_add_expect(info, "max_finality_p99", "30s", "41.2s", FALSE);
+    return info;
+}
+
+static sim_metrics *test_metrics(void)
+{
+    sim_metrics *m = sim_metrics_new();
+    sim_metrics_figure(m, "throughput_tps", 912.46);
+    sim_metrics_figure(m, "finality_p50_s", 1.2);
+    sim_metrics_figure(m, "finality_p90_s", 2.1);
+    sim_metrics_figure(m, "finality_p99_s", 2.4);
+    sim_metrics_figure(m, "finality_max_s", 3.9);
+    sim_metrics_figure(m, "blocks_final", 300);
+    sim_metrics_figure(m, "forks", 0);
+    sim_metrics_figure(m, "reorgs", 2);
+    sim_metrics_figure(m, "messages.pbft.preprepare.sent", 3000);
+    sim_metrics_figure(m, "messages.pbft.prepare.sent", 27000000);
+    sim_metrics_figure(m, "messages.pbft.preprepare.delivered", 2990);
+    sim_metrics_figure(m, "messages.pbft.preprepare.dropped", 10);
+    sim_metrics_figure(m, "bytes.pbft.preprepare.sent", 1572864);
+    sim_metrics_figure(m, "messages.pbft.prepare.delivered", 26999000);
+    sim_metrics_figure(m, "messages.pbft.prepare.dropped", 1000);
+    sim_metrics_figure(m, "bytes.pbft.prepare.sent", 512);
+    sim_metrics_figure(m, "sim_real_ratio", 48);
+    sim_metrics_figure(m, "crypto_floor_ratio", 0.41);
+    sim_metrics_fault(m, "crash-three", "crash", 60000000000LL, 300000000000LL, "v7 v8 v9");
+    sim_metrics_fault(m, "rotate", "rotate-key", 100500000000LL, -1, "v1");
+    return m;
+}
+
+/* Does `text` contain `line` as a whole line? */
+static gboolean has_line(const char *text, const char *line)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l != NULL; l++) {
+        if (strcmp(*l, line) == 0) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+#define ck_assert_line(text, line) \
+    ck_assert_msg(has_line((text), (line)), "missing line '%s' in:\n%s", (line), (text))
+
+static void assert_fits_80_columns(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l != NULL; l++) {
+        ck_assert_msg(g_utf8_strlen(*l, -1) <= 80, "line longer than 80 columns: '%s'", *l);
+    }
+}
+
+static char *test_render(void)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    return text;
+}
+
+START_TEST(test_title_and_verdict)
+{
+    g_autofree char *text = test_render();
+    ck_assert(g_str_has_prefix(text, "aitbc-sim 0.1.0 | pbft-crash-30pct | seed 42 | crypto real\n"));
+    ck_assert_line(text, "verdict: FAIL (duration reached)");
+    ck_assert(g_str_has_suffix(text, "\n"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
+START_TEST(test_throughput_section)
+{
+    g_autofree char *text = test_render();
+    ck_assert_line(text, "Throughput & finality");
+    ck_assert_line(text, "  throughput       912.5 tx/s");
+    ck_assert_line(text, "  finality         p50 1.200  p90 2.100  p99 2.400  max 3.900 (s)");
+    ck_assert_line(text, "  blocks final     300   forks 0   reorgs 2");
+    /* optional lines only when their figures exist */
+    ck_assert(strstr(text, "commit latency") == NULL);
+    ck_assert(strstr(text, "view changes") == NULL);
+}
+END_TEST
+
+START_TEST(test_network_table)
+{
+    g_autofree char *text = test_render();
+    ck_assert_line(text, "Network");
+    ck_assert_line(text,
+                   "  type                         sent    delivered      dropped   bytes sent");
+    ck_assert_line(text,
+                   "  pbft.preprepare             3,000        2,990           10      1.5 MiB");
+    ck_assert_line(text,
+                   "  pbft.prepare           27,000,000   26,999,000        1,000        512 B");
+    ck_assert_line(text,
+                   "  total                  27,003,000   27,001,990        1,010      1.5 MiB");
+    /* rows in the order their type first appears */
+    ck_assert(strstr(text, "  pbft.preprepare ") < strstr(text, "  pbft.prepare "));
+}
+END_TEST
+
+START_TEST(test_engine_faults_expectations)
+{
+    g_autofree char *text = test_render();
+    ck_assert_line(text, "  events           12,500,000 (1,000,000 events/s)");
+    ck_assert_line(text, "  sim:real         48.00x (600.000 s simulated in 12.500 s)");
+    ck_assert_line(text, "  crypto           real (floor ratio 0.41)");
+    ck_assert_line(text, "  crash-three      crash      60s .. 300s        v7 v8 v9");
+    ck_assert_line(text, "  rotate           rotate-key at 100.5s          v1");
+    ck_assert_line(text, "  PASS  safety                     target holds        actual holds");
+    ck_assert_line(text, "  FAIL  max_finality_p99           target 30s          actual 41.2s");
+    g_autofree char *trace = g_strdup_printf("trace hash %s", test_trace);
+    ck_assert_line(text, trace);
+    /* sections in order */
+    const char *order[] = { "Throughput & finality", "Network", "Engine", "Faults",
+                            "Expectations", "trace hash" };
+    const char *previous = text;
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+        const char *at = strstr(text, order[i]);
+        ck_assert_msg(at != NULL && at > previous, "section '%s' out of order", order[i]);
+        previous = at;
+    }
+}
+END_TEST
+
+START_TEST(test_empty_run)
+{
+    g_autoptr(rep_run_info) info = rep_run_info_new();
+    sim_metrics *m = sim_metrics_new();
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_msg(g_str_has_prefix(text, "aitbc-sim " AITBC_VERSION " | - | seed 0 | crypto -\n"),
+                  "%s", text);
+    ck_assert_line(text, "verdict: INCOMPLETE");
+    ck_assert_line(text, "  throughput       - tx/s");
+    ck_assert_line(text, "  finality         p50 -  p90 -  p99 -  max - (s)");
+    ck_assert_line(text, "  (no message figures)");
+    ck_assert_line(text, "  events           0 (- events/s)");
+    ck_assert_line(text, "trace hash -");
+    assert_fits_80_columns(text);
+}
+END_TEST
+
+START_TEST(test_long_names_fit_80_columns)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    g_free(info->scenario);
+    info->scenario = g_strnfill(200, 's');
+    rep_run_info_add_expect(info, "max_block_propagation_p99_with_a_long_key", "5s",
+                            "a very long actual value that goes on and on and on", TRUE);
+    sim_metrics *m = test_metrics();
+    sim_metrics_figure(m, "messages.p2p.extremely_long_message_type_name.sent", 5);
+    sim_metrics_fault(m, "split", "partition", 0, 1000000, "v0..v4 n0..n19 | v5..v9 n20..n39 "
+                      "and many more nodes than a line can hold");
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    assert_fits_80_columns(text);
+    /* the end of a long type survives, marked with '~' */
+    ck_assert_msg(strstr(text, "  ~g_message_type_name ") != NULL, "%s", text);
+    ck_assert(strstr(text, "split            partition  0s .. 0.001s") != NULL);
+    ck_assert(strstr(text, "...\n") != NULL);
+}
+END_TEST
+
+START_TEST(test_number_formats)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = sim_metrics_new();
+    sim_metrics_figure(m, "throughput_tps", -1234.56);
+    sim_metrics_figure(m, "blocks_final", 1e300);
+    sim_metrics_figure(m, "forks", 999);
+    sim_metrics_figure(m, "reorgs", 1000);
+    sim_metrics_figure(m, "bytes.tx.sent", 3.0 * 1024 * 1024 * 1024 * 1024);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "  throughput       -1,234.6 tx/s");
+    ck_assert_line(text, "  blocks final     1e+300   forks 999   reorgs 1,000");
+    ck_assert_line(text,
+                   "  tx                              -            -            -      3.0 TiB");
+}
+END_TEST
+
+START_TEST(test_print_writes_render)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    g_autofree char *text = rep_summary_render(info, m);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    rep_summary_print(f, info, m);
+    sim_metrics_free(m);
+    long size = ftell(f);
+    ck_assert_int_eq(size, (long)strlen(text));
+    rewind(f);
+    g_autofree char *read = g_malloc0(size + 1);
+    ck_assert_uint_eq(fread(read, 1, size, f), (size_t)size);
+    fclose(f);
+    ck_assert_str_eq(read, text);
+}
+END_TEST
+
+static Suite *summary_suite(void)
+{
+    Suite *s = suite_create("summary");
+    TCase *tc = tcase_create("render");
+    tcase_add_test(tc, test_title_and_verdict);
+    tcase_add_test(tc, test_throughput_section);
+    tcase_add_test(tc, test_network_table);
+    tcase_add_test(tc, test_engine_faults_expectations);
+    tcase_add_test(tc, test_empty_run);
+    tcase_add_test(tc, test_long_names_fit_80_columns);
+    tcase_add_test(tc, test_number_formats);
+    tcase_add_test(tc, test_print_writes_render);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(summary_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
