@@ -40,11 +40,16 @@ typedef struct sim_net_link_params {
     uint64_t bandwidth_bps; /* 0 = unlimited */
 } sim_net_link_params;
 
+/* Every send makes one copy, plus one more when it is duplicated; each copy
+ * is delivered or dropped exactly once (a lost message is dropped before
+ * duplication is drawn, so it counts once). Hence, at any time:
+ *     sent + duplicated == delivered + sum(dropped) + copies in flight. */
 typedef struct sim_net_type_stats {
     uint64_t sent;          /* send calls (one per recipient) */
+    uint64_t duplicated;    /* extra copies made by duplication */
     uint64_t delivered;     /* handed to the receiver (duplicates count twice) */
     uint64_t dropped[SIM_DROP_REASON_COUNT];
-    uint64_t bytes_sent;
+    uint64_t bytes_sent;    /* of send calls (a duplicate adds none) */
     uint64_t bytes_delivered;
 } sim_net_type_stats;
 
@@ -55,9 +60,16 @@ typedef struct sim_net sim_net;
 
 sim_net *sim_net_new(sim_sched *sched, uint32_t nodes_count, const sim_net_link_params *base,
                      uint64_t seed, sim_net_deliver_fn deliver, void *deliver_ctx);
+/* Cancels the deliveries still pending in sched and releases their wires;
+ * free the net before its scheduler. */
 void sim_net_free(sim_net *n);
+/* Copies scheduled for delivery and not yet delivered or dropped. */
+size_t sim_net_in_flight(const sim_net *n);
 
-/* Takes its own reference to wire. */
+/* Takes its own reference to wire. A down sender or a partition drops the
+ * message at once (it does not use the uplink); a lost message still used
+ * the uplink; a receiver is checked for partition and being up only at
+ * arrival. The order of random draws is documented in sim/net.c. */
 void sim_net_send(sim_net *n, uint32_t from, uint32_t to, GBytes *wire);
 
 void sim_net_set_up(sim_net *n, uint32_t node, bool up);
@@ -77,7 +89,9 @@ const sim_net_type_stats *sim_net_stats(const sim_net *n, uint8_t type);
 /* Sum over all types. */
 sim_net_type_stats sim_net_stats_total(const sim_net *n);
 
-/* Sample one latency in ns from a distribution (>= 0). */
+/* Sample one latency in ns from a distribution (>= 0): uniform draws whole
+ * ns with both ends included; normal is truncated by clamping to 0;
+ * lognormal is median * e^(sigma Z). */
 int64_t sim_dist_sample_ns(const sim_dist *d, sim_rng *r);
 
 #endif

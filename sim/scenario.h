@@ -9,8 +9,9 @@
  * SIM_SCENARIO_ERROR), never an abort.
  *
  * Node names: validators v0..v{V-1} get indexes 0..V-1, full nodes n0..
- * get V..V+F-1; agents a0.. come after them. Node sets are sorted arrays of
- * those indexes without duplicates. */
+ * get V..V+F-1; agents a0.. come after them, and twins vK' (see `twins`)
+ * after those. Node sets are sorted arrays of those indexes without
+ * duplicates. */
 #ifndef AITBC_SIM_SCENARIO_H
 #define AITBC_SIM_SCENARIO_H
 
@@ -70,9 +71,11 @@ typedef struct sim_fault {
     sim_fault_action action;
     int64_t at_ns;
     int64_t until_ns;        /* -1: no end */
-    GArray *nodes;           /* uint32 node indexes (crash, degrade, byzantine, churn, rotate-key) */
-    char *nodes_text;        /* as written, for reports */
-    GPtrArray *groups;       /* partition: GArray* of uint32 each; unlisted nodes join group 0 */
+    GArray *nodes;           /* uint32 node indexes (crash, degrade, byzantine, churn,
+                              * rotate-key); never NULL, empty for partition */
+    char *nodes_text;        /* as written, for reports (partition: the groups) */
+    GPtrArray *groups;       /* partition: GArray* of uint32 each; unlisted nodes join group 0;
+                              * never NULL, empty for other actions */
     /* degrade: which link parameters replace the base ones */
     bool has_latency;
     sim_dist latency;
@@ -83,7 +86,9 @@ typedef struct sim_fault {
     bool has_bandwidth;
     uint64_t bandwidth_bps;
     /* byzantine */
-    char *behavior;          /* equivocate | double-sign | withhold | ... as written */
+    char *behavior;          /* NULL unless byzantine; else the keyword: equivocate |
+                              * double-sign | withhold | invalid-signature | replay |
+                              * delay | flood | twin (values of delay/flood below) */
     int64_t behavior_delay_ns; /* `delay D` */
     double behavior_rate_per_s; /* `flood R/s` */
     /* churn */
@@ -147,6 +152,10 @@ typedef struct sim_scenario {
     int64_t workload_stop_ns;
 
     GPtrArray *faults;          /* sim_fault*, in file order */
+    /* Twins (faults with behavior = twin): uint32 validator index K of each
+     * twin "vK'", in the order of the twin faults (and of their nodes).
+     * Twin i is node V+F+A+i; sim_scenario_node_count includes them. */
+    GArray *twins;
     sim_expect expect;
 } sim_scenario;
 
