@@ -130,6 +130,11 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     if (ev->height > w->final_height_max)
         w->final_height_max = ev->height;
     check_safety(w, slot, ev);
+    for (uint32_t i = 0; i < ev->tx_count && ev->tx_hashes != NULL; i++) {
+        proto_hash tx;
+        memcpy(tx.bytes, ev->tx_hashes + (size_t)i * PROTO_HASH_SIZE, PROTO_HASH_SIZE);
+        sim_workload_on_final(w, &tx, slot->index);
+    }
 }
 
 static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)
@@ -161,12 +166,6 @@ void sim_observe(void *ctx, const proto_event *ev)
         if (ev->depth > w->reorg_depth_max)
             w->reorg_depth_max = ev->depth;
         return;
-    case PROTO_EV_TX_FINAL: {
-        proto_hash h;
-        memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
-        sim_workload_on_final(w, &h, slot->index, ev->proposed_ns);
-        return;
-    }
     case PROTO_EV_MSG_REJECTED:
         if (ev->reason < PROTO_REJECT_REASON_COUNT)
             w->rejected[ev->reason]++;

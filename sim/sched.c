@@ -123,6 +123,7 @@ struct sim_sched {
     size_t stale;                   /* cancelled but still queued */
     uint64_t executed;
     bool stop_requested;
+    sim_event_id current;           /* id of the running event, 0 outside */
 };
 
 #define sched_check(s, cond, what)                                                          \
@@ -595,15 +596,22 @@ sim_run_result sim_sched_run(sim_sched *s, int64_t until_ns, uint64_t events_max
         sim_event_fn fn = ev->fn;
         void *ctx = ev->ctx;
         uint64_t a = ev->a, b = ev->b;
+        s->current = ((uint64_t)s->slot_gen[e.slot] << 32) | ((uint64_t)e.slot + 1);
         s->slot_gen[e.slot]++;
         slot_recycle(s, e.slot);
         s->live--;
         s->now_ns = (int64_t)e.at_ns;
         s->executed++;
         fn(ctx, a, b);
+        s->current = SIM_EVENT_NONE;
         if (s->stop_requested) {
             s->stop_requested = false;
             return SIM_RUN_STOPPED;
         }
     }
+}
+
+sim_event_id sim_sched_current(const sim_sched *s)
+{
+    return s->current;
 }

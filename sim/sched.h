@@ -59,6 +59,9 @@ sim_run_result sim_sched_run(sim_sched *s, int64_t until_ns, uint64_t events_max
 /* Called from inside an event: stop the current run after this event. */
 void sim_sched_stop(sim_sched *s);
 
+/* Id of the event whose callback is running (SIM_EVENT_NONE outside one):
+ * lets a callback learn the id it was scheduled under (timer ids). */
+sim_event_id sim_sched_current(const sim_sched *s);
 uint64_t sim_sched_executed(const sim_sched *s); /* events run so far */
 size_t sim_sched_pending(const sim_sched *s);    /* live (uncancelled) pending events */
 

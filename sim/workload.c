@@ -143,13 +143,18 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
         sim_sched_after(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
 }
 
-void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node,
-                           int64_t submitted_ns)
+/* Finality latency is measured where the client submitted the tx (its
+ * last attempt). If that node is down when the tx becomes final
+ * elsewhere, the client would learn it from any node: the first
+ * finalization then counts. */
+void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
 {
     sim_workload *wl = &w->workload;
     sim_inflight *f = g_hash_table_lookup(wl->inflight, tx_hash);
     if (f == NULL || f->done)
-        return; /* already counted at another node */
+        return; /* not ours, or already counted */
+    if (f->node != node && w->nodes[f->node].up)
+        return;
     f->done = true;
     g_hash_table_remove(wl->inflight, tx_hash);
     wl->finalized++;
@@ -157,7 +162,6 @@ void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t nod
                          .final_ns = sim_sched_now(w->sched),
                          .node = node};
     g_array_append_val(w->metrics->txs, rec);
-    (void)submitted_ns;
 }
 
 void sim_workload_init(sim_world *w)

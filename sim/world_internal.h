@@ -98,8 +98,8 @@ void sim_faults_schedule(sim_world *w);
 /* workload.c */
 void sim_workload_init(sim_world *w);
 void sim_workload_clear(sim_world *w);
-void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node,
-                           int64_t submitted_ns);
+/* A block holding tx_hash became final at `node`. */
+void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node);
 
 /* observer.c */
 void sim_observer_init(sim_world *w);

@@ -16,7 +16,6 @@ typedef enum proto_event_kind {
     PROTO_EV_BLOCK_FINAL,        /* a block became final at this node */
     PROTO_EV_REORG,              /* head switched to another branch; depth = blocks undone */
     PROTO_EV_FORK_SEEN,          /* a valid block arrived whose height is already taken */
-    PROTO_EV_TX_FINAL,           /* a tx submitted at this node became final (latency) */
     PROTO_EV_MSG_REJECTED,       /* a received message failed decoding or validation */
     PROTO_EV_SYNC_REQUEST,       /* this node asked a peer for missing blocks */
     PROTO_EV_RECOVERED,          /* node rebuilt its state from its durable store; height = final */
@@ -50,9 +49,9 @@ typedef struct proto_event {
     uint32_t from;            /* MSG_REJECTED: sender */
     proto_reject_reason reason;
     int64_t proposed_ns;      /* block timestamp */
-    int64_t latency_ns;       /* TX_FINAL: submission -> final */
     const uint8_t *hash;      /* 32-byte block hash, when about a block */
     const uint8_t *state_root;/* 32-byte state root, when about a block */
+    const uint8_t *tx_hashes; /* BLOCK_FINAL: tx_count 32-byte tx ids, in block order */
 } proto_event;
 
 #endif

@@ -200,26 +200,6 @@ void poa_chain_update_head(poa_node *n)
     poa_chain_update_finality(n);
 }
 
-static void emit_tx_finals(poa_node *n, const poa_entry *e)
-{
-    int64_t now = n->env.now_ns(n->env.ctx);
-    for (guint i = 0; i < e->tx_hashes->len; i++) {
-        const proto_hash *h = &g_array_index(e->tx_hashes, proto_hash, i);
-        poa_submitted *s = g_hash_table_lookup(n->submitted, h);
-        if (s == NULL)
-            continue;
-        proto_event ev = {.kind = PROTO_EV_TX_FINAL,
-                          .height = e->header.height,
-                          .latency_ns = now - s->submitted_ns,
-                          .proposed_ns = s->submitted_ns,
-                          .hash = s->hash.bytes};
-        poa_emit(n, &ev);
-        g_hash_table_remove(n->submitted, h);
-        g_queue_remove(&n->submitted_order, s);
-        g_free(s);
-    }
-}
-
 /* Make e final: persist, report, forget what finality makes useless. */
 static void finalize_entry(poa_node *n, poa_entry *e)
 {
@@ -234,9 +214,9 @@ static void finalize_entry(poa_node *n, poa_entry *e)
                       .tx_count = e->header.tx_count,
                       .proposed_ns = e->header.timestamp_ns,
                       .hash = e->hash.bytes,
-                      .state_root = e->header.state_root.bytes};
+                      .state_root = e->header.state_root.bytes,
+                      .tx_hashes = (const uint8_t *)e->tx_hashes->data};
     poa_emit(n, &ev);
-    emit_tx_finals(n, e);
     g_bytes_unref(e->body);
     e->body = NULL;
     g_array_unref(e->tx_hashes);

@@ -15,8 +15,6 @@ enum {
 
 /* How long a sync request may stay unanswered before another is sent. */
 #define POA_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
-/* Transactions remembered as submitted here, for finality latency. */
-#define POA_SUBMITTED_MAX (1u << 20)
 
 typedef struct poa_orphan {
     proto_hash hash;
@@ -25,11 +23,6 @@ typedef struct poa_orphan {
     proto_node_id from;
     GBytes *body;
 } poa_orphan;
-
-typedef struct poa_submitted {
-    proto_hash hash;
-    int64_t submitted_ns;
-} poa_submitted;
 
 struct poa_node {
     const poa_params *p;
@@ -45,11 +38,10 @@ struct poa_node {
     GArray *final_hashes;         /* proto_hash per final height, [0] = genesis */
 
     proto_mempool *mempool;       /* validators only; NULL for full nodes */
-    GHashTable *submitted;        /* proto_hash* -> poa_submitted* (lookup only) */
-    GQueue submitted_order;       /* poa_submitted*, oldest first, for eviction */
 
     GPtrArray *orphans;           /* poa_orphan*, oldest first, <= orphans_max */
     int64_t sync_inflight_until_ns;
+    int64_t catchup_until_ns;     /* after a restart: no proposals until synced */
     uint64_t slot_timer;
 };
 

@@ -59,22 +59,6 @@ static void arm_slot_timer(poa_node *n)
 
 /* ---- transactions ---- */
 
-static void remember_submitted(poa_node *n, const proto_hash *hash, int64_t submitted_ns)
-{
-    if (g_hash_table_contains(n->submitted, hash))
-        return;
-    if (g_queue_get_length(&n->submitted_order) >= POA_SUBMITTED_MAX) {
-        poa_submitted *old = g_queue_pop_head(&n->submitted_order);
-        g_hash_table_remove(n->submitted, &old->hash);
-        g_free(old);
-    }
-    poa_submitted *s = g_new(poa_submitted, 1);
-    s->hash = *hash;
-    s->submitted_ns = submitted_ns;
-    g_hash_table_insert(n->submitted, &s->hash, s);
-    g_queue_push_tail(&n->submitted_order, s);
-}
-
 /* Stateless admission: known accounts and a valid signature. Nonce and
  * balance are judged by the mempool against the head state. */
 static proto_reject_reason admit_tx(poa_node *n, const proto_tx *tx, proto_hash *hash)
@@ -126,7 +110,6 @@ static void poa_submit_tx(void *node, GBytes *wire)
         poa_emit(n, &ev);
         return;
     }
-    remember_submitted(n, &hash, tx.submitted_ns);
     poa_broadcast(n, wire, true);
 }
 
@@ -136,8 +119,8 @@ static void propose(poa_node *n, uint64_t slot)
 {
     if (n->head->header.slot >= slot)
         return;
-    if (n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
-        return; /* still catching up: a block on a stale head would only fork */
+    if (n->env.now_ns(n->env.ctx) < n->catchup_until_ns)
+        return; /* just restarted: a block on a stale head would only fork */
     proto_block *b = proto_block_new();
     proto_mempool_select(n->mempool, n->state, n->p->max_block_txs, b->txs);
     b->header.height = n->head->header.height + 1;
@@ -188,7 +171,9 @@ static void poa_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t 
     if (kind != POA_TIMER_SLOT || timer_id != n->slot_timer)
         return;
     n->slot_timer = PROTO_TIMER_NONE;
-    if (poa_schedule_proposer(n->p, arg) == (uint32_t)n->validator_index)
+    /* A timer that fires late (its slot is over) proposes nothing. */
+    if (arg == poa_current_slot(n) &&
+        poa_schedule_proposer(n->p, arg) == (uint32_t)n->validator_index)
         propose(n, arg);
     arm_slot_timer(n);
 }
@@ -224,18 +209,6 @@ static void poa_on_message(void *node, proto_node_id from, GBytes *wire)
 
 /* ---- lifecycle ---- */
 
-static guint hash_key_hash(gconstpointer key)
-{
-    guint h;
-    memcpy(&h, key, sizeof h);
-    return h;
-}
-
-static gboolean hash_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, PROTO_HASH_SIZE) == 0;
-}
-
 poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t validator_index,
                        const proto_keypair *key, const proto_env *env)
 {
@@ -253,8 +226,6 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
     }
     for (uint32_t v = 0; v < params->validators_count; v++)
         n->total_stake += params->stakes[v];
-    n->submitted = g_hash_table_new(hash_key_hash, hash_key_equal);
-    g_queue_init(&n->submitted_order);
     n->orphans = g_ptr_array_new();
     poa_chain_init(n);
     poa_chain_recover(n);
@@ -267,8 +238,10 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
         proto_node_id peer = params->validator_nodes[r % params->validators_count];
         if (peer == self)
             peer = params->validator_nodes[(r + 1) % params->validators_count];
-        if (peer != self)
+        if (peer != self) {
             poa_sync_request(n, peer, poa_tree_root(&n->tree)->header.height + 1);
+            n->catchup_until_ns = n->sync_inflight_until_ns;
+        }
     }
     return n;
 }
@@ -284,8 +257,6 @@ static void poa_node_free(void *node)
     poa_chain_clear(n);
     if (n->mempool != NULL)
         proto_mempool_free(n->mempool);
-    g_hash_table_destroy(n->submitted);
-    g_queue_clear_full(&n->submitted_order, g_free);
     g_free(n);
 }
 

@@ -227,6 +227,7 @@ void poa_sync_on_blocks(poa_node *n, proto_node_id from, GBytes *wire)
         return;
     }
     n->sync_inflight_until_ns = 0;
+    n->catchup_until_ns = 0;
     bool any = false;
     for (guint i = 0; i < bodies->len; i++)
         any |= intake(n, from, bodies->pdata[i]);

@@ -6,7 +6,7 @@
  * signature, wrong state root, from the future, malformed bytes. */
 #include <check.h>
 
-#include "fake_env.h"
+#include "support/fake_env.h"
 #include "protocol/chain/block.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/poa/poa.h"
@@ -90,14 +90,17 @@ static void peer_clear(peer *p)
  * message it broadcast, or NULL if it proposed nothing. */
 static GBytes *peer_propose(peer *p, uint64_t slot)
 {
-    p->env.now_ns = (int64_t)slot * SLOT_NS;
+    int64_t target = (int64_t)slot * SLOT_NS;
     fake_env_reset_records(&p->env);
     fake_timer *t;
-    while ((t = fake_env_next_timer(&p->env)) != NULL && t->at_ns <= p->env.now_ns) {
+    while ((t = fake_env_next_timer(&p->env)) != NULL && t->at_ns <= target) {
         fake_timer copy = *t;
         t->cancelled = TRUE;
+        if (copy.at_ns > p->env.now_ns)
+            p->env.now_ns = copy.at_ns;
         poa_node_ops.on_timer(p->node, copy.id, copy.kind, copy.arg);
     }
+    p->env.now_ns = target;
     for (guint i = 0; i < p->env.sends->len; i++) {
         fake_send *s = &g_array_index(p->env.sends, fake_send, i);
         if (poa_msg_type(s->wire) == PROTO_MSG_BLOCK)
@@ -125,8 +128,12 @@ START_TEST(proposes_only_in_its_own_slot)
 {
     peer a;
     peer_init(&a, 1);
-    GBytes *none = peer_propose(&a, 2); /* slot 2 belongs to v2 */
+    GBytes *first = peer_propose(&a, 1); /* slot 1 is v1's */
+    ck_assert_ptr_nonnull(first);
+    g_bytes_unref(first);
+    GBytes *none = peer_propose(&a, 4); /* slots 2, 3, 4 are not */
     ck_assert_ptr_null(none);
+    ck_assert_uint_eq(fake_env_count_events(&a.env, PROTO_EV_BLOCK_PROPOSED), 0);
     peer b;
     peer_init(&b, 1);
     GBytes *blk = peer_propose(&b, 1);
