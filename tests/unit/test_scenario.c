@@ -260,7 +260,10 @@ START_TEST(test_default_ini)
     CHECK_NAMES(s, g_ptr_array_index(split->groups, 0), "v0 v1 v2 v3 v4 v5 v6 n0 n1");
     CHECK_NAMES(s, g_ptr_array_index(split->groups, 1), "v7 v8 v9 n2 n3");
     ck_assert_int_eq(s->expect.safety, SIM_EXPECT_HOLDS);
-    ck_assert_int_eq(s->expect.liveness, SIM_EXPECT_UNSET);
+    ck_assert_int_eq(s->expect.liveness, SIM_EXPECT_HOLDS);
+    ck_assert(s->expect.has_max_finality_p99);
+    ck_assert_int_eq(s->expect.max_finality_p99_ns, 60 * S_NS);
+    ck_assert_int_eq(s->workload_stop_ns, 100 * S_NS);
     sim_scenario_free(s);
 }
 END_TEST
