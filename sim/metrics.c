@@ -16,20 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static guint metrics_hash_hash(gconstpointer key)
-{
-    /* Block hashes are BLAKE2b output, so any four bytes are uniform. */
-    const proto_hash *h = key;
-    guint value;
-    memcpy(&value, h->bytes, sizeof value);
-    return value;
-}
-
-static gboolean metrics_hash_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(proto_hash)) == 0;
-}
-
 static void metrics_fault_clear(gpointer data)
 {
     sim_fault_record *f = data;
@@ -55,7 +41,7 @@ sim_metrics *sim_metrics_new(void)
     m->figures = g_array_new(FALSE, FALSE, sizeof(sim_figure));
     g_array_set_clear_func(m->figures, metrics_figure_clear);
     /* Keys are copies: the records array moves when it grows. */
-    m->block_by_hash = g_hash_table_new_full(metrics_hash_hash, metrics_hash_equal, g_free, NULL);
+    m->block_by_hash = g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, NULL);
     return m;
 }
 

@@ -33,18 +33,6 @@ struct sim_inflight {
     bool done;
 };
 
-static guint hash_key_hash(gconstpointer key)
-{
-    guint h;
-    memcpy(&h, key, sizeof h);
-    return h;
-}
-
-static gboolean hash_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, PROTO_HASH_SIZE) == 0;
-}
-
 static void inflight_free(sim_inflight *f)
 {
     g_bytes_unref(f->wire);
@@ -176,7 +164,7 @@ void sim_workload_init(sim_world *w)
         snprintf(label, sizeof label, "account/%u", i);
         proto_keypair_derive(&wl->keys[i], sc->seed, label);
     }
-    wl->inflight = g_hash_table_new(hash_key_hash, hash_key_equal);
+    wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     g_queue_init(&wl->retry_queue);
     if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
         sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);

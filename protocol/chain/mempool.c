@@ -39,22 +39,11 @@ struct proto_mempool {
     GQueue arrival;      /* entries, oldest first */
 };
 
-/* A tx hash is a uniform digest: its first word is a good bucket hash. */
-static guint mp_hash_hash(gconstpointer key)
-{
-    return proto_le_get_u32(((const proto_hash *)key)->bytes);
-}
-
-static gboolean mp_hash_equal(gconstpointer a, gconstpointer b)
-{
-    return proto_hash_equal(a, b);
-}
-
 proto_mempool *proto_mempool_new(uint32_t entries_max)
 {
     proto_mempool *m = g_new0(proto_mempool, 1);
     m->entries_max = entries_max;
-    m->by_hash = g_hash_table_new(mp_hash_hash, mp_hash_equal);
+    m->by_hash = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     g_queue_init(&m->arrival);
     return m;
 }

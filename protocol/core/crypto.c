@@ -232,3 +232,13 @@ void proto_hash_hex(const proto_hash *h, char out[2 * PROTO_HASH_SIZE + 1])
 {
     sodium_bin2hex(out, 2 * PROTO_HASH_SIZE + 1, h->bytes, PROTO_HASH_SIZE);
 }
+
+guint proto_hash_ghash(gconstpointer key)
+{
+    return proto_le_get_u32(((const proto_hash *)key)->bytes);
+}
+
+gboolean proto_hash_gequal(gconstpointer a, gconstpointer b)
+{
+    return proto_hash_equal(a, b);
+}

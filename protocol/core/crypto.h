@@ -91,6 +91,10 @@ void proto_hash_pair(proto_hash *out, const proto_hash *a, const proto_hash *b);
 bool proto_hash_equal(const proto_hash *a, const proto_hash *b);
 int proto_hash_compare(const proto_hash *a, const proto_hash *b);
 bool proto_hash_is_zero(const proto_hash *h);
+/* GHashTable callbacks for proto_hash keys (content-keyed; a digest is
+ * uniform, so its first word is a good bucket hash). */
+guint proto_hash_ghash(gconstpointer key);
+gboolean proto_hash_gequal(gconstpointer a, gconstpointer b);
 /* 64 lowercase hex chars + NUL */
 void proto_hash_hex(const proto_hash *h, char out[2 * PROTO_HASH_SIZE + 1]);
 

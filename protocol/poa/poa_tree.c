@@ -3,19 +3,6 @@
 
 #include <string.h>
 
-static guint hash_key_hash(gconstpointer key)
-{
-    const uint8_t *b = key;
-    guint h;
-    memcpy(&h, b, sizeof h); /* block hashes are uniformly distributed */
-    return h;
-}
-
-static gboolean hash_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, PROTO_HASH_SIZE) == 0;
-}
-
 static void entry_free(poa_entry *e)
 {
     if (e->body != NULL)
@@ -29,7 +16,7 @@ static void entry_free(poa_entry *e)
 void poa_tree_init(poa_tree *t, const proto_block_header *root_header, const proto_hash *root_hash)
 {
     t->entries = g_ptr_array_new();
-    t->by_hash = g_hash_table_new(hash_key_hash, hash_key_equal);
+    t->by_hash = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     poa_entry *root = g_new0(poa_entry, 1);
     root->header = *root_header;
     root->hash = *root_hash;
