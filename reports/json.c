@@ -262,7 +262,7 @@ gboolean rep_json_write(const char *path, const rep_run_info *info, const sim_me
                         GError **error)
 {
     g_autofree char *text = rep_json_render(info, m);
-    /* g_file_set_contents writes PATH.XXXXXX in the same directory, syncs
+    /* g_file_set_contents writes a temporary sibling file, syncs
      * it where the file system needs that, and renames it over PATH. */
     return g_file_set_contents(path, text, -1, error);
 }
