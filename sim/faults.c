@@ -84,11 +84,7 @@ void sim_faults_schedule(sim_world *w)
         sim_sched_at(w->sched, f->at_ns, fault_event, w, i, 1);
         if (f->until_ns >= 0)
             sim_sched_at(w->sched, f->until_ns, fault_event, w, i, 0);
-        sim_fault_record rec = {.name = g_strdup(f->name),
-                                .action = g_strdup(sim_fault_action_name(f->action)),
-                                .at_ns = f->at_ns,
-                                .until_ns = f->until_ns,
-                                .nodes = g_strdup(f->nodes_text != NULL ? f->nodes_text : "")};
-        g_array_append_val(w->metrics->faults, rec);
+        sim_metrics_fault(w->metrics, f->name, sim_fault_action_name(f->action), f->at_ns,
+                          f->until_ns, f->nodes_text != NULL ? f->nodes_text : "");
     }
 }

@@ -18,7 +18,7 @@
 
 #define STORE_KEY_FINAL "final"
 
-static void block_key(uint64_t height, char out[32])
+void poa_store_block_key(uint64_t height, char out[32])
 {
     snprintf(out, 32, "b/%020" G_GUINT64_FORMAT, (guint64)height);
 }
@@ -61,18 +61,11 @@ void poa_genesis_hash(const poa_params *params, proto_hash *out)
     proto_state_free(s);
 }
 
-static proto_block *decode_body(poa_node *n, GBytes *body)
+proto_block *poa_decode_body(poa_node *n, GBytes *body)
 {
     gsize size = 0;
     const void *data = g_bytes_get_data(body, &size);
-    proto_reader r;
-    proto_reader_init(&r, data, size);
-    proto_block *b = proto_block_decode(&r, n->p->max_block_txs);
-    if (b != NULL && !proto_reader_finish(&r)) {
-        proto_block_free(b);
-        return NULL;
-    }
-    return b;
+    return proto_block_decode_all(data, size, n->p->max_block_txs);
 }
 
 bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
@@ -121,7 +114,7 @@ static void revert_head(poa_node *n)
     n->head = e->parent;
     if (n->mempool == NULL)
         return;
-    proto_block *b = decode_body(n, e->body);
+    proto_block *b = poa_decode_body(n, e->body);
     g_assert(b != NULL); /* it was decoded before it entered the tree */
     for (guint i = 0; i < b->txs->len; i++)
         proto_mempool_add(n->mempool, &g_array_index(b->txs, proto_tx, i),
@@ -132,7 +125,7 @@ static void revert_head(poa_node *n)
 /* Execute e (child of head); on failure mark it invalid and report. */
 static bool execute_entry(poa_node *n, poa_entry *e)
 {
-    proto_block *b = decode_body(n, e->body);
+    proto_block *b = poa_decode_body(n, e->body);
     bool ok = b != NULL && poa_chain_apply(n, e, b);
     if (b != NULL)
         proto_block_free(b);
@@ -204,7 +197,7 @@ void poa_chain_update_head(poa_node *n)
 static void finalize_entry(poa_node *n, poa_entry *e)
 {
     char key[32];
-    block_key(e->header.height, key);
+    poa_store_block_key(e->header.height, key);
     n->env.store_put(n->env.ctx, key, e->body);
     g_array_append_val(n->final_hashes, e->hash);
     proto_event ev = {.kind = PROTO_EV_BLOCK_FINAL,
@@ -272,7 +265,7 @@ void poa_chain_update_finality(poa_node *n)
  * is damaged (the replay then stops there). */
 static bool recover_block(poa_node *n, GBytes *body)
 {
-    proto_block *b = decode_body(n, body);
+    proto_block *b = poa_decode_body(n, body);
     if (b == NULL)
         return false;
     bool ok = poa_check_block_header(n, b) == PROTO_REJECT_NONE &&
@@ -306,7 +299,7 @@ void poa_chain_recover(poa_node *n)
     g_bytes_unref(value);
     for (uint64_t h = 1; ok && h <= final_height; h++) {
         char key[32];
-        block_key(h, key);
+        poa_store_block_key(h, key);
         GBytes *body = n->env.store_get(n->env.ctx, key);
         ok = body != NULL && recover_block(n, body);
         if (body != NULL)

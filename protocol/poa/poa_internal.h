@@ -52,6 +52,10 @@ void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only);
 uint64_t poa_current_slot(const poa_node *n);
 
 /* poa_chain.c */
+/* Durable-store key of the final block at `height` ("b/<20 digits>"). */
+void poa_store_block_key(uint64_t height, char out[32]);
+/* Decode a whole block encoding (no trailing bytes); NULL if malformed. */
+proto_block *poa_decode_body(poa_node *n, GBytes *body);
 void poa_chain_init(poa_node *n);
 void poa_chain_clear(poa_node *n);
 void poa_chain_recover(poa_node *n);

@@ -12,8 +12,6 @@
  * becomes part of the head chain, is re-executed against its state root. */
 #include "protocol/poa/poa_internal.h"
 
-#include <stdio.h>
-
 #include "protocol/core/codec.h"
 #include "protocol/poa/poa_msg.h"
 
@@ -98,14 +96,8 @@ static poa_entry *attach(poa_node *n, proto_node_id from, poa_entry *parent,
 /* Decode and place one block; returns true if it attached to the tree. */
 static bool intake(poa_node *n, proto_node_id from, GBytes *body)
 {
-    gsize size = 0;
-    const void *data = g_bytes_get_data(body, &size);
-    proto_reader r;
-    proto_reader_init(&r, data, size);
-    proto_block *b = proto_block_decode(&r, n->p->max_block_txs);
-    if (b == NULL || !proto_reader_finish(&r)) {
-        if (b != NULL)
-            proto_block_free(b);
+    proto_block *b = poa_decode_body(n, body);
+    if (b == NULL) {
         poa_reject(n, from, PROTO_REJECT_DECODE);
         return false;
     }
@@ -180,7 +172,7 @@ static GBytes *chain_body_at(poa_node *n, uint64_t height, GPtrArray *head_chain
         return NULL;
     if (height <= root->header.height) {
         char key[32];
-        snprintf(key, sizeof key, "b/%020" G_GUINT64_FORMAT, (guint64)height);
+        poa_store_block_key(height, key);
         return n->env.store_get(n->env.ctx, key);
     }
     poa_entry *e = head_chain->pdata[height - root->header.height - 1];
