@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, command 2: install what is missing, build with warnings as
 # errors, run the whole test suite with ctest, then build the unit tests
-# with AddressSanitizer + UBSan and run them too. Extra arguments go to the
+# with AddressSanitizer + UBSan and run them too, with the golden trace
+# test (a pinned trace hash must not depend on the optimisation level). Extra arguments go to the
 # first ctest (e.g. -L unit, -LE slow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 scripts/setup.sh build -DAITBC_WERROR=ON
 (cd build && ctest --output-on-failure -j "$jobs" "$@")
 
-echo "== unit tests under AddressSanitizer + UBSan =="
+echo "== unit tests and the golden trace under AddressSanitizer + UBSan (-O0) =="
 scripts/setup.sh build-asan -DAITBC_WERROR=ON -DAITBC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j "$jobs" -L unit)
+    ctest --output-on-failure -j "$jobs" -L 'unit|golden')
