@@ -14,6 +14,13 @@ const char *proto_msg_type_name(uint8_t type)
         [PROTO_MSG_GET_BLOCKS] = "sync.get_blocks",
         [PROTO_MSG_BLOCKS] = "sync.blocks",
         [PROTO_MSG_STATUS] = "status",
+        [PROTO_MSG_PBFT_PREPREPARE] = "pbft.preprepare",
+        [PROTO_MSG_PBFT_PREPARE] = "pbft.prepare",
+        [PROTO_MSG_PBFT_COMMIT] = "pbft.commit",
+        [PROTO_MSG_PBFT_CHECKPOINT] = "pbft.checkpoint",
+        [PROTO_MSG_PBFT_VIEWCHANGE] = "pbft.viewchange",
+        [PROTO_MSG_PBFT_NEWVIEW] = "pbft.newview",
+        [PROTO_MSG_PBFT_DECIDED] = "pbft.decided",
     };
     if (type < sizeof names / sizeof names[0] && names[type] != NULL)
         return names[type];

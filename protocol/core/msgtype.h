@@ -14,6 +14,13 @@ typedef enum proto_msg_type {
     PROTO_MSG_GET_BLOCKS = 3,  /* sync request: height range */
     PROTO_MSG_BLOCKS = 4,      /* sync response: consecutive blocks */
     PROTO_MSG_STATUS = 5,      /* head/final summary, sent on (re)start */
+    PROTO_MSG_PBFT_PREPREPARE = 16, /* PBFT primary's block for (view, seq) */
+    PROTO_MSG_PBFT_PREPARE = 17,
+    PROTO_MSG_PBFT_COMMIT = 18,
+    PROTO_MSG_PBFT_CHECKPOINT = 19,
+    PROTO_MSG_PBFT_VIEWCHANGE = 20,
+    PROTO_MSG_PBFT_NEWVIEW = 21,
+    PROTO_MSG_PBFT_DECIDED = 22,    /* a committed block + commit certificate (to full nodes) */
     PROTO_MSG_TYPE_COUNT_MAX = 256
 } proto_msg_type;
 
