@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 
+#include "protocol/chain/exec.h"
 #include "protocol/core/codec.h"
 
 #define STORE_KEY_FINAL "final"
@@ -73,20 +74,8 @@ bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
     g_assert(e->parent == n->head);
     proto_undo_clear(&e->undo);
     proto_undo_init(&e->undo);
-    for (guint i = 0; i < b->txs->len; i++) {
-        const proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
-        if (proto_state_apply_tx(n->state, tx, n->p->chain_id, n->p->crypto, &e->undo) !=
-            PROTO_TX_OK) {
-            proto_state_revert(n->state, &e->undo);
-            return false;
-        }
-    }
-    proto_hash root;
-    proto_state_root(n->state, &root);
-    if (!proto_hash_equal(&root, &e->header.state_root)) {
-        proto_state_revert(n->state, &e->undo);
+    if (!proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, &e->undo))
         return false;
-    }
     if (e->tx_hashes == NULL) {
         e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
         g_array_set_size(e->tx_hashes, b->txs->len);

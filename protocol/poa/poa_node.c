@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/poa/poa_msg.h"
 
@@ -59,23 +60,9 @@ static void arm_slot_timer(poa_node *n)
 
 /* ---- transactions ---- */
 
-/* Stateless admission: known accounts and a valid signature. Nonce and
- * balance are judged by the mempool against the head state. */
 static proto_reject_reason admit_tx(poa_node *n, const proto_tx *tx, proto_hash *hash)
 {
-    uint32_t accounts = proto_state_account_count(n->state);
-    if (tx->from >= accounts || tx->to >= accounts || tx->from == tx->to)
-        return PROTO_REJECT_TX_INVALID;
-    const proto_account *acct = proto_state_account(n->state, tx->from);
-    if (!proto_tx_verify(tx, n->p->chain_id, n->p->crypto, &acct->pk))
-        return PROTO_REJECT_SIGNATURE;
-    proto_tx_hash(tx, hash);
-    if (n->mempool != NULL) {
-        proto_mempool_result r = proto_mempool_add(n->mempool, tx, hash, n->state);
-        if (r == PROTO_MEMPOOL_FULL || r == PROTO_MEMPOOL_STALE)
-            return PROTO_REJECT_LIMIT;
-    }
-    return PROTO_REJECT_NONE;
+    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, hash);
 }
 
 static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
@@ -122,28 +109,21 @@ static void propose(poa_node *n, uint64_t slot)
     if (n->env.now_ns(n->env.ctx) < n->catchup_until_ns)
         return; /* just restarted: a block on a stale head would only fork */
     proto_block *b = proto_block_new();
-    proto_mempool_select(n->mempool, n->state, n->p->max_block_txs, b->txs);
     b->header.height = n->head->header.height + 1;
     b->header.slot = slot;
     b->header.parent = n->head->hash;
     b->header.proposer = (uint32_t)n->validator_index;
     b->header.timestamp_ns = (int64_t)slot * n->p->block_interval_ns;
 
-    /* Execute to learn the state root; drop any tx that fails. */
+    /* Execute to learn the state root (dropping any tx that fails), then
+     * undo: the block is applied again when it comes back through intake
+     * like anyone else's. */
     proto_undo undo;
     proto_undo_init(&undo);
-    guint kept = 0;
-    for (guint i = 0; i < b->txs->len; i++) {
-        proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
-        if (proto_state_apply_tx(n->state, tx, n->p->chain_id, n->p->crypto, &undo) ==
-            PROTO_TX_OK)
-            g_array_index(b->txs, proto_tx, kept++) = *tx;
-    }
-    g_array_set_size(b->txs, kept);
-    proto_state_root(n->state, &b->header.state_root);
+    proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id, n->p->crypto, b,
+                     &undo);
     proto_state_revert(n->state, &undo);
     proto_undo_clear(&undo);
-    proto_block_seal_txs(b);
     proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
 
     GBytes *wire = poa_msg_block_encode(b);
