@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "protocol/poa/poa_msg.h"
+#include "protocol/chain/tx.h"
 
 #define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
 #define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
@@ -86,7 +86,7 @@ static void new_transfer(sim_world *w)
 
     sim_inflight *f = g_new0(sim_inflight, 1);
     proto_tx_hash(&tx, &f->hash);
-    f->wire = poa_msg_tx_encode(&tx);
+    f->wire = proto_tx_msg_encode(&tx);
     f->submitted_ns = tx.submitted_ns;
     g_hash_table_insert(wl->inflight, &f->hash, f);
     g_queue_push_tail(&wl->retry_queue, f);

@@ -14,6 +14,8 @@
  * writer-based functions produce byte-identical output (tested). */
 #include "protocol/chain/tx.h"
 
+#include "protocol/core/msgtype.h"
+
 #include <string.h>
 
 #define TX_DOMAIN_TAG "aitbc-tx"
@@ -95,4 +97,29 @@ void proto_tx_hash(const proto_tx *tx, proto_hash *out)
     uint8_t buf[PROTO_TX_WIRE_SIZE];
     tx_put_wire(tx, buf);
     proto_hash_bytes(out, buf, sizeof buf);
+}
+
+GBytes *proto_tx_msg_encode(const proto_tx *tx)
+{
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_write_u8(&w, PROTO_MSG_TX);
+    proto_tx_encode(tx, &w);
+    return proto_writer_steal(&w);
+}
+
+bool proto_tx_msg_decode(GBytes *wire, proto_tx *out)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    proto_reader r;
+    proto_reader_init(&r, data, size);
+    if (proto_read_u8(&r) != PROTO_MSG_TX)
+        return false;
+    proto_tx tx;
+    proto_tx_decode(&r, &tx);
+    if (!proto_reader_finish(&r))
+        return false;
+    *out = tx;
+    return true;
 }

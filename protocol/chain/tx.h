@@ -36,6 +36,10 @@ bool proto_tx_verify(const proto_tx *tx, uint64_t chain_id, proto_crypto *c,
 void proto_tx_encode(const proto_tx *tx, proto_writer *w);
 /* Reads one tx; on malformed input the reader is latched failed. */
 void proto_tx_decode(proto_reader *r, proto_tx *tx);
+/* A whole TX wire message (type byte PROTO_MSG_TX, then one tx, nothing
+ * after): the gossip format every consensus module shares. */
+GBytes *proto_tx_msg_encode(const proto_tx *tx);
+bool proto_tx_msg_decode(GBytes *wire, proto_tx *out);
 /* Hash of the full encoding (including signature): the tx id. */
 void proto_tx_hash(const proto_tx *tx, proto_hash *out);
 

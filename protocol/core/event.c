@@ -1,4 +1,4 @@
-/* Stable names of rejection reasons, used as metric keys and in reports.
+/* Stable names of rejection reasons and view-change causes, used as metric keys and in reports.
  *
  * The names are part of the output format (SQLite rows, report.json), so
  * they never change once released; a new reason gets a new name. */
@@ -24,4 +24,18 @@ const char *proto_reject_reason_name(proto_reject_reason reason)
         return "unknown";
     }
     return reject_reason_names[reason];
+}
+
+static const char *const view_cause_names[PROTO_VIEW_CAUSE_COUNT] = {
+    [PROTO_VIEW_CAUSE_NONE] = "none",
+    [PROTO_VIEW_CAUSE_TIMEOUT] = "timeout",
+    [PROTO_VIEW_CAUSE_NEWVIEW_TIMEOUT] = "newview_timeout",
+    [PROTO_VIEW_CAUSE_JOIN] = "join",
+};
+
+const char *proto_view_cause_name(proto_view_cause cause)
+{
+    if ((unsigned)cause >= PROTO_VIEW_CAUSE_COUNT)
+        return "unknown";
+    return view_cause_names[cause];
 }

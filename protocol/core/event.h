@@ -20,7 +20,21 @@ typedef enum proto_event_kind {
     PROTO_EV_SYNC_REQUEST,       /* this node asked a peer for missing blocks */
     PROTO_EV_RECOVERED,          /* node rebuilt its state from its durable store; height = final */
     PROTO_EV_TX_REJECTED,        /* a submitted or gossiped tx was not admitted (reason) */
+    PROTO_EV_VIEW_CHANGE,        /* PBFT: this validator sent VIEW-CHANGE for view `slot` (cause) */
+    PROTO_EV_NEW_VIEW,           /* PBFT: this node entered view `slot` */
+    PROTO_EV_CHECKPOINT_STABLE,  /* PBFT: checkpoint at `height` became stable here */
 } proto_event_kind;
+
+/* Why a validator started or joined a view change. */
+typedef enum proto_view_cause {
+    PROTO_VIEW_CAUSE_NONE = 0,
+    PROTO_VIEW_CAUSE_TIMEOUT,         /* no block finalized in time in the current view */
+    PROTO_VIEW_CAUSE_NEWVIEW_TIMEOUT, /* the view change itself did not complete in time */
+    PROTO_VIEW_CAUSE_JOIN,            /* more than 1/3 of the stake asked for a higher view */
+    PROTO_VIEW_CAUSE_COUNT
+} proto_view_cause;
+
+const char *proto_view_cause_name(proto_view_cause cause);
 
 /* Why a message was rejected; counted per reason in the metrics. */
 typedef enum proto_reject_reason {
@@ -48,6 +62,7 @@ typedef struct proto_event {
     uint32_t depth;           /* REORG: blocks undone */
     uint32_t from;            /* MSG_REJECTED: sender */
     proto_reject_reason reason;
+    proto_view_cause cause;   /* VIEW_CHANGE */
     int64_t proposed_ns;      /* block timestamp */
     const uint8_t *hash;      /* 32-byte block hash, when about a block */
     const uint8_t *state_root;/* 32-byte state root, when about a block */

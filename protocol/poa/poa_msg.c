@@ -8,11 +8,7 @@
 
 GBytes *poa_msg_tx_encode(const proto_tx *tx)
 {
-    proto_writer w;
-    proto_writer_init(&w);
-    proto_write_u8(&w, PROTO_MSG_TX);
-    proto_tx_encode(tx, &w);
-    return proto_writer_steal(&w);
+    return proto_tx_msg_encode(tx);
 }
 
 GBytes *poa_msg_block_encode(const proto_block *b)
@@ -58,14 +54,7 @@ uint8_t poa_msg_type(GBytes *wire)
 
 bool poa_msg_tx_decode(GBytes *wire, proto_tx *out)
 {
-    gsize size = 0;
-    const uint8_t *data = g_bytes_get_data(wire, &size);
-    proto_reader r;
-    proto_reader_init(&r, data, size);
-    if (proto_read_u8(&r) != PROTO_MSG_TX)
-        return false;
-    proto_tx_decode(&r, out);
-    return proto_reader_finish(&r);
+    return proto_tx_msg_decode(wire, out);
 }
 
 GBytes *poa_msg_block_body(GBytes *wire)
