@@ -61,11 +61,22 @@ typedef struct sim_tx_record {
     uint32_t node;
 } sim_tx_record;
 
+/* A PBFT view change, from the first VIEW-CHANGE anyone sent for `view`
+ * to the first node entering it. */
+typedef struct sim_view_change_record {
+    uint64_t view;
+    const char *cause;         /* static: proto_view_cause_name() of the first sender */
+    uint32_t first_node;       /* node index of the first sender */
+    int64_t started_ns;
+    int64_t ended_ns;          /* -1: never entered */
+} sim_view_change_record;
+
 typedef struct sim_metrics {
     GArray *blocks;            /* sim_block_record */
     GArray *commits;           /* sim_commit_record */
     GArray *faults;            /* sim_fault_record */
     GArray *txs;               /* sim_tx_record */
+    GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
     GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
 } sim_metrics;

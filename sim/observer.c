@@ -6,8 +6,9 @@
  * and rejections. It also checks the safety invariant as the run goes:
  * the first block finalized at a height is the only one any node may ever
  * finalize there, and each node finalizes heights in order, so finalized
- * chains are prefixes of one another. A violation stops the run with the
- * height, both nodes and both blocks named. */
+ * chains are prefixes of one another; and every node reports the same
+ * state root after each height. A violation stops the run with the
+ * height, both nodes and both blocks (or roots) named. */
 #include "sim/world_internal.h"
 
 #include <string.h>
@@ -17,6 +18,7 @@ void sim_observer_init(sim_world *w)
     w->propagation_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
     w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
     w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
+    w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
 }
 
 void sim_observer_clear(sim_world *w)
@@ -24,6 +26,7 @@ void sim_observer_clear(sim_world *w)
     g_array_unref(w->propagation_ns);
     g_array_unref(w->commit_latency_ns);
     g_array_unref(w->final_by_height);
+    g_array_unref(w->final_root_by_height);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -60,8 +63,41 @@ static char *hash_short(const uint8_t *bytes)
     return g_strndup(hex, 16);
 }
 
+/* Honest state roots agree at every height: the state each node reports
+ * after finalizing height h (its own execution, checked against the
+ * block) must equal the first one reported. */
+static bool check_state_root(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    if (ev->state_root == NULL)
+        return true;
+    GArray *roots = w->final_root_by_height;
+    if (ev->height >= roots->len)
+        g_array_set_size(roots, (guint)ev->height + 1);
+    proto_hash *first = &g_array_index(roots, proto_hash, ev->height);
+    if (proto_hash_is_zero(first)) {
+        memcpy(first->bytes, ev->state_root, PROTO_HASH_SIZE);
+        return true;
+    }
+    if (memcmp(first->bytes, ev->state_root, PROTO_HASH_SIZE) == 0)
+        return true;
+    char *name = sim_world_node_name(w, slot->index);
+    char *a = hash_short(first->bytes);
+    char *b = hash_short(ev->state_root);
+    w->safety_violated = true;
+    sim_world_fail_invariant(
+        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
+                           ": state root %s first, but %s reached state root %s",
+                           ev->height, a, name, b));
+    g_free(name);
+    g_free(a);
+    g_free(b);
+    return false;
+}
+
 static void check_safety(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
+    if (!check_state_root(w, slot, ev))
+        return;
     if (ev->height != slot->final_height + 1 && !(ev->height == 0 && slot->final_height == 0)) {
         char *name = sim_world_node_name(w, slot->index);
         w->safety_violated = true;
@@ -147,6 +183,46 @@ static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev
     g_array_append_val(w->propagation_ns, delay);
 }
 
+/* PBFT view changes: one record per view, opened by the first
+ * VIEW-CHANGE for it and closed by the first node that enters it. */
+static sim_view_change_record *view_record(sim_world *w, uint64_t view, bool create)
+{
+    GArray *a = w->metrics->view_changes;
+    for (guint i = a->len; i-- > 0;) {
+        sim_view_change_record *r = &g_array_index(a, sim_view_change_record, i);
+        if (r->view == view)
+            return r;
+    }
+    if (!create)
+        return NULL;
+    sim_view_change_record r = {.view = view, .ended_ns = -1};
+    g_array_append_val(a, r);
+    return &g_array_index(a, sim_view_change_record, a->len - 1);
+}
+
+static void sim_observer_view_change(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    sim_view_change_record *r = view_record(w, ev->slot, false);
+    if (r != NULL)
+        return;
+    r = view_record(w, ev->slot, true);
+    r->cause = proto_view_cause_name(ev->cause);
+    r->first_node = slot->index;
+    r->started_ns = sim_sched_now(w->sched);
+}
+
+static void sim_observer_new_view(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    sim_view_change_record *r = view_record(w, ev->slot, false);
+    if (r == NULL) {
+        /* Entered without anyone observed starting it (a recovered node's
+         * stored view): nothing to time. */
+        return;
+    }
+    if (r->ended_ns < 0)
+        r->ended_ns = sim_sched_now(w->sched);
+}
+
 void sim_observe(void *ctx, const proto_event *ev)
 {
     sim_node_slot *slot = ctx;
@@ -178,6 +254,15 @@ void sim_observe(void *ctx, const proto_event *ev)
         return;
     case PROTO_EV_SYNC_REQUEST:
         w->sync_requests++;
+        return;
+    case PROTO_EV_VIEW_CHANGE:
+        sim_observer_view_change(w, slot, ev);
+        return;
+    case PROTO_EV_NEW_VIEW:
+        sim_observer_new_view(w, slot, ev);
+        return;
+    case PROTO_EV_CHECKPOINT_STABLE:
+        w->checkpoints_stable++;
         return;
     case PROTO_EV_BLOCK_HEAD:
     case PROTO_EV_FORK_SEEN:

@@ -80,6 +80,8 @@ struct sim_world {
     uint64_t recoveries;
     uint64_t sync_requests;
     uint64_t final_height_max;
+    uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
+    GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     bool safety_violated;
     bool stop_requested;
