@@ -180,6 +180,13 @@ static void build_chain(sim_world *w)
         w->stakes[i] = g_array_index(sc->stakes, uint64_t, sc->stakes->len == 1 ? 0 : i);
         w->validator_nodes[i] = i;
     }
+    /* The scenario's bounds (<= 1000 validators, stakes 1..1e15) keep the
+     * total within CometBFT's maximum, so the rotation always builds. */
+    w->rotation = proto_rotation_new(sc->rotation == SIM_ROTATION_STAKE_WEIGHTED
+                                         ? PROTO_ROTATION_STAKE_WEIGHTED
+                                         : PROTO_ROTATION_ROUND_ROBIN,
+                                     w->stakes, v);
+    g_assert(w->rotation != NULL);
     w->genesis = proto_state_new();
     sim_workload_init(w); /* derives account keys */
     for (uint32_t i = 0; i < sc->accounts; i++)
@@ -199,6 +206,7 @@ static void build_chain(sim_world *w)
     p->mempool_max = 200000;
     p->sync_batch_max = 32;
     p->orphans_max = 256;
+    p->rotation = w->rotation;
 }
 
 static void build_nodes(sim_world *w)
@@ -276,6 +284,7 @@ void sim_world_free(sim_world *w)
     g_free(w->validator_pubkeys);
     g_free(w->stakes);
     g_free(w->validator_nodes);
+    proto_rotation_free(w->rotation);
     sim_observer_clear(w);
     sim_trace_clear(&w->trace);
     sim_metrics_free(w->metrics);

@@ -7,6 +7,7 @@
 #include "protocol/core/env.h"
 #include "protocol/core/event.h"
 #include "protocol/core/node.h"
+#include "protocol/core/rotation.h"
 #include "protocol/poa/poa.h"
 #include "sim/net.h"
 #include "sim/rng.h"
@@ -60,6 +61,7 @@ struct sim_world {
     uint64_t *stakes;                /* [validators] */
     proto_node_id *validator_nodes;  /* [validators] */
     proto_state *genesis;
+    proto_rotation *rotation;        /* the slot schedule ([consensus] rotation); poa.rotation */
     poa_params poa;
 
     sim_node_slot *nodes;

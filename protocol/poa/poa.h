@@ -1,10 +1,13 @@
 /* Multi-validator Proof-of-Authority, Aura-style.
  *
  * Time is cut into slots of `block_interval_ns`; slot s belongs to one
- * scheduled validator (round-robin: s mod N; see poa_schedule.c), who
- * builds a block on its head at the start of the slot, signs it and sends
- * it to every node. This is the scheme of OpenEthereum/Parity's Aura
- * engine (authority_round: "step" = our slot, proposer = step mod N).
+ * scheduled validator, who builds a block on its head at the start of the
+ * slot, signs it and sends it to every node. This is the scheme of
+ * OpenEthereum/Parity's Aura engine (authority_round: "step" = our slot).
+ * The schedule is params->rotation (protocol/core/rotation.h): NULL or
+ * round-robin gives Aura's proposer = s mod N; stake-weighted gives slot s
+ * to position s of CometBFT's proposer-priority sequence, one increment per
+ * slot, so each validator owns slots in proportion to its stake.
  *
  * Every node checks a block's schedule (proposer owns the slot, slot
  * strictly above the parent's and not in the future), signature, parent
@@ -34,6 +37,7 @@
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
+#include "protocol/core/rotation.h"
 
 /* Everything every node of one chain shares; must outlive the nodes. */
 typedef struct poa_params {
@@ -50,6 +54,9 @@ typedef struct poa_params {
     uint32_t mempool_max;                  /* transactions per node */
     uint32_t sync_batch_max;               /* blocks per BLOCKS response */
     uint32_t orphans_max;                  /* blocks held waiting for their parent */
+    proto_rotation *rotation;              /* slot schedule over validators_count validators;
+                                            * NULL = round-robin. Owned by whoever builds the
+                                            * params; shared by the nodes (caches on read) */
 } poa_params;
 
 typedef struct poa_node poa_node;
@@ -68,7 +75,9 @@ void poa_node_head_hash(const poa_node *n, proto_hash *out);
 /* Hash of the final block at `height` (<= final height); false if unknown. */
 bool poa_node_final_hash(const poa_node *n, uint64_t height, proto_hash *out);
 
-/* The proposer (validator index) of slot s. */
+/* The proposer (validator index) of slot s under params->rotation; a value
+ * >= validators_count (PROTO_ROTATION_NONE: a slot beyond a stake-weighted
+ * schedule's bounded cache) matches no validator, so nobody owns it. */
 uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot);
 
 /* Genesis block hash of a chain (same for every node). */

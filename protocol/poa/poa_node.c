@@ -47,7 +47,9 @@ uint64_t poa_current_slot(const poa_node *n)
 
 uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot)
 {
-    return (uint32_t)(slot % params->validators_count);
+    if (params->rotation == NULL)
+        return (uint32_t)(slot % params->validators_count);
+    return proto_rotation_proposer(params->rotation, slot);
 }
 
 static void arm_slot_timer(poa_node *n)

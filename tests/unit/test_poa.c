@@ -60,7 +60,8 @@ static void fixture_setup(void)
                             .crypto = F.crypto,
                             .mempool_max = 1000,
                             .sync_batch_max = 16,
-                            .orphans_max = 8};
+                            .orphans_max = 8,
+                            .rotation = NULL /* round-robin: slot s -> validator s mod V */};
 }
 
 static void fixture_teardown(void)
