@@ -115,6 +115,9 @@ bool pbft_vote_verify(const pbft_vote *v, uint64_t chain_id, proto_crypto *c,
 void pbft_cert_init(pbft_cert *c, uint8_t phase, uint64_t view, uint64_t seq,
                     const proto_hash *digest);
 void pbft_cert_clear(pbft_cert *c);
+/* pbft_cert_clear then g_free (NULL is fine): the free function of a
+ * GPtrArray of pbft_cert*, e.g. pbft_viewchange.prepared. */
+void pbft_cert_free(pbft_cert *c);
 void pbft_cert_copy(pbft_cert *dst, const pbft_cert *src);
 /* Add a vote's signature, keeping validators sorted; false if that
  * validator is already in (the cert is unchanged). */
