@@ -63,22 +63,63 @@ static void block_figures(sim_world *w)
     percentiles(m, "block_propagation", w->propagation_ns, p3, n3, 3);
     sim_metrics_figure(m, "blocks_final", (double)w->final_height_max);
     sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
-    /* A fork = a height at which more than one distinct block was made. */
+    /* A fork = a height at which more than one distinct block was on some
+     * node's chain (its head or final chain). A PBFT proposal that a view
+     * change replaced was never on anyone's chain: it is orphaned, not a
+     * fork. */
     GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
     GHashTable *forked = g_hash_table_new(g_int64_hash, g_int64_equal);
+    uint64_t orphaned = 0;
     for (guint i = 0; i < m->blocks->len; i++) {
         sim_block_record *b = &g_array_index(m->blocks, sim_block_record, i);
+        orphaned += b->first_final_ns < 0;
+        if (!b->adopted)
+            continue;
         if (g_hash_table_contains(seen, &b->height))
             g_hash_table_add(forked, &b->height);
         else
             g_hash_table_add(seen, &b->height);
     }
     sim_metrics_figure(m, "forks", (double)g_hash_table_size(forked));
+    sim_metrics_figure(m, "blocks_orphaned", (double)orphaned);
     g_hash_table_destroy(seen);
     g_hash_table_destroy(forked);
     sim_metrics_figure(m, "reorgs", (double)w->reorgs);
     sim_metrics_figure(m, "reorg_depth_max", (double)w->reorg_depth_max);
-    sim_metrics_figure(m, "view_changes", 0.0);
+}
+
+/* PBFT view changes: how many views were entered after a view change,
+ * why they started, and how long they took (first VIEW-CHANGE for a view
+ * to the first node entering it). */
+static void view_figures(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    GArray *durations = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    uint64_t by_cause[PROTO_VIEW_CAUSE_COUNT] = {0};
+    for (guint i = 0; i < m->view_changes->len; i++) {
+        const sim_view_change_record *r =
+            &g_array_index(m->view_changes, sim_view_change_record, i);
+        for (int c = 0; c < PROTO_VIEW_CAUSE_COUNT; c++) {
+            if (g_str_equal(r->cause, proto_view_cause_name(c)))
+                by_cause[c]++;
+        }
+        if (r->ended_ns >= 0) {
+            int64_t d = r->ended_ns - r->started_ns;
+            g_array_append_val(durations, d);
+        }
+    }
+    sim_metrics_figure(m, "view_changes", (double)durations->len);
+    sim_metrics_figure(m, "view_changes_started", (double)m->view_changes->len);
+    for (int c = 1; c < PROTO_VIEW_CAUSE_COUNT; c++) {
+        char *name = g_strdup_printf("view_changes.cause.%s", proto_view_cause_name(c));
+        sim_metrics_figure(m, name, (double)by_cause[c]);
+        g_free(name);
+    }
+    static const double p[] = {50, 100};
+    static const char *const n[] = {"p50_s", "max_s"};
+    percentiles(m, "view_change_duration", durations, p, n, 2);
+    g_array_unref(durations);
+    sim_metrics_figure(m, "checkpoints_stable", (double)w->checkpoints_stable);
 }
 
 static void net_figures(sim_world *w)
@@ -104,6 +145,13 @@ static void net_figures(sim_world *w)
         name = g_strdup_printf("bytes.%s.sent", type);
         sim_metrics_figure(m, name, (double)s->bytes_sent);
         g_free(name);
+        /* Protocol cost: messages of this type per finalized block. */
+        name = g_strdup_printf("messages_per_block.%s", type);
+        sim_metrics_figure(m, name,
+                           w->final_height_max > 0
+                               ? (double)s->sent / (double)w->final_height_max
+                               : 0.0);
+        g_free(name);
     }
     sim_net_type_stats total = sim_net_stats_total(w->net);
     for (int r = 0; r < SIM_DROP_REASON_COUNT; r++) {
@@ -123,6 +171,7 @@ void sim_figures_compute(sim_world *w)
     sim_metrics *m = w->metrics;
     tx_figures(w);
     block_figures(w);
+    view_figures(w);
     net_figures(w);
     proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);
     sim_metrics_figure(m, "crypto.signs", (double)cs.signs);

@@ -3,7 +3,15 @@
  * The bound for PoA: a block needs the signatures of validators holding
  * more than 2/3 of the stake on top of it, i.e. up to one full round of N
  * slots, plus a round for the network to settle after the heal: 2 * N
- * block intervals, and never less than 10 s. */
+ * block intervals, and never less than 10 s.
+ *
+ * The bound for PBFT: after the heal, replicas re-send their VIEW-CHANGEs
+ * within one view_timeout and converge on one view (f+1 rule); each view
+ * whose leader is down or cut off costs at most the longest view timeout
+ * (view_timeout doubled up to its cap), and at most one view per
+ * validator that is not up and connected can have such a leader in a row
+ * of the round-robin schedule; then two block intervals for the block and
+ * its commit, plus 10 s for catch-up transfers. */
 #include "sim/liveness.h"
 
 #include "sim/world_internal.h"
@@ -50,13 +58,38 @@ static uint64_t connected_stake(const sim_world *w)
     return best;
 }
 
+/* Validators in the largest up-and-connected group. */
+static uint32_t connected_count(const sim_world *w)
+{
+    uint32_t best = 0;
+    for (uint32_t a = 0; a < w->sc->validators; a++) {
+        if (!w->nodes[w->validator_nodes[a]].up)
+            continue;
+        uint32_t count = 0;
+        for (uint32_t b = 0; b < w->sc->validators; b++) {
+            uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
+            if (w->nodes[nb].up && sim_net_connected(w->net, na, nb))
+                count++;
+        }
+        best = MAX(best, count);
+    }
+    return best;
+}
+
 sim_liveness sim_world_liveness(const sim_world *w)
 {
     sim_liveness l = {.heal_ns = last_heal_ns(w), .took_ns = -1};
     int64_t interval = w->sc->block_interval_ns;
-    l.bound_ns = 2 * (int64_t)w->sc->validators * interval;
-    if (l.bound_ns < 10LL * 1000 * 1000 * 1000)
-        l.bound_ns = 10LL * 1000 * 1000 * 1000;
+    const int64_t ten_s = 10LL * 1000 * 1000 * 1000;
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
+        int64_t cut_off = (int64_t)w->sc->validators - (int64_t)connected_count(w);
+        l.bound_ns = w->pbft.view_timeout_ns + (cut_off + 1) * w->pbft.view_timeout_max_ns +
+                     2 * interval + ten_s;
+    } else {
+        l.bound_ns = 2 * (int64_t)w->sc->validators * interval;
+        if (l.bound_ns < ten_s)
+            l.bound_ns = ten_s;
+    }
     uint64_t total = 0;
     for (uint32_t v = 0; v < w->sc->validators; v++)
         total += w->stakes[v];

@@ -10,6 +10,7 @@
 #define AITBC_SIM_METRICS_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "protocol/core/crypto.h"
@@ -26,6 +27,7 @@ typedef struct sim_block_record {
     int64_t reached_all_ns;    /* -1 unless every live node got it (propagation) */
     uint32_t reached_count;    /* nodes that received it */
     int64_t reached_p50_ns;    /* -1 if unknown */
+    bool adopted;              /* was some node's head or final block */
 } sim_block_record;
 
 /* A block became final at a node. */

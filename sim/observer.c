@@ -150,6 +150,7 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     int64_t now = sim_sched_now(w->sched);
     sim_trace_final(&w->trace, now, slot->index, ev->height, ev->hash, ev->state_root);
     sim_block_record *b = block_record(w, ev);
+    b->adopted = true;
     if (b->first_final_ns < 0)
         b->first_final_ns = now;
     proto_hash h;
@@ -265,6 +266,8 @@ void sim_observe(void *ctx, const proto_event *ev)
         w->checkpoints_stable++;
         return;
     case PROTO_EV_BLOCK_HEAD:
+        block_record(w, ev)->adopted = true;
+        return;
     case PROTO_EV_FORK_SEEN:
         return;
     }

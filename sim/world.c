@@ -102,8 +102,13 @@ static void start_node(sim_world *w, sim_node_slot *slot)
     sim_net_set_up(w->net, slot->index, true);
     const proto_keypair *key =
         slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
-    slot->ops = &poa_node_ops;
-    slot->node = poa_node_new(&w->poa, slot->index, slot->validator_index, key, &slot->env);
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
+        slot->ops = &pbft_node_ops;
+        slot->node = pbft_node_new(&w->pbft, slot->index, slot->validator_index, key, &slot->env);
+    } else {
+        slot->ops = &poa_node_ops;
+        slot->node = poa_node_new(&w->poa, slot->index, slot->validator_index, key, &slot->env);
+    }
 }
 
 void sim_world_crash_node(sim_world *w, uint32_t index)
@@ -144,12 +149,6 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned)
 
 static bool check_supported(const sim_scenario *sc, GError **error)
 {
-    if (sc->protocol != SIM_CONSENSUS_POA) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s: [consensus] protocol: pbft is not simulated by this build yet "
-                    "(use protocol = poa)", sc->path);
-        return false;
-    }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
@@ -209,6 +208,29 @@ static void build_chain(sim_world *w)
     p->rotation = w->rotation;
 }
 
+/* PBFT shares the chain (keys, stakes, genesis, rotation) built above. */
+static void build_pbft(sim_world *w)
+{
+    const poa_params *c = &w->poa;
+    pbft_params *p = &w->pbft;
+    p->chain_id = c->chain_id;
+    p->block_interval_ns = c->block_interval_ns;
+    p->max_block_txs = c->max_block_txs;
+    p->validators_count = c->validators_count;
+    p->validator_keys = c->validator_keys;
+    p->stakes = c->stakes;
+    p->genesis_state = c->genesis_state;
+    p->nodes_count = c->nodes_count;
+    p->validator_nodes = c->validator_nodes;
+    p->crypto = c->crypto;
+    p->rotation = c->rotation;
+    p->mempool_max = c->mempool_max;
+    p->view_timeout_ns = w->sc->view_timeout_ns;
+    p->view_timeout_max_ns = SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX * w->sc->view_timeout_ns;
+    p->checkpoint_interval = w->sc->checkpoint_interval;
+    p->sync_batch_max = c->sync_batch_max;
+}
+
 static void build_nodes(sim_world *w)
 {
     w->nodes = g_new0(sim_node_slot, w->nodes_count);
@@ -257,6 +279,7 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     sim_trace_init(&w->trace);
     sim_observer_init(w);
     build_chain(w);
+    build_pbft(w);
     build_nodes(w);
     for (uint32_t i = 0; i < w->nodes_count; i++)
         start_node(w, &w->nodes[i]);

@@ -8,6 +8,7 @@
 #include "protocol/core/event.h"
 #include "protocol/core/node.h"
 #include "protocol/core/rotation.h"
+#include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
 #include "sim/net.h"
 #include "sim/rng.h"
@@ -17,6 +18,10 @@
 #include "sim/world.h"
 
 typedef struct sim_world sim_world;
+
+/* PBFT view timeouts double per failed view up to this multiple of
+ * [consensus] view_timeout (4 s -> at most 16 s). */
+#define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4
 
 typedef struct sim_node_slot {
     sim_world *world;
@@ -63,6 +68,7 @@ struct sim_world {
     proto_state *genesis;
     proto_rotation *rotation;        /* the slot schedule ([consensus] rotation); poa.rotation */
     poa_params poa;
+    pbft_params pbft;
 
     sim_node_slot *nodes;
     uint32_t nodes_count;

@@ -26,7 +26,8 @@ void proto_writer_clear(proto_writer *w)
 
 void proto_write_raw(proto_writer *w, const void *data, size_t size)
 {
-    g_assert(w->buf != NULL);
+    if (w->buf == NULL)
+        w->buf = g_byte_array_new(); /* reused after a steal */
     if (size == 0) {
         return;
     }
@@ -76,9 +77,10 @@ void proto_write_bytes(proto_writer *w, const void *data, size_t size)
 
 GBytes *proto_writer_steal(proto_writer *w)
 {
-    g_assert(w->buf != NULL);
+    if (w->buf == NULL)
+        return g_bytes_new(NULL, 0);
     GBytes *out = g_byte_array_free_to_bytes(w->buf);
-    w->buf = g_byte_array_new();
+    w->buf = NULL; /* allocated again by the next write, if any */
     return out;
 }
 

@@ -30,8 +30,9 @@ void proto_write_i64(proto_writer *w, int64_t v);
 void proto_write_raw(proto_writer *w, const void *data, size_t size);
 /* u32 length prefix + bytes */
 void proto_write_bytes(proto_writer *w, const void *data, size_t size);
-/* Hand the encoded bytes over as GBytes; the writer is empty afterwards
- * but still initialised (reusable; proto_writer_clear still frees it). */
+/* Hand the encoded bytes over as GBytes. The writer is empty afterwards
+ * and holds no memory: a caller that is done need not clear it, and one
+ * that writes again reuses it (proto_writer_clear frees it then). */
 GBytes *proto_writer_steal(proto_writer *w);
 
 typedef struct proto_reader {

@@ -93,9 +93,8 @@ static bool viewchange_valid(const pbft_viewchange *vc)
  * are written (their size is known only then). */
 static gsize frame_begin(proto_writer *w)
 {
-    gsize at = w->buf->len;
     proto_write_u32(w, 0);
-    return at;
+    return w->buf->len - 4;
 }
 
 static void frame_end(proto_writer *w, gsize at)

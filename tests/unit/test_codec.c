@@ -264,7 +264,10 @@ START_TEST(test_steal_leaves_writer_reusable)
     proto_write_u32(&w, 7);
     GBytes *first = proto_writer_steal(&w);
     ck_assert_uint_eq(g_bytes_get_size(first), 4);
-    ck_assert_uint_eq(w.buf->len, 0);
+    ck_assert(w.buf == NULL); /* nothing left to free */
+    GBytes *empty = proto_writer_steal(&w);
+    ck_assert_uint_eq(g_bytes_get_size(empty), 0);
+    g_bytes_unref(empty);
     proto_write_u8(&w, 1);
     GBytes *second = proto_writer_steal(&w);
     ck_assert_uint_eq(g_bytes_get_size(second), 1);

@@ -61,3 +61,14 @@ guint scen_blocks_final_in_window(const scen_run *r, int64_t from_ns, int64_t to
     }
     return count;
 }
+
+guint scen_commits_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns)
+{
+    const sim_metrics *m = sim_world_metrics(r->world);
+    guint count = 0;
+    for (guint i = 0; i < m->commits->len; i++) {
+        const sim_commit_record *c = &g_array_index(m->commits, sim_commit_record, i);
+        count += c->committed_ns >= from_ns && c->committed_ns < to_ns;
+    }
+    return count;
+}

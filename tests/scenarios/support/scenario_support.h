@@ -31,6 +31,9 @@ uint64_t scen_node_final_height(const scen_run *r, uint32_t node);
 guint scen_blocks_final_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns,
                                   int64_t final_before_ns, const GArray *proposers);
 
+/* Finalizations (any node, any block) that happened in [from_ns, to_ns). */
+guint scen_commits_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns);
+
 #define SEC(x) ((int64_t)((x) * 1000000000.0))
 
 /* ck_assert_msg with the replay hint appended. */

@@ -1,0 +1,129 @@
+/* PBFT consensus (Castro and Liskov, OSDI'99, section 4) for a blockchain.
+ *
+ * Replicas are the validators, weighted by stake. Sequence number n is
+ * block height n. Quorums are "more than 2/3 of the voting power" (3*stake
+ * > 2*total), which is 2f+1 of 3f+1 with equal stakes and the
+ * intersection quorum (N+f+2)/2 for other sizes; weak certificates are
+ * "more than 1/3" (f+1).
+ *
+ * Normal case. primary(n, v) builds block n on its committed block n-1,
+ * signs it (the block's signature, with header.slot = v, is the signed
+ * PRE-PREPARE) and sends it to the validators. A backup accepts it in view
+ * v if the proposer is primary(n, v), n lies within its watermarks, it has
+ * accepted no other block for (v, n), and the block is valid on its own
+ * committed state (parent, timestamp, signature, transactions, state
+ * root: a chain validates before voting, as Tendermint does). It then
+ * multicasts PREPARE(v, n, d). The primary sends its PREPARE too, so a
+ * prepared certificate is simply PREPAREs holding a quorum, self-contained
+ * for view changes. Prepared -> multicast COMMIT(v, n, d). A block is
+ * final when a quorum of COMMITs for it exists and every lower height is
+ * final (committed-local in order; a commit certificate from any view
+ * proves the block decided, so a replica that missed the prepares still
+ * commits). A block names its parent and post-state, so the next primary
+ * proposes n+1 only once n is final: one block in flight at a time.
+ *
+ * Rotation: primary(n, v) = schedule(n + v), where schedule is
+ * round-robin (index mod N) or stake-weighted (CometBFT proposer
+ * priority, protocol/core/rotation.h). Proposers rotate every block as in
+ * Tendermint, and each view change moves the whole schedule on by one, so
+ * a crashed primary is skipped after one view timeout. The NEW-VIEW for
+ * view w is assembled by leader(w) = schedule(w); with round-robin that is
+ * the paper's p = w mod N.
+ *
+ * Checkpoints: after committing a height divisible by checkpoint_interval
+ * a replica multicasts CHECKPOINT(n, block hash); a quorum makes it stable
+ * (the low watermark h). Slots at or below the committed height are
+ * garbage-collected at commit, checkpoint votes at stabilisation; a
+ * replica accepts consensus messages for n in (h, max(h, committed) + L]
+ * with L = 2 * checkpoint_interval. A stable checkpoint above the
+ * committed height tells a replica it fell behind: it catches up.
+ *
+ * View change. Every replica expects the next block: a view timer runs
+ * from each commit (deadline: the next block's earliest time plus the
+ * current view timeout). On expiry it multicasts VIEW-CHANGE(v+1) with its
+ * stable checkpoint certificate, its highest commit certificate C, and a
+ * prepared certificate for every height above C, and stops taking part in
+ * view v. When a replica holds VIEW-CHANGEs for its target view from a
+ * quorum it starts a timer; if no valid NEW-VIEW arrives in time it moves
+ * to the next view with the timeout doubled (capped at view_timeout_max;
+ * reset to view_timeout by the next commit). A replica that sees
+ * VIEW-CHANGEs for higher views from more than 1/3 of the stake joins the
+ * highest such view (the f+1 rule). VIEW-CHANGEs are re-sent every
+ * view_timeout while a view change lasts, so a healed partition reconverges.
+ * leader(w), holding a quorum of VIEW-CHANGEs for w (its own included),
+ * multicasts NEW-VIEW(w, V). Every replica checks V and computes O itself,
+ * as the paper's backups recompute it: with C* the highest commit
+ * certificate in V (everything at or below it is fixed by the hash chain
+ * of the certified block) and max-s the highest prepared height in V, for
+ * each n in (C*, max-s] O holds the block of the prepared certificate with
+ * the highest view, or a null block (an empty unsigned block, proposer
+ * PBFT_NULL_PROPOSER) where no certificate exists. Replicas enter w and
+ * PREPARE every O entry; heights above max-s proceed normally. (The paper
+ * starts O at the latest stable checkpoint; starting at C* is the same
+ * rule applied to a chain, and keeps VIEW-CHANGE messages a few KiB.)
+ *
+ * Catch-up. Committed blocks are stored with their commit certificates.
+ * A replica that restarted, was partitioned, or learns of a commit
+ * certificate, stable checkpoint or NEW-VIEW beyond its committed height
+ * asks a peer for the missing blocks (GET_BLOCKS / BLOCKS) and applies
+ * each only after verifying its commit certificate and re-executing it. A
+ * replica that is behind in views asks with STATUS and adopts the valid
+ * NEW-VIEW it gets back. Full nodes follow the same way: the proposer of
+ * each committed block sends it with its certificate (DECIDED), and a full
+ * node that stops hearing asks for blocks. */
+#ifndef AITBC_PROTOCOL_PBFT_H
+#define AITBC_PROTOCOL_PBFT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/state.h"
+#include "protocol/core/crypto.h"
+#include "protocol/core/env.h"
+#include "protocol/core/node.h"
+#include "protocol/core/rotation.h"
+
+#define PBFT_NULL_PROPOSER UINT32_MAX
+
+/* Everything every node of one chain shares; must outlive the nodes. */
+typedef struct pbft_params {
+    uint64_t chain_id;
+    int64_t block_interval_ns;      /* earliest time between blocks */
+    uint32_t max_block_txs;
+    uint32_t validators_count;
+    const proto_pubkey *validator_keys;   /* [validators_count] */
+    const uint64_t *stakes;               /* [validators_count], > 0 */
+    const proto_state *genesis_state;
+    uint32_t nodes_count;
+    const proto_node_id *validator_nodes; /* [validators_count] */
+    proto_crypto *crypto;
+    proto_rotation *rotation;             /* NULL = round-robin */
+    uint32_t mempool_max;
+    int64_t view_timeout_ns;              /* initial view timeout */
+    int64_t view_timeout_max_ns;          /* doubling stops here */
+    uint32_t checkpoint_interval;         /* blocks; > 0 */
+    uint32_t sync_batch_max;              /* blocks per BLOCKS response */
+} pbft_params;
+
+typedef struct pbft_node pbft_node;
+
+/* validator_index < 0: a full node. Recovers from env's store if non-empty. */
+pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t validator_index,
+                         const proto_keypair *key, const proto_env *env);
+
+extern const proto_node_ops pbft_node_ops;
+
+/* Primary of height n in view v, and the NEW-VIEW leader of view w. */
+uint32_t pbft_primary(const pbft_params *p, uint64_t height, uint64_t view);
+uint32_t pbft_view_leader(const pbft_params *p, uint64_t view);
+
+/* Introspection for tests and checkers. */
+uint64_t pbft_node_committed_height(const pbft_node *n);
+uint64_t pbft_node_view(const pbft_node *n);
+bool pbft_node_in_view_change(const pbft_node *n);
+uint64_t pbft_node_stable_checkpoint(const pbft_node *n);
+bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out);
+
+void pbft_genesis_hash(const pbft_params *params, proto_hash *out);
+
+#endif

@@ -1,0 +1,465 @@
+/* PBFT chain: committing blocks, the durable store, recovery, catch-up.
+ *
+ * Committed blocks are final: the node keeps one state, after its
+ * committed height (plus, transiently, the tentative execution of the
+ * next block; see pbft_log.c). Each committed block is stored as
+ * "b/<height>" (a DECIDED message: block plus commit certificate) with
+ * "final" = height, so a restarted node replays its chain, verifying every
+ * certificate and state root again, and serves blocks to others.
+ *
+ * Catch-up has one path for everyone: GET_BLOCKS to a peer, BLOCKS back,
+ * each block applied only after its commit certificate verifies and its
+ * execution reproduces the state root; blocks above a gap wait (bounded).
+ * Full nodes are pushed DECIDED blocks by proposers and ask for blocks
+ * when they stop hearing. */
+#include "protocol/pbft/pbft_internal.h"
+
+#include <stdio.h>
+
+#include "protocol/chain/exec.h"
+#include "protocol/core/codec.h"
+#include "protocol/core/msgtype.h"
+
+#define STORE_KEY_FINAL "final"
+#define STORE_KEY_VIEW "view"
+
+static void store_block_key(uint64_t height, char out[32])
+{
+    snprintf(out, 32, "b/%020" G_GUINT64_FORMAT, (guint64)height);
+}
+
+static void store_put_u64(pbft_node *n, const char *key, uint64_t v)
+{
+    uint8_t buf[8];
+    proto_le_put_u64(buf, v);
+    GBytes *b = g_bytes_new(buf, sizeof buf);
+    n->env.store_put(n->env.ctx, key, b);
+    g_bytes_unref(b);
+}
+
+static bool store_get_u64(pbft_node *n, const char *key, uint64_t *out)
+{
+    GBytes *b = n->env.store_get(n->env.ctx, key);
+    if (b == NULL)
+        return false;
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(b, &size);
+    bool ok = size == 8;
+    if (ok)
+        *out = proto_le_get_u64(data);
+    g_bytes_unref(b);
+    return ok;
+}
+
+void pbft_store_view(pbft_node *n)
+{
+    store_put_u64(n, STORE_KEY_VIEW, n->view);
+}
+
+static void genesis_header(const proto_state *genesis, proto_block_header *h, proto_hash *hash)
+{
+    proto_state *s = proto_state_copy(genesis);
+    memset(h, 0, sizeof *h);
+    h->proposer = PBFT_NULL_PROPOSER;
+    proto_state_root(s, &h->state_root);
+    proto_block_compute_hash(h, hash);
+    proto_state_free(s);
+}
+
+void pbft_genesis_hash(const pbft_params *params, proto_hash *out)
+{
+    proto_block_header h;
+    genesis_header(params->genesis_state, &h, out);
+}
+
+void pbft_chain_init(pbft_node *n)
+{
+    n->state = proto_state_copy(n->p->genesis_state);
+    n->hashes = g_array_new(FALSE, FALSE, sizeof(proto_hash));
+    g_array_append_val(n->hashes, n->genesis_hash);
+    pbft_cert_init(&n->commit_cert, PBFT_PHASE_COMMIT, 0, 0, &n->genesis_hash);
+    n->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                       (GDestroyNotify)pbft_decided_free);
+}
+
+void pbft_chain_clear(pbft_node *n)
+{
+    pbft_tentative_revert(n);
+    proto_state_free(n->state);
+    g_array_unref(n->hashes);
+    pbft_cert_clear(&n->commit_cert);
+    g_hash_table_unref(n->pending);
+}
+
+proto_block *pbft_decode_block(pbft_node *n, GBytes *wire)
+{
+    gsize size = 0;
+    const void *data = g_bytes_get_data(wire, &size);
+    return proto_block_decode_all(data, size, n->p->max_block_txs);
+}
+
+void pbft_null_block(const proto_hash *parent, uint64_t height, uint64_t view, proto_block *out)
+{
+    g_array_set_size(out->txs, 0);
+    memset(&out->header, 0, sizeof out->header);
+    out->header.height = height;
+    out->header.slot = view;
+    out->header.parent = *parent;
+    out->header.proposer = PBFT_NULL_PROPOSER;
+    proto_block_seal_txs(out);
+}
+
+bool pbft_is_null_block(const proto_block *b)
+{
+    return b->header.proposer == PBFT_NULL_PROPOSER;
+}
+
+proto_reject_reason pbft_check_block(pbft_node *n, const proto_block *b, uint64_t view,
+                                     bool check_proposer)
+{
+    const proto_block_header *h = &b->header;
+    if (h->height != n->committed + 1 ||
+        !proto_hash_equal(&h->parent, &g_array_index(n->hashes, proto_hash, n->committed)))
+        return PROTO_REJECT_LINKAGE;
+    if (pbft_is_null_block(b)) {
+        /* Only O creates these; they must be exactly the canonical form. */
+        return h->tx_count == 0 && h->timestamp_ns == 0 && proto_hash_is_zero(&h->state_root)
+                   ? PROTO_REJECT_NONE
+                   : PROTO_REJECT_LINKAGE;
+    }
+    if (h->proposer >= n->p->validators_count ||
+        h->proposer != pbft_primary(n->p, h->height, h->slot) ||
+        (check_proposer && h->slot != view))
+        return PROTO_REJECT_SCHEDULE;
+    if (h->timestamp_ns <= n->last_timestamp_ns ||
+        h->timestamp_ns > n->env.now_ns(n->env.ctx))
+        return PROTO_REJECT_TIMESTAMP;
+    if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
+                                &n->p->validator_keys[h->proposer]))
+        return PROTO_REJECT_SIGNATURE;
+    return PROTO_REJECT_NONE;
+}
+
+static void emit_final(pbft_node *n, const proto_block *b)
+{
+    GArray *tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
+    g_array_set_size(tx_hashes, b->txs->len);
+    for (guint i = 0; i < b->txs->len; i++)
+        proto_tx_hash(&g_array_index(b->txs, proto_tx, i),
+                      &g_array_index(tx_hashes, proto_hash, i));
+    if (n->mempool != NULL) {
+        for (guint i = 0; i < tx_hashes->len; i++)
+            proto_mempool_remove(n->mempool, &g_array_index(tx_hashes, proto_hash, i));
+    }
+    proto_hash root;
+    proto_state_root(n->state, &root);
+    proto_event ev = {.kind = PROTO_EV_BLOCK_FINAL,
+                      .height = b->header.height,
+                      .slot = b->header.slot,
+                      .proposer = b->header.proposer,
+                      .tx_count = b->header.tx_count,
+                      .proposed_ns = b->header.timestamp_ns,
+                      .hash = b->hash.bytes,
+                      .state_root = root.bytes,
+                      .tx_hashes = tx_hashes->len > 0 ? (const uint8_t *)tx_hashes->data : NULL};
+    pbft_emit(n, &ev);
+    g_array_unref(tx_hashes);
+}
+
+/* Apply b (committed+1) to the state unless it is already applied
+ * tentatively; false (state unchanged) if it does not execute. */
+static bool apply_next(pbft_node *n, const proto_block *b)
+{
+    if (n->tentative && proto_hash_equal(&n->tentative_digest, &b->hash)) {
+        proto_undo_clear(&n->tentative_undo);
+        n->tentative = false;
+        return true;
+    }
+    pbft_tentative_revert(n);
+    if (pbft_is_null_block(b))
+        return true;
+    return proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, NULL);
+}
+
+/* Record b as committed: memory, store, observers. */
+static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
+                          const pbft_cert *cert, bool persist)
+{
+    n->committed = b->header.height;
+    g_array_append_val(n->hashes, b->hash);
+    if (!pbft_is_null_block(b))
+        n->last_timestamp_ns = b->header.timestamp_ns;
+    pbft_cert_clear(&n->commit_cert);
+    pbft_cert_copy(&n->commit_cert, cert);
+    if (!persist)
+        return;
+    pbft_decided d = {.block = block_wire, .cert = *cert};
+    GBytes *enc = pbft_msg_decided_encode(&d);
+    char key[32];
+    store_block_key(n->committed, key);
+    n->env.store_put(n->env.ctx, key, enc);
+    store_put_u64(n, STORE_KEY_FINAL, n->committed);
+    /* The proposer tells the full nodes. */
+    if (pbft_is_validator(n) && b->header.proposer == (uint32_t)n->validator_index)
+        pbft_send_full_nodes(n, enc);
+    g_bytes_unref(enc);
+}
+
+bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
+                       const pbft_cert *cert)
+{
+    g_assert(b->header.height == n->committed + 1);
+    bool tentative = n->tentative && proto_hash_equal(&n->tentative_digest, &b->hash);
+    proto_reject_reason reason = tentative ? PROTO_REJECT_NONE
+                                           : pbft_check_block(n, b, b->header.slot, false);
+    if (reason == PROTO_REJECT_NONE && !apply_next(n, b))
+        reason = PROTO_REJECT_STATE_ROOT;
+    if (reason != PROTO_REJECT_NONE) {
+        pbft_reject(n, PROTO_NODE_NONE, reason);
+        return false;
+    }
+    record_commit(n, block_wire, b, cert, true);
+    emit_final(n, b);
+    pbft_slots_gc(n, n->committed);
+    pbft_checkpoint_after_commit(n);
+    pbft_view_progress(n);
+    pbft_maybe_schedule_proposal(n);
+    return true;
+}
+
+/* ---- recovery ---- */
+
+void pbft_chain_recover(pbft_node *n)
+{
+    uint64_t view = 0;
+    if (store_get_u64(n, STORE_KEY_VIEW, &view))
+        n->view = view;
+    uint64_t final = 0;
+    if (!store_get_u64(n, STORE_KEY_FINAL, &final))
+        return;
+    for (uint64_t h = 1; h <= final; h++) {
+        char key[32];
+        store_block_key(h, key);
+        GBytes *enc = n->env.store_get(n->env.ctx, key);
+        pbft_decided d = {0};
+        bool decoded = enc != NULL && pbft_msg_decided_decode(enc, &d);
+        bool ok = decoded;
+        proto_block *b = ok ? pbft_decode_block(n, d.block) : NULL;
+        ok = b != NULL && proto_hash_equal(&d.cert.digest, &b->hash) && d.cert.seq == h &&
+             pbft_cert_verify(&d.cert, &n->quorum, n->p->chain_id, n->p->crypto,
+                              &n->genesis_hash) &&
+             pbft_check_block(n, b, b->header.slot, false) == PROTO_REJECT_NONE &&
+             apply_next(n, b);
+        if (ok)
+            record_commit(n, d.block, b, &d.cert, false);
+        if (b != NULL)
+            proto_block_free(b);
+        if (decoded)
+            pbft_decided_clear(&d);
+        if (enc != NULL)
+            g_bytes_unref(enc);
+        if (!ok)
+            break; /* a damaged store: keep what verified, fetch the rest */
+    }
+    proto_event ev = {.kind = PROTO_EV_RECOVERED, .height = n->committed, .slot = n->view};
+    pbft_emit(n, &ev);
+}
+
+/* ---- catch-up ---- */
+
+static void arm_sync_timer(pbft_node *n, int64_t delay_ns)
+{
+    pbft_cancel_timer(n, &n->sync_timer);
+    n->sync_timer = n->env.set_timer(n->env.ctx, delay_ns, PBFT_TIMER_SYNC, n->committed);
+}
+
+void pbft_sync_request(pbft_node *n, proto_node_id peer, uint64_t target_height)
+{
+    if (target_height > n->sync_target)
+        n->sync_target = target_height;
+    int64_t now = n->env.now_ns(n->env.ctx);
+    if (now < n->sync_inflight_until_ns || peer == n->self || peer == PROTO_NODE_NONE)
+        return;
+    GBytes *wire = pbft_msg_get_blocks_encode(n->committed + 1, n->p->sync_batch_max);
+    n->env.send(n->env.ctx, peer, wire);
+    g_bytes_unref(wire);
+    n->sync_inflight_until_ns = now + PBFT_SYNC_TIMEOUT_NS;
+    arm_sync_timer(n, PBFT_SYNC_TIMEOUT_NS);
+    proto_event ev = {.kind = PROTO_EV_SYNC_REQUEST, .from = peer, .height = n->committed + 1};
+    pbft_emit(n, &ev);
+}
+
+void pbft_sync_learn(pbft_node *n, proto_node_id peer, uint64_t height)
+{
+    if (height <= n->committed)
+        return;
+    pbft_sync_request(n, peer, height);
+}
+
+void pbft_sync_on_get_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    uint64_t from_height = 0;
+    uint32_t count = 0;
+    if (!pbft_msg_get_blocks_decode(wire, &from_height, &count) || from_height == 0) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    count = MIN(count, MIN(n->p->sync_batch_max, PBFT_BLOCKS_MAX));
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)pbft_decided_free);
+    for (uint64_t h = from_height; h <= n->committed && out->len < count; h++) {
+        char key[32];
+        store_block_key(h, key);
+        GBytes *enc = n->env.store_get(n->env.ctx, key);
+        if (enc == NULL)
+            break;
+        pbft_decided *d = g_new0(pbft_decided, 1);
+        if (pbft_msg_decided_decode(enc, d))
+            g_ptr_array_add(out, d);
+        else
+            g_free(d);
+        g_bytes_unref(enc);
+    }
+    /* Always answer, even with nothing: the asker learns where we are. */
+    GBytes *reply = pbft_msg_blocks_encode(out);
+    n->env.send(n->env.ctx, from, reply);
+    g_bytes_unref(reply);
+    g_ptr_array_unref(out);
+}
+
+/* A decided block from a peer: verify, then commit it or hold it. */
+static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
+{
+    proto_block *b = pbft_decode_block(n, d->block);
+    if (b == NULL) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    uint64_t h = b->header.height;
+    if (h <= n->committed || g_hash_table_contains(n->pending, &h)) {
+        proto_block_free(b);
+        return;
+    }
+    if (d->cert.seq != h || !proto_hash_equal(&d->cert.digest, &b->hash) ||
+        d->cert.phase != PBFT_PHASE_COMMIT ||
+        !pbft_cert_verify(&d->cert, &n->quorum, n->p->chain_id, n->p->crypto,
+                          &n->genesis_hash)) {
+        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+        proto_block_free(b);
+        return;
+    }
+    if (h > n->committed + 1) {
+        if (g_hash_table_size(n->pending) < PBFT_PENDING_MAX) {
+            pbft_decided *held = g_new0(pbft_decided, 1);
+            held->block = g_bytes_ref(d->block);
+            pbft_cert_copy(&held->cert, &d->cert);
+            uint64_t *key = g_new(uint64_t, 1);
+            *key = h;
+            g_hash_table_insert(n->pending, key, held);
+        }
+        proto_block_free(b);
+        pbft_sync_learn(n, from, h);
+        return;
+    }
+    if (!pbft_chain_commit(n, d->block, b, &d->cert)) {
+        proto_block_free(b);
+        return;
+    }
+    proto_block_free(b);
+    /* Drain what waited above the gap. */
+    for (;;) {
+        uint64_t next = n->committed + 1;
+        pbft_decided *held = g_hash_table_lookup(n->pending, &next);
+        if (held == NULL)
+            break;
+        proto_block *hb = pbft_decode_block(n, held->block);
+        bool ok = hb != NULL && pbft_chain_commit(n, held->block, hb, &held->cert);
+        if (hb != NULL)
+            proto_block_free(hb);
+        g_hash_table_remove(n->pending, &next);
+        if (!ok)
+            break;
+    }
+}
+
+static gboolean pending_stale(gpointer key, gpointer value, gpointer committed)
+{
+    return *(const uint64_t *)key <= *(const uint64_t *)committed;
+}
+
+void pbft_sync_on_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)pbft_decided_free);
+    if (!pbft_msg_blocks_decode(wire, list)) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        g_ptr_array_unref(list);
+        return;
+    }
+    uint64_t before = n->committed;
+    for (guint i = 0; i < list->len; i++)
+        take_decided(n, from, list->pdata[i]);
+    g_ptr_array_unref(list);
+    g_hash_table_foreach_remove(n->pending, pending_stale, &n->committed);
+    n->sync_inflight_until_ns = 0;
+    if (n->committed > before) {
+        /* Got something: there may be more. */
+        if (n->committed < n->sync_target)
+            pbft_sync_request(n, from, n->sync_target);
+        pbft_advance(n);
+    }
+}
+
+void pbft_sync_on_decided(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    pbft_decided d;
+    if (!pbft_msg_decided_decode(wire, &d)) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    uint64_t before = n->committed;
+    proto_block *b = pbft_decode_block(n, d.block);
+    if (b != NULL && b->header.height > n->committed) {
+        proto_event ev = {.kind = PROTO_EV_BLOCK_RECEIVED,
+                          .from = from,
+                          .height = b->header.height,
+                          .slot = b->header.slot,
+                          .proposer = b->header.proposer,
+                          .tx_count = b->header.tx_count,
+                          .proposed_ns = b->header.timestamp_ns,
+                          .hash = b->hash.bytes,
+                          .state_root = b->header.state_root.bytes};
+        pbft_emit(n, &ev);
+    }
+    if (b != NULL)
+        proto_block_free(b);
+    take_decided(n, from, &d);
+    pbft_decided_clear(&d);
+    if (n->committed > before)
+        pbft_advance(n);
+}
+
+void pbft_sync_start(pbft_node *n)
+{
+    arm_sync_timer(n, 2 * n->p->block_interval_ns + n->p->view_timeout_ns);
+}
+
+/* Full nodes: a stall check every few block intervals. Validators: retry
+ * an unanswered catch-up. */
+void pbft_sync_on_timer(pbft_node *n)
+{
+    int64_t period = 2 * n->p->block_interval_ns + n->p->view_timeout_ns;
+    uint64_t r = n->env.random_u64(n->env.ctx);
+    proto_node_id peer = n->p->validator_nodes[r % n->p->validators_count];
+    if (!pbft_is_validator(n)) {
+        if (n->committed == n->stall_mark && peer != n->self) {
+            n->sync_inflight_until_ns = 0;
+            pbft_sync_request(n, peer, UINT64_MAX);
+        }
+        n->stall_mark = n->committed;
+        arm_sync_timer(n, period);
+        return;
+    }
+    if (n->sync_target > n->committed && peer != n->self) {
+        n->sync_inflight_until_ns = 0;
+        pbft_sync_request(n, peer, n->sync_target);
+    }
+}

@@ -1,0 +1,208 @@
+/* Private to protocol/pbft: the node structure shared by pbft_node.c
+ * (entry points, timers, proposal, transactions), pbft_log.c (normal
+ * case: pre-prepare, prepare, commit), pbft_chain.c (committing, durable
+ * store, recovery, catch-up), pbft_checkpoint.c and pbft_view.c (view
+ * change, NEW-VIEW and the computation of O). */
+#ifndef AITBC_PROTOCOL_PBFT_INTERNAL_H
+#define AITBC_PROTOCOL_PBFT_INTERNAL_H
+
+#include "protocol/chain/block.h"
+#include "protocol/chain/mempool.h"
+#include "protocol/pbft/pbft.h"
+#include "protocol/pbft/pbft_msg.h"
+
+enum {
+    PBFT_TIMER_PROPOSE = 1, /* arg = height to propose */
+    PBFT_TIMER_VIEW,        /* no progress in time: start (or escalate) a view change */
+    PBFT_TIMER_RESEND,      /* re-send our VIEW-CHANGE while a view change lasts */
+    PBFT_TIMER_SYNC,        /* catch-up request unanswered / full node stalled */
+};
+
+#define PBFT_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+#define PBFT_FUTURE_MAX 1024   /* buffered messages for views ahead of ours */
+#define PBFT_PENDING_MAX 256   /* decided blocks held above a gap */
+
+/* Stake behind one (view, digest) in one phase: kept as votes arrive so
+ * quorum checks cost O(distinct digests), not O(votes). */
+typedef struct pbft_tally {
+    uint64_t view;
+    proto_hash digest;
+    uint64_t stake;
+} pbft_tally;
+
+/* The consensus log entry for one height above the committed height. */
+typedef struct pbft_slot {
+    uint64_t seq;
+    /* The block accepted for (view, seq), by PRE-PREPARE or from O. */
+    bool have_block;
+    uint64_t view;
+    proto_hash digest;
+    GBytes *block_wire;       /* block encoding */
+    proto_block *block;       /* decoded */
+    bool from_newview;        /* assigned by O: prepared without re-validation */
+    bool sent_prepare;
+    bool sent_commit;
+    GArray *prepares;         /* pbft_vote of the current view, any digest */
+    GArray *commits;          /* pbft_vote of any view, any digest */
+    GArray *prepare_tallies;  /* pbft_tally: stake per (view, digest) of prepares */
+    GArray *commit_tallies;   /* pbft_tally: stake per (view, digest) of commits */
+    uint64_t *prepare_seen;   /* [validators]: 1 + newest view it prepared in, 0 = none */
+    uint64_t *commit_seen;    /* [validators]: 1 + newest view it committed in, 0 = none */
+    pbft_cert pcert;          /* prepared certificate of the highest view, if has_pcert */
+    bool has_pcert;
+    GBytes *pcert_block;      /* the block pcert names */
+} pbft_slot;
+
+/* A VIEW-CHANGE held for counting and for assembling a NEW-VIEW. */
+typedef struct pbft_vc_entry {
+    pbft_viewchange *vc;
+    GPtrArray *attachments;   /* GBytes* blocks it carried */
+} pbft_vc_entry;
+
+struct pbft_node {
+    const pbft_params *p;
+    proto_env env;
+    proto_node_id self;
+    int32_t validator_index;  /* -1 for a full node */
+    proto_keypair key;
+    pbft_quorum quorum;
+    proto_hash genesis_hash;
+
+    /* committed chain */
+    proto_state *state;       /* after `committed` (plus the tentative block) */
+    uint64_t committed;
+    GArray *hashes;           /* proto_hash per committed height, [0] = genesis */
+    int64_t last_timestamp_ns;/* of the newest committed non-null block */
+    pbft_cert commit_cert;    /* of `committed` (genesis cert at 0) */
+    /* Tentative execution of committed+1: validated, not yet final. */
+    bool tentative;
+    proto_hash tentative_digest;
+    proto_undo tentative_undo;
+
+    proto_mempool *mempool;   /* validators only */
+
+    /* view */
+    uint64_t view;
+    bool in_view_change;
+    uint64_t vc_target;       /* view we sent VIEW-CHANGE for, when in_view_change */
+    int64_t timeout_ns;       /* current view timeout (doubles per failed view) */
+    bool vc_timer_started;    /* quorum of VIEW-CHANGEs for vc_target seen */
+    GBytes *own_vc_wire;
+    GBytes *last_nv_wire;     /* NEW-VIEW that made our current view, if any */
+    GHashTable *vcs;          /* validator (GUINT_TO_POINTER) -> pbft_vc_entry*, latest view */
+    GPtrArray *future;        /* pbft_future*: consensus messages for views above ours */
+    uint64_t nv_sent_view;    /* last view we sent a NEW-VIEW for (as its leader) */
+    int64_t status_sent_ns;   /* last STATUS we sent (rate limit) */
+
+    /* consensus log: height -> pbft_slot* (lookups only, never iterated for decisions) */
+    GHashTable *slots;
+
+    /* checkpoints */
+    uint64_t stable_seq;
+    pbft_cert stable_cert;
+    GHashTable *ckpt_votes;   /* seq (GUINT_TO_POINTER-safe u64 key) -> GArray of pbft_vote */
+    uint64_t own_ckpt_seq;    /* our latest CHECKPOINT vote */
+    GBytes *own_ckpt_wire;
+
+    /* catch-up */
+    GHashTable *pending;      /* height -> pbft_decided*: verified blocks above a gap */
+    int64_t sync_inflight_until_ns;
+    uint64_t sync_target;     /* highest height we know is committed somewhere */
+    uint64_t stall_mark;      /* full nodes: committed height at the last stall check */
+
+    /* timers */
+    uint64_t propose_timer;
+    uint64_t view_timer;
+    uint64_t resend_timer;
+    uint64_t sync_timer;
+};
+
+/* pbft_node.c */
+void pbft_emit(pbft_node *n, proto_event *ev);
+void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason);
+/* To every other validator's node (consensus traffic). */
+void pbft_send_validators(pbft_node *n, GBytes *wire);
+void pbft_send_full_nodes(pbft_node *n, GBytes *wire);
+bool pbft_is_validator(const pbft_node *n);
+/* Arm the propose timer if we are primary(committed+1, view). */
+void pbft_maybe_schedule_proposal(pbft_node *n);
+/* (Re)arm the view timer: expect the next block by its earliest time plus
+ * the current timeout. */
+void pbft_arm_view_timer(pbft_node *n);
+void pbft_cancel_timer(pbft_node *n, uint64_t *timer);
+
+/* pbft_log.c */
+pbft_slot *pbft_slot_get(pbft_node *n, uint64_t seq, bool create);
+/* Record a vote (already verified) in the slot; false if that validator
+ * already voted in that phase in that view or a newer one. */
+bool pbft_slot_add_vote(pbft_node *n, pbft_slot *s, const pbft_vote *v);
+void pbft_slot_free(gpointer slot);
+/* Drop every slot at or below `seq`. */
+void pbft_slots_gc(pbft_node *n, uint64_t seq);
+/* Reset per-view state of every slot on entering a new view. */
+void pbft_slots_new_view(pbft_node *n);
+bool pbft_in_window(const pbft_node *n, uint64_t seq);
+void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_type);
+/* Accept a block for (view, seq) into its slot (from our own proposal, a
+ * PRE-PREPARE or O) and vote for it when it can be validated. Takes refs. */
+void pbft_slot_assign(pbft_node *n, pbft_slot *s, uint64_t view, GBytes *block_wire,
+                      proto_block *block, bool from_newview);
+/* Sign and multicast our PREPARE for the slot's block (once per view). */
+void pbft_send_prepare(pbft_node *n, pbft_slot *s);
+/* Something changed for committed+1 (commit, new view, new block):
+ * validate, vote, and commit as far as certificates allow. */
+void pbft_advance(pbft_node *n);
+/* Revert a tentative execution, if any. */
+void pbft_tentative_revert(pbft_node *n);
+
+/* pbft_chain.c */
+void pbft_chain_init(pbft_node *n);
+void pbft_chain_clear(pbft_node *n);
+void pbft_chain_recover(pbft_node *n);
+void pbft_store_view(pbft_node *n);
+/* Check a block's header against the committed tip (parent, height,
+ * timestamp; proposer signature unless it is a null block). */
+proto_reject_reason pbft_check_block(pbft_node *n, const proto_block *b, uint64_t view,
+                                     bool check_proposer);
+/* Commit block committed+1 with its commit certificate. The block must be
+ * valid on the committed state (tentative or not yet executed). Returns
+ * false if execution fails (the block is then rejected). */
+bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
+                       const pbft_cert *cert);
+proto_block *pbft_decode_block(pbft_node *n, GBytes *wire);
+void pbft_null_block(const proto_hash *parent, uint64_t height, uint64_t view, proto_block *out);
+bool pbft_is_null_block(const proto_block *b);
+/* Catch-up */
+void pbft_sync_request(pbft_node *n, proto_node_id peer, uint64_t target_height);
+void pbft_sync_on_get_blocks(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_sync_on_blocks(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_sync_on_decided(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_sync_on_timer(pbft_node *n);
+/* Full nodes: start the periodic stall check. */
+void pbft_sync_start(pbft_node *n);
+/* Note that height h is committed somewhere (peer knows it). */
+void pbft_sync_learn(pbft_node *n, proto_node_id peer, uint64_t height);
+
+/* pbft_checkpoint.c */
+void pbft_checkpoint_init(pbft_node *n);
+void pbft_checkpoint_after_commit(pbft_node *n);
+void pbft_on_checkpoint(pbft_node *n, proto_node_id from, GBytes *wire);
+/* Adopt a verified stable checkpoint certificate. */
+void pbft_checkpoint_adopt(pbft_node *n, const pbft_cert *cert, proto_node_id from);
+void pbft_checkpoint_clear(pbft_node *n);
+
+/* pbft_view.c */
+void pbft_view_init(pbft_node *n);
+void pbft_view_clear(pbft_node *n);
+void pbft_view_on_timer(pbft_node *n);
+void pbft_view_on_resend(pbft_node *n);
+void pbft_on_viewchange(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_on_newview(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_on_status(pbft_node *n, proto_node_id from, GBytes *wire);
+/* Progress was made: timeouts reset. */
+void pbft_view_progress(pbft_node *n);
+/* Messages for views above ours wait here until we get there. */
+void pbft_future_push(pbft_node *n, proto_node_id from, GBytes *wire);
+
+#endif

@@ -1,0 +1,398 @@
+/* PBFT normal case: PRE-PREPARE, PREPARE, COMMIT and the consensus log.
+ *
+ * The log holds one slot per height above the committed height. Only
+ * committed+1 can be validated (a block is checked against the state it
+ * builds on), so everything advances from there: pbft_advance() validates
+ * and prepares the block of committed+1, commits once prepared, and
+ * finalizes it as soon as a commit certificate for a block it holds
+ * exists, then moves to the next height. Votes for other heights wait in
+ * their slots. */
+#include "protocol/pbft/pbft_internal.h"
+
+#include "protocol/chain/exec.h"
+#include "protocol/core/msgtype.h"
+
+/* Votes further ahead than this say we are behind: catch up. */
+#define PBFT_BEHIND_GAP 3
+
+pbft_slot *pbft_slot_get(pbft_node *n, uint64_t seq, bool create)
+{
+    pbft_slot *s = g_hash_table_lookup(n->slots, &seq);
+    if (s != NULL || !create)
+        return s;
+    s = g_new0(pbft_slot, 1);
+    s->seq = seq;
+    s->prepares = g_array_new(FALSE, FALSE, sizeof(pbft_vote));
+    s->commits = g_array_new(FALSE, FALSE, sizeof(pbft_vote));
+    s->prepare_tallies = g_array_new(FALSE, FALSE, sizeof(pbft_tally));
+    s->commit_tallies = g_array_new(FALSE, FALSE, sizeof(pbft_tally));
+    s->prepare_seen = g_new0(uint64_t, n->p->validators_count);
+    s->commit_seen = g_new0(uint64_t, n->p->validators_count);
+    g_hash_table_insert(n->slots, &s->seq, s);
+    return s;
+}
+
+static void slot_drop_block(pbft_slot *s)
+{
+    if (s->block_wire != NULL)
+        g_bytes_unref(s->block_wire);
+    if (s->block != NULL)
+        proto_block_free(s->block);
+    s->block_wire = NULL;
+    s->block = NULL;
+    s->have_block = false;
+    s->from_newview = false;
+    s->sent_prepare = false;
+    s->sent_commit = false;
+}
+
+void pbft_slot_free(gpointer p)
+{
+    pbft_slot *s = p;
+    slot_drop_block(s);
+    g_array_unref(s->prepares);
+    g_array_unref(s->commits);
+    g_array_unref(s->prepare_tallies);
+    g_array_unref(s->commit_tallies);
+    g_free(s->prepare_seen);
+    g_free(s->commit_seen);
+    if (s->has_pcert)
+        pbft_cert_clear(&s->pcert);
+    if (s->pcert_block != NULL)
+        g_bytes_unref(s->pcert_block);
+    g_free(s);
+}
+
+static gboolean slot_at_or_below(gpointer key, gpointer value, gpointer limit)
+{
+    return *(const uint64_t *)key <= *(const uint64_t *)limit;
+}
+
+void pbft_slots_gc(pbft_node *n, uint64_t seq)
+{
+    g_hash_table_foreach_remove(n->slots, slot_at_or_below, &seq);
+}
+
+static void slot_new_view(gpointer key, gpointer value, gpointer data)
+{
+    pbft_slot *s = value;
+    slot_drop_block(s);
+    g_array_set_size(s->prepares, 0);
+    g_array_set_size(s->prepare_tallies, 0);
+}
+
+void pbft_slots_new_view(pbft_node *n)
+{
+    g_hash_table_foreach(n->slots, slot_new_view, NULL);
+}
+
+bool pbft_in_window(const pbft_node *n, uint64_t seq)
+{
+    uint64_t base = MAX(n->stable_seq, n->committed);
+    return seq > n->stable_seq && seq <= base + 2ull * n->p->checkpoint_interval;
+}
+
+void pbft_tentative_revert(pbft_node *n)
+{
+    if (!n->tentative)
+        return;
+    proto_state_revert(n->state, &n->tentative_undo);
+    proto_undo_clear(&n->tentative_undo);
+    n->tentative = false;
+}
+
+void pbft_slot_assign(pbft_node *n, pbft_slot *s, uint64_t view, GBytes *block_wire,
+                      proto_block *block, bool from_newview)
+{
+    slot_drop_block(s);
+    s->have_block = true;
+    s->view = view;
+    s->digest = block->hash;
+    s->block_wire = g_bytes_ref(block_wire);
+    s->block = block;
+    s->from_newview = from_newview;
+}
+
+/* ---- votes ---- */
+
+static uint64_t tally_stake(const GArray *tallies, uint64_t view, const proto_hash *digest)
+{
+    for (guint i = 0; i < tallies->len; i++) {
+        const pbft_tally *t = &g_array_index(tallies, pbft_tally, i);
+        if (t->view == view && proto_hash_equal(&t->digest, digest))
+            return t->stake;
+    }
+    return 0;
+}
+
+bool pbft_slot_add_vote(pbft_node *n, pbft_slot *s, const pbft_vote *v)
+{
+    bool prepare = v->phase == PBFT_PHASE_PREPARE;
+    uint64_t *seen = prepare ? s->prepare_seen : s->commit_seen;
+    g_assert(v->validator < n->p->validators_count);
+    /* One vote per validator and view; an older view's vote arriving late
+     * adds nothing a newer one has not (certificates are per view). */
+    if (seen[v->validator] > v->view)
+        return false;
+    seen[v->validator] = v->view + 1;
+    g_array_append_val(prepare ? s->prepares : s->commits, *v);
+    GArray *tallies = prepare ? s->prepare_tallies : s->commit_tallies;
+    uint64_t stake = n->p->stakes[v->validator];
+    for (guint i = 0; i < tallies->len; i++) {
+        pbft_tally *t = &g_array_index(tallies, pbft_tally, i);
+        if (t->view == v->view && proto_hash_equal(&t->digest, &v->digest)) {
+            t->stake += stake;
+            return true;
+        }
+    }
+    pbft_tally t = {.view = v->view, .digest = v->digest, .stake = stake};
+    g_array_append_val(tallies, t);
+    return true;
+}
+
+static void votes_cert(const GArray *votes, uint8_t phase, uint64_t view, uint64_t seq,
+                       const proto_hash *digest, pbft_cert *out)
+{
+    pbft_cert_init(out, phase, view, seq, digest);
+    for (guint i = 0; i < votes->len; i++) {
+        const pbft_vote *v = &g_array_index(votes, pbft_vote, i);
+        if (v->view == view && proto_hash_equal(&v->digest, digest))
+            pbft_cert_add(out, v->validator, &v->sig);
+    }
+}
+
+/* Sign, record and multicast our vote for the slot's block. */
+static void cast_vote(pbft_node *n, pbft_slot *s, uint8_t phase)
+{
+    pbft_vote v = {.phase = phase,
+                   .view = n->view,
+                   .seq = s->seq,
+                   .digest = s->digest,
+                   .validator = (uint32_t)n->validator_index};
+    pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, &n->key);
+    pbft_slot_add_vote(n, s, &v);
+    uint8_t type = phase == PBFT_PHASE_PREPARE ? PROTO_MSG_PBFT_PREPARE : PROTO_MSG_PBFT_COMMIT;
+    GBytes *wire = pbft_msg_vote_encode(type, &v);
+    pbft_send_validators(n, wire);
+    g_bytes_unref(wire);
+}
+
+void pbft_send_prepare(pbft_node *n, pbft_slot *s)
+{
+    if (s->sent_prepare)
+        return;
+    s->sent_prepare = true;
+    cast_vote(n, s, PBFT_PHASE_PREPARE);
+}
+
+/* ---- validation and progress ---- */
+
+/* Validate the block of committed+1 on our state and keep it applied
+ * (tentatively) so committing it costs nothing more. */
+static bool validate_next(pbft_node *n, pbft_slot *s)
+{
+    if (n->tentative && proto_hash_equal(&n->tentative_digest, &s->digest))
+        return true;
+    pbft_tentative_revert(n);
+    proto_reject_reason reason = pbft_check_block(n, s->block, s->view, !s->from_newview);
+    if (reason == PROTO_REJECT_NONE && !pbft_is_null_block(s->block)) {
+        proto_undo_init(&n->tentative_undo);
+        if (!proto_exec_apply(n->state, s->block, n->p->chain_id, n->p->crypto,
+                              &n->tentative_undo)) {
+            proto_undo_clear(&n->tentative_undo);
+            reason = PROTO_REJECT_STATE_ROOT;
+        } else {
+            n->tentative = true;
+            n->tentative_digest = s->digest;
+        }
+    }
+    if (reason != PROTO_REJECT_NONE) {
+        uint32_t proposer = s->block->header.proposer;
+        pbft_reject(n,
+                    proposer < n->p->validators_count ? n->p->validator_nodes[proposer]
+                                                      : PROTO_NODE_NONE,
+                    reason);
+        return false;
+    }
+    return true;
+}
+
+/* A commit certificate for this height among the slot's votes, if any:
+ * the (view, digest) with the most stake that reaches a quorum. */
+static bool find_commit_cert(const pbft_node *n, const pbft_slot *s, uint64_t *view,
+                             proto_hash *digest)
+{
+    for (guint i = 0; i < s->commit_tallies->len; i++) {
+        const pbft_tally *t = &g_array_index(s->commit_tallies, pbft_tally, i);
+        if (pbft_quorum_strong(&n->quorum, t->stake)) {
+            *view = t->view;
+            *digest = t->digest;
+            return true;
+        }
+    }
+    return false;
+}
+
+static proto_node_id some_voter(const pbft_node *n, const GArray *votes, uint64_t view,
+                                const proto_hash *digest)
+{
+    for (guint i = 0; i < votes->len; i++) {
+        const pbft_vote *v = &g_array_index(votes, pbft_vote, i);
+        if (v->view == view && proto_hash_equal(&v->digest, digest) &&
+            v->validator != (uint32_t)n->validator_index)
+            return n->p->validator_nodes[v->validator];
+    }
+    return PROTO_NODE_NONE;
+}
+
+/* One step for height committed+1; true if it committed (call again). */
+static bool advance_once(pbft_node *n)
+{
+    pbft_slot *s = pbft_slot_get(n, n->committed + 1, false);
+    if (s == NULL)
+        return false;
+    bool voting = pbft_is_validator(n) && !n->in_view_change;
+    if (voting && s->have_block && s->view == n->view && !s->sent_prepare) {
+        if (!validate_next(n, s)) {
+            slot_drop_block(s);
+            return false;
+        }
+        pbft_send_prepare(n, s);
+    }
+    if (voting && s->have_block && s->view == n->view && s->sent_prepare && !s->sent_commit &&
+        pbft_quorum_strong(&n->quorum, tally_stake(s->prepare_tallies, s->view, &s->digest))) {
+        if (s->has_pcert)
+            pbft_cert_clear(&s->pcert);
+        votes_cert(s->prepares, PBFT_PHASE_PREPARE, s->view, s->seq, &s->digest, &s->pcert);
+        s->has_pcert = true;
+        if (s->pcert_block != NULL)
+            g_bytes_unref(s->pcert_block);
+        s->pcert_block = g_bytes_ref(s->block_wire);
+        s->sent_commit = true;
+        cast_vote(n, s, PBFT_PHASE_COMMIT);
+    }
+    uint64_t view = 0;
+    proto_hash digest;
+    if (!find_commit_cert(n, s, &view, &digest))
+        return false;
+    if (!s->have_block || !proto_hash_equal(&s->digest, &digest)) {
+        /* Decided, but not the block we hold: fetch it with its certificate. */
+        proto_node_id peer = some_voter(n, s->commits, view, &digest);
+        if (peer != PROTO_NODE_NONE)
+            pbft_sync_learn(n, peer, s->seq);
+        return false;
+    }
+    pbft_cert cert;
+    votes_cert(s->commits, PBFT_PHASE_COMMIT, view, s->seq, &digest, &cert);
+    GBytes *wire = g_bytes_ref(s->block_wire);
+    proto_block *b = s->block;
+    s->block = NULL; /* the commit may free the slot */
+    bool ok = pbft_chain_commit(n, wire, b, &cert);
+    proto_block_free(b);
+    g_bytes_unref(wire);
+    pbft_cert_clear(&cert);
+    return ok;
+}
+
+void pbft_advance(pbft_node *n)
+{
+    while (advance_once(n)) {
+    }
+}
+
+/* ---- receiving ---- */
+
+void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    uint64_t view = 0;
+    GBytes *body = NULL;
+    if (!pbft_msg_preprepare_decode(wire, &view, &body)) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    proto_block *b = pbft_decode_block(n, body);
+    if (b == NULL) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        g_bytes_unref(body);
+        return;
+    }
+    uint64_t seq = b->header.height;
+    proto_reject_reason reason = PROTO_REJECT_NONE;
+    bool keep = false;
+    if (view > n->view) {
+        pbft_future_push(n, from, wire);
+    } else if (view < n->view || n->in_view_change || seq <= n->committed) {
+        /* stale: nothing to do */
+    } else if (!pbft_in_window(n, seq)) {
+        reason = PROTO_REJECT_LIMIT;
+    } else if (b->header.slot != view || b->header.proposer != pbft_primary(n->p, seq, view)) {
+        reason = PROTO_REJECT_SCHEDULE;
+    } else if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
+                                       &n->p->validator_keys[b->header.proposer])) {
+        reason = PROTO_REJECT_SIGNATURE;
+    } else {
+        pbft_slot *s = pbft_slot_get(n, seq, true);
+        if (!(s->have_block && s->view == view)) {
+            proto_event ev = {.kind = PROTO_EV_BLOCK_RECEIVED,
+                              .from = from,
+                              .height = seq,
+                              .slot = view,
+                              .proposer = b->header.proposer,
+                              .tx_count = b->header.tx_count,
+                              .proposed_ns = b->header.timestamp_ns,
+                              .hash = b->hash.bytes,
+                              .state_root = b->header.state_root.bytes};
+            pbft_emit(n, &ev);
+            pbft_slot_assign(n, s, view, body, b, false);
+            keep = true;
+            if (seq >= n->committed + PBFT_BEHIND_GAP)
+                pbft_sync_learn(n, from, seq - 1);
+        }
+        /* else: a second block for (view, seq) from the primary: equivocation,
+         * the first one stands */
+    }
+    if (reason != PROTO_REJECT_NONE)
+        pbft_reject(n, from, reason);
+    if (!keep)
+        proto_block_free(b);
+    g_bytes_unref(body);
+    if (keep)
+        pbft_advance(n);
+}
+
+void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_type)
+{
+    pbft_vote v;
+    if (!pbft_msg_vote_decode(wire, &v) || v.validator >= n->p->validators_count) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    if (v.seq <= n->committed)
+        return;
+    bool prepare = msg_type == PROTO_MSG_PBFT_PREPARE;
+    if (prepare && v.view > n->view) {
+        pbft_future_push(n, from, wire);
+        return;
+    }
+    if (prepare && (v.view < n->view || n->in_view_change))
+        return;
+    if (!pbft_in_window(n, v.seq)) {
+        if (v.seq > n->committed + 1)
+            pbft_sync_learn(n, from, v.seq - 1);
+        return;
+    }
+    pbft_slot *s = pbft_slot_get(n, v.seq, true);
+    if ((prepare ? s->prepare_seen : s->commit_seen)[v.validator] > v.view)
+        return; /* already counted (a duplicate, or a later view's vote) */
+    if (!pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
+                          &n->p->validator_keys[v.validator])) {
+        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+        return;
+    }
+    if (!pbft_slot_add_vote(n, s, &v))
+        return; /* a second vote in one view is equivocation; the first stands */
+    if (v.seq >= n->committed + PBFT_BEHIND_GAP)
+        pbft_sync_learn(n, from, v.seq - 1);
+    if (v.seq == n->committed + 1)
+        pbft_advance(n);
+}

@@ -1,0 +1,336 @@
+/* PBFT node: entry points, timers, block proposal, transactions.
+ *
+ * See pbft.h for the protocol. This file decodes the message type and
+ * hands off to pbft_log.c (normal case), pbft_checkpoint.c, pbft_view.c
+ * or pbft_chain.c (catch-up); transactions are handled here, the same way
+ * as under PoA (protocol/chain/exec.h). */
+#include "protocol/pbft/pbft_internal.h"
+
+#include "protocol/chain/exec.h"
+#include "protocol/core/msgtype.h"
+
+void pbft_emit(pbft_node *n, proto_event *ev)
+{
+    ev->node = n->self;
+    n->env.observe(n->env.ctx, ev);
+}
+
+void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason)
+{
+    proto_event ev = {.kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason};
+    pbft_emit(n, &ev);
+}
+
+void pbft_send_validators(pbft_node *n, GBytes *wire)
+{
+    for (uint32_t v = 0; v < n->p->validators_count; v++) {
+        proto_node_id to = n->p->validator_nodes[v];
+        if (to != n->self)
+            n->env.send(n->env.ctx, to, wire);
+    }
+}
+
+void pbft_send_full_nodes(pbft_node *n, GBytes *wire)
+{
+    for (proto_node_id to = 0; to < n->p->nodes_count; to++) {
+        bool validator = false;
+        for (uint32_t v = 0; v < n->p->validators_count && !validator; v++)
+            validator = n->p->validator_nodes[v] == to;
+        if (!validator && to != n->self)
+            n->env.send(n->env.ctx, to, wire);
+    }
+}
+
+bool pbft_is_validator(const pbft_node *n)
+{
+    return n->validator_index >= 0;
+}
+
+static uint32_t schedule(const pbft_params *p, uint64_t index)
+{
+    if (p->rotation != NULL)
+        return proto_rotation_proposer(p->rotation, index);
+    return (uint32_t)(index % p->validators_count);
+}
+
+uint32_t pbft_primary(const pbft_params *p, uint64_t height, uint64_t view)
+{
+    return schedule(p, height + view);
+}
+
+uint32_t pbft_view_leader(const pbft_params *p, uint64_t view)
+{
+    return schedule(p, view);
+}
+
+void pbft_cancel_timer(pbft_node *n, uint64_t *timer)
+{
+    if (*timer != PROTO_TIMER_NONE)
+        n->env.cancel_timer(n->env.ctx, *timer);
+    *timer = PROTO_TIMER_NONE;
+}
+
+/* Earliest time the block after the committed tip may carry. */
+static int64_t next_block_time_ns(const pbft_node *n)
+{
+    return n->last_timestamp_ns + n->p->block_interval_ns;
+}
+
+void pbft_arm_view_timer(pbft_node *n)
+{
+    if (!pbft_is_validator(n))
+        return;
+    pbft_cancel_timer(n, &n->view_timer);
+    int64_t now = n->env.now_ns(n->env.ctx);
+    int64_t start = MAX(now, next_block_time_ns(n));
+    n->view_timer = n->env.set_timer(n->env.ctx, start - now + n->timeout_ns, PBFT_TIMER_VIEW,
+                                     n->view);
+}
+
+void pbft_maybe_schedule_proposal(pbft_node *n)
+{
+    if (!pbft_is_validator(n) || n->in_view_change)
+        return;
+    uint64_t height = n->committed + 1;
+    if (pbft_primary(n->p, height, n->view) != (uint32_t)n->validator_index)
+        return;
+    pbft_slot *s = pbft_slot_get(n, height, false);
+    if (s != NULL && s->have_block && s->view == n->view)
+        return; /* already proposed (or assigned by O) in this view */
+    pbft_cancel_timer(n, &n->propose_timer);
+    int64_t now = n->env.now_ns(n->env.ctx);
+    int64_t at = MAX(now, next_block_time_ns(n));
+    n->propose_timer = n->env.set_timer(n->env.ctx, at - now, PBFT_TIMER_PROPOSE, height);
+}
+
+static void propose(pbft_node *n, uint64_t height)
+{
+    if (n->in_view_change || height != n->committed + 1 ||
+        pbft_primary(n->p, height, n->view) != (uint32_t)n->validator_index)
+        return;
+    pbft_slot *s = pbft_slot_get(n, height, true);
+    if (s->have_block && s->view == n->view)
+        return;
+    pbft_tentative_revert(n);
+
+    proto_block *b = proto_block_new();
+    b->header.height = height;
+    b->header.slot = n->view;
+    b->header.parent = g_array_index(n->hashes, proto_hash, n->committed);
+    b->header.proposer = (uint32_t)n->validator_index;
+    b->header.timestamp_ns = n->env.now_ns(n->env.ctx);
+    proto_undo_init(&n->tentative_undo);
+    proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id, n->p->crypto, b,
+                     &n->tentative_undo);
+    proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
+    n->tentative = true;
+    n->tentative_digest = b->hash;
+
+    proto_event ev = {.kind = PROTO_EV_BLOCK_PROPOSED,
+                      .height = height,
+                      .slot = n->view,
+                      .proposer = b->header.proposer,
+                      .tx_count = b->header.tx_count,
+                      .proposed_ns = b->header.timestamp_ns,
+                      .hash = b->hash.bytes,
+                      .state_root = b->header.state_root.bytes};
+    pbft_emit(n, &ev);
+
+    GBytes *wire = pbft_msg_preprepare_encode(n->view, b);
+    pbft_send_validators(n, wire);
+    GBytes *body = NULL;
+    uint64_t view = 0;
+    gboolean ok = pbft_msg_preprepare_decode(wire, &view, &body);
+    g_assert(ok);
+    g_bytes_unref(wire);
+    pbft_slot_assign(n, s, n->view, body, b, false);
+    g_bytes_unref(body);
+    pbft_advance(n);
+}
+
+/* ---- transactions ---- */
+
+static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_tx *tx)
+{
+    if (!proto_tx_msg_decode(wire, tx))
+        return PROTO_REJECT_DECODE;
+    proto_hash hash;
+    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, &hash);
+}
+
+static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    if (n->mempool == NULL)
+        return; /* full nodes keep no pool */
+    proto_tx tx;
+    proto_reject_reason reason = admit_tx(n, wire, &tx);
+    if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
+        reason == PROTO_REJECT_TX_INVALID)
+        pbft_reject(n, from, reason);
+}
+
+static void pbft_submit_tx(void *node, GBytes *wire)
+{
+    pbft_node *n = node;
+    proto_tx tx;
+    proto_reject_reason reason = admit_tx(n, wire, &tx);
+    if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
+        reason == PROTO_REJECT_TX_INVALID) {
+        proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self, .reason = reason};
+        pbft_emit(n, &ev);
+        return;
+    }
+    pbft_send_validators(n, wire);
+}
+
+/* ---- dispatch ---- */
+
+static void pbft_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t arg)
+{
+    pbft_node *n = node;
+    switch (kind) {
+    case PBFT_TIMER_PROPOSE:
+        if (timer_id != n->propose_timer)
+            return;
+        n->propose_timer = PROTO_TIMER_NONE;
+        propose(n, arg);
+        return;
+    case PBFT_TIMER_VIEW:
+        if (timer_id != n->view_timer)
+            return;
+        n->view_timer = PROTO_TIMER_NONE;
+        pbft_view_on_timer(n);
+        return;
+    case PBFT_TIMER_RESEND:
+        if (timer_id != n->resend_timer)
+            return;
+        n->resend_timer = PROTO_TIMER_NONE;
+        pbft_view_on_resend(n);
+        return;
+    case PBFT_TIMER_SYNC:
+        if (timer_id != n->sync_timer)
+            return;
+        n->sync_timer = PROTO_TIMER_NONE;
+        pbft_sync_on_timer(n);
+        return;
+    default:
+        return;
+    }
+}
+
+static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
+{
+    pbft_node *n = node;
+    uint8_t type = pbft_msg_type(wire);
+    /* Consensus messages matter only to validators. */
+    bool consensus = type >= PROTO_MSG_PBFT_PREPREPARE && type <= PROTO_MSG_PBFT_NEWVIEW;
+    if (consensus && !pbft_is_validator(n))
+        return;
+    switch (type) {
+    case PROTO_MSG_TX: on_tx(n, from, wire); return;
+    case PROTO_MSG_PBFT_PREPREPARE: pbft_on_preprepare(n, from, wire); return;
+    case PROTO_MSG_PBFT_PREPARE:
+    case PROTO_MSG_PBFT_COMMIT: pbft_on_vote(n, from, wire, type); return;
+    case PROTO_MSG_PBFT_CHECKPOINT: pbft_on_checkpoint(n, from, wire); return;
+    case PROTO_MSG_PBFT_VIEWCHANGE: pbft_on_viewchange(n, from, wire); return;
+    case PROTO_MSG_PBFT_NEWVIEW: pbft_on_newview(n, from, wire); return;
+    case PROTO_MSG_PBFT_DECIDED: pbft_sync_on_decided(n, from, wire); return;
+    case PROTO_MSG_GET_BLOCKS: pbft_sync_on_get_blocks(n, from, wire); return;
+    case PROTO_MSG_BLOCKS: pbft_sync_on_blocks(n, from, wire); return;
+    case PROTO_MSG_STATUS: pbft_on_status(n, from, wire); return;
+    default: pbft_reject(n, from, PROTO_REJECT_DECODE); return;
+    }
+}
+
+/* ---- lifecycle ---- */
+
+pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t validator_index,
+                         const proto_keypair *key, const proto_env *env)
+{
+    g_assert(params->validators_count > 0 && params->block_interval_ns > 0);
+    g_assert(params->checkpoint_interval > 0 && params->view_timeout_ns > 0);
+    g_assert(validator_index < (int32_t)params->validators_count);
+    pbft_node *n = g_new0(pbft_node, 1);
+    n->p = params;
+    n->env = *env;
+    n->self = self;
+    n->validator_index = validator_index;
+    if (validator_index >= 0) {
+        g_assert(key != NULL);
+        n->key = *key;
+        n->mempool = proto_mempool_new(params->mempool_max);
+    }
+    pbft_quorum_init(&n->quorum, params->validators_count, params->validator_keys,
+                     params->stakes);
+    pbft_genesis_hash(params, &n->genesis_hash);
+    n->timeout_ns = params->view_timeout_ns;
+    n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
+    pbft_chain_init(n);
+    pbft_checkpoint_init(n);
+    pbft_view_init(n);
+    pbft_chain_recover(n);
+
+    if (pbft_is_validator(n)) {
+        pbft_arm_view_timer(n);
+        pbft_maybe_schedule_proposal(n);
+    }
+    /* A node starting after genesis (restart, late join) asks for what it
+     * missed: blocks from a validator and, if it is a validator, the view. */
+    if (n->env.now_ns(n->env.ctx) > 0) {
+        uint64_t r = n->env.random_u64(n->env.ctx);
+        for (uint32_t i = 0; i < params->validators_count; i++) {
+            proto_node_id peer = params->validator_nodes[(r + i) % params->validators_count];
+            if (peer != self) {
+                pbft_sync_request(n, peer, UINT64_MAX);
+                break;
+            }
+        }
+        if (pbft_is_validator(n)) {
+            GBytes *status = pbft_msg_status_encode(n->view, n->committed);
+            pbft_send_validators(n, status);
+            g_bytes_unref(status);
+        }
+    }
+    if (!pbft_is_validator(n) && n->sync_timer == PROTO_TIMER_NONE)
+        pbft_sync_start(n);
+    return n;
+}
+
+static void pbft_node_free(void *node)
+{
+    pbft_node *n = node;
+    if (n == NULL)
+        return;
+    pbft_cancel_timer(n, &n->propose_timer);
+    pbft_cancel_timer(n, &n->view_timer);
+    pbft_cancel_timer(n, &n->resend_timer);
+    pbft_cancel_timer(n, &n->sync_timer);
+    pbft_view_clear(n);
+    pbft_checkpoint_clear(n);
+    g_hash_table_unref(n->slots);
+    pbft_chain_clear(n);
+    if (n->mempool != NULL)
+        proto_mempool_free(n->mempool);
+    g_free(n);
+}
+
+const proto_node_ops pbft_node_ops = {
+    .name = "pbft",
+    .on_message = pbft_on_message,
+    .on_timer = pbft_on_timer,
+    .submit_tx = pbft_submit_tx,
+    .free = pbft_node_free,
+};
+
+uint64_t pbft_node_committed_height(const pbft_node *n) { return n->committed; }
+uint64_t pbft_node_view(const pbft_node *n) { return n->view; }
+bool pbft_node_in_view_change(const pbft_node *n) { return n->in_view_change; }
+uint64_t pbft_node_stable_checkpoint(const pbft_node *n) { return n->stable_seq; }
+
+bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out)
+{
+    if (height > n->committed)
+        return false;
+    *out = g_array_index(n->hashes, proto_hash, height);
+    return true;
+}

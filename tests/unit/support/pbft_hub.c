@@ -1,0 +1,175 @@
+/* Deterministic PBFT test driver (see pbft_hub.h). */
+#include "support/pbft_hub.h"
+
+#include "protocol/chain/tx.h"
+
+void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
+              uint32_t checkpoint_interval)
+{
+    g_assert(validators + full_nodes <= HUB_NODES_MAX);
+    *h = (pbft_hub){0};
+    proto_crypto_global_init();
+    h->validators = validators;
+    h->nodes = validators + full_nodes;
+    h->crypto = proto_crypto_new(PROTO_CRYPTO_REAL, 4096);
+    for (uint32_t i = 0; i < validators; i++) {
+        char label[32];
+        g_snprintf(label, sizeof label, "validator/%u", i);
+        proto_keypair_derive(&h->vkeys[i], 5, label);
+        h->vpub[i] = h->vkeys[i].pk;
+        h->stakes[i] = 100;
+        h->vnodes[i] = i;
+    }
+    h->genesis = proto_state_new();
+    for (uint32_t i = 0; i < HUB_ACCOUNTS; i++) {
+        char label[32];
+        g_snprintf(label, sizeof label, "account/%u", i);
+        proto_keypair_derive(&h->akeys[i], 5, label);
+        proto_state_add_account(h->genesis, &h->akeys[i].pk, 1000000);
+    }
+    h->params = (pbft_params){.chain_id = 11,
+                              .block_interval_ns = HUB_SEC(1),
+                              .max_block_txs = 100,
+                              .validators_count = validators,
+                              .validator_keys = h->vpub,
+                              .stakes = h->stakes,
+                              .genesis_state = h->genesis,
+                              .nodes_count = h->nodes,
+                              .validator_nodes = h->vnodes,
+                              .crypto = h->crypto,
+                              .mempool_max = 1000,
+                              .view_timeout_ns = HUB_SEC(2),
+                              .view_timeout_max_ns = HUB_SEC(8),
+                              .checkpoint_interval = checkpoint_interval,
+                              .sync_batch_max = 16};
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        fake_env_init(&h->env[i]);
+        h->env[i].random_state = i + 1;
+        hub_start(h, i);
+    }
+}
+
+void hub_start(pbft_hub *h, uint32_t i)
+{
+    g_assert(h->node[i] == NULL);
+    /* A restarted node's old timers die with it. */
+    g_array_set_size(h->env[i].timers, 0);
+    h->env[i].now_ns = h->now_ns;
+    int32_t vidx = i < h->validators ? (int32_t)i : -1;
+    h->node[i] = pbft_node_new(&h->params, i, vidx, vidx >= 0 ? &h->vkeys[i] : NULL,
+                               &h->env[i].env);
+}
+
+void hub_crash(pbft_hub *h, uint32_t i)
+{
+    g_assert(h->node[i] != NULL);
+    pbft_node_ops.free(h->node[i]);
+    h->node[i] = NULL;
+    g_array_set_size(h->env[i].sends, 0);
+    g_array_set_size(h->env[i].timers, 0);
+}
+
+void hub_clear(pbft_hub *h)
+{
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        if (h->node[i] != NULL)
+            pbft_node_ops.free(h->node[i]);
+        fake_env_clear(&h->env[i]);
+    }
+    proto_state_free(h->genesis);
+    proto_crypto_free(h->crypto);
+}
+
+static void set_time(pbft_hub *h, int64_t t)
+{
+    h->now_ns = t;
+    for (uint32_t i = 0; i < h->nodes; i++)
+        h->env[i].now_ns = t;
+}
+
+void hub_inject(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
+{
+    if (h->node[to] != NULL)
+        pbft_node_ops.on_message(h->node[to], from, wire);
+}
+
+/* Deliver until no node has anything to send. */
+static void pump(pbft_hub *h)
+{
+    bool any = true;
+    while (any) {
+        any = false;
+        for (uint32_t i = 0; i < h->nodes; i++) {
+            GArray *out = h->env[i].sends;
+            if (out->len == 0)
+                continue;
+            any = true;
+            guint len = out->len;
+            fake_send *batch = g_new(fake_send, len);
+            for (guint k = 0; k < len; k++) {
+                batch[k] = g_array_index(out, fake_send, k);
+                g_bytes_ref(batch[k].wire);
+            }
+            g_array_set_size(out, 0);
+            for (guint k = 0; k < len; k++) {
+                fake_send *s = &batch[k];
+                bool drop = h->node[s->to] == NULL || h->isolated[i] || h->isolated[s->to] ||
+                            (h->filter != NULL && h->filter(h, i, s->to, s->wire));
+                if (!drop) {
+                    h->delivered++;
+                    pbft_node_ops.on_message(h->node[s->to], i, s->wire);
+                }
+                g_bytes_unref(s->wire);
+            }
+            g_free(batch);
+        }
+    }
+}
+
+void hub_run_until(pbft_hub *h, int64_t t_ns)
+{
+    for (;;) {
+        pump(h);
+        fake_timer *best = NULL;
+        uint32_t best_node = 0;
+        for (uint32_t i = 0; i < h->nodes; i++) {
+            if (h->node[i] == NULL)
+                continue;
+            fake_timer *t = fake_env_next_timer(&h->env[i]);
+            if (t != NULL && (best == NULL || t->at_ns < best->at_ns)) {
+                best = t;
+                best_node = i;
+            }
+        }
+        if (best == NULL || best->at_ns > t_ns)
+            break;
+        set_time(h, MAX(h->now_ns, best->at_ns));
+        best->cancelled = TRUE; /* consumed */
+        uint64_t id = best->id;
+        uint32_t kind = best->kind;
+        uint64_t arg = best->arg;
+        pbft_node_ops.on_timer(h->node[best_node], id, kind, arg);
+    }
+    set_time(h, MAX(h->now_ns, t_ns));
+    pump(h);
+}
+
+void hub_submit_tx(pbft_hub *h, uint32_t at, uint32_t from, uint64_t nonce)
+{
+    proto_tx tx = {.from = from, .to = (from + 1) % HUB_ACCOUNTS, .amount = 5, .fee = 1,
+                   .nonce = nonce};
+    proto_tx_sign(&tx, h->params.chain_id, h->crypto, &h->akeys[from]);
+    GBytes *wire = proto_tx_msg_encode(&tx);
+    pbft_node_ops.submit_tx(h->node[at], wire);
+    g_bytes_unref(wire);
+}
+
+uint64_t hub_committed(const pbft_hub *h, uint32_t i)
+{
+    return h->node[i] != NULL ? pbft_node_committed_height(h->node[i]) : 0;
+}
+
+guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind)
+{
+    return fake_env_count_events(&h->env[i], kind);
+}

@@ -1,0 +1,59 @@
+/* A tiny deterministic driver for PBFT unit tests: a handful of real PBFT
+ * nodes, each with its own fake environment, wired by a message pump with
+ * zero latency. Messages are delivered in FIFO order, timers fire in time
+ * order (ties by node), and tests can crash, restart, isolate nodes or
+ * drop messages, or inject bytes as a hostile peer. No sim/ code is used:
+ * this tests the protocol module alone. */
+#ifndef AITBC_TEST_PBFT_HUB_H
+#define AITBC_TEST_PBFT_HUB_H
+
+#include <stdbool.h>
+
+#include "protocol/pbft/pbft.h"
+#include "support/fake_env.h"
+
+#define HUB_NODES_MAX 8
+#define HUB_ACCOUNTS 8
+
+typedef struct pbft_hub pbft_hub;
+/* Return true to drop the message. */
+typedef bool (*hub_filter_fn)(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire);
+
+struct pbft_hub {
+    uint32_t validators;
+    uint32_t nodes;                 /* validators first, then full nodes */
+    proto_crypto *crypto;
+    proto_keypair vkeys[HUB_NODES_MAX];
+    proto_pubkey vpub[HUB_NODES_MAX];
+    uint64_t stakes[HUB_NODES_MAX];
+    proto_node_id vnodes[HUB_NODES_MAX];
+    proto_keypair akeys[HUB_ACCOUNTS];
+    proto_state *genesis;
+    pbft_params params;
+    fake_env env[HUB_NODES_MAX];
+    pbft_node *node[HUB_NODES_MAX];
+    bool isolated[HUB_NODES_MAX];   /* messages to and from it are dropped */
+    hub_filter_fn filter;
+    int64_t now_ns;
+    uint64_t delivered;
+};
+
+/* validators (<= HUB_NODES_MAX) equal stakes of 100, full nodes after them;
+ * 1 s blocks, 2 s view timeout, checkpoint every `checkpoint_interval`. */
+void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
+              uint32_t checkpoint_interval);
+void hub_clear(pbft_hub *h);
+void hub_start(pbft_hub *h, uint32_t i);
+void hub_crash(pbft_hub *h, uint32_t i); /* the store survives */
+/* Deliver everything pending, then fire timers up to t, repeatedly. */
+void hub_run_until(pbft_hub *h, int64_t t_ns);
+/* Hand bytes to node `to` as if `from` sent them (delivered at once). */
+void hub_inject(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire);
+/* A signed transfer from account `from` (nonce) submitted at node `at`. */
+void hub_submit_tx(pbft_hub *h, uint32_t at, uint32_t from, uint64_t nonce);
+uint64_t hub_committed(const pbft_hub *h, uint32_t i);
+guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind);
+
+#define HUB_SEC(x) ((int64_t)((x) * 1000000000.0))
+
+#endif

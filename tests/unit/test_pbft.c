@@ -1,0 +1,323 @@
+/* PBFT node unit tests: real nodes, fake environments, a zero-latency
+ * message pump (tests/unit/support/pbft_hub.c), no simulator.
+ *
+ * 4 validators (f = 1, quorum 3 of 4) and one full node. Covers the
+ * normal case and in-order commit, checkpoints, full nodes following by
+ * DECIDED, hostile bytes and forged messages (wrong proposer, bad
+ * signatures, certificates without a quorum), a silent primary forcing
+ * view changes, a lost quorum that returns, crash recovery from the store
+ * and catch-up of a replica that fell behind. */
+#include <check.h>
+
+#include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_msg.h"
+#include "support/pbft_hub.h"
+
+static pbft_hub H;
+
+static guint rejected(uint32_t node, proto_reject_reason reason)
+{
+    guint count = 0;
+    GArray *ev = H.env[node].events;
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        count += e->kind == PROTO_EV_MSG_REJECTED && e->reason == reason;
+    }
+    return count;
+}
+
+/* Every live node's committed chain is a prefix of every other's. */
+static void assert_agreement(void)
+{
+    for (uint32_t a = 0; a < H.nodes; a++) {
+        for (uint32_t b = a + 1; b < H.nodes; b++) {
+            if (H.node[a] == NULL || H.node[b] == NULL)
+                continue;
+            uint64_t top = MIN(hub_committed(&H, a), hub_committed(&H, b));
+            for (uint64_t h = 0; h <= top; h++) {
+                proto_hash x, y;
+                ck_assert(pbft_node_committed_hash(H.node[a], h, &x));
+                ck_assert(pbft_node_committed_hash(H.node[b], h, &y));
+                ck_assert_msg(proto_hash_equal(&x, &y), "nodes %u and %u differ at %" G_GUINT64_FORMAT,
+                              a, b, h);
+            }
+        }
+    }
+}
+
+static void setup(void)
+{
+    hub_init(&H, 4, 1, 5);
+}
+
+static void teardown(void)
+{
+    hub_clear(&H);
+}
+
+START_TEST(normal_case_commits_in_order)
+{
+    H.now_ns = HUB_SEC(0.1);
+    for (uint32_t i = 0; i < H.nodes; i++)
+        H.env[i].now_ns = H.now_ns;
+    hub_submit_tx(&H, 0, 0, 0);
+    hub_submit_tx(&H, 2, 1, 0);
+    hub_submit_tx(&H, 4, 2, 0); /* at the full node: forwarded to validators */
+    hub_run_until(&H, HUB_SEC(6.5));
+    for (uint32_t v = 0; v < 4; v++) {
+        ck_assert_uint_eq(hub_committed(&H, v), 6);
+        ck_assert_uint_eq(hub_events(&H, v, PROTO_EV_BLOCK_FINAL), 6);
+        ck_assert_uint_eq(pbft_node_view(H.node[v]), 0);
+        ck_assert_uint_eq(hub_events(&H, v, PROTO_EV_VIEW_CHANGE), 0);
+        /* Checkpoint at 5 became stable everywhere. */
+        ck_assert_uint_eq(pbft_node_stable_checkpoint(H.node[v]), 5);
+    }
+    /* Block 1 holds the three transactions. */
+    guint txs = 0;
+    GArray *ev = H.env[0].events;
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        if (e->kind == PROTO_EV_BLOCK_FINAL)
+            txs += e->tx_count;
+    }
+    ck_assert_uint_eq(txs, 3);
+    /* The full node follows through DECIDED pushes. */
+    ck_assert_uint_ge(hub_committed(&H, 4), 5);
+    assert_agreement();
+    /* Proposers rotate round-robin: height h by validator h mod 4. */
+    ck_assert_uint_eq(pbft_primary(&H.params, 1, 0), 1);
+    ck_assert_uint_eq(pbft_primary(&H.params, 4, 0), 0);
+    ck_assert_uint_eq(pbft_primary(&H.params, 4, 1), 1);
+    ck_assert_uint_eq(pbft_view_leader(&H.params, 2), 2);
+}
+END_TEST
+
+START_TEST(hostile_bytes_are_counted_and_dropped)
+{
+    hub_run_until(&H, HUB_SEC(2.5));
+    uint64_t before = hub_committed(&H, 0);
+    static const uint8_t types[] = {
+        PROTO_MSG_TX, PROTO_MSG_GET_BLOCKS, PROTO_MSG_BLOCKS, PROTO_MSG_STATUS,
+        PROTO_MSG_PBFT_PREPREPARE, PROTO_MSG_PBFT_PREPARE, PROTO_MSG_PBFT_COMMIT,
+        PROTO_MSG_PBFT_CHECKPOINT, PROTO_MSG_PBFT_VIEWCHANGE, PROTO_MSG_PBFT_NEWVIEW,
+        PROTO_MSG_PBFT_DECIDED, 0, 99, 255};
+    guint injected = 0;
+    for (guint t = 0; t < G_N_ELEMENTS(types); t++) {
+        for (guint len = 1; len < 200; len += 37) {
+            uint8_t buf[200];
+            for (guint i = 0; i < len; i++)
+                buf[i] = (uint8_t)(i * 131 + t * 7 + len);
+            buf[0] = types[t];
+            GBytes *wire = g_bytes_new(buf, len);
+            hub_inject(&H, 1, 0, wire);
+            hub_inject(&H, 4, 4, wire);
+            g_bytes_unref(wire);
+            injected++;
+        }
+    }
+    GBytes *empty = g_bytes_new(NULL, 0);
+    hub_inject(&H, 1, 0, empty);
+    g_bytes_unref(empty);
+    ck_assert_uint_ge(rejected(0, PROTO_REJECT_DECODE), injected - 10);
+    /* Nothing broke: the chain goes on. */
+    hub_run_until(&H, HUB_SEC(5.5));
+    ck_assert_uint_ge(hub_committed(&H, 0), before + 3);
+    assert_agreement();
+}
+END_TEST
+
+static GBytes *forged_preprepare(uint32_t signer, uint64_t height, uint64_t view, bool corrupt)
+{
+    proto_block *b = proto_block_new();
+    b->header.height = height;
+    b->header.slot = view;
+    proto_hash genesis;
+    pbft_genesis_hash(&H.params, &genesis);
+    b->header.parent = genesis;
+    b->header.proposer = pbft_primary(&H.params, height, view);
+    b->header.timestamp_ns = H.now_ns;
+    proto_state *s = proto_state_copy(H.genesis);
+    proto_state_root(s, &b->header.state_root);
+    proto_state_free(s);
+    proto_block_seal_txs(b);
+    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[signer]);
+    if (corrupt)
+        b->header.sig.bytes[3] ^= 1;
+    GBytes *wire = pbft_msg_preprepare_encode(view, b);
+    proto_block_free(b);
+    return wire;
+}
+
+START_TEST(forged_preprepares_are_rejected)
+{
+    H.now_ns = HUB_SEC(0.5);
+    for (uint32_t i = 0; i < H.nodes; i++)
+        H.env[i].now_ns = H.now_ns;
+    /* Height 1, view 0 belongs to v1; v2 signs a block claiming to be v1. */
+    GBytes *wrong_signer = forged_preprepare(2, 1, 0, false);
+    hub_inject(&H, 2, 0, wrong_signer);
+    ck_assert_uint_eq(rejected(0, PROTO_REJECT_SIGNATURE), 1);
+    GBytes *corrupt = forged_preprepare(1, 1, 0, true);
+    hub_inject(&H, 1, 0, corrupt);
+    ck_assert_uint_eq(rejected(0, PROTO_REJECT_SIGNATURE), 2);
+    /* A block for a later view waits (not rejected, not voted on). */
+    GBytes *future = forged_preprepare(2, 1, 1, false);
+    hub_inject(&H, 2, 0, future);
+    ck_assert_uint_eq(H.env[0].sends->len, 1); /* only a STATUS to ask about view 1 */
+    /* The real v1 block still commits. */
+    hub_run_until(&H, HUB_SEC(1.5));
+    ck_assert_uint_eq(hub_committed(&H, 0), 1);
+    assert_agreement();
+    g_bytes_unref(wrong_signer);
+    g_bytes_unref(corrupt);
+    g_bytes_unref(future);
+}
+END_TEST
+
+START_TEST(certificate_without_quorum_is_rejected)
+{
+    hub_run_until(&H, HUB_SEC(1.5));
+    ck_assert_uint_eq(hub_committed(&H, 0), 1);
+    /* Build height 2 by its primary (v2) and a commit "certificate"
+     * signed by only two validators: not more than 2/3. */
+    proto_block *b = proto_block_new();
+    b->header.height = 2;
+    b->header.slot = 0;
+    pbft_node_committed_hash(H.node[0], 1, &b->header.parent);
+    b->header.proposer = 2;
+    b->header.timestamp_ns = H.now_ns;
+    /* state root after block 1 (empty) = genesis root */
+    proto_state *s = proto_state_copy(H.genesis);
+    proto_state_root(s, &b->header.state_root);
+    proto_state_free(s);
+    proto_block_seal_txs(b);
+    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[2]);
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_block_encode(b, &w);
+    pbft_decided d = {.block = proto_writer_steal(&w)};
+    pbft_cert_init(&d.cert, PBFT_PHASE_COMMIT, 0, 2, &b->hash);
+    for (uint32_t v = 2; v < 4; v++) {
+        pbft_vote vote = {.phase = PBFT_PHASE_COMMIT, .seq = 2, .digest = b->hash, .validator = v};
+        pbft_vote_sign(&vote, H.params.chain_id, H.crypto, &H.vkeys[v]);
+        pbft_cert_add(&d.cert, v, &vote.sig);
+    }
+    GBytes *wire = pbft_msg_decided_encode(&d);
+    hub_inject(&H, 2, 4, wire);
+    ck_assert_uint_eq(hub_committed(&H, 4), 1);
+    ck_assert_uint_eq(rejected(4, PROTO_REJECT_SIGNATURE), 1);
+    /* With a third signature it is a certificate and the full node takes it. */
+    pbft_vote vote = {.phase = PBFT_PHASE_COMMIT, .seq = 2, .digest = b->hash, .validator = 0};
+    pbft_vote_sign(&vote, H.params.chain_id, H.crypto, &H.vkeys[0]);
+    pbft_cert_add(&d.cert, 0, &vote.sig);
+    GBytes *wire3 = pbft_msg_decided_encode(&d);
+    hub_inject(&H, 2, 4, wire3);
+    ck_assert_uint_eq(hub_committed(&H, 4), 2);
+    g_bytes_unref(wire);
+    g_bytes_unref(wire3);
+    pbft_decided_clear(&d);
+    proto_block_free(b);
+}
+END_TEST
+
+START_TEST(silent_primary_forces_view_change)
+{
+    /* v1 is primary of height 1 in view 0 and leader of view 1: with it
+     * down, view 1 fails too and view 2 (leader v2, primary of height 1:
+     * v3) finalizes height 1. */
+    hub_crash(&H, 1);
+    hub_run_until(&H, HUB_SEC(20));
+    for (uint32_t v = 0; v < 4; v++) {
+        if (v == 1)
+            continue;
+        ck_assert_uint_ge(hub_committed(&H, v), 1);
+        ck_assert_uint_ge(pbft_node_view(H.node[v]), 2);
+        ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_VIEW_CHANGE), 2);
+        ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_NEW_VIEW), 1);
+    }
+    /* The first view change was a timeout, the second a failed view. */
+    bool timeout = false, failed = false;
+    GArray *ev = H.env[0].events;
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        if (e->kind != PROTO_EV_VIEW_CHANGE)
+            continue;
+        timeout |= e->cause == PROTO_VIEW_CAUSE_TIMEOUT;
+        failed |= e->cause == PROTO_VIEW_CAUSE_NEWVIEW_TIMEOUT;
+    }
+    ck_assert(timeout && failed);
+    assert_agreement();
+}
+END_TEST
+
+START_TEST(lost_quorum_stalls_then_resumes)
+{
+    H.isolated[2] = H.isolated[3] = true;
+    hub_run_until(&H, HUB_SEC(12));
+    for (uint32_t v = 0; v < 4; v++)
+        ck_assert_uint_eq(hub_committed(&H, v), 0);
+    H.isolated[2] = H.isolated[3] = false;
+    hub_run_until(&H, HUB_SEC(40));
+    for (uint32_t v = 0; v < 4; v++)
+        ck_assert_uint_ge(hub_committed(&H, v), 3);
+    assert_agreement();
+}
+END_TEST
+
+START_TEST(restart_recovers_from_store_and_catches_up)
+{
+    hub_run_until(&H, HUB_SEC(4.5));
+    uint64_t at_crash = hub_committed(&H, 3);
+    ck_assert_uint_ge(at_crash, 4);
+    hub_crash(&H, 3);
+    hub_run_until(&H, HUB_SEC(9.5));
+    hub_start(&H, 3);
+    ck_assert_uint_eq(hub_committed(&H, 3), at_crash); /* replayed from its store */
+    ck_assert_uint_eq(hub_events(&H, 3, PROTO_EV_RECOVERED), 1);
+    hub_run_until(&H, HUB_SEC(14.5));
+    ck_assert_uint_ge(hub_committed(&H, 3) + 1, hub_committed(&H, 0));
+    ck_assert_uint_ge(hub_committed(&H, 3), 12);
+    assert_agreement();
+}
+END_TEST
+
+START_TEST(lagging_replica_catches_up)
+{
+    H.isolated[3] = true; /* 3 of 4 still hold a quorum */
+    hub_run_until(&H, HUB_SEC(12.5));
+    ck_assert_uint_eq(hub_committed(&H, 3), 0);
+    ck_assert_uint_ge(hub_committed(&H, 0), 8);
+    H.isolated[3] = false;
+    hub_run_until(&H, HUB_SEC(20.5));
+    ck_assert_uint_ge(hub_events(&H, 3, PROTO_EV_SYNC_REQUEST), 1);
+    ck_assert_uint_ge(hub_committed(&H, 3) + 1, hub_committed(&H, 0));
+    assert_agreement();
+}
+END_TEST
+
+static Suite *pbft_suite(void)
+{
+    Suite *s = suite_create("pbft");
+    TCase *tc = tcase_create("node");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, normal_case_commits_in_order);
+    tcase_add_test(tc, hostile_bytes_are_counted_and_dropped);
+    tcase_add_test(tc, forged_preprepares_are_rejected);
+    tcase_add_test(tc, certificate_without_quorum_is_rejected);
+    tcase_add_test(tc, silent_primary_forces_view_change);
+    tcase_add_test(tc, lost_quorum_stalls_then_resumes);
+    tcase_add_test(tc, restart_recovers_from_store_and_catches_up);
+    tcase_add_test(tc, lagging_replica_catches_up);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pbft_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
