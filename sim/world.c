@@ -190,6 +190,10 @@ static void build_chain(sim_world *w)
     sim_workload_init(w); /* derives account keys */
     for (uint32_t i = 0; i < sc->accounts; i++)
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
+    proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
+    /* Hash the genesis tree once: every node copies it, clean. */
+    proto_hash genesis_root;
+    proto_state_root(w->genesis, &genesis_root);
 
     poa_params *p = &w->poa;
     p->chain_id = sc->seed ^ 0xa17bc0000000000ULL;
@@ -229,6 +233,7 @@ static void build_pbft(sim_world *w)
     p->view_timeout_max_ns = SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX * w->sc->view_timeout_ns;
     p->checkpoint_interval = w->sc->checkpoint_interval;
     p->sync_batch_max = c->sync_batch_max;
+    pbft_genesis_hash(p, &p->genesis_hash);
 }
 
 static void build_nodes(sim_world *w)

@@ -31,6 +31,8 @@
  * overflow. */
 #include "protocol/chain/state.h"
 
+#include "protocol/core/fastmix.h"
+
 #include <string.h>
 
 /* Old values of one account, recorded before a change. */
@@ -49,6 +51,7 @@ struct proto_state {
     uint8_t *node_dirty;   /* 2 * cap flags: queued for rehash */
     GArray *dirty_leaves;  /* of uint32_t leaf indexes with node_dirty set */
     bool rebuild;          /* whole tree stale (after growing cap) */
+    bool fast_hash;        /* Merkle nodes by proto_fastmix instead of BLAKE2b */
 };
 
 const char *proto_tx_result_name(proto_tx_result r)
@@ -97,6 +100,7 @@ proto_state *proto_state_copy(const proto_state *s)
     c->supply = s->supply;
     c->cap = s->cap;
     c->rebuild = s->rebuild;
+    c->fast_hash = s->fast_hash;
     c->tree = g_memdup2(s->tree, 2 * (size_t)s->cap * sizeof(proto_hash));
     c->node_dirty = g_memdup2(s->node_dirty, 2 * (size_t)s->cap);
     return c;
@@ -281,7 +285,31 @@ static void state_leaf_hash(const proto_state *s, uint32_t index, proto_hash *ou
     memcpy(buf, a->pk.bytes, PROTO_PUBKEY_SIZE);
     proto_le_put_u64(buf + PROTO_PUBKEY_SIZE, a->balance);
     proto_le_put_u64(buf + PROTO_PUBKEY_SIZE + 8, a->nonce);
-    proto_hash_bytes(out, buf, sizeof buf);
+    if (s->fast_hash)
+        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "leaf", 4, buf, sizeof buf);
+    else
+        proto_hash_bytes(out, buf, sizeof buf);
+}
+
+static void state_node_hash(const proto_state *s, proto_hash *out, const proto_hash *left,
+                            const proto_hash *right)
+{
+    if (!s->fast_hash) {
+        proto_hash_pair(out, left, right);
+        return;
+    }
+    uint8_t buf[2 * PROTO_HASH_SIZE];
+    memcpy(buf, left->bytes, PROTO_HASH_SIZE);
+    memcpy(buf + PROTO_HASH_SIZE, right->bytes, PROTO_HASH_SIZE);
+    proto_fastmix(out->bytes, PROTO_HASH_SIZE, "node", 4, buf, sizeof buf);
+}
+
+void proto_state_set_fast_hash(proto_state *s, bool fast)
+{
+    if (s->fast_hash != fast) {
+        s->fast_hash = fast;
+        s->rebuild = true;
+    }
 }
 
 static void state_rebuild(proto_state *s)
@@ -290,7 +318,7 @@ static void state_rebuild(proto_state *s)
         state_leaf_hash(s, i, &s->tree[s->cap + i]);
     }
     for (uint32_t node = s->cap - 1; node >= 1; node--) {
-        proto_hash_pair(&s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
+        state_node_hash(s, &s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
     }
     memset(s->node_dirty, 0, 2 * (size_t)s->cap);
     g_array_set_size(s->dirty_leaves, 0);
@@ -324,7 +352,7 @@ static void state_update_dirty(proto_state *s)
         }
         for (guint i = 0; i < next->len; i++) {
             uint32_t node = g_array_index(next, uint32_t, i);
-            proto_hash_pair(&s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
+            state_node_hash(s, &s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
             s->node_dirty[node] = 0;
         }
         GArray *swap = level;

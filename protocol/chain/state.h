@@ -72,6 +72,9 @@ void proto_undo_clear(proto_undo *u);
 /* Restore every value recorded in undo (newest first) and empty it. */
 void proto_state_revert(proto_state *s, proto_undo *undo);
 
+/* Hash the Merkle tree with proto_fastmix (crypto = fast) instead of
+ * BLAKE2b. Set on the genesis state; copies inherit it. */
+void proto_state_set_fast_hash(proto_state *s, bool fast);
 /* Current Merkle root (recomputes dirty paths). */
 void proto_state_root(proto_state *s, proto_hash *out);
 

@@ -20,6 +20,8 @@
  * forgeries by code that knows the scheme. */
 #include "protocol/core/crypto.h"
 
+#include "protocol/core/fastmix.h"
+
 #include <sodium.h>
 #include <string.h>
 
@@ -133,7 +135,7 @@ void proto_keypair_derive(proto_keypair *kp, uint64_t master_seed, const char *l
 static void fast_sig(uint8_t out[PROTO_SIG_SIZE], const void *msg, size_t msg_size,
                      const proto_pubkey *pk)
 {
-    crypto_generichash(out, PROTO_SIG_SIZE, msg, msg_size, pk->bytes, PROTO_PUBKEY_SIZE);
+    proto_fastmix(out, PROTO_SIG_SIZE, pk->bytes, PROTO_PUBKEY_SIZE, msg, msg_size);
 }
 
 void proto_sign(proto_crypto *c, proto_sig *sig, const void *msg, size_t msg_size,
@@ -157,7 +159,7 @@ static bool verify_compute(proto_crypto *c, const proto_sig *sig, const void *ms
     if (c->mode == PROTO_CRYPTO_FAST) {
         uint8_t expect[PROTO_SIG_SIZE];
         fast_sig(expect, msg, msg_size, pk);
-        return sodium_memcmp(expect, sig->bytes, PROTO_SIG_SIZE) == 0;
+        return memcmp(expect, sig->bytes, PROTO_SIG_SIZE) == 0; /* no secrets in a simulation */
     }
     return crypto_sign_verify_detached(sig->bytes, msg, msg_size, pk->bytes) == 0;
 }

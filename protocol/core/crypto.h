@@ -7,10 +7,12 @@
  * it has already checked: every node still "verifies", the work is done
  * once. This is exact because verification is a pure function.
  *
- * Fast mode (scenario `crypto = fast`) replaces Ed25519 by a keyed-hash
- * stand-in: sig = BLAKE2b-512(key = public key, message). It detects any
- * corruption or wrong signer, but is forgeable by code that knows the
- * scheme; reports say which mode ran.
+ * Fast mode (scenario `crypto = fast`) replaces Ed25519 by a keyed-digest
+ * stand-in: sig = proto_fastmix(key = public key, message), 64 bytes (see
+ * fastmix.h), and account-state Merkle trees use the same digest (see
+ * proto_state_set_fast_hash). It detects any corruption or wrong signer,
+ * but is forgeable by code that knows the scheme; reports say which mode
+ * ran.
  *
  * The context also counts signatures made and distinct verifications so a
  * run can compute its crypto floor (tools/bench and the summary). */

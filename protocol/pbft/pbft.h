@@ -103,6 +103,7 @@ typedef struct pbft_params {
     int64_t view_timeout_max_ns;          /* doubling stops here */
     uint32_t checkpoint_interval;         /* blocks; > 0 */
     uint32_t sync_batch_max;              /* blocks per BLOCKS response */
+    proto_hash genesis_hash;              /* pbft_genesis_hash(), computed once by the owner */
 } pbft_params;
 
 typedef struct pbft_node pbft_node;
@@ -124,6 +125,7 @@ bool pbft_node_in_view_change(const pbft_node *n);
 uint64_t pbft_node_stable_checkpoint(const pbft_node *n);
 bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out);
 
+/* Hash of the genesis block (height 0) of these params' genesis state. */
 void pbft_genesis_hash(const pbft_params *params, proto_hash *out);
 
 #endif

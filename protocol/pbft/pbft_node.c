@@ -262,7 +262,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     }
     pbft_quorum_init(&n->quorum, params->validators_count, params->validator_keys,
                      params->stakes);
-    pbft_genesis_hash(params, &n->genesis_hash);
+    n->genesis_hash = params->genesis_hash;
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
     pbft_chain_init(n);

@@ -42,6 +42,7 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
                               .view_timeout_max_ns = HUB_SEC(8),
                               .checkpoint_interval = checkpoint_interval,
                               .sync_batch_max = 16};
+    pbft_genesis_hash(&h->params, &h->params.genesis_hash);
     for (uint32_t i = 0; i < h->nodes; i++) {
         fake_env_init(&h->env[i]);
         h->env[i].random_state = i + 1;
