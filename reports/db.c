@@ -55,6 +55,9 @@ static const char db_schema[] =
     "CREATE TABLE txs (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), submitted_ns INTEGER,\n"
     "  final_ns INTEGER, node TEXT);\n"
+    "CREATE TABLE view_changes (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), view INTEGER, cause TEXT,\n"
+    "  first_node TEXT, started_ns INTEGER, ended_ns INTEGER);\n"
     "CREATE TABLE expectations (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), key TEXT, target TEXT,\n"
     "  actual TEXT, passed INTEGER);\n";
@@ -351,6 +354,33 @@ static gboolean db_write_faults(rep_db *db, const sim_metrics *m, GError **error
     return ok;
 }
 
+/* PBFT view changes: first VIEW-CHANGE for the view -> first node in it
+ * (ended_ns NULL if nobody got there). */
+static gboolean db_write_view_changes(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                      GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO view_changes (run_id, view, cause, first_node, started_ns, ended_ns)"
+        " VALUES (?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->view_changes->len; i++) {
+        const sim_view_change_record *r =
+            &g_array_index(m->view_changes, sim_view_change_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_u64(st, 2, r->view);
+        db_bind_text(st, 3, r->cause);
+        db_bind_node(st, 4, info, r->first_node);
+        db_bind_time(st, 5, r->started_ns);
+        db_bind_time(st, 6, r->ended_ns);
+        ok = db_step(db, st, "insert view change", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 static gboolean db_write_metrics(rep_db *db, const sim_metrics *m, GError **error)
 {
     sqlite3_stmt *st = db_prepare(db,
@@ -418,6 +448,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
     gboolean ok = db_exec(db, "BEGIN IMMEDIATE", error) &&
                   db_write_blocks(db, info, m, error) && db_write_commits(db, info, m, error) &&
                   db_write_txs(db, info, m, error) && db_write_faults(db, m, error) &&
+                  db_write_view_changes(db, info, m, error) &&
                   db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&
                   db_write_stop_reason(db, info, error) &&
                   db_exec(db, "COMMIT", error);

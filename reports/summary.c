@@ -168,7 +168,20 @@ static void summary_throughput(GString *out, const sim_metrics *m)
     summary_line(out, "  %-16s %s   forks %s   reorgs %s", "blocks final", final, forks, reorgs);
     if (summary_has(m, "view_changes")) {
         g_autofree char *views = summary_figure(m, "view_changes", 0);
-        summary_line(out, "  %-16s %s", "view changes", views);
+        if (sim_metrics_get(m, "view_changes_started", 0) > 0) {
+            /* PBFT: why views changed and how long it took. */
+            g_autofree char *timeout = summary_figure(m, "view_changes.cause.timeout", 0);
+            g_autofree char *failed = summary_figure(m, "view_changes.cause.newview_timeout", 0);
+            g_autofree char *joined = summary_figure(m, "view_changes.cause.join", 0);
+            g_autofree char *d50 = summary_figure(m, "view_change_duration_p50_s", 2);
+            g_autofree char *dmax = summary_figure(m, "view_change_duration_max_s", 2);
+            g_autofree char *started = summary_figure(m, "view_changes_started", 0);
+            summary_line(out, "  %-16s %s   (%s started: timeout %s, failed view %s, join %s)",
+                         "view changes", views, started, timeout, failed, joined);
+            summary_line(out, "  %-16s p50 %s  max %s (s)", "view change", d50, dmax);
+        } else {
+            summary_line(out, "  %-16s %s", "view changes", views);
+        }
     }
 }
 

@@ -192,7 +192,28 @@ void pbft_on_checkpoint(pbft_node *n, proto_node_id from, GBytes *wire);
 void pbft_checkpoint_adopt(pbft_node *n, const pbft_cert *cert, proto_node_id from);
 void pbft_checkpoint_clear(pbft_node *n);
 
+/* O: what a new view must re-propose (pbft.h). Entries are (seq, digest,
+ * view the digest prepared in) for every seq in (start_seq, max-s];
+ * view = UINT64_MAX marks a null block (digest = its hash). */
+typedef struct pbft_o_entry {
+    uint64_t seq;
+    proto_hash digest;
+    uint64_t view;
+} pbft_o_entry;
+
+typedef struct pbft_o {
+    uint64_t start_seq;          /* max(C*, min-s): fixed by a certificate */
+    proto_hash start_digest;
+    uint64_t committed_seq;      /* C*: the highest commit certificate in V */
+    uint32_t committed_from;     /* validator whose VIEW-CHANGE holds C* */
+    const pbft_cert *checkpoint; /* the highest checkpoint certificate in V (min-s) */
+    GArray *entries;             /* pbft_o_entry, seq ascending; free with g_array_unref */
+} pbft_o;
+
 /* pbft_view.c */
+/* Compute O from V (VIEW-CHANGEs for new_view, already checked). Pure:
+ * every replica gets the same O from the same V. */
+void pbft_o_compute(GPtrArray *vcs, uint64_t new_view, pbft_o *o);
 void pbft_view_init(pbft_node *n);
 void pbft_view_clear(pbft_node *n);
 void pbft_view_on_timer(pbft_node *n);

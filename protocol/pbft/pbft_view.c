@@ -5,7 +5,7 @@
  * Every VIEW-CHANGE is checked completely on arrival (signature and every
  * certificate in it), so a NEW-VIEW can be checked by re-checking the
  * same things: its V must be a quorum of valid VIEW-CHANGEs for its view,
- * and every replica computes O from V with pbft_view_compute_o(). */
+ * and every replica computes O from V with pbft_o_compute(). */
 #include "protocol/pbft/pbft_internal.h"
 
 #include "protocol/core/msgtype.h"
@@ -80,25 +80,7 @@ static bool viewchange_valid(pbft_node *n, const pbft_viewchange *vc)
     return true;
 }
 
-/* O: what the new view must re-propose (pbft.h). Entries are
- * (seq, digest, view the digest prepared in) for seq in (start, max_s];
- * view = UINT64_MAX marks a null block. */
-typedef struct pbft_o_entry {
-    uint64_t seq;
-    proto_hash digest;
-    uint64_t view;
-} pbft_o_entry;
-
-typedef struct pbft_o {
-    uint64_t start_seq;       /* max(C*, min-s): fixed by a certificate */
-    proto_hash start_digest;
-    uint64_t committed_seq;   /* C* */
-    uint32_t committed_from;  /* validator whose VIEW-CHANGE holds C* */
-    const pbft_cert *checkpoint; /* the highest checkpoint certificate in V */
-    GArray *entries;          /* pbft_o_entry */
-} pbft_o;
-
-static void compute_o(GPtrArray *vcs, uint64_t new_view, pbft_o *o)
+void pbft_o_compute(GPtrArray *vcs, uint64_t new_view, pbft_o *o)
 {
     o->start_seq = 0;
     o->committed_seq = 0;
@@ -347,7 +329,7 @@ static void send_new_view(pbft_node *n, uint64_t view)
     GPtrArray *vcs = vcs_for(n, view, &stake, &att_all);
     g_assert(pbft_quorum_strong(&n->quorum, stake));
     pbft_o o;
-    compute_o(vcs, view, &o);
+    pbft_o_compute(vcs, view, &o);
     /* Attach the body of every real O entry, once. */
     GPtrArray *attachments = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     for (guint i = 0; i < o.entries->len && attachments->len < PBFT_ATTACHMENTS_MAX; i++) {
@@ -433,7 +415,7 @@ static void enter_view(pbft_node *n, uint64_t view, GPtrArray *vcs, GPtrArray *a
                        GBytes *nv_wire, proto_node_id from)
 {
     pbft_o o;
-    compute_o(vcs, view, &o);
+    pbft_o_compute(vcs, view, &o);
 
     pbft_tentative_revert(n);
     n->view = view;

@@ -5,6 +5,8 @@
  * build and again in the -O0 sanitizer build of CI (label `golden`), so a
  * difference between optimisation levels, compilers or machines fails here.
  *
+ * One PoA run and one PBFT run are pinned.
+ *
  * When a deliberate change to the protocol or the simulator changes what a
  * run does, the hash changes: check that the change was meant, then update
  * GOLDEN_TRACE and say so in the commit message. */
@@ -21,6 +23,20 @@ static const char *SCENARIO =
 
 #define GOLDEN_TRACE "41064a57ca79bad63c9ce17d814a767686fac72d1d86dadb4015449db22fd70f"
 
+/* The same network under PBFT, with a view change (v2 is primary of
+ * height 3 in view 0 and is down then) and real crypto. */
+static const char *PBFT_SCENARIO =
+    "[scenario]\nname = golden-pbft\nseed = 11\nduration = 20s\n"
+    "[network]\nvalidators = 5\nfull_nodes = 2\nlatency = lognormal 40ms 0.5\n"
+    "loss = 0.01\nduplicate = 0.01\nbandwidth = 50Mbit/s\n"
+    "[consensus]\nprotocol = pbft\nblock_interval = 1s\nview_timeout = 1s\n"
+    "checkpoint_interval = 4\n"
+    "[workload]\ntx_rate = 50/s\naccounts = 100\n"
+    "[fault crash]\nat = 2s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
+    "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
+
+#define GOLDEN_PBFT_TRACE "81b860617150345a40cb4a14e9301046c8de4c617534b13891735a7b033ef9f2"
+
 START_TEST(poa_trace_is_pinned)
 {
     scen_run *r = scen_run_text(SCENARIO, NULL);
@@ -32,12 +48,26 @@ START_TEST(poa_trace_is_pinned)
 }
 END_TEST
 
+START_TEST(pbft_trace_is_pinned)
+{
+    scen_run *r = scen_run_text(PBFT_SCENARIO, NULL);
+    char hex[2 * PROTO_HASH_SIZE + 1];
+    sim_world_trace_hash(r->world, hex);
+    scen_assert(r, g_str_equal(hex, GOLDEN_PBFT_TRACE), "trace %s, pinned %s", hex,
+                GOLDEN_PBFT_TRACE);
+    scen_assert(r, scen_figure(r, "blocks_final") >= 5, "the run finalized blocks");
+    scen_assert(r, scen_figure(r, "view_changes") >= 1, "the run changed views");
+    scen_run_free(r);
+}
+END_TEST
+
 static Suite *golden_suite(void)
 {
     Suite *s = suite_create("golden");
     TCase *tc = tcase_create("trace");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, poa_trace_is_pinned);
+    tcase_add_test(tc, pbft_trace_is_pinned);
     suite_add_tcase(s, tc);
     return s;
 }
