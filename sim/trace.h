@@ -14,14 +14,28 @@
 
 #include "protocol/core/crypto.h"
 
+#define SIM_TRACE_CACHE 256     /* recent message buffers (a power of two) */
+#define SIM_TRACE_BUF_SIZE 4096 /* records are hashed in chunks of this */
+
+/* A message buffer whose digest is known. The entry holds a reference,
+ * so the address it is found by cannot be reused by another buffer while
+ * it is cached: a hit always means the same bytes. The cache only saves
+ * work; the hash is the same with or without it. */
+typedef struct sim_trace_cached {
+    GBytes *wire;
+    proto_hash digest;
+} sim_trace_cached;
+
 typedef struct sim_trace {
     crypto_generichash_state state;
     uint64_t records;
-    /* One-entry digest cache: broadcasts deliver one buffer many times.
-     * It holds a reference to the cached buffer, so the identity it is
-     * keyed by can never be reused by another buffer while cached. */
-    GBytes *cached;
-    proto_hash cached_digest;
+    /* Broadcasts deliver one buffer to many nodes, interleaved with other
+     * traffic: a small direct-mapped cache of digests. */
+    sim_trace_cached cache[SIM_TRACE_CACHE];
+    /* Records wait here and are hashed in chunks (BLAKE2b of a stream does
+     * not depend on how it is cut). */
+    uint8_t buf[SIM_TRACE_BUF_SIZE];
+    size_t buf_len;
 } sim_trace;
 
 void sim_trace_init(sim_trace *t);
