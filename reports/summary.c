@@ -306,6 +306,18 @@ static void summary_network(GString *out, const sim_metrics *m)
     if (rows->len > 1) {
         summary_net_print_row(out, "total", total);
     }
+    /* Messages nodes received and refused (hostile or broken peers). */
+    GString *rejected = g_string_new(NULL);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
+        if (g_str_has_prefix(f->name, "rejected.") && f->value > 0) {
+            g_autofree char *v = summary_fixed(f->value, 0);
+            g_string_append_printf(rejected, "%s%s %s", rejected->len > 0 ? ", " : "",
+                                   f->name + strlen("rejected."), v);
+        }
+    }
+    summary_line(out, "  %-16s %s", "rejected", rejected->len > 0 ? rejected->str : "none");
+    g_string_free(rejected, TRUE);
 }
 
 /* ---- engine, faults, expectations ---- */

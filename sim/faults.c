@@ -2,7 +2,9 @@
  *
  * Each fault becomes two scheduler events, start at `at` and end at
  * `until` (if given): crash -> restart, partition -> heal, degrade ->
- * restore. Overlapping partitions: the most recent one applies and any
+ * restore, byzantine twin -> the twin node starts, then stops (other
+ * Byzantine behaviours are applied by sim/byzantine.c during their
+ * window). Overlapping partitions: the most recent one applies and any
  * heal reconnects everyone. Overlapping degrades on one node: the most
  * recent parameters apply until its window ends. Every window is recorded
  * in the metrics' fault list, which the reports shade on plots. */
@@ -49,6 +51,19 @@ static void apply_degrade(sim_world *w, const sim_fault *f, bool start)
     }
 }
 
+/* Node index of the first twin made by fault `index` (twins are numbered
+ * in the order of the twin faults and their nodes). */
+uint32_t sim_faults_first_twin(const sim_world *w, uint64_t index)
+{
+    uint32_t twin = w->sc->validators + w->sc->full_nodes + w->sc->agents;
+    for (uint64_t i = 0; i < index; i++) {
+        const sim_fault *f = w->sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_BYZANTINE && g_str_equal(f->behavior, "twin"))
+            twin += f->nodes->len;
+    }
+    return twin;
+}
+
 static void fault_event(void *ctx, uint64_t index, uint64_t start)
 {
     sim_world *w = ctx;
@@ -71,6 +86,19 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         return;
     case SIM_FAULT_DEGRADE:
         apply_degrade(w, f, start != 0);
+        return;
+    case SIM_FAULT_BYZANTINE:
+        /* Wrappers check their own windows; a twin node runs during its
+         * window only. */
+        if (g_str_equal(f->behavior, "twin")) {
+            uint32_t first = sim_faults_first_twin(w, index);
+            for (guint i = 0; i < f->nodes->len; i++) {
+                if (start)
+                    sim_world_restart_node(w, first + i);
+                else
+                    sim_world_crash_node(w, first + i);
+            }
+        }
         return;
     default:
         g_assert_not_reached(); /* rejected by sim_world_new */

@@ -39,7 +39,7 @@ static int64_t last_heal_ns(const sim_world *w)
     return heal;
 }
 
-/* Largest stake of up validators that can all reach each other. */
+/* Largest stake of up, honest validators that can all reach each other. */
 static uint64_t connected_stake(const sim_world *w)
 {
     uint64_t best = 0;
@@ -49,7 +49,7 @@ static uint64_t connected_stake(const sim_world *w)
         uint64_t sum = 0;
         for (uint32_t b = 0; b < w->sc->validators; b++) {
             uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
-            if (w->nodes[nb].up && sim_net_connected(w->net, na, nb))
+            if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
                 sum += w->stakes[b];
         }
         if (sum > best)
@@ -68,7 +68,7 @@ static uint32_t connected_count(const sim_world *w)
         uint32_t count = 0;
         for (uint32_t b = 0; b < w->sc->validators; b++) {
             uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
-            if (w->nodes[nb].up && sim_net_connected(w->net, na, nb))
+            if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
                 count++;
         }
         best = MAX(best, count);

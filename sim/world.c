@@ -35,11 +35,25 @@ static int64_t env_now(void *ctx)
     return sim_sched_now(slot->world->sched);
 }
 
+void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
+{
+    g_assert(to < w->nodes_count);
+    sim_net_send(w->net, from, to, wire);
+    const GArray *twins = w->nodes[to].twins;
+    for (guint i = 0; twins != NULL && i < twins->len; i++) {
+        uint32_t twin = g_array_index(twins, uint32_t, i);
+        if (twin != from)
+            sim_net_send(w->net, from, twin, wire);
+    }
+}
+
 static void env_send(void *ctx, proto_node_id to, GBytes *wire)
 {
     sim_node_slot *slot = ctx;
-    g_assert(to < slot->world->nodes_count);
-    sim_net_send(slot->world->net, slot->index, to, wire);
+    if (slot->byz != NULL)
+        sim_byz_send(slot->byz, to, wire);
+    else
+        sim_world_net_send(slot->world, slot->index, to, wire);
 }
 
 static void timer_fire(void *ctx, uint64_t a, uint64_t b)
@@ -149,14 +163,31 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned)
 
 static bool check_supported(const sim_scenario *sc, GError **error)
 {
+    if (sc->agents > 0) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s: [network] agents: agents are not simulated by this build yet "
+                    "(use agents = 0)", sc->path);
+        return false;
+    }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE)
             continue;
+        if (f->action == SIM_FAULT_BYZANTINE) {
+            bool conflicting = g_str_equal(f->behavior, "equivocate") ||
+                               g_str_equal(f->behavior, "double-sign");
+            if (!(conflicting && sc->protocol == SIM_CONSENSUS_POA))
+                continue;
+            g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                        "%s:%d: behavior: '%s' is simulated for protocol = pbft only in this "
+                        "build (PoA block equivocation is not yet)", sc->path, f->line,
+                        f->behavior);
+            return false;
+        }
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade)",
+                    "(supported: crash, partition, degrade, byzantine)",
                     sc->path, f->line, sim_fault_action_name(f->action));
         return false;
     }
@@ -203,7 +234,9 @@ static void build_chain(sim_world *w)
     p->validator_keys = w->validator_pubkeys;
     p->stakes = w->stakes;
     p->genesis_state = w->genesis;
-    p->nodes_count = w->nodes_count;
+    /* Protocols address validators and full nodes; twins share a
+     * validator's address (sim_world_net_send delivers to them too). */
+    p->nodes_count = w->sc->validators + w->sc->full_nodes;
     p->validator_nodes = w->validator_nodes;
     p->crypto = w->crypto;
     p->mempool_max = 200000;
@@ -244,6 +277,18 @@ static void build_nodes(sim_world *w)
         slot->world = w;
         slot->index = i;
         slot->validator_index = i < w->sc->validators ? (int32_t)i : -1;
+        slot->honest = true;
+        uint32_t first_twin = w->sc->validators + w->sc->full_nodes + w->sc->agents;
+        if (i >= first_twin) {
+            /* Twin vK': validator K's identity and keys on a second node. */
+            uint32_t k = g_array_index(w->sc->twins, uint32_t, i - first_twin);
+            slot->validator_index = (int32_t)k;
+            slot->honest = false;
+            w->nodes[k].honest = false;
+            if (w->nodes[k].twins == NULL)
+                w->nodes[k].twins = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+            g_array_append_val(w->nodes[k].twins, i);
+        }
         slot->store = sim_store_new();
         char *name = sim_world_node_name(w, i);
         char *stream = g_strdup_printf("node/%s", name);
@@ -262,6 +307,21 @@ static void build_nodes(sim_world *w)
             .store_get = env_store_get,
         };
     }
+    /* Byzantine behaviours wrap the sends of the nodes they name. */
+    for (guint f = 0; f < w->sc->faults->len; f++) {
+        const sim_fault *fault = w->sc->faults->pdata[f];
+        if (fault->action != SIM_FAULT_BYZANTINE)
+            continue;
+        for (guint i = 0; i < fault->nodes->len; i++) {
+            sim_node_slot *slot = &w->nodes[g_array_index(fault->nodes, uint32_t, i)];
+            slot->honest = false;
+            if (g_str_equal(fault->behavior, "twin"))
+                continue;
+            if (slot->byz == NULL)
+                slot->byz = sim_byz_new(w, slot->index);
+            sim_byz_add(slot->byz, fault);
+        }
+    }
 }
 
 sim_world *sim_world_new(const sim_scenario *sc, GError **error)
@@ -271,7 +331,7 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     proto_crypto_global_init();
     sim_world *w = g_new0(sim_world, 1);
     w->sc = sc;
-    w->nodes_count = sc->validators + sc->full_nodes;
+    w->nodes_count = sim_scenario_node_count(sc); /* validators, full nodes, twins */
     w->sched = sim_sched_new(WORLD_PENDING_MAX);
     w->base_link = (sim_net_link_params){.latency = sc->latency,
                                          .loss = sc->loss,
@@ -286,8 +346,12 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     build_chain(w);
     build_pbft(w);
     build_nodes(w);
-    for (uint32_t i = 0; i < w->nodes_count; i++)
+    /* Twins start with their fault (sim/faults.c), everyone else now. */
+    uint32_t first_twin = sc->validators + sc->full_nodes + sc->agents;
+    for (uint32_t i = 0; i < first_twin; i++)
         start_node(w, &w->nodes[i]);
+    for (uint32_t i = first_twin; i < w->nodes_count; i++)
+        sim_net_set_up(w->net, i, false);
     sim_faults_schedule(w);
     return w;
 }
@@ -301,6 +365,9 @@ void sim_world_free(sim_world *w)
         if (slot->node != NULL)
             slot->ops->free(slot->node);
         sim_store_free(slot->store);
+        sim_byz_free(slot->byz);
+        if (slot->twins != NULL)
+            g_array_unref(slot->twins);
     }
     g_free(w->nodes);
     sim_workload_clear(w);

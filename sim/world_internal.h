@@ -10,6 +10,7 @@
 #include "protocol/core/rotation.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
+#include "sim/byzantine.h"
 #include "sim/net.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
@@ -36,6 +37,9 @@ typedef struct sim_node_slot {
     proto_env env;
     uint64_t final_height;     /* highest height this node reported final */
     uint32_t crashes;
+    bool honest;               /* no Byzantine fault names it (and not a twin) */
+    sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
+    GArray *twins;             /* uint32 node indexes running this validator's identity */
 } sim_node_slot;
 
 typedef struct sim_inflight sim_inflight;
@@ -98,12 +102,16 @@ struct sim_world {
 };
 
 /* world.c */
+/* Send from a node to a node through the network; a message to a
+ * validator with twins reaches its twins too (they share its identity). */
+void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 void sim_world_crash_node(sim_world *w, uint32_t index);
 void sim_world_restart_node(sim_world *w, uint32_t index);
 void sim_world_fail_invariant(sim_world *w, char *detail_owned);
 
 /* faults.c */
 void sim_faults_schedule(sim_world *w);
+uint32_t sim_faults_first_twin(const sim_world *w, uint64_t fault_index);
 
 /* workload.c */
 void sim_workload_init(sim_world *w);

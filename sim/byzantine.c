@@ -1,0 +1,396 @@
+/* Byzantine behaviours as wrappers around a node's sends (see byzantine.h).
+ *
+ * Every message a Byzantine node sends passes through sim_byz_send, which
+ * applies the behaviours active at the current virtual time, in a fixed
+ * order: withhold (may drop), invalid-signature (corrupts), equivocate /
+ * double-sign (adds a validly signed conflicting variant), replay (adds an
+ * old message), then delay (holds everything back). Variants of one
+ * broadcast are built once and cached, so every destination of the
+ * "other half" sees the same conflicting message, as a real equivocator
+ * would send. */
+#include "sim/byzantine.h"
+
+#include <string.h>
+
+#include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_msg.h"
+#include "sim/world_internal.h"
+
+#define BYZ_REPLAY_RING 256
+#define BYZ_GARBAGE_MAX 200
+
+typedef enum byz_kind {
+    BYZ_EQUIVOCATE,
+    BYZ_DOUBLE_SIGN,
+    BYZ_WITHHOLD,
+    BYZ_INVALID_SIGNATURE,
+    BYZ_REPLAY,
+    BYZ_DELAY,
+    BYZ_FLOOD,
+} byz_kind;
+
+typedef struct byz_behaviour {
+    byz_kind kind;
+    int64_t at_ns;
+    int64_t until_ns;       /* -1: to the end */
+    int64_t delay_ns;
+    double rate_per_s;
+} byz_behaviour;
+
+typedef struct byz_delayed {
+    sim_byz *owner;
+    uint32_t to;
+    GBytes *wire;
+} byz_delayed;
+
+struct sim_byz {
+    sim_world *w;
+    uint32_t node;
+    sim_rng rng;
+    GArray *behaviours;     /* byz_behaviour */
+    GBytes *ring[BYZ_REPLAY_RING];
+    uint32_t ring_next;
+    uint32_t ring_count;
+    GBytes *variant_of;     /* the last message a conflicting variant was made for */
+    GBytes *variant;        /* NULL if none could be made */
+    GQueue delayed;         /* byz_delayed*, in flight */
+    uint64_t variants_sent;
+};
+
+sim_byz *sim_byz_new(sim_world *w, uint32_t node)
+{
+    sim_byz *b = g_new0(sim_byz, 1);
+    b->w = w;
+    b->node = node;
+    char *name = sim_world_node_name(w, node);
+    char *stream = g_strdup_printf("byzantine/%s", name);
+    sim_rng_init(&b->rng, w->sc->seed, stream);
+    g_free(stream);
+    g_free(name);
+    b->behaviours = g_array_new(FALSE, FALSE, sizeof(byz_behaviour));
+    g_queue_init(&b->delayed);
+    return b;
+}
+
+static void delayed_free(gpointer p)
+{
+    byz_delayed *d = p;
+    g_bytes_unref(d->wire);
+    g_free(d);
+}
+
+void sim_byz_free(sim_byz *b)
+{
+    if (b == NULL)
+        return;
+    for (uint32_t i = 0; i < BYZ_REPLAY_RING; i++) {
+        if (b->ring[i] != NULL)
+            g_bytes_unref(b->ring[i]);
+    }
+    if (b->variant_of != NULL)
+        g_bytes_unref(b->variant_of);
+    if (b->variant != NULL)
+        g_bytes_unref(b->variant);
+    g_queue_clear_full(&b->delayed, delayed_free);
+    g_array_unref(b->behaviours);
+    g_free(b);
+}
+
+uint64_t sim_byz_variants_sent(const sim_byz *b)
+{
+    return b->variants_sent;
+}
+
+static bool active(const sim_byz *b, byz_kind kind, int64_t *delay_ns)
+{
+    int64_t now = sim_sched_now(b->w->sched);
+    for (guint i = 0; i < b->behaviours->len; i++) {
+        const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, i);
+        if (x->kind == kind && now >= x->at_ns && (x->until_ns < 0 || now < x->until_ns)) {
+            if (delay_ns != NULL)
+                *delay_ns = x->delay_ns;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- building variants ---- */
+
+static const proto_keypair *own_key(const sim_byz *b)
+{
+    int32_t v = b->w->nodes[b->node].validator_index;
+    return v >= 0 ? &b->w->validator_keys[v] : NULL;
+}
+
+static GBytes *encode_block(const proto_block *blk)
+{
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_block_encode(blk, &w);
+    return proto_writer_steal(&w);
+}
+
+/* Conflicting PRE-PREPARE: the same block one nanosecond earlier,
+ * re-signed, so it is valid and has another digest. */
+static GBytes *conflicting_preprepare(sim_byz *b, GBytes *wire)
+{
+    uint64_t view = 0;
+    GBytes *body = NULL;
+    if (!pbft_msg_preprepare_decode(wire, &view, &body))
+        return NULL;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(body, &size);
+    proto_block *blk = proto_block_decode_all(data, size, UINT32_MAX);
+    g_bytes_unref(body);
+    if (blk == NULL)
+        return NULL;
+    blk->header.timestamp_ns -= 1;
+    proto_block_sign(blk, b->w->poa.chain_id, b->w->crypto, own_key(b));
+    GBytes *out = pbft_msg_preprepare_encode(view, blk);
+    proto_block_free(blk);
+    return out;
+}
+
+/* Conflicting PREPARE or COMMIT: the same vote for another digest. */
+static GBytes *conflicting_vote(sim_byz *b, GBytes *wire, uint8_t type)
+{
+    pbft_vote v;
+    if (!pbft_msg_vote_decode(wire, &v))
+        return NULL;
+    uint8_t buf[PROTO_HASH_SIZE + 10];
+    memcpy(buf, "equivocate", 10);
+    memcpy(buf + 10, v.digest.bytes, PROTO_HASH_SIZE);
+    proto_hash_bytes(&v.digest, buf, sizeof buf);
+    pbft_vote_sign(&v, b->w->poa.chain_id, b->w->crypto, own_key(b));
+    return pbft_msg_vote_encode(type, &v);
+}
+
+static GBytes *variant_for(sim_byz *b, GBytes *wire)
+{
+    if (b->variant_of == wire)
+        return b->variant;
+    if (b->variant_of != NULL)
+        g_bytes_unref(b->variant_of);
+    if (b->variant != NULL)
+        g_bytes_unref(b->variant);
+    b->variant_of = g_bytes_ref(wire);
+    b->variant = NULL;
+    if (own_key(b) == NULL)
+        return NULL;
+    uint8_t type = pbft_msg_type(wire);
+    if (type == PROTO_MSG_PBFT_PREPREPARE)
+        b->variant = conflicting_preprepare(b, wire);
+    else if (type == PROTO_MSG_PBFT_PREPARE || type == PROTO_MSG_PBFT_COMMIT)
+        b->variant = conflicting_vote(b, wire, type);
+    return b->variant;
+}
+
+/* The same message with one signature bit flipped (NULL: nothing signed
+ * by this node in it). */
+static GBytes *corrupt_signature(GBytes *wire)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    uint8_t type = size > 0 ? data[0] : 0;
+    switch (type) {
+    case PROTO_MSG_PBFT_PREPARE:
+    case PROTO_MSG_PBFT_COMMIT:
+    case PROTO_MSG_PBFT_CHECKPOINT: {
+        pbft_vote v;
+        if (!pbft_msg_vote_decode(wire, &v))
+            return NULL;
+        v.sig.bytes[7] ^= 0x10;
+        return pbft_msg_vote_encode(type, &v);
+    }
+    case PROTO_MSG_PBFT_PREPREPARE: {
+        uint64_t view = 0;
+        GBytes *body = NULL;
+        if (!pbft_msg_preprepare_decode(wire, &view, &body))
+            return NULL;
+        gsize bsize = 0;
+        const void *bdata = g_bytes_get_data(body, &bsize);
+        proto_block *blk = proto_block_decode_all(bdata, bsize, UINT32_MAX);
+        g_bytes_unref(body);
+        if (blk == NULL)
+            return NULL;
+        blk->header.sig.bytes[7] ^= 0x10;
+        GBytes *out = pbft_msg_preprepare_encode(view, blk);
+        proto_block_free(blk);
+        return out;
+    }
+    case PROTO_MSG_BLOCK: {
+        proto_block *blk = proto_block_decode_all(data + 1, size - 1, UINT32_MAX);
+        if (blk == NULL)
+            return NULL;
+        blk->header.sig.bytes[7] ^= 0x10;
+        GBytes *body = encode_block(blk);
+        proto_block_free(blk);
+        gsize bsize = 0;
+        const uint8_t *bdata = g_bytes_get_data(body, &bsize);
+        uint8_t *buf = g_malloc(bsize + 1);
+        buf[0] = PROTO_MSG_BLOCK;
+        memcpy(buf + 1, bdata, bsize);
+        g_bytes_unref(body);
+        return g_bytes_new_take(buf, bsize + 1);
+    }
+    case PROTO_MSG_PBFT_VIEWCHANGE:
+    case PROTO_MSG_PBFT_NEWVIEW: {
+        /* type | u32 length | signed part | sig 64 | ... */
+        if (size < 5)
+            return NULL;
+        size_t at = 5 + (size_t)proto_le_get_u32(data + 1);
+        if (at + PROTO_SIG_SIZE > size)
+            return NULL;
+        uint8_t *buf = g_memdup2(data, size);
+        buf[at + 7] ^= 0x10;
+        return g_bytes_new_take(buf, size);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* ---- sending ---- */
+
+static void out(sim_byz *b, uint32_t to, GBytes *wire);
+
+static void delayed_fire(void *ctx, uint64_t a, uint64_t unused)
+{
+    sim_byz *b = ctx;
+    byz_delayed *d = (byz_delayed *)(uintptr_t)a;
+    g_queue_remove(&b->delayed, d);
+    if (b->w->nodes[b->node].up)
+        sim_world_net_send(b->w, b->node, d->to, d->wire);
+    delayed_free(d);
+}
+
+static void out(sim_byz *b, uint32_t to, GBytes *wire)
+{
+    int64_t delay_ns = 0;
+    if (active(b, BYZ_DELAY, &delay_ns) && delay_ns > 0) {
+        byz_delayed *d = g_new0(byz_delayed, 1);
+        d->owner = b;
+        d->to = to;
+        d->wire = g_bytes_ref(wire);
+        g_queue_push_tail(&b->delayed, d);
+        sim_sched_after(b->w->sched, delay_ns, delayed_fire, b, (uint64_t)(uintptr_t)d, 0);
+        return;
+    }
+    sim_world_net_send(b->w, b->node, to, wire);
+}
+
+static void ring_push(sim_byz *b, GBytes *wire)
+{
+    GBytes **slot = &b->ring[b->ring_next];
+    if (*slot != NULL)
+        g_bytes_unref(*slot);
+    *slot = g_bytes_ref(wire);
+    b->ring_next = (b->ring_next + 1) % BYZ_REPLAY_RING;
+    if (b->ring_count < BYZ_REPLAY_RING)
+        b->ring_count++;
+}
+
+static GBytes *ring_pick(sim_byz *b)
+{
+    if (b->ring_count == 0)
+        return NULL;
+    return b->ring[sim_rng_below(&b->rng, b->ring_count)];
+}
+
+void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
+{
+    uint8_t type = pbft_msg_type(wire);
+    if (active(b, BYZ_WITHHOLD, NULL) &&
+        (type == PROTO_MSG_PBFT_PREPARE || type == PROTO_MSG_PBFT_COMMIT ||
+         type == PROTO_MSG_PBFT_CHECKPOINT || type == PROTO_MSG_BLOCK))
+        return;
+    GBytes *msg = g_bytes_ref(wire);
+    if (active(b, BYZ_INVALID_SIGNATURE, NULL)) {
+        GBytes *bad = corrupt_signature(msg);
+        if (bad != NULL) {
+            g_bytes_unref(msg);
+            msg = bad;
+        }
+    }
+    bool equivocate = active(b, BYZ_EQUIVOCATE, NULL);
+    bool double_sign = active(b, BYZ_DOUBLE_SIGN, NULL);
+    GBytes *variant = equivocate || double_sign ? variant_for(b, wire) : NULL;
+    if (variant != NULL && equivocate && !double_sign && to % 2 == 1) {
+        out(b, to, variant); /* this half sees only the conflicting version */
+        b->variants_sent++;
+    } else {
+        out(b, to, msg);
+        if (variant != NULL && double_sign) {
+            out(b, to, variant);
+            b->variants_sent++;
+        }
+    }
+    if (active(b, BYZ_REPLAY, NULL)) {
+        GBytes *old = ring_pick(b);
+        if (old != NULL)
+            out(b, to, old);
+    }
+    ring_push(b, msg); /* material for replays and floods */
+    g_bytes_unref(msg);
+}
+
+/* ---- flooding ---- */
+
+static void flood_event(void *ctx, uint64_t index, uint64_t unused)
+{
+    sim_byz *b = ctx;
+    const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, index);
+    int64_t now = sim_sched_now(b->w->sched);
+    if (x->until_ns >= 0 && now >= x->until_ns)
+        return;
+    sim_world *w = b->w;
+    if (w->nodes[b->node].up && w->nodes_count > 1) {
+        uint32_t to = (uint32_t)sim_rng_below(&b->rng, w->nodes_count - 1);
+        if (to >= b->node)
+            to++;
+        GBytes *old = sim_rng_below(&b->rng, 2) == 0 ? ring_pick(b) : NULL;
+        if (old != NULL) {
+            sim_world_net_send(w, b->node, to, old);
+        } else {
+            uint32_t len = 1 + (uint32_t)sim_rng_below(&b->rng, BYZ_GARBAGE_MAX);
+            uint8_t *buf = g_malloc(len);
+            for (uint32_t i = 0; i < len; i++)
+                buf[i] = (uint8_t)sim_rng_u64(&b->rng);
+            GBytes *garbage = g_bytes_new_take(buf, len);
+            sim_world_net_send(w, b->node, to, garbage);
+            g_bytes_unref(garbage);
+        }
+    }
+    double gap_s = sim_rng_exponential(&b->rng, 1.0 / x->rate_per_s);
+    sim_sched_after(w->sched, (int64_t)(gap_s * 1e9) + 1, flood_event, b, index, 0);
+}
+
+void sim_byz_add(sim_byz *b, const sim_fault *f)
+{
+    static const struct {
+        const char *name;
+        byz_kind kind;
+    } kinds[] = {
+        {"equivocate", BYZ_EQUIVOCATE},   {"double-sign", BYZ_DOUBLE_SIGN},
+        {"withhold", BYZ_WITHHOLD},       {"invalid-signature", BYZ_INVALID_SIGNATURE},
+        {"replay", BYZ_REPLAY},           {"delay", BYZ_DELAY},
+        {"flood", BYZ_FLOOD},
+    };
+    g_assert(f->action == SIM_FAULT_BYZANTINE && f->behavior != NULL);
+    byz_behaviour x = {.at_ns = f->at_ns,
+                       .until_ns = f->until_ns,
+                       .delay_ns = f->behavior_delay_ns,
+                       .rate_per_s = f->behavior_rate_per_s};
+    bool known = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !known; i++) {
+        if (g_str_equal(f->behavior, kinds[i].name)) {
+            x.kind = kinds[i].kind;
+            known = true;
+        }
+    }
+    g_assert(known); /* the scenario loader validated the keyword */
+    g_array_append_val(b->behaviours, x);
+    if (x.kind == BYZ_FLOOD && x.rate_per_s > 0)
+        sim_sched_at(b->w->sched, f->at_ns, flood_event, b, b->behaviours->len - 1, 0);
+}

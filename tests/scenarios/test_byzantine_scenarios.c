@@ -1,0 +1,176 @@
+/* Byzantine validators under PBFT, 10 validators (f = 3).
+ *
+ * Each behaviour is a wrapper around a real node (sim/byzantine.c). With f
+ * Byzantine validators PBFT must stay safe and live whatever they send:
+ * equivocation and double-signing cost view changes when they are
+ * primaries; invalid signatures and floods are rejected and counted;
+ * replays and withheld votes do not matter; delays are survived. Twins
+ * test the simulator's own safety checker: one twin (one identity on two
+ * nodes) is within f and safe, but f+1 twins across a partition give both
+ * sides a quorum, and the checker must catch the conflicting
+ * finalization. (Evidence and slashing are not simulated yet.) */
+#include "scenario_support.h"
+
+static const char *BASE =
+    "[scenario]\nseed = %u\nduration = 60s\n"
+    "[network]\nvalidators = 10\nfull_nodes = 2\nlatency = uniform 20ms 80ms\n"
+    "[consensus]\nprotocol = pbft\nblock_interval = 1s\nview_timeout = 2s\n"
+    "checkpoint_interval = 10\ncrypto = fast\n"
+    "[workload]\ntx_rate = 200/s\naccounts = 2000\nstop = 50s\n"
+    "%s";
+
+static scen_run *run(unsigned seed, const char *faults)
+{
+    char *text = g_strdup_printf(BASE, seed, faults);
+    scen_run *r = scen_run_text(text, NULL);
+    g_free(text);
+    return r;
+}
+
+static scen_run *run_behaviour(unsigned seed, const char *behaviour)
+{
+    char *fault = g_strdup_printf("[fault bad]\nat = 0s\naction = byzantine\n"
+                                  "nodes = v1 v4 v7\nbehavior = %s\n", behaviour);
+    scen_run *r = run(seed, fault);
+    g_free(fault);
+    return r;
+}
+
+static void assert_safe_and_live(scen_run *r, double blocks_min)
+{
+    scen_assert(r, sim_world_safety_held(r->world), "safety");
+    sim_liveness l = sim_world_liveness(r->world);
+    scen_assert(r, l.state == SIM_LIVENESS_HOLDS, "liveness: %s", l.detail);
+    g_free(l.detail);
+    double final = scen_figure(r, "blocks_final");
+    scen_assert(r, final >= blocks_min, "blocks_final %g, want >= %g", final, blocks_min);
+    scen_assert(r, scen_figure(r, "forks") == 0, "forks %g", scen_figure(r, "forks"));
+    /* Honest validators all reached the end of the chain. */
+    for (uint32_t v = 0; v < 10; v++) {
+        if (v == 1 || v == 4 || v == 7)
+            continue;
+        scen_assert(r, scen_node_final_height(r, v) + 2 >= (uint64_t)final,
+                    "v%u final height %" G_GUINT64_FORMAT, v, scen_node_final_height(r, v));
+    }
+}
+
+START_TEST(f_equivocators_safe_and_live)
+{
+    scen_run *r = run_behaviour(41, "equivocate");
+    assert_safe_and_live(r, 20);
+    /* Their turns as primary split the votes: view changes, not forks. */
+    scen_assert(r, scen_figure(r, "view_changes") >= 3, "view changes %g",
+                scen_figure(r, "view_changes"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(f_double_signers_safe_and_live)
+{
+    scen_run *r = run_behaviour(42, "double-sign");
+    assert_safe_and_live(r, 20);
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(invalid_signatures_rejected_finality_continues)
+{
+    scen_run *r = run_behaviour(43, "invalid-signature");
+    assert_safe_and_live(r, 15);
+    scen_assert(r, scen_figure(r, "rejected.signature") > 1000, "rejected.signature %g",
+                scen_figure(r, "rejected.signature"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(replays_change_nothing)
+{
+    scen_run *r = run_behaviour(44, "replay");
+    /* Old votes and blocks are for old heights and views: ignored. */
+    assert_safe_and_live(r, 55);
+    scen_assert(r, scen_figure(r, "view_changes") == 0, "view changes %g",
+                scen_figure(r, "view_changes"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(withheld_votes_within_f_change_nothing)
+{
+    scen_run *r = run_behaviour(45, "withhold");
+    assert_safe_and_live(r, 55);
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(flood_is_rejected_finality_continues)
+{
+    scen_run *r = run_behaviour(46, "flood 1000/s");
+    assert_safe_and_live(r, 55);
+    scen_assert(r, scen_figure(r, "rejected.decode") > 10000, "rejected.decode %g",
+                scen_figure(r, "rejected.decode"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(slow_validators_survived)
+{
+    scen_run *r = run_behaviour(47, "delay 3s");
+    assert_safe_and_live(r, 15);
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(one_twin_is_safe)
+{
+    scen_run *r = run(48, "[fault twin]\nat = 0s\naction = byzantine\nnodes = v0\nbehavior = twin\n"
+                          "[fault split]\nat = 5s\nuntil = 30s\naction = partition\n"
+                          "groups = v0..v6 n0 | v0' v7 v8 v9 n1\n");
+    scen_assert(r, sim_world_safety_held(r->world), "safety with one twin");
+    scen_assert(r, scen_figure(r, "blocks_final") >= 20, "blocks_final %g",
+                scen_figure(r, "blocks_final"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(f_plus_one_twins_break_safety_and_are_caught)
+{
+    scen_run *r = run(49, "[fault twins]\nat = 0s\naction = byzantine\nnodes = v0 v1 v2 v3\n"
+                          "behavior = twin\n"
+                          "[fault split]\nat = 5s\nuntil = 30s\naction = partition\n"
+                          "groups = v0..v6 n0 | v0' v1' v2' v3' v7 v8 v9 n1\n");
+    /* Each side holds 7 identities: two quorums, two chains. */
+    scen_assert(r, !sim_world_safety_held(r->world), "the break went unnoticed");
+    scen_assert(r, r->stop == SIM_STOP_INVARIANT, "stop %s", sim_stop_name(r->stop));
+    const char *detail = sim_world_stop_detail(r->world);
+    scen_assert(r, g_str_has_prefix(detail, "safety violated at height "), "detail: %s", detail);
+    scen_assert(r, strstr(detail, "finalized block") != NULL, "detail: %s", detail);
+    scen_run_free(r);
+}
+END_TEST
+
+static Suite *byzantine_suite(void)
+{
+    Suite *s = suite_create("byzantine-scenarios");
+    TCase *tc = tcase_create("byzantine");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, f_equivocators_safe_and_live);
+    tcase_add_test(tc, f_double_signers_safe_and_live);
+    tcase_add_test(tc, invalid_signatures_rejected_finality_continues);
+    tcase_add_test(tc, replays_change_nothing);
+    tcase_add_test(tc, withheld_votes_within_f_change_nothing);
+    tcase_add_test(tc, flood_is_rejected_finality_continues);
+    tcase_add_test(tc, slow_validators_survived);
+    tcase_add_test(tc, one_twin_is_safe);
+    tcase_add_test(tc, f_plus_one_twins_break_safety_and_are_caught);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(byzantine_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
