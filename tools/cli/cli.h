@@ -23,6 +23,9 @@ enum {
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+/* Draw DIR's plots from DIR/results.sqlite (cli_plot.c). */
+int cli_plot_dir(const char *dir, bool quiet);
 
 /* Progress line on stderr when it is a terminal (cli_progress.c). */
 typedef struct cli_progress {

@@ -142,6 +142,9 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
     }
     if (!quiet)
         rep_summary_print(stdout, info, m);
+    /* Plots are drawn from the database just written, as `plot` would. */
+    if (cli_plot_dir(dir, quiet) != CLI_EXIT_OK)
+        fprintf(stderr, "aitbc-sim: the run's results are complete; only its plots failed\n");
     return CLI_EXIT_OK;
 }
 

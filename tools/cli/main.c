@@ -10,6 +10,7 @@ static void usage(FILE *out)
             "usage:\n"
             "  aitbc-sim run FILE [--seed N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
             "  aitbc-sim check FILE\n"
+            "  aitbc-sim plot DIR          re-draw DIR/plots from DIR/results.sqlite\n"
             "\n"
             "exit status: 0 ran and every [expect] target held; 1 a target or invariant\n"
             "failed; 2 bad command line or scenario; 3 internal error\n");
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)
         return cli_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "plot") == 0)
+        return cli_plot(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);

@@ -1,0 +1,410 @@
+/* Plots of a run from its results database (see plot.h).
+ *
+ * Each plot is three steps: query the database into a data file, write a
+ * gnuplot script that draws it twice (PNG, then SVG), run gnuplot in the
+ * plots directory. Scripts use only gnuplot 5 features present in the
+ * Debian package (pngcairo and svg terminals) and refer to their data by
+ * file name, so the plots directory can be moved and redrawn by hand. */
+#include "reports/plot.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PLOT_SIZE "1000,560"
+#define NS_PER_S 1e9
+
+G_DEFINE_QUARK(rep-plot-error-quark, rep_plot_error)
+
+typedef struct plot_ctx {
+    sqlite3 *db;
+    char *dir;            /* out_dir/plots */
+    char *title;          /* "scenario (seed N)" */
+    double sim_s;
+    GString *fault_objects; /* gnuplot commands shading fault windows */
+    rep_plot_result *result;
+} plot_ctx;
+
+static gboolean db_error(plot_ctx *c, const char *what, GError **error)
+{
+    g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_DB, "%s: %s", what, sqlite3_errmsg(c->db));
+    return FALSE;
+}
+
+/* Run a query and hand every row to fn. */
+typedef void (*row_fn)(sqlite3_stmt *st, void *data);
+
+static gboolean query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, "query", error);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(st, data);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_error(c, "query", error);
+    return TRUE;
+}
+
+static gboolean write_file(plot_ctx *c, const char *name, const GString *text, GError **error)
+{
+    char *path = g_build_filename(c->dir, name, NULL);
+    gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, error);
+    g_free(path);
+    return ok;
+}
+
+/* Gnuplot string literal: double quotes, backslash-escaped. */
+static char *gp_quote(const char *s)
+{
+    GString *q = g_string_new("\"");
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_c(q, '\\');
+        if ((unsigned char)*p >= 0x20)
+            g_string_append_c(q, *p);
+    }
+    g_string_append_c(q, '"');
+    return g_string_free(q, FALSE);
+}
+
+/* Header shared by every script: PNG first; the caller appends the plot
+ * command, then gp_finish adds the SVG pass. */
+static void gp_begin(GString *gp, plot_ctx *c, const char *name, const char *what)
+{
+    char *title = g_strdup_printf("%s: %s", c->title, what);
+    char *qt = gp_quote(title);
+    g_string_append_printf(gp,
+                           "# %s.gp: written by aitbc-sim from results.sqlite; "
+                           "run `gnuplot %s.gp` here to redraw.\n"
+                           "set terminal pngcairo size " PLOT_SIZE " noenhanced font \"sans,11\"\n"
+                           "set output \"%s.png\"\n"
+                           "set title %s\n"
+                           "set grid lc rgb \"#dddddd\"\n"
+                           "set key top right box opaque\n",
+                           name, name, name, qt);
+    g_free(qt);
+    g_free(title);
+}
+
+static void gp_finish(GString *gp, const char *name)
+{
+    g_string_append_printf(gp,
+                           "set terminal svg size " PLOT_SIZE
+                           " noenhanced font \"sans,11\" background rgb \"white\"\n"
+                           "set output \"%s.svg\"\nreplot\nunset output\n",
+                           name);
+}
+
+/* ---- the plots ---- */
+
+typedef struct series {
+    GArray *values;       /* double */
+} series;
+
+static void row_double(sqlite3_stmt *st, void *data)
+{
+    double v = sqlite3_column_double(st, 0);
+    g_array_append_val(((series *)data)->values, v);
+}
+
+static void fault_row(sqlite3_stmt *st, void *data)
+{
+    plot_ctx *c = data;
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    const char *action = (const char *)sqlite3_column_text(st, 1);
+    double at = sqlite3_column_double(st, 2) / NS_PER_S;
+    bool open = sqlite3_column_type(st, 3) == SQLITE_NULL;
+    double until = open ? c->sim_s : sqlite3_column_double(st, 3) / NS_PER_S;
+    if (until <= at)
+        until = at + c->sim_s / 200.0; /* an instant: a thin visible band */
+    const char *color = g_strcmp0(action, "crash") == 0       ? "#e41a1c"
+                        : g_strcmp0(action, "partition") == 0 ? "#377eb8"
+                        : g_strcmp0(action, "degrade") == 0   ? "#ff7f00"
+                        : g_strcmp0(action, "byzantine") == 0 ? "#984ea3"
+                                                              : "#999999";
+    char *label = g_strdup_printf("%s (%s)", name != NULL ? name : "?",
+                                  action != NULL ? action : "?");
+    char *ql = gp_quote(label);
+    g_string_append_printf(c->fault_objects,
+                           "set object rect from %.6f, graph 0 to %.6f, graph 1 "
+                           "fc rgb \"%s\" fs transparent solid 0.15 noborder behind\n"
+                           "set label %s at %.6f, graph 0.97 left front font \",9\" "
+                           "tc rgb \"%s\" offset 0.3,0\n",
+                           at, until, color, ql, at, color);
+    g_free(ql);
+    g_free(label);
+}
+
+static gboolean plot_throughput(plot_ctx *c, GError **error)
+{
+    series s = {g_array_new(FALSE, FALSE, sizeof(double))};
+    gboolean ok = query(c, "SELECT final_ns FROM txs WHERE final_ns IS NOT NULL", row_double,
+                        &s, error);
+    if (!ok) {
+        g_array_unref(s.values);
+        return FALSE;
+    }
+    guint seconds = (guint)ceil(c->sim_s) + 1;
+    guint *count = g_new0(guint, seconds);
+    for (guint i = 0; i < s.values->len; i++) {
+        double t = g_array_index(s.values, double, i) / NS_PER_S;
+        guint b = t < 0 ? 0 : (guint)t;
+        if (b < seconds)
+            count[b]++;
+    }
+    GString *dat = g_string_new("# second  transactions finalized in [second, second+1)\n");
+    for (guint i = 0; i + 1 < seconds; i++)
+        g_string_append_printf(dat, "%u %u\n", i, count[i]);
+    g_free(count);
+    g_array_unref(s.values);
+    ok = write_file(c, "throughput.dat", dat, error);
+    g_string_free(dat, TRUE);
+    if (!ok)
+        return FALSE;
+    GString *gp = g_string_new(NULL);
+    gp_begin(gp, c, "throughput", "finalized transactions per second");
+    g_string_append_printf(gp,
+                           "set xlabel \"simulated time (s)\"\n"
+                           "set ylabel \"transactions finalized per second (tx/s)\"\n"
+                           "set xrange [0:%.3f]\nset yrange [0:*]\n%s"
+                           "plot \"throughput.dat\" using 1:2 with steps lw 2 lc rgb \"#1b9e77\" "
+                           "title \"finalized tx/s\"\n",
+                           c->sim_s, c->fault_objects->str);
+    gp_finish(gp, "throughput");
+    ok = write_file(c, "throughput.gp", gp, error);
+    g_string_free(gp, TRUE);
+    c->result->plots++;
+    return ok;
+}
+
+/* A CDF plot of one column of seconds. */
+static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const char *what,
+                         const char *xlabel, GError **error)
+{
+    series s = {g_array_new(FALSE, FALSE, sizeof(double))};
+    if (!query(c, sql, row_double, &s, error)) {
+        g_array_unref(s.values);
+        return FALSE;
+    }
+    GString *dat = g_string_new("# seconds  fraction of samples <= seconds\n");
+    guint n = s.values->len;
+    /* At most ~2000 points: every k-th sample, plus the last. */
+    guint step = n > 2000 ? n / 2000 : 1;
+    for (guint i = 0; i < n; i++) {
+        if (i % step == 0 || i + 1 == n)
+            g_string_append_printf(dat, "%.6f %.6f\n", g_array_index(s.values, double, i),
+                                   (double)(i + 1) / n);
+    }
+    g_array_unref(s.values);
+    char *dat_name = g_strdup_printf("%s.dat", name);
+    gboolean ok = write_file(c, dat_name, dat, error);
+    g_string_free(dat, TRUE);
+    if (ok) {
+        GString *gp = g_string_new(NULL);
+        gp_begin(gp, c, name, what);
+        g_string_append_printf(gp,
+                               "set xlabel \"%s\"\nset ylabel \"fraction (CDF)\"\n"
+                               "set yrange [0:1.02]\nset key bottom right box opaque\n",
+                               xlabel);
+        if (n == 0)
+            g_string_append(gp, "set label \"no samples in this run\" at graph 0.5, graph 0.5 "
+                                "center\nset xrange [0:1]\nplot NaN notitle\n");
+        else
+            g_string_append_printf(gp,
+                                   "plot \"%s\" using 1:2 with steps lw 2 lc rgb \"#d95f02\" "
+                                   "title \"%u samples\"\n",
+                                   dat_name, n);
+        gp_finish(gp, name);
+        char *gp_name = g_strdup_printf("%s.gp", name);
+        ok = write_file(c, gp_name, gp, error);
+        g_free(gp_name);
+        g_string_free(gp, TRUE);
+        c->result->plots++;
+    }
+    g_free(dat_name);
+    return ok;
+}
+
+typedef struct timeline_data {
+    plot_ctx *c;
+    GString *bars;        /* x y dx dy for faults */
+    GString *labels;      /* ytics */
+    GString *views;       /* x y for view changes */
+    guint row;
+} timeline_data;
+
+static void timeline_fault(sqlite3_stmt *st, void *data)
+{
+    timeline_data *t = data;
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    const char *action = (const char *)sqlite3_column_text(st, 1);
+    double at = sqlite3_column_double(st, 2) / NS_PER_S;
+    double until = sqlite3_column_type(st, 3) == SQLITE_NULL
+                       ? t->c->sim_s
+                       : sqlite3_column_double(st, 3) / NS_PER_S;
+    t->row++;
+    g_string_append_printf(t->bars, "%.6f %u %.6f 0\n", at, t->row, MAX(until - at, 0.0));
+    char *label = g_strdup_printf("%s (%s)", name != NULL ? name : "?", action != NULL ? action : "?");
+    char *ql = gp_quote(label);
+    g_string_append_printf(t->labels, "%s%s %u", t->labels->len > 0 ? ", " : "", ql, t->row);
+    g_free(ql);
+    g_free(label);
+}
+
+static void timeline_view(sqlite3_stmt *st, void *data)
+{
+    timeline_data *t = data;
+    double start = sqlite3_column_double(st, 1) / NS_PER_S;
+    bool done = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    double end = done ? sqlite3_column_double(st, 2) / NS_PER_S : start;
+    g_string_append_printf(t->views, "%.6f 0 %.6f 0 %d\n", start, end - start, done ? 1 : 0);
+}
+
+static gboolean plot_timeline(plot_ctx *c, GError **error)
+{
+    timeline_data t = {c, g_string_new("# start_s row length_s 0\n"), g_string_new(NULL),
+                       g_string_new("# start_s 0 duration_s 0 completed\n"), 0};
+    gboolean ok = query(c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid",
+                        timeline_fault, &t, error) &&
+                  query(c, "SELECT view, started_ns, ended_ns FROM view_changes ORDER BY rowid",
+                        timeline_view, &t, error);
+    if (ok) {
+        GString *dat = g_string_new(NULL);
+        g_string_append_printf(dat, "%s\n\n%s", t.bars->str, t.views->str);
+        /* gnuplot needs at least one row per block */
+        if (t.row == 0)
+            g_string_prepend(dat, "-1 -1 0 0\n");
+        if (t.views->len == strlen("# start_s 0 duration_s 0 completed\n"))
+            g_string_append(dat, "-1 0 0 0 0\n");
+        ok = write_file(c, "timeline.dat", dat, error);
+        g_string_free(dat, TRUE);
+    }
+    if (ok) {
+        GString *gp = g_string_new(NULL);
+        gp_begin(gp, c, "timeline", "faults and view changes");
+        g_string_append_printf(gp,
+                               "set xlabel \"simulated time (s)\"\n"
+                               "set xrange [0:%.3f]\nset yrange [-0.7:%u.7]\n"
+                               "set ytics (\"view changes\" 0%s%s)\n"
+                               "set key bottom right box opaque\n"
+                               "plot \"timeline.dat\" index 0 using 1:2:3:4 with vectors nohead "
+                               "lw 12 lc rgb \"#984ea3\" title \"fault window\", \\\n"
+                               "     \"timeline.dat\" index 1 using 1:2:3:4 with vectors nohead "
+                               "lw 12 lc rgb \"#e6ab02\" title \"view change (start to first node "
+                               "in the new view)\", \\\n"
+                               "     \"timeline.dat\" index 1 using 1:2 with points pt 7 ps 0.8 "
+                               "lc rgb \"#a6761d\" notitle\n",
+                               c->sim_s, t.row, t.labels->len > 0 ? ", " : "", t.labels->str);
+        gp_finish(gp, "timeline");
+        ok = write_file(c, "timeline.gp", gp, error);
+        g_string_free(gp, TRUE);
+        c->result->plots++;
+    }
+    g_string_free(t.bars, TRUE);
+    g_string_free(t.labels, TRUE);
+    g_string_free(t.views, TRUE);
+    return ok;
+}
+
+/* ---- driving gnuplot ---- */
+
+static void run_gnuplot(plot_ctx *c, const char *const *scripts)
+{
+    for (const char *const *s = scripts; *s != NULL; s++) {
+        char *argv[] = {(char *)"gnuplot", (char *)*s, NULL};
+        char *err_text = NULL;
+        gint status = 0;
+        GError *error = NULL;
+        if (!g_spawn_sync(c->dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                          NULL, NULL, NULL, &err_text, &status, &error)) {
+            c->result->gnuplot_missing = error->code == G_SPAWN_ERROR_NOENT;
+            c->result->gnuplot_failed = !c->result->gnuplot_missing;
+            c->result->detail = g_strdup_printf("cannot run gnuplot: %s", error->message);
+            g_error_free(error);
+            g_free(err_text);
+            return;
+        }
+        if (!g_spawn_check_wait_status(status, NULL) && !c->result->gnuplot_failed) {
+            c->result->gnuplot_failed = true;
+            c->result->detail = g_strdup_printf("gnuplot failed on %s: %s", *s,
+                                                err_text != NULL ? g_strstrip(err_text) : "");
+        }
+        g_free(err_text);
+    }
+}
+
+static void title_row(sqlite3_stmt *st, void *data)
+{
+    plot_ctx *c = data;
+    const char *scenario = (const char *)sqlite3_column_text(st, 0);
+    const char *seed = (const char *)sqlite3_column_text(st, 1);
+    c->title = g_strdup_printf("%s (seed %s)", scenario != NULL ? scenario : "?",
+                               seed != NULL ? seed : "?");
+    c->sim_s = sqlite3_column_double(st, 2);
+}
+
+gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result *result,
+                      GError **error)
+{
+    memset(result, 0, sizeof *result);
+    plot_ctx c = {.result = result};
+    if (sqlite3_open_v2(db_path, &c.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_DB, "%s: cannot open: %s", db_path,
+                    c.db != NULL ? sqlite3_errmsg(c.db) : "out of memory");
+        sqlite3_close(c.db);
+        return FALSE;
+    }
+    c.dir = g_build_filename(out_dir, "plots", NULL);
+    c.fault_objects = g_string_new(NULL);
+    gboolean ok = TRUE;
+    if (g_mkdir_with_parents(c.dir, 0755) != 0) {
+        g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
+        ok = FALSE;
+    }
+    ok = ok && query(&c, "SELECT scenario, seed, sim_s FROM runs ORDER BY id LIMIT 1", title_row,
+                     &c, error);
+    if (ok && c.title == NULL) {
+        g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_DB, "%s: no run recorded", db_path);
+        ok = FALSE;
+    }
+    if (ok && !(c.sim_s > 0))
+        c.sim_s = 1;
+    ok = ok &&
+         query(&c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid", fault_row,
+               &c, error) &&
+         plot_throughput(&c, error) &&
+         plot_cdf(&c, "finality",
+                  "SELECT (final_ns - submitted_ns) / 1e9 FROM txs WHERE final_ns IS NOT NULL "
+                  "ORDER BY 1",
+                  "transaction finality (submission to final at the node it was sent to)",
+                  "finality (s)", error) &&
+         plot_cdf(&c, "commit",
+                  "SELECT (c.committed_ns - b.proposed_ns) / 1e9 FROM commits c JOIN blocks b "
+                  "ON b.run_id = c.run_id AND b.height = c.height "
+                  "WHERE b.first_commit_ns IS NOT NULL AND b.proposed_ns IS NOT NULL ORDER BY 1",
+                  "commit latency (block proposal to final, every node)", "commit latency (s)",
+                  error) &&
+         plot_timeline(&c, error);
+    if (ok) {
+        static const char *const scripts[] = {"throughput.gp", "finality.gp", "commit.gp",
+                                              "timeline.gp", NULL};
+        run_gnuplot(&c, scripts);
+    }
+    g_string_free(c.fault_objects, TRUE);
+    g_free(c.title);
+    g_free(c.dir);
+    sqlite3_close(c.db);
+    return ok;
+}
+
+void rep_plot_result_clear(rep_plot_result *r)
+{
+    g_free(r->detail);
+    r->detail = NULL;
+}

@@ -1,0 +1,42 @@
+/* Plots of a run, drawn with gnuplot from its results database.
+ *
+ * Everything comes from results.sqlite (the source of every figure), so
+ * `aitbc-sim plot DIR` redraws exactly what `aitbc-sim run` drew. For each
+ * plot the data file (.dat) and the gnuplot script (.gp) are written into
+ * DIR/plots next to the PNG and SVG they make, so a user can restyle them:
+ *
+ *   throughput   finalized transactions per second over simulated time,
+ *                with every fault window shaded and labelled
+ *   finality     CDF of transaction finality (submission -> final)
+ *   commit       CDF of commit latency (proposal -> final at each node)
+ *   timeline     faults as bars, view changes as points, over time
+ *
+ * gnuplot is an external program: if it is not installed, the data and
+ * scripts are still written and the caller is told once. */
+#ifndef AITBC_REPORTS_PLOT_H
+#define AITBC_REPORTS_PLOT_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define REP_PLOT_ERROR (rep_plot_error_quark())
+GQuark rep_plot_error_quark(void);
+
+typedef enum rep_plot_error_code {
+    REP_PLOT_ERROR_DB,      /* cannot read the database */
+    REP_PLOT_ERROR_IO,      /* cannot write the files */
+} rep_plot_error_code;
+
+typedef struct rep_plot_result {
+    bool gnuplot_missing;   /* data and scripts written, no images */
+    bool gnuplot_failed;    /* gnuplot ran and failed (message in detail) */
+    char *detail;           /* NULL or a human sentence */
+    guint plots;            /* scripts written */
+} rep_plot_result;
+
+/* Draw the plots of the run in db_path into out_dir/plots. */
+gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result *result,
+                      GError **error);
+void rep_plot_result_clear(rep_plot_result *r);
+
+#endif

@@ -1,0 +1,227 @@
+/* Unit tests for the plots (reports/plot.c).
+ *
+ * A results database is written through the real writer (reports/db.c)
+ * from hand-made records; the plots are drawn from it into a temporary
+ * directory. Checks: every .dat and .gp file is there; the throughput data
+ * counts finalized transactions per simulated second exactly; fault
+ * windows are shaded and labelled in the script; the CDF is monotone and
+ * ends at 1; with gnuplot on PATH the PNG and SVG files are real images,
+ * and with an empty PATH the run says gnuplot is missing but still writes
+ * data and scripts; a missing database is an error, not a crash. */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/db.h"
+#include "reports/plot.h"
+#include "reports/run_info.h"
+#include "sim/metrics.h"
+
+static char *dir;
+
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR))
+            remove_tree(child);
+        else
+            g_remove(child);
+        g_free(child);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    g_rmdir(path);
+}
+
+/* 10 s run: 3 txs final in second 0, 5 in second 4; one crash 2..5 s. */
+static void write_db(void)
+{
+    sim_metrics *m = sim_metrics_new();
+    const int64_t finals_ms[] = {100, 500, 900, 4000, 4100, 4200, 4300, 4999};
+    for (guint i = 0; i < G_N_ELEMENTS(finals_ms); i++) {
+        sim_tx_record t = {.submitted_ns = finals_ms[i] * 1000000LL - 300000000LL * (i % 3 + 1),
+                           .final_ns = finals_ms[i] * 1000000LL,
+                           .node = 0};
+        if (t.submitted_ns < 0)
+            t.submitted_ns = 0;
+        g_array_append_val(m->txs, t);
+    }
+    sim_metrics_fault(m, "crash \"quoted\"", "crash", 2000000000LL, 5000000000LL, "v1");
+    sim_view_change_record vc = {.view = 1, .cause = "timeout", .first_node = 0,
+                                 .started_ns = 3000000000LL, .ended_ns = 3500000000LL};
+    g_array_append_val(m->view_changes, vc);
+    rep_run_info *info = rep_run_info_new();
+    info->scenario = g_strdup("plot-test");
+    info->scenario_path = g_strdup("plot-test.ini");
+    info->seed = 7;
+    info->crypto = g_strdup("fast");
+    info->started_at = g_strdup("2026-01-01T00:00:00Z");
+    rep_run_info_add_node(info, "v0");
+    rep_run_info_add_node(info, "v1");
+    char *path = g_build_filename(dir, "results.sqlite", NULL);
+    rep_db *db = NULL;
+    GError *error = NULL;
+    ck_assert(rep_db_begin(path, info, &db, &error));
+    ck_assert(rep_db_write_results(db, info, m, &error));
+    ck_assert(rep_db_finish(db, REP_VERDICT_PASS, 0.1, 10.0, 1000, "ab", &error));
+    rep_db_close(db);
+    g_free(path);
+    rep_run_info_free(info);
+    sim_metrics_free(m);
+}
+
+static void setup(void)
+{
+    dir = g_dir_make_tmp("test_plot_XXXXXX", NULL);
+    ck_assert_ptr_nonnull(dir);
+    write_db();
+}
+
+static void teardown(void)
+{
+    remove_tree(dir);
+    g_free(dir);
+}
+
+static char *read_plot_file(const char *name)
+{
+    char *path = g_build_filename(dir, "plots", name, NULL);
+    char *text = NULL;
+    gsize len = 0;
+    ck_assert_msg(g_file_get_contents(path, &text, &len, NULL), "missing %s", name);
+    g_free(path);
+    return text;
+}
+
+static bool have_gnuplot(void)
+{
+    char *p = g_find_program_in_path("gnuplot");
+    bool ok = p != NULL;
+    g_free(p);
+    return ok;
+}
+
+START_TEST(data_and_scripts_are_written)
+{
+    rep_plot_result r;
+    GError *error = NULL;
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
+    g_free(db);
+    ck_assert_uint_eq(r.plots, 4);
+    ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
+
+    char *tp = read_plot_file("throughput.dat");
+    /* second 0: 3 txs, seconds 1-3: 0, second 4: 5 */
+    ck_assert_ptr_nonnull(strstr(tp, "\n0 3\n1 0\n2 0\n3 0\n4 5\n5 0\n"));
+    g_free(tp);
+    char *gp = read_plot_file("throughput.gp");
+    ck_assert_ptr_nonnull(strstr(gp, "set object rect from 2.000000, graph 0 to 5.000000"));
+    ck_assert_ptr_nonnull(strstr(gp, "\"crash \\\"quoted\\\" (crash)\"")); /* escaped label */
+    ck_assert_ptr_nonnull(strstr(gp, "throughput.svg"));
+    ck_assert_ptr_nonnull(strstr(gp, "(tx/s)"));
+    g_free(gp);
+
+    char *cdf = read_plot_file("finality.dat");
+    double last_x = -1, last_y = 0;
+    char **lines = g_strsplit(cdf, "\n", -1);
+    guint points = 0;
+    for (char **l = lines; *l != NULL; l++) {
+        if (**l == '#' || **l == '\0')
+            continue;
+        double x = 0, y = 0;
+        ck_assert_int_eq(sscanf(*l, "%lf %lf", &x, &y), 2);
+        ck_assert(x >= last_x && y > last_y);
+        last_x = x;
+        last_y = y;
+        points++;
+    }
+    ck_assert_uint_eq(points, 8);
+    ck_assert(last_y > 0.999 && last_y < 1.001);
+    g_strfreev(lines);
+    g_free(cdf);
+
+    char *tl = read_plot_file("timeline.dat");
+    ck_assert_ptr_nonnull(strstr(tl, "3.000000 0 0.500000 0 1")); /* the view change */
+    g_free(tl);
+
+    if (have_gnuplot()) {
+        ck_assert(!r.gnuplot_missing);
+        static const char *const images[] = {"throughput", "finality", "commit", "timeline"};
+        for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
+            char *png_name = g_strdup_printf("%s.png", images[i]);
+            char *svg_name = g_strdup_printf("%s.svg", images[i]);
+            char *png = read_plot_file(png_name);
+            char *svg = read_plot_file(svg_name);
+            ck_assert_msg(memcmp(png, "\x89PNG", 4) == 0, "%s is not a PNG", png_name);
+            ck_assert_msg(strstr(svg, "<svg") != NULL, "%s is not an SVG", svg_name);
+            g_free(png);
+            g_free(svg);
+            g_free(png_name);
+            g_free(svg_name);
+        }
+    }
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
+START_TEST(missing_gnuplot_still_writes_data)
+{
+    const char *old = g_getenv("PATH");
+    char *saved = g_strdup(old != NULL ? old : "");
+    g_setenv("PATH", "/nonexistent", TRUE);
+    rep_plot_result r;
+    GError *error = NULL;
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    gboolean ok = rep_plot_run(db, dir, &r, &error);
+    g_setenv("PATH", saved, TRUE);
+    g_free(saved);
+    g_free(db);
+    ck_assert(ok);
+    ck_assert(r.gnuplot_missing);
+    ck_assert_ptr_nonnull(r.detail);
+    char *gp = read_plot_file("timeline.gp");
+    g_free(gp);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
+START_TEST(missing_database_is_an_error)
+{
+    rep_plot_result r;
+    GError *error = NULL;
+    char *db = g_build_filename(dir, "no-such.sqlite", NULL);
+    ck_assert(!rep_plot_run(db, dir, &r, &error));
+    ck_assert_ptr_nonnull(error);
+    ck_assert_ptr_nonnull(strstr(error->message, "no-such.sqlite"));
+    g_error_free(error);
+    g_free(db);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
+static Suite *plot_suite(void)
+{
+    Suite *s = suite_create("plot");
+    TCase *tc = tcase_create("plot");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, data_and_scripts_are_written);
+    tcase_add_test(tc, missing_gnuplot_still_writes_data);
+    tcase_add_test(tc, missing_database_is_an_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(plot_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
