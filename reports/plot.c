@@ -316,24 +316,31 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
 
 static void run_gnuplot(plot_ctx *c, const char *const *scripts)
 {
+    rep_plot_gnuplot(c->dir, scripts, c->result);
+}
+
+void rep_plot_gnuplot(const char *dir, const char *const *scripts, rep_plot_result *result)
+{
     for (const char *const *s = scripts; *s != NULL; s++) {
         char *argv[] = {(char *)"gnuplot", (char *)*s, NULL};
         char *err_text = NULL;
         gint status = 0;
         GError *error = NULL;
-        if (!g_spawn_sync(c->dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+        if (!g_spawn_sync(dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
                           NULL, NULL, NULL, &err_text, &status, &error)) {
-            c->result->gnuplot_missing = error->code == G_SPAWN_ERROR_NOENT;
-            c->result->gnuplot_failed = !c->result->gnuplot_missing;
-            c->result->detail = g_strdup_printf("cannot run gnuplot: %s", error->message);
+            result->gnuplot_missing = error->code == G_SPAWN_ERROR_NOENT;
+            result->gnuplot_failed = !result->gnuplot_missing;
+            g_free(result->detail);
+            result->detail = g_strdup_printf("cannot run gnuplot: %s", error->message);
             g_error_free(error);
             g_free(err_text);
             return;
         }
-        if (!g_spawn_check_wait_status(status, NULL) && !c->result->gnuplot_failed) {
-            c->result->gnuplot_failed = true;
-            c->result->detail = g_strdup_printf("gnuplot failed on %s: %s", *s,
-                                                err_text != NULL ? g_strstrip(err_text) : "");
+        if (!g_spawn_check_wait_status(status, NULL) && !result->gnuplot_failed) {
+            result->gnuplot_failed = true;
+            g_free(result->detail);
+            result->detail = g_strdup_printf("gnuplot failed on %s: %s", *s,
+                                             err_text != NULL ? g_strstrip(err_text) : "");
         }
         g_free(err_text);
     }

@@ -38,5 +38,8 @@ typedef struct rep_plot_result {
 gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result *result,
                       GError **error);
 void rep_plot_result_clear(rep_plot_result *r);
+/* Run gnuplot on each script (NULL-terminated) in dir, recording in
+ * result whether gnuplot is missing or failed (first failure kept). */
+void rep_plot_gnuplot(const char *dir, const char *const *scripts, rep_plot_result *result);
 
 #endif

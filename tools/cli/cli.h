@@ -24,6 +24,8 @@ enum {
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 /* Draw DIR's plots from DIR/results.sqlite (cli_plot.c). */
 int cli_plot_dir(const char *dir, bool quiet);
 

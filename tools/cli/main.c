@@ -10,6 +10,9 @@ static void usage(FILE *out)
             "usage:\n"
             "  aitbc-sim run FILE [--seed N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
             "  aitbc-sim check FILE\n"
+            "  aitbc-sim sweep FILE --vary section.key=v1,v2,... [--vary ...] [--seeds A..B]\n"
+            "                  [--jobs J] [--shard K/N] [--out DIR]\n"
+            "  aitbc-sim merge OUT SHARD_DIR...\n"
             "  aitbc-sim plot DIR          re-draw DIR/plots from DIR/results.sqlite\n"
             "\n"
             "exit status: 0 ran and every [expect] target held; 1 a target or invariant\n"
@@ -28,6 +31,10 @@ int main(int argc, char **argv)
         return cli_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "plot") == 0)
         return cli_plot(argc - 1, argv + 1);
+    if (strcmp(argv[1], "sweep") == 0)
+        return cli_sweep(argc - 1, argv + 1);
+    if (strcmp(argv[1], "merge") == 0)
+        return cli_merge(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
