@@ -188,7 +188,6 @@ static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
     }
     cli_progress progress;
     cli_progress_init(&progress, a->quiet);
-    cli_signals_install();
     sim_stop stop = sim_world_run(w, cli_progress_update, &progress);
     info->wall_s = (g_get_monotonic_time() - progress.started_us) / 1e6;
     cli_progress_finish(&progress);
@@ -217,6 +216,9 @@ static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
 
 int cli_run(int argc, char **argv)
 {
+    /* From the start: a SIGINT/SIGTERM during set-up still ends in an
+     * "incomplete" database and exit 1, never a half-built one. */
+    cli_signals_install();
     run_args a = {.overrides = g_ptr_array_new_with_free_func(g_free)};
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_EXIT_OK) {

@@ -1,0 +1,125 @@
+/* Interrupted runs leave a database that is intact and says so.
+ *
+ * `aitbc-sim run` is started on a long scenario and stopped at points
+ * drawn from a seeded generator: SIGINT and SIGTERM (the run stops at its
+ * next step, writes what it has, exits 1 with verdict "incomplete") and
+ * SIGKILL (nothing more is written: the database must still pass
+ * `pragma integrity_check` and say "incomplete", which it does from its
+ * first transaction until the last one commits). Whatever the point, the
+ * database is never half-written and never claims a verdict it did not
+ * reach. */
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "scenario_support.h"
+
+static char *query_text(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0) != NULL)
+        out = g_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR))
+            remove_tree(child);
+        else
+            g_remove(child);
+        g_free(child);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    g_rmdir(path);
+}
+
+START_TEST(interrupted_runs_leave_intact_incomplete_databases)
+{
+    const char *bin = g_getenv("AITBC_BIN");
+    ck_assert_ptr_nonnull(bin);
+    char *tmp = g_dir_make_tmp("test_interrupt_XXXXXX", NULL);
+    GRand *rand = g_rand_new_with_seed(20261126);
+    static const int signals[] = {SIGINT, SIGTERM, SIGKILL, SIGINT, SIGTERM, SIGKILL};
+    for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
+        char *out = g_strdup_printf("%s/run%u", tmp, i);
+        /* 10 minutes of 100 validators: far longer than the wait below. */
+        const char *argv[] = {bin, "run", "scenarios/pbft-100v.ini", "--quiet", "--out", out,
+                              NULL};
+        GPid pid = 0;
+        GError *error = NULL;
+        ck_assert_msg(g_spawn_async(g_getenv("AITBC_SOURCE_DIR"), (char **)argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                        G_SPAWN_STDERR_TO_DEV_NULL,
+                                    NULL, NULL, &pid, &error),
+                      "%s", error != NULL ? error->message : "");
+        /* A point in the run: setup, early simulation, or well into it. */
+        gint32 wait_ms = g_rand_int_range(rand, 30, 2500);
+        g_usleep((gulong)wait_ms * 1000);
+        kill(pid, signals[i]);
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        g_spawn_close_pid(pid);
+        char *db = g_build_filename(out, "results.sqlite", NULL);
+        if (signals[i] == SIGKILL) {
+            ck_assert(WIFSIGNALED(status));
+        } else {
+            ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+                          "signal %d after %d ms: status %d", signals[i], wait_ms, status);
+        }
+        if (g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
+            char *check = query_text(db, "pragma integrity_check");
+            ck_assert_msg(check != NULL && g_str_equal(check, "ok"), "run %u (%d ms): %s", i,
+                          wait_ms, check != NULL ? check : "(null)");
+            char *verdict = query_text(db, "SELECT verdict FROM runs");
+            ck_assert_msg(verdict != NULL && g_str_equal(verdict, "incomplete"),
+                          "run %u (signal %d after %d ms): verdict %s", i, signals[i], wait_ms,
+                          verdict != NULL ? verdict : "(none)");
+            g_free(verdict);
+            g_free(check);
+        } else {
+            /* Killed before the database existed: acceptable only for SIGKILL. */
+            ck_assert_msg(signals[i] == SIGKILL, "run %u: no database after signal %d", i,
+                          signals[i]);
+        }
+        g_free(db);
+        g_free(out);
+    }
+    g_rand_free(rand);
+    remove_tree(tmp);
+    g_free(tmp);
+}
+END_TEST
+
+static Suite *interrupt_suite(void)
+{
+    Suite *s = suite_create("interrupt");
+    TCase *tc = tcase_create("interrupt");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, interrupted_runs_leave_intact_incomplete_databases);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(interrupt_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
