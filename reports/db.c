@@ -55,6 +55,9 @@ static const char db_schema[] =
     "CREATE TABLE txs (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), submitted_ns INTEGER,\n"
     "  final_ns INTEGER, node TEXT);\n"
+    "CREATE TABLE receipts (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, node TEXT,\n"
+    "  delay_ns INTEGER);\n"
     "CREATE TABLE view_changes (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), view INTEGER, cause TEXT,\n"
     "  first_node TEXT, started_ns INTEGER, ended_ns INTEGER);\n"
@@ -354,6 +357,29 @@ static gboolean db_write_faults(rep_db *db, const sim_metrics *m, GError **error
     return ok;
 }
 
+/* Block propagation: each node's first receipt of each block, as the delay
+ * from the block's proposal. */
+static gboolean db_write_receipts(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                  GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO receipts (run_id, height, node, delay_ns) VALUES (?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->receipts->len; i++) {
+        const sim_receipt_record *r = &g_array_index(m->receipts, sim_receipt_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_u64(st, 2, r->height);
+        db_bind_node(st, 3, info, r->node);
+        sqlite3_bind_int64(st, 4, r->delay_ns);
+        ok = db_step(db, st, "insert receipt", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* PBFT view changes: first VIEW-CHANGE for the view -> first node in it
  * (ended_ns NULL if nobody got there). */
 static gboolean db_write_view_changes(rep_db *db, const rep_run_info *info, const sim_metrics *m,
@@ -449,6 +475,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                   db_write_blocks(db, info, m, error) && db_write_commits(db, info, m, error) &&
                   db_write_txs(db, info, m, error) && db_write_faults(db, m, error) &&
                   db_write_view_changes(db, info, m, error) &&
+                  db_write_receipts(db, info, m, error) &&
                   db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&
                   db_write_stop_reason(db, info, error) &&
                   db_exec(db, "COMMIT", error);

@@ -397,10 +397,14 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   "WHERE b.first_commit_ns IS NOT NULL AND b.proposed_ns IS NOT NULL ORDER BY 1",
                   "commit latency (block proposal to final, every node)", "commit latency (s)",
                   error) &&
+         plot_cdf(&c, "propagation",
+                  "SELECT delay_ns / 1e9 FROM receipts ORDER BY 1",
+                  "block propagation (proposal to first receipt, every node)",
+                  "block propagation delay (s)", error) &&
          plot_timeline(&c, error);
     if (ok) {
         static const char *const scripts[] = {"throughput.gp", "finality.gp", "commit.gp",
-                                              "timeline.gp", NULL};
+                                              "propagation.gp", "timeline.gp", NULL};
         run_gnuplot(&c, scripts);
     }
     g_string_free(c.fault_objects, TRUE);

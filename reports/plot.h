@@ -9,6 +9,7 @@
  *                with every fault window shaded and labelled
  *   finality     CDF of transaction finality (submission -> final)
  *   commit       CDF of commit latency (proposal -> final at each node)
+ *   propagation  CDF of block propagation (proposal -> first receipt, each node)
  *   timeline     faults as bars, view changes as points, over time
  *
  * gnuplot is an external program: if it is not installed, the data and

@@ -73,12 +73,20 @@ typedef struct sim_view_change_record {
     int64_t ended_ns;          /* -1: never entered */
 } sim_view_change_record;
 
+/* A node first held a block (propagation): delay from its proposal. */
+typedef struct sim_receipt_record {
+    uint64_t height;
+    uint32_t node;
+    int64_t delay_ns;
+} sim_receipt_record;
+
 typedef struct sim_metrics {
     GArray *blocks;            /* sim_block_record */
     GArray *commits;           /* sim_commit_record */
     GArray *faults;            /* sim_fault_record */
     GArray *txs;               /* sim_tx_record */
     GArray *view_changes;      /* sim_view_change_record, by view */
+    GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
     GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
 } sim_metrics;

@@ -184,6 +184,8 @@ static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev
         return; /* the proposer's own copy */
     int64_t delay = sim_sched_now(w->sched) - ev->proposed_ns;
     g_array_append_val(w->propagation_ns, delay);
+    sim_receipt_record r = {.height = ev->height, .node = slot->index, .delay_ns = delay};
+    g_array_append_val(w->metrics->receipts, r);
 }
 
 /* PBFT view changes: one record per view, opened by the first

@@ -112,7 +112,7 @@ START_TEST(data_and_scripts_are_written)
     char *db = g_build_filename(dir, "results.sqlite", NULL);
     ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
     g_free(db);
-    ck_assert_uint_eq(r.plots, 4);
+    ck_assert_uint_eq(r.plots, 5);
     ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
 
     char *tp = read_plot_file("throughput.dat");
@@ -151,7 +151,8 @@ START_TEST(data_and_scripts_are_written)
 
     if (have_gnuplot()) {
         ck_assert(!r.gnuplot_missing);
-        static const char *const images[] = {"throughput", "finality", "commit", "timeline"};
+        static const char *const images[] = {"throughput", "finality", "commit", "propagation",
+                                             "timeline"};
         for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
             char *png_name = g_strdup_printf("%s.png", images[i]);
             char *svg_name = g_strdup_printf("%s.svg", images[i]);

@@ -125,6 +125,7 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
                          bool quiet)
 {
     GError *error = NULL;
+    int64_t t0_us = g_get_monotonic_time();
     if (!rep_db_write_results(db, info, m, &error) ||
         !rep_db_finish(db, info->verdict, info->wall_s, info->sim_s, info->events,
                        info->trace_hash_hex, &error)) {
@@ -140,11 +141,19 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
         g_error_free(error);
         return CLI_EXIT_INTERNAL;
     }
+    double db_s = (g_get_monotonic_time() - t0_us) / 1e6;
     if (!quiet)
         rep_summary_print(stdout, info, m);
     /* Plots are drawn from the database just written, as `plot` would. */
+    int64_t t1_us = g_get_monotonic_time();
     if (cli_plot_dir(dir, quiet) != CLI_EXIT_OK)
         fprintf(stderr, "aitbc-sim: the run's results are complete; only its plots failed\n");
+    double plots_s = (g_get_monotonic_time() - t1_us) / 1e6;
+    if (!quiet)
+        printf("outputs: results.sqlite and report.json written in %.3f s (%.1f%% of the "
+               "simulation's %.2f s wall time), plots in %.2f s\n",
+               db_s, info->wall_s > 0 ? 100.0 * db_s / info->wall_s : 0.0, info->wall_s,
+               plots_s);
     return CLI_EXIT_OK;
 }
 
