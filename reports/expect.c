@@ -48,8 +48,12 @@ static void expect_max_seconds(rep_run_info *info, gboolean *all, const char *ke
     if (count <= 0 || isnan(value)) {
         add(info, all, key, target, "nothing measured", FALSE);
     } else {
-        char *actual = g_strdup_printf("%.3fs", value);
-        add(info, all, key, target, actual, value * 1e9 <= (double)target_ns);
+        gboolean passed = value * 1e9 <= (double)target_ns;
+        /* A miss says by how much. */
+        char *actual = passed ? g_strdup_printf("%.3fs", value)
+                              : g_strdup_printf("%.3fs (%.3fs over)", value,
+                                                value - target_ns / 1e9);
+        add(info, all, key, target, actual, passed);
         g_free(actual);
     }
     g_free(target);
@@ -92,8 +96,11 @@ gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const
     if (e->has_min_throughput) {
         double tps = sim_metrics_get(m, "throughput_tps", 0.0);
         char *target = g_strdup_printf(">= %g/s", e->min_throughput_tps);
-        char *actual = g_strdup_printf("%.1f/s", tps);
-        add(info, &all, "min_throughput", target, actual, tps >= e->min_throughput_tps);
+        gboolean passed = tps >= e->min_throughput_tps;
+        char *actual = passed ? g_strdup_printf("%.1f/s", tps)
+                              : g_strdup_printf("%.1f/s (%.1f/s short)", tps,
+                                                e->min_throughput_tps - tps);
+        add(info, &all, "min_throughput", target, actual, passed);
         g_free(target);
         g_free(actual);
     }
@@ -108,8 +115,11 @@ gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const
     if (e->has_max_view_changes) {
         double vc = sim_metrics_get(m, "view_changes", 0.0);
         char *target = g_strdup_printf("<= %" G_GUINT64_FORMAT, e->max_view_changes);
-        char *actual = g_strdup_printf("%.0f", vc);
-        add(info, &all, "max_view_changes", target, actual, vc <= (double)e->max_view_changes);
+        gboolean passed = vc <= (double)e->max_view_changes;
+        char *actual = passed ? g_strdup_printf("%.0f", vc)
+                              : g_strdup_printf("%.0f (%.0f too many)", vc,
+                                                vc - (double)e->max_view_changes);
+        add(info, &all, "max_view_changes", target, actual, passed);
         g_free(target);
         g_free(actual);
     }

@@ -359,6 +359,28 @@ static void summary_faults(GString *out, const sim_metrics *m)
     }
 }
 
+/* Word-wrap text to `width` columns (lines joined by '\n'). */
+static char *summary_wrap(const char *text, glong width)
+{
+    GString *out = g_string_new(NULL);
+    glong col = 0;
+    g_auto(GStrv) words = g_strsplit(text, " ", -1);
+    for (guint i = 0; words[i] != NULL; i++) {
+        glong len = g_utf8_validate(words[i], -1, NULL) ? g_utf8_strlen(words[i], -1)
+                                                         : (glong)strlen(words[i]);
+        if (col > 0 && col + 1 + len > width - 7) {
+            g_string_append_c(out, '\n');
+            col = 0;
+        } else if (col > 0) {
+            g_string_append_c(out, ' ');
+            col++;
+        }
+        g_string_append(out, words[i]);
+        col += len;
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void summary_expectations(GString *out, const rep_run_info *info)
 {
     summary_line(out, "%s", "");
@@ -369,8 +391,21 @@ static void summary_expectations(GString *out, const rep_run_info *info)
     }
     for (guint i = 0; i < info->expects->len; i++) {
         const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
-        summary_line(out, "  %s  %-26s target %-12s actual %s", e->passed ? "PASS" : "FAIL",
-                     summary_text(e->key), summary_text(e->target), summary_text(e->actual));
+        g_autofree char *line =
+            g_strdup_printf("  %s  %-26s target %-12s actual %s", e->passed ? "PASS" : "FAIL",
+                            summary_text(e->key), summary_text(e->target),
+                            summary_text(e->actual));
+        if (g_utf8_strlen(line, -1) <= REP_SUMMARY_COLUMNS) {
+            summary_line(out, "%s", line);
+            continue;
+        }
+        /* A long actual (a liveness or safety sentence) goes below, wrapped. */
+        summary_line(out, "  %s  %-26s target %s", e->passed ? "PASS" : "FAIL",
+                     summary_text(e->key), summary_text(e->target));
+        g_autofree char *wrapped = summary_wrap(summary_text(e->actual), REP_SUMMARY_COLUMNS - 8);
+        g_auto(GStrv) lines = g_strsplit(wrapped, "\n", -1);
+        for (guint k = 0; lines[k] != NULL; k++)
+            summary_line(out, "        %s%s", k == 0 ? "actual " : "       ", lines[k]);
     }
 }
 
