@@ -120,6 +120,18 @@ static void view_figures(sim_world *w)
     percentiles(m, "view_change_duration", durations, p, n, 2);
     g_array_unref(durations);
     sim_metrics_figure(m, "checkpoints_stable", (double)w->checkpoints_stable);
+    /* Equivocation evidence held by honest nodes: how often, against whom. */
+    uint32_t accused = 0;
+    for (uint32_t v = 0; v < w->sc->validators; v++) {
+        if (!w->accused[v])
+            continue;
+        accused++;
+        char *name = g_strdup_printf("evidence.against.v%u", v);
+        sim_metrics_figure(m, name, 1);
+        g_free(name);
+    }
+    sim_metrics_figure(m, "evidence_events", (double)w->evidence_events);
+    sim_metrics_figure(m, "evidence_validators", (double)accused);
 }
 
 static void net_figures(sim_world *w)

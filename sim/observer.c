@@ -19,6 +19,7 @@ void sim_observer_init(sim_world *w)
     w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
     w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
+    w->accused = g_new0(bool, w->sc->validators);
 }
 
 void sim_observer_clear(sim_world *w)
@@ -27,6 +28,7 @@ void sim_observer_clear(sim_world *w)
     g_array_unref(w->commit_latency_ns);
     g_array_unref(w->final_by_height);
     g_array_unref(w->final_root_by_height);
+    g_free(w->accused);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -268,6 +270,13 @@ void sim_observe(void *ctx, const proto_event *ev)
         return;
     case PROTO_EV_CHECKPOINT_STABLE:
         w->checkpoints_stable++;
+        return;
+    case PROTO_EV_EVIDENCE:
+        /* Only what honest nodes hold counts as an accusation. */
+        if (slot->honest && ev->proposer < w->sc->validators) {
+            w->evidence_events++;
+            w->accused[ev->proposer] = true;
+        }
         return;
     case PROTO_EV_BLOCK_HEAD:
         block_record(w, ev)->adopted = true;

@@ -93,6 +93,8 @@ struct sim_world {
     uint64_t sync_requests;
     uint64_t final_height_max;
     uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
+    uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
+    bool *accused;                   /* [validators]: an honest node holds evidence against it */
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     bool safety_violated;

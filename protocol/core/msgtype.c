@@ -21,6 +21,7 @@ const char *proto_msg_type_name(uint8_t type)
         [PROTO_MSG_PBFT_VIEWCHANGE] = "pbft.viewchange",
         [PROTO_MSG_PBFT_NEWVIEW] = "pbft.newview",
         [PROTO_MSG_PBFT_DECIDED] = "pbft.decided",
+        [PROTO_MSG_PBFT_EVIDENCE] = "pbft.evidence",
     };
     if (type < sizeof names / sizeof names[0] && names[type] != NULL)
         return names[type];

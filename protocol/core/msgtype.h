@@ -21,6 +21,7 @@ typedef enum proto_msg_type {
     PROTO_MSG_PBFT_VIEWCHANGE = 20,
     PROTO_MSG_PBFT_NEWVIEW = 21,
     PROTO_MSG_PBFT_DECIDED = 22,    /* a committed block + commit certificate (to full nodes) */
+    PROTO_MSG_PBFT_EVIDENCE = 23,   /* two conflicting signed votes of one validator */
     PROTO_MSG_TYPE_COUNT_MAX = 256
 } proto_msg_type;
 

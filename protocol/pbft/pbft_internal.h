@@ -21,6 +21,7 @@ enum {
 #define PBFT_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
 #define PBFT_FUTURE_MAX 1024   /* buffered messages for views ahead of ours */
 #define PBFT_PENDING_MAX 256   /* decided blocks held above a gap */
+#define PBFT_EVIDENCE_MAX 4096 /* evidence kept per node */
 
 /* Stake behind one (view, digest) in one phase: kept as votes arrive so
  * quorum checks cost O(distinct digests), not O(votes). */
@@ -110,6 +111,9 @@ struct pbft_node {
     uint64_t sync_target;     /* highest height we know is committed somewhere */
     uint64_t stall_mark;      /* full nodes: committed height at the last stall check */
 
+    /* equivocation evidence: "validator/phase/view/seq" -> pbft_evidence* */
+    GHashTable *evidence;
+
     /* timers */
     uint64_t propose_timer;
     uint64_t view_timer;
@@ -183,6 +187,13 @@ void pbft_sync_on_timer(pbft_node *n);
 void pbft_sync_start(pbft_node *n);
 /* Note that height h is committed somewhere (peer knows it). */
 void pbft_sync_learn(pbft_node *n, proto_node_id peer, uint64_t height);
+
+/* pbft_evidence.c (types in pbft_evidence.h) */
+struct pbft_evidence;
+void pbft_evidence_add(pbft_node *n, const struct pbft_evidence *e, proto_node_id from);
+void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire);
+/* v (signature checked) against the votes its slot already counts. */
+void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote *v);
 
 /* pbft_checkpoint.c */
 void pbft_checkpoint_init(pbft_node *n);

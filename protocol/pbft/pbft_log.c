@@ -382,15 +382,31 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
         return;
     }
     pbft_slot *s = pbft_slot_get(n, v.seq, true);
-    if ((prepare ? s->prepare_seen : s->commit_seen)[v.validator] > v.view)
-        return; /* already counted (a duplicate, or a later view's vote) */
+    uint64_t seen = (prepare ? s->prepare_seen : s->commit_seen)[v.validator];
+    if (seen > v.view + 1)
+        return; /* a later view's vote is counted already */
+    if (seen == v.view + 1) {
+        /* A second vote of this validator in this view: a duplicate, or
+         * equivocation (then, once its signature checks, evidence). */
+        const GArray *votes = prepare ? s->prepares : s->commits;
+        bool same = false;
+        for (guint i = 0; i < votes->len && !same; i++) {
+            const pbft_vote *old = &g_array_index(votes, pbft_vote, i);
+            same = old->validator == v.validator && old->view == v.view &&
+                   proto_hash_equal(&old->digest, &v.digest);
+        }
+        if (!same && pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
+                                      &n->p->validator_keys[v.validator]))
+            pbft_evidence_check_vote(n, s, &v);
+        return; /* the first vote stands */
+    }
     if (!pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
                           &n->p->validator_keys[v.validator])) {
         pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         return;
     }
     if (!pbft_slot_add_vote(n, s, &v))
-        return; /* a second vote in one view is equivocation; the first stands */
+        return;
     if (v.seq >= n->committed + PBFT_BEHIND_GAP)
         pbft_sync_learn(n, from, v.seq - 1);
     if (v.seq == n->committed + 1)

@@ -235,6 +235,10 @@ static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
     case PROTO_MSG_PBFT_VIEWCHANGE: pbft_on_viewchange(n, from, wire); return;
     case PROTO_MSG_PBFT_NEWVIEW: pbft_on_newview(n, from, wire); return;
     case PROTO_MSG_PBFT_DECIDED: pbft_sync_on_decided(n, from, wire); return;
+    case PROTO_MSG_PBFT_EVIDENCE:
+        if (pbft_is_validator(n))
+            pbft_on_evidence(n, from, wire);
+        return;
     case PROTO_MSG_GET_BLOCKS: pbft_sync_on_get_blocks(n, from, wire); return;
     case PROTO_MSG_BLOCKS: pbft_sync_on_blocks(n, from, wire); return;
     case PROTO_MSG_STATUS: pbft_on_status(n, from, wire); return;
@@ -265,6 +269,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     n->genesis_hash = params->genesis_hash;
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
+    n->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     pbft_chain_init(n);
     pbft_checkpoint_init(n);
     pbft_view_init(n);
@@ -308,6 +313,7 @@ static void pbft_node_free(void *node)
     pbft_view_clear(n);
     pbft_checkpoint_clear(n);
     g_hash_table_unref(n->slots);
+    g_hash_table_unref(n->evidence);
     pbft_chain_clear(n);
     if (n->mempool != NULL)
         proto_mempool_free(n->mempool);

@@ -8,7 +8,8 @@
  * test the simulator's own safety checker: one twin (one identity on two
  * nodes) is within f and safe, but f+1 twins across a partition give both
  * sides a quorum, and the checker must catch the conflicting
- * finalization. (Evidence and slashing are not simulated yet.) */
+ * finalization. Evidence: double-signers are accused by honest nodes,
+ * and nobody else ever is. (Slashing is not simulated yet.) */
 #include "scenario_support.h"
 
 static const char *BASE =
@@ -36,6 +37,24 @@ static scen_run *run_behaviour(unsigned seed, const char *behaviour)
     return r;
 }
 
+/* Figures that exist only when something happened. */
+static double figure_or_zero(scen_run *r, const char *name)
+{
+    return sim_metrics_get(sim_world_metrics(r->world), name, 0.0);
+}
+
+/* Evidence held by honest nodes names exactly `expected` (a bitmask of
+ * validators): nobody who did not equivocate is ever accused. */
+static void assert_accused(scen_run *r, uint32_t expected)
+{
+    for (uint32_t v = 0; v < 10; v++) {
+        char *name = g_strdup_printf("evidence.against.v%u", v);
+        bool accused = figure_or_zero(r, name) > 0;
+        scen_assert(r, accused == ((expected >> v) & 1), "v%u accused: %d", v, accused);
+        g_free(name);
+    }
+}
+
 static void assert_safe_and_live(scen_run *r, double blocks_min)
 {
     scen_assert(r, sim_world_safety_held(r->world), "safety");
@@ -61,6 +80,13 @@ START_TEST(f_equivocators_safe_and_live)
     /* Their turns as primary split the votes: view changes, not forks. */
     scen_assert(r, scen_figure(r, "view_changes") >= 3, "view changes %g",
                 scen_figure(r, "view_changes"));
+    /* Each half sees only one version: no honest node can prove anything,
+     * and nobody else is accused. */
+    for (uint32_t v = 0; v < 10; v++) {
+        char *name = g_strdup_printf("evidence.against.v%u", v);
+        scen_assert(r, v == 1 || v == 4 || v == 7 || figure_or_zero(r, name) <= 0, "%s", name);
+        g_free(name);
+    }
     scen_run_free(r);
 }
 END_TEST
@@ -69,6 +95,9 @@ START_TEST(f_double_signers_safe_and_live)
 {
     scen_run *r = run_behaviour(42, "double-sign");
     assert_safe_and_live(r, 20);
+    /* Everyone receives both versions: evidence against exactly the three. */
+    assert_accused(r, (1u << 1) | (1u << 4) | (1u << 7));
+    scen_assert(r, scen_figure(r, "messages.pbft.evidence.sent") > 0, "evidence gossiped");
     scen_run_free(r);
 }
 END_TEST
@@ -79,6 +108,7 @@ START_TEST(invalid_signatures_rejected_finality_continues)
     assert_safe_and_live(r, 15);
     scen_assert(r, scen_figure(r, "rejected.signature") > 1000, "rejected.signature %g",
                 scen_figure(r, "rejected.signature"));
+    assert_accused(r, 0); /* unsigned garbage proves nothing */
     scen_run_free(r);
 }
 END_TEST
@@ -90,6 +120,7 @@ START_TEST(replays_change_nothing)
     assert_safe_and_live(r, 55);
     scen_assert(r, scen_figure(r, "view_changes") == 0, "view changes %g",
                 scen_figure(r, "view_changes"));
+    assert_accused(r, 0); /* a replayed vote is the same vote, not a conflict */
     scen_run_free(r);
 }
 END_TEST

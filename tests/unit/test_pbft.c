@@ -8,8 +8,10 @@
  * view changes, a lost quorum that returns, crash recovery from the store
  * and catch-up of a replica that fell behind. */
 #include <check.h>
+#include <string.h>
 
 #include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_evidence.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "support/pbft_hub.h"
 
@@ -295,6 +297,70 @@ START_TEST(lagging_replica_catches_up)
 }
 END_TEST
 
+static GBytes *signed_prepare(uint32_t signer, uint64_t seq, uint8_t digest_tag)
+{
+    pbft_vote v = {.phase = PBFT_PHASE_PREPARE, .view = 0, .seq = seq, .validator = signer};
+    memset(v.digest.bytes, digest_tag, sizeof v.digest.bytes);
+    pbft_vote_sign(&v, H.params.chain_id, H.crypto, &H.vkeys[signer]);
+    return pbft_msg_vote_encode(PROTO_MSG_PBFT_PREPARE, &v);
+}
+
+START_TEST(conflicting_votes_become_evidence)
+{
+    H.now_ns = HUB_SEC(0.5);
+    for (uint32_t i = 0; i < H.nodes; i++)
+        H.env[i].now_ns = H.now_ns;
+    /* v2 signs two PREPAREs for height 1, view 0, different digests. */
+    GBytes *a = signed_prepare(2, 1, 0xAA);
+    GBytes *b = signed_prepare(2, 1, 0xBB);
+    hub_inject(&H, 2, 0, a);
+    ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_EVIDENCE), 0);
+    hub_inject(&H, 2, 0, a); /* a duplicate is not a conflict */
+    ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_EVIDENCE), 0);
+    hub_inject(&H, 2, 0, b);
+    ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_EVIDENCE), 1);
+    /* v0 multicasts it; every other validator checks it and keeps it. */
+    hub_run_until(&H, HUB_SEC(0.6));
+    for (uint32_t v = 1; v < 4; v++)
+        ck_assert_uint_eq(hub_events(&H, v, PROTO_EV_EVIDENCE), 1);
+    GArray *ev = H.env[1].events;
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        if (e->kind == PROTO_EV_EVIDENCE) {
+            ck_assert_uint_eq(e->proposer, 2);
+            ck_assert_uint_eq(e->height, 1);
+        }
+    }
+    /* Forgeries: a bad signature, and a "conflict" of one vote with itself. */
+    pbft_vote va, vb;
+    ck_assert(pbft_msg_vote_decode(a, &va));
+    ck_assert(pbft_msg_vote_decode(b, &vb));
+    vb.seq = 2; /* re-sign for another height so the pool has no entry */
+    va.seq = 2;
+    pbft_vote_sign(&va, H.params.chain_id, H.crypto, &H.vkeys[2]);
+    pbft_evidence forged;
+    ck_assert(pbft_evidence_make(&va, &vb, &forged)); /* vb's signature is for seq 1 */
+    GBytes *fw = pbft_evidence_encode(&forged);
+    hub_inject(&H, 3, 1, fw);
+    ck_assert_uint_eq(rejected(1, PROTO_REJECT_SIGNATURE), 1);
+    ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 1);
+    ck_assert(!pbft_evidence_make(&va, &va, &forged));
+    /* A non-canonical encoding (digests out of order) is malformed. */
+    pbft_evidence swapped;
+    ck_assert(pbft_evidence_make(&va, &vb, &swapped));
+    pbft_vote tmp = swapped.a;
+    swapped.a = swapped.b;
+    swapped.b = tmp;
+    GBytes *sw = pbft_evidence_encode(&swapped);
+    pbft_evidence back;
+    ck_assert(!pbft_evidence_decode(sw, &back));
+    g_bytes_unref(sw);
+    g_bytes_unref(fw);
+    g_bytes_unref(a);
+    g_bytes_unref(b);
+}
+END_TEST
+
 static Suite *pbft_suite(void)
 {
     Suite *s = suite_create("pbft");
@@ -309,6 +375,7 @@ static Suite *pbft_suite(void)
     tcase_add_test(tc, lost_quorum_stalls_then_resumes);
     tcase_add_test(tc, restart_recovers_from_store_and_catches_up);
     tcase_add_test(tc, lagging_replica_catches_up);
+    tcase_add_test(tc, conflicting_votes_become_evidence);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,140 @@
+/* PBFT equivocation evidence: building, encoding, checking (see
+ * pbft_evidence.h), and the node's evidence pool. */
+#include "protocol/pbft/pbft_evidence.h"
+
+#include <string.h>
+
+#include "protocol/core/codec.h"
+#include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_internal.h"
+
+bool pbft_evidence_make(const pbft_vote *x, const pbft_vote *y, pbft_evidence *out)
+{
+    if (x->validator != y->validator || x->phase != y->phase || x->view != y->view ||
+        x->seq != y->seq || proto_hash_equal(&x->digest, &y->digest))
+        return false;
+    bool x_first = proto_hash_compare(&x->digest, &y->digest) < 0;
+    out->a = x_first ? *x : *y;
+    out->b = x_first ? *y : *x;
+    return true;
+}
+
+GBytes *pbft_evidence_encode(const pbft_evidence *e)
+{
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_write_u8(&w, PROTO_MSG_PBFT_EVIDENCE);
+    proto_write_u8(&w, e->a.phase);
+    proto_write_u64(&w, e->a.view);
+    proto_write_u64(&w, e->a.seq);
+    proto_write_u32(&w, e->a.validator);
+    proto_write_raw(&w, e->a.digest.bytes, PROTO_HASH_SIZE);
+    proto_write_raw(&w, e->a.sig.bytes, PROTO_SIG_SIZE);
+    proto_write_raw(&w, e->b.digest.bytes, PROTO_HASH_SIZE);
+    proto_write_raw(&w, e->b.sig.bytes, PROTO_SIG_SIZE);
+    return proto_writer_steal(&w);
+}
+
+bool pbft_evidence_decode(GBytes *wire, pbft_evidence *out)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    proto_reader r;
+    proto_reader_init(&r, data, size);
+    pbft_evidence e;
+    memset(&e, 0, sizeof e);
+    if (proto_read_u8(&r) != PROTO_MSG_PBFT_EVIDENCE)
+        return false;
+    e.a.phase = proto_read_u8(&r);
+    e.a.view = proto_read_u64(&r);
+    e.a.seq = proto_read_u64(&r);
+    e.a.validator = proto_read_u32(&r);
+    proto_read_raw(&r, e.a.digest.bytes, PROTO_HASH_SIZE);
+    proto_read_raw(&r, e.a.sig.bytes, PROTO_SIG_SIZE);
+    e.b = e.a;
+    proto_read_raw(&r, e.b.digest.bytes, PROTO_HASH_SIZE);
+    proto_read_raw(&r, e.b.sig.bytes, PROTO_SIG_SIZE);
+    if (!proto_reader_finish(&r))
+        return false;
+    if (e.a.phase != PBFT_PHASE_PREPARE && e.a.phase != PBFT_PHASE_COMMIT)
+        return false;
+    if (proto_hash_compare(&e.a.digest, &e.b.digest) >= 0)
+        return false; /* not canonical (or no conflict) */
+    *out = e;
+    return true;
+}
+
+bool pbft_evidence_verify(const pbft_evidence *e, uint64_t chain_id, proto_crypto *c,
+                          const proto_pubkey *pk)
+{
+    pbft_evidence check;
+    return pbft_evidence_make(&e->a, &e->b, &check) && pbft_vote_verify(&e->a, chain_id, c, pk) &&
+           pbft_vote_verify(&e->b, chain_id, c, pk);
+}
+
+/* ---- the pool ---- */
+
+/* Key: one piece of evidence per (validator, phase, view, seq). */
+static char *pool_key(const pbft_evidence *e)
+{
+    return g_strdup_printf("%u/%u/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, e->a.validator,
+                           e->a.phase, e->a.view, e->a.seq);
+}
+
+/* Keep new valid evidence, report it and pass it on; from = who showed it. */
+void pbft_evidence_add(pbft_node *n, const pbft_evidence *e, proto_node_id from)
+{
+    if (g_hash_table_size(n->evidence) >= PBFT_EVIDENCE_MAX)
+        return;
+    char *key = pool_key(e);
+    if (g_hash_table_contains(n->evidence, key)) {
+        g_free(key);
+        return;
+    }
+    g_hash_table_insert(n->evidence, key, g_memdup2(e, sizeof *e));
+    proto_event ev = {.kind = PROTO_EV_EVIDENCE,
+                      .from = from,
+                      .height = e->a.seq,
+                      .slot = e->a.view,
+                      .proposer = e->a.validator};
+    pbft_emit(n, &ev);
+    if (pbft_is_validator(n)) {
+        GBytes *wire = pbft_evidence_encode(e);
+        pbft_send_validators(n, wire);
+        g_bytes_unref(wire);
+    }
+}
+
+void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    pbft_evidence e;
+    if (!pbft_evidence_decode(wire, &e) || e.a.validator >= n->p->validators_count) {
+        pbft_reject(n, from, PROTO_REJECT_DECODE);
+        return;
+    }
+    char *key = pool_key(&e);
+    bool known = g_hash_table_contains(n->evidence, key);
+    g_free(key);
+    if (known)
+        return;
+    if (!pbft_evidence_verify(&e, n->p->chain_id, n->p->crypto,
+                              &n->p->validator_keys[e.a.validator])) {
+        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+        return;
+    }
+    pbft_evidence_add(n, &e, from);
+}
+
+/* A verified vote conflicts with one already counted in its slot? */
+void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote *v)
+{
+    const GArray *votes = v->phase == PBFT_PHASE_PREPARE ? s->prepares : s->commits;
+    for (guint i = 0; i < votes->len; i++) {
+        const pbft_vote *old = &g_array_index(votes, pbft_vote, i);
+        pbft_evidence e;
+        if (old->validator == v->validator && pbft_evidence_make(old, v, &e)) {
+            pbft_evidence_add(n, &e, n->self);
+            return;
+        }
+    }
+}
