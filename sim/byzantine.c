@@ -166,6 +166,39 @@ static GBytes *conflicting_vote(sim_byz *b, GBytes *wire, uint8_t type)
     return pbft_msg_vote_encode(type, &v);
 }
 
+/* Conflicting PoA block: an empty block for the same slot on the same
+ * parent (its state root is the parent's), re-signed: valid, and another
+ * block for the slot. */
+static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    if (size < 2)
+        return NULL;
+    proto_block *blk = proto_block_decode_all(data + 1, size - 1, UINT32_MAX);
+    if (blk == NULL)
+        return NULL;
+    proto_hash parent_root;
+    GBytes *out = NULL;
+    if (blk->txs->len > 0 &&
+        sim_observer_block_state_root(b->w, &blk->header.parent, &parent_root)) {
+        g_array_set_size(blk->txs, 0);
+        blk->header.state_root = parent_root;
+        proto_block_seal_txs(blk);
+        proto_block_sign(blk, b->w->poa.chain_id, b->w->crypto, own_key(b));
+        GBytes *body = encode_block(blk);
+        gsize bsize = 0;
+        const uint8_t *bdata = g_bytes_get_data(body, &bsize);
+        uint8_t *buf = g_malloc(bsize + 1);
+        buf[0] = PROTO_MSG_BLOCK;
+        memcpy(buf + 1, bdata, bsize);
+        g_bytes_unref(body);
+        out = g_bytes_new_take(buf, bsize + 1);
+    }
+    proto_block_free(blk);
+    return out;
+}
+
 static GBytes *variant_for(sim_byz *b, GBytes *wire)
 {
     if (b->variant_of == wire)
@@ -183,6 +216,8 @@ static GBytes *variant_for(sim_byz *b, GBytes *wire)
         b->variant = conflicting_preprepare(b, wire);
     else if (type == PROTO_MSG_PBFT_PREPARE || type == PROTO_MSG_PBFT_COMMIT)
         b->variant = conflicting_vote(b, wire, type);
+    else if (type == PROTO_MSG_BLOCK)
+        b->variant = conflicting_poa_block(b, wire);
     return b->variant;
 }
 

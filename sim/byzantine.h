@@ -9,6 +9,8 @@
  *                      block with another timestamp, re-signed) to every
  *                      other destination; as backup, PREPAREs and COMMITs for
  *                      a conflicting digest to every other destination.
+ *                      PoA: an empty block for the same slot and parent,
+ *                      re-signed, to every other destination.
  *   double-sign        both versions of each of those messages to everyone.
  *   withhold           never votes: PREPARE, COMMIT and CHECKPOINT (PBFT) are
  *                      dropped, as are its own blocks (PoA).

@@ -20,6 +20,34 @@ void sim_observer_init(sim_world *w)
     w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->accused = g_new0(bool, w->sc->validators);
+    w->state_root_by_block =
+        g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
+}
+
+static void remember_state_root(sim_world *w, const proto_event *ev)
+{
+    if (ev->hash == NULL || ev->state_root == NULL)
+        return;
+    proto_hash *key = g_new(proto_hash, 1);
+    proto_hash *root = g_new(proto_hash, 1);
+    memcpy(key->bytes, ev->hash, PROTO_HASH_SIZE);
+    memcpy(root->bytes, ev->state_root, PROTO_HASH_SIZE);
+    g_hash_table_replace(w->state_root_by_block, key, root);
+}
+
+bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out)
+{
+    proto_hash genesis;
+    poa_genesis_hash(&w->poa, &genesis);
+    if (proto_hash_equal(hash, &genesis)) {
+        proto_state_root(w->genesis, out);
+        return true;
+    }
+    const proto_hash *root = g_hash_table_lookup(w->state_root_by_block, hash);
+    if (root == NULL)
+        return false;
+    *out = *root;
+    return true;
 }
 
 void sim_observer_clear(sim_world *w)
@@ -29,6 +57,7 @@ void sim_observer_clear(sim_world *w)
     g_array_unref(w->final_by_height);
     g_array_unref(w->final_root_by_height);
     g_free(w->accused);
+    g_hash_table_unref(w->state_root_by_block);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -237,6 +266,7 @@ void sim_observe(void *ctx, const proto_event *ev)
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
         block_record(w, ev);
+        remember_state_root(w, ev);
         return;
     case PROTO_EV_BLOCK_RECEIVED:
         on_received(w, slot, ev);

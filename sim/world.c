@@ -172,19 +172,8 @@ static bool check_supported(const sim_scenario *sc, GError **error)
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
-            f->action == SIM_FAULT_DEGRADE)
+            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE)
             continue;
-        if (f->action == SIM_FAULT_BYZANTINE) {
-            bool conflicting = g_str_equal(f->behavior, "equivocate") ||
-                               g_str_equal(f->behavior, "double-sign");
-            if (!(conflicting && sc->protocol == SIM_CONSENSUS_POA))
-                continue;
-            g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                        "%s:%d: behavior: '%s' is simulated for protocol = pbft only in this "
-                        "build (PoA block equivocation is not yet)", sc->path, f->line,
-                        f->behavior);
-            return false;
-        }
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
                     "(supported: crash, partition, degrade, byzantine)",

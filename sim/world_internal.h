@@ -95,6 +95,9 @@ struct sim_world {
     uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
     uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
     bool *accused;                   /* [validators]: an honest node holds evidence against it */
+    /* proto_hash* -> proto_hash*: the post-state root every proposed block
+     * claims (lookup only; Byzantine wrappers build conflicting blocks) */
+    GHashTable *state_root_by_block;
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     bool safety_violated;
@@ -125,6 +128,8 @@ void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t nod
 void sim_observer_init(sim_world *w);
 void sim_observer_clear(sim_world *w);
 void sim_observe(void *ctx, const proto_event *ev);
+/* The state root block `hash` claims, if anyone proposed it (or genesis). */
+bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out);
 
 /* figures.c */
 void sim_figures_compute(sim_world *w);

@@ -179,6 +179,27 @@ START_TEST(f_plus_one_twins_break_safety_and_are_caught)
 }
 END_TEST
 
+/* PoA equivocation: two valid blocks for one slot (the real one to half
+ * the nodes, an empty one to the other half): forks and reorgs, but with
+ * 3 of 10 equivocators no two conflicting blocks can both be final. */
+START_TEST(poa_block_equivocation_forks_but_stays_safe)
+{
+    const char *text =
+        "[scenario]\nseed = 50\nduration = 60s\n"
+        "[network]\nvalidators = 10\nfull_nodes = 2\nlatency = uniform 20ms 80ms\n"
+        "[consensus]\nprotocol = poa\nblock_interval = 1s\ncrypto = fast\n"
+        "[workload]\ntx_rate = 200/s\naccounts = 2000\nstop = 50s\n"
+        "[fault bad]\nat = 0s\naction = byzantine\nnodes = v1 v4 v7\nbehavior = equivocate\n";
+    scen_run *r = scen_run_text(text, NULL);
+    scen_assert(r, sim_world_safety_held(r->world), "safety");
+    scen_assert(r, scen_figure(r, "forks") >= 5, "forks %g", scen_figure(r, "forks"));
+    scen_assert(r, scen_figure(r, "reorgs") >= 5, "reorgs %g", scen_figure(r, "reorgs"));
+    scen_assert(r, scen_figure(r, "blocks_final") >= 40, "blocks_final %g",
+                scen_figure(r, "blocks_final"));
+    scen_run_free(r);
+}
+END_TEST
+
 static Suite *byzantine_suite(void)
 {
     Suite *s = suite_create("byzantine-scenarios");
@@ -193,6 +214,7 @@ static Suite *byzantine_suite(void)
     tcase_add_test(tc, slow_validators_survived);
     tcase_add_test(tc, one_twin_is_safe);
     tcase_add_test(tc, f_plus_one_twins_break_safety_and_are_caught);
+    tcase_add_test(tc, poa_block_equivocation_forks_but_stays_safe);
     suite_add_tcase(s, tc);
     return s;
 }
