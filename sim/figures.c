@@ -192,6 +192,7 @@ void sim_figures_compute(sim_world *w)
     sim_metrics_figure(m, "crypto.verify_computed", (double)cs.verify_computed);
     sim_metrics_figure(m, "crypto.verify_memo_hits", (double)cs.verify_memo_hits);
     sim_metrics_figure(m, "recoveries", (double)w->recoveries);
+    sim_metrics_figure(m, "peers_banned", (double)w->peers_banned);
     sim_metrics_figure(m, "sync_requests", (double)w->sync_requests);
     sim_metrics_figure(m, "events", (double)sim_sched_executed(w->sched));
     sim_metrics_figure(m, "sim_s", (double)sim_sched_now(w->sched) / NS_PER_S);

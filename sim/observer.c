@@ -301,6 +301,9 @@ void sim_observe(void *ctx, const proto_event *ev)
     case PROTO_EV_CHECKPOINT_STABLE:
         w->checkpoints_stable++;
         return;
+    case PROTO_EV_PEER_BANNED:
+        w->peers_banned++;
+        return;
     case PROTO_EV_EVIDENCE:
         /* Only what honest nodes hold counts as an accusation. */
         if (slot->honest && ev->proposer < w->sc->validators) {

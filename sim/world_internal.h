@@ -94,6 +94,7 @@ struct sim_world {
     uint64_t final_height_max;
     uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
     uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
+    uint64_t peers_banned;           /* ban events (a node stopped listening to a peer) */
     bool *accused;                   /* [validators]: an honest node holds evidence against it */
     /* proto_hash* -> proto_hash*: the post-state root every proposed block
      * claims (lookup only; Byzantine wrappers build conflicting blocks) */

@@ -23,6 +23,8 @@ typedef enum proto_event_kind {
     PROTO_EV_VIEW_CHANGE,        /* PBFT: this validator sent VIEW-CHANGE for view `slot` (cause) */
     PROTO_EV_NEW_VIEW,           /* PBFT: this node entered view `slot` */
     PROTO_EV_CHECKPOINT_STABLE,  /* PBFT: checkpoint at `height` became stable here */
+    PROTO_EV_PEER_BANNED,        /* this node stopped listening to peer `from` for a while
+                                  * (too many rejected messages) */
     PROTO_EV_EVIDENCE,           /* PBFT: this node holds new valid evidence that validator
                                   * `proposer` signed two conflicting votes at `height`,
                                   * view `slot` (from = who showed it: self if found here) */

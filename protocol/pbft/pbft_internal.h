@@ -22,6 +22,11 @@ enum {
 #define PBFT_FUTURE_MAX 1024   /* buffered messages for views ahead of ours */
 #define PBFT_PENDING_MAX 256   /* decided blocks held above a gap */
 #define PBFT_EVIDENCE_MAX 4096 /* evidence kept per node */
+/* A peer whose messages this node rejects more than this many times in
+ * one second is ignored for PBFT_BAN_NS: garbage floods cost a receiver
+ * once per second, not once per message. Honest peers stay far below. */
+#define PBFT_REJECTS_PER_S_MAX 50
+#define PBFT_BAN_NS (30LL * 1000 * 1000 * 1000)
 
 /* Stake behind one (view, digest) in one phase: kept as votes arrive so
  * quorum checks cost O(distinct digests), not O(votes). */
@@ -110,6 +115,13 @@ struct pbft_node {
     int64_t sync_inflight_until_ns;
     uint64_t sync_target;     /* highest height we know is committed somewhere */
     uint64_t stall_mark;      /* full nodes: committed height at the last stall check */
+
+    /* per peer (node id < nodes_count): rejected messages in the current
+     * one-second window, the window's start, and a ban deadline */
+    uint32_t *peer_rejects;
+    int64_t *peer_window_ns;
+    int64_t *peer_ban_until_ns;
+    uint64_t peers_banned;
 
     /* equivocation evidence: "validator/phase/view/seq" -> pbft_evidence* */
     GHashTable *evidence;

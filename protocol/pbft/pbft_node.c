@@ -19,6 +19,25 @@ void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason)
 {
     proto_event ev = {.kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason};
     pbft_emit(n, &ev);
+    if (from >= n->p->nodes_count || from == n->self)
+        return;
+    int64_t now = n->env.now_ns(n->env.ctx);
+    if (now - n->peer_window_ns[from] >= 1000LL * 1000 * 1000) {
+        n->peer_window_ns[from] = now;
+        n->peer_rejects[from] = 0;
+    }
+    if (++n->peer_rejects[from] > PBFT_REJECTS_PER_S_MAX && n->peer_ban_until_ns[from] <= now) {
+        n->peer_ban_until_ns[from] = now + PBFT_BAN_NS;
+        n->peers_banned++;
+        proto_event ban = {.kind = PROTO_EV_PEER_BANNED, .from = from};
+        pbft_emit(n, &ban);
+    }
+}
+
+static bool peer_banned(const pbft_node *n, proto_node_id from)
+{
+    return from < n->p->nodes_count &&
+           n->peer_ban_until_ns[from] > n->env.now_ns(n->env.ctx);
 }
 
 void pbft_send_validators(pbft_node *n, GBytes *wire)
@@ -221,6 +240,8 @@ static void pbft_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t
 static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
 {
     pbft_node *n = node;
+    if (peer_banned(n, from))
+        return; /* throttled: it sent too much we had to reject */
     uint8_t type = pbft_msg_type(wire);
     /* Consensus messages matter only to validators. */
     bool consensus = type >= PROTO_MSG_PBFT_PREPREPARE && type <= PROTO_MSG_PBFT_NEWVIEW;
@@ -270,6 +291,9 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
     n->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    n->peer_rejects = g_new0(uint32_t, params->nodes_count);
+    n->peer_window_ns = g_new0(int64_t, params->nodes_count);
+    n->peer_ban_until_ns = g_new0(int64_t, params->nodes_count);
     pbft_chain_init(n);
     pbft_checkpoint_init(n);
     pbft_view_init(n);
@@ -314,6 +338,9 @@ static void pbft_node_free(void *node)
     pbft_checkpoint_clear(n);
     g_hash_table_unref(n->slots);
     g_hash_table_unref(n->evidence);
+    g_free(n->peer_rejects);
+    g_free(n->peer_window_ns);
+    g_free(n->peer_ban_until_ns);
     pbft_chain_clear(n);
     if (n->mempool != NULL)
         proto_mempool_free(n->mempool);

@@ -3,7 +3,7 @@
  *
  * 4 validators (f = 1, quorum 3 of 4) and one full node. Covers the
  * normal case and in-order commit, checkpoints, full nodes following by
- * DECIDED, hostile bytes and forged messages (wrong proposer, bad
+ * DECIDED, hostile bytes (and banning their sender) and forged messages (wrong proposer, bad
  * signatures, certificates without a quorum), a silent primary forcing
  * view changes, a lost quorum that returns, crash recovery from the store
  * and catch-up of a replica that fell behind. */
@@ -111,16 +111,20 @@ START_TEST(hostile_bytes_are_counted_and_dropped)
                 buf[i] = (uint8_t)(i * 131 + t * 7 + len);
             buf[0] = types[t];
             GBytes *wire = g_bytes_new(buf, len);
-            hub_inject(&H, 1, 0, wire);
-            hub_inject(&H, 4, 4, wire);
+            hub_inject(&H, 4, 0, wire); /* from the full node, at validator v0 */
+            hub_inject(&H, 1, 4, wire); /* and the other way round */
             g_bytes_unref(wire);
             injected++;
         }
     }
     GBytes *empty = g_bytes_new(NULL, 0);
-    hub_inject(&H, 1, 0, empty);
+    hub_inject(&H, 4, 0, empty);
     g_bytes_unref(empty);
-    ck_assert_uint_ge(rejected(0, PROTO_REJECT_DECODE), injected - 10);
+    /* Rejected and counted until the sender passes 50 rejects in a second;
+     * then it is banned and the rest is dropped unread. */
+    ck_assert_uint_eq(rejected(0, PROTO_REJECT_DECODE), 51);
+    ck_assert_uint_ge(injected, 60);
+    ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_PEER_BANNED), 1);
     /* Nothing broke: the chain goes on. */
     hub_run_until(&H, HUB_SEC(5.5));
     ck_assert_uint_ge(hub_committed(&H, 0), before + 3);
