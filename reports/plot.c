@@ -16,6 +16,7 @@
 
 #define PLOT_SIZE "1000,560"
 #define NS_PER_S 1e9
+#define PLOT_SMOOTH_S 5 /* seconds in the throughput moving average (odd) */
 
 G_DEFINE_QUARK(rep-plot-error-quark, rep_plot_error)
 
@@ -25,6 +26,7 @@ typedef struct plot_ctx {
     char *title;          /* "scenario (seed N)" */
     double sim_s;
     GString *fault_objects; /* gnuplot commands shading fault windows */
+    guint smooth_s;         /* throughput moving-average window */
     rep_plot_result *result;
 } plot_ctx;
 
@@ -107,6 +109,12 @@ typedef struct series {
     GArray *values;       /* double */
 } series;
 
+static gint cmp_double_asc(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static void row_double(sqlite3_stmt *st, void *data)
 {
     double v = sqlite3_column_double(st, 0);
@@ -141,6 +149,33 @@ static void fault_row(sqlite3_stmt *st, void *data)
     g_free(label);
 }
 
+/* Median gap between consecutive final blocks, in whole seconds (>= 1). */
+static guint block_interval_s(plot_ctx *c)
+{
+    series s = {g_array_new(FALSE, FALSE, sizeof(double))};
+    GError *ignored = NULL;
+    query(c, "SELECT proposed_ns FROM blocks WHERE first_commit_ns IS NOT NULL "
+             "AND proposed_ns IS NOT NULL ORDER BY height",
+          row_double, &s, &ignored);
+    g_clear_error(&ignored);
+    GArray *gaps = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint i = 1; i < s.values->len; i++) {
+        double gap = (g_array_index(s.values, double, i) - g_array_index(s.values, double, i - 1)) /
+                     NS_PER_S;
+        if (gap > 0)
+            g_array_append_val(gaps, gap);
+    }
+    guint out = 1;
+    if (gaps->len > 0) {
+        g_array_sort(gaps, cmp_double_asc);
+        double median = g_array_index(gaps, double, gaps->len / 2);
+        out = median < 1.5 ? 1 : (guint)(median + 0.5);
+    }
+    g_array_unref(gaps);
+    g_array_unref(s.values);
+    return MIN(out, 60u);
+}
+
 static gboolean plot_throughput(plot_ctx *c, GError **error)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
@@ -158,9 +193,22 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
         if (b < seconds)
             count[b]++;
     }
-    GString *dat = g_string_new("# second  transactions finalized in [second, second+1)\n");
-    for (guint i = 0; i + 1 < seconds; i++)
-        g_string_append_printf(dat, "%u %u\n", i, count[i]);
+    /* Blocks come every few seconds, so per-second counts are a comb: a
+     * centred moving average over a whole number of block intervals (at
+     * least PLOT_SMOOTH_S seconds) is drawn too, so it does not ripple. */
+    guint interval_s = block_interval_s(c);
+    guint window = interval_s * ((PLOT_SMOOTH_S + interval_s - 1) / interval_s);
+    c->smooth_s = window;
+    GString *dat = g_string_new("# second  transactions finalized in [second, second+1)  "
+                                "moving average (tx/s)\n");
+    for (guint i = 0; i + 1 < seconds; i++) {
+        guint lo = i >= window / 2 ? i - window / 2 : 0;
+        guint hi = MIN(lo + window - 1, seconds - 2);
+        double sum = 0;
+        for (guint k = lo; k <= hi; k++)
+            sum += count[k];
+        g_string_append_printf(dat, "%u %u %.3f\n", i, count[i], sum / (hi - lo + 1));
+    }
     g_free(count);
     g_array_unref(s.values);
     ok = write_file(c, "throughput.dat", dat, error);
@@ -173,9 +221,11 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
                            "set xlabel \"simulated time (s)\"\n"
                            "set ylabel \"transactions finalized per second (tx/s)\"\n"
                            "set xrange [0:%.3f]\nset yrange [0:*]\n%s"
-                           "plot \"throughput.dat\" using 1:2 with steps lw 2 lc rgb \"#1b9e77\" "
-                           "title \"finalized tx/s\"\n",
-                           c->sim_s, c->fault_objects->str);
+                           "plot \"throughput.dat\" using 1:2 with steps lw 1 lc rgb \"#a6dba0\" "
+                           "title \"per second\", \\\n"
+                           "     \"throughput.dat\" using ($1+0.5):3 with lines lw 3 "
+                           "lc rgb \"#1b7837\" title \"%d s moving average\"\n",
+                           c->sim_s, c->fault_objects->str, (int)c->smooth_s);
     gp_finish(gp, "throughput");
     ok = write_file(c, "throughput.gp", gp, error);
     g_string_free(gp, TRUE);
