@@ -246,13 +246,38 @@ gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, 
     if (!db_remove_old(path, error)) {
         return FALSE;
     }
+    /* The first transaction (schema and the "incomplete" runs row) is
+     * written under a temporary name and renamed into place once it has
+     * committed, so results.sqlite never exists without its runs row: a
+     * process killed this early leaves no database rather than an empty
+     * one. The connection is closed across the rename (SQLite names its
+     * journal after the path it opened). */
+    g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
+    if (!db_remove_old(tmp, error))
+        return FALSE;
     rep_db *db = g_new0(rep_db, 1);
-    db->path = g_strdup(path);
+    db->path = g_strdup(tmp);
     gboolean ok = db_open(db, error) && db_exec(db, "BEGIN IMMEDIATE", error) &&
                   db_exec(db, db_schema, error) && db_insert_run(db, info, error) &&
                   db_exec(db, "COMMIT", error);
     if (!ok) {
         db_rollback(db);
+        rep_db_close(db);
+        g_remove(tmp);
+        return FALSE;
+    }
+    sqlite3_close_v2(db->sql);
+    db->sql = NULL;
+    if (g_rename(tmp, path) != 0) {
+        int saved = errno;
+        g_set_error(error, REP_DB_ERROR, REP_DB_ERROR_OPEN, "%s: cannot rename to %s: %s", tmp,
+                    path, g_strerror(saved));
+        rep_db_close(db);
+        return FALSE;
+    }
+    g_free(db->path);
+    db->path = g_strdup(path);
+    if (!db_open(db, error)) {
         rep_db_close(db);
         return FALSE;
     }

@@ -5,7 +5,8 @@
  * next step, writes what it has, exits 1 with verdict "incomplete") and
  * SIGKILL (nothing more is written: the database must still pass
  * `pragma integrity_check` and say "incomplete", which it does from its
- * first transaction until the last one commits). Whatever the point, the
+ * first transaction until the last one commits; killed before that first
+ * transaction, there is no results.sqlite at all). Whatever the point, the
  * database is never half-written and never claims a verdict it did not
  * reach. */
 #include <signal.h>
@@ -19,8 +20,10 @@
 
 static char *query_text(const char *path, const char *sql)
 {
+    /* Read-write, as any reader would open it: a transaction the killed
+     * writer left half done is rolled back from its journal first. */
     sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
     char *out = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
