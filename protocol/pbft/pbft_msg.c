@@ -89,7 +89,7 @@ static bool viewchange_valid(const pbft_viewchange *vc)
     return true;
 }
 
-/* A u32 length placeholder, patched by frame_end once the framed bytes
+/* A u32 length written as zero, patched by frame_end once the framed bytes
  * are written (their size is known only then). */
 static gsize frame_begin(proto_writer *w)
 {
@@ -556,6 +556,57 @@ static pbft_viewchange *viewchange_signed_read(GBytes *wire, const uint8_t *base
     return vc;
 }
 
+/* The envelope VIEWCHANGE and NEWVIEW share:
+ *   type | u32 length | signed part | sig 64 | attachments
+ * w holds the signed part; it is signed, kept in *signed_part, and
+ * wrapped. */
+static GBytes *envelope_encode(uint8_t type, const char *domain, proto_writer *w,
+                               GBytes **signed_part, proto_sig *sig, uint64_t chain_id,
+                               proto_crypto *c, const proto_keypair *kp, GPtrArray *attachments)
+{
+    if (*signed_part != NULL) {
+        g_bytes_unref(*signed_part);
+    }
+    *signed_part = proto_writer_steal(w);
+    proto_hash h;
+    signed_hash(domain, chain_id, *signed_part, &h);
+    proto_sign(c, sig, h.bytes, sizeof h.bytes, kp);
+
+    proto_write_u8(w, type);
+    write_gbytes(w, *signed_part);
+    proto_write_raw(w, sig->bytes, PROTO_SIG_SIZE);
+    blocks_write(w, attachments);
+    GBytes *out = proto_writer_steal(w);
+    proto_writer_clear(w);
+    return out;
+}
+
+typedef struct envelope {
+    const uint8_t *base;
+    const uint8_t *part;
+    size_t part_size;
+    proto_sig sig;
+    GPtrArray *blocks;  /* attachments, owned until handed over */
+} envelope;
+
+static bool envelope_read(GBytes *wire, uint8_t type, envelope *e)
+{
+    proto_reader r;
+    if (!wire_open(wire, type, &r, &e->base)) {
+        return false;
+    }
+    e->part = proto_read_bytes(&r, r.size, &e->part_size);
+    proto_read_raw(&r, e->sig.bytes, PROTO_SIG_SIZE);
+    e->blocks = blocks_read(&r, wire, e->base);
+    if (e->blocks == NULL || !proto_reader_finish(&r)) {
+        if (e->blocks != NULL) {
+            g_ptr_array_unref(e->blocks);
+        }
+        return false;
+    }
+    return true;
+}
+
 GBytes *pbft_msg_viewchange_encode(pbft_viewchange *vc, uint64_t chain_id, proto_crypto *c,
                                    const proto_keypair *kp, GPtrArray *attachments)
 {
@@ -563,48 +614,23 @@ GBytes *pbft_msg_viewchange_encode(pbft_viewchange *vc, uint64_t chain_id, proto
     proto_writer w;
     proto_writer_init(&w);
     viewchange_signed_write(&w, vc);
-    if (vc->signed_part != NULL) {
-        g_bytes_unref(vc->signed_part);
-    }
-    vc->signed_part = proto_writer_steal(&w);
-    proto_hash h;
-    signed_hash(VIEWCHANGE_DOMAIN, chain_id, vc->signed_part, &h);
-    proto_sign(c, &vc->sig, h.bytes, sizeof h.bytes, kp);
-
-    proto_write_u8(&w, PROTO_MSG_PBFT_VIEWCHANGE);
-    write_gbytes(&w, vc->signed_part);
-    proto_write_raw(&w, vc->sig.bytes, PROTO_SIG_SIZE);
-    blocks_write(&w, attachments);
-    GBytes *out = proto_writer_steal(&w);
-    proto_writer_clear(&w);
-    return out;
+    return envelope_encode(PROTO_MSG_PBFT_VIEWCHANGE, VIEWCHANGE_DOMAIN, &w, &vc->signed_part,
+                           &vc->sig, chain_id, c, kp, attachments);
 }
 
 pbft_viewchange *pbft_msg_viewchange_decode(GBytes *wire, GPtrArray *attachments_out)
 {
-    proto_reader r;
-    const uint8_t *base;
-    if (!wire_open(wire, PROTO_MSG_PBFT_VIEWCHANGE, &r, &base)) {
+    envelope e;
+    if (!envelope_read(wire, PROTO_MSG_PBFT_VIEWCHANGE, &e)) {
         return NULL;
     }
-    size_t part_size = 0;
-    const uint8_t *part = proto_read_bytes(&r, r.size, &part_size);
-    proto_sig sig;
-    proto_read_raw(&r, sig.bytes, PROTO_SIG_SIZE);
-    GPtrArray *blocks = blocks_read(&r, wire, base);
-    if (blocks == NULL || !proto_reader_finish(&r)) {
-        if (blocks != NULL) {
-            g_ptr_array_unref(blocks);
-        }
-        return NULL;
-    }
-    pbft_viewchange *vc = viewchange_signed_read(wire, base, part, part_size);
+    pbft_viewchange *vc = viewchange_signed_read(wire, e.base, e.part, e.part_size);
     if (vc == NULL) {
-        g_ptr_array_unref(blocks);
+        g_ptr_array_unref(e.blocks);
         return NULL;
     }
-    vc->sig = sig;
-    blocks_hand_over(blocks, attachments_out);
+    vc->sig = e.sig;
+    blocks_hand_over(e.blocks, attachments_out);
     return vc;
 }
 
@@ -693,48 +719,23 @@ GBytes *pbft_msg_newview_encode(pbft_newview *nv, uint64_t chain_id, proto_crypt
     proto_writer w;
     proto_writer_init(&w);
     newview_signed_write(&w, nv);
-    if (nv->signed_part != NULL) {
-        g_bytes_unref(nv->signed_part);
-    }
-    nv->signed_part = proto_writer_steal(&w);
-    proto_hash h;
-    signed_hash(NEWVIEW_DOMAIN, chain_id, nv->signed_part, &h);
-    proto_sign(c, &nv->sig, h.bytes, sizeof h.bytes, kp);
-
-    proto_write_u8(&w, PROTO_MSG_PBFT_NEWVIEW);
-    write_gbytes(&w, nv->signed_part);
-    proto_write_raw(&w, nv->sig.bytes, PROTO_SIG_SIZE);
-    blocks_write(&w, attachments);
-    GBytes *out = proto_writer_steal(&w);
-    proto_writer_clear(&w);
-    return out;
+    return envelope_encode(PROTO_MSG_PBFT_NEWVIEW, NEWVIEW_DOMAIN, &w, &nv->signed_part,
+                           &nv->sig, chain_id, c, kp, attachments);
 }
 
 pbft_newview *pbft_msg_newview_decode(GBytes *wire, GPtrArray *attachments_out)
 {
-    proto_reader r;
-    const uint8_t *base;
-    if (!wire_open(wire, PROTO_MSG_PBFT_NEWVIEW, &r, &base)) {
+    envelope e;
+    if (!envelope_read(wire, PROTO_MSG_PBFT_NEWVIEW, &e)) {
         return NULL;
     }
-    size_t part_size = 0;
-    const uint8_t *part = proto_read_bytes(&r, r.size, &part_size);
-    proto_sig sig;
-    proto_read_raw(&r, sig.bytes, PROTO_SIG_SIZE);
-    GPtrArray *blocks = blocks_read(&r, wire, base);
-    if (blocks == NULL || !proto_reader_finish(&r)) {
-        if (blocks != NULL) {
-            g_ptr_array_unref(blocks);
-        }
-        return NULL;
-    }
-    pbft_newview *nv = newview_signed_read(wire, base, part, part_size);
+    pbft_newview *nv = newview_signed_read(wire, e.base, e.part, e.part_size);
     if (nv == NULL) {
-        g_ptr_array_unref(blocks);
+        g_ptr_array_unref(e.blocks);
         return NULL;
     }
-    nv->sig = sig;
-    blocks_hand_over(blocks, attachments_out);
+    nv->sig = e.sig;
+    blocks_hand_over(e.blocks, attachments_out);
     return nv;
 }
 
