@@ -253,3 +253,15 @@ proto_block *proto_block_decode_all(const void *data, size_t size, uint32_t txs_
     }
     return b;
 }
+
+proto_event proto_block_event(proto_event_kind kind, const proto_block *b)
+{
+    return (proto_event){.kind = kind,
+                         .height = b->header.height,
+                         .slot = b->header.slot,
+                         .proposer = b->header.proposer,
+                         .tx_count = b->header.tx_count,
+                         .proposed_ns = b->header.timestamp_ns,
+                         .hash = b->hash.bytes,
+                         .state_root = b->header.state_root.bytes};
+}

@@ -17,6 +17,7 @@
 #include "protocol/chain/tx.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/crypto.h"
+#include "protocol/core/event.h"
 
 typedef struct proto_block_header {
     uint64_t height;       /* genesis = 0 */
@@ -64,6 +65,11 @@ void proto_block_encode(const proto_block *b, proto_writer *w);
 proto_block *proto_block_decode(proto_reader *r, uint32_t txs_max);
 /* Decode bytes that must hold exactly one block (trailing bytes fail). */
 proto_block *proto_block_decode_all(const void *data, size_t size, uint32_t txs_max);
+
+/* An observation about block b: height, slot, proposer, tx count,
+ * proposal time, hash and claimed state root filled in (pointers borrow
+ * from b); the caller sets the rest (from, tx_hashes, ...). */
+proto_event proto_block_event(proto_event_kind kind, const proto_block *b);
 
 /* Merkle root over a list of hashes (duplicating the last on odd levels;
  * zero hash for an empty list). */

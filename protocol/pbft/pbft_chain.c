@@ -153,15 +153,9 @@ static void emit_final(pbft_node *n, const proto_block *b)
     }
     proto_hash root;
     proto_state_root(n->state, &root);
-    proto_event ev = {.kind = PROTO_EV_BLOCK_FINAL,
-                      .height = b->header.height,
-                      .slot = b->header.slot,
-                      .proposer = b->header.proposer,
-                      .tx_count = b->header.tx_count,
-                      .proposed_ns = b->header.timestamp_ns,
-                      .hash = b->hash.bytes,
-                      .state_root = root.bytes,
-                      .tx_hashes = tx_hashes->len > 0 ? (const uint8_t *)tx_hashes->data : NULL};
+    proto_event ev = proto_block_event(PROTO_EV_BLOCK_FINAL, b);
+    ev.state_root = root.bytes; /* the state this node reached, not the claim */
+    ev.tx_hashes = tx_hashes->len > 0 ? (const uint8_t *)tx_hashes->data : NULL;
     pbft_emit(n, &ev);
     g_array_unref(tx_hashes);
 }
@@ -418,15 +412,8 @@ void pbft_sync_on_decided(pbft_node *n, proto_node_id from, GBytes *wire)
     uint64_t before = n->committed;
     proto_block *b = pbft_decode_block(n, d.block);
     if (b != NULL && b->header.height > n->committed) {
-        proto_event ev = {.kind = PROTO_EV_BLOCK_RECEIVED,
-                          .from = from,
-                          .height = b->header.height,
-                          .slot = b->header.slot,
-                          .proposer = b->header.proposer,
-                          .tx_count = b->header.tx_count,
-                          .proposed_ns = b->header.timestamp_ns,
-                          .hash = b->hash.bytes,
-                          .state_root = b->header.state_root.bytes};
+        proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
+        ev.from = from;
         pbft_emit(n, &ev);
     }
     if (b != NULL)

@@ -333,15 +333,8 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
     } else {
         pbft_slot *s = pbft_slot_get(n, seq, true);
         if (!(s->have_block && s->view == view)) {
-            proto_event ev = {.kind = PROTO_EV_BLOCK_RECEIVED,
-                              .from = from,
-                              .height = seq,
-                              .slot = view,
-                              .proposer = b->header.proposer,
-                              .tx_count = b->header.tx_count,
-                              .proposed_ns = b->header.timestamp_ns,
-                              .hash = b->hash.bytes,
-                              .state_root = b->header.state_root.bytes};
+            proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
+            ev.from = from;
             pbft_emit(n, &ev);
             pbft_slot_assign(n, s, view, body, b, false);
             keep = true;

@@ -145,14 +145,7 @@ static void propose(pbft_node *n, uint64_t height)
     n->tentative = true;
     n->tentative_digest = b->hash;
 
-    proto_event ev = {.kind = PROTO_EV_BLOCK_PROPOSED,
-                      .height = height,
-                      .slot = n->view,
-                      .proposer = b->header.proposer,
-                      .tx_count = b->header.tx_count,
-                      .proposed_ns = b->header.timestamp_ns,
-                      .hash = b->hash.bytes,
-                      .state_root = b->header.state_root.bytes};
+    proto_event ev = proto_block_event(PROTO_EV_BLOCK_PROPOSED, b);
     pbft_emit(n, &ev);
 
     GBytes *wire = pbft_msg_preprepare_encode(n->view, b);

@@ -129,14 +129,7 @@ static void propose(poa_node *n, uint64_t slot)
     proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
 
     GBytes *wire = poa_msg_block_encode(b);
-    proto_event ev = {.kind = PROTO_EV_BLOCK_PROPOSED,
-                      .height = b->header.height,
-                      .slot = slot,
-                      .proposer = b->header.proposer,
-                      .tx_count = b->header.tx_count,
-                      .proposed_ns = b->header.timestamp_ns,
-                      .hash = b->hash.bytes,
-                      .state_root = b->header.state_root.bytes};
+    proto_event ev = proto_block_event(PROTO_EV_BLOCK_PROPOSED, b);
     poa_emit(n, &ev);
     proto_block_free(b);
     poa_broadcast(n, wire, false);

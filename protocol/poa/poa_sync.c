@@ -81,14 +81,8 @@ static poa_entry *attach(poa_node *n, proto_node_id from, poa_entry *parent,
         return NULL;
     }
     poa_entry *e = poa_tree_add(&n->tree, parent, &b->header, &b->hash, body);
-    proto_event ev = {.kind = PROTO_EV_BLOCK_RECEIVED,
-                      .height = b->header.height,
-                      .slot = b->header.slot,
-                      .proposer = b->header.proposer,
-                      .tx_count = b->header.tx_count,
-                      .proposed_ns = b->header.timestamp_ns,
-                      .from = from,
-                      .hash = b->hash.bytes};
+    proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
+    ev.from = from;
     poa_emit(n, &ev);
     return e;
 }
