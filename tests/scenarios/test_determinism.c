@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "scenario_support.h"
+#include "support/tmpdir.h"
 
 static const char *SCENARIO =
     "[scenario]\nname = determinism\nseed = 5\nduration = 40s\n"
@@ -117,25 +118,6 @@ static char *dump_db(const char *path)
     return g_string_free(out, FALSE);
 }
 
-/* Remove a directory tree made by this test (two levels deep at most). */
-static void remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    if (dir != NULL) {
-        const char *name;
-        while ((name = g_dir_read_name(dir)) != NULL) {
-            char *child = g_build_filename(path, name, NULL);
-            if (g_file_test(child, G_FILE_TEST_IS_DIR))
-                remove_tree(child);
-            else
-                g_remove(child);
-            g_free(child);
-        }
-        g_dir_close(dir);
-    }
-    g_rmdir(path);
-}
-
 START_TEST(two_processes_write_identical_databases)
 {
     char *tmp = g_dir_make_tmp("aitbc-det-XXXXXX", NULL);
@@ -153,7 +135,7 @@ START_TEST(two_processes_write_identical_databases)
     g_free(dir_a);
     g_free(dir_b);
     g_free(scenario);
-    remove_tree(tmp);
+    test_remove_tree(tmp);
     g_free(tmp);
 }
 END_TEST

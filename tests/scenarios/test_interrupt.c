@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "scenario_support.h"
+#include "support/tmpdir.h"
 
 static char *query_text(const char *path, const char *sql)
 {
@@ -32,23 +33,6 @@ static char *query_text(const char *path, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
-            remove_tree(child);
-        else
-            g_remove(child);
-        g_free(child);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(path);
 }
 
 START_TEST(interrupted_runs_leave_intact_incomplete_databases)
@@ -103,7 +87,7 @@ START_TEST(interrupted_runs_leave_intact_incomplete_databases)
         g_free(out);
     }
     g_rand_free(rand);
-    remove_tree(tmp);
+    test_remove_tree(tmp);
     g_free(tmp);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "scenario_support.h"
+#include "support/tmpdir.h"
 
 static char *tmp;
 
@@ -50,23 +51,6 @@ static char *dump(const char *db_path, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return g_string_free(out, FALSE);
-}
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
-            remove_tree(child);
-        else
-            g_remove(child);
-        g_free(child);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(path);
 }
 
 START_TEST(sweep_equals_merged_shards)
@@ -118,7 +102,7 @@ START_TEST(sweep_equals_merged_shards)
     g_free(m2);
     g_free(db_full);
     g_free(db_merged);
-    remove_tree(tmp);
+    test_remove_tree(tmp);
     g_free(full);
     g_free(s1);
     g_free(s2);

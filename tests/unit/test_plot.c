@@ -17,25 +17,9 @@
 #include "reports/plot.h"
 #include "reports/run_info.h"
 #include "sim/metrics.h"
+#include "support/tmpdir.h"
 
 static char *dir;
-
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
-            remove_tree(child);
-        else
-            g_remove(child);
-        g_free(child);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(path);
-}
 
 /* 10 s run: 3 txs final in second 0, 5 in second 4; one crash 2..5 s. */
 static void write_db(void)
@@ -83,7 +67,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    remove_tree(dir);
+    test_remove_tree(dir);
     g_free(dir);
 }
 
