@@ -14,6 +14,7 @@
 
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
+#include "protocol/poa/poa_msg.h"
 #include "sim/world_internal.h"
 
 #define BYZ_REPLAY_RING 256
@@ -123,12 +124,17 @@ static const proto_keypair *own_key(const sim_byz *b)
     return v >= 0 ? &b->w->validator_keys[v] : NULL;
 }
 
-static GBytes *encode_block(const proto_block *blk)
+/* The block inside a PRE-PREPARE, decoded (NULL if malformed). */
+static proto_block *preprepare_block(GBytes *wire, uint64_t *view)
 {
-    proto_writer w;
-    proto_writer_init(&w);
-    proto_block_encode(blk, &w);
-    return proto_writer_steal(&w);
+    GBytes *body = NULL;
+    if (!pbft_msg_preprepare_decode(wire, view, &body))
+        return NULL;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(body, &size);
+    proto_block *blk = proto_block_decode_all(data, size, UINT32_MAX);
+    g_bytes_unref(body);
+    return blk;
 }
 
 /* Conflicting PRE-PREPARE: the same block one nanosecond earlier,
@@ -136,13 +142,7 @@ static GBytes *encode_block(const proto_block *blk)
 static GBytes *conflicting_preprepare(sim_byz *b, GBytes *wire)
 {
     uint64_t view = 0;
-    GBytes *body = NULL;
-    if (!pbft_msg_preprepare_decode(wire, &view, &body))
-        return NULL;
-    gsize size = 0;
-    const void *data = g_bytes_get_data(body, &size);
-    proto_block *blk = proto_block_decode_all(data, size, UINT32_MAX);
-    g_bytes_unref(body);
+    proto_block *blk = preprepare_block(wire, &view);
     if (blk == NULL)
         return NULL;
     blk->header.timestamp_ns -= 1;
@@ -186,14 +186,7 @@ static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
         blk->header.state_root = parent_root;
         proto_block_seal_txs(blk);
         proto_block_sign(blk, b->w->poa.chain_id, b->w->crypto, own_key(b));
-        GBytes *body = encode_block(blk);
-        gsize bsize = 0;
-        const uint8_t *bdata = g_bytes_get_data(body, &bsize);
-        uint8_t *buf = g_malloc(bsize + 1);
-        buf[0] = PROTO_MSG_BLOCK;
-        memcpy(buf + 1, bdata, bsize);
-        g_bytes_unref(body);
-        out = g_bytes_new_take(buf, bsize + 1);
+        out = poa_msg_block_encode(blk);
     }
     proto_block_free(blk);
     return out;
@@ -240,13 +233,7 @@ static GBytes *corrupt_signature(GBytes *wire)
     }
     case PROTO_MSG_PBFT_PREPREPARE: {
         uint64_t view = 0;
-        GBytes *body = NULL;
-        if (!pbft_msg_preprepare_decode(wire, &view, &body))
-            return NULL;
-        gsize bsize = 0;
-        const void *bdata = g_bytes_get_data(body, &bsize);
-        proto_block *blk = proto_block_decode_all(bdata, bsize, UINT32_MAX);
-        g_bytes_unref(body);
+        proto_block *blk = preprepare_block(wire, &view);
         if (blk == NULL)
             return NULL;
         blk->header.sig.bytes[7] ^= 0x10;
@@ -259,15 +246,9 @@ static GBytes *corrupt_signature(GBytes *wire)
         if (blk == NULL)
             return NULL;
         blk->header.sig.bytes[7] ^= 0x10;
-        GBytes *body = encode_block(blk);
+        GBytes *out = poa_msg_block_encode(blk);
         proto_block_free(blk);
-        gsize bsize = 0;
-        const uint8_t *bdata = g_bytes_get_data(body, &bsize);
-        uint8_t *buf = g_malloc(bsize + 1);
-        buf[0] = PROTO_MSG_BLOCK;
-        memcpy(buf + 1, bdata, bsize);
-        g_bytes_unref(body);
-        return g_bytes_new_take(buf, bsize + 1);
+        return out;
     }
     case PROTO_MSG_PBFT_VIEWCHANGE:
     case PROTO_MSG_PBFT_NEWVIEW: {
