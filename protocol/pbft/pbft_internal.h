@@ -73,6 +73,7 @@ struct pbft_node {
     proto_keypair key;
     pbft_quorum quorum;
     proto_hash genesis_hash;
+    bool *validator_node;     /* [nodes_count]: a validator runs there */
 
     /* committed chain */
     proto_state *state;       /* after `committed` (plus the tentative block) */

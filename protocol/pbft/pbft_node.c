@@ -52,10 +52,7 @@ void pbft_send_validators(pbft_node *n, GBytes *wire)
 void pbft_send_full_nodes(pbft_node *n, GBytes *wire)
 {
     for (proto_node_id to = 0; to < n->p->nodes_count; to++) {
-        bool validator = false;
-        for (uint32_t v = 0; v < n->p->validators_count && !validator; v++)
-            validator = n->p->validator_nodes[v] == to;
-        if (!validator && to != n->self)
+        if (!n->validator_node[to] && to != n->self)
             n->env.send(n->env.ctx, to, wire);
     }
 }
@@ -284,6 +281,11 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
     n->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    n->validator_node = g_new0(bool, params->nodes_count);
+    for (uint32_t v = 0; v < params->validators_count; v++) {
+        if (params->validator_nodes[v] < params->nodes_count)
+            n->validator_node[params->validator_nodes[v]] = true;
+    }
     n->peer_rejects = g_new0(uint32_t, params->nodes_count);
     n->peer_window_ns = g_new0(int64_t, params->nodes_count);
     n->peer_ban_until_ns = g_new0(int64_t, params->nodes_count);
@@ -331,6 +333,7 @@ static void pbft_node_free(void *node)
     pbft_checkpoint_clear(n);
     g_hash_table_unref(n->slots);
     g_hash_table_unref(n->evidence);
+    g_free(n->validator_node);
     g_free(n->peer_rejects);
     g_free(n->peer_window_ns);
     g_free(n->peer_ban_until_ns);
