@@ -315,6 +315,9 @@ void sim_observe(void *ctx, const proto_event *ev)
         block_record(w, ev)->adopted = true;
         return;
     case PROTO_EV_FORK_SEEN:
+    case PROTO_EV_SLASHED:
+    case PROTO_EV_UNJAILED:
+    case PROTO_EV_KEY_ROTATED:
         return;
     }
 }

@@ -16,6 +16,7 @@ static const char *const reject_reason_names[PROTO_REJECT_REASON_COUNT] = {
     [PROTO_REJECT_TIMESTAMP] = "timestamp",
     [PROTO_REJECT_LINKAGE] = "linkage",
     [PROTO_REJECT_LIMIT] = "limit",
+    [PROTO_REJECT_OLD_KEY] = "old_key",
 };
 
 const char *proto_reject_reason_name(proto_reject_reason reason)

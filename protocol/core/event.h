@@ -28,6 +28,14 @@ typedef enum proto_event_kind {
     PROTO_EV_EVIDENCE,           /* PBFT: this node holds new valid evidence that validator
                                   * `proposer` signed two conflicting votes at `height`,
                                   * view `slot` (from = who showed it: self if found here) */
+    PROTO_EV_SLASHED,            /* committing block `height` slashed `validator` for
+                                  * `slash_reason` (proto_slash_reason) of the infraction at
+                                  * `evidence_height`, burning `amount`; it is jailed and
+                                  * loses its power from `effective_height` */
+    PROTO_EV_UNJAILED,           /* committing block `height` unjailed `validator`; power
+                                  * back from `effective_height` */
+    PROTO_EV_KEY_ROTATED,        /* committing block `height` rotated `validator`'s
+                                  * consensus key, in effect from `effective_height` */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */
@@ -52,6 +60,7 @@ typedef enum proto_reject_reason {
     PROTO_REJECT_TIMESTAMP,     /* block from the future or out of order */
     PROTO_REJECT_LINKAGE,       /* parent/height/tx-root inconsistent */
     PROTO_REJECT_LIMIT,         /* over a protocol bound */
+    PROTO_REJECT_OLD_KEY,       /* signed with a consensus key rotated out for that height */
     PROTO_REJECT_REASON_COUNT
 } proto_reject_reason;
 
@@ -72,6 +81,12 @@ typedef struct proto_event {
     const uint8_t *hash;      /* 32-byte block hash, when about a block */
     const uint8_t *state_root;/* 32-byte state root, when about a block */
     const uint8_t *tx_hashes; /* BLOCK_FINAL: tx_count 32-byte tx ids, in block order */
+    uint32_t validator;       /* SLASHED, UNJAILED, KEY_ROTATED: whom it is about */
+    uint32_t slash_reason;    /* SLASHED: proto_slash_reason */
+    uint64_t evidence_height; /* SLASHED: height of the infraction (downtime: the commit
+                               * whose window jailed it) */
+    uint64_t amount;          /* SLASHED: tokens burned */
+    uint64_t effective_height;/* SLASHED, UNJAILED, KEY_ROTATED: first height it applies */
 } proto_event;
 
 #endif

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 
 typedef struct proto_node_ops {
@@ -22,6 +23,9 @@ typedef struct proto_node_ops {
     /* A client hands a signed transaction (PROTO_MSG_TX wire) to this node. */
     void (*submit_tx)(void *node, GBytes *tx_wire);
     void (*free)(void *node);
+    /* Optional (NULL = the protocol has no key rotation): the operator asks
+     * this validator node to replace its consensus key by `next`. */
+    void (*rotate_key)(void *node, const proto_keypair *next);
 } proto_node_ops;
 
 #endif
