@@ -26,10 +26,13 @@ typedef struct proto_account {
 
 typedef struct proto_state proto_state;
 
-/* An undo log: old values of every account touched, in order. */
+/* An undo log: old values of every account touched, in order, and the
+ * validator set as it was before the first change (if any). */
 typedef struct proto_undo {
     GArray *entries; /* of proto_undo_entry (state.c) */
     uint64_t burned_before;
+    bool burned_saved;            /* burned_before holds a value */
+    struct proto_valset *valset_before; /* copy taken at the first valset change, or NULL */
 } proto_undo;
 
 typedef enum proto_tx_result {
@@ -54,7 +57,8 @@ uint32_t proto_state_account_count(const proto_state *s);
 /* NULL if index is out of range. */
 const proto_account *proto_state_account(const proto_state *s, uint32_t index);
 uint64_t proto_state_burned(const proto_state *s);
-/* Sum of balances + burned: constant under transfers (conservation). */
+/* Sum of balances + burned + bonded validator tokens: constant under
+ * transfers and slashing (conservation). */
 uint64_t proto_state_total_supply(const proto_state *s);
 
 /* Check a tx against the state without applying it (signature included).
@@ -71,6 +75,21 @@ void proto_undo_init(proto_undo *u);
 void proto_undo_clear(proto_undo *u);
 /* Restore every value recorded in undo (newest first) and empty it. */
 void proto_state_revert(proto_state *s, proto_undo *undo);
+
+/* ---- the bonded validator set (protocol/chain/valset.h) ----
+ * A chain with bonded validators (PBFT) attaches its genesis set; copies
+ * copy it, and the state root commits to it:
+ *     root = H("aitbc/state" | accounts Merkle root | valset hash)
+ * Without a set (PoA) the root is the accounts Merkle root alone. */
+void proto_state_set_valset(proto_state *s, struct proto_valset *v); /* takes ownership */
+const struct proto_valset *proto_state_valset(const proto_state *s); /* NULL if none */
+/* Mutable access for block execution. The first call for an undo log
+ * saves a copy of the set into it, so proto_state_revert restores the set
+ * too (undo NULL: no record). Marks the root dirty. */
+struct proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo);
+/* Slashed tokens leave the bonded set and are burned: burned += amount,
+ * recorded in undo. Total supply counts balances + burned + bonded tokens. */
+void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo);
 
 /* Hash the Merkle tree with proto_fastmix (crypto = fast) instead of
  * BLAKE2b. Set on the genesis state; copies inherit it. */
