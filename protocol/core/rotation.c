@@ -4,7 +4,7 @@
  * The port follows cometbft v0.38.17 types/validator_set.go function by
  * function; each function below names its Go original. Differences are
  * deliberate and only on the error paths: where Go panics we return a
- * proto_valset_result, and the rescale ratio is computed without the
+ * proto_cmt_valset_result, and the rescale ratio is computed without the
  * (diff + diffMax - 1) overflow that CometBFT excludes only by bounding the
  * total power. */
 #include "protocol/core/rotation.h"
@@ -19,26 +19,26 @@
 #define ROTATION_POSITIONS_CAP (1u << 21)
 #define ROTATION_WORK_CAP (1ull << 27)
 
-const char *proto_valset_result_name(proto_valset_result r)
+const char *proto_cmt_valset_result_name(proto_cmt_valset_result r)
 {
     switch (r) {
-    case PROTO_VALSET_OK:
+    case PROTO_CMT_VALSET_OK:
         return "ok";
-    case PROTO_VALSET_EMPTY:
+    case PROTO_CMT_VALSET_EMPTY:
         return "empty";
-    case PROTO_VALSET_BAD_TIMES:
+    case PROTO_CMT_VALSET_BAD_TIMES:
         return "bad-times";
-    case PROTO_VALSET_BAD_ADDRESS:
+    case PROTO_CMT_VALSET_BAD_ADDRESS:
         return "bad-address";
-    case PROTO_VALSET_DUPLICATE:
+    case PROTO_CMT_VALSET_DUPLICATE:
         return "duplicate";
-    case PROTO_VALSET_NEGATIVE_POWER:
+    case PROTO_CMT_VALSET_NEGATIVE_POWER:
         return "negative-power";
-    case PROTO_VALSET_POWER_TOO_HIGH:
+    case PROTO_CMT_VALSET_POWER_TOO_HIGH:
         return "power-too-high";
-    case PROTO_VALSET_ZERO_POWER:
+    case PROTO_CMT_VALSET_ZERO_POWER:
         return "zero-power";
-    case PROTO_VALSET_UNKNOWN_REMOVAL:
+    case PROTO_CMT_VALSET_UNKNOWN_REMOVAL:
         return "unknown-removal";
     }
     return "unknown";
@@ -74,12 +74,12 @@ int64_t proto_safe_sub_clip(int64_t a, int64_t b)
 
 /* ---- validators ---- */
 
-proto_validator proto_validator_make(const void *address, uint32_t address_len,
-                                     int64_t voting_power)
+proto_cmt_validator proto_validator_make(const void *address, uint32_t address_len,
+                                         int64_t voting_power)
 {
     /* An over-long address keeps its length, so every set rejects it
-     * (PROTO_VALSET_BAD_ADDRESS); only what fits is copied. */
-    proto_validator v = {.address_len = address_len, .voting_power = voting_power};
+     * (PROTO_CMT_VALSET_BAD_ADDRESS); only what fits is copied. */
+    proto_cmt_validator v = {.address_len = address_len, .voting_power = voting_power};
     uint32_t fits =
         address_len < PROTO_VALIDATOR_ADDRESS_MAX ? address_len : PROTO_VALIDATOR_ADDRESS_MAX;
     if (fits > 0)
@@ -87,7 +87,7 @@ proto_validator proto_validator_make(const void *address, uint32_t address_len,
     return v;
 }
 
-int proto_validator_address_cmp(const proto_validator *a, const proto_validator *b)
+int proto_validator_address_cmp(const proto_cmt_validator *a, const proto_cmt_validator *b)
 {
     uint32_t common = a->address_len < b->address_len ? a->address_len : b->address_len;
     int c = common > 0 ? memcmp(a->address, b->address, common) : 0;
@@ -104,7 +104,7 @@ static int cmp_by_address(const void *a, const void *b)
 /* ValidatorsByVotingPower: power descending, then address ascending. */
 static int cmp_by_power(const void *pa, const void *pb)
 {
-    const proto_validator *a = pa, *b = pb;
+    const proto_cmt_validator *a = pa, *b = pb;
     if (a->voting_power != b->voting_power)
         return a->voting_power > b->voting_power ? -1 : 1;
     return proto_validator_address_cmp(a, b);
@@ -112,7 +112,8 @@ static int cmp_by_power(const void *pa, const void *pb)
 
 /* Validator.CompareProposerPriority: the higher priority, ties to the
  * smaller address. Sets never hold one address twice. */
-static const proto_validator *more_priority(const proto_validator *a, const proto_validator *b)
+static const proto_cmt_validator *more_priority(const proto_cmt_validator *a,
+                                                const proto_cmt_validator *b)
 {
     if (a == NULL || b->proposer_priority > a->proposer_priority)
         return b;
@@ -125,29 +126,30 @@ static const proto_validator *more_priority(const proto_validator *a, const prot
 
 /* ---- the set ---- */
 
-void proto_valset_init(proto_valset *set)
+void proto_cmt_valset_init(proto_cmt_valset *set)
 {
     memset(set, 0, sizeof *set);
 }
 
-void proto_valset_clear(proto_valset *set)
+void proto_cmt_valset_clear(proto_cmt_valset *set)
 {
     g_free(set->validators);
-    proto_valset_init(set);
+    proto_cmt_valset_init(set);
 }
 
-void proto_valset_copy(proto_valset *dst, const proto_valset *src)
+void proto_cmt_valset_copy(proto_cmt_valset *dst, const proto_cmt_valset *src)
 {
     *dst = *src;
     dst->validators = g_memdup2(src->validators, sizeof *src->validators * src->count);
 }
 
-const proto_validator *proto_valset_get_by_address(const proto_valset *set, const void *address,
-                                                   uint32_t address_len)
+const proto_cmt_validator *proto_cmt_valset_get_by_address(const proto_cmt_valset *set,
+                                                           const void *address,
+                                                           uint32_t address_len)
 {
     if (address_len > PROTO_VALIDATOR_ADDRESS_MAX)
         return NULL;
-    proto_validator key = proto_validator_make(address, address_len, 0);
+    proto_cmt_validator key = proto_validator_make(address, address_len, 0);
     for (uint32_t i = 0; i < set->count; i++)
         if (proto_validator_address_cmp(&set->validators[i], &key) == 0)
             return &set->validators[i];
@@ -156,35 +158,35 @@ const proto_validator *proto_valset_get_by_address(const proto_valset *set, cons
 
 /* Lengths, duplicates and per-validator power of a list; `sorted` is the
  * list sorted by address (caller frees). */
-static proto_valset_result check_list(const proto_validator *vals, uint32_t count,
-                                      proto_validator **sorted)
+static proto_cmt_valset_result check_list(const proto_cmt_validator *vals, uint32_t count,
+                                          proto_cmt_validator **sorted)
 {
     *sorted = NULL;
     for (uint32_t i = 0; i < count; i++)
         if (vals[i].address_len > PROTO_VALIDATOR_ADDRESS_MAX)
-            return PROTO_VALSET_BAD_ADDRESS;
-    proto_validator *s = g_memdup2(vals, sizeof *vals * count);
+            return PROTO_CMT_VALSET_BAD_ADDRESS;
+    proto_cmt_validator *s = g_memdup2(vals, sizeof *vals * count);
     if (count > 0)
         qsort(s, count, sizeof *s, cmp_by_address);
     for (uint32_t i = 0; i < count; i++) {
-        proto_valset_result r = PROTO_VALSET_OK;
+        proto_cmt_valset_result r = PROTO_CMT_VALSET_OK;
         if (i > 0 && proto_validator_address_cmp(&s[i - 1], &s[i]) == 0)
-            r = PROTO_VALSET_DUPLICATE;
+            r = PROTO_CMT_VALSET_DUPLICATE;
         else if (s[i].voting_power < 0)
-            r = PROTO_VALSET_NEGATIVE_POWER;
+            r = PROTO_CMT_VALSET_NEGATIVE_POWER;
         else if (s[i].voting_power > PROTO_MAX_TOTAL_VOTING_POWER)
-            r = PROTO_VALSET_POWER_TOO_HIGH;
-        if (r != PROTO_VALSET_OK) {
+            r = PROTO_CMT_VALSET_POWER_TOO_HIGH;
+        if (r != PROTO_CMT_VALSET_OK) {
             g_free(s);
             return r;
         }
     }
     *sorted = s;
-    return PROTO_VALSET_OK;
+    return PROTO_CMT_VALSET_OK;
 }
 
 /* updateTotalVotingPower (callers have checked the bound). */
-static int64_t total_power(const proto_validator *vals, uint32_t count)
+static int64_t total_power(const proto_cmt_validator *vals, uint32_t count)
 {
     int64_t sum = 0;
     for (uint32_t i = 0; i < count; i++)
@@ -192,27 +194,27 @@ static int64_t total_power(const proto_validator *vals, uint32_t count)
     return sum;
 }
 
-proto_valset_result proto_valset_init_raw(proto_valset *set, const proto_validator *vals,
-                                          uint32_t count)
+proto_cmt_valset_result proto_cmt_valset_init_raw(proto_cmt_valset *set,
+                                                  const proto_cmt_validator *vals, uint32_t count)
 {
-    proto_valset_init(set);
-    proto_validator *sorted = NULL;
-    proto_valset_result r = check_list(vals, count, &sorted);
+    proto_cmt_valset_init(set);
+    proto_cmt_validator *sorted = NULL;
+    proto_cmt_valset_result r = check_list(vals, count, &sorted);
     g_free(sorted);
-    if (r != PROTO_VALSET_OK)
+    if (r != PROTO_CMT_VALSET_OK)
         return r;
     int64_t total = total_power(vals, count);
     if (total > PROTO_MAX_TOTAL_VOTING_POWER)
-        return PROTO_VALSET_POWER_TOO_HIGH;
+        return PROTO_CMT_VALSET_POWER_TOO_HIGH;
     set->validators = g_memdup2(vals, sizeof *vals * count);
     set->count = count;
     set->total_voting_power = total;
-    return PROTO_VALSET_OK;
+    return PROTO_CMT_VALSET_OK;
 }
 
 /* computeMaxMinPriorityDiff, including Go's wrap-around for extreme
  * priorities (max - min beyond int64 wraps, then the sign is flipped). */
-int64_t proto_valset_max_min_priority_diff(const proto_valset *set)
+int64_t proto_cmt_valset_max_min_priority_diff(const proto_cmt_valset *set)
 {
     if (set->count == 0)
         return 0;
@@ -229,11 +231,11 @@ int64_t proto_valset_max_min_priority_diff(const proto_valset *set)
 /* RescalePriorities: if the spread exceeds diff_max, divide every
  * priority by ceil(spread / diff_max), truncating toward zero (Go's and
  * C's integer division agree). No-op for diff_max <= 0 or an empty set. */
-void proto_valset_rescale_priorities(proto_valset *set, int64_t diff_max)
+void proto_cmt_valset_rescale_priorities(proto_cmt_valset *set, int64_t diff_max)
 {
     if (set->count == 0 || diff_max <= 0)
         return;
-    int64_t diff = proto_valset_max_min_priority_diff(set);
+    int64_t diff = proto_cmt_valset_max_min_priority_diff(set);
     if (diff <= diff_max)
         return;
     int64_t ratio = diff / diff_max + (diff % diff_max != 0);
@@ -246,7 +248,7 @@ void proto_valset_rescale_priorities(proto_valset *set, int64_t diff_max)
  * floor quotient and remainder in [0, n); remainders carry into the
  * quotient sum, which is accumulated modulo 2^64 (the true average fits
  * int64, so the wrapped sum is exact). */
-int64_t proto_valset_compute_avg_proposer_priority(const proto_valset *set)
+int64_t proto_cmt_valset_compute_avg_proposer_priority(const proto_cmt_valset *set)
 {
     if (set->count == 0)
         return 0;
@@ -271,18 +273,18 @@ int64_t proto_valset_compute_avg_proposer_priority(const proto_valset *set)
 }
 
 /* shiftByAvgProposerPriority */
-void proto_valset_shift_by_avg_proposer_priority(proto_valset *set)
+void proto_cmt_valset_shift_by_avg_proposer_priority(proto_cmt_valset *set)
 {
-    int64_t avg = proto_valset_compute_avg_proposer_priority(set);
+    int64_t avg = proto_cmt_valset_compute_avg_proposer_priority(set);
     for (uint32_t i = 0; i < set->count; i++)
         set->validators[i].proposer_priority =
             proto_safe_sub_clip(set->validators[i].proposer_priority, avg);
 }
 
 /* getValWithMostPriority / findProposer: index of the leader. */
-static uint32_t most_priority(const proto_valset *set)
+static uint32_t most_priority(const proto_cmt_valset *set)
 {
-    const proto_validator *best = NULL;
+    const proto_cmt_validator *best = NULL;
     for (uint32_t i = 0; i < set->count; i++)
         best = more_priority(best, &set->validators[i]);
     g_assert(best != NULL);
@@ -291,40 +293,41 @@ static uint32_t most_priority(const proto_valset *set)
 
 /* incrementProposerPriority (one inner step): everyone gains its power,
  * the leader pays the total. */
-static const proto_validator *increment_once(proto_valset *set)
+static const proto_cmt_validator *increment_once(proto_cmt_valset *set)
 {
     for (uint32_t i = 0; i < set->count; i++) {
-        proto_validator *v = &set->validators[i];
+        proto_cmt_validator *v = &set->validators[i];
         v->proposer_priority = proto_safe_add_clip(v->proposer_priority, v->voting_power);
     }
-    proto_validator *most = &set->validators[most_priority(set)];
+    proto_cmt_validator *most = &set->validators[most_priority(set)];
     most->proposer_priority = proto_safe_sub_clip(most->proposer_priority, set->total_voting_power);
     return most;
 }
 
 /* IncrementProposerPriority: rescale and center once, then `times` steps. */
-proto_valset_result proto_valset_increment_proposer_priority(proto_valset *set, int32_t times)
+proto_cmt_valset_result proto_cmt_valset_increment_proposer_priority(proto_cmt_valset *set,
+                                                                     int32_t times)
 {
     if (set->count == 0)
-        return PROTO_VALSET_EMPTY;
+        return PROTO_CMT_VALSET_EMPTY;
     if (times <= 0)
-        return PROTO_VALSET_BAD_TIMES;
-    proto_valset_rescale_priorities(set,
-                                    PROTO_PRIORITY_WINDOW_SIZE_FACTOR * set->total_voting_power);
-    proto_valset_shift_by_avg_proposer_priority(set);
-    const proto_validator *proposer = NULL;
+        return PROTO_CMT_VALSET_BAD_TIMES;
+    proto_cmt_valset_rescale_priorities(set, PROTO_PRIORITY_WINDOW_SIZE_FACTOR *
+                                                 set->total_voting_power);
+    proto_cmt_valset_shift_by_avg_proposer_priority(set);
+    const proto_cmt_validator *proposer = NULL;
     for (int32_t i = 0; i < times; i++)
         proposer = increment_once(set);
     set->proposer = *proposer;
     set->has_proposer = true;
-    return PROTO_VALSET_OK;
+    return PROTO_CMT_VALSET_OK;
 }
 
 /* GetProposer. Go keeps a pointer into the list, so it sees later priority
  * changes; we keep the address and return the live entry, falling back to
  * the snapshot if the proposer has since been removed (as Go's stale
  * pointer would). */
-const proto_validator *proto_valset_get_proposer(proto_valset *set)
+const proto_cmt_validator *proto_cmt_valset_get_proposer(proto_cmt_valset *set)
 {
     if (set->count == 0)
         return NULL;
@@ -332,15 +335,15 @@ const proto_validator *proto_valset_get_proposer(proto_valset *set)
         set->proposer = set->validators[most_priority(set)];
         set->has_proposer = true;
     }
-    const proto_validator *live =
-        proto_valset_get_by_address(set, set->proposer.address, set->proposer.address_len);
+    const proto_cmt_validator *live =
+        proto_cmt_valset_get_by_address(set, set->proposer.address, set->proposer.address_len);
     return live != NULL ? live : &set->proposer;
 }
 
 /* ---- change sets ---- */
 
-static const proto_validator *find_sorted(const proto_validator *sorted, uint32_t count,
-                                          const proto_validator *key)
+static const proto_cmt_validator *find_sorted(const proto_cmt_validator *sorted, uint32_t count,
+                                              const proto_cmt_validator *key)
 {
     if (count == 0)
         return NULL;
@@ -356,19 +359,20 @@ static int cmp_i64(const void *pa, const void *pb)
 /* verifyRemovals + verifyUpdates: the power removed, and the total after
  * updates but before removals (P' of the new-validator rule). `old` and
  * `changes` are sorted by address. */
-static proto_valset_result verify_changes(const proto_valset *set, const proto_validator *old,
-                                          const proto_validator *changes, uint32_t count,
-                                          int64_t *tvp_before_removals)
+static proto_cmt_valset_result verify_changes(const proto_cmt_valset *set,
+                                              const proto_cmt_validator *old,
+                                              const proto_cmt_validator *changes, uint32_t count,
+                                              int64_t *tvp_before_removals)
 {
     int64_t removed = 0;
     int64_t *deltas = g_new(int64_t, count);
     uint32_t updates = 0;
-    proto_valset_result r = PROTO_VALSET_OK;
-    for (uint32_t i = 0; i < count && r == PROTO_VALSET_OK; i++) {
-        const proto_validator *known = find_sorted(old, set->count, &changes[i]);
+    proto_cmt_valset_result r = PROTO_CMT_VALSET_OK;
+    for (uint32_t i = 0; i < count && r == PROTO_CMT_VALSET_OK; i++) {
+        const proto_cmt_validator *known = find_sorted(old, set->count, &changes[i]);
         if (changes[i].voting_power == 0) {
             if (known == NULL)
-                r = PROTO_VALSET_UNKNOWN_REMOVAL;
+                r = PROTO_CMT_VALSET_UNKNOWN_REMOVAL;
             else
                 removed += known->voting_power;
         } else {
@@ -379,10 +383,10 @@ static proto_valset_result verify_changes(const proto_valset *set, const proto_v
     if (updates > 0)
         qsort(deltas, updates, sizeof *deltas, cmp_i64);
     int64_t tvp = set->total_voting_power - removed;
-    for (uint32_t i = 0; i < updates && r == PROTO_VALSET_OK; i++) {
+    for (uint32_t i = 0; i < updates && r == PROTO_CMT_VALSET_OK; i++) {
         tvp += deltas[i];
         if (tvp > PROTO_MAX_TOTAL_VOTING_POWER)
-            r = PROTO_VALSET_POWER_TOO_HIGH;
+            r = PROTO_CMT_VALSET_POWER_TOO_HIGH;
     }
     g_free(deltas);
     *tvp_before_removals = tvp + removed;
@@ -392,11 +396,11 @@ static proto_valset_result verify_changes(const proto_valset *set, const proto_v
 /* applyUpdates + applyRemovals as one merge of two address-sorted lists:
  * a change replaces (or removes, at power 0) the entry with its address;
  * an updated validator keeps its priority, a new one gets `new_priority`. */
-static proto_validator *merge_changes(const proto_validator *old, uint32_t old_count,
-                                      const proto_validator *changes, uint32_t count,
-                                      int64_t new_priority, uint32_t *out_count)
+static proto_cmt_validator *merge_changes(const proto_cmt_validator *old, uint32_t old_count,
+                                          const proto_cmt_validator *changes, uint32_t count,
+                                          int64_t new_priority, uint32_t *out_count)
 {
-    proto_validator *merged = g_new(proto_validator, (size_t)old_count + count);
+    proto_cmt_validator *merged = g_new(proto_cmt_validator, (size_t)old_count + count);
     uint32_t i = 0, j = 0, n = 0;
     while (i < old_count || j < count) {
         int c = i == old_count ? 1
@@ -418,16 +422,17 @@ static proto_validator *merge_changes(const proto_validator *old, uint32_t old_c
     return merged;
 }
 
-static proto_valset_result update_with_change_set(proto_valset *set, const proto_validator *vals,
-                                                  uint32_t count, bool allow_deletes)
+static proto_cmt_valset_result update_with_change_set(proto_cmt_valset *set,
+                                                      const proto_cmt_validator *vals,
+                                                      uint32_t count, bool allow_deletes)
 {
     if (count == 0)
-        return PROTO_VALSET_OK;
-    proto_validator *changes = NULL;
-    proto_valset_result r = check_list(vals, count, &changes);
-    if (r != PROTO_VALSET_OK)
+        return PROTO_CMT_VALSET_OK;
+    proto_cmt_validator *changes = NULL;
+    proto_cmt_valset_result r = check_list(vals, count, &changes);
+    if (r != PROTO_CMT_VALSET_OK)
         return r;
-    proto_validator *old = g_memdup2(set->validators, sizeof *old * set->count);
+    proto_cmt_validator *old = g_memdup2(set->validators, sizeof *old * set->count);
     if (set->count > 0)
         qsort(old, set->count, sizeof *old, cmp_by_address);
     uint32_t deletes = 0, added = 0;
@@ -439,24 +444,25 @@ static proto_valset_result update_with_change_set(proto_valset *set, const proto
     }
     int64_t tvp = 0;
     if (!allow_deletes && deletes > 0)
-        r = PROTO_VALSET_ZERO_POWER;
+        r = PROTO_CMT_VALSET_ZERO_POWER;
     else if (added == 0 && set->count == deletes)
-        r = PROTO_VALSET_EMPTY;
+        r = PROTO_CMT_VALSET_EMPTY;
     else
         r = verify_changes(set, old, changes, count, &tvp);
-    if (r == PROTO_VALSET_OK) {
+    if (r == PROTO_CMT_VALSET_OK) {
         /* -1.125 * P', rounded as CometBFT does; P' < 2 * max, no overflow. */
         int64_t new_priority = -(tvp + (tvp >> 3));
         uint32_t n = 0;
-        proto_validator *merged = merge_changes(old, set->count, changes, count, new_priority, &n);
+        proto_cmt_validator *merged =
+            merge_changes(old, set->count, changes, count, new_priority, &n);
         g_free(set->validators);
         set->validators = merged;
         set->count = n;
         set->total_voting_power = total_power(merged, n);
         g_assert(set->total_voting_power <= PROTO_MAX_TOTAL_VOTING_POWER);
-        proto_valset_rescale_priorities(set, PROTO_PRIORITY_WINDOW_SIZE_FACTOR *
-                                                 set->total_voting_power);
-        proto_valset_shift_by_avg_proposer_priority(set);
+        proto_cmt_valset_rescale_priorities(set, PROTO_PRIORITY_WINDOW_SIZE_FACTOR *
+                                                     set->total_voting_power);
+        proto_cmt_valset_shift_by_avg_proposer_priority(set);
         qsort(set->validators, set->count, sizeof *set->validators, cmp_by_power);
     }
     g_free(old);
@@ -464,19 +470,19 @@ static proto_valset_result update_with_change_set(proto_valset *set, const proto
     return r;
 }
 
-proto_valset_result proto_valset_update(proto_valset *set, const proto_validator *changes,
-                                        uint32_t count)
+proto_cmt_valset_result proto_cmt_valset_update(proto_cmt_valset *set,
+                                                const proto_cmt_validator *changes, uint32_t count)
 {
     return update_with_change_set(set, changes, count, true);
 }
 
-proto_valset_result proto_valset_init_new(proto_valset *set, const proto_validator *vals,
-                                          uint32_t count)
+proto_cmt_valset_result proto_cmt_valset_init_new(proto_cmt_valset *set,
+                                                  const proto_cmt_validator *vals, uint32_t count)
 {
-    proto_valset_init(set);
-    proto_valset_result r = update_with_change_set(set, vals, count, false);
-    if (r == PROTO_VALSET_OK && count > 0)
-        r = proto_valset_increment_proposer_priority(set, 1);
+    proto_cmt_valset_init(set);
+    proto_cmt_valset_result r = update_with_change_set(set, vals, count, false);
+    if (r == PROTO_CMT_VALSET_OK && count > 0)
+        r = proto_cmt_valset_increment_proposer_priority(set, 1);
     return r;
 }
 
@@ -485,35 +491,35 @@ proto_valset_result proto_valset_init_new(proto_valset *set, const proto_validat
 struct proto_rotation {
     proto_rotation_kind kind;
     uint32_t count;
-    proto_valset set;       /* stake-weighted: state after seq->len increments */
+    proto_cmt_valset set;   /* stake-weighted: state after seq->len increments */
     GArray *seq;            /* stake-weighted: uint32 validator index per position */
     uint64_t period;        /* stake-weighted: 0 until the state returned to all zero */
     uint64_t positions_max; /* stake-weighted: cache bound */
 };
 
-proto_valset_result proto_rotation_check(proto_rotation_kind kind, const uint64_t *stakes,
-                                         uint32_t count)
+proto_cmt_valset_result proto_rotation_check(proto_rotation_kind kind, const uint64_t *stakes,
+                                             uint32_t count)
 {
     if (count == 0)
-        return PROTO_VALSET_EMPTY;
+        return PROTO_CMT_VALSET_EMPTY;
     if (kind == PROTO_ROTATION_ROUND_ROBIN)
-        return PROTO_VALSET_OK;
+        return PROTO_CMT_VALSET_OK;
     if (stakes == NULL)
-        return PROTO_VALSET_EMPTY;
+        return PROTO_CMT_VALSET_EMPTY;
     uint64_t total = 0;
     for (uint32_t i = 0; i < count; i++) {
         if (stakes[i] == 0)
-            return PROTO_VALSET_ZERO_POWER;
+            return PROTO_CMT_VALSET_ZERO_POWER;
         if (stakes[i] > (uint64_t)PROTO_MAX_TOTAL_VOTING_POWER)
-            return PROTO_VALSET_POWER_TOO_HIGH;
+            return PROTO_CMT_VALSET_POWER_TOO_HIGH;
         total += stakes[i]; /* both terms <= max, no wrap */
         if (total > (uint64_t)PROTO_MAX_TOTAL_VOTING_POWER)
-            return PROTO_VALSET_POWER_TOO_HIGH;
+            return PROTO_CMT_VALSET_POWER_TOO_HIGH;
     }
-    return PROTO_VALSET_OK;
+    return PROTO_CMT_VALSET_OK;
 }
 
-static uint32_t address_index(const proto_validator *v)
+static uint32_t address_index(const proto_cmt_validator *v)
 {
     g_assert(v->address_len == 4);
     return (uint32_t)v->address[0] << 24 | (uint32_t)v->address[1] << 16 |
@@ -526,7 +532,7 @@ static uint32_t address_index(const proto_validator *v)
  * means position k + m repeats position k. */
 static void record_position(proto_rotation *r)
 {
-    uint32_t index = address_index(proto_valset_get_proposer(&r->set));
+    uint32_t index = address_index(proto_cmt_valset_get_proposer(&r->set));
     g_array_append_val(r->seq, index);
     for (uint32_t i = 0; i < r->set.count; i++)
         if (r->set.validators[i].proposer_priority != 0)
@@ -536,21 +542,21 @@ static void record_position(proto_rotation *r)
 
 proto_rotation *proto_rotation_new(proto_rotation_kind kind, const uint64_t *stakes, uint32_t count)
 {
-    if (proto_rotation_check(kind, stakes, count) != PROTO_VALSET_OK)
+    if (proto_rotation_check(kind, stakes, count) != PROTO_CMT_VALSET_OK)
         return NULL;
     proto_rotation *r = g_new0(proto_rotation, 1);
     r->kind = kind;
     r->count = count;
     if (kind == PROTO_ROTATION_ROUND_ROBIN)
         return r;
-    proto_validator *vals = g_new(proto_validator, count);
+    proto_cmt_validator *vals = g_new(proto_cmt_validator, count);
     for (uint32_t i = 0; i < count; i++) {
         uint8_t address[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8),
                               (uint8_t)i};
         vals[i] = proto_validator_make(address, sizeof address, (int64_t)stakes[i]);
     }
-    proto_valset_result res = proto_valset_init_new(&r->set, vals, count);
-    g_assert(res == PROTO_VALSET_OK); /* proto_rotation_check admitted the stakes */
+    proto_cmt_valset_result res = proto_cmt_valset_init_new(&r->set, vals, count);
+    g_assert(res == PROTO_CMT_VALSET_OK); /* proto_rotation_check admitted the stakes */
     g_free(vals);
     uint64_t by_work = ROTATION_WORK_CAP / count;
     r->positions_max =
@@ -564,7 +570,7 @@ void proto_rotation_free(proto_rotation *r)
 {
     if (r == NULL)
         return;
-    proto_valset_clear(&r->set);
+    proto_cmt_valset_clear(&r->set);
     if (r->seq != NULL)
         g_array_unref(r->seq);
     g_free(r);
@@ -595,8 +601,8 @@ uint32_t proto_rotation_proposer(proto_rotation *r, uint64_t index)
     if (r->kind == PROTO_ROTATION_ROUND_ROBIN)
         return (uint32_t)(index % r->count);
     while (r->period == 0 && index >= r->seq->len && r->seq->len < r->positions_max) {
-        proto_valset_result res = proto_valset_increment_proposer_priority(&r->set, 1);
-        g_assert(res == PROTO_VALSET_OK);
+        proto_cmt_valset_result res = proto_cmt_valset_increment_proposer_priority(&r->set, 1);
+        g_assert(res == PROTO_CMT_VALSET_OK);
         record_position(r);
     }
     if (r->period != 0)

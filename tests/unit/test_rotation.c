@@ -14,57 +14,58 @@
 
 #define MAX_TVP PROTO_MAX_TOTAL_VOTING_POWER
 
-static proto_validator val(const char *name, int64_t power)
+static proto_cmt_validator val(const char *name, int64_t power)
 {
     return proto_validator_make(name, (uint32_t)strlen(name), power);
 }
 
 /* The address as a C string (test addresses are printable). */
-static const char *name_of(const proto_validator *v, char buf[PROTO_VALIDATOR_ADDRESS_MAX + 1])
+static const char *name_of(const proto_cmt_validator *v, char buf[PROTO_VALIDATOR_ADDRESS_MAX + 1])
 {
     memcpy(buf, v->address, v->address_len);
     buf[v->address_len] = '\0';
     return buf;
 }
 
-static bool is(const proto_validator *v, const char *name)
+static bool is(const proto_cmt_validator *v, const char *name)
 {
     return v != NULL && v->address_len == strlen(name) &&
            memcmp(v->address, name, v->address_len) == 0;
 }
 
-static int64_t prio(const proto_valset *set, const char *name)
+static int64_t prio(const proto_cmt_valset *set, const char *name)
 {
-    const proto_validator *v = proto_valset_get_by_address(set, name, (uint32_t)strlen(name));
+    const proto_cmt_validator *v =
+        proto_cmt_valset_get_by_address(set, name, (uint32_t)strlen(name));
     ck_assert_msg(v != NULL, "validator %s missing", name);
     return v->proposer_priority;
 }
 
-static void new_set(proto_valset *set, const proto_validator *vals, uint32_t count)
+static void new_set(proto_cmt_valset *set, const proto_cmt_validator *vals, uint32_t count)
 {
-    proto_valset_result r = proto_valset_init_new(set, vals, count);
-    ck_assert_msg(r == PROTO_VALSET_OK, "NewValidatorSet: %s", proto_valset_result_name(r));
+    proto_cmt_valset_result r = proto_cmt_valset_init_new(set, vals, count);
+    ck_assert_msg(r == PROTO_CMT_VALSET_OK, "NewValidatorSet: %s", proto_cmt_valset_result_name(r));
 }
 
-static void increment(proto_valset *set, int32_t times)
+static void increment(proto_cmt_valset *set, int32_t times)
 {
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(set, times), PROTO_VALSET_OK);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(set, times), PROTO_CMT_VALSET_OK);
 }
 
 /* verifyValidatorSet: priorities centered (sum in (-n, n)) and scaled
  * (spread <= 2 * total power). */
-static void assert_centered_and_scaled(const proto_valset *set)
+static void assert_centered_and_scaled(const proto_cmt_valset *set)
 {
     int64_t sum = 0, n = set->count;
     for (uint32_t i = 0; i < set->count; i++)
         sum = proto_safe_add_clip(sum, set->validators[i].proposer_priority);
     ck_assert_msg(sum > -n && sum < n, "total priority %" G_GINT64_FORMAT, sum);
-    ck_assert_int_le(proto_valset_max_min_priority_diff(set),
+    ck_assert_int_le(proto_cmt_valset_max_min_priority_diff(set),
                      PROTO_PRIORITY_WINDOW_SIZE_FACTOR * set->total_voting_power);
 }
 
 /* The set's validators in order, as "name:power name:power". */
-static char *order_of(const proto_valset *set)
+static char *order_of(const proto_cmt_valset *set)
 {
     GString *s = g_string_new(NULL);
     char buf[PROTO_VALIDATOR_ADDRESS_MAX + 1];
@@ -78,14 +79,14 @@ static char *order_of(const proto_valset *set)
 
 START_TEST(test_proposer_selection1)
 {
-    proto_validator vals[] = {val("foo", 1000), val("bar", 300), val("baz", 330)};
-    proto_valset set;
+    proto_cmt_validator vals[] = {val("foo", 1000), val("bar", 300), val("baz", 330)};
+    proto_cmt_valset set;
     new_set(&set, vals, 3);
     GString *got = g_string_new(NULL);
     char buf[PROTO_VALIDATOR_ADDRESS_MAX + 1];
     for (int i = 0; i < 99; i++) {
         g_string_append_printf(got, "%s%s", i ? " " : "",
-                               name_of(proto_valset_get_proposer(&set), buf));
+                               name_of(proto_cmt_valset_get_proposer(&set), buf));
         increment(&set, 1);
     }
     const char *expected =
@@ -96,18 +97,18 @@ START_TEST(test_proposer_selection1)
         " foo bar foo baz foo foo bar foo baz foo foo bar foo baz foo foo";
     ck_assert_str_eq(got->str, expected);
     g_string_free(got, TRUE);
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
-static proto_validator addr20(uint8_t last, int64_t power)
+static proto_cmt_validator addr20(uint8_t last, int64_t power)
 {
     uint8_t a[20] = {0};
     a[19] = last;
     return proto_validator_make(a, sizeof a, power);
 }
 
-static uint8_t last_byte(const proto_validator *v)
+static uint8_t last_byte(const proto_cmt_validator *v)
 {
     ck_assert_uint_eq(v->address_len, 20);
     return v->address[19];
@@ -115,58 +116,58 @@ static uint8_t last_byte(const proto_validator *v)
 
 START_TEST(test_proposer_selection2)
 {
-    proto_valset set;
+    proto_cmt_valset set;
     /* Equal power: in order of addresses. */
-    proto_validator eq[] = {addr20(0, 100), addr20(1, 100), addr20(2, 100)};
+    proto_cmt_validator eq[] = {addr20(0, 100), addr20(1, 100), addr20(2, 100)};
     new_set(&set, eq, 3);
     for (int i = 0; i < 3 * 5; i++) {
-        ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), i % 3);
+        ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), i % 3);
         increment(&set, 1);
     }
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 
     /* More power, but not enough to propose twice in a row. */
-    proto_validator more[] = {addr20(0, 100), addr20(1, 100), addr20(2, 400)};
+    proto_cmt_validator more[] = {addr20(0, 100), addr20(1, 100), addr20(2, 400)};
     new_set(&set, more, 3);
-    ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), 2);
+    ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), 2);
     increment(&set, 1);
-    ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), 0);
-    proto_valset_clear(&set);
+    ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), 0);
+    proto_cmt_valset_clear(&set);
 
     /* Enough to propose twice in a row. */
-    proto_validator twice[] = {addr20(0, 100), addr20(1, 100), addr20(2, 401)};
+    proto_cmt_validator twice[] = {addr20(0, 100), addr20(1, 100), addr20(2, 401)};
     new_set(&set, twice, 3);
-    ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), 2);
+    ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), 2);
     increment(&set, 1);
-    ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), 2);
+    ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), 2);
     increment(&set, 1);
-    ck_assert_uint_eq(last_byte(proto_valset_get_proposer(&set)), 0);
-    proto_valset_clear(&set);
+    ck_assert_uint_eq(last_byte(proto_cmt_valset_get_proposer(&set)), 0);
+    proto_cmt_valset_clear(&set);
 
     /* Proportional: 4, 5, 3 over 120 elections -> 40, 50, 30. */
-    proto_validator prop[] = {addr20(0, 4), addr20(1, 5), addr20(2, 3)};
+    proto_cmt_validator prop[] = {addr20(0, 4), addr20(1, 5), addr20(2, 3)};
     new_set(&set, prop, 3);
     int counts[3] = {0};
     for (int i = 0; i < 120; i++) {
-        counts[last_byte(proto_valset_get_proposer(&set))]++;
+        counts[last_byte(proto_cmt_valset_get_proposer(&set))]++;
         increment(&set, 1);
     }
     ck_assert_int_eq(counts[0], 40);
     ck_assert_int_eq(counts[1], 50);
     ck_assert_int_eq(counts[2], 30);
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
 START_TEST(test_proposer_selection3)
 {
-    proto_validator vals[] = {val("avalidator_address12", 1), val("bvalidator_address12", 1),
-                              val("cvalidator_address12", 1), val("dvalidator_address12", 1)};
-    proto_valset set;
+    proto_cmt_validator vals[] = {val("avalidator_address12", 1), val("bvalidator_address12", 1),
+                                  val("cvalidator_address12", 1), val("dvalidator_address12", 1)};
+    proto_cmt_valset set;
     new_set(&set, vals, 4);
-    proto_validator order[4];
+    proto_cmt_validator order[4];
     for (int i = 0; i < 4; i++) {
-        order[i] = *proto_valset_get_proposer(&set);
+        order[i] = *proto_cmt_valset_get_proposer(&set);
         increment(&set, 1);
     }
     ck_assert(is(&order[0], "avalidator_address12") && is(&order[3], "dvalidator_address12"));
@@ -176,14 +177,15 @@ START_TEST(test_proposer_selection3)
     GRand *rng = g_rand_new_with_seed(20240611);
     int64_t j = 0;
     for (int i = 0; i < 10000; i++) {
-        const proto_validator *got = proto_valset_get_proposer(&set);
+        const proto_cmt_validator *got = proto_cmt_valset_get_proposer(&set);
         ck_assert_msg(proto_validator_address_cmp(got, &order[j % 4]) == 0,
                       "step %d (j %" G_GINT64_FORMAT ")", i, j);
-        proto_valset copy;
-        proto_valset_copy(&copy, &set);
-        proto_valset_clear(&set);
+        proto_cmt_valset copy;
+        proto_cmt_valset_copy(&copy, &set);
+        proto_cmt_valset_clear(&set);
         set = copy;
-        ck_assert(proto_validator_address_cmp(proto_valset_get_proposer(&set), &order[j % 4]) == 0);
+        ck_assert(proto_validator_address_cmp(proto_cmt_valset_get_proposer(&set), &order[j % 4]) ==
+                  0);
         int32_t times = 1;
         int32_t mod = g_rand_int_range(rng, 0, 5) + 1;
         if (g_rand_int_range(rng, 0, 1 << 30) % mod > 0)
@@ -193,21 +195,21 @@ START_TEST(test_proposer_selection3)
     }
     ck_assert_int_gt(j, 10000); /* some calls really had times > 1 */
     g_rand_free(rng);
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
 /* A raw set with these priorities (distinct addresses, the given power). */
-static void raw_set(proto_valset *set, const int64_t *prios, uint32_t count, int64_t power)
+static void raw_set(proto_cmt_valset *set, const int64_t *prios, uint32_t count, int64_t power)
 {
-    proto_validator vals[8];
+    proto_cmt_validator vals[8];
     ck_assert_uint_le(count, G_N_ELEMENTS(vals));
     for (uint32_t i = 0; i < count; i++) {
         uint8_t a = (uint8_t)('a' + i);
         vals[i] = proto_validator_make(&a, 1, power);
         vals[i].proposer_priority = prios[i];
     }
-    ck_assert_int_eq(proto_valset_init_raw(set, vals, count), PROTO_VALSET_OK);
+    ck_assert_int_eq(proto_cmt_valset_init_raw(set, vals, count), PROTO_CMT_VALSET_OK);
 }
 
 START_TEST(test_avg_proposer_priority)
@@ -232,12 +234,12 @@ START_TEST(test_avg_proposer_priority)
         {{INT64_MIN, INT64_MIN, 1}, 3, (INT64_MIN / 3) * 2 - 1},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(tcs); i++) {
-        proto_valset set;
+        proto_cmt_valset set;
         raw_set(&set, tcs[i].prios, tcs[i].count, 0);
-        ck_assert_msg(proto_valset_compute_avg_proposer_priority(&set) == tcs[i].want,
+        ck_assert_msg(proto_cmt_valset_compute_avg_proposer_priority(&set) == tcs[i].want,
                       "case %zu: got %" G_GINT64_FORMAT, i,
-                      proto_valset_compute_avg_proposer_priority(&set));
-        proto_valset_clear(&set);
+                      proto_cmt_valset_compute_avg_proposer_priority(&set));
+        proto_cmt_valset_clear(&set);
     }
 }
 END_TEST
@@ -251,15 +253,15 @@ START_TEST(test_averaging_in_increment_proposer_priority)
         int64_t avg;
     } tcs[] = {{{1, 2, 3}, 1, 2}, {{10, -10, 1}, 11, 0}, {{100, -10, 1}, 1, 91 / 3}};
     for (size_t i = 0; i < G_N_ELEMENTS(tcs); i++) {
-        proto_valset set, copy;
+        proto_cmt_valset set, copy;
         raw_set(&set, tcs[i].prios, 3, 0);
-        proto_valset_copy(&copy, &set);
+        proto_cmt_valset_copy(&copy, &set);
         increment(&copy, tcs[i].times);
         for (uint32_t k = 0; k < 3; k++)
             ck_assert_msg(copy.validators[k].proposer_priority == tcs[i].prios[k] - tcs[i].avg,
                           "case %zu validator %u", i, k);
-        proto_valset_clear(&copy);
-        proto_valset_clear(&set);
+        proto_cmt_valset_clear(&copy);
+        proto_cmt_valset_clear(&set);
     }
 }
 END_TEST
@@ -276,25 +278,25 @@ START_TEST(test_averaging_with_voting_power)
         {5, {2, -7, 5}, 1},  {6, {0, -6, 6}, 0},   {7, {-2, -5, 7}, 0},  {8, {-4, -4, 8}, 0},
         {9, {6, -3, -3}, 2}, {10, {4, -2, -2}, 0}, {11, {2, -1, -1}, 0},
     };
-    proto_validator vals[3];
+    proto_cmt_validator vals[3];
     int64_t powers[3] = {10, 1, 1};
     for (uint8_t i = 0; i < 3; i++)
         vals[i] = proto_validator_make(&i, 1, powers[i]);
-    proto_valset base;
-    ck_assert_int_eq(proto_valset_init_raw(&base, vals, 3), PROTO_VALSET_OK);
+    proto_cmt_valset base;
+    ck_assert_int_eq(proto_cmt_valset_init_raw(&base, vals, 3), PROTO_CMT_VALSET_OK);
     for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
-        proto_valset set;
-        proto_valset_copy(&set, &base);
+        proto_cmt_valset set;
+        proto_cmt_valset_copy(&set, &base);
         increment(&set, rows[r].times);
-        const proto_validator *p = proto_valset_get_proposer(&set);
+        const proto_cmt_validator *p = proto_cmt_valset_get_proposer(&set);
         ck_assert_msg(p->address[0] == rows[r].proposer, "row %zu: proposer v%u", r, p->address[0]);
         for (int k = 0; k < 3; k++)
             ck_assert_msg(set.validators[k].proposer_priority == rows[r].prios[k],
                           "row %zu validator %d: %" G_GINT64_FORMAT, r, k,
                           set.validators[k].proposer_priority);
-        proto_valset_clear(&set);
+        proto_cmt_valset_clear(&set);
     }
-    proto_valset_clear(&base);
+    proto_cmt_valset_clear(&base);
 }
 END_TEST
 
@@ -304,15 +306,15 @@ END_TEST
 START_TEST(test_rescale_once_per_call)
 {
     const int64_t powers[3] = {5, 18, 19}, prios[3] = {-53, 28, 26};
-    proto_validator vals[3];
+    proto_cmt_validator vals[3];
     for (uint8_t i = 0; i < 3; i++) {
         uint8_t a = (uint8_t)('a' + i);
         vals[i] = proto_validator_make(&a, 1, powers[i]);
         vals[i].proposer_priority = prios[i];
     }
-    proto_valset once, twice;
-    ck_assert_int_eq(proto_valset_init_raw(&once, vals, 3), PROTO_VALSET_OK);
-    ck_assert_int_eq(proto_valset_init_raw(&twice, vals, 3), PROTO_VALSET_OK);
+    proto_cmt_valset once, twice;
+    ck_assert_int_eq(proto_cmt_valset_init_raw(&once, vals, 3), PROTO_CMT_VALSET_OK);
+    ck_assert_int_eq(proto_cmt_valset_init_raw(&twice, vals, 3), PROTO_CMT_VALSET_OK);
     increment(&once, 2);
     increment(&twice, 1);
     ck_assert_int_eq(twice.validators[0].proposer_priority, -48);
@@ -324,10 +326,10 @@ START_TEST(test_rescale_once_per_call)
         ck_assert_int_eq(once.validators[k].proposer_priority, want_once[k]);
         ck_assert_int_eq(twice.validators[k].proposer_priority, want_twice[k]);
     }
-    ck_assert(is(proto_valset_get_proposer(&once), "c"));
-    ck_assert(is(proto_valset_get_proposer(&twice), "c"));
-    proto_valset_clear(&once);
-    proto_valset_clear(&twice);
+    ck_assert(is(proto_cmt_valset_get_proposer(&once), "c"));
+    ck_assert(is(proto_cmt_valset_get_proposer(&twice), "c"));
+    proto_cmt_valset_clear(&once);
+    proto_cmt_valset_clear(&twice);
 }
 END_TEST
 
@@ -347,46 +349,49 @@ END_TEST
 
 START_TEST(test_increment_positive_times)
 {
-    proto_validator vals[] = {val("foo", 1000), val("bar", 300), val("baz", 330)};
-    proto_valset set, before;
+    proto_cmt_validator vals[] = {val("foo", 1000), val("bar", 300), val("baz", 330)};
+    proto_cmt_valset set, before;
     new_set(&set, vals, 3);
-    proto_valset_copy(&before, &set);
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(&set, -1), PROTO_VALSET_BAD_TIMES);
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(&set, 0), PROTO_VALSET_BAD_TIMES);
+    proto_cmt_valset_copy(&before, &set);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(&set, -1),
+                     PROTO_CMT_VALSET_BAD_TIMES);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(&set, 0),
+                     PROTO_CMT_VALSET_BAD_TIMES);
     for (uint32_t i = 0; i < 3; i++)
         ck_assert_int_eq(set.validators[i].proposer_priority,
                          before.validators[i].proposer_priority);
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(&set, 1), PROTO_VALSET_OK);
-    proto_valset empty;
-    proto_valset_init(&empty);
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(&empty, 1), PROTO_VALSET_EMPTY);
-    ck_assert_ptr_null(proto_valset_get_proposer(&empty));
-    proto_valset_clear(&before);
-    proto_valset_clear(&set);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(&set, 1), PROTO_CMT_VALSET_OK);
+    proto_cmt_valset empty;
+    proto_cmt_valset_init(&empty);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(&empty, 1),
+                     PROTO_CMT_VALSET_EMPTY);
+    ck_assert_ptr_null(proto_cmt_valset_get_proposer(&empty));
+    proto_cmt_valset_clear(&before);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
 START_TEST(test_new_validator_set_rejects)
 {
-    proto_valset set;
-    proto_validator dup[] = {val("v1", 100), val("v1", 123), val("v1", 234)};
-    ck_assert_int_eq(proto_valset_init_new(&set, dup, 3), PROTO_VALSET_DUPLICATE);
+    proto_cmt_valset set;
+    proto_cmt_validator dup[] = {val("v1", 100), val("v1", 123), val("v1", 234)};
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, dup, 3), PROTO_CMT_VALSET_DUPLICATE);
     ck_assert_uint_eq(set.count, 0);
-    proto_validator zero[] = {val("v1", 0), val("v2", 22), val("v3", 33)};
-    ck_assert_int_eq(proto_valset_init_new(&set, zero, 3), PROTO_VALSET_ZERO_POWER);
-    proto_validator neg[] = {val("v1", 10), val("v2", -20), val("v3", 30)};
-    ck_assert_int_eq(proto_valset_init_new(&set, neg, 3), PROTO_VALSET_NEGATIVE_POWER);
-    proto_validator huge[] = {val("a", INT64_MAX), val("b", INT64_MAX), val("c", INT64_MAX)};
-    ck_assert_int_eq(proto_valset_init_new(&set, huge, 3), PROTO_VALSET_POWER_TOO_HIGH);
-    proto_validator over[] = {val("a", MAX_TVP), val("b", 1)};
-    ck_assert_int_eq(proto_valset_init_new(&set, over, 2), PROTO_VALSET_POWER_TOO_HIGH);
+    proto_cmt_validator zero[] = {val("v1", 0), val("v2", 22), val("v3", 33)};
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, zero, 3), PROTO_CMT_VALSET_ZERO_POWER);
+    proto_cmt_validator neg[] = {val("v1", 10), val("v2", -20), val("v3", 30)};
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, neg, 3), PROTO_CMT_VALSET_NEGATIVE_POWER);
+    proto_cmt_validator huge[] = {val("a", INT64_MAX), val("b", INT64_MAX), val("c", INT64_MAX)};
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, huge, 3), PROTO_CMT_VALSET_POWER_TOO_HIGH);
+    proto_cmt_validator over[] = {val("a", MAX_TVP), val("b", 1)};
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, over, 2), PROTO_CMT_VALSET_POWER_TOO_HIGH);
     uint8_t long_address[PROTO_VALIDATOR_ADDRESS_MAX + 1] = {0};
-    proto_validator bad = proto_validator_make(long_address, sizeof long_address, 5);
-    ck_assert_int_eq(proto_valset_init_new(&set, &bad, 1), PROTO_VALSET_BAD_ADDRESS);
-    ck_assert_int_eq(proto_valset_init_raw(&set, &bad, 1), PROTO_VALSET_BAD_ADDRESS);
-    ck_assert_int_eq(proto_valset_init_new(&set, NULL, 0), PROTO_VALSET_OK);
+    proto_cmt_validator bad = proto_validator_make(long_address, sizeof long_address, 5);
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, &bad, 1), PROTO_CMT_VALSET_BAD_ADDRESS);
+    ck_assert_int_eq(proto_cmt_valset_init_raw(&set, &bad, 1), PROTO_CMT_VALSET_BAD_ADDRESS);
+    ck_assert_int_eq(proto_cmt_valset_init_new(&set, NULL, 0), PROTO_CMT_VALSET_OK);
     ck_assert_uint_eq(set.count, 0);
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
@@ -395,7 +400,7 @@ typedef struct tv {
     int64_t power;
 } tv;
 
-static uint32_t to_vals(const tv *list, proto_validator *out)
+static uint32_t to_vals(const tv *list, proto_cmt_validator *out)
 {
     uint32_t n = 0;
     for (; list != NULL && list[n].name != NULL; n++)
@@ -403,16 +408,16 @@ static uint32_t to_vals(const tv *list, proto_validator *out)
     return n;
 }
 
-static void new_set_tv(proto_valset *set, const tv *list)
+static void new_set_tv(proto_cmt_valset *set, const tv *list)
 {
-    proto_validator vals[16];
+    proto_cmt_validator vals[16];
     new_set(set, vals, to_vals(list, vals));
 }
 
-static proto_valset_result update_tv(proto_valset *set, const tv *list)
+static proto_cmt_valset_result update_tv(proto_cmt_valset *set, const tv *list)
 {
-    proto_validator vals[16];
-    return proto_valset_update(set, vals, to_vals(list, vals));
+    proto_cmt_validator vals[16];
+    return proto_cmt_valset_update(set, vals, to_vals(list, vals));
 }
 
 /* TestValSetUpdatesDuplicateEntries / Overflows / OtherErrors: the update
@@ -422,37 +427,39 @@ START_TEST(test_update_errors_leave_set_unchanged)
     static const struct {
         tv start[4];
         tv changes[6];
-        proto_valset_result want;
+        proto_cmt_valset_result want;
     } tcs[] = {
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", 11}, {"v1", 22}}, PROTO_VALSET_DUPLICATE},
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", 11}, {"v2", 22}, {"v1", 12}}, PROTO_VALSET_DUPLICATE},
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", 0}, {"v2", 0}, {"v1", 0}}, PROTO_VALSET_DUPLICATE},
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", 0}, {"v2", 20}, {"v1", 30}}, PROTO_VALSET_DUPLICATE},
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", INT64_MAX}}, PROTO_VALSET_POWER_TOO_HIGH},
-        {{{"v1", MAX_TVP}}, {{"v2", INT64_MAX}}, PROTO_VALSET_POWER_TOO_HIGH},
-        {{{"v1", MAX_TVP - 1}}, {{"v2", 5}}, PROTO_VALSET_POWER_TOO_HIGH},
+        {{{"v1", 10}, {"v2", 10}}, {{"v1", 11}, {"v1", 22}}, PROTO_CMT_VALSET_DUPLICATE},
+        {{{"v1", 10}, {"v2", 10}},
+         {{"v1", 11}, {"v2", 22}, {"v1", 12}},
+         PROTO_CMT_VALSET_DUPLICATE},
+        {{{"v1", 10}, {"v2", 10}}, {{"v1", 0}, {"v2", 0}, {"v1", 0}}, PROTO_CMT_VALSET_DUPLICATE},
+        {{{"v1", 10}, {"v2", 10}}, {{"v1", 0}, {"v2", 20}, {"v1", 30}}, PROTO_CMT_VALSET_DUPLICATE},
+        {{{"v1", 10}, {"v2", 10}}, {{"v1", INT64_MAX}}, PROTO_CMT_VALSET_POWER_TOO_HIGH},
+        {{{"v1", MAX_TVP}}, {{"v2", INT64_MAX}}, PROTO_CMT_VALSET_POWER_TOO_HIGH},
+        {{{"v1", MAX_TVP - 1}}, {{"v2", 5}}, PROTO_CMT_VALSET_POWER_TOO_HIGH},
         {{{"v1", MAX_TVP / 3}, {"v2", MAX_TVP / 3}},
          {{"v3", MAX_TVP / 2}},
-         PROTO_VALSET_POWER_TOO_HIGH},
-        {{{"v1", MAX_TVP}}, {{"v2", MAX_TVP}}, PROTO_VALSET_POWER_TOO_HIGH},
-        {{{"v1", 10}, {"v2", 10}}, {{"v1", -123}}, PROTO_VALSET_NEGATIVE_POWER},
-        {{{"v1", 10}, {"v2", 10}}, {{"v3", 0}}, PROTO_VALSET_UNKNOWN_REMOVAL},
+         PROTO_CMT_VALSET_POWER_TOO_HIGH},
+        {{{"v1", MAX_TVP}}, {{"v2", MAX_TVP}}, PROTO_CMT_VALSET_POWER_TOO_HIGH},
+        {{{"v1", 10}, {"v2", 10}}, {{"v1", -123}}, PROTO_CMT_VALSET_NEGATIVE_POWER},
+        {{{"v1", 10}, {"v2", 10}}, {{"v3", 0}}, PROTO_CMT_VALSET_UNKNOWN_REMOVAL},
         {{{"v1", 10}, {"v2", 20}, {"v3", 30}},
          {{"v1", 0}, {"v2", 0}, {"v3", 0}},
-         PROTO_VALSET_EMPTY},
+         PROTO_CMT_VALSET_EMPTY},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(tcs); i++) {
-        proto_valset set, before;
+        proto_cmt_valset set, before;
         new_set_tv(&set, tcs[i].start);
-        proto_valset_copy(&before, &set);
-        proto_valset_result r = update_tv(&set, tcs[i].changes);
-        ck_assert_msg(r == tcs[i].want, "case %zu: %s", i, proto_valset_result_name(r));
+        proto_cmt_valset_copy(&before, &set);
+        proto_cmt_valset_result r = update_tv(&set, tcs[i].changes);
+        ck_assert_msg(r == tcs[i].want, "case %zu: %s", i, proto_cmt_valset_result_name(r));
         ck_assert_uint_eq(set.count, before.count);
         ck_assert_int_eq(set.total_voting_power, before.total_voting_power);
         ck_assert(memcmp(set.validators, before.validators, sizeof *set.validators * set.count) ==
                   0);
-        proto_valset_clear(&before);
-        proto_valset_clear(&set);
+        proto_cmt_valset_clear(&before);
+        proto_cmt_valset_clear(&set);
     }
 }
 END_TEST
@@ -487,17 +494,17 @@ START_TEST(test_update_basic_and_overflow_related)
          "v1:576460752303423485 v3:576460752303423484 v5:3 v4:2"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(tcs); i++) {
-        proto_valset set;
+        proto_cmt_valset set;
         new_set_tv(&set, tcs[i].start);
-        ck_assert_int_eq(update_tv(&set, tcs[i].changes), PROTO_VALSET_OK);
+        ck_assert_int_eq(update_tv(&set, tcs[i].changes), PROTO_CMT_VALSET_OK);
         char *order = order_of(&set);
         ck_assert_msg(strcmp(order, tcs[i].want) == 0, "case %zu: %s", i, order);
         g_free(order);
         assert_centered_and_scaled(&set);
-        proto_valset_clear(&set);
+        proto_cmt_valset_clear(&set);
     }
     /* Overflow-related case 5: eight updates to the maximum fail. */
-    proto_valset set;
+    proto_cmt_valset set;
     new_set_tv(&set, (const tv[]){{"v1", 1},
                                   {"v2", 1},
                                   {"v3", 1},
@@ -518,11 +525,11 @@ START_TEST(test_update_basic_and_overflow_related)
                                                   {"v8", MAX_TVP},
                                                   {"v9", 8},
                                                   {NULL, 0}}),
-                     PROTO_VALSET_POWER_TOO_HIGH);
+                     PROTO_CMT_VALSET_POWER_TOO_HIGH);
     char *order = order_of(&set);
     ck_assert_str_eq(order, "v1:1 v2:1 v3:1 v4:1 v5:1 v6:1 v7:1 v8:1 v9:1");
     g_free(order);
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
@@ -547,11 +554,11 @@ START_TEST(test_update_priority_order)
     const int32_t elections[] = {1, 2, 7, 999, 4999};
     for (size_t i = 0; i < G_N_ELEMENTS(tcs); i++) {
         for (size_t e = 0; e < G_N_ELEMENTS(elections); e++) {
-            proto_valset set;
+            proto_cmt_valset set;
             new_set_tv(&set, tcs[i].start);
             assert_centered_and_scaled(&set);
             increment(&set, elections[e]);
-            ck_assert_int_eq(update_tv(&set, tcs[i].changes), PROTO_VALSET_OK);
+            ck_assert_int_eq(update_tv(&set, tcs[i].changes), PROTO_CMT_VALSET_OK);
             char *order = order_of(&set);
             ck_assert_msg(strcmp(order, tcs[i].want) == 0, "case %zu: %s", i, order);
             g_free(order);
@@ -562,7 +569,7 @@ START_TEST(test_update_priority_order)
                 ck_assert_int_lt(p5, prio(&set, "v1"));
                 ck_assert_int_lt(p5, prio(&set, "v2"));
             }
-            proto_valset_clear(&set);
+            proto_cmt_valset_clear(&set);
         }
     }
 }
@@ -570,67 +577,68 @@ END_TEST
 
 /* ---- state/state_test.go: UpdateState = changes, then one increment ---- */
 
-static void update_state(proto_valset *set, const tv *changes)
+static void update_state(proto_cmt_valset *set, const tv *changes)
 {
     if (changes != NULL)
-        ck_assert_int_eq(update_tv(set, changes), PROTO_VALSET_OK);
+        ck_assert_int_eq(update_tv(set, changes), PROTO_CMT_VALSET_OK);
     increment(set, 1);
 }
 
 START_TEST(test_proposer_priority_does_not_get_reset_to_zero)
 {
-    proto_valset set;
+    proto_cmt_valset set;
     new_set_tv(&set, (const tv[]){{"v1", 10}, {NULL, 0}});
     update_state(&set, NULL);
     ck_assert_int_eq(prio(&set, "v1"), 0);
     /* Add v2 (100): starts at -(110 + 13) = -123, centered by floor(-123/2) = -62. */
-    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 100}, {NULL, 0}}), PROTO_VALSET_OK);
+    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 100}, {NULL, 0}}), PROTO_CMT_VALSET_OK);
     ck_assert_int_eq(prio(&set, "v1"), 62);
     ck_assert_int_eq(prio(&set, "v2"), -61);
     increment(&set, 1);
     ck_assert_int_eq(prio(&set, "v1"), -38);
     ck_assert_int_eq(prio(&set, "v2"), 39);
-    ck_assert(is(proto_valset_get_proposer(&set), "v1"));
+    ck_assert(is(proto_cmt_valset_get_proposer(&set), "v1"));
     /* v2 -> 1: spread 77 > 22, ratio ceil(77/22) = 4, truncating -38/4 = -9. */
-    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 1}, {NULL, 0}}), PROTO_VALSET_OK);
+    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 1}, {NULL, 0}}), PROTO_CMT_VALSET_OK);
     ck_assert_int_eq(prio(&set, "v1"), -9);
     ck_assert_int_eq(prio(&set, "v2"), 9);
     increment(&set, 1);
     ck_assert_int_eq(prio(&set, "v1"), 1);
     ck_assert_int_eq(prio(&set, "v2"), -1);
-    ck_assert(is(proto_valset_get_proposer(&set), "v2"));
-    proto_valset_clear(&set);
+    ck_assert(is(proto_cmt_valset_get_proposer(&set), "v2"));
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 
 START_TEST(test_proposer_priority_proposer_alternates)
 {
-    proto_valset set;
+    proto_cmt_valset set;
     new_set_tv(&set, (const tv[]){{"v1", 10}, {NULL, 0}});
-    ck_assert(is(proto_valset_get_proposer(&set), "v1"));
+    ck_assert(is(proto_cmt_valset_get_proposer(&set), "v1"));
     update_state(&set, NULL);
     ck_assert_int_eq(prio(&set, "v1"), 0);
     /* Add v2 with the same power: -22, centered by -11. */
-    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 10}, {NULL, 0}}), PROTO_VALSET_OK);
+    ck_assert_int_eq(update_tv(&set, (const tv[]){{"v2", 10}, {NULL, 0}}), PROTO_CMT_VALSET_OK);
     ck_assert_int_eq(prio(&set, "v1"), 11);
     ck_assert_int_eq(prio(&set, "v2"), -11);
     increment(&set, 1);
-    ck_assert(is(proto_valset_get_proposer(&set), "v1"));
+    ck_assert(is(proto_cmt_valset_get_proposer(&set), "v1"));
     ck_assert_int_eq(prio(&set, "v1"), 1);
     ck_assert_int_eq(prio(&set, "v2"), -1);
     update_state(&set, NULL); /* v1 again, it was ahead */
-    ck_assert(is(proto_valset_get_proposer(&set), "v1"));
+    ck_assert(is(proto_cmt_valset_get_proposer(&set), "v1"));
     ck_assert_int_eq(prio(&set, "v1"), -9);
     ck_assert_int_eq(prio(&set, "v2"), 9);
     /* From now on strict alternation with cyclic priorities. */
     for (int i = 0; i < 1000; i++) {
         update_state(&set, NULL);
         bool v2_turn = i % 2 == 0;
-        ck_assert_msg(is(proto_valset_get_proposer(&set), v2_turn ? "v2" : "v1"), "height %d", i);
+        ck_assert_msg(is(proto_cmt_valset_get_proposer(&set), v2_turn ? "v2" : "v1"), "height %d",
+                      i);
         ck_assert_int_eq(prio(&set, "v1"), v2_turn ? 1 : -9);
         ck_assert_int_eq(prio(&set, "v2"), v2_turn ? -1 : 9);
     }
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
 }
 END_TEST
 

@@ -12,15 +12,15 @@
 
 #define MAX_TVP PROTO_MAX_TOTAL_VOTING_POWER
 
-static void new_set(proto_valset *set, const proto_validator *vals, uint32_t count)
+static void new_set(proto_cmt_valset *set, const proto_cmt_validator *vals, uint32_t count)
 {
-    proto_valset_result r = proto_valset_init_new(set, vals, count);
-    ck_assert_msg(r == PROTO_VALSET_OK, "NewValidatorSet: %s", proto_valset_result_name(r));
+    proto_cmt_valset_result r = proto_cmt_valset_init_new(set, vals, count);
+    ck_assert_msg(r == PROTO_CMT_VALSET_OK, "NewValidatorSet: %s", proto_cmt_valset_result_name(r));
 }
 
-static void increment(proto_valset *set, int32_t times)
+static void increment(proto_cmt_valset *set, int32_t times)
 {
-    ck_assert_int_eq(proto_valset_increment_proposer_priority(set, times), PROTO_VALSET_OK);
+    ck_assert_int_eq(proto_cmt_valset_increment_proposer_priority(set, times), PROTO_CMT_VALSET_OK);
 }
 
 /* ---- the schedule ---- */
@@ -29,21 +29,21 @@ static void increment(proto_valset *set, int32_t times)
  * addresses (index as 4 bytes big-endian). */
 static uint32_t *direct_sequence(const uint64_t *stakes, uint32_t n, uint32_t count)
 {
-    proto_validator *vals = g_new(proto_validator, n);
+    proto_cmt_validator *vals = g_new(proto_cmt_validator, n);
     for (uint32_t i = 0; i < n; i++) {
         uint8_t a[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
         vals[i] = proto_validator_make(a, 4, (int64_t)stakes[i]);
     }
-    proto_valset set;
+    proto_cmt_valset set;
     new_set(&set, vals, n);
     uint32_t *seq = g_new(uint32_t, count);
     for (uint32_t k = 0; k < count; k++) {
-        const proto_validator *p = proto_valset_get_proposer(&set);
+        const proto_cmt_validator *p = proto_cmt_valset_get_proposer(&set);
         seq[k] = (uint32_t)p->address[0] << 24 | (uint32_t)p->address[1] << 16 |
                  (uint32_t)p->address[2] << 8 | p->address[3];
         increment(&set, 1);
     }
-    proto_valset_clear(&set);
+    proto_cmt_valset_clear(&set);
     g_free(vals);
     return seq;
 }
@@ -218,11 +218,11 @@ START_TEST(test_rotation_rejects)
     ck_assert_ptr_null(proto_rotation_new(PROTO_ROTATION_STAKE_WEIGHTED, NULL, 2));
     uint64_t zero[] = {5, 0};
     ck_assert_int_eq(proto_rotation_check(PROTO_ROTATION_STAKE_WEIGHTED, zero, 2),
-                     PROTO_VALSET_ZERO_POWER);
+                     PROTO_CMT_VALSET_ZERO_POWER);
     ck_assert_ptr_null(proto_rotation_new(PROTO_ROTATION_STAKE_WEIGHTED, zero, 2));
     uint64_t too_big[] = {(uint64_t)MAX_TVP, 1};
     ck_assert_int_eq(proto_rotation_check(PROTO_ROTATION_STAKE_WEIGHTED, too_big, 2),
-                     PROTO_VALSET_POWER_TOO_HIGH);
+                     PROTO_CMT_VALSET_POWER_TOO_HIGH);
     uint64_t huge[] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     ck_assert_ptr_null(proto_rotation_new(PROTO_ROTATION_STAKE_WEIGHTED, huge, 3));
     /* Exactly the maximum total is allowed. */
