@@ -94,7 +94,8 @@ const proto_pubkey *proto_valset_key_at(const proto_valset *v, uint32_t i, uint6
  * rotated by n (lets a node tell "signed with a rotated-out key" from
  * garbage when counting rejects). */
 const proto_pubkey *proto_valset_prev_key_at(const proto_valset *v, uint32_t i, uint64_t n);
-/* Fill powers[count] and keys[count] for height n; returns the total power. */
+/* Fill powers[count] and keys[count] for height n; returns the total power.
+ * keys may be NULL (powers only). O(count + log length). */
 uint64_t proto_valset_fill(const proto_valset *v, uint64_t n, uint64_t *powers,
                            proto_pubkey *keys);
 

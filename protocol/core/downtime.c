@@ -75,7 +75,10 @@ proto_downtime_result proto_signing_info_record(proto_signing_info *s,
     uint64_t min_height = s->start_height + p->window;
     if (height > min_height && s->missed_count > proto_downtime_max_missed(p) && !s->jailed) {
         s->jailed = true;
-        s->jailed_until_ns = block_ns + p->jail_duration_ns;
+        /* Saturated: INT64_MAX already means "forever". */
+        g_assert(p->jail_duration_ns >= 0);
+        s->jailed_until_ns =
+            block_ns > INT64_MAX - p->jail_duration_ns ? INT64_MAX : block_ns + p->jail_duration_ns;
         s->missed_count = 0;
         s->index_offset = 0;
         memset(s->missed, 0, (p->window + 7) / 8);
