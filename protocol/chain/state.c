@@ -28,12 +28,30 @@
  * Effects: from.balance -= amount + fee, to.balance += amount,
  * from.nonce += 1, burned += fee. Total supply (balances + burned) never
  * changes, and since it fits in u64 (asserted at genesis) no credit can
- * overflow. */
+ * overflow.
+ *
+ * The bonded validator set (valset.h), when attached, is owned by the
+ * state: its tokens count in the total supply (a slash moves them to
+ * burned through proto_state_burn), an undo log keeps a copy of the set
+ * as it was before the block's first change to it (whole-set copy: the
+ * set changes in few blocks, and a copy is simpler than per-field undo),
+ * and the root commits to it:
+ *
+ *     root = H("aitbc/state" || accounts root || valset hash)
+ *
+ * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode.
+ * The set's hash is cached and recomputed only after the set may have
+ * changed (mutable access, replacement, a revert that restored it).
+ * Without a set the root is the accounts root alone, as before. */
 #include "protocol/chain/state.h"
 
+#include "protocol/chain/valset.h"
 #include "protocol/core/fastmix.h"
 
 #include <string.h>
+
+#define STATE_ROOT_TAG "aitbc/state"
+#define STATE_ROOT_TAG_SIZE (sizeof STATE_ROOT_TAG - 1)
 
 /* Old values of one account, recorded before a change. */
 typedef struct proto_undo_entry {
@@ -43,15 +61,18 @@ typedef struct proto_undo_entry {
 } proto_undo_entry;
 
 struct proto_state {
-    GArray *accounts;      /* of proto_account, dense by index */
-    uint64_t burned;       /* fees burned so far */
-    uint64_t supply;       /* genesis balances: balances + burned == supply */
-    uint32_t cap;          /* leaf capacity, a power of two >= count, >= 1 */
-    proto_hash *tree;      /* 2 * cap nodes, heap layout */
-    uint8_t *node_dirty;   /* 2 * cap flags: queued for rehash */
-    GArray *dirty_leaves;  /* of uint32_t leaf indexes with node_dirty set */
-    bool rebuild;          /* whole tree stale (after growing cap) */
-    bool fast_hash;        /* Merkle nodes by proto_fastmix instead of BLAKE2b */
+    GArray *accounts;       /* of proto_account, dense by index */
+    uint64_t burned;        /* fees and slashed stake burned so far */
+    uint64_t supply;        /* balances + burned + bonded == supply, fits in u64 */
+    uint32_t cap;           /* leaf capacity, a power of two >= count, >= 1 */
+    proto_hash *tree;       /* 2 * cap nodes, heap layout */
+    uint8_t *node_dirty;    /* 2 * cap flags: queued for rehash */
+    GArray *dirty_leaves;   /* of uint32_t leaf indexes with node_dirty set */
+    bool rebuild;           /* whole tree stale (after growing cap) */
+    bool fast_hash;         /* Merkle nodes by proto_fastmix instead of BLAKE2b */
+    proto_valset *valset;   /* owned; NULL without bonded validators */
+    proto_hash valset_hash; /* of valset, when valset_hash_valid */
+    bool valset_hash_valid;
 };
 
 const char *proto_tx_result_name(proto_tx_result r)
@@ -103,6 +124,9 @@ proto_state *proto_state_copy(const proto_state *s)
     c->fast_hash = s->fast_hash;
     c->tree = g_memdup2(s->tree, 2 * (size_t)s->cap * sizeof(proto_hash));
     c->node_dirty = g_memdup2(s->node_dirty, 2 * (size_t)s->cap);
+    c->valset = s->valset != NULL ? proto_valset_copy(s->valset) : NULL;
+    c->valset_hash = s->valset_hash;
+    c->valset_hash_valid = s->valset_hash_valid;
     return c;
 }
 
@@ -115,6 +139,7 @@ void proto_state_free(proto_state *s)
     g_array_unref(s->dirty_leaves);
     g_free(s->tree);
     g_free(s->node_dirty);
+    proto_valset_free(s->valset);
     g_free(s);
 }
 
@@ -178,6 +203,9 @@ uint64_t proto_state_total_supply(const proto_state *s)
     for (uint32_t i = 0; i < s->accounts->len; i++) {
         total += state_acct(s, i)->balance;
     }
+    if (s->valset != NULL) {
+        total += proto_valset_bonded(s->valset);
+    }
     return total;
 }
 
@@ -201,15 +229,22 @@ proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, u
     return PROTO_TX_OK;
 }
 
+/* burned as it was before the undo log's first change, taken once. */
+static void undo_save_burned(proto_undo *undo, const proto_state *s)
+{
+    g_assert(undo->entries != NULL);
+    if (!undo->burned_saved) {
+        undo->burned_before = s->burned;
+        undo->burned_saved = true;
+    }
+}
+
 static void undo_record(proto_undo *undo, const proto_state *s, uint32_t index)
 {
     if (undo == NULL) {
         return;
     }
-    g_assert(undo->entries != NULL);
-    if (undo->entries->len == 0) {
-        undo->burned_before = s->burned;
-    }
+    undo_save_burned(undo, s);
     const proto_account *a = state_acct(s, index);
     proto_undo_entry e = {.index = index, .balance = a->balance, .nonce = a->nonce};
     g_array_append_val(undo->entries, e);
@@ -242,6 +277,8 @@ void proto_undo_init(proto_undo *u)
 {
     u->entries = g_array_new(FALSE, FALSE, sizeof(proto_undo_entry));
     u->burned_before = 0;
+    u->burned_saved = false;
+    u->valset_before = NULL;
 }
 
 void proto_undo_clear(proto_undo *u)
@@ -251,16 +288,16 @@ void proto_undo_clear(proto_undo *u)
         u->entries = NULL;
     }
     u->burned_before = 0;
+    u->burned_saved = false;
+    proto_valset_free(u->valset_before);
+    u->valset_before = NULL;
 }
 
-/* burned_before was taken when the first entry was recorded, so an empty
- * log changed nothing and restores nothing. */
+/* burned_before and valset_before were taken at the first change of
+ * each, so a log that never touched them restores nothing there. */
 void proto_state_revert(proto_state *s, proto_undo *undo)
 {
     g_assert(undo->entries != NULL);
-    if (undo->entries->len == 0) {
-        return;
-    }
     for (guint i = undo->entries->len; i-- > 0;) {
         const proto_undo_entry *e = &g_array_index(undo->entries, proto_undo_entry, i);
         g_assert(e->index < s->accounts->len);
@@ -269,9 +306,64 @@ void proto_state_revert(proto_state *s, proto_undo *undo)
         a->nonce = e->nonce;
         state_mark_dirty(s, e->index);
     }
-    s->burned = undo->burned_before;
+    if (undo->burned_saved) {
+        s->burned = undo->burned_before;
+    }
+    if (undo->valset_before != NULL) {
+        proto_valset_free(s->valset);
+        s->valset = undo->valset_before;
+        s->valset_hash_valid = false;
+    }
     g_array_set_size(undo->entries, 0);
     undo->burned_before = 0;
+    undo->burned_saved = false;
+    undo->valset_before = NULL;
+}
+
+/* The supply counter stays balances + burned + bonded: the old set's
+ * tokens leave it, the new set's join it. */
+void proto_state_set_valset(proto_state *s, proto_valset *v)
+{
+    if (s->valset != NULL) {
+        s->supply -= proto_valset_bonded(s->valset);
+        proto_valset_free(s->valset);
+    }
+    s->valset = v;
+    s->valset_hash_valid = false;
+    if (v != NULL) {
+        uint64_t bonded = proto_valset_bonded(v);
+        g_assert(bonded <= UINT64_MAX - s->supply); /* total supply must fit in u64 */
+        s->supply += bonded;
+    }
+}
+
+const proto_valset *proto_state_valset(const proto_state *s)
+{
+    return s->valset;
+}
+
+proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo)
+{
+    g_assert(s->valset != NULL);
+    if (undo != NULL) {
+        g_assert(undo->entries != NULL);
+        if (undo->valset_before == NULL) {
+            undo->valset_before = proto_valset_copy(s->valset);
+        }
+    }
+    s->valset_hash_valid = false;
+    return s->valset;
+}
+
+/* The caller has taken amount out of the bonded set, so the sum stays
+ * within the supply, which fits in u64. */
+void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
+{
+    if (undo != NULL) {
+        undo_save_burned(undo, s);
+    }
+    g_assert(amount <= UINT64_MAX - s->burned);
+    s->burned += amount;
 }
 
 static void state_leaf_hash(const proto_state *s, uint32_t index, proto_hash *out)
@@ -309,6 +401,7 @@ void proto_state_set_fast_hash(proto_state *s, bool fast)
     if (s->fast_hash != fast) {
         s->fast_hash = fast;
         s->rebuild = true;
+        s->valset_hash_valid = false;
     }
 }
 
@@ -363,7 +456,7 @@ static void state_update_dirty(proto_state *s)
     g_array_unref(next);
 }
 
-void proto_state_root(proto_state *s, proto_hash *out)
+static void state_accounts_root(proto_state *s, proto_hash *out)
 {
     if (s->rebuild) {
         state_rebuild(s);
@@ -375,4 +468,28 @@ void proto_state_root(proto_state *s, proto_hash *out)
         return;
     }
     *out = s->tree[1];
+}
+
+void proto_state_root(proto_state *s, proto_hash *out)
+{
+    proto_hash accounts;
+    state_accounts_root(s, &accounts);
+    if (s->valset == NULL) {
+        *out = accounts;
+        return;
+    }
+    if (!s->valset_hash_valid) {
+        proto_valset_hash(s->valset, s->fast_hash, &s->valset_hash);
+        s->valset_hash_valid = true;
+    }
+    uint8_t buf[STATE_ROOT_TAG_SIZE + 2 * PROTO_HASH_SIZE];
+    memcpy(buf, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE);
+    memcpy(buf + STATE_ROOT_TAG_SIZE, accounts.bytes, PROTO_HASH_SIZE);
+    memcpy(buf + STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE, s->valset_hash.bytes, PROTO_HASH_SIZE);
+    if (s->fast_hash) {
+        proto_fastmix(out->bytes, PROTO_HASH_SIZE, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE,
+                      buf + STATE_ROOT_TAG_SIZE, 2 * PROTO_HASH_SIZE);
+    } else {
+        proto_hash_bytes(out, buf, sizeof buf);
+    }
 }

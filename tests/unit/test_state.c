@@ -5,11 +5,18 @@
  * documented leaf encoding, padded to a power of two, hashed bottom-up),
  * so the lazy dirty-path update is checked against an independent
  * implementation after random transfers, reverts and growth. Random
- * sequences come from a local xorshift generator with a fixed seed. */
+ * sequences come from a local xorshift generator with a fixed seed.
+ *
+ * With a bonded validator set attached, the root is checked against
+ * H("aitbc/state" || accounts root || valset hash) computed here, and a
+ * block that slashes (valset_mut + burn) and transfers is reverted to the
+ * exact root, set and burned counter it started from. */
 #include <check.h>
 #include <string.h>
 
 #include "protocol/chain/state.h"
+#include "protocol/chain/valset.h"
+#include "protocol/core/fastmix.h"
 
 #define CHAIN_ID 42
 
@@ -183,8 +190,7 @@ START_TEST(test_rejections)
         ck_assert_int_eq(proto_state_check_tx(w.s, &cases[i].tx, CHAIN_ID, w.c), cases[i].want);
         proto_undo u;
         proto_undo_init(&u);
-        ck_assert_int_eq(proto_state_apply_tx(w.s, &cases[i].tx, CHAIN_ID, w.c, &u),
-                         cases[i].want);
+        ck_assert_int_eq(proto_state_apply_tx(w.s, &cases[i].tx, CHAIN_ID, w.c, &u), cases[i].want);
         ck_assert_uint_eq(u.entries->len, 0);
         proto_undo_clear(&u);
     }
@@ -372,6 +378,238 @@ START_TEST(test_copy_is_independent)
 }
 END_TEST
 
+/* Attach a set of 3 validators with 1000 tokens each. */
+static void attach_valset(world *w)
+{
+    proto_slashing_params p = proto_slashing_defaults();
+    proto_pubkey keys[3];
+    uint64_t stakes[3] = {1000, 1000, 1000};
+    for (uint32_t i = 0; i < 3; i++) {
+        memset(keys[i].bytes, (int)(0x40 + i), PROTO_PUBKEY_SIZE);
+    }
+    proto_state_set_valset(w->s, proto_valset_new(&p, 3, keys, stakes));
+}
+
+/* H("aitbc/state" || accounts reference root || valset hash). */
+static void reference_root_with_valset(proto_state *s, bool fast, const proto_hash *accounts,
+                                       proto_hash *out)
+{
+    proto_hash vh;
+    proto_valset_hash(proto_state_valset(s), fast, &vh);
+    uint8_t buf[11 + 64];
+    memcpy(buf, "aitbc/state", 11);
+    memcpy(buf + 11, accounts->bytes, 32);
+    memcpy(buf + 43, vh.bytes, 32);
+    if (fast) {
+        proto_fastmix(out->bytes, 32, "aitbc/state", 11, buf + 11, 64);
+    } else {
+        proto_hash_bytes(out, buf, sizeof buf);
+    }
+}
+
+static void check_valset_root(proto_crypto_mode mode)
+{
+    bool fast = mode == PROTO_CRYPTO_FAST;
+    world w;
+    world_init(&w, mode, 5, 100);
+    proto_state_set_fast_hash(w.s, fast);
+    proto_hash without;
+    proto_state_root(w.s, &without);
+    ck_assert_ptr_null(proto_state_valset(w.s));
+    if (!fast) {
+        assert_root_matches_reference(w.s); /* PoA roots unchanged */
+    }
+
+    attach_valset(&w);
+    proto_hash with;
+    proto_hash want;
+    proto_state_root(w.s, &with);
+    ck_assert(!proto_hash_equal(&with, &without));
+    reference_root_with_valset(w.s, fast, &without, &want);
+    ck_assert(proto_hash_equal(&with, &want));
+
+    /* A change through valset_mut shows in the next root. */
+    proto_valset_apply_double_sign(proto_state_valset_mut(w.s, NULL), 1, 5, 0);
+    proto_hash changed;
+    proto_state_root(w.s, &changed);
+    ck_assert(!proto_hash_equal(&changed, &with));
+    reference_root_with_valset(w.s, fast, &without, &want);
+    ck_assert(proto_hash_equal(&changed, &want));
+
+    /* And so does an account change, with the set unchanged. */
+    proto_tx tx = make_tx(&w, 0, 1, 10, 1);
+    ck_assert_int_eq(proto_state_apply_tx(w.s, &tx, CHAIN_ID, w.c, NULL), PROTO_TX_OK);
+    proto_hash accounts_after;
+    proto_hash after_tx;
+    proto_state_root(w.s, &after_tx);
+    if (!fast) {
+        reference_root(w.s, &accounts_after);
+        reference_root_with_valset(w.s, fast, &accounts_after, &want);
+        ck_assert(proto_hash_equal(&after_tx, &want));
+    }
+    ck_assert(!proto_hash_equal(&after_tx, &changed));
+    world_clear(&w);
+}
+
+START_TEST(test_valset_root_real)
+{
+    check_valset_root(PROTO_CRYPTO_REAL);
+}
+END_TEST
+
+START_TEST(test_valset_root_fast)
+{
+    check_valset_root(PROTO_CRYPTO_FAST);
+}
+END_TEST
+
+/* Slash validator 2 in one block: valset_mut + burn, recorded in undo. */
+static uint64_t slash_in_block(world *w, proto_undo *undo, uint64_t height)
+{
+    proto_valset *v = proto_state_valset_mut(w->s, undo);
+    ck_assert_int_eq(proto_valset_check_double_sign(v, 2, height - 1, height), PROTO_VALSET_OK);
+    uint64_t burned = proto_valset_apply_double_sign(v, 2, height, 0);
+    proto_state_burn(w->s, burned, undo);
+    return burned;
+}
+
+/* One undo log holding transfers (fees burn), a slash (burn + set) and a
+ * rotation reverts to exactly the state before, in either order. */
+static void check_slash_revert(bool tx_first)
+{
+    world w;
+    world_init(&w, PROTO_CRYPTO_FAST, 4, 100);
+    attach_valset(&w);
+    proto_tx tx = make_tx(&w, 3, 2, 1, 7); /* an earlier block: burned 7 */
+    ck_assert_int_eq(proto_state_apply_tx(w.s, &tx, CHAIN_ID, w.c, NULL), PROTO_TX_OK);
+    proto_hash root_before;
+    proto_hash set_before;
+    proto_state_root(w.s, &root_before);
+    proto_valset_hash(proto_state_valset(w.s), false, &set_before);
+    uint64_t supply = proto_state_total_supply(w.s);
+    ck_assert_uint_eq(supply, 4 * 100 + 6 + 3000);
+
+    proto_undo undo;
+    proto_undo_init(&undo);
+    if (tx_first) {
+        tx = make_tx(&w, 0, 1, 10, 3);
+        ck_assert_int_eq(proto_state_apply_tx(w.s, &tx, CHAIN_ID, w.c, &undo), PROTO_TX_OK);
+    }
+    ck_assert_uint_eq(slash_in_block(&w, &undo, 10), 50);
+    proto_pubkey fresh;
+    memset(fresh.bytes, 0x99, sizeof fresh.bytes);
+    proto_valset_apply_rotate(proto_state_valset_mut(w.s, &undo), 0, &fresh, 10);
+    if (!tx_first) {
+        tx = make_tx(&w, 0, 1, 10, 3);
+        ck_assert_int_eq(proto_state_apply_tx(w.s, &tx, CHAIN_ID, w.c, &undo), PROTO_TX_OK);
+    }
+    ck_assert_uint_eq(proto_state_burned(w.s), 7 + 3 + 50);
+    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
+    proto_hash root_mid;
+    proto_state_root(w.s, &root_mid);
+    ck_assert(!proto_hash_equal(&root_mid, &root_before));
+
+    proto_state_revert(w.s, &undo);
+    proto_hash root_after;
+    proto_hash set_after;
+    proto_state_root(w.s, &root_after);
+    proto_valset_hash(proto_state_valset(w.s), false, &set_after);
+    ck_assert(proto_hash_equal(&root_after, &root_before));
+    ck_assert(proto_hash_equal(&set_after, &set_before));
+    ck_assert_uint_eq(proto_state_burned(w.s), 7);
+    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
+    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 2)->tokens, 1000);
+    ck_assert(!proto_valset_get(proto_state_valset(w.s), 2)->tombstoned);
+    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 0)->op_nonce, 0);
+    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 0);
+
+    /* The log is reusable, and clearing it frees a pending set copy. */
+    slash_in_block(&w, &undo, 11);
+    ck_assert_ptr_nonnull(undo.valset_before);
+    proto_undo_clear(&undo);
+    world_clear(&w);
+}
+
+START_TEST(test_valset_slash_revert_tx_first)
+{
+    check_slash_revert(true);
+}
+END_TEST
+
+START_TEST(test_valset_slash_revert_slash_first)
+{
+    check_slash_revert(false);
+}
+END_TEST
+
+/* An undo log that only touched the set and burned (no account
+ * entries) still restores both. */
+START_TEST(test_valset_only_revert)
+{
+    world w;
+    world_init(&w, PROTO_CRYPTO_FAST, 2, 100);
+    attach_valset(&w);
+    proto_hash before;
+    proto_state_root(w.s, &before);
+    proto_undo undo;
+    proto_undo_init(&undo);
+    proto_pubkey fresh;
+    memset(fresh.bytes, 0x98, sizeof fresh.bytes);
+    proto_valset_apply_rotate(proto_state_valset_mut(w.s, &undo), 1, &fresh, 3);
+    ck_assert_uint_eq(slash_in_block(&w, &undo, 3), 50);
+    ck_assert_uint_eq(proto_state_burned(w.s), 50);
+    proto_hash mid;
+    proto_state_root(w.s, &mid);
+    ck_assert(!proto_hash_equal(&mid, &before));
+    proto_state_revert(w.s, &undo);
+    proto_hash after;
+    proto_state_root(w.s, &after);
+    ck_assert(proto_hash_equal(&after, &before));
+    ck_assert_uint_eq(proto_state_burned(w.s), 0);
+    ck_assert_ptr_null(undo.valset_before);
+    proto_undo_clear(&undo);
+    world_clear(&w);
+}
+END_TEST
+
+START_TEST(test_valset_supply_and_copy)
+{
+    world w;
+    world_init(&w, PROTO_CRYPTO_FAST, 3, 100);
+    uint64_t balances = proto_state_total_supply(w.s);
+    attach_valset(&w);
+    ck_assert_uint_eq(proto_state_total_supply(w.s), balances + 3000);
+    proto_hash root;
+    proto_state_root(w.s, &root);
+
+    proto_state *copy = proto_state_copy(w.s);
+    proto_hash copy_root;
+    proto_state_root(copy, &copy_root);
+    ck_assert(proto_hash_equal(&copy_root, &root));
+    proto_valset *v = proto_state_valset_mut(copy, NULL);
+    uint64_t burned = proto_valset_apply_double_sign(v, 0, 4, 0);
+    proto_state_burn(copy, burned, NULL);
+    ck_assert_uint_eq(proto_state_total_supply(copy), balances + 3000);
+    ck_assert_uint_eq(proto_state_burned(copy), 50);
+    proto_state_root(copy, &copy_root);
+    ck_assert(!proto_hash_equal(&copy_root, &root));
+
+    proto_hash again;
+    proto_state_root(w.s, &again);
+    ck_assert(proto_hash_equal(&again, &root));
+    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 0)->tokens, 1000);
+    ck_assert_uint_eq(proto_state_burned(w.s), 0);
+
+    /* Detaching the set gives the accounts root back. */
+    proto_state_set_valset(copy, NULL);
+    proto_state_root(copy, &copy_root);
+    reference_root(copy, &again);
+    ck_assert(proto_hash_equal(&copy_root, &again));
+    proto_state_free(copy);
+    world_clear(&w);
+}
+END_TEST
+
 START_TEST(test_result_names)
 {
     ck_assert_str_eq(proto_tx_result_name(PROTO_TX_OK), "ok");
@@ -395,6 +633,12 @@ static Suite *state_suite(void)
     tcase_add_test(tc, test_revert_one_block_of_two);
     tcase_add_test(tc, test_lazy_equals_eager_and_growth);
     tcase_add_test(tc, test_copy_is_independent);
+    tcase_add_test(tc, test_valset_root_real);
+    tcase_add_test(tc, test_valset_root_fast);
+    tcase_add_test(tc, test_valset_slash_revert_tx_first);
+    tcase_add_test(tc, test_valset_slash_revert_slash_first);
+    tcase_add_test(tc, test_valset_only_revert);
+    tcase_add_test(tc, test_valset_supply_and_copy);
     tcase_add_test(tc, test_result_names);
     suite_add_tcase(s, tc);
     return s;
