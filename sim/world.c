@@ -8,6 +8,8 @@
  * RNG stream and its durable store. */
 #include "sim/world_internal.h"
 
+#include "protocol/chain/valset.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -211,6 +213,12 @@ static void build_chain(sim_world *w)
     for (uint32_t i = 0; i < sc->accounts; i++)
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
     proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
+    if (sc->protocol == SIM_CONSENSUS_PBFT) {
+        /* PBFT's bonded set: stake, jailing, keys per height. */
+        proto_slashing_params slashing = proto_slashing_defaults();
+        proto_state_set_valset(w->genesis,
+                               proto_valset_new(&slashing, v, w->validator_pubkeys, w->stakes));
+    }
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;
     proto_state_root(w->genesis, &genesis_root);

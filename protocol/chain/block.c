@@ -2,10 +2,14 @@
  *
  * Wire layout (all little-endian):
  *     height u64 | slot u64 | parent[32] | proposer u32 | timestamp_ns i64 |
- *     tx_root[32] | state_root[32] | tx_count u32      (128 bytes, hashed)
- *     sig[64]                                          (header ends: 192 bytes)
+ *     tx_root[32] | state_root[32] | ext_hash[32] | tx_count u32
+ *                                                      (160 bytes, hashed)
+ *     sig[64]                                          (header ends: 224 bytes)
  *     u32 tx count | tx_count * proto_tx (104 bytes each)
- * The block hash is BLAKE2b-256 of the first 128 bytes. The proposer signs
+ *     u32 ext length | ext bytes
+ * The block hash is BLAKE2b-256 of the first 160 bytes; ext_hash is
+ * BLAKE2b-256 of the extension (the zero hash when it is empty), so the
+ * proposer's signature covers the extension too. The proposer signs
  * "aitbc-blk" (9 bytes) || chain_id u64 || block hash; the tag differs from
  * the tx tag "aitbc-tx" within the first 8 bytes, so no tx signing string
  * is ever a block signing string.
@@ -36,7 +40,7 @@
 #define BLOCK_SIGNING_SIZE (BLOCK_DOMAIN_TAG_SIZE + 8 + PROTO_HASH_SIZE)
 
 G_STATIC_ASSERT(sizeof(BLOCK_DOMAIN_TAG) - 1 == BLOCK_DOMAIN_TAG_SIZE);
-G_STATIC_ASSERT(BLOCK_UNSIGNED_SIZE == 128);
+G_STATIC_ASSERT(BLOCK_UNSIGNED_SIZE == 160);
 
 proto_block *proto_block_new(void)
 {
@@ -51,6 +55,8 @@ void proto_block_free(proto_block *b)
         return;
     }
     g_array_unref(b->txs);
+    if (b->ext != NULL)
+        g_bytes_unref(b->ext);
     g_free(b);
 }
 
@@ -70,6 +76,8 @@ static void header_put_unsigned(const proto_block_header *h, uint8_t out[BLOCK_U
     memcpy(p, h->tx_root.bytes, PROTO_HASH_SIZE);
     p += PROTO_HASH_SIZE;
     memcpy(p, h->state_root.bytes, PROTO_HASH_SIZE);
+    p += PROTO_HASH_SIZE;
+    memcpy(p, h->ext_hash.bytes, PROTO_HASH_SIZE);
     p += PROTO_HASH_SIZE;
     proto_le_put_u32(p, h->tx_count);
     p += 4;
@@ -123,8 +131,19 @@ static proto_hash *block_tx_hashes(const proto_block *b)
     return hashes;
 }
 
+static void ext_hash(GBytes *ext, proto_hash *out)
+{
+    gsize size = 0;
+    const void *data = ext != NULL ? g_bytes_get_data(ext, &size) : NULL;
+    if (size == 0)
+        memset(out, 0, sizeof *out);
+    else
+        proto_hash_bytes(out, data, size);
+}
+
 void proto_block_seal_txs(proto_block *b)
 {
+    ext_hash(b->ext, &b->header.ext_hash);
     proto_hash *hashes = block_tx_hashes(b);
     proto_merkle_root(hashes, b->txs->len, &b->header.tx_root);
     g_free(hashes);
@@ -174,6 +193,11 @@ void proto_block_encode(const proto_block *b, proto_writer *w)
     for (guint i = 0; i < b->txs->len; i++) {
         proto_tx_encode(&g_array_index(b->txs, proto_tx, i), w);
     }
+    gsize ext_size = 0;
+    const void *ext = b->ext != NULL ? g_bytes_get_data(b->ext, &ext_size) : NULL;
+    proto_write_u32(w, (uint32_t)ext_size);
+    if (ext_size > 0)
+        proto_write_raw(w, ext, ext_size);
 }
 
 static void header_read(proto_reader *r, proto_block_header *h)
@@ -185,6 +209,7 @@ static void header_read(proto_reader *r, proto_block_header *h)
     h->timestamp_ns = proto_read_i64(r);
     proto_read_raw(r, h->tx_root.bytes, PROTO_HASH_SIZE);
     proto_read_raw(r, h->state_root.bytes, PROTO_HASH_SIZE);
+    proto_read_raw(r, h->ext_hash.bytes, PROTO_HASH_SIZE);
     h->tx_count = proto_read_u32(r);
     proto_read_raw(r, h->sig.bytes, PROTO_SIG_SIZE);
 }
@@ -229,11 +254,26 @@ static bool block_read_txs(proto_reader *r, proto_block *b, uint32_t txs_max)
     return !r->failed;
 }
 
+/* Reads the extension after the txs; its length is bounded before
+ * anything is copied and its hash must be the header's. */
+static bool block_read_ext(proto_reader *r, proto_block *b)
+{
+    uint32_t n = proto_read_u32(r);
+    if (r->failed || n > PROTO_BLOCK_EXT_MAX || n > proto_reader_remaining(r))
+        return false;
+    if (n > 0)
+        b->ext = g_bytes_new(proto_read_view(r, n), n);
+    proto_hash h;
+    ext_hash(b->ext, &h);
+    return !r->failed && proto_hash_equal(&h, &b->header.ext_hash);
+}
+
 proto_block *proto_block_decode(proto_reader *r, uint32_t txs_max)
 {
     proto_block *b = proto_block_new();
     header_read(r, &b->header);
-    if (r->failed || !block_read_txs(r, b, txs_max) || !block_txs_consistent(b)) {
+    if (r->failed || !block_read_txs(r, b, txs_max) || !block_read_ext(r, b) ||
+        !block_txs_consistent(b)) {
         r->failed = true;
         proto_block_free(b);
         return NULL;

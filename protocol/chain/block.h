@@ -27,24 +27,33 @@ typedef struct proto_block_header {
     int64_t timestamp_ns;  /* virtual time at proposal */
     proto_hash tx_root;    /* Merkle root over tx hashes (zero hash if none) */
     proto_hash state_root; /* state root after executing the txs */
+    proto_hash ext_hash;   /* hash of the consensus extension (zero hash if none) */
     uint32_t tx_count;
     proto_sig sig;         /* proposer's signature over the block hash */
 } proto_block_header;
 
 #define PROTO_BLOCK_HEADER_WIRE_SIZE \
-    (8 + 8 + PROTO_HASH_SIZE + 4 + 8 + PROTO_HASH_SIZE + PROTO_HASH_SIZE + 4 + PROTO_SIG_SIZE)
+    (8 + 8 + PROTO_HASH_SIZE + 4 + 8 + 3 * PROTO_HASH_SIZE + 4 + PROTO_SIG_SIZE)
+
+/* Upper bound on a block's consensus extension, checked before allocating. */
+#define PROTO_BLOCK_EXT_MAX (1u << 20)
 
 typedef struct proto_block {
     proto_block_header header;
     proto_hash hash;       /* cached: hash of the unsigned header */
     GArray *txs;           /* of proto_tx, header.tx_count entries */
+    /* Consensus extension: bytes the consensus module defines (PBFT: the
+     * previous block's commit signatures, evidence, validator operations;
+     * pbft_ext.h). NULL when empty. The header commits to it by ext_hash. */
+    GBytes *ext;
 } proto_block;
 
 /* Allocate an empty block (txs array empty). */
 proto_block *proto_block_new(void);
 void proto_block_free(proto_block *b);
 
-/* Compute header.tx_root and header.tx_count from txs, then the hash. */
+/* Compute header.tx_root and header.tx_count from txs and header.ext_hash
+ * from ext, then the hash. */
 void proto_block_seal_txs(proto_block *b);
 /* Hash of the header fields except the signature. */
 void proto_block_compute_hash(const proto_block_header *h, proto_hash *out);
@@ -57,8 +66,9 @@ bool proto_block_verify_sig(const proto_block *b, uint64_t chain_id, proto_crypt
 void proto_block_encode(const proto_block *b, proto_writer *w);
 /* Decode a whole block; fails (returns NULL) on malformed input, more than
  * txs_max transactions, a header tx_count that differs from the number of
- * txs, two txs with the same hash, or a tx root that does not match the
- * txs. On failure the reader is latched failed. On success the reader is
+ * txs, two txs with the same hash, a tx root that does not match the
+ * txs, an extension over PROTO_BLOCK_EXT_MAX or one whose hash is not
+ * ext_hash. On failure the reader is latched failed. On success the reader is
  * left just after the block (several blocks can follow each other in one
  * message): the caller checks trailing bytes with proto_reader_finish. The
  * returned block has its hash computed; the signature is NOT checked. */

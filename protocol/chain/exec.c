@@ -20,9 +20,11 @@ proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_mempool *m,
     return PROTO_REJECT_NONE;
 }
 
-void proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
-                      proto_crypto *c, proto_block *b, proto_undo *undo)
+bool proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
+                      proto_crypto *c, proto_block *b, proto_undo *undo, proto_exec_ext_fn ext_fn,
+                      void *ext_ctx)
 {
+    g_assert(undo != NULL && undo->entries != NULL && undo->entries->len == 0);
     g_array_set_size(b->txs, 0);
     proto_mempool_select(m, s, txs_max, b->txs);
     guint kept = 0;
@@ -32,12 +34,17 @@ void proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64
             g_array_index(b->txs, proto_tx, kept++) = *tx;
     }
     g_array_set_size(b->txs, kept);
+    if (ext_fn != NULL && !ext_fn(ext_ctx, s, b, undo)) {
+        proto_state_revert(s, undo);
+        return false;
+    }
     proto_state_root(s, &b->header.state_root);
     proto_block_seal_txs(b);
+    return true;
 }
 
 bool proto_exec_apply(proto_state *s, const proto_block *b, uint64_t chain_id, proto_crypto *c,
-                      proto_undo *undo)
+                      proto_undo *undo, proto_exec_ext_fn ext_fn, void *ext_ctx)
 {
     proto_undo local;
     proto_undo *log = undo;
@@ -51,6 +58,8 @@ bool proto_exec_apply(proto_state *s, const proto_block *b, uint64_t chain_id, p
         const proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
         ok = proto_state_apply_tx(s, tx, chain_id, c, log) == PROTO_TX_OK;
     }
+    if (ok && ext_fn != NULL)
+        ok = ext_fn(ext_ctx, s, b, log);
     if (ok) {
         proto_hash root;
         proto_state_root(s, &root);

@@ -24,18 +24,29 @@ proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_mempool *m,
                                         const proto_tx *tx, uint64_t chain_id,
                                         proto_crypto *c, proto_hash *hash_out);
 
-/* Fill b->txs with up to txs_max transactions from m, execute them on s
- * (a transaction that fails is left out), set the state root and seal the
- * tx root. The state is left after the block; undo records how to revert
- * it. The header's other fields are the caller's. */
-void proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
-                      proto_crypto *c, proto_block *b, proto_undo *undo);
+/* A consensus module's own state changes for block b (PBFT: slashing and
+ * validator operations from the block's extension), run after the
+ * transactions and before the state root is computed or checked. Records
+ * into undo like a transaction. False = the block is invalid. */
+typedef bool (*proto_exec_ext_fn)(void *ctx, proto_state *s, const proto_block *b,
+                                  proto_undo *undo);
 
-/* Execute every transaction of b on s, recording into undo (initialised
- * and empty; NULL = no record wanted), and check the resulting state root
- * against the header. On any failure the state is reverted to where it
- * was and false is returned. */
+/* Fill b->txs with up to txs_max transactions from m, execute them on s
+ * (a transaction that fails is left out), run ext_fn (may be NULL) on the
+ * block as built (b->ext set by the caller), set the state root and seal
+ * the block. The state is left after the block; undo (initialised, empty)
+ * records how to revert it. If ext_fn fails the state is reverted, the
+ * block is unusable and false is returned. The header's other fields are
+ * the caller's. */
+bool proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
+                      proto_crypto *c, proto_block *b, proto_undo *undo, proto_exec_ext_fn ext_fn,
+                      void *ext_ctx);
+
+/* Execute every transaction of b on s, then ext_fn (may be NULL),
+ * recording into undo (initialised and empty; NULL = no record wanted),
+ * and check the resulting state root against the header. On any failure
+ * the state is reverted to where it was and false is returned. */
 bool proto_exec_apply(proto_state *s, const proto_block *b, uint64_t chain_id, proto_crypto *c,
-                      proto_undo *undo);
+                      proto_undo *undo, proto_exec_ext_fn ext_fn, void *ext_ctx);
 
 #endif

@@ -100,7 +100,7 @@ const char *proto_valset_check_name(proto_valset_check c)
 
 proto_slashing_params proto_slashing_defaults(void)
 {
-    proto_downtime_params downtime = {.window = 20,
+    proto_downtime_params downtime = {.window = 50,
                                       .min_signed_num = 1,
                                       .min_signed_den = 2,
                                       .jail_duration_ns = 30LL * 1000 * 1000 * 1000};

@@ -58,7 +58,7 @@ typedef struct proto_slashing_params {
 } proto_slashing_params;
 
 /* Defaults: Cosmos fractions (1/20, 1/100), min signed 1/2, and windows
- * scaled to what minutes-long runs reach: downtime window 20 blocks, jail
+ * scaled to what minutes-long runs reach: downtime window 50 blocks, jail
  * 30 s, evidence max age 100 blocks, update delay 2. */
 proto_slashing_params proto_slashing_defaults(void);
 

@@ -80,6 +80,7 @@ void pbft_chain_init(pbft_node *n)
     pbft_cert_init(&n->commit_cert, PBFT_PHASE_COMMIT, 0, 0, &n->genesis_hash);
     n->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                        (GDestroyNotify)pbft_decided_free);
+    n->effects = g_array_new(FALSE, FALSE, sizeof(proto_event));
 }
 
 void pbft_chain_clear(pbft_node *n)
@@ -89,6 +90,7 @@ void pbft_chain_clear(pbft_node *n)
     g_array_unref(n->hashes);
     pbft_cert_clear(&n->commit_cert);
     g_hash_table_unref(n->pending);
+    g_array_unref(n->effects);
 }
 
 proto_block *pbft_decode_block(pbft_node *n, GBytes *wire)
@@ -128,14 +130,14 @@ proto_reject_reason pbft_check_block(pbft_node *n, const proto_block *b, uint64_
                    : PROTO_REJECT_LINKAGE;
     }
     if (h->proposer >= n->p->validators_count ||
-        h->proposer != pbft_primary(n->p, h->height, h->slot) ||
+        h->proposer != pbft_node_primary(n, h->height, h->slot) ||
         (check_proposer && h->slot != view))
         return PROTO_REJECT_SCHEDULE;
     if (h->timestamp_ns <= n->last_timestamp_ns ||
         h->timestamp_ns > n->env.now_ns(n->env.ctx))
         return PROTO_REJECT_TIMESTAMP;
     if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
-                                &n->p->validator_keys[h->proposer]))
+                                &pbft_members_at(n, h->height)->keys[h->proposer]))
         return PROTO_REJECT_SIGNATURE;
     return PROTO_REJECT_NONE;
 }
@@ -172,7 +174,7 @@ static bool apply_next(pbft_node *n, const proto_block *b)
     pbft_tentative_revert(n);
     if (pbft_is_null_block(b))
         return true;
-    return proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, NULL);
+    return proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, NULL, pbft_ext_execute, n);
 }
 
 /* Record b as committed: memory, store, observers. */
@@ -213,7 +215,10 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
         return false;
     }
     record_commit(n, block_wire, b, cert, true);
+    pbft_effects_emit(n, b);
     emit_final(n, b);
+    pbft_evidence_prune(n);
+    pbft_valops_after_commit(n);
     pbft_slots_gc(n, n->committed);
     pbft_checkpoint_after_commit(n);
     pbft_view_progress(n);
@@ -240,10 +245,11 @@ void pbft_chain_recover(pbft_node *n)
         bool ok = decoded;
         proto_block *b = ok ? pbft_decode_block(n, d.block) : NULL;
         ok = b != NULL && proto_hash_equal(&d.cert.digest, &b->hash) && d.cert.seq == h &&
-             pbft_cert_verify(&d.cert, &n->quorum, n->p->chain_id, n->p->crypto,
-                              &n->genesis_hash) &&
+             pbft_cert_verify(&d.cert, &pbft_members_at(n, h)->quorum, n->p->chain_id,
+                              n->p->crypto, &n->genesis_hash) &&
              pbft_check_block(n, b, b->header.slot, false) == PROTO_REJECT_NONE &&
              apply_next(n, b);
+        g_array_set_size(n->effects, 0); /* reported when it first committed */
         if (ok)
             record_commit(n, d.block, b, &d.cert, false);
         if (b != NULL)
@@ -333,10 +339,13 @@ static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
         proto_block_free(b);
         return;
     }
+    /* A certificate above the heights whose validator set we know waits
+     * unverified; it is checked when its height comes next. */
+    const pbft_members *m = pbft_members_at(n, h);
     if (d->cert.seq != h || !proto_hash_equal(&d->cert.digest, &b->hash) ||
         d->cert.phase != PBFT_PHASE_COMMIT ||
-        !pbft_cert_verify(&d->cert, &n->quorum, n->p->chain_id, n->p->crypto,
-                          &n->genesis_hash)) {
+        (m != NULL && !pbft_cert_verify(&d->cert, &m->quorum, n->p->chain_id, n->p->crypto,
+                                        &n->genesis_hash))) {
         pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         proto_block_free(b);
         return;
@@ -366,7 +375,10 @@ static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
         if (held == NULL)
             break;
         proto_block *hb = pbft_decode_block(n, held->block);
-        bool ok = hb != NULL && pbft_chain_commit(n, held->block, hb, &held->cert);
+        bool ok = hb != NULL &&
+                  pbft_cert_verify(&held->cert, &pbft_members_at(n, next)->quorum,
+                                   n->p->chain_id, n->p->crypto, &n->genesis_hash) &&
+                  pbft_chain_commit(n, held->block, hb, &held->cert);
         if (hb != NULL)
             proto_block_free(hb);
         g_hash_table_remove(n->pending, &next);

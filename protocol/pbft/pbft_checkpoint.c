@@ -64,7 +64,8 @@ void pbft_checkpoint_adopt(pbft_node *n, const pbft_cert *cert, proto_node_id fr
 static void check_stable(pbft_node *n, uint64_t seq, proto_node_id from)
 {
     GArray *votes = votes_for(n, seq, false);
-    if (votes == NULL)
+    const pbft_members *m = pbft_members_at(n, seq);
+    if (votes == NULL || m == NULL)
         return;
     for (guint i = 0; i < votes->len; i++) {
         const pbft_vote *a = &g_array_index(votes, pbft_vote, i);
@@ -72,9 +73,9 @@ static void check_stable(pbft_node *n, uint64_t seq, proto_node_id from)
         for (guint j = 0; j < votes->len; j++) {
             const pbft_vote *b = &g_array_index(votes, pbft_vote, j);
             if (proto_hash_equal(&a->digest, &b->digest))
-                stake += n->p->stakes[b->validator];
+                stake += m->powers[b->validator];
         }
-        if (!pbft_quorum_strong(&n->quorum, stake))
+        if (!pbft_quorum_strong(&m->quorum, stake))
             continue;
         pbft_cert cert;
         pbft_cert_init(&cert, PBFT_PHASE_CHECKPOINT, 0, seq, &a->digest);
@@ -110,14 +111,14 @@ void pbft_checkpoint_after_commit(pbft_node *n)
             pbft_send_validators(n, n->own_ckpt_wire);
         return;
     }
-    if (seq <= n->stable_seq)
+    if (seq <= n->stable_seq || !pbft_self_has_power(n, seq))
         return;
     pbft_vote v = {.phase = PBFT_PHASE_CHECKPOINT,
                    .view = 0,
                    .seq = seq,
                    .digest = g_array_index(n->hashes, proto_hash, seq),
                    .validator = (uint32_t)n->validator_index};
-    pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, &n->key);
+    pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, pbft_signing_key(n, seq));
     if (n->own_ckpt_wire != NULL)
         g_bytes_unref(n->own_ckpt_wire);
     n->own_ckpt_wire = pbft_msg_vote_encode(PROTO_MSG_PBFT_CHECKPOINT, &v);
@@ -142,9 +143,13 @@ void pbft_on_checkpoint(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_sync_learn(n, from, v.seq);
         return;
     }
-    if (!pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
-                          &n->p->validator_keys[v.validator])) {
-        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+    if (pbft_members_at(n, v.seq) == NULL) {
+        pbft_sync_learn(n, from, v.seq); /* its validator set is not fixed here yet */
+        return;
+    }
+    proto_reject_reason reason = pbft_verify_vote(n, &v);
+    if (reason != PROTO_REJECT_NONE) {
+        pbft_reject(n, from, reason);
         return;
     }
     if (add_vote(n, &v))

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "protocol/chain/valset.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_internal.h"
@@ -19,20 +20,47 @@ bool pbft_evidence_make(const pbft_vote *x, const pbft_vote *y, pbft_evidence *o
     return true;
 }
 
+void pbft_evidence_write(proto_writer *w, const pbft_evidence *e)
+{
+    proto_write_u8(w, e->a.phase);
+    proto_write_u64(w, e->a.view);
+    proto_write_u64(w, e->a.seq);
+    proto_write_u32(w, e->a.validator);
+    proto_write_raw(w, e->a.digest.bytes, PROTO_HASH_SIZE);
+    proto_write_raw(w, e->a.sig.bytes, PROTO_SIG_SIZE);
+    proto_write_raw(w, e->b.digest.bytes, PROTO_HASH_SIZE);
+    proto_write_raw(w, e->b.sig.bytes, PROTO_SIG_SIZE);
+}
+
 GBytes *pbft_evidence_encode(const pbft_evidence *e)
 {
     proto_writer w;
     proto_writer_init(&w);
     proto_write_u8(&w, PROTO_MSG_PBFT_EVIDENCE);
-    proto_write_u8(&w, e->a.phase);
-    proto_write_u64(&w, e->a.view);
-    proto_write_u64(&w, e->a.seq);
-    proto_write_u32(&w, e->a.validator);
-    proto_write_raw(&w, e->a.digest.bytes, PROTO_HASH_SIZE);
-    proto_write_raw(&w, e->a.sig.bytes, PROTO_SIG_SIZE);
-    proto_write_raw(&w, e->b.digest.bytes, PROTO_HASH_SIZE);
-    proto_write_raw(&w, e->b.sig.bytes, PROTO_SIG_SIZE);
+    pbft_evidence_write(&w, e);
     return proto_writer_steal(&w);
+}
+
+bool pbft_evidence_read(proto_reader *r, pbft_evidence *out)
+{
+    pbft_evidence e;
+    memset(&e, 0, sizeof e);
+    e.a.phase = proto_read_u8(r);
+    e.a.view = proto_read_u64(r);
+    e.a.seq = proto_read_u64(r);
+    e.a.validator = proto_read_u32(r);
+    proto_read_raw(r, e.a.digest.bytes, PROTO_HASH_SIZE);
+    proto_read_raw(r, e.a.sig.bytes, PROTO_SIG_SIZE);
+    e.b = e.a;
+    proto_read_raw(r, e.b.digest.bytes, PROTO_HASH_SIZE);
+    proto_read_raw(r, e.b.sig.bytes, PROTO_SIG_SIZE);
+    if (r->failed || (e.a.phase != PBFT_PHASE_PREPARE && e.a.phase != PBFT_PHASE_COMMIT) ||
+        proto_hash_compare(&e.a.digest, &e.b.digest) >= 0) {
+        r->failed = true;
+        return false;
+    }
+    *out = e;
+    return true;
 }
 
 bool pbft_evidence_decode(GBytes *wire, pbft_evidence *out)
@@ -42,24 +70,9 @@ bool pbft_evidence_decode(GBytes *wire, pbft_evidence *out)
     proto_reader r;
     proto_reader_init(&r, data, size);
     pbft_evidence e;
-    memset(&e, 0, sizeof e);
-    if (proto_read_u8(&r) != PROTO_MSG_PBFT_EVIDENCE)
+    if (proto_read_u8(&r) != PROTO_MSG_PBFT_EVIDENCE || !pbft_evidence_read(&r, &e) ||
+        !proto_reader_finish(&r))
         return false;
-    e.a.phase = proto_read_u8(&r);
-    e.a.view = proto_read_u64(&r);
-    e.a.seq = proto_read_u64(&r);
-    e.a.validator = proto_read_u32(&r);
-    proto_read_raw(&r, e.a.digest.bytes, PROTO_HASH_SIZE);
-    proto_read_raw(&r, e.a.sig.bytes, PROTO_SIG_SIZE);
-    e.b = e.a;
-    proto_read_raw(&r, e.b.digest.bytes, PROTO_HASH_SIZE);
-    proto_read_raw(&r, e.b.sig.bytes, PROTO_SIG_SIZE);
-    if (!proto_reader_finish(&r))
-        return false;
-    if (e.a.phase != PBFT_PHASE_PREPARE && e.a.phase != PBFT_PHASE_COMMIT)
-        return false;
-    if (proto_hash_compare(&e.a.digest, &e.b.digest) >= 0)
-        return false; /* not canonical (or no conflict) */
     *out = e;
     return true;
 }
@@ -81,10 +94,21 @@ static char *pool_key(const pbft_evidence *e)
                            e->a.phase, e->a.view, e->a.seq);
 }
 
+/* Evidence a future block could still include: its validator is not
+ * tombstoned and it is no older than evidence_max_age at the next height. */
+static bool evidence_useful(pbft_node *n, const pbft_evidence *e)
+{
+    const proto_valset *v = pbft_valset(n);
+    uint64_t next = n->committed + 1;
+    proto_valset_check c = proto_valset_check_double_sign(v, e->a.validator, e->a.seq,
+                                                          MAX(next, e->a.seq));
+    return c == PROTO_VALSET_OK;
+}
+
 /* Keep new valid evidence, report it and pass it on; from = who showed it. */
 void pbft_evidence_add(pbft_node *n, const pbft_evidence *e, proto_node_id from)
 {
-    if (g_hash_table_size(n->evidence) >= PBFT_EVIDENCE_MAX)
+    if (g_hash_table_size(n->evidence) >= PBFT_EVIDENCE_MAX || !evidence_useful(n, e))
         return;
     char *key = pool_key(e);
     if (g_hash_table_contains(n->evidence, key)) {
@@ -115,14 +139,26 @@ void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire)
     char *key = pool_key(&e);
     bool known = g_hash_table_contains(n->evidence, key);
     g_free(key);
-    if (known)
-        return;
-    if (!pbft_evidence_verify(&e, n->p->chain_id, n->p->crypto,
-                              &n->p->validator_keys[e.a.validator])) {
+    const pbft_members *m = pbft_members_at(n, e.a.seq);
+    if (known || m == NULL)
+        return; /* m == NULL: about heights we have not reached; it comes again */
+    if (!pbft_evidence_verify(&e, n->p->chain_id, n->p->crypto, &m->keys[e.a.validator])) {
         pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         return;
     }
+    if (!evidence_useful(n, &e))
+        return;
     pbft_evidence_add(n, &e, from);
+}
+
+static gboolean evidence_useless(gpointer key, gpointer value, gpointer node)
+{
+    return !evidence_useful(node, value);
+}
+
+void pbft_evidence_prune(pbft_node *n)
+{
+    g_hash_table_foreach_remove(n->evidence, evidence_useless, n);
 }
 
 /* A verified vote conflicts with one already counted in its slot? */

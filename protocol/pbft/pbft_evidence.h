@@ -12,8 +12,8 @@
  *   EVIDENCE : type | phase u8 | view u64 | seq u64 | validator u32
  *            | digest_a 32 | sig_a 64 | digest_b 32 | sig_b 64
  *
- * with digest_a < digest_b (one encoding per pair). Committing evidence
- * in blocks and slashing for it build on this pool. */
+ * with digest_a < digest_b (one encoding per pair). Proposers include
+ * pooled evidence in blocks (pbft_ext.h); committing it slashes. */
 #ifndef AITBC_PROTOCOL_PBFT_EVIDENCE_H
 #define AITBC_PROTOCOL_PBFT_EVIDENCE_H
 
@@ -30,6 +30,10 @@ typedef struct pbft_evidence {
 /* Order two conflicting votes into evidence; false if they do not
  * conflict (different validator, phase, view or seq, or equal digests). */
 bool pbft_evidence_make(const pbft_vote *x, const pbft_vote *y, pbft_evidence *out);
+/* The body (everything after the type byte), as blocks carry it. */
+void pbft_evidence_write(proto_writer *w, const pbft_evidence *e);
+/* Reads a body; false (reader latched) if malformed or not canonical. */
+bool pbft_evidence_read(proto_reader *r, pbft_evidence *out);
 GBytes *pbft_evidence_encode(const pbft_evidence *e);
 bool pbft_evidence_decode(GBytes *wire, pbft_evidence *out);
 /* The conflict holds and both signatures are the validator's. */

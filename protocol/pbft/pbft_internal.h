@@ -28,6 +28,16 @@ enum {
 #define PBFT_REJECTS_PER_S_MAX 50
 #define PBFT_BAN_NS (30LL * 1000 * 1000 * 1000)
 
+/* The validator set at one height (pbft_members.c). */
+typedef struct pbft_members {
+    uint64_t height;          /* UINT64_MAX: unused cache entry */
+    uint64_t *powers;         /* [validators_count] */
+    proto_pubkey *keys;       /* [validators_count] */
+    pbft_quorum quorum;       /* over powers and keys */
+} pbft_members;
+
+#define PBFT_MEMBERS_CACHE 8
+
 /* Stake behind one (view, digest) in one phase: kept as votes arrive so
  * quorum checks cost O(distinct digests), not O(votes). */
 typedef struct pbft_tally {
@@ -70,8 +80,9 @@ struct pbft_node {
     proto_env env;
     proto_node_id self;
     int32_t validator_index;  /* -1 for a full node */
-    proto_keypair key;
-    pbft_quorum quorum;
+    proto_keypair key;        /* the consensus key this node started with */
+    bool has_next_key;        /* the operator rotated our key (pbft_valops.c) */
+    proto_keypair next_key;   /* signs wherever the chain says it is our key */
     proto_hash genesis_hash;
     bool *validator_node;     /* [nodes_count]: a validator runs there */
 
@@ -127,6 +138,18 @@ struct pbft_node {
     /* equivocation evidence: "validator/phase/view/seq" -> pbft_evidence* */
     GHashTable *evidence;
 
+    /* validator set per height (pbft_members.c) */
+    pbft_members members[PBFT_MEMBERS_CACHE];
+    uint32_t members_next;
+
+    /* validator operations: pool of proto_valop (validators), and when we
+     * last sent our own (per kind) */
+    GArray *valops;
+    uint64_t own_op_sent_height[3];
+    /* proto_event (SLASHED, UNJAILED, KEY_ROTATED) of the block being
+     * executed; emitted when it commits */
+    GArray *effects;
+
     /* timers */
     uint64_t propose_timer;
     uint64_t view_timer;
@@ -147,6 +170,45 @@ void pbft_maybe_schedule_proposal(pbft_node *n);
  * the current timeout. */
 void pbft_arm_view_timer(pbft_node *n);
 void pbft_cancel_timer(pbft_node *n, uint64_t *timer);
+
+/* pbft_members.c */
+void pbft_members_init(pbft_node *n);
+void pbft_members_clear(pbft_node *n);
+const struct proto_valset *pbft_valset(const pbft_node *n);
+uint32_t pbft_update_delay(const pbft_node *n);
+/* The set at height h, or NULL if h > committed + update_delay: not fixed
+ * yet, so a message about h says we are behind. */
+const pbft_members *pbft_members_at(pbft_node *n, uint64_t height);
+uint64_t pbft_power_at(pbft_node *n, uint32_t validator, uint64_t height);
+/* primary(height, view) of pbft.h, skipping validators without power at
+ * height (jailed, tombstoned). */
+uint32_t pbft_node_primary(pbft_node *n, uint64_t height, uint64_t view);
+/* The key this node signs messages about `height` with. */
+const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height);
+bool pbft_self_has_power(pbft_node *n, uint64_t height);
+/* Check a vote's signature with its validator's key at its height (which
+ * must be fixed): NONE, SIGNATURE, or OLD_KEY (valid under the key that
+ * validator rotated away from). */
+proto_reject_reason pbft_verify_vote(pbft_node *n, const pbft_vote *v);
+
+/* pbft_slashing.c: the block extension (pbft_ext.h) */
+/* proto_exec_ext_fn for PBFT blocks: downtime, evidence, valops; ctx = node. */
+bool pbft_ext_execute(void *ctx, proto_state *s, const proto_block *b, proto_undo *undo);
+/* The extension for block `height` proposed now: last commit, and unless
+ * minimal, evidence and validator operations from our pools. */
+GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal);
+/* Emit the effects of the block just committed, then forget them. */
+void pbft_effects_emit(pbft_node *n, const proto_block *b);
+
+/* pbft_valops.c */
+void pbft_valops_init(pbft_node *n);
+void pbft_valops_clear(pbft_node *n);
+void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire);
+/* After each commit: prune the pool, (re)send our own operations. */
+void pbft_valops_after_commit(pbft_node *n);
+void pbft_rotate_key(void *node, const proto_keypair *next);
+/* A late COMMIT for our committed height joins its certificate. */
+void pbft_collect_late_commit(pbft_node *n, const pbft_vote *v);
 
 /* pbft_log.c */
 pbft_slot *pbft_slot_get(pbft_node *n, uint64_t seq, bool create);
@@ -205,6 +267,9 @@ void pbft_sync_learn(pbft_node *n, proto_node_id peer, uint64_t height);
 struct pbft_evidence;
 void pbft_evidence_add(pbft_node *n, const struct pbft_evidence *e, proto_node_id from);
 void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire);
+/* After a commit: drop evidence that can no longer be included (its
+ * validator is tombstoned, or it is older than evidence_max_age). */
+void pbft_evidence_prune(pbft_node *n);
 /* v (signature checked) against the votes its slot already counts. */
 void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote *v);
 

@@ -99,6 +99,7 @@ void pbft_tentative_revert(pbft_node *n)
     proto_state_revert(n->state, &n->tentative_undo);
     proto_undo_clear(&n->tentative_undo);
     n->tentative = false;
+    g_array_set_size(n->effects, 0);
 }
 
 void pbft_slot_assign(pbft_node *n, pbft_slot *s, uint64_t view, GBytes *block_wire,
@@ -137,7 +138,7 @@ bool pbft_slot_add_vote(pbft_node *n, pbft_slot *s, const pbft_vote *v)
     seen[v->validator] = v->view + 1;
     g_array_append_val(prepare ? s->prepares : s->commits, *v);
     GArray *tallies = prepare ? s->prepare_tallies : s->commit_tallies;
-    uint64_t stake = n->p->stakes[v->validator];
+    uint64_t stake = pbft_power_at(n, v->validator, s->seq);
     for (guint i = 0; i < tallies->len; i++) {
         pbft_tally *t = &g_array_index(tallies, pbft_tally, i);
         if (t->view == v->view && proto_hash_equal(&t->digest, &v->digest)) {
@@ -164,12 +165,14 @@ static void votes_cert(const GArray *votes, uint8_t phase, uint64_t view, uint64
 /* Sign, record and multicast our vote for the slot's block. */
 static void cast_vote(pbft_node *n, pbft_slot *s, uint8_t phase)
 {
+    if (!pbft_self_has_power(n, s->seq))
+        return; /* jailed: nothing we sign counts */
     pbft_vote v = {.phase = phase,
                    .view = n->view,
                    .seq = s->seq,
                    .digest = s->digest,
                    .validator = (uint32_t)n->validator_index};
-    pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, &n->key);
+    pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, pbft_signing_key(n, s->seq));
     pbft_slot_add_vote(n, s, &v);
     uint8_t type = phase == PBFT_PHASE_PREPARE ? PROTO_MSG_PBFT_PREPARE : PROTO_MSG_PBFT_COMMIT;
     GBytes *wire = pbft_msg_vote_encode(type, &v);
@@ -198,7 +201,7 @@ static bool validate_next(pbft_node *n, pbft_slot *s)
     if (reason == PROTO_REJECT_NONE && !pbft_is_null_block(s->block)) {
         proto_undo_init(&n->tentative_undo);
         if (!proto_exec_apply(n->state, s->block, n->p->chain_id, n->p->crypto,
-                              &n->tentative_undo)) {
+                              &n->tentative_undo, pbft_ext_execute, n)) {
             proto_undo_clear(&n->tentative_undo);
             reason = PROTO_REJECT_STATE_ROOT;
         } else {
@@ -219,12 +222,14 @@ static bool validate_next(pbft_node *n, pbft_slot *s)
 
 /* A commit certificate for this height among the slot's votes, if any:
  * the (view, digest) with the most stake that reaches a quorum. */
-static bool find_commit_cert(const pbft_node *n, const pbft_slot *s, uint64_t *view,
+static bool find_commit_cert(pbft_node *n, const pbft_slot *s, uint64_t *view,
                              proto_hash *digest)
 {
+    const pbft_members *m = pbft_members_at(n, s->seq);
+    g_assert(m != NULL); /* s->seq == committed + 1 */
     for (guint i = 0; i < s->commit_tallies->len; i++) {
         const pbft_tally *t = &g_array_index(s->commit_tallies, pbft_tally, i);
-        if (pbft_quorum_strong(&n->quorum, t->stake)) {
+        if (pbft_quorum_strong(&m->quorum, t->stake)) {
             *view = t->view;
             *digest = t->digest;
             return true;
@@ -260,7 +265,8 @@ static bool advance_once(pbft_node *n)
         pbft_send_prepare(n, s);
     }
     if (voting && s->have_block && s->view == n->view && s->sent_prepare && !s->sent_commit &&
-        pbft_quorum_strong(&n->quorum, tally_stake(s->prepare_tallies, s->view, &s->digest))) {
+        pbft_quorum_strong(&pbft_members_at(n, s->seq)->quorum,
+                           tally_stake(s->prepare_tallies, s->view, &s->digest))) {
         if (s->has_pcert)
             pbft_cert_clear(&s->pcert);
         votes_cert(s->prepares, PBFT_PHASE_PREPARE, s->view, s->seq, &s->digest, &s->pcert);
@@ -325,10 +331,13 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
         /* stale: nothing to do */
     } else if (!pbft_in_window(n, seq)) {
         reason = PROTO_REJECT_LIMIT;
-    } else if (b->header.slot != view || b->header.proposer != pbft_primary(n->p, seq, view)) {
+    } else if (pbft_members_at(n, seq) == NULL) {
+        /* Beyond the heights whose validator set we know: we are behind. */
+        pbft_sync_learn(n, from, seq - 1);
+    } else if (b->header.slot != view || b->header.proposer != pbft_node_primary(n, seq, view)) {
         reason = PROTO_REJECT_SCHEDULE;
     } else if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
-                                       &n->p->validator_keys[b->header.proposer])) {
+                                       &pbft_members_at(n, seq)->keys[b->header.proposer])) {
         reason = PROTO_REJECT_SIGNATURE;
     } else {
         pbft_slot *s = pbft_slot_get(n, seq, true);
@@ -360,8 +369,11 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
         pbft_reject(n, from, PROTO_REJECT_DECODE);
         return;
     }
-    if (v.seq <= n->committed)
+    if (v.seq <= n->committed) {
+        if (msg_type == PROTO_MSG_PBFT_COMMIT)
+            pbft_collect_late_commit(n, &v);
         return;
+    }
     bool prepare = msg_type == PROTO_MSG_PBFT_PREPARE;
     if (prepare && v.view > n->view) {
         pbft_future_push(n, from, wire);
@@ -369,7 +381,7 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
     }
     if (prepare && (v.view < n->view || n->in_view_change))
         return;
-    if (!pbft_in_window(n, v.seq)) {
+    if (!pbft_in_window(n, v.seq) || pbft_members_at(n, v.seq) == NULL) {
         if (v.seq > n->committed + 1)
             pbft_sync_learn(n, from, v.seq - 1);
         return;
@@ -388,14 +400,13 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
             same = old->validator == v.validator && old->view == v.view &&
                    proto_hash_equal(&old->digest, &v.digest);
         }
-        if (!same && pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
-                                      &n->p->validator_keys[v.validator]))
+        if (!same && pbft_verify_vote(n, &v) == PROTO_REJECT_NONE)
             pbft_evidence_check_vote(n, s, &v);
         return; /* the first vote stands */
     }
-    if (!pbft_vote_verify(&v, n->p->chain_id, n->p->crypto,
-                          &n->p->validator_keys[v.validator])) {
-        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+    proto_reject_reason reason = pbft_verify_vote(n, &v);
+    if (reason != PROTO_REJECT_NONE) {
+        pbft_reject(n, from, reason);
         return;
     }
     if (!pbft_slot_add_vote(n, s, &v))

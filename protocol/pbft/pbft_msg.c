@@ -161,7 +161,7 @@ static bool signed_verify(const char *domain, GBytes *part, const proto_sig *sig
 
 /* ---- certificates ---- */
 
-static void cert_write(proto_writer *w, const pbft_cert *c)
+void pbft_cert_write(proto_writer *w, const pbft_cert *c)
 {
     proto_write_u8(w, c->phase);
     proto_write_u64(w, c->view);
@@ -176,9 +176,7 @@ static void cert_write(proto_writer *w, const pbft_cert *c)
     }
 }
 
-/* Reads a certificate of the given phase into c (initialised here). On
- * failure c holds nothing (sigs NULL) and the reader is latched. */
-static bool cert_read(proto_reader *r, pbft_cert *c, uint8_t phase)
+bool pbft_cert_read(proto_reader *r, pbft_cert *c, uint8_t phase)
 {
     c->sigs = NULL;
     uint8_t got_phase = proto_read_u8(r);
@@ -406,14 +404,14 @@ static void decided_write(proto_writer *w, const pbft_decided *d)
 {
     g_assert(cert_valid(&d->cert, PBFT_PHASE_COMMIT));
     write_gbytes(w, d->block);
-    cert_write(w, &d->cert);
+    pbft_cert_write(w, &d->cert);
 }
 
 static bool decided_read(proto_reader *r, GBytes *wire, const uint8_t *base, pbft_decided *out)
 {
     size_t size = 0;
     const uint8_t *block = proto_read_bytes(r, r->size, &size);
-    if (block == NULL || !cert_read(r, &out->cert, PBFT_PHASE_COMMIT)) {
+    if (block == NULL || !pbft_cert_read(r, &out->cert, PBFT_PHASE_COMMIT)) {
         return false;
     }
     out->block = g_bytes_new_from_bytes(wire, (gsize)(block - base), size);
@@ -517,12 +515,12 @@ static void viewchange_signed_write(proto_writer *w, const pbft_viewchange *vc)
 {
     proto_write_u64(w, vc->new_view);
     proto_write_u32(w, vc->validator);
-    cert_write(w, &vc->checkpoint);
-    cert_write(w, &vc->committed);
+    pbft_cert_write(w, &vc->checkpoint);
+    pbft_cert_write(w, &vc->committed);
     guint n = vc->prepared != NULL ? vc->prepared->len : 0;
     proto_write_u32(w, n);
     for (guint i = 0; i < n; i++) {
-        cert_write(w, vc->prepared->pdata[i]);
+        pbft_cert_write(w, vc->prepared->pdata[i]);
     }
 }
 
@@ -537,8 +535,8 @@ static pbft_viewchange *viewchange_signed_read(GBytes *wire, const uint8_t *base
     vc->prepared = g_ptr_array_new_with_free_func((GDestroyNotify)pbft_cert_free);
     vc->new_view = proto_read_u64(&r);
     vc->validator = proto_read_u32(&r);
-    cert_read(&r, &vc->checkpoint, PBFT_PHASE_CHECKPOINT);
-    cert_read(&r, &vc->committed, PBFT_PHASE_COMMIT);
+    pbft_cert_read(&r, &vc->checkpoint, PBFT_PHASE_CHECKPOINT);
+    pbft_cert_read(&r, &vc->committed, PBFT_PHASE_COMMIT);
     uint32_t n = proto_read_u32(&r);
     if (n > PBFT_PREPARED_MAX || n > proto_reader_remaining(&r) / CERT_WIRE_SIZE_MIN) {
         r.failed = true;
@@ -546,7 +544,7 @@ static pbft_viewchange *viewchange_signed_read(GBytes *wire, const uint8_t *base
     for (uint32_t i = 0; i < n && !r.failed; i++) {
         pbft_cert *p = g_new0(pbft_cert, 1);
         g_ptr_array_add(vc->prepared, p);
-        cert_read(&r, p, PBFT_PHASE_PREPARE);
+        pbft_cert_read(&r, p, PBFT_PHASE_PREPARE);
     }
     if (!proto_reader_finish(&r) || !viewchange_valid(vc)) {
         pbft_viewchange_free(vc);

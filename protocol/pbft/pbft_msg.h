@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/block.h"
+#include "protocol/core/codec.h"
 #include "protocol/core/crypto.h"
 
 typedef enum pbft_phase {
@@ -147,6 +148,12 @@ bool pbft_cert_verify(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_i
                       proto_crypto *crypto, const proto_hash *genesis);
 
 /* ---- encoding ---- */
+
+/* A certificate inside a larger message (layout `cert` above). */
+void pbft_cert_write(proto_writer *w, const pbft_cert *c);
+/* Reads a certificate of the given phase into c (initialised here). On
+ * failure c holds nothing (sigs NULL) and the reader is latched. */
+bool pbft_cert_read(proto_reader *r, pbft_cert *c, uint8_t phase);
 
 GBytes *pbft_msg_preprepare_encode(uint64_t view, const proto_block *b);
 GBytes *pbft_msg_vote_encode(uint8_t msg_type, const pbft_vote *v);

@@ -62,23 +62,6 @@ bool pbft_is_validator(const pbft_node *n)
     return n->validator_index >= 0;
 }
 
-static uint32_t schedule(const pbft_params *p, uint64_t index)
-{
-    if (p->rotation != NULL)
-        return proto_rotation_proposer(p->rotation, index);
-    return (uint32_t)(index % p->validators_count);
-}
-
-uint32_t pbft_primary(const pbft_params *p, uint64_t height, uint64_t view)
-{
-    return schedule(p, height + view);
-}
-
-uint32_t pbft_view_leader(const pbft_params *p, uint64_t view)
-{
-    return schedule(p, view);
-}
-
 void pbft_cancel_timer(pbft_node *n, uint64_t *timer)
 {
     if (*timer != PROTO_TIMER_NONE)
@@ -108,7 +91,7 @@ void pbft_maybe_schedule_proposal(pbft_node *n)
     if (!pbft_is_validator(n) || n->in_view_change)
         return;
     uint64_t height = n->committed + 1;
-    if (pbft_primary(n->p, height, n->view) != (uint32_t)n->validator_index)
+    if (pbft_node_primary(n, height, n->view) != (uint32_t)n->validator_index)
         return;
     pbft_slot *s = pbft_slot_get(n, height, false);
     if (s != NULL && s->have_block && s->view == n->view)
@@ -122,7 +105,7 @@ void pbft_maybe_schedule_proposal(pbft_node *n)
 static void propose(pbft_node *n, uint64_t height)
 {
     if (n->in_view_change || height != n->committed + 1 ||
-        pbft_primary(n->p, height, n->view) != (uint32_t)n->validator_index)
+        pbft_node_primary(n, height, n->view) != (uint32_t)n->validator_index)
         return;
     pbft_slot *s = pbft_slot_get(n, height, true);
     if (s->have_block && s->view == n->view)
@@ -135,10 +118,24 @@ static void propose(pbft_node *n, uint64_t height)
     b->header.parent = g_array_index(n->hashes, proto_hash, n->committed);
     b->header.proposer = (uint32_t)n->validator_index;
     b->header.timestamp_ns = n->env.now_ns(n->env.ctx);
-    proto_undo_init(&n->tentative_undo);
-    proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id, n->p->crypto, b,
-                     &n->tentative_undo);
-    proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
+    /* Evidence and validator operations are checked against the state
+     * before they are chosen; should one still fail to apply, the block
+     * goes out with the parent's commit signatures only. */
+    bool built = false;
+    for (int minimal = 0; minimal <= 1 && !built; minimal++) {
+        b->ext = pbft_ext_build(n, height, minimal != 0);
+        proto_undo_init(&n->tentative_undo);
+        built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id,
+                                 n->p->crypto, b, &n->tentative_undo, pbft_ext_execute, n);
+        if (!built) {
+            proto_undo_clear(&n->tentative_undo);
+            if (b->ext != NULL)
+                g_bytes_unref(b->ext);
+            b->ext = NULL;
+        }
+    }
+    g_assert(built); /* the minimal extension is our own commit certificate */
+    proto_block_sign(b, n->p->chain_id, n->p->crypto, pbft_signing_key(n, height));
     n->tentative = true;
     n->tentative_digest = b->hash;
 
@@ -239,6 +236,7 @@ static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
         return;
     switch (type) {
     case PROTO_MSG_TX: on_tx(n, from, wire); return;
+    case PROTO_MSG_VALOP: pbft_on_valop(n, from, wire); return;
     case PROTO_MSG_PBFT_PREPREPARE: pbft_on_preprepare(n, from, wire); return;
     case PROTO_MSG_PBFT_PREPARE:
     case PROTO_MSG_PBFT_COMMIT: pbft_on_vote(n, from, wire, type); return;
@@ -275,8 +273,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
         n->key = *key;
         n->mempool = proto_mempool_new(params->mempool_max);
     }
-    pbft_quorum_init(&n->quorum, params->validators_count, params->validator_keys,
-                     params->stakes);
+    g_assert(proto_state_valset(params->genesis_state) != NULL);
     n->genesis_hash = params->genesis_hash;
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
@@ -290,6 +287,8 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     n->peer_window_ns = g_new0(int64_t, params->nodes_count);
     n->peer_ban_until_ns = g_new0(int64_t, params->nodes_count);
     pbft_chain_init(n);
+    pbft_members_init(n);
+    pbft_valops_init(n);
     pbft_checkpoint_init(n);
     pbft_view_init(n);
     pbft_chain_recover(n);
@@ -337,6 +336,8 @@ static void pbft_node_free(void *node)
     g_free(n->peer_rejects);
     g_free(n->peer_window_ns);
     g_free(n->peer_ban_until_ns);
+    pbft_valops_clear(n);
+    pbft_members_clear(n);
     pbft_chain_clear(n);
     if (n->mempool != NULL)
         proto_mempool_free(n->mempool);
@@ -349,6 +350,7 @@ const proto_node_ops pbft_node_ops = {
     .on_timer = pbft_on_timer,
     .submit_tx = pbft_submit_tx,
     .free = pbft_node_free,
+    .rotate_key = pbft_rotate_key,
 };
 
 uint64_t pbft_node_committed_height(const pbft_node *n) { return n->committed; }

@@ -57,27 +57,52 @@ static uint64_t position(const pbft_node *n)
 
 /* ---- checking VIEW-CHANGE and NEW-VIEW ---- */
 
-static bool viewchange_valid(pbft_node *n, const pbft_viewchange *vc)
+/* Whether a VIEW-CHANGE checks out. AHEAD: it names heights whose
+ * validator set is not fixed here yet (we are behind; catch up first). */
+typedef enum vc_check { VC_VALID, VC_INVALID, VC_AHEAD } vc_check;
+
+static vc_check cert_check(pbft_node *n, const pbft_cert *c)
+{
+    const pbft_members *m = pbft_members_at(n, c->seq);
+    if (m == NULL)
+        return VC_AHEAD;
+    return pbft_cert_verify(c, &m->quorum, n->p->chain_id, n->p->crypto, &n->genesis_hash)
+               ? VC_VALID
+               : VC_INVALID;
+}
+
+/* A VIEW-CHANGE is signed with its sender's key at the height it works
+ * on: the one above the commit certificate it carries. */
+static vc_check viewchange_check(pbft_node *n, const pbft_viewchange *vc)
 {
     if (vc->validator >= n->p->validators_count)
-        return false;
-    if (!pbft_viewchange_verify_sig(vc, n->p->chain_id, n->p->crypto,
-                                    &n->p->validator_keys[vc->validator]))
-        return false;
+        return VC_INVALID;
     if (vc->checkpoint.phase != PBFT_PHASE_CHECKPOINT || vc->committed.phase != PBFT_PHASE_COMMIT)
-        return false;
-    if (!pbft_cert_verify(&vc->checkpoint, &n->quorum, n->p->chain_id, n->p->crypto,
-                          &n->genesis_hash) ||
-        !pbft_cert_verify(&vc->committed, &n->quorum, n->p->chain_id, n->p->crypto,
-                          &n->genesis_hash))
-        return false;
-    for (guint i = 0; i < vc->prepared->len; i++) {
+        return VC_INVALID;
+    const pbft_members *m = pbft_members_at(n, vc->committed.seq + 1);
+    if (m == NULL)
+        return VC_AHEAD;
+    if (!pbft_viewchange_verify_sig(vc, n->p->chain_id, n->p->crypto, &m->keys[vc->validator]))
+        return VC_INVALID;
+    vc_check r = cert_check(n, &vc->checkpoint);
+    if (r == VC_VALID)
+        r = cert_check(n, &vc->committed);
+    for (guint i = 0; r == VC_VALID && i < vc->prepared->len; i++) {
         const pbft_cert *c = vc->prepared->pdata[i];
-        if (c->phase != PBFT_PHASE_PREPARE || c->view >= vc->new_view ||
-            !pbft_cert_verify(c, &n->quorum, n->p->chain_id, n->p->crypto, &n->genesis_hash))
-            return false;
+        if (c->phase != PBFT_PHASE_PREPARE || c->view >= vc->new_view)
+            return VC_INVALID;
+        r = cert_check(n, c);
     }
-    return true;
+    return r;
+}
+
+/* Highest commit certificate among VIEW-CHANGEs: C*. */
+static uint64_t vcs_committed_max(GPtrArray *vcs)
+{
+    uint64_t c = 0;
+    for (guint i = 0; i < vcs->len; i++)
+        c = MAX(c, ((const pbft_viewchange *)vcs->pdata[i])->committed.seq);
+    return c;
 }
 
 void pbft_o_compute(GPtrArray *vcs, uint64_t new_view, pbft_o *o)
@@ -246,7 +271,8 @@ static void start_view_change(pbft_node *n, uint64_t target, proto_view_cause ca
     if (n->own_vc_wire != NULL)
         g_bytes_unref(n->own_vc_wire);
     n->own_vc_wire =
-        pbft_msg_viewchange_encode(&vc, n->p->chain_id, n->p->crypto, &n->key, attachments);
+        pbft_msg_viewchange_encode(&vc, n->p->chain_id, n->p->crypto,
+                                   pbft_signing_key(n, n->committed + 1), attachments);
     g_ptr_array_unref(attachments);
     g_ptr_array_unref(vc.prepared);
     pbft_cert_clear(&vc.checkpoint);
@@ -298,23 +324,33 @@ void pbft_view_progress(pbft_node *n)
 
 /* ---- NEW-VIEW ---- */
 
-/* VIEW-CHANGEs we hold for `view`, ordered by validator. */
-static GPtrArray *vcs_for(pbft_node *n, uint64_t view, uint64_t *stake, GPtrArray **attachments)
+/* VIEW-CHANGEs we hold for `view`, ordered by validator, and their stake
+ * in the validator set of the first height the new view decides (C*+1),
+ * which *members receives (NULL if we hold none). */
+static GPtrArray *vcs_for(pbft_node *n, uint64_t view, uint64_t *stake, GPtrArray **attachments,
+                          const pbft_members **members)
 {
     GPtrArray *out = g_ptr_array_new();
     if (attachments != NULL)
         *attachments = g_ptr_array_new();
     *stake = 0;
+    *members = NULL;
     for (uint32_t v = 0; v < n->p->validators_count; v++) {
         pbft_vc_entry *e = g_hash_table_lookup(n->vcs, GUINT_TO_POINTER(v));
         if (e == NULL || e->vc->new_view != view)
             continue;
         g_ptr_array_add(out, e->vc);
-        *stake += n->p->stakes[v];
         for (guint i = 0; attachments != NULL && e->attachments != NULL &&
                           i < e->attachments->len;
              i++)
             g_ptr_array_add(*attachments, e->attachments->pdata[i]);
+    }
+    if (out->len > 0) {
+        /* Every stored VIEW-CHANGE checked out, so this set is fixed here. */
+        *members = pbft_members_at(n, vcs_committed_max(out) + 1);
+        g_assert(*members != NULL);
+        for (guint i = 0; i < out->len; i++)
+            *stake += (*members)->powers[((const pbft_viewchange *)out->pdata[i])->validator];
     }
     return out;
 }
@@ -326,8 +362,9 @@ static void send_new_view(pbft_node *n, uint64_t view)
 {
     uint64_t stake = 0;
     GPtrArray *att_all = NULL;
-    GPtrArray *vcs = vcs_for(n, view, &stake, &att_all);
-    g_assert(pbft_quorum_strong(&n->quorum, stake));
+    const pbft_members *m = NULL;
+    GPtrArray *vcs = vcs_for(n, view, &stake, &att_all, &m);
+    g_assert(m != NULL && pbft_quorum_strong(&m->quorum, stake));
     pbft_o o;
     pbft_o_compute(vcs, view, &o);
     /* Attach the body of every real O entry, once. */
@@ -347,8 +384,8 @@ static void send_new_view(pbft_node *n, uint64_t view)
     pbft_newview nv = {.view = view,
                        .leader = (uint32_t)n->validator_index,
                        .viewchanges = vcs};
-    GBytes *wire =
-        pbft_msg_newview_encode(&nv, n->p->chain_id, n->p->crypto, &n->key, attachments);
+    GBytes *wire = pbft_msg_newview_encode(&nv, n->p->chain_id, n->p->crypto,
+                                           pbft_signing_key(n, m->height), attachments);
     if (nv.signed_part != NULL)
         g_bytes_unref(nv.signed_part);
     n->nv_sent_view = view;
@@ -365,9 +402,10 @@ static void check_view_change_quorum(pbft_node *n)
     if (!n->in_view_change)
         return;
     uint64_t stake = 0;
-    GPtrArray *vcs = vcs_for(n, n->vc_target, &stake, NULL);
+    const pbft_members *m = NULL;
+    GPtrArray *vcs = vcs_for(n, n->vc_target, &stake, NULL, &m);
     g_ptr_array_unref(vcs);
-    if (!pbft_quorum_strong(&n->quorum, stake))
+    if (m == NULL || !pbft_quorum_strong(&m->quorum, stake))
         return;
     if (!n->vc_timer_started) {
         n->vc_timer_started = true;
@@ -386,6 +424,7 @@ static void check_join(pbft_node *n)
 {
     uint64_t pos = position(n);
     uint64_t best = 0;
+    const pbft_members *m = pbft_members_at(n, n->committed + 1);
     for (uint32_t v = 0; v < n->p->validators_count; v++) {
         pbft_vc_entry *e = g_hash_table_lookup(n->vcs, GUINT_TO_POINTER(v));
         if (e == NULL || e->vc->new_view <= pos || e->vc->new_view <= best)
@@ -394,9 +433,9 @@ static void check_join(pbft_node *n)
         for (uint32_t u = 0; u < n->p->validators_count; u++) {
             pbft_vc_entry *f = g_hash_table_lookup(n->vcs, GUINT_TO_POINTER(u));
             if (f != NULL && f->vc->new_view >= w)
-                stake += n->p->stakes[u];
+                stake += m->powers[u];
         }
-        if (pbft_quorum_weak(&n->quorum, stake))
+        if (pbft_quorum_weak(&m->quorum, stake))
             best = w;
     }
     if (best > pos)
@@ -493,8 +532,12 @@ void pbft_on_viewchange(pbft_node *n, proto_node_id from, GBytes *wire)
         g_ptr_array_unref(attachments);
         return;
     }
-    if (!viewchange_valid(n, vc)) {
-        pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
+    vc_check check = viewchange_check(n, vc);
+    if (check != VC_VALID) {
+        if (check == VC_AHEAD)
+            pbft_sync_learn(n, from, vc->committed.seq); /* it re-sends; we catch up */
+        else
+            pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         pbft_viewchange_free(vc);
         g_ptr_array_unref(attachments);
         return;
@@ -519,27 +562,39 @@ void pbft_on_newview(pbft_node *n, proto_node_id from, GBytes *wire)
     }
     bool wanted = nv->view > n->view && (!n->in_view_change || nv->view >= n->vc_target);
     proto_reject_reason reason = PROTO_REJECT_NONE;
-    if (wanted) {
-        if (nv->leader != pbft_view_leader(n->p, nv->view))
+    /* V is counted in the validator set of C*+1, the first height the new
+     * view decides; the leader signs with its key there. */
+    uint64_t c_star = vcs_committed_max(nv->viewchanges);
+    const pbft_members *m = wanted ? pbft_members_at(n, c_star + 1) : NULL;
+    bool ahead = wanted && m == NULL;
+    if (wanted && !ahead) {
+        if (nv->leader != pbft_view_leader(n->p, nv->view) ||
+            nv->leader >= n->p->validators_count)
             reason = PROTO_REJECT_SCHEDULE;
         else if (!pbft_newview_verify_sig(nv, n->p->chain_id, n->p->crypto,
-                                          &n->p->validator_keys[nv->leader]))
+                                          &m->keys[nv->leader]))
             reason = PROTO_REJECT_SIGNATURE;
         uint64_t stake = 0;
         uint32_t last = 0;
-        for (guint i = 0; reason == PROTO_REJECT_NONE && i < nv->viewchanges->len; i++) {
+        for (guint i = 0; reason == PROTO_REJECT_NONE && !ahead && i < nv->viewchanges->len; i++) {
             const pbft_viewchange *vc = nv->viewchanges->pdata[i];
-            if (vc->new_view != nv->view || (i > 0 && vc->validator <= last) ||
-                !viewchange_valid(n, vc))
+            vc_check check = vc->new_view != nv->view || (i > 0 && vc->validator <= last)
+                                 ? VC_INVALID
+                                 : viewchange_check(n, vc);
+            if (check == VC_AHEAD)
+                ahead = true;
+            else if (check == VC_INVALID)
                 reason = PROTO_REJECT_SIGNATURE;
             else
-                stake += n->p->stakes[vc->validator];
+                stake += m->powers[vc->validator];
             last = vc->validator;
         }
-        if (reason == PROTO_REJECT_NONE && !pbft_quorum_strong(&n->quorum, stake))
+        if (reason == PROTO_REJECT_NONE && !ahead && !pbft_quorum_strong(&m->quorum, stake))
             reason = PROTO_REJECT_SIGNATURE;
     }
-    if (reason != PROTO_REJECT_NONE)
+    if (ahead)
+        pbft_sync_learn(n, from, c_star); /* catch up; STATUS brings it back */
+    else if (reason != PROTO_REJECT_NONE)
         pbft_reject(n, from, reason);
     else if (wanted)
         enter_view(n, nv->view, nv->viewchanges, attachments, wire, from);

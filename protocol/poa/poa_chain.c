@@ -74,7 +74,7 @@ bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
     g_assert(e->parent == n->head);
     proto_undo_clear(&e->undo);
     proto_undo_init(&e->undo);
-    if (!proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, &e->undo))
+    if (!proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, &e->undo, NULL, NULL))
         return false;
     if (e->tx_hashes == NULL) {
         e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);

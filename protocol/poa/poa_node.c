@@ -122,8 +122,9 @@ static void propose(poa_node *n, uint64_t slot)
      * like anyone else's. */
     proto_undo undo;
     proto_undo_init(&undo);
-    proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id, n->p->crypto, b,
-                     &undo);
+    bool built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id,
+                                  n->p->crypto, b, &undo, NULL, NULL);
+    g_assert(built); /* no extension step can fail */
     proto_state_revert(n->state, &undo);
     proto_undo_clear(&undo);
     proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);

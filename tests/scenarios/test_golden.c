@@ -21,7 +21,7 @@ static const char *SCENARIO =
     "[fault crash]\nat = 5s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
     "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
 
-#define GOLDEN_TRACE "41064a57ca79bad63c9ce17d814a767686fac72d1d86dadb4015449db22fd70f"
+#define GOLDEN_TRACE "6c3197857b48bcd60bb2586b7d4c8f7fbafdcbbd800520de89b235137c819923"
 
 /* The same network under PBFT, with a view change (v2 is primary of
  * height 3 in view 0 and is down then) and real crypto. */
@@ -35,7 +35,7 @@ static const char *PBFT_SCENARIO =
     "[fault crash]\nat = 2s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
     "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
 
-#define GOLDEN_PBFT_TRACE "81b860617150345a40cb4a14e9301046c8de4c617534b13891735a7b033ef9f2"
+#define GOLDEN_PBFT_TRACE "fff91348a44f24521be5cc929d2c634c0663c6f72a7169aa122036b3e75acf31"
 
 START_TEST(poa_trace_is_pinned)
 {

@@ -82,7 +82,7 @@ START_TEST(test_round_trip)
     GBytes *enc = block_bytes(b);
     size_t size;
     const uint8_t *p = g_bytes_get_data(enc, &size);
-    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * PROTO_TX_WIRE_SIZE);
+    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * PROTO_TX_WIRE_SIZE + 4);
     proto_block *back = decode_copy(p, size, 100);
     ck_assert_ptr_nonnull(back);
     ck_assert_uint_eq(back->header.height, 5);
@@ -116,7 +116,7 @@ START_TEST(test_empty_block)
     ck_assert_uint_eq(b->header.tx_count, 0);
     proto_block_sign(b, CHAIN_ID, f.c, &f.proposer);
     GBytes *enc = block_bytes(b);
-    ck_assert_uint_eq(g_bytes_get_size(enc), PROTO_BLOCK_HEADER_WIRE_SIZE + 4);
+    ck_assert_uint_eq(g_bytes_get_size(enc), PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 4);
     proto_block *back = decode_copy(g_bytes_get_data(enc, NULL), g_bytes_get_size(enc), 0);
     ck_assert_ptr_nonnull(back);
     ck_assert(proto_hash_equal(&back->hash, &b->hash));
@@ -167,7 +167,7 @@ START_TEST(test_tampered_tx_rejected)
     size_t size;
     const uint8_t *p = g_bytes_get_data(enc, &size);
     uint8_t *copy = g_memdup2(p, size);
-    for (size_t off = PROTO_BLOCK_HEADER_WIRE_SIZE + 4; off < size; off += 13) {
+    for (size_t off = PROTO_BLOCK_HEADER_WIRE_SIZE + 4; off < size - 4; off += 13) {
         copy[off] ^= 0x01;
         ck_assert_msg(proto_block_decode_all(copy, size, 100) == NULL, "offset %zu", off);
         copy[off] ^= 0x01;
@@ -395,9 +395,55 @@ START_TEST(test_golden_hash)
     proto_block *b = fixed_block(&f);
     char hex[65];
     proto_hash_hex(&b->hash, hex);
-    ck_assert_str_eq(hex, "1930f1ac9109d2e21cf5e933fcb341156f464e9ebaa37f2fdeff98cc85226c60");
+    ck_assert_str_eq(hex, "dd31d5e85561b1ec8651e2636e6d01b7964d4193ab5327e9223b1d80b2e5603c");
     proto_hash_hex(&b->header.tx_root, hex);
     ck_assert_str_eq(hex, "f080450f2b4c27accd4f13b4ba13a5e7dacb82f06744febb185ae210a0d6dfce");
+    /* With a 3-byte extension "ext": ext_hash = BLAKE2b-256("ext"). */
+    b->ext = g_bytes_new("ext", 3);
+    proto_block_seal_txs(b);
+    proto_hash_hex(&b->hash, hex);
+    ck_assert_str_eq(hex, "fb45a079107cc28a9795052a044b450d18ade542af2cf82b6e105cc6ac15c0ca");
+    proto_block_free(b);
+    fixture_clear(&f);
+}
+END_TEST
+
+/* The extension travels after the txs, is covered by the header (and so
+ * by the signature), and is bounded before it is copied. */
+START_TEST(test_extension)
+{
+    fixture f;
+    fixture_init(&f);
+    proto_block *b = fixed_block(&f);
+    b->ext = g_bytes_new("consensus", 9);
+    proto_block_seal_txs(b);
+    proto_block_sign(b, CHAIN_ID, f.c, &f.proposer);
+    GBytes *enc = block_bytes(b);
+    size_t size;
+    const uint8_t *p = g_bytes_get_data(enc, &size);
+    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * PROTO_TX_WIRE_SIZE + 4 + 9);
+    proto_block *back = decode_copy(p, size, 100);
+    ck_assert_ptr_nonnull(back);
+    ck_assert(g_bytes_equal(back->ext, b->ext));
+    ck_assert(proto_block_verify_sig(back, CHAIN_ID, f.c, &f.proposer.pk));
+    proto_block_free(back);
+    /* Every byte of the extension is covered by ext_hash. */
+    uint8_t *copy = g_memdup2(p, size);
+    for (size_t off = size - 9; off < size; off++) {
+        copy[off] ^= 0x40;
+        ck_assert_msg(proto_block_decode_all(copy, size, 100) == NULL, "offset %zu", off);
+        copy[off] ^= 0x40;
+    }
+    /* A length over the bound, or over what is left, is refused. */
+    proto_le_put_u32(copy + size - 9 - 4, PROTO_BLOCK_EXT_MAX + 1);
+    ck_assert_ptr_null(proto_block_decode_all(copy, size, 100));
+    proto_le_put_u32(copy + size - 9 - 4, 10);
+    ck_assert_ptr_null(proto_block_decode_all(copy, size, 100));
+    /* Dropping the extension while the header still names it fails too. */
+    proto_le_put_u32(copy + size - 9 - 4, 0);
+    ck_assert_ptr_null(proto_block_decode_all(copy, size - 9, 100));
+    g_free(copy);
+    g_bytes_unref(enc);
     proto_block_free(b);
     fixture_clear(&f);
 }
@@ -418,6 +464,7 @@ static Suite *block_suite(void)
     tcase_add_test(tc, test_two_blocks_one_reader);
     tcase_add_test(tc, test_merkle_shapes);
     tcase_add_test(tc, test_golden_hash);
+    tcase_add_test(tc, test_extension);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -180,28 +180,47 @@ START_TEST(forged_preprepares_are_rejected)
 }
 END_TEST
 
+static GBytes *captured_block2;
+
+/* Keep v2's PRE-PREPARE body for height 2; deliver everything. */
+static bool capture_block2(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
+{
+    (void)h;
+    (void)to;
+    uint64_t view = 0;
+    GBytes *body = NULL;
+    if (from != 2 || captured_block2 != NULL || !pbft_msg_preprepare_decode(wire, &view, &body))
+        return false;
+    proto_block *b = proto_block_decode_all(g_bytes_get_data(body, NULL), g_bytes_get_size(body),
+                                            UINT32_MAX);
+    if (b != NULL && b->header.height == 2)
+        captured_block2 = g_bytes_ref(body);
+    proto_block_free(b);
+    g_bytes_unref(body);
+    return false;
+}
+
 START_TEST(certificate_without_quorum_is_rejected)
 {
     hub_run_until(&H, HUB_SEC(1.5));
     ck_assert_uint_eq(hub_committed(&H, 0), 1);
-    /* Build height 2 by its primary (v2) and a commit "certificate"
-     * signed by only two validators: not more than 2/3. */
-    proto_block *b = proto_block_new();
-    b->header.height = 2;
-    b->header.slot = 0;
-    pbft_node_committed_hash(H.node[0], 1, &b->header.parent);
-    b->header.proposer = 2;
-    b->header.timestamp_ns = H.now_ns;
-    /* state root after block 1 (empty) = genesis root */
-    proto_state *s = proto_state_copy(H.genesis);
-    proto_state_root(s, &b->header.state_root);
-    proto_state_free(s);
-    proto_block_seal_txs(b);
-    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[2]);
-    proto_writer w;
-    proto_writer_init(&w);
-    proto_block_encode(b, &w);
-    pbft_decided d = {.block = proto_writer_steal(&w)};
+    ck_assert_uint_eq(hub_committed(&H, 4), 1);
+    /* The full node misses height 2 (proposed by v2); we keep the block. */
+    H.isolated[4] = true;
+    captured_block2 = NULL;
+    H.filter = capture_block2;
+    hub_run_until(&H, HUB_SEC(2.5));
+    H.filter = NULL;
+    H.isolated[4] = false;
+    ck_assert_ptr_nonnull(captured_block2);
+    ck_assert_uint_ge(hub_committed(&H, 0), 2);
+    ck_assert_uint_eq(hub_committed(&H, 4), 1);
+    proto_block *b = proto_block_decode_all(g_bytes_get_data(captured_block2, NULL),
+                                            g_bytes_get_size(captured_block2), UINT32_MAX);
+    ck_assert_ptr_nonnull(b);
+    /* A commit "certificate" signed by only two validators: not more
+     * than 2/3. */
+    pbft_decided d = {.block = captured_block2};
     pbft_cert_init(&d.cert, PBFT_PHASE_COMMIT, 0, 2, &b->hash);
     for (uint32_t v = 2; v < 4; v++) {
         pbft_vote vote = {.phase = PBFT_PHASE_COMMIT, .seq = 2, .digest = b->hash, .validator = v};

@@ -62,7 +62,7 @@ START_TEST(defaults)
     ck_assert_uint_eq(p.slash_double_sign_den, 20);
     ck_assert_uint_eq(p.slash_downtime_num, 1);
     ck_assert_uint_eq(p.slash_downtime_den, 100);
-    ck_assert_uint_eq(p.downtime.window, 20);
+    ck_assert_uint_eq(p.downtime.window, 50);
     ck_assert_uint_eq(p.downtime.min_signed_num * 2, p.downtime.min_signed_den);
     ck_assert_int_eq(p.downtime.jail_duration_ns, 30LL * 1000 * 1000 * 1000);
     ck_assert_uint_eq(p.evidence_max_age, 100);

@@ -1,0 +1,243 @@
+/* Executing and building a PBFT block's extension (pbft_ext.h): downtime
+ * accounting from the parent's commit signatures, slashing for
+ * equivocation evidence, validator operations.
+ *
+ * Execution is a state transition like a transaction's: it changes the
+ * bonded set inside the state (so the state root covers it), records
+ * into the block's undo log, and depends only on the block and the state
+ * (the block's timestamp is "now" for jail times). Every node runs it
+ * when it validates or commits the block; the proposer runs it when it
+ * builds the block. What it did (slashings, unjails, rotations) is
+ * reported when the block commits, not when it is merely validated.
+ *
+ * Building picks from the node's pools only what the state accepts, in a
+ * canonical order, so a proposer never builds a block its own execution
+ * refuses. */
+#include "protocol/pbft/pbft_internal.h"
+
+#include <string.h>
+
+#include "protocol/chain/valset.h"
+#include "protocol/pbft/pbft_ext.h"
+
+static void add_effect(pbft_node *n, proto_event_kind kind, uint32_t validator,
+                       uint64_t effective_height)
+{
+    proto_event ev = {.kind = kind, .validator = validator, .effective_height = effective_height};
+    g_array_append_val(n->effects, ev);
+}
+
+static void add_slash(pbft_node *n, proto_slash_reason reason, uint32_t validator,
+                      uint64_t evidence_height, uint64_t amount, uint64_t effective_height)
+{
+    add_effect(n, PROTO_EV_SLASHED, validator, effective_height);
+    proto_event *ev = &g_array_index(n->effects, proto_event, n->effects->len - 1);
+    ev->slash_reason = reason;
+    ev->evidence_height = evidence_height;
+    ev->amount = amount;
+}
+
+/* The parent's commit signatures: who signed height - 1. */
+static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block *b,
+                                const pbft_ext *ext, proto_undo *undo)
+{
+    uint64_t h = b->header.height;
+    if (ext->has_last_commit != (h >= 2))
+        return false;
+    if (h < 2)
+        return true;
+    const pbft_cert *lc = &ext->last_commit;
+    const pbft_members *m = pbft_members_at(n, h - 1);
+    if (lc->seq != h - 1 || !proto_hash_equal(&lc->digest, &b->header.parent) ||
+        !pbft_cert_verify(lc, &m->quorum, n->p->chain_id, n->p->crypto, &n->genesis_hash))
+        return false;
+    uint32_t count = n->p->validators_count;
+    bool *signed_mask = g_new0(bool, count);
+    for (guint i = 0; i < lc->sigs->len; i++)
+        signed_mask[g_array_index(lc->sigs, pbft_cert_sig, i).validator] = true;
+    GArray *jailed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GArray *burned = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    uint64_t total = proto_valset_record_commit(proto_state_valset_mut(s, undo), h - 1, h,
+                                                b->header.timestamp_ns, signed_mask, jailed,
+                                                burned);
+    if (total > 0)
+        proto_state_burn(s, total, undo);
+    for (guint i = 0; i < jailed->len; i++)
+        add_slash(n, PROTO_SLASH_DOWNTIME, g_array_index(jailed, uint32_t, i), h - 1,
+                  g_array_index(burned, uint64_t, i), h + pbft_update_delay(n));
+    g_array_unref(jailed);
+    g_array_unref(burned);
+    g_free(signed_mask);
+    return true;
+}
+
+static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
+                             const pbft_evidence *e, proto_undo *undo)
+{
+    uint64_t h = b->header.height;
+    uint32_t v = e->a.validator;
+    if (v >= n->p->validators_count || e->a.seq > h)
+        return false;
+    if (proto_valset_check_double_sign(proto_state_valset(s), v, e->a.seq, h) != PROTO_VALSET_OK)
+        return false;
+    const pbft_members *m = pbft_members_at(n, e->a.seq);
+    if (!pbft_evidence_verify(e, n->p->chain_id, n->p->crypto, &m->keys[v]))
+        return false;
+    uint64_t amount =
+        proto_valset_apply_double_sign(proto_state_valset_mut(s, undo), v, h, b->header.timestamp_ns);
+    if (amount > 0)
+        proto_state_burn(s, amount, undo);
+    add_slash(n, PROTO_SLASH_DOUBLE_SIGN, v, e->a.seq, amount, h + pbft_update_delay(n));
+    return true;
+}
+
+static bool execute_valop(pbft_node *n, proto_state *s, const proto_block *b,
+                          const proto_valop *op, proto_undo *undo)
+{
+    uint64_t h = b->header.height;
+    if (op->validator >= n->p->validators_count)
+        return false;
+    const pbft_members *m = pbft_members_at(n, h);
+    if (proto_valop_check(op, proto_state_valset(s), h, b->header.timestamp_ns) !=
+            PROTO_VALSET_OK ||
+        !proto_valop_verify(op, n->p->chain_id, n->p->crypto, &m->keys[op->validator]))
+        return false;
+    proto_valset *vs = proto_state_valset_mut(s, undo);
+    if (op->kind == PROTO_VALOP_UNJAIL) {
+        proto_valset_apply_unjail(vs, op->validator, h);
+        add_effect(n, PROTO_EV_UNJAILED, op->validator, h + pbft_update_delay(n));
+    } else {
+        uint64_t from = proto_valset_apply_rotate(vs, op->validator, &op->new_key, h);
+        add_effect(n, PROTO_EV_KEY_ROTATED, op->validator, from);
+    }
+    return true;
+}
+
+bool pbft_ext_execute(void *ctx, proto_state *s, const proto_block *b, proto_undo *undo)
+{
+    pbft_node *n = ctx;
+    g_assert(s == n->state && b->header.height == n->committed + 1);
+    g_array_set_size(n->effects, 0);
+    pbft_ext ext;
+    if (!pbft_ext_decode(b->ext, &ext))
+        return false;
+    bool ok = execute_last_commit(n, s, b, &ext, undo);
+    for (guint i = 0; ok && i < ext.evidence->len; i++)
+        ok = execute_evidence(n, s, b, &g_array_index(ext.evidence, pbft_evidence, i), undo);
+    for (guint i = 0; ok && i < ext.valops->len; i++)
+        ok = execute_valop(n, s, b, &g_array_index(ext.valops, proto_valop, i), undo);
+    pbft_ext_clear(&ext);
+    if (!ok)
+        g_array_set_size(n->effects, 0);
+    return ok;
+}
+
+void pbft_effects_emit(pbft_node *n, const proto_block *b)
+{
+    for (guint i = 0; i < n->effects->len; i++) {
+        proto_event ev = g_array_index(n->effects, proto_event, i);
+        ev.height = b->header.height;
+        ev.slot = b->header.slot;
+        ev.proposer = b->header.proposer;
+        ev.proposed_ns = b->header.timestamp_ns;
+        ev.hash = b->hash.bytes;
+        pbft_emit(n, &ev);
+    }
+    g_array_set_size(n->effects, 0);
+}
+
+/* ---- building ---- */
+
+static int evidence_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const pbft_evidence *a = pa, *b = pb;
+    if (a->a.seq != b->a.seq)
+        return a->a.seq < b->a.seq ? -1 : 1;
+    if (a->a.validator != b->a.validator)
+        return a->a.validator < b->a.validator ? -1 : 1;
+    if (a->a.phase != b->a.phase)
+        return a->a.phase < b->a.phase ? -1 : 1;
+    if (a->a.view != b->a.view)
+        return a->a.view < b->a.view ? -1 : 1;
+    return proto_hash_compare(&a->a.digest, &b->a.digest);
+}
+
+/* Evidence from the pool the block can carry: verified, not tombstoned,
+ * not too old, one per validator, oldest infraction first. chosen[v] marks
+ * who it accuses. */
+static void pick_evidence(pbft_node *n, uint64_t h, GArray *out, bool *chosen)
+{
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(pbft_evidence));
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, n->evidence);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        g_array_append_vals(all, value, 1);
+    g_array_sort(all, evidence_cmp); /* the pool's hash order must not leak out */
+    const proto_valset *vs = pbft_valset(n);
+    for (guint i = 0; i < all->len && out->len < PBFT_EXT_EVIDENCE_MAX; i++) {
+        const pbft_evidence *e = &g_array_index(all, pbft_evidence, i);
+        uint32_t v = e->a.validator;
+        if (v >= n->p->validators_count || chosen[v] || e->a.seq > h ||
+            proto_valset_check_double_sign(vs, v, e->a.seq, h) != PROTO_VALSET_OK ||
+            !pbft_evidence_verify(e, n->p->chain_id, n->p->crypto,
+                                  &pbft_members_at(n, e->a.seq)->keys[v]))
+            continue;
+        chosen[v] = true;
+        g_array_append_val(out, *e);
+    }
+    g_array_unref(all);
+}
+
+static int valop_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const proto_valop *a = pa, *b = pb;
+    if (a->validator != b->validator)
+        return a->validator < b->validator ? -1 : 1;
+    if (a->nonce != b->nonce)
+        return a->nonce < b->nonce ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return memcmp(a->new_key.bytes, b->new_key.bytes, PROTO_PUBKEY_SIZE);
+}
+
+/* Operations the state accepts now, one per validator, none for a
+ * validator this block slashes for equivocation. */
+static void pick_valops(pbft_node *n, uint64_t h, int64_t now_ns, GArray *out, bool *chosen)
+{
+    GArray *all = g_array_copy(n->valops);
+    g_array_sort(all, valop_cmp);
+    const proto_valset *vs = pbft_valset(n);
+    const pbft_members *m = pbft_members_at(n, h);
+    for (guint i = 0; i < all->len && out->len < PBFT_EXT_VALOPS_MAX; i++) {
+        const proto_valop *op = &g_array_index(all, proto_valop, i);
+        if (op->validator >= n->p->validators_count || chosen[op->validator] ||
+            proto_valop_check(op, vs, h, now_ns) != PROTO_VALSET_OK ||
+            !proto_valop_verify(op, n->p->chain_id, n->p->crypto, &m->keys[op->validator]))
+            continue;
+        chosen[op->validator] = true;
+        g_array_append_val(out, *op);
+    }
+    g_array_unref(all);
+}
+
+GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal)
+{
+    g_assert(height == n->committed + 1);
+    pbft_ext ext;
+    pbft_ext_init(&ext);
+    if (height >= 2) {
+        g_assert(n->commit_cert.seq == n->committed);
+        pbft_cert_copy(&ext.last_commit, &n->commit_cert);
+        ext.has_last_commit = true;
+    }
+    if (!minimal) {
+        bool *chosen = g_new0(bool, n->p->validators_count);
+        pick_evidence(n, height, ext.evidence, chosen);
+        pick_valops(n, height, n->env.now_ns(n->env.ctx), ext.valops, chosen);
+        g_free(chosen);
+    }
+    GBytes *out = pbft_ext_encode(&ext);
+    pbft_ext_clear(&ext);
+    return out;
+}
