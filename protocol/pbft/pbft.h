@@ -124,6 +124,9 @@ uint64_t pbft_node_view(const pbft_node *n);
 bool pbft_node_in_view_change(const pbft_node *n);
 uint64_t pbft_node_stable_checkpoint(const pbft_node *n);
 bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out);
+/* The node's state: after its committed block, plus the tentatively
+ * executed next block if it validated one. Read-only. */
+const proto_state *pbft_node_state(const pbft_node *n);
 
 /* Hash of the genesis block (height 0) of these params' genesis state. */
 void pbft_genesis_hash(const pbft_params *params, proto_hash *out);
