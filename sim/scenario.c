@@ -1,8 +1,9 @@
 /* Scenario loading: read the key file (sim/ini.c), apply --set overrides,
  * check every section and key name, then interpret [scenario], [network],
- * [consensus] and [workload] here and the faults and [expect] in
- * sim/scenario_fault.c, and finally cross-check values that depend on each
- * other (stakes vs validators, workload window vs duration).
+ * [consensus], [slashing] and [workload] here and the faults and [expect]
+ * in sim/scenario_fault.c, and finally cross-check values that depend on
+ * each other (stakes vs validators, [slashing] vs protocol, workload window
+ * vs duration).
  *
  * Sections are interpreted in dependency order, not file order: node names
  * need the [network] counts, fault times need the duration, and `honest`
@@ -269,7 +270,7 @@ GArray *sim_scn_read_nodes(const sim_scn_ctx *c, const sim_ini_section *sec,
     return nodes;
 }
 
-/* ---- [scenario], [network], [consensus], [workload] ---- */
+/* ---- [scenario], [network], [consensus], [slashing], [workload] ---- */
 
 static gboolean scn_read_name(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
                               void *base, GError **error)
@@ -365,6 +366,51 @@ static const sim_scn_key scn_consensus_keys[] = {
     {0},
 };
 
+/* [slashing]: keys write into proto_slashing_params. Fractions are read
+ * exactly (num / 10^k), never through a double. */
+#define SLASH_AT(field) offsetof(proto_slashing_params, field)
+
+static gboolean scn_read_fraction(sim_scn_ctx *c, const sim_ini_section *sec,
+                                  const sim_ini_entry *e, void *base, GError **error)
+{
+    static const struct {
+        const char *key;
+        size_t num, den;
+    } fractions[] = {
+        {"slash_double_sign", SLASH_AT(slash_double_sign_num), SLASH_AT(slash_double_sign_den)},
+        {"slash_downtime", SLASH_AT(slash_downtime_num), SLASH_AT(slash_downtime_den)},
+        {"min_signed_per_window", SLASH_AT(downtime.min_signed_num),
+         SLASH_AT(downtime.min_signed_den)},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(fractions); i++) {
+        if (strcmp(e->key, fractions[i].key) != 0)
+            continue;
+        GError *local = NULL;
+        uint64_t num = 0, den = 1;
+        if (!sim_parse_fraction(e->value, &num, &den, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        *(uint64_t *)((char *)base + fractions[i].num) = num;
+        *(uint64_t *)((char *)base + fractions[i].den) = den;
+        return TRUE;
+    }
+    g_assert_not_reached();
+}
+
+static const sim_scn_key scn_slashing_keys[] = {
+    {.key = "slash_double_sign", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
+    {.key = "slash_downtime", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
+    {.key = "signed_blocks_window", .type = SIM_SCN_U32, .offset = SLASH_AT(downtime.window),
+     .lo = 1, .hi = 100000},
+    {.key = "min_signed_per_window", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
+    {.key = "downtime_jail_duration", .type = SIM_SCN_DURATION,
+     .offset = SLASH_AT(downtime.jail_duration_ns)},
+    {.key = "evidence_max_age", .type = SIM_SCN_U64, .offset = SLASH_AT(evidence_max_age),
+     .lo = 1},
+    {.key = "update_delay", .type = SIM_SCN_U32, .offset = SLASH_AT(update_delay), .lo = 1,
+     .hi = 16},
+    {0},
+};
+
 static const sim_scn_key scn_workload_keys[] = {
     {.key = "tx_rate", .type = SIM_SCN_RATE, .offset = SCN_AT(tx_rate_per_s), .hi = 1000000},
     {.key = "accounts", .type = SIM_SCN_U32, .offset = SCN_AT(accounts), .hi = 10000000},
@@ -378,15 +424,17 @@ static const sim_scn_key scn_workload_keys[] = {
 typedef struct scn_section_kind {
     const char *name;
     const sim_scn_key *keys;
+    size_t base;          /* offset in sim_scenario of the struct the keys fill */
 } scn_section_kind;
 
 static const scn_section_kind scn_sections[] = {
-    {"scenario", scn_scenario_keys}, {"network", scn_network_keys},
-    {"consensus", scn_consensus_keys}, {"workload", scn_workload_keys},
+    {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
+    {"consensus", scn_consensus_keys, 0}, {"slashing", scn_slashing_keys, SCN_AT(slashing)},
+    {"workload", scn_workload_keys, 0},
 };
 
 static const char *const scn_section_names[] = {
-    "scenario", "network", "consensus", "workload", "fault", "expect", NULL,
+    "scenario", "network", "consensus", "slashing", "workload", "fault", "expect", NULL,
 };
 
 static void scn_key_names(const sim_scn_key *keys, const char **out)
@@ -439,7 +487,7 @@ static gboolean scn_check_section(const sim_scn_ctx *c, const sim_ini_section *s
                             strcmp(near, "fault") == 0 ? " NAME" : "");
     return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                         "unknown section (known: [scenario], [network], [consensus], "
-                        "[workload], [fault NAME], [expect])");
+                        "[slashing], [workload], [fault NAME], [expect])");
 }
 
 /* ---- defaults and cross-checks ---- */
@@ -476,6 +524,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->max_block_txs = 5000;
     s->view_timeout_ns = 4 * G_GINT64_CONSTANT(1000000000);
     s->checkpoint_interval = 100;
+    s->slashing = proto_slashing_defaults();
     s->accounts = 1000;
     s->workload_stop_ns = -1; /* = duration, once duration is known */
     s->faults = g_ptr_array_new_with_free_func(sim_scn_fault_free);
@@ -533,6 +582,16 @@ static gboolean scn_check_workload(sim_scn_ctx *c, GError **error)
     return TRUE;
 }
 
+/* PoA has no bonded validator set: asking it to slash is a mistake. */
+static gboolean scn_check_slashing(sim_scn_ctx *c, GError **error)
+{
+    const sim_ini_section *sec = sim_ini_find_section(c->ini, "slashing");
+    if (sec == NULL || c->s->protocol != SIM_CONSENSUS_POA)
+        return TRUE;
+    return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
+                        "PoA does not slash (slashing needs protocol = pbft in [consensus])");
+}
+
 /* ---- entry points ---- */
 
 static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
@@ -543,13 +602,15 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     }
     for (size_t i = 0; i < G_N_ELEMENTS(scn_sections); i++) {
         const sim_ini_section *sec = sim_ini_find_section(c->ini, scn_sections[i].name);
-        if (!sim_scn_read_keys(c, sec, scn_sections[i].keys, c->s, error))
+        if (!sim_scn_read_keys(c, sec, scn_sections[i].keys, (char *)c->s + scn_sections[i].base,
+                               error))
             return FALSE;
     }
     c->nodes.validators = c->s->validators;
     c->nodes.full_nodes = c->s->full_nodes;
     c->nodes.agents = c->s->agents;
-    return scn_check_stakes(c, error) && scn_check_workload(c, error) &&
+    return scn_check_stakes(c, error) && scn_check_slashing(c, error) &&
+           scn_check_workload(c, error) &&
            sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error);
 }
 

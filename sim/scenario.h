@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/valset.h"
+
 #define SIM_SCENARIO_ERROR (sim_scenario_error_quark())
 GQuark sim_scenario_error_quark(void);
 
@@ -144,6 +146,10 @@ typedef struct sim_scenario {
     int64_t view_timeout_ns;
     uint32_t checkpoint_interval;
     bool crypto_fast;
+
+    /* [slashing] (PBFT only): fractions, downtime window, jail time,
+     * evidence age and update delay; proto_slashing_defaults() unless set */
+    proto_slashing_params slashing;
 
     /* [workload] */
     double tx_rate_per_s;

@@ -1,7 +1,7 @@
 /* Internal interface between the parts of the scenario interpreter:
  * sim/scenario.c (loading, overrides, section and key checks, the [scenario],
- * [network], [consensus] and [workload] sections) and sim/scenario_fault.c
- * ([fault NAME] sections and [expect]). Not for use outside sim/scenario*.c.
+ * [network], [consensus], [slashing] and [workload] sections) and
+ * sim/scenario_fault.c ([fault NAME] sections and [expect]). Not for use outside sim/scenario*.c.
  *
  * Keys are interpreted through small tables (sim_scn_key): a key name, a
  * value type, where the value goes in the target struct, and a range. Keys

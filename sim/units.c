@@ -301,6 +301,29 @@ gboolean sim_parse_probability(const char *text, double *out, GError **error)
     return TRUE;
 }
 
+/* Exact decimal fractions: the digits as written become num / 10^digits,
+ * so protocol arithmetic on them stays integer (no binary rounding). */
+gboolean sim_parse_fraction(const char *text, uint64_t *num, uint64_t *den, GError **error)
+{
+    units_decimal d;
+    const char *end = NULL;
+    if (text[0] == '-')
+        return units_fail(error, "bad fraction '%s': must be in [0, 1]", text);
+    if (!units_scan_decimal(text, &d, &end) || *end != '\0')
+        return units_fail(error, "bad fraction '%s' (a decimal number like 0.05)", text);
+    if (d.frac_digits > SIM_FRACTION_DIGITS_MAX)
+        return units_fail(error, "bad fraction '%s': at most %d decimals", text,
+                          SIM_FRACTION_DIGITS_MAX);
+    if (d.whole > 1 || (d.whole == 1 && d.frac != 0))
+        return units_fail(error, "bad fraction '%s': must be in [0, 1]", text);
+    uint64_t pow10 = 1;
+    for (int i = 0; i < d.frac_digits; i++)
+        pow10 *= 10;
+    *num = d.whole * pow10 + d.frac;
+    *den = pow10;
+    return TRUE;
+}
+
 gboolean sim_parse_u64(const char *text, uint64_t *out, GError **error)
 {
     units_decimal d;

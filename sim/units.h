@@ -19,5 +19,10 @@ gboolean sim_parse_u64(const char *text, uint64_t *out, GError **error);
 gboolean sim_parse_real(const char *text, double *out, GError **error);
 /* A probability in [0, 1). */
 gboolean sim_parse_probability(const char *text, double *out, GError **error);
+/* A decimal fraction in [0, 1], exactly: "0.05" -> 5 / 100, "1" -> 1 / 1,
+ * "0.50" -> 5 / 10 (trailing zeros dropped). den is a power of ten, at
+ * most 10^SIM_FRACTION_DIGITS_MAX. */
+#define SIM_FRACTION_DIGITS_MAX 9
+gboolean sim_parse_fraction(const char *text, uint64_t *num, uint64_t *den, GError **error);
 
 #endif

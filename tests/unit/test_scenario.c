@@ -1,7 +1,8 @@
 /* Tests for scenario interpretation (sim/scenario.c, sim/scenario_fault.c):
  * defaults, every key of every section with the example values of
  * SCENARIOS.md, the full example scenario and scenarios/default.ini,
- * faults of every action (twins and `honest` included), [expect], --set
+ * faults of every action (twins and `honest` included), [slashing],
+ * [expect], --set
  * overrides, and error locations and codes. The malformed-file corpus is
  * exercised by test_malformed.c. */
 #include <check.h>
@@ -482,6 +483,97 @@ START_TEST(test_overrides)
 }
 END_TEST
 
+/* [slashing]: protocol defaults unless set, fractions exact, PBFT only. */
+START_TEST(test_slashing_section)
+{
+    sim_scenario *d = parse_ok("[consensus]\nprotocol = pbft\n", NULL);
+    proto_slashing_params want = proto_slashing_defaults();
+    const proto_slashing_params *got = &d->slashing;
+    ck_assert_uint_eq(got->slash_double_sign_num, want.slash_double_sign_num);
+    ck_assert_uint_eq(got->slash_double_sign_den, want.slash_double_sign_den);
+    ck_assert_uint_eq(got->slash_downtime_num, want.slash_downtime_num);
+    ck_assert_uint_eq(got->slash_downtime_den, want.slash_downtime_den);
+    ck_assert_uint_eq(got->downtime.window, want.downtime.window);
+    ck_assert_uint_eq(got->downtime.min_signed_num, want.downtime.min_signed_num);
+    ck_assert_uint_eq(got->downtime.min_signed_den, want.downtime.min_signed_den);
+    ck_assert_int_eq(got->downtime.jail_duration_ns, want.downtime.jail_duration_ns);
+    ck_assert_uint_eq(got->evidence_max_age, want.evidence_max_age);
+    ck_assert_uint_eq(got->update_delay, want.update_delay);
+    /* the documented defaults: Cosmos fractions, windows scaled to short runs */
+    ck_assert_uint_eq(d->slashing.slash_double_sign_num * 20, d->slashing.slash_double_sign_den);
+    ck_assert_uint_eq(d->slashing.slash_downtime_num * 100, d->slashing.slash_downtime_den);
+    ck_assert_uint_eq(d->slashing.downtime.min_signed_num * 2, d->slashing.downtime.min_signed_den);
+    ck_assert_uint_eq(d->slashing.downtime.window, 20);
+    ck_assert_int_eq(d->slashing.downtime.jail_duration_ns, 30 * S_NS);
+    ck_assert_uint_eq(d->slashing.evidence_max_age, 100);
+    ck_assert_uint_eq(d->slashing.update_delay, 2);
+    sim_scenario_free(d);
+
+    const char *text = "[consensus]\nprotocol = pbft\n"
+                       "[slashing]\n"
+                       "slash_double_sign = 0.123456789\n"
+                       "slash_downtime = 0\n"
+                       "signed_blocks_window = 100000\n"
+                       "min_signed_per_window = 1\n"
+                       "downtime_jail_duration = 10min\n"
+                       "evidence_max_age = 5\n"
+                       "update_delay = 16\n";
+    sim_scenario *s = parse_ok(text, NULL);
+    ck_assert_uint_eq(s->slashing.slash_double_sign_num, 123456789);
+    ck_assert_uint_eq(s->slashing.slash_double_sign_den, 1000000000);
+    ck_assert_uint_eq(s->slashing.slash_downtime_num, 0);
+    ck_assert_uint_eq(s->slashing.slash_downtime_den, 1);
+    ck_assert_uint_eq(s->slashing.downtime.window, 100000);
+    ck_assert_uint_eq(s->slashing.downtime.min_signed_num, 1);
+    ck_assert_uint_eq(s->slashing.downtime.min_signed_den, 1);
+    ck_assert_int_eq(s->slashing.downtime.jail_duration_ns, 600 * S_NS);
+    ck_assert_uint_eq(s->slashing.evidence_max_age, 5);
+    ck_assert_uint_eq(s->slashing.update_delay, 16);
+    sim_scenario_free(s);
+
+    /* trailing zeros do not change the value; --set reaches the section */
+    const char *const sets[] = {"slashing.slash_downtime=0.0500", "slashing.update_delay=3",
+                                NULL};
+    sim_scenario *o = parse_ok("[consensus]\nprotocol = pbft\n", sets);
+    ck_assert_uint_eq(o->slashing.slash_downtime_num, 5);
+    ck_assert_uint_eq(o->slashing.slash_downtime_den, 100);
+    ck_assert_uint_eq(o->slashing.update_delay, 3);
+    sim_scenario_free(o);
+
+    /* PoA does not slash, however the section arrives */
+    g_autofree char *poa = parse_bad("[slashing]\nupdate_delay = 2\n", NULL,
+                                     SIM_SCENARIO_ERROR_KEY);
+    ck_assert_str_eq(poa, "dir/t.ini:1: [slashing]: PoA does not slash (slashing needs "
+                          "protocol = pbft in [consensus])");
+    const char *const poa_set[] = {"slashing.update_delay=2", NULL};
+    g_autofree char *poa2 = parse_bad("[consensus]\nprotocol = poa\n", poa_set,
+                                      SIM_SCENARIO_ERROR_KEY);
+    ck_assert_msg(g_str_has_prefix(poa2, "--set: ") && strstr(poa2, "PoA does not slash"), "%s",
+                  poa2);
+    struct { const char *value; const char *expect; } bad[] = {
+        {"1.0000000001", "bad fraction '1.0000000001': at most 9 decimals"},
+        {"1.01", "bad fraction '1.01': must be in [0, 1]"},
+        {"2", "bad fraction '2': must be in [0, 1]"},
+        {"-0.1", "bad fraction '-0.1': must be in [0, 1]"},
+        {".5", "bad fraction '.5' (a decimal number like 0.05)"},
+        {"5e-2", "bad fraction '5e-2' (a decimal number like 0.05)"},
+        {"0.05 ", NULL}, /* trailing blanks are the ini reader's; value is clean */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *t = g_strdup_printf("[consensus]\nprotocol = pbft\n[slashing]\n"
+                                             "slash_double_sign = %s\n", bad[i].value);
+        if (bad[i].expect == NULL) {
+            sim_scenario_free(parse_ok(t, NULL));
+            continue;
+        }
+        g_autofree char *msg = parse_bad(t, NULL, SIM_SCENARIO_ERROR_VALUE);
+        g_autofree char *full = g_strdup_printf("dir/t.ini:4: slash_double_sign: %s",
+                                                bad[i].expect);
+        ck_assert_str_eq(msg, full);
+    }
+}
+END_TEST
+
 START_TEST(test_cross_checks_follow_overrides)
 {
     const char *text = "[consensus]\nstakes = 1 2 3 4\n[workload]\nstart = 50s\n";
@@ -634,6 +726,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_twins_honest_and_actions);
     tcase_add_test(tc, test_every_behavior);
     tcase_add_test(tc, test_overrides);
+    tcase_add_test(tc, test_slashing_section);
     tcase_add_test(tc, test_cross_checks_follow_overrides);
     tcase_add_test(tc, test_error_codes_and_locations);
     tcase_add_test(tc, test_fault_action_names);
