@@ -47,6 +47,9 @@ static const char db_schema[] =
     "CREATE TABLE slashings (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, validator TEXT,\n"
     "  reason TEXT, amount INTEGER, evidence_height INTEGER);\n"
+    "CREATE TABLE validator_changes (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, validator TEXT,\n"
+    "  change TEXT, height INTEGER, effective_height INTEGER);\n"
     "CREATE TABLE faults (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), name TEXT, action TEXT,\n"
     "  at_ns INTEGER, until_ns INTEGER, nodes TEXT);\n"
@@ -432,6 +435,59 @@ static gboolean db_write_view_changes(rep_db *db, const rep_run_info *info, cons
     return ok;
 }
 
+/* Slashings, once each (the simulator deduplicates the reports of every
+ * node that committed the slashing block). */
+static gboolean db_write_slashings(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                   GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO slashings (run_id, at_ns, validator, reason, amount, evidence_height)"
+        " VALUES (?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->slashings->len; i++) {
+        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_time(st, 2, r->at_ns);
+        db_bind_node(st, 3, info, r->validator);
+        db_bind_text(st, 4, r->reason);
+        db_bind_u64(st, 5, r->amount);
+        db_bind_u64(st, 6, r->evidence_height);
+        ok = db_step(db, st, "insert slashing", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Jails (with each slashing), unjails and key rotations, with the block
+ * that made each change and the first height it applies to. */
+static gboolean db_write_validator_changes(rep_db *db, const rep_run_info *info,
+                                           const sim_metrics *m, GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO validator_changes (run_id, at_ns, validator, change, height,"
+        " effective_height) VALUES (?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->validator_changes->len; i++) {
+        const sim_validator_change_record *r =
+            &g_array_index(m->validator_changes, sim_validator_change_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_time(st, 2, r->at_ns);
+        db_bind_node(st, 3, info, r->validator);
+        db_bind_text(st, 4, r->change);
+        db_bind_u64(st, 5, r->height);
+        db_bind_u64(st, 6, r->effective_height);
+        ok = db_step(db, st, "insert validator change", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 static gboolean db_write_metrics(rep_db *db, const sim_metrics *m, GError **error)
 {
     sqlite3_stmt *st = db_prepare(db,
@@ -501,6 +557,8 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                   db_write_txs(db, info, m, error) && db_write_faults(db, m, error) &&
                   db_write_view_changes(db, info, m, error) &&
                   db_write_receipts(db, info, m, error) &&
+                  db_write_slashings(db, info, m, error) &&
+                  db_write_validator_changes(db, info, m, error) &&
                   db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&
                   db_write_stop_reason(db, info, error) &&
                   db_exec(db, "COMMIT", error);

@@ -17,6 +17,7 @@
  *          first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)
  *   commits(run_id, height, node, committed_ns)
  *   slashings(run_id, at_ns, validator, reason, amount, evidence_height)
+ *   validator_changes(run_id, at_ns, validator, change, height, effective_height)
  *   faults(run_id, name, action, at_ns, until_ns, nodes)
  *   metrics(run_id, name, value)
  *   txs(run_id, submitted_ns, final_ns, node)
@@ -58,7 +59,8 @@ typedef struct rep_db rep_db;
  * 'incomplete'. On success *out is a handle to pass to the other calls. */
 gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, GError **error);
 
-/* Write blocks, commits, txs, faults, metrics (from m), expectations
+/* Write blocks, commits, txs, faults, view changes, receipts, slashings,
+ * validator changes, metrics (from m), expectations
  * (from info->expects) and the runs row's stop_reason (from info) in one
  * transaction; node names come from info.
  * At most once per database; on failure nothing of it is kept. */

@@ -19,7 +19,8 @@ typedef struct rep_verdicts {
     bool safety_held;
     const char *safety_detail;     /* NULL if it held */
     const sim_liveness *liveness;
-    const GArray *slashed;         /* uint32 node indexes, NULL = none */
+    const GArray *slashed;         /* uint32 node indexes, sorted, unique: every validator
+                                    * slashed for any reason (NULL = none) */
 } rep_verdicts;
 
 /* Appends one result per [expect] key to info->expects; returns TRUE if

@@ -231,6 +231,70 @@ static void json_faults(json_writer *w, const sim_metrics *m)
     json_close(w, ']');
 }
 
+/* A node's name as the run info knows it, or "#INDEX" (as the database
+ * writes it). */
+static void json_field_node(json_writer *w, const char *key, const rep_run_info *info,
+                            uint32_t node)
+{
+    const char *name = rep_run_info_node_name(info, node);
+    if (name != NULL) {
+        json_field_string(w, key, name);
+        return;
+    }
+    char text[16];
+    g_snprintf(text, sizeof text, "#%" PRIu32, node);
+    json_field_string(w, key, text);
+}
+
+static void json_accountability(json_writer *w, const rep_run_info *info)
+{
+    json_key(w, "accountability");
+    json_open(w, '{', TRUE);
+    json_field_string(w, "verdict", info->accountability);
+    json_field_string(w, "detail", info->accountability_detail);
+    json_close(w, '}');
+}
+
+static void json_slashings(json_writer *w, const rep_run_info *info, const sim_metrics *m)
+{
+    json_key(w, "slashings");
+    json_open(w, '[', FALSE);
+    for (guint i = 0; i < m->slashings->len; i++) {
+        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
+        json_item(w);
+        json_open(w, '{', TRUE);
+        json_field_time(w, "at_ns", r->at_ns);
+        json_field_node(w, "validator", info, r->validator);
+        json_field_string(w, "reason", r->reason);
+        json_field_u64(w, "amount", r->amount);
+        json_field_u64(w, "evidence_height", r->evidence_height);
+        json_field_u64(w, "height", r->height);
+        json_field_u64(w, "effective_height", r->effective_height);
+        json_close(w, '}');
+    }
+    json_close(w, ']');
+}
+
+static void json_validator_changes(json_writer *w, const rep_run_info *info,
+                                   const sim_metrics *m)
+{
+    json_key(w, "validator_changes");
+    json_open(w, '[', FALSE);
+    for (guint i = 0; i < m->validator_changes->len; i++) {
+        const sim_validator_change_record *r =
+            &g_array_index(m->validator_changes, sim_validator_change_record, i);
+        json_item(w);
+        json_open(w, '{', TRUE);
+        json_field_time(w, "at_ns", r->at_ns);
+        json_field_node(w, "validator", info, r->validator);
+        json_field_string(w, "change", r->change);
+        json_field_u64(w, "height", r->height);
+        json_field_u64(w, "effective_height", r->effective_height);
+        json_close(w, '}');
+    }
+    json_close(w, ']');
+}
+
 static void json_counts(json_writer *w, const sim_metrics *m)
 {
     json_key(w, "counts");
@@ -250,7 +314,10 @@ char *rep_json_render(const rep_run_info *info, const sim_metrics *m)
     json_run_fields(&w, info);
     json_figures(&w, m);
     json_expectations(&w, info);
+    json_accountability(&w, info);
     json_faults(&w, m);
+    json_slashings(&w, info, m);
+    json_validator_changes(&w, info, m);
     json_counts(&w, m);
     json_close(&w, '}');
     g_assert(w.depth == 0);

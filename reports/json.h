@@ -7,8 +7,14 @@
  *     "events",
  *     "figures":      { NAME: number, ... }   in metrics->figures order,
  *     "expectations": [ {"key", "target", "actual", "passed"}, ... ],
+ *     "accountability": {"verdict", "detail"},
  *     "faults":       [ {"name", "action", "at_ns", "until_ns", "nodes"}, ... ],
+ *     "slashings":    [ {"at_ns", "validator", "reason", "amount",
+ *                        "evidence_height", "height", "effective_height"}, ... ],
+ *     "validator_changes": [ {"at_ns", "validator", "change", "height",
+ *                        "effective_height"}, ... ],
  *     "counts":       { "blocks", "commits", "txs" } }
+ * (height = the block that made the change; validator = node name.)
  * Unknown strings, non-finite numbers and absent times (until_ns = -1)
  * are null. Strings that are not valid UTF-8 get U+FFFD in place of the
  * bad bytes, so the output is always valid JSON.

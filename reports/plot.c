@@ -286,8 +286,64 @@ typedef struct timeline_data {
     GString *bars;        /* x y dx dy for faults */
     GString *labels;      /* ytics */
     GString *views;       /* x y for view changes */
+    GString *marks[3];    /* x "label" for slashings, unjails, key rotations */
     guint row;
 } timeline_data;
+
+enum { MARK_SLASHING, MARK_UNJAIL, MARK_ROTATION, MARK_KINDS };
+
+/* One point with its label on the validators row. */
+static void timeline_mark(timeline_data *t, int kind, double at_s, const char *label)
+{
+    char *ql = gp_quote(label);
+    g_string_append_printf(t->marks[kind], "%.6f %s\n", at_s, ql);
+    g_free(ql);
+}
+
+static void timeline_slashing(sqlite3_stmt *st, void *data)
+{
+    const char *validator = (const char *)sqlite3_column_text(st, 1);
+    const char *reason = (const char *)sqlite3_column_text(st, 2);
+    char *label = g_strdup_printf("%s slashed: %s (h %lld)", validator != NULL ? validator : "?",
+                                  reason != NULL ? reason : "?",
+                                  (long long)sqlite3_column_int64(st, 3));
+    timeline_mark(data, MARK_SLASHING, sqlite3_column_double(st, 0) / NS_PER_S, label);
+    g_free(label);
+}
+
+static void timeline_change(sqlite3_stmt *st, void *data)
+{
+    const char *validator = (const char *)sqlite3_column_text(st, 1);
+    const char *change = (const char *)sqlite3_column_text(st, 2);
+    bool unjail = g_strcmp0(change, "unjail") == 0;
+    char *label = g_strdup_printf("%s %s (from h %lld)", validator != NULL ? validator : "?",
+                                  unjail ? "unjailed" : "new key",
+                                  (long long)sqlite3_column_int64(st, 3));
+    timeline_mark(data, unjail ? MARK_UNJAIL : MARK_ROTATION,
+                  sqlite3_column_double(st, 0) / NS_PER_S, label);
+    g_free(label);
+}
+
+/* Slashings, unjails and key rotations, if the database has them (one
+ * written before validator_changes existed has slashings only). */
+static gboolean timeline_validators(plot_ctx *c, timeline_data *t, GError **error)
+{
+    if (!query(c, "SELECT at_ns, validator, reason, evidence_height FROM slashings "
+                  "WHERE at_ns IS NOT NULL ORDER BY rowid",
+               timeline_slashing, t, error))
+        return FALSE;
+    sqlite3_stmt *st = NULL;
+    gboolean has_changes =
+        sqlite3_prepare_v2(c->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = 'validator_changes'", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return !has_changes ||
+           query(c, "SELECT at_ns, validator, change, effective_height FROM validator_changes "
+                    "WHERE change IN ('unjail', 'rotate-key') AND at_ns IS NOT NULL "
+                    "ORDER BY rowid",
+                 timeline_change, t, error);
+}
 
 static void timeline_fault(sqlite3_stmt *st, void *data)
 {
@@ -316,41 +372,82 @@ static void timeline_view(sqlite3_stmt *st, void *data)
     g_string_append_printf(t->views, "%.6f 0 %.6f 0 %d\n", start, end - start, done ? 1 : 0);
 }
 
+/* timeline.dat: index 0 fault bars, 1 view changes, 2..4 slashings,
+ * unjails, key rotations (each block gets a row off the plot if empty:
+ * gnuplot refuses an empty index). */
+static gboolean timeline_write_data(plot_ctx *c, const timeline_data *t, GError **error)
+{
+    static const char *const mark_headers[MARK_KINDS] = {
+        "# at_s \"slashing\"\n", "# at_s \"unjail\"\n", "# at_s \"key rotation\"\n"};
+    GString *dat = g_string_new(NULL);
+    g_string_append_printf(dat, "%s%s\n\n%s", t->bars->str, t->row == 0 ? "-1 -1 0 0\n" : "",
+                           t->views->str);
+    if (t->views->len == strlen("# start_s 0 duration_s 0 completed\n"))
+        g_string_append(dat, "-1 0 0 0 0\n");
+    for (int k = 0; k < MARK_KINDS; k++)
+        g_string_append_printf(dat, "\n\n%s%s", mark_headers[k],
+                               t->marks[k]->len > 0 ? t->marks[k]->str : "-1 \"\"\n");
+    gboolean ok = write_file(c, "timeline.dat", dat, error);
+    g_string_free(dat, TRUE);
+    return ok;
+}
+
+/* Validators' row (above the faults): slashings, unjails and key
+ * rotations as points, each labelled with who and what. */
+static void timeline_script_marks(GString *gp, guint row)
+{
+    static const struct {
+        int pt;
+        const char *color;
+        const char *title;
+    } style[MARK_KINDS] = {
+        {9, "#d62728", "slashing (reason, infraction height)"},
+        {7, "#1b9e77", "unjail"},
+        {5, "#386cb0", "key rotation (effective height)"},
+    };
+    for (int k = 0; k < MARK_KINDS; k++) {
+        g_string_append_printf(gp,
+                               ", \\\n     \"timeline.dat\" index %d using 1:(%u) "
+                               "with points pt %d ps 1.6 lc rgb \"%s\" title \"%s\"",
+                               2 + k, row, style[k].pt, style[k].color, style[k].title);
+        g_string_append_printf(gp,
+                               ", \\\n     \"timeline.dat\" index %d using 1:(%u):2 "
+                               "with labels rotate by 35 left offset 0.6,0.4 font \",8\" "
+                               "tc rgb \"%s\" notitle",
+                               2 + k, row, style[k].color);
+    }
+    g_string_append_c(gp, '\n');
+}
+
 static gboolean plot_timeline(plot_ctx *c, GError **error)
 {
     timeline_data t = {c, g_string_new("# start_s row length_s 0\n"), g_string_new(NULL),
-                       g_string_new("# start_s 0 duration_s 0 completed\n"), 0};
+                       g_string_new("# start_s 0 duration_s 0 completed\n"),
+                       {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL)}, 0};
     gboolean ok = query(c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid",
                         timeline_fault, &t, error) &&
                   query(c, "SELECT view, started_ns, ended_ns FROM view_changes ORDER BY rowid",
-                        timeline_view, &t, error);
+                        timeline_view, &t, error) &&
+                  timeline_validators(c, &t, error) && timeline_write_data(c, &t, error);
     if (ok) {
-        GString *dat = g_string_new(NULL);
-        g_string_append_printf(dat, "%s\n\n%s", t.bars->str, t.views->str);
-        /* gnuplot needs at least one row per block */
-        if (t.row == 0)
-            g_string_prepend(dat, "-1 -1 0 0\n");
-        if (t.views->len == strlen("# start_s 0 duration_s 0 completed\n"))
-            g_string_append(dat, "-1 0 0 0 0\n");
-        ok = write_file(c, "timeline.dat", dat, error);
-        g_string_free(dat, TRUE);
-    }
-    if (ok) {
+        guint validators_row = t.row + 1;
         GString *gp = g_string_new(NULL);
-        gp_begin(gp, c, "timeline", "faults and view changes");
+        gp_begin(gp, c, "timeline", "faults, view changes, slashings and key rotations");
         g_string_append_printf(gp,
                                "set xlabel \"simulated time (s)\"\n"
-                               "set xrange [0:%.3f]\nset yrange [-0.7:%u.7]\n"
-                               "set ytics (\"view changes\" 0%s%s)\n"
-                               "set key bottom right box opaque\n"
+                               "set xrange [0:%.3f]\nset yrange [-0.7:%u.6]\n"
+                               "set ytics (\"view changes\" 0%s%s, \"validators\" %u)\n"
+                               "set key above horizontal box font \",9\" maxrows 2\n"
                                "plot \"timeline.dat\" index 0 using 1:2:3:4 with vectors nohead "
                                "lw 12 lc rgb \"#984ea3\" title \"fault window\", \\\n"
                                "     \"timeline.dat\" index 1 using 1:2:3:4 with vectors nohead "
-                               "lw 12 lc rgb \"#e6ab02\" title \"view change (start to first node "
-                               "in the new view)\", \\\n"
+                               "lw 12 lc rgb \"#e6ab02\" title \"view change (first VIEW-CHANGE to "
+                               "new view)\", \\\n"
                                "     \"timeline.dat\" index 1 using 1:2 with points pt 7 ps 0.8 "
-                               "lc rgb \"#a6761d\" notitle\n",
-                               c->sim_s, t.row, t.labels->len > 0 ? ", " : "", t.labels->str);
+                               "lc rgb \"#a6761d\" notitle",
+                               c->sim_s, validators_row + 1, t.labels->len > 0 ? ", " : "",
+                               t.labels->str, validators_row);
+        timeline_script_marks(gp, validators_row);
         gp_finish(gp, "timeline");
         ok = write_file(c, "timeline.gp", gp, error);
         g_string_free(gp, TRUE);
@@ -359,6 +456,8 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
     g_string_free(t.bars, TRUE);
     g_string_free(t.labels, TRUE);
     g_string_free(t.views, TRUE);
+    for (int k = 0; k < MARK_KINDS; k++)
+        g_string_free(t.marks[k], TRUE);
     return ok;
 }
 

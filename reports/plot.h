@@ -10,7 +10,9 @@
  *   finality     CDF of transaction finality (submission -> final)
  *   commit       CDF of commit latency (proposal -> final at each node)
  *   propagation  CDF of block propagation (proposal -> first receipt, each node)
- *   timeline     faults as bars, view changes as points, over time
+ *   timeline     faults as bars, view changes as points, and on a
+ *                "validators" row slashings, unjails and key rotations
+ *                as labelled points, over time
  *
  * gnuplot is an external program: if it is not installed, the data and
  * scripts are still written and the caller is told once. */

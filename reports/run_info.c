@@ -53,6 +53,8 @@ void rep_run_info_free(rep_run_info *info)
     g_free(info->crypto);
     g_free(info->started_at);
     g_free(info->stop_reason);
+    g_free(info->accountability);
+    g_free(info->accountability_detail);
     g_array_unref(info->expects);
     g_ptr_array_unref(info->node_names);
     g_free(info);

@@ -48,6 +48,9 @@ typedef struct rep_run_info {
     uint64_t events;         /* events executed */
     rep_verdict verdict;
     char *stop_reason;       /* e.g. "duration reached", "safety violated at h=12" */
+    char *accountability;    /* accountability verdict: "holds" | "violated" | "pending" |
+                              * "not-applicable" (sim_accountability_state_name) */
+    char *accountability_detail; /* one sentence: the violation, what is pending, ... */
     GArray *expects;         /* rep_expect_result, in scenario order */
     GPtrArray *node_names;   /* char *, index = node index ("v0", "n12", "v0'") */
 } rep_run_info;

@@ -409,6 +409,59 @@ static void summary_expectations(GString *out, const rep_run_info *info)
     }
 }
 
+/* ---- slashings and accountability ---- */
+
+static char *summary_node(const rep_run_info *info, uint32_t node)
+{
+    const char *name = rep_run_info_node_name(info, node);
+    return name != NULL ? g_strdup(name) : g_strdup_printf("#%" PRIu32, node);
+}
+
+/* One line per slashing, then unjails and key rotations (jails are the
+ * slashings' own), then the accountability verdict, wrapped. Left out of
+ * runs that slash nothing and have no verdict (PoA). */
+static void summary_slashings(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    gboolean applicable = info->accountability != NULL &&
+                          g_strcmp0(info->accountability, "not-applicable") != 0;
+    if (!applicable && m->slashings->len == 0 && m->validator_changes->len == 0)
+        return;
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Slashings & accountability");
+    if (m->slashings->len == 0)
+        summary_line(out, "%s", "  (no slashings)");
+    for (guint i = 0; i < m->slashings->len; i++) {
+        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
+        g_autofree char *name = summary_node(info, r->validator);
+        g_autofree char *at = summary_time(r->at_ns);
+        g_autofree char *amount = summary_count((double)r->amount);
+        summary_line(out, "  %-6s %-12s infraction h %-6" PRIu64 " block %-6" PRIu64
+                     " burned %s at %s",
+                     name, summary_text(r->reason), r->evidence_height, r->height, amount, at);
+    }
+    for (guint i = 0; i < m->validator_changes->len; i++) {
+        const sim_validator_change_record *r =
+            &g_array_index(m->validator_changes, sim_validator_change_record, i);
+        if (g_strcmp0(r->change, "jail") == 0)
+            continue;
+        g_autofree char *name = summary_node(info, r->validator);
+        g_autofree char *at = summary_time(r->at_ns);
+        summary_line(out, "  %-6s %-12s block %-6" PRIu64 " in effect from h %" PRIu64 " at %s",
+                     name, summary_text(r->change), r->height, r->effective_height, at);
+    }
+    if (info->accountability == NULL)
+        return;
+    g_autofree char *text = g_strdup_printf("%s%s%s", info->accountability,
+                                            info->accountability_detail != NULL ? ": " : "",
+                                            info->accountability_detail != NULL
+                                                ? info->accountability_detail
+                                                : "");
+    g_autofree char *wrapped = summary_wrap(text, REP_SUMMARY_COLUMNS - 12);
+    g_auto(GStrv) lines = g_strsplit(wrapped, "\n", -1);
+    for (guint k = 0; lines[k] != NULL; k++)
+        summary_line(out, "  %-16s %s", k == 0 ? "accountability" : "", lines[k]);
+}
+
 char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
 {
     GString *out = g_string_sized_new(2048);
@@ -417,6 +470,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_network(out, m);
     summary_engine(out, info, m);
     summary_faults(out, m);
+    summary_slashings(out, info, m);
     summary_expectations(out, info);
     summary_line(out, "%s", "");
     summary_line(out, "trace hash %s", summary_text(info->trace_hash_hex));

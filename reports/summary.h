@@ -4,7 +4,8 @@
  * "..."): a title line (scenario, seed, crypto), the verdict, then the
  * sections Throughput & finality, Network (one table row per message
  * type, from the figures messages.TYPE.sent/delivered/dropped and
- * bytes.TYPE.sent), Engine, Faults, Expectations, and the trace hash.
+ * bytes.TYPE.sent), Engine, Faults, Slashings & accountability (when the
+ * run has a verdict or slashed anyone), Expectations, and the trace hash.
  * Every number comes from the run info or the figures; a figure that is
  * absent or not finite shows as "-". */
 #ifndef AITBC_REPORTS_SUMMARY_H

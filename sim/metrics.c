@@ -40,6 +40,8 @@ sim_metrics *sim_metrics_new(void)
     m->txs = g_array_new(FALSE, FALSE, sizeof(sim_tx_record));
     m->view_changes = g_array_new(FALSE, FALSE, sizeof(sim_view_change_record));
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
+    m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
+    m->validator_changes = g_array_new(FALSE, FALSE, sizeof(sim_validator_change_record));
     m->figures = g_array_new(FALSE, FALSE, sizeof(sim_figure));
     g_array_set_clear_func(m->figures, metrics_figure_clear);
     /* Keys are copies: the records array moves when it grows. */
@@ -58,6 +60,8 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->txs);
     g_array_unref(m->view_changes);
     g_array_unref(m->receipts);
+    g_array_unref(m->slashings);
+    g_array_unref(m->validator_changes);
     g_array_unref(m->figures);
     g_hash_table_unref(m->block_by_hash);
     g_free(m);

@@ -80,6 +80,30 @@ typedef struct sim_receipt_record {
     int64_t delay_ns;
 } sim_receipt_record;
 
+/* A slashing committed by a block, once however many nodes reported it:
+ * one record per (validator, reason, evidence_height, height). */
+typedef struct sim_slashing_record {
+    int64_t at_ns;             /* first report by an honest node */
+    uint32_t validator;        /* node index of the validator's own node (vK) */
+    const char *reason;        /* static: "double-sign" | "downtime" */
+    uint64_t amount;           /* tokens burned */
+    uint64_t evidence_height;  /* infraction height (downtime: the commit whose window
+                                * jailed it) */
+    uint64_t height;           /* the block that slashed it */
+    uint64_t effective_height; /* it has no power from this height on */
+} sim_slashing_record;
+
+/* A change of a validator's standing committed by a block, once per
+ * (validator, change, height, effective_height): "jail" (with every
+ * slashing), "unjail", "rotate-key". */
+typedef struct sim_validator_change_record {
+    int64_t at_ns;             /* first report by an honest node */
+    uint32_t validator;        /* node index */
+    const char *change;        /* static */
+    uint64_t height;           /* the block that made the change */
+    uint64_t effective_height; /* first height it applies to */
+} sim_validator_change_record;
+
 typedef struct sim_metrics {
     GArray *blocks;            /* sim_block_record */
     GArray *commits;           /* sim_commit_record */
@@ -87,6 +111,8 @@ typedef struct sim_metrics {
     GArray *txs;               /* sim_tx_record */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
+    GArray *slashings;         /* sim_slashing_record, in order of first report */
+    GArray *validator_changes; /* sim_validator_change_record, in order of first report */
     GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
     GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
 } sim_metrics;

@@ -76,6 +76,20 @@ static sim_metrics *test_metrics(void)
     sim_metrics_figure(m, "finality_p99_s", 2.25);
     sim_metrics_figure(m, "reorgs", NAN);
     sim_metrics_figure(m, "messages.tx.sent", 12345);
+    /* v3 slashed for double-signing at height 10 by block 12 (jailed from
+     * 14); v1's key rotated by block 20, in effect from 22. */
+    sim_slashing_record sl = { .at_ns = 24500000000LL, .validator = 3, .reason = "double-sign",
+                               .amount = 5, .evidence_height = 10, .height = 12,
+                               .effective_height = 14 };
+    g_array_append_val(m->slashings, sl);
+    sim_validator_change_record jail = { .at_ns = 24500000000LL, .validator = 3,
+                                         .change = "jail", .height = 12,
+                                         .effective_height = 14 };
+    sim_validator_change_record rotate = { .at_ns = 40000000000LL, .validator = 1,
+                                           .change = "rotate-key", .height = 20,
+                                           .effective_height = 22 };
+    g_array_append_val(m->validator_changes, jail);
+    g_array_append_val(m->validator_changes, rotate);
     return m;
 }
 
@@ -215,7 +229,8 @@ START_TEST(test_row_counts)
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM faults"), 2);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM metrics"), 4);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM expectations"), 2);
-    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM slashings"), 0);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM slashings"), 1);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM validator_changes"), 2);
     /* every row belongs to the one run */
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM commits WHERE run_id <> "
                                    "(SELECT id FROM runs)"), 0);
@@ -296,6 +311,29 @@ START_TEST(test_other_tables_values)
                                    "WHERE key = 'max_finality_p99'"), 0);
     test_assert_text(sql, "SELECT actual FROM expectations WHERE key = 'max_finality_p99'",
                      "2.25s");
+    sqlite3_close(sql);
+}
+END_TEST
+
+/* The slashings table is exactly SCENARIOS.md's; validator_changes adds
+ * the including block and the effective height. */
+START_TEST(test_slashings_and_validator_changes)
+{
+    g_autofree char *path = test_path("results.sqlite");
+    test_write_run(path, REP_VERDICT_PASS);
+    sqlite3 *sql = test_open(path);
+    test_assert_text(sql,
+                     "SELECT group_concat(name, ',') FROM pragma_table_info('slashings')",
+                     "run_id,at_ns,validator,reason,amount,evidence_height");
+    test_assert_text(sql, "SELECT validator || ' ' || reason || ' ' || amount || ' ' || "
+                          "evidence_height || ' ' || at_ns FROM slashings",
+                     "v3 double-sign 5 10 24500000000");
+    test_assert_text(sql, "SELECT group_concat(validator || ':' || change || ':' || height || "
+                          "':' || effective_height || ':' || at_ns, ' ') FROM "
+                          "(SELECT * FROM validator_changes ORDER BY rowid)",
+                     "v3:jail:12:14:24500000000 v1:rotate-key:20:22:40000000000");
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM validator_changes WHERE run_id <> "
+                                   "(SELECT id FROM runs)"), 0);
     sqlite3_close(sql);
 }
 END_TEST
@@ -543,6 +581,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_runs_row);
     tcase_add_test(tc, test_block_values);
     tcase_add_test(tc, test_other_tables_values);
+    tcase_add_test(tc, test_slashings_and_validator_changes);
     tcase_add_test(tc, test_node_names_and_big_seed);
     suite_add_tcase(s, tc);
     tc = tcase_create("crash-safety");

@@ -196,6 +196,10 @@ static rep_run_info *test_small_info(void)
     info->wall_s = 0.25;
     info->events = 1000;
     rep_run_info_add_expect(info, "safety", "holds", "holds", TRUE);
+    info->accountability = g_strdup("holds");
+    info->accountability_detail = g_strdup("1 slashing");
+    rep_run_info_add_node(info, "v0");
+    rep_run_info_add_node(info, "v1");
     return info;
 }
 
@@ -209,6 +213,14 @@ static sim_metrics *test_small_metrics(void)
     proto_hash h;
     memset(&h, 1, sizeof h);
     sim_metrics_block(m, &h);
+    sim_slashing_record sl = {.at_ns = 5000000000, .validator = 1, .reason = "double-sign",
+                              .amount = 5, .evidence_height = 3, .height = 4,
+                              .effective_height = 6};
+    g_array_append_val(m->slashings, sl);
+    sim_validator_change_record ch = {.at_ns = 7000000000, .validator = 9,
+                                      .change = "rotate-key", .height = 8,
+                                      .effective_height = 10};
+    g_array_append_val(m->validator_changes, ch);
     return m;
 }
 
@@ -234,9 +246,18 @@ static const char test_small_expected[] =
     "  \"expectations\": [\n"
     "    {\"key\": \"safety\", \"target\": \"holds\", \"actual\": \"holds\", \"passed\": true}\n"
     "  ],\n"
+    "  \"accountability\": {\"verdict\": \"holds\", \"detail\": \"1 slashing\"},\n"
     "  \"faults\": [\n"
     "    {\"name\": \"cut\", \"action\": \"partition\", \"at_ns\": 1000000000, "
     "\"until_ns\": null, \"nodes\": \"v0 | v1\"}\n"
+    "  ],\n"
+    "  \"slashings\": [\n"
+    "    {\"at_ns\": 5000000000, \"validator\": \"v1\", \"reason\": \"double-sign\", "
+    "\"amount\": 5, \"evidence_height\": 3, \"height\": 4, \"effective_height\": 6}\n"
+    "  ],\n"
+    "  \"validator_changes\": [\n"
+    "    {\"at_ns\": 7000000000, \"validator\": \"#9\", \"change\": \"rotate-key\", "
+    "\"height\": 8, \"effective_height\": 10}\n"
     "  ],\n"
     "  \"counts\": {\n"
     "    \"blocks\": 1,\n"
@@ -284,6 +305,8 @@ START_TEST(test_empty_run_is_valid)
     ck_assert(strstr(text, "\"verdict\": \"incomplete\"") != NULL);
     ck_assert(strstr(text, "\"figures\": {}") != NULL);
     ck_assert(strstr(text, "\"expectations\": []") != NULL);
+    ck_assert(strstr(text, "\"accountability\": {\"verdict\": null, \"detail\": null}") != NULL);
+    ck_assert(strstr(text, "\"slashings\": []") != NULL);
     sim_metrics_free(m);
 }
 END_TEST

@@ -10,6 +10,7 @@
  * data and scripts; a missing database is an error, not a crash. */
 #include <check.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,21 @@ static void write_db(void)
     sim_view_change_record vc = {.view = 1, .cause = "timeout", .first_node = 0,
                                  .started_ns = 3000000000LL, .ended_ns = 3500000000LL};
     g_array_append_val(m->view_changes, vc);
+    /* v1 slashed for double-signing at 6 s, unjailed at 7 s (a test value:
+     * double signing tombstones in the protocol), v0's key rotated at 8 s */
+    sim_slashing_record sl = {.at_ns = 6000000000LL, .validator = 1, .reason = "double-sign",
+                              .amount = 5, .evidence_height = 3, .height = 4,
+                              .effective_height = 6};
+    g_array_append_val(m->slashings, sl);
+    const sim_validator_change_record changes[] = {
+        {.at_ns = 6000000000LL, .validator = 1, .change = "jail", .height = 4,
+         .effective_height = 6},
+        {.at_ns = 7000000000LL, .validator = 1, .change = "unjail", .height = 7,
+         .effective_height = 9},
+        {.at_ns = 8000000000LL, .validator = 0, .change = "rotate-key", .height = 8,
+         .effective_height = 10},
+    };
+    g_array_append_vals(m->validator_changes, changes, G_N_ELEMENTS(changes));
     rep_run_info *info = rep_run_info_new();
     info->scenario = g_strdup("plot-test");
     info->scenario_path = g_strdup("plot-test.ini");
@@ -135,7 +151,17 @@ START_TEST(data_and_scripts_are_written)
 
     char *tl = read_plot_file("timeline.dat");
     ck_assert_ptr_nonnull(strstr(tl, "3.000000 0 0.500000 0 1")); /* the view change */
+    /* slashings, unjails, rotations: one index each, jails not repeated */
+    ck_assert_ptr_nonnull(strstr(tl, "\n6.000000 \"v1 slashed: double-sign (h 3)\"\n"));
+    ck_assert_ptr_nonnull(strstr(tl, "\n7.000000 \"v1 unjailed (from h 9)\"\n"));
+    ck_assert_ptr_nonnull(strstr(tl, "\n8.000000 \"v0 new key (from h 10)\"\n"));
+    ck_assert_ptr_null(strstr(tl, "v1 new key")); /* the jail is the slashing itself */
     g_free(tl);
+    char *tgp = read_plot_file("timeline.gp");
+    ck_assert_ptr_nonnull(strstr(tgp, "\"validators\" 2)")); /* the row above the one fault */
+    ck_assert_ptr_nonnull(strstr(tgp, "index 2 using 1:(2):2 with labels"));
+    ck_assert_ptr_nonnull(strstr(tgp, "index 4 using 1:(2) with points"));
+    g_free(tgp);
 
     if (have_gnuplot()) {
         ck_assert(!r.gnuplot_missing);
@@ -179,6 +205,29 @@ START_TEST(missing_gnuplot_still_writes_data)
 }
 END_TEST
 
+/* A database from before validator_changes existed still plots, with its
+ * slashings; a run without any gets the empty index gnuplot needs. */
+START_TEST(older_database_without_validator_changes)
+{
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    sqlite3 *sql = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &sql), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sql, "DROP TABLE validator_changes", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(sql);
+    rep_plot_result r;
+    GError *error = NULL;
+    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
+    ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
+    g_free(db);
+    char *tl = read_plot_file("timeline.dat");
+    ck_assert_ptr_nonnull(strstr(tl, "v1 slashed: double-sign (h 3)"));
+    ck_assert_ptr_nonnull(strstr(tl, "# at_s \"unjail\"\n-1 \"\"\n"));
+    g_free(tl);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
 START_TEST(missing_database_is_an_error)
 {
     rep_plot_result r;
@@ -201,6 +250,7 @@ static Suite *plot_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, data_and_scripts_are_written);
     tcase_add_test(tc, missing_gnuplot_still_writes_data);
+    tcase_add_test(tc, older_database_without_validator_changes);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;

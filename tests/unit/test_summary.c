@@ -1,7 +1,8 @@
 /* Unit tests for the stdout summary (reports/summary.c): the expected
  * lines for a synthetic run (title, verdict, figures, the per-type network
- * table with its total, engine, faults, expectations, trace hash), "-"
- * for absent figures, and the 80-column limit with long names. */
+ * table with its total, engine, faults, slashings and the accountability
+ * verdict, expectations, trace hash), "-" for absent figures, and the
+ * 80-column limit with long names. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -211,6 +212,82 @@ START_TEST(test_number_formats)
 }
 END_TEST
 
+/* A PBFT run with a double-sign slashing, a downtime slashing, an unjail
+ * and a key rotation (v9 is beyond the run's node names). */
+static void add_slashings(rep_run_info *info, sim_metrics *m)
+{
+    for (int i = 0; i < 5; i++) {
+        g_autofree char *name = g_strdup_printf("v%d", i);
+        rep_run_info_add_node(info, name);
+    }
+    sim_slashing_record a = {.at_ns = 24500000000LL, .validator = 3, .reason = "double-sign",
+                             .amount = 5, .evidence_height = 10, .height = 12,
+                             .effective_height = 14};
+    sim_slashing_record b = {.at_ns = 61000000000LL, .validator = 9, .reason = "downtime",
+                             .amount = 1, .evidence_height = 30, .height = 31,
+                             .effective_height = 33};
+    g_array_append_val(m->slashings, a);
+    g_array_append_val(m->slashings, b);
+    sim_validator_change_record jail = {.at_ns = 24500000000LL, .validator = 3,
+                                        .change = "jail", .height = 12, .effective_height = 14};
+    sim_validator_change_record unjail = {.at_ns = 95000000000LL, .validator = 9,
+                                          .change = "unjail", .height = 50,
+                                          .effective_height = 52};
+    sim_validator_change_record rotate = {.at_ns = 101000000000LL, .validator = 1,
+                                          .change = "rotate-key", .height = 51,
+                                          .effective_height = 53};
+    g_array_append_val(m->validator_changes, jail);
+    g_array_append_val(m->validator_changes, unjail);
+    g_array_append_val(m->validator_changes, rotate);
+}
+
+START_TEST(test_slashings_and_accountability)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    add_slashings(info, m);
+    info->accountability = g_strdup("violated");
+    info->accountability_detail =
+        g_strdup("v4 jailed for downtime at height 30 but missed only 2 of the last 20 commits "
+                 "(allowed 10)");
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Slashings & accountability");
+    ck_assert_line(text, "  v3     double-sign  infraction h 10     block 12     burned 5 at 24.5s");
+    ck_assert_line(text, "  #9     downtime     infraction h 30     block 31     burned 1 at 61s");
+    ck_assert_line(text, "  #9     unjail       block 50     in effect from h 52 at 95s");
+    ck_assert_line(text, "  v1     rotate-key   block 51     in effect from h 53 at 101s");
+    ck_assert(strstr(text, " jail ") == NULL); /* jails are the slashings' own lines */
+    ck_assert_line(text,
+                   "  accountability   violated: v4 jailed for downtime at height 30 but missed only");
+    ck_assert_line(text, "                   2 of the last 20 commits (allowed 10)");
+    assert_fits_80_columns(text);
+    const char *faults = strstr(text, "\nFaults\n");
+    const char *slashings = strstr(text, "Slashings & accountability");
+    const char *expectations = strstr(text, "\nExpectations\n");
+    ck_assert(faults != NULL && faults < slashings && slashings < expectations);
+}
+END_TEST
+
+START_TEST(test_slashings_section_only_when_relevant)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    /* PoA: no verdict to report, nobody slashed: no section. */
+    info->accountability = g_strdup("not-applicable");
+    g_autofree char *poa = rep_summary_render(info, m);
+    ck_assert(strstr(poa, "Slashings") == NULL);
+    /* PBFT without slashings: the section says so and gives the verdict. */
+    g_free(info->accountability);
+    info->accountability = g_strdup("holds");
+    info->accountability_detail = g_strdup("0 slashings");
+    g_autofree char *pbft = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(pbft, "  (no slashings)");
+    ck_assert_line(pbft, "  accountability   holds: 0 slashings");
+}
+END_TEST
+
 START_TEST(test_print_writes_render)
 {
     g_autoptr(rep_run_info) info = test_info();
@@ -241,6 +318,8 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_empty_run);
     tcase_add_test(tc, test_long_names_fit_80_columns);
     tcase_add_test(tc, test_number_formats);
+    tcase_add_test(tc, test_slashings_and_accountability);
+    tcase_add_test(tc, test_slashings_section_only_when_relevant);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
