@@ -4,7 +4,7 @@
  * `until` (if given): crash -> restart, partition -> heal, degrade ->
  * restore, byzantine twin -> the twin node starts, then stops (other
  * Byzantine behaviours are applied by sim/byzantine.c during their
- * window). Overlapping partitions: the most recent one applies and any
+ * window); rotate-key happens once, at `at`. Overlapping partitions: the most recent one applies and any
  * heal reconnects everyone. Overlapping degrades on one node: the most
  * recent parameters apply until its window ends. Every window is recorded
  * in the metrics' fault list, which the reports shade on plots. */
@@ -64,6 +64,26 @@ uint32_t sim_faults_first_twin(const sim_world *w, uint64_t index)
     return twin;
 }
 
+/* The operator gives validator `index` its next consensus key: the
+ * rotation-th key derived from the seed ("validator/I/rotation/R", R from
+ * 1), handed to its own node (never to its twins, which keep the genesis
+ * key: a twin started after a rotation models a stolen old key). */
+void sim_faults_deliver_rotations(sim_world *w, uint32_t index)
+{
+    sim_node_slot *slot = &w->nodes[index];
+    g_assert(index < w->sc->validators);
+    while (slot->up && slot->rotations_delivered < slot->rotations_due) {
+        slot->rotations_delivered++;
+        char label[64];
+        g_snprintf(label, sizeof label, "validator/%u/rotation/%u", index,
+                   slot->rotations_delivered);
+        proto_keypair kp;
+        proto_keypair_derive(&kp, w->sc->seed, label);
+        g_assert(slot->ops->rotate_key != NULL); /* sim_world_new refuses it otherwise */
+        slot->ops->rotate_key(slot->node, &kp);
+    }
+}
+
 static void fault_event(void *ctx, uint64_t index, uint64_t start)
 {
     sim_world *w = ctx;
@@ -98,6 +118,14 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
                 else
                     sim_world_crash_node(w, first + i);
             }
+        }
+        return;
+    case SIM_FAULT_ROTATE_KEY:
+        /* A node that is down now gets it right after its restart. */
+        for (guint i = 0; i < f->nodes->len; i++) {
+            uint32_t node = g_array_index(f->nodes, uint32_t, i);
+            w->nodes[node].rotations_due++;
+            sim_faults_deliver_rotations(w, node);
         }
         return;
     default:

@@ -183,8 +183,10 @@ void sim_figures_compute(sim_world *w)
     sim_metrics *m = w->metrics;
     tx_figures(w);
     block_figures(w);
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT)
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
         view_figures(w);
+        sim_acct_figures(w);
+    }
     net_figures(w);
     proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);
     sim_metrics_figure(m, "crypto.signs", (double)cs.signs);

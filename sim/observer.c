@@ -8,7 +8,9 @@
  * finalize there, and each node finalizes heights in order, so finalized
  * chains are prefixes of one another; and every node reports the same
  * state root after each height. A violation stops the run with the
- * height, both nodes and both blocks (or roots) named. */
+ * height, both nodes and both blocks (or roots) named. Proposals, finals,
+ * evidence, slashings, unjails and key rotations also go to the
+ * accountability checker (sim/accountability.c). */
 #include "sim/world_internal.h"
 
 #include <string.h>
@@ -267,12 +269,14 @@ void sim_observe(void *ctx, const proto_event *ev)
     case PROTO_EV_BLOCK_PROPOSED:
         block_record(w, ev);
         remember_state_root(w, ev);
+        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_RECEIVED:
         on_received(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_FINAL:
         on_final(w, slot, ev);
+        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_REORG:
         w->reorgs++;
@@ -310,14 +314,19 @@ void sim_observe(void *ctx, const proto_event *ev)
             w->evidence_events++;
             w->accused[ev->proposer] = true;
         }
+        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_HEAD:
         block_record(w, ev)->adopted = true;
         return;
-    case PROTO_EV_FORK_SEEN:
     case PROTO_EV_SLASHED:
     case PROTO_EV_UNJAILED:
     case PROTO_EV_KEY_ROTATED:
+        /* Recorded once (every committing node reports them) and checked
+         * against the accountability invariant. */
+        sim_acct_observe(w, slot, ev);
+        return;
+    case PROTO_EV_FORK_SEEN:
         return;
     }
 }

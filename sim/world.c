@@ -106,6 +106,8 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
     if (!slot->up)
         return;
     sim_trace_delivery(&w->trace, sim_sched_now(w->sched), from, to, wire);
+    if (slot->validator_index >= 0)
+        sim_acct_on_delivery(w, from, to, wire);
     slot->ops->on_message(slot->node, from, wire);
 }
 
@@ -146,6 +148,8 @@ void sim_world_restart_node(sim_world *w, uint32_t index)
     if (slot->up)
         return;
     start_node(w, slot);
+    if (index < w->sc->validators)
+        sim_faults_deliver_rotations(w, index);
 }
 
 void sim_world_fail_invariant(sim_world *w, char *detail_owned)
@@ -163,6 +167,25 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned)
 
 /* ---- construction ---- */
 
+/* Key rotation is a transaction on a bonded validator set: PBFT has one,
+ * PoA's fixed authority list does not. */
+static bool check_rotate_key(const sim_scenario *sc, const sim_fault *f, GError **error)
+{
+    if (sc->protocol == SIM_CONSENSUS_POA) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s:%d: action: rotate-key needs protocol = pbft (PoA validators have "
+                    "fixed keys)", sc->path, f->line);
+        return false;
+    }
+    if (pbft_node_ops.rotate_key == NULL) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s:%d: action: rotate-key is not implemented by this build's PBFT",
+                    sc->path, f->line);
+        return false;
+    }
+    return true;
+}
+
 static bool check_supported(const sim_scenario *sc, GError **error)
 {
     if (sc->agents > 0) {
@@ -176,9 +199,13 @@ static bool check_supported(const sim_scenario *sc, GError **error)
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE)
             continue;
+        if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
+            return false;
+        if (f->action == SIM_FAULT_ROTATE_KEY)
+            continue;
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade, byzantine)",
+                    "(supported: crash, partition, degrade, byzantine, rotate-key)",
                     sc->path, f->line, sim_fault_action_name(f->action));
         return false;
     }
@@ -212,6 +239,11 @@ static void build_chain(sim_world *w)
     sim_workload_init(w); /* derives account keys */
     for (uint32_t i = 0; i < sc->accounts; i++)
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
+    /* PBFT's chain carries the bonded validator set (stake, jailing, keys)
+     * in its state, so the genesis root commits to it; PoA has none. */
+    if (sc->protocol == SIM_CONSENSUS_PBFT)
+        proto_state_set_valset(w->genesis, proto_valset_new(&sc->slashing, v,
+                                                            w->validator_pubkeys, w->stakes));
     proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
     if (sc->protocol == SIM_CONSENSUS_PBFT) {
         /* PBFT's bonded set: stake, jailing, keys per height. */
@@ -343,6 +375,7 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     build_chain(w);
     build_pbft(w);
     build_nodes(w);
+    w->acct = sim_acct_new(w);
     /* Twins start with their fault (sim/faults.c), everyone else now. */
     uint32_t first_twin = sc->validators + sc->full_nodes + sc->agents;
     for (uint32_t i = 0; i < first_twin; i++)
@@ -377,6 +410,7 @@ void sim_world_free(sim_world *w)
     g_free(w->stakes);
     g_free(w->validator_nodes);
     proto_rotation_free(w->rotation);
+    sim_acct_free(w->acct);
     sim_observer_clear(w);
     sim_trace_clear(&w->trace);
     sim_metrics_free(w->metrics);
@@ -419,6 +453,8 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
         if (until >= sc->duration_ns)
             break;
     }
+    if (w->stop == SIM_STOP_DURATION)
+        sim_acct_finish(w); /* may find a violation and stop with it */
     if (w->stop_detail == NULL) {
         w->stop_detail = w->stop == SIM_STOP_DURATION
                              ? g_strdup("reached the scenario duration")
@@ -437,6 +473,8 @@ const sim_metrics *sim_world_metrics(const sim_world *w) { return w->metrics; }
 sim_metrics *sim_world_metrics_mut(sim_world *w) { return w->metrics; }
 const char *sim_world_stop_detail(const sim_world *w) { return w->stop_detail; }
 bool sim_world_safety_held(const sim_world *w) { return !w->safety_violated; }
+sim_accountability sim_world_accountability(const sim_world *w) { return sim_acct_verdict(w); }
+GArray *sim_world_slashed(const sim_world *w) { return sim_acct_slashed(w); }
 int64_t sim_world_now_ns(const sim_world *w) { return sim_sched_now(w->sched); }
 uint64_t sim_world_events(const sim_world *w) { return sim_sched_executed(w->sched); }
 uint32_t sim_world_nodes_count(const sim_world *w) { return w->nodes_count; }

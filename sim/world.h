@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "protocol/core/crypto.h"
+#include "sim/accountability.h"
 #include "sim/liveness.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
@@ -52,6 +53,11 @@ sim_metrics *sim_world_metrics_mut(sim_world *w);
 void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1]);
 const char *sim_world_stop_detail(const sim_world *w); /* human sentence */
 bool sim_world_safety_held(const sim_world *w);
+/* Accountability verdict (sim/accountability.h); free .detail with g_free. */
+sim_accountability sim_world_accountability(const sim_world *w);
+/* Sorted unique node indexes of every validator slashed, for any reason,
+ * by a block an honest node committed; g_array_unref it. */
+GArray *sim_world_slashed(const sim_world *w);
 /* Liveness verdict at the end of the run; free .detail with g_free. */
 sim_liveness sim_world_liveness(const sim_world *w);
 int64_t sim_world_now_ns(const sim_world *w);

@@ -1,5 +1,5 @@
-/* Private to sim/world*.c, sim/faults.c, sim/workload.c and
- * sim/observer.c: the world's structure. */
+/* Private to sim/world*.c, sim/faults.c, sim/workload.c, sim/observer.c
+ * and sim/accountability.c: the world's structure. */
 #ifndef AITBC_SIM_WORLD_INTERNAL_H
 #define AITBC_SIM_WORLD_INTERNAL_H
 
@@ -10,6 +10,7 @@
 #include "protocol/core/rotation.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
+#include "sim/accountability.h"
 #include "sim/byzantine.h"
 #include "sim/net.h"
 #include "sim/rng.h"
@@ -40,6 +41,11 @@ typedef struct sim_node_slot {
     bool honest;               /* no Byzantine fault names it (and not a twin) */
     sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
     GArray *twins;             /* uint32 node indexes running this validator's identity */
+    /* rotate-key faults for this validator (its own node; twins keep the
+     * genesis key): how many came due, how many the node was given (a
+     * node that was down gets the rest right after its restart) */
+    uint32_t rotations_due;
+    uint32_t rotations_delivered;
 } sim_node_slot;
 
 typedef struct sim_inflight sim_inflight;
@@ -101,6 +107,8 @@ struct sim_world {
     GHashTable *state_root_by_block;
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
+    sim_acct *acct;                  /* the accountability invariant (sim/accountability.c) */
+
     bool safety_violated;
     bool stop_requested;
     sim_stop stop;
@@ -118,6 +126,9 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned);
 /* faults.c */
 void sim_faults_schedule(sim_world *w);
 uint32_t sim_faults_first_twin(const sim_world *w, uint64_t fault_index);
+/* Hand validator node `index` every key rotation that came due while it
+ * was down (called right after it restarts). */
+void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
 
 /* workload.c */
 void sim_workload_init(sim_world *w);

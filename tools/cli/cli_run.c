@@ -160,10 +160,16 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
 static rep_verdict judge(sim_world *w, const sim_scenario *sc, sim_stop stop, rep_run_info *info)
 {
     sim_liveness live = sim_world_liveness(w);
+    GArray *slashed = sim_world_slashed(w);
     rep_verdicts v = {.safety_held = sim_world_safety_held(w),
                       .safety_detail = sim_world_safety_held(w) ? NULL : sim_world_stop_detail(w),
-                      .liveness = &live};
+                      .liveness = &live,
+                      .slashed = slashed};
     gboolean targets = rep_expect_evaluate(sc, sim_world_metrics(w), &v, info);
+    g_array_unref(slashed);
+    sim_accountability acct = sim_world_accountability(w);
+    info->accountability = g_strdup(sim_accountability_state_name(acct.state));
+    info->accountability_detail = acct.detail;
     sim_metrics_figure(sim_world_metrics_mut(w), "liveness_took_s",
                        live.took_ns >= 0 ? live.took_ns / 1e9 : -1);
     sim_metrics_figure(sim_world_metrics_mut(w), "liveness_bound_s", live.bound_ns / 1e9);
