@@ -177,12 +177,6 @@ static bool check_rotate_key(const sim_scenario *sc, const sim_fault *f, GError 
                     "fixed keys)", sc->path, f->line);
         return false;
     }
-    if (pbft_node_ops.rotate_key == NULL) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s:%d: action: rotate-key is not implemented by this build's PBFT",
-                    sc->path, f->line);
-        return false;
-    }
     return true;
 }
 
@@ -245,12 +239,6 @@ static void build_chain(sim_world *w)
         proto_state_set_valset(w->genesis, proto_valset_new(&sc->slashing, v,
                                                             w->validator_pubkeys, w->stakes));
     proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
-    if (sc->protocol == SIM_CONSENSUS_PBFT) {
-        /* PBFT's bonded set: stake, jailing, keys per height. */
-        proto_slashing_params slashing = proto_slashing_defaults();
-        proto_state_set_valset(w->genesis,
-                               proto_valset_new(&slashing, v, w->validator_pubkeys, w->stakes));
-    }
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;
     proto_state_root(w->genesis, &genesis_root);

@@ -503,7 +503,7 @@ START_TEST(test_slashing_section)
     ck_assert_uint_eq(d->slashing.slash_double_sign_num * 20, d->slashing.slash_double_sign_den);
     ck_assert_uint_eq(d->slashing.slash_downtime_num * 100, d->slashing.slash_downtime_den);
     ck_assert_uint_eq(d->slashing.downtime.min_signed_num * 2, d->slashing.downtime.min_signed_den);
-    ck_assert_uint_eq(d->slashing.downtime.window, 20);
+    ck_assert_uint_eq(d->slashing.downtime.window, 50);
     ck_assert_int_eq(d->slashing.downtime.jail_duration_ns, 30 * S_NS);
     ck_assert_uint_eq(d->slashing.evidence_max_age, 100);
     ck_assert_uint_eq(d->slashing.update_delay, 2);
