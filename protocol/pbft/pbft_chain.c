@@ -214,12 +214,15 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
         pbft_reject(n, PROTO_NODE_NONE, reason);
         return false;
     }
+    pbft_evidence_check_block(n, b);
     record_commit(n, block_wire, b, cert, true);
     pbft_effects_emit(n, b);
     emit_final(n, b);
     pbft_evidence_prune(n);
     pbft_valops_after_commit(n);
-    pbft_slots_gc(n, n->committed);
+    /* The committed height's votes stay one height longer: the next
+     * block's commit signatures are checked against them (evidence). */
+    pbft_slots_gc(n, n->committed - 1);
     pbft_checkpoint_after_commit(n);
     pbft_view_progress(n);
     pbft_maybe_schedule_proposal(n);
@@ -350,6 +353,8 @@ static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
         proto_block_free(b);
         return;
     }
+    if (m != NULL)
+        pbft_evidence_check_cert(n, &d->cert);
     if (h > n->committed + 1) {
         if (g_hash_table_size(n->pending) < PBFT_PENDING_MAX) {
             pbft_decided *held = g_new0(pbft_decided, 1);

@@ -7,6 +7,7 @@
 #include "protocol/chain/valset.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_ext.h"
 #include "protocol/pbft/pbft_internal.h"
 
 bool pbft_evidence_make(const pbft_vote *x, const pbft_vote *y, pbft_evidence *out)
@@ -173,4 +174,50 @@ void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote 
             return;
         }
     }
+}
+
+/* A certificate carries other replicas' view of a validator's votes: a
+ * signature in it that conflicts with a vote we hold for the same
+ * (phase, view, height) is evidence. This is how an equivocator that
+ * shows each half of the network a different vote is caught: the next
+ * block's commit signatures (pbft_ext.h), a DECIDED certificate or a
+ * VIEW-CHANGE's certificates bring the other half's version here. */
+void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c)
+{
+    pbft_slot *s = pbft_slot_get(n, c->seq, false);
+    if (s == NULL || c->sigs == NULL || pbft_members_at(n, c->seq) == NULL)
+        return;
+    const GArray *votes = c->phase == PBFT_PHASE_PREPARE  ? s->prepares
+                          : c->phase == PBFT_PHASE_COMMIT ? s->commits
+                                                          : NULL;
+    if (votes == NULL)
+        return;
+    for (guint i = 0; i < c->sigs->len; i++) {
+        const pbft_cert_sig *cs = &g_array_index(c->sigs, pbft_cert_sig, i);
+        for (guint j = 0; j < votes->len; j++) {
+            const pbft_vote *old = &g_array_index(votes, pbft_vote, j);
+            if (old->validator != cs->validator || old->view != c->view ||
+                proto_hash_equal(&old->digest, &c->digest))
+                continue;
+            pbft_vote theirs = {.phase = c->phase, .view = c->view, .seq = c->seq,
+                                .digest = c->digest, .validator = cs->validator, .sig = cs->sig};
+            pbft_evidence e;
+            if (cs->validator < n->p->validators_count &&
+                pbft_verify_vote(n, &theirs) == PROTO_REJECT_NONE &&
+                pbft_evidence_make(old, &theirs, &e))
+                pbft_evidence_add(n, &e, n->self);
+            break;
+        }
+    }
+}
+
+/* The parent's commit signatures a block carries (pbft_ext.h). */
+void pbft_evidence_check_block(pbft_node *n, const proto_block *b)
+{
+    if (b->ext == NULL)
+        return;
+    pbft_ext ext;
+    if (pbft_ext_decode(b->ext, &ext) && ext.has_last_commit)
+        pbft_evidence_check_cert(n, &ext.last_commit);
+    pbft_ext_clear(&ext);
 }

@@ -270,6 +270,10 @@ void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire);
 /* After a commit: drop evidence that can no longer be included (its
  * validator is tombstoned, or it is older than evidence_max_age). */
 void pbft_evidence_prune(pbft_node *n);
+/* Signatures in a certificate (or a block's parent commit signatures)
+ * against the votes we hold for that height: conflicts become evidence. */
+void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c);
+void pbft_evidence_check_block(pbft_node *n, const proto_block *b);
 /* v (signature checked) against the votes its slot already counts. */
 void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote *v);
 

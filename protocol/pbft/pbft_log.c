@@ -345,6 +345,7 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
             proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
             ev.from = from;
             pbft_emit(n, &ev);
+            pbft_evidence_check_block(n, b);
             pbft_slot_assign(n, s, view, body, b, false);
             keep = true;
             if (seq >= n->committed + PBFT_BEHIND_GAP)
@@ -362,6 +363,28 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_advance(n);
 }
 
+/* A vote for the height just committed: its slot is still kept, so a
+ * conflicting one is evidence; a late COMMIT for the decided block joins
+ * the commit certificate the next block will carry. */
+static void late_vote(pbft_node *n, const pbft_vote *v)
+{
+    pbft_slot *s = pbft_slot_get(n, v->seq, false);
+    if (s != NULL) {
+        const GArray *votes = v->phase == PBFT_PHASE_PREPARE ? s->prepares : s->commits;
+        for (guint i = 0; i < votes->len; i++) {
+            const pbft_vote *old = &g_array_index(votes, pbft_vote, i);
+            if (old->validator == v->validator && old->view == v->view &&
+                !proto_hash_equal(&old->digest, &v->digest)) {
+                if (pbft_verify_vote(n, v) == PROTO_REJECT_NONE)
+                    pbft_evidence_check_vote(n, s, v);
+                return;
+            }
+        }
+    }
+    if (v->phase == PBFT_PHASE_COMMIT)
+        pbft_collect_late_commit(n, v);
+}
+
 void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_type)
 {
     pbft_vote v;
@@ -370,8 +393,8 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
         return;
     }
     if (v.seq <= n->committed) {
-        if (msg_type == PROTO_MSG_PBFT_COMMIT)
-            pbft_collect_late_commit(n, &v);
+        if (v.seq == n->committed)
+            late_vote(n, &v);
         return;
     }
     bool prepare = msg_type == PROTO_MSG_PBFT_PREPARE;

@@ -542,6 +542,9 @@ void pbft_on_viewchange(pbft_node *n, proto_node_id from, GBytes *wire)
         g_ptr_array_unref(attachments);
         return;
     }
+    pbft_evidence_check_cert(n, &vc->committed);
+    for (guint i = 0; i < vc->prepared->len; i++)
+        pbft_evidence_check_cert(n, vc->prepared->pdata[i]);
     if (vc->checkpoint.seq > n->stable_seq)
         pbft_checkpoint_adopt(n, &vc->checkpoint, from);
     if (vc->committed.seq > n->committed)
