@@ -124,8 +124,10 @@ void pbft_checkpoint_after_commit(pbft_node *n)
     n->own_ckpt_wire = pbft_msg_vote_encode(PROTO_MSG_PBFT_CHECKPOINT, &v);
     n->own_ckpt_seq = seq;
     pbft_send_validators(n, n->own_ckpt_wire);
-    add_vote(n, &v);
-    check_stable(n, seq, n->self);
+    if (pbft_signs_as_chain_key(n, seq)) {
+        add_vote(n, &v);
+        check_stable(n, seq, n->self);
+    }
 }
 
 void pbft_on_checkpoint(pbft_node *n, proto_node_id from, GBytes *wire)

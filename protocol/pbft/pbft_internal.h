@@ -186,6 +186,7 @@ uint32_t pbft_node_primary(pbft_node *n, uint64_t height, uint64_t view);
 /* The key this node signs messages about `height` with. */
 const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height);
 bool pbft_self_has_power(pbft_node *n, uint64_t height);
+bool pbft_signs_as_chain_key(pbft_node *n, uint64_t height);
 /* Check a vote's signature with its validator's key at its height (which
  * must be fixed): NONE, SIGNATURE, or OLD_KEY (valid under the key that
  * validator rotated away from). */

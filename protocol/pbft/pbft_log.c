@@ -10,6 +10,7 @@
 #include "protocol/pbft/pbft_internal.h"
 
 #include "protocol/chain/exec.h"
+#include "protocol/chain/valset.h"
 #include "protocol/core/msgtype.h"
 
 /* Votes further ahead than this say we are behind: catch up. */
@@ -173,7 +174,9 @@ static void cast_vote(pbft_node *n, pbft_slot *s, uint8_t phase)
                    .digest = s->digest,
                    .validator = (uint32_t)n->validator_index};
     pbft_vote_sign(&v, n->p->chain_id, n->p->crypto, pbft_signing_key(n, s->seq));
-    pbft_slot_add_vote(n, s, &v);
+    /* Our own vote counts here only if others will count it too. */
+    if (pbft_signs_as_chain_key(n, s->seq))
+        pbft_slot_add_vote(n, s, &v);
     uint8_t type = phase == PBFT_PHASE_PREPARE ? PROTO_MSG_PBFT_PREPARE : PROTO_MSG_PBFT_COMMIT;
     GBytes *wire = pbft_msg_vote_encode(type, &v);
     pbft_send_validators(n, wire);
@@ -338,7 +341,11 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
         reason = PROTO_REJECT_SCHEDULE;
     } else if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
                                        &pbft_members_at(n, seq)->keys[b->header.proposer])) {
-        reason = PROTO_REJECT_SIGNATURE;
+        const proto_pubkey *old =
+            proto_valset_prev_key_at(pbft_valset(n), b->header.proposer, seq);
+        reason = old != NULL && proto_block_verify_sig(b, n->p->chain_id, n->p->crypto, old)
+                     ? PROTO_REJECT_OLD_KEY
+                     : PROTO_REJECT_SIGNATURE;
     } else {
         pbft_slot *s = pbft_slot_get(n, seq, true);
         if (!(s->have_block && s->view == view)) {

@@ -128,6 +128,17 @@ const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height)
     return &n->key;
 }
 
+/* False when the key we sign with is not the one the chain names for us
+ * at that height: a node holding a rotated-out key (say, a stolen copy
+ * running as a twin) still signs, but others reject what it signs, so it
+ * must not count it itself either. */
+bool pbft_signs_as_chain_key(pbft_node *n, uint64_t height)
+{
+    const pbft_members *m = pbft_members_at(n, height);
+    return pbft_is_validator(n) && m != NULL &&
+           pubkey_equal(&m->keys[n->validator_index], &pbft_signing_key(n, height)->pk);
+}
+
 bool pbft_self_has_power(pbft_node *n, uint64_t height)
 {
     return pbft_is_validator(n) && pbft_power_at(n, (uint32_t)n->validator_index, height) > 0;

@@ -134,7 +134,12 @@ static void propose(pbft_node *n, uint64_t height)
             b->ext = NULL;
         }
     }
-    g_assert(built); /* the minimal extension is our own commit certificate */
+    if (!built) {
+        /* Not even our own commit certificate executes: nothing sound to
+         * propose (our state is not the chain's); the view will move on. */
+        proto_block_free(b);
+        return;
+    }
     proto_block_sign(b, n->p->chain_id, n->p->crypto, pbft_signing_key(n, height));
     n->tentative = true;
     n->tentative_digest = b->hash;
