@@ -121,6 +121,12 @@ static void row_double(sqlite3_stmt *st, void *data)
     g_array_append_val(((series *)data)->values, v);
 }
 
+/* Faults that happen at one instant rather than over a window. */
+static bool fault_is_instant(const char *action)
+{
+    return g_strcmp0(action, "rotate-key") == 0;
+}
+
 static void fault_row(sqlite3_stmt *st, void *data)
 {
     plot_ctx *c = data;
@@ -128,7 +134,9 @@ static void fault_row(sqlite3_stmt *st, void *data)
     const char *action = (const char *)sqlite3_column_text(st, 1);
     double at = sqlite3_column_double(st, 2) / NS_PER_S;
     bool open = sqlite3_column_type(st, 3) == SQLITE_NULL;
-    double until = open ? c->sim_s : sqlite3_column_double(st, 3) / NS_PER_S;
+    double until = fault_is_instant(action) ? at
+                   : open                   ? c->sim_s
+                                            : sqlite3_column_double(st, 3) / NS_PER_S;
     if (until <= at)
         until = at + c->sim_s / 200.0; /* an instant: a thin visible band */
     const char *color = g_strcmp0(action, "crash") == 0       ? "#e41a1c"
@@ -351,9 +359,9 @@ static void timeline_fault(sqlite3_stmt *st, void *data)
     const char *name = (const char *)sqlite3_column_text(st, 0);
     const char *action = (const char *)sqlite3_column_text(st, 1);
     double at = sqlite3_column_double(st, 2) / NS_PER_S;
-    double until = sqlite3_column_type(st, 3) == SQLITE_NULL
-                       ? t->c->sim_s
-                       : sqlite3_column_double(st, 3) / NS_PER_S;
+    double until = fault_is_instant(action)                  ? at + t->c->sim_s / 200.0
+                   : sqlite3_column_type(st, 3) == SQLITE_NULL ? t->c->sim_s
+                                                               : sqlite3_column_double(st, 3) / NS_PER_S;
     t->row++;
     g_string_append_printf(t->bars, "%.6f %u %.6f 0\n", at, t->row, MAX(until - at, 0.0));
     char *label = g_strdup_printf("%s (%s)", name != NULL ? name : "?", action != NULL ? action : "?");
@@ -401,9 +409,9 @@ static void timeline_script_marks(GString *gp, guint row)
         const char *color;
         const char *title;
     } style[MARK_KINDS] = {
-        {9, "#d62728", "slashing (reason, infraction height)"},
+        {9, "#d62728", "slashing"},
         {7, "#1b9e77", "unjail"},
-        {5, "#386cb0", "key rotation (effective height)"},
+        {5, "#386cb0", "key rotation"},
     };
     for (int k = 0; k < MARK_KINDS; k++) {
         g_string_append_printf(gp,
@@ -437,12 +445,11 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
                                "set xlabel \"simulated time (s)\"\n"
                                "set xrange [0:%.3f]\nset yrange [-0.7:%u.6]\n"
                                "set ytics (\"view changes\" 0%s%s, \"validators\" %u)\n"
-                               "set key above horizontal box font \",9\" maxrows 2\n"
+                               "set key above horizontal box font \",9\" maxcols 3\n"
                                "plot \"timeline.dat\" index 0 using 1:2:3:4 with vectors nohead "
                                "lw 12 lc rgb \"#984ea3\" title \"fault window\", \\\n"
                                "     \"timeline.dat\" index 1 using 1:2:3:4 with vectors nohead "
-                               "lw 12 lc rgb \"#e6ab02\" title \"view change (first VIEW-CHANGE to "
-                               "new view)\", \\\n"
+                               "lw 12 lc rgb \"#e6ab02\" title \"view change\", \\\n"
                                "     \"timeline.dat\" index 1 using 1:2 with points pt 7 ps 0.8 "
                                "lc rgb \"#a6761d\" notitle",
                                c->sim_s, validators_row + 1, t.labels->len > 0 ? ", " : "",
