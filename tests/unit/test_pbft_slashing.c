@@ -9,7 +9,8 @@
  *     votes count, old-key votes are rejected as old_key, and a restarted
  *     node still signs with the new key;
  *   - a Byzantine primary cannot slash an honest validator with forged
- *     evidence: its block is refused and nobody is slashed.
+ *     evidence: its block is refused and nobody is slashed;
+ *   - evidence older than evidence_max_age is ignored.
  * Every node's state must agree, and total supply (balances + bonded +
  * burned) never changes. */
 #include <check.h>
@@ -236,6 +237,40 @@ START_TEST(key_rotation_takes_effect_and_old_key_is_refused)
 }
 END_TEST
 
+START_TEST(evidence_older_than_the_age_limit_is_ignored)
+{
+    /* v2 equivocated at height 1, but nobody saw it until the chain is
+     * more than evidence_max_age blocks further. */
+    uint64_t age = proto_slashing_defaults().evidence_max_age;
+    GBytes *a = prepare_by(&H.vkeys[2], 2, 1, 0, 0xA1);
+    GBytes *b = prepare_by(&H.vkeys[2], 2, 1, 0, 0xB2);
+    int64_t t = 0;
+    while (hub_committed(&H, 0) < age + 2 && t < HUB_SEC(600)) {
+        t += HUB_SEC(10);
+        hub_run_until(&H, t);
+    }
+    ck_assert_uint_ge(hub_committed(&H, 0), age + 2);
+    pbft_vote va, vb;
+    ck_assert(pbft_msg_vote_decode(a, &va));
+    ck_assert(pbft_msg_vote_decode(b, &vb));
+    pbft_evidence e;
+    ck_assert(pbft_evidence_make(&va, &vb, &e));
+    GBytes *wire = pbft_evidence_encode(&e);
+    for (uint32_t v = 0; v < 4; v++)
+        hub_inject(&H, 3, v, wire);
+    hub_run_until(&H, t + HUB_SEC(10));
+    for (uint32_t i = 0; i < H.nodes; i++) {
+        ck_assert_uint_eq(hub_events(&H, i, PROTO_EV_EVIDENCE), 0);
+        ck_assert_uint_eq(count_events(i, PROTO_EV_SLASHED, 2), 0);
+    }
+    ck_assert(!proto_valset_get(valset_of(0), 2)->tombstoned);
+    assert_agreement();
+    g_bytes_unref(wire);
+    g_bytes_unref(a);
+    g_bytes_unref(b);
+}
+END_TEST
+
 /* Drop v2's PRE-PREPARE for height 2 everywhere and keep its body. */
 static GBytes *held_body;
 
@@ -315,6 +350,7 @@ static Suite *slashing_suite(void)
     tcase_add_test(tc, downtime_jails_and_the_node_unjails_itself);
     tcase_add_test(tc, key_rotation_takes_effect_and_old_key_is_refused);
     tcase_add_test(tc, forged_evidence_slashes_nobody);
+    tcase_add_test(tc, evidence_older_than_the_age_limit_is_ignored);
     suite_add_tcase(s, tc);
     return s;
 }
