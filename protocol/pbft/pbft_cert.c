@@ -189,6 +189,13 @@ static bool cert_signers_valid(const pbft_cert *c, const pbft_quorum *q, uint64_
 bool pbft_cert_verify(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
                       proto_crypto *crypto, const proto_hash *genesis)
 {
+    return pbft_cert_verify_known(c, q, chain_id, crypto, genesis, NULL, NULL);
+}
+
+bool pbft_cert_verify_known(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
+                            proto_crypto *crypto, const proto_hash *genesis,
+                            pbft_sig_known_fn known, void *ctx)
+{
     if (!phase_valid(c->phase)) {
         return false;
     }
@@ -205,6 +212,8 @@ bool pbft_cert_verify(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_i
     pbft_vote_signing_hash(chain_id, c->phase, c->view, c->seq, &c->digest, &h);
     for (guint i = 0; i < n; i++) {
         const pbft_cert_sig *s = &g_array_index(c->sigs, pbft_cert_sig, i);
+        if (known != NULL && known(ctx, c, s))
+            continue;
         if (!proto_verify(crypto, &s->sig, h.bytes, sizeof h.bytes, &q->keys[s->validator])) {
             return false;
         }

@@ -81,6 +81,7 @@ void pbft_chain_init(pbft_node *n)
     n->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                        (GDestroyNotify)pbft_decided_free);
     n->effects = g_array_new(FALSE, FALSE, sizeof(proto_event));
+    n->late_commits = g_array_new(FALSE, FALSE, sizeof(pbft_vote));
 }
 
 void pbft_chain_clear(pbft_node *n)
@@ -91,6 +92,7 @@ void pbft_chain_clear(pbft_node *n)
     pbft_cert_clear(&n->commit_cert);
     g_hash_table_unref(n->pending);
     g_array_unref(n->effects);
+    g_array_unref(n->late_commits);
 }
 
 proto_block *pbft_decode_block(pbft_node *n, GBytes *wire)
@@ -187,6 +189,7 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
         n->last_timestamp_ns = b->header.timestamp_ns;
     pbft_cert_clear(&n->commit_cert);
     pbft_cert_copy(&n->commit_cert, cert);
+    g_array_set_size(n->late_commits, 0);
     if (!persist)
         return;
     pbft_decided d = {.block = block_wire, .cert = *cert};
@@ -347,8 +350,7 @@ static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
     const pbft_members *m = pbft_members_at(n, h);
     if (d->cert.seq != h || !proto_hash_equal(&d->cert.digest, &b->hash) ||
         d->cert.phase != PBFT_PHASE_COMMIT ||
-        (m != NULL && !pbft_cert_verify(&d->cert, &m->quorum, n->p->chain_id, n->p->crypto,
-                                        &n->genesis_hash))) {
+        (m != NULL && !pbft_commit_cert_verify(n, &d->cert, m))) {
         pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         proto_block_free(b);
         return;

@@ -192,8 +192,12 @@ void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c)
                                                           : NULL;
     if (votes == NULL)
         return;
+    const uint64_t *seen = c->phase == PBFT_PHASE_PREPARE ? s->prepare_seen : s->commit_seen;
     for (guint i = 0; i < c->sigs->len; i++) {
         const pbft_cert_sig *cs = &g_array_index(c->sigs, pbft_cert_sig, i);
+        /* Only a validator we hold a vote from in that view can conflict. */
+        if (cs->validator >= n->p->validators_count || seen[cs->validator] != c->view + 1)
+            continue;
         for (guint j = 0; j < votes->len; j++) {
             const pbft_vote *old = &g_array_index(votes, pbft_vote, j);
             if (old->validator != cs->validator || old->view != c->view ||

@@ -64,6 +64,7 @@ typedef struct pbft_slot {
     GArray *commit_tallies;   /* pbft_tally: stake per (view, digest) of commits */
     uint64_t *prepare_seen;   /* [validators]: 1 + newest view it prepared in, 0 = none */
     uint64_t *commit_seen;    /* [validators]: 1 + newest view it committed in, 0 = none */
+    guint *commit_at;         /* [validators]: index in commits of that vote */
     pbft_cert pcert;          /* prepared certificate of the highest view, if has_pcert */
     bool has_pcert;
     GBytes *pcert_block;      /* the block pcert names */
@@ -92,6 +93,7 @@ struct pbft_node {
     GArray *hashes;           /* proto_hash per committed height, [0] = genesis */
     int64_t last_timestamp_ns;/* of the newest committed non-null block */
     pbft_cert commit_cert;    /* of `committed` (genesis cert at 0) */
+    GArray *late_commits;     /* pbft_vote: COMMITs for `committed` after it committed */
     /* Tentative execution of committed+1: validated, not yet final. */
     bool tentative;
     proto_hash tentative_digest;
@@ -141,6 +143,8 @@ struct pbft_node {
     /* validator set per height (pbft_members.c) */
     pbft_members members[PBFT_MEMBERS_CACHE];
     uint32_t members_next;
+    pbft_members *members_last; /* the entry returned last (most lookups repeat it) */
+    uint32_t update_delay;      /* the chain's, from the genesis bonded set */
 
     /* validator operations: pool of proto_valop (validators), and when we
      * last sent our own (per kind) */
@@ -208,14 +212,20 @@ void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire);
 /* After each commit: prune the pool, (re)send our own operations. */
 void pbft_valops_after_commit(pbft_node *n);
 void pbft_rotate_key(void *node, const proto_keypair *next);
-/* A late COMMIT for our committed height joins its certificate. */
+/* A late COMMIT for our committed height: kept, unverified, until we
+ * propose (only a proposer needs it; pbft_late_commits_merge). */
 void pbft_collect_late_commit(pbft_node *n, const pbft_vote *v);
+/* Verify the late COMMITs held and add them to the commit certificate. */
+void pbft_late_commits_merge(pbft_node *n);
 
 /* pbft_log.c */
 pbft_slot *pbft_slot_get(pbft_node *n, uint64_t seq, bool create);
 /* Record a vote (already verified) in the slot; false if that validator
  * already voted in that phase in that view or a newer one. */
 bool pbft_slot_add_vote(pbft_node *n, pbft_slot *s, const pbft_vote *v);
+/* Verify a COMMIT certificate, skipping the crypto of every signature
+ * equal to a COMMIT vote this node already verified and holds. */
+bool pbft_commit_cert_verify(pbft_node *n, const pbft_cert *c, const pbft_members *m);
 void pbft_slot_free(gpointer slot);
 /* Drop every slot at or below `seq`. */
 void pbft_slots_gc(pbft_node *n, uint64_t seq);

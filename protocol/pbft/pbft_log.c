@@ -9,6 +9,8 @@
  * their slots. */
 #include "protocol/pbft/pbft_internal.h"
 
+#include <string.h>
+
 #include "protocol/chain/exec.h"
 #include "protocol/chain/valset.h"
 #include "protocol/core/msgtype.h"
@@ -29,6 +31,7 @@ pbft_slot *pbft_slot_get(pbft_node *n, uint64_t seq, bool create)
     s->commit_tallies = g_array_new(FALSE, FALSE, sizeof(pbft_tally));
     s->prepare_seen = g_new0(uint64_t, n->p->validators_count);
     s->commit_seen = g_new0(uint64_t, n->p->validators_count);
+    s->commit_at = g_new0(guint, n->p->validators_count);
     g_hash_table_insert(n->slots, &s->seq, s);
     return s;
 }
@@ -57,6 +60,7 @@ void pbft_slot_free(gpointer p)
     g_array_unref(s->commit_tallies);
     g_free(s->prepare_seen);
     g_free(s->commit_seen);
+    g_free(s->commit_at);
     if (s->has_pcert)
         pbft_cert_clear(&s->pcert);
     if (s->pcert_block != NULL)
@@ -138,6 +142,8 @@ bool pbft_slot_add_vote(pbft_node *n, pbft_slot *s, const pbft_vote *v)
         return false;
     seen[v->validator] = v->view + 1;
     g_array_append_val(prepare ? s->prepares : s->commits, *v);
+    if (!prepare)
+        s->commit_at[v->validator] = s->commits->len - 1;
     GArray *tallies = prepare ? s->prepare_tallies : s->commit_tallies;
     uint64_t stake = pbft_power_at(n, v->validator, s->seq);
     for (guint i = 0; i < tallies->len; i++) {
@@ -161,6 +167,24 @@ static void votes_cert(const GArray *votes, uint8_t phase, uint64_t view, uint64
         if (v->view == view && proto_hash_equal(&v->digest, digest))
             pbft_cert_add(out, v->validator, &v->sig);
     }
+}
+
+static bool commit_vote_known(void *ctx, const pbft_cert *c, const pbft_cert_sig *sig)
+{
+    const pbft_slot *s = ctx; /* sig->validator is in range: checked before any signature */
+    uint64_t seen = s->commit_seen[sig->validator];
+    if (seen != c->view + 1)
+        return false;
+    const pbft_vote *v = &g_array_index(s->commits, pbft_vote, s->commit_at[sig->validator]);
+    return proto_hash_equal(&v->digest, &c->digest) &&
+           memcmp(v->sig.bytes, sig->sig.bytes, PROTO_SIG_SIZE) == 0;
+}
+
+bool pbft_commit_cert_verify(pbft_node *n, const pbft_cert *c, const pbft_members *m)
+{
+    pbft_slot *s = c->phase == PBFT_PHASE_COMMIT ? pbft_slot_get(n, c->seq, false) : NULL;
+    return pbft_cert_verify_known(c, &m->quorum, n->p->chain_id, n->p->crypto, &n->genesis_hash,
+                                  s != NULL ? commit_vote_known : NULL, s);
 }
 
 /* Sign, record and multicast our vote for the slot's block. */
@@ -376,8 +400,10 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
 static void late_vote(pbft_node *n, const pbft_vote *v)
 {
     pbft_slot *s = pbft_slot_get(n, v->seq, false);
-    if (s != NULL) {
-        const GArray *votes = v->phase == PBFT_PHASE_PREPARE ? s->prepares : s->commits;
+    bool prepare = v->phase == PBFT_PHASE_PREPARE;
+    /* Only a validator that already voted in this view can conflict. */
+    if (s != NULL && (prepare ? s->prepare_seen : s->commit_seen)[v->validator] == v->view + 1) {
+        const GArray *votes = prepare ? s->prepares : s->commits;
         for (guint i = 0; i < votes->len; i++) {
             const pbft_vote *old = &g_array_index(votes, pbft_vote, i);
             if (old->validator == v->validator && old->view == v->view &&

@@ -36,6 +36,8 @@ void pbft_members_init(pbft_node *n)
         n->members[i].keys = g_new0(proto_pubkey, count);
     }
     n->members_next = 0;
+    n->members_last = NULL;
+    n->update_delay = proto_valset_params(pbft_valset(n))->update_delay;
 }
 
 void pbft_members_clear(pbft_node *n)
@@ -55,23 +57,25 @@ const proto_valset *pbft_valset(const pbft_node *n)
 
 uint32_t pbft_update_delay(const pbft_node *n)
 {
-    return proto_valset_params(pbft_valset(n))->update_delay;
+    return n->update_delay;
 }
 
 const pbft_members *pbft_members_at(pbft_node *n, uint64_t height)
 {
-    if (height > n->committed + pbft_update_delay(n))
+    if (height > n->committed + n->update_delay)
         return NULL;
+    if (n->members_last != NULL && n->members_last->height == height)
+        return n->members_last;
     for (guint i = 0; i < PBFT_MEMBERS_CACHE; i++) {
         if (n->members[i].height == height)
-            return &n->members[i];
+            return n->members_last = &n->members[i];
     }
     pbft_members *m = &n->members[n->members_next];
     n->members_next = (n->members_next + 1) % PBFT_MEMBERS_CACHE;
     proto_valset_fill(pbft_valset(n), height, m->powers, m->keys);
     m->height = height;
     pbft_quorum_init(&m->quorum, n->p->validators_count, m->keys, m->powers);
-    return m;
+    return n->members_last = m;
 }
 
 uint64_t pbft_power_at(pbft_node *n, uint32_t validator, uint64_t height)

@@ -146,6 +146,14 @@ bool pbft_quorum_weak(const pbft_quorum *q, uint64_t stake);
  * `genesis` (and phase matches). */
 bool pbft_cert_verify(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
                       proto_crypto *crypto, const proto_hash *genesis);
+/* True if the caller already verified exactly this signature of c (same
+ * validator, phase, view, seq, digest and signature bytes). */
+typedef bool (*pbft_sig_known_fn)(void *ctx, const pbft_cert *c, const pbft_cert_sig *s);
+/* pbft_cert_verify, skipping the signature check of every signature
+ * `known` vouches for: the same verdict, less crypto. */
+bool pbft_cert_verify_known(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
+                            proto_crypto *crypto, const proto_hash *genesis,
+                            pbft_sig_known_fn known, void *ctx);
 
 /* ---- encoding ---- */
 

@@ -49,7 +49,7 @@ static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block 
     const pbft_cert *lc = &ext->last_commit;
     const pbft_members *m = pbft_members_at(n, h - 1);
     if (lc->seq != h - 1 || !proto_hash_equal(&lc->digest, &b->header.parent) ||
-        !pbft_cert_verify(lc, &m->quorum, n->p->chain_id, n->p->crypto, &n->genesis_hash))
+        !pbft_commit_cert_verify(n, lc, m))
         return false;
     uint32_t count = n->p->validators_count;
     bool *signed_mask = g_new0(bool, count);
@@ -228,6 +228,7 @@ GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal)
     pbft_ext_init(&ext);
     if (height >= 2) {
         g_assert(n->commit_cert.seq == n->committed);
+        pbft_late_commits_merge(n);
         pbft_cert_copy(&ext.last_commit, &n->commit_cert);
         ext.has_last_commit = true;
     }

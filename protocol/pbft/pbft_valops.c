@@ -14,8 +14,10 @@
  * (pbft_signing_key).
  *
  * Also here: commit votes for the committed height that arrive after the
- * commit join its certificate, so the next block's record of who signed
- * (pbft_ext.h, downtime accounting) is not cut at the first quorum. */
+ * commit join its certificate when this node proposes, so the next
+ * block's record of who signed (pbft_ext.h, downtime accounting) is not
+ * cut at the first quorum. They are verified only then: only the
+ * proposer needs them. */
 #include "protocol/pbft/pbft_internal.h"
 
 #include <string.h>
@@ -165,16 +167,36 @@ void pbft_rotate_key(void *node, const proto_keypair *next)
     send_own(n, PROTO_VALOP_ROTATE_KEY, &next->pk);
 }
 
+static bool in_cert(const pbft_cert *c, uint32_t validator)
+{
+    for (guint i = 0; i < c->sigs->len; i++) {
+        if (g_array_index(c->sigs, pbft_cert_sig, i).validator == validator)
+            return true;
+    }
+    return false;
+}
+
 void pbft_collect_late_commit(pbft_node *n, const pbft_vote *v)
 {
     const pbft_cert *c = &n->commit_cert;
     if (v->seq != n->committed || v->seq == 0 || v->validator >= n->p->validators_count ||
-        v->view != c->view || !proto_hash_equal(&v->digest, &c->digest))
+        v->view != c->view || !proto_hash_equal(&v->digest, &c->digest) ||
+        n->late_commits->len >= n->p->validators_count || in_cert(c, v->validator))
         return;
-    for (guint i = 0; i < c->sigs->len; i++) {
-        if (g_array_index(c->sigs, pbft_cert_sig, i).validator == v->validator)
+    for (guint i = 0; i < n->late_commits->len; i++) {
+        if (g_array_index(n->late_commits, pbft_vote, i).validator == v->validator)
             return;
     }
-    if (pbft_verify_vote(n, v) == PROTO_REJECT_NONE)
-        pbft_cert_add(&n->commit_cert, v->validator, &v->sig);
+    g_array_append_val(n->late_commits, *v);
+}
+
+void pbft_late_commits_merge(pbft_node *n)
+{
+    for (guint i = 0; i < n->late_commits->len; i++) {
+        const pbft_vote *v = &g_array_index(n->late_commits, pbft_vote, i);
+        if (!in_cert(&n->commit_cert, v->validator) &&
+            pbft_verify_vote(n, v) == PROTO_REJECT_NONE)
+            pbft_cert_add(&n->commit_cert, v->validator, &v->sig);
+    }
+    g_array_set_size(n->late_commits, 0);
 }
