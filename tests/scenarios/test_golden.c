@@ -35,7 +35,7 @@ static const char *PBFT_SCENARIO =
     "[fault crash]\nat = 2s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
     "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
 
-#define GOLDEN_PBFT_TRACE "fff91348a44f24521be5cc929d2c634c0663c6f72a7169aa122036b3e75acf31"
+#define GOLDEN_PBFT_TRACE "c0d2b859be73c7c86f71969aec741ff6191eb8077b2c5cda2321ee90674e4f09"
 
 START_TEST(poa_trace_is_pinned)
 {
