@@ -17,36 +17,6 @@
 
 static pbft_hub H;
 
-static guint rejected(uint32_t node, proto_reject_reason reason)
-{
-    guint count = 0;
-    GArray *ev = H.env[node].events;
-    for (guint i = 0; i < ev->len; i++) {
-        const proto_event *e = &g_array_index(ev, proto_event, i);
-        count += e->kind == PROTO_EV_MSG_REJECTED && e->reason == reason;
-    }
-    return count;
-}
-
-/* Every live node's committed chain is a prefix of every other's. */
-static void assert_agreement(void)
-{
-    for (uint32_t a = 0; a < H.nodes; a++) {
-        for (uint32_t b = a + 1; b < H.nodes; b++) {
-            if (H.node[a] == NULL || H.node[b] == NULL)
-                continue;
-            uint64_t top = MIN(hub_committed(&H, a), hub_committed(&H, b));
-            for (uint64_t h = 0; h <= top; h++) {
-                proto_hash x, y;
-                ck_assert(pbft_node_committed_hash(H.node[a], h, &x));
-                ck_assert(pbft_node_committed_hash(H.node[b], h, &y));
-                ck_assert_msg(proto_hash_equal(&x, &y), "nodes %u and %u differ at %" G_GUINT64_FORMAT,
-                              a, b, h);
-            }
-        }
-    }
-}
-
 static void setup(void)
 {
     hub_init(&H, 4, 1, 5);
@@ -85,7 +55,7 @@ START_TEST(normal_case_commits_in_order)
     ck_assert_uint_eq(txs, 3);
     /* The full node follows through DECIDED pushes. */
     ck_assert_uint_ge(hub_committed(&H, 4), 5);
-    assert_agreement();
+    hub_assert_agreement(&H);
     /* Proposers rotate round-robin: height h by validator h mod 4. */
     ck_assert_uint_eq(pbft_primary(&H.params, 1, 0), 1);
     ck_assert_uint_eq(pbft_primary(&H.params, 4, 0), 0);
@@ -122,13 +92,13 @@ START_TEST(hostile_bytes_are_counted_and_dropped)
     g_bytes_unref(empty);
     /* Rejected and counted until the sender passes 50 rejects in a second;
      * then it is banned and the rest is dropped unread. */
-    ck_assert_uint_eq(rejected(0, PROTO_REJECT_DECODE), 51);
+    ck_assert_uint_eq(hub_rejected(&H, 0, PROTO_REJECT_DECODE), 51);
     ck_assert_uint_ge(injected, 60);
     ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_PEER_BANNED), 1);
     /* Nothing broke: the chain goes on. */
     hub_run_until(&H, HUB_SEC(5.5));
     ck_assert_uint_ge(hub_committed(&H, 0), before + 3);
-    assert_agreement();
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -162,10 +132,10 @@ START_TEST(forged_preprepares_are_rejected)
     /* Height 1, view 0 belongs to v1; v2 signs a block claiming to be v1. */
     GBytes *wrong_signer = forged_preprepare(2, 1, 0, false);
     hub_inject(&H, 2, 0, wrong_signer);
-    ck_assert_uint_eq(rejected(0, PROTO_REJECT_SIGNATURE), 1);
+    ck_assert_uint_eq(hub_rejected(&H, 0, PROTO_REJECT_SIGNATURE), 1);
     GBytes *corrupt = forged_preprepare(1, 1, 0, true);
     hub_inject(&H, 1, 0, corrupt);
-    ck_assert_uint_eq(rejected(0, PROTO_REJECT_SIGNATURE), 2);
+    ck_assert_uint_eq(hub_rejected(&H, 0, PROTO_REJECT_SIGNATURE), 2);
     /* A block for a later view waits (not rejected, not voted on). */
     GBytes *future = forged_preprepare(2, 1, 1, false);
     hub_inject(&H, 2, 0, future);
@@ -173,7 +143,7 @@ START_TEST(forged_preprepares_are_rejected)
     /* The real v1 block still commits. */
     hub_run_until(&H, HUB_SEC(1.5));
     ck_assert_uint_eq(hub_committed(&H, 0), 1);
-    assert_agreement();
+    hub_assert_agreement(&H);
     g_bytes_unref(wrong_signer);
     g_bytes_unref(corrupt);
     g_bytes_unref(future);
@@ -230,7 +200,7 @@ START_TEST(certificate_without_quorum_is_rejected)
     GBytes *wire = pbft_msg_decided_encode(&d);
     hub_inject(&H, 2, 4, wire);
     ck_assert_uint_eq(hub_committed(&H, 4), 1);
-    ck_assert_uint_eq(rejected(4, PROTO_REJECT_SIGNATURE), 1);
+    ck_assert_uint_eq(hub_rejected(&H, 4, PROTO_REJECT_SIGNATURE), 1);
     /* With a third signature it is a certificate and the full node takes it. */
     pbft_vote vote = {.phase = PBFT_PHASE_COMMIT, .seq = 2, .digest = b->hash, .validator = 0};
     pbft_vote_sign(&vote, H.params.chain_id, H.crypto, &H.vkeys[0]);
@@ -271,7 +241,7 @@ START_TEST(silent_primary_forces_view_change)
         failed |= e->cause == PROTO_VIEW_CAUSE_NEWVIEW_TIMEOUT;
     }
     ck_assert(timeout && failed);
-    assert_agreement();
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -285,7 +255,7 @@ START_TEST(lost_quorum_stalls_then_resumes)
     hub_run_until(&H, HUB_SEC(40));
     for (uint32_t v = 0; v < 4; v++)
         ck_assert_uint_ge(hub_committed(&H, v), 3);
-    assert_agreement();
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -302,7 +272,7 @@ START_TEST(restart_recovers_from_store_and_catches_up)
     hub_run_until(&H, HUB_SEC(14.5));
     ck_assert_uint_ge(hub_committed(&H, 3) + 1, hub_committed(&H, 0));
     ck_assert_uint_ge(hub_committed(&H, 3), 12);
-    assert_agreement();
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -316,7 +286,7 @@ START_TEST(lagging_replica_catches_up)
     hub_run_until(&H, HUB_SEC(20.5));
     ck_assert_uint_ge(hub_events(&H, 3, PROTO_EV_SYNC_REQUEST), 1);
     ck_assert_uint_ge(hub_committed(&H, 3) + 1, hub_committed(&H, 0));
-    assert_agreement();
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -365,7 +335,7 @@ START_TEST(conflicting_votes_become_evidence)
     ck_assert(pbft_evidence_make(&va, &vb, &forged)); /* vb's signature is for seq 1 */
     GBytes *fw = pbft_evidence_encode(&forged);
     hub_inject(&H, 3, 1, fw);
-    ck_assert_uint_eq(rejected(1, PROTO_REJECT_SIGNATURE), 1);
+    ck_assert_uint_eq(hub_rejected(&H, 1, PROTO_REJECT_SIGNATURE), 1);
     ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 1);
     ck_assert(!pbft_evidence_make(&va, &va, &forged));
     /* A non-canonical encoding (digests out of order) is malformed. */

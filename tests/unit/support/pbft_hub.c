@@ -1,6 +1,8 @@
 /* Deterministic PBFT test driver (see pbft_hub.h). */
 #include "support/pbft_hub.h"
 
+#include <check.h>
+
 #include "protocol/chain/tx.h"
 #include "protocol/chain/valset.h"
 
@@ -176,4 +178,33 @@ uint64_t hub_committed(const pbft_hub *h, uint32_t i)
 guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind)
 {
     return fake_env_count_events(&h->env[i], kind);
+}
+
+guint hub_rejected(const pbft_hub *h, uint32_t i, proto_reject_reason reason)
+{
+    guint count = 0;
+    const GArray *ev = h->env[i].events;
+    for (guint k = 0; k < ev->len; k++) {
+        const proto_event *e = &g_array_index(ev, proto_event, k);
+        count += e->kind == PROTO_EV_MSG_REJECTED && e->reason == reason;
+    }
+    return count;
+}
+
+void hub_assert_agreement(const pbft_hub *h)
+{
+    for (uint32_t a = 0; a < h->nodes; a++) {
+        for (uint32_t b = a + 1; b < h->nodes; b++) {
+            if (h->node[a] == NULL || h->node[b] == NULL)
+                continue;
+            uint64_t top = MIN(hub_committed(h, a), hub_committed(h, b));
+            for (uint64_t height = 0; height <= top; height++) {
+                proto_hash x, y;
+                ck_assert(pbft_node_committed_hash(h->node[a], height, &x));
+                ck_assert(pbft_node_committed_hash(h->node[b], height, &y));
+                ck_assert_msg(proto_hash_equal(&x, &y),
+                              "nodes %u and %u differ at %" G_GUINT64_FORMAT, a, b, height);
+            }
+        }
+    }
 }
