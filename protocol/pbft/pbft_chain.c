@@ -3,9 +3,11 @@
  * Committed blocks are final: the node keeps one state, after its
  * committed height (plus, transiently, the tentative execution of the
  * next block; see pbft_log.c). Each committed block is stored as
- * "b/<height>" (a DECIDED message: block plus commit certificate) with
- * "final" = height, so a restarted node replays its chain, verifying every
- * certificate and state root again, and serves blocks to others.
+ * "b/<height>" (the block's bytes, exactly as received, so every node
+ * that stores one block shares one copy in a simulator's memory) and
+ * "c/<height>" (its commit certificate), with "final" = height, so a
+ * restarted node replays its chain, verifying every certificate and state
+ * root again, and serves blocks to others.
  *
  * Catch-up has one path for everyone: GET_BLOCKS to a peer, BLOCKS back,
  * each block applied only after its commit certificate verifies and its
@@ -26,6 +28,39 @@
 static void store_block_key(uint64_t height, char out[32])
 {
     snprintf(out, 32, "b/%020" G_GUINT64_FORMAT, (guint64)height);
+}
+
+static void store_cert_key(uint64_t height, char out[32])
+{
+    snprintf(out, 32, "c/%020" G_GUINT64_FORMAT, (guint64)height);
+}
+
+/* Block `height` and its commit certificate from the store; false if
+ * either is missing or the certificate does not decode. */
+static bool store_get_decided(pbft_node *n, uint64_t height, pbft_decided *out)
+{
+    char key[32];
+    store_block_key(height, key);
+    GBytes *block = n->env.store_get(n->env.ctx, key);
+    store_cert_key(height, key);
+    GBytes *cert = n->env.store_get(n->env.ctx, key);
+    bool ok = block != NULL && cert != NULL;
+    if (ok) {
+        gsize size = 0;
+        const uint8_t *data = g_bytes_get_data(cert, &size);
+        proto_reader r;
+        proto_reader_init(&r, data, size);
+        ok = pbft_cert_read(&r, &out->cert, PBFT_PHASE_COMMIT) && proto_reader_finish(&r);
+        if (!ok && out->cert.sigs != NULL)
+            pbft_cert_clear(&out->cert);
+    }
+    if (ok)
+        out->block = g_bytes_ref(block);
+    if (block != NULL)
+        g_bytes_unref(block);
+    if (cert != NULL)
+        g_bytes_unref(cert);
+    return ok;
 }
 
 static void store_put_u64(pbft_node *n, const char *key, uint64_t v)
@@ -192,16 +227,24 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
     g_array_set_size(n->late_commits, 0);
     if (!persist)
         return;
-    pbft_decided d = {.block = block_wire, .cert = *cert};
-    GBytes *enc = pbft_msg_decided_encode(&d);
     char key[32];
     store_block_key(n->committed, key);
-    n->env.store_put(n->env.ctx, key, enc);
+    n->env.store_put(n->env.ctx, key, block_wire);
+    proto_writer w;
+    proto_writer_init(&w);
+    pbft_cert_write(&w, cert);
+    GBytes *cert_bytes = proto_writer_steal(&w);
+    store_cert_key(n->committed, key);
+    n->env.store_put(n->env.ctx, key, cert_bytes);
+    g_bytes_unref(cert_bytes);
     store_put_u64(n, STORE_KEY_FINAL, n->committed);
     /* The proposer tells the full nodes. */
-    if (pbft_is_validator(n) && b->header.proposer == (uint32_t)n->validator_index)
+    if (pbft_is_validator(n) && b->header.proposer == (uint32_t)n->validator_index) {
+        pbft_decided d = {.block = block_wire, .cert = *cert};
+        GBytes *enc = pbft_msg_decided_encode(&d);
         pbft_send_full_nodes(n, enc);
-    g_bytes_unref(enc);
+        g_bytes_unref(enc);
+    }
 }
 
 bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
@@ -243,11 +286,8 @@ void pbft_chain_recover(pbft_node *n)
     if (!store_get_u64(n, STORE_KEY_FINAL, &final))
         return;
     for (uint64_t h = 1; h <= final; h++) {
-        char key[32];
-        store_block_key(h, key);
-        GBytes *enc = n->env.store_get(n->env.ctx, key);
         pbft_decided d = {0};
-        bool decoded = enc != NULL && pbft_msg_decided_decode(enc, &d);
+        bool decoded = store_get_decided(n, h, &d);
         bool ok = decoded;
         proto_block *b = ok ? pbft_decode_block(n, d.block) : NULL;
         ok = b != NULL && proto_hash_equal(&d.cert.digest, &b->hash) && d.cert.seq == h &&
@@ -262,8 +302,6 @@ void pbft_chain_recover(pbft_node *n)
             proto_block_free(b);
         if (decoded)
             pbft_decided_clear(&d);
-        if (enc != NULL)
-            g_bytes_unref(enc);
         if (!ok)
             break; /* a damaged store: keep what verified, fetch the rest */
     }
@@ -313,17 +351,12 @@ void pbft_sync_on_get_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
     count = MIN(count, MIN(n->p->sync_batch_max, PBFT_BLOCKS_MAX));
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)pbft_decided_free);
     for (uint64_t h = from_height; h <= n->committed && out->len < count; h++) {
-        char key[32];
-        store_block_key(h, key);
-        GBytes *enc = n->env.store_get(n->env.ctx, key);
-        if (enc == NULL)
-            break;
         pbft_decided *d = g_new0(pbft_decided, 1);
-        if (pbft_msg_decided_decode(enc, d))
-            g_ptr_array_add(out, d);
-        else
+        if (!store_get_decided(n, h, d)) {
             g_free(d);
-        g_bytes_unref(enc);
+            break;
+        }
+        g_ptr_array_add(out, d);
     }
     /* Always answer, even with nothing: the asker learns where we are. */
     GBytes *reply = pbft_msg_blocks_encode(out);

@@ -198,7 +198,10 @@ void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c)
         /* Only a validator we hold a vote from in that view can conflict. */
         if (cs->validator >= n->p->validators_count || seen[cs->validator] != c->view + 1)
             continue;
-        for (guint j = 0; j < votes->len; j++) {
+        /* Commits are indexed by validator; prepares (rare here) are scanned. */
+        guint j = c->phase == PBFT_PHASE_COMMIT ? s->commit_at[cs->validator] : 0;
+        guint end = c->phase == PBFT_PHASE_COMMIT ? j + 1 : votes->len;
+        for (; j < end; j++) {
             const pbft_vote *old = &g_array_index(votes, pbft_vote, j);
             if (old->validator != cs->validator || old->view != c->view ||
                 proto_hash_equal(&old->digest, &c->digest))

@@ -167,11 +167,19 @@ void pbft_rotate_key(void *node, const proto_keypair *next)
     send_own(n, PROTO_VALOP_ROTATE_KEY, &next->pk);
 }
 
+/* Binary search: a certificate's validators are strictly increasing. */
 static bool in_cert(const pbft_cert *c, uint32_t validator)
 {
-    for (guint i = 0; i < c->sigs->len; i++) {
-        if (g_array_index(c->sigs, pbft_cert_sig, i).validator == validator)
+    guint lo = 0, hi = c->sigs->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        uint32_t v = g_array_index(c->sigs, pbft_cert_sig, mid).validator;
+        if (v == validator)
             return true;
+        if (v < validator)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return false;
 }
