@@ -70,7 +70,36 @@
  * replica that is behind in views asks with STATUS and adopts the valid
  * NEW-VIEW it gets back. Full nodes follow the same way: the proposer of
  * each committed block sends it with its certificate (DECIDED), and a full
- * node that stops hearing asks for blocks. */
+ * node that stops hearing asks for blocks.
+ *
+ * Validator set. Voting power and consensus keys are per height, from the
+ * bonded set in the chain state (protocol/chain/valset.h): a change
+ * committed by block h (a slash, a jail, an unjail, a key rotation)
+ * applies from height h + update_delay (default 2, as CometBFT applies
+ * updates from block H at H+2). So the set of every height up to
+ * committed + update_delay is fixed at any replica; a vote, block or
+ * certificate about a higher height cannot be judged yet and tells the
+ * replica it is behind (it catches up instead of rejecting). Quorums are
+ * counted in the set of the height voted on; a VIEW-CHANGE is signed with
+ * its sender's key at the height above its commit certificate, and a
+ * NEW-VIEW's V is counted (and its leader's signature checked) in the set
+ * of C*+1, the first height the new view decides, so every replica that
+ * accepts a NEW-VIEW judged it with the same set. Validators without
+ * power at a height (jailed, tombstoned) do not vote and are skipped as
+ * primaries: primary(n, v) is the first validator with power in the
+ * schedule from position n + v. leader(w) stays schedule(w): a jailed
+ * leader costs one NEW-VIEW timeout, like a crashed one.
+ *
+ * Accountability. Every non-null block above height 1 carries the
+ * parent's commit signatures as its proposer holds them (late COMMITs
+ * included), equivocation evidence and validator operations
+ * (pbft_ext.h); executing it accounts downtime (Cosmos x/slashing),
+ * slashes and tombstones equivocators, and applies unjails and key
+ * rotations. A replica keeps the committed height's votes one height
+ * longer and checks every certificate it sees against the votes it holds,
+ * so an equivocator that shows each half of the network its own vote is
+ * caught when the next block's commit signatures bring the other half's
+ * version. */
 #ifndef AITBC_PROTOCOL_PBFT_H
 #define AITBC_PROTOCOL_PBFT_H
 
