@@ -2,8 +2,9 @@
 # Quick start, command 2: install what is missing, build with warnings as
 # errors, run the whole test suite with ctest, then build the unit tests
 # with AddressSanitizer + UBSan and run them too, with the golden trace
-# test (a pinned trace hash must not depend on the optimisation level). Extra arguments go to the
-# first ctest (e.g. -L unit, -LE slow).
+# test (a pinned trace hash must not depend on the optimisation level) and
+# the Byzantine and slashing worlds (label `sanitize`: hostile input through
+# every decoder). Extra arguments go to the first ctest (e.g. -L unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -11,9 +12,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 scripts/setup.sh build -DAITBC_WERROR=ON
 (cd build && ctest --output-on-failure -j "$jobs" "$@")
 
-echo "== unit tests and the golden trace under AddressSanitizer + UBSan (-O0) =="
+echo "== unit tests, the golden trace and the Byzantine/slashing worlds under AddressSanitizer + UBSan (-O0) =="
 scripts/setup.sh build-asan -DAITBC_WERROR=ON -DAITBC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 # G_SLICE=always-malloc: GLib's slice allocator would hide leaked GLib
 # objects from LeakSanitizer.
 (cd build-asan && G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j "$jobs" -L 'unit|golden')
+    ctest --output-on-failure -j "$jobs" -L 'unit|golden|sanitize')
