@@ -31,10 +31,17 @@ typedef struct mp_entry {
     proto_tx tx;
     proto_hash hash; /* key of by_hash */
     GList link;      /* node in arrival; link.data == this entry */
+    uint64_t tick;   /* the pool's clock when it arrived */
+    bool handed_out; /* proto_mempool_take_stale returned it already */
 } mp_entry;
+
+/* proto_mempool_take_stale looks at no more entries than this per call,
+ * so a large backlog costs a bounded walk. */
+#define MP_STALE_WALK_MAX 8192
 
 struct proto_mempool {
     uint32_t entries_max;
+    uint64_t tick;       /* advanced by proto_mempool_tick */
     GHashTable *by_hash; /* const proto_hash* (in the entry) -> mp_entry* */
     GQueue arrival;      /* entries, oldest first */
 };
@@ -98,6 +105,7 @@ proto_mempool_result proto_mempool_add(proto_mempool *m, const proto_tx *tx,
         return PROTO_MEMPOOL_FULL;
     }
     mp_entry *e = g_new0(mp_entry, 1);
+    e->tick = m->tick;
     e->tx = *tx;
     e->hash = *tx_hash;
     e->link.data = e;
@@ -249,4 +257,25 @@ void proto_mempool_select(proto_mempool *m, const proto_state *s, uint32_t txs_m
     g_hash_table_unref(sel.shadows);
     g_hash_table_unref(sel.parked);
     g_array_unref(sel.retry);
+}
+
+void proto_mempool_tick(proto_mempool *m)
+{
+    m->tick++;
+}
+
+/* Arrival order is tick order, so the stale entries are a prefix of the
+ * queue: walk it from the oldest and stop at the first one too young. */
+void proto_mempool_take_stale(proto_mempool *m, uint64_t min_ticks, uint32_t max, GArray *out)
+{
+    guint walked = 0;
+    for (GList *link = m->arrival.head; link != NULL && out->len < max; link = link->next) {
+        mp_entry *e = link->data;
+        if (e->tick + min_ticks > m->tick || ++walked > MP_STALE_WALK_MAX)
+            break;
+        if (e->handed_out)
+            continue;
+        e->handed_out = true;
+        g_array_append_val(out, e->tx);
+    }
 }

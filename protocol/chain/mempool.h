@@ -45,4 +45,13 @@ void proto_mempool_remove(proto_mempool *m, const proto_hash *tx_hash);
  * credited as the selection goes, like proto_state_apply_tx does. */
 void proto_mempool_select(proto_mempool *m, const proto_state *s, uint32_t txs_max, GArray *out);
 
+/* The pool's clock, for telling how long a transaction has waited: the
+ * caller ticks it (PBFT: once per committed block). */
+void proto_mempool_tick(proto_mempool *m);
+/* Up to max transactions that have waited at least min_ticks, oldest
+ * first, appended (proto_tx) to out; each is handed out at most once in
+ * the pool's life. For re-gossip: a node that was cut off passes on what
+ * others may never have received. */
+void proto_mempool_take_stale(proto_mempool *m, uint64_t min_ticks, uint32_t max, GArray *out);
+
 #endif

@@ -247,6 +247,27 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
     }
 }
 
+/* Once caught up after a sync, hand the validators the transactions that
+ * waited in our pool: during a partition clients kept giving them to us
+ * alone, and no proposer elsewhere has them ("sync the mempool"). */
+static void regossip(pbft_node *n)
+{
+    if (n->mempool == NULL)
+        return;
+    proto_mempool_tick(n->mempool);
+    if (!n->regossip_pending || n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
+        return; /* still fetching blocks */
+    n->regossip_pending = false;
+    GArray *txs = g_array_new(FALSE, FALSE, sizeof(proto_tx));
+    proto_mempool_take_stale(n->mempool, PBFT_REGOSSIP_AGE_BLOCKS, PBFT_REGOSSIP_MAX, txs);
+    for (guint i = 0; i < txs->len; i++) {
+        GBytes *wire = proto_tx_msg_encode(&g_array_index(txs, proto_tx, i));
+        pbft_send_validators(n, wire);
+        g_bytes_unref(wire);
+    }
+    g_array_unref(txs);
+}
+
 bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
                        const pbft_cert *cert)
 {
@@ -266,6 +287,7 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
     emit_final(n, b);
     pbft_evidence_prune(n);
     pbft_valops_after_commit(n);
+    regossip(n);
     /* The committed height's votes stay one height longer: the next
      * block's commit signatures are checked against them (evidence). */
     pbft_slots_gc(n, n->committed - 1);
@@ -447,7 +469,9 @@ void pbft_sync_on_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
     g_hash_table_foreach_remove(n->pending, pending_stale, &n->committed);
     n->sync_inflight_until_ns = 0;
     if (n->committed > before) {
-        /* Got something: there may be more. */
+        /* Got something: there may be more. We were cut off, so the
+         * others may lack what clients gave us meanwhile (regossip). */
+        n->regossip_pending = n->mempool != NULL;
         if (n->committed < n->sync_target)
             pbft_sync_request(n, from, n->sync_target);
         pbft_advance(n);

@@ -19,6 +19,10 @@ enum {
 };
 
 #define PBFT_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+/* After catching up, transactions that waited at least this many blocks
+ * in our pool are sent to the validators again (at most REGOSSIP_MAX). */
+#define PBFT_REGOSSIP_AGE_BLOCKS 2
+#define PBFT_REGOSSIP_MAX 4096
 #define PBFT_FUTURE_MAX 1024   /* buffered messages for views ahead of ours */
 #define PBFT_PENDING_MAX 256   /* decided blocks held above a gap */
 #define PBFT_EVIDENCE_MAX 4096 /* evidence kept per node */
@@ -129,6 +133,7 @@ struct pbft_node {
     int64_t sync_inflight_until_ns;
     uint64_t sync_target;     /* highest height we know is committed somewhere */
     uint64_t stall_mark;      /* full nodes: committed height at the last stall check */
+    bool regossip_pending;    /* we caught up by sync: pass our waiting txs on once level */
 
     /* per peer (node id < nodes_count): rejected messages in the current
      * one-second window, the window's start, and a ban deadline */

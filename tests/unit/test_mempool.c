@@ -143,6 +143,49 @@ START_TEST(test_remove_and_select_keeps)
 }
 END_TEST
 
+/* The pool's clock: take_stale hands out what waited long enough, oldest
+ * first, each transaction once, and never one that is too young. */
+START_TEST(test_take_stale)
+{
+    pool_world w;
+    pw_init(&w, rich, 3);
+    proto_mempool *m = proto_mempool_new(10);
+    proto_tx a = pw_tx(&w, 0, 1, 5, 0);
+    proto_tx b = pw_tx(&w, 1, 2, 5, 0);
+    proto_tx c = pw_tx(&w, 2, 0, 5, 0);
+    pw_add(&w, m, &a);
+    proto_mempool_tick(m);
+    pw_add(&w, m, &b);
+    proto_mempool_tick(m);
+    pw_add(&w, m, &c);
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(proto_tx));
+    proto_mempool_take_stale(m, 3, 10, out);
+    ck_assert_uint_eq(out->len, 0); /* a has waited 2 ticks */
+    proto_mempool_take_stale(m, 1, 10, out);
+    ck_assert_uint_eq(out->len, 2); /* a and b, not c (0 ticks) */
+    ck_assert_uint_eq(out_at(out, 0)->from, 0);
+    ck_assert_uint_eq(out_at(out, 1)->from, 1);
+    proto_mempool_tick(m);
+    g_array_set_size(out, 0);
+    proto_mempool_take_stale(m, 1, 10, out);
+    ck_assert_uint_eq(out->len, 1); /* only c now: a and b went out already */
+    ck_assert_uint_eq(out_at(out, 0)->from, 2);
+    g_array_set_size(out, 0);
+    proto_mempool_take_stale(m, 0, 10, out);
+    ck_assert_uint_eq(out->len, 0);
+    /* max bounds one call. */
+    proto_mempool *m2 = proto_mempool_new(10);
+    pw_add(&w, m2, &a);
+    pw_add(&w, m2, &b);
+    proto_mempool_take_stale(m2, 0, 1, out);
+    ck_assert_uint_eq(out->len, 1);
+    g_array_unref(out);
+    proto_mempool_free(m2);
+    proto_mempool_free(m);
+    pw_clear(&w);
+}
+END_TEST
+
 /* Nonces 2, 0, 1 arriving in that order come out 0, 1, 2, both within
  * one selection and one per call across blocks. */
 START_TEST(test_nonce_order)
@@ -374,6 +417,7 @@ static Suite *mempool_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_admission);
     tcase_add_test(tc, test_remove_and_select_keeps);
+    tcase_add_test(tc, test_take_stale);
     tcase_add_test(tc, test_nonce_order);
     tcase_add_test(tc, test_gap_holds_back_only_sender);
     tcase_add_test(tc, test_stale_dropped_by_select);

@@ -354,6 +354,36 @@ START_TEST(conflicting_votes_become_evidence)
 }
 END_TEST
 
+/* Clients kept handing transactions to a validator that was cut off;
+ * once it has caught up it passes them on, and they commit even if it is
+ * lost right after. */
+START_TEST(cut_off_validator_passes_its_transactions_on)
+{
+    hub_run_until(&H, HUB_SEC(1.5));
+    H.isolated[3] = true;
+    for (uint32_t a = 0; a < 3; a++)
+        hub_submit_tx(&H, 3, a, 0);
+    hub_run_until(&H, HUB_SEC(20));
+    const proto_state *s0 = pbft_node_state(H.node[0]);
+    ck_assert_uint_ge(hub_committed(&H, 0), 6);
+    ck_assert_uint_eq(proto_state_account(s0, 0)->nonce, 0); /* nobody else has them */
+    H.isolated[3] = false;
+    /* Run only until v3 has caught up, then lose it: what it passed on
+     * is all the others will ever have. */
+    int64_t t = HUB_SEC(20);
+    while (hub_committed(&H, 3) + 1 < hub_committed(&H, 0) || hub_committed(&H, 3) < 6) {
+        t += HUB_SEC(0.05);
+        hub_run_until(&H, t);
+    }
+    hub_crash(&H, 3);
+    hub_run_until(&H, t + HUB_SEC(20));
+    s0 = pbft_node_state(H.node[0]);
+    for (uint32_t a = 0; a < 3; a++)
+        ck_assert_uint_eq(proto_state_account(s0, a)->nonce, 1);
+    hub_assert_agreement(&H);
+}
+END_TEST
+
 static Suite *pbft_suite(void)
 {
     Suite *s = suite_create("pbft");
@@ -369,6 +399,7 @@ static Suite *pbft_suite(void)
     tcase_add_test(tc, restart_recovers_from_store_and_catches_up);
     tcase_add_test(tc, lagging_replica_catches_up);
     tcase_add_test(tc, conflicting_votes_become_evidence);
+    tcase_add_test(tc, cut_off_validator_passes_its_transactions_on);
     suite_add_tcase(s, tc);
     return s;
 }
