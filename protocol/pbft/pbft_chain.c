@@ -281,7 +281,8 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
         pbft_reject(n, PROTO_NODE_NONE, reason);
         return false;
     }
-    pbft_evidence_check_block(n, b);
+    if (!tentative)
+        pbft_evidence_check_block(n, b); /* a validated block was checked on arrival */
     record_commit(n, block_wire, b, cert, true);
     pbft_effects_emit(n, b);
     emit_final(n, b);
