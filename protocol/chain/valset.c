@@ -54,6 +54,10 @@ struct proto_valset {
     proto_slashing_params params;
     uint32_t count;
     proto_validator *validators; /* [count] */
+    /* Every validator's downtime window, [count * window bytes]: one
+     * allocation, so copying a set (each block's undo log does) costs a
+     * few allocations, not one per validator. signing.missed points here. */
+    uint8_t *windows;
     GArray *power_log;           /* of power_entry, sorted by from_height */
     GArray *key_log;             /* of key_entry, sorted by from_height */
 };
@@ -169,6 +173,12 @@ proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t cou
         power_append(v, i, 0, stakes[i]);
         key_append(v, i, 0, &keys[i]);
     }
+    size_t window_bytes = (params->downtime.window + 7) / 8;
+    v->windows = g_new0(uint8_t, (size_t)count * window_bytes);
+    for (uint32_t i = 0; i < count; i++) {
+        proto_signing_info_clear(&v->validators[i].signing); /* a fresh window: all zero */
+        v->validators[i].signing.missed = v->windows + (size_t)i * window_bytes;
+    }
     return v;
 }
 
@@ -179,8 +189,10 @@ proto_valset *proto_valset_copy(const proto_valset *v)
     c->count = v->count;
     c->validators = g_memdup2(v->validators, v->count * sizeof(proto_validator));
     size_t window_bytes = (v->params.downtime.window + 7) / 8;
+    c->windows = g_memdup2(v->windows, (size_t)v->count * window_bytes);
     for (uint32_t i = 0; i < v->count; i++) {
-        c->validators[i].signing.missed = g_memdup2(v->validators[i].signing.missed, window_bytes);
+        g_assert(v->validators[i].signing.missed == v->windows + (size_t)i * window_bytes);
+        c->validators[i].signing.missed = c->windows + (size_t)i * window_bytes;
     }
     c->power_log = g_array_copy(v->power_log);
     c->key_log = g_array_copy(v->key_log);
@@ -192,9 +204,7 @@ void proto_valset_free(proto_valset *v)
     if (v == NULL) {
         return;
     }
-    for (uint32_t i = 0; i < v->count; i++) {
-        proto_signing_info_clear(&v->validators[i].signing);
-    }
+    g_free(v->windows); /* every signing.missed points into it */
     g_free(v->validators);
     g_array_unref(v->power_log);
     g_array_unref(v->key_log);
