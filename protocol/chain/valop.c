@@ -53,12 +53,6 @@ void proto_valop_encode(const proto_valop *op, proto_writer *w)
     proto_write_raw(w, op->sig.bytes, PROTO_SIG_SIZE);
 }
 
-static bool key_is_zero(const proto_pubkey *k)
-{
-    static const proto_pubkey zero;
-    return memcmp(k->bytes, zero.bytes, PROTO_PUBKEY_SIZE) == 0;
-}
-
 void proto_valop_decode(proto_reader *r, proto_valop *out)
 {
     memset(out, 0, sizeof *out);
@@ -69,7 +63,7 @@ void proto_valop_decode(proto_reader *r, proto_valop *out)
     proto_read_raw(r, out->sig.bytes, PROTO_SIG_SIZE);
     /* UNJAIL carries no key; ROTATE_KEY carries a non-zero one. */
     bool known = out->kind == PROTO_VALOP_UNJAIL || out->kind == PROTO_VALOP_ROTATE_KEY;
-    if (!known || (out->kind == PROTO_VALOP_UNJAIL) != key_is_zero(&out->new_key))
+    if (!known || (out->kind == PROTO_VALOP_UNJAIL) != proto_pubkey_is_zero(&out->new_key))
         r->failed = true;
 }
 

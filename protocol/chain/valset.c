@@ -461,7 +461,7 @@ proto_valset_check proto_valset_check_rotate(const proto_valset *v, uint32_t i, 
     }
     for (guint k = 0; k < v->key_log->len; k++) {
         const key_entry *e = &g_array_index(v->key_log, key_entry, k);
-        if (memcmp(e->key.bytes, new_key->bytes, PROTO_PUBKEY_SIZE) == 0) {
+        if (proto_pubkey_equal(&e->key, new_key)) {
             return PROTO_VALSET_KEY_IN_USE;
         }
     }

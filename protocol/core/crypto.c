@@ -215,6 +215,17 @@ bool proto_hash_equal(const proto_hash *a, const proto_hash *b)
     return memcmp(a->bytes, b->bytes, PROTO_HASH_SIZE) == 0;
 }
 
+bool proto_pubkey_equal(const proto_pubkey *a, const proto_pubkey *b)
+{
+    return memcmp(a->bytes, b->bytes, PROTO_PUBKEY_SIZE) == 0;
+}
+
+bool proto_pubkey_is_zero(const proto_pubkey *k)
+{
+    static const proto_pubkey zero;
+    return proto_pubkey_equal(k, &zero);
+}
+
 int proto_hash_compare(const proto_hash *a, const proto_hash *b)
 {
     int d = memcmp(a->bytes, b->bytes, PROTO_HASH_SIZE);

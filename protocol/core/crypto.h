@@ -93,6 +93,8 @@ void proto_hash_pair(proto_hash *out, const proto_hash *a, const proto_hash *b);
 bool proto_hash_equal(const proto_hash *a, const proto_hash *b);
 int proto_hash_compare(const proto_hash *a, const proto_hash *b);
 bool proto_hash_is_zero(const proto_hash *h);
+bool proto_pubkey_equal(const proto_pubkey *a, const proto_pubkey *b);
+bool proto_pubkey_is_zero(const proto_pubkey *k);
 /* GHashTable callbacks for proto_hash keys (content-keyed; a digest is
  * uniform, so its first word is a good bucket hash). */
 guint proto_hash_ghash(gconstpointer key);

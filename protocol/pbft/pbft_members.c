@@ -16,16 +16,9 @@
  * a rotated-out key from any other bad signature. */
 #include "protocol/pbft/pbft_internal.h"
 
-#include <string.h>
-
 #include "protocol/chain/valset.h"
 
 #define MEMBERS_UNUSED UINT64_MAX
-
-static bool pubkey_equal(const proto_pubkey *a, const proto_pubkey *b)
-{
-    return memcmp(a->bytes, b->bytes, PROTO_PUBKEY_SIZE) == 0;
-}
 
 void pbft_members_init(pbft_node *n)
 {
@@ -126,7 +119,7 @@ const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height)
 {
     if (n->has_next_key && n->validator_index >= 0) {
         const pbft_members *m = pbft_members_at(n, MIN(height, n->committed + pbft_update_delay(n)));
-        if (m != NULL && pubkey_equal(&m->keys[n->validator_index], &n->next_key.pk))
+        if (m != NULL && proto_pubkey_equal(&m->keys[n->validator_index], &n->next_key.pk))
             return &n->next_key;
     }
     return &n->key;
@@ -140,7 +133,7 @@ bool pbft_signs_as_chain_key(pbft_node *n, uint64_t height)
 {
     const pbft_members *m = pbft_members_at(n, height);
     return pbft_is_validator(n) && m != NULL &&
-           pubkey_equal(&m->keys[n->validator_index], &pbft_signing_key(n, height)->pk);
+           proto_pubkey_equal(&m->keys[n->validator_index], &pbft_signing_key(n, height)->pk);
 }
 
 bool pbft_self_has_power(pbft_node *n, uint64_t height)

@@ -30,11 +30,6 @@
 /* Our own pending operation is re-sent after this many commits without it. */
 #define VALOP_RESEND_BLOCKS 5
 
-static bool pubkey_equal(const proto_pubkey *a, const proto_pubkey *b)
-{
-    return memcmp(a->bytes, b->bytes, PROTO_PUBKEY_SIZE) == 0;
-}
-
 void pbft_valops_init(pbft_node *n)
 {
     n->valops = g_array_new(FALSE, FALSE, sizeof(proto_valop));
@@ -60,7 +55,7 @@ static bool pool_has(const pbft_node *n, const proto_valop *op)
     for (guint i = 0; i < n->valops->len; i++) {
         const proto_valop *o = &g_array_index(n->valops, proto_valop, i);
         if (o->validator == op->validator && o->nonce == op->nonce && o->kind == op->kind &&
-            pubkey_equal(&o->new_key, &op->new_key))
+            proto_pubkey_equal(&o->new_key, &op->new_key))
             return true;
     }
     return false;
@@ -139,7 +134,7 @@ void pbft_valops_after_commit(pbft_node *n)
         me->tokens > 0)
         send_own(n, PROTO_VALOP_UNJAIL, NULL);
     if (n->has_next_key && !me->tombstoned &&
-        !pubkey_equal(proto_valset_key_at(vs, self, UINT64_MAX), &n->next_key.pk))
+        !proto_pubkey_equal(proto_valset_key_at(vs, self, UINT64_MAX), &n->next_key.pk))
         send_own(n, PROTO_VALOP_ROTATE_KEY, &n->next_key.pk);
 }
 
@@ -153,7 +148,7 @@ void pbft_rotate_key(void *node, const proto_keypair *next)
     uint32_t self = (uint32_t)n->validator_index;
     const proto_pubkey *current = proto_valset_key_at(pbft_valset(n), self, UINT64_MAX);
     if (n->has_next_key) {
-        if (!pubkey_equal(current, &n->next_key.pk))
+        if (!proto_pubkey_equal(current, &n->next_key.pk))
             return;
         n->key = n->next_key; /* the chain's key now: our base from here on */
     }
