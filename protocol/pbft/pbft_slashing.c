@@ -71,17 +71,37 @@ static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block 
     return true;
 }
 
+/* The one rule for evidence in block `h`, used when building a block and
+ * when executing one, so a proposer never builds what execution refuses:
+ * a known validator, not tombstoned, an infraction no later than h and no
+ * older than evidence_max_age, both votes signed with its key then. */
+static bool evidence_acceptable(pbft_node *n, const proto_valset *vs, const pbft_evidence *e,
+                                uint64_t h)
+{
+    uint32_t v = e->a.validator;
+    return v < n->p->validators_count && e->a.seq <= h &&
+           proto_valset_check_double_sign(vs, v, e->a.seq, h) == PROTO_VALSET_OK &&
+           pbft_evidence_verify(e, n->p->chain_id, n->p->crypto,
+                                &pbft_members_at(n, e->a.seq)->keys[v]);
+}
+
+/* The same for a validator operation in block `h` at time now_ns: the
+ * set's rules, and signed with the validator's key at h. */
+static bool valop_acceptable(pbft_node *n, const proto_valset *vs, const proto_valop *op,
+                             uint64_t h, int64_t now_ns)
+{
+    return op->validator < n->p->validators_count &&
+           proto_valop_check(op, vs, h, now_ns) == PROTO_VALSET_OK &&
+           proto_valop_verify(op, n->p->chain_id, n->p->crypto,
+                              &pbft_members_at(n, h)->keys[op->validator]);
+}
+
 static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
                              const pbft_evidence *e, proto_undo *undo)
 {
     uint64_t h = b->header.height;
     uint32_t v = e->a.validator;
-    if (v >= n->p->validators_count || e->a.seq > h)
-        return false;
-    if (proto_valset_check_double_sign(proto_state_valset(s), v, e->a.seq, h) != PROTO_VALSET_OK)
-        return false;
-    const pbft_members *m = pbft_members_at(n, e->a.seq);
-    if (!pbft_evidence_verify(e, n->p->chain_id, n->p->crypto, &m->keys[v]))
+    if (!evidence_acceptable(n, proto_state_valset(s), e, h))
         return false;
     uint64_t amount =
         proto_valset_apply_double_sign(proto_state_valset_mut(s, undo), v, h, b->header.timestamp_ns);
@@ -95,12 +115,7 @@ static bool execute_valop(pbft_node *n, proto_state *s, const proto_block *b,
                           const proto_valop *op, proto_undo *undo)
 {
     uint64_t h = b->header.height;
-    if (op->validator >= n->p->validators_count)
-        return false;
-    const pbft_members *m = pbft_members_at(n, h);
-    if (proto_valop_check(op, proto_state_valset(s), h, b->header.timestamp_ns) !=
-            PROTO_VALSET_OK ||
-        !proto_valop_verify(op, n->p->chain_id, n->p->crypto, &m->keys[op->validator]))
+    if (!valop_acceptable(n, proto_state_valset(s), op, h, b->header.timestamp_ns))
         return false;
     proto_valset *vs = proto_state_valset_mut(s, undo);
     if (op->kind == PROTO_VALOP_UNJAIL) {
@@ -178,10 +193,7 @@ static void pick_evidence(pbft_node *n, uint64_t h, GArray *out, bool *chosen)
     for (guint i = 0; i < all->len && out->len < PBFT_EXT_EVIDENCE_MAX; i++) {
         const pbft_evidence *e = &g_array_index(all, pbft_evidence, i);
         uint32_t v = e->a.validator;
-        if (v >= n->p->validators_count || chosen[v] || e->a.seq > h ||
-            proto_valset_check_double_sign(vs, v, e->a.seq, h) != PROTO_VALSET_OK ||
-            !pbft_evidence_verify(e, n->p->chain_id, n->p->crypto,
-                                  &pbft_members_at(n, e->a.seq)->keys[v]))
+        if ((v < n->p->validators_count && chosen[v]) || !evidence_acceptable(n, vs, e, h))
             continue;
         chosen[v] = true;
         g_array_append_val(out, *e);
@@ -208,12 +220,10 @@ static void pick_valops(pbft_node *n, uint64_t h, int64_t now_ns, GArray *out, b
     GArray *all = g_array_copy(n->valops);
     g_array_sort(all, valop_cmp);
     const proto_valset *vs = pbft_valset(n);
-    const pbft_members *m = pbft_members_at(n, h);
     for (guint i = 0; i < all->len && out->len < PBFT_EXT_VALOPS_MAX; i++) {
         const proto_valop *op = &g_array_index(all, proto_valop, i);
-        if (op->validator >= n->p->validators_count || chosen[op->validator] ||
-            proto_valop_check(op, vs, h, now_ns) != PROTO_VALSET_OK ||
-            !proto_valop_verify(op, n->p->chain_id, n->p->crypto, &m->keys[op->validator]))
+        if ((op->validator < n->p->validators_count && chosen[op->validator]) ||
+            !valop_acceptable(n, vs, op, h, now_ns))
             continue;
         chosen[op->validator] = true;
         g_array_append_val(out, *op);
