@@ -200,6 +200,12 @@ bool pbft_signs_as_chain_key(pbft_node *n, uint64_t height);
  * must be fixed): NONE, SIGNATURE, or OLD_KEY (valid under the key that
  * validator rotated away from). */
 proto_reject_reason pbft_verify_vote(pbft_node *n, const pbft_vote *v);
+/* The same for any signed message: signed_by(n, msg, pk) says whether pk
+ * signed msg; validator's key at height (which must be fixed) is tried,
+ * then, on failure, the key it rotated away from. */
+typedef bool (*pbft_signed_by_fn)(pbft_node *n, const void *msg, const proto_pubkey *pk);
+proto_reject_reason pbft_check_signer(pbft_node *n, uint32_t validator, uint64_t height,
+                                      pbft_signed_by_fn signed_by, const void *msg);
 
 /* pbft_slashing.c: the block extension (pbft_ext.h) */
 /* proto_exec_ext_fn for PBFT blocks: downtime, evidence, valops; ctx = node. */

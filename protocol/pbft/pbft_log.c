@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "protocol/chain/exec.h"
-#include "protocol/chain/valset.h"
 #include "protocol/core/msgtype.h"
 
 /* Votes further ahead than this say we are behind: catch up. */
@@ -335,6 +334,11 @@ void pbft_advance(pbft_node *n)
 
 /* ---- receiving ---- */
 
+static bool block_signed_by(pbft_node *n, const void *msg, const proto_pubkey *pk)
+{
+    return proto_block_verify_sig(msg, n->p->chain_id, n->p->crypto, pk);
+}
+
 void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
 {
     uint64_t view = 0;
@@ -363,13 +367,9 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_sync_learn(n, from, seq - 1);
     } else if (b->header.slot != view || b->header.proposer != pbft_node_primary(n, seq, view)) {
         reason = PROTO_REJECT_SCHEDULE;
-    } else if (!proto_block_verify_sig(b, n->p->chain_id, n->p->crypto,
-                                       &pbft_members_at(n, seq)->keys[b->header.proposer])) {
-        const proto_pubkey *old =
-            proto_valset_prev_key_at(pbft_valset(n), b->header.proposer, seq);
-        reason = old != NULL && proto_block_verify_sig(b, n->p->chain_id, n->p->crypto, old)
-                     ? PROTO_REJECT_OLD_KEY
-                     : PROTO_REJECT_SIGNATURE;
+    } else if ((reason = pbft_check_signer(n, b->header.proposer, seq, block_signed_by, b)) !=
+               PROTO_REJECT_NONE) {
+        /* counted below */
     } else {
         pbft_slot *s = pbft_slot_get(n, seq, true);
         if (!(s->have_block && s->view == view)) {

@@ -141,14 +141,24 @@ bool pbft_self_has_power(pbft_node *n, uint64_t height)
     return pbft_is_validator(n) && pbft_power_at(n, (uint32_t)n->validator_index, height) > 0;
 }
 
+proto_reject_reason pbft_check_signer(pbft_node *n, uint32_t validator, uint64_t height,
+                                      pbft_signed_by_fn signed_by, const void *msg)
+{
+    const pbft_members *m = pbft_members_at(n, height);
+    g_assert(m != NULL && validator < n->p->validators_count);
+    if (signed_by(n, msg, &m->keys[validator]))
+        return PROTO_REJECT_NONE;
+    /* Only on failure: was it the key this validator rotated away from? */
+    const proto_pubkey *old = proto_valset_prev_key_at(pbft_valset(n), validator, height);
+    return old != NULL && signed_by(n, msg, old) ? PROTO_REJECT_OLD_KEY : PROTO_REJECT_SIGNATURE;
+}
+
+static bool vote_signed_by(pbft_node *n, const void *msg, const proto_pubkey *pk)
+{
+    return pbft_vote_verify(msg, n->p->chain_id, n->p->crypto, pk);
+}
+
 proto_reject_reason pbft_verify_vote(pbft_node *n, const pbft_vote *v)
 {
-    const pbft_members *m = pbft_members_at(n, v->seq);
-    g_assert(m != NULL && v->validator < n->p->validators_count);
-    if (pbft_vote_verify(v, n->p->chain_id, n->p->crypto, &m->keys[v->validator]))
-        return PROTO_REJECT_NONE;
-    const proto_pubkey *old = proto_valset_prev_key_at(pbft_valset(n), v->validator, v->seq);
-    if (old != NULL && pbft_vote_verify(v, n->p->chain_id, n->p->crypto, old))
-        return PROTO_REJECT_OLD_KEY;
-    return PROTO_REJECT_SIGNATURE;
+    return pbft_check_signer(n, v->validator, v->seq, vote_signed_by, v);
 }

@@ -69,6 +69,11 @@ static bool pool_add(pbft_node *n, const proto_valop *op)
     return true;
 }
 
+static bool valop_signed_by(pbft_node *n, const void *msg, const proto_pubkey *pk)
+{
+    return proto_valop_verify(msg, n->p->chain_id, n->p->crypto, pk);
+}
+
 void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire)
 {
     proto_valop op;
@@ -78,12 +83,10 @@ void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire)
     }
     if (!pbft_is_validator(n) || pool_has(n, &op))
         return;
-    uint64_t next = n->committed + 1;
-    const pbft_members *m = pbft_members_at(n, next);
-    if (!proto_valop_verify(&op, n->p->chain_id, n->p->crypto, &m->keys[op.validator])) {
-        const proto_pubkey *old = proto_valset_prev_key_at(pbft_valset(n), op.validator, next);
-        bool old_key = old != NULL && proto_valop_verify(&op, n->p->chain_id, n->p->crypto, old);
-        pbft_reject(n, from, old_key ? PROTO_REJECT_OLD_KEY : PROTO_REJECT_SIGNATURE);
+    proto_reject_reason reason =
+        pbft_check_signer(n, op.validator, n->committed + 1, valop_signed_by, &op);
+    if (reason != PROTO_REJECT_NONE) {
+        pbft_reject(n, from, reason);
         return;
     }
     if (op.nonce < proto_valset_get(pbft_valset(n), op.validator)->op_nonce)
