@@ -157,16 +157,8 @@ static bool capture_block2(pbft_hub *h, proto_node_id from, proto_node_id to, GB
 {
     (void)h;
     (void)to;
-    uint64_t view = 0;
-    GBytes *body = NULL;
-    if (from != 2 || captured_block2 != NULL || !pbft_msg_preprepare_decode(wire, &view, &body))
-        return false;
-    proto_block *b = proto_block_decode_all(g_bytes_get_data(body, NULL), g_bytes_get_size(body),
-                                            UINT32_MAX);
-    if (b != NULL && b->header.height == 2)
-        captured_block2 = g_bytes_ref(body);
-    proto_block_free(b);
-    g_bytes_unref(body);
+    if (from == 2 && captured_block2 == NULL)
+        captured_block2 = hub_preprepare_block(wire, 2);
     return false;
 }
 

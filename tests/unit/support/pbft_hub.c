@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "protocol/chain/tx.h"
+#include "protocol/pbft/pbft_msg.h"
 #include "protocol/chain/valset.h"
 
 void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
@@ -207,4 +208,21 @@ void hub_assert_agreement(const pbft_hub *h)
             }
         }
     }
+}
+
+GBytes *hub_preprepare_block(GBytes *wire, uint64_t height)
+{
+    uint64_t view = 0;
+    GBytes *body = NULL;
+    if (!pbft_msg_preprepare_decode(wire, &view, &body))
+        return NULL;
+    proto_block *b = proto_block_decode_all(g_bytes_get_data(body, NULL), g_bytes_get_size(body),
+                                            UINT32_MAX);
+    bool match = b != NULL && b->header.height == height;
+    proto_block_free(b);
+    if (!match) {
+        g_bytes_unref(body);
+        return NULL;
+    }
+    return body;
 }

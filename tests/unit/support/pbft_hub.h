@@ -53,6 +53,9 @@ void hub_inject(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
 void hub_submit_tx(pbft_hub *h, uint32_t at, uint32_t from, uint64_t nonce);
 uint64_t hub_committed(const pbft_hub *h, uint32_t i);
 guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind);
+/* If wire is a PRE-PREPARE whose block has this height, a new reference
+ * to the block's bytes; NULL otherwise (for filters that catch a block). */
+GBytes *hub_preprepare_block(GBytes *wire, uint64_t height);
 /* Messages node i rejected for `reason`. */
 guint hub_rejected(const pbft_hub *h, uint32_t i, proto_reject_reason reason);
 /* Every live node's committed chain is a prefix of every other's (a
