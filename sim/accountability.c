@@ -260,8 +260,10 @@ static void acct_on_final(sim_world *w, const proto_event *ev)
         proto_hash key;
         memcpy(key.bytes, ev->hash, PROTO_HASH_SIZE);
         const guint8 *snap = g_hash_table_lookup(a->snapshots, &key);
-        if (snap != NULL)
+        if (snap != NULL) {
             memcpy(slot_record, snap, a->record_size);
+            g_hash_table_remove(a->snapshots, &key); /* a height is final once */
+        }
     }
     acct_check_deadlines(w);
     acct_run_downtime_checks(w, false);
