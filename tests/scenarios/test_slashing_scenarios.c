@@ -32,25 +32,13 @@ static double figure_or_zero(const scen_run *r, const char *name)
     return sim_metrics_get(sim_world_metrics(r->world), name, 0.0);
 }
 
-static uint32_t slashed_mask(const scen_run *r)
-{
-    GArray *slashed = sim_world_slashed(r->world);
-    uint32_t mask = 0;
-    for (guint i = 0; i < slashed->len; i++)
-        mask |= 1u << g_array_index(slashed, uint32_t, i);
-    g_array_unref(slashed);
-    return mask;
-}
-
 static void assert_verdicts_hold(scen_run *r)
 {
     scen_assert(r, sim_world_safety_held(r->world), "safety");
     sim_liveness l = sim_world_liveness(r->world);
     scen_assert(r, l.state == SIM_LIVENESS_HOLDS, "liveness: %s", l.detail);
     g_free(l.detail);
-    sim_accountability a = sim_world_accountability(r->world);
-    scen_assert(r, a.state == SIM_ACCOUNTABILITY_HOLDS, "accountability: %s", a.detail);
-    g_free(a.detail);
+    scen_assert_accountable(r);
 }
 
 START_TEST(downtime_jails_then_the_validator_unjails)
@@ -58,7 +46,7 @@ START_TEST(downtime_jails_then_the_validator_unjails)
     scen_run *r = run(61, "150s", "[fault down]\nat = 10s\nuntil = 80s\naction = crash\n"
                                   "nodes = v3\n");
     assert_verdicts_hold(r);
-    scen_assert(r, slashed_mask(r) == 1u << 3, "slashed mask 0x%x", slashed_mask(r));
+    scen_assert(r, scen_slashed_mask(r) == 1u << 3, "slashed mask 0x%x", scen_slashed_mask(r));
     scen_assert(r, scen_figure(r, "slashings.downtime") == 1, "downtime slashings %g",
                 figure_or_zero(r, "slashings.downtime"));
     scen_assert(r, figure_or_zero(r, "slashings.double_sign") == 0, "double-sign slashings");
@@ -87,7 +75,7 @@ START_TEST(key_rotation_under_partition_refuses_the_old_key)
                 figure_or_zero(r, "key_rotations"));
     scen_assert(r, figure_or_zero(r, "rejected.old_key") > 50, "old-key rejections %g",
                 figure_or_zero(r, "rejected.old_key"));
-    scen_assert(r, slashed_mask(r) == 0, "slashed mask 0x%x", slashed_mask(r));
+    scen_assert(r, scen_slashed_mask(r) == 0, "slashed mask 0x%x", scen_slashed_mask(r));
     scen_assert(r, scen_figure(r, "forks") == 0, "forks");
     /* The rotated validators go on signing: both reach the end. */
     double final = scen_figure(r, "blocks_final");
@@ -106,7 +94,7 @@ START_TEST(double_signers_slashed_exactly_across_seeds)
                           "behavior = double-sign\n");
         assert_verdicts_hold(r);
         uint32_t want = (1u << 2) | (1u << 5) | (1u << 9);
-        scen_assert(r, slashed_mask(r) == want, "slashed mask 0x%x", slashed_mask(r));
+        scen_assert(r, scen_slashed_mask(r) == want, "slashed mask 0x%x", scen_slashed_mask(r));
         scen_assert(r, scen_figure(r, "slashings.double_sign") == 3, "double-sign slashings %g",
                     figure_or_zero(r, "slashings.double_sign"));
         scen_run_free(r);

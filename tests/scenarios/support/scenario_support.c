@@ -72,3 +72,23 @@ guint scen_commits_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns)
     }
     return count;
 }
+
+uint32_t scen_slashed_mask(const scen_run *r)
+{
+    GArray *slashed = sim_world_slashed(r->world);
+    uint32_t mask = 0;
+    for (guint i = 0; i < slashed->len; i++) {
+        uint32_t v = g_array_index(slashed, uint32_t, i);
+        g_assert(v < 32);
+        mask |= 1u << v;
+    }
+    g_array_unref(slashed);
+    return mask;
+}
+
+void scen_assert_accountable(scen_run *r)
+{
+    sim_accountability a = sim_world_accountability(r->world);
+    scen_assert(r, a.state == SIM_ACCOUNTABILITY_HOLDS, "accountability: %s", a.detail);
+    g_free(a.detail);
+}

@@ -31,6 +31,12 @@ uint64_t scen_node_final_height(const scen_run *r, uint32_t node);
 guint scen_blocks_final_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns,
                                   int64_t final_before_ns, const GArray *proposers);
 
+/* Validators slashed (for any reason) as a bitmask of validator indexes
+ * (< 32). */
+uint32_t scen_slashed_mask(const scen_run *r);
+/* The run's accountability verdict holds (a failed assertion otherwise). */
+void scen_assert_accountable(scen_run *r);
+
 /* Finalizations (any node, any block) that happened in [from_ns, to_ns). */
 guint scen_commits_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns);
 
