@@ -9,7 +9,11 @@
  * Ownership: `send` takes its own reference to `wire` (the caller keeps
  * its own). `store_put` copies the value. `store_get` returns a new
  * reference or NULL. Received bytes passed to a node are borrowed for the
- * duration of the call. */
+ * duration of the call.
+ *
+ * The overlay entries (`broadcast`, `peers`) are optional. NULL means
+ * every node is one send() away and the protocol loops over the nodes
+ * itself; a P2P mesh (protocol/p2p) fills them for the node it carries. */
 #ifndef AITBC_PROTOCOL_ENV_H
 #define AITBC_PROTOCOL_ENV_H
 
@@ -23,6 +27,12 @@
 typedef uint32_t proto_node_id;
 #define PROTO_NODE_NONE UINT32_MAX
 
+/* Who a broadcast is for. */
+typedef enum proto_scope {
+    PROTO_SCOPE_VALIDATORS = 1, /* every validator: transactions, evidence, validator ops */
+    PROTO_SCOPE_ALL = 2,        /* every node: decided blocks */
+} proto_scope;
+
 typedef struct proto_env {
     void *ctx;
     int64_t (*now_ns)(void *ctx);
@@ -34,6 +44,14 @@ typedef struct proto_env {
     /* Durable storage that survives a crash of this node. */
     void (*store_put)(void *ctx, const char *key, GBytes *value);
     GBytes *(*store_get)(void *ctx, const char *key);
+    /* Have `wire` reach every node of `scope` other than this one, however
+     * the network routes it (gossip over a mesh); the caller keeps its
+     * reference. Messages of one PROTO_MSG type only; a receiver sees the
+     * neighbour that handed it on as `from`. */
+    void (*broadcast)(void *ctx, proto_scope scope, GBytes *wire);
+    /* Fill up to `max` current neighbours (the nodes send() reaches now),
+     * in a stable order; returns how many. */
+    uint32_t (*peers)(void *ctx, proto_node_id *out, uint32_t max);
 } proto_env;
 
 #define PROTO_TIMER_NONE 0u

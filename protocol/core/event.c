@@ -1,4 +1,5 @@
-/* Stable names of rejection reasons and view-change causes, used as metric keys and in reports.
+/* Stable names of rejection reasons, view-change causes and P2P disconnect
+ * reasons, used as metric keys and in reports.
  *
  * The names are part of the output format (SQLite rows, report.json), so
  * they never change once released; a new reason gets a new name. */
@@ -39,4 +40,21 @@ const char *proto_view_cause_name(proto_view_cause cause)
     if ((unsigned)cause >= PROTO_VIEW_CAUSE_COUNT)
         return "unknown";
     return view_cause_names[cause];
+}
+
+static const char *const p2p_reason_names[PROTO_P2P_REASON_COUNT] = {
+    [PROTO_P2P_REASON_NONE] = "none",
+    [PROTO_P2P_REASON_UNRESPONSIVE] = "unresponsive",
+    [PROTO_P2P_REASON_SCORE] = "score",
+    [PROTO_P2P_REASON_RATE] = "rate",
+    [PROTO_P2P_REASON_PRUNE] = "prune",
+    [PROTO_P2P_REASON_GOODBYE] = "goodbye",
+    [PROTO_P2P_REASON_LEAVING] = "leaving",
+};
+
+const char *proto_p2p_reason_name(proto_p2p_reason reason)
+{
+    if ((unsigned)reason >= PROTO_P2P_REASON_COUNT)
+        return "unknown";
+    return p2p_reason_names[reason];
 }

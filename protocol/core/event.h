@@ -36,6 +36,14 @@ typedef enum proto_event_kind {
                                   * back from `effective_height` */
     PROTO_EV_KEY_ROTATED,        /* committing block `height` rotated `validator`'s
                                   * consensus key, in effect from `effective_height` */
+    PROTO_EV_PEER_CONNECTED,     /* P2P: `from` became a peer of this node (`amount` =
+                                  * peers now) */
+    PROTO_EV_PEER_DISCONNECTED,  /* P2P: `from` stopped being a peer, for `p2p_reason`
+                                  * (`amount` = peers now) */
+    PROTO_EV_PARTITION_SUSPECTED,/* P2P: this node lost contact with validators holding
+                                  * more than 1/3 of the stake (`stake_seen` of
+                                  * `stake_total` still heard) */
+    PROTO_EV_PARTITION_HEALED,   /* P2P: contact back with at least 2/3 of the stake */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */
@@ -66,6 +74,20 @@ typedef enum proto_reject_reason {
 
 const char *proto_reject_reason_name(proto_reject_reason reason);
 
+/* Why a P2P peering ended. */
+typedef enum proto_p2p_reason {
+    PROTO_P2P_REASON_NONE = 0,
+    PROTO_P2P_REASON_UNRESPONSIVE, /* no pong within the ping timeout */
+    PROTO_P2P_REASON_SCORE,        /* its score fell under the ban threshold (banned) */
+    PROTO_P2P_REASON_RATE,         /* it kept exceeding its message or byte budget (banned) */
+    PROTO_P2P_REASON_PRUNE,        /* over the high watermark, or a better peer replaced it */
+    PROTO_P2P_REASON_GOODBYE,      /* it said goodbye (leaving, or full) */
+    PROTO_P2P_REASON_LEAVING,      /* this node is leaving the network */
+    PROTO_P2P_REASON_COUNT
+} proto_p2p_reason;
+
+const char *proto_p2p_reason_name(proto_p2p_reason reason);
+
 typedef struct proto_event {
     proto_event_kind kind;
     uint32_t node;            /* the node reporting */
@@ -87,6 +109,9 @@ typedef struct proto_event {
                                * whose window jailed it) */
     uint64_t amount;          /* SLASHED: tokens burned */
     uint64_t effective_height;/* SLASHED, UNJAILED, KEY_ROTATED: first height it applies */
+    proto_p2p_reason p2p_reason; /* PEER_DISCONNECTED */
+    uint64_t stake_seen;      /* PARTITION_*: stake of the validators this node hears */
+    uint64_t stake_total;     /* PARTITION_*: total stake */
 } proto_event;
 
 #endif

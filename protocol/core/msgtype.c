@@ -23,8 +23,26 @@ const char *proto_msg_type_name(uint8_t type)
         [PROTO_MSG_PBFT_NEWVIEW] = "pbft.newview",
         [PROTO_MSG_PBFT_DECIDED] = "pbft.decided",
         [PROTO_MSG_PBFT_EVIDENCE] = "pbft.evidence",
+        [PROTO_MSG_P2P_HELLO] = "p2p.hello",
+        [PROTO_MSG_P2P_GOODBYE] = "p2p.goodbye",
+        [PROTO_MSG_P2P_PING] = "p2p.ping",
+        [PROTO_MSG_P2P_PONG] = "p2p.pong",
+        [PROTO_MSG_P2P_GET_PEERS] = "p2p.get_peers",
+        [PROTO_MSG_P2P_PEERS] = "p2p.peers",
+        [PROTO_MSG_P2P_GOSSIP] = "p2p.gossip",
+        [PROTO_MSG_P2P_IHAVE] = "p2p.ihave",
+        [PROTO_MSG_P2P_IWANT] = "p2p.iwant",
     };
     if (type < sizeof names / sizeof names[0] && names[type] != NULL)
         return names[type];
     return "unknown";
+}
+
+uint8_t proto_msg_counted_type(const uint8_t *wire, size_t size)
+{
+    if (size == 0)
+        return 0;
+    if (wire[0] == PROTO_MSG_P2P_GOSSIP && size >= 3)
+        return wire[2];
+    return wire[0];
 }

@@ -6,6 +6,7 @@
 #ifndef AITBC_PROTOCOL_MSGTYPE_H
 #define AITBC_PROTOCOL_MSGTYPE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum proto_msg_type {
@@ -23,11 +24,28 @@ typedef enum proto_msg_type {
     PROTO_MSG_PBFT_NEWVIEW = 21,
     PROTO_MSG_PBFT_DECIDED = 22,    /* a committed block + commit certificate (to full nodes) */
     PROTO_MSG_PBFT_EVIDENCE = 23,   /* two conflicting signed votes of one validator */
+    /* P2P mesh (protocol/p2p): membership, health, gossip */
+    PROTO_MSG_P2P_HELLO = 32,       /* ask to become a peer (or accept) */
+    PROTO_MSG_P2P_GOODBYE = 33,     /* end a peering (reason; optional peer list) */
+    PROTO_MSG_P2P_PING = 34,
+    PROTO_MSG_P2P_PONG = 35,        /* echoes the ping; carries validator contact */
+    PROTO_MSG_P2P_GET_PEERS = 36,
+    PROTO_MSG_P2P_PEERS = 37,       /* addresses of known nodes (peer exchange) */
+    PROTO_MSG_P2P_GOSSIP = 38,      /* [38][scope][inner message]: broadcast payload */
+    PROTO_MSG_P2P_IHAVE = 39,       /* ids of gossip messages held (lazy push) */
+    PROTO_MSG_P2P_IWANT = 40,       /* ids asked for after an IHAVE */
     PROTO_MSG_TYPE_COUNT_MAX = 256
 } proto_msg_type;
 
 /* Stable metric name of a type ("tx", "block", "sync.get_blocks", ...);
  * "unknown" for unassigned numbers. */
 const char *proto_msg_type_name(uint8_t type);
+
+/* The type a message is counted under: a gossip envelope
+ * ([PROTO_MSG_P2P_GOSSIP][scope][inner...]) counts as the type of the
+ * message it carries, so `tx` and `pbft.decided` figures include what the
+ * mesh relays; anything else (and a truncated envelope) is its first byte.
+ * 0 for an empty message. */
+uint8_t proto_msg_counted_type(const uint8_t *wire, size_t size);
 
 #endif
