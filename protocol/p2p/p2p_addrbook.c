@@ -1,0 +1,105 @@
+/* The address book (see p2p_addrbook.h): a sorted, bounded array. */
+#include "protocol/p2p/p2p_addrbook.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define ADDRS_ALLOC_MIN 8u
+
+void p2p_addrbook_init(p2p_addrbook *b, uint32_t max)
+{
+    g_assert(max >= 1);
+    *b = (p2p_addrbook){.max = max};
+}
+
+void p2p_addrbook_clear(p2p_addrbook *b)
+{
+    g_free(b->addrs);
+    *b = (p2p_addrbook){.max = b->max};
+}
+
+/* First position whose id is >= id. */
+static uint32_t lower_bound(const p2p_addrbook *b, proto_node_id id)
+{
+    uint32_t lo = 0, hi = b->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->addrs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+p2p_addr *p2p_addrbook_find(p2p_addrbook *b, proto_node_id id)
+{
+    uint32_t i = lower_bound(b, id);
+    return i < b->count && b->addrs[i].id == id ? &b->addrs[i] : NULL;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+int p2p_addr_rank_compare(const p2p_addr *a, const p2p_addr *b)
+{
+    if (a->hint != b->hint)
+        return cmp_u64(a->hint, b->hint);
+    if (a->failures != b->failures)
+        return cmp_u64(a->failures, b->failures);
+    bool a_known = a->rtt_ns >= 0, b_known = b->rtt_ns >= 0;
+    if (a_known != b_known)
+        return a_known ? -1 : 1;
+    if (a_known && a->rtt_ns != b->rtt_ns)
+        return cmp_u64((uint64_t)a->rtt_ns, (uint64_t)b->rtt_ns);
+    if (a->tiebreak != b->tiebreak)
+        return cmp_u64(a->tiebreak, b->tiebreak);
+    return cmp_u64(a->id, b->id);
+}
+
+void p2p_addrbook_remove(p2p_addrbook *b, proto_node_id id)
+{
+    uint32_t i = lower_bound(b, id);
+    if (i == b->count || b->addrs[i].id != id)
+        return;
+    memmove(&b->addrs[i], &b->addrs[i + 1], (b->count - i - 1) * sizeof(p2p_addr));
+    b->count--;
+}
+
+static uint32_t worst_index(const p2p_addrbook *b)
+{
+    uint32_t worst = 0;
+    for (uint32_t i = 1; i < b->count; i++)
+        if (p2p_addr_rank_compare(&b->addrs[i], &b->addrs[worst]) > 0)
+            worst = i;
+    return worst;
+}
+
+p2p_addr *p2p_addrbook_add(p2p_addrbook *b, proto_node_id id, uint8_t hint, uint32_t tiebreak)
+{
+    p2p_addr *known = p2p_addrbook_find(b, id);
+    if (known != NULL) {
+        if (hint < known->hint)
+            known->hint = hint;
+        return known;
+    }
+    p2p_addr fresh = {.id = id, .hint = hint, .tiebreak = tiebreak, .rtt_ns = -1};
+    if (b->count == b->max) {
+        uint32_t worst = worst_index(b);
+        if (p2p_addr_rank_compare(&fresh, &b->addrs[worst]) >= 0)
+            return NULL;
+        p2p_addrbook_remove(b, b->addrs[worst].id);
+    }
+    if (b->count == b->alloc) {
+        b->alloc = MIN(b->max, MAX(ADDRS_ALLOC_MIN, 2 * b->alloc));
+        b->addrs = g_renew(p2p_addr, b->addrs, b->alloc);
+    }
+    uint32_t i = lower_bound(b, id);
+    memmove(&b->addrs[i + 1], &b->addrs[i], (b->count - i) * sizeof(p2p_addr));
+    b->addrs[i] = fresh;
+    b->count++;
+    return &b->addrs[i];
+}
