@@ -57,19 +57,23 @@
  *   - PROTO_SCOPE_VALIDATORS is routed to the validators: a validator
  *     sends to every validator peer; a full node hands it to the two
  *     peers nearest to a validator (each pong carries the sender's hop
- *     distance to the nearest validator); a validator that gets it from a
- *     full node passes it to the other validators. Nobody else floods it.
+ *     distance to the nearest validator), and a full node relaying it
+ *     only to nearer peers; a validator that gets it from a full node
+ *     passes it to the other validators. Nobody else floods it.
  * A unicast send() to a node that is not a peer dials it and holds the
  * message until the link is up (bounded); if the node refuses or does not
  * answer, the message is dropped and counted (`no_route`).
  *
- * Partitions. Validators put a heartbeat counter in every ping and pong;
- * every node passes on, in its own pings and pongs, the highest counter
- * it heard from each validator. A validator whose counter has not grown
- * for `contact_timeout_ns` is out of contact. A node that hears
- * validators holding less than 2/3 of the stake (it lost contact with
- * more than 1/3) reports PARTITION_SUSPECTED, and PARTITION_HEALED once
- * it hears 2/3 again; after a heal the consensus node catches up by its
+ * Partitions. Validators put a heartbeat counter in every ping and pong
+ * (their heartbeat number, now / heartbeat_ns + 1, so a counter's value
+ * tells its age); every node passes on, in its own pings and pongs, the
+ * highest counter it heard from each validator. A validator whose
+ * freshest counter is older than `contact_timeout_ns` is out of contact.
+ * A node that once heard 2/3 of the stake and now hears validators
+ * holding less than 2/3 (it lost contact with more than 1/3) reports
+ * PARTITION_SUSPECTED, and PARTITION_HEALED once it hears 2/3 again
+ * (counters ride on pings, so this takes clocks agreeing to within about
+ * a heartbeat); after a heal the consensus node catches up by its
  * own rules (verified block ranges, its mempool).
  *
  * Leaving. p2p_node_leave says GOODBYE to every peer (a graceful leave);
@@ -160,6 +164,8 @@ uint32_t p2p_node_peers_count(const p2p_node *n);
 /* Smoothed round-trip time to a peer, -1 if not a peer or not measured. */
 int64_t p2p_node_rtt_ns(const p2p_node *n, proto_node_id peer);
 bool p2p_node_banned(const p2p_node *n, proto_node_id peer);
+/* A peer's current score (p2p_score.c), 0 if not a peer. */
+int32_t p2p_node_peer_score(const p2p_node *n, proto_node_id peer);
 /* Stake of the validators this node is in contact with (see above). */
 uint64_t p2p_node_stake_in_contact(const p2p_node *n);
 /* Hops to the nearest validator (0 at a validator), UINT32_MAX if unknown. */

@@ -10,8 +10,11 @@ void p2p_mcache_init(p2p_mcache *m, uint32_t cap, int64_t ttl_ns)
 static void drop_head(p2p_mcache *m)
 {
     g_assert(m->count > 0);
-    g_bytes_unref(m->ring[m->head].envelope);
-    m->ring[m->head].envelope = NULL;
+    p2p_mcache_entry *e = &m->ring[m->head];
+    g_bytes_unref(e->envelope);
+    if (e->served != NULL)
+        g_array_unref(e->served);
+    *e = (p2p_mcache_entry){0};
     m->head = (m->head + 1) % m->cap;
     m->count--;
 }
@@ -47,13 +50,22 @@ void p2p_mcache_put(p2p_mcache *m, const p2p_id *id, GBytes *envelope, int64_t n
     m->count++;
 }
 
-GBytes *p2p_mcache_get(p2p_mcache *m, const p2p_id *id, int64_t now_ns)
+p2p_mcache_result p2p_mcache_serve(p2p_mcache *m, const p2p_id *id, proto_node_id peer,
+                                   int64_t now_ns, GBytes **envelope)
 {
     p2p_mcache_expire(m, now_ns);
     for (uint32_t k = 0; k < m->count; k++) {
         p2p_mcache_entry *e = &m->ring[(m->head + k) % m->cap];
-        if (p2p_id_equal(&e->id, id))
-            return e->envelope;
+        if (!p2p_id_equal(&e->id, id))
+            continue;
+        if (e->served == NULL)
+            e->served = g_array_new(FALSE, FALSE, sizeof(proto_node_id));
+        for (guint i = 0; i < e->served->len; i++)
+            if (g_array_index(e->served, proto_node_id, i) == peer)
+                return P2P_MCACHE_REPEAT;
+        g_array_append_val(e->served, peer);
+        *envelope = e->envelope;
+        return P2P_MCACHE_SERVE;
     }
-    return NULL;
+    return P2P_MCACHE_MISSING;
 }

@@ -6,7 +6,8 @@
  * rate in integer arithmetic, never over the burst, and refuse what does
  * not fit without taking anything. The address book stays sorted, bounded
  * and ranks candidates as documented, evicting the worst. The message
- * cache serves what it holds until it expires or is pushed out. */
+ * cache serves what it holds, once per peer, until it expires or is
+ * pushed out. */
 #include <check.h>
 
 #include "protocol/p2p/p2p_addrbook.h"
@@ -99,7 +100,17 @@ START_TEST(test_addr_rank)
 }
 END_TEST
 
-START_TEST(test_mcache_serves_until_expiry)
+static p2p_mcache_result serve(p2p_mcache *m, const p2p_id *id, proto_node_id peer, int64_t now,
+                               GBytes *expect)
+{
+    GBytes *got = NULL;
+    p2p_mcache_result r = p2p_mcache_serve(m, id, peer, now, &got);
+    if (r == P2P_MCACHE_SERVE)
+        ck_assert_ptr_eq(got, expect);
+    return r;
+}
+
+START_TEST(test_mcache_serves_once_until_expiry)
 {
     p2p_mcache m;
     p2p_mcache_init(&m, 3, 10 * SEC);
@@ -111,14 +122,16 @@ START_TEST(test_mcache_serves_until_expiry)
     }
     p2p_mcache_put(&m, &ids[0], env[0], 0);
     p2p_mcache_put(&m, &ids[1], env[1], SEC);
-    ck_assert_ptr_eq(p2p_mcache_get(&m, &ids[0], 2 * SEC), env[0]);
-    ck_assert_ptr_null(p2p_mcache_get(&m, &ids[0], 10 * SEC)); /* expired */
-    ck_assert_ptr_eq(p2p_mcache_get(&m, &ids[1], 10 * SEC), env[1]);
+    ck_assert_int_eq(serve(&m, &ids[0], 7, 2 * SEC, env[0]), P2P_MCACHE_SERVE);
+    ck_assert_int_eq(serve(&m, &ids[0], 7, 2 * SEC, env[0]), P2P_MCACHE_REPEAT);
+    ck_assert_int_eq(serve(&m, &ids[0], 8, 2 * SEC, env[0]), P2P_MCACHE_SERVE);
+    ck_assert_int_eq(serve(&m, &ids[0], 9, 10 * SEC, env[0]), P2P_MCACHE_MISSING); /* expired */
+    ck_assert_int_eq(serve(&m, &ids[1], 9, 10 * SEC, env[1]), P2P_MCACHE_SERVE);
     for (uint32_t i = 2; i < 5; i++)
         p2p_mcache_put(&m, &ids[i], env[i], 10 * SEC);
-    ck_assert_ptr_null(p2p_mcache_get(&m, &ids[1], 10 * SEC)); /* pushed out */
+    ck_assert_int_eq(serve(&m, &ids[1], 8, 10 * SEC, env[1]), P2P_MCACHE_MISSING); /* pushed out */
     for (uint32_t i = 2; i < 5; i++)
-        ck_assert_ptr_eq(p2p_mcache_get(&m, &ids[i], 10 * SEC), env[i]);
+        ck_assert_int_eq(serve(&m, &ids[i], 1, 10 * SEC, env[i]), P2P_MCACHE_SERVE);
     p2p_mcache_clear(&m);
     for (uint32_t i = 0; i < 5; i++)
         g_bytes_unref(env[i]);
@@ -133,7 +146,7 @@ static Suite *p2p_parts_suite(void)
     tcase_add_test(tc, test_bucket_sustained_rate);
     tcase_add_test(tc, test_addrbook_sorted_bounded);
     tcase_add_test(tc, test_addr_rank);
-    tcase_add_test(tc, test_mcache_serves_until_expiry);
+    tcase_add_test(tc, test_mcache_serves_once_until_expiry);
     suite_add_tcase(s, tc);
     return s;
 }
