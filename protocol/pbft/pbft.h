@@ -68,9 +68,26 @@
  * asks a peer for the missing blocks (GET_BLOCKS / BLOCKS) and applies
  * each only after verifying its commit certificate and re-executing it. A
  * replica that is behind in views asks with STATUS and adopts the valid
- * NEW-VIEW it gets back. Full nodes follow the same way: the proposer of
- * each committed block sends it with its certificate (DECIDED), and a full
- * node that stops hearing asks for blocks.
+ * NEW-VIEW it gets back.
+ *
+ * Full nodes and the overlay. Full nodes follow the chain without voting:
+ * the proposer of each committed block announces it with its certificate
+ * (DECIDED), and a full node applies it by the catch-up rule above; one
+ * that hears nothing for two block intervals plus the view timeout asks
+ * for blocks. Without an overlay (env->broadcast and env->peers NULL)
+ * every node is one send() away: DECIDED goes to every full node,
+ * transactions (a client's, or a pool passed on after catching up),
+ * validator operations and evidence to every validator, and a full node
+ * asks a random validator. Under a P2P mesh (protocol/p2p) validators
+ * keep direct links to each other, so consensus messages (PRE-PREPARE,
+ * votes, checkpoints, VIEW-CHANGE, NEW-VIEW, STATUS) stay unicast among
+ * validators, but a full node reaches only its current peers: DECIDED is
+ * broadcast to PROTO_SCOPE_ALL, transactions, validator operations and
+ * evidence to PROTO_SCOPE_VALIDATORS, and a full node asks one of its
+ * peers for blocks (a validator while it has none). Requests are answered
+ * to the neighbour that handed them on. A full node relaying a
+ * transaction checks it (accounts, signature) and rejects a bad one, so
+ * the mesh does not pass it on; it keeps none, having no pool.
  *
  * Validator set. Voting power and consensus keys are per height, from the
  * bonded set in the chain state (protocol/chain/valset.h): a change

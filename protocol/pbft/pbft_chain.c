@@ -12,8 +12,8 @@
  * Catch-up has one path for everyone: GET_BLOCKS to a peer, BLOCKS back,
  * each block applied only after its commit certificate verifies and its
  * execution reproduces the state root; blocks above a gap wait (bounded).
- * Full nodes are pushed DECIDED blocks by proposers and ask for blocks
- * when they stop hearing. */
+ * Full nodes are pushed DECIDED blocks by proposers and ask a peer for
+ * blocks when they stop hearing (pbft_net.c says which peer). */
 #include "protocol/pbft/pbft_internal.h"
 
 #include <stdio.h>
@@ -238,11 +238,11 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
     n->env.store_put(n->env.ctx, key, cert_bytes);
     g_bytes_unref(cert_bytes);
     store_put_u64(n, STORE_KEY_FINAL, n->committed);
-    /* The proposer tells the full nodes. */
+    /* The proposer tells every node (pbft_broadcast_decided). */
     if (pbft_is_validator(n) && b->header.proposer == (uint32_t)n->validator_index) {
         pbft_decided d = {.block = block_wire, .cert = *cert};
         GBytes *enc = pbft_msg_decided_encode(&d);
-        pbft_send_full_nodes(n, enc);
+        pbft_broadcast_decided(n, enc);
         g_bytes_unref(enc);
     }
 }
@@ -262,7 +262,7 @@ static void regossip(pbft_node *n)
     proto_mempool_take_stale(n->mempool, PBFT_REGOSSIP_AGE_BLOCKS, PBFT_REGOSSIP_MAX, txs);
     for (guint i = 0; i < txs->len; i++) {
         GBytes *wire = proto_tx_msg_encode(&g_array_index(txs, proto_tx, i));
-        pbft_send_validators(n, wire);
+        pbft_broadcast_validators(n, wire);
         g_bytes_unref(wire);
     }
     g_array_unref(txs);
@@ -512,7 +512,7 @@ void pbft_sync_on_timer(pbft_node *n)
 {
     int64_t period = 2 * n->p->block_interval_ns + n->p->view_timeout_ns;
     uint64_t r = n->env.random_u64(n->env.ctx);
-    proto_node_id peer = n->p->validator_nodes[r % n->p->validators_count];
+    proto_node_id peer = pbft_sync_peer(n, r, false);
     if (!pbft_is_validator(n)) {
         if (n->committed == n->stall_mark && peer != n->self) {
             n->sync_inflight_until_ns = 0;

@@ -125,7 +125,7 @@ void pbft_evidence_add(pbft_node *n, const pbft_evidence *e, proto_node_id from)
     pbft_emit(n, &ev);
     if (pbft_is_validator(n)) {
         GBytes *wire = pbft_evidence_encode(e);
-        pbft_send_validators(n, wire);
+        pbft_broadcast_validators(n, wire);
         g_bytes_unref(wire);
     }
 }

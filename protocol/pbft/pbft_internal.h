@@ -1,8 +1,10 @@
 /* Private to protocol/pbft: the node structure shared by pbft_node.c
- * (entry points, timers, proposal, transactions), pbft_log.c (normal
- * case: pre-prepare, prepare, commit), pbft_chain.c (committing, durable
- * store, recovery, catch-up), pbft_checkpoint.c and pbft_view.c (view
- * change, NEW-VIEW and the computation of O). */
+ * (entry points, timers, proposal, transactions), pbft_net.c (reaching
+ * other nodes, with or without an overlay), pbft_peers.c (reject
+ * accounting per sender), pbft_log.c (normal case: pre-prepare, prepare,
+ * commit), pbft_chain.c (committing, durable store, recovery, catch-up),
+ * pbft_checkpoint.c and pbft_view.c (view change, NEW-VIEW and the
+ * computation of O), and the other pbft_*.c files named below. */
 #ifndef AITBC_PROTOCOL_PBFT_INTERNAL_H
 #define AITBC_PROTOCOL_PBFT_INTERNAL_H
 
@@ -31,6 +33,16 @@ enum {
  * once per second, not once per message. Honest peers stay far below. */
 #define PBFT_REJECTS_PER_S_MAX 50
 #define PBFT_BAN_NS (30LL * 1000 * 1000 * 1000)
+/* Senders whose rejects are being counted at once (pbft_peers.c). */
+#define PBFT_PEER_RECORDS_MAX 1024
+
+/* Reject accounting for one sender (pbft_peers.c). */
+typedef struct pbft_peer_record {
+    proto_node_id id;
+    uint32_t rejects;         /* in the window starting at window_ns */
+    int64_t window_ns;        /* start of the current one-second window */
+    int64_t ban_until_ns;     /* ignored until then */
+} pbft_peer_record;
 
 /* The validator set at one height (pbft_members.c). */
 typedef struct pbft_members {
@@ -89,7 +101,8 @@ struct pbft_node {
     bool has_next_key;        /* the operator rotated our key (pbft_valops.c) */
     proto_keypair next_key;   /* signs wherever the chain says it is our key */
     proto_hash genesis_hash;
-    bool *validator_node;     /* [nodes_count]: a validator runs there */
+    proto_node_id *validator_nodes_sorted; /* [validators_count]: params' validator_nodes,
+                                            * ascending (pbft_net.c) */
 
     /* committed chain */
     proto_state *state;       /* after `committed` (plus the tentative block) */
@@ -135,11 +148,9 @@ struct pbft_node {
     uint64_t stall_mark;      /* full nodes: committed height at the last stall check */
     bool regossip_pending;    /* we caught up by sync: pass our waiting txs on once level */
 
-    /* per peer (node id < nodes_count): rejected messages in the current
-     * one-second window, the window's start, and a ban deadline */
-    uint32_t *peer_rejects;
-    int64_t *peer_window_ns;
-    int64_t *peer_ban_until_ns;
+    /* pbft_peer_record by ascending id, at most PBFT_PEER_RECORDS_MAX:
+     * only senders with recent rejects (pbft_peers.c) */
+    GArray *peer_records;
     uint64_t peers_banned;
 
     /* equivocation evidence: "validator/phase/view/seq" -> pbft_evidence* */
@@ -168,11 +179,36 @@ struct pbft_node {
 
 /* pbft_node.c */
 void pbft_emit(pbft_node *n, proto_event *ev);
-void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason);
-/* To every other validator's node (consensus traffic). */
-void pbft_send_validators(pbft_node *n, GBytes *wire);
-void pbft_send_full_nodes(pbft_node *n, GBytes *wire);
 bool pbft_is_validator(const pbft_node *n);
+
+/* pbft_net.c: reaching other nodes, with or without an overlay */
+void pbft_net_init(pbft_node *n);
+void pbft_net_clear(pbft_node *n);
+/* A validator runs at node id. */
+bool pbft_is_validator_node(const pbft_node *n, proto_node_id id);
+/* Unicast to every other validator's node (consensus traffic). */
+void pbft_send_validators(pbft_node *n, GBytes *wire);
+/* Transactions, validator operations, evidence: to every validator, over
+ * the overlay (PROTO_SCOPE_VALIDATORS) if there is one. */
+void pbft_broadcast_validators(pbft_node *n, GBytes *wire);
+/* A DECIDED block: to every node (PROTO_SCOPE_ALL) over the overlay, else
+ * by unicast to every full node. */
+void pbft_broadcast_decided(pbft_node *n, GBytes *wire);
+/* Whom to ask for blocks, drawn with r: a full node under an overlay picks
+ * one of its current peers; otherwise (and while it has none) a validator,
+ * never this node itself if skip_self, else possibly (the caller checks).
+ * PROTO_NODE_NONE if there is nobody. */
+proto_node_id pbft_sync_peer(pbft_node *n, uint64_t r, bool skip_self);
+
+/* pbft_peers.c */
+void pbft_peers_init(pbft_node *n);
+void pbft_peers_clear(pbft_node *n);
+/* Report a rejected message and count it against its sender (a ban past
+ * PBFT_REJECTS_PER_S_MAX a second). */
+void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason);
+bool pbft_peer_banned(const pbft_node *n, proto_node_id from);
+/* Senders with a reject record now (tests: memory follows what was seen). */
+guint pbft_peer_records_count(const pbft_node *n);
 /* Arm the propose timer if we are primary(committed+1, view). */
 void pbft_maybe_schedule_proposal(pbft_node *n);
 /* (Re)arm the view timer: expect the next block by its earliest time plus

@@ -15,48 +15,6 @@ void pbft_emit(pbft_node *n, proto_event *ev)
     n->env.observe(n->env.ctx, ev);
 }
 
-void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason)
-{
-    proto_event ev = {.kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason};
-    pbft_emit(n, &ev);
-    if (from >= n->p->nodes_count || from == n->self)
-        return;
-    int64_t now = n->env.now_ns(n->env.ctx);
-    if (now - n->peer_window_ns[from] >= 1000LL * 1000 * 1000) {
-        n->peer_window_ns[from] = now;
-        n->peer_rejects[from] = 0;
-    }
-    if (++n->peer_rejects[from] > PBFT_REJECTS_PER_S_MAX && n->peer_ban_until_ns[from] <= now) {
-        n->peer_ban_until_ns[from] = now + PBFT_BAN_NS;
-        n->peers_banned++;
-        proto_event ban = {.kind = PROTO_EV_PEER_BANNED, .from = from};
-        pbft_emit(n, &ban);
-    }
-}
-
-static bool peer_banned(const pbft_node *n, proto_node_id from)
-{
-    return from < n->p->nodes_count &&
-           n->peer_ban_until_ns[from] > n->env.now_ns(n->env.ctx);
-}
-
-void pbft_send_validators(pbft_node *n, GBytes *wire)
-{
-    for (uint32_t v = 0; v < n->p->validators_count; v++) {
-        proto_node_id to = n->p->validator_nodes[v];
-        if (to != n->self)
-            n->env.send(n->env.ctx, to, wire);
-    }
-}
-
-void pbft_send_full_nodes(pbft_node *n, GBytes *wire)
-{
-    for (proto_node_id to = 0; to < n->p->nodes_count; to++) {
-        if (!n->validator_node[to] && to != n->self)
-            n->env.send(n->env.ctx, to, wire);
-    }
-}
-
 bool pbft_is_validator(const pbft_node *n)
 {
     return n->validator_index >= 0;
@@ -169,10 +127,14 @@ static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_tx *tx)
     return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, &hash);
 }
 
+/* A transaction from the network. Validators pool it. A full node keeps
+ * no pool; without an overlay nobody sends it transactions, but under one
+ * it relays them towards the validators, so it checks them (accounts,
+ * signature) first: what it rejects, the overlay does not pass on. */
 static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
 {
-    if (n->mempool == NULL)
-        return; /* full nodes keep no pool */
+    if (n->mempool == NULL && n->env.broadcast == NULL)
+        return;
     proto_tx tx;
     proto_reject_reason reason = admit_tx(n, wire, &tx);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
@@ -191,7 +153,7 @@ static void pbft_submit_tx(void *node, GBytes *wire)
         pbft_emit(n, &ev);
         return;
     }
-    pbft_send_validators(n, wire);
+    pbft_broadcast_validators(n, wire);
 }
 
 /* ---- dispatch ---- */
@@ -232,7 +194,7 @@ static void pbft_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t
 static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
 {
     pbft_node *n = node;
-    if (peer_banned(n, from))
+    if (pbft_peer_banned(n, from))
         return; /* throttled: it sent too much we had to reject */
     uint8_t type = pbft_msg_type(wire);
     /* Consensus messages matter only to validators. */
@@ -283,14 +245,8 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);
     n->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    n->validator_node = g_new0(bool, params->nodes_count);
-    for (uint32_t v = 0; v < params->validators_count; v++) {
-        if (params->validator_nodes[v] < params->nodes_count)
-            n->validator_node[params->validator_nodes[v]] = true;
-    }
-    n->peer_rejects = g_new0(uint32_t, params->nodes_count);
-    n->peer_window_ns = g_new0(int64_t, params->nodes_count);
-    n->peer_ban_until_ns = g_new0(int64_t, params->nodes_count);
+    pbft_peers_init(n);
+    pbft_net_init(n);
     pbft_chain_init(n);
     pbft_members_init(n);
     pbft_valops_init(n);
@@ -303,16 +259,13 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
         pbft_maybe_schedule_proposal(n);
     }
     /* A node starting after genesis (restart, late join) asks for what it
-     * missed: blocks from a validator and, if it is a validator, the view. */
+     * missed: blocks from a peer (pbft_sync_peer) and, if it is a
+     * validator, the view. */
     if (n->env.now_ns(n->env.ctx) > 0) {
         uint64_t r = n->env.random_u64(n->env.ctx);
-        for (uint32_t i = 0; i < params->validators_count; i++) {
-            proto_node_id peer = params->validator_nodes[(r + i) % params->validators_count];
-            if (peer != self) {
-                pbft_sync_request(n, peer, UINT64_MAX);
-                break;
-            }
-        }
+        proto_node_id peer = pbft_sync_peer(n, r, true);
+        if (peer != PROTO_NODE_NONE)
+            pbft_sync_request(n, peer, UINT64_MAX);
         if (pbft_is_validator(n)) {
             GBytes *status = pbft_msg_status_encode(n->view, n->committed);
             pbft_send_validators(n, status);
@@ -337,10 +290,8 @@ static void pbft_node_free(void *node)
     pbft_checkpoint_clear(n);
     g_hash_table_unref(n->slots);
     g_hash_table_unref(n->evidence);
-    g_free(n->validator_node);
-    g_free(n->peer_rejects);
-    g_free(n->peer_window_ns);
-    g_free(n->peer_ban_until_ns);
+    pbft_peers_clear(n);
+    pbft_net_clear(n);
     pbft_valops_clear(n);
     pbft_members_clear(n);
     pbft_chain_clear(n);

@@ -110,7 +110,7 @@ static void send_own(pbft_node *n, uint8_t kind, const proto_pubkey *new_key)
         return;
     n->own_op_sent_height[kind] = n->committed;
     GBytes *wire = proto_valop_msg_encode(&op);
-    pbft_send_validators(n, wire);
+    pbft_broadcast_validators(n, wire);
     g_bytes_unref(wire);
 }
 

@@ -26,7 +26,18 @@
  *
  * Crash recovery: final blocks are written to the durable store; a
  * restarted node replays them (re-verifying everything), then fetches
- * missing blocks from peers (GET_BLOCKS / BLOCKS). */
+ * missing blocks from peers (GET_BLOCKS / BLOCKS).
+ *
+ * Overlay. Without env->broadcast and env->peers every node is one send()
+ * away: blocks go to every node, transactions to every validator, and a
+ * restarted node asks a validator. Under a P2P mesh blocks are broadcast
+ * to PROTO_SCOPE_ALL and transactions to PROTO_SCOPE_VALIDATORS; a full
+ * node checks each transaction it is handed to relay (accounts,
+ * signature) and rejects bad ones, so the mesh does not pass them on; a
+ * restarted full node asks one of its current peers (a validator while
+ * it has none), since a full node reaches only its peers. Blocks that
+ * arrive with an unknown parent are fetched from the neighbour that
+ * handed them on, as before. */
 #ifndef AITBC_PROTOCOL_POA_H
 #define AITBC_PROTOCOL_POA_H
 

@@ -15,6 +15,8 @@ enum {
 
 /* How long a sync request may stay unanswered before another is sent. */
 #define POA_SYNC_TIMEOUT_NS (2LL * 1000 * 1000 * 1000)
+/* Peers considered when a full node picks whom to ask for blocks. */
+#define POA_SYNC_PEERS_MAX 64
 
 typedef struct poa_orphan {
     proto_hash hash;
@@ -48,6 +50,9 @@ struct poa_node {
 /* poa_node.c */
 void poa_emit(poa_node *n, proto_event *ev);
 void poa_reject(poa_node *n, proto_node_id from, proto_reject_reason reason);
+/* To every validator (validators_only: transactions) or every node
+ * (blocks): over the overlay if env has one (PROTO_SCOPE_VALIDATORS or
+ * PROTO_SCOPE_ALL), else by unicast to each. */
 void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only);
 uint64_t poa_current_slot(const poa_node *n);
 

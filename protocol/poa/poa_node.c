@@ -25,6 +25,11 @@ void poa_reject(poa_node *n, proto_node_id from, proto_reject_reason reason)
 
 void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only)
 {
+    if (n->env.broadcast != NULL) {
+        n->env.broadcast(n->env.ctx, validators_only ? PROTO_SCOPE_VALIDATORS : PROTO_SCOPE_ALL,
+                         wire);
+        return;
+    }
     if (validators_only) {
         for (uint32_t v = 0; v < n->p->validators_count; v++) {
             proto_node_id to = n->p->validator_nodes[v];
@@ -37,6 +42,26 @@ void poa_broadcast(poa_node *n, GBytes *wire, bool validators_only)
         if (to != n->self)
             n->env.send(n->env.ctx, to, wire);
     }
+}
+
+/* Whom a node starting late asks for blocks, drawn with r: a full node
+ * under an overlay one of its current peers (it may reach nobody else); a
+ * validator, or a node without an overlay or without peers yet, a
+ * validator other than itself. PROTO_NODE_NONE if there is none. */
+static proto_node_id sync_peer(poa_node *n, uint64_t r)
+{
+    if (n->validator_index < 0 && n->env.peers != NULL) {
+        proto_node_id peers[POA_SYNC_PEERS_MAX];
+        uint32_t count = n->env.peers(n->env.ctx, peers, POA_SYNC_PEERS_MAX);
+        g_assert(count <= POA_SYNC_PEERS_MAX);
+        if (count > 0)
+            return peers[r % count];
+    }
+    uint32_t v = n->p->validators_count;
+    proto_node_id peer = n->p->validator_nodes[r % v];
+    if (peer == n->self)
+        peer = n->p->validator_nodes[(r + 1) % v];
+    return peer != n->self ? peer : PROTO_NODE_NONE;
 }
 
 uint64_t poa_current_slot(const poa_node *n)
@@ -75,8 +100,11 @@ static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
         poa_reject(n, from, PROTO_REJECT_DECODE);
         return;
     }
-    if (n->mempool == NULL)
-        return; /* full nodes keep no pool; nothing to do */
+    /* A full node keeps no pool. Under an overlay it relays transactions
+     * towards the validators, so it checks them first (accounts,
+     * signature): what it rejects, the overlay does not pass on. */
+    if (n->mempool == NULL && n->env.broadcast == NULL)
+        return;
     proto_reject_reason reason = admit_tx(n, &tx, &hash);
     if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID)
         poa_reject(n, from, reason);
@@ -211,10 +239,8 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
      * anything newer than what its store held. */
     if (params->nodes_count > 1 && n->env.now_ns(n->env.ctx) > 0) {
         uint64_t r = n->env.random_u64(n->env.ctx);
-        proto_node_id peer = params->validator_nodes[r % params->validators_count];
-        if (peer == self)
-            peer = params->validator_nodes[(r + 1) % params->validators_count];
-        if (peer != self) {
+        proto_node_id peer = sync_peer(n, r);
+        if (peer != PROTO_NODE_NONE) {
             poa_sync_request(n, peer, poa_tree_root(&n->tree)->header.height + 1);
             n->catchup_until_ns = n->sync_inflight_until_ns;
         }

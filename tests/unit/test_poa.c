@@ -3,7 +3,10 @@
  * The node under test is validator 1 of 4 (equal stakes). Blocks come
  * from other real nodes driven by their own fake environments, or are
  * forged by hand to break one rule at a time: wrong slot owner, bad
- * signature, wrong state root, from the future, malformed bytes. */
+ * signature, wrong state root, from the future, malformed bytes. Last,
+ * nodes on an overlay (env.broadcast, env.peers) broadcast blocks and
+ * transactions instead of looping over nodes, a restarted full node asks
+ * one of its peers, and a full node rejects a bad transaction it relays. */
 #include <check.h>
 
 #include "support/fake_env.h"
@@ -380,6 +383,66 @@ START_TEST(transactions_are_checked_and_forwarded)
 }
 END_TEST
 
+START_TEST(overlay_is_used_when_present)
+{
+    /* A validator on an overlay: its block and a client's transaction are
+     * broadcast, never sent node by node. */
+    peer v;
+    fake_env_init(&v.env);
+    proto_node_id vpeers[] = {0, 2, 3, 9};
+    fake_env_set_overlay(&v.env, vpeers, 4);
+    v.node = poa_node_new(&F.params, 1, 1, &F.vkeys[1], &v.env.env);
+    proto_tx tx = {.from = 2, .to = 3, .amount = 10, .fee = 1, .nonce = 0};
+    proto_tx_sign(&tx, F.params.chain_id, F.crypto, &F.akeys[2]);
+    GBytes *wire = poa_msg_tx_encode(&tx);
+    poa_node_ops.submit_tx(v.node, wire);
+    ck_assert_uint_eq(v.env.broadcasts->len, 1);
+    fake_broadcast *b = &g_array_index(v.env.broadcasts, fake_broadcast, 0);
+    ck_assert_int_eq(b->scope, PROTO_SCOPE_VALIDATORS);
+    ck_assert_uint_eq(poa_msg_type(b->wire), PROTO_MSG_TX);
+    GBytes *blk = peer_propose(&v, 1); /* from sends: there are none */
+    ck_assert_ptr_null(blk);
+    ck_assert_uint_eq(v.env.sends->len, 0);
+    ck_assert_uint_eq(v.env.broadcasts->len, 1);
+    b = &g_array_index(v.env.broadcasts, fake_broadcast, 0);
+    ck_assert_int_eq(b->scope, PROTO_SCOPE_ALL);
+    ck_assert_uint_eq(poa_msg_type(b->wire), PROTO_MSG_BLOCK);
+    ck_assert_uint_eq(poa_node_head_height(v.node), 1);
+
+    /* A full node restarting late asks one of its peers, not a validator. */
+    peer f;
+    fake_env_init(&f.env);
+    proto_node_id fpeers[] = {6, 7};
+    fake_env_set_overlay(&f.env, fpeers, 2);
+    f.env.now_ns = 5 * SLOT_NS;
+    f.node = poa_node_new(&F.params, 5, -1, NULL, &f.env.env);
+    ck_assert_uint_gt(f.env.peers_calls, 0);
+    ck_assert_uint_eq(f.env.sends->len, 1);
+    fake_send *req = &g_array_index(f.env.sends, fake_send, 0);
+    ck_assert_uint_eq(poa_msg_type(req->wire), PROTO_MSG_GET_BLOCKS);
+    ck_assert(req->to == 6 || req->to == 7);
+    /* It relays transactions, so it checks them: a bad one is rejected. */
+    proto_tx bad = tx;
+    proto_tx_sign(&bad, F.params.chain_id, F.crypto, &F.akeys[4]);
+    GBytes *bad_wire = poa_msg_tx_encode(&bad);
+    poa_node_ops.on_message(f.node, 6, wire);
+    ck_assert_uint_eq(rejected(&f, PROTO_REJECT_SIGNATURE), 0);
+    poa_node_ops.on_message(f.node, 6, bad_wire);
+    ck_assert_uint_eq(rejected(&f, PROTO_REJECT_SIGNATURE), 1);
+    /* Without an overlay a full node ignores them, as before. */
+    peer g;
+    fake_env_init(&g.env);
+    g.node = poa_node_new(&F.params, 5, -1, NULL, &g.env.env);
+    poa_node_ops.on_message(g.node, 6, bad_wire);
+    ck_assert_uint_eq(rejected(&g, PROTO_REJECT_SIGNATURE), 0);
+    g_bytes_unref(wire);
+    g_bytes_unref(bad_wire);
+    peer_clear(&v);
+    peer_clear(&f);
+    peer_clear(&g);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("poa");
@@ -392,6 +455,7 @@ int main(void)
     tcase_add_test(tc, longer_branch_wins_with_reorg);
     tcase_add_test(tc, restart_recovers_from_store_and_serves_sync);
     tcase_add_test(tc, transactions_are_checked_and_forwarded);
+    tcase_add_test(tc, overlay_is_used_when_present);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

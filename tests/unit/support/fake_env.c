@@ -63,9 +63,41 @@ static GBytes *fake_store_get(void *ctx, const char *key)
     return v != NULL ? g_bytes_ref(v) : NULL;
 }
 
+static void fake_broadcast_fn(void *ctx, proto_scope scope, GBytes *wire)
+{
+    fake_env *f = ctx;
+    fake_broadcast b = {.scope = scope, .wire = g_bytes_ref(wire)};
+    g_array_append_val(f->broadcasts, b);
+}
+
+static uint32_t fake_peers(void *ctx, proto_node_id *out, uint32_t max)
+{
+    fake_env *f = ctx;
+    f->peers_calls++;
+    uint32_t count = MIN(max, f->peers_count);
+    for (uint32_t i = 0; i < count; i++)
+        out[i] = f->peers[i];
+    return count;
+}
+
 static void send_clear(gpointer p)
 {
     g_bytes_unref(((fake_send *)p)->wire);
+}
+
+static void broadcast_clear(gpointer p)
+{
+    g_bytes_unref(((fake_broadcast *)p)->wire);
+}
+
+void fake_env_set_overlay(fake_env *f, const proto_node_id *peers, uint32_t count)
+{
+    g_assert(count <= FAKE_PEERS_MAX);
+    for (uint32_t i = 0; i < count; i++)
+        f->peers[i] = peers[i];
+    f->peers_count = count;
+    f->env.broadcast = fake_broadcast_fn;
+    f->env.peers = fake_peers;
 }
 
 void fake_env_init(fake_env *f)
@@ -82,6 +114,8 @@ void fake_env_init(fake_env *f)
                          .store_get = fake_store_get};
     f->sends = g_array_new(FALSE, FALSE, sizeof(fake_send));
     g_array_set_clear_func(f->sends, send_clear);
+    f->broadcasts = g_array_new(FALSE, FALSE, sizeof(fake_broadcast));
+    g_array_set_clear_func(f->broadcasts, broadcast_clear);
     f->timers = g_array_new(FALSE, FALSE, sizeof(fake_timer));
     f->events = g_array_new(FALSE, FALSE, sizeof(proto_event));
     f->store = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -91,6 +125,7 @@ void fake_env_init(fake_env *f)
 void fake_env_clear(fake_env *f)
 {
     g_array_unref(f->sends);
+    g_array_unref(f->broadcasts);
     g_array_unref(f->timers);
     g_array_unref(f->events);
     g_hash_table_destroy(f->store);
@@ -99,6 +134,7 @@ void fake_env_clear(fake_env *f)
 void fake_env_reset_records(fake_env *f)
 {
     g_array_set_size(f->sends, 0);
+    g_array_set_size(f->broadcasts, 0);
     g_array_set_size(f->events, 0);
 }
 

@@ -3,7 +3,11 @@
  * Time is a field the test sets; sends, timers and observed events are
  * recorded in arrays the test inspects; the store is a plain map; random
  * numbers come from a counter. Tests drive a node by calling its entry
- * points directly, as a hostile or friendly peer would. */
+ * points directly, as a hostile or friendly peer would.
+ *
+ * The overlay entries (env.broadcast, env.peers) stay NULL, as in the
+ * simulator without a mesh, unless a test calls fake_env_set_overlay:
+ * then broadcasts are recorded too and peers() returns the list given. */
 #ifndef AITBC_TEST_FAKE_ENV_H
 #define AITBC_TEST_FAKE_ENV_H
 
@@ -16,6 +20,13 @@ typedef struct fake_send {
     proto_node_id to;
     GBytes *wire;
 } fake_send;
+
+typedef struct fake_broadcast {
+    proto_scope scope;
+    GBytes *wire;
+} fake_broadcast;
+
+#define FAKE_PEERS_MAX 16
 
 typedef struct fake_timer {
     uint64_t id;
@@ -34,11 +45,18 @@ typedef struct fake_env {
     GArray *events;  /* proto_event (pointers inside are NOT valid after the call) */
     GHashTable *store; /* char* -> GBytes* */
     uint64_t next_timer_id;
+    GArray *broadcasts; /* fake_broadcast (overlay on) */
+    proto_node_id peers[FAKE_PEERS_MAX];
+    uint32_t peers_count;
+    uint32_t peers_calls; /* times the node asked for its peers */
 } fake_env;
 
 void fake_env_init(fake_env *f);
 void fake_env_clear(fake_env *f);
-/* Drop recorded sends and events (timers are kept). */
+/* Fill env.broadcast and env.peers: the node believes it sits on a mesh
+ * whose current neighbours are peers[0 .. count-1]. */
+void fake_env_set_overlay(fake_env *f, const proto_node_id *peers, uint32_t count);
+/* Drop recorded sends, broadcasts and events (timers are kept). */
 void fake_env_reset_records(fake_env *f);
 /* Number of recorded events of a kind. */
 guint fake_env_count_events(const fake_env *f, proto_event_kind kind);

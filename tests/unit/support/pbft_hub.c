@@ -49,6 +49,7 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
                               .checkpoint_interval = checkpoint_interval,
                               .sync_batch_max = 16};
     pbft_genesis_hash(&h->params, &h->params.genesis_hash);
+    h->broadcasts = g_array_new(FALSE, FALSE, sizeof(hub_broadcast));
     for (uint32_t i = 0; i < h->nodes; i++) {
         fake_env_init(&h->env[i]);
         h->env[i].random_state = i + 1;
@@ -73,7 +74,16 @@ void hub_crash(pbft_hub *h, uint32_t i)
     pbft_node_ops.free(h->node[i]);
     h->node[i] = NULL;
     g_array_set_size(h->env[i].sends, 0);
+    g_array_set_size(h->env[i].broadcasts, 0);
     g_array_set_size(h->env[i].timers, 0);
+}
+
+void hub_set_overlay(pbft_hub *h, uint32_t i, const proto_node_id *peers, uint32_t count)
+{
+    g_assert(h->now_ns == 0 && h->delivered == 0);
+    fake_env_set_overlay(&h->env[i], peers, count);
+    hub_crash(h, i);
+    hub_start(h, i);
 }
 
 void hub_clear(pbft_hub *h)
@@ -85,6 +95,7 @@ void hub_clear(pbft_hub *h)
     }
     proto_state_free(h->genesis);
     proto_crypto_free(h->crypto);
+    g_array_unref(h->broadcasts);
 }
 
 static void set_time(pbft_hub *h, int64_t t)
@@ -100,36 +111,71 @@ void hub_inject(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
         pbft_node_ops.on_message(h->node[to], from, wire);
 }
 
+static void deliver(pbft_hub *h, uint32_t from, uint32_t to, GBytes *wire)
+{
+    bool drop = h->node[to] == NULL || h->isolated[from] || h->isolated[to] ||
+                (h->filter != NULL && h->filter(h, from, to, wire));
+    if (!drop) {
+        h->delivered++;
+        pbft_node_ops.on_message(h->node[to], from, wire);
+    }
+}
+
+/* Take what node i sent and broadcast so far, then deliver it: sends in
+ * order, then broadcasts, each to its scope in node order. */
+static bool pump_node(pbft_hub *h, uint32_t i)
+{
+    GArray *out = h->env[i].sends;
+    GArray *casts = h->env[i].broadcasts;
+    if (out->len == 0 && casts->len == 0)
+        return false;
+    guint len = out->len;
+    fake_send *batch = g_new(fake_send, len);
+    for (guint k = 0; k < len; k++) {
+        batch[k] = g_array_index(out, fake_send, k);
+        g_bytes_ref(batch[k].wire);
+    }
+    g_array_set_size(out, 0);
+    guint cast_len = casts->len;
+    fake_broadcast *cast_batch = g_new(fake_broadcast, cast_len);
+    for (guint k = 0; k < cast_len; k++) {
+        cast_batch[k] = g_array_index(casts, fake_broadcast, k);
+        g_bytes_ref(cast_batch[k].wire);
+    }
+    g_array_set_size(casts, 0);
+    for (guint k = 0; k < len; k++) {
+        gsize size = 0;
+        const uint8_t *data = g_bytes_get_data(batch[k].wire, &size);
+        h->unicasts[size > 0 ? data[0] : 0]++;
+        deliver(h, i, batch[k].to, batch[k].wire);
+        g_bytes_unref(batch[k].wire);
+    }
+    for (guint k = 0; k < cast_len; k++) {
+        fake_broadcast *b = &cast_batch[k];
+        gsize size = 0;
+        const uint8_t *data = g_bytes_get_data(b->wire, &size);
+        hub_broadcast logged = {.from = i, .scope = b->scope, .type = size > 0 ? data[0] : 0};
+        g_array_append_val(h->broadcasts, logged);
+        uint32_t reach = b->scope == PROTO_SCOPE_VALIDATORS ? h->validators : h->nodes;
+        for (uint32_t to = 0; to < reach; to++) {
+            if (to != i)
+                deliver(h, i, to, b->wire);
+        }
+        g_bytes_unref(b->wire);
+    }
+    g_free(batch);
+    g_free(cast_batch);
+    return true;
+}
+
 /* Deliver until no node has anything to send. */
 static void pump(pbft_hub *h)
 {
     bool any = true;
     while (any) {
         any = false;
-        for (uint32_t i = 0; i < h->nodes; i++) {
-            GArray *out = h->env[i].sends;
-            if (out->len == 0)
-                continue;
-            any = true;
-            guint len = out->len;
-            fake_send *batch = g_new(fake_send, len);
-            for (guint k = 0; k < len; k++) {
-                batch[k] = g_array_index(out, fake_send, k);
-                g_bytes_ref(batch[k].wire);
-            }
-            g_array_set_size(out, 0);
-            for (guint k = 0; k < len; k++) {
-                fake_send *s = &batch[k];
-                bool drop = h->node[s->to] == NULL || h->isolated[i] || h->isolated[s->to] ||
-                            (h->filter != NULL && h->filter(h, i, s->to, s->wire));
-                if (!drop) {
-                    h->delivered++;
-                    pbft_node_ops.on_message(h->node[s->to], i, s->wire);
-                }
-                g_bytes_unref(s->wire);
-            }
-            g_free(batch);
-        }
+        for (uint32_t i = 0; i < h->nodes; i++)
+            any |= pump_node(h, i);
     }
 }
 
@@ -179,6 +225,16 @@ uint64_t hub_committed(const pbft_hub *h, uint32_t i)
 guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind)
 {
     return fake_env_count_events(&h->env[i], kind);
+}
+
+guint hub_broadcasts(const pbft_hub *h, proto_scope scope, uint8_t type)
+{
+    guint count = 0;
+    for (guint k = 0; k < h->broadcasts->len; k++) {
+        const hub_broadcast *b = &g_array_index(h->broadcasts, hub_broadcast, k);
+        count += b->scope == scope && b->type == type;
+    }
+    return count;
 }
 
 guint hub_rejected(const pbft_hub *h, uint32_t i, proto_reject_reason reason)

@@ -3,7 +3,13 @@
  * zero latency. Messages are delivered in FIFO order, timers fire in time
  * order (ties by node), and tests can crash, restart, isolate nodes or
  * drop messages, or inject bytes as a hostile peer. No sim/ code is used:
- * this tests the protocol module alone. */
+ * this tests the protocol module alone.
+ *
+ * A node put on an overlay (hub_set_overlay) may
+ * broadcast; the pump delivers a broadcast as an ideal mesh would, to
+ * every node of its scope (every validator, or every node) with the
+ * broadcaster as `from`, through the same drop rules as a send, and logs
+ * it in `broadcasts`. */
 #ifndef AITBC_TEST_PBFT_HUB_H
 #define AITBC_TEST_PBFT_HUB_H
 
@@ -18,6 +24,13 @@
 typedef struct pbft_hub pbft_hub;
 /* Return true to drop the message. */
 typedef bool (*hub_filter_fn)(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire);
+
+/* One broadcast the pump delivered. */
+typedef struct hub_broadcast {
+    proto_node_id from;
+    proto_scope scope;
+    uint8_t type; /* first byte of the message */
+} hub_broadcast;
 
 struct pbft_hub {
     uint32_t validators;
@@ -36,6 +49,8 @@ struct pbft_hub {
     hub_filter_fn filter;
     int64_t now_ns;
     uint64_t delivered;
+    GArray *broadcasts;             /* hub_broadcast, in delivery order */
+    guint unicasts[256];            /* sends pumped, by message type (first byte) */
 };
 
 /* validators (<= HUB_NODES_MAX) equal stakes of 100, full nodes after them;
@@ -45,6 +60,9 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
 void hub_clear(pbft_hub *h);
 void hub_start(pbft_hub *h, uint32_t i);
 void hub_crash(pbft_hub *h, uint32_t i); /* the store survives */
+/* Before the run: put node i on an overlay whose current neighbours are
+ * peers[0 .. count-1] (the node is built again with that environment). */
+void hub_set_overlay(pbft_hub *h, uint32_t i, const proto_node_id *peers, uint32_t count);
 /* Deliver everything pending, then fire timers up to t, repeatedly. */
 void hub_run_until(pbft_hub *h, int64_t t_ns);
 /* Hand bytes to node `to` as if `from` sent them (delivered at once). */
@@ -56,6 +74,8 @@ guint hub_events(const pbft_hub *h, uint32_t i, proto_event_kind kind);
 /* If wire is a PRE-PREPARE whose block has this height, a new reference
  * to the block's bytes; NULL otherwise (for filters that catch a block). */
 GBytes *hub_preprepare_block(GBytes *wire, uint64_t height);
+/* Broadcasts of a scope and message type seen so far. */
+guint hub_broadcasts(const pbft_hub *h, proto_scope scope, uint8_t type);
 /* Messages node i rejected for `reason`. */
 guint hub_rejected(const pbft_hub *h, uint32_t i, proto_reject_reason reason);
 /* Every live node's committed chain is a prefix of every other's (a
