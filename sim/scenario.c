@@ -2,8 +2,8 @@
  * check every section and key name, then interpret [scenario], [network],
  * [consensus], [slashing] and [workload] here and the faults and [expect]
  * in sim/scenario_fault.c, and finally cross-check values that depend on
- * each other (stakes vs validators, [slashing] vs protocol, workload window
- * vs duration).
+ * each other (stakes vs validators, bootstrap nodes vs node counts,
+ * [slashing] vs protocol, workload window vs duration).
  *
  * Sections are interpreted in dependency order, not file order: node names
  * need the [network] counts, fault times need the duration, and `honest`
@@ -336,6 +336,16 @@ static const sim_scn_key scn_scenario_keys[] = {
     {0},
 };
 
+/* bootstrap names nodes, which needs the node counts: the value is read
+ * by scn_check_bootstrap once all of [network] is known. */
+static gboolean scn_read_later(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
+                               void *base, GError **error)
+{
+    return TRUE;
+}
+
+static const char *const scn_topologies[] = {"mesh", "direct", NULL};
+
 static const sim_scn_key scn_network_keys[] = {
     {.key = "validators", .type = SIM_SCN_U32, .offset = SCN_AT(validators), .lo = 1, .hi = 1000},
     {.key = "full_nodes", .type = SIM_SCN_U32, .offset = SCN_AT(full_nodes), .hi = 100000},
@@ -345,6 +355,9 @@ static const sim_scn_key scn_network_keys[] = {
     {.key = "loss", .type = SIM_SCN_PROB, .offset = SCN_AT(loss)},
     {.key = "duplicate", .type = SIM_SCN_PROB, .offset = SCN_AT(duplicate)},
     {.key = "bandwidth", .type = SIM_SCN_BANDWIDTH, .offset = SCN_AT(bandwidth_bps)},
+    {.key = "topology", .type = SIM_SCN_ENUM, .offset = SCN_AT(topology), .names = scn_topologies,
+     .enum_base = SIM_TOPOLOGY_MESH},
+    {.key = "bootstrap", .type = SIM_SCN_CUSTOM, .custom = scn_read_later},
     {0},
 };
 
@@ -527,6 +540,8 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->slashing = proto_slashing_defaults();
     s->accounts = 1000;
     s->workload_stop_ns = -1; /* = duration, once duration is known */
+    s->topology = SIM_TOPOLOGY_MESH;
+    s->bootstrap = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->faults = g_ptr_array_new_with_free_func(sim_scn_fault_free);
     s->twins = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->expect.slashed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -582,6 +597,37 @@ static gboolean scn_check_workload(sim_scn_ctx *c, GError **error)
     return TRUE;
 }
 
+/* [network] bootstrap: validators and full nodes only (agents do not run
+ * mesh nodes, and twins share a validator's address, so name the
+ * validator). Without the key, the first three validators. */
+static gboolean scn_check_bootstrap(sim_scn_ctx *c, GError **error)
+{
+    sim_scenario *s = c->s;
+    const sim_ini_section *sec = sim_ini_find_section(c->ini, "network");
+    const sim_ini_entry *e = sim_ini_find_entry(sec, "bootstrap");
+    g_array_set_size(s->bootstrap, 0);
+    if (e == NULL) {
+        for (uint32_t v = 0; v < s->validators && v < 3; v++)
+            g_array_append_val(s->bootstrap, v);
+        return TRUE;
+    }
+    GArray *nodes = sim_scn_read_nodes(c, sec, e, 0, error);
+    if (nodes == NULL)
+        return FALSE;
+    g_array_unref(s->bootstrap);
+    s->bootstrap = nodes;
+    for (guint i = 0; i < nodes->len; i++) {
+        uint32_t node = g_array_index(nodes, uint32_t, i);
+        if (node >= s->validators + s->full_nodes) {
+            g_autofree char *name = sim_nodeset_node_name(&c->nodes, node);
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "%s is not a validator or full node (only those run mesh nodes)",
+                                name);
+        }
+    }
+    return TRUE;
+}
+
 /* PoA has no bonded validator set: asking it to slash is a mistake. */
 static gboolean scn_check_slashing(sim_scn_ctx *c, GError **error)
 {
@@ -609,8 +655,8 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     c->nodes.validators = c->s->validators;
     c->nodes.full_nodes = c->s->full_nodes;
     c->nodes.agents = c->s->agents;
-    return scn_check_stakes(c, error) && scn_check_slashing(c, error) &&
-           scn_check_workload(c, error) &&
+    return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
+           scn_check_slashing(c, error) && scn_check_workload(c, error) &&
            sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error);
 }
 
@@ -667,6 +713,7 @@ void sim_scenario_free(sim_scenario *s)
     g_array_unref(s->stakes);
     g_ptr_array_unref(s->faults);
     g_array_unref(s->twins);
+    g_array_unref(s->bootstrap);
     g_array_unref(s->expect.slashed);
     g_free(s);
 }

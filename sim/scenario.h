@@ -51,6 +51,13 @@ typedef enum sim_consensus_kind {
     SIM_CONSENSUS_PBFT,
 } sim_consensus_kind;
 
+/* How nodes reach each other (see README.md, "The network"). */
+typedef enum sim_topology {
+    SIM_TOPOLOGY_MESH = 0, /* every node is a P2P mesh node (protocol/p2p) carrying its
+                            * consensus node: peers, gossip, bootstrap */
+    SIM_TOPOLOGY_DIRECT,   /* every node reaches every other with one send */
+} sim_topology;
+
 typedef enum sim_rotation_kind {
     SIM_ROTATION_ROUND_ROBIN = 0,
     SIM_ROTATION_STAKE_WEIGHTED,
@@ -136,6 +143,10 @@ typedef struct sim_scenario {
     double loss;
     double duplicate;
     uint64_t bandwidth_bps;     /* 0 = unlimited */
+    sim_topology topology;      /* default mesh */
+    GArray *bootstrap;          /* uint32 node indexes (validators and full nodes) a mesh
+                                 * node first dials; default: the first three validators
+                                 * (all of them if fewer); never empty */
 
     /* [consensus] */
     sim_consensus_kind protocol;

@@ -264,6 +264,25 @@ static gboolean fault_add_twins(sim_scn_ctx *c, const sim_ini_section *sec, sim_
     return TRUE;
 }
 
+/* Churn starts nodes as new, empty machines: a validator's identity is
+ * its keys and chain, so churn is for full nodes only. */
+static gboolean fault_need_full_nodes(const sim_scn_ctx *c, const sim_ini_section *sec,
+                                      const sim_fault *f, GError **error)
+{
+    for (guint i = 0; i < f->nodes->len; i++) {
+        uint32_t node = g_array_index(f->nodes, uint32_t, i);
+        if (node < c->s->validators || node >= c->s->validators + c->s->full_nodes) {
+            g_autofree char *name = sim_nodeset_node_name(&c->nodes, node);
+            return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "nodes"),
+                                SIM_SCENARIO_ERROR_VALUE, error,
+                                "churn: %s is not a full node (churn joins and leaves full "
+                                "nodes only; crash a validator with action = crash)",
+                                name);
+        }
+    }
+    return TRUE;
+}
+
 /* Pass A for one fault. */
 static gboolean fault_read_head(sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
                                 GError **error)
@@ -333,6 +352,8 @@ static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_
         return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                             "degrade needs at least one of latency, loss, duplicate, bandwidth");
     if (f->action == SIM_FAULT_CHURN) {
+        if (!fault_need_full_nodes(c, sec, f, error))
+            return FALSE;
         const sim_ini_entry *join = sim_ini_find_entry(sec, "join_rate");
         const sim_ini_entry *leave = sim_ini_find_entry(sec, "leave_rate");
         if (join == NULL && leave == NULL)

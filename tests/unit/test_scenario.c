@@ -97,6 +97,8 @@ START_TEST(test_defaults)
     ck_assert_int_eq(s->latency.a_ns, 50 * MS_NS);
     ck_assert(s->loss == 0.0 && s->duplicate == 0.0);
     ck_assert_uint_eq(s->bandwidth_bps, 0);
+    ck_assert_int_eq(s->topology, SIM_TOPOLOGY_MESH);
+    CHECK_NAMES(s, s->bootstrap, "v0 v1 v2"); /* the first three of four validators */
     ck_assert_int_eq(s->protocol, SIM_CONSENSUS_POA);
     ck_assert_int_eq(s->rotation, SIM_ROTATION_ROUND_ROBIN);
     ck_assert_uint_eq(s->stakes->len, 4);
@@ -286,6 +288,8 @@ START_TEST(test_every_key)
                        "loss = 0\n"
                        "duplicate = 0.25\n"
                        "bandwidth = 1Gbit/s\n"
+                       "topology = direct\n"
+                       "bootstrap = n1, v2\n"
                        "[consensus]\n"
                        "protocol = pbft\n"
                        "rotation = stake-weighted\n"
@@ -315,6 +319,8 @@ START_TEST(test_every_key)
     ck_assert(s->latency.sigma == 0.5);
     ck_assert(s->duplicate == 0.25);
     ck_assert_uint_eq(s->bandwidth_bps, 1000000000);
+    ck_assert_int_eq(s->topology, SIM_TOPOLOGY_DIRECT);
+    CHECK_NAMES(s, s->bootstrap, "v2 n1");
     ck_assert_uint_eq(s->stakes->len, 3);
     ck_assert_uint_eq(g_array_index(s->stakes, uint64_t, 0), 10);
     ck_assert_uint_eq(g_array_index(s->stakes, uint64_t, 2), 30);
@@ -591,6 +597,40 @@ START_TEST(test_cross_checks_follow_overrides)
 }
 END_TEST
 
+/* [network] topology and bootstrap, and churn's full-nodes-only rule. */
+START_TEST(test_mesh_keys)
+{
+    sim_scenario *s = parse_ok("[network]\nvalidators = 2\nfull_nodes = 3\n", NULL);
+    CHECK_NAMES(s, s->bootstrap, "v0 v1"); /* all validators when fewer than three */
+    sim_scenario_free(s);
+    const char *const set[] = {"network.bootstrap=n2 v1", "network.topology=direct", NULL};
+    s = parse_ok("[network]\nvalidators = 2\nfull_nodes = 3\nbootstrap = v0\n", set);
+    CHECK_NAMES(s, s->bootstrap, "v1 n2");
+    ck_assert_int_eq(s->topology, SIM_TOPOLOGY_DIRECT);
+    sim_scenario_free(s);
+    g_autofree char *typo =
+        parse_bad("[network]\ntopology = meshh\n", NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert_str_eq(typo, "dir/t.ini:2: topology: unknown value 'meshh'; did you mean 'mesh'? "
+                           "(mesh | direct)");
+    g_autofree char *unknown =
+        parse_bad("[network]\nfull_nodes = 1\nbootstrap = n3\n", NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert(g_str_has_prefix(unknown, "dir/t.ini:3: bootstrap: "));
+    ck_assert(strstr(unknown, "n3") != NULL);
+    g_autofree char *agent =
+        parse_bad("[network]\nagents = 1\nbootstrap = v0 a0\n", NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert_str_eq(agent, "dir/t.ini:3: bootstrap: a0 is not a validator or full node (only "
+                            "those run mesh nodes)");
+    g_autofree char *empty =
+        parse_bad("[network]\nbootstrap =\n", NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert_str_eq(empty, "dir/t.ini:2: bootstrap: empty value");
+    g_autofree char *churn = parse_bad("[network]\nfull_nodes = 2\n[fault ch]\naction = churn\n"
+                                       "at = 1s\nnodes = v3 n0\nleave_rate = 1/s\n",
+                                       NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert_str_eq(churn, "dir/t.ini:6: nodes: churn: v3 is not a full node (churn joins and "
+                            "leaves full nodes only; crash a validator with action = crash)");
+}
+END_TEST
+
 START_TEST(test_error_codes_and_locations)
 {
     g_autofree char *syntax = parse_bad("[network]\nx\n", NULL, SIM_SCENARIO_ERROR_SYNTAX);
@@ -728,6 +768,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_overrides);
     tcase_add_test(tc, test_slashing_section);
     tcase_add_test(tc, test_cross_checks_follow_overrides);
+    tcase_add_test(tc, test_mesh_keys);
     tcase_add_test(tc, test_error_codes_and_locations);
     tcase_add_test(tc, test_fault_action_names);
     tcase_add_test(tc, test_fuzz_mutations);

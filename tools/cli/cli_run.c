@@ -278,8 +278,12 @@ int cli_check(int argc, char **argv)
         g_error_free(error);
         return CLI_EXIT_USAGE;
     }
-    printf("%s: ok: scenario '%s', %u validators, %u full nodes, %u faults, %.1f s simulated\n",
-           argv[1], sc->name, sc->validators, sc->full_nodes, sc->faults->len,
+    g_autofree char *network = sc->topology == SIM_TOPOLOGY_MESH
+                                   ? g_strdup_printf("mesh of degree %u", sc->degree)
+                                   : g_strdup("direct links");
+    printf("%s: ok: scenario '%s', %u validators, %u full nodes, %s, %u faults, %.1f s "
+           "simulated\n",
+           argv[1], sc->name, sc->validators, sc->full_nodes, network, sc->faults->len,
            sc->duration_ns / 1e9);
     sim_scenario_free(sc);
     return CLI_EXIT_OK;
