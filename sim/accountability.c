@@ -16,6 +16,7 @@
 
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
+#include "sim/gossip_envelope.h"
 #include "sim/world_internal.h"
 
 #define ACCT_NONE UINT64_MAX
@@ -134,15 +135,30 @@ static char *acct_name(const sim_world *w, uint32_t node)
 
 /* ---- ground truth: who signed which commit ---- */
 
+/* The COMMIT vote in wire, sent as it is or in a gossip envelope (mesh
+ * topology); false for anything else, mesh control traffic included. */
+static bool acct_commit_of(GBytes *wire, pbft_vote *vote)
+{
+    gsize size = 0;
+    const uint8_t *bytes = g_bytes_get_data(wire, &size);
+    if (size == 0)
+        return false;
+    if (bytes[0] == PROTO_MSG_PBFT_COMMIT)
+        return pbft_msg_vote_decode(wire, vote);
+    uint8_t scope = 0;
+    GBytes *inner = bytes[0] == PROTO_MSG_P2P_GOSSIP ? sim_gossip_open(wire, &scope) : NULL;
+    if (inner == NULL)
+        return false;
+    bool ok = pbft_msg_type(inner) == PROTO_MSG_PBFT_COMMIT && pbft_msg_vote_decode(inner, vote);
+    g_bytes_unref(inner);
+    return ok;
+}
+
 void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
     sim_acct *a = w->acct;
-    gsize size = 0;
-    const uint8_t *bytes = g_bytes_get_data(wire, &size);
-    if (!a->enabled || size == 0 || bytes[0] != PROTO_MSG_PBFT_COMMIT)
-        return;
     pbft_vote vote;
-    if (!pbft_msg_vote_decode(wire, &vote) || vote.validator >= a->validators)
+    if (!a->enabled || !acct_commit_of(wire, &vote) || vote.validator >= a->validators)
         return;
     /* Only the voter's own node (or its twin) counts: a vote relayed or
      * replayed by someone else says nothing about the voter being up. */

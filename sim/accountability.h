@@ -57,7 +57,9 @@ typedef struct sim_acct sim_acct;
 /* Internal to sim/: the tracker the world feeds. */
 sim_acct *sim_acct_new(const struct sim_world *w);
 void sim_acct_free(sim_acct *a);
-/* A message reached a validator's node (it is up). */
+/* A message reached a validator's node (it is up): COMMITs count, sent
+ * as they are or in a gossip envelope, when `from` is the voter's own
+ * node; everything else (mesh control traffic included) is ignored. */
 void sim_acct_on_delivery(struct sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 /* Protocol events (PBFT): proposals, finals, evidence, slashings,
  * unjails, key rotations. */

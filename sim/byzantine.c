@@ -7,7 +7,16 @@
  * old message), then delay (holds everything back). Variants of one
  * broadcast are built once and cached, so every destination of the
  * "other half" sees the same conflicting message, as a real equivocator
- * would send. */
+ * would send.
+ *
+ * In mesh topology the wrapper sits under the node's p2p node: consensus
+ * messages leave as they are, broadcasts (transactions, decided blocks,
+ * PoA blocks, evidence) leave in gossip envelopes, and the mesh adds its
+ * own pings and handshakes. Behaviours act on the message inside an
+ * envelope and re-wrap the result in the same scope, so a withheld,
+ * corrupted or conflicting block is that whether it is sent or relayed;
+ * mesh control traffic passes through every behaviour untouched but
+ * delay, and is never replayed. */
 #include "sim/byzantine.h"
 
 #include <string.h>
@@ -15,9 +24,11 @@
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "protocol/poa/poa_msg.h"
+#include "sim/gossip_envelope.h"
 #include "sim/world_internal.h"
 
 #define BYZ_REPLAY_RING 256
+#define BYZ_FLOOD_PEERS_MAX 1024
 #define BYZ_GARBAGE_MAX 200
 
 typedef enum byz_kind {
@@ -192,9 +203,11 @@ static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
     return out;
 }
 
+/* Cached by content: in mesh topology each send opens its own copy of
+ * the envelope's message. */
 static GBytes *variant_for(sim_byz *b, GBytes *wire)
 {
-    if (b->variant_of == wire)
+    if (b->variant_of != NULL && g_bytes_equal(b->variant_of, wire))
         return b->variant;
     if (b->variant_of != NULL)
         g_bytes_unref(b->variant_of);
@@ -314,24 +327,42 @@ static GBytes *ring_pick(sim_byz *b)
     return b->ring[sim_rng_below(&b->rng, b->ring_count)];
 }
 
+/* `payload` as it leaves: inside an envelope of `scope` again when the
+ * message came in one (new reference). */
+static GBytes *byz_rewrap(bool wrapped, uint8_t scope, GBytes *payload)
+{
+    return wrapped ? sim_gossip_wrap(scope, payload) : g_bytes_ref(payload);
+}
+
 void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
 {
-    uint8_t type = pbft_msg_type(wire);
+    /* In mesh topology broadcasts leave in gossip envelopes: behaviours
+     * act on the message inside and the result leaves in an envelope. */
+    uint8_t scope = 0;
+    GBytes *inner = sim_gossip_open(wire, &scope);
+    bool wrapped = inner != NULL;
+    GBytes *payload = wrapped ? inner : wire;
+    uint8_t type = pbft_msg_type(payload);
     if (active(b, BYZ_WITHHOLD, NULL) &&
         (type == PROTO_MSG_PBFT_PREPARE || type == PROTO_MSG_PBFT_COMMIT ||
-         type == PROTO_MSG_PBFT_CHECKPOINT || type == PROTO_MSG_BLOCK))
+         type == PROTO_MSG_PBFT_CHECKPOINT || type == PROTO_MSG_BLOCK)) {
+        if (inner != NULL)
+            g_bytes_unref(inner);
         return;
+    }
     GBytes *msg = g_bytes_ref(wire);
     if (active(b, BYZ_INVALID_SIGNATURE, NULL)) {
-        GBytes *bad = corrupt_signature(msg);
+        GBytes *bad = corrupt_signature(payload);
         if (bad != NULL) {
             g_bytes_unref(msg);
-            msg = bad;
+            msg = byz_rewrap(wrapped, scope, bad);
+            g_bytes_unref(bad);
         }
     }
     bool equivocate = active(b, BYZ_EQUIVOCATE, NULL);
     bool double_sign = active(b, BYZ_DOUBLE_SIGN, NULL);
-    GBytes *variant = equivocate || double_sign ? variant_for(b, wire) : NULL;
+    GBytes *variant = equivocate || double_sign ? variant_for(b, payload) : NULL;
+    variant = variant != NULL ? byz_rewrap(wrapped, scope, variant) : NULL;
     if (variant != NULL && equivocate && !double_sign && to % 2 == 1) {
         out(b, to, variant); /* this half sees only the conflicting version */
         b->variants_sent++;
@@ -347,11 +378,34 @@ void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
         if (old != NULL)
             out(b, to, old);
     }
-    ring_push(b, msg); /* material for replays and floods */
+    /* Material for replays and floods: what the node says, not the mesh's
+     * own pings and handshakes. */
+    if (!sim_gossip_is_control(wire))
+        ring_push(b, msg);
     g_bytes_unref(msg);
+    if (variant != NULL)
+        g_bytes_unref(variant);
+    if (inner != NULL)
+        g_bytes_unref(inner);
 }
 
 /* ---- flooding ---- */
+
+/* A flood target: in mesh topology one of the node's peers (a flooder
+ * reaches only the nodes that accepted it), or a random node while it has
+ * none; in direct topology any random other node. */
+static uint32_t flood_target(sim_byz *b)
+{
+    sim_world *w = b->w;
+    if (w->sc->topology == SIM_TOPOLOGY_MESH) {
+        proto_node_id peers[BYZ_FLOOD_PEERS_MAX];
+        uint32_t n = sim_mesh_peers(w, b->node, peers, BYZ_FLOOD_PEERS_MAX);
+        if (n > 0)
+            return peers[sim_rng_below(&b->rng, n)];
+    }
+    uint32_t to = (uint32_t)sim_rng_below(&b->rng, w->nodes_count - 1);
+    return to >= b->node ? to + 1 : to;
+}
 
 static void flood_event(void *ctx, uint64_t index, uint64_t unused)
 {
@@ -362,9 +416,7 @@ static void flood_event(void *ctx, uint64_t index, uint64_t unused)
         return;
     sim_world *w = b->w;
     if (w->nodes[b->node].up && w->nodes_count > 1) {
-        uint32_t to = (uint32_t)sim_rng_below(&b->rng, w->nodes_count - 1);
-        if (to >= b->node)
-            to++;
+        uint32_t to = flood_target(b);
         GBytes *old = sim_rng_below(&b->rng, 2) == 0 ? ring_pick(b) : NULL;
         if (old != NULL) {
             sim_world_net_send(w, b->node, to, old);

@@ -19,11 +19,16 @@
  *   replay             with every message, one of its 256 previous messages
  *                      (older heights and views included) goes out again.
  *   delay D            everything it sends leaves D later.
- *   flood R/s          R messages per second (Poisson) to random nodes, half
- *                      garbage bytes, half replays of well-formed messages.
+ *   flood R/s          R messages per second (Poisson) to random nodes (mesh
+ *                      topology: to its current peers, random nodes while it
+ *                      has none), half garbage bytes, half replays of
+ *                      well-formed messages.
+ *
+ * In mesh topology the wrapper wraps the p2p node's sends: behaviours act
+ * on the message inside a gossip envelope too (see byzantine.c).
  *
  * `twin` is not a wrapper: the world runs a second real node with the same
- * identity and keys (sim/world.c). Conflicting variants are built with the
+ * identity and keys (sim/world.c, sim/mesh_world.c). Conflicting variants are built with the
  * node's own validator key, so other nodes see validly signed conflicts.
  * All randomness comes from the node's own "byzantine/<node>" stream. */
 #ifndef AITBC_SIM_BYZANTINE_H

@@ -5,7 +5,9 @@
  * scheduler, sends into the virtual network, timers as scheduler events
  * tagged with the node's incarnation (a crashed node's timers find a newer
  * incarnation and do nothing, so its pending events never fire), its own
- * RNG stream and its durable store. */
+ * RNG stream and its durable store. In mesh topology that environment is
+ * the p2p node's, and the consensus node gets the p2p node's inner one
+ * (sim/mesh_world.c); in direct topology the consensus node gets it. */
 #include "sim/world_internal.h"
 
 #include "protocol/chain/valset.h"
@@ -99,6 +101,18 @@ static GBytes *env_store_get(void *ctx, const char *key)
     return sim_store_get(slot->store, key);
 }
 
+/* In mesh topology a twin is validator K's identity on a second machine:
+ * its p2p node has K's address, so what it sends arrives from K (the
+ * network still carries it from the twin's own machine, so partitions
+ * and links apply to the machine). In direct topology nodes see the twin
+ * under its own index, as they always have. */
+static uint32_t shown_sender(const sim_world *w, uint32_t from)
+{
+    if (w->sc->topology != SIM_TOPOLOGY_MESH || from < w->first_twin)
+        return from;
+    return (uint32_t)w->nodes[from].validator_index;
+}
+
 static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
 {
     sim_world *w = ctx;
@@ -108,25 +122,35 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
     sim_trace_delivery(&w->trace, sim_sched_now(w->sched), from, to, wire);
     if (slot->validator_index >= 0)
         sim_acct_on_delivery(w, from, to, wire);
-    slot->ops->on_message(slot->node, from, wire);
+    slot->ops->on_message(slot->node, shown_sender(w, from), wire);
 }
 
 /* ---- node lifecycle ---- */
+
+void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
+                                   const proto_env *env)
+{
+    const proto_keypair *key =
+        slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
+        slot->consensus_ops = &pbft_node_ops;
+        return pbft_node_new(&w->pbft, self, slot->validator_index, key, env);
+    }
+    slot->consensus_ops = &poa_node_ops;
+    return poa_node_new(&w->poa, self, slot->validator_index, key, env);
+}
 
 static void start_node(sim_world *w, sim_node_slot *slot)
 {
     g_assert(!slot->up && slot->node == NULL);
     slot->up = true;
     sim_net_set_up(w->net, slot->index, true);
-    const proto_keypair *key =
-        slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
-        slot->ops = &pbft_node_ops;
-        slot->node = pbft_node_new(&w->pbft, slot->index, slot->validator_index, key, &slot->env);
-    } else {
-        slot->ops = &poa_node_ops;
-        slot->node = poa_node_new(&w->poa, slot->index, slot->validator_index, key, &slot->env);
+    if (w->sc->topology == SIM_TOPOLOGY_MESH) {
+        sim_mesh_start_node(w, slot);
+        return;
     }
+    slot->node = sim_world_new_consensus_node(w, slot, slot->index, &slot->env);
+    slot->ops = slot->consensus_ops;
 }
 
 void sim_world_crash_node(sim_world *w, uint32_t index)
@@ -134,12 +158,20 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     sim_node_slot *slot = &w->nodes[index];
     if (!slot->up)
         return;
-    slot->ops->free(slot->node);
+    slot->ops->free(slot->node); /* a p2p node frees the consensus node it carries */
     slot->node = NULL;
+    slot->p2p = NULL;
     slot->up = false;
     slot->incarnation++;
     slot->crashes++;
     sim_net_set_up(w->net, index, false);
+}
+
+void *sim_world_consensus_node(const sim_node_slot *slot)
+{
+    if (slot->p2p != NULL)
+        return p2p_node_inner(slot->p2p);
+    return slot->node;
 }
 
 void sim_world_restart_node(sim_world *w, uint32_t index)
@@ -295,10 +327,9 @@ static void build_nodes(sim_world *w)
         slot->index = i;
         slot->validator_index = i < w->sc->validators ? (int32_t)i : -1;
         slot->honest = true;
-        uint32_t first_twin = w->sc->validators + w->sc->full_nodes + w->sc->agents;
-        if (i >= first_twin) {
+        if (i >= w->first_twin) {
             /* Twin vK': validator K's identity and keys on a second node. */
-            uint32_t k = g_array_index(w->sc->twins, uint32_t, i - first_twin);
+            uint32_t k = g_array_index(w->sc->twins, uint32_t, i - w->first_twin);
             slot->validator_index = (int32_t)k;
             slot->honest = false;
             w->nodes[k].honest = false;
@@ -349,6 +380,7 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     sim_world *w = g_new0(sim_world, 1);
     w->sc = sc;
     w->nodes_count = sim_scenario_node_count(sc); /* validators, full nodes, twins */
+    w->first_twin = sc->validators + sc->full_nodes + sc->agents;
     w->sched = sim_sched_new(WORLD_PENDING_MAX);
     w->base_link = (sim_net_link_params){.latency = sc->latency,
                                          .loss = sc->loss,
@@ -362,13 +394,13 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     sim_observer_init(w);
     build_chain(w);
     build_pbft(w);
+    sim_mesh_init(w);
     build_nodes(w);
     w->acct = sim_acct_new(w);
     /* Twins start with their fault (sim/faults.c), everyone else now. */
-    uint32_t first_twin = sc->validators + sc->full_nodes + sc->agents;
-    for (uint32_t i = 0; i < first_twin; i++)
+    for (uint32_t i = 0; i < w->first_twin; i++)
         start_node(w, &w->nodes[i]);
-    for (uint32_t i = first_twin; i < w->nodes_count; i++)
+    for (uint32_t i = w->first_twin; i < w->nodes_count; i++)
         sim_net_set_up(w->net, i, false);
     sim_faults_schedule(w);
     return w;
@@ -388,6 +420,7 @@ void sim_world_free(sim_world *w)
             g_array_unref(slot->twins);
     }
     g_free(w->nodes);
+    sim_mesh_clear(w);
     sim_workload_clear(w);
     sim_net_free(w->net);
     sim_sched_free(w->sched);
@@ -466,6 +499,7 @@ GArray *sim_world_slashed(const sim_world *w) { return sim_acct_slashed(w); }
 int64_t sim_world_now_ns(const sim_world *w) { return sim_sched_now(w->sched); }
 uint64_t sim_world_events(const sim_world *w) { return sim_sched_executed(w->sched); }
 uint32_t sim_world_nodes_count(const sim_world *w) { return w->nodes_count; }
+
 
 proto_crypto_stats sim_world_crypto_stats(const sim_world *w)
 {

@@ -1,5 +1,6 @@
-/* Private to sim/world*.c, sim/faults.c, sim/workload.c, sim/observer.c
- * and sim/accountability.c: the world's structure. */
+/* Private to sim/world*.c, sim/mesh_world.c, sim/faults.c,
+ * sim/workload.c, sim/observer.c, sim/figures.c, sim/byzantine.c and
+ * sim/accountability.c: the world's structure. */
 #ifndef AITBC_SIM_WORLD_INTERNAL_H
 #define AITBC_SIM_WORLD_INTERNAL_H
 
@@ -8,6 +9,7 @@
 #include "protocol/core/event.h"
 #include "protocol/core/node.h"
 #include "protocol/core/rotation.h"
+#include "protocol/p2p/p2p.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
 #include "sim/accountability.h"
@@ -31,8 +33,13 @@ typedef struct sim_node_slot {
     int32_t validator_index;   /* -1 for full nodes */
     bool up;
     uint32_t incarnation;      /* bumped at every crash: stale timers are ignored */
-    void *node;                /* NULL while down */
+    void *node;                /* what the world drives (ops); NULL while down */
     const proto_node_ops *ops;
+    /* Mesh topology: the node's P2P mesh node, which carries its consensus
+     * node (node == p2p, ops == &p2p_node_ops; freeing it frees the
+     * consensus node). NULL in direct topology and while down. */
+    p2p_node *p2p;
+    const proto_node_ops *consensus_ops; /* the consensus node's own ops (PBFT or PoA) */
     sim_store *store;          /* survives crashes */
     sim_rng rng;               /* the node's own stream */
     proto_env env;
@@ -82,6 +89,12 @@ struct sim_world {
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
+    uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
+
+    /* Mesh topology: the parameters every p2p node shares (built once;
+     * p2p_params points into validator_nodes, stakes and bootstrap). */
+    p2p_params p2p;
+    proto_node_id *bootstrap;        /* [sc->bootstrap->len] */
 
     sim_workload workload;
     sim_metrics *metrics;
@@ -120,8 +133,26 @@ struct sim_world {
  * validator with twins reaches its twins too (they share its identity). */
 void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 void sim_world_crash_node(sim_world *w, uint32_t index);
+/* Start a down node again with its durable store (a crash's restart). */
 void sim_world_restart_node(sim_world *w, uint32_t index);
+/* A new consensus node (PBFT or PoA) for slot, addressed as `self` and
+ * talking through env; sets slot->consensus_ops. */
+void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
+                                   const proto_env *env);
+/* The consensus node a slot runs (inside its p2p node in mesh topology);
+ * NULL while down. */
+void *sim_world_consensus_node(const sim_node_slot *slot);
 void sim_world_fail_invariant(sim_world *w, char *detail_owned);
+
+/* mesh_world.c: the mesh topology's wiring (sim_world_new calls init
+ * after the chain and before the nodes). */
+void sim_mesh_init(sim_world *w);
+void sim_mesh_clear(sim_world *w);
+/* Start slot's node as a p2p node carrying a new consensus node. */
+void sim_mesh_start_node(sim_world *w, sim_node_slot *slot);
+/* The peers node `index` has now (ascending), 0 in direct topology or
+ * while it is down. */
+uint32_t sim_mesh_peers(const sim_world *w, uint32_t index, proto_node_id *out, uint32_t max);
 
 /* faults.c */
 void sim_faults_schedule(sim_world *w);

@@ -5,7 +5,9 @@
  * build and again in the -O0 sanitizer build of CI (label `golden`), so a
  * difference between optimisation levels, compilers or machines fails here.
  *
- * One PoA run and one PBFT run are pinned.
+ * One PoA run and one PBFT run are pinned, both in `topology = direct`
+ * (every node one send from every other), the network these hashes were
+ * first pinned under.
  *
  * When a deliberate change to the protocol or the simulator changes what a
  * run does, the hash changes: check that the change was meant, then update
@@ -14,7 +16,8 @@
 
 static const char *SCENARIO =
     "[scenario]\nname = golden\nseed = 11\nduration = 20s\n"
-    "[network]\nvalidators = 5\nfull_nodes = 2\nlatency = lognormal 40ms 0.5\n"
+    "[network]\nvalidators = 5\nfull_nodes = 2\ntopology = direct\n"
+    "latency = lognormal 40ms 0.5\n"
     "loss = 0.01\nduplicate = 0.01\nbandwidth = 50Mbit/s\n"
     "[consensus]\nprotocol = poa\nblock_interval = 1s\n"
     "[workload]\ntx_rate = 50/s\naccounts = 100\n"
@@ -27,7 +30,8 @@ static const char *SCENARIO =
  * height 3 in view 0 and is down then) and real crypto. */
 static const char *PBFT_SCENARIO =
     "[scenario]\nname = golden-pbft\nseed = 11\nduration = 20s\n"
-    "[network]\nvalidators = 5\nfull_nodes = 2\nlatency = lognormal 40ms 0.5\n"
+    "[network]\nvalidators = 5\nfull_nodes = 2\ntopology = direct\n"
+    "latency = lognormal 40ms 0.5\n"
     "loss = 0.01\nduplicate = 0.01\nbandwidth = 50Mbit/s\n"
     "[consensus]\nprotocol = pbft\nblock_interval = 1s\nview_timeout = 1s\n"
     "checkpoint_interval = 4\n"
