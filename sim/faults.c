@@ -4,10 +4,12 @@
  * `until` (if given): crash -> restart, partition -> heal, degrade ->
  * restore, byzantine twin -> the twin node starts, then stops (other
  * Byzantine behaviours are applied by sim/byzantine.c during their
- * window); rotate-key happens once, at `at`. Overlapping partitions: the most recent one applies and any
- * heal reconnects everyone. Overlapping degrades on one node: the most
- * recent parameters apply until its window ends. Every window is recorded
- * in the metrics' fault list, which the reports shade on plots. */
+ * window); rotate-key happens once, at `at`; churn runs its own Poisson
+ * joins and leaves in its window (sim/churn.c). Overlapping partitions:
+ * the most recent one applies and any heal reconnects everyone.
+ * Overlapping degrades on one node: the most recent parameters apply
+ * until its window ends. Every window is recorded in the metrics' fault
+ * list, which the reports shade on plots. */
 #include "sim/world_internal.h"
 
 #include <string.h>
@@ -129,6 +131,8 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
             sim_faults_deliver_rotations(w, node);
         }
         return;
+    case SIM_FAULT_CHURN:
+        return; /* its joins and leaves are sim/churn.c's events */
     default:
         g_assert_not_reached(); /* rejected by sim_world_new */
     }
@@ -138,6 +142,8 @@ void sim_faults_schedule(sim_world *w)
 {
     for (guint i = 0; i < w->sc->faults->len; i++) {
         const sim_fault *f = w->sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_CHURN)
+            g_ptr_array_add(w->churns, sim_churn_new(w, i));
         sim_sched_at(w->sched, f->at_ns, fault_event, w, i, 1);
         if (f->until_ns >= 0)
             sim_sched_at(w->sched, f->until_ns, fault_event, w, i, 0);

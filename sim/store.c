@@ -36,6 +36,12 @@ GBytes *sim_store_get(sim_store *s, const char *key)
     return v != NULL ? g_bytes_ref(v) : NULL;
 }
 
+void sim_store_clear(sim_store *s)
+{
+    g_hash_table_remove_all(s->map);
+    s->bytes = 0;
+}
+
 uint64_t sim_store_bytes(const sim_store *s)
 {
     return s->bytes;

@@ -18,6 +18,9 @@ void sim_store_free(sim_store *s);
 void sim_store_put(sim_store *s, const char *key, GBytes *value);
 /* New reference or NULL. */
 GBytes *sim_store_get(sim_store *s, const char *key);
+/* Forget everything: the node's machine is replaced by a new, empty one
+ * (churn joins start nodes this way, so they bootstrap and sync). */
+void sim_store_clear(sim_store *s);
 uint64_t sim_store_bytes(const sim_store *s);
 uint32_t sim_store_count(const sim_store *s);
 

@@ -39,13 +39,14 @@ static void inflight_free(sim_inflight *f)
     g_free(f);
 }
 
-/* A random live node, or UINT32_MAX if every node is down. */
+/* A random live node, or UINT32_MAX if every node is down. A node in the
+ * middle of a graceful leave (churn) takes no new clients. */
 static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
 {
     uint32_t start = (uint32_t)sim_rng_below(&w->workload.rng, w->nodes_count);
     for (uint32_t k = 0; k < w->nodes_count; k++) {
         uint32_t i = (start + k) % w->nodes_count;
-        if (w->nodes[i].up && (i != avoid || w->nodes_count == 1))
+        if (w->nodes[i].up && !w->nodes[i].leaving && (i != avoid || w->nodes_count == 1))
             return i;
     }
     return UINT32_MAX;

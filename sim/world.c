@@ -144,6 +144,9 @@ static void start_node(sim_world *w, sim_node_slot *slot)
 {
     g_assert(!slot->up && slot->node == NULL);
     slot->up = true;
+    slot->churned_out = false;
+    slot->leaving = false;
+    w->nodes_live++;
     sim_net_set_up(w->net, slot->index, true);
     if (w->sc->topology == SIM_TOPOLOGY_MESH) {
         sim_mesh_start_node(w, slot);
@@ -162,8 +165,11 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     slot->node = NULL;
     slot->p2p = NULL;
     slot->up = false;
+    slot->leaving = false;
     slot->incarnation++;
     slot->crashes++;
+    g_assert(w->nodes_live > 0);
+    w->nodes_live--;
     sim_net_set_up(w->net, index, false);
 }
 
@@ -182,6 +188,23 @@ void sim_world_restart_node(sim_world *w, uint32_t index)
     start_node(w, slot);
     if (index < w->sc->validators)
         sim_faults_deliver_rotations(w, index);
+}
+
+void sim_world_join_node(sim_world *w, uint32_t index)
+{
+    sim_node_slot *slot = &w->nodes[index];
+    g_assert(!slot->up && slot->validator_index < 0);
+    sim_store_clear(slot->store);
+    slot->final_height = 0; /* a new node: its chain starts at genesis */
+    start_node(w, slot);
+}
+
+void sim_world_leave_node(sim_world *w, uint32_t index)
+{
+    sim_node_slot *slot = &w->nodes[index];
+    g_assert(slot->up);
+    if (slot->p2p != NULL)
+        p2p_node_leave(slot->p2p);
 }
 
 void sim_world_fail_invariant(sim_world *w, char *detail_owned)
@@ -223,7 +246,8 @@ static bool check_supported(const sim_scenario *sc, GError **error)
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
-            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE)
+            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE ||
+            f->action == SIM_FAULT_CHURN)
             continue;
         if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
             return false;
@@ -231,7 +255,7 @@ static bool check_supported(const sim_scenario *sc, GError **error)
             continue;
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade, byzantine, rotate-key)",
+                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key)",
                     sc->path, f->line, sim_fault_action_name(f->action));
         return false;
     }
@@ -397,6 +421,8 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     sim_mesh_init(w);
     build_nodes(w);
     w->acct = sim_acct_new(w);
+    w->churns = g_ptr_array_new_with_free_func((GDestroyNotify)sim_churn_free);
+    w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
     /* Twins start with their fault (sim/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->first_twin; i++)
         start_node(w, &w->nodes[i]);
@@ -420,6 +446,8 @@ void sim_world_free(sim_world *w)
             g_array_unref(slot->twins);
     }
     g_free(w->nodes);
+    g_ptr_array_unref(w->churns);
+    g_array_unref(w->churn_records);
     sim_mesh_clear(w);
     sim_workload_clear(w);
     sim_net_free(w->net);
@@ -499,7 +527,20 @@ GArray *sim_world_slashed(const sim_world *w) { return sim_acct_slashed(w); }
 int64_t sim_world_now_ns(const sim_world *w) { return sim_sched_now(w->sched); }
 uint64_t sim_world_events(const sim_world *w) { return sim_sched_executed(w->sched); }
 uint32_t sim_world_nodes_count(const sim_world *w) { return w->nodes_count; }
+uint32_t sim_world_nodes_live(const sim_world *w) { return w->nodes_live; }
+const GArray *sim_world_churn_records(const sim_world *w) { return w->churn_records; }
 
+bool sim_world_node_up(const sim_world *w, uint32_t index)
+{
+    g_assert(index < w->nodes_count);
+    return w->nodes[index].up;
+}
+
+uint64_t sim_world_node_final_height(const sim_world *w, uint32_t index)
+{
+    g_assert(index < w->nodes_count);
+    return w->nodes[index].final_height;
+}
 
 proto_crypto_stats sim_world_crypto_stats(const sim_world *w)
 {

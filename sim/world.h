@@ -15,6 +15,7 @@
 
 #include "protocol/core/crypto.h"
 #include "sim/accountability.h"
+#include "sim/churn.h"
 #include "sim/liveness.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
@@ -65,6 +66,14 @@ uint64_t sim_world_events(const sim_world *w);
 proto_crypto_stats sim_world_crypto_stats(const sim_world *w);
 const char *sim_world_crypto_mode(const sim_world *w);
 uint32_t sim_world_nodes_count(const sim_world *w);
+/* Nodes up now (validators, full nodes, running twins). */
+uint32_t sim_world_nodes_live(const sim_world *w);
+bool sim_world_node_up(const sim_world *w, uint32_t index);
+/* Highest height node `index` has reported final: its chain, which a
+ * churn join restarts at genesis (0 until the new node syncs). */
+uint64_t sim_world_node_final_height(const sim_world *w, uint32_t index);
+/* Every churn join and leave so far (sim_churn_record, in time order). */
+const GArray *sim_world_churn_records(const sim_world *w);
 /* Node name as scenario files write it ("v0", "n12"); newly allocated. */
 char *sim_world_node_name(const sim_world *w, uint32_t index);
 

@@ -1,4 +1,4 @@
-/* Private to sim/world*.c, sim/mesh_world.c, sim/faults.c,
+/* Private to sim/world*.c, sim/mesh_world.c, sim/faults.c, sim/churn.c,
  * sim/workload.c, sim/observer.c, sim/figures.c, sim/byzantine.c and
  * sim/accountability.c: the world's structure. */
 #ifndef AITBC_SIM_WORLD_INTERNAL_H
@@ -14,6 +14,7 @@
 #include "protocol/poa/poa.h"
 #include "sim/accountability.h"
 #include "sim/byzantine.h"
+#include "sim/churn.h"
 #include "sim/net.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
@@ -40,10 +41,15 @@ typedef struct sim_node_slot {
      * consensus node). NULL in direct topology and while down. */
     p2p_node *p2p;
     const proto_node_ops *consensus_ops; /* the consensus node's own ops (PBFT or PoA) */
+    bool churned_out;          /* down because churn took it down: a churn join may start
+                                * it again as a new machine; cleared when it starts */
+    bool leaving;              /* a graceful churn leave is under way (it goes down
+                                * SIM_CHURN_GRACE_NS after its GOODBYEs) */
     sim_store *store;          /* survives crashes */
     sim_rng rng;               /* the node's own stream */
     proto_env env;
-    uint64_t final_height;     /* highest height this node reported final */
+    uint64_t final_height;     /* highest height this node reported final (0 again after
+                                * a churn join: a new node starts at genesis) */
     uint32_t crashes;
     bool honest;               /* no Byzantine fault names it (and not a twin) */
     sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
@@ -89,12 +95,19 @@ struct sim_world {
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
+    uint32_t nodes_live;             /* slots up now (validators, full nodes, running twins) */
     uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
 
     /* Mesh topology: the parameters every p2p node shares (built once;
      * p2p_params points into validator_nodes, stakes and bootstrap). */
     p2p_params p2p;
     proto_node_id *bootstrap;        /* [sc->bootstrap->len] */
+
+    /* Churn (sim/churn.c): one sim_churn per churn fault, and a record of
+     * every join and leave (sim_churn_record, in time order) for the
+     * reports: when, which node, and join / leave-graceful / leave-crash. */
+    GPtrArray *churns;
+    GArray *churn_records;
 
     sim_workload workload;
     sim_metrics *metrics;
@@ -135,6 +148,13 @@ void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 void sim_world_crash_node(sim_world *w, uint32_t index);
 /* Start a down node again with its durable store (a crash's restart). */
 void sim_world_restart_node(sim_world *w, uint32_t index);
+/* Start a down node as a new machine: its store is wiped first and its
+ * chain starts again at genesis (a churn join). */
+void sim_world_join_node(sim_world *w, uint32_t index);
+/* A graceful leave begins: the node says goodbye to its peers (mesh
+ * topology; nothing to say in direct topology) and stays up, silent,
+ * until it is taken down with sim_world_crash_node. */
+void sim_world_leave_node(sim_world *w, uint32_t index);
 /* A new consensus node (PBFT or PoA) for slot, addressed as `self` and
  * talking through env; sets slot->consensus_ops. */
 void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
