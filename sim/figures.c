@@ -157,6 +157,9 @@ static void net_figures(sim_world *w)
         name = g_strdup_printf("bytes.%s.sent", type);
         sim_metrics_figure(m, name, (double)s->bytes_sent);
         g_free(name);
+        name = g_strdup_printf("bytes.%s.delivered", type);
+        sim_metrics_figure(m, name, (double)s->bytes_delivered);
+        g_free(name);
         /* Protocol cost: messages of this type per finalized block. */
         name = g_strdup_printf("messages_per_block.%s", type);
         sim_metrics_figure(m, name,
@@ -178,6 +181,32 @@ static void net_figures(sim_world *w)
     }
 }
 
+/* Bytes each node sent and received, over the nodes that took part (sent
+ * or received at least one message): a twin that never ran, or a churn
+ * slot never used, is not a node of the run. */
+static void node_traffic_figures(sim_world *w)
+{
+    uint64_t sent_sum = 0, sent_max = 0, received_sum = 0, received_max = 0;
+    uint32_t nodes = 0;
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        const sim_net_node_stats *s = sim_net_node_stats_get(w->net, i);
+        if (s->msgs_sent == 0 && s->msgs_received == 0)
+            continue;
+        nodes++;
+        sent_sum += s->bytes_sent;
+        received_sum += s->bytes_received;
+        sent_max = MAX(sent_max, s->bytes_sent);
+        received_max = MAX(received_max, s->bytes_received);
+    }
+    sim_metrics *m = w->metrics;
+    sim_metrics_figure(m, "bytes_sent_per_node_mean",
+                       nodes > 0 ? (double)sent_sum / nodes : 0.0);
+    sim_metrics_figure(m, "bytes_sent_per_node_max", (double)sent_max);
+    sim_metrics_figure(m, "bytes_received_per_node_mean",
+                       nodes > 0 ? (double)received_sum / nodes : 0.0);
+    sim_metrics_figure(m, "bytes_received_per_node_max", (double)received_max);
+}
+
 void sim_figures_compute(sim_world *w)
 {
     sim_metrics *m = w->metrics;
@@ -188,6 +217,7 @@ void sim_figures_compute(sim_world *w)
         sim_acct_figures(w);
     }
     net_figures(w);
+    node_traffic_figures(w);
     proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);
     sim_metrics_figure(m, "crypto.signs", (double)cs.signs);
     sim_metrics_figure(m, "crypto.verify_calls", (double)cs.verify_calls);

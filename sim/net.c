@@ -3,7 +3,9 @@
  * A send walks these steps, in this order, and the order of the random
  * draws (all from the net's own stream, "net") is part of the determinism
  * contract:
- *   1. count it as sent (per type: the wire's first byte, 0 when empty);
+ *   1. count it as sent (per counted type, proto_msg_counted_type: the
+ *      wire's first byte, a gossip envelope's inner type, 0 when empty;
+ *      and per sending node);
  *   2. sender down -> dropped NODE_DOWN; sender and receiver in different
  *      partition groups -> dropped PARTITION (the message never leaves, so
  *      it does not occupy the uplink);
@@ -28,6 +30,8 @@
 #include "sim/net.h"
 
 #include <string.h>
+
+#include "protocol/core/msgtype.h"
 
 #define NET_FLIGHT_NONE UINT32_MAX
 #define NET_TYPES 256
@@ -71,6 +75,7 @@ struct sim_net {
     uint32_t flight_free;        /* head of the free list */
     size_t in_flight;
     sim_net_type_stats stats[NET_TYPES];
+    sim_net_node_stats *node_stats; /* [nodes_count] */
 };
 
 const char *sim_drop_reason_name(sim_drop_reason r)
@@ -137,6 +142,7 @@ sim_net *sim_net_new(sim_sched *sched, uint32_t nodes_count, const sim_net_link_
     n->deliver = deliver;
     n->deliver_ctx = deliver_ctx;
     n->nodes = g_new0(net_node, nodes_count);
+    n->node_stats = g_new0(sim_net_node_stats, nodes_count);
     for (uint32_t i = 0; i < nodes_count; i++)
         n->nodes[i].up = true;
     n->flight_free = NET_FLIGHT_NONE;
@@ -158,6 +164,7 @@ void sim_net_free(sim_net *n)
     }
     g_free(n->flights);
     g_free(n->nodes);
+    g_free(n->node_stats);
     g_free(n);
 }
 
@@ -201,6 +208,12 @@ void sim_net_set_degrade(sim_net *n, uint32_t node, const sim_net_link_params *p
 const sim_net_type_stats *sim_net_stats(const sim_net *n, uint8_t type)
 {
     return &n->stats[type];
+}
+
+const sim_net_node_stats *sim_net_node_stats_get(const sim_net *n, uint32_t node)
+{
+    g_assert(node < n->nodes_count);
+    return &n->node_stats[node];
 }
 
 sim_net_type_stats sim_net_stats_total(const sim_net *n)
@@ -308,9 +321,11 @@ void sim_net_send(sim_net *n, uint32_t from, uint32_t to, GBytes *wire)
     g_assert(from < n->nodes_count && to < n->nodes_count && wire != NULL);
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
-    sim_net_type_stats *st = &n->stats[size > 0 ? data[0] : 0];
+    sim_net_type_stats *st = &n->stats[proto_msg_counted_type(data, size)];
     st->sent++;
     st->bytes_sent += size;
+    n->node_stats[from].msgs_sent++;
+    n->node_stats[from].bytes_sent += size;
 
     if (!n->nodes[from].up) {
         st->dropped[SIM_DROP_NODE_DOWN]++;
@@ -356,7 +371,7 @@ static void net_deliver_event(void *ctx, uint64_t index, uint64_t unused)
 
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
-    sim_net_type_stats *st = &n->stats[size > 0 ? data[0] : 0];
+    sim_net_type_stats *st = &n->stats[proto_msg_counted_type(data, size)];
     if (n->nodes[from].group != n->nodes[to].group) {
         st->dropped[SIM_DROP_PARTITION]++;
     } else if (!n->nodes[to].up) {
@@ -364,6 +379,8 @@ static void net_deliver_event(void *ctx, uint64_t index, uint64_t unused)
     } else {
         st->delivered++;
         st->bytes_delivered += size;
+        n->node_stats[to].msgs_received++;
+        n->node_stats[to].bytes_received += size;
         if (n->deliver != NULL)
             n->deliver(n->deliver_ctx, from, to, wire);
     }

@@ -10,9 +10,12 @@
  * when they would arrive (a cut link loses what is in flight).
  *
  * Deliveries go through the scheduler to a callback; messages to a node
- * that is down are dropped. Everything is counted per message type (the
- * wire's first byte, protocol/core/msgtype.h): sent, delivered, dropped by
- * reason, bytes. Draws come from the network's own RNG stream. */
+ * that is down are dropped. Everything is counted per message type
+ * (proto_msg_counted_type, protocol/core/msgtype.h: the wire's first byte,
+ * except that a gossip envelope counts as the message it carries, so `tx`
+ * includes relayed transactions): sent, delivered, dropped by reason,
+ * bytes. Each node's traffic is counted too (messages and bytes sent and
+ * received). Draws come from the network's own RNG stream. */
 #ifndef AITBC_SIM_NET_H
 #define AITBC_SIM_NET_H
 
@@ -53,6 +56,16 @@ typedef struct sim_net_type_stats {
     uint64_t bytes_delivered;
 } sim_net_type_stats;
 
+/* One node's traffic. Sums over all nodes equal the per-type totals:
+ * msgs_sent == sent, bytes_sent == bytes_sent, msgs_received == delivered,
+ * bytes_received == bytes_delivered. */
+typedef struct sim_net_node_stats {
+    uint64_t msgs_sent;      /* send calls from this node (as sent above) */
+    uint64_t bytes_sent;
+    uint64_t msgs_received;  /* copies delivered to it (duplicates count twice) */
+    uint64_t bytes_received;
+} sim_net_node_stats;
+
 /* Called at delivery time; `wire` is borrowed for the call. */
 typedef void (*sim_net_deliver_fn)(void *ctx, uint32_t from, uint32_t to, GBytes *wire);
 
@@ -85,9 +98,11 @@ bool sim_net_connected(const sim_net *n, uint32_t a, uint32_t b);
  * and the lower bandwidth applies to the sender's uplink. */
 void sim_net_set_degrade(sim_net *n, uint32_t node, const sim_net_link_params *params);
 
+/* Counters of one counted type (see above). */
 const sim_net_type_stats *sim_net_stats(const sim_net *n, uint8_t type);
 /* Sum over all types. */
 sim_net_type_stats sim_net_stats_total(const sim_net *n);
+const sim_net_node_stats *sim_net_node_stats_get(const sim_net *n, uint32_t node);
 
 /* Sample one latency in ns from a distribution (>= 0): uniform draws whole
  * ns with both ends included; normal is truncated by clamping to 0;

@@ -479,6 +479,64 @@ START_TEST(test_stats_add_up)
         ck_assert_uint_eq(sim_net_stats(fx.net, (uint8_t)type)->delivered, seen[type]);
     ck_assert_uint_eq(t.bytes_delivered, seen_bytes);
     ck_assert_uint_gt(sim_net_stats(fx.net, 0)->sent, 0); /* empty wires count as type 0 */
+    /* Per node: the sums are the per-type totals, and what each node
+     * received is what the receiver saw. */
+    sim_net_node_stats sum = {0};
+    uint64_t got_msgs[6] = {0}, got_bytes[6] = {0};
+    for (guint i = 0; i < fx.got->len; i++) {
+        delivery d = g_array_index(fx.got, delivery, i);
+        got_msgs[d.to]++;
+        got_bytes[d.to] += d.size;
+    }
+    for (uint32_t node = 0; node < 6; node++) {
+        const sim_net_node_stats *ns = sim_net_node_stats_get(fx.net, node);
+        ck_assert_uint_eq(ns->msgs_received, got_msgs[node]);
+        ck_assert_uint_eq(ns->bytes_received, got_bytes[node]);
+        sum.msgs_sent += ns->msgs_sent;
+        sum.bytes_sent += ns->bytes_sent;
+        sum.msgs_received += ns->msgs_received;
+        sum.bytes_received += ns->bytes_received;
+    }
+    ck_assert_uint_eq(sum.msgs_sent, t.sent);
+    ck_assert_uint_eq(sum.bytes_sent, t.bytes_sent);
+    ck_assert_uint_eq(sum.msgs_received, t.delivered);
+    ck_assert_uint_eq(sum.bytes_received, t.bytes_delivered);
+    fx_clear(&fx);
+}
+END_TEST
+
+/* A gossip envelope [GOSSIP][scope][inner] counts as the type it carries,
+ * both sent and delivered; a truncated envelope counts as gossip. The
+ * bytes are the whole envelope's, charged to both ends. */
+START_TEST(test_gossip_counts_as_inner_type)
+{
+    fixture fx;
+    sim_net_link_params base = link_constant(10 * MS);
+    fx_init(&fx, 3, &base, 5);
+    GBytes *wire = wire_new(PROTO_MSG_P2P_GOSSIP, 40);
+    uint8_t *data = (uint8_t *)g_bytes_get_data(wire, NULL);
+    data[1] = 2;            /* scope */
+    data[2] = PROTO_MSG_TX; /* inner type */
+    sim_net_send(fx.net, 0, 1, wire);
+    sim_net_send(fx.net, 1, 2, wire);
+    g_bytes_unref(wire);
+    fx_send(&fx, 2, 0, PROTO_MSG_P2P_GOSSIP, 2); /* no inner byte */
+    fx_send(&fx, 2, 0, PROTO_MSG_TX, 100);
+    fx_run(&fx);
+    const sim_net_type_stats *tx = sim_net_stats(fx.net, PROTO_MSG_TX);
+    ck_assert_uint_eq(tx->sent, 3);
+    ck_assert_uint_eq(tx->delivered, 3);
+    ck_assert_uint_eq(tx->bytes_sent, 180);
+    ck_assert_uint_eq(tx->bytes_delivered, 180);
+    const sim_net_type_stats *gossip = sim_net_stats(fx.net, PROTO_MSG_P2P_GOSSIP);
+    ck_assert_uint_eq(gossip->sent, 1);
+    ck_assert_uint_eq(gossip->bytes_delivered, 2);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 1)->bytes_sent, 40);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 1)->bytes_received, 40);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 2)->msgs_sent, 2);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 2)->bytes_sent, 102);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 0)->bytes_received, 102);
+    ck_assert_uint_eq(sim_net_node_stats_get(fx.net, 0)->msgs_received, 2);
     fx_clear(&fx);
 }
 END_TEST
@@ -583,6 +641,7 @@ static Suite *net_suite(void)
 
     tc = tcase_create("accounting");
     tcase_add_test(tc, test_stats_add_up);
+    tcase_add_test(tc, test_gossip_counts_as_inner_type);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_free_with_messages_in_flight);
     tcase_add_test(tc, test_names);
