@@ -16,7 +16,7 @@
  * envelope and re-wrap the result in the same scope, so a withheld,
  * corrupted or conflicting block is that whether it is sent or relayed;
  * mesh control traffic passes through every behaviour untouched but
- * delay, and is never replayed. */
+ * delay, brings no replay with it and is never replayed. */
 #include "sim/byzantine.h"
 
 #include <string.h>
@@ -373,15 +373,16 @@ void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
             b->variants_sent++;
         }
     }
-    if (active(b, BYZ_REPLAY, NULL)) {
+    /* Replays go with what the node says, and are made of it: not the
+     * mesh's own pings and handshakes. */
+    bool control = sim_gossip_is_control(wire);
+    if (!control && active(b, BYZ_REPLAY, NULL)) {
         GBytes *old = ring_pick(b);
         if (old != NULL)
             out(b, to, old);
     }
-    /* Material for replays and floods: what the node says, not the mesh's
-     * own pings and handshakes. */
-    if (!sim_gossip_is_control(wire))
-        ring_push(b, msg);
+    if (!control)
+        ring_push(b, msg); /* material for replays and floods */
     g_bytes_unref(msg);
     if (variant != NULL)
         g_bytes_unref(variant);
