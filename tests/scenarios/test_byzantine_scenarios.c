@@ -11,32 +11,50 @@
  * finalization. Accountability: equivocators and double-signers are
  * accused by honest nodes (an equivocator that shows each half its own
  * version is caught when the next block's commit signatures bring the
- * other version), slashed exactly once, and nobody else ever is. */
+ * other version), slashed exactly once, and nobody else ever is.
+ *
+ * Worlds run on the P2P mesh (the default topology), except three that
+ * count what reaches the consensus code: on the mesh, peers that send
+ * invalid signatures, garbage or replayed gossip lose score and are
+ * banned within seconds, so PBFT sees far fewer of their messages and
+ * replayers are cut off like crashed validators. Those three run with
+ * direct links, and their mesh counterparts check the bans instead. */
 #include "scenario_support.h"
 
 static const char *BASE =
     "[scenario]\nseed = %u\nduration = 60s\n"
     "[network]\nvalidators = 10\nfull_nodes = 2\nlatency = uniform 20ms 80ms\n"
+    "topology = %s\n"
     "[consensus]\nprotocol = pbft\nblock_interval = 1s\nview_timeout = 2s\n"
     "checkpoint_interval = 10\ncrypto = fast\n"
     "[workload]\ntx_rate = 200/s\naccounts = 2000\nstop = 50s\n"
     "%s";
 
-static scen_run *run(unsigned seed, const char *faults)
+static scen_run *run_in(const char *topology, unsigned seed, const char *faults)
 {
-    char *text = g_strdup_printf(BASE, seed, faults);
+    char *text = g_strdup_printf(BASE, seed, topology, faults);
     scen_run *r = scen_run_text(text, NULL);
     g_free(text);
     return r;
 }
 
-static scen_run *run_behaviour(unsigned seed, const char *behaviour)
+static scen_run *run(unsigned seed, const char *faults)
+{
+    return run_in("mesh", seed, faults);
+}
+
+static scen_run *run_behaviour_in(const char *topology, unsigned seed, const char *behaviour)
 {
     char *fault = g_strdup_printf("[fault bad]\nat = 0s\naction = byzantine\n"
                                   "nodes = v1 v4 v7\nbehavior = %s\n", behaviour);
-    scen_run *r = run(seed, fault);
+    scen_run *r = run_in(topology, seed, fault);
     g_free(fault);
     return r;
+}
+
+static scen_run *run_behaviour(unsigned seed, const char *behaviour)
+{
+    return run_behaviour_in("mesh", seed, behaviour);
 }
 
 /* Figures that exist only when something happened. */
@@ -123,7 +141,9 @@ END_TEST
 
 START_TEST(invalid_signatures_rejected_finality_continues)
 {
-    scen_run *r = run_behaviour(43, "invalid-signature");
+    /* Direct links: every invalid signature reaches PBFT and is counted
+     * (on the mesh the senders are banned first, see below). */
+    scen_run *r = run_behaviour_in("direct", 43, "invalid-signature");
     assert_safe_and_live(r, 15);
     scen_assert(r, scen_figure(r, "rejected.signature") > 1000, "rejected.signature %g",
                 scen_figure(r, "rejected.signature"));
@@ -135,7 +155,9 @@ END_TEST
 
 START_TEST(replays_change_nothing)
 {
-    scen_run *r = run_behaviour(44, "replay");
+    /* Direct links: nobody judges a node for repeating itself. On the
+     * mesh, replayed gossip costs score (below). */
+    scen_run *r = run_behaviour_in("direct", 44, "replay");
     /* Old votes and blocks are for old heights and views: ignored. */
     assert_safe_and_live(r, 55);
     scen_assert(r, scen_figure(r, "view_changes") == 0, "view changes %g",
@@ -158,7 +180,9 @@ END_TEST
 
 START_TEST(flood_is_rejected_finality_continues)
 {
-    scen_run *r = run_behaviour(46, "flood 1000/s");
+    /* Direct links: PBFT's own rejection counting and ban (on the mesh the
+     * p2p layer drops the garbage and bans first, see below). */
+    scen_run *r = run_behaviour_in("direct", 46, "flood 1000/s");
     /* Honest nodes stop listening to the flooders (banned for 30 s after
      * more than 50 rejected messages in a second): from then on the three
      * count as silent, and the seven honest validators finalize alone. */
@@ -167,6 +191,45 @@ START_TEST(flood_is_rejected_finality_continues)
                 scen_figure(r, "rejected.decode"));
     scen_assert(r, scen_figure(r, "peers_banned") > 0, "peers_banned %g",
                 scen_figure(r, "peers_banned"));
+    scen_run_free(r);
+}
+END_TEST
+
+/* On the mesh the three offenders are banned by their peers (score under
+ * the ban threshold: invalid messages, malformed bytes, duplicate gossip),
+ * which cuts them off like crashed validators; the seven honest ones
+ * finalize alone and nobody honest is accused or slashed. */
+static void assert_banned_on_the_mesh(scen_run *r)
+{
+    assert_safe_and_live(r, 15);
+    scen_assert(r, scen_figure(r, "peers_banned") >= 3, "peers_banned %g",
+                scen_figure(r, "peers_banned"));
+    assert_accused(r, 0);
+    assert_slashed_within(r, (1u << 1) | (1u << 4) | (1u << 7));
+}
+
+START_TEST(mesh_bans_invalid_signers)
+{
+    scen_run *r = run_behaviour(43, "invalid-signature");
+    assert_banned_on_the_mesh(r);
+    scen_assert(r, scen_figure(r, "rejected.signature") > 0, "rejected.signature %g",
+                scen_figure(r, "rejected.signature"));
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(mesh_bans_replayers)
+{
+    scen_run *r = run_behaviour(44, "replay");
+    assert_banned_on_the_mesh(r);
+    scen_run_free(r);
+}
+END_TEST
+
+START_TEST(mesh_bans_flooders)
+{
+    scen_run *r = run_behaviour(46, "flood 1000/s");
+    assert_banned_on_the_mesh(r);
     scen_run_free(r);
 }
 END_TEST
@@ -244,6 +307,9 @@ static Suite *byzantine_suite(void)
     tcase_add_test(tc, replays_change_nothing);
     tcase_add_test(tc, withheld_votes_within_f_change_nothing);
     tcase_add_test(tc, flood_is_rejected_finality_continues);
+    tcase_add_test(tc, mesh_bans_invalid_signers);
+    tcase_add_test(tc, mesh_bans_replayers);
+    tcase_add_test(tc, mesh_bans_flooders);
     tcase_add_test(tc, slow_validators_survived);
     tcase_add_test(tc, one_twin_is_safe);
     tcase_add_test(tc, f_plus_one_twins_break_safety_and_are_caught);

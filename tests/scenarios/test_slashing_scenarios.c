@@ -14,17 +14,24 @@
 static const char *BASE =
     "[scenario]\nseed = %u\nduration = %s\n"
     "[network]\nvalidators = 10\nfull_nodes = 2\nlatency = uniform 20ms 80ms\n"
+    "topology = %s\n"
     "[consensus]\nprotocol = pbft\nblock_interval = 1s\nview_timeout = 2s\n"
     "checkpoint_interval = 20\ncrypto = fast\n"
     "[workload]\ntx_rate = 200/s\naccounts = 2000\n"
     "%s";
 
-static scen_run *run(unsigned seed, const char *duration, const char *faults)
+static scen_run *run_in(const char *topology, unsigned seed, const char *duration,
+                        const char *faults)
 {
-    char *text = g_strdup_printf(BASE, seed, duration, faults);
+    char *text = g_strdup_printf(BASE, seed, duration, topology, faults);
     scen_run *r = scen_run_text(text, NULL);
     g_free(text);
     return r;
+}
+
+static scen_run *run(unsigned seed, const char *duration, const char *faults)
+{
+    return run_in("mesh", seed, duration, faults);
 }
 
 static double figure_or_zero(const scen_run *r, const char *name)
@@ -63,7 +70,12 @@ END_TEST
 
 START_TEST(key_rotation_under_partition_refuses_the_old_key)
 {
-    scen_run *r = run(62, "100s",
+    /* Direct links. On the mesh the minority's validator links come back
+     * up to 8 heartbeats after the heal (the clique's redial backoff; 4 s
+     * here), which takes v7..v9 past the downtime window's allowance:
+     * they are jailed, rightly (accountability holds), and this test is
+     * about keys, not downtime. */
+    scen_run *r = run_in("direct", 62, "100s",
                       "[fault split]\nat = 10s\nuntil = 40s\naction = partition\n"
                       "groups = v0..v6 n0 | v7..v9 n1\n"
                       "[fault rotate-a]\nat = 15s\naction = rotate-key\nnodes = v1\n"
