@@ -6,7 +6,8 @@
  * record of 1 + ceil(V/8) bytes (a "known" byte, then one bit per
  * validator: it signed h), fed at the first finalization of block h+1 by
  * an honest node from the snapshot its proposer's node had when it
- * proposed. A downtime slashing is judged as soon as the ground truth
+ * proposed (the votes it had received, and its own once one of them
+ * reached anyone). A downtime slashing is judged as soon as the ground truth
  * reaches its height (the SLASHED event may come before the BLOCK_FINAL
  * that feeds it). Everything is arrays indexed by validator, node or
  * height; the one hash table (snapshots by block hash) is only looked up. */
@@ -16,7 +17,6 @@
 
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
-#include "sim/gossip_envelope.h"
 #include "sim/world_internal.h"
 
 #define ACCT_NONE UINT64_MAX
@@ -135,39 +135,30 @@ static char *acct_name(const sim_world *w, uint32_t node)
 
 /* ---- ground truth: who signed which commit ---- */
 
-/* The COMMIT vote in wire, sent as it is or in a gossip envelope (mesh
- * topology); false for anything else, mesh control traffic included. */
-static bool acct_commit_of(GBytes *wire, pbft_vote *vote)
-{
-    gsize size = 0;
-    const uint8_t *bytes = g_bytes_get_data(wire, &size);
-    if (size == 0)
-        return false;
-    if (bytes[0] == PROTO_MSG_PBFT_COMMIT)
-        return pbft_msg_vote_decode(wire, vote);
-    uint8_t scope = 0;
-    GBytes *inner = bytes[0] == PROTO_MSG_P2P_GOSSIP ? sim_gossip_open(wire, &scope) : NULL;
-    if (inner == NULL)
-        return false;
-    bool ok = pbft_msg_type(inner) == PROTO_MSG_PBFT_COMMIT && pbft_msg_vote_decode(inner, vote);
-    g_bytes_unref(inner);
-    return ok;
-}
-
 void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
     sim_acct *a = w->acct;
+    gsize size = 0;
+    const uint8_t *bytes = g_bytes_get_data(wire, &size);
+    if (!a->enabled || size == 0 || bytes[0] != PROTO_MSG_PBFT_COMMIT)
+        return;
     pbft_vote vote;
-    if (!a->enabled || !acct_commit_of(wire, &vote) || vote.validator >= a->validators)
+    if (!pbft_msg_vote_decode(wire, &vote) || vote.validator >= a->validators)
         return;
     /* Only the voter's own node (or its twin) counts: a vote relayed or
      * replayed by someone else says nothing about the voter being up. */
     if (w->nodes[from].validator_index != (int32_t)vote.validator)
         return;
-    if (a->delivered[to] == NULL)
-        a->delivered[to] = g_new0(uint64_t, a->validators);
-    if (vote.seq > a->delivered[to][vote.validator])
-        a->delivered[to][vote.validator] = vote.seq;
+    /* The receiver has the vote, and so has the voter's node, which
+     * counts for it when it proposes next. */
+    uint32_t holders[2] = {to, from};
+    for (size_t i = 0; i < G_N_ELEMENTS(holders); i++) {
+        uint32_t node = holders[i];
+        if (a->delivered[node] == NULL)
+            a->delivered[node] = g_new0(uint64_t, a->validators);
+        if (vote.seq > a->delivered[node][vote.validator])
+            a->delivered[node][vote.validator] = vote.seq;
+    }
 }
 
 static void acct_on_proposed(sim_world *w, sim_node_slot *slot, const proto_event *ev)
@@ -184,7 +175,7 @@ static void acct_on_proposed(sim_world *w, sim_node_slot *slot, const proto_even
     record[0] = 1;
     const uint64_t *seen = a->delivered[slot->index];
     for (uint32_t v = 0; v < a->validators; v++) {
-        if (v == ev->proposer || (seen != NULL && seen[v] >= signed_height))
+        if (seen != NULL && seen[v] >= signed_height)
             record[1 + v / 8] |= (guint8)(1u << (v % 8));
     }
     g_hash_table_insert(a->snapshots, g_memdup2(&key, sizeof key), record);

@@ -16,9 +16,12 @@
  *   d. an honest validator jailed for downtime by the window ending at
  *      height H really missed more than the allowed number of the last
  *      `signed_blocks_window` commits up to H. Ground truth: validator v
- *      signed height h if the proposer P of the first-finalized block h+1
- *      is v, or P's node had received a COMMIT from v for some height >= h
- *      when it proposed. A final block nobody was seen proposing (a
+ *      signed height h if, when the proposer P of the first-finalized
+ *      block h+1 proposed, P's node had received a COMMIT from v for some
+ *      height >= h (in mesh topology: had been handed one by its p2p
+ *      node), or v is P and one of P's own COMMITs for a height >= h had
+ *      reached another node (a proposer that caught up by sync instead of
+ *      voting did not sign). A final block nobody was seen proposing (a
  *      re-proposal, a null block) counts as missed by everyone, so the
  *      ground truth errs toward "missed" and a violation is never a
  *      simulator artefact.
@@ -57,9 +60,10 @@ typedef struct sim_acct sim_acct;
 /* Internal to sim/: the tracker the world feeds. */
 sim_acct *sim_acct_new(const struct sim_world *w);
 void sim_acct_free(sim_acct *a);
-/* A message reached a validator's node (it is up): COMMITs count, sent
- * as they are or in a gossip envelope, when `from` is the voter's own
- * node; everything else (mesh control traffic included) is ignored. */
+/* A message reached a validator's consensus node (it is up): a COMMIT
+ * counts when `from` is the voter's own node. The world calls it for
+ * network deliveries in direct topology and, in mesh topology, for what
+ * the p2p node hands the consensus node (sim/mesh_world.c). */
 void sim_acct_on_delivery(struct sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 /* Protocol events (PBFT): proposals, finals, evidence, slashings,
  * unjails, key rotations. */

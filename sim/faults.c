@@ -83,7 +83,7 @@ void sim_faults_deliver_rotations(sim_world *w, uint32_t index)
         proto_keypair_derive(&kp, w->sc->seed, label);
         /* In mesh topology the consensus node inside the p2p node. */
         g_assert(slot->consensus_ops->rotate_key != NULL); /* sim_world_new refuses it otherwise */
-        slot->consensus_ops->rotate_key(sim_world_consensus_node(slot), &kp);
+        slot->consensus_ops->rotate_key(slot->consensus, &kp);
     }
 }
 

@@ -10,12 +10,70 @@
  * inner environment, whose `broadcast` and `peers` the mesh fills, and
  * handed to the p2p node, which drives it from then on.
  *
+ * Between the two sits a tap: the p2p node drops messages from nodes that
+ * are not (yet) its peers, over budget or banned, and unwraps gossip, so
+ * what a validator's consensus node actually receives is known only
+ * there. The accountability checker's ground truth (which COMMITs reached
+ * a proposer, sim/accountability.c) is fed from the tap, never from the
+ * network's deliveries.
+ *
  * A twin (validator K's identity on a second machine) runs a p2p node at
  * K's address with a consensus node that believes it is K: one identity
  * on two machines, as the Twins method means it. What reaches K reaches
  * its twins too (sim_world_net_send), and what a twin sends arrives from
  * K (sim/world.c, shown_sender). */
 #include "sim/world_internal.h"
+
+/* The consensus node with the accountability checker listening in. */
+typedef struct mesh_tap {
+    sim_world *w;
+    uint32_t index;              /* the slot's node index */
+    const proto_node_ops *ops;   /* the consensus node's */
+    void *node;
+} mesh_tap;
+
+static void tap_on_message(void *p, proto_node_id from, GBytes *wire)
+{
+    mesh_tap *t = p;
+    if (t->w->nodes[t->index].validator_index >= 0)
+        sim_acct_on_delivery(t->w, from, t->index, wire);
+    t->ops->on_message(t->node, from, wire);
+}
+
+static void tap_on_timer(void *p, uint64_t timer_id, uint32_t kind, uint64_t arg)
+{
+    mesh_tap *t = p;
+    t->ops->on_timer(t->node, timer_id, kind, arg);
+}
+
+static void tap_submit_tx(void *p, GBytes *tx_wire)
+{
+    mesh_tap *t = p;
+    t->ops->submit_tx(t->node, tx_wire);
+}
+
+static void tap_rotate_key(void *p, const proto_keypair *next)
+{
+    mesh_tap *t = p;
+    g_assert(t->ops->rotate_key != NULL);
+    t->ops->rotate_key(t->node, next);
+}
+
+static void tap_free(void *p)
+{
+    mesh_tap *t = p;
+    t->ops->free(t->node);
+    g_free(t);
+}
+
+static const proto_node_ops tap_ops = {
+    .name = "sim-tap",
+    .on_message = tap_on_message,
+    .on_timer = tap_on_timer,
+    .submit_tx = tap_submit_tx,
+    .free = tap_free,
+    .rotate_key = tap_rotate_key,
+};
 
 void sim_mesh_init(sim_world *w)
 {
@@ -47,8 +105,13 @@ void sim_mesh_start_node(sim_world *w, sim_node_slot *slot)
     proto_node_id self =
         slot->index >= w->first_twin ? (proto_node_id)slot->validator_index : slot->index;
     p2p_node *p2p = p2p_node_new(&w->p2p, self, slot->validator_index, &slot->env);
-    void *inner = sim_world_new_consensus_node(w, slot, self, p2p_node_inner_env(p2p));
-    p2p_node_attach(p2p, slot->consensus_ops, inner);
+    mesh_tap *tap = g_new0(mesh_tap, 1);
+    tap->w = w;
+    tap->index = slot->index;
+    tap->node = sim_world_new_consensus_node(w, slot, self, p2p_node_inner_env(p2p));
+    tap->ops = slot->consensus_ops;
+    p2p_node_attach(p2p, &tap_ops, tap); /* the p2p node frees the tap, the tap the node */
+    slot->consensus = tap->node;
     slot->p2p = p2p;
     slot->node = p2p;
     slot->ops = &p2p_node_ops;

@@ -40,7 +40,9 @@ typedef struct sim_node_slot {
      * node (node == p2p, ops == &p2p_node_ops; freeing it frees the
      * consensus node). NULL in direct topology and while down. */
     p2p_node *p2p;
-    const proto_node_ops *consensus_ops; /* the consensus node's own ops (PBFT or PoA) */
+    void *consensus;           /* the consensus node (PBFT or PoA): == node in direct
+                                * topology, inside p2p in mesh; NULL while down */
+    const proto_node_ops *consensus_ops; /* its own ops */
     bool churned_out;          /* down because churn took it down: a churn join may start
                                 * it again as a new machine; cleared when it starts */
     bool leaving;              /* a graceful churn leave is under way (it goes down
@@ -159,9 +161,6 @@ void sim_world_leave_node(sim_world *w, uint32_t index);
  * talking through env; sets slot->consensus_ops. */
 void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
                                    const proto_env *env);
-/* The consensus node a slot runs (inside its p2p node in mesh topology);
- * NULL while down. */
-void *sim_world_consensus_node(const sim_node_slot *slot);
 void sim_world_fail_invariant(sim_world *w, char *detail_owned);
 
 /* mesh_world.c: the mesh topology's wiring (sim_world_new calls init
