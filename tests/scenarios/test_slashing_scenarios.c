@@ -70,10 +70,10 @@ END_TEST
 
 START_TEST(key_rotation_under_partition_refuses_the_old_key)
 {
-    /* Direct links. On the mesh the minority's validator links come back
-     * up to 8 heartbeats after the heal (the clique's redial backoff; 4 s
-     * here), which takes v7..v9 past the downtime window's allowance:
-     * they are jailed, rightly (accountability holds), and this test is
+    /* Direct links. On the mesh, after the heal v7..v9 pass their pools
+     * to the validators again and ban each other as senders of duplicate
+     * gossip, which takes them past the downtime window's allowance:
+     * they are jailed, rightly by the ground truth, and this test is
      * about keys, not downtime. */
     scen_run *r = run_in("direct", 62, "100s",
                       "[fault split]\nat = 10s\nuntil = 40s\naction = partition\n"
