@@ -14,7 +14,8 @@
  * node asks its peers for addresses (GET_PEERS / PEERS) while it has fewer
  * than `degree` peers, keeps a bounded address book, and keeps its peer
  * count between `degree_low` and `degree_high`: under the low watermark
- * it dials candidates, over `degree` it prunes. Validators keep a link to
+ * it dials candidates, over `degree` it prunes (a validator only over
+ * `degree_high`). Validators keep a link to
  * every other validator (the validator clique: consensus traffic goes
  * over these direct links, which are peers like any other and count as
  * such) and take full nodes on top, up to `degree_high` of them.

@@ -46,10 +46,10 @@ static int cmp_u64(uint64_t a, uint64_t b)
 
 int p2p_addr_rank_compare(const p2p_addr *a, const p2p_addr *b)
 {
-    if (a->hint != b->hint)
-        return cmp_u64(a->hint, b->hint);
     if (a->failures != b->failures)
         return cmp_u64(a->failures, b->failures);
+    if (a->hint != b->hint)
+        return cmp_u64(a->hint, b->hint);
     bool a_known = a->rtt_ns >= 0, b_known = b->rtt_ns >= 0;
     if (a_known != b_known)
         return a_known ? -1 : 1;

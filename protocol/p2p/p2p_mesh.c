@@ -13,7 +13,12 @@
  *     each heartbeat whatever its degree, so a group of full nodes cut
  *     off from every validator link still finds a way back after the heal
  *     (the extra links are pruned afterwards);
- *   - a node with more than `degree` prunes back to `degree`: among the
+ *   - a full node with more than `degree` peers prunes back to `degree`
+ *     (a validator only above degree_high: its full-node links are the
+ *     mesh's scarcest, wanted by every full node, and pruning them would
+ *     only make room for the next full node to dial in, a churn that
+ *     never settles on a large network; full nodes it refuses try the
+ *     neighbours it names instead); among the
  *     peers it may prune (not validator links, not peers younger than
  *     PRUNE_GRACE_BEATS, which have no RTT yet) a random quarter of
  *     `degree` is kept for diversity and the rest go highest RTT first,
@@ -77,24 +82,29 @@ static bool addrs_has(const p2p_addrs *a, proto_node_id id)
     return false;
 }
 
-/* Up to half from our peers (live nodes), the rest from the book, both
- * from a random starting point so different askers hear different
- * nodes. */
+/* Up to half from our peers (live nodes), the rest from the book (which
+ * holds, among others, the nodes that recently said HELLO: newcomers with
+ * room), both from a random starting point so different askers hear
+ * different nodes. A full node is not told of validators: their few
+ * full-node slots go to whoever comes first, and on a large network
+ * every validator's name handed out is a refusal to come. */
 void p2p_mesh_addresses(p2p_node *n, proto_node_id to, p2p_addrs *out)
 {
+    bool validators_too = p2p_validator_of(n, to) >= 0;
     out->count = 0;
     uint32_t peers = n->peers->len;
     uint32_t start = peers > 0 ? p2p_random_below(n, peers) : 0;
     for (uint32_t k = 0; k < peers && out->count < P2P_ADDRS_MAX / 2; k++) {
         const p2p_peer *p = g_ptr_array_index(n->peers, (start + k) % peers);
-        if (p->id != to)
+        if (p->id != to && (validators_too || p->validator_index < 0))
             out->ids[out->count++] = p->id;
     }
     uint32_t book = n->book.count;
     start = book > 0 ? p2p_random_below(n, book) : 0;
     for (uint32_t k = 0; k < book && out->count < P2P_ADDRS_MAX; k++) {
         const p2p_addr *a = &n->book.addrs[(start + k) % book];
-        if (a->id != to && a->failures == 0 && !addrs_has(out, a->id))
+        if (a->id != to && a->failures == 0 && !addrs_has(out, a->id) &&
+            (validators_too || p2p_validator_of(n, a->id) < 0))
             out->ids[out->count++] = a->id;
     }
 }
@@ -228,8 +238,9 @@ void p2p_mesh_heartbeat(p2p_node *n)
         dial_best(n, 1); /* look for a way across, over the degree if need be */
     if (degree < n->p->degree)
         ask_addresses(n);
-    if (degree > n->p->degree)
-        prune(n, degree - n->p->degree);
+    uint32_t keep = p2p_is_validator(n) ? n->p->degree_high : n->p->degree;
+    if (degree > keep)
+        prune(n, degree - keep);
     p2p_mesh_save(n);
 }
 

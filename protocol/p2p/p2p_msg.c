@@ -14,6 +14,9 @@
 #include "protocol/core/crypto.h"
 #include "protocol/core/msgtype.h"
 
+/* type, seq, sent_ns, distance, beats count */
+#define PING_HEADER_SIZE (1 + 8 + 8 + 4 + 2)
+
 void p2p_id_of(p2p_id *out, const void *data, size_t size)
 {
     proto_hash h;
@@ -97,20 +100,23 @@ bool p2p_goodbye_decode(const uint8_t *data, size_t size, p2p_goodbye *out)
     return read_addrs(&r, &out->addrs) && proto_reader_finish(&r);
 }
 
+/* Written straight into one buffer: a ping carries a counter per
+ * validator, and pings are most of the mesh's steady traffic. */
 GBytes *p2p_ping_encode(uint8_t type, const p2p_ping *m, const uint32_t *beats)
 {
     g_assert(type == PROTO_MSG_P2P_PING || type == PROTO_MSG_P2P_PONG);
     g_assert(m->beats_count <= P2P_BEATS_MAX);
-    proto_writer w;
-    proto_writer_init(&w);
-    proto_write_u8(&w, type);
-    proto_write_u64(&w, m->seq);
-    proto_write_i64(&w, m->sent_ns);
-    proto_write_u32(&w, m->distance);
-    proto_write_u16(&w, (uint16_t)m->beats_count);
+    size_t size = PING_HEADER_SIZE + (size_t)m->beats_count * 4;
+    uint8_t *buf = g_malloc(size);
+    buf[0] = type;
+    proto_le_put_u64(buf + 1, m->seq);
+    proto_le_put_u64(buf + 9, (uint64_t)m->sent_ns); /* two's complement, as proto_write_i64 */
+    proto_le_put_u32(buf + 17, m->distance);
+    buf[21] = (uint8_t)m->beats_count;
+    buf[22] = (uint8_t)(m->beats_count >> 8);
     for (uint32_t i = 0; i < m->beats_count; i++)
-        proto_write_u32(&w, beats[i]);
-    return proto_writer_steal(&w);
+        proto_le_put_u32(buf + PING_HEADER_SIZE + 4 * (size_t)i, beats[i]);
+    return g_bytes_new_take(buf, size);
 }
 
 bool p2p_ping_decode(uint8_t type, const uint8_t *data, size_t size, p2p_ping *out)

@@ -92,8 +92,10 @@ START_TEST(test_addr_rank)
     a.rtt_ns = 5;
     ck_assert_int_lt(p2p_addr_rank_compare(&a, &b), 0); /* lower RTT */
     a.failures = 1;
-    ck_assert_int_gt(p2p_addr_rank_compare(&a, &b), 0); /* fewer failures before RTT */
+    a.hint = 0;
+    ck_assert_int_gt(p2p_addr_rank_compare(&a, &b), 0); /* fewer failures before all */
     a.failures = 0;
+    a.hint = 1;
     b.rtt_ns = 5;
     ck_assert_int_gt(p2p_addr_rank_compare(&a, &b), 0); /* then tiebreak */
     ck_assert_int_eq(p2p_addr_rank_compare(&a, &a), 0);
