@@ -9,10 +9,11 @@
  *     validator not counted) dials the best candidates of its address
  *     book up to `degree`; one with fewer than `degree` asks a peer for
  *     addresses (GET_PEERS);
- *   - a full node that suspects a partition dials one more candidate
- *     each heartbeat whatever its degree, so a group of full nodes cut
- *     off from every validator link still finds a way back after the heal
- *     (the extra links are pruned afterwards);
+ *   - a full node that suspects a partition retries one address whose
+ *     dial failed each heartbeat (within its backoff) whatever its degree,
+ *     so a group of full nodes cut off from every validator link finds its
+ *     way back after the heal (the extra links are pruned afterwards),
+ *     without churning links on its own side meanwhile;
  *   - a full node with more than `degree` peers prunes back to `degree`
  *     (a validator only above degree_high: its full-node links are the
  *     mesh's scarcest, wanted by every full node, and pruning them would
@@ -118,8 +119,9 @@ static bool candidate(p2p_node *n, const p2p_addr *a, int64_t now)
     return !(p2p_is_validator(n) && p2p_validator_of(n, a->id) >= 0);
 }
 
-/* Dial the `want` best-ranked candidates (want <= degree). */
-static void dial_best(p2p_node *n, uint32_t want)
+/* Dial the `want` best-ranked candidates (want <= degree); only ones
+ * whose last dial failed if `failed_only`. */
+static void dial_best(p2p_node *n, uint32_t want, bool failed_only)
 {
     if (want == 0)
         return;
@@ -128,7 +130,7 @@ static void dial_best(p2p_node *n, uint32_t want)
     uint32_t count = 0;
     for (uint32_t i = 0; i < n->book.count; i++) {
         const p2p_addr *a = &n->book.addrs[i];
-        if (!candidate(n, a, now))
+        if (!candidate(n, a, now) || (failed_only && a->failures == 0))
             continue;
         /* Insertion into the sorted shortlist. */
         uint32_t at = count;
@@ -232,10 +234,10 @@ void p2p_mesh_heartbeat(p2p_node *n)
     if (degree < n->p->degree_low) {
         uint32_t pending = p2p_dials_count(n, P2P_DIAL_MESH);
         if (degree + pending < n->p->degree)
-            dial_best(n, n->p->degree - degree - pending);
+            dial_best(n, n->p->degree - degree - pending, false);
+    } else if (n->partitioned && !p2p_is_validator(n)) {
+        dial_best(n, 1, true); /* retry a way across, over the degree if need be */
     }
-    else if (n->partitioned && !p2p_is_validator(n))
-        dial_best(n, 1); /* look for a way across, over the degree if need be */
     if (degree < n->p->degree)
         ask_addresses(n);
     uint32_t keep = p2p_is_validator(n) ? n->p->degree_high : n->p->degree;
