@@ -46,6 +46,14 @@ proto_block *proto_block_new(void)
 {
     proto_block *b = g_new0(proto_block, 1);
     b->txs = g_array_new(FALSE, TRUE, sizeof(proto_tx));
+    b->refs = 1;
+    return b;
+}
+
+proto_block *proto_block_ref(proto_block *b)
+{
+    g_assert(b->refs > 0 && b->refs < UINT32_MAX);
+    b->refs++;
     return b;
 }
 
@@ -54,9 +62,13 @@ void proto_block_free(proto_block *b)
     if (b == NULL) {
         return;
     }
+    g_assert(b->refs > 0);
+    if (--b->refs > 0)
+        return;
     g_array_unref(b->txs);
     if (b->ext != NULL)
         g_bytes_unref(b->ext);
+    g_free(b->tx_ids);
     g_free(b);
 }
 
@@ -141,8 +153,22 @@ static void ext_hash(GBytes *ext, proto_hash *out)
         proto_hash_bytes(out, data, size);
 }
 
+void proto_block_tx_ids(const proto_block *b, proto_hash *out)
+{
+    if (b->tx_ids != NULL && b->tx_ids_count == b->txs->len) {
+        memcpy(out, b->tx_ids, b->txs->len * sizeof *out);
+        return;
+    }
+    for (guint i = 0; i < b->txs->len; i++)
+        proto_tx_hash(&g_array_index(b->txs, proto_tx, i), &out[i]);
+}
+
 void proto_block_seal_txs(proto_block *b)
 {
+    g_assert(b->refs == 1);
+    g_free(b->tx_ids); /* the txs may have changed: forget decode's ids */
+    b->tx_ids = NULL;
+    b->tx_ids_count = 0;
     ext_hash(b->ext, &b->header.ext_hash);
     proto_hash *hashes = block_tx_hashes(b);
     proto_merkle_root(hashes, b->txs->len, &b->header.tx_root);
@@ -219,8 +245,9 @@ static int hash_cmp(const void *a, const void *b)
     return proto_hash_compare(a, b);
 }
 
-/* True iff the tx ids are pairwise distinct and their root is tx_root. */
-static bool block_txs_consistent(const proto_block *b)
+/* True iff the tx ids are pairwise distinct and their root is tx_root;
+ * then b keeps them (proto_block_tx_ids). */
+static bool block_txs_consistent(proto_block *b)
 {
     guint n = b->txs->len;
     proto_hash *hashes = block_tx_hashes(b);
@@ -228,12 +255,19 @@ static bool block_txs_consistent(const proto_block *b)
     proto_merkle_root(hashes, n, &root);
     bool ok = proto_hash_equal(&root, &b->header.tx_root);
     if (ok && n > 1) {
-        qsort(hashes, n, sizeof *hashes, hash_cmp);
+        proto_hash *sorted = g_memdup2(hashes, n * sizeof *hashes);
+        qsort(sorted, n, sizeof *sorted, hash_cmp);
         for (guint i = 1; i < n && ok; i++) {
-            ok = !proto_hash_equal(&hashes[i - 1], &hashes[i]);
+            ok = !proto_hash_equal(&sorted[i - 1], &sorted[i]);
         }
+        g_free(sorted);
     }
-    g_free(hashes);
+    if (ok) {
+        b->tx_ids = hashes;
+        b->tx_ids_count = n;
+    } else {
+        g_free(hashes);
+    }
     return ok;
 }
 

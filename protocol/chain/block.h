@@ -46,11 +46,24 @@ typedef struct proto_block {
      * previous block's commit signatures, evidence, validator operations;
      * pbft_ext.h). NULL when empty. The header commits to it by ext_hash. */
     GBytes *ext;
+    /* Private: tx ids in block order as decode computed them (NULL if not
+     * decoded, or sealed since; read with proto_block_tx_ids; whoever
+     * edits txs seals again), and the reference count. */
+    proto_hash *tx_ids;
+    guint tx_ids_count;
+    uint32_t refs;
 } proto_block;
 
-/* Allocate an empty block (txs array empty). */
+/* Allocate an empty block (txs array empty), with one reference. */
 proto_block *proto_block_new(void);
+/* Another reference to b. A block with more than one (one a memo hands
+ * out to many nodes, block_memo.h) is shared: read-only. */
+proto_block *proto_block_ref(proto_block *b);
+/* Drop one reference; the last frees the block. */
 void proto_block_free(proto_block *b);
+/* The tx ids of b in block order into out[b->txs->len]: copied when
+ * decode computed them, else hashed now. */
+void proto_block_tx_ids(const proto_block *b, proto_hash *out);
 
 /* Compute header.tx_root and header.tx_count from txs and header.ext_hash
  * from ext, then the hash. */

@@ -42,7 +42,12 @@
  * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode.
  * The set's hash is cached and recomputed only after the set may have
  * changed (mutable access, replacement, a revert that restored it).
- * Without a set the root is the accounts root alone, as before. */
+ * Without a set the root is the accounts root alone, as before.
+ *
+ * States are reference-counted so the nodes of one chain can share one
+ * immutable state per block instead of a copy each (exec_memo.h); every
+ * mutator asserts it holds the only reference. The root cache (tree,
+ * dirty flags, set hash) is the exception: filling it changes no value. */
 #include "protocol/chain/state.h"
 
 #include "protocol/chain/valset.h"
@@ -73,7 +78,14 @@ struct proto_state {
     proto_valset *valset;   /* owned; NULL without bonded validators */
     proto_hash valset_hash; /* of valset, when valset_hash_valid */
     bool valset_hash_valid;
+    uint32_t refs;          /* > 1: shared, immutable but for the root cache */
 };
+
+/* Every mutation but the root cache's goes through here. */
+static void state_assert_private(const proto_state *s)
+{
+    g_assert(s->refs == 1);
+}
 
 const char *proto_tx_result_name(proto_tx_result r)
 {
@@ -108,6 +120,7 @@ proto_state *proto_state_new(void)
     proto_state *s = g_new0(proto_state, 1);
     s->accounts = g_array_new(FALSE, TRUE, sizeof(proto_account));
     s->dirty_leaves = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    s->refs = 1;
     state_alloc_tree(s, 1);
     return s;
 }
@@ -127,12 +140,30 @@ proto_state *proto_state_copy(const proto_state *s)
     c->valset = s->valset != NULL ? proto_valset_copy(s->valset) : NULL;
     c->valset_hash = s->valset_hash;
     c->valset_hash_valid = s->valset_hash_valid;
+    c->refs = 1;
     return c;
+}
+
+proto_state *proto_state_ref(const proto_state *s)
+{
+    proto_state *m = (proto_state *)s; /* the count only; see state.h */
+    g_assert(m->refs > 0 && m->refs < UINT32_MAX);
+    m->refs++;
+    return m;
+}
+
+bool proto_state_shared(const proto_state *s)
+{
+    return s->refs > 1;
 }
 
 void proto_state_free(proto_state *s)
 {
     if (s == NULL) {
+        return;
+    }
+    g_assert(s->refs > 0);
+    if (--s->refs > 0) {
         return;
     }
     g_array_unref(s->accounts);
@@ -164,6 +195,7 @@ static void state_mark_dirty(proto_state *s, uint32_t index)
  * supply that does not fit in u64 is the caller's bug. */
 uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance)
 {
+    state_assert_private(s);
     g_assert(s->accounts->len < UINT32_MAX);
     g_assert(balance <= UINT64_MAX - s->supply);
     s->supply += balance;
@@ -253,6 +285,7 @@ static void undo_record(proto_undo *undo, const proto_state *s, uint32_t index)
 proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
                                      proto_crypto *c, proto_undo *undo)
 {
+    state_assert_private(s);
     proto_tx_result res = proto_state_check_tx(s, tx, chain_id, c);
     if (res != PROTO_TX_OK) {
         return res;
@@ -297,6 +330,7 @@ void proto_undo_clear(proto_undo *u)
  * each, so a log that never touched them restores nothing there. */
 void proto_state_revert(proto_state *s, proto_undo *undo)
 {
+    state_assert_private(s);
     g_assert(undo->entries != NULL);
     for (guint i = undo->entries->len; i-- > 0;) {
         const proto_undo_entry *e = &g_array_index(undo->entries, proto_undo_entry, i);
@@ -324,6 +358,7 @@ void proto_state_revert(proto_state *s, proto_undo *undo)
  * tokens leave it, the new set's join it. */
 void proto_state_set_valset(proto_state *s, proto_valset *v)
 {
+    state_assert_private(s);
     if (s->valset != NULL) {
         s->supply -= proto_valset_bonded(s->valset);
         proto_valset_free(s->valset);
@@ -344,6 +379,7 @@ const proto_valset *proto_state_valset(const proto_state *s)
 
 proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo)
 {
+    state_assert_private(s);
     g_assert(s->valset != NULL);
     if (undo != NULL) {
         g_assert(undo->entries != NULL);
@@ -359,6 +395,7 @@ proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo)
  * within the supply, which fits in u64. */
 void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
 {
+    state_assert_private(s);
     if (undo != NULL) {
         undo_save_burned(undo, s);
     }
@@ -398,6 +435,7 @@ static void state_node_hash(const proto_state *s, proto_hash *out, const proto_h
 
 void proto_state_set_fast_hash(proto_state *s, bool fast)
 {
+    state_assert_private(s);
     if (s->fast_hash != fast) {
         s->fast_hash = fast;
         s->rebuild = true;

@@ -45,8 +45,17 @@ typedef enum proto_tx_result {
 
 const char *proto_tx_result_name(proto_tx_result r);
 
+/* Sharing. A state is reference-counted: proto_state_new and
+ * proto_state_copy return one reference, proto_state_ref adds one and
+ * proto_state_free drops one (the last frees it). A state with more than
+ * one reference is shared and immutable: only its root cache may be
+ * filled (proto_state_root), which gives every holder the same value.
+ * Mutating a shared state is a bug (asserted): copy it first. The count
+ * is bookkeeping, not part of the state's value, hence ref on const. */
 proto_state *proto_state_new(void);
 proto_state *proto_state_copy(const proto_state *s);
+proto_state *proto_state_ref(const proto_state *s);
+bool proto_state_shared(const proto_state *s);
 void proto_state_free(proto_state *s);
 
 /* Genesis only: append an account; returns its index. The caller keeps

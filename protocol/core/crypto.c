@@ -17,7 +17,13 @@
  *
  * Fast mode: sig = BLAKE2b-512(key = pk, msg); verify recomputes it and
  * compares in constant time. Detects corruption and wrong signers, not
- * forgeries by code that knows the scheme. */
+ * forgeries by code that knows the scheme.
+ *
+ * A verification log records each call's memo key and result (real mode
+ * with a memo) or just counts calls (otherwise, where every call is
+ * computed); replay walks the same memo steps: a key present is a hit, an
+ * absent one is "computed" and inserted with its logged result, clearing
+ * a full memo first, as proto_verify does. */
 #include "protocol/core/crypto.h"
 
 #include "protocol/core/fastmix.h"
@@ -45,6 +51,7 @@ struct proto_crypto {
     size_t memo_entries_max; /* 0: memo disabled */
     GHashTable *memo;        /* proto_hash* (owned) -> MEMO_VALID/INVALID */
     proto_crypto_stats stats;
+    proto_verify_log *log;   /* attached: record every verification */
 };
 
 void proto_crypto_global_init(void)
@@ -174,27 +181,93 @@ static void memo_key(proto_hash *key, const proto_sig *sig, const void *msg, siz
     crypto_generichash(key->bytes, PROTO_HASH_SIZE, buf, sizeof buf, NULL, 0);
 }
 
+static bool memo_on(const proto_crypto *c)
+{
+    return c->mode == PROTO_CRYPTO_REAL && c->memo_entries_max > 0;
+}
+
+static void memo_insert(proto_crypto *c, const proto_hash *key, bool ok)
+{
+    if (g_hash_table_size(c->memo) >= c->memo_entries_max) {
+        g_hash_table_remove_all(c->memo);
+        c->stats.memo_clears++;
+    }
+    g_hash_table_insert(c->memo, g_memdup2(key, sizeof *key), ok ? MEMO_VALID : MEMO_INVALID);
+}
+
+static void log_call(proto_crypto *c, const proto_hash *key, bool ok)
+{
+    if (c->log == NULL)
+        return;
+    c->log->calls++;
+    if (key != NULL) {
+        proto_verify_logged e = {.key = *key, .valid = ok};
+        g_array_append_val(c->log->memo_keys, e);
+    }
+}
+
 bool proto_verify(proto_crypto *c, const proto_sig *sig, const void *msg, size_t msg_size,
                   const proto_pubkey *pk)
 {
     c->stats.verify_calls++;
-    if (c->mode == PROTO_CRYPTO_FAST || c->memo_entries_max == 0) {
-        return verify_compute(c, sig, msg, msg_size, pk);
+    if (!memo_on(c)) {
+        bool ok = verify_compute(c, sig, msg, msg_size, pk);
+        log_call(c, NULL, ok);
+        return ok;
     }
     proto_hash key;
     memo_key(&key, sig, msg, msg_size, pk);
     gpointer hit = g_hash_table_lookup(c->memo, &key);
     if (hit != NULL) {
         c->stats.verify_memo_hits++;
+        log_call(c, &key, hit == MEMO_VALID);
         return hit == MEMO_VALID;
     }
     bool ok = verify_compute(c, sig, msg, msg_size, pk);
-    if (g_hash_table_size(c->memo) >= c->memo_entries_max) {
-        g_hash_table_remove_all(c->memo);
-        c->stats.memo_clears++;
-    }
-    g_hash_table_insert(c->memo, g_memdup2(&key, sizeof key), ok ? MEMO_VALID : MEMO_INVALID);
+    memo_insert(c, &key, ok);
+    log_call(c, &key, ok);
     return ok;
+}
+
+void proto_verify_log_init(proto_verify_log *l)
+{
+    l->calls = 0;
+    l->memo_keys = g_array_new(FALSE, FALSE, sizeof(proto_verify_logged));
+}
+
+void proto_verify_log_clear(proto_verify_log *l)
+{
+    if (l->memo_keys != NULL)
+        g_array_unref(l->memo_keys);
+    l->memo_keys = NULL;
+    l->calls = 0;
+}
+
+void proto_crypto_log_attach(proto_crypto *c, proto_verify_log *l)
+{
+    g_assert(l == NULL || c->log == NULL);
+    c->log = l;
+}
+
+void proto_crypto_log_replay(proto_crypto *c, const proto_verify_log *l)
+{
+    if (!memo_on(c)) {
+        g_assert(l->memo_keys->len == 0);
+        c->stats.verify_calls += l->calls;
+        c->stats.verify_computed += l->calls;
+        return;
+    }
+    g_assert(l->memo_keys->len == l->calls);
+    for (guint i = 0; i < l->memo_keys->len; i++) {
+        const proto_verify_logged *e = &g_array_index(l->memo_keys, proto_verify_logged, i);
+        c->stats.verify_calls++;
+        if (g_hash_table_lookup(c->memo, &e->key) != NULL) {
+            c->stats.verify_memo_hits++;
+            continue;
+        }
+        c->stats.verify_computed++;
+        memo_insert(c, &e->key, e->valid);
+    }
 }
 
 void proto_hash_bytes(proto_hash *out, const void *data, size_t size)

@@ -15,7 +15,14 @@
  * ran.
  *
  * The context also counts signatures made and distinct verifications so a
- * run can compute its crypto floor (tools/bench and the summary). */
+ * run can compute its crypto floor (tools/bench and the summary).
+ *
+ * Verification logs let a memo of larger work (protocol/chain/exec_memo.h:
+ * a block executed once for many nodes) stay exact about these counts:
+ * while a log is attached every proto_verify is recorded, and replaying
+ * the log later accounts the same verifications again, leaving the stats
+ * and the memo exactly as making the same calls would, without computing
+ * a signature or a hash. */
 #ifndef AITBC_PROTOCOL_CRYPTO_H
 #define AITBC_PROTOCOL_CRYPTO_H
 
@@ -73,6 +80,27 @@ void proto_crypto_free(proto_crypto *c);
 proto_crypto_mode proto_crypto_get_mode(const proto_crypto *c);
 const char *proto_crypto_mode_name(proto_crypto_mode mode);
 proto_crypto_stats proto_crypto_get_stats(const proto_crypto *c);
+
+/* The verifications made while the log was attached, in order. */
+typedef struct proto_verify_log {
+    uint64_t calls;
+    GArray *memo_keys; /* proto_verify_logged, in real mode with a memo; else empty */
+} proto_verify_log;
+
+typedef struct proto_verify_logged {
+    proto_hash key;    /* the memo key of the call */
+    bool valid;        /* its result */
+} proto_verify_logged;
+
+void proto_verify_log_init(proto_verify_log *l);
+void proto_verify_log_clear(proto_verify_log *l);
+/* Record every proto_verify on c into l until detached (l = NULL). One
+ * log at a time. */
+void proto_crypto_log_attach(proto_crypto *c, proto_verify_log *l);
+/* Account l's verifications on c as if made again now, in order: the
+ * stats and the memo (hits, insertions, clears) change exactly as they
+ * would, nothing is computed. l must come from a context of c's mode. */
+void proto_crypto_log_replay(proto_crypto *c, const proto_verify_log *l);
 
 /* Library init (sodium_init); safe to call more than once. */
 void proto_crypto_global_init(void);

@@ -123,6 +123,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/block_memo.h"
+#include "protocol/chain/exec_memo.h"
 #include "protocol/chain/state.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
@@ -150,6 +152,13 @@ typedef struct pbft_params {
     uint32_t checkpoint_interval;         /* blocks; > 0 */
     uint32_t sync_batch_max;              /* blocks per BLOCKS response */
     proto_hash genesis_hash;              /* pbft_genesis_hash(), computed once by the owner */
+    /* Work shared by the nodes of this chain (NULL = each node does its
+     * own; results are the same either way): decoded blocks, for every
+     * node, and executions, for full nodes, which then share immutable
+     * states (their genesis state too) instead of holding a copy each.
+     * Owned by whoever builds the params; must outlive the nodes. */
+    proto_block_memo *block_memo;
+    proto_exec_memo *exec_memo;
 } pbft_params;
 
 typedef struct pbft_node pbft_node;
@@ -171,7 +180,8 @@ bool pbft_node_in_view_change(const pbft_node *n);
 uint64_t pbft_node_stable_checkpoint(const pbft_node *n);
 bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out);
 /* The node's state: after its committed block, plus the tentatively
- * executed next block if it validated one. Read-only. */
+ * executed next block if it validated one. Read-only (a full node's may
+ * be shared with other nodes through params->exec_memo). */
 const proto_state *pbft_node_state(const pbft_node *n);
 
 /* Hash of the genesis block (height 0) of these params' genesis state. */

@@ -13,7 +13,19 @@
  * each block applied only after its commit certificate verifies and its
  * execution reproduces the state root; blocks above a gap wait (bounded).
  * Full nodes are pushed DECIDED blocks by proposers and ask a peer for
- * blocks when they stop hearing (pbft_net.c says which peer). */
+ * blocks when they stop hearing (pbft_net.c says which peer).
+ *
+ * Shared work (pbft_params.block_memo, exec_memo; both optional and
+ * without effect on results): blocks are decoded through the block memo,
+ * so the nodes of a chain decode given bytes once; full nodes, which
+ * never execute tentatively, hold immutable states shared through the
+ * execution memo, from the genesis state on, and take a block's
+ * post-state from the memo when another node already executed it on the
+ * same state; their per-node effects (slashing events, crypto counts)
+ * come with it. Validators keep a private state. Every node stores a
+ * block's bytes in the buffer the block memo keeps (not in the message
+ * they came in, which may hold a batch), and full nodes share the encoded
+ * certificate they store. */
 #include "protocol/pbft/pbft_internal.h"
 
 #include <stdio.h>
@@ -107,9 +119,16 @@ void pbft_genesis_hash(const pbft_params *params, proto_hash *out)
     genesis_header(params->genesis_state, &h, out);
 }
 
+/* Full nodes under an execution memo share states, from genesis on. */
+static bool shares_states(const pbft_node *n)
+{
+    return n->p->exec_memo != NULL && !pbft_is_validator(n);
+}
+
 void pbft_chain_init(pbft_node *n)
 {
-    n->state = proto_state_copy(n->p->genesis_state);
+    n->state = shares_states(n) ? proto_state_ref(n->p->genesis_state)
+                                : proto_state_copy(n->p->genesis_state);
     n->hashes = g_array_new(FALSE, FALSE, sizeof(proto_hash));
     g_array_append_val(n->hashes, n->genesis_hash);
     pbft_cert_init(&n->commit_cert, PBFT_PHASE_COMMIT, 0, 0, &n->genesis_hash);
@@ -132,6 +151,8 @@ void pbft_chain_clear(pbft_node *n)
 
 proto_block *pbft_decode_block(pbft_node *n, GBytes *wire)
 {
+    if (n->p->block_memo != NULL)
+        return proto_block_memo_decode(n->p->block_memo, wire, n->p->max_block_txs);
     gsize size = 0;
     const void *data = g_bytes_get_data(wire, &size);
     return proto_block_decode_all(data, size, n->p->max_block_txs);
@@ -183,9 +204,7 @@ static void emit_final(pbft_node *n, const proto_block *b)
 {
     GArray *tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
     g_array_set_size(tx_hashes, b->txs->len);
-    for (guint i = 0; i < b->txs->len; i++)
-        proto_tx_hash(&g_array_index(b->txs, proto_tx, i),
-                      &g_array_index(tx_hashes, proto_hash, i));
+    proto_block_tx_ids(b, (proto_hash *)tx_hashes->data);
     if (n->mempool != NULL) {
         for (guint i = 0; i < tx_hashes->len; i++)
             proto_mempool_remove(n->mempool, &g_array_index(tx_hashes, proto_hash, i));
@@ -211,6 +230,9 @@ static bool apply_next(pbft_node *n, const proto_block *b)
     pbft_tentative_revert(n);
     if (pbft_is_null_block(b))
         return true;
+    if (shares_states(n))
+        return proto_exec_memo_apply(n->p->exec_memo, &n->state, b, n->p->chain_id, n->p->crypto,
+                                     pbft_ext_execute, n, n->effects);
     return proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, NULL, pbft_ext_execute, n);
 }
 
@@ -229,11 +251,23 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
         return;
     char key[32];
     store_block_key(n->committed, key);
-    n->env.store_put(n->env.ctx, key, block_wire);
+    /* The same bytes, in the buffer every node shares (block_memo.h). */
+    GBytes *stored = n->p->block_memo != NULL ? proto_block_memo_stored_bytes(n->p->block_memo, b)
+                                              : NULL;
+    n->env.store_put(n->env.ctx, key, stored != NULL ? stored : block_wire);
+    if (stored != NULL)
+        g_bytes_unref(stored);
     proto_writer w;
     proto_writer_init(&w);
     pbft_cert_write(&w, cert);
     GBytes *cert_bytes = proto_writer_steal(&w);
+    if (n->p->block_memo != NULL && !pbft_is_validator(n)) {
+        /* Full nodes store the certificate they were given, mostly the
+         * proposer's: one copy will do. (Each validator's is its own.) */
+        GBytes *shared = proto_block_memo_share(n->p->block_memo, &b->hash, cert_bytes);
+        g_bytes_unref(cert_bytes);
+        cert_bytes = shared;
+    }
     store_cert_key(n->committed, key);
     n->env.store_put(n->env.ctx, key, cert_bytes);
     g_bytes_unref(cert_bytes);
@@ -388,10 +422,12 @@ void pbft_sync_on_get_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
     g_ptr_array_unref(out);
 }
 
-/* A decided block from a peer: verify, then commit it or hold it. */
-static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d)
+/* A decided block from a peer: verify, then commit it or hold it. b is
+ * d->block decoded (owned), or NULL to decode it here. */
+static void take_decided(pbft_node *n, proto_node_id from, pbft_decided *d, proto_block *b)
 {
-    proto_block *b = pbft_decode_block(n, d->block);
+    if (b == NULL)
+        b = pbft_decode_block(n, d->block);
     if (b == NULL) {
         pbft_reject(n, from, PROTO_REJECT_DECODE);
         return;
@@ -465,7 +501,7 @@ void pbft_sync_on_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
     }
     uint64_t before = n->committed;
     for (guint i = 0; i < list->len; i++)
-        take_decided(n, from, list->pdata[i]);
+        take_decided(n, from, list->pdata[i], NULL);
     g_ptr_array_unref(list);
     g_hash_table_foreach_remove(n->pending, pending_stale, &n->committed);
     n->sync_inflight_until_ns = 0;
@@ -493,9 +529,7 @@ void pbft_sync_on_decided(pbft_node *n, proto_node_id from, GBytes *wire)
         ev.from = from;
         pbft_emit(n, &ev);
     }
-    if (b != NULL)
-        proto_block_free(b);
-    take_decided(n, from, &d);
+    take_decided(n, from, &d, b);
     pbft_decided_clear(&d);
     if (n->committed > before)
         pbft_advance(n);

@@ -6,7 +6,8 @@
  * negative cases: tampered message, tampered signature, wrong key and the
  * S + L malleation. The memo must answer repeated checks (valid or not)
  * without recomputing and give the same answer; fast mode must detect
- * every kind of tampering. */
+ * every kind of tampering. A replayed verification log must leave the
+ * stats and the memo as making the same calls again would. */
 #include <check.h>
 #include <sodium.h>
 #include <string.h>
@@ -202,6 +203,56 @@ START_TEST(test_memo_clears_when_full)
 }
 END_TEST
 
+/* Three valid checks and an invalid one, with one repeat. */
+static void verify_sequence(proto_crypto *c, const loaded_vector *v, const proto_sig *bad)
+{
+    for (size_t i = 0; i < 3; i++)
+        ck_assert(proto_verify(c, &v[i].sig, v[i].msg, v[i].msg_size, &v[i].kp.pk));
+    ck_assert(!proto_verify(c, bad, v[0].msg, v[0].msg_size, &v[0].kp.pk));
+    ck_assert(proto_verify(c, &v[1].sig, v[1].msg, v[1].msg_size, &v[1].kp.pk));
+}
+
+/* A logged run replayed leaves stats (and the memo) as making the same
+ * calls again would: hits, computed, clears, in every mode. */
+START_TEST(test_verify_log_replay)
+{
+    loaded_vector v[3];
+    for (size_t i = 0; i < 3; i++)
+        vector_load(&rfc_vectors[i], &v[i]);
+    proto_sig bad = v[0].sig;
+    bad.bytes[5] ^= 1;
+    static const struct {
+        proto_crypto_mode mode;
+        size_t memo;
+    } configs[] = {{PROTO_CRYPTO_REAL, 64}, {PROTO_CRYPTO_REAL, 2}, {PROTO_CRYPTO_REAL, 0}};
+    for (size_t k = 0; k < G_N_ELEMENTS(configs); k++) {
+        proto_crypto *logged = proto_crypto_new(configs[k].mode, configs[k].memo);
+        proto_crypto *twice = proto_crypto_new(configs[k].mode, configs[k].memo);
+        proto_verify_log log;
+        proto_verify_log_init(&log);
+        proto_crypto_log_attach(logged, &log);
+        verify_sequence(logged, v, &bad);
+        proto_crypto_log_attach(logged, NULL);
+        ck_assert_uint_eq(log.calls, 5);
+        verify_sequence(twice, v, &bad);
+        proto_crypto_log_replay(logged, &log);
+        verify_sequence(twice, v, &bad);
+        /* And the memo ended the same: a further identical round agrees. */
+        verify_sequence(logged, v, &bad);
+        verify_sequence(twice, v, &bad);
+        proto_crypto_stats a = proto_crypto_get_stats(logged), b = proto_crypto_get_stats(twice);
+        ck_assert_uint_eq(a.verify_calls, 15);
+        ck_assert_uint_eq(a.verify_calls, b.verify_calls);
+        ck_assert_uint_eq(a.verify_computed, b.verify_computed);
+        ck_assert_uint_eq(a.verify_memo_hits, b.verify_memo_hits);
+        ck_assert_uint_eq(a.memo_clears, b.memo_clears);
+        proto_verify_log_clear(&log);
+        proto_crypto_free(logged);
+        proto_crypto_free(twice);
+    }
+}
+END_TEST
+
 START_TEST(test_fast_mode)
 {
     proto_crypto *c = proto_crypto_new(PROTO_CRYPTO_FAST, 1024);
@@ -336,6 +387,7 @@ static Suite *crypto_suite(void)
     tcase_add_test(tc, test_tampering_rejected);
     tcase_add_test(tc, test_s_plus_l_rejected);
     tcase_add_test(tc, test_memo_hits_valid_and_invalid);
+    tcase_add_test(tc, test_verify_log_replay);
     tcase_add_test(tc, test_memo_clears_when_full);
     tcase_add_test(tc, test_fast_mode);
     tcase_add_test(tc, test_keypair_derive);

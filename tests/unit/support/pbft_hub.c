@@ -86,6 +86,17 @@ void hub_set_overlay(pbft_hub *h, uint32_t i, const proto_node_id *peers, uint32
     hub_start(h, i);
 }
 
+void hub_use_memos(pbft_hub *h)
+{
+    g_assert(h->now_ns == 0 && h->delivered == 0 && h->params.exec_memo == NULL);
+    h->params.block_memo = proto_block_memo_new(4);
+    h->params.exec_memo = proto_exec_memo_new(4);
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        hub_crash(h, i);
+        hub_start(h, i);
+    }
+}
+
 void hub_clear(pbft_hub *h)
 {
     for (uint32_t i = 0; i < h->nodes; i++) {
@@ -93,6 +104,8 @@ void hub_clear(pbft_hub *h)
             pbft_node_ops.free(h->node[i]);
         fake_env_clear(&h->env[i]);
     }
+    proto_block_memo_free(h->params.block_memo);
+    proto_exec_memo_free(h->params.exec_memo);
     proto_state_free(h->genesis);
     proto_crypto_free(h->crypto);
     g_array_unref(h->broadcasts);

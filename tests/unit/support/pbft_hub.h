@@ -60,6 +60,10 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
 void hub_clear(pbft_hub *h);
 void hub_start(pbft_hub *h, uint32_t i);
 void hub_crash(pbft_hub *h, uint32_t i); /* the store survives */
+/* Before the run: share decoded blocks and executions through memos
+ * (pbft_params.block_memo, exec_memo; 4 entries each); every node is
+ * built again. hub_clear frees them. */
+void hub_use_memos(pbft_hub *h);
 /* Before the run: put node i on an overlay whose current neighbours are
  * peers[0 .. count-1] (the node is built again with that environment). */
 void hub_set_overlay(pbft_hub *h, uint32_t i, const proto_node_id *peers, uint32_t count);

@@ -1,0 +1,166 @@
+/* An execution memo shared by the nodes of one chain (see exec_memo.h).
+ *
+ * Entries are few, so they live in a plain array searched linearly by
+ * (pre-state root, block hash): no hash table, no order to leak. A miss
+ * executes on the caller's state if it holds the only reference, else on
+ * a private copy (the shared one is left to its other holders), records
+ * the verifications made meanwhile, and keeps a reference to the result. */
+#include "protocol/chain/exec_memo.h"
+
+#include <string.h>
+
+typedef struct memo_entry {
+    proto_hash pre_root;
+    proto_hash block_hash;
+    uint64_t height;
+    uint64_t inserted;        /* insertion sequence: eviction tie-break */
+    proto_state *post;        /* one reference held by the memo */
+    GArray *events;           /* copy of what the extension reported, or NULL */
+    proto_verify_log verifies;
+} memo_entry;
+
+struct proto_exec_memo {
+    uint32_t entries_max;
+    GArray *entries; /* memo_entry */
+    uint64_t next_seq;
+    proto_exec_memo_stats stats;
+};
+
+static void entry_clear(memo_entry *e)
+{
+    proto_state_free(e->post);
+    if (e->events != NULL)
+        g_array_unref(e->events);
+    proto_verify_log_clear(&e->verifies);
+}
+
+proto_exec_memo *proto_exec_memo_new(uint32_t entries_max)
+{
+    g_assert(entries_max > 0);
+    proto_exec_memo *m = g_new0(proto_exec_memo, 1);
+    m->entries_max = entries_max;
+    m->entries = g_array_sized_new(FALSE, FALSE, sizeof(memo_entry), entries_max);
+    return m;
+}
+
+void proto_exec_memo_free(proto_exec_memo *m)
+{
+    if (m == NULL)
+        return;
+    for (guint i = 0; i < m->entries->len; i++)
+        entry_clear(&g_array_index(m->entries, memo_entry, i));
+    g_array_unref(m->entries);
+    g_free(m);
+}
+
+proto_exec_memo_stats proto_exec_memo_get_stats(const proto_exec_memo *m)
+{
+    return m->stats;
+}
+
+static const memo_entry *find(const proto_exec_memo *m, const proto_hash *pre_root,
+                              const proto_hash *block_hash)
+{
+    for (guint i = 0; i < m->entries->len; i++) {
+        const memo_entry *e = &g_array_index(m->entries, memo_entry, i);
+        if (proto_hash_equal(&e->block_hash, block_hash) &&
+            proto_hash_equal(&e->pre_root, pre_root))
+            return e;
+    }
+    return NULL;
+}
+
+/* Room for one more entry of `height`: evict the lowest height (oldest
+ * first) unless the newcomer would be the lowest. False: do not keep it. */
+static bool make_room(proto_exec_memo *m, uint64_t height)
+{
+    if (m->entries->len < m->entries_max)
+        return true;
+    guint victim = 0;
+    for (guint i = 1; i < m->entries->len; i++) {
+        const memo_entry *e = &g_array_index(m->entries, memo_entry, i);
+        const memo_entry *v = &g_array_index(m->entries, memo_entry, victim);
+        if (e->height < v->height || (e->height == v->height && e->inserted < v->inserted))
+            victim = i;
+    }
+    if (height < g_array_index(m->entries, memo_entry, victim).height)
+        return false;
+    entry_clear(&g_array_index(m->entries, memo_entry, victim));
+    g_array_remove_index(m->entries, victim);
+    return true;
+}
+
+/* Hand the entry's result to a node: its state, its events, and the
+ * verifications its execution made, accounted again. */
+static void take(const memo_entry *e, proto_state **state, proto_crypto *c, GArray *events)
+{
+    proto_state *post = proto_state_ref(e->post);
+    proto_state_free(*state);
+    *state = post;
+    if (events != NULL) {
+        g_array_set_size(events, 0);
+        if (e->events != NULL && e->events->len > 0)
+            g_array_append_vals(events, e->events->data, e->events->len);
+    }
+    proto_crypto_log_replay(c, &e->verifies);
+}
+
+static void remember(proto_exec_memo *m, const proto_hash *pre_root, const proto_block *b,
+                     proto_state *post, const GArray *events, proto_verify_log *verifies)
+{
+    if (!make_room(m, b->header.height)) {
+        proto_verify_log_clear(verifies);
+        return;
+    }
+    memo_entry fresh = {.pre_root = *pre_root,
+                        .block_hash = b->hash,
+                        .height = b->header.height,
+                        .inserted = m->next_seq++,
+                        .post = proto_state_ref(post),
+                        .verifies = *verifies};
+    if (events != NULL) {
+        fresh.events = g_array_sized_new(FALSE, FALSE, g_array_get_element_size((GArray *)events),
+                                         events->len);
+        if (events->len > 0)
+            g_array_append_vals(fresh.events, events->data, events->len);
+    }
+    g_array_append_val(m->entries, fresh);
+}
+
+bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_block *b,
+                           uint64_t chain_id, proto_crypto *c, proto_exec_ext_fn ext_fn,
+                           void *ext_ctx, GArray *events)
+{
+    proto_hash pre_root;
+    proto_state_root(*state, &pre_root); /* a clean cache on a shared state: no change */
+    const memo_entry *e = find(m, &pre_root, &b->hash);
+    if (e != NULL) {
+        m->stats.hits++;
+        take(e, state, c, events);
+        return true;
+    }
+    m->stats.misses++;
+    proto_state *before = *state;
+    bool copied = proto_state_shared(before);
+    if (copied) {
+        m->stats.copies++;
+        *state = proto_state_copy(before);
+    }
+    proto_verify_log verifies;
+    proto_verify_log_init(&verifies);
+    proto_crypto_log_attach(c, &verifies);
+    bool ok = proto_exec_apply(*state, b, chain_id, c, NULL, ext_fn, ext_ctx);
+    proto_crypto_log_attach(c, NULL);
+    if (!ok) {
+        proto_verify_log_clear(&verifies);
+        if (copied) {
+            proto_state_free(*state);
+            *state = before;
+        }
+        return false;
+    }
+    if (copied)
+        proto_state_free(before);
+    remember(m, &pre_root, b, *state, events, &verifies);
+    return true;
+}
