@@ -86,8 +86,9 @@
  * evidence to PROTO_SCOPE_VALIDATORS, and a full node asks one of its
  * peers for blocks (a validator while it has none). Requests are answered
  * to the neighbour that handed them on. A full node relaying a
- * transaction checks it (accounts, signature) and rejects a bad one, so
- * the mesh does not pass it on; it keeps none, having no pool.
+ * transaction, validator operation or evidence checks it (accounts,
+ * signatures) and rejects a bad one, so the mesh does not pass it on; it
+ * keeps none, having no pool.
  *
  * Validator set. Voting power and consensus keys are per height, from the
  * bonded set in the chain state (protocol/chain/valset.h): a change

@@ -147,6 +147,8 @@ void pbft_on_evidence(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_reject(n, from, PROTO_REJECT_SIGNATURE);
         return;
     }
+    if (!pbft_is_validator(n))
+        return; /* checked for the overlay to relay; only validators keep evidence */
     if (!evidence_useful(n, &e))
         return;
     pbft_evidence_add(n, &e, from);

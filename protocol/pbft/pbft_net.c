@@ -11,7 +11,11 @@
  *     validators act on, are broadcast to PROTO_SCOPE_VALIDATORS;
  *   - a full node asks a random current peer for blocks; a validator asks
  *     a random validator, as without a mesh;
- *   - replies go to `from`, the neighbour that handed the request on.
+ *   - replies go to `from`, the neighbour that handed the request on;
+ *   - a full node checks what it relays towards the validators (txs,
+ *     validator operations, evidence) and rejects bad ones, which the
+ *     mesh then does not forward (pbft_node.c, pbft_valops.c,
+ *     pbft_evidence.c).
  *
  * Validator nodes: the addresses validators run at, sorted once, so "is a
  * validator's node" costs O(log validators), and the loop that reaches

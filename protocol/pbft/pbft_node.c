@@ -212,7 +212,8 @@ static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
     case PROTO_MSG_PBFT_NEWVIEW: pbft_on_newview(n, from, wire); return;
     case PROTO_MSG_PBFT_DECIDED: pbft_sync_on_decided(n, from, wire); return;
     case PROTO_MSG_PBFT_EVIDENCE:
-        if (pbft_is_validator(n))
+        /* Full nodes see it only to relay it over an overlay (checked). */
+        if (pbft_is_validator(n) || n->env.broadcast != NULL)
             pbft_on_evidence(n, from, wire);
         return;
     case PROTO_MSG_GET_BLOCKS: pbft_sync_on_get_blocks(n, from, wire); return;

@@ -81,7 +81,10 @@ void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_reject(n, from, PROTO_REJECT_DECODE);
         return;
     }
-    if (!pbft_is_validator(n) || pool_has(n, &op))
+    /* A full node keeps no pool; under an overlay it relays operations
+     * towards the validators, so it checks the signature first. */
+    bool relay_only = !pbft_is_validator(n);
+    if ((relay_only && n->env.broadcast == NULL) || pool_has(n, &op))
         return;
     proto_reject_reason reason =
         pbft_check_signer(n, op.validator, n->committed + 1, valop_signed_by, &op);
@@ -89,6 +92,8 @@ void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_reject(n, from, reason);
         return;
     }
+    if (relay_only)
+        return;
     if (op.nonce < proto_valset_get(pbft_valset(n), op.validator)->op_nonce)
         return; /* already applied */
     pool_add(n, &op);

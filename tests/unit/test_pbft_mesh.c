@@ -5,9 +5,9 @@
  * transactions, validator operations and evidence broadcast to the
  * validators, consensus messages still unicast; a full node that stalls
  * asks one of its peers for blocks, not a validator it may not reach; a
- * full node relaying a transaction rejects a bad one (so the mesh does not
- * pass it on), while without an overlay it ignores transactions as
- * before. The hub (support/pbft_hub.c) delivers broadcasts as an ideal
+ * full node relaying a transaction, validator operation or evidence
+ * rejects a bad one (so the mesh does not pass it on), while without an
+ * overlay it ignores them as before. The hub (support/pbft_hub.c) delivers broadcasts as an ideal
  * mesh. Last, a node of a 100,000-node network allocates nothing per
  * network node: reject records follow the senders seen, bounded, and the
  * validator lookup is O(validators). */
@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "protocol/chain/tx.h"
+#include "protocol/chain/valop.h"
+#include "protocol/pbft/pbft_evidence.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_internal.h"
 #include "support/pbft_hub.h"
@@ -172,6 +174,34 @@ START_TEST(relayed_transactions_are_checked_at_full_nodes)
     ck_assert_uint_eq(proto_state_account(pbft_node_state(H.node[0]), 0)->nonce, 1);
     for (guint i = 0; i < G_N_ELEMENTS(all); i++)
         g_bytes_unref(all[i]);
+
+    /* Validator operations and evidence it relays are checked too: signed
+     * by the wrong key, rejected; well signed, passed (and kept nowhere). */
+    for (int forged = 0; forged <= 1; forged++) {
+        proto_valop op = {.kind = PROTO_VALOP_UNJAIL, .validator = 1};
+        proto_valop_sign(&op, H.params.chain_id, H.crypto, &H.vkeys[forged ? 2 : 1]);
+        GBytes *vw = proto_valop_msg_encode(&op);
+        pbft_vote x = {.phase = PBFT_PHASE_PREPARE, .seq = 1, .validator = 2};
+        pbft_vote y = x;
+        memset(x.digest.bytes, 0x11, sizeof x.digest.bytes);
+        memset(y.digest.bytes, 0x22, sizeof y.digest.bytes);
+        pbft_vote_sign(&x, H.params.chain_id, H.crypto, &H.vkeys[2]);
+        pbft_vote_sign(&y, H.params.chain_id, H.crypto, &H.vkeys[forged ? 3 : 2]);
+        pbft_evidence e;
+        ck_assert(pbft_evidence_make(&x, &y, &e));
+        GBytes *ew = pbft_evidence_encode(&e);
+        guint before = hub_rejected(&H, 4, PROTO_REJECT_SIGNATURE);
+        guint quiet = hub_events(&H, 5, PROTO_EV_MSG_REJECTED);
+        hub_inject(&H, 5, 4, vw);
+        hub_inject(&H, 5, 4, ew);
+        hub_inject(&H, 4, 5, vw); /* no overlay: ignored, as before */
+        hub_inject(&H, 4, 5, ew);
+        ck_assert_uint_eq(hub_rejected(&H, 4, PROTO_REJECT_SIGNATURE), before + 2 * forged);
+        ck_assert_uint_eq(hub_events(&H, 5, PROTO_EV_MSG_REJECTED), quiet);
+        ck_assert_uint_eq(hub_events(&H, 4, PROTO_EV_EVIDENCE), 0);
+        g_bytes_unref(vw);
+        g_bytes_unref(ew);
+    }
     hub_clear(&H);
 }
 END_TEST
