@@ -64,6 +64,10 @@ static const char db_schema[] =
     "CREATE TABLE view_changes (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), view INTEGER, cause TEXT,\n"
     "  first_node TEXT, started_ns INTEGER, ended_ns INTEGER);\n"
+    "CREATE TABLE propagation (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, view INTEGER,\n"
+    "  proposer TEXT, reached_p50_ns INTEGER, reached_p90_ns INTEGER,\n"
+    "  reached_p99_ns INTEGER, reached_all_ns INTEGER, live_nodes INTEGER);\n"
     "CREATE TABLE expectations (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), key TEXT, target TEXT,\n"
     "  actual TEXT, passed INTEGER);\n";
@@ -385,8 +389,8 @@ static gboolean db_write_faults(rep_db *db, const sim_metrics *m, GError **error
     return ok;
 }
 
-/* Block propagation: each node's first receipt of each block, as the delay
- * from the block's proposal. */
+/* Block propagation: when each node (but the proposer) first held each
+ * block, as the delay from the block's proposal. */
 static gboolean db_write_receipts(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                                   GError **error)
 {
@@ -403,6 +407,36 @@ static gboolean db_write_receipts(rep_db *db, const rep_run_info *info, const si
         db_bind_node(st, 3, info, r->node);
         sqlite3_bind_int64(st, 4, r->delay_ns);
         ok = db_step(db, st, "insert receipt", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Block propagation per block: how long after its proposal 50, 90, 99 and
+ * 100% of the nodes live at the proposal held it (NULL: never). */
+static gboolean db_write_propagation(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                     GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO propagation (run_id, height, view, proposer, reached_p50_ns,"
+        " reached_p90_ns, reached_p99_ns, reached_all_ns, live_nodes)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->blocks->len; i++) {
+        const sim_block_record *b = &g_array_index(m->blocks, sim_block_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_u64(st, 2, b->height);
+        db_bind_u64(st, 3, b->slot);
+        db_bind_node(st, 4, info, b->proposer);
+        db_bind_time(st, 5, b->reached_p50_ns);
+        db_bind_time(st, 6, b->reached_p90_ns);
+        db_bind_time(st, 7, b->reached_p99_ns);
+        db_bind_time(st, 8, b->reached_all_ns);
+        sqlite3_bind_int64(st, 9, b->live_count);
+        ok = db_step(db, st, "insert propagation", error);
     }
     sqlite3_finalize(st);
     return ok;
@@ -557,6 +591,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                   db_write_txs(db, info, m, error) && db_write_faults(db, m, error) &&
                   db_write_view_changes(db, info, m, error) &&
                   db_write_receipts(db, info, m, error) &&
+                  db_write_propagation(db, info, m, error) &&
                   db_write_slashings(db, info, m, error) &&
                   db_write_validator_changes(db, info, m, error) &&
                   db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&

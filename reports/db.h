@@ -15,6 +15,9 @@
  *        wall_s, sim_s, events, verdict, scenario_path, stop_reason)
  *   blocks(run_id, height, view, proposer, hash, tx_count, proposed_ns,
  *          first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)
+ *   propagation(run_id, height, view, proposer, reached_p50_ns, reached_p90_ns,
+ *          reached_p99_ns, reached_all_ns, live_nodes)
+ *   receipts(run_id, height, node, delay_ns)
  *   commits(run_id, height, node, committed_ns)
  *   slashings(run_id, at_ns, validator, reason, amount, evidence_height)
  *   validator_changes(run_id, at_ns, validator, change, height, effective_height)
@@ -22,8 +25,12 @@
  *   metrics(run_id, name, value)
  *   txs(run_id, submitted_ns, final_ns, node)
  *   expectations(run_id, key, target, actual, passed)
- * Times are virtual nanoseconds since the start of the run; an unknown
- * time (-1 in sim_metrics) is NULL. Node, proposer and validator columns
+ * Times are virtual nanoseconds since the start of the run, except the
+ * reached_*_ns columns and receipts.delay_ns, which count from the block's
+ * proposal: reached_pQ_ns is when Q% of the live_nodes nodes up at the
+ * proposal held the block (sim/propagation.c), reached_count how many of
+ * them held it by the end; a receipt is a node's first holding of a block.
+ * An unknown time (-1 in sim_metrics) is NULL. Node, proposer and validator columns
  * hold node names from rep_run_info ("#INDEX" if the name is unknown).
  * Hashes are lowercase hex. A non-finite figure is stored as NULL. A seed
  * above INT64_MAX does not fit an SQLite integer and is stored as its
@@ -59,8 +66,8 @@ typedef struct rep_db rep_db;
  * 'incomplete'. On success *out is a handle to pass to the other calls. */
 gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, GError **error);
 
-/* Write blocks, commits, txs, faults, view changes, receipts, slashings,
- * validator changes, metrics (from m), expectations
+/* Write blocks, commits, txs, faults, view changes, receipts, propagation,
+ * slashings, validator changes, metrics (from m), expectations
  * (from info->expects) and the runs row's stop_reason (from info) in one
  * transaction; node names come from info.
  * At most once per database; on failure nothing of it is kept. */

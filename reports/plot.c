@@ -555,7 +555,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   error) &&
          plot_cdf(&c, "propagation",
                   "SELECT delay_ns / 1e9 FROM receipts ORDER BY 1",
-                  "block propagation (proposal to first receipt, every node)",
+                  "block propagation (proposal to first holding, every block at every node)",
                   "block propagation delay (s)", error) &&
          plot_timeline(&c, error);
     if (ok) {

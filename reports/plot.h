@@ -9,7 +9,8 @@
  *                with every fault window shaded and labelled
  *   finality     CDF of transaction finality (submission -> final)
  *   commit       CDF of commit latency (proposal -> final at each node)
- *   propagation  CDF of block propagation (proposal -> first receipt, each node)
+ *   propagation  CDF of block propagation (proposal -> first holding, each
+ *                block at each node but its proposer)
  *   timeline     faults as bars, view changes as points, and on a
  *                "validators" row slashings, unjails and key rotations
  *                as labelled points, over time

@@ -140,6 +140,33 @@ static void summary_title(GString *out, const rep_run_info *info)
     }
 }
 
+/* Per block, the median time to reach 50/90/99/100% of the nodes live at
+ * the proposal, and how many blocks never reached them all. */
+static void summary_propagation(GString *out, const sim_metrics *m)
+{
+    static const char *const levels[] = {"p50", "p90", "p99", "p100"};
+    gboolean any = FALSE;
+    char *value[4];
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *name = g_strdup_printf("block_propagation_%s_s", levels[i]);
+        any = any || summary_has(m, name);
+        value[i] = summary_figure(m, name, 3);
+    }
+    if (any)
+        summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  p100 %s (s)", "propagation",
+                     value[0], value[1], value[2], value[3]);
+    for (int i = 0; i < 4; i++)
+        g_free(value[i]);
+    double short_all = sim_metrics_get(m, "block_propagation_unreached_p100", 0);
+    if (short_all > 0) {
+        g_autofree char *n_all = summary_count(short_all);
+        g_autofree char *n_99 = summary_figure(m, "block_propagation_unreached_p99", 0);
+        g_autofree char *blocks = summary_figure(m, "blocks_proposed", 0);
+        summary_line(out, "  %-16s %s of %s blocks never reached every live node (99%%: %s)",
+                     "", n_all, blocks, n_99);
+    }
+}
+
 static void summary_throughput(GString *out, const sim_metrics *m)
 {
     g_autofree char *tps = summary_figure(m, "throughput_tps", 1);
@@ -160,11 +187,7 @@ static void summary_throughput(GString *out, const sim_metrics *m)
         g_autofree char *c99 = summary_figure(m, "commit_latency_p99_s", 3);
         summary_line(out, "  %-16s p50 %s  p99 %s (s)", "commit latency", c50, c99);
     }
-    if (summary_has(m, "block_propagation_p50_s") || summary_has(m, "block_propagation_p99_s")) {
-        g_autofree char *b50 = summary_figure(m, "block_propagation_p50_s", 3);
-        g_autofree char *b99 = summary_figure(m, "block_propagation_p99_s", 3);
-        summary_line(out, "  %-16s p50 %s  p99 %s (s)", "propagation", b50, b99);
-    }
+    summary_propagation(out, m);
     summary_line(out, "  %-16s %s   forks %s   reorgs %s", "blocks final", final, forks, reorgs);
     if (summary_has(m, "view_changes")) {
         g_autofree char *views = summary_figure(m, "view_changes", 0);

@@ -58,9 +58,7 @@ static void block_figures(sim_world *w)
     static const double p2[] = {50, 99};
     static const char *const n2[] = {"p50_s", "p99_s"};
     percentiles(m, "commit_latency", w->commit_latency_ns, p2, n2, 2);
-    static const double p3[] = {50, 90, 99};
-    static const char *const n3[] = {"p50_s", "p90_s", "p99_s"};
-    percentiles(m, "block_propagation", w->propagation_ns, p3, n3, 3);
+    sim_prop_figures(w);
     sim_metrics_figure(m, "blocks_final", (double)w->final_height_max);
     sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
     /* A fork = a height at which more than one distinct block was on some

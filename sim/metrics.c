@@ -79,8 +79,10 @@ uint32_t sim_metrics_block(sim_metrics *m, const proto_hash *hash)
     rec.hash = *hash;
     rec.proposed_ns = -1;
     rec.first_final_ns = -1;
-    rec.reached_all_ns = -1;
     rec.reached_p50_ns = -1;
+    rec.reached_p90_ns = -1;
+    rec.reached_p99_ns = -1;
+    rec.reached_all_ns = -1;
     uint32_t index = m->blocks->len;
     g_array_append_val(m->blocks, rec);
     proto_hash *key = g_new(proto_hash, 1);

@@ -24,9 +24,18 @@ typedef struct sim_block_record {
     uint32_t tx_count;
     int64_t proposed_ns;
     int64_t first_final_ns;    /* -1 if never final anywhere */
-    int64_t reached_all_ns;    /* -1 unless every live node got it (propagation) */
-    uint32_t reached_count;    /* nodes that received it */
-    int64_t reached_p50_ns;    /* -1 if unknown */
+    /* Propagation (sim/propagation.c): of the `live_count` nodes that were
+     * up when the block was first seen (its proposal), `reached_count`
+     * held it by the end (received or finalized it; its proposer from
+     * the start). reached_pQ_ns is the delay from proposed_ns until
+     * ceil(Q% of live_count) of them held it, -1 if that never happened;
+     * reached_all_ns the same for all of them. */
+    int64_t reached_p50_ns;
+    int64_t reached_p90_ns;
+    int64_t reached_p99_ns;
+    int64_t reached_all_ns;
+    uint32_t live_count;
+    uint32_t reached_count;
     bool adopted;              /* was some node's head or final block */
 } sim_block_record;
 
@@ -73,7 +82,9 @@ typedef struct sim_view_change_record {
     int64_t ended_ns;          /* -1: never entered */
 } sim_view_change_record;
 
-/* A node first held a block (propagation): delay from its proposal. */
+/* A node first held a block (propagation: its first receipt, or its
+ * finalization if no receipt came first): delay from its proposal. Every
+ * node but the proposer, live at the proposal or not. */
 typedef struct sim_receipt_record {
     uint64_t height;
     uint32_t node;

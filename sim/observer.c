@@ -1,7 +1,8 @@
 /* What the world learns from protocol observations.
  *
  * Every proto_event a node reports lands here: block and commit records
- * for the database, propagation and commit-latency samples, transaction
+ * for the database, who holds which block from when (propagation,
+ * sim/propagation.c), commit-latency samples, transaction
  * finality (handed to the workload, which knows submission times), reorgs
  * and rejections. It also checks the safety invariant as the run goes:
  * the first block finalized at a height is the only one any node may ever
@@ -17,13 +18,15 @@
 
 void sim_observer_init(sim_world *w)
 {
-    w->propagation_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
     w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
     w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->accused = g_new0(bool, w->sc->validators);
     w->state_root_by_block =
         g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
+    /* mesh figures */
+    w->prop_nodes = g_ptr_array_new_with_free_func(g_free);
+    w->prop_bitmap_bytes = (w->nodes_count + 7) / 8;
 }
 
 static void remember_state_root(sim_world *w, const proto_event *ev)
@@ -54,12 +57,13 @@ bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_h
 
 void sim_observer_clear(sim_world *w)
 {
-    g_array_unref(w->propagation_ns);
     g_array_unref(w->commit_latency_ns);
     g_array_unref(w->final_by_height);
     g_array_unref(w->final_root_by_height);
     g_free(w->accused);
     g_hash_table_unref(w->state_root_by_block);
+    /* mesh figures */
+    g_ptr_array_unref(w->prop_nodes);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -67,7 +71,9 @@ static uint32_t proposer_node(sim_world *w, uint32_t validator)
     return validator < w->sc->validators ? w->validator_nodes[validator] : UINT32_MAX;
 }
 
-static sim_block_record *block_record(sim_world *w, const proto_event *ev)
+/* The record of the block an event is about (created at its first
+ * mention), by index: a pointer would not survive the array growing. */
+static uint32_t block_index(sim_world *w, const proto_event *ev)
 {
     proto_hash h;
     memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
@@ -81,10 +87,14 @@ static sim_block_record *block_record(sim_world *w, const proto_event *ev)
         b->tx_count = ev->tx_count;
         b->proposed_ns = ev->proposed_ns;
         b->first_final_ns = -1;
-        b->reached_all_ns = -1;
-        b->reached_p50_ns = -1;
+        sim_prop_block_new(w, idx);
     }
-    return b;
+    return idx;
+}
+
+static sim_block_record *block_record(sim_world *w, const proto_event *ev)
+{
+    return &g_array_index(w->metrics->blocks, sim_block_record, block_index(w, ev));
 }
 
 static char *hash_short(const uint8_t *bytes)
@@ -184,16 +194,17 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
     int64_t now = sim_sched_now(w->sched);
     sim_trace_final(&w->trace, now, slot->index, ev->height, ev->hash, ev->state_root);
-    sim_block_record *b = block_record(w, ev);
+    uint32_t idx = block_index(w, ev);
+    sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, idx);
     b->adopted = true;
     if (b->first_final_ns < 0)
         b->first_final_ns = now;
-    proto_hash h;
-    memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+    /* A node that fetched the block by sync holds it without a receipt. */
+    sim_prop_block_held(w, idx, slot->index, now, false);
     sim_commit_record c = {.height = ev->height,
                            .node = slot->index,
                            .committed_ns = now,
-                           .block_index = sim_metrics_block(w->metrics, &h)};
+                           .block_index = idx};
     g_array_append_val(w->metrics->commits, c);
     if (slot->validator_index >= 0) {
         int64_t latency = now - ev->proposed_ns;
@@ -211,14 +222,9 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 
 static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    sim_block_record *b = block_record(w, ev);
-    b->reached_count++;
-    if (ev->from == slot->index)
-        return; /* the proposer's own copy */
-    int64_t delay = sim_sched_now(w->sched) - ev->proposed_ns;
-    g_array_append_val(w->propagation_ns, delay);
-    sim_receipt_record r = {.height = ev->height, .node = slot->index, .delay_ns = delay};
-    g_array_append_val(w->metrics->receipts, r);
+    /* from == self: the proposer's own copy, not a receipt. */
+    sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched),
+                        ev->from == slot->index);
 }
 
 /* PBFT view changes: one record per view, opened by the first
@@ -267,7 +273,7 @@ void sim_observe(void *ctx, const proto_event *ev)
     sim_world *w = slot->world;
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
-        block_record(w, ev);
+        sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched), true);
         remember_state_root(w, ev);
         sim_acct_observe(w, slot, ev);
         return;

@@ -116,7 +116,6 @@ struct sim_world {
     sim_trace trace;
 
     /* observer state */
-    GArray *propagation_ns;          /* int64: proposal -> first receipt at a node */
     GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
     GArray *final_by_height;         /* proto_hash of the first final block per height */
     uint64_t reorgs;
@@ -141,6 +140,16 @@ struct sim_world {
     bool stop_requested;
     sim_stop stop;
     char *stop_detail;
+
+    /* ---- mesh figures ----------------------------------------------------
+     * Records behind the propagation, mesh, partition and churn figures.
+     * Set up in sim_observer_init and freed in sim_observer_clear
+     * (sim/observer.c), never in world.c. */
+    /* Per block record index (metrics->blocks): 2 * prop_bitmap_bytes
+     * bytes, a bitmap of the nodes up when the block was first seen, then
+     * one of the nodes that hold it (sim/propagation.c). */
+    GPtrArray *prop_nodes;
+    uint32_t prop_bitmap_bytes;      /* ceil(nodes_count / 8) */
 };
 
 /* world.c */
@@ -195,5 +204,18 @@ bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_h
 
 /* figures.c */
 void sim_figures_compute(sim_world *w);
+
+/* ---- mesh figures: functions (see the block at the end of sim_world) ---- */
+
+/* propagation.c: which nodes hold each block, from when. */
+/* Block record `block` was just created: the nodes up now are the ones
+ * its propagation is measured against. */
+void sim_prop_block_new(sim_world *w, uint32_t block);
+/* Node `node` holds block `block` from now_ns on (it built, received or
+ * finalized it); `own` = it built it (no receipt is recorded). Later
+ * calls for the same (block, node) change nothing. */
+void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own);
+/* block_propagation_* figures. */
+void sim_prop_figures(sim_world *w);
 
 #endif

@@ -55,6 +55,16 @@ static sim_metrics *test_metrics(void)
         b->proposer = i % TEST_NODES;
         b->tx_count = i * 3;
         b->proposed_ns = (int64_t)i * 2000000000LL;
+        /* propagation: 4 nodes live; all but the last block reach 50%
+         * after 10 ms, 90% and 99% after 40 ms; every third never all */
+        b->live_count = TEST_NODES;
+        b->reached_count = i % 3 == 2 ? TEST_NODES - 1 : TEST_NODES;
+        if (i + 1 < TEST_BLOCKS) {
+            b->reached_p50_ns = 10000000;
+            b->reached_p90_ns = 40000000;
+            b->reached_p99_ns = 40000000;
+            b->reached_all_ns = i % 3 == 2 ? -1 : 40000000;
+        }
         if (i + 1 < TEST_BLOCKS) {
             b->first_final_ns = b->proposed_ns + 150000000LL;
             for (uint32_t node = 0; node < TEST_NODES; node++) {
@@ -231,6 +241,7 @@ START_TEST(test_row_counts)
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM expectations"), 2);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM slashings"), 1);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM validator_changes"), 2);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM propagation"), TEST_BLOCKS);
     /* every row belongs to the one run */
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM commits WHERE run_id <> "
                                    "(SELECT id FROM runs)"), 0);
@@ -311,6 +322,36 @@ START_TEST(test_other_tables_values)
                                    "WHERE key = 'max_finality_p99'"), 0);
     test_assert_text(sql, "SELECT actual FROM expectations WHERE key = 'max_finality_p99'",
                      "2.25s");
+    sqlite3_close(sql);
+}
+END_TEST
+
+/* One propagation row per block: delays from the proposal, NULL where
+ * the block never reached that share of the live nodes. */
+START_TEST(test_propagation_rows)
+{
+    g_autofree char *path = test_path("results.sqlite");
+    test_write_run(path, REP_VERDICT_PASS);
+    sqlite3 *sql = test_open(path);
+    test_assert_text(sql, "SELECT group_concat(name, ',') FROM pragma_table_info('propagation')",
+                     "run_id,height,view,proposer,reached_p50_ns,reached_p90_ns,reached_p99_ns,"
+                     "reached_all_ns,live_nodes");
+    test_assert_text(sql, "SELECT proposer || ' ' || view || ' ' || reached_p50_ns || ' ' || "
+                          "reached_p90_ns || ' ' || reached_p99_ns || ' ' || reached_all_ns || "
+                          "' ' || live_nodes FROM propagation WHERE height = 1",
+                     "v0 1 10000000 40000000 40000000 40000000 4");
+    /* height 3 (i = 2) never reached all four; height 40 nothing at all */
+    test_assert_text(sql, "SELECT reached_all_ns FROM propagation WHERE height = 3", "<null>");
+    ck_assert_int_eq(test_int(sql, "SELECT reached_p99_ns FROM propagation WHERE height = 3"),
+                     40000000);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM propagation WHERE reached_p50_ns IS "
+                                   "NULL"), 1);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM propagation WHERE reached_all_ns IS "
+                                   "NULL"), 14); /* i = 2, 5, ..., 38 (13) and i = 39 */
+    /* the blocks table carries the same delays */
+    ck_assert_int_eq(test_int(sql, "SELECT reached_p50_ns FROM blocks WHERE height = 2"),
+                     10000000);
+    ck_assert_int_eq(test_int(sql, "SELECT reached_count FROM blocks WHERE height = 3"), 3);
     sqlite3_close(sql);
 }
 END_TEST
@@ -582,6 +623,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_block_values);
     tcase_add_test(tc, test_other_tables_values);
     tcase_add_test(tc, test_slashings_and_validator_changes);
+    tcase_add_test(tc, test_propagation_rows);
     tcase_add_test(tc, test_node_names_and_big_seed);
     suite_add_tcase(s, tc);
     tc = tcase_create("crash-safety");

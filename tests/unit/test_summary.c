@@ -288,6 +288,28 @@ START_TEST(test_slashings_section_only_when_relevant)
 }
 END_TEST
 
+/* Propagation per block at 50/90/99/100% of the live nodes; a level no
+ * block reached shows "-"; blocks short of all nodes get their own line. */
+START_TEST(test_propagation_line)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    sim_metrics_figure(m, "blocks_proposed", 1200);
+    sim_metrics_figure(m, "block_propagation_p50_s", 0.12);
+    sim_metrics_figure(m, "block_propagation_p90_s", 0.2);
+    sim_metrics_figure(m, "block_propagation_p99_s", 0.31);
+    sim_metrics_figure(m, "block_propagation_unreached_p99", 2);
+    sim_metrics_figure(m, "block_propagation_unreached_p100", 1040);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "  propagation      p50 0.120  p90 0.200  p99 0.310  p100 - (s)");
+    ck_assert_line(text,
+                   "                   1,040 of 1,200 blocks never reached every live node "
+                   "(99%: 2)");
+    assert_fits_80_columns(text);
+}
+END_TEST
+
 START_TEST(test_print_writes_render)
 {
     g_autoptr(rep_run_info) info = test_info();
@@ -320,6 +342,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_number_formats);
     tcase_add_test(tc, test_slashings_and_accountability);
     tcase_add_test(tc, test_slashings_section_only_when_relevant);
+    tcase_add_test(tc, test_propagation_line);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
