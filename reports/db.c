@@ -68,6 +68,12 @@ static const char db_schema[] =
     "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, view INTEGER,\n"
     "  proposer TEXT, reached_p50_ns INTEGER, reached_p90_ns INTEGER,\n"
     "  reached_p99_ns INTEGER, reached_all_ns INTEGER, live_nodes INTEGER);\n"
+    "CREATE TABLE partitions_detected (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), node TEXT, suspected_ns INTEGER,\n"
+    "  healed_ns INTEGER, stake_seen INTEGER, stake_total INTEGER);\n"
+    "CREATE TABLE churn (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, node TEXT,\n"
+    "  kind TEXT);\n"
     "CREATE TABLE expectations (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), key TEXT, target TEXT,\n"
     "  actual TEXT, passed INTEGER);\n";
@@ -442,6 +448,54 @@ static gboolean db_write_propagation(rep_db *db, const rep_run_info *info, const
     return ok;
 }
 
+/* Partitions the mesh noticed: each node's suspicions, from the
+ * suspicion to its lifting (NULL: never lifted). */
+static gboolean db_write_partitions(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                    GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO partitions_detected (run_id, node, suspected_ns, healed_ns, stake_seen,"
+        " stake_total) VALUES (?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->partitions->len; i++) {
+        const sim_partition_record *r = &g_array_index(m->partitions, sim_partition_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_node(st, 2, info, r->node);
+        db_bind_time(st, 3, r->suspected_ns);
+        db_bind_time(st, 4, r->healed_ns);
+        db_bind_u64(st, 5, r->stake_seen);
+        db_bind_u64(st, 6, r->stake_total);
+        ok = db_step(db, st, "insert partition", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Churn: every join and leave, in time order. */
+static gboolean db_write_churn(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                               GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO churn (run_id, at_ns, node, kind) VALUES (?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->churn->len; i++) {
+        const sim_membership_record *r = &g_array_index(m->churn, sim_membership_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_time(st, 2, r->at_ns);
+        db_bind_node(st, 3, info, r->node);
+        db_bind_text(st, 4, r->kind);
+        ok = db_step(db, st, "insert churn", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* PBFT view changes: first VIEW-CHANGE for the view -> first node in it
  * (ended_ns NULL if nobody got there). */
 static gboolean db_write_view_changes(rep_db *db, const rep_run_info *info, const sim_metrics *m,
@@ -592,6 +646,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                   db_write_view_changes(db, info, m, error) &&
                   db_write_receipts(db, info, m, error) &&
                   db_write_propagation(db, info, m, error) &&
+                  db_write_partitions(db, info, m, error) && db_write_churn(db, info, m, error) &&
                   db_write_slashings(db, info, m, error) &&
                   db_write_validator_changes(db, info, m, error) &&
                   db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&

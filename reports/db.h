@@ -18,6 +18,8 @@
  *   propagation(run_id, height, view, proposer, reached_p50_ns, reached_p90_ns,
  *          reached_p99_ns, reached_all_ns, live_nodes)
  *   receipts(run_id, height, node, delay_ns)
+ *   partitions_detected(run_id, node, suspected_ns, healed_ns, stake_seen, stake_total)
+ *   churn(run_id, at_ns, node, kind)   kind: join | leave-graceful | leave-crash
  *   commits(run_id, height, node, committed_ns)
  *   slashings(run_id, at_ns, validator, reason, amount, evidence_height)
  *   validator_changes(run_id, at_ns, validator, change, height, effective_height)
@@ -67,7 +69,8 @@ typedef struct rep_db rep_db;
 gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, GError **error);
 
 /* Write blocks, commits, txs, faults, view changes, receipts, propagation,
- * slashings, validator changes, metrics (from m), expectations
+ * partitions detected, churn, slashings, validator changes, metrics (from
+ * m), expectations
  * (from info->expects) and the runs row's stop_reason (from info) in one
  * transaction; node names come from info.
  * At most once per database; on failure nothing of it is kept. */

@@ -363,14 +363,32 @@ static void summary_engine(GString *out, const rep_run_info *info, const sim_met
     summary_line(out, "  %-16s %s (floor ratio %s)", "crypto", summary_text(info->crypto), floor);
 }
 
-static void summary_faults(GString *out, const sim_metrics *m)
+/* How the run recovered from its faults: re-convergence after partition
+ * heals, catching up after restarts and joins (lines only for figures the
+ * run has). */
+static void summary_recovery(GString *out, const sim_metrics *m)
 {
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Faults");
-    if (m->faults->len == 0) {
-        summary_line(out, "%s", "  (none)");
-        return;
+    if (summary_has(m, "reconverge_s")) {
+        double v = sim_metrics_get(m, "reconverge_s", NAN);
+        g_autofree char *s = summary_fixed(v, 3);
+        if (v < 0)
+            summary_line(out, "  %-16s never (a node up since a heal never caught up)",
+                         "reconverge");
+        else
+            summary_line(out, "  %-16s %s s (heal to every node at the heal's tip, worst heal)",
+                         "reconverge", s);
     }
+    if (summary_has(m, "sync_after_join_unsynced")) {
+        g_autofree char *mean = summary_figure(m, "sync_after_join_mean_s", 3);
+        g_autofree char *max = summary_figure(m, "sync_after_join_max_s", 3);
+        g_autofree char *never = summary_figure(m, "sync_after_join_unsynced", 0);
+        summary_line(out, "  %-16s mean %s  max %s (s)   never synced %s", "sync after join",
+                     mean, max, never);
+    }
+}
+
+static void summary_faults_list(GString *out, const sim_metrics *m)
+{
     for (guint i = 0; i < m->faults->len; i++) {
         const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
         g_autofree char *at = summary_time(f->at_ns);
@@ -380,6 +398,18 @@ static void summary_faults(GString *out, const sim_metrics *m)
         summary_line(out, "  %-16s %-10s %-18s %s", summary_text(f->name), summary_text(f->action),
                      window, summary_text(f->nodes));
     }
+}
+
+static void summary_faults(GString *out, const sim_metrics *m)
+{
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Faults");
+    if (m->faults->len == 0) {
+        summary_line(out, "%s", "  (none)");
+        return;
+    }
+    summary_faults_list(out, m);
+    summary_recovery(out, m);
 }
 
 /* Word-wrap text to `width` columns (lines joined by '\n'). */

@@ -42,6 +42,8 @@ sim_metrics *sim_metrics_new(void)
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
     m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
     m->validator_changes = g_array_new(FALSE, FALSE, sizeof(sim_validator_change_record));
+    m->partitions = g_array_new(FALSE, FALSE, sizeof(sim_partition_record));
+    m->churn = g_array_new(FALSE, FALSE, sizeof(sim_membership_record));
     m->figures = g_array_new(FALSE, FALSE, sizeof(sim_figure));
     g_array_set_clear_func(m->figures, metrics_figure_clear);
     /* Keys are copies: the records array moves when it grows. */
@@ -62,6 +64,8 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->receipts);
     g_array_unref(m->slashings);
     g_array_unref(m->validator_changes);
+    g_array_unref(m->partitions);
+    g_array_unref(m->churn);
     g_array_unref(m->figures);
     g_hash_table_unref(m->block_by_hash);
     g_free(m);

@@ -115,6 +115,23 @@ typedef struct sim_validator_change_record {
     uint64_t effective_height; /* first height it applies to */
 } sim_validator_change_record;
 
+/* A node suspected a partition (it lost contact with validators holding
+ * more than 1/3 of the stake) and, if healed_ns >= 0, heard them again. */
+typedef struct sim_partition_record {
+    uint32_t node;
+    int64_t suspected_ns;
+    int64_t healed_ns;         /* -1: not healed by the end (or the node went down) */
+    uint64_t stake_seen;       /* at the suspicion: stake of the validators it heard */
+    uint64_t stake_total;
+} sim_partition_record;
+
+/* A churn join or leave. */
+typedef struct sim_membership_record {
+    int64_t at_ns;
+    uint32_t node;
+    const char *kind;          /* static: "join" | "leave-graceful" | "leave-crash" */
+} sim_membership_record;
+
 typedef struct sim_metrics {
     GArray *blocks;            /* sim_block_record */
     GArray *commits;           /* sim_commit_record */
@@ -124,6 +141,8 @@ typedef struct sim_metrics {
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */
     GArray *validator_changes; /* sim_validator_change_record, in order of first report */
+    GArray *partitions;        /* sim_partition_record, by suspicion time */
+    GArray *churn;             /* sim_membership_record, in time order */
     GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
     GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
 } sim_metrics;

@@ -27,6 +27,9 @@ void sim_observer_init(sim_world *w)
     /* mesh figures */
     w->prop_nodes = g_ptr_array_new_with_free_func(g_free);
     w->prop_bitmap_bytes = (w->nodes_count + 7) / 8;
+    w->churn_events = g_array_new(FALSE, FALSE, sizeof(sim_churn_event));
+    w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
+    w->partition_open = g_new0(uint32_t, w->nodes_count);
 }
 
 static void remember_state_root(sim_world *w, const proto_event *ev)
@@ -64,6 +67,9 @@ void sim_observer_clear(sim_world *w)
     g_hash_table_unref(w->state_root_by_block);
     /* mesh figures */
     g_ptr_array_unref(w->prop_nodes);
+    g_array_unref(w->churn_events);
+    g_array_unref(w->recovery_events);
+    g_free(w->partition_open);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -298,6 +304,7 @@ void sim_observe(void *ctx, const proto_event *ev)
         return;
     case PROTO_EV_RECOVERED:
         w->recoveries++;
+        sim_conv_recovered(w, slot->index, sim_sched_now(w->sched), ev->height);
         return;
     case PROTO_EV_SYNC_REQUEST:
         w->sync_requests++;
@@ -336,9 +343,13 @@ void sim_observe(void *ctx, const proto_event *ev)
         return;
     case PROTO_EV_PEER_CONNECTED:
     case PROTO_EV_PEER_DISCONNECTED:
+        w->mesh_events_seen = true;
+        return;
     case PROTO_EV_PARTITION_SUSPECTED:
     case PROTO_EV_PARTITION_HEALED:
-        /* The mesh's events: recorded by sim/mesh.c once the mesh runs. */
+        w->mesh_events_seen = true;
+        sim_conv_partition_event(w, slot->index, ev->kind == PROTO_EV_PARTITION_SUSPECTED,
+                                 sim_sched_now(w->sched), ev->stake_seen, ev->stake_total);
         return;
     }
 }

@@ -24,6 +24,29 @@
 
 typedef struct sim_world sim_world;
 
+/* ---- mesh figures: the churn record ------------------------------------
+ * Every churn join and leave, as the churn wiring records it (appended in
+ * time order to sim_world.churn_events); read by sim/convergence.c. */
+enum {
+    SIM_CHURN_JOIN = 1,           /* a node started as a new machine */
+    SIM_CHURN_LEAVE_GRACEFUL = 2, /* a node said goodbye and went away */
+    SIM_CHURN_LEAVE_CRASH = 3,    /* a node went away without a word */
+};
+
+typedef struct sim_churn_event {
+    int64_t at_ns;
+    uint32_t node;
+    uint8_t kind;                 /* SIM_CHURN_* */
+} sim_churn_event;
+
+/* A node rebuilt its state from its store (PROTO_EV_RECOVERED): its
+ * final height from then on is `height`. */
+typedef struct sim_recovery_event {
+    int64_t at_ns;
+    uint32_t node;
+    uint64_t height;
+} sim_recovery_event;
+
 /* PBFT view timeouts double per failed view up to this multiple of
  * [consensus] view_timeout (4 s -> at most 16 s). */
 #define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4
@@ -150,6 +173,13 @@ struct sim_world {
      * one of the nodes that hold it (sim/propagation.c). */
     GPtrArray *prop_nodes;
     uint32_t prop_bitmap_bytes;      /* ceil(nodes_count / 8) */
+    GArray *churn_events;            /* sim_churn_event, in time order (the churn wiring) */
+    GArray *recovery_events;         /* sim_recovery_event, in time order */
+    /* [nodes_count]: 1 + index into metrics->partitions of the node's
+     * suspicion not yet healed, 0 if none */
+    uint32_t *partition_open;
+    uint64_t partitions_suspected;   /* PROTO_EV_PARTITION_SUSPECTED events */
+    bool mesh_events_seen;           /* some node reported a peer or partition event */
 };
 
 /* world.c */
@@ -217,5 +247,28 @@ void sim_prop_block_new(sim_world *w, uint32_t block);
 void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own);
 /* block_propagation_* figures. */
 void sim_prop_figures(sim_world *w);
+
+/* convergence.c: partitions noticed and healed, re-convergence after a
+ * heal, catching up after a join or restart. */
+/* PROTO_EV_PARTITION_SUSPECTED (suspected) or _HEALED at node. */
+void sim_conv_partition_event(sim_world *w, uint32_t node, bool suspected, int64_t at_ns,
+                              uint64_t stake_seen, uint64_t stake_total);
+/* PROTO_EV_RECOVERED at node. */
+void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t height);
+/* The partition, reconverge, sync-after-join and churn figures of a run
+ * that ended at end_ns (and metrics->churn from churn_events). */
+void sim_conv_figures(sim_world *w, int64_t end_ns);
+
+/* mesh_stats.c: what the mesh did, per node and in total. */
+/* THE WORLD CALLS THIS for node `index` whenever the node goes down (a
+ * crash fault, a churn leave of either kind, a twin's window ending),
+ * right BEFORE it frees the node, while slot->p2p is still valid: the
+ * node's p2p statistics and peer count are kept for the figures (a crash
+ * loses them otherwise), and a partition it was suspecting is no longer
+ * open. Safe in any topology (without slot->p2p only the latter). */
+void sim_mesh_on_node_down(sim_world *w, uint32_t index);
+/* The run had a P2P mesh (some node reported mesh events or ran a p2p
+ * node): the mesh-only figures are computed. */
+bool sim_mesh_ran(const sim_world *w);
 
 #endif

@@ -100,6 +100,19 @@ static sim_metrics *test_metrics(void)
                                            .effective_height = 22 };
     g_array_append_val(m->validator_changes, jail);
     g_array_append_val(m->validator_changes, rotate);
+    /* v2 suspected a partition at 61 s and lifted it at 75.5 s; v3's
+     * suspicion was never lifted. v1 left at 120 s and joined at 130 s. */
+    sim_partition_record p2 = { .node = 2, .suspected_ns = 61000000000LL,
+                                .healed_ns = 75500000000LL, .stake_seen = 200,
+                                .stake_total = 400 };
+    sim_partition_record p3 = { .node = 3, .suspected_ns = 62000000000LL, .healed_ns = -1,
+                                .stake_seen = 100, .stake_total = 400 };
+    g_array_append_val(m->partitions, p2);
+    g_array_append_val(m->partitions, p3);
+    sim_membership_record leave = { .at_ns = 120000000000LL, .node = 1, .kind = "leave-crash" };
+    sim_membership_record join = { .at_ns = 130000000000LL, .node = 1, .kind = "join" };
+    g_array_append_val(m->churn, leave);
+    g_array_append_val(m->churn, join);
     return m;
 }
 
@@ -352,6 +365,32 @@ START_TEST(test_propagation_rows)
     ck_assert_int_eq(test_int(sql, "SELECT reached_p50_ns FROM blocks WHERE height = 2"),
                      10000000);
     ck_assert_int_eq(test_int(sql, "SELECT reached_count FROM blocks WHERE height = 3"), 3);
+    sqlite3_close(sql);
+}
+END_TEST
+
+/* Partitions each node noticed (NULL: never lifted) and churn. */
+START_TEST(test_partitions_and_churn_rows)
+{
+    g_autofree char *path = test_path("results.sqlite");
+    test_write_run(path, REP_VERDICT_PASS);
+    test_assert_intact(path, "pass");
+    sqlite3 *sql = test_open(path);
+    test_assert_text(sql,
+                     "SELECT group_concat(name, ',') FROM pragma_table_info('partitions_detected')",
+                     "run_id,node,suspected_ns,healed_ns,stake_seen,stake_total");
+    test_assert_text(sql, "SELECT group_concat(node || ':' || suspected_ns || ':' || "
+                          "coalesce(healed_ns, 'open') || ':' || stake_seen || '/' || "
+                          "stake_total, ' ') FROM (SELECT * FROM partitions_detected "
+                          "ORDER BY rowid)",
+                     "v2:61000000000:75500000000:200/400 v3:62000000000:open:100/400");
+    test_assert_text(sql, "SELECT group_concat(name, ',') FROM pragma_table_info('churn')",
+                     "run_id,at_ns,node,kind");
+    test_assert_text(sql, "SELECT group_concat(at_ns || ':' || node || ':' || kind, ' ') FROM "
+                          "(SELECT * FROM churn ORDER BY rowid)",
+                     "120000000000:v1:leave-crash 130000000000:v1:join");
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM churn WHERE run_id <> "
+                                   "(SELECT id FROM runs)"), 0);
     sqlite3_close(sql);
 }
 END_TEST
@@ -624,6 +663,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_other_tables_values);
     tcase_add_test(tc, test_slashings_and_validator_changes);
     tcase_add_test(tc, test_propagation_rows);
+    tcase_add_test(tc, test_partitions_and_churn_rows);
     tcase_add_test(tc, test_node_names_and_big_seed);
     suite_add_tcase(s, tc);
     tc = tcase_create("crash-safety");

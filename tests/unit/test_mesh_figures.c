@@ -1,5 +1,7 @@
 /* Unit tests for the figures of issue 5 computed from records: block
- * propagation to 50/90/99/100% of the live nodes (sim/propagation.c).
+ * propagation to 50/90/99/100% of the live nodes (sim/propagation.c);
+ * partition detection, re-convergence after a heal and catching up after
+ * a join or restart (sim/convergence.c).
  *
  * A real world is built from a small scenario but never run (as in
  * test_accountability.c): the tests set which nodes are up, feed the
@@ -175,6 +177,178 @@ START_TEST(test_propagation_clamps_and_absent_levels)
 }
 END_TEST
 
+/* ---- partitions, re-convergence, sync after join ---- */
+
+/* v0..v3, n0..n2 (nodes 0..6). n1 crashes 5..8 s; a 3|1 partition
+ * 10..20 s leaves v3 and n1 without a quorum. */
+static const char *CONVERGE = "[network]\nvalidators = 4\nfull_nodes = 3\n"
+                              "[consensus]\nprotocol = pbft\ncrypto = fast\n"
+                              "[workload]\ntx_rate = 0/s\n"
+                              "[fault crash]\nat = 5s\nuntil = 8s\naction = crash\nnodes = n1\n"
+                              "[fault split]\nat = 10s\nuntil = 20s\naction = partition\n"
+                              "groups = v0 v1 v2 n0 n2 | v3 n1\n";
+
+enum { V0, V1, V2, V3, N0, N1, N2 };
+
+static void setup_converge(void)
+{
+    setup_with(CONVERGE);
+}
+
+/* Commits must be recorded in time order, as the observer does. */
+static void commit_at(uint32_t node, uint64_t height, int64_t at_ns)
+{
+    GArray *commits = w->metrics->commits;
+    if (commits->len > 0)
+        ck_assert_int_le(g_array_index(commits, sim_commit_record, commits->len - 1).committed_ns,
+                         at_ns);
+    sim_commit_record c = {.height = height, .node = node, .committed_ns = at_ns};
+    g_array_append_val(commits, c);
+}
+
+static void commit_all_at(const uint32_t *nodes, size_t n, uint64_t height, int64_t at_ns)
+{
+    for (size_t i = 0; i < n; i++)
+        commit_at(nodes[i], height, at_ns);
+}
+
+static void churn(int64_t at_ns, uint32_t node, uint8_t kind)
+{
+    sim_churn_event e = {.at_ns = at_ns, .node = node, .kind = kind};
+    g_array_append_val(w->churn_events, e);
+}
+
+static void suspect(uint32_t node, int64_t at_ns)
+{
+    sim_conv_partition_event(w, node, true, at_ns, 3, 4);
+}
+
+static void heal(uint32_t node, int64_t at_ns)
+{
+    sim_conv_partition_event(w, node, false, at_ns, 4, 4);
+}
+
+/* Worked by hand:
+ * - heights: everyone commits h1 at 1 s, h2 at 4 s; all but n1 (down)
+ *   h3 at 6 s. n1 restarts at 8 s recovering h2 from its store and
+ *   commits h3 at 9 s: a sync after restart of 1 s (H = 3 at 8 s).
+ * - partition 10..20 s: the majority commits h4 at 14 s; v3 and n1
+ *   suspect at 11 s and 12.5 s (v3 again at 15 s: same suspicion), v0's
+ *   suspicion at 9 s (healed 9.5 s) is before the fault. Detection 1 s
+ *   and 2.5 s: mean 1.75, max 2.5. n1 lifts at 20.5 s, v3 at 21.5 s: heal
+ *   detection mean 1.0. Suspected events: 4.
+ * - heal at 20 s: H = 4; v3 commits h4 at 21 s, n1 at 23 s: reconverge
+ *   3 s (n0 and n2 leave later, but were up at the heal and the others
+ *   had h4 already).
+ * - everyone commits h5 at 30 s; n0 crashes out at 40 s; the rest commit
+ *   h6 at 44 s; n0 joins at 45 s as a new node (H = 6) and commits h1..h6
+ *   by 48.5 s: 3.5 s. n2 leaves gracefully at 50 s.
+ * Sync after join: 1 s and 3.5 s (mean 2.25, max 3.5); 1 join, 2 leaves. */
+START_TEST(test_convergence_worked_example)
+{
+    static const uint32_t all[] = {V0, V1, V2, V3, N0, N1, N2};
+    static const uint32_t but_n1[] = {V0, V1, V2, V3, N0, N2};
+    static const uint32_t majority[] = {V0, V1, V2, N0, N2};
+    static const uint32_t but_n0[] = {V0, V1, V2, V3, N1, N2};
+    w->mesh_events_seen = true; /* a mesh run */
+    commit_all_at(all, 7, 1, 1 * S_NS);
+    commit_all_at(all, 7, 2, 4 * S_NS);
+    commit_all_at(but_n1, 6, 3, 6 * S_NS);
+    sim_conv_recovered(w, N1, 8 * S_NS, 2);
+    commit_at(N1, 3, 9 * S_NS);
+    suspect(V0, 9 * S_NS);
+    heal(V0, 9500 * MS);
+    suspect(V3, 11 * S_NS);
+    suspect(N1, 12500 * MS);
+    commit_all_at(majority, 5, 4, 14 * S_NS);
+    suspect(V3, 15 * S_NS);
+    heal(N1, 20500 * MS);
+    commit_at(V3, 4, 21 * S_NS);
+    heal(V3, 21500 * MS);
+    commit_at(N1, 4, 23 * S_NS);
+    commit_all_at(all, 7, 5, 30 * S_NS);
+    churn(40 * S_NS, N0, SIM_CHURN_LEAVE_CRASH);
+    commit_all_at(but_n0, 6, 6, 44 * S_NS);
+    churn(45 * S_NS, N0, SIM_CHURN_JOIN);
+    for (uint64_t h = 1; h <= 6; h++)
+        commit_at(N0, h, 46 * S_NS + (int64_t)(h - 1) * 500 * MS);
+    churn(50 * S_NS, N2, SIM_CHURN_LEAVE_GRACEFUL);
+
+    sim_conv_figures(w, 60 * S_NS);
+    ck_assert_figure("partitions_detected", 4);
+    ck_assert_figure("partition_detection_latency_mean_s", 1.75);
+    ck_assert_figure("partition_detection_latency_max_s", 2.5);
+    ck_assert_figure("partition_heal_detection_mean_s", 1.0);
+    ck_assert_figure("reconverge_s", 3.0);
+    ck_assert_figure("sync_after_join_mean_s", 2.25);
+    ck_assert_figure("sync_after_join_max_s", 3.5);
+    ck_assert_figure("sync_after_join_unsynced", 0);
+    ck_assert_figure("churn_joins", 1);
+    ck_assert_figure("churn_leaves", 2);
+
+    /* The records for the database. */
+    GArray *parts = w->metrics->partitions;
+    ck_assert_uint_eq(parts->len, 3);
+    const sim_partition_record *v3 = &g_array_index(parts, sim_partition_record, 1);
+    ck_assert_uint_eq(v3->node, V3);
+    ck_assert_int_eq(v3->suspected_ns, 11 * S_NS);
+    ck_assert_int_eq(v3->healed_ns, 21500 * MS);
+    ck_assert_uint_eq(v3->stake_seen, 3);
+    ck_assert_uint_eq(v3->stake_total, 4);
+    GArray *ch = w->metrics->churn;
+    ck_assert_uint_eq(ch->len, 3);
+    ck_assert_str_eq(g_array_index(ch, sim_membership_record, 0).kind, "leave-crash");
+    ck_assert_str_eq(g_array_index(ch, sim_membership_record, 1).kind, "join");
+    ck_assert_uint_eq(g_array_index(ch, sim_membership_record, 1).node, N0);
+    ck_assert_str_eq(g_array_index(ch, sim_membership_record, 2).kind, "leave-graceful");
+}
+END_TEST
+
+/* A heal after which n1 never catches up: reconverge_s = -1 (v3 does,
+ * late). n1's restart at 8 s found no final block anywhere: synced at
+ * once. Not a mesh run: no partition detection figures; no churn. */
+START_TEST(test_convergence_never)
+{
+    static const uint32_t majority[] = {V0, V1, V2, N0, N2};
+    commit_all_at(majority, 5, 1, 14 * S_NS); /* H at the heal: 1 */
+    commit_at(V3, 1, 25 * S_NS);
+    commit_all_at(majority, 5, 2, 26 * S_NS);
+    sim_conv_figures(w, 60 * S_NS);
+    ck_assert_figure("reconverge_s", -1);
+    ck_assert_figure("sync_after_join_mean_s", 0);
+    ck_assert_figure("sync_after_join_unsynced", 0);
+    ck_assert(isnan(figure("partitions_detected")));
+    ck_assert(isnan(figure("partition_detection_latency_mean_s")));
+    ck_assert(isnan(figure("churn_joins")));
+}
+END_TEST
+
+/* The crash fault's restart at 8 s: n1 recovered everything it needed
+ * from its store at once (sync 0); a restart of a node that is already
+ * up (a second crash fault's end) is not a restart. */
+START_TEST(test_sync_from_store_and_overlapping_crashes)
+{
+    teardown();
+    setup_with("[network]\nvalidators = 4\nfull_nodes = 3\n"
+               "[consensus]\nprotocol = pbft\ncrypto = fast\n[workload]\ntx_rate = 0/s\n"
+               "[fault a]\nat = 5s\nuntil = 8s\naction = crash\nnodes = n1\n"
+               "[fault b]\nat = 6s\nuntil = 12s\naction = crash\nnodes = n1 n2\n");
+    static const uint32_t all[] = {V0, V1, V2, V3, N0, N1, N2};
+    commit_all_at(all, 7, 1, 1 * S_NS);
+    sim_conv_recovered(w, N1, 8 * S_NS, 1); /* restarted by fault a's end */
+    commit_at(N1, 2, 10 * S_NS);            /* h2 is everyone's later */
+    sim_conv_recovered(w, N2, 12 * S_NS, 1);
+    sim_conv_figures(w, 20 * S_NS);
+    /* n1 at 8 s (H 1, recovered: 0 s) and n2 at 12 s (H 2: n1's commit at
+     * 10 s; n2 recovered h1 and never got h2: unsynced); fault b's end
+     * finds n1 up and changes nothing. */
+    ck_assert_figure("sync_after_join_mean_s", 0);
+    ck_assert_figure("sync_after_join_max_s", 0);
+    ck_assert_figure("sync_after_join_unsynced", 1);
+    ck_assert(isnan(figure("reconverge_s"))); /* no partition */
+}
+END_TEST
+
 static Suite *mesh_figures_suite(void)
 {
     Suite *s = suite_create("mesh_figures");
@@ -182,6 +356,13 @@ static Suite *mesh_figures_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_propagation_levels_per_block);
     tcase_add_test(tc, test_propagation_clamps_and_absent_levels);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("convergence");
+    tcase_add_checked_fixture(tc, setup_converge, teardown);
+    tcase_add_test(tc, test_convergence_worked_example);
+    tcase_add_test(tc, test_convergence_never);
+    tcase_add_test(tc, test_sync_from_store_and_overlapping_crashes);
     suite_add_tcase(s, tc);
     return s;
 }

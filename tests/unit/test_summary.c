@@ -310,6 +310,32 @@ START_TEST(test_propagation_line)
 }
 END_TEST
 
+/* Re-convergence and catching up under the faults, when the run has them;
+ * -1 means never. */
+START_TEST(test_recovery_lines)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    sim_metrics_figure(m, "reconverge_s", 3.25);
+    sim_metrics_figure(m, "sync_after_join_mean_s", 2.25);
+    sim_metrics_figure(m, "sync_after_join_max_s", 3.5);
+    sim_metrics_figure(m, "sync_after_join_unsynced", 1);
+    g_autofree char *text = rep_summary_render(info, m);
+    ck_assert_line(text,
+                   "  reconverge       3.250 s (heal to every node at the heal's tip, worst heal)");
+    ck_assert_line(text, "  sync after join  mean 2.250  max 3.500 (s)   never synced 1");
+    ck_assert(strstr(text, "  rotate ") < strstr(text, "  reconverge "));
+    assert_fits_80_columns(text);
+    sim_metrics_figure(m, "reconverge_s", -1);
+    g_autofree char *never = rep_summary_render(info, m);
+    ck_assert_line(never, "  reconverge       never (a node up since a heal never caught up)");
+    sim_metrics_free(m);
+    /* absent figures, no lines */
+    g_autofree char *plain = test_render();
+    ck_assert(strstr(plain, "reconverge") == NULL && strstr(plain, "sync after") == NULL);
+}
+END_TEST
+
 START_TEST(test_print_writes_render)
 {
     g_autoptr(rep_run_info) info = test_info();
@@ -343,6 +369,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_slashings_and_accountability);
     tcase_add_test(tc, test_slashings_section_only_when_relevant);
     tcase_add_test(tc, test_propagation_line);
+    tcase_add_test(tc, test_recovery_lines);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
