@@ -68,6 +68,10 @@ static const char db_schema[] =
     "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, view INTEGER,\n"
     "  proposer TEXT, reached_p50_ns INTEGER, reached_p90_ns INTEGER,\n"
     "  reached_p99_ns INTEGER, reached_all_ns INTEGER, live_nodes INTEGER);\n"
+    "CREATE TABLE peers (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id), node TEXT, peers INTEGER,\n"
+    "  bytes_sent INTEGER, bytes_received INTEGER, gossip_first INTEGER,\n"
+    "  gossip_duplicate INTEGER, throttled INTEGER, bans INTEGER);\n"
     "CREATE TABLE partitions_detected (\n"
     "  run_id INTEGER NOT NULL REFERENCES runs(id), node TEXT, suspected_ns INTEGER,\n"
     "  healed_ns INTEGER, stake_seen INTEGER, stake_total INTEGER);\n"
@@ -448,6 +452,42 @@ static gboolean db_write_propagation(rep_db *db, const rep_run_info *info, const
     return ok;
 }
 
+/* One row per node at the end of the run (a node down at the end: as it
+ * went down); the mesh columns are NULL for a node that never ran a p2p
+ * node (topology = direct). */
+static gboolean db_write_peers(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                               GError **error)
+{
+    sqlite3_stmt *st = db_prepare(db,
+        "INSERT INTO peers (run_id, node, peers, bytes_sent, bytes_received, gossip_first,"
+        " gossip_duplicate, throttled, bans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    if (st == NULL) {
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < m->peers->len; i++) {
+        const sim_peer_record *r = &g_array_index(m->peers, sim_peer_record, i);
+        sqlite3_bind_int64(st, 1, db->run_id);
+        db_bind_node(st, 2, info, r->node);
+        db_bind_u64(st, 4, r->bytes_sent);
+        db_bind_u64(st, 5, r->bytes_received);
+        if (r->mesh) {
+            sqlite3_bind_int64(st, 3, r->peers);
+            db_bind_u64(st, 6, r->gossip_first);
+            db_bind_u64(st, 7, r->gossip_duplicate);
+            db_bind_u64(st, 8, r->throttled);
+            db_bind_u64(st, 9, r->bans);
+        } else {
+            static const int mesh_columns[] = {3, 6, 7, 8, 9};
+            for (size_t c = 0; c < G_N_ELEMENTS(mesh_columns); c++)
+                sqlite3_bind_null(st, mesh_columns[c]);
+        }
+        ok = db_step(db, st, "insert peers", error);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* Partitions the mesh noticed: each node's suspicions, from the
  * suspicion to its lifting (NULL: never lifted). */
 static gboolean db_write_partitions(rep_db *db, const rep_run_info *info, const sim_metrics *m,
@@ -646,6 +686,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                   db_write_view_changes(db, info, m, error) &&
                   db_write_receipts(db, info, m, error) &&
                   db_write_propagation(db, info, m, error) &&
+                  db_write_peers(db, info, m, error) &&
                   db_write_partitions(db, info, m, error) && db_write_churn(db, info, m, error) &&
                   db_write_slashings(db, info, m, error) &&
                   db_write_validator_changes(db, info, m, error) &&

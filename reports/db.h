@@ -18,6 +18,9 @@
  *   propagation(run_id, height, view, proposer, reached_p50_ns, reached_p90_ns,
  *          reached_p99_ns, reached_all_ns, live_nodes)
  *   receipts(run_id, height, node, delay_ns)
+ *   peers(run_id, node, peers, bytes_sent, bytes_received, gossip_first,
+ *          gossip_duplicate, throttled, bans)   one row per node; mesh columns
+ *          NULL for a node that never ran a p2p node
  *   partitions_detected(run_id, node, suspected_ns, healed_ns, stake_seen, stake_total)
  *   churn(run_id, at_ns, node, kind)   kind: join | leave-graceful | leave-crash
  *   commits(run_id, height, node, committed_ns)
@@ -69,10 +72,9 @@ typedef struct rep_db rep_db;
 gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, GError **error);
 
 /* Write blocks, commits, txs, faults, view changes, receipts, propagation,
- * partitions detected, churn, slashings, validator changes, metrics (from
- * m), expectations
- * (from info->expects) and the runs row's stop_reason (from info) in one
- * transaction; node names come from info.
+ * peers, partitions detected, churn, slashings, validator changes, metrics
+ * (from m), expectations (from info->expects) and the runs row's
+ * stop_reason (from info) in one transaction; node names come from info.
  * At most once per database; on failure nothing of it is kept. */
 gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                               GError **error);

@@ -196,6 +196,54 @@ static void json_figures(json_writer *w, const sim_metrics *m)
     json_close(w, '}');
 }
 
+/* A figure by name, null when the run has none of that name. */
+static void json_field_figure(json_writer *w, const char *key, const sim_metrics *m,
+                              const char *figure)
+{
+    json_field_number(w, key, sim_metrics_get(m, figure, NAN));
+}
+
+/* {"mean": .., "max": ..} (and "min") from PREFIX_mean SUFFIX etc. */
+static void json_mean_max(json_writer *w, const char *key, const sim_metrics *m,
+                          const char *prefix, const char *suffix, gboolean with_min)
+{
+    static const char *const parts[] = {"mean", "min", "max"};
+    json_key(w, key);
+    json_open(w, '{', TRUE);
+    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+        if (i == 1 && !with_min)
+            continue;
+        char *name = g_strdup_printf("%s_%s%s", prefix, parts[i], suffix);
+        json_field_figure(w, parts[i], m, name);
+        g_free(name);
+    }
+    json_close(w, '}');
+}
+
+/* The mesh's headline figures, grouped (the same values as in "figures");
+ * only for a run with a P2P mesh (it has peer figures). */
+static void json_mesh(json_writer *w, const sim_metrics *m)
+{
+    if (!isfinite(sim_metrics_get(m, "peer_connects", NAN)))
+        return;
+    json_key(w, "mesh");
+    json_open(w, '{', FALSE);
+    json_mean_max(w, "peers_per_node", m, "peers_per_node", "", TRUE);
+    json_field_figure(w, "gossip_duplicate_ratio", m, "gossip_duplicate_ratio");
+    json_mean_max(w, "bytes_sent_per_node", m, "bytes_sent_per_node", "", FALSE);
+    json_mean_max(w, "bytes_received_per_node", m, "bytes_received_per_node", "", FALSE);
+    json_field_figure(w, "peer_bans", m, "peer_bans");
+    json_field_figure(w, "p2p_throttled", m, "p2p_throttled");
+    json_field_figure(w, "partitions_detected", m, "partitions_detected");
+    json_mean_max(w, "partition_detection_latency_s", m, "partition_detection_latency", "_s",
+                  FALSE);
+    json_field_figure(w, "partition_heal_detection_mean_s", m, "partition_heal_detection_mean_s");
+    json_field_figure(w, "reconverge_s", m, "reconverge_s");
+    json_mean_max(w, "sync_after_join_s", m, "sync_after_join", "_s", FALSE);
+    json_field_figure(w, "sync_after_join_unsynced", m, "sync_after_join_unsynced");
+    json_close(w, '}');
+}
+
 static void json_expectations(json_writer *w, const rep_run_info *info)
 {
     json_key(w, "expectations");
@@ -313,6 +361,7 @@ char *rep_json_render(const rep_run_info *info, const sim_metrics *m)
     json_open(&w, '{', FALSE);
     json_run_fields(&w, info);
     json_figures(&w, m);
+    json_mesh(&w, m);
     json_expectations(&w, info);
     json_accountability(&w, info);
     json_faults(&w, m);

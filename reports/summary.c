@@ -8,7 +8,8 @@
  * stable figure names messages.TYPE.{sent,delivered,dropped} and
  * bytes.TYPE.sent; TYPE may itself contain dots (pbft.prepare), so names
  * are matched by prefix and suffix. Types are listed in the order their
- * first figure appears. */
+ * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
+ * gossip, bytes per node, peerings, partitions, recovery). */
 #include "reports/summary.h"
 
 #include <inttypes.h>
@@ -343,6 +344,80 @@ static void summary_network(GString *out, const sim_metrics *m)
     g_string_free(rejected, TRUE);
 }
 
+/* ---- mesh ---- */
+
+/* A mesh run has peer figures (sim/mesh_stats.c computes them only then). */
+static gboolean summary_is_mesh(const sim_metrics *m)
+{
+    return summary_has(m, "peer_connects");
+}
+
+static void summary_recovery(GString *out, const sim_metrics *m);
+
+/* Disconnect reasons with a count, "prune 40, goodbye 5", or "none". */
+static char *summary_disconnect_reasons(const sim_metrics *m)
+{
+    static const char prefix[] = "peer_disconnects.";
+    GString *text = g_string_new(NULL);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
+        if (g_str_has_prefix(f->name, prefix) && f->value > 0) {
+            g_autofree char *v = summary_count(f->value);
+            g_string_append_printf(text, "%s%s %s", text->len > 0 ? ", " : "",
+                                   f->name + strlen(prefix), v);
+        }
+    }
+    if (text->len == 0)
+        g_string_append(text, "none");
+    return g_string_free(text, FALSE);
+}
+
+static void summary_mesh_traffic(GString *out, const sim_metrics *m)
+{
+    g_autofree char *sent = summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_mean", NAN));
+    g_autofree char *sent_max = summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_max", NAN));
+    g_autofree char *got = summary_bytes(sim_metrics_get(m, "bytes_received_per_node_mean", NAN));
+    g_autofree char *got_max =
+        summary_bytes(sim_metrics_get(m, "bytes_received_per_node_max", NAN));
+    summary_line(out, "  %-16s %s per node (max %s)", "bytes sent", sent, sent_max);
+    summary_line(out, "  %-16s %s per node (max %s)", "bytes received", got, got_max);
+}
+
+/* Peers, gossip, traffic per node, peerings and abuse, partitions, and
+ * recovery; only for runs with a mesh. */
+static void summary_mesh(GString *out, const sim_metrics *m)
+{
+    if (!summary_is_mesh(m))
+        return;
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Mesh");
+    g_autofree char *mean = summary_figure(m, "peers_per_node_mean", 1);
+    g_autofree char *min = summary_figure(m, "peers_per_node_min", 0);
+    g_autofree char *max = summary_figure(m, "peers_per_node_max", 0);
+    summary_line(out, "  %-16s mean %s  min %s  max %s", "peers per node", mean, min, max);
+    g_autofree char *dup = summary_fixed(100 * sim_metrics_get(m, "gossip_duplicate_ratio", NAN), 1);
+    g_autofree char *ihave = summary_figure(m, "gossip_ihave_sent", 0);
+    g_autofree char *iwant = summary_figure(m, "gossip_iwant_sent", 0);
+    summary_line(out, "  %-16s %s%% of copies were duplicates   ihave %s   iwant %s", "gossip",
+                 dup, ihave, iwant);
+    summary_mesh_traffic(out, m);
+    g_autofree char *connects = summary_figure(m, "peer_connects", 0);
+    g_autofree char *disconnects = summary_figure(m, "peer_disconnects", 0);
+    g_autofree char *bans = summary_figure(m, "peer_bans", 0);
+    g_autofree char *throttled = summary_figure(m, "p2p_throttled", 0);
+    summary_line(out, "  %-16s %s connects  %s disconnects  %s bans  %s throttled", "peerings",
+                 connects, disconnects, bans, throttled);
+    g_autofree char *reasons = summary_disconnect_reasons(m);
+    summary_line(out, "  %-16s %s", "disconnected by", reasons);
+    g_autofree char *detected = summary_figure(m, "partitions_detected", 0);
+    g_autofree char *lat = summary_figure(m, "partition_detection_latency_mean_s", 3);
+    g_autofree char *lat_max = summary_figure(m, "partition_detection_latency_max_s", 3);
+    g_autofree char *heal = summary_figure(m, "partition_heal_detection_mean_s", 3);
+    summary_line(out, "  %-16s %s detected; latency mean %s max %s s; heal %s s", "partitions",
+                 detected, lat, lat_max, heal);
+    summary_recovery(out, m);
+}
+
 /* ---- engine, faults, expectations ---- */
 
 static void summary_engine(GString *out, const rep_run_info *info, const sim_metrics *m)
@@ -409,7 +484,8 @@ static void summary_faults(GString *out, const sim_metrics *m)
         return;
     }
     summary_faults_list(out, m);
-    summary_recovery(out, m);
+    if (!summary_is_mesh(m))
+        summary_recovery(out, m); /* a mesh run has it in its Mesh section */
 }
 
 /* Word-wrap text to `width` columns (lines joined by '\n'). */
@@ -521,6 +597,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_title(out, info);
     summary_throughput(out, m);
     summary_network(out, m);
+    summary_mesh(out, m);
     summary_engine(out, info, m);
     summary_faults(out, m);
     summary_slashings(out, info, m);

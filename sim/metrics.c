@@ -44,6 +44,7 @@ sim_metrics *sim_metrics_new(void)
     m->validator_changes = g_array_new(FALSE, FALSE, sizeof(sim_validator_change_record));
     m->partitions = g_array_new(FALSE, FALSE, sizeof(sim_partition_record));
     m->churn = g_array_new(FALSE, FALSE, sizeof(sim_membership_record));
+    m->peers = g_array_new(FALSE, FALSE, sizeof(sim_peer_record));
     m->figures = g_array_new(FALSE, FALSE, sizeof(sim_figure));
     g_array_set_clear_func(m->figures, metrics_figure_clear);
     /* Keys are copies: the records array moves when it grows. */
@@ -66,6 +67,7 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->validator_changes);
     g_array_unref(m->partitions);
     g_array_unref(m->churn);
+    g_array_unref(m->peers);
     g_array_unref(m->figures);
     g_hash_table_unref(m->block_by_hash);
     g_free(m);

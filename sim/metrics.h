@@ -132,6 +132,20 @@ typedef struct sim_membership_record {
     const char *kind;          /* static: "join" | "leave-graceful" | "leave-crash" */
 } sim_membership_record;
 
+/* One node's mesh and traffic figures at the end of the run (a node down
+ * at the end: as it went down). */
+typedef struct sim_peer_record {
+    uint32_t node;
+    bool mesh;                 /* it ran a p2p node: the fields below it are valid */
+    uint64_t bytes_sent;       /* every message it sent (sim/net.h) */
+    uint64_t bytes_received;   /* every message delivered to it */
+    uint32_t peers;
+    uint64_t gossip_first;     /* gossip messages it got a first copy of */
+    uint64_t gossip_duplicate; /* further copies */
+    uint64_t throttled;        /* messages it dropped over a peer's budget */
+    uint64_t bans;             /* peers it banned */
+} sim_peer_record;
+
 typedef struct sim_metrics {
     GArray *blocks;            /* sim_block_record */
     GArray *commits;           /* sim_commit_record */
@@ -143,6 +157,7 @@ typedef struct sim_metrics {
     GArray *validator_changes; /* sim_validator_change_record, in order of first report */
     GArray *partitions;        /* sim_partition_record, by suspicion time */
     GArray *churn;             /* sim_membership_record, in time order */
+    GArray *peers;             /* sim_peer_record, one per node, by node index */
     GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
     GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
 } sim_metrics;

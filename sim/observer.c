@@ -30,6 +30,7 @@ void sim_observer_init(sim_world *w)
     w->churn_events = g_array_new(FALSE, FALSE, sizeof(sim_churn_event));
     w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
     w->partition_open = g_new0(uint32_t, w->nodes_count);
+    w->mesh_nodes = g_new0(sim_mesh_node, w->nodes_count);
 }
 
 static void remember_state_root(sim_world *w, const proto_event *ev)
@@ -70,6 +71,7 @@ void sim_observer_clear(sim_world *w)
     g_array_unref(w->churn_events);
     g_array_unref(w->recovery_events);
     g_free(w->partition_open);
+    g_free(w->mesh_nodes);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -343,7 +345,7 @@ void sim_observe(void *ctx, const proto_event *ev)
         return;
     case PROTO_EV_PEER_CONNECTED:
     case PROTO_EV_PEER_DISCONNECTED:
-        w->mesh_events_seen = true;
+        sim_mesh_peer_event(w, ev->kind == PROTO_EV_PEER_CONNECTED, ev->p2p_reason);
         return;
     case PROTO_EV_PARTITION_SUSPECTED:
     case PROTO_EV_PARTITION_HEALED:

@@ -39,6 +39,16 @@ typedef struct sim_churn_event {
     uint8_t kind;                 /* SIM_CHURN_* */
 } sim_churn_event;
 
+/* One node's P2P statistics over the run (sim/mesh_stats.c): summed over
+ * every p2p node it ran (each crash or leave ends one, and its counters
+ * with it). */
+typedef struct sim_mesh_node {
+    p2p_stats stats;
+    uint32_t peers;               /* peers when last read: at the end, or as it went down */
+    bool p2p_seen;                /* it ran a p2p node at some point */
+    bool live_at_end;             /* its p2p node was up at the end of the run */
+} sim_mesh_node;
+
 /* A node rebuilt its state from its store (PROTO_EV_RECOVERED): its
  * final height from then on is `height`. */
 typedef struct sim_recovery_event {
@@ -180,6 +190,9 @@ struct sim_world {
     uint32_t *partition_open;
     uint64_t partitions_suspected;   /* PROTO_EV_PARTITION_SUSPECTED events */
     bool mesh_events_seen;           /* some node reported a peer or partition event */
+    sim_mesh_node *mesh_nodes;       /* [nodes_count] */
+    uint64_t peer_connects;          /* PROTO_EV_PEER_CONNECTED events */
+    uint64_t peer_disconnects[PROTO_P2P_REASON_COUNT]; /* PROTO_EV_PEER_DISCONNECTED, by reason */
 };
 
 /* world.c */
@@ -270,5 +283,10 @@ void sim_mesh_on_node_down(sim_world *w, uint32_t index);
 /* The run had a P2P mesh (some node reported mesh events or ran a p2p
  * node): the mesh-only figures are computed. */
 bool sim_mesh_ran(const sim_world *w);
+/* PROTO_EV_PEER_CONNECTED / _DISCONNECTED (for reason) at some node. */
+void sim_mesh_peer_event(sim_world *w, bool connected, proto_p2p_reason reason);
+/* metrics->peers (one record per node) and, in a mesh run, the mesh
+ * figures: peers per node, gossip, p2p drops, connects, disconnects, bans. */
+void sim_mesh_figures(sim_world *w);
 
 #endif

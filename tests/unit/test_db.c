@@ -113,6 +113,14 @@ static sim_metrics *test_metrics(void)
     sim_membership_record join = { .at_ns = 130000000000LL, .node = 1, .kind = "join" };
     g_array_append_val(m->churn, leave);
     g_array_append_val(m->churn, join);
+    /* peers: v0..v2 ran p2p nodes, v3 did not (no mesh columns) */
+    for (uint32_t node = 0; node < TEST_NODES; node++) {
+        sim_peer_record p = { .node = node, .mesh = node < 3, .bytes_sent = 1000 * (node + 1),
+                              .bytes_received = 900 * (node + 1), .peers = 8 - node,
+                              .gossip_first = 50, .gossip_duplicate = 20 + node,
+                              .throttled = node == 2 ? 4 : 0, .bans = node == 2 ? 1 : 0 };
+        g_array_append_val(m->peers, p);
+    }
     return m;
 }
 
@@ -365,6 +373,29 @@ START_TEST(test_propagation_rows)
     ck_assert_int_eq(test_int(sql, "SELECT reached_p50_ns FROM blocks WHERE height = 2"),
                      10000000);
     ck_assert_int_eq(test_int(sql, "SELECT reached_count FROM blocks WHERE height = 3"), 3);
+    sqlite3_close(sql);
+}
+END_TEST
+
+/* One peers row per node; NULL mesh columns for a node without a p2p
+ * node, its bytes still there. */
+START_TEST(test_peers_rows)
+{
+    g_autofree char *path = test_path("results.sqlite");
+    test_write_run(path, REP_VERDICT_PASS);
+    sqlite3 *sql = test_open(path);
+    test_assert_text(sql, "SELECT group_concat(name, ',') FROM pragma_table_info('peers')",
+                     "run_id,node,peers,bytes_sent,bytes_received,gossip_first,"
+                     "gossip_duplicate,throttled,bans");
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM peers"), TEST_NODES);
+    test_assert_text(sql, "SELECT node || ' ' || peers || ' ' || bytes_sent || ' ' || "
+                          "bytes_received || ' ' || gossip_first || ' ' || gossip_duplicate || "
+                          "' ' || throttled || ' ' || bans FROM peers WHERE node = 'v2'",
+                     "v2 6 3000 2700 50 22 4 1");
+    test_assert_text(sql, "SELECT coalesce(peers, 'null') || ' ' || coalesce(gossip_first, "
+                          "'null') || ' ' || coalesce(bans, 'null') || ' ' || bytes_sent "
+                          "FROM peers WHERE node = 'v3'",
+                     "null null null 4000");
     sqlite3_close(sql);
 }
 END_TEST
@@ -664,6 +695,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_slashings_and_validator_changes);
     tcase_add_test(tc, test_propagation_rows);
     tcase_add_test(tc, test_partitions_and_churn_rows);
+    tcase_add_test(tc, test_peers_rows);
     tcase_add_test(tc, test_node_names_and_big_seed);
     suite_add_tcase(s, tc);
     tc = tcase_create("crash-safety");

@@ -311,6 +311,36 @@ START_TEST(test_empty_run_is_valid)
 }
 END_TEST
 
+/* A mesh run groups its mesh figures under "mesh", right after the
+ * figures; an absent one is null. A run without a mesh has no "mesh". */
+START_TEST(test_mesh_object)
+{
+    g_autoptr(rep_run_info) info = test_small_info();
+    sim_metrics *m = test_small_metrics();
+    g_autofree char *plain = rep_json_render(info, m);
+    ck_assert(strstr(plain, "\"mesh\"") == NULL);
+    sim_metrics_figure(m, "peer_connects", 40);
+    sim_metrics_figure(m, "peers_per_node_mean", 7.5);
+    sim_metrics_figure(m, "peers_per_node_min", 4);
+    sim_metrics_figure(m, "peers_per_node_max", 9);
+    sim_metrics_figure(m, "gossip_duplicate_ratio", 0.25);
+    sim_metrics_figure(m, "sync_after_join_mean_s", 1.5);
+    sim_metrics_figure(m, "sync_after_join_max_s", 2);
+    g_autofree char *text = rep_json_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_msg(json_valid(text), "%s", text);
+    ck_assert_msg(strstr(text, "  \"mesh\": {\n"
+                               "    \"peers_per_node\": {\"mean\": 7.5, \"min\": 4, \"max\": 9},\n"
+                               "    \"gossip_duplicate_ratio\": 0.25,\n"
+                               "    \"bytes_sent_per_node\": {\"mean\": null, \"max\": null},\n")
+                      != NULL, "%s", text);
+    ck_assert(strstr(text, "    \"sync_after_join_s\": {\"mean\": 1.5, \"max\": 2},\n") != NULL);
+    ck_assert(strstr(text, "    \"reconverge_s\": null,\n") != NULL);
+    ck_assert(strstr(text, "\"figures\"") < strstr(text, "\"mesh\""));
+    ck_assert(strstr(text, "\"mesh\"") < strstr(text, "\"expectations\""));
+}
+END_TEST
+
 START_TEST(test_hostile_strings_stay_valid)
 {
     g_autoptr(rep_run_info) info = test_small_info();
@@ -425,6 +455,7 @@ static Suite *json_suite(void)
     tcase_add_test(tc, test_validator_rejects_bad_json);
     tcase_add_test(tc, test_small_document_exact);
     tcase_add_test(tc, test_empty_run_is_valid);
+    tcase_add_test(tc, test_mesh_object);
     tcase_add_test(tc, test_hostile_strings_stay_valid);
     tcase_add_test(tc, test_numbers);
     tcase_add_test(tc, test_string_null);

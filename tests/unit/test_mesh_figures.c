@@ -1,7 +1,8 @@
 /* Unit tests for the figures of issue 5 computed from records: block
  * propagation to 50/90/99/100% of the live nodes (sim/propagation.c);
  * partition detection, re-convergence after a heal and catching up after
- * a join or restart (sim/convergence.c).
+ * a join or restart (sim/convergence.c); the mesh's own figures and per
+ * node records (sim/mesh_stats.c).
  *
  * A real world is built from a small scenario but never run (as in
  * test_accountability.c): the tests set which nodes are up, feed the
@@ -349,6 +350,109 @@ START_TEST(test_sync_from_store_and_overlapping_crashes)
 }
 END_TEST
 
+/* ---- the mesh's figures ---- */
+
+static void peer_event(uint32_t node, proto_event_kind kind, proto_p2p_reason reason)
+{
+    proto_event ev = {.kind = kind, .node = node, .from = (node + 1) % 10, .p2p_reason = reason};
+    sim_observe(&w->nodes[node], &ev);
+}
+
+/* What the p2p nodes counted, as sim_mesh_on_node_down and the end of
+ * the run leave it: v0..v3 live with 9, 9, 9, 5 peers; n0 went down
+ * with 3 (not live); n1..n5 live with 4 each. */
+static void fill_mesh_nodes(void)
+{
+    for (uint32_t i = 0; i < 10; i++) {
+        sim_mesh_node *n = &w->mesh_nodes[i];
+        n->p2p_seen = true;
+        n->live_at_end = i != 4;
+        n->peers = i < 3 ? 9 : i == 3 ? 5 : i == 4 ? 3 : 4;
+        n->stats.gossip_first = 100;
+        n->stats.gossip_duplicate = i < 4 ? 300 : 100; /* 1800 of 2800 copies */
+        n->stats.ihave_sent = 2;
+        n->stats.iwant_sent = 1;
+        n->stats.throttled = i == 9 ? 50 : 0;
+        n->stats.dropped_not_peer = 1;
+        n->stats.malformed = i == 9 ? 7 : 0;
+        n->stats.no_route = i == 0 ? 3 : 0;
+        n->stats.bans = i == 0 ? 2 : 0;
+    }
+}
+
+START_TEST(test_mesh_figures_from_nodes_and_events)
+{
+    ck_assert(!sim_mesh_ran(w));
+    fill_mesh_nodes();
+    for (uint32_t node = 0; node < 10; node++)
+        peer_event(node, PROTO_EV_PEER_CONNECTED, PROTO_P2P_REASON_NONE);
+    peer_event(0, PROTO_EV_PEER_DISCONNECTED, PROTO_P2P_REASON_SCORE);
+    peer_event(0, PROTO_EV_PEER_DISCONNECTED, PROTO_P2P_REASON_RATE);
+    peer_event(5, PROTO_EV_PEER_DISCONNECTED, PROTO_P2P_REASON_PRUNE);
+    peer_event(6, PROTO_EV_PEER_DISCONNECTED, PROTO_P2P_REASON_PRUNE);
+    ck_assert(sim_mesh_ran(w));
+    sim_mesh_figures(w);
+    /* live: 9 9 9 5 4 4 4 4 4 = 52 over 9 */
+    ck_assert_figure("peers_per_node_mean", 52.0 / 9.0);
+    ck_assert_figure("peers_per_node_min", 4);
+    ck_assert_figure("peers_per_node_max", 9);
+    ck_assert_figure("gossip_duplicate_ratio", 1800.0 / 2800.0);
+    ck_assert_figure("gossip_ihave_sent", 20);
+    ck_assert_figure("gossip_iwant_sent", 10);
+    ck_assert_figure("p2p_throttled", 50);
+    ck_assert_figure("p2p_dropped_not_peer", 10);
+    ck_assert_figure("p2p_malformed", 7);
+    ck_assert_figure("p2p_no_route", 3);
+    ck_assert_figure("peer_connects", 10);
+    ck_assert_figure("peer_disconnects", 4);
+    ck_assert_figure("peer_disconnects.score", 1);
+    ck_assert_figure("peer_disconnects.rate", 1);
+    ck_assert_figure("peer_disconnects.prune", 2);
+    ck_assert_figure("peer_disconnects.unresponsive", 0);
+    ck_assert_figure("peer_disconnects.leaving", 0);
+    ck_assert_figure("peer_bans", 2);
+    /* one record per node, the down node with its last values */
+    GArray *peers = w->metrics->peers;
+    ck_assert_uint_eq(peers->len, 10);
+    const sim_peer_record *n0 = &g_array_index(peers, sim_peer_record, 4);
+    ck_assert(n0->mesh);
+    ck_assert_uint_eq(n0->peers, 3);
+    ck_assert_uint_eq(n0->gossip_duplicate, 100);
+    const sim_peer_record *v0 = &g_array_index(peers, sim_peer_record, 0);
+    ck_assert_uint_eq(v0->bans, 2);
+    ck_assert_uint_eq(v0->gossip_duplicate, 300);
+}
+END_TEST
+
+/* Without a mesh (topology = direct): no mesh figures, and the per node
+ * records carry the network's bytes only. */
+START_TEST(test_no_mesh_no_mesh_figures)
+{
+    sim_mesh_figures(w);
+    ck_assert(isnan(figure("peers_per_node_mean")));
+    ck_assert(isnan(figure("peer_connects")));
+    ck_assert(isnan(figure("gossip_duplicate_ratio")));
+    ck_assert_uint_eq(w->metrics->peers->len, 10);
+    ck_assert(!g_array_index(w->metrics->peers, sim_peer_record, 3).mesh);
+}
+END_TEST
+
+/* A suspicion open when its node goes down is closed in the record: the
+ * node's next suspicion (a new incarnation) opens a new one. */
+START_TEST(test_node_down_closes_its_suspicion)
+{
+    sim_conv_partition_event(w, 2, true, 1 * S_NS, 1, 4);
+    sim_mesh_on_node_down(w, 2);
+    sim_conv_partition_event(w, 2, true, 5 * S_NS, 2, 4);
+    sim_conv_partition_event(w, 2, false, 6 * S_NS, 4, 4);
+    GArray *parts = w->metrics->partitions;
+    ck_assert_uint_eq(parts->len, 2);
+    ck_assert_int_eq(g_array_index(parts, sim_partition_record, 0).healed_ns, -1);
+    ck_assert_int_eq(g_array_index(parts, sim_partition_record, 1).healed_ns, 6 * S_NS);
+    ck_assert_uint_eq(w->partitions_suspected, 2);
+}
+END_TEST
+
 static Suite *mesh_figures_suite(void)
 {
     Suite *s = suite_create("mesh_figures");
@@ -363,6 +467,13 @@ static Suite *mesh_figures_suite(void)
     tcase_add_test(tc, test_convergence_worked_example);
     tcase_add_test(tc, test_convergence_never);
     tcase_add_test(tc, test_sync_from_store_and_overlapping_crashes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("mesh");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_mesh_figures_from_nodes_and_events);
+    tcase_add_test(tc, test_no_mesh_no_mesh_figures);
+    tcase_add_test(tc, test_node_down_closes_its_suspicion);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -336,6 +336,54 @@ START_TEST(test_recovery_lines)
 }
 END_TEST
 
+/* The Mesh section, only for a run with a mesh; recovery moves into it. */
+START_TEST(test_mesh_section)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    g_autofree char *plain = rep_summary_render(info, m);
+    ck_assert(strstr(plain, "Mesh") == NULL);
+    sim_metrics_figure(m, "bytes_sent_per_node_mean", 1572864);
+    sim_metrics_figure(m, "bytes_sent_per_node_max", 3 * 1048576);
+    sim_metrics_figure(m, "bytes_received_per_node_mean", 1048576);
+    sim_metrics_figure(m, "bytes_received_per_node_max", 2 * 1048576);
+    sim_metrics_figure(m, "peers_per_node_mean", 8.25);
+    sim_metrics_figure(m, "peers_per_node_min", 5);
+    sim_metrics_figure(m, "peers_per_node_max", 12);
+    sim_metrics_figure(m, "gossip_duplicate_ratio", 0.4125);
+    sim_metrics_figure(m, "gossip_ihave_sent", 1234);
+    sim_metrics_figure(m, "gossip_iwant_sent", 56);
+    sim_metrics_figure(m, "p2p_throttled", 123);
+    sim_metrics_figure(m, "peer_connects", 1500);
+    sim_metrics_figure(m, "peer_disconnects", 47);
+    sim_metrics_figure(m, "peer_disconnects.unresponsive", 0);
+    sim_metrics_figure(m, "peer_disconnects.rate", 2);
+    sim_metrics_figure(m, "peer_disconnects.prune", 45);
+    sim_metrics_figure(m, "peer_bans", 2);
+    sim_metrics_figure(m, "partitions_detected", 12);
+    sim_metrics_figure(m, "partition_detection_latency_mean_s", 1.2);
+    sim_metrics_figure(m, "partition_detection_latency_max_s", 2);
+    sim_metrics_figure(m, "reconverge_s", 4.5);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Mesh");
+    ck_assert_line(text, "  peers per node   mean 8.2  min 5  max 12");
+    ck_assert_line(text, "  gossip           41.2% of copies were duplicates   ihave 1,234   iwant 56");
+    ck_assert_line(text, "  bytes sent       1.5 MiB per node (max 3.0 MiB)");
+    ck_assert_line(text, "  bytes received   1.0 MiB per node (max 2.0 MiB)");
+    ck_assert_line(text, "  peerings         1,500 connects  47 disconnects  2 bans  123 throttled");
+    ck_assert_line(text, "  disconnected by  rate 2, prune 45");
+    ck_assert_line(text, "  partitions       12 detected; latency mean 1.200 max 2.000 s; heal - s");
+    ck_assert_line(text,
+                   "  reconverge       4.500 s (heal to every node at the heal's tip, worst heal)");
+    /* the Mesh section holds it, the Faults section does not repeat it */
+    ck_assert(strstr(text, "reconverge") < strstr(text, "Engine"));
+    ck_assert(strstr(strstr(text, "Faults"), "reconverge") == NULL);
+    ck_assert(strstr(text, "Network") < strstr(text, "Mesh"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
 START_TEST(test_print_writes_render)
 {
     g_autoptr(rep_run_info) info = test_info();
@@ -370,6 +418,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_slashings_section_only_when_relevant);
     tcase_add_test(tc, test_propagation_line);
     tcase_add_test(tc, test_recovery_lines);
+    tcase_add_test(tc, test_mesh_section);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
