@@ -241,28 +241,63 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
     return ok;
 }
 
-/* A CDF plot of one column of seconds. */
-static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const char *what,
-                         const char *xlabel, GError **error)
+/* One curve of a CDF plot: a query for one column of seconds, ascending. */
+typedef struct cdf_series {
+    const char *dat;      /* data file name */
+    const char *sql;      /* NULL: the database has no such table (an older one) */
+    const char *title;    /* legend text, the count of `unit` appended; NULL: the count */
+    const char *unit;     /* what one sample is: "samples", "blocks" */
+    const char *color;
+} cdf_series;
+
+/* Write one series' data file (at most ~2000 points: every k-th sample,
+ * plus the last); *n gets the number of samples. */
+static gboolean cdf_write_series(plot_ctx *c, const cdf_series *cs, guint *n, GError **error)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
-    if (!query(c, sql, row_double, &s, error)) {
+    if (cs->sql != NULL && !query(c, cs->sql, row_double, &s, error)) {
         g_array_unref(s.values);
         return FALSE;
     }
     GString *dat = g_string_new("# seconds  fraction of samples <= seconds\n");
-    guint n = s.values->len;
-    /* At most ~2000 points: every k-th sample, plus the last. */
-    guint step = n > 2000 ? n / 2000 : 1;
-    for (guint i = 0; i < n; i++) {
-        if (i % step == 0 || i + 1 == n)
+    *n = s.values->len;
+    guint step = *n > 2000 ? *n / 2000 : 1;
+    for (guint i = 0; i < *n; i++) {
+        if (i % step == 0 || i + 1 == *n)
             g_string_append_printf(dat, "%.6f %.6f\n", g_array_index(s.values, double, i),
-                                   (double)(i + 1) / n);
+                                   (double)(i + 1) / *n);
     }
     g_array_unref(s.values);
-    char *dat_name = g_strdup_printf("%s.dat", name);
-    gboolean ok = write_file(c, dat_name, dat, error);
+    gboolean ok = write_file(c, cs->dat, dat, error);
     g_string_free(dat, TRUE);
+    return ok;
+}
+
+/* A CDF plot of one or more curves (each its own data file); a curve
+ * without samples is left out of the plot, and a plot without any says
+ * so. */
+static gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
+                                const char *xlabel, const cdf_series *curves, guint count,
+                                GError **error)
+{
+    GString *plot = g_string_new(NULL);
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < count; i++) {
+        guint n = 0;
+        ok = cdf_write_series(c, &curves[i], &n, error);
+        if (ok && n > 0) {
+            char *title = curves[i].title != NULL
+                              ? g_strdup_printf("%s (%u %s)", curves[i].title, n, curves[i].unit)
+                              : g_strdup_printf("%u %s", n, curves[i].unit);
+            char *qt = gp_quote(title);
+            g_string_append_printf(plot, "%s\"%s\" using 1:2 with steps lw 2 lc rgb \"%s\" "
+                                   "title %s",
+                                   plot->len == 0 ? "plot " : ", \\\n     ", curves[i].dat,
+                                   curves[i].color, qt);
+            g_free(qt);
+            g_free(title);
+        }
+    }
     if (ok) {
         GString *gp = g_string_new(NULL);
         gp_begin(gp, c, name, what);
@@ -270,14 +305,11 @@ static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const c
                                "set xlabel \"%s\"\nset ylabel \"fraction (CDF)\"\n"
                                "set yrange [0:1.02]\nset key bottom right box opaque\n",
                                xlabel);
-        if (n == 0)
+        if (plot->len == 0)
             g_string_append(gp, "set label \"no samples in this run\" at graph 0.5, graph 0.5 "
                                 "center\nset xrange [0:1]\nplot NaN notitle\n");
         else
-            g_string_append_printf(gp,
-                                   "plot \"%s\" using 1:2 with steps lw 2 lc rgb \"#d95f02\" "
-                                   "title \"%u samples\"\n",
-                                   dat_name, n);
+            g_string_append_printf(gp, "%s\n", plot->str);
         gp_finish(gp, name);
         char *gp_name = g_strdup_printf("%s.gp", name);
         ok = write_file(c, gp_name, gp, error);
@@ -285,8 +317,50 @@ static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const c
         g_string_free(gp, TRUE);
         c->result->plots++;
     }
-    g_free(dat_name);
+    g_string_free(plot, TRUE);
     return ok;
+}
+
+/* A CDF plot of one column of seconds. */
+static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const char *what,
+                         const char *xlabel, GError **error)
+{
+    char *dat = g_strdup_printf("%s.dat", name);
+    cdf_series one = {dat, sql, NULL, "samples", "#d95f02"};
+    gboolean ok = plot_cdf_series(c, name, what, xlabel, &one, 1, error);
+    g_free(dat);
+    return ok;
+}
+
+static bool table_exists(plot_ctx *c, const char *table)
+{
+    sqlite3_stmt *st = NULL;
+    bool found = sqlite3_prepare_v2(c->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                           "AND name = ?", -1, &st, NULL) == SQLITE_OK &&
+                 sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) == SQLITE_OK &&
+                 sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Block propagation: every node's first holding of every block, and per
+ * block the time until 99% of the nodes live at its proposal held it
+ * (block_propagation_p99_s is that curve's median). */
+static gboolean plot_propagation(plot_ctx *c, GError **error)
+{
+    const cdf_series curves[] = {
+        {"propagation.dat", "SELECT delay_ns / 1e9 FROM receipts ORDER BY 1",
+         "each node's first holding of each block", "holdings", "#d95f02"},
+        {"propagation-blocks.dat",
+         table_exists(c, "propagation")
+             ? "SELECT reached_p99_ns / 1e9 FROM propagation WHERE reached_p99_ns IS NOT NULL "
+               "ORDER BY 1"
+             : NULL,
+         "per block: 99% of the nodes live at its proposal", "blocks", "#1b9e77"},
+    };
+    return plot_cdf_series(c, "propagation",
+                           "block propagation (time from a block's proposal)",
+                           "block propagation delay (s)", curves, G_N_ELEMENTS(curves), error);
 }
 
 typedef struct timeline_data {
@@ -340,13 +414,7 @@ static gboolean timeline_validators(plot_ctx *c, timeline_data *t, GError **erro
                   "WHERE at_ns IS NOT NULL ORDER BY rowid",
                timeline_slashing, t, error))
         return FALSE;
-    sqlite3_stmt *st = NULL;
-    gboolean has_changes =
-        sqlite3_prepare_v2(c->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                  "name = 'validator_changes'", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return !has_changes ||
+    return !table_exists(c, "validator_changes") ||
            query(c, "SELECT at_ns, validator, change, effective_height FROM validator_changes "
                     "WHERE change IN ('unjail', 'rotate-key') AND at_ns IS NOT NULL "
                     "ORDER BY rowid",
@@ -553,10 +621,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   "WHERE b.first_commit_ns IS NOT NULL AND b.proposed_ns IS NOT NULL ORDER BY 1",
                   "commit latency (block proposal to final, every node)", "commit latency (s)",
                   error) &&
-         plot_cdf(&c, "propagation",
-                  "SELECT delay_ns / 1e9 FROM receipts ORDER BY 1",
-                  "block propagation (proposal to first holding, every block at every node)",
-                  "block propagation delay (s)", error) &&
+         plot_propagation(&c, error) &&
          plot_timeline(&c, error);
     if (ok) {
         static const char *const scripts[] = {"throughput.gp", "finality.gp", "commit.gp",

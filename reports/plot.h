@@ -9,8 +9,11 @@
  *                with every fault window shaded and labelled
  *   finality     CDF of transaction finality (submission -> final)
  *   commit       CDF of commit latency (proposal -> final at each node)
- *   propagation  CDF of block propagation (proposal -> first holding, each
- *                block at each node but its proposer)
+ *   propagation  CDFs of block propagation: each node's first holding of
+ *                each block (proposal -> received or final), and per block
+ *                the time until 99% of the nodes live at its proposal held
+ *                it (propagation-blocks.dat; the median is
+ *                block_propagation_p99_s)
  *   timeline     faults as bars, view changes as points, and on a
  *                "validators" row slashings, unjails and key rotations
  *                as labelled points, over time

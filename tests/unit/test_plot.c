@@ -54,6 +54,21 @@ static void write_db(void)
          .effective_height = 10},
     };
     g_array_append_vals(m->validator_changes, changes, G_N_ELEMENTS(changes));
+    /* three blocks; two reached 99% of the live nodes (0.4 s, 0.2 s), one
+     * never; four receipts */
+    for (uint32_t i = 0; i < 3; i++) {
+        proto_hash h;
+        memset(&h, (int)i + 1, sizeof h);
+        uint32_t index = sim_metrics_block(m, &h); /* before taking the (moving) array */
+        sim_block_record *b = &g_array_index(m->blocks, sim_block_record, index);
+        b->height = i + 1;
+        b->proposed_ns = (int64_t)i * 1000000000LL;
+        b->reached_p99_ns = i == 2 ? -1 : 400000000LL - (int64_t)i * 200000000LL;
+        sim_receipt_record r = {.height = i + 1, .node = 1, .delay_ns = 100000000LL * (i + 1)};
+        g_array_append_val(m->receipts, r);
+    }
+    sim_receipt_record late = {.height = 1, .node = 0, .delay_ns = 50000000LL};
+    g_array_append_val(m->receipts, late);
     rep_run_info *info = rep_run_info_new();
     info->scenario = g_strdup("plot-test");
     info->scenario_path = g_strdup("plot-test.ini");
@@ -149,6 +164,21 @@ START_TEST(data_and_scripts_are_written)
     g_strfreev(lines);
     g_free(cdf);
 
+    /* propagation: receipts (4) and, per block, reaching 99% (2 of 3) */
+    char *pr = read_plot_file("propagation.dat");
+    ck_assert_ptr_nonnull(strstr(pr, "\n0.050000 0.250000\n0.100000 0.500000\n"));
+    ck_assert_ptr_nonnull(strstr(pr, "\n0.300000 1.000000\n"));
+    g_free(pr);
+    char *pb = read_plot_file("propagation-blocks.dat");
+    ck_assert_ptr_nonnull(strstr(pb, "\n0.200000 0.500000\n0.400000 1.000000\n"));
+    g_free(pb);
+    char *pgp = read_plot_file("propagation.gp");
+    ck_assert_ptr_nonnull(strstr(pgp, "\"each node's first holding of each block (4 holdings)\""));
+    ck_assert_ptr_nonnull(
+        strstr(pgp, "\"propagation-blocks.dat\" using 1:2 with steps lw 2 lc rgb \"#1b9e77\" "
+                    "title \"per block: 99% of the nodes live at its proposal (2 blocks)\""));
+    g_free(pgp);
+
     char *tl = read_plot_file("timeline.dat");
     ck_assert_ptr_nonnull(strstr(tl, "3.000000 0 0.500000 0 1")); /* the view change */
     /* slashings, unjails, rotations: one index each, jails not repeated */
@@ -228,6 +258,28 @@ START_TEST(older_database_without_validator_changes)
 }
 END_TEST
 
+/* A database from before the propagation table existed plots the
+ * receipts alone. */
+START_TEST(older_database_without_propagation)
+{
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    sqlite3 *sql = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &sql), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sql, "DROP TABLE propagation", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(sql);
+    rep_plot_result r;
+    GError *error = NULL;
+    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
+    ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
+    g_free(db);
+    char *pgp = read_plot_file("propagation.gp");
+    ck_assert_ptr_nonnull(strstr(pgp, "plot \"propagation.dat\""));
+    ck_assert_ptr_null(strstr(pgp, "propagation-blocks.dat"));
+    g_free(pgp);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
 START_TEST(missing_database_is_an_error)
 {
     rep_plot_result r;
@@ -251,6 +303,7 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, data_and_scripts_are_written);
     tcase_add_test(tc, missing_gnuplot_still_writes_data);
     tcase_add_test(tc, older_database_without_validator_changes);
+    tcase_add_test(tc, older_database_without_propagation);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;
