@@ -27,6 +27,9 @@ START_TEST(test_new_is_empty)
     ck_assert_uint_eq(m->faults->len, 0);
     ck_assert_uint_eq(m->txs->len, 0);
     ck_assert_uint_eq(m->figures->len, 0);
+    ck_assert_uint_eq(m->partitions->len, 0);
+    ck_assert_uint_eq(m->churn->len, 0);
+    ck_assert_uint_eq(m->peers->len, 0);
     sim_metrics_free(m);
     sim_metrics_free(NULL);
 }
@@ -48,6 +51,9 @@ START_TEST(test_block_found_by_hash)
     ck_assert_int_eq(rec->first_final_ns, -1);
     ck_assert_int_eq(rec->reached_all_ns, -1);
     ck_assert_int_eq(rec->reached_p50_ns, -1);
+    ck_assert_int_eq(rec->reached_p90_ns, -1);
+    ck_assert_int_eq(rec->reached_p99_ns, -1);
+    ck_assert_uint_eq(rec->live_count, 0);
     ck_assert_uint_eq(rec->height, 0);
     ck_assert_uint_eq(rec->reached_count, 0);
     sim_metrics_free(m);
