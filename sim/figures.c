@@ -216,6 +216,7 @@ void sim_figures_compute(sim_world *w)
     }
     net_figures(w);
     node_traffic_figures(w);
+    sim_mesh_read_live(w);
     sim_mesh_figures(w);
     sim_conv_figures(w, sim_sched_now(w->sched));
     proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);

@@ -32,10 +32,25 @@ static void mesh_stats_add(p2p_stats *sum, const p2p_stats *s)
     sum->bans += s->bans;
 }
 
+/* Add what the node's p2p node counted to its record, and take its peer
+ * count now. */
+static void mesh_read_p2p(sim_world *w, uint32_t index, bool at_end)
+{
+    const sim_node_slot *slot = &w->nodes[index];
+    sim_mesh_node *n = &w->mesh_nodes[index];
+    g_assert(slot->p2p != NULL);
+    mesh_stats_add(&n->stats, p2p_node_stats(slot->p2p));
+    n->peers = p2p_node_peers_count(slot->p2p);
+    n->p2p_seen = true;
+    n->live_at_end = at_end;
+}
+
 void sim_mesh_on_node_down(sim_world *w, uint32_t index)
 {
     g_assert(index < w->nodes_count);
     w->partition_open[index] = 0;
+    if (w->nodes[index].p2p != NULL)
+        mesh_read_p2p(w, index, false);
 }
 
 bool sim_mesh_ran(const sim_world *w)
@@ -125,6 +140,14 @@ static void mesh_total_figures(sim_world *w)
         g_free(name);
     }
     sim_metrics_figure(m, "peer_bans", (double)total.bans);
+}
+
+void sim_mesh_read_live(sim_world *w)
+{
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        if (w->nodes[i].p2p != NULL)
+            mesh_read_p2p(w, i, true);
+    }
 }
 
 void sim_mesh_figures(sim_world *w)

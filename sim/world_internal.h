@@ -278,11 +278,17 @@ void sim_conv_figures(sim_world *w, int64_t end_ns);
  * right BEFORE it frees the node, while slot->p2p is still valid: the
  * node's p2p statistics and peer count are kept for the figures (a crash
  * loses them otherwise), and a partition it was suspecting is no longer
- * open. Safe in any topology (without slot->p2p only the latter). */
+ * open. Safe in any topology (without slot->p2p only the latter). Not
+ * when the world is freed after the run: the figures have read the
+ * nodes still up (sim_mesh_read_live), and reading them twice would count
+ * them twice. */
 void sim_mesh_on_node_down(sim_world *w, uint32_t index);
 /* The run had a P2P mesh (some node reported mesh events or ran a p2p
  * node): the mesh-only figures are computed. */
 bool sim_mesh_ran(const sim_world *w);
+/* At the end of the run: add what the p2p nodes still up counted to
+ * their records (once; sim_figures_compute calls it before the figures). */
+void sim_mesh_read_live(sim_world *w);
 /* PROTO_EV_PEER_CONNECTED / _DISCONNECTED (for reason) at some node. */
 void sim_mesh_peer_event(sim_world *w, bool connected, proto_p2p_reason reason);
 /* metrics->peers (one record per node) and, in a mesh run, the mesh
