@@ -68,25 +68,23 @@ void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t hei
 }
 
 /* ---- the churn record ----
- * The only reader of sim_world.churn_events: how the churn wiring keeps
+ * The only reader of sim_world.churn_records: how the churn wiring keeps
  * its record is its own business, these two functions translate. */
 
 static guint conv_churn_count(const sim_world *w)
 {
-    return w->churn_events->len;
+    return w->churn_records->len;
 }
 
 /* Entry i: when, which node, whether it joined, and the kind's name. */
 static void conv_churn_get(const sim_world *w, guint i, int64_t *at_ns, uint32_t *node,
                            bool *join, const char **kind)
 {
-    const sim_churn_event *e = &g_array_index(w->churn_events, sim_churn_event, i);
+    const sim_churn_record *e = &g_array_index(w->churn_records, sim_churn_record, i);
     *at_ns = e->at_ns;
     *node = e->node;
     *join = e->kind == SIM_CHURN_JOIN;
-    *kind = e->kind == SIM_CHURN_JOIN             ? "join"
-            : e->kind == SIM_CHURN_LEAVE_GRACEFUL ? "leave-graceful"
-                                                  : "leave-crash";
+    *kind = sim_churn_kind_name(e->kind);
 }
 
 /* ---- who was up when ---- */

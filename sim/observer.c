@@ -27,7 +27,6 @@ void sim_observer_init(sim_world *w)
     /* mesh figures */
     w->prop_nodes = g_ptr_array_new_with_free_func(g_free);
     w->prop_bitmap_bytes = (w->nodes_count + 7) / 8;
-    w->churn_events = g_array_new(FALSE, FALSE, sizeof(sim_churn_event));
     w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
     w->partition_open = g_new0(uint32_t, w->nodes_count);
     w->mesh_nodes = g_new0(sim_mesh_node, w->nodes_count);
@@ -68,7 +67,6 @@ void sim_observer_clear(sim_world *w)
     g_hash_table_unref(w->state_root_by_block);
     /* mesh figures */
     g_ptr_array_unref(w->prop_nodes);
-    g_array_unref(w->churn_events);
     g_array_unref(w->recovery_events);
     g_free(w->partition_open);
     g_free(w->mesh_nodes);

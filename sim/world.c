@@ -17,6 +17,7 @@
 
 #define WORLD_PENDING_MAX (64u * 1024 * 1024)
 #define WORLD_MEMO_MAX (4u * 1024 * 1024)
+#define WORLD_CHAIN_MEMO_HEIGHTS 8u
 #define WORLD_STEP_NS (100LL * 1000 * 1000) /* progress granularity */
 #define GENESIS_BALANCE (1000000000000ULL)
 
@@ -164,6 +165,7 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     sim_node_slot *slot = &w->nodes[index];
     if (!slot->up)
         return;
+    sim_mesh_on_node_down(w, index);
     slot->ops->free(slot->node); /* a p2p node frees the consensus node it carries */
     slot->node = NULL;
     slot->p2p = NULL;
@@ -338,6 +340,11 @@ static void build_pbft(sim_world *w)
     p->checkpoint_interval = w->sc->checkpoint_interval;
     p->sync_batch_max = c->sync_batch_max;
     pbft_genesis_hash(p, &p->genesis_hash);
+    /* Full nodes share decoded blocks and executions (exact: both are pure
+     * functions of the bytes and the state; see exec_memo.h): a few
+     * heights each, so thousands of full nodes cost one state per height. */
+    p->block_memo = proto_block_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
+    p->exec_memo = proto_exec_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
 }
 
 static void build_nodes(sim_world *w)
@@ -451,6 +458,8 @@ void sim_world_free(sim_world *w)
     sim_net_free(w->net);
     sim_sched_free(w->sched);
     proto_state_free(w->genesis);
+    proto_block_memo_free(w->pbft.block_memo);
+    proto_exec_memo_free(w->pbft.exec_memo);
     proto_crypto_free(w->crypto);
     g_free(w->validator_keys);
     g_free(w->validator_pubkeys);

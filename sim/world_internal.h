@@ -24,21 +24,6 @@
 
 typedef struct sim_world sim_world;
 
-/* ---- mesh figures: the churn record ------------------------------------
- * Every churn join and leave, as the churn wiring records it (appended in
- * time order to sim_world.churn_events); read by sim/convergence.c. */
-enum {
-    SIM_CHURN_JOIN = 1,           /* a node started as a new machine */
-    SIM_CHURN_LEAVE_GRACEFUL = 2, /* a node said goodbye and went away */
-    SIM_CHURN_LEAVE_CRASH = 3,    /* a node went away without a word */
-};
-
-typedef struct sim_churn_event {
-    int64_t at_ns;
-    uint32_t node;
-    uint8_t kind;                 /* SIM_CHURN_* */
-} sim_churn_event;
-
 /* One node's P2P statistics over the run (sim/mesh_stats.c): summed over
  * every p2p node it ran (each crash or leave ends one, and its counters
  * with it). */
@@ -183,7 +168,6 @@ struct sim_world {
      * one of the nodes that hold it (sim/propagation.c). */
     GPtrArray *prop_nodes;
     uint32_t prop_bitmap_bytes;      /* ceil(nodes_count / 8) */
-    GArray *churn_events;            /* sim_churn_event, in time order (the churn wiring) */
     GArray *recovery_events;         /* sim_recovery_event, in time order */
     /* [nodes_count]: 1 + index into metrics->partitions of the node's
      * suspicion not yet healed, 0 if none */
@@ -269,7 +253,7 @@ void sim_conv_partition_event(sim_world *w, uint32_t node, bool suspected, int64
 /* PROTO_EV_RECOVERED at node. */
 void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t height);
 /* The partition, reconverge, sync-after-join and churn figures of a run
- * that ended at end_ns (and metrics->churn from churn_events). */
+ * that ended at end_ns (and metrics->churn from churn_records). */
 void sim_conv_figures(sim_world *w, int64_t end_ns);
 
 /* mesh_stats.c: what the mesh did, per node and in total. */

@@ -305,7 +305,12 @@ void p2p_on_gossip(p2p_node *n, p2p_peer *peer, GBytes *wire)
     const p2p_seen_entry *seen = p2p_seen_lookup(&n->seen, &id, now);
     if (seen != NULL) {
         n->stats.gossip_duplicate++;
-        if (seen->from == from)
+        /* The same message twice from one peer within a few heartbeats is
+         * an echo or a replay; much later it is a node handing on again
+         * what waited in its pool while it was cut off (PBFT's regossip
+         * after a catch-up), which honest validators do. */
+        if (seen->from == from &&
+            now - seen->at_ns < P2P_ECHO_WINDOW_HEARTBEATS * n->p->heartbeat_ns)
             p2p_score_penalize(n, peer, P2P_OFFENCE_DUPLICATE);
         return;
     }

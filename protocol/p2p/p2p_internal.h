@@ -39,6 +39,7 @@
 #define P2P_WANT_ANNOUNCERS_MAX 4
 #define P2P_MCACHE_MAX 64        /* large messages held for IWANTs */
 #define P2P_BANS_MAX 256
+#define P2P_ECHO_WINDOW_HEARTBEATS 3 /* a repeat from one peer within this is an echo */
 #define P2P_DISTANCE_MAX 32      /* farther is "unknown" (ends counting to infinity) */
 #define P2P_DISTANCE_UNKNOWN UINT32_MAX
 

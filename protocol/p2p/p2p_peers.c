@@ -155,9 +155,11 @@ void p2p_on_hello(p2p_node *n, proto_node_id from, const uint8_t *data, size_t s
         p2p_send_take(n, from, p2p_goodbye_encode(&m));
         return;
     }
-    /* Our own HELLO in flight (an answer, or both dialed at once) needs
-     * no answer; a HELLO we did not ask for does. */
-    bool answer = p2p_dial_find(n, from) == NULL && !ack;
+    /* Every HELLO that is not itself an answer gets one, even while our
+     * own dial is in flight: that dial may have gone out while the other
+     * node was down and been lost (a restart would then wait a dial
+     * timeout); when both dialed at once each answers, harmlessly. */
+    bool answer = !ack;
     p2p_peer_connect(n, from);
     if (answer)
         p2p_send_take(n, from, p2p_hello_encode(true));

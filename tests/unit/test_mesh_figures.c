@@ -213,10 +213,10 @@ static void commit_all_at(const uint32_t *nodes, size_t n, uint64_t height, int6
         commit_at(nodes[i], height, at_ns);
 }
 
-static void churn(int64_t at_ns, uint32_t node, uint8_t kind)
+static void churn(int64_t at_ns, uint32_t node, sim_churn_kind kind)
 {
-    sim_churn_event e = {.at_ns = at_ns, .node = node, .kind = kind};
-    g_array_append_val(w->churn_events, e);
+    sim_churn_record e = {.at_ns = at_ns, .node = node, .kind = kind};
+    g_array_append_val(w->churn_records, e);
 }
 
 static void suspect(uint32_t node, int64_t at_ns)
