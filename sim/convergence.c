@@ -154,7 +154,8 @@ static GArray *conv_changes(sim_world *w)
         conv_change_add(changes, at_ns, 2 * (uint64_t)faults->len + j, node, join,
                         CONV_START_JOIN);
     }
-    qsort(changes->data, changes->len, sizeof(conv_change), conv_change_cmp);
+    if (changes->len > 1) /* an empty GArray may have no data at all */
+        qsort(changes->data, changes->len, sizeof(conv_change), conv_change_cmp);
     return changes;
 }
 
