@@ -167,7 +167,16 @@ void p2p_gossip_broadcast(p2p_node *n, proto_scope scope, GBytes *wire)
     p2p_id_of(&id, data, size);
     if (n->delivery.active && n->delivery.gossip && p2p_id_equal(&id, &n->delivery.id))
         return;
-    p2p_seen_insert(&n->seen, &id, n->self, p2p_now(n));
+    /* What went out or came in moments ago is not sent again: peers would
+     * take the repeat for an echo (a heartbeat more than they allow, for
+     * the latency between us). Later it goes out again: a node hands on
+     * what waited in its pool while it was cut off. */
+    int64_t now = p2p_now(n);
+    const p2p_seen_entry *seen = p2p_seen_lookup(&n->seen, &id, now);
+    if (seen != NULL &&
+        now - seen->at_ns < (P2P_ECHO_WINDOW_HEARTBEATS + 1) * n->p->heartbeat_ns)
+        return;
+    p2p_seen_insert(&n->seen, &id, n->self, now);
     GBytes *envelope = p2p_gossip_encode(scope, wire);
     route(n, scope, envelope, &id, n->self);
     g_bytes_unref(envelope);
