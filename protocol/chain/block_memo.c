@@ -7,6 +7,10 @@
  * in a plain array searched linearly: no hash table, no order to leak. */
 #include "protocol/chain/block_memo.h"
 
+#include <stddef.h>
+
+#include "protocol/chain/memo_age.h"
+
 #include <string.h>
 
 #define BLOCK_HASHED_SIZE 160 /* the unsigned header, as block.c encodes it */
@@ -16,8 +20,7 @@
 
 typedef struct memo_entry {
     proto_hash hash;
-    uint64_t height;
-    uint64_t inserted;  /* insertion sequence: eviction tie-break */
+    proto_memo_age age; /* height and insertion: eviction (memo_age.h) */
     GBytes *bytes;      /* what was decoded, as offered (matched by pointer first) */
     GBytes *stored;     /* the same bytes in a buffer of their own */
     proto_block *block; /* one reference held by the memo */
@@ -86,20 +89,14 @@ static bool same_bytes(const memo_entry *e, GBytes *b)
             memcmp(e_data, b_data, e_size) == 0);
 }
 
-/* Room for one more entry of `height`: evict the lowest height (oldest
- * first) unless the newcomer would be the lowest. False: do not keep it. */
+/* Room for one more entry of `height` (memo_age.h); false: do not keep it. */
 static bool make_room(proto_block_memo *m, uint64_t height)
 {
     if (m->entries->len < m->entries_max)
         return true;
     guint victim = 0;
-    for (guint i = 1; i < m->entries->len; i++) {
-        const memo_entry *e = &g_array_index(m->entries, memo_entry, i);
-        const memo_entry *v = &g_array_index(m->entries, memo_entry, victim);
-        if (e->height < v->height || (e->height == v->height && e->inserted < v->inserted))
-            victim = i;
-    }
-    if (height < g_array_index(m->entries, memo_entry, victim).height)
+    if (!proto_memo_age_victim(m->entries->data, m->entries->len, sizeof(memo_entry),
+                               offsetof(memo_entry, age), height, &victim))
         return false;
     entry_clear(&g_array_index(m->entries, memo_entry, victim));
     g_array_remove_index(m->entries, victim);
@@ -127,8 +124,7 @@ proto_block *proto_block_memo_decode(proto_block_memo *m, GBytes *bytes, uint32_
         return b; /* other bytes under a known hash are not remembered */
     g_assert(proto_hash_equal(&b->hash, &hash));
     memo_entry fresh = {.hash = hash,
-                        .height = b->header.height,
-                        .inserted = m->next_seq++,
+                        .age = {.height = b->header.height, .inserted = m->next_seq++},
                         .bytes = g_bytes_ref(bytes),
                         .stored = g_bytes_new(data, size),
                         .block = proto_block_ref(b)};

@@ -7,13 +7,16 @@
  * the verifications made meanwhile, and keeps a reference to the result. */
 #include "protocol/chain/exec_memo.h"
 
+#include <stddef.h>
+
+#include "protocol/chain/memo_age.h"
+
 #include <string.h>
 
 typedef struct memo_entry {
     proto_hash pre_root;
     proto_hash block_hash;
-    uint64_t height;
-    uint64_t inserted;        /* insertion sequence: eviction tie-break */
+    proto_memo_age age;       /* height and insertion: eviction (memo_age.h) */
     proto_state *post;        /* one reference held by the memo */
     GArray *events;           /* copy of what the extension reported, or NULL */
     proto_verify_log verifies;
@@ -70,20 +73,14 @@ static const memo_entry *find(const proto_exec_memo *m, const proto_hash *pre_ro
     return NULL;
 }
 
-/* Room for one more entry of `height`: evict the lowest height (oldest
- * first) unless the newcomer would be the lowest. False: do not keep it. */
+/* Room for one more entry of `height` (memo_age.h); false: do not keep it. */
 static bool make_room(proto_exec_memo *m, uint64_t height)
 {
     if (m->entries->len < m->entries_max)
         return true;
     guint victim = 0;
-    for (guint i = 1; i < m->entries->len; i++) {
-        const memo_entry *e = &g_array_index(m->entries, memo_entry, i);
-        const memo_entry *v = &g_array_index(m->entries, memo_entry, victim);
-        if (e->height < v->height || (e->height == v->height && e->inserted < v->inserted))
-            victim = i;
-    }
-    if (height < g_array_index(m->entries, memo_entry, victim).height)
+    if (!proto_memo_age_victim(m->entries->data, m->entries->len, sizeof(memo_entry),
+                               offsetof(memo_entry, age), height, &victim))
         return false;
     entry_clear(&g_array_index(m->entries, memo_entry, victim));
     g_array_remove_index(m->entries, victim);
@@ -114,8 +111,7 @@ static void remember(proto_exec_memo *m, const proto_hash *pre_root, const proto
     }
     memo_entry fresh = {.pre_root = *pre_root,
                         .block_hash = b->hash,
-                        .height = b->header.height,
-                        .inserted = m->next_seq++,
+                        .age = {.height = b->header.height, .inserted = m->next_seq++},
                         .post = proto_state_ref(post),
                         .verifies = *verifies};
     if (events != NULL) {
