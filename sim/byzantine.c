@@ -127,6 +127,17 @@ static bool active(const sim_byz *b, byz_kind kind, int64_t *delay_ns)
     return false;
 }
 
+bool sim_byz_active_now(const sim_byz *b)
+{
+    int64_t now = sim_sched_now(b->w->sched);
+    for (guint i = 0; i < b->behaviours->len; i++) {
+        const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, i);
+        if (now >= x->at_ns && (x->until_ns < 0 || now < x->until_ns))
+            return true;
+    }
+    return false;
+}
+
 /* ---- building variants ---- */
 
 static const proto_keypair *own_key(const sim_byz *b)

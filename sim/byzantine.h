@@ -51,6 +51,8 @@ void sim_byz_add(sim_byz *b, const sim_fault *f);
 /* The node sends wire to `to`: apply the active behaviours and hand the
  * result (possibly nothing, possibly several messages) to the network. */
 void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire);
+/* Some behaviour's window is open now. */
+bool sim_byz_active_now(const sim_byz *b);
 /* Counters for the report. */
 uint64_t sim_byz_variants_sent(const sim_byz *b);
 

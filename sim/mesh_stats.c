@@ -27,6 +27,7 @@ static void mesh_stats_add(p2p_stats *sum, const p2p_stats *s)
     sum->dropped_not_peer += s->dropped_not_peer;
     sum->malformed += s->malformed;
     sum->no_route += s->no_route;
+    sum->held += s->held;
     sum->connects += s->connects;
     sum->disconnects += s->disconnects;
     sum->bans += s->bans;
@@ -129,6 +130,7 @@ static void mesh_total_figures(sim_world *w)
     sim_metrics_figure(m, "p2p_dropped_not_peer", (double)total.dropped_not_peer);
     sim_metrics_figure(m, "p2p_malformed", (double)total.malformed);
     sim_metrics_figure(m, "p2p_no_route", (double)total.no_route);
+    sim_metrics_figure(m, "gossip_held", (double)total.held);
     sim_metrics_figure(m, "peer_connects", (double)w->peer_connects);
     uint64_t disconnects = 0;
     for (int r = 0; r < PROTO_P2P_REASON_COUNT; r++)

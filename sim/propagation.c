@@ -8,8 +8,11 @@
  * through sync may report no receipt). Nodes that came up after the
  * proposal do not count towards the percentages, nor do they hold the
  * block back: they are measured by the sync-after-join figures instead.
- * Nodes that were live at the proposal and went down before holding it
- * do hold it back, so a block can stay short of 100% for good.
+ * Nor do nodes that were Byzantine at the proposal (a behaviour window
+ * open): the figure is about the honest network, and a flooder the mesh
+ * has banned gets blocks late by design. Honest nodes that were live at
+ * the proposal and went down before holding it do hold it back, so a
+ * block can stay short of 100% for good.
  *
  * Each block keeps two bitmaps over the nodes, "live when first seen" and
  * "holds it", so the thresholds are counted once per (block, node) as
@@ -65,7 +68,8 @@ void sim_prop_block_new(sim_world *w, uint32_t block)
     sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, block);
     b->live_count = 0;
     for (uint32_t i = 0; i < w->nodes_count; i++) {
-        if (w->nodes[i].up) {
+        const sim_node_slot *slot = &w->nodes[i];
+        if (slot->up && (slot->byz == NULL || !sim_byz_active_now(slot->byz))) {
             bit_set(bits, i);
             b->live_count++;
         }

@@ -130,7 +130,9 @@ typedef struct p2p_stats {
     uint64_t throttled;         /* messages dropped over a peer's budget */
     uint64_t dropped_not_peer;  /* from a node that is not a peer, or is banned */
     uint64_t malformed;         /* p2p messages that did not decode */
-    uint64_t no_route;          /* unicasts dropped: the target never became a peer */
+    uint64_t no_route;          /* dropped for want of a route: unicasts whose target never
+                                 * became a peer, own broadcasts held too long */
+    uint64_t held;              /* own broadcasts held until a peer could take them */
     uint64_t connects;
     uint64_t disconnects;
     uint64_t bans;

@@ -25,6 +25,8 @@
  * peers nearer than itself, so the message goes down the distance
  * gradient (two paths for redundancy) instead of spreading.
  *
+ * A broadcast that no peer can take yet is held (p2p_hold.c).
+ *
  * The consensus node's broadcast goes out even if the message was seen
  * before (it may be re-sending after a partition), except while that
  * very message is being handed to it: the relay forwards it anyway. */
@@ -112,11 +114,32 @@ static bool nearer(const p2p_peer *a, const p2p_peer *b)
     return a->id < b->id;
 }
 
+/* The two peers nearest to a validator, other than `from`; with
+ * `downhill`, only peers nearer than this node. */
+static uint32_t pick_routes(const p2p_node *n, proto_node_id from, bool downhill,
+                            const p2p_peer *best[VALIDATOR_ROUTES])
+{
+    uint32_t found = 0;
+    for (guint i = 0; i < n->peers->len; i++) {
+        const p2p_peer *p = g_ptr_array_index(n->peers, i);
+        if (p->id == from || (downhill && p->distance >= n->distance))
+            continue;
+        for (uint32_t k = 0; k < VALIDATOR_ROUTES; k++) {
+            if (k >= found || nearer(p, best[k])) {
+                for (uint32_t j = VALIDATOR_ROUTES - 1; j > k; j--)
+                    best[j] = best[j - 1];
+                best[k] = p;
+                found = MIN(found + 1, (uint32_t)VALIDATOR_ROUTES);
+                break;
+            }
+        }
+    }
+    return found;
+}
+
 static void route_validators(p2p_node *n, GBytes *envelope, proto_node_id from)
 {
     if (p2p_is_validator(n)) {
-        if (from != n->self && p2p_validator_of(n, from) >= 0)
-            return; /* the validator that sent it reached the others */
         for (guint i = 0; i < n->peers->len; i++) {
             const p2p_peer *p = g_ptr_array_index(n->peers, i);
             if (p->validator_index >= 0 && p->id != from)
@@ -124,35 +147,48 @@ static void route_validators(p2p_node *n, GBytes *envelope, proto_node_id from)
         }
         return;
     }
-    /* A relay only hands it down the gradient, so it reaches a validator
-     * in at most `distance` hops and never spreads sideways. */
-    bool relay = from != n->self && n->distance != P2P_DISTANCE_UNKNOWN;
+    /* A relay hands it down the gradient, so it reaches a validator in
+     * at most `distance` hops and does not spread sideways. A relay
+     * whose view of its peers' distances is stale (the mesh is forming
+     * or healing) may find no peer downhill: then any peer but the
+     * sender will do, rather than the message dying here. */
     const p2p_peer *best[VALIDATOR_ROUTES] = {NULL};
-    for (guint i = 0; i < n->peers->len; i++) {
-        const p2p_peer *p = g_ptr_array_index(n->peers, i);
-        if (p->id == from || (relay && p->distance >= n->distance))
-            continue;
-        for (uint32_t k = 0; k < VALIDATOR_ROUTES; k++) {
-            if (best[k] == NULL || nearer(p, best[k])) {
-                for (uint32_t j = VALIDATOR_ROUTES - 1; j > k; j--)
-                    best[j] = best[j - 1];
-                best[k] = p;
-                break;
-            }
-        }
-    }
-    for (uint32_t k = 0; k < VALIDATOR_ROUTES && best[k] != NULL; k++)
+    bool relay = from != n->self && n->distance != P2P_DISTANCE_UNKNOWN;
+    uint32_t found = pick_routes(n, from, relay, best);
+    if (found == 0 && relay)
+        found = pick_routes(n, from, false, best);
+    for (uint32_t k = 0; k < found; k++)
         p2p_send_raw(n, best[k]->id, envelope);
 }
 
-static void route(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
-                  proto_node_id from)
+/* Send a message on (or our own out) by its scope's rules. */
+static void route_now(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
+                      proto_node_id from)
 {
     size_t inner_size = g_bytes_get_size(envelope) - P2P_GOSSIP_HEADER_SIZE;
     if (scope == PROTO_SCOPE_ALL)
         route_all(n, envelope, inner_size, id, from);
     else
         route_validators(n, envelope, from);
+}
+
+/* Route it, or hold it while no peer can take it yet (p2p_hold.c). */
+static void route(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
+                  proto_node_id from)
+{
+    if (scope == PROTO_SCOPE_VALIDATORS && p2p_is_validator(n) && from != n->self &&
+        p2p_validator_of(n, from) >= 0)
+        return; /* the validator that sent it reached the others */
+    if (p2p_hold_needed(n, scope, from))
+        p2p_hold_push(n, scope, envelope, id, from);
+    else
+        route_now(n, scope, envelope, id, from);
+}
+
+void p2p_gossip_route(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
+                      proto_node_id from)
+{
+    route_now(n, scope, envelope, id, from);
 }
 
 void p2p_gossip_broadcast(p2p_node *n, proto_scope scope, GBytes *wire)

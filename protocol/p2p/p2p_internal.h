@@ -6,7 +6,8 @@
  * p2p_mesh.c (degree upkeep, pruning, peer exchange, the validator
  * clique, peers remembered in the store), p2p_health.c (pings, RTT,
  * validator distance, heartbeat vector, partitions), p2p_gossip.c
- * (broadcast, relay, IHAVE/IWANT), p2p_score.c (scores and bans), p2p.c
+ * (broadcast, relay, IHAVE/IWANT), p2p_hold.c (gossip waiting for a
+ * route), p2p_parting.c (peers heard out after a GOODBYE), p2p_score.c (scores and bans), p2p.c
  * (default tunables and read-only accessors).
  *
  * Lifetimes: a p2p_peer lives from connect to disconnect. Handlers look a
@@ -38,6 +39,10 @@
 #define P2P_WANTS_MAX 128        /* ids asked for (IWANT) and not yet received */
 #define P2P_WANT_ANNOUNCERS_MAX 4
 #define P2P_MCACHE_MAX 64        /* large messages held for IWANTs */
+#define P2P_PARTING_MAX 64       /* peers parted with, heard out for a heartbeat */
+#define P2P_HELD_MAX 256         /* own broadcasts waiting for a first route */
+#define P2P_HELD_TTL_HEARTBEATS 30
+#define P2P_HELD_CLIQUE_WAIT_HEARTBEATS 3
 #define P2P_BANS_MAX 256
 #define P2P_ECHO_WINDOW_HEARTBEATS 3 /* a repeat from one peer within this is an echo */
 #define P2P_DISTANCE_MAX 32      /* farther is "unknown" (ends counting to infinity) */
@@ -79,6 +84,7 @@ typedef struct p2p_peer {
     /* peer exchange (p2p_mesh.c) */
     bool peers_asked;         /* we sent GET_PEERS and wait for PEERS */
     uint64_t get_peers_beat;  /* our heartbeat when it last asked us */
+    int64_t parted_ns;        /* in n->parting: when the link ended */
 } p2p_peer;
 
 typedef struct p2p_dial {
@@ -129,6 +135,7 @@ struct p2p_node {
     uint64_t heartbeat_timer;
     uint64_t beat;            /* heartbeats so far */
     GPtrArray *peers;         /* p2p_peer *, id ascending */
+    GPtrArray *parting;       /* p2p_peer *, parted with lately (p2p_parting.c), oldest first */
     bool peers_changed;       /* since last saved to the store */
     GArray *dials;            /* p2p_dial, id ascending, <= P2P_DIALS_MAX */
     GArray *outbox;           /* p2p_outmsg (owned references), oldest first,
@@ -137,6 +144,7 @@ struct p2p_node {
     p2p_addrbook book;
     int64_t *clique_retry_ns; /* [validators_count] at a validator: next dial */
     uint8_t *clique_failures; /* [validators_count] at a validator */
+    bool clique_formed;       /* every other validator was a peer at once (p2p_hold.c) */
     /* health */
     uint32_t *beats;          /* [validators_count] highest counter heard, 0: none */
     uint64_t stake_total;
@@ -150,6 +158,7 @@ struct p2p_node {
     GArray *wants;            /* p2p_want, oldest first */
     uint64_t want_serial;
     p2p_delivery delivery;    /* the message the consensus node is handling */
+    GArray *held;             /* p2p_held (p2p_hold.c), oldest first, <= P2P_HELD_MAX */
 };
 
 /* p2p_node.c */
@@ -227,11 +236,45 @@ uint64_t p2p_health_stake_in_contact(const p2p_node *n, int64_t now_ns);
 void p2p_gossip_init(p2p_node *n);
 void p2p_gossip_clear(p2p_node *n);
 void p2p_gossip_broadcast(p2p_node *n, proto_scope scope, GBytes *wire);
+/* Send a held envelope that came from `from` (self: our own) on by the
+ * scope's rules, now. */
+void p2p_gossip_route(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
+                      proto_node_id from);
 void p2p_on_gossip(p2p_node *n, p2p_peer *peer, GBytes *wire);
 void p2p_on_ihave(p2p_node *n, p2p_peer *peer, const uint8_t *data, size_t size);
 void p2p_on_iwant(p2p_node *n, p2p_peer *peer, const uint8_t *data, size_t size);
 void p2p_gossip_on_want_timer(p2p_node *n, uint64_t serial);
 void p2p_gossip_heartbeat(p2p_node *n);
+
+/* p2p_parting.c: peers parted with lately, heard out for a heartbeat */
+void p2p_parting_init(p2p_node *n);
+void p2p_parting_clear(p2p_node *n);
+/* Keep a peer that parted politely (takes it). */
+void p2p_parting_add(p2p_node *n, p2p_peer *peer);
+/* A peer parted with within the last heartbeat, or NULL. */
+p2p_peer *p2p_parting_find(const p2p_node *n, proto_node_id id);
+/* It is a peer again (or banned): stop keeping it. */
+void p2p_parting_forget(p2p_node *n, proto_node_id id);
+void p2p_parting_expire(p2p_node *n);
+
+/* p2p_hold.c: own broadcasts that no peer could take yet */
+void p2p_hold_init(p2p_node *n);
+void p2p_hold_clear(p2p_node *n);
+/* Some peer would take a message in this scope from `from` (self: our
+ * own broadcast). */
+bool p2p_hold_can_route(const p2p_node *n, proto_scope scope, proto_node_id from);
+/* A message in this scope from `from` must be held rather than routed
+ * now (no route, or a validator's clique is still forming). */
+bool p2p_hold_needed(p2p_node *n, proto_scope scope, proto_node_id from);
+/* Hold an envelope (its id already in the seen-cache) until it can be
+ * routed. */
+void p2p_hold_push(p2p_node *n, proto_scope scope, GBytes *envelope, const p2p_id *id,
+                   proto_node_id from);
+/* Route what can be routed now. */
+void p2p_hold_flush(p2p_node *n);
+/* Drop what waited too long (counted in no_route). */
+void p2p_hold_expire(p2p_node *n);
+void p2p_hold_drop_all(p2p_node *n);
 
 /* p2p_score.c */
 void p2p_score_penalize(p2p_node *n, p2p_peer *peer, p2p_offence offence);

@@ -112,6 +112,8 @@ p2p_node *p2p_node_new(const p2p_params *params, proto_node_id self, int32_t val
     }
     p2p_health_init(n);
     p2p_gossip_init(n);
+    p2p_hold_init(n);
+    p2p_parting_init(n);
     return n;
 }
 
@@ -151,6 +153,8 @@ void p2p_node_leave(p2p_node *n)
         p2p_peer_disconnect(n, last->id, PROTO_P2P_REASON_LEAVING, P2P_BYE_LEAVING);
     }
     p2p_outbox_drop_all(n);
+    p2p_hold_drop_all(n);
+    g_ptr_array_set_size(n->parting, 0);
     g_array_set_size(n->dials, 0);
     if (n->heartbeat_timer != PROTO_TIMER_NONE)
         n->env.cancel_timer(n->env.ctx, n->heartbeat_timer);
@@ -225,8 +229,12 @@ static void p2p_on_message(void *node, proto_node_id from, GBytes *wire)
         return;
     }
     p2p_peer *peer = p2p_peer_find(n, from);
+    if (peer == NULL && size > 0 &&
+        (data[0] == PROTO_MSG_P2P_GOSSIP || !p2p_msg_is_p2p_type(data[0])))
+        peer = p2p_parting_find(n, from); /* in flight when we parted */
     if (peer == NULL) {
         from_stranger(n, from, data, size);
+        p2p_hold_flush(n);
         return;
     }
     int64_t now = p2p_now(n);
@@ -241,6 +249,7 @@ static void p2p_on_message(void *node, proto_node_id from, GBytes *wire)
         dispatch(n, peer, wire, data, size);
     }
     p2p_score_settle(n, from);
+    p2p_hold_flush(n); /* a new peer or a known distance may route it now */
 }
 
 static void heartbeat(p2p_node *n)
@@ -248,6 +257,9 @@ static void heartbeat(p2p_node *n)
     n->heartbeat_timer = PROTO_TIMER_NONE;
     n->beat++;
     p2p_gossip_heartbeat(n);
+    p2p_hold_expire(n);
+    p2p_hold_flush(n);
+    p2p_parting_expire(n);
     p2p_health_heartbeat(n);
     p2p_score_decay(n);
     p2p_dials_expire(n);
@@ -309,6 +321,8 @@ static void p2p_free(void *node)
     g_free(n->clique_failures);
     p2p_health_clear(n);
     p2p_gossip_clear(n);
+    p2p_hold_clear(n);
+    p2p_parting_clear(n);
     g_free(n);
 }
 

@@ -71,6 +71,7 @@ p2p_peer *p2p_peer_connect(p2p_node *n, proto_node_id id)
     p2p_bucket_init(&peer->msgs, n->p->msgs_per_s_max, now);
     p2p_bucket_init(&peer->bytes, n->p->bytes_per_s_max, now);
     g_ptr_array_insert(n->peers, (gint)lower_bound(n, id), peer);
+    p2p_parting_forget(n, id);
     n->peers_changed = true;
     n->stats.connects++;
 
@@ -113,7 +114,10 @@ void p2p_peer_disconnect(p2p_node *n, proto_node_id id, proto_p2p_reason reason,
         if (peer->distance < P2P_HINT_UNKNOWN)
             addr->hint = (uint8_t)peer->distance;
     }
-    g_ptr_array_remove_index(n->peers, i); /* frees peer */
+    if (reason == PROTO_P2P_REASON_PRUNE || reason == PROTO_P2P_REASON_GOODBYE)
+        p2p_parting_add(n, g_ptr_array_steal_index(n->peers, i)); /* heard out */
+    else
+        g_ptr_array_remove_index(n->peers, i); /* frees peer */
     n->peers_changed = true;
     n->stats.disconnects++;
     p2p_health_update_distance(n);

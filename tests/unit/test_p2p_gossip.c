@@ -9,7 +9,10 @@
  * it reaches the validators and no full node. A payload the consensus
  * node rejects is not relayed beyond the first hop and costs its sender
  * score; a re-broadcast is not handed to anyone twice, and a consensus
- * node re-broadcasting the message it is being handed adds no traffic. */
+ * node re-broadcasting the message it is being handed adds no traffic.
+ * Broadcasts made before a node has any peer (the first milliseconds of
+ * a run) are held and delivered once the mesh forms, and gossip that a
+ * peer sent just before the link ended is still taken in. */
 #include <check.h>
 
 #include "protocol/core/msgtype.h"
@@ -218,6 +221,87 @@ START_TEST(test_rebroadcast_while_handled_not_doubled)
 }
 END_TEST
 
+/* Every node broadcasts to the validators at time 0, before any HELLO is
+ * answered: every validator gets every message once. */
+START_TEST(test_broadcast_before_peers_held)
+{
+    p2p_hub *h = g_new0(p2p_hub, 1);
+    p2p_hub_init(h, 16, VALIDATORS, FULL, 8);
+    p2p_hub_start_all(h);
+    p2p_id to_validators[VALIDATORS + FULL];
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        GBytes *m = p2p_hub_payload(PROTO_MSG_TX, 100 + i, 200);
+        to_validators[i] = broadcast(h, i, PROTO_SCOPE_VALIDATORS, m);
+        g_bytes_unref(m);
+    }
+    GBytes *all = p2p_hub_payload(PROTO_MSG_PBFT_DECIDED, 7, 300);
+    p2p_id all_id = broadcast(h, 20, PROTO_SCOPE_ALL, all);
+    ck_assert_uint_eq(h->delivered, 0);
+    ck_assert_uint_eq(STAT(h, held), h->nodes + 1);
+    p2p_hub_run_until(h, P2P_HUB_SEC(10));
+    for (uint32_t origin = 0; origin < h->nodes; origin++)
+        for (uint32_t v = 0; v < VALIDATORS; v++)
+            ck_assert_msg(p2p_hub_received(h, v, &to_validators[origin]) == (v != origin),
+                          "validator %u got %u's message %u times", v, origin,
+                          p2p_hub_received(h, v, &to_validators[origin]));
+    /* A flood started while the mesh is forming reaches the nodes linked
+     * by then (the rest catch up by sync): not lost, never doubled. */
+    uint32_t reached = 0;
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        ck_assert_uint_le(p2p_hub_received(h, i, &all_id), 1);
+        reached += p2p_hub_received(h, i, &all_id);
+    }
+    ck_assert_uint_ge(reached, 1);
+    ck_assert_uint_eq(STAT(h, no_route), 0);
+    g_bytes_unref(all);
+    hub_free(h);
+}
+END_TEST
+
+/* A peer says GOODBYE and its gossip, sent before, arrives after: taken
+ * in and relayed. A heartbeat later the link is gone for good. */
+START_TEST(test_gossip_in_flight_at_goodbye_taken)
+{
+    p2p_hub *h = hub_formed(17);
+    const uint32_t at = 12;
+    proto_node_id peers[P2P_HUB_NODES_MAX];
+    uint32_t count = p2p_node_peers(p2p_hub_p2p(h, at), peers, P2P_HUB_NODES_MAX);
+    ck_assert_uint_ge(count, 2);
+    proto_node_id gone = peers[0];
+    p2p_goodbye bye = {.code = P2P_BYE_PRUNE};
+    GBytes *wire = p2p_goodbye_encode(&bye);
+    p2p_hub_inject(h, gone, at, wire);
+    g_bytes_unref(wire);
+    ck_assert(!p2p_hub_node_has_peer(p2p_hub_p2p(h, at), gone));
+
+    GBytes *m = p2p_hub_payload(PROTO_MSG_TX, 77, 200);
+    GBytes *late = p2p_gossip_encode(PROTO_SCOPE_ALL, m);
+    p2p_id id;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(m, &size);
+    p2p_id_of(&id, data, size);
+    p2p_hub_inject(h, gone, at, late);
+    ck_assert_uint_eq(p2p_hub_received(h, at, &id), 1);
+    p2p_hub_run_for(h, P2P_HUB_SEC(0.5));
+    for (uint32_t k = 1; k < count; k++) /* relayed to its other peers */
+        ck_assert_uint_ge(p2p_hub_received(h, peers[k], &id), 1);
+
+    p2p_hub_run_for(h, P2P_HUB_SEC(2));
+    if (!p2p_hub_node_has_peer(p2p_hub_p2p(h, at), gone)) {
+        uint64_t dropped = p2p_node_stats(p2p_hub_p2p(h, at))->dropped_not_peer;
+        GBytes *m2 = p2p_hub_payload(PROTO_MSG_TX, 78, 200);
+        GBytes *later = p2p_gossip_encode(PROTO_SCOPE_ALL, m2);
+        p2p_hub_inject(h, gone, at, later);
+        ck_assert_uint_eq(p2p_node_stats(p2p_hub_p2p(h, at))->dropped_not_peer, dropped + 1);
+        g_bytes_unref(m2);
+        g_bytes_unref(later);
+    }
+    g_bytes_unref(m);
+    g_bytes_unref(late);
+    hub_free(h);
+}
+END_TEST
+
 static Suite *p2p_gossip_suite(void)
 {
     Suite *s = suite_create("p2p_gossip");
@@ -227,6 +311,8 @@ static Suite *p2p_gossip_suite(void)
     tcase_add_test(tc, test_validators_scope);
     tcase_add_test(tc, test_invalid_not_forwarded);
     tcase_add_test(tc, test_rebroadcast_while_handled_not_doubled);
+    tcase_add_test(tc, test_broadcast_before_peers_held);
+    tcase_add_test(tc, test_gossip_in_flight_at_goodbye_taken);
     suite_add_tcase(s, tc);
     return s;
 }
