@@ -369,6 +369,10 @@ typedef struct timeline_data {
     GString *labels;      /* ytics */
     GString *views;       /* x y for view changes */
     GString *marks[3];    /* x "label" for slashings, unjails, key rotations */
+    GString *suspicions;  /* x y dx dy: a node suspecting a partition (mesh) */
+    guint suspicions_count;
+    GString *churn[2];    /* x: churn joins, leaves (graceful or crash) */
+    guint churn_count;
     guint row;
 } timeline_data;
 
@@ -439,6 +443,41 @@ static void timeline_fault(sqlite3_stmt *st, void *data)
     g_free(label);
 }
 
+/* A node that suspected a partition, from then until it saw it heal
+ * (or the end): one thin bar per node, all on one row, so the row shows
+ * when and for how long the mesh noticed. */
+static void timeline_suspicion(sqlite3_stmt *st, void *data)
+{
+    timeline_data *t = data;
+    double at = sqlite3_column_double(st, 0) / NS_PER_S;
+    double until = sqlite3_column_type(st, 1) == SQLITE_NULL ? t->c->sim_s
+                                                              : sqlite3_column_double(st, 1) / NS_PER_S;
+    g_string_append_printf(t->suspicions, "%.6f %u %.6f 0\n", at, t->row + 1, MAX(until - at, 0.0));
+    t->suspicions_count++;
+}
+
+static gboolean timeline_suspicions(plot_ctx *c, timeline_data *t, GError **error)
+{
+    return !table_exists(c, "partitions_detected") ||
+           query(c, "SELECT suspected_ns, healed_ns FROM partitions_detected ORDER BY rowid",
+                 timeline_suspicion, t, error);
+}
+
+static void timeline_churn_event(sqlite3_stmt *st, void *data)
+{
+    timeline_data *t = data;
+    const char *kind = (const char *)sqlite3_column_text(st, 1);
+    bool join = g_strcmp0(kind, "join") == 0;
+    g_string_append_printf(t->churn[join ? 0 : 1], "%.6f\n", sqlite3_column_double(st, 0) / NS_PER_S);
+    t->churn_count++;
+}
+
+static gboolean timeline_churn(plot_ctx *c, timeline_data *t, GError **error)
+{
+    return !table_exists(c, "churn") ||
+           query(c, "SELECT at_ns, kind FROM churn ORDER BY rowid", timeline_churn_event, t, error);
+}
+
 static void timeline_view(sqlite3_stmt *st, void *data)
 {
     timeline_data *t = data;
@@ -449,8 +488,9 @@ static void timeline_view(sqlite3_stmt *st, void *data)
 }
 
 /* timeline.dat: index 0 fault bars, 1 view changes, 2..4 slashings,
- * unjails, key rotations (each block gets a row off the plot if empty:
- * gnuplot refuses an empty index). */
+ * unjails, key rotations, 5 partition suspicions, 6 churn joins, 7 churn
+ * leaves (each block gets a row off the plot if empty: gnuplot refuses
+ * an empty index). */
 static gboolean timeline_write_data(plot_ctx *c, const timeline_data *t, GError **error)
 {
     static const char *const mark_headers[MARK_KINDS] = {
@@ -463,6 +503,11 @@ static gboolean timeline_write_data(plot_ctx *c, const timeline_data *t, GError 
     for (int k = 0; k < MARK_KINDS; k++)
         g_string_append_printf(dat, "\n\n%s%s", mark_headers[k],
                                t->marks[k]->len > 0 ? t->marks[k]->str : "-1 \"\"\n");
+    g_string_append_printf(dat, "\n\n# suspected_s row length_s 0 (one per node)\n%s",
+                           t->suspicions_count > 0 ? t->suspicions->str : "-1 -1 0 0\n");
+    g_string_append_printf(dat, "\n\n# joined_s\n%s\n\n# left_s\n%s",
+                           t->churn[0]->len > 0 ? t->churn[0]->str : "-1\n",
+                           t->churn[1]->len > 0 ? t->churn[1]->str : "-1\n");
     gboolean ok = write_file(c, "timeline.dat", dat, error);
     g_string_free(dat, TRUE);
     return ok;
@@ -499,20 +544,33 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
 {
     timeline_data t = {c, g_string_new("# start_s row length_s 0\n"), g_string_new(NULL),
                        g_string_new("# start_s 0 duration_s 0 completed\n"),
-                       {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL)}, 0};
+                       {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL)},
+                       g_string_new(NULL), 0, {g_string_new(NULL), g_string_new(NULL)}, 0, 0};
     gboolean ok = query(c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid",
                         timeline_fault, &t, error) &&
+                  timeline_suspicions(c, &t, error) && timeline_churn(c, &t, error) &&
                   query(c, "SELECT view, started_ns, ended_ns FROM view_changes ORDER BY rowid",
                         timeline_view, &t, error) &&
                   timeline_validators(c, &t, error) && timeline_write_data(c, &t, error);
     if (ok) {
-        guint validators_row = t.row + 1;
+        guint suspicions_row = t.row + 1; /* used only if there are any */
+        guint churn_row = suspicions_row + (t.suspicions_count > 0);
+        guint validators_row = churn_row + (t.churn_count > 0);
+        char *suspicions_tic =
+            t.suspicions_count > 0
+                ? g_strdup_printf(", \"partition suspected\\n(%u node%s)\" %u", t.suspicions_count,
+                                  t.suspicions_count == 1 ? "" : "s", suspicions_row)
+                : g_strdup("");
+        char *churn_tic = t.churn_count > 0
+                              ? g_strdup_printf(", \"churn: joins, leaves\" %u", churn_row)
+                              : g_strdup("");
         GString *gp = g_string_new(NULL);
-        gp_begin(gp, c, "timeline", "faults, view changes, slashings and key rotations");
+        gp_begin(gp, c, "timeline",
+                 "faults, churn, partition suspicions, view changes and validators");
         g_string_append_printf(gp,
                                "set xlabel \"simulated time (s)\"\n"
                                "set xrange [0:%.3f]\nset yrange [-0.7:%u.6]\n"
-                               "set ytics (\"view changes\" 0%s%s, \"validators\" %u)\n"
+                               "set ytics (\"view changes\" 0%s%s%s%s, \"validators\" %u)\n"
                                "set key above horizontal box font \",9\" maxcols 3\n"
                                "plot \"timeline.dat\" index 0 using 1:2:3:4 with vectors nohead "
                                "lw 12 lc rgb \"#984ea3\" title \"fault window\", \\\n"
@@ -521,7 +579,19 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
                                "     \"timeline.dat\" index 1 using 1:2 with points pt 7 ps 0.8 "
                                "lc rgb \"#a6761d\" notitle",
                                c->sim_s, validators_row + 1, t.labels->len > 0 ? ", " : "",
-                               t.labels->str, validators_row);
+                               t.labels->str, suspicions_tic, churn_tic, validators_row);
+        g_free(suspicions_tic);
+        g_free(churn_tic);
+        if (t.suspicions_count > 0)
+            g_string_append(gp, ", \\\n     \"timeline.dat\" index 5 using 1:2:3:4 with vectors "
+                                "nohead lw 6 lc rgb \"#80b1d3\" title \"partition suspected\"");
+        if (t.churn_count > 0)
+            g_string_append_printf(gp,
+                                   ", \\\n     \"timeline.dat\" index 6 using 1:(%u) with points "
+                                   "pt 9 ps 1.1 lc rgb \"#1b9e77\" title \"node joined\", \\\n"
+                                   "     \"timeline.dat\" index 7 using 1:(%u) with points "
+                                   "pt 11 ps 1.1 lc rgb \"#666666\" title \"node left\"",
+                                   churn_row, churn_row);
         timeline_script_marks(gp, validators_row);
         gp_finish(gp, "timeline");
         ok = write_file(c, "timeline.gp", gp, error);
@@ -531,6 +601,9 @@ static gboolean plot_timeline(plot_ctx *c, GError **error)
     g_string_free(t.bars, TRUE);
     g_string_free(t.labels, TRUE);
     g_string_free(t.views, TRUE);
+    g_string_free(t.suspicions, TRUE);
+    g_string_free(t.churn[0], TRUE);
+    g_string_free(t.churn[1], TRUE);
     for (int k = 0; k < MARK_KINDS; k++)
         g_string_free(t.marks[k], TRUE);
     return ok;
