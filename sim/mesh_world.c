@@ -24,6 +24,10 @@
  * K (sim/world.c, shown_sender). */
 #include "sim/world_internal.h"
 
+#include "protocol/p2p/p2p_id_memo.h"
+
+#define WORLD_P2P_ID_MEMO_ENTRIES 32
+
 /* The consensus node with the accountability checker listening in. */
 typedef struct mesh_tap {
     sim_world *w;
@@ -91,12 +95,17 @@ void sim_mesh_init(sim_world *w)
     p->stakes = w->stakes;
     p->bootstrap = w->bootstrap;
     p->bootstrap_count = sc->bootstrap->len;
+    /* Gossip ids are computed once per message, not once per node
+     * (p2p_id_memo.h): a few dozen big messages are in flight at once. */
+    p->id_memo = p2p_id_memo_new(WORLD_P2P_ID_MEMO_ENTRIES);
 }
 
 void sim_mesh_clear(sim_world *w)
 {
     g_free(w->bootstrap);
     w->bootstrap = NULL;
+    p2p_id_memo_free(w->p2p.id_memo);
+    w->p2p.id_memo = NULL;
 }
 
 void sim_mesh_start_node(sim_world *w, sim_node_slot *slot)

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "protocol/core/msgtype.h"
+#include "protocol/p2p/p2p_id_memo.h"
 
 #define VALIDATOR_ROUTES 2
 
@@ -200,7 +201,7 @@ void p2p_gossip_broadcast(p2p_node *n, proto_scope scope, GBytes *wire)
     if (n->left)
         return;
     p2p_id id;
-    p2p_id_of(&id, data, size);
+    p2p_id_memo_of(n->p->id_memo, wire, 0, &id);
     if (n->delivery.active && n->delivery.gossip && p2p_id_equal(&id, &n->delivery.id))
         return;
     /* What went out or came in moments ago is not sent again: peers would
@@ -346,7 +347,7 @@ void p2p_on_gossip(p2p_node *n, p2p_peer *peer, GBytes *wire)
     proto_node_id from = peer->id;
     int64_t now = p2p_now(n);
     p2p_id id;
-    p2p_id_of(&id, data + P2P_GOSSIP_HEADER_SIZE, size - P2P_GOSSIP_HEADER_SIZE);
+    p2p_id_memo_of(n->p->id_memo, wire, P2P_GOSSIP_HEADER_SIZE, &id);
     const p2p_seen_entry *seen = p2p_seen_lookup(&n->seen, &id, now);
     if (seen != NULL) {
         n->stats.gossip_duplicate++;
