@@ -219,11 +219,8 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     if (ev->height > w->final_height_max)
         w->final_height_max = ev->height;
     check_safety(w, slot, ev);
-    for (uint32_t i = 0; i < ev->tx_count && ev->tx_hashes != NULL; i++) {
-        proto_hash tx;
-        memcpy(tx.bytes, ev->tx_hashes + (size_t)i * PROTO_HASH_SIZE, PROTO_HASH_SIZE);
-        sim_workload_on_final(w, &tx, slot->index);
-    }
+    if (ev->tx_hashes != NULL)
+        sim_workload_on_block_final(w, idx, ev->tx_hashes, ev->tx_count, slot->index);
 }
 
 static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)

@@ -136,7 +136,7 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
  * last attempt). If that node is down when the tx becomes final
  * elsewhere, the client would learn it from any node: the first
  * finalization then counts. */
-void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
+static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
 {
     sim_workload *wl = &w->workload;
     sim_inflight *f = g_hash_table_lookup(wl->inflight, tx_hash);
@@ -153,6 +153,129 @@ void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t nod
     g_array_append_val(w->metrics->txs, rec);
 }
 
+/* ---- finality by block ----
+ *
+ * Every node finalizes every block, so asking the in-flight table about
+ * every transaction at every node costs nodes x transactions lookups, at
+ * 10,000 nodes most of the simulator's own work. Instead, the first time
+ * a block is final anywhere, the transactions of it that clients still
+ * wait for are listed once, by the node each was submitted to. A node
+ * finalizing the block then looks only at its own part of the list, plus,
+ * once after every crash or leave, at the parts whose node is down (those
+ * count at the first finalization anywhere). What a node has looked at
+ * leaves the list. The outcome is exactly count_final on every
+ * transaction in block order; a resubmission (which moves a transaction
+ * to another node) makes the lists be built again. */
+typedef struct sim_pending_tx {
+    uint32_t node;
+    uint32_t position;         /* in the block */
+    proto_hash hash;
+} sim_pending_tx;
+
+static int pending_cmp(const void *a, const void *b)
+{
+    const sim_pending_tx *x = a, *y = b;
+    if (x->node != y->node)
+        return x->node < y->node ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+static void block_txs_build(sim_world *w, sim_block_txs *b, const uint8_t *tx_hashes,
+                            uint32_t count)
+{
+    sim_workload *wl = &w->workload;
+    if (b->pending != NULL)
+        g_array_unref(b->pending);
+    b->pending = NULL;
+    for (uint32_t i = 0; i < count; i++) {
+        sim_pending_tx p = {.position = i};
+        memcpy(p.hash.bytes, tx_hashes + (size_t)i * PROTO_HASH_SIZE, PROTO_HASH_SIZE);
+        const sim_inflight *f = g_hash_table_lookup(wl->inflight, &p.hash);
+        if (f == NULL || f->done)
+            continue;
+        p.node = f->node;
+        if (b->pending == NULL)
+            b->pending = g_array_new(FALSE, FALSE, sizeof(sim_pending_tx));
+        g_array_append_val(b->pending, p);
+    }
+    if (b->pending != NULL)
+        qsort(b->pending->data, b->pending->len, sizeof(sim_pending_tx), pending_cmp);
+    b->built = true;
+    b->resubmitted = wl->resubmitted;
+    b->down_epoch = UINT64_MAX; /* sweep for down nodes at once */
+}
+
+static guint pending_lower_bound(const GArray *pending, uint32_t node)
+{
+    guint lo = 0, hi = pending->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(pending, sim_pending_tx, mid).node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int picked_cmp(const void *a, const void *b, void *data)
+{
+    const GArray *pending = data;
+    uint32_t x = g_array_index(pending, sim_pending_tx, *(const guint *)a).position;
+    uint32_t y = g_array_index(pending, sim_pending_tx, *(const guint *)b).position;
+    return (x > y) - (x < y);
+}
+
+void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx_hashes,
+                                 uint32_t count, uint32_t node)
+{
+    sim_workload *wl = &w->workload;
+    if (count == 0)
+        return;
+    if (wl->blocks->len <= block)
+        g_array_set_size(wl->blocks, block + 1);
+    sim_block_txs *b = &g_array_index(wl->blocks, sim_block_txs, block);
+    if (!b->built || b->resubmitted != wl->resubmitted)
+        block_txs_build(w, b, tx_hashes, count);
+    GArray *pending = b->pending;
+    if (pending == NULL)
+        return;
+    GArray *picked = wl->picked;
+    g_array_set_size(picked, 0);
+    guint lo = pending_lower_bound(pending, node), hi = lo;
+    while (hi < pending->len && g_array_index(pending, sim_pending_tx, hi).node == node)
+        hi++;
+    for (guint k = lo; k < hi; k++)
+        g_array_append_val(picked, k);
+    if (b->down_epoch != w->down_epoch) {
+        b->down_epoch = w->down_epoch;
+        for (guint k = 0; k < pending->len; k++)
+            if ((k < lo || k >= hi) && !w->nodes[g_array_index(pending, sim_pending_tx, k).node].up)
+                g_array_append_val(picked, k);
+    }
+    if (picked->len == 0)
+        return;
+    g_array_sort_with_data(picked, picked_cmp, pending);
+    for (guint i = 0; i < picked->len; i++)
+        count_final(w, &g_array_index(pending, sim_pending_tx, g_array_index(picked, guint, i)).hash,
+                    node);
+    /* What was looked at leaves the list: counted now, or already by
+     * another block, or (for its node) never to be counted here. */
+    for (guint i = 0; i < picked->len; i++)
+        g_array_index(pending, sim_pending_tx, g_array_index(picked, guint, i)).node = UINT32_MAX;
+    guint kept = 0;
+    for (guint k = 0; k < pending->len; k++) {
+        const sim_pending_tx *p = &g_array_index(pending, sim_pending_tx, k);
+        if (p->node != UINT32_MAX)
+            g_array_index(pending, sim_pending_tx, kept++) = *p;
+    }
+    g_array_set_size(pending, kept);
+    if (kept == 0) {
+        g_array_unref(pending);
+        b->pending = NULL;
+    }
+}
+
 void sim_workload_init(sim_world *w)
 {
     sim_workload *wl = &w->workload;
@@ -166,6 +289,8 @@ void sim_workload_init(sim_world *w)
         proto_keypair_derive(&wl->keys[i], sc->seed, label);
     }
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
+    wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
+    wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
     g_queue_init(&wl->retry_queue);
     if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
         sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);
@@ -181,4 +306,13 @@ void sim_workload_clear(sim_world *w)
         g_hash_table_destroy(wl->inflight);
     g_free(wl->keys);
     g_free(wl->next_nonce);
+    for (guint i = 0; wl->blocks != NULL && i < wl->blocks->len; i++) {
+        GArray *pending = g_array_index(wl->blocks, sim_block_txs, i).pending;
+        if (pending != NULL)
+            g_array_unref(pending);
+    }
+    if (wl->blocks != NULL)
+        g_array_unref(wl->blocks);
+    if (wl->picked != NULL)
+        g_array_unref(wl->picked);
 }

@@ -176,6 +176,7 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     slot->crashes++;
     g_assert(w->nodes_live > 0);
     w->nodes_live--;
+    w->down_epoch++;
     sim_net_set_up(w->net, index, false);
 }
 

@@ -83,6 +83,15 @@ typedef struct sim_node_slot {
 
 typedef struct sim_inflight sim_inflight;
 
+/* A final block's transactions that clients still wait for, by the node
+ * each was submitted to (workload.c). */
+typedef struct sim_block_txs {
+    GArray *pending;           /* sim_pending_tx by (node, position); NULL: none */
+    uint64_t down_epoch;       /* w->down_epoch at its last sweep for down nodes */
+    uint64_t resubmitted;      /* wl->resubmitted when built */
+    bool built;
+} sim_block_txs;
+
 typedef struct sim_workload {
     sim_rng rng;
     proto_keypair *keys;       /* [accounts] */
@@ -94,6 +103,8 @@ typedef struct sim_workload {
     uint64_t finalized;
     uint64_t dropped_no_node;  /* no live node to submit to */
     uint64_t dropped_backlog;  /* client backlog full */
+    GArray *blocks;            /* sim_block_txs, by block record index */
+    GArray *picked;            /* guint scratch for sim_workload_on_block_final */
 } sim_workload;
 
 struct sim_world {
@@ -116,6 +127,7 @@ struct sim_world {
     sim_node_slot *nodes;
     uint32_t nodes_count;
     uint32_t nodes_live;             /* slots up now (validators, full nodes, running twins) */
+    uint64_t down_epoch;             /* node crashes and leaves so far */
     uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
 
     /* Mesh topology: the parameters every p2p node shares (built once;
@@ -220,7 +232,10 @@ void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
 void sim_workload_init(sim_world *w);
 void sim_workload_clear(sim_world *w);
 /* A block holding tx_hash became final at `node`. */
-void sim_workload_on_final(sim_world *w, const proto_hash *tx_hash, uint32_t node);
+/* Node `node` finalized block record `block` holding these transactions
+ * (count hashes of PROTO_HASH_SIZE bytes). */
+void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx_hashes,
+                                 uint32_t count, uint32_t node);
 
 /* observer.c */
 void sim_observer_init(sim_world *w);
