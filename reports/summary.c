@@ -398,8 +398,9 @@ static void summary_mesh(GString *out, const sim_metrics *m)
     g_autofree char *dup = summary_fixed(100 * sim_metrics_get(m, "gossip_duplicate_ratio", NAN), 1);
     g_autofree char *ihave = summary_figure(m, "gossip_ihave_sent", 0);
     g_autofree char *iwant = summary_figure(m, "gossip_iwant_sent", 0);
-    summary_line(out, "  %-16s %s%% of copies were duplicates   ihave %s   iwant %s", "gossip",
-                 dup, ihave, iwant);
+    g_autofree char *held = summary_figure(m, "gossip_held", 0);
+    summary_line(out, "  %-16s %s%% of copies were duplicates", "gossip", dup);
+    summary_line(out, "  %-16s ihave %s  iwant %s  held for a route %s", "", ihave, iwant, held);
     summary_mesh_traffic(out, m);
     g_autofree char *connects = summary_figure(m, "peer_connects", 0);
     g_autofree char *disconnects = summary_figure(m, "peer_disconnects", 0);
