@@ -4,8 +4,11 @@
  * gnuplot script that draws it twice (PNG, then SVG), run gnuplot in the
  * plots directory. Scripts use only gnuplot 5 features present in the
  * Debian package (pngcairo and svg terminals) and refer to their data by
- * file name, so the plots directory can be moved and redrawn by hand. */
+ * file name, so the plots directory can be moved and redrawn by hand.
+ * This file drives gnuplot and draws throughput and the CDFs; the
+ * timeline is in plot_timeline.c. */
 #include "reports/plot.h"
+#include "reports/plot_internal.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -14,21 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PLOT_SIZE "1000,560"
-#define NS_PER_S 1e9
 #define PLOT_SMOOTH_S 5 /* seconds in the throughput moving average (odd) */
 
 G_DEFINE_QUARK(rep-plot-error-quark, rep_plot_error)
 
-typedef struct plot_ctx {
-    sqlite3 *db;
-    char *dir;            /* out_dir/plots */
-    char *title;          /* "scenario (seed N)" */
-    double sim_s;
-    GString *fault_objects; /* gnuplot commands shading fault windows */
-    guint smooth_s;         /* throughput moving-average window */
-    rep_plot_result *result;
-} plot_ctx;
 
 static gboolean db_error(plot_ctx *c, const char *what, GError **error)
 {
@@ -36,10 +28,7 @@ static gboolean db_error(plot_ctx *c, const char *what, GError **error)
     return FALSE;
 }
 
-/* Run a query and hand every row to fn. */
-typedef void (*row_fn)(sqlite3_stmt *st, void *data);
-
-static gboolean query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError **error)
+gboolean plot_query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError **error)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -53,7 +42,7 @@ static gboolean query(plot_ctx *c, const char *sql, row_fn fn, void *data, GErro
     return TRUE;
 }
 
-static gboolean write_file(plot_ctx *c, const char *name, const GString *text, GError **error)
+gboolean plot_write_file(plot_ctx *c, const char *name, const GString *text, GError **error)
 {
     char *path = g_build_filename(c->dir, name, NULL);
     gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, error);
@@ -62,7 +51,7 @@ static gboolean write_file(plot_ctx *c, const char *name, const GString *text, G
 }
 
 /* Gnuplot string literal: double quotes, backslash-escaped. */
-static char *gp_quote(const char *s)
+char *plot_gp_quote(const char *s)
 {
     GString *q = g_string_new("\"");
     for (const char *p = s; *p != '\0'; p++) {
@@ -76,11 +65,11 @@ static char *gp_quote(const char *s)
 }
 
 /* Header shared by every script: PNG first; the caller appends the plot
- * command, then gp_finish adds the SVG pass. */
-static void gp_begin(GString *gp, plot_ctx *c, const char *name, const char *what)
+ * command, then plot_gp_finish adds the SVG pass. */
+void plot_gp_begin(GString *gp, plot_ctx *c, const char *name, const char *what)
 {
     char *title = g_strdup_printf("%s: %s", c->title, what);
-    char *qt = gp_quote(title);
+    char *qt = plot_gp_quote(title);
     g_string_append_printf(gp,
                            "# %s.gp: written by aitbc-sim from results.sqlite; "
                            "run `gnuplot %s.gp` here to redraw.\n"
@@ -94,7 +83,7 @@ static void gp_begin(GString *gp, plot_ctx *c, const char *name, const char *wha
     g_free(title);
 }
 
-static void gp_finish(GString *gp, const char *name)
+void plot_gp_finish(GString *gp, const char *name)
 {
     g_string_append_printf(gp,
                            "set terminal svg size " PLOT_SIZE
@@ -122,7 +111,7 @@ static void row_double(sqlite3_stmt *st, void *data)
 }
 
 /* Faults that happen at one instant rather than over a window. */
-static bool fault_is_instant(const char *action)
+bool plot_fault_is_instant(const char *action)
 {
     return g_strcmp0(action, "rotate-key") == 0;
 }
@@ -132,11 +121,11 @@ static void fault_row(sqlite3_stmt *st, void *data)
     plot_ctx *c = data;
     const char *name = (const char *)sqlite3_column_text(st, 0);
     const char *action = (const char *)sqlite3_column_text(st, 1);
-    double at = sqlite3_column_double(st, 2) / NS_PER_S;
+    double at = sqlite3_column_double(st, 2) / PLOT_NS_PER_S;
     bool open = sqlite3_column_type(st, 3) == SQLITE_NULL;
-    double until = fault_is_instant(action) ? at
+    double until = plot_fault_is_instant(action) ? at
                    : open                   ? c->sim_s
-                                            : sqlite3_column_double(st, 3) / NS_PER_S;
+                                            : sqlite3_column_double(st, 3) / PLOT_NS_PER_S;
     if (until <= at)
         until = at + c->sim_s / 200.0; /* an instant: a thin visible band */
     const char *color = g_strcmp0(action, "crash") == 0       ? "#e41a1c"
@@ -146,7 +135,7 @@ static void fault_row(sqlite3_stmt *st, void *data)
                                                               : "#999999";
     char *label = g_strdup_printf("%s (%s)", name != NULL ? name : "?",
                                   action != NULL ? action : "?");
-    char *ql = gp_quote(label);
+    char *ql = plot_gp_quote(label);
     g_string_append_printf(c->fault_objects,
                            "set object rect from %.6f, graph 0 to %.6f, graph 1 "
                            "fc rgb \"%s\" fs transparent solid 0.15 noborder behind\n"
@@ -162,14 +151,14 @@ static guint block_interval_s(plot_ctx *c)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
     GError *ignored = NULL;
-    query(c, "SELECT proposed_ns FROM blocks WHERE first_commit_ns IS NOT NULL "
+    plot_query(c, "SELECT proposed_ns FROM blocks WHERE first_commit_ns IS NOT NULL "
              "AND proposed_ns IS NOT NULL ORDER BY height",
           row_double, &s, &ignored);
     g_clear_error(&ignored);
     GArray *gaps = g_array_new(FALSE, FALSE, sizeof(double));
     for (guint i = 1; i < s.values->len; i++) {
         double gap = (g_array_index(s.values, double, i) - g_array_index(s.values, double, i - 1)) /
-                     NS_PER_S;
+                     PLOT_NS_PER_S;
         if (gap > 0)
             g_array_append_val(gaps, gap);
     }
@@ -187,7 +176,7 @@ static guint block_interval_s(plot_ctx *c)
 static gboolean plot_throughput(plot_ctx *c, GError **error)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
-    gboolean ok = query(c, "SELECT final_ns FROM txs WHERE final_ns IS NOT NULL", row_double,
+    gboolean ok = plot_query(c, "SELECT final_ns FROM txs WHERE final_ns IS NOT NULL", row_double,
                         &s, error);
     if (!ok) {
         g_array_unref(s.values);
@@ -196,7 +185,7 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
     guint seconds = (guint)ceil(c->sim_s) + 1;
     guint *count = g_new0(guint, seconds);
     for (guint i = 0; i < s.values->len; i++) {
-        double t = g_array_index(s.values, double, i) / NS_PER_S;
+        double t = g_array_index(s.values, double, i) / PLOT_NS_PER_S;
         guint b = t < 0 ? 0 : (guint)t;
         if (b < seconds)
             count[b]++;
@@ -219,12 +208,12 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
     }
     g_free(count);
     g_array_unref(s.values);
-    ok = write_file(c, "throughput.dat", dat, error);
+    ok = plot_write_file(c, "throughput.dat", dat, error);
     g_string_free(dat, TRUE);
     if (!ok)
         return FALSE;
     GString *gp = g_string_new(NULL);
-    gp_begin(gp, c, "throughput", "finalized transactions per second");
+    plot_gp_begin(gp, c, "throughput", "finalized transactions per second");
     g_string_append_printf(gp,
                            "set xlabel \"simulated time (s)\"\n"
                            "set ylabel \"transactions finalized per second (tx/s)\"\n"
@@ -234,8 +223,8 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
                            "     \"throughput.dat\" using ($1+0.5):3 with lines lw 3 "
                            "lc rgb \"#1b7837\" title \"%d s moving average\"\n",
                            c->sim_s, c->fault_objects->str, (int)c->smooth_s);
-    gp_finish(gp, "throughput");
-    ok = write_file(c, "throughput.gp", gp, error);
+    plot_gp_finish(gp, "throughput");
+    ok = plot_write_file(c, "throughput.gp", gp, error);
     g_string_free(gp, TRUE);
     c->result->plots++;
     return ok;
@@ -255,7 +244,7 @@ typedef struct cdf_series {
 static gboolean cdf_write_series(plot_ctx *c, const cdf_series *cs, guint *n, GError **error)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
-    if (cs->sql != NULL && !query(c, cs->sql, row_double, &s, error)) {
+    if (cs->sql != NULL && !plot_query(c, cs->sql, row_double, &s, error)) {
         g_array_unref(s.values);
         return FALSE;
     }
@@ -268,7 +257,7 @@ static gboolean cdf_write_series(plot_ctx *c, const cdf_series *cs, guint *n, GE
                                    (double)(i + 1) / *n);
     }
     g_array_unref(s.values);
-    gboolean ok = write_file(c, cs->dat, dat, error);
+    gboolean ok = plot_write_file(c, cs->dat, dat, error);
     g_string_free(dat, TRUE);
     return ok;
 }
@@ -289,7 +278,7 @@ static gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
             char *title = curves[i].title != NULL
                               ? g_strdup_printf("%s (%u %s)", curves[i].title, n, curves[i].unit)
                               : g_strdup_printf("%u %s", n, curves[i].unit);
-            char *qt = gp_quote(title);
+            char *qt = plot_gp_quote(title);
             g_string_append_printf(plot, "%s\"%s\" using 1:2 with steps lw 2 lc rgb \"%s\" "
                                    "title %s",
                                    plot->len == 0 ? "plot " : ", \\\n     ", curves[i].dat,
@@ -300,7 +289,7 @@ static gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
     }
     if (ok) {
         GString *gp = g_string_new(NULL);
-        gp_begin(gp, c, name, what);
+        plot_gp_begin(gp, c, name, what);
         g_string_append_printf(gp,
                                "set xlabel \"%s\"\nset ylabel \"fraction (CDF)\"\n"
                                "set yrange [0:1.02]\nset key bottom right box opaque\n",
@@ -310,9 +299,9 @@ static gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
                                 "center\nset xrange [0:1]\nplot NaN notitle\n");
         else
             g_string_append_printf(gp, "%s\n", plot->str);
-        gp_finish(gp, name);
+        plot_gp_finish(gp, name);
         char *gp_name = g_strdup_printf("%s.gp", name);
-        ok = write_file(c, gp_name, gp, error);
+        ok = plot_write_file(c, gp_name, gp, error);
         g_free(gp_name);
         g_string_free(gp, TRUE);
         c->result->plots++;
@@ -332,7 +321,7 @@ static gboolean plot_cdf(plot_ctx *c, const char *name, const char *sql, const c
     return ok;
 }
 
-static bool table_exists(plot_ctx *c, const char *table)
+bool plot_table_exists(plot_ctx *c, const char *table)
 {
     sqlite3_stmt *st = NULL;
     bool found = sqlite3_prepare_v2(c->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
@@ -352,7 +341,7 @@ static gboolean plot_propagation(plot_ctx *c, GError **error)
         {"propagation.dat", "SELECT delay_ns / 1e9 FROM receipts ORDER BY 1",
          "each node's first holding of each block", "holdings", "#d95f02"},
         {"propagation-blocks.dat",
-         table_exists(c, "propagation")
+         plot_table_exists(c, "propagation")
              ? "SELECT reached_p99_ns / 1e9 FROM propagation WHERE reached_p99_ns IS NOT NULL "
                "ORDER BY 1"
              : NULL,
@@ -361,252 +350,6 @@ static gboolean plot_propagation(plot_ctx *c, GError **error)
     return plot_cdf_series(c, "propagation",
                            "block propagation (time from a block's proposal)",
                            "block propagation delay (s)", curves, G_N_ELEMENTS(curves), error);
-}
-
-typedef struct timeline_data {
-    plot_ctx *c;
-    GString *bars;        /* x y dx dy for faults */
-    GString *labels;      /* ytics */
-    GString *views;       /* x y for view changes */
-    GString *marks[3];    /* x "label" for slashings, unjails, key rotations */
-    GString *suspicions;  /* x y dx dy: a node suspecting a partition (mesh) */
-    guint suspicions_count;
-    GString *churn[2];    /* x: churn joins, leaves (graceful or crash) */
-    guint churn_count;
-    guint row;
-} timeline_data;
-
-enum { MARK_SLASHING, MARK_UNJAIL, MARK_ROTATION, MARK_KINDS };
-
-/* One point with its label on the validators row. */
-static void timeline_mark(timeline_data *t, int kind, double at_s, const char *label)
-{
-    char *ql = gp_quote(label);
-    g_string_append_printf(t->marks[kind], "%.6f %s\n", at_s, ql);
-    g_free(ql);
-}
-
-static void timeline_slashing(sqlite3_stmt *st, void *data)
-{
-    const char *validator = (const char *)sqlite3_column_text(st, 1);
-    const char *reason = (const char *)sqlite3_column_text(st, 2);
-    char *label = g_strdup_printf("%s slashed: %s (h %lld)", validator != NULL ? validator : "?",
-                                  reason != NULL ? reason : "?",
-                                  (long long)sqlite3_column_int64(st, 3));
-    timeline_mark(data, MARK_SLASHING, sqlite3_column_double(st, 0) / NS_PER_S, label);
-    g_free(label);
-}
-
-static void timeline_change(sqlite3_stmt *st, void *data)
-{
-    const char *validator = (const char *)sqlite3_column_text(st, 1);
-    const char *change = (const char *)sqlite3_column_text(st, 2);
-    bool unjail = g_strcmp0(change, "unjail") == 0;
-    char *label = g_strdup_printf("%s %s (from h %lld)", validator != NULL ? validator : "?",
-                                  unjail ? "unjailed" : "new key",
-                                  (long long)sqlite3_column_int64(st, 3));
-    timeline_mark(data, unjail ? MARK_UNJAIL : MARK_ROTATION,
-                  sqlite3_column_double(st, 0) / NS_PER_S, label);
-    g_free(label);
-}
-
-/* Slashings, unjails and key rotations, if the database has them (one
- * written before validator_changes existed has slashings only). */
-static gboolean timeline_validators(plot_ctx *c, timeline_data *t, GError **error)
-{
-    if (!query(c, "SELECT at_ns, validator, reason, evidence_height FROM slashings "
-                  "WHERE at_ns IS NOT NULL ORDER BY rowid",
-               timeline_slashing, t, error))
-        return FALSE;
-    return !table_exists(c, "validator_changes") ||
-           query(c, "SELECT at_ns, validator, change, effective_height FROM validator_changes "
-                    "WHERE change IN ('unjail', 'rotate-key') AND at_ns IS NOT NULL "
-                    "ORDER BY rowid",
-                 timeline_change, t, error);
-}
-
-static void timeline_fault(sqlite3_stmt *st, void *data)
-{
-    timeline_data *t = data;
-    const char *name = (const char *)sqlite3_column_text(st, 0);
-    const char *action = (const char *)sqlite3_column_text(st, 1);
-    double at = sqlite3_column_double(st, 2) / NS_PER_S;
-    double until = fault_is_instant(action)                  ? at + t->c->sim_s / 200.0
-                   : sqlite3_column_type(st, 3) == SQLITE_NULL ? t->c->sim_s
-                                                               : sqlite3_column_double(st, 3) / NS_PER_S;
-    t->row++;
-    g_string_append_printf(t->bars, "%.6f %u %.6f 0\n", at, t->row, MAX(until - at, 0.0));
-    char *label = g_strdup_printf("%s (%s)", name != NULL ? name : "?", action != NULL ? action : "?");
-    char *ql = gp_quote(label);
-    g_string_append_printf(t->labels, "%s%s %u", t->labels->len > 0 ? ", " : "", ql, t->row);
-    g_free(ql);
-    g_free(label);
-}
-
-/* A node that suspected a partition, from then until it saw it heal
- * (or the end): one thin bar per node, all on one row, so the row shows
- * when and for how long the mesh noticed. */
-static void timeline_suspicion(sqlite3_stmt *st, void *data)
-{
-    timeline_data *t = data;
-    double at = sqlite3_column_double(st, 0) / NS_PER_S;
-    double until = sqlite3_column_type(st, 1) == SQLITE_NULL ? t->c->sim_s
-                                                              : sqlite3_column_double(st, 1) / NS_PER_S;
-    g_string_append_printf(t->suspicions, "%.6f %u %.6f 0\n", at, t->row + 1, MAX(until - at, 0.0));
-    t->suspicions_count++;
-}
-
-static gboolean timeline_suspicions(plot_ctx *c, timeline_data *t, GError **error)
-{
-    return !table_exists(c, "partitions_detected") ||
-           query(c, "SELECT suspected_ns, healed_ns FROM partitions_detected ORDER BY rowid",
-                 timeline_suspicion, t, error);
-}
-
-static void timeline_churn_event(sqlite3_stmt *st, void *data)
-{
-    timeline_data *t = data;
-    const char *kind = (const char *)sqlite3_column_text(st, 1);
-    bool join = g_strcmp0(kind, "join") == 0;
-    g_string_append_printf(t->churn[join ? 0 : 1], "%.6f\n", sqlite3_column_double(st, 0) / NS_PER_S);
-    t->churn_count++;
-}
-
-static gboolean timeline_churn(plot_ctx *c, timeline_data *t, GError **error)
-{
-    return !table_exists(c, "churn") ||
-           query(c, "SELECT at_ns, kind FROM churn ORDER BY rowid", timeline_churn_event, t, error);
-}
-
-static void timeline_view(sqlite3_stmt *st, void *data)
-{
-    timeline_data *t = data;
-    double start = sqlite3_column_double(st, 1) / NS_PER_S;
-    bool done = sqlite3_column_type(st, 2) != SQLITE_NULL;
-    double end = done ? sqlite3_column_double(st, 2) / NS_PER_S : start;
-    g_string_append_printf(t->views, "%.6f 0 %.6f 0 %d\n", start, end - start, done ? 1 : 0);
-}
-
-/* timeline.dat: index 0 fault bars, 1 view changes, 2..4 slashings,
- * unjails, key rotations, 5 partition suspicions, 6 churn joins, 7 churn
- * leaves (each block gets a row off the plot if empty: gnuplot refuses
- * an empty index). */
-static gboolean timeline_write_data(plot_ctx *c, const timeline_data *t, GError **error)
-{
-    static const char *const mark_headers[MARK_KINDS] = {
-        "# at_s \"slashing\"\n", "# at_s \"unjail\"\n", "# at_s \"key rotation\"\n"};
-    GString *dat = g_string_new(NULL);
-    g_string_append_printf(dat, "%s%s\n\n%s", t->bars->str, t->row == 0 ? "-1 -1 0 0\n" : "",
-                           t->views->str);
-    if (t->views->len == strlen("# start_s 0 duration_s 0 completed\n"))
-        g_string_append(dat, "-1 0 0 0 0\n");
-    for (int k = 0; k < MARK_KINDS; k++)
-        g_string_append_printf(dat, "\n\n%s%s", mark_headers[k],
-                               t->marks[k]->len > 0 ? t->marks[k]->str : "-1 \"\"\n");
-    g_string_append_printf(dat, "\n\n# suspected_s row length_s 0 (one per node)\n%s",
-                           t->suspicions_count > 0 ? t->suspicions->str : "-1 -1 0 0\n");
-    g_string_append_printf(dat, "\n\n# joined_s\n%s\n\n# left_s\n%s",
-                           t->churn[0]->len > 0 ? t->churn[0]->str : "-1\n",
-                           t->churn[1]->len > 0 ? t->churn[1]->str : "-1\n");
-    gboolean ok = write_file(c, "timeline.dat", dat, error);
-    g_string_free(dat, TRUE);
-    return ok;
-}
-
-/* Validators' row (above the faults): slashings, unjails and key
- * rotations as points, each labelled with who and what. */
-static void timeline_script_marks(GString *gp, guint row)
-{
-    static const struct {
-        int pt;
-        const char *color;
-        const char *title;
-    } style[MARK_KINDS] = {
-        {9, "#d62728", "slashing"},
-        {7, "#1b9e77", "unjail"},
-        {5, "#386cb0", "key rotation"},
-    };
-    for (int k = 0; k < MARK_KINDS; k++) {
-        g_string_append_printf(gp,
-                               ", \\\n     \"timeline.dat\" index %d using 1:(%u) "
-                               "with points pt %d ps 1.6 lc rgb \"%s\" title \"%s\"",
-                               2 + k, row, style[k].pt, style[k].color, style[k].title);
-        g_string_append_printf(gp,
-                               ", \\\n     \"timeline.dat\" index %d using 1:(%u):2 "
-                               "with labels rotate by 35 left offset 0.6,0.4 font \",8\" "
-                               "tc rgb \"%s\" notitle",
-                               2 + k, row, style[k].color);
-    }
-    g_string_append_c(gp, '\n');
-}
-
-static gboolean plot_timeline(plot_ctx *c, GError **error)
-{
-    timeline_data t = {c, g_string_new("# start_s row length_s 0\n"), g_string_new(NULL),
-                       g_string_new("# start_s 0 duration_s 0 completed\n"),
-                       {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL)},
-                       g_string_new(NULL), 0, {g_string_new(NULL), g_string_new(NULL)}, 0, 0};
-    gboolean ok = query(c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid",
-                        timeline_fault, &t, error) &&
-                  timeline_suspicions(c, &t, error) && timeline_churn(c, &t, error) &&
-                  query(c, "SELECT view, started_ns, ended_ns FROM view_changes ORDER BY rowid",
-                        timeline_view, &t, error) &&
-                  timeline_validators(c, &t, error) && timeline_write_data(c, &t, error);
-    if (ok) {
-        guint suspicions_row = t.row + 1; /* used only if there are any */
-        guint churn_row = suspicions_row + (t.suspicions_count > 0);
-        guint validators_row = churn_row + (t.churn_count > 0);
-        char *suspicions_tic =
-            t.suspicions_count > 0
-                ? g_strdup_printf(", \"partition suspected\\n(%u node%s)\" %u", t.suspicions_count,
-                                  t.suspicions_count == 1 ? "" : "s", suspicions_row)
-                : g_strdup("");
-        char *churn_tic = t.churn_count > 0
-                              ? g_strdup_printf(", \"churn: joins, leaves\" %u", churn_row)
-                              : g_strdup("");
-        GString *gp = g_string_new(NULL);
-        gp_begin(gp, c, "timeline",
-                 "faults, churn, partition suspicions, view changes and validators");
-        g_string_append_printf(gp,
-                               "set xlabel \"simulated time (s)\"\n"
-                               "set xrange [0:%.3f]\nset yrange [-0.7:%u.6]\n"
-                               "set ytics (\"view changes\" 0%s%s%s%s, \"validators\" %u)\n"
-                               "set key above horizontal box font \",9\" maxcols 3\n"
-                               "plot \"timeline.dat\" index 0 using 1:2:3:4 with vectors nohead "
-                               "lw 12 lc rgb \"#984ea3\" title \"fault window\", \\\n"
-                               "     \"timeline.dat\" index 1 using 1:2:3:4 with vectors nohead "
-                               "lw 12 lc rgb \"#e6ab02\" title \"view change\", \\\n"
-                               "     \"timeline.dat\" index 1 using 1:2 with points pt 7 ps 0.8 "
-                               "lc rgb \"#a6761d\" notitle",
-                               c->sim_s, validators_row + 1, t.labels->len > 0 ? ", " : "",
-                               t.labels->str, suspicions_tic, churn_tic, validators_row);
-        g_free(suspicions_tic);
-        g_free(churn_tic);
-        if (t.suspicions_count > 0)
-            g_string_append(gp, ", \\\n     \"timeline.dat\" index 5 using 1:2:3:4 with vectors "
-                                "nohead lw 6 lc rgb \"#80b1d3\" title \"partition suspected\"");
-        if (t.churn_count > 0)
-            g_string_append_printf(gp,
-                                   ", \\\n     \"timeline.dat\" index 6 using 1:(%u) with points "
-                                   "pt 9 ps 1.1 lc rgb \"#1b9e77\" title \"node joined\", \\\n"
-                                   "     \"timeline.dat\" index 7 using 1:(%u) with points "
-                                   "pt 11 ps 1.1 lc rgb \"#666666\" title \"node left\"",
-                                   churn_row, churn_row);
-        timeline_script_marks(gp, validators_row);
-        gp_finish(gp, "timeline");
-        ok = write_file(c, "timeline.gp", gp, error);
-        g_string_free(gp, TRUE);
-        c->result->plots++;
-    }
-    g_string_free(t.bars, TRUE);
-    g_string_free(t.labels, TRUE);
-    g_string_free(t.views, TRUE);
-    g_string_free(t.suspicions, TRUE);
-    g_string_free(t.churn[0], TRUE);
-    g_string_free(t.churn[1], TRUE);
-    for (int k = 0; k < MARK_KINDS; k++)
-        g_string_free(t.marks[k], TRUE);
-    return ok;
 }
 
 /* ---- driving gnuplot ---- */
@@ -671,7 +414,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
         ok = FALSE;
     }
-    ok = ok && query(&c, "SELECT scenario, seed, sim_s FROM runs ORDER BY id LIMIT 1", title_row,
+    ok = ok && plot_query(&c, "SELECT scenario, seed, sim_s FROM runs ORDER BY id LIMIT 1", title_row,
                      &c, error);
     if (ok && c.title == NULL) {
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_DB, "%s: no run recorded", db_path);
@@ -680,7 +423,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     if (ok && !(c.sim_s > 0))
         c.sim_s = 1;
     ok = ok &&
-         query(&c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid", fault_row,
+         plot_query(&c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid", fault_row,
                &c, error) &&
          plot_throughput(&c, error) &&
          plot_cdf(&c, "finality",

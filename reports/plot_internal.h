@@ -1,0 +1,44 @@
+/* What the plot files share (reports/plot.c drives gnuplot and draws
+ * throughput and the CDFs; reports/plot_timeline.c draws the timeline).
+ * Private to reports/. */
+#ifndef AITBC_REPORTS_PLOT_INTERNAL_H
+#define AITBC_REPORTS_PLOT_INTERNAL_H
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "reports/plot.h"
+
+#define PLOT_SIZE "1000,560"
+#define PLOT_NS_PER_S 1e9
+
+typedef struct plot_ctx {
+    sqlite3 *db;
+    char *dir;            /* out_dir/plots */
+    char *title;          /* "scenario (seed N)" */
+    double sim_s;
+    GString *fault_objects; /* gnuplot commands shading fault windows */
+    guint smooth_s;         /* throughput moving-average window */
+    rep_plot_result *result;
+} plot_ctx;
+
+/* Run a query and hand every row to fn. */
+typedef void (*row_fn)(sqlite3_stmt *st, void *data);
+
+gboolean plot_query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError **error);
+gboolean plot_write_file(plot_ctx *c, const char *name, const GString *text, GError **error);
+/* s as a gnuplot double-quoted string (newly allocated). */
+char *plot_gp_quote(const char *s);
+/* The common head of a script: terminal, output, title. */
+void plot_gp_begin(GString *gp, plot_ctx *c, const char *name, const char *what);
+/* Draw it again as SVG. */
+void plot_gp_finish(GString *gp, const char *name);
+/* A fault drawn as an instant (a mark) rather than a window. */
+bool plot_fault_is_instant(const char *action);
+bool plot_table_exists(plot_ctx *c, const char *table);
+
+/* plot_timeline.c: timeline.dat and timeline.gp. */
+gboolean plot_timeline(plot_ctx *c, GError **error);
+
+#endif
