@@ -136,7 +136,14 @@ START_TEST(data_and_scripts_are_written)
     ck_assert_ptr_nonnull(strstr(tp, "\n0 3 "));
     ck_assert_ptr_nonnull(strstr(tp, "\n1 0 "));
     ck_assert_ptr_nonnull(strstr(tp, "\n4 5 "));
-    ck_assert_ptr_nonnull(strstr(tp, "\n2 0 1.600\n")); /* (3+0+0+0+5)/5 over seconds 0..4 */
+    /* (3+0+0+0+5)/5 over seconds 0..4, then the rate over second 2's
+     * block interval (1 s: its own count) */
+    ck_assert_ptr_nonnull(strstr(tp, "\n2 0 1.600 0.000\n"));
+    const char *row4 = strstr(tp, "\n4 5 ");
+    ck_assert_ptr_nonnull(row4);
+    char *line4 = g_strndup(row4 + 1, strcspn(row4 + 1, "\n"));
+    ck_assert(g_str_has_suffix(line4, " 5.000")); /* second 4's own count */
+    g_free(line4);
     g_free(tp);
     char *gp = read_plot_file("throughput.gp");
     ck_assert_ptr_nonnull(strstr(gp, "set object rect from 2.000000, graph 0 to 5.000000"));
