@@ -39,25 +39,34 @@ p2p_addr *p2p_addrbook_find(p2p_addrbook *b, proto_node_id id)
     return i < b->count && b->addrs[i].id == id ? &b->addrs[i] : NULL;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b)
+/* The rank as two words compared in order, lower first: failures, hint,
+ * known RTT before unknown, RTT, then tiebreak and id. RTTs are our own
+ * smoothed measurements of answers within the ping timeout, far below
+ * the 2^47 ns (39 hours) the key holds; longer ones would tie. */
+typedef struct rank_key {
+    uint64_t hi;
+    uint64_t lo;
+} rank_key;
+
+#define RTT_KEY_MAX ((UINT64_C(1) << 47) - 1)
+
+static inline rank_key rank_key_of(const p2p_addr *a)
 {
-    return (a > b) - (a < b);
+    uint64_t rtt = a->rtt_ns >= 0 ? MIN((uint64_t)a->rtt_ns, RTT_KEY_MAX) : RTT_KEY_MAX + 1;
+    return (rank_key){.hi = (uint64_t)a->failures << 56 | (uint64_t)a->hint << 48 | rtt,
+                      .lo = (uint64_t)a->tiebreak << 32 | a->id};
+}
+
+static inline int rank_key_compare(rank_key a, rank_key b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    return (a.lo > b.lo) - (a.lo < b.lo);
 }
 
 int p2p_addr_rank_compare(const p2p_addr *a, const p2p_addr *b)
 {
-    if (a->failures != b->failures)
-        return cmp_u64(a->failures, b->failures);
-    if (a->hint != b->hint)
-        return cmp_u64(a->hint, b->hint);
-    bool a_known = a->rtt_ns >= 0, b_known = b->rtt_ns >= 0;
-    if (a_known != b_known)
-        return a_known ? -1 : 1;
-    if (a_known && a->rtt_ns != b->rtt_ns)
-        return cmp_u64((uint64_t)a->rtt_ns, (uint64_t)b->rtt_ns);
-    if (a->tiebreak != b->tiebreak)
-        return cmp_u64(a->tiebreak, b->tiebreak);
-    return cmp_u64(a->id, b->id);
+    return rank_key_compare(rank_key_of(a), rank_key_of(b));
 }
 
 void p2p_addrbook_remove(p2p_addrbook *b, proto_node_id id)
@@ -72,9 +81,14 @@ void p2p_addrbook_remove(p2p_addrbook *b, proto_node_id id)
 static uint32_t worst_index(const p2p_addrbook *b)
 {
     uint32_t worst = 0;
-    for (uint32_t i = 1; i < b->count; i++)
-        if (p2p_addr_rank_compare(&b->addrs[i], &b->addrs[worst]) > 0)
+    rank_key worst_key = rank_key_of(&b->addrs[0]);
+    for (uint32_t i = 1; i < b->count; i++) {
+        rank_key k = rank_key_of(&b->addrs[i]);
+        if (k.hi > worst_key.hi || (k.hi == worst_key.hi && k.lo > worst_key.lo)) {
             worst = i;
+            worst_key = k;
+        }
+    }
     return worst;
 }
 
