@@ -304,335 +304,248 @@ gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, 
 
 /* ---- results ---- */
 
-static gboolean db_write_blocks(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                GError **error)
+/* Binds one record's columns from 2 on (column 1 is the run id). */
+typedef void (*db_bind_row_fn)(sqlite3_stmt *st, const rep_run_info *info, const void *row);
+
+/* Insert every record of `rows` with one prepared statement, reset and
+ * rebound per row. */
+static gboolean db_insert_rows(rep_db *db, const rep_run_info *info, const char *sql,
+                               const GArray *rows, db_bind_row_fn bind, const char *what,
+                               GError **error)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO blocks (run_id, height, view, proposer, hash, tx_count, proposed_ns,"
-        " first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
+    sqlite3_stmt *st = db_prepare(db, sql, error);
+    if (st == NULL)
         return FALSE;
-    }
+    guint size = g_array_get_element_size((GArray *)rows);
     gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->blocks->len; i++) {
-        const sim_block_record *b = &g_array_index(m->blocks, sim_block_record, i);
+    for (guint i = 0; ok && i < rows->len; i++) {
         sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_u64(st, 2, b->height);
-        db_bind_u64(st, 3, b->slot);
-        db_bind_node(st, 4, info, b->proposer);
-        db_bind_hash(st, 5, &b->hash);
-        sqlite3_bind_int64(st, 6, b->tx_count);
-        db_bind_time(st, 7, b->proposed_ns);
-        db_bind_time(st, 8, b->first_final_ns);
-        db_bind_time(st, 9, b->reached_all_ns);
-        sqlite3_bind_int64(st, 10, b->reached_count);
-        db_bind_time(st, 11, b->reached_p50_ns);
-        ok = db_step(db, st, "insert block", error);
+        bind(st, info, rows->data + (gsize)i * size);
+        ok = db_step(db, st, what, error);
     }
     sqlite3_finalize(st);
     return ok;
 }
 
-static gboolean db_write_commits(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                 GError **error)
+static void bind_block(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO commits (run_id, height, node, committed_ns) VALUES (?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->commits->len; i++) {
-        const sim_commit_record *c = &g_array_index(m->commits, sim_commit_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_u64(st, 2, c->height);
-        db_bind_node(st, 3, info, c->node);
-        db_bind_time(st, 4, c->committed_ns);
-        ok = db_step(db, st, "insert commit", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_block_record *b = row;
+    db_bind_u64(st, 2, b->height);
+    db_bind_u64(st, 3, b->slot);
+    db_bind_node(st, 4, info, b->proposer);
+    db_bind_hash(st, 5, &b->hash);
+    sqlite3_bind_int64(st, 6, b->tx_count);
+    db_bind_time(st, 7, b->proposed_ns);
+    db_bind_time(st, 8, b->first_final_ns);
+    db_bind_time(st, 9, b->reached_all_ns);
+    sqlite3_bind_int64(st, 10, b->reached_count);
+    db_bind_time(st, 11, b->reached_p50_ns);
 }
 
-static gboolean db_write_txs(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                             GError **error)
+static void bind_commit(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO txs (run_id, submitted_ns, final_ns, node) VALUES (?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->txs->len; i++) {
-        const sim_tx_record *t = &g_array_index(m->txs, sim_tx_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_time(st, 2, t->submitted_ns);
-        db_bind_time(st, 3, t->final_ns);
-        db_bind_node(st, 4, info, t->node);
-        ok = db_step(db, st, "insert tx", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_commit_record *c = row;
+    db_bind_u64(st, 2, c->height);
+    db_bind_node(st, 3, info, c->node);
+    db_bind_time(st, 4, c->committed_ns);
 }
 
-static gboolean db_write_faults(rep_db *db, const sim_metrics *m, GError **error)
+static void bind_tx(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO faults (run_id, name, action, at_ns, until_ns, nodes)"
-        " VALUES (?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->faults->len; i++) {
-        const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_text(st, 2, f->name);
-        db_bind_text(st, 3, f->action);
-        db_bind_time(st, 4, f->at_ns);
-        db_bind_time(st, 5, f->until_ns);
-        db_bind_text(st, 6, f->nodes);
-        ok = db_step(db, st, "insert fault", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_tx_record *t = row;
+    db_bind_time(st, 2, t->submitted_ns);
+    db_bind_time(st, 3, t->final_ns);
+    db_bind_node(st, 4, info, t->node);
+}
+
+static void bind_fault(sqlite3_stmt *st, const rep_run_info *info, const void *row)
+{
+    const sim_fault_record *f = row;
+    (void)info;
+    db_bind_text(st, 2, f->name);
+    db_bind_text(st, 3, f->action);
+    db_bind_time(st, 4, f->at_ns);
+    db_bind_time(st, 5, f->until_ns);
+    db_bind_text(st, 6, f->nodes);
 }
 
 /* Block propagation: when each node (but the proposer) first held each
  * block, as the delay from the block's proposal. */
-static gboolean db_write_receipts(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                  GError **error)
+static void bind_receipt(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO receipts (run_id, height, node, delay_ns) VALUES (?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->receipts->len; i++) {
-        const sim_receipt_record *r = &g_array_index(m->receipts, sim_receipt_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_u64(st, 2, r->height);
-        db_bind_node(st, 3, info, r->node);
-        sqlite3_bind_int64(st, 4, r->delay_ns);
-        ok = db_step(db, st, "insert receipt", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_receipt_record *r = row;
+    db_bind_u64(st, 2, r->height);
+    db_bind_node(st, 3, info, r->node);
+    sqlite3_bind_int64(st, 4, r->delay_ns);
 }
 
 /* Block propagation per block: how long after its proposal 50, 90, 99 and
  * 100% of the nodes live at the proposal held it (NULL: never). */
-static gboolean db_write_propagation(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                     GError **error)
+static void bind_propagation(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO propagation (run_id, height, view, proposer, reached_p50_ns,"
-        " reached_p90_ns, reached_p99_ns, reached_all_ns, live_nodes)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->blocks->len; i++) {
-        const sim_block_record *b = &g_array_index(m->blocks, sim_block_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_u64(st, 2, b->height);
-        db_bind_u64(st, 3, b->slot);
-        db_bind_node(st, 4, info, b->proposer);
-        db_bind_time(st, 5, b->reached_p50_ns);
-        db_bind_time(st, 6, b->reached_p90_ns);
-        db_bind_time(st, 7, b->reached_p99_ns);
-        db_bind_time(st, 8, b->reached_all_ns);
-        sqlite3_bind_int64(st, 9, b->live_count);
-        ok = db_step(db, st, "insert propagation", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_block_record *b = row;
+    db_bind_u64(st, 2, b->height);
+    db_bind_u64(st, 3, b->slot);
+    db_bind_node(st, 4, info, b->proposer);
+    db_bind_time(st, 5, b->reached_p50_ns);
+    db_bind_time(st, 6, b->reached_p90_ns);
+    db_bind_time(st, 7, b->reached_p99_ns);
+    db_bind_time(st, 8, b->reached_all_ns);
+    sqlite3_bind_int64(st, 9, b->live_count);
 }
 
 /* One row per node at the end of the run (a node down at the end: as it
  * went down); the mesh columns are NULL for a node that never ran a p2p
  * node (topology = direct). */
-static gboolean db_write_peers(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                               GError **error)
+static void bind_peer(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO peers (run_id, node, peers, bytes_sent, bytes_received, gossip_first,"
-        " gossip_duplicate, throttled, bans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
+    const sim_peer_record *r = row;
+    db_bind_node(st, 2, info, r->node);
+    db_bind_u64(st, 4, r->bytes_sent);
+    db_bind_u64(st, 5, r->bytes_received);
+    if (r->mesh) {
+        sqlite3_bind_int64(st, 3, r->peers);
+        db_bind_u64(st, 6, r->gossip_first);
+        db_bind_u64(st, 7, r->gossip_duplicate);
+        db_bind_u64(st, 8, r->throttled);
+        db_bind_u64(st, 9, r->bans);
+    } else {
+        static const int mesh_columns[] = {3, 6, 7, 8, 9};
+        for (size_t c = 0; c < G_N_ELEMENTS(mesh_columns); c++)
+            sqlite3_bind_null(st, mesh_columns[c]);
     }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->peers->len; i++) {
-        const sim_peer_record *r = &g_array_index(m->peers, sim_peer_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_node(st, 2, info, r->node);
-        db_bind_u64(st, 4, r->bytes_sent);
-        db_bind_u64(st, 5, r->bytes_received);
-        if (r->mesh) {
-            sqlite3_bind_int64(st, 3, r->peers);
-            db_bind_u64(st, 6, r->gossip_first);
-            db_bind_u64(st, 7, r->gossip_duplicate);
-            db_bind_u64(st, 8, r->throttled);
-            db_bind_u64(st, 9, r->bans);
-        } else {
-            static const int mesh_columns[] = {3, 6, 7, 8, 9};
-            for (size_t c = 0; c < G_N_ELEMENTS(mesh_columns); c++)
-                sqlite3_bind_null(st, mesh_columns[c]);
-        }
-        ok = db_step(db, st, "insert peers", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
 }
 
 /* Partitions the mesh noticed: each node's suspicions, from the
  * suspicion to its lifting (NULL: never lifted). */
-static gboolean db_write_partitions(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                    GError **error)
+static void bind_partition(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO partitions_detected (run_id, node, suspected_ns, healed_ns, stake_seen,"
-        " stake_total) VALUES (?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->partitions->len; i++) {
-        const sim_partition_record *r = &g_array_index(m->partitions, sim_partition_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_node(st, 2, info, r->node);
-        db_bind_time(st, 3, r->suspected_ns);
-        db_bind_time(st, 4, r->healed_ns);
-        db_bind_u64(st, 5, r->stake_seen);
-        db_bind_u64(st, 6, r->stake_total);
-        ok = db_step(db, st, "insert partition", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_partition_record *r = row;
+    db_bind_node(st, 2, info, r->node);
+    db_bind_time(st, 3, r->suspected_ns);
+    db_bind_time(st, 4, r->healed_ns);
+    db_bind_u64(st, 5, r->stake_seen);
+    db_bind_u64(st, 6, r->stake_total);
 }
 
 /* Churn: every join and leave, in time order. */
-static gboolean db_write_churn(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                               GError **error)
+static void bind_churn(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO churn (run_id, at_ns, node, kind) VALUES (?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->churn->len; i++) {
-        const sim_membership_record *r = &g_array_index(m->churn, sim_membership_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_time(st, 2, r->at_ns);
-        db_bind_node(st, 3, info, r->node);
-        db_bind_text(st, 4, r->kind);
-        ok = db_step(db, st, "insert churn", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_membership_record *r = row;
+    db_bind_time(st, 2, r->at_ns);
+    db_bind_node(st, 3, info, r->node);
+    db_bind_text(st, 4, r->kind);
 }
 
 /* PBFT view changes: first VIEW-CHANGE for the view -> first node in it
  * (ended_ns NULL if nobody got there). */
-static gboolean db_write_view_changes(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                      GError **error)
+static void bind_view_change(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO view_changes (run_id, view, cause, first_node, started_ns, ended_ns)"
-        " VALUES (?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->view_changes->len; i++) {
-        const sim_view_change_record *r =
-            &g_array_index(m->view_changes, sim_view_change_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_u64(st, 2, r->view);
-        db_bind_text(st, 3, r->cause);
-        db_bind_node(st, 4, info, r->first_node);
-        db_bind_time(st, 5, r->started_ns);
-        db_bind_time(st, 6, r->ended_ns);
-        ok = db_step(db, st, "insert view change", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_view_change_record *r = row;
+    db_bind_u64(st, 2, r->view);
+    db_bind_text(st, 3, r->cause);
+    db_bind_node(st, 4, info, r->first_node);
+    db_bind_time(st, 5, r->started_ns);
+    db_bind_time(st, 6, r->ended_ns);
 }
 
 /* Slashings, once each (the simulator deduplicates the reports of every
  * node that committed the slashing block). */
-static gboolean db_write_slashings(rep_db *db, const rep_run_info *info, const sim_metrics *m,
-                                   GError **error)
+static void bind_slashing(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO slashings (run_id, at_ns, validator, reason, amount, evidence_height)"
-        " VALUES (?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->slashings->len; i++) {
-        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_time(st, 2, r->at_ns);
-        db_bind_node(st, 3, info, r->validator);
-        db_bind_text(st, 4, r->reason);
-        db_bind_u64(st, 5, r->amount);
-        db_bind_u64(st, 6, r->evidence_height);
-        ok = db_step(db, st, "insert slashing", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_slashing_record *r = row;
+    db_bind_time(st, 2, r->at_ns);
+    db_bind_node(st, 3, info, r->validator);
+    db_bind_text(st, 4, r->reason);
+    db_bind_u64(st, 5, r->amount);
+    db_bind_u64(st, 6, r->evidence_height);
 }
 
 /* Jails (with each slashing), unjails and key rotations, with the block
  * that made each change and the first height it applies to. */
-static gboolean db_write_validator_changes(rep_db *db, const rep_run_info *info,
-                                           const sim_metrics *m, GError **error)
+static void bind_validator_change(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO validator_changes (run_id, at_ns, validator, change, height,"
-        " effective_height) VALUES (?, ?, ?, ?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->validator_changes->len; i++) {
-        const sim_validator_change_record *r =
-            &g_array_index(m->validator_changes, sim_validator_change_record, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_time(st, 2, r->at_ns);
-        db_bind_node(st, 3, info, r->validator);
-        db_bind_text(st, 4, r->change);
-        db_bind_u64(st, 5, r->height);
-        db_bind_u64(st, 6, r->effective_height);
-        ok = db_step(db, st, "insert validator change", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_validator_change_record *r = row;
+    db_bind_time(st, 2, r->at_ns);
+    db_bind_node(st, 3, info, r->validator);
+    db_bind_text(st, 4, r->change);
+    db_bind_u64(st, 5, r->height);
+    db_bind_u64(st, 6, r->effective_height);
 }
 
-static gboolean db_write_metrics(rep_db *db, const sim_metrics *m, GError **error)
+static void bind_metric(sqlite3_stmt *st, const rep_run_info *info, const void *row)
 {
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO metrics (run_id, name, value) VALUES (?, ?, ?)", error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < m->figures->len; i++) {
-        const sim_figure *fig = &g_array_index(m->figures, sim_figure, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_text(st, 2, fig->name);
-        db_bind_real(st, 3, fig->value);
-        ok = db_step(db, st, "insert metric", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
+    const sim_figure *fig = row;
+    (void)info;
+    db_bind_text(st, 2, fig->name);
+    db_bind_real(st, 3, fig->value);
+}
+
+static void bind_expect(sqlite3_stmt *st, const rep_run_info *info, const void *row)
+{
+    const rep_expect_result *e = row;
+    (void)info;
+    db_bind_text(st, 2, e->key);
+    db_bind_text(st, 3, e->target);
+    db_bind_text(st, 4, e->actual);
+    sqlite3_bind_int(st, 5, e->passed ? 1 : 0);
+}
+
+/* Every table of a run's records, in the order they are written. */
+static gboolean db_write_tables(rep_db *db, const rep_run_info *info, const sim_metrics *m,
+                                GError **error)
+{
+    const struct {
+        const char *sql;
+        const GArray *rows;
+        db_bind_row_fn bind;
+        const char *what;
+    } tables[] = {
+        {"INSERT INTO blocks (run_id, height, view, proposer, hash, tx_count, proposed_ns,"
+         " first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         m->blocks, bind_block, "insert block"},
+        {"INSERT INTO commits (run_id, height, node, committed_ns) VALUES (?, ?, ?, ?)",
+         m->commits, bind_commit, "insert commit"},
+        {"INSERT INTO txs (run_id, submitted_ns, final_ns, node) VALUES (?, ?, ?, ?)", m->txs,
+         bind_tx, "insert tx"},
+        {"INSERT INTO faults (run_id, name, action, at_ns, until_ns, nodes)"
+         " VALUES (?, ?, ?, ?, ?, ?)",
+         m->faults, bind_fault, "insert fault"},
+        {"INSERT INTO view_changes (run_id, view, cause, first_node, started_ns, ended_ns)"
+         " VALUES (?, ?, ?, ?, ?, ?)",
+         m->view_changes, bind_view_change, "insert view change"},
+        {"INSERT INTO receipts (run_id, height, node, delay_ns) VALUES (?, ?, ?, ?)",
+         m->receipts, bind_receipt, "insert receipt"},
+        {"INSERT INTO propagation (run_id, height, view, proposer, reached_p50_ns,"
+         " reached_p90_ns, reached_p99_ns, reached_all_ns, live_nodes)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         m->blocks, bind_propagation, "insert propagation"},
+        {"INSERT INTO peers (run_id, node, peers, bytes_sent, bytes_received, gossip_first,"
+         " gossip_duplicate, throttled, bans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         m->peers, bind_peer, "insert peers"},
+        {"INSERT INTO partitions_detected (run_id, node, suspected_ns, healed_ns, stake_seen,"
+         " stake_total) VALUES (?, ?, ?, ?, ?, ?)",
+         m->partitions, bind_partition, "insert partition"},
+        {"INSERT INTO churn (run_id, at_ns, node, kind) VALUES (?, ?, ?, ?)", m->churn,
+         bind_churn, "insert churn"},
+        {"INSERT INTO slashings (run_id, at_ns, validator, reason, amount, evidence_height)"
+         " VALUES (?, ?, ?, ?, ?, ?)",
+         m->slashings, bind_slashing, "insert slashing"},
+        {"INSERT INTO validator_changes (run_id, at_ns, validator, change, height,"
+         " effective_height) VALUES (?, ?, ?, ?, ?, ?)",
+         m->validator_changes, bind_validator_change, "insert validator change"},
+        {"INSERT INTO metrics (run_id, name, value) VALUES (?, ?, ?)", m->figures, bind_metric,
+         "insert metric"},
+        {"INSERT INTO expectations (run_id, key, target, actual, passed)"
+         " VALUES (?, ?, ?, ?, ?)",
+         info->expects, bind_expect, "insert expectation"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
+        if (!db_insert_rows(db, info, tables[i].sql, tables[i].rows, tables[i].bind,
+                            tables[i].what, error))
+            return FALSE;
+    return TRUE;
 }
 
 /* The stop reason is known only once the run is over, like the results. */
@@ -649,28 +562,6 @@ static gboolean db_write_stop_reason(rep_db *db, const rep_run_info *info, GErro
     return ok;
 }
 
-static gboolean db_write_expects(rep_db *db, const rep_run_info *info, GError **error)
-{
-    sqlite3_stmt *st = db_prepare(db,
-        "INSERT INTO expectations (run_id, key, target, actual, passed) VALUES (?, ?, ?, ?, ?)",
-        error);
-    if (st == NULL) {
-        return FALSE;
-    }
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < info->expects->len; i++) {
-        const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
-        sqlite3_bind_int64(st, 1, db->run_id);
-        db_bind_text(st, 2, e->key);
-        db_bind_text(st, 3, e->target);
-        db_bind_text(st, 4, e->actual);
-        sqlite3_bind_int(st, 5, e->passed ? 1 : 0);
-        ok = db_step(db, st, "insert expectation", error);
-    }
-    sqlite3_finalize(st);
-    return ok;
-}
-
 gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                               GError **error)
 {
@@ -680,17 +571,7 @@ gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_me
                     db->path);
         return FALSE;
     }
-    gboolean ok = db_exec(db, "BEGIN IMMEDIATE", error) &&
-                  db_write_blocks(db, info, m, error) && db_write_commits(db, info, m, error) &&
-                  db_write_txs(db, info, m, error) && db_write_faults(db, m, error) &&
-                  db_write_view_changes(db, info, m, error) &&
-                  db_write_receipts(db, info, m, error) &&
-                  db_write_propagation(db, info, m, error) &&
-                  db_write_peers(db, info, m, error) &&
-                  db_write_partitions(db, info, m, error) && db_write_churn(db, info, m, error) &&
-                  db_write_slashings(db, info, m, error) &&
-                  db_write_validator_changes(db, info, m, error) &&
-                  db_write_metrics(db, m, error) && db_write_expects(db, info, error) &&
+    gboolean ok = db_exec(db, "BEGIN IMMEDIATE", error) && db_write_tables(db, info, m, error) &&
                   db_write_stop_reason(db, info, error) &&
                   db_exec(db, "COMMIT", error);
     if (!ok) {
