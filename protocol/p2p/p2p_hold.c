@@ -124,28 +124,23 @@ void p2p_hold_flush(p2p_node *n)
     if (n->held->len == 0 || n->left)
         return;
     bool any = false;
-    for (guint i = 0; i < n->held->len && !any; i++) {
+    for (guint i = 0; i < n->held->len && !any; i++)
         any = held_ready(n, &g_array_index(n->held, p2p_held, i));
-    }
     if (!any)
         return;
-    /* Taken out first, so routing cannot touch the array being read. */
+    /* Taken out first, so routing cannot touch the array being read;
+     * every envelope is either sent and released or moved back. */
     GArray *pending = n->held;
     n->held = held_new();
+    g_array_set_clear_func(pending, NULL);
     for (guint i = 0; i < pending->len; i++) {
         p2p_held *h = &g_array_index(pending, p2p_held, i);
         if (held_ready(n, h)) {
             p2p_gossip_route(n, h->scope, h->envelope, &h->id, h->from);
+            g_bytes_unref(h->envelope);
         } else {
             g_array_append_val(n->held, *h);
-            h->envelope = NULL; /* moved */
         }
-    }
-    g_array_set_clear_func(pending, NULL);
-    for (guint i = 0; i < pending->len; i++) {
-        GBytes *envelope = g_array_index(pending, p2p_held, i).envelope;
-        if (envelope != NULL)
-            g_bytes_unref(envelope);
     }
     g_array_unref(pending);
 }
