@@ -58,7 +58,9 @@ void p2p_hold_clear(p2p_node *n)
     g_array_unref(n->held);
 }
 
-bool p2p_hold_can_route(const p2p_node *n, proto_scope scope, proto_node_id from)
+/* Some peer would take a message in this scope from `from` (self: our
+ * own broadcast). */
+static bool hold_can_route(const p2p_node *n, proto_scope scope, proto_node_id from)
 {
     bool validators_only = scope == PROTO_SCOPE_VALIDATORS && p2p_is_validator(n);
     if (scope == PROTO_SCOPE_VALIDATORS && !validators_only && from == n->self &&
@@ -88,18 +90,18 @@ static bool clique_formed(p2p_node *n)
 
 bool p2p_hold_needed(p2p_node *n, proto_scope scope, proto_node_id from)
 {
-    if (!p2p_hold_can_route(n, scope, from))
+    if (!hold_can_route(n, scope, from))
         return true;
     return scope == PROTO_SCOPE_VALIDATORS && p2p_is_validator(n) && !clique_formed(n);
 }
 
+/* Held no longer: it would not be held now, or it waited its time for a
+ * forming clique and some validator can take it. */
 static bool held_ready(p2p_node *n, const p2p_held *h)
 {
-    if (!p2p_hold_can_route(n, h->scope, h->from))
-        return false;
-    if (h->scope != PROTO_SCOPE_VALIDATORS || !p2p_is_validator(n))
+    if (!p2p_hold_needed(n, h->scope, h->from))
         return true;
-    return clique_formed(n) ||
+    return hold_can_route(n, h->scope, h->from) &&
            p2p_now(n) - h->at_ns >= P2P_HELD_CLIQUE_WAIT_HEARTBEATS * n->p->heartbeat_ns;
 }
 

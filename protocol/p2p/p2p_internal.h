@@ -260,9 +260,6 @@ void p2p_parting_expire(p2p_node *n);
 /* p2p_hold.c: own broadcasts that no peer could take yet */
 void p2p_hold_init(p2p_node *n);
 void p2p_hold_clear(p2p_node *n);
-/* Some peer would take a message in this scope from `from` (self: our
- * own broadcast). */
-bool p2p_hold_can_route(const p2p_node *n, proto_scope scope, proto_node_id from);
 /* A message in this scope from `from` must be held rather than routed
  * now (no route, or a validator's clique is still forming). */
 bool p2p_hold_needed(p2p_node *n, proto_scope scope, proto_node_id from);
