@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "protocol/chain/tx.h"
+#include "protocol/core/sorted.h"
 
 #define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
 #define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
@@ -207,15 +208,8 @@ static void block_txs_build(sim_world *w, sim_block_txs *b, const uint8_t *tx_ha
 
 static guint pending_lower_bound(const GArray *pending, uint32_t node)
 {
-    guint lo = 0, hi = pending->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(pending, sim_pending_tx, mid).node < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return proto_lower_bound_u32(pending->data, pending->len, sizeof(sim_pending_tx),
+                                 G_STRUCT_OFFSET(sim_pending_tx, node), node);
 }
 
 static int picked_cmp(const void *a, const void *b, void *data)

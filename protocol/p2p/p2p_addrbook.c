@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "protocol/core/sorted.h"
+
 #define ADDRS_ALLOC_MIN 8u
 
 void p2p_addrbook_init(p2p_addrbook *b, uint32_t max)
@@ -22,15 +24,8 @@ void p2p_addrbook_clear(p2p_addrbook *b)
 /* First position whose id is >= id. */
 static uint32_t lower_bound(const p2p_addrbook *b, proto_node_id id)
 {
-    uint32_t lo = 0, hi = b->count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (b->addrs[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return proto_lower_bound_u32(b->addrs, b->count, sizeof(p2p_addr),
+                                 G_STRUCT_OFFSET(p2p_addr, id), id);
 }
 
 p2p_addr *p2p_addrbook_find(p2p_addrbook *b, proto_node_id id)

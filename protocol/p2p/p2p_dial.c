@@ -13,6 +13,8 @@
  * dial timeout. */
 #include "protocol/p2p/p2p_internal.h"
 
+#include "protocol/core/sorted.h"
+
 /* How long a HELLO may go unanswered: two heartbeats (2 s by default)
  * covers a round trip on any link the simulator models, queueing
  * included. */
@@ -25,15 +27,8 @@ int64_t p2p_dial_timeout_ns(const p2p_node *n)
 
 static guint lower_bound(const p2p_node *n, proto_node_id id)
 {
-    guint lo = 0, hi = n->dials->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(n->dials, p2p_dial, mid).id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return proto_lower_bound_u32(n->dials->data, n->dials->len, sizeof(p2p_dial),
+                                 G_STRUCT_OFFSET(p2p_dial, id), id);
 }
 
 p2p_dial *p2p_dial_find(const p2p_node *n, proto_node_id id)

@@ -23,6 +23,8 @@
  * when full, the ban that ends soonest makes room. */
 #include "protocol/p2p/p2p_internal.h"
 
+#include "protocol/core/sorted.h"
+
 #define FIRST_DELIVERY_POINTS 1
 #define DELIVERY_CAP 100
 #define DECAY_DIVISOR 10
@@ -63,15 +65,8 @@ void p2p_score_decay(p2p_node *n)
 
 static guint ban_lower_bound(const p2p_node *n, proto_node_id id)
 {
-    guint lo = 0, hi = n->bans->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(n->bans, p2p_ban, mid).id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return proto_lower_bound_u32(n->bans->data, n->bans->len, sizeof(p2p_ban),
+                                 G_STRUCT_OFFSET(p2p_ban, id), id);
 }
 
 bool p2p_ban_active(p2p_node *n, proto_node_id id)

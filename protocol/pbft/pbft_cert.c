@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "protocol/core/codec.h"
+#include "protocol/core/sorted.h"
 
 #define VOTE_DOMAIN "aitbc/pbft/vote"
 #define VOTE_DOMAIN_SIZE (sizeof(VOTE_DOMAIN) - 1)
@@ -101,20 +102,11 @@ void pbft_cert_copy(pbft_cert *dst, const pbft_cert *src)
     }
 }
 
-/* Binary search for the first index whose validator is >= validator. */
+/* The first index whose validator is >= validator. */
 static guint cert_lower_bound(const GArray *sigs, uint32_t validator)
 {
-    guint lo = 0;
-    guint hi = sigs->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(sigs, pbft_cert_sig, mid).validator < validator) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return proto_lower_bound_u32(sigs->data, sigs->len, sizeof(pbft_cert_sig),
+                                 G_STRUCT_OFFSET(pbft_cert_sig, validator), validator);
 }
 
 bool pbft_cert_add(pbft_cert *c, uint32_t validator, const proto_sig *sig)

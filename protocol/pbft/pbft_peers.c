@@ -12,20 +12,15 @@
  * the outcome depends on the records alone, never on an iteration order. */
 #include "protocol/pbft/pbft_internal.h"
 
+#include "protocol/core/sorted.h"
+
 #define NS_PER_S (1000LL * 1000 * 1000)
 
 /* Index of the first record whose id is >= id. */
 static guint record_lower_bound(const GArray *records, proto_node_id id)
 {
-    guint lo = 0, hi = records->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(records, pbft_peer_record, mid).id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return proto_lower_bound_u32(records->data, records->len, sizeof(pbft_peer_record),
+                                 G_STRUCT_OFFSET(pbft_peer_record, id), id);
 }
 
 static pbft_peer_record *record_find(const pbft_node *n, proto_node_id id)
