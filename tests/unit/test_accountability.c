@@ -19,6 +19,7 @@
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "sim/world_internal.h"
+#include "support/world_fixture.h"
 
 static const char *SCENARIO =
     "[network]\nvalidators = 4\n"
@@ -32,11 +33,7 @@ static sim_world *w;
 
 static void setup_with(const char *text)
 {
-    GError *error = NULL;
-    sc = sim_scenario_parse("acct.ini", text, strlen(text), NULL, &error);
-    ck_assert_msg(sc != NULL, "%s", error ? error->message : "?");
-    w = sim_world_new(sc, &error);
-    ck_assert_msg(w != NULL, "%s", error ? error->message : "?");
+    w = test_world_new("acct.ini", text, &sc);
 }
 
 static void setup(void)
@@ -46,8 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    sim_world_free(w);
-    sim_scenario_free(sc);
+    test_world_free(w, sc);
     w = NULL;
     sc = NULL;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim/world_internal.h"
+#include "support/world_fixture.h"
 
 #define MS ((int64_t)1000000)
 #define S_NS ((int64_t)1000000000)
@@ -28,11 +29,7 @@ static sim_world *w;
 
 static void setup_with(const char *text)
 {
-    GError *error = NULL;
-    sc = sim_scenario_parse("mesh.ini", text, strlen(text), NULL, &error);
-    ck_assert_msg(sc != NULL, "%s", error ? error->message : "?");
-    w = sim_world_new(sc, &error);
-    ck_assert_msg(w != NULL, "%s", error ? error->message : "?");
+    w = test_world_new("mesh.ini", text, &sc);
 }
 
 static void setup(void)
@@ -42,8 +39,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    sim_world_free(w);
-    sim_scenario_free(sc);
+    test_world_free(w, sc);
     w = NULL;
     sc = NULL;
 }

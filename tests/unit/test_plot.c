@@ -242,21 +242,28 @@ START_TEST(missing_gnuplot_still_writes_data)
 }
 END_TEST
 
-/* A database from before validator_changes existed still plots, with its
- * slashings; a run without any gets the empty index gnuplot needs. */
-START_TEST(older_database_without_validator_changes)
+/* Plot the test database as one written before `table` existed. */
+static void plot_without_table(const char *table, rep_plot_result *r)
 {
     char *db = g_build_filename(dir, "results.sqlite", NULL);
     sqlite3 *sql = NULL;
     ck_assert_int_eq(sqlite3_open(db, &sql), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(sql, "DROP TABLE validator_changes", NULL, NULL, NULL),
-                     SQLITE_OK);
+    char *drop = g_strdup_printf("DROP TABLE %s", table);
+    ck_assert_int_eq(sqlite3_exec(sql, drop, NULL, NULL, NULL), SQLITE_OK);
+    g_free(drop);
     sqlite3_close(sql);
-    rep_plot_result r;
     GError *error = NULL;
-    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
-    ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
+    ck_assert_msg(rep_plot_run(db, dir, r, &error), "%s", error ? error->message : "");
+    ck_assert_msg(!r->gnuplot_failed, "%s", r->detail ? r->detail : "");
     g_free(db);
+}
+
+/* A database from before validator_changes existed still plots, with its
+ * slashings; a run without any gets the empty index gnuplot needs. */
+START_TEST(older_database_without_validator_changes)
+{
+    rep_plot_result r;
+    plot_without_table("validator_changes", &r);
     char *tl = read_plot_file("timeline.dat");
     ck_assert_ptr_nonnull(strstr(tl, "v1 slashed: double-sign (h 3)"));
     ck_assert_ptr_nonnull(strstr(tl, "# at_s \"unjail\"\n-1 \"\"\n"));
@@ -269,16 +276,8 @@ END_TEST
  * receipts alone. */
 START_TEST(older_database_without_propagation)
 {
-    char *db = g_build_filename(dir, "results.sqlite", NULL);
-    sqlite3 *sql = NULL;
-    ck_assert_int_eq(sqlite3_open(db, &sql), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(sql, "DROP TABLE propagation", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(sql);
     rep_plot_result r;
-    GError *error = NULL;
-    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
-    ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
-    g_free(db);
+    plot_without_table("propagation", &r);
     char *pgp = read_plot_file("propagation.gp");
     ck_assert_ptr_nonnull(strstr(pgp, "plot \"propagation.dat\""));
     ck_assert_ptr_null(strstr(pgp, "propagation-blocks.dat"));
