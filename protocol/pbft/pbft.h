@@ -180,6 +180,9 @@ uint64_t pbft_node_view(const pbft_node *n);
 bool pbft_node_in_view_change(const pbft_node *n);
 uint64_t pbft_node_stable_checkpoint(const pbft_node *n);
 bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out);
+/* Votes this validator did not sign because its last-sign state (kept in
+ * its durable store) says it signed a conflicting one before. */
+uint64_t pbft_node_signs_refused(const pbft_node *n);
 /* The node's state: after its committed block, plus the tentatively
  * executed next block if it validated one. Read-only (a full node's may
  * be shared with other nodes through params->exec_memo). */

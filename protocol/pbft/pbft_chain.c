@@ -36,6 +36,7 @@
 
 #define STORE_KEY_FINAL "final"
 #define STORE_KEY_VIEW "view"
+#define STORE_KEY_VIEW_FLOOR "view_floor"
 
 static void store_block_key(uint64_t height, char out[32])
 {
@@ -101,6 +102,7 @@ static bool store_get_u64(pbft_node *n, const char *key, uint64_t *out)
 void pbft_store_view(pbft_node *n)
 {
     store_put_u64(n, STORE_KEY_VIEW, n->view);
+    store_put_u64(n, STORE_KEY_VIEW_FLOOR, n->view_floor);
 }
 
 static void genesis_header(const proto_state *genesis, proto_block_header *h, proto_hash *hash)
@@ -339,6 +341,9 @@ void pbft_chain_recover(pbft_node *n)
     uint64_t view = 0;
     if (store_get_u64(n, STORE_KEY_VIEW, &view))
         n->view = view;
+    uint64_t floor = 0;
+    if (store_get_u64(n, STORE_KEY_VIEW_FLOOR, &floor))
+        n->view_floor = floor;
     uint64_t final = 0;
     if (!store_get_u64(n, STORE_KEY_FINAL, &final))
         return;

@@ -126,6 +126,13 @@ struct pbft_node {
     bool vc_timer_started;    /* quorum of VIEW-CHANGEs for vc_target seen */
     GBytes *own_vc_wire;
     GBytes *last_nv_wire;     /* NEW-VIEW that made our current view, if any */
+    /* Heights at or below this are fixed by the NEW-VIEW that made our
+     * view: by a commit certificate or checkpoint (C*, min-s) or by O.
+     * The primary proposes none of them and no PRE-PREPARE for one is
+     * taken in this view; we get them from O or by catch-up. Without
+     * this, a replica behind C* would let the new primary propose a fresh
+     * block at a height another replica had already committed. */
+    uint64_t view_floor;
     GHashTable *vcs;          /* validator (GUINT_TO_POINTER) -> pbft_vc_entry*, latest view */
     GPtrArray *future;        /* pbft_future*: consensus messages for views above ours */
     uint64_t nv_sent_view;    /* last view we sent a NEW-VIEW for (as its leader) */
@@ -152,6 +159,7 @@ struct pbft_node {
      * only senders with recent rejects (pbft_peers.c) */
     GArray *peer_records;
     uint64_t peers_banned;
+    uint64_t signs_refused;   /* votes our last-sign state refused (pbft_signguard.c) */
 
     /* equivocation evidence: "validator/phase/view/seq" -> pbft_evidence* */
     GHashTable *evidence;
@@ -215,6 +223,21 @@ void pbft_maybe_schedule_proposal(pbft_node *n);
  * the current timeout. */
 void pbft_arm_view_timer(pbft_node *n);
 void pbft_cancel_timer(pbft_node *n, uint64_t *timer);
+
+/* pbft_signguard.c: the last-sign state (double-sign protection) */
+/* Whether we may sign a PREPARE or COMMIT for (height, view, digest); if
+ * so, the durable record is written before this returns. */
+bool pbft_signguard_vote(pbft_node *n, uint8_t phase, uint64_t height, uint64_t view,
+                         const proto_hash *digest);
+/* The block bytes we proposed for (height, view) before, or NULL. */
+GBytes *pbft_signguard_proposal(pbft_node *n, uint64_t height, uint64_t view);
+/* Write down our proposal for (height, view) before it goes out. */
+void pbft_signguard_record_proposal(pbft_node *n, uint64_t height, uint64_t view,
+                                    GBytes *block_wire);
+/* Write down the slot's prepared certificate and block (before our COMMIT
+ * leaves), and take them back into the log after a restart. */
+void pbft_signguard_record_prepared(pbft_node *n, const pbft_slot *s);
+void pbft_signguard_restore_prepared(pbft_node *n);
 
 /* pbft_members.c */
 void pbft_members_init(pbft_node *n);

@@ -191,6 +191,8 @@ static void cast_vote(pbft_node *n, pbft_slot *s, uint8_t phase)
 {
     if (!pbft_self_has_power(n, s->seq))
         return; /* jailed: nothing we sign counts */
+    if (!pbft_signguard_vote(n, phase, s->seq, n->view, &s->digest))
+        return; /* we signed something else there before a restart */
     pbft_vote v = {.phase = phase,
                    .view = n->view,
                    .seq = s->seq,
@@ -300,6 +302,7 @@ static bool advance_once(pbft_node *n)
         if (s->pcert_block != NULL)
             g_bytes_unref(s->pcert_block);
         s->pcert_block = g_bytes_ref(s->block_wire);
+        pbft_signguard_record_prepared(n, s);
         s->sent_commit = true;
         cast_vote(n, s, PBFT_PHASE_COMMIT);
     }
@@ -318,8 +321,17 @@ static bool advance_once(pbft_node *n)
     votes_cert(s->commits, PBFT_PHASE_COMMIT, view, s->seq, &digest, &cert);
     GBytes *wire = g_bytes_ref(s->block_wire);
     proto_block *b = s->block;
-    s->block = NULL; /* the commit may free the slot */
+    uint64_t seq = s->seq;
+    s->block = NULL; /* a commit frees the slot */
     bool ok = pbft_chain_commit(n, wire, b, &cert);
+    if (!ok) {
+        /* Certified elsewhere, but it does not follow our chain here (our
+         * state is not the quorum's: a Byzantine node, a damaged store).
+         * Forget it; a certified copy by catch-up is checked again. */
+        pbft_slot *again = pbft_slot_get(n, seq, false);
+        g_assert(again == s);
+        slot_drop_block(again);
+    }
     proto_block_free(b);
     g_bytes_unref(wire);
     pbft_cert_clear(&cert);
@@ -360,6 +372,10 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
         pbft_future_push(n, from, wire);
     } else if (view < n->view || n->in_view_change || seq <= n->committed) {
         /* stale: nothing to do */
+    } else if (seq <= n->view_floor) {
+        /* Fixed by the NEW-VIEW (certified elsewhere, or O's): a primary
+         * may not propose it again. */
+        reason = PROTO_REJECT_SCHEDULE;
     } else if (!pbft_in_window(n, seq)) {
         reason = PROTO_REJECT_LIMIT;
     } else if (pbft_members_at(n, seq) == NULL) {

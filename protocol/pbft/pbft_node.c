@@ -49,8 +49,9 @@ void pbft_maybe_schedule_proposal(pbft_node *n)
     if (!pbft_is_validator(n) || n->in_view_change)
         return;
     uint64_t height = n->committed + 1;
-    if (pbft_node_primary(n, height, n->view) != (uint32_t)n->validator_index)
-        return;
+    if (height <= n->view_floor ||
+        pbft_node_primary(n, height, n->view) != (uint32_t)n->validator_index)
+        return; /* not ours, or fixed by the NEW-VIEW: catch-up brings it */
     pbft_slot *s = pbft_slot_get(n, height, false);
     if (s != NULL && s->have_block && s->view == n->view)
         return; /* already proposed (or assigned by O) in this view */
@@ -60,15 +61,35 @@ void pbft_maybe_schedule_proposal(pbft_node *n)
     n->propose_timer = n->env.set_timer(n->env.ctx, at - now, PBFT_TIMER_PROPOSE, height);
 }
 
+/* We proposed for (height, view) before a restart: the same block again,
+ * never a second one (pbft_signguard.c). */
+static void propose_again(pbft_node *n, pbft_slot *s, GBytes *body)
+{
+    proto_block *b = pbft_decode_block(n, body);
+    if (b == NULL)
+        return; /* a damaged store: propose nothing; the view will move on */
+    GBytes *wire = pbft_msg_preprepare_encode(n->view, b);
+    pbft_send_validators(n, wire);
+    g_bytes_unref(wire);
+    pbft_slot_assign(n, s, n->view, body, b, false);
+    pbft_advance(n);
+}
+
 static void propose(pbft_node *n, uint64_t height)
 {
-    if (n->in_view_change || height != n->committed + 1 ||
+    if (n->in_view_change || height != n->committed + 1 || height <= n->view_floor ||
         pbft_node_primary(n, height, n->view) != (uint32_t)n->validator_index)
         return;
     pbft_slot *s = pbft_slot_get(n, height, true);
     if (s->have_block && s->view == n->view)
         return;
     pbft_tentative_revert(n);
+    GBytes *again = pbft_signguard_proposal(n, height, n->view);
+    if (again != NULL) {
+        propose_again(n, s, again);
+        g_bytes_unref(again);
+        return;
+    }
 
     proto_block *b = proto_block_new();
     b->header.height = height;
@@ -106,11 +127,12 @@ static void propose(pbft_node *n, uint64_t height)
     pbft_emit(n, &ev);
 
     GBytes *wire = pbft_msg_preprepare_encode(n->view, b);
-    pbft_send_validators(n, wire);
     GBytes *body = NULL;
     uint64_t view = 0;
     gboolean ok = pbft_msg_preprepare_decode(wire, &view, &body);
     g_assert(ok);
+    pbft_signguard_record_proposal(n, height, n->view, body);
+    pbft_send_validators(n, wire);
     g_bytes_unref(wire);
     pbft_slot_assign(n, s, n->view, body, b, false);
     g_bytes_unref(body);
@@ -254,6 +276,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     pbft_checkpoint_init(n);
     pbft_view_init(n);
     pbft_chain_recover(n);
+    pbft_signguard_restore_prepared(n);
 
     if (pbft_is_validator(n)) {
         pbft_arm_view_timer(n);

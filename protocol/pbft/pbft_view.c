@@ -465,6 +465,9 @@ static void enter_view(pbft_node *n, uint64_t view, GPtrArray *vcs, GPtrArray *a
     if (n->last_nv_wire != NULL)
         g_bytes_unref(n->last_nv_wire);
     n->last_nv_wire = g_bytes_ref(nv_wire);
+    n->view_floor = o.entries->len > 0
+                         ? g_array_index(o.entries, pbft_o_entry, o.entries->len - 1).seq
+                         : o.start_seq;
     pbft_store_view(n);
     pbft_slots_new_view(n);
 
