@@ -320,6 +320,7 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
     if (!tentative)
         pbft_evidence_check_block(n, b); /* a validated block was checked on arrival */
     record_commit(n, block_wire, b, cert, true);
+    pbft_late_commits_from_slot(n); /* before the slot is collected */
     pbft_effects_emit(n, b);
     emit_final(n, b);
     pbft_evidence_prune(n);

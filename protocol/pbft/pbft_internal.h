@@ -285,6 +285,10 @@ void pbft_rotate_key(void *node, const proto_keypair *next);
 /* A late COMMIT for our committed height: kept, unverified, until we
  * propose (only a proposer needs it; pbft_late_commits_merge). */
 void pbft_collect_late_commit(pbft_node *n, const pbft_vote *v);
+/* Just committed with a certificate from a peer: the COMMITs this node
+ * already held for the block that the certificate lacks count as late
+ * ones (a certificate built from our own votes has them all already). */
+void pbft_late_commits_from_slot(pbft_node *n);
 /* Verify the late COMMITs held and add them to the commit certificate. */
 void pbft_late_commits_merge(pbft_node *n);
 

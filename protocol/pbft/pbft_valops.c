@@ -17,7 +17,11 @@
  * commit join its certificate when this node proposes, so the next
  * block's record of who signed (pbft_ext.h, downtime accounting) is not
  * cut at the first quorum. They are verified only then: only the
- * proposer needs them. */
+ * proposer needs them. So do the votes this node already held when it
+ * committed with a certificate a peer sent (DECIDED, sync): that one is
+ * the sender's quorum, and without them a validator whose COMMIT reached
+ * the next proposer in time would be recorded as missing the height
+ * (and could be jailed for downtime it did not have). */
 #include "protocol/pbft/pbft_internal.h"
 
 #include <string.h>
@@ -199,6 +203,15 @@ void pbft_collect_late_commit(pbft_node *n, const pbft_vote *v)
             return;
     }
     g_array_append_val(n->late_commits, *v);
+}
+
+void pbft_late_commits_from_slot(pbft_node *n)
+{
+    const pbft_slot *s = pbft_slot_get(n, n->committed, false);
+    if (s == NULL)
+        return;
+    for (guint i = 0; i < s->commits->len; i++)
+        pbft_collect_late_commit(n, &g_array_index(s->commits, pbft_vote, i));
 }
 
 void pbft_late_commits_merge(pbft_node *n)

@@ -10,7 +10,10 @@
  *     node still signs with the new key;
  *   - a Byzantine primary cannot slash an honest validator with forged
  *     evidence: its block is refused and nobody is slashed;
- *   - evidence older than evidence_max_age is ignored.
+ *   - evidence older than evidence_max_age is ignored;
+ *   - a COMMIT the next proposer held before it committed with a peer's
+ *     certificate (DECIDED) counts as signed in the next block's record
+ *     (downtime accounting), though that certificate lacks it.
  * Every node's state must agree, and total supply (balances + bonded +
  * burned) never changes. */
 #include <check.h>
@@ -313,6 +316,60 @@ START_TEST(forged_evidence_slashes_nobody)
 }
 END_TEST
 
+/* Height 2's COMMITs: v0's never reaches v2 (the primary), v1's and v2's
+ * never reach v3 (the next primary). v2 commits with {v1, v2, v3}; v3
+ * holds only v0's and its own, so it commits on v2's DECIDED. */
+static bool commit2_only_v0_to_v3(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
+{
+    (void)h;
+    pbft_vote v;
+    if (g_bytes_get_size(wire) == 0 ||
+        *(const uint8_t *)g_bytes_get_data(wire, NULL) != PROTO_MSG_PBFT_COMMIT ||
+        !pbft_msg_vote_decode(wire, &v) || v.seq != 2)
+        return false;
+    return (from == 0 && to == 2) || (to == 3 && (from == 1 || from == 2));
+}
+
+static bool proposed_by(uint32_t node, uint64_t height)
+{
+    GArray *ev = H.env[node].events;
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        if (e->kind == PROTO_EV_BLOCK_PROPOSED && e->height == height)
+            return true;
+    }
+    return false;
+}
+
+START_TEST(a_commit_held_before_a_peers_certificate_counts_as_signed)
+{
+    /* The next proposer commits height 2 with the certificate a peer sent,
+     * which lacks v0; v0's COMMIT had reached it before. Block 3's record
+     * of who signed height 2 must still name v0: it did not miss it. On an
+     * overlay, as in a mesh, the primary broadcasts DECIDED to everyone. */
+    for (uint32_t i = 0; i < H.nodes; i++) {
+        proto_node_id peers[HUB_NODES_MAX];
+        uint32_t count = 0;
+        for (uint32_t j = 0; j < H.nodes; j++) {
+            if (j != i)
+                peers[count++] = j;
+        }
+        hub_set_overlay(&H, i, peers, count);
+    }
+    H.filter = commit2_only_v0_to_v3;
+    hub_run_until(&H, HUB_SEC(3.5));
+    H.filter = NULL;
+    ck_assert(proposed_by(2, 2) && proposed_by(3, 3));
+    for (uint32_t i = 0; i < H.nodes; i++) {
+        ck_assert_uint_ge(hub_committed(&H, i), 3);
+        const proto_validator *v0 = proto_valset_get(valset_of(i), 0);
+        ck_assert_uint_eq(v0->signing.index_offset, 2); /* heights 1 and 2 recorded */
+        ck_assert_uint_eq(v0->signing.missed_count, 0);
+    }
+    assert_agreement();
+}
+END_TEST
+
 static Suite *slashing_suite(void)
 {
     Suite *s = suite_create("pbft_slashing");
@@ -324,6 +381,7 @@ static Suite *slashing_suite(void)
     tcase_add_test(tc, key_rotation_takes_effect_and_old_key_is_refused);
     tcase_add_test(tc, forged_evidence_slashes_nobody);
     tcase_add_test(tc, evidence_older_than_the_age_limit_is_ignored);
+    tcase_add_test(tc, a_commit_held_before_a_peers_certificate_counts_as_signed);
     suite_add_tcase(s, tc);
     return s;
 }
