@@ -9,13 +9,16 @@
  * event by event, without a whole simulation deciding what happens.
  *
  * Scenario: v0..v3, v3 named by an equivocate fault; [slashing] window 4,
- * min signed 0.5 (so at most 2 misses), evidence_max_age 3. Also here:
+ * min signed 0.5 (so at most 2 misses), evidence_max_age 3. At that
+ * limit and one past it, the checker is held against the chain's own
+ * rule (protocol/core/downtime.c) on the same record. Also here:
  * rotate-key delivery (sim/faults.c: the derived keys, nothing for a node
  * that is down) and its refusal under PoA. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/core/downtime.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "sim/world_internal.h"
@@ -321,6 +324,56 @@ START_TEST(test_downtime_proposer_signed_only_if_its_commit_went_out)
 }
 END_TEST
 
+/* v1's own COMMIT reaches proposer v0 at the heights of 1..5 where
+ * signs[h]; blocks 2..6 are proposed by v0 and heights 1..5 final. The
+ * chain's signing info (protocol/core/downtime.c) is fed the same record
+ * with the scenario's parameters: true if the chain jails v1 at 5. */
+static bool chain_jails_v1(const bool signs[6])
+{
+    const proto_downtime_params *p = &sc->slashing.downtime;
+    proto_signing_info s;
+    proto_signing_info_init(&s, p, 0);
+    proto_downtime_result r = PROTO_DOWNTIME_OK;
+    final(0, 1);
+    for (uint64_t h = 1; h <= 5; h++) {
+        if (signs[h])
+            commit_delivered(1, 1, 0, h);
+        proposed(0, h + 1);
+        final(0, h + 1);
+        r = proto_signing_info_record(&s, p, h, 0, signs[h]);
+        ck_assert(h == 5 || r == PROTO_DOWNTIME_OK);
+    }
+    proto_signing_info_clear(&s);
+    return r == PROTO_DOWNTIME_JAIL;
+}
+
+/* Misses at 1, 4 and 5: height 1 has left the window 2..5, so 2 misses,
+ * exactly the 2 allowed (window - round(0.5 * window)): the chain does
+ * not jail, and a jail would be a violation. */
+START_TEST(test_downtime_at_the_limit_is_a_violation_and_the_chain_agrees)
+{
+    ck_assert_uint_eq(proto_downtime_max_missed(&sc->slashing.downtime), 2);
+    const bool signs[6] = {[2] = true, [3] = true};
+    ck_assert(!chain_jails_v1(signs));
+    slashed(0, 1, PROTO_SLASH_DOWNTIME, 5, 6);
+    ck_assert_str_eq(stop_detail(), "accountability violated: v1 jailed for downtime at height 5 "
+                                    "but missed only 2 of the last 4 commits (allowed 2)");
+}
+END_TEST
+
+/* Misses at 1, 3, 4 and 5: 3 in the window, one past the limit: the
+ * chain jails, and the checker agrees. */
+START_TEST(test_downtime_one_past_the_limit_holds_and_the_chain_agrees)
+{
+    const bool signs[6] = {[2] = true};
+    ck_assert(chain_jails_v1(signs));
+    slashed(0, 1, PROTO_SLASH_DOWNTIME, 5, 6);
+    sim_acct_finish(w);
+    ck_assert(!w->stop_requested);
+    ck_assert_int_eq(verdict(), SIM_ACCOUNTABILITY_HOLDS);
+}
+END_TEST
+
 START_TEST(test_downtime_of_a_byzantine_validator_is_not_judged)
 {
     const uint32_t voters[] = {1, 2, 3};
@@ -463,6 +516,8 @@ static Suite *accountability_suite(void)
     tcase_add_test(tc, test_downtime_waits_for_ground_truth);
     tcase_add_test(tc, test_downtime_ground_truth_errs_toward_missed);
     tcase_add_test(tc, test_downtime_proposer_signed_only_if_its_commit_went_out);
+    tcase_add_test(tc, test_downtime_at_the_limit_is_a_violation_and_the_chain_agrees);
+    tcase_add_test(tc, test_downtime_one_past_the_limit_holds_and_the_chain_agrees);
     tcase_add_test(tc, test_downtime_of_a_byzantine_validator_is_not_judged);
     tcase_add_test(tc, test_finish_settles_checks_without_ground_truth);
     tcase_add_test(tc, test_unjails_and_rotations_recorded_once);

@@ -3,8 +3,9 @@
  * ../shared/research/protocol-specs.md section 3.6 (window 1000, minimum
  * 1/2 signed): TestHandleAlreadyJailed, TestHandleNewValidator,
  * TestValidatorDippingInAndOut, plus the derived default (window 100: the
- * 51st miss jails once height > start + 100), round-half-even of the
- * minimum, and unjailing. */
+ * 51st miss jails once height > start + 100), the exact limit in the
+ * chain's window of 50 (25 misses stay, the 26th jails; issue 1130),
+ * round-half-even of the minimum, and unjailing. */
 #include <check.h>
 
 #include "protocol/core/downtime.h"
@@ -109,6 +110,29 @@ START_TEST(default_window_jails_at_the_51st_miss_after_a_window)
 }
 END_TEST
 
+/* The chain's own window (50, half signed: at most 25 misses), as in
+ * issue 1130: a validator up from height 1, missing height 1 and then
+ * 25 heights in a row up to 51. At 51 the window is heights 2..51 (height
+ * 1 has left it): 25 misses, the limit, is not jailed; one more miss is. */
+START_TEST(window_50_jails_at_the_26th_miss_in_the_window_not_the_25th)
+{
+    proto_downtime_params p = proto_downtime_defaults();
+    p.window = 50;
+    ck_assert_uint_eq(proto_downtime_max_missed(&p), 25);
+    proto_signing_info s;
+    proto_signing_info_init(&s, &p, 0);
+    for (uint64_t h = 1; h <= 51; h++) {
+        bool signed_block = h >= 2 && h <= 26;
+        ck_assert_int_eq(proto_signing_info_record(&s, &p, h, 0, signed_block), PROTO_DOWNTIME_OK);
+    }
+    ck_assert_uint_eq(s.missed_count, 25);
+    ck_assert(!s.jailed);
+    ck_assert_int_eq(proto_signing_info_record(&s, &p, 52, 0, false), PROTO_DOWNTIME_JAIL);
+    ck_assert(s.jailed);
+    proto_signing_info_clear(&s);
+}
+END_TEST
+
 START_TEST(unjail_after_the_jail_period)
 {
     proto_downtime_params p = proto_downtime_defaults();
@@ -136,6 +160,7 @@ static Suite *downtime_suite(void)
     tcase_add_test(tc, handle_new_validator);
     tcase_add_test(tc, validator_dipping_in_and_out);
     tcase_add_test(tc, default_window_jails_at_the_51st_miss_after_a_window);
+    tcase_add_test(tc, window_50_jails_at_the_26th_miss_in_the_window_not_the_25th);
     tcase_add_test(tc, unjail_after_the_jail_period);
     suite_add_tcase(s, tc);
     return s;
