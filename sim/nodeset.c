@@ -2,9 +2,12 @@
  *
  * The text is first cut into words and ".." operators (so "v0..v4" and
  * "v0 .. v4" read the same), then each item (a word, or word..word) is
- * resolved to indexes and added to a bit-per-node mask. The mask makes the
- * result sorted and free of duplicates without a sort, and costs one byte
- * per node, which is nothing next to the nodes themselves. */
+ * resolved to indexes and marked in a per-node array with the number of
+ * the item that named it. That makes the result sorted without a sort, and
+ * finds a node named twice ("v1 v1", "v0..v4 v3", "validators v2"): a
+ * list that says one thing twice is a typo more often than not, so it is
+ * an error naming both items. It costs four bytes per node, which is
+ * nothing next to the nodes themselves. */
 #include "sim/nodeset.h"
 
 #include <string.h>
@@ -22,6 +25,12 @@ typedef struct nodeset_name {
     uint32_t number;
     gboolean twin;  /* written with a trailing "'" */
 } nodeset_name;
+
+/* Which item named each node: 0 = none yet, else the item's number + 1. */
+typedef struct nodeset_marks {
+    guint32 *item_of;     /* [node count] */
+    GPtrArray *items;     /* char*: each item as written ("v1", "v0..v4") */
+} nodeset_marks;
 
 static gboolean nodeset_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -132,7 +141,27 @@ static gboolean nodeset_twin_index(const sim_nodeset_ctx *ctx, const char *word,
                         word, nm->number);
 }
 
-static gboolean nodeset_add_group(const sim_nodeset_ctx *ctx, const char *word, guint8 *mask,
+/* Mark nodes [lo, hi) as named by the current item (the last in marks). */
+static gboolean nodeset_mark(const sim_nodeset_ctx *ctx, nodeset_marks *m, uint32_t lo,
+                             uint32_t hi, GError **error)
+{
+    guint32 item = m->items->len; /* current item's number + 1 */
+    for (uint32_t i = lo; i < hi; i++) {
+        if (m->item_of[i] != 0) {
+            g_autofree char *name = sim_nodeset_node_name(ctx, i);
+            const char *before = g_ptr_array_index(m->items, m->item_of[i] - 1);
+            const char *now = g_ptr_array_index(m->items, item - 1);
+            if (g_str_equal(before, now))
+                return nodeset_fail(error, "%s is named twice", name);
+            return nodeset_fail(error, "%s is named twice (by '%s' and '%s')", name, before,
+                                now);
+        }
+        m->item_of[i] = item;
+    }
+    return TRUE;
+}
+
+static gboolean nodeset_add_group(const sim_nodeset_ctx *ctx, const char *word, nodeset_marks *m,
                                   GError **error)
 {
     uint32_t total = sim_nodeset_node_count(ctx);
@@ -157,33 +186,33 @@ static gboolean nodeset_add_group(const sim_nodeset_ctx *ctx, const char *word, 
             byz[g_array_index(ctx->byzantine, uint32_t, i)] = 1;
         gboolean any = FALSE;
         for (uint32_t i = 0; i < total; i++) {
-            mask[i] |= (guint8)!byz[i];
+            if (!byz[i] && !nodeset_mark(ctx, m, i, i + 1, error))
+                return FALSE;
             any = any || !byz[i];
         }
         return any ? TRUE : nodeset_fail(error, "`honest` names no node (every node is byzantine)");
     }
     if (lo == hi)
         return nodeset_fail(error, "`%s` names no node (there are none)", word);
-    memset(mask + lo, 1, hi - lo);
-    return TRUE;
+    return nodeset_mark(ctx, m, lo, hi, error);
 }
 
 /* One item: a single word or first..last. */
 static gboolean nodeset_add_item(const sim_nodeset_ctx *ctx, const char *first, const char *last,
-                                 guint8 *mask, GError **error)
+                                 nodeset_marks *m, GError **error)
 {
     nodeset_name a, b;
     uint32_t ia = 0, ib = 0;
+    g_ptr_array_add(m->items, last == NULL ? g_strdup(first) : g_strdup_printf("%s..%s", first,
+                                                                               last));
     if (last == NULL && g_strv_contains(nodeset_groups, first))
-        return nodeset_add_group(ctx, first, mask, error);
+        return nodeset_add_group(ctx, first, m, error);
     if (!nodeset_scan_name(first, &a))
         return nodeset_bad_word(first, error);
     if (last == NULL) {
         gboolean ok = a.twin ? nodeset_twin_index(ctx, first, &a, &ia, error)
                              : nodeset_index(ctx, first, &a, &ia, error);
-        if (ok)
-            mask[ia] = 1;
-        return ok;
+        return ok && nodeset_mark(ctx, m, ia, ia + 1, error);
     }
     if (!nodeset_scan_name(last, &b))
         return nodeset_bad_word(last, error);
@@ -194,8 +223,7 @@ static gboolean nodeset_add_item(const sim_nodeset_ctx *ctx, const char *first, 
         return nodeset_fail(error, "bad range %s..%s: end before start", first, last);
     if (!nodeset_index(ctx, first, &a, &ia, error) || !nodeset_index(ctx, last, &b, &ib, error))
         return FALSE;
-    memset(mask + ia, 1, ib - ia + 1);
-    return TRUE;
+    return nodeset_mark(ctx, m, ia, ib + 1, error);
 }
 
 /* Cut text into words and ".." tokens; separators are blanks and commas. */
@@ -236,8 +264,8 @@ static gboolean nodeset_check_none(const GPtrArray *tokens, guint flags, gboolea
     return TRUE;
 }
 
-static gboolean nodeset_fill(const sim_nodeset_ctx *ctx, const GPtrArray *tokens, guint8 *mask,
-                             GError **error)
+static gboolean nodeset_fill(const sim_nodeset_ctx *ctx, const GPtrArray *tokens,
+                             nodeset_marks *m, GError **error)
 {
     for (guint i = 0; i < tokens->len; i++) {
         const char *first = g_ptr_array_index(tokens, i);
@@ -251,7 +279,7 @@ static gboolean nodeset_fill(const sim_nodeset_ctx *ctx, const GPtrArray *tokens
                 return nodeset_fail(error, "bad range %s..: missing end (like v0..v4)", first);
             i += 2;
         }
-        if (!nodeset_add_item(ctx, first, last, mask, error))
+        if (!nodeset_add_item(ctx, first, last, m, error))
             return FALSE;
     }
     return TRUE;
@@ -273,13 +301,15 @@ GArray *sim_nodeset_parse(const sim_nodeset_ctx *ctx, const char *text, guint fl
     if (is_none)
         return out;
     uint32_t total = sim_nodeset_node_count(ctx);
-    g_autofree guint8 *mask = g_new0(guint8, total + 1);
-    if (!nodeset_fill(ctx, tokens, mask, error)) {
+    g_autofree guint32 *item_of = g_new0(guint32, total + 1);
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+    nodeset_marks m = {.item_of = item_of, .items = items};
+    if (!nodeset_fill(ctx, tokens, &m, error)) {
         g_array_unref(out);
         return NULL;
     }
     for (uint32_t i = 0; i < total; i++) {
-        if (mask[i])
+        if (item_of[i] != 0)
             g_array_append_val(out, i);
     }
     return out;

@@ -11,8 +11,9 @@
  * including twins), honest (every node with no byzantine fault, twins and
  * their validators included among the byzantine), separated by blanks or
  * commas. The result is a sorted array of uint32 indexes without
- * duplicates. A name that names no node, an empty group or an empty list is
- * an error that names the offending word. */
+ * duplicates. A name that names no node, an empty group, an empty list, or
+ * a node named twice ("v1 v1", "v0..v4 v2", "validators v0") is an error
+ * that names the offending word. */
 #ifndef AITBC_SIM_NODESET_H
 #define AITBC_SIM_NODESET_H
 

@@ -195,6 +195,12 @@ gboolean sim_parse_duration(const char *text, int64_t *out_ns, GError **error)
     if (!units_parse_exact(text, units_duration, "duration", "ns, us, ms, s, min, h",
                            (uint64_t)INT64_MAX, &ns, error))
         return FALSE;
+    if (ns > (uint64_t)SIM_DURATION_MAX_NS)
+        return units_fail(error,
+                          "bad duration '%s': above 87600h (10 years, the longest time a "
+                          "scenario may give: sums of times must stay within 64-bit "
+                          "nanoseconds)",
+                          text);
     *out_ns = (int64_t)ns;
     return TRUE;
 }
@@ -326,32 +332,19 @@ gboolean sim_parse_fraction(const char *text, uint64_t *num, uint64_t *den, GErr
 
 gboolean sim_parse_u64(const char *text, uint64_t *out, GError **error)
 {
-    units_decimal d;
-    const char *end = NULL;
     if (text[0] == '-')
         return units_fail(error, "bad integer '%s': must not be negative", text);
-    if (!units_scan_decimal(text, &d, &end))
-        return units_fail(error, "bad integer '%s'", text);
-    uint64_t mult = 1;
-    if (*end == 'e' || *end == 'E') {
-        uint64_t exponent = 0;
-        const char *q = end + 1;
-        if (!g_ascii_isdigit(*q))
-            return units_fail(error, "bad integer '%s'", text);
-        for (; g_ascii_isdigit(*q) && exponent <= 19; q++)
-            exponent = exponent * 10 + (uint64_t)(*q - '0');
-        if (*q != '\0' || exponent > 19)
-            return units_fail(error, "bad integer '%s'", text);
-        for (uint64_t i = 0; i < exponent; i++)
-            mult *= 10;
-    } else if (*end != '\0') {
-        return units_fail(error, "bad integer '%s'", text);
+    const char *p = text;
+    uint64_t v = 0;
+    for (; g_ascii_isdigit(*p); p++) {
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return units_fail(error, "bad integer '%s': too large", text);
+        v = v * 10 + digit;
     }
-    int rc = units_scale(&d, mult, out);
-    if (rc == 2)
-        return units_fail(error, "bad integer '%s': not a whole number", text);
-    if (rc == 1)
-        return units_fail(error, "bad integer '%s': too large", text);
+    if (p == text || *p != '\0')
+        return units_fail(error, "bad integer '%s' (digits only, like 4 or 1000)", text);
+    *out = v;
     return TRUE;
 }
 
@@ -376,7 +369,14 @@ gboolean sim_parse_rate(const char *text, double *out_per_s, GError **error)
         double v = 0;
         if (!units_real_syntax(number) || !isfinite(v = g_ascii_strtod(number, NULL)))
             return units_fail(error, "bad rate '%s': bad number '%s'", text, number);
-        *out_per_s = v / per[i].seconds;
+        v /= per[i].seconds;
+        if (v != 0 && !(v >= SIM_RATE_MIN_PER_S))
+            return units_fail(error,
+                              "bad rate '%s': a rate other than 0 must be at least 1e-8/s (random "
+                              "gaps reach 45 times the mean gap, and must stay within 64-bit "
+                              "nanoseconds)",
+                              text);
+        *out_per_s = v;
         return TRUE;
     }
     return units_fail(error, "bad rate '%s': unknown unit '%s' (use /s, /min, /h)", text, slash);

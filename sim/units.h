@@ -13,7 +13,17 @@
 #include <glib.h>
 #include <stdint.h>
 
-/* Non-negative integer: "42", or exact scientific "2e9". */
+/* The longest duration a scenario may write (87600h, 10 years): every sum
+ * the simulator and the protocol make of a few times (now + a timer, eight
+ * view timeouts, a run's duration plus a delay) then fits in int64 ns. */
+#define SIM_DURATION_MAX_NS (87600ll * 3600 * 1000000000)
+/* The smallest rate other than 0 (one per 3.2 years on average):
+ * exponential gaps are drawn up to about 45 times their mean, and such a
+ * gap added to any time must still fit in int64 ns. */
+#define SIM_RATE_MIN_PER_S 1e-8
+
+/* Non-negative integer: digits only ("42"; not "4.0" or "1e3", which are
+ * real numbers where an integer is wanted). */
 gboolean sim_parse_u64(const char *text, uint64_t *out, GError **error);
 /* Non-negative finite real: "0.001", "12", "1e-3" (C locale, '.' only). */
 gboolean sim_parse_real(const char *text, double *out, GError **error);

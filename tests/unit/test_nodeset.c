@@ -85,10 +85,10 @@ START_TEST(test_names_lists_ranges)
     CHECK_SET(&f.ctx, "v9,v7, v8", 0, "7,8,9");
     CHECK_SET(&f.ctx, "v0..v4", 0, "0,1,2,3,4");
     CHECK_SET(&f.ctx, "v0 .. v2, n1..n2", 0, "0,1,2,11,12");
-    CHECK_SET(&f.ctx, "v2..v2 v2 v1..v3", 0, "1,2,3"); /* duplicates merge */
+    CHECK_SET(&f.ctx, "v2..v2 v1 v3", 0, "1,2,3");
     CHECK_SET(&f.ctx, "validators", 0, "0,1,2,3,4,5,6,7,8,9");
     CHECK_SET(&f.ctx, "full_nodes", 0, "10,11,12,13");
-    CHECK_SET(&f.ctx, "agents a0", 0, "14,15");
+    CHECK_SET(&f.ctx, "agents", 0, "14,15");
     CHECK_SET(&f.ctx, "all", 0, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
     CHECK_SET(&f.ctx, "none", SIM_NODESET_ALLOW_NONE, "");
     fixture_clear(&f);
@@ -119,6 +119,13 @@ START_TEST(test_errors)
     CHECK_ERR(&f.ctx, "none v1", SIM_NODESET_ALLOW_NONE, "`none` cannot be combined");
     CHECK_ERR(&f.ctx, "honest", 0, "`honest` cannot be used here");
     CHECK_ERR(&f.ctx, "v1'", 0, "v1': twin names cannot be used here");
+    /* A node named twice is an error, whichever items name it. */
+    CHECK_ERR(&f.ctx, "v1 v1", 0, "v1 is named twice");
+    CHECK_ERR(&f.ctx, "v1, v2 v1", SIM_NODESET_ALLOW_NONE, "v1 is named twice");
+    CHECK_ERR(&f.ctx, "v2..v2 v2 v1..v3", 0, "v2 is named twice (by 'v2..v2' and 'v2')");
+    CHECK_ERR(&f.ctx, "v0..v4 v3..v6", 0, "v3 is named twice (by 'v0..v4' and 'v3..v6')");
+    CHECK_ERR(&f.ctx, "validators v9", 0, "v9 is named twice (by 'validators' and 'v9')");
+    CHECK_ERR(&f.ctx, "n1 all", 0, "n1 is named twice (by 'n1' and 'all')");
     f.ctx.full_nodes = 0;
     CHECK_ERR(&f.ctx, "n0", 0, "n0 names no node (there are no full nodes)");
     CHECK_ERR(&f.ctx, "full_nodes", 0, "`full_nodes` names no node");

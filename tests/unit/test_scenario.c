@@ -278,7 +278,7 @@ START_TEST(test_every_key)
                        "description = all keys # with a comment\n"
                        "seed = 18446744073709551615\n"
                        "duration = 1h\n"
-                       "max_events = 1e6\n"
+                       "max_events = 1000000\n"
                        "[network]\n"
                        "validators = 3\n"
                        "full_nodes = 2\n"
