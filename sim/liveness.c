@@ -27,6 +27,16 @@ const char *sim_liveness_state_name(sim_liveness_state s)
     return "unknown";
 }
 
+/* a + b * c for non-negative terms, saturating at INT64_MAX: a bound past
+ * any run's end means the same as an infinite one. */
+static int64_t sat_add_mul(int64_t a, int64_t b, int64_t c)
+{
+    int64_t product = 0, sum = 0;
+    if (__builtin_mul_overflow(b, c, &product) || __builtin_add_overflow(a, product, &sum))
+        return INT64_MAX;
+    return sum;
+}
+
 static int64_t last_heal_ns(const sim_world *w)
 {
     int64_t heal = 0;
@@ -83,10 +93,11 @@ sim_liveness sim_world_liveness(const sim_world *w)
     const int64_t ten_s = 10LL * 1000 * 1000 * 1000;
     if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
         int64_t cut_off = (int64_t)w->sc->validators - (int64_t)connected_count(w);
-        l.bound_ns = w->pbft.view_timeout_ns + (cut_off + 1) * w->pbft.view_timeout_max_ns +
-                     2 * interval + ten_s;
+        l.bound_ns = sat_add_mul(w->pbft.view_timeout_ns, cut_off + 1, w->pbft.view_timeout_max_ns);
+        l.bound_ns = sat_add_mul(l.bound_ns, 2, interval);
+        l.bound_ns = sat_add_mul(l.bound_ns, 1, ten_s);
     } else {
-        l.bound_ns = 2 * (int64_t)w->sc->validators * interval;
+        l.bound_ns = sat_add_mul(0, 2 * (int64_t)w->sc->validators, interval);
         if (l.bound_ns < ten_s)
             l.bound_ns = ten_s;
     }

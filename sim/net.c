@@ -91,6 +91,17 @@ const char *sim_drop_reason_name(sim_drop_reason r)
 
 /* ---- latency distributions ----------------------------------------------- */
 
+/* Times in the network saturate here: a copy due this late never arrives
+ * in a run (durations are at most SIM_DURATION_MAX_NS, far below), and
+ * any sum of two such times still fits in int64. */
+#define NET_TIME_NEVER_NS (INT64_C(1) << 62)
+
+static int64_t net_time_add(int64_t a_ns, int64_t b_ns)
+{
+    g_assert(a_ns >= 0 && b_ns >= 0);
+    return a_ns >= NET_TIME_NEVER_NS - b_ns ? NET_TIME_NEVER_NS : a_ns + b_ns;
+}
+
 /* Round a non-negative duration to whole ns; NaN and negatives give 0, and
  * absurd values are capped so adding them to a time cannot overflow. */
 static int64_t dist_round_ns(double x_ns)
@@ -106,13 +117,14 @@ int64_t sim_dist_sample_ns(const sim_dist *d, sim_rng *r)
 {
     switch (d->kind) {
     case SIM_DIST_CONSTANT:
-        return d->a_ns > 0 ? d->a_ns : 0;
+        return d->a_ns > 0 ? MIN(d->a_ns, NET_TIME_NEVER_NS) : 0;
     case SIM_DIST_UNIFORM: {
         /* Whole ns, both ends included; integer draws, no rounding. */
         int64_t lo = MIN(d->a_ns, d->b_ns), hi = MAX(d->a_ns, d->b_ns);
         lo = MAX(lo, 0);
         hi = MAX(hi, 0);
-        return lo + (int64_t)sim_rng_below(r, (uint64_t)(hi - lo) + 1);
+        int64_t ns = lo + (int64_t)sim_rng_below(r, (uint64_t)(hi - lo) + 1); /* one draw */
+        return MIN(ns, NET_TIME_NEVER_NS);
     }
     case SIM_DIST_NORMAL:
         /* Truncated at 0 by clamping: P(X < 0) becomes an atom at 0. */
@@ -268,6 +280,14 @@ static void net_link_resolve(const sim_net *n, uint32_t from, uint32_t to, net_l
     link->bandwidth_bps = p->bandwidth_bps;
 }
 
+double sim_net_link_loss(const sim_net *n, uint32_t from, uint32_t to)
+{
+    g_assert(from < n->nodes_count && to < n->nodes_count);
+    net_link link;
+    net_link_resolve(n, from, to, &link);
+    return link.loss;
+}
+
 static int64_t net_link_latency_ns(sim_net *n, const net_link *link)
 {
     int64_t latency_ns = sim_dist_sample_ns(link->latency, &n->rng);
@@ -340,17 +360,17 @@ void sim_net_send(sim_net *n, uint32_t from, uint32_t to, GBytes *wire)
     net_link_resolve(n, from, to, &link);
     net_node *src = &n->nodes[from];
     int64_t start_ns = MAX(sim_sched_now(n->sched), src->uplink_free_at_ns);
-    int64_t departed_ns = start_ns + net_serialization_ns(size, link.bandwidth_bps);
+    int64_t departed_ns = net_time_add(start_ns, net_serialization_ns(size, link.bandwidth_bps));
     src->uplink_free_at_ns = departed_ns;
 
     if (sim_rng_chance(&n->rng, link.loss)) {
         st->dropped[SIM_DROP_LOSS]++;
         return;
     }
-    net_launch(n, from, to, wire, departed_ns + net_link_latency_ns(n, &link));
+    net_launch(n, from, to, wire, net_time_add(departed_ns, net_link_latency_ns(n, &link)));
     if (sim_rng_chance(&n->rng, link.duplicate)) {
         st->duplicated++;
-        net_launch(n, from, to, wire, departed_ns + net_link_latency_ns(n, &link));
+        net_launch(n, from, to, wire, net_time_add(departed_ns, net_link_latency_ns(n, &link)));
     }
 }
 

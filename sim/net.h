@@ -98,6 +98,9 @@ bool sim_net_connected(const sim_net *n, uint32_t a, uint32_t b);
  * and the lower bandwidth applies to the sender's uplink. */
 void sim_net_set_degrade(sim_net *n, uint32_t node, const sim_net_link_params *params);
 
+/* The loss probability a message from -> to has now (for tests). */
+double sim_net_link_loss(const sim_net *n, uint32_t from, uint32_t to);
+
 /* Counters of one counted type (see above). */
 const sim_net_type_stats *sim_net_stats(const sim_net *n, uint8_t type);
 /* Sum over all types. */

@@ -13,7 +13,9 @@
  * without guessing. */
 #include "sim/scenario.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/scenario_internal.h"
@@ -21,6 +23,8 @@
 
 /* Scenario files are hand-written; anything this large is a mistake. */
 #define SCN_FILE_BYTES_MAX (16u << 20)
+/* The scheduler's hard limit is twice this (sim/sched.h). */
+#define SCN_PENDING_EVENTS_MAX (1ll << 28)
 /* Each stake is capped so a sum over 1000 validators cannot overflow. */
 #define SCN_STAKE_MAX 1000000000000000ll
 
@@ -333,6 +337,8 @@ static const sim_scn_key scn_scenario_keys[] = {
     {.key = "seed", .type = SIM_SCN_U64, .offset = SCN_AT(seed)},
     {.key = "duration", .type = SIM_SCN_DURATION, .offset = SCN_AT(duration_ns), .lo = 1},
     {.key = "max_events", .type = SIM_SCN_U64, .offset = SCN_AT(events_max), .lo = 1},
+    {.key = "max_pending_events", .type = SIM_SCN_U64, .offset = SCN_AT(pending_events_max),
+     .lo = 1024, .hi = SCN_PENDING_EVENTS_MAX},
     {0},
 };
 
@@ -527,6 +533,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->seed = 1;
     s->duration_ns = 60 * G_GINT64_CONSTANT(1000000000);
     s->events_max = 2000000000;
+    s->pending_events_max = 64u * 1024 * 1024;
     s->validators = 4;
     s->degree = 8;
     s->latency = (sim_dist){.kind = SIM_DIST_CONSTANT, .a_ns = 50000000};
@@ -683,23 +690,64 @@ sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size
     return c.s;
 }
 
+/* Read at most SCN_FILE_BYTES_MAX + 1 bytes of path: never the whole of
+ * whatever it is first (a device such as /dev/zero has no end), so the
+ * size limit bounds the memory and the time spent. */
+static char *scn_read_bounded(const char *path, gsize *size, GError **error)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        int err = errno;
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO, "%s: cannot read: %s",
+                    path, g_strerror(err));
+        return NULL;
+    }
+    gsize cap = 64 * 1024, used = 0;
+    char *buf = g_malloc(cap + 1);
+    for (;;) {
+        if (used == cap) {
+            if (cap > SCN_FILE_BYTES_MAX)
+                break;
+            cap *= 2;
+            buf = g_realloc(buf, cap + 1);
+        }
+        size_t want = MIN(cap - used, (gsize)SCN_FILE_BYTES_MAX + 1 - used);
+        size_t got = fread(buf + used, 1, want, f);
+        used += got;
+        if (used > SCN_FILE_BYTES_MAX || got < want)
+            break;
+    }
+    int failed = ferror(f), err = errno;
+    fclose(f);
+    if (failed) {
+        g_free(buf);
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO, "%s: cannot read: %s",
+                    path, g_strerror(err));
+        return NULL;
+    }
+    if (used > SCN_FILE_BYTES_MAX) {
+        g_free(buf);
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX,
+                    "%s:1: [file]: file too large (more than %u bytes)", path,
+                    SCN_FILE_BYTES_MAX);
+        return NULL;
+    }
+    buf[used] = '\0';
+    *size = used;
+    return buf;
+}
+
 sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, GError **error)
 {
-    g_autofree char *text = NULL;
     gsize size = 0;
-    GError *local = NULL;
-    if (!g_file_get_contents(path, &text, &size, &local)) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO, "%s: cannot read: %s",
-                    path, local->message);
-        g_error_free(local);
+    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO,
+                    "%s: cannot read: is a directory", path);
         return NULL;
     }
-    if (size > SCN_FILE_BYTES_MAX) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX,
-                    "%s:1: [file]: file too large (%" G_GSIZE_FORMAT " bytes; limit %u)", path,
-                    size, SCN_FILE_BYTES_MAX);
+    g_autofree char *text = scn_read_bounded(path, &size, error);
+    if (text == NULL)
         return NULL;
-    }
     return sim_scenario_parse(path, text, size, overrides, error);
 }
 

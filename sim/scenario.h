@@ -133,6 +133,8 @@ typedef struct sim_scenario {
     uint64_t seed;
     int64_t duration_ns;
     uint64_t events_max;        /* [scenario] max_events, default 2e9 */
+    uint64_t pending_events_max; /* [scenario] max_pending_events, default 64 Mi: an event
+                                  * storm past it ends the run as a failure */
 
     /* [network] */
     uint32_t validators;

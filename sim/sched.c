@@ -118,7 +118,8 @@ struct sim_sched {
     uint32_t slots_count;           /* slots ever used */
     uint32_t slots_cap;
 
-    size_t pending_max;
+    size_t pending_max;             /* soft: reaching it stops the run (see sched.h) */
+    bool over_pending;              /* sticky: the pending bound was reached */
     size_t live;                    /* pending, not cancelled */
     size_t stale;                   /* cancelled but still queued */
     uint64_t executed;
@@ -168,13 +169,14 @@ const char *sim_run_result_name(sim_run_result r)
     case SIM_RUN_TIME_LIMIT: return "time-limit";
     case SIM_RUN_EVENT_LIMIT: return "event-limit";
     case SIM_RUN_STOPPED: return "stopped";
+    case SIM_RUN_PENDING_LIMIT: return "pending-limit";
     }
     return "unknown";
 }
 
 sim_sched *sim_sched_new(size_t pending_max)
 {
-    g_assert(pending_max > 0 && pending_max < UINT32_MAX / 4);
+    g_assert(pending_max > 0 && pending_max < UINT32_MAX / 8);
     sim_sched *s = g_new0(sim_sched, 1);
     s->pending_max = pending_max;
     s->earliest = SCHED_BUCKETS;
@@ -210,6 +212,24 @@ uint64_t sim_sched_executed(const sim_sched *s)
 size_t sim_sched_pending(const sim_sched *s)
 {
     return s->live;
+}
+
+static void queue_compact(sim_sched *s);
+
+void sim_sched_idle_until(sim_sched *s, int64_t until_ns)
+{
+    sched_check(s, s->current == SIM_EVENT_NONE, "idle_until inside an event");
+    if (s->live != 0 || until_ns <= s->now_ns)
+        return;
+    if (s->stale != 0)
+        queue_compact(s);
+    s->now_ns = until_ns;
+    s->last = (uint64_t)until_ns;
+}
+
+size_t sim_sched_pending_max(const sim_sched *s)
+{
+    return s->pending_max;
 }
 
 void sim_sched_stop(sim_sched *s)
@@ -403,7 +423,13 @@ static inline sim_event_id sched_insert(sim_sched *s, int64_t at_ns, sim_event_f
                                         uint64_t a, uint64_t b)
 {
     sched_check(s, fn != NULL, "event without a callback");
-    sched_check(s, s->live < s->pending_max, "pending event bound exceeded");
+    if (G_UNLIKELY(s->live >= s->pending_max)) {
+        /* An event storm: stop the run after the current event (the
+         * caller reports it as a result, never a crash). What the current
+         * event still schedules fits in the headroom up to the hard bound. */
+        s->over_pending = true;
+        sched_check(s, s->live < 2 * s->pending_max, "pending event bound exceeded twice over");
+    }
 
     uint32_t slot = slot_take(s);
     uint32_t gen = ++s->slot_gen[slot]; /* even -> odd: pending */
@@ -576,6 +602,8 @@ static sched_take_result queue_take(sim_sched *s, uint64_t until, sched_entry *o
 sim_run_result sim_sched_run(sim_sched *s, int64_t until_ns, uint64_t events_max)
 {
     s->stop_requested = false;
+    if (s->over_pending)
+        return SIM_RUN_PENDING_LIMIT;
     if (until_ns < s->now_ns) /* nothing pending can be due; time never goes back */
         return s->live == 0 ? SIM_RUN_IDLE : SIM_RUN_TIME_LIMIT;
 
@@ -604,6 +632,8 @@ sim_run_result sim_sched_run(sim_sched *s, int64_t until_ns, uint64_t events_max
         s->executed++;
         fn(ctx, a, b);
         s->current = SIM_EVENT_NONE;
+        if (G_UNLIKELY(s->over_pending))
+            return SIM_RUN_PENDING_LIMIT;
         if (s->stop_requested) {
             s->stop_requested = false;
             return SIM_RUN_STOPPED;

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WORLD_PENDING_MAX (64u * 1024 * 1024)
 #define WORLD_MEMO_MAX (4u * 1024 * 1024)
 #define WORLD_CHAIN_MEMO_HEIGHTS 8u
-#define WORLD_STEP_NS (100LL * 1000 * 1000) /* progress granularity */
+#define WORLD_STEP_NS (100LL * 1000 * 1000) /* progress granularity in virtual time */
+#define WORLD_STEP_EVENTS (1u << 16)          /* ... and in events (~10 ms of wall time) */
 #define GENESIS_BALANCE (1000000000000ULL)
 
 const char *sim_stop_name(sim_stop s)
@@ -28,6 +28,7 @@ const char *sim_stop_name(sim_stop s)
     case SIM_STOP_EVENT_LIMIT: return "event-limit";
     case SIM_STOP_INVARIANT: return "invariant";
     case SIM_STOP_INTERRUPTED: return "interrupted";
+    case SIM_STOP_PENDING_LIMIT: return "pending-limit";
     }
     return "unknown";
 }
@@ -263,7 +264,15 @@ static bool check_supported(const sim_scenario *sc, GError **error)
     return true;
 }
 
-static void build_chain(sim_world *w)
+/* Set-up's interrupt check: true to go on. */
+static bool world_keep_going(sim_world *w)
+{
+    return w->keep_going == NULL || w->keep_going(w->keep_going_ctx);
+}
+
+#define WORLD_POLL_EVERY 4096u /* accounts or nodes between checks */
+
+static bool build_chain(sim_world *w)
 {
     const sim_scenario *sc = w->sc;
     uint32_t v = sc->validators;
@@ -288,8 +297,11 @@ static void build_chain(sim_world *w)
     g_assert(w->rotation != NULL);
     w->genesis = proto_state_new();
     sim_workload_init(w); /* derives account keys */
-    for (uint32_t i = 0; i < sc->accounts; i++)
+    for (uint32_t i = 0; i < sc->accounts; i++) {
+        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+            return false;
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
+    }
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys)
      * in its state, so the genesis root commits to it; PoA has none. */
     if (sc->protocol == SIM_CONSENSUS_PBFT)
@@ -317,6 +329,7 @@ static void build_chain(sim_world *w)
     p->sync_batch_max = 32;
     p->orphans_max = 256;
     p->rotation = w->rotation;
+    return true;
 }
 
 /* PBFT shares the chain (keys, stakes, genesis, rotation) built above. */
@@ -348,11 +361,14 @@ static void build_pbft(sim_world *w)
     p->exec_memo = proto_exec_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
 }
 
-static void build_nodes(sim_world *w)
+static bool build_nodes(sim_world *w)
 {
     w->nodes = g_new0(sim_node_slot, w->nodes_count);
     for (uint32_t i = 0; i < w->nodes_count; i++) {
         sim_node_slot *slot = &w->nodes[i];
+        slot->index = i; /* every slot, for sim_world_free after an interrupt */
+        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+            return false;
         slot->world = w;
         slot->index = i;
         slot->validator_index = i < w->sc->validators ? (int32_t)i : -1;
@@ -400,18 +416,37 @@ static void build_nodes(sim_world *w)
             sim_byz_add(slot->byz, fault);
         }
     }
+    return true;
 }
 
-sim_world *sim_world_new(const sim_scenario *sc, GError **error)
+G_DEFINE_QUARK(sim-world-error-quark, sim_world_error)
+
+bool sim_world_check(const sim_scenario *sc, GError **error)
+{
+    return check_supported(sc, error);
+}
+
+static sim_world *world_interrupted(sim_world *w, GError **error)
+{
+    g_set_error(error, SIM_WORLD_ERROR, SIM_WORLD_ERROR_INTERRUPTED,
+                "interrupted while setting up the world");
+    sim_world_free(w);
+    return NULL;
+}
+
+sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, void *ctx,
+                                GError **error)
 {
     if (!check_supported(sc, error))
         return NULL;
     proto_crypto_global_init();
     sim_world *w = g_new0(sim_world, 1);
     w->sc = sc;
+    w->keep_going = keep_going;
+    w->keep_going_ctx = ctx;
     w->nodes_count = sim_scenario_node_count(sc); /* validators, full nodes, twins */
     w->first_twin = sc->validators + sc->full_nodes + sc->agents;
-    w->sched = sim_sched_new(WORLD_PENDING_MAX);
+    w->sched = sim_sched_new((size_t)sc->pending_events_max);
     w->base_link = (sim_net_link_params){.latency = sc->latency,
                                          .loss = sc->loss,
                                          .duplicate = sc->duplicate,
@@ -422,27 +457,38 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error)
     w->metrics = sim_metrics_new();
     sim_trace_init(&w->trace);
     sim_observer_init(w);
-    build_chain(w);
-    build_pbft(w);
-    sim_mesh_init(w);
-    build_nodes(w);
-    w->acct = sim_acct_new(w);
     w->churns = g_ptr_array_new_with_free_func((GDestroyNotify)sim_churn_free);
     w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
+    if (!world_keep_going(w) || !build_chain(w) || !world_keep_going(w))
+        return world_interrupted(w, error);
+    build_pbft(w);
+    sim_mesh_init(w);
+    if (!build_nodes(w))
+        return world_interrupted(w, error);
+    w->acct = sim_acct_new(w);
     /* Twins start with their fault (sim/faults.c), everyone else now. */
-    for (uint32_t i = 0; i < w->first_twin; i++)
+    for (uint32_t i = 0; i < w->first_twin; i++) {
+        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+            return world_interrupted(w, error);
         start_node(w, &w->nodes[i]);
+    }
     for (uint32_t i = w->first_twin; i < w->nodes_count; i++)
         sim_net_set_up(w->net, i, false);
     sim_faults_schedule(w);
+    w->keep_going = NULL; /* set-up only */
     return w;
+}
+
+sim_world *sim_world_new(const sim_scenario *sc, GError **error)
+{
+    return sim_world_new_polled(sc, NULL, NULL, error);
 }
 
 void sim_world_free(sim_world *w)
 {
     if (w == NULL)
         return;
-    for (uint32_t i = 0; i < w->nodes_count; i++) {
+    for (uint32_t i = 0; w->nodes != NULL && i < w->nodes_count; i++) {
         sim_node_slot *slot = &w->nodes[i];
         if (slot->node != NULL)
             slot->ops->free(slot->node);
@@ -452,6 +498,7 @@ void sim_world_free(sim_world *w)
             g_array_unref(slot->twins);
     }
     g_free(w->nodes);
+    g_free(w->fault_active);
     g_ptr_array_unref(w->churns);
     g_array_unref(w->churn_records);
     sim_mesh_clear(w);
@@ -477,37 +524,67 @@ void sim_world_free(sim_world *w)
 
 /* ---- running ---- */
 
+/* The run loop hands control back (progress, interrupt check) at least
+ * every WORLD_STEP_NS of virtual time and every WORLD_STEP_EVENTS events,
+ * so a storm of events inside one step cannot keep a SIGINT waiting.
+ * Slicing a run changes nothing in it: the scheduler resumes where it
+ * stopped, with the same order of events. */
+static bool world_report_progress(sim_world *w, sim_progress_fn progress, void *progress_ctx)
+{
+    if (progress == NULL)
+        return true;
+    sim_progress p = {.now_ns = sim_sched_now(w->sched),
+                      .duration_ns = w->sc->duration_ns,
+                      .events = sim_sched_executed(w->sched),
+                      .final_height = w->final_height_max};
+    return progress(progress_ctx, &p);
+}
+
+static void world_stop_pending_limit(sim_world *w)
+{
+    w->stop = SIM_STOP_PENDING_LIMIT;
+    g_free(w->stop_detail);
+    w->stop_detail = g_strdup_printf(
+        "stopped at %.3f s: more than %zu events pending at once (an event storm: look for "
+        "timeouts or rates far out of proportion with the latency)",
+        sim_sched_now(w->sched) / 1e9, sim_sched_pending_max(w->sched));
+}
+
 sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ctx)
 {
     const sim_scenario *sc = w->sc;
     w->stop = SIM_STOP_DURATION;
+    int64_t until = 0;
+    bool step_done = true;
     while (!w->stop_requested) {
-        int64_t now = sim_sched_now(w->sched);
         uint64_t executed = sim_sched_executed(w->sched);
         if (executed >= sc->events_max) {
             w->stop = SIM_STOP_EVENT_LIMIT;
             break;
         }
-        int64_t until = now + WORLD_STEP_NS < sc->duration_ns ? now + WORLD_STEP_NS
-                                                              : sc->duration_ns;
-        sim_run_result r = sim_sched_run(w->sched, until, sc->events_max - executed);
+        if (step_done) {
+            int64_t now = sim_sched_now(w->sched);
+            until = now < sc->duration_ns - WORLD_STEP_NS ? now + WORLD_STEP_NS : sc->duration_ns;
+        }
+        uint64_t budget = MIN(sc->events_max - executed, (uint64_t)WORLD_STEP_EVENTS);
+        sim_run_result r = sim_sched_run(w->sched, until, budget);
         if (w->stop_requested)
             break;
-        if (r == SIM_RUN_EVENT_LIMIT) {
-            w->stop = SIM_STOP_EVENT_LIMIT;
+        if (r == SIM_RUN_PENDING_LIMIT) {
+            world_stop_pending_limit(w);
             break;
         }
-        if (progress != NULL) {
-            sim_progress p = {.now_ns = sim_sched_now(w->sched),
-                              .duration_ns = sc->duration_ns,
-                              .events = sim_sched_executed(w->sched),
-                              .final_height = w->final_height_max};
-            if (!progress(progress_ctx, &p)) {
-                w->stop = SIM_STOP_INTERRUPTED;
-                break;
-            }
+        /* Out of this slice's events with more due in the step: same step. */
+        step_done = r != SIM_RUN_EVENT_LIMIT;
+        /* Nothing left to happen (every node down, no workload): time still
+         * passes to the end of the step, else the run never ends. */
+        if (r == SIM_RUN_IDLE)
+            sim_sched_idle_until(w->sched, until);
+        if (!world_report_progress(w, progress, progress_ctx)) {
+            w->stop = SIM_STOP_INTERRUPTED;
+            break;
         }
-        if (until >= sc->duration_ns)
+        if (step_done && until >= sc->duration_ns)
             break;
     }
     if (w->stop == SIM_STOP_DURATION)

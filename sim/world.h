@@ -27,6 +27,7 @@ typedef enum sim_stop {
     SIM_STOP_EVENT_LIMIT,   /* executed max_events */
     SIM_STOP_INVARIANT,     /* an invariant failed (see stop detail) */
     SIM_STOP_INTERRUPTED,   /* the progress callback asked to stop */
+    SIM_STOP_PENDING_LIMIT, /* an event storm: max_pending_events pending at once */
 } sim_stop;
 
 const char *sim_stop_name(sim_stop s);
@@ -44,6 +45,20 @@ typedef bool (*sim_progress_fn)(void *ctx, const sim_progress *p);
 /* Fails (GError in SIM_SCENARIO_ERROR) if the scenario asks for something
  * this build cannot simulate. The scenario must outlive the world. */
 sim_world *sim_world_new(const sim_scenario *sc, GError **error);
+/* Only the check sim_world_new makes first: whether this build can
+ * simulate sc (so a caller can refuse it before creating any output). */
+bool sim_world_check(const sim_scenario *sc, GError **error);
+
+/* Asked during set-up, between steps of at most a few thousand nodes or
+ * accounts: return false to abandon it (e.g. on SIGINT). */
+typedef bool (*sim_poll_fn)(void *ctx);
+#define SIM_WORLD_ERROR (sim_world_error_quark())
+GQuark sim_world_error_quark(void);
+enum { SIM_WORLD_ERROR_INTERRUPTED = 1 }; /* keep_going said no during set-up */
+/* sim_world_new that asks keep_going (may be NULL) as it builds, and
+ * returns NULL with SIM_WORLD_ERROR_INTERRUPTED when it says no. */
+sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, void *ctx,
+                                GError **error);
 void sim_world_free(sim_world *w);
 
 sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ctx);

@@ -71,6 +71,9 @@ typedef struct sim_node_slot {
     uint64_t final_height;     /* highest height this node reported final (0 again after
                                 * a churn join: a new node starts at genesis) */
     uint32_t crashes;
+    uint32_t crash_holds;      /* crash faults whose window holds it down now: it restarts
+                                * only when the last of them ends (sim/faults.c) */
+    bool twin_window;          /* a twin: its twin fault's window is open (it may run) */
     bool honest;               /* no Byzantine fault names it (and not a twin) */
     sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
     GArray *twins;             /* uint32 node indexes running this validator's identity */
@@ -109,6 +112,8 @@ typedef struct sim_workload {
 
 struct sim_world {
     const sim_scenario *sc;
+    sim_poll_fn keep_going;          /* set-up's interrupt check (NULL: none, or running) */
+    void *keep_going_ctx;
     sim_sched *sched;
     sim_net *net;
     proto_crypto *crypto;
@@ -126,6 +131,7 @@ struct sim_world {
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
+    bool *fault_active;              /* [faults]: the fault's window is open now */
     uint32_t nodes_live;             /* slots up now (validators, full nodes, running twins) */
     uint64_t down_epoch;             /* node crashes and leaves so far */
     uint32_t first_twin;             /* node index of the first twin (= V + F + A) */

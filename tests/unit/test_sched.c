@@ -385,13 +385,65 @@ START_TEST(test_idle_and_empty)
 }
 END_TEST
 
-START_TEST(test_pending_bound_aborts)
+/* An event that schedules two more each time it runs: a storm. */
+static void storm_event(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_sched *s = ctx;
+    sim_sched_after(s, 1, storm_event, s, a, b);
+    sim_sched_after(s, 1, storm_event, s, a, b);
+}
+
+START_TEST(test_pending_bound_stops_the_run)
 {
     rec r;
     rec_init(&r, 2);
     rec_at(&r, 1, 1);
     rec_at(&r, 2, 2);
-    rec_at(&r, 3, 3); /* over the bound: an assertion, never silent */
+    rec_at(&r, 3, 3); /* the bound is reached outside a run: the run stops at once */
+    ck_assert_int_eq(sim_sched_run(r.sched, 100, 100), SIM_RUN_PENDING_LIMIT);
+    ck_assert_uint_eq(r.runs->len, 0);
+    ck_assert_int_eq(sim_sched_run(r.sched, 100, 100), SIM_RUN_PENDING_LIMIT); /* sticky */
+    ck_assert_str_eq(sim_run_result_name(SIM_RUN_PENDING_LIMIT), "pending-limit");
+    rec_clear(&r);
+
+    /* Reached inside a run: the run stops after that event, not later. */
+    sim_sched *s = sim_sched_new(1000);
+    sim_sched_at(s, 0, storm_event, s, 0, 0);
+    ck_assert_int_eq(sim_sched_run(s, INT64_MAX, UINT64_MAX), SIM_RUN_PENDING_LIMIT);
+    ck_assert_uint_ge(sim_sched_pending(s), 1000);
+    ck_assert_uint_le(sim_sched_pending(s), 1001);
+    ck_assert_uint_eq(sim_sched_pending_max(s), 1000);
+    sim_sched_free(s);
+}
+END_TEST
+
+START_TEST(test_idle_until_lets_time_pass)
+{
+    rec r;
+    rec_init(&r, 16);
+    sim_event_id id = rec_at(&r, 5, 1);
+    sim_sched_idle_until(r.sched, 100); /* something is pending: no effect */
+    ck_assert_int_eq(sim_sched_now(r.sched), 0);
+    ck_assert(sim_sched_cancel(r.sched, id));
+    ck_assert_int_eq(sim_sched_run(r.sched, 50, 10), SIM_RUN_IDLE);
+    sim_sched_idle_until(r.sched, 50);
+    ck_assert_int_eq(sim_sched_now(r.sched), 50);
+    sim_sched_idle_until(r.sched, 40); /* never back */
+    ck_assert_int_eq(sim_sched_now(r.sched), 50);
+    rec_at(&r, 60, 2);
+    ck_assert_int_eq(sim_sched_run(r.sched, 100, 10), SIM_RUN_IDLE);
+    ck_assert_uint_eq(r.runs->len, 1);
+    ck_assert_int_eq(g_array_index(r.runs, rec_run, 0).at_ns, 60);
+    rec_clear(&r);
+}
+END_TEST
+
+START_TEST(test_pending_bound_twice_over_aborts)
+{
+    rec r;
+    rec_init(&r, 2);
+    for (int i = 0; i < 5; i++)
+        rec_at(&r, i, (uint64_t)i); /* the fifth is twice the bound: an assertion */
 }
 END_TEST
 
@@ -586,7 +638,9 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_event_limit);
     tcase_add_test(tc, test_pending_counts);
     tcase_add_test(tc, test_idle_and_empty);
-    tcase_add_test_raise_signal(tc, test_pending_bound_aborts, SIGTRAP); /* g_error */
+    tcase_add_test(tc, test_pending_bound_stops_the_run);
+    tcase_add_test(tc, test_idle_until_lets_time_pass);
+    tcase_add_test_raise_signal(tc, test_pending_bound_twice_over_aborts, SIGTRAP); /* g_error */
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reference");
