@@ -5,11 +5,21 @@
  * restore, byzantine twin -> the twin node starts, then stops (other
  * Byzantine behaviours are applied by sim/byzantine.c during their
  * window); rotate-key happens once, at `at`; churn runs its own Poisson
- * joins and leaves in its window (sim/churn.c). Overlapping partitions:
- * the most recent one applies and any heal reconnects everyone.
- * Overlapping degrades on one node: the most recent parameters apply
- * until its window ends. Every window is recorded in the metrics' fault
- * list, which the reports shade on plots. */
+ * joins and leaves in its window (sim/churn.c).
+ *
+ * Overlapping faults compose, so that what happens is what the faults
+ * table says:
+ *   - crash: a node is down while any crash fault holds it; it restarts
+ *     when the last window that holds it ends (a twin also needs its twin
+ *     window open);
+ *   - partition: two nodes can talk only if no open partition separates
+ *     them (each node's group is the tuple of its groups in the open
+ *     partitions), so one heal reconnects only what that partition cut;
+ *   - degrade: a node's links take the parameters of the most recently
+ *     started open degrade fault that names it, and the base parameters
+ *     when none is open.
+ * Every window is recorded in the metrics' fault list, which the reports
+ * shade on plots. */
 #include "sim/world_internal.h"
 
 #include <string.h>
@@ -20,36 +30,111 @@ static const sim_fault *fault_at(sim_world *w, uint64_t index)
     return w->sc->faults->pdata[index];
 }
 
-static void apply_partition(sim_world *w, const sim_fault *f)
+/* Each node's group is the tuple of its groups (unlisted: 0) in the open
+ * partitions, in file order, numbered by first appearance in node order:
+ * two nodes are in one group exactly when no open partition separates
+ * them. No open partition heals everything. */
+static void apply_partitions(sim_world *w)
 {
-    uint32_t *group = g_new0(uint32_t, w->nodes_count); /* unlisted: group 0 */
-    for (guint g = 0; g < f->groups->len; g++) {
-        GArray *members = f->groups->pdata[g];
-        for (guint i = 0; i < members->len; i++) {
-            uint32_t node = g_array_index(members, uint32_t, i);
-            if (node < w->nodes_count)
-                group[node] = g;
+    g_autofree uint32_t *group = g_new0(uint32_t, w->nodes_count);
+    g_autofree uint32_t *part = g_new0(uint32_t, w->nodes_count);
+    bool any = false;
+    for (guint i = 0; i < w->sc->faults->len; i++) {
+        const sim_fault *f = w->sc->faults->pdata[i];
+        if (f->action != SIM_FAULT_PARTITION || !w->fault_active[i])
+            continue;
+        any = true;
+        memset(part, 0, w->nodes_count * sizeof *part);
+        for (guint g = 0; g < f->groups->len; g++) {
+            GArray *members = f->groups->pdata[g];
+            for (guint k = 0; k < members->len; k++) {
+                uint32_t node = g_array_index(members, uint32_t, k);
+                if (node < w->nodes_count)
+                    part[node] = g;
+            }
+        }
+        /* (old group, this partition's group) -> new group number. */
+        g_autoptr(GHashTable) ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+        g_autofree gint64 *keys = g_new(gint64, w->nodes_count);
+        for (uint32_t n = 0; n < w->nodes_count; n++) {
+            keys[n] = ((gint64)group[n] << 32) | part[n];
+            gpointer id = NULL;
+            if (!g_hash_table_lookup_extended(ids, &keys[n], NULL, &id)) {
+                id = GUINT_TO_POINTER(g_hash_table_size(ids));
+                g_hash_table_insert(ids, &keys[n], id);
+            }
+            group[n] = GPOINTER_TO_UINT(id);
         }
     }
-    sim_net_set_partition(w->net, group);
-    g_free(group);
+    sim_net_set_partition(w->net, any ? group : NULL);
 }
 
-static void apply_degrade(sim_world *w, const sim_fault *f, bool start)
+/* The open degrade fault that started last and names node, or NULL.
+ * Equal start times: the later in the file (its start event ran last). */
+static const sim_fault *degrade_for(const sim_world *w, uint32_t node)
 {
-    sim_net_link_params p = w->base_link;
-    if (f->has_latency)
-        p.latency = f->latency;
-    if (f->has_loss)
-        p.loss = f->loss;
-    if (f->has_duplicate)
-        p.duplicate = f->duplicate;
-    if (f->has_bandwidth)
-        p.bandwidth_bps = f->bandwidth_bps;
+    const sim_fault *best = NULL;
+    for (guint i = 0; i < w->sc->faults->len; i++) {
+        const sim_fault *f = w->sc->faults->pdata[i];
+        if (f->action != SIM_FAULT_DEGRADE || !w->fault_active[i] ||
+            (best != NULL && f->at_ns < best->at_ns))
+            continue;
+        for (guint k = 0; k < f->nodes->len; k++) {
+            if (g_array_index(f->nodes, uint32_t, k) == node) {
+                best = f;
+                break;
+            }
+        }
+    }
+    return best;
+}
+
+static void apply_degrades(sim_world *w, const sim_fault *changed)
+{
+    for (guint i = 0; i < changed->nodes->len; i++) {
+        uint32_t node = g_array_index(changed->nodes, uint32_t, i);
+        if (node >= w->nodes_count)
+            continue;
+        const sim_fault *f = degrade_for(w, node);
+        if (f == NULL) {
+            sim_net_set_degrade(w->net, node, NULL);
+            continue;
+        }
+        sim_net_link_params p = w->base_link;
+        if (f->has_latency)
+            p.latency = f->latency;
+        if (f->has_loss)
+            p.loss = f->loss;
+        if (f->has_duplicate)
+            p.duplicate = f->duplicate;
+        if (f->has_bandwidth)
+            p.bandwidth_bps = f->bandwidth_bps;
+        sim_net_set_degrade(w->net, node, &p);
+    }
+}
+
+/* A node may run when no crash fault holds it and, for a twin, its twin
+ * window is open. */
+static void restart_if_free(sim_world *w, uint32_t node)
+{
+    const sim_node_slot *slot = &w->nodes[node];
+    if (slot->crash_holds == 0 && (node < w->first_twin || slot->twin_window))
+        sim_world_restart_node(w, node);
+}
+
+static void crash_event(sim_world *w, const sim_fault *f, bool start)
+{
     for (guint i = 0; i < f->nodes->len; i++) {
         uint32_t node = g_array_index(f->nodes, uint32_t, i);
-        if (node < w->nodes_count)
-            sim_net_set_degrade(w->net, node, start ? &p : NULL);
+        sim_node_slot *slot = &w->nodes[node];
+        if (start) {
+            slot->crash_holds++;
+            sim_world_crash_node(w, node);
+        } else {
+            g_assert(slot->crash_holds > 0);
+            slot->crash_holds--;
+            restart_if_free(w, node);
+        }
     }
 }
 
@@ -91,24 +176,16 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
 {
     sim_world *w = ctx;
     const sim_fault *f = fault_at(w, index);
+    w->fault_active[index] = start != 0;
     switch (f->action) {
     case SIM_FAULT_CRASH:
-        for (guint i = 0; i < f->nodes->len; i++) {
-            uint32_t node = g_array_index(f->nodes, uint32_t, i);
-            if (start)
-                sim_world_crash_node(w, node);
-            else
-                sim_world_restart_node(w, node);
-        }
+        crash_event(w, f, start != 0);
         return;
     case SIM_FAULT_PARTITION:
-        if (start)
-            apply_partition(w, f);
-        else
-            sim_net_set_partition(w->net, NULL);
+        apply_partitions(w);
         return;
     case SIM_FAULT_DEGRADE:
-        apply_degrade(w, f, start != 0);
+        apply_degrades(w, f);
         return;
     case SIM_FAULT_BYZANTINE:
         /* Wrappers check their own windows; a twin node runs during its
@@ -116,8 +193,9 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         if (g_str_equal(f->behavior, "twin")) {
             uint32_t first = sim_faults_first_twin(w, index);
             for (guint i = 0; i < f->nodes->len; i++) {
+                w->nodes[first + i].twin_window = start != 0;
                 if (start)
-                    sim_world_restart_node(w, first + i);
+                    restart_if_free(w, first + i);
                 else
                     sim_world_crash_node(w, first + i);
             }
@@ -140,6 +218,7 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
 
 void sim_faults_schedule(sim_world *w)
 {
+    w->fault_active = g_new0(bool, w->sc->faults->len + 1);
     for (guint i = 0; i < w->sc->faults->len; i++) {
         const sim_fault *f = w->sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CHURN)
