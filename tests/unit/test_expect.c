@@ -98,6 +98,56 @@ START_TEST(test_propagation_nothing_measured_fails)
 }
 END_TEST
 
+/* [expect] liveness against each liveness state: a target that cannot be
+ * judged (not applicable, undetermined) never passes. */
+static gboolean liveness_passes(const char *want, sim_liveness_state state, char **actual)
+{
+    g_autofree char *text = g_strdup_printf("[network]\nvalidators = 4\n[expect]\nliveness = %s\n",
+                                            want);
+    GError *error = NULL;
+    sim_scenario *sc = sim_scenario_parse("expect.ini", text, strlen(text), NULL, &error);
+    ck_assert_msg(sc != NULL, "%s", error != NULL ? error->message : "?");
+    sim_liveness live = {.state = state,
+                         .detail = g_strdup_printf("%s: detail", sim_liveness_state_name(state))};
+    rep_verdicts v = {.safety_held = true, .liveness = &live};
+    rep_run_info *info = rep_run_info_new();
+    sim_metrics *m = sim_metrics_new();
+    gboolean all = rep_expect_evaluate(sc, m, &v, info);
+    ck_assert_uint_eq(info->expects->len, 1);
+    const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, 0);
+    ck_assert_str_eq(e->key, "liveness");
+    ck_assert_int_eq(all, e->passed);
+    gboolean passed = e->passed;
+    *actual = g_strdup(e->actual);
+    sim_metrics_free(m);
+    rep_run_info_free(info);
+    sim_scenario_free(sc);
+    g_free(live.detail);
+    return passed;
+}
+
+START_TEST(test_liveness_not_applicable_does_not_pass)
+{
+    char *actual = NULL;
+    ck_assert(liveness_passes("holds", SIM_LIVENESS_HOLDS, &actual));
+    g_free(actual);
+    ck_assert(!liveness_passes("holds", SIM_LIVENESS_VIOLATED, &actual));
+    g_free(actual);
+    ck_assert(!liveness_passes("holds", SIM_LIVENESS_UNDETERMINED, &actual));
+    g_free(actual);
+    /* Every validator down: the run cannot judge liveness, and says so. */
+    ck_assert(!liveness_passes("holds", SIM_LIVENESS_NOT_APPLICABLE, &actual));
+    ck_assert_str_eq(actual, "not-applicable: detail");
+    g_free(actual);
+    ck_assert(liveness_passes("fails", SIM_LIVENESS_VIOLATED, &actual));
+    g_free(actual);
+    ck_assert(!liveness_passes("fails", SIM_LIVENESS_NOT_APPLICABLE, &actual));
+    g_free(actual);
+    ck_assert(!liveness_passes("fails", SIM_LIVENESS_HOLDS, &actual));
+    g_free(actual);
+}
+END_TEST
+
 static Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -105,6 +155,9 @@ static Suite *expect_suite(void)
     tcase_add_test(tc, test_propagation_pass_says_what_was_measured);
     tcase_add_test(tc, test_propagation_miss_says_by_how_much);
     tcase_add_test(tc, test_propagation_nothing_measured_fails);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("liveness");
+    tcase_add_test(tc, test_liveness_not_applicable_does_not_pass);
     suite_add_tcase(s, tc);
     return s;
 }
