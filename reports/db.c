@@ -548,18 +548,35 @@ static gboolean db_write_tables(rep_db *db, const rep_run_info *info, const sim_
     return TRUE;
 }
 
-/* The stop reason is known only once the run is over, like the results. */
-static gboolean db_write_stop_reason(rep_db *db, const rep_run_info *info, GError **error)
+/* The stop reason is known only once the run is over, like the results;
+ * until then it says which phase is under way (rep_db_set_stop_reason). */
+static gboolean db_update_stop_reason(rep_db *db, const char *reason, GError **error)
 {
     sqlite3_stmt *st = db_prepare(db, "UPDATE runs SET stop_reason = ? WHERE id = ?", error);
     if (st == NULL) {
         return FALSE;
     }
-    db_bind_text(st, 1, info->stop_reason);
+    db_bind_text(st, 1, reason);
     sqlite3_bind_int64(st, 2, db->run_id);
     gboolean ok = db_step(db, st, "update stop reason", error);
     sqlite3_finalize(st);
     return ok;
+}
+
+static gboolean db_write_stop_reason(rep_db *db, const rep_run_info *info, GError **error)
+{
+    return db_update_stop_reason(db, info->stop_reason, error);
+}
+
+gboolean rep_db_set_stop_reason(rep_db *db, const char *reason, GError **error)
+{
+    g_return_val_if_fail(db != NULL, FALSE);
+    if (db->results_written) {
+        g_set_error(error, REP_DB_ERROR, REP_DB_ERROR_STATE, "%s: results already written",
+                    db->path);
+        return FALSE;
+    }
+    return db_update_stop_reason(db, reason, error); /* autocommit: one transaction */
 }
 
 gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_metrics *m,

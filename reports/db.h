@@ -79,6 +79,12 @@ gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, 
 gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                               GError **error);
 
+/* Before the results: set the runs row's stop_reason to say which phase is
+ * under way ("set-up not finished", "run not finished"), in its own
+ * transaction, so a process killed in that phase leaves a row that says
+ * where. rep_db_write_results replaces it with the real reason. */
+gboolean rep_db_set_stop_reason(rep_db *db, const char *reason, GError **error);
+
 /* Record how the run ended in the runs row (trace_hash_hex may be NULL). */
 gboolean rep_db_finish(rep_db *db, rep_verdict verdict, double wall_s, double sim_s,
                        uint64_t events, const char *trace_hash_hex, GError **error);

@@ -45,6 +45,13 @@ bool cli_progress_update(void *ctx, const sim_progress *sp);
 void cli_progress_finish(cli_progress *p);
 void cli_signals_install(void);
 bool cli_signals_interrupted(void);
+/* While on (set-up and run), a SIGINT/SIGTERM not acknowledged within 1 s
+ * ends the process with exit 1 (see cli_progress.c). */
+void cli_signals_watch(bool on);
+/* The CLI has seen the interrupt and is stopping: disarm the watchdog. */
+void cli_signals_acknowledge(void);
+/* sim_poll_fn for set-up: false once SIGINT/SIGTERM arrived. */
+bool cli_signals_keep_going(void *ctx);
 
 /* Measured cost of one signature and one verification in this mode, in
  * ns (cli_crypto_cost.c). */

@@ -1,9 +1,12 @@
 /* `aitbc-sim run` and `aitbc-sim check`.
  *
- * run: load and validate the scenario (with --seed/--set overrides),
- * build the world, open the results database (marked incomplete), run with
- * a progress line, then derive verdicts, evaluate [expect], and write the
- * database, report.json and the stdout summary. */
+ * run: load and validate the scenario (with --seed/--set overrides; the
+ * file is read with a bound), create the results database (marked
+ * incomplete) before anything else, build the world (polling for
+ * SIGINT/SIGTERM), run with a progress line, then derive verdicts,
+ * evaluate [expect], and write the database, report.json and the stdout
+ * summary. An interrupt at any point ends in exit 1 and a database that
+ * says incomplete. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,16 +88,18 @@ static char *utc_now_iso(void)
     return s;
 }
 
-static rep_run_info *make_run_info(const sim_scenario *sc, sim_world *w)
+/* From the scenario alone: the database is created before the world. */
+static rep_run_info *make_run_info(const sim_scenario *sc)
 {
     rep_run_info *info = rep_run_info_new();
     info->scenario = g_strdup(sc->name);
     info->scenario_path = g_strdup(sc->path);
     info->seed = sc->seed;
-    info->crypto = g_strdup(sim_world_crypto_mode(w));
+    info->crypto = g_strdup(proto_crypto_mode_name(sc->crypto_fast ? PROTO_CRYPTO_FAST
+                                                                   : PROTO_CRYPTO_REAL));
     info->started_at = utc_now_iso();
-    for (uint32_t i = 0; i < sim_world_nodes_count(w); i++) {
-        char *name = sim_world_node_name(w, i);
+    for (uint32_t i = 0; i < sim_scenario_node_count(sc); i++) {
+        char *name = sim_scenario_node_name(sc, i);
         rep_run_info_add_node(info, name);
         g_free(name);
     }
@@ -176,36 +181,52 @@ static rep_verdict judge(sim_world *w, const sim_scenario *sc, sim_stop stop, re
     g_free(live.detail);
     if (stop == SIM_STOP_INTERRUPTED)
         return REP_VERDICT_INCOMPLETE;
-    if (stop == SIM_STOP_INVARIANT || stop == SIM_STOP_EVENT_LIMIT || !targets)
+    if (stop == SIM_STOP_INVARIANT || stop == SIM_STOP_EVENT_LIMIT ||
+        stop == SIM_STOP_PENDING_LIMIT || !targets)
         return REP_VERDICT_FAIL;
     return REP_VERDICT_PASS;
 }
 
-static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
+/* Interrupted during set-up: no world, nothing measured; the run row
+ * says so and stays incomplete. */
+static int finish_interrupted_setup(rep_db *db, rep_run_info *info, int64_t started_us)
 {
     GError *error = NULL;
-    sim_world *w = sim_world_new(sc, &error);
-    if (w == NULL) {
-        fprintf(stderr, "%s\n", error->message);
-        g_error_free(error);
-        return CLI_EXIT_USAGE;
-    }
-    rep_run_info *info = make_run_info(sc, w);
-    char *db_path = g_build_filename(dir, "results.sqlite", NULL);
-    rep_db *db = NULL;
-    if (!rep_db_begin(db_path, info, &db, &error)) {
+    sim_metrics *empty = sim_metrics_new();
+    info->stop_reason = g_strdup("interrupted during set-up");
+    info->verdict = REP_VERDICT_INCOMPLETE;
+    info->wall_s = (g_get_monotonic_time() - started_us) / 1e6;
+    gboolean ok = rep_db_write_results(db, info, empty, &error) &&
+                  rep_db_finish(db, info->verdict, info->wall_s, 0, 0, NULL, &error);
+    sim_metrics_free(empty);
+    if (!ok) {
         fprintf(stderr, "aitbc-sim: %s\n", error->message);
         g_error_free(error);
-        g_free(db_path);
-        rep_run_info_free(info);
-        sim_world_free(w);
         return CLI_EXIT_INTERNAL;
     }
-    cli_progress progress;
-    cli_progress_init(&progress, a->quiet);
-    sim_stop stop = sim_world_run(w, cli_progress_update, &progress);
-    info->wall_s = (g_get_monotonic_time() - progress.started_us) / 1e6;
-    cli_progress_finish(&progress);
+    fprintf(stderr, "aitbc-sim: interrupted during set-up (results.sqlite says incomplete)\n");
+    return CLI_EXIT_FAILED;
+}
+
+static void note_phase(rep_db *db, const char *phase)
+{
+    GError *error = NULL;
+    if (!rep_db_set_stop_reason(db, phase, &error)) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+    }
+}
+
+static int run_built_world(const run_args *a, const sim_scenario *sc, const char *dir,
+                           sim_world *w, rep_db *db, rep_run_info *info, cli_progress *progress)
+{
+    note_phase(db, "run not finished");
+    sim_stop stop = sim_world_run(w, cli_progress_update, progress);
+    cli_signals_watch(false);
+    if (stop == SIM_STOP_INTERRUPTED)
+        cli_signals_acknowledge();
+    info->wall_s = (g_get_monotonic_time() - progress->started_us) / 1e6;
+    cli_progress_finish(progress);
     add_wall_figures(w, info->wall_s);
 
     char hex[2 * PROTO_HASH_SIZE + 1];
@@ -222,8 +243,49 @@ static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
                    sc->seed, rep_verdict_name(info->verdict), hex, dir);
         rc = info->verdict == REP_VERDICT_PASS ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     }
-    rep_db_close(db);
+    return rc;
+}
+
+static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
+{
+    GError *error = NULL;
+    if (!sim_world_check(sc, &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_USAGE;
+    }
+    rep_run_info *info = make_run_info(sc);
+    char *db_path = g_build_filename(dir, "results.sqlite", NULL);
+    rep_db *db = NULL;
+    if (!rep_db_begin(db_path, info, &db, &error)) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        g_free(db_path);
+        rep_run_info_free(info);
+        return CLI_EXIT_INTERNAL;
+    }
     g_free(db_path);
+    cli_progress progress;
+    cli_progress_init(&progress, a->quiet);
+    note_phase(db, "set-up not finished");
+    cli_signals_watch(true);
+    sim_world *w = sim_world_new_polled(sc, cli_signals_keep_going, NULL, &error);
+    int rc;
+    if (w != NULL) {
+        rc = run_built_world(a, sc, dir, w, db, info, &progress);
+    } else if (g_error_matches(error, SIM_WORLD_ERROR, SIM_WORLD_ERROR_INTERRUPTED)) {
+        cli_signals_watch(false);
+        cli_signals_acknowledge();
+        g_clear_error(&error);
+        rc = finish_interrupted_setup(db, info, progress.started_us);
+    } else {
+        /* sim_world_check passed, so this is our bug. */
+        cli_signals_watch(false);
+        fprintf(stderr, "aitbc-sim: internal error: %s\n", error->message);
+        g_clear_error(&error);
+        rc = CLI_EXIT_INTERNAL;
+    }
+    rep_db_close(db);
     rep_run_info_free(info);
     sim_world_free(w);
     return rc;
