@@ -1,5 +1,11 @@
 /* PBFT block extension: encoding and decoding (see pbft_ext.h; executing
- * it is pbft_slashing.c's job). */
+ * it is pbft_slashing.c's job).
+ *
+ * Decoding is canonical: it succeeds only on bytes that pbft_ext_encode
+ * gives back unchanged (flags with no unknown bit, commit signatures in
+ * strictly increasing validator order, evidence digests in order, known
+ * valop kinds, no trailing bytes, and no bytes at all for the empty
+ * extension), since the block hash commits to these bytes. */
 #include "protocol/pbft/pbft_ext.h"
 
 #define EXT_FLAG_LAST_COMMIT 0x01u
@@ -87,7 +93,11 @@ bool pbft_ext_decode(GBytes *bytes, pbft_ext *out)
         if (ok)
             g_array_append_val(out->valops, op);
     }
-    if (!ok || !proto_reader_finish(&r)) {
+    /* Canonical: the empty extension is no bytes at all (pbft_ext_encode
+     * gives NULL), never a flags byte and two zero counts, or one content
+     * would have two encodings, two ext hashes and two block hashes. */
+    bool empty = !out->has_last_commit && out->evidence->len == 0 && out->valops->len == 0;
+    if (!ok || !proto_reader_finish(&r) || empty) {
         pbft_ext_clear(out);
         pbft_ext_init(out);
         return false;
