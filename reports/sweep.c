@@ -178,6 +178,9 @@ typedef struct sweep_point {
     char *x;
     char *series;
     double median, min, max;
+    int64_t first_idx;  /* lowest run index with these params */
+    int64_t x_rank;     /* lowest first_idx of any point with this x */
+    int64_t series_rank; /* ... with this series */
 } sweep_point;
 
 static void point_free(gpointer p)
@@ -210,11 +213,40 @@ static gint point_cmp_numeric(gconstpointer a, gconstpointer b)
     return (u > v) - (u < v);
 }
 
-static gint point_cmp_text(gconstpointer a, gconstpointer b)
+/* Categorical x ("constant 10ms", "2s"): in the order the values were
+ * given on the command line, which is the order of their first runs (run
+ * indexes enumerate the --vary values in order), never text order, which
+ * would draw 10ms, 200ms, 50ms. Series likewise. */
+static gint point_cmp_given(gconstpointer a, gconstpointer b)
 {
     const sweep_point *x = *(sweep_point *const *)a, *y = *(sweep_point *const *)b;
-    int c = strcmp(x->series, y->series);
-    return c != 0 ? c : strcmp(x->x, y->x);
+    if (x->series_rank != y->series_rank)
+        return x->series_rank < y->series_rank ? -1 : 1;
+    return (x->x_rank > y->x_rank) - (x->x_rank < y->x_rank);
+}
+
+/* Fill x_rank and series_rank from first_idx. */
+static void rank_points(GPtrArray *points)
+{
+    GHashTable *by_x = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *by_series = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int pass = 0; pass < 2; pass++) {
+        for (guint i = 0; i < points->len; i++) {
+            sweep_point *p = points->pdata[i];
+            GHashTable *tables[2] = {by_x, by_series};
+            const char *keys[2] = {p->x, p->series};
+            int64_t *ranks[2] = {&p->x_rank, &p->series_rank};
+            for (int k = 0; k < 2; k++) {
+                int64_t *best = g_hash_table_lookup(tables[k], keys[k]);
+                if (pass == 0 && (best == NULL || p->first_idx < *best))
+                    g_hash_table_insert(tables[k], (gpointer)keys[k], &p->first_idx);
+                else if (pass == 1)
+                    *ranks[k] = *best;
+            }
+        }
+    }
+    g_hash_table_unref(by_x);
+    g_hash_table_unref(by_series);
 }
 
 static gboolean plot_metric(sqlite3 *db, const char *plots_dir, const char *vary0,
@@ -222,7 +254,10 @@ static gboolean plot_metric(sqlite3 *db, const char *plots_dir, const char *vary
                             GPtrArray *scripts, GError **error)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT params, median, min, max FROM sweep_summary WHERE name = ?",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.params, s.median, s.min, s.max, "
+                           "(SELECT MIN(r.idx) FROM sweep_runs r WHERE r.params = s.params) "
+                           "FROM sweep_summary s WHERE s.name = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "plot", error);
     sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
@@ -234,6 +269,8 @@ static gboolean plot_metric(sqlite3 *db, const char *plots_dir, const char *vary
         p->median = sqlite3_column_double(st, 1);
         p->min = sqlite3_column_double(st, 2);
         p->max = sqlite3_column_double(st, 3);
+        p->first_idx = sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MAX
+                                                                  : sqlite3_column_int64(st, 4);
         g_ptr_array_add(points, p);
     }
     sqlite3_finalize(st);
@@ -242,8 +279,10 @@ static gboolean plot_metric(sqlite3 *db, const char *plots_dir, const char *vary
         return TRUE;
     }
     bool numeric = all_numeric(points);
-    g_ptr_array_sort(points, numeric ? point_cmp_numeric : point_cmp_text);
-    /* Categorical x: position by first appearance order of values. */
+    rank_points(points);
+    g_ptr_array_sort(points, numeric ? point_cmp_numeric : point_cmp_given);
+    /* Categorical x: position by first appearance order of values (the
+     * order given, after the sort above). */
     GPtrArray *categories = g_ptr_array_new();
     GString *dat = g_string_new(NULL);
     GPtrArray *series_names = g_ptr_array_new();
