@@ -84,7 +84,10 @@ void cli_signals_acknowledge(void)
 bool cli_signals_keep_going(void *ctx)
 {
     (void)ctx;
-    return interrupted == 0;
+    if (interrupted == 0)
+        return true;
+    cli_signals_acknowledge(); /* set-up stops now */
+    return false;
 }
 
 void cli_progress_init(cli_progress *p, bool quiet)
@@ -98,8 +101,10 @@ void cli_progress_init(cli_progress *p, bool quiet)
 bool cli_progress_update(void *ctx, const sim_progress *sp)
 {
     cli_progress *p = ctx;
-    if (interrupted)
+    if (interrupted) {
+        cli_signals_acknowledge(); /* the run stops now: no watchdog from here */
         return false;
+    }
     if (!p->enabled)
         return true;
     int64_t now = g_get_monotonic_time();
