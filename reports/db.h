@@ -10,7 +10,7 @@
  *   rep_db_write_results()  every record and figure, in ONE transaction;
  *   rep_db_finish()         the final verdict, times, events, trace hash.
  *
- * Schema (SCENARIOS.md "Outputs", plus a few extra columns and tables):
+ * Schema (docs/scenarios.md "Outputs" documents every table and column):
  *   runs(id, scenario, seed, version, trace_hash, crypto, started_at,
  *        wall_s, sim_s, events, verdict, scenario_path, stop_reason)
  *   blocks(run_id, height, view, proposer, hash, tx_count, proposed_ns,

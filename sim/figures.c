@@ -1,5 +1,5 @@
 /* Headline figures derived at the end of a run, under the stable names of
- * SCENARIOS.md. Everything comes from records kept during the run, so the
+ * docs/scenarios.md. Everything comes from records kept during the run, so the
  * figures are a pure function of the run (no wall clock: the CLI adds
  * wall-time figures itself). Percentiles are nearest-rank. */
 #include "sim/world_internal.h"

@@ -3,7 +3,7 @@
  *
  * The world (sim/world.c) feeds protocol observations and network counters
  * in; sim_metrics_finish() derives the figures with the stable names of
- * SCENARIOS.md (throughput_tps, finality_p99_s, ...). The reports layer
+ * docs/scenarios.md (throughput_tps, finality_p99_s, ...). The reports layer
  * only writes what is here: it computes nothing of its own, so the
  * database, report.json and the stdout summary always agree. */
 #ifndef AITBC_SIM_METRICS_H

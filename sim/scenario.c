@@ -464,6 +464,14 @@ static void scn_key_names(const sim_scn_key *keys, const char **out)
     out[n] = NULL;
 }
 
+const sim_scn_key *sim_scn_section_table(size_t i, const char **name)
+{
+    if (i >= G_N_ELEMENTS(scn_sections))
+        return NULL;
+    *name = scn_sections[i].name;
+    return scn_sections[i].keys;
+}
+
 /* [fault NAME]: NAME is one word usable in reports and --set. */
 static gboolean scn_check_fault_header(const sim_scn_ctx *c, const sim_ini_section *sec,
                                        GError **error)

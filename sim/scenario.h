@@ -1,7 +1,7 @@
 /* Scenario files: parsed, validated, ready for sim/world.c.
  *
  * The file format is GLib key-file syntax as specified in
- * ../shared/SCENARIOS.md, read by our own line-aware parser (sim/ini.c) so
+ * docs/scenarios.md, read by our own line-aware parser (sim/ini.c) so
  * every error can name FILE:LINE: key. Loading is two steps: read the text
  * into sections of (key, value, line) entries, apply `--set section.key=value`
  * overrides, then interpret every key into the typed struct below. Anything

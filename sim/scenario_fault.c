@@ -57,6 +57,16 @@ static const char *const fault_behaviors[] = {
     "twin", NULL,
 };
 
+const char *sim_scn_fault_action(size_t i)
+{
+    return i < G_N_ELEMENTS(fault_actions) ? fault_actions[i].name : NULL;
+}
+
+const char *sim_scn_fault_behavior(size_t i)
+{
+    return i < G_N_ELEMENTS(fault_behaviors) - 1 ? fault_behaviors[i] : NULL;
+}
+
 #define FAULT_AT(field) offsetof(sim_fault, field)
 
 static const sim_scn_key fault_time_keys[] = {

@@ -86,6 +86,13 @@ extern const char *const sim_scn_fault_keys[];
 /* Known keys of [expect]. */
 extern const char *const sim_scn_expect_keys[];
 
+/* For sim/scenario_keys.c, by index i = 0, 1, ... until NULL: the key
+ * table of each plain section (its name in *name), and the actions and
+ * byzantine behaviours a [fault NAME] section accepts. */
+const sim_scn_key *sim_scn_section_table(size_t i, const char **name);
+const char *sim_scn_fault_action(size_t i);
+const char *sim_scn_fault_behavior(size_t i);
+
 /* sim/scenario_fault.c: every [fault NAME] section in file order, then
  * [expect]. Needs duration and the node counts already read. */
 gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);

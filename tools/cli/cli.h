@@ -1,6 +1,6 @@
 /* The aitbc-sim command line: subcommands and what they share.
  *
- * Exit status contract (SCENARIOS.md): 0 = ran and every [expect] target
+ * Exit status contract (docs/scenarios.md): 0 = ran and every [expect] target
  * held; 1 = a target or an invariant failed; 2 = bad command line or
  * scenario; 3 = internal error. Wall-clock time is read here and only
  * here (progress display, run metadata, crypto-floor measurement); nothing
