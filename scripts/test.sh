@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/setup.sh build -DAITBC_WERROR=ON
+# Without arguments: everything but the `slow` label (the regression
+# scenarios on 20 seeds each; run them with `scripts/test.sh -L slow`).
+if [ $# -eq 0 ]; then set -- -LE slow; fi
 (cd build && ctest --output-on-failure -j "$jobs" "$@")
 
 echo "== unit tests, the golden trace and the Byzantine/slashing worlds under AddressSanitizer + UBSan (-O0) =="
