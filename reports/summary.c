@@ -399,8 +399,10 @@ static void summary_mesh(GString *out, const sim_metrics *m)
     g_autofree char *ihave = summary_figure(m, "gossip_ihave_sent", 0);
     g_autofree char *iwant = summary_figure(m, "gossip_iwant_sent", 0);
     g_autofree char *held = summary_figure(m, "gossip_held", 0);
+    g_autofree char *rerouted = summary_figure(m, "gossip_rerouted", 0);
     summary_line(out, "  %-16s %s%% of copies were duplicates", "gossip", dup);
-    summary_line(out, "  %-16s ihave %s  iwant %s  held for a route %s", "", ihave, iwant, held);
+    summary_line(out, "  %-16s ihave %s  iwant %s  held for a route %s  re-routed %s", "", ihave,
+                 iwant, held, rerouted);
     summary_mesh_traffic(out, m);
     g_autofree char *connects = summary_figure(m, "peer_connects", 0);
     g_autofree char *disconnects = summary_figure(m, "peer_disconnects", 0);

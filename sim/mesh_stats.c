@@ -28,6 +28,7 @@ static void mesh_stats_add(p2p_stats *sum, const p2p_stats *s)
     sum->malformed += s->malformed;
     sum->no_route += s->no_route;
     sum->held += s->held;
+    sum->gossip_rerouted += s->gossip_rerouted;
     sum->connects += s->connects;
     sum->disconnects += s->disconnects;
     sum->bans += s->bans;
@@ -131,6 +132,7 @@ static void mesh_total_figures(sim_world *w)
     sim_metrics_figure(m, "p2p_malformed", (double)total.malformed);
     sim_metrics_figure(m, "p2p_no_route", (double)total.no_route);
     sim_metrics_figure(m, "gossip_held", (double)total.held);
+    sim_metrics_figure(m, "gossip_rerouted", (double)total.gossip_rerouted);
     sim_metrics_figure(m, "peer_connects", (double)w->peer_connects);
     uint64_t disconnects = 0;
     for (int r = 0; r < PROTO_P2P_REASON_COUNT; r++)

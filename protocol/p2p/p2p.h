@@ -134,6 +134,8 @@ typedef struct p2p_stats {
     uint64_t no_route;          /* dropped for want of a route: unicasts whose target never
                                  * became a peer, own broadcasts held too long */
     uint64_t held;              /* own broadcasts held until a peer could take them */
+    uint64_t gossip_rerouted;   /* copies towards the validators sent again to another peer
+                                 * because the first went to a peer that was lost */
     uint64_t connects;
     uint64_t disconnects;
     uint64_t bans;
@@ -174,5 +176,8 @@ int32_t p2p_node_peer_score(const p2p_node *n, proto_node_id peer);
 uint64_t p2p_node_stake_in_contact(const p2p_node *n);
 /* Hops to the nearest validator (0 at a validator), UINT32_MAX if unknown. */
 uint32_t p2p_node_validator_distance(const p2p_node *n);
+/* Envelopes a full node keeps to re-route should their peer be lost
+ * (p2p_custody.c); at most P2P_CUSTODY_MAX. */
+uint32_t p2p_node_custody_count(const p2p_node *n);
 
 #endif

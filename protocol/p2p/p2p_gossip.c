@@ -23,7 +23,9 @@
  * relays nothing. A full node hands the message to its two peers nearest
  * to a validator (distance, then RTT, then id); when relaying, only to
  * peers nearer than itself, so the message goes down the distance
- * gradient (two paths for redundancy) instead of spreading.
+ * gradient (two paths for redundancy) instead of spreading. Peers that
+ * have not answered pings for a while (silent) are no route, and a full
+ * node re-routes what it gave a peer that is lost (p2p_custody.c).
  *
  * A broadcast that no peer can take yet is held (p2p_hold.c).
  *
@@ -115,27 +117,62 @@ static bool nearer(const p2p_peer *a, const p2p_peer *b)
     return a->id < b->id;
 }
 
-/* The two peers nearest to a validator, other than `from`; with
- * `downhill`, only peers nearer than this node. */
+static bool among(proto_node_id id, const proto_node_id *ids, uint32_t count)
+{
+    for (uint32_t k = 0; k < count; k++)
+        if (ids[k] == id)
+            return true;
+    return false;
+}
+
+/* Up to `want` (<= VALIDATOR_ROUTES) peers nearest to a validator, other
+ * than `from`, the `skip` ones and silent ones; with `downhill`, only
+ * peers nearer than this node. */
 static uint32_t pick_routes(const p2p_node *n, proto_node_id from, bool downhill,
+                            const proto_node_id *skip, uint32_t skip_count, uint32_t want,
                             const p2p_peer *best[VALIDATOR_ROUTES])
 {
+    g_assert(want >= 1 && want <= VALIDATOR_ROUTES);
     uint32_t found = 0;
     for (guint i = 0; i < n->peers->len; i++) {
         const p2p_peer *p = g_ptr_array_index(n->peers, i);
-        if (p->id == from || (downhill && p->distance >= n->distance))
+        if (p->id == from || p->silent || (downhill && p->distance >= n->distance) ||
+            among(p->id, skip, skip_count))
             continue;
-        for (uint32_t k = 0; k < VALIDATOR_ROUTES; k++) {
+        for (uint32_t k = 0; k < want; k++) {
             if (k >= found || nearer(p, best[k])) {
-                for (uint32_t j = VALIDATOR_ROUTES - 1; j > k; j--)
+                for (uint32_t j = want - 1; j > k; j--)
                     best[j] = best[j - 1];
                 best[k] = p;
-                found = MIN(found + 1, (uint32_t)VALIDATOR_ROUTES);
+                found = MIN(found + 1, want);
                 break;
             }
         }
     }
     return found;
+}
+
+/* A relay goes down the gradient; whose view of its peers' distances is
+ * stale (the mesh is forming or healing) may find no peer downhill: then
+ * any peer but the sender will do, rather than the message dying here. */
+static uint32_t pick_routes_any(const p2p_node *n, proto_node_id from, const proto_node_id *skip,
+                                uint32_t skip_count, uint32_t want,
+                                const p2p_peer *best[VALIDATOR_ROUTES])
+{
+    bool relay = from != n->self && n->distance != P2P_DISTANCE_UNKNOWN;
+    uint32_t found = pick_routes(n, from, relay, skip, skip_count, want, best);
+    if (found == 0 && relay)
+        found = pick_routes(n, from, false, skip, skip_count, want, best);
+    return found;
+}
+
+proto_node_id p2p_gossip_next_route(const p2p_node *n, proto_node_id from,
+                                    const proto_node_id *given, uint32_t given_count)
+{
+    const p2p_peer *best[VALIDATOR_ROUTES] = {NULL};
+    if (pick_routes_any(n, from, given, given_count, 1, best) == 0)
+        return PROTO_NODE_NONE;
+    return best[0]->id;
 }
 
 static void route_validators(p2p_node *n, GBytes *envelope, proto_node_id from)
@@ -149,17 +186,16 @@ static void route_validators(p2p_node *n, GBytes *envelope, proto_node_id from)
         return;
     }
     /* A relay hands it down the gradient, so it reaches a validator in
-     * at most `distance` hops and does not spread sideways. A relay
-     * whose view of its peers' distances is stale (the mesh is forming
-     * or healing) may find no peer downhill: then any peer but the
-     * sender will do, rather than the message dying here. */
+     * at most `distance` hops and does not spread sideways; it keeps
+     * custody of it in case a route is lost. */
     const p2p_peer *best[VALIDATOR_ROUTES] = {NULL};
-    bool relay = from != n->self && n->distance != P2P_DISTANCE_UNKNOWN;
-    uint32_t found = pick_routes(n, from, relay, best);
-    if (found == 0 && relay)
-        found = pick_routes(n, from, false, best);
-    for (uint32_t k = 0; k < found; k++)
-        p2p_send_raw(n, best[k]->id, envelope);
+    uint32_t found = pick_routes_any(n, from, NULL, 0, VALIDATOR_ROUTES, best);
+    proto_node_id given[VALIDATOR_ROUTES];
+    for (uint32_t k = 0; k < found; k++) {
+        given[k] = best[k]->id;
+        p2p_send_raw(n, given[k], envelope);
+    }
+    p2p_custody_keep(n, envelope, from, given, found);
 }
 
 /* Send a message on (or our own out) by its scope's rules. */

@@ -6,7 +6,8 @@
  * so the RTT is measured against our own clock, never the peer's word;
  * it is smoothed as rtt = (7 rtt + sample) / 8 in integer ns. A peer with
  * no pong for ping_timeout_ns is dropped (GOODBYE(UNRESPONSIVE), in case
- * only its answers are lost). Pongs for pings never sent cost score;
+ * only its answers are lost); one silent for P2P_SILENT_HEARTBEATS is no
+ * route for gossip towards the validators until it answers again. Pongs for pings never sent cost score;
  * late or duplicated ones are ignored.
  *
  * Pings and pongs carry the sender's hop distance to the nearest
@@ -153,6 +154,7 @@ void p2p_on_pong(p2p_node *n, p2p_peer *peer, const uint8_t *data, size_t size)
     int64_t sample = now - m.sent_ns;
     peer->pong_seq = m.seq;
     peer->pong_ns = now;
+    peer->silent = false;
     peer->rtt_ns = peer->rtt_ns < 0 ? sample : (7 * peer->rtt_ns + sample) / 8;
 }
 
@@ -166,6 +168,28 @@ static void drop_unresponsive(p2p_node *n, int64_t now)
         p2p_peer_disconnect(n, id, PROTO_P2P_REASON_UNRESPONSIVE, P2P_BYE_UNRESPONSIVE);
         p2p_mesh_dial_failed(n, id, 0);
     }
+}
+
+/* A peer that stopped answering is no route from now on, and what went
+ * to it lately goes elsewhere (p2p_custody.c), long before the ping
+ * timeout drops it. All are marked first, so nothing is re-routed to a
+ * peer that falls silent in the same heartbeat. */
+static void mark_silent(p2p_node *n, int64_t now)
+{
+    proto_node_id lost[64];
+    uint32_t lost_count = 0;
+    for (guint i = 0; i < n->peers->len; i++) {
+        p2p_peer *p = g_ptr_array_index(n->peers, i);
+        if (p->silent || now - p->pong_ns <= P2P_SILENT_HEARTBEATS * n->p->heartbeat_ns)
+            continue;
+        if (lost_count == G_N_ELEMENTS(lost))
+            break; /* the rest next heartbeat */
+        p->silent = true;
+        lost[lost_count++] = p->id;
+    }
+    /* Re-routing sends only gossip, which cannot drop a peer. */
+    for (uint32_t k = 0; k < lost_count; k++)
+        p2p_custody_peer_lost(n, lost[k]);
 }
 
 static void contact_check(p2p_node *n, int64_t now)
@@ -195,6 +219,7 @@ void p2p_health_heartbeat(p2p_node *n)
             n->beats[n->validator_index] = own;
     }
     drop_unresponsive(n, now);
+    mark_silent(n, now);
     for (guint i = 0; i < n->peers->len; i++)
         p2p_health_ping(n, g_ptr_array_index(n->peers, i));
     contact_check(n, now);

@@ -7,7 +7,7 @@
  * clique, peers remembered in the store), p2p_health.c (pings, RTT,
  * validator distance, heartbeat vector, partitions), p2p_gossip.c
  * (broadcast, relay, IHAVE/IWANT), p2p_hold.c (gossip waiting for a
- * route), p2p_parting.c (peers heard out after a GOODBYE), p2p_score.c (scores and bans), p2p.c
+ * route), p2p_custody.c (re-routing what went to a peer that fell silent), p2p_parting.c (peers heard out after a GOODBYE), p2p_score.c (scores and bans), p2p.c
  * (default tunables and read-only accessors).
  *
  * Lifetimes: a p2p_peer lives from connect to disconnect. Handlers look a
@@ -45,6 +45,13 @@
 #define P2P_HELD_CLIQUE_WAIT_HEARTBEATS 3
 #define P2P_BANS_MAX 256
 #define P2P_ECHO_WINDOW_HEARTBEATS 3 /* a repeat from one peer within this is an echo */
+/* A peer that answered none of our pings for this many heartbeats is
+ * silent: no route for gossip to the validators, and what went to it is
+ * re-routed (p2p_custody.c). Two, so one lost ping or pong is not enough. */
+#define P2P_SILENT_HEARTBEATS 2
+#define P2P_CUSTODY_HEARTBEATS 4 /* envelopes re-routable this long after routing */
+#define P2P_CUSTODY_MAX 8192     /* envelopes kept for re-routing at one node */
+#define P2P_CUSTODY_TRIES_MAX 6  /* peers one envelope is given to, at most */
 #define P2P_DISTANCE_MAX 32      /* farther is "unknown" (ends counting to infinity) */
 #define P2P_DISTANCE_UNKNOWN UINT32_MAX
 
@@ -74,6 +81,7 @@ typedef struct p2p_peer {
     int64_t ping_sent_ns[P2P_PINGS_TRACKED]; /* by seq % P2P_PINGS_TRACKED */
     int64_t pong_ns;          /* last answer (connected_ns before the first) */
     int64_t rtt_ns;           /* smoothed round trip, -1 before the first pong */
+    bool silent;              /* no pong for P2P_SILENT_HEARTBEATS (cleared by a pong) */
     uint32_t distance;        /* its hops to a validator as it reported them */
     /* score (p2p_score.c) */
     int32_t score;
@@ -159,6 +167,8 @@ struct p2p_node {
     uint64_t want_serial;
     p2p_delivery delivery;    /* the message the consensus node is handling */
     GArray *held;             /* p2p_held (p2p_hold.c), oldest first, <= P2P_HELD_MAX */
+    GQueue custody;           /* p2p_custody_entry* (p2p_custody.c), oldest first,
+                               * <= P2P_CUSTODY_MAX; full nodes only */
 };
 
 /* p2p_node.c */
@@ -245,6 +255,24 @@ void p2p_on_ihave(p2p_node *n, p2p_peer *peer, const uint8_t *data, size_t size)
 void p2p_on_iwant(p2p_node *n, p2p_peer *peer, const uint8_t *data, size_t size);
 void p2p_gossip_on_want_timer(p2p_node *n, uint64_t serial);
 void p2p_gossip_heartbeat(p2p_node *n);
+/* The best route towards the validators for a message from `from` that
+ * has not been given to any of `given` (and is not `from`): down the
+ * gradient if possible when relaying, never a silent peer.
+ * PROTO_NODE_NONE if there is none. */
+proto_node_id p2p_gossip_next_route(const p2p_node *n, proto_node_id from,
+                                    const proto_node_id *given, uint32_t given_count);
+
+/* p2p_custody.c: what a full node routed towards the validators, kept
+ * for a few heartbeats to re-route it should a peer it went to be lost */
+void p2p_custody_init(p2p_node *n);
+void p2p_custody_clear(p2p_node *n);
+/* Keep an envelope from `from` just given to `given`. Full nodes only. */
+void p2p_custody_keep(p2p_node *n, GBytes *envelope, proto_node_id from,
+                      const proto_node_id *given, uint32_t count);
+/* Peer `id` fell silent or is gone: give what went to it in the window
+ * to the next best route. Call after it stopped being a route. */
+void p2p_custody_peer_lost(p2p_node *n, proto_node_id id);
+void p2p_custody_expire(p2p_node *n);
 
 /* p2p_parting.c: peers parted with lately, heard out for a heartbeat */
 void p2p_parting_init(p2p_node *n);

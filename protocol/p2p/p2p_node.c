@@ -114,6 +114,7 @@ p2p_node *p2p_node_new(const p2p_params *params, proto_node_id self, int32_t val
     p2p_gossip_init(n);
     p2p_hold_init(n);
     p2p_parting_init(n);
+    p2p_custody_init(n);
     return n;
 }
 
@@ -154,6 +155,7 @@ void p2p_node_leave(p2p_node *n)
     }
     p2p_outbox_drop_all(n);
     p2p_hold_drop_all(n);
+    p2p_custody_clear(n);
     g_ptr_array_set_size(n->parting, 0);
     g_array_set_size(n->dials, 0);
     if (n->heartbeat_timer != PROTO_TIMER_NONE)
@@ -260,6 +262,7 @@ static void heartbeat(p2p_node *n)
     p2p_hold_expire(n);
     p2p_hold_flush(n);
     p2p_parting_expire(n);
+    p2p_custody_expire(n);
     p2p_health_heartbeat(n);
     p2p_score_decay(n);
     p2p_dials_expire(n);
@@ -323,6 +326,7 @@ static void p2p_free(void *node)
     p2p_gossip_clear(n);
     p2p_hold_clear(n);
     p2p_parting_clear(n);
+    p2p_custody_clear(n);
     g_free(n);
 }
 

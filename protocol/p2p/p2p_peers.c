@@ -114,6 +114,10 @@ void p2p_peer_disconnect(p2p_node *n, proto_node_id id, proto_p2p_reason reason,
         if (peer->distance < P2P_HINT_UNKNOWN)
             addr->hint = (uint8_t)peer->distance;
     }
+    /* A peer we pruned is alive and passed on what we gave it; one that
+     * left, stopped answering or was banned may not have. */
+    bool lost = !peer->silent && reason != PROTO_P2P_REASON_PRUNE &&
+                reason != PROTO_P2P_REASON_LEAVING;
     if (reason == PROTO_P2P_REASON_PRUNE || reason == PROTO_P2P_REASON_GOODBYE)
         p2p_parting_add(n, g_ptr_array_steal_index(n->peers, i)); /* heard out */
     else
@@ -121,6 +125,8 @@ void p2p_peer_disconnect(p2p_node *n, proto_node_id id, proto_p2p_reason reason,
     n->peers_changed = true;
     n->stats.disconnects++;
     p2p_health_update_distance(n);
+    if (lost)
+        p2p_custody_peer_lost(n, id);
     proto_event ev = {.kind = PROTO_EV_PEER_DISCONNECTED,
                       .from = id,
                       .amount = n->peers->len,

@@ -353,6 +353,7 @@ START_TEST(test_mesh_section)
     sim_metrics_figure(m, "gossip_duplicate_ratio", 0.4125);
     sim_metrics_figure(m, "gossip_ihave_sent", 1234);
     sim_metrics_figure(m, "gossip_held", 7);
+    sim_metrics_figure(m, "gossip_rerouted", 3);
     sim_metrics_figure(m, "gossip_iwant_sent", 56);
     sim_metrics_figure(m, "p2p_throttled", 123);
     sim_metrics_figure(m, "peer_connects", 1500);
@@ -370,7 +371,7 @@ START_TEST(test_mesh_section)
     ck_assert_line(text, "Mesh");
     ck_assert_line(text, "  peers per node   mean 8.2  min 5  max 12");
     ck_assert_line(text, "  gossip           41.2% of copies were duplicates");
-    ck_assert_line(text, "                   ihave 1,234  iwant 56  held for a route 7");
+    ck_assert_line(text, "                   ihave 1,234  iwant 56  held for a route 7  re-routed 3");
     ck_assert_line(text, "  bytes sent       1.5 MiB per node (max 3.0 MiB)");
     ck_assert_line(text, "  bytes received   1.0 MiB per node (max 2.0 MiB)");
     ck_assert_line(text, "  peerings         1,500 connects  47 disconnects  2 bans  123 throttled");
