@@ -121,6 +121,20 @@ static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, rep_ru
     g_string_free(got, TRUE);
 }
 
+/* A count figure (0 when the run has none) against a maximum. */
+static void expect_max_count(rep_run_info *info, gboolean *all, const char *key, uint64_t max,
+                             const sim_metrics *m, const char *figure)
+{
+    double value = sim_metrics_get(m, figure, 0.0);
+    char *target = g_strdup_printf("<= %" G_GUINT64_FORMAT, max);
+    gboolean passed = value <= (double)max;
+    char *actual = passed ? g_strdup_printf("%.0f", value)
+                          : g_strdup_printf("%.0f (%.0f too many)", value, value - (double)max);
+    add(info, all, key, target, actual, passed);
+    g_free(target);
+    g_free(actual);
+}
+
 gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
                              rep_run_info *info)
 {
@@ -145,16 +159,10 @@ gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const
     if (e->has_max_block_propagation_p99)
         expect_propagation(info, &all, e->max_block_propagation_p99_ns, m);
     expect_slashed(sc, v, info, &all);
-    if (e->has_max_view_changes) {
-        double vc = sim_metrics_get(m, "view_changes", 0.0);
-        char *target = g_strdup_printf("<= %" G_GUINT64_FORMAT, e->max_view_changes);
-        gboolean passed = vc <= (double)e->max_view_changes;
-        char *actual = passed ? g_strdup_printf("%.0f", vc)
-                              : g_strdup_printf("%.0f (%.0f too many)", vc,
-                                                vc - (double)e->max_view_changes);
-        add(info, &all, "max_view_changes", target, actual, passed);
-        g_free(target);
-        g_free(actual);
-    }
+    if (e->has_max_view_changes)
+        expect_max_count(info, &all, "max_view_changes", e->max_view_changes, m, "view_changes");
+    if (e->has_max_resubmitted_other)
+        expect_max_count(info, &all, "max_resubmitted_other", e->max_resubmitted_other, m,
+                         "txs_resubmitted.other");
     return all;
 }

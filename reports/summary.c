@@ -183,6 +183,14 @@ static void summary_throughput(GString *out, const sim_metrics *m)
     summary_line(out, "  %-16s %s tx/s", "throughput", tps);
     summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  max %s (s)", "finality", p50, p90, p99,
                  max);
+    if (summary_has(m, "txs_resubmitted")) {
+        /* Why clients had to send transactions again (workload.c). */
+        g_autofree char *resub = summary_figure(m, "txs_resubmitted", 0);
+        g_autofree char *crashed = summary_figure(m, "txs_resubmitted.receiver_crashed", 0);
+        g_autofree char *other = summary_figure(m, "txs_resubmitted.other", 0);
+        summary_line(out, "  %-16s %s   (receiver crashed %s, other %s)", "resubmitted", resub,
+                     crashed, other);
+    }
     if (summary_has(m, "commit_latency_p50_s") || summary_has(m, "commit_latency_p99_s")) {
         g_autofree char *c50 = summary_figure(m, "commit_latency_p50_s", 3);
         g_autofree char *c99 = summary_figure(m, "commit_latency_p99_s", 3);

@@ -47,6 +47,9 @@ static void tx_figures(sim_world *w)
     sim_metrics_figure(m, "txs_final", (double)w->workload.finalized);
     sim_metrics_figure(m, "txs_pending", (double)(w->workload.submitted - w->workload.finalized));
     sim_metrics_figure(m, "txs_resubmitted", (double)w->workload.resubmitted);
+    sim_metrics_figure(m, "txs_resubmitted.receiver_crashed",
+                       (double)w->workload.resubmitted_receiver_crashed);
+    sim_metrics_figure(m, "txs_resubmitted.other", (double)w->workload.resubmitted_other);
     sim_metrics_figure(m, "txs_rejected", (double)w->tx_rejected);
     sim_metrics_figure(m, "txs_dropped_client",
                        (double)(w->workload.dropped_no_node + w->workload.dropped_backlog));

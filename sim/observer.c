@@ -299,6 +299,9 @@ void sim_observe(void *ctx, const proto_event *ev)
     case PROTO_EV_TX_REJECTED:
         w->tx_rejected++;
         return;
+    case PROTO_EV_TX_RECEIVED:
+        sim_workload_on_tx_received(w, ev->hash, slot->index);
+        return;
     case PROTO_EV_RECOVERED:
         w->recoveries++;
         sim_conv_recovered(w, slot->index, sim_sched_now(w->sched), ev->height);

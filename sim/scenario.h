@@ -124,6 +124,8 @@ typedef struct sim_expect {
     GArray *slashed;         /* uint32 node indexes; empty for `none` */
     bool has_max_view_changes;
     uint64_t max_view_changes;
+    bool has_max_resubmitted_other; /* figure txs_resubmitted.other (network's losses) */
+    uint64_t max_resubmitted_other;
 } sim_expect;
 
 typedef struct sim_scenario {

@@ -27,7 +27,7 @@ const char *const sim_scn_fault_keys[] = {
 
 const char *const sim_scn_expect_keys[] = {
     "safety", "liveness", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
-    "slashed", "max_view_changes", NULL,
+    "slashed", "max_view_changes", "max_resubmitted_other", NULL,
 };
 
 typedef struct fault_action_info {
@@ -467,6 +467,8 @@ static const sim_scn_key expect_keys[] = {
      .has_offset = EXPECT_AT(has_slashed)},
     {.key = "max_view_changes", .type = SIM_SCN_U64, .offset = EXPECT_AT(max_view_changes),
      .has_offset = EXPECT_AT(has_max_view_changes)},
+    {.key = "max_resubmitted_other", .type = SIM_SCN_U64,
+     .offset = EXPECT_AT(max_resubmitted_other), .has_offset = EXPECT_AT(has_max_resubmitted_other)},
     {0},
 };
 

@@ -10,7 +10,18 @@
  *
  * In-flight transactions are kept in a FIFO ordered by last attempt (the
  * hash table is for lookup only, never iterated) so retries happen in
- * the same order on every run. */
+ * the same order on every run.
+ *
+ * Every resubmission is put down to one of two causes. `receiver
+ * crashed`: the node the client last gave the transaction to went down
+ * (crash or leave) before any other node got it from the network
+ * (PROTO_EV_TX_RECEIVED), so only the client could save it; or the
+ * transaction did leave, but an earlier nonce of its sender is still not
+ * final and that one's own resubmission was put down to its receiver
+ * crashing (the chain takes a sender's transactions in nonce order, so it
+ * waits behind that loss). `other`: everything else, the network's doing
+ * (a transaction a live node accepted and that still did not become
+ * final in 30 s). */
 #include "sim/world_internal.h"
 
 #include <stdio.h>
@@ -31,6 +42,10 @@ struct sim_inflight {
     int64_t submitted_ns;
     int64_t last_attempt_ns;
     uint32_t node;
+    uint32_t from;             /* sender account */
+    uint64_t nonce;
+    uint32_t crashes_at_attempt; /* w->nodes[node].crashes when given to node */
+    bool left;                 /* another node got it from the network since then */
     bool done;
 };
 
@@ -62,6 +77,8 @@ static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
     }
     f->node = node;
     f->last_attempt_ns = sim_sched_now(w->sched);
+    f->crashes_at_attempt = w->nodes[node].crashes;
+    f->left = false;
     sim_node_slot *slot = &w->nodes[node];
     slot->ops->submit_tx(slot->node, f->wire);
     return true;
@@ -90,6 +107,8 @@ static void new_transfer(sim_world *w)
     proto_tx_hash(&tx, &f->hash);
     f->wire = proto_tx_msg_encode(&tx);
     f->submitted_ns = tx.submitted_ns;
+    f->from = tx.from;
+    f->nonce = tx.nonce;
     g_hash_table_insert(wl->inflight, &f->hash, f);
     g_queue_push_tail(&wl->retry_queue, f);
     wl->submitted++;
@@ -104,6 +123,39 @@ static void arrival(void *ctx, uint64_t a, uint64_t b)
     int64_t next = sim_sched_now(w->sched) + (int64_t)(gap_s * 1e9) + 1;
     if (next < w->sc->workload_stop_ns && next <= w->sc->duration_ns)
         sim_sched_at(w->sched, next, arrival, w, 0, 0);
+}
+
+/* Why the network did not finalize f in time (see the top of the file);
+ * called as the client resubmits it. */
+static bool receiver_crashed(const sim_world *w, const sim_inflight *f)
+{
+    const sim_workload *wl = &w->workload;
+    if (!f->left)
+        return w->nodes[f->node].crashes != f->crashes_at_attempt;
+    uint64_t lost = wl->crash_lost_nonce[f->from];
+    return lost != UINT64_MAX && lost < f->nonce && lost >= wl->final_below[f->from];
+}
+
+static void count_resubmission(sim_world *w, const sim_inflight *f, bool crashed)
+{
+    sim_workload *wl = &w->workload;
+    if (crashed) {
+        wl->resubmitted_receiver_crashed++;
+        wl->crash_lost_nonce[f->from] = f->nonce;
+    } else {
+        wl->resubmitted_other++;
+    }
+    wl->resubmitted++;
+    g_assert(wl->resubmitted == wl->resubmitted_receiver_crashed + wl->resubmitted_other);
+}
+
+void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t node)
+{
+    proto_hash hash;
+    memcpy(hash.bytes, tx_hash, PROTO_HASH_SIZE);
+    sim_inflight *f = g_hash_table_lookup(w->workload.inflight, &hash);
+    if (f != NULL && node != f->node)
+        f->left = true;
 }
 
 static void retry_scan(void *ctx, uint64_t a, uint64_t b)
@@ -123,8 +175,9 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
         if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now)
             break;
         g_queue_pop_head(&wl->retry_queue);
+        bool crashed = receiver_crashed(w, f); /* before submit() starts a new attempt */
         if (submit(w, f, f->node))
-            wl->resubmitted++;
+            count_resubmission(w, f, crashed);
         else
             f->last_attempt_ns = now;
         g_queue_push_tail(&wl->retry_queue, f);
@@ -146,6 +199,8 @@ static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
     if (f->node != node && w->nodes[f->node].up)
         return;
     f->done = true;
+    if (f->nonce + 1 > wl->final_below[f->from])
+        wl->final_below[f->from] = f->nonce + 1;
     g_hash_table_remove(wl->inflight, tx_hash);
     wl->finalized++;
     sim_tx_record rec = {.submitted_ns = f->submitted_ns,
@@ -277,10 +332,13 @@ void sim_workload_init(sim_world *w)
     sim_rng_init(&wl->rng, sc->seed, "workload");
     wl->keys = g_new0(proto_keypair, sc->accounts);
     wl->next_nonce = g_new0(uint64_t, sc->accounts);
+    wl->final_below = g_new0(uint64_t, sc->accounts);
+    wl->crash_lost_nonce = g_new(uint64_t, sc->accounts);
     for (uint32_t i = 0; i < sc->accounts; i++) {
         char label[32];
         snprintf(label, sizeof label, "account/%u", i);
         proto_keypair_derive(&wl->keys[i], sc->seed, label);
+        wl->crash_lost_nonce[i] = UINT64_MAX;
     }
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
@@ -300,6 +358,8 @@ void sim_workload_clear(sim_world *w)
         g_hash_table_destroy(wl->inflight);
     g_free(wl->keys);
     g_free(wl->next_nonce);
+    g_free(wl->final_below);
+    g_free(wl->crash_lost_nonce);
     for (guint i = 0; wl->blocks != NULL && i < wl->blocks->len; i++) {
         GArray *pending = g_array_index(wl->blocks, sim_block_txs, i).pending;
         if (pending != NULL)

@@ -101,8 +101,13 @@ typedef struct sim_workload {
     uint64_t *next_nonce;      /* [accounts] */
     GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
     GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
+    uint64_t *final_below;     /* [accounts]: 1 + the highest nonce counted final */
+    uint64_t *crash_lost_nonce;/* [accounts]: nonce of the sender's last resubmission counted
+                                * receiver_crashed, UINT64_MAX: none */
     uint64_t submitted;
-    uint64_t resubmitted;
+    uint64_t resubmitted;      /* = resubmitted_receiver_crashed + resubmitted_other */
+    uint64_t resubmitted_receiver_crashed;
+    uint64_t resubmitted_other;
     uint64_t finalized;
     uint64_t dropped_no_node;  /* no live node to submit to */
     uint64_t dropped_backlog;  /* client backlog full */
@@ -242,6 +247,8 @@ void sim_workload_clear(sim_world *w);
  * (count hashes of PROTO_HASH_SIZE bytes). */
 void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx_hashes,
                                  uint32_t count, uint32_t node);
+/* Node `node` got transaction `tx_hash` (32 bytes) from the network. */
+void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t node);
 
 /* observer.c */
 void sim_observer_init(sim_world *w);

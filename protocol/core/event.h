@@ -44,6 +44,10 @@ typedef enum proto_event_kind {
                                   * more than 1/3 of the stake (`stake_seen` of
                                   * `stake_total` still heard) */
     PROTO_EV_PARTITION_HEALED,   /* P2P: contact back with at least 2/3 of the stake */
+    PROTO_EV_TX_RECEIVED,        /* a transaction came from the network (neighbour `from`) and
+                                  * passed this node's checks; `hash` = its 32-byte id. The
+                                  * simulator learns from it that a client's transaction
+                                  * left the node it was given to */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */

@@ -141,12 +141,11 @@ static void propose(pbft_node *n, uint64_t height)
 
 /* ---- transactions ---- */
 
-static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_tx *tx)
+static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_tx *tx, proto_hash *hash)
 {
     if (!proto_tx_msg_decode(wire, tx))
         return PROTO_REJECT_DECODE;
-    proto_hash hash;
-    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, &hash);
+    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, hash);
 }
 
 /* A transaction from the network. Validators pool it. A full node keeps
@@ -158,17 +157,23 @@ static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
     if (n->mempool == NULL && n->env.broadcast == NULL)
         return;
     proto_tx tx;
-    proto_reject_reason reason = admit_tx(n, wire, &tx);
+    proto_hash hash;
+    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
-        reason == PROTO_REJECT_TX_INVALID)
+        reason == PROTO_REJECT_TX_INVALID) {
         pbft_reject(n, from, reason);
+        return;
+    }
+    proto_event ev = {.kind = PROTO_EV_TX_RECEIVED, .from = from, .hash = hash.bytes};
+    pbft_emit(n, &ev);
 }
 
 static void pbft_submit_tx(void *node, GBytes *wire)
 {
     pbft_node *n = node;
     proto_tx tx;
-    proto_reject_reason reason = admit_tx(n, wire, &tx);
+    proto_hash hash;
+    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
         reason == PROTO_REJECT_TX_INVALID) {
         proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self, .reason = reason};

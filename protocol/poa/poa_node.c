@@ -106,8 +106,12 @@ static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
     if (n->mempool == NULL && n->env.broadcast == NULL)
         return;
     proto_reject_reason reason = admit_tx(n, &tx, &hash);
-    if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID)
+    if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID) {
         poa_reject(n, from, reason);
+        return;
+    }
+    proto_event ev = {.kind = PROTO_EV_TX_RECEIVED, .from = from, .hash = hash.bytes};
+    poa_emit(n, &ev);
 }
 
 static void poa_submit_tx(void *node, GBytes *wire)

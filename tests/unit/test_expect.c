@@ -2,7 +2,9 @@
  * text matters: max_block_propagation_p99 reads block_propagation_p99_s
  * (a median over blocks of the time to reach 99% of the live nodes), says
  * so, says by how much a miss missed and how many blocks never got there,
- * and fails with "nothing measured" when no block reached 99%. */
+ * and fails with "nothing measured" when no block reached 99%.
+ * max_resubmitted_other reads txs_resubmitted.other only: resubmissions
+ * put down to a receiver that crashed do not count against it. */
 #include <check.h>
 #include <math.h>
 #include <string.h>
@@ -19,23 +21,28 @@ typedef struct outcome {
     gboolean passed;
 } outcome;
 
-static outcome evaluate(sim_metrics *m)
+static outcome evaluate_key(sim_metrics *m, const char *text, const char *key)
 {
     GError *error = NULL;
-    sim_scenario *sc = sim_scenario_parse("expect.ini", SCENARIO, strlen(SCENARIO), NULL, &error);
+    sim_scenario *sc = sim_scenario_parse("expect.ini", text, strlen(text), NULL, &error);
     ck_assert_msg(sc != NULL, "%s", error != NULL ? error->message : "?");
     rep_verdicts v = {.safety_held = true};
     rep_run_info *info = rep_run_info_new();
     outcome o = {.all = rep_expect_evaluate(sc, m, &v, info)};
     ck_assert_uint_eq(info->expects->len, 1);
     const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, 0);
-    ck_assert_str_eq(e->key, "max_block_propagation_p99");
+    ck_assert_str_eq(e->key, key);
     o.target = g_strdup(e->target);
     o.actual = g_strdup(e->actual);
     o.passed = e->passed;
     rep_run_info_free(info);
     sim_scenario_free(sc);
     return o;
+}
+
+static outcome evaluate(sim_metrics *m)
+{
+    return evaluate_key(m, SCENARIO, "max_block_propagation_p99");
 }
 
 static void outcome_clear(outcome *o)
@@ -148,6 +155,30 @@ START_TEST(test_liveness_not_applicable_does_not_pass)
 }
 END_TEST
 
+static const char RESUBMITTED[] = "[network]\nvalidators = 4\n"
+                                  "[expect]\nmax_resubmitted_other = 0\n";
+
+START_TEST(test_resubmitted_other_only_counts_the_network)
+{
+    sim_metrics *m = sim_metrics_new();
+    sim_metrics_figure(m, "txs_resubmitted", 5);
+    sim_metrics_figure(m, "txs_resubmitted.receiver_crashed", 5);
+    sim_metrics_figure(m, "txs_resubmitted.other", 0);
+    outcome o = evaluate_key(m, RESUBMITTED, "max_resubmitted_other");
+    ck_assert(o.all && o.passed);
+    ck_assert_str_eq(o.target, "<= 0");
+    ck_assert_str_eq(o.actual, "0");
+    outcome_clear(&o);
+    sim_metrics_figure(m, "txs_resubmitted", 8);
+    sim_metrics_figure(m, "txs_resubmitted.other", 3);
+    o = evaluate_key(m, RESUBMITTED, "max_resubmitted_other");
+    ck_assert(!o.all && !o.passed);
+    ck_assert_str_eq(o.actual, "3 (3 too many)");
+    outcome_clear(&o);
+    sim_metrics_free(m);
+}
+END_TEST
+
 static Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -155,6 +186,7 @@ static Suite *expect_suite(void)
     tcase_add_test(tc, test_propagation_pass_says_what_was_measured);
     tcase_add_test(tc, test_propagation_miss_says_by_how_much);
     tcase_add_test(tc, test_propagation_nothing_measured_fails);
+    tcase_add_test(tc, test_resubmitted_other_only_counts_the_network);
     suite_add_tcase(s, tc);
     tc = tcase_create("liveness");
     tcase_add_test(tc, test_liveness_not_applicable_does_not_pass);

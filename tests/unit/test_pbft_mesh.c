@@ -163,6 +163,15 @@ START_TEST(relayed_transactions_are_checked_at_full_nodes)
     ck_assert_uint_eq(hub_events(&H, 4, PROTO_EV_MSG_REJECTED), 3);
     /* Without one, as before: nobody relays through it, it ignores them. */
     ck_assert_uint_eq(hub_events(&H, 5, PROTO_EV_MSG_REJECTED), 0);
+    /* The good one is reported as received, by its id (the simulator
+     * learns from it that a client's transaction left its first node). */
+    ck_assert_uint_eq(hub_events(&H, 4, PROTO_EV_TX_RECEIVED), 1);
+    ck_assert_uint_eq(hub_events(&H, 5, PROTO_EV_TX_RECEIVED), 0);
+    proto_tx good_tx;
+    ck_assert(proto_tx_msg_decode(good, &good_tx));
+    proto_hash good_id;
+    proto_tx_hash(&good_tx, &good_id);
+    ck_assert(proto_hash_equal(&g_array_index(H.env[4].tx_received, proto_hash, 0), &good_id));
     /* A client's bad transaction at an overlay full node is refused and
      * never broadcast. */
     pbft_node_ops.submit_tx(H.node[4], bad_sig);
@@ -170,7 +179,11 @@ START_TEST(relayed_transactions_are_checked_at_full_nodes)
     ck_assert_uint_eq(H.env[4].broadcasts->len, 0);
     pbft_node_ops.submit_tx(H.node[4], good);
     ck_assert_uint_eq(H.env[4].broadcasts->len, 1);
+    ck_assert_uint_eq(hub_events(&H, 4, PROTO_EV_TX_RECEIVED), 1); /* a client's: not */
     hub_run_until(&H, HUB_SEC(3.5));
+    /* Validators got it from the network: reported, once each. */
+    for (uint32_t v = 0; v < 4; v++)
+        ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_TX_RECEIVED), 1);
     ck_assert_uint_eq(proto_state_account(pbft_node_state(H.node[0]), 0)->nonce, 1);
     for (guint i = 0; i < G_N_ELEMENTS(all); i++)
         g_bytes_unref(all[i]);

@@ -44,6 +44,9 @@ static sim_metrics *test_metrics(void)
     sim_metrics_figure(m, "blocks_final", 300);
     sim_metrics_figure(m, "forks", 0);
     sim_metrics_figure(m, "reorgs", 2);
+    sim_metrics_figure(m, "txs_resubmitted", 1308);
+    sim_metrics_figure(m, "txs_resubmitted.receiver_crashed", 8);
+    sim_metrics_figure(m, "txs_resubmitted.other", 1300);
     sim_metrics_figure(m, "messages.pbft.preprepare.sent", 3000);
     sim_metrics_figure(m, "messages.pbft.prepare.sent", 27000000);
     sim_metrics_figure(m, "messages.pbft.preprepare.delivered", 2990);
@@ -107,6 +110,7 @@ START_TEST(test_throughput_section)
     ck_assert_line(text, "Throughput & finality");
     ck_assert_line(text, "  throughput       912.5 tx/s");
     ck_assert_line(text, "  finality         p50 1.200  p90 2.100  p99 2.400  max 3.900 (s)");
+    ck_assert_line(text, "  resubmitted      1,308   (receiver crashed 8, other 1,300)");
     ck_assert_line(text, "  blocks final     300   forks 0   reorgs 2");
     /* optional lines only when their figures exist */
     ck_assert(strstr(text, "commit latency") == NULL);

@@ -45,6 +45,11 @@ static void fake_observe(void *ctx, const proto_event *ev)
 {
     fake_env *f = ctx;
     proto_event copy = *ev;
+    if (ev->kind == PROTO_EV_TX_RECEIVED) {
+        proto_hash id;
+        memcpy(id.bytes, ev->hash, PROTO_HASH_SIZE);
+        g_array_append_val(f->tx_received, id);
+    }
     copy.hash = NULL;
     copy.state_root = NULL;
     g_array_append_val(f->events, copy);
@@ -118,6 +123,7 @@ void fake_env_init(fake_env *f)
     g_array_set_clear_func(f->broadcasts, broadcast_clear);
     f->timers = g_array_new(FALSE, FALSE, sizeof(fake_timer));
     f->events = g_array_new(FALSE, FALSE, sizeof(proto_event));
+    f->tx_received = g_array_new(FALSE, FALSE, sizeof(proto_hash));
     f->store = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify)g_bytes_unref);
 }
@@ -128,6 +134,7 @@ void fake_env_clear(fake_env *f)
     g_array_unref(f->broadcasts);
     g_array_unref(f->timers);
     g_array_unref(f->events);
+    g_array_unref(f->tx_received);
     g_hash_table_destroy(f->store);
 }
 
@@ -136,6 +143,7 @@ void fake_env_reset_records(fake_env *f)
     g_array_set_size(f->sends, 0);
     g_array_set_size(f->broadcasts, 0);
     g_array_set_size(f->events, 0);
+    g_array_set_size(f->tx_received, 0);
 }
 
 guint fake_env_count_events(const fake_env *f, proto_event_kind kind)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "protocol/core/env.h"
+#include "protocol/core/crypto.h"
 
 typedef struct fake_send {
     proto_node_id to;
@@ -43,6 +44,7 @@ typedef struct fake_env {
     GArray *sends;   /* fake_send */
     GArray *timers;  /* fake_timer */
     GArray *events;  /* proto_event (pointers inside are NOT valid after the call) */
+    GArray *tx_received; /* proto_hash: the id each PROTO_EV_TX_RECEIVED named */
     GHashTable *store; /* char* -> GBytes* */
     uint64_t next_timer_id;
     GArray *broadcasts; /* fake_broadcast (overlay on) */
