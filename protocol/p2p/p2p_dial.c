@@ -10,7 +10,16 @@
  * Such unicasts wait in the outbox (at most P2P_OUTBOX_MAX messages, in
  * the order sent) and leave when the link is up; when the dial fails they
  * are dropped and counted in no_route, so nothing waits longer than the
- * dial timeout. */
+ * dial timeout.
+ *
+ * The other way round, the node we dial accepts at once and may send us
+ * gossip right after its HELLO; links do not keep order, so that gossip
+ * can arrive first, from a node that is not a peer yet. Such messages
+ * wait too (at most P2P_EARLY_MAX, the oldest make room) and are taken in
+ * as soon as the HELLO makes it a peer; when the dial fails they are
+ * dropped and counted in dropped_not_peer. Before, they were dropped at
+ * once: a transaction a restarted node gave its first peer, a validator
+ * that had dialled it, was lost (r05, at the restarts). */
 #include "protocol/p2p/p2p_internal.h"
 
 #include "protocol/core/sorted.h"
@@ -71,6 +80,7 @@ void p2p_dials_expire(p2p_node *n)
             continue;
         g_array_remove_index(n->dials, i);
         p2p_outbox_drop(n, d.id);
+        p2p_early_drop(n, d.id);
         p2p_mesh_dial_failed(n, d.id, 0);
     }
 }
@@ -121,6 +131,50 @@ void p2p_outbox_flush(p2p_node *n, proto_node_id to)
 void p2p_outbox_drop(p2p_node *n, proto_node_id to)
 {
     n->stats.no_route += outbox_take(n, to, false);
+}
+
+void p2p_early_push(p2p_node *n, proto_node_id from, GBytes *wire)
+{
+    g_assert(p2p_dial_find(n, from) != NULL);
+    if (n->early->len >= P2P_EARLY_MAX) {
+        g_bytes_unref(g_array_index(n->early, p2p_outmsg, 0).wire);
+        g_array_remove_index(n->early, 0);
+        n->stats.dropped_not_peer++;
+    }
+    p2p_outmsg m = {.to = from, .wire = g_bytes_ref(wire)};
+    g_array_append_val(n->early, m);
+    g_assert(n->early->len <= P2P_EARLY_MAX);
+}
+
+/* Remove the messages from `from`, into out if not NULL; how many. */
+static uint32_t early_take(p2p_node *n, proto_node_id from, GPtrArray *out)
+{
+    uint32_t taken = 0;
+    guint kept = 0;
+    for (guint i = 0; i < n->early->len; i++) {
+        p2p_outmsg m = g_array_index(n->early, p2p_outmsg, i);
+        if (m.to != from) {
+            g_array_index(n->early, p2p_outmsg, kept++) = m;
+            continue;
+        }
+        if (out != NULL)
+            g_ptr_array_add(out, m.wire);
+        else
+            g_bytes_unref(m.wire);
+        taken++;
+    }
+    g_array_set_size(n->early, kept);
+    return taken;
+}
+
+void p2p_early_take(p2p_node *n, proto_node_id from, GPtrArray *out)
+{
+    early_take(n, from, out);
+}
+
+void p2p_early_drop(p2p_node *n, proto_node_id from)
+{
+    n->stats.dropped_not_peer += early_take(n, from, NULL);
 }
 
 void p2p_outbox_drop_all(p2p_node *n)

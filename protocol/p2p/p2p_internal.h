@@ -35,6 +35,7 @@
 
 #define P2P_PINGS_TRACKED 4      /* pings in flight whose send time is kept */
 #define P2P_OUTBOX_MAX 64        /* unicasts waiting for a link */
+#define P2P_EARLY_MAX 64         /* messages that overtook the HELLO answering our dial */
 #define P2P_DIALS_MAX 64         /* HELLOs in flight */
 #define P2P_WANTS_MAX 128        /* ids asked for (IWANT) and not yet received */
 #define P2P_WANT_ANNOUNCERS_MAX 4
@@ -148,6 +149,8 @@ struct p2p_node {
     GArray *dials;            /* p2p_dial, id ascending, <= P2P_DIALS_MAX */
     GArray *outbox;           /* p2p_outmsg (owned references), oldest first,
                                * <= P2P_OUTBOX_MAX */
+    GArray *early;            /* p2p_outmsg (`to`: the node it came from; owned), oldest
+                               * first, <= P2P_EARLY_MAX: from nodes we are dialling */
     GArray *bans;             /* p2p_ban, id ascending, <= P2P_BANS_MAX */
     p2p_addrbook book;
     int64_t *clique_retry_ns; /* [validators_count] at a validator: next dial */
@@ -217,6 +220,13 @@ void p2p_outbox_flush(p2p_node *n, proto_node_id to);
 /* Drop what waits for `to` (counted in no_route). */
 void p2p_outbox_drop(p2p_node *n, proto_node_id to);
 void p2p_outbox_drop_all(p2p_node *n);
+/* A message from `from`, which we are dialling, that came before its
+ * HELLO: kept until the link is up (then taken back) or the dial fails. */
+void p2p_early_push(p2p_node *n, proto_node_id from, GBytes *wire);
+/* Move what came early from `from` to `out` (GBytes*, owned), oldest first. */
+void p2p_early_take(p2p_node *n, proto_node_id from, GPtrArray *out);
+/* The dial to `from` failed: drop what came early from it (dropped_not_peer). */
+void p2p_early_drop(p2p_node *n, proto_node_id from);
 int64_t p2p_dial_timeout_ns(const p2p_node *n);
 
 /* p2p_mesh.c */

@@ -104,6 +104,7 @@ p2p_node *p2p_node_new(const p2p_params *params, proto_node_id self, int32_t val
     n->peers = g_ptr_array_new_with_free_func(g_free);
     n->dials = g_array_new(FALSE, FALSE, sizeof(p2p_dial));
     n->outbox = g_array_new(FALSE, FALSE, sizeof(p2p_outmsg));
+    n->early = g_array_new(FALSE, FALSE, sizeof(p2p_outmsg));
     n->bans = g_array_new(FALSE, FALSE, sizeof(p2p_ban));
     p2p_addrbook_init(&n->book, params->addrs_max);
     if (validator_index >= 0) {
@@ -209,14 +210,30 @@ static void dispatch(p2p_node *n, p2p_peer *peer, GBytes *wire, const uint8_t *d
     }
 }
 
-static void from_stranger(p2p_node *n, proto_node_id from, const uint8_t *data, size_t size)
+static void from_stranger(p2p_node *n, proto_node_id from, GBytes *wire, const uint8_t *data,
+                          size_t size)
 {
+    bool dialling = p2p_dial_find(n, from) != NULL;
     if (size > 0 && data[0] == PROTO_MSG_P2P_HELLO)
         p2p_on_hello(n, from, data, size);
-    else if (size > 0 && data[0] == PROTO_MSG_P2P_GOODBYE && p2p_dial_find(n, from) != NULL)
+    else if (size > 0 && data[0] == PROTO_MSG_P2P_GOODBYE && dialling)
         p2p_on_goodbye(n, from, data, size); /* a refusal of our HELLO */
+    else if (size > 0 && dialling)
+        p2p_early_push(n, from, wire); /* it accepted; its HELLO is on the way */
     else
         n->stats.dropped_not_peer++;
+}
+
+static void p2p_on_message(void *node, proto_node_id from, GBytes *wire);
+
+/* `from` just became a peer: take in what it sent before its HELLO. */
+static void take_early(p2p_node *n, proto_node_id from)
+{
+    GPtrArray *early = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    p2p_early_take(n, from, early);
+    for (guint i = 0; i < early->len; i++)
+        p2p_on_message(n, from, g_ptr_array_index(early, i));
+    g_ptr_array_unref(early);
 }
 
 static void p2p_on_message(void *node, proto_node_id from, GBytes *wire)
@@ -235,7 +252,9 @@ static void p2p_on_message(void *node, proto_node_id from, GBytes *wire)
         (data[0] == PROTO_MSG_P2P_GOSSIP || !p2p_msg_is_p2p_type(data[0])))
         peer = p2p_parting_find(n, from); /* in flight when we parted */
     if (peer == NULL) {
-        from_stranger(n, from, data, size);
+        from_stranger(n, from, wire, data, size);
+        if (n->early->len > 0 && p2p_peer_find(n, from) != NULL)
+            take_early(n, from);
         p2p_hold_flush(n);
         return;
     }
@@ -318,6 +337,9 @@ static void p2p_free(void *node)
     g_array_unref(n->dials);
     p2p_outbox_drop_all(n);
     g_array_unref(n->outbox);
+    for (guint i = 0; i < n->early->len; i++)
+        g_bytes_unref(g_array_index(n->early, p2p_outmsg, i).wire);
+    g_array_unref(n->early);
     g_array_unref(n->bans);
     p2p_addrbook_clear(&n->book);
     g_free(n->clique_retry_ns);

@@ -195,6 +195,7 @@ void p2p_on_goodbye(p2p_node *n, proto_node_id from, const uint8_t *data, size_t
         g_assert(p2p_dial_find(n, from) != NULL);
         p2p_dial_end(n, from);
         p2p_outbox_drop(n, from);
+        p2p_early_drop(n, from);
     }
     switch ((p2p_bye_code)m.code) {
     case P2P_BYE_LEAVING:

@@ -12,11 +12,13 @@
  * node re-broadcasting the message it is being handed adds no traffic.
  * Broadcasts made before a node has any peer (the first milliseconds of
  * a run) are held and delivered once the mesh forms, and gossip that a
- * peer sent just before the link ended is still taken in. */
+ * peer sent just before the link ended is still taken in, as is gossip
+ * from a node we dialled that arrives before its HELLO accepting us. */
 #include <check.h>
 
 #include "protocol/core/msgtype.h"
 #include "protocol/p2p/p2p.h"
+#include "protocol/p2p/p2p_internal.h"
 #include "support/p2p_hub.h"
 
 #define VALIDATORS 4
@@ -302,6 +304,38 @@ START_TEST(test_gossip_in_flight_at_goodbye_taken)
 }
 END_TEST
 
+/* A restarted node dials its bootstrap peers; one accepts at once and
+ * sends gossip that overtakes its HELLO (links do not keep order). The
+ * gossip waits for the HELLO and is then taken in; a dial that fails
+ * drops what came early. */
+START_TEST(test_gossip_before_hello_taken)
+{
+    p2p_hub *h = hub_formed(18);
+    const uint32_t at = 12, dialled = 0;
+    p2p_hub_crash(h, at);
+    p2p_hub_run_for(h, P2P_HUB_SEC(8));
+    p2p_hub_start(h, at);
+    ck_assert(p2p_dial_find(p2p_hub_p2p(h, at), dialled) != NULL);
+    ck_assert(!p2p_hub_node_has_peer(p2p_hub_p2p(h, at), dialled));
+    GBytes *m = p2p_hub_payload(PROTO_MSG_TX, 91, 200);
+    GBytes *early = p2p_gossip_encode(PROTO_SCOPE_VALIDATORS, m);
+    p2p_id id;
+    gsize size = 0;
+    const void *data = g_bytes_get_data(m, &size);
+    p2p_id_of(&id, data, size);
+    uint64_t dropped = p2p_node_stats(p2p_hub_p2p(h, at))->dropped_not_peer;
+    p2p_hub_inject(h, dialled, at, early);
+    ck_assert_uint_eq(p2p_hub_received(h, at, &id), 0);
+    p2p_hub_run_for(h, P2P_HUB_SEC(1));
+    ck_assert(p2p_hub_node_has_peer(p2p_hub_p2p(h, at), dialled));
+    ck_assert_uint_eq(p2p_hub_received(h, at, &id), 1);
+    ck_assert_uint_eq(p2p_node_stats(p2p_hub_p2p(h, at))->dropped_not_peer, dropped);
+    g_bytes_unref(m);
+    g_bytes_unref(early);
+    hub_free(h);
+}
+END_TEST
+
 static Suite *p2p_gossip_suite(void)
 {
     Suite *s = suite_create("p2p_gossip");
@@ -313,6 +347,7 @@ static Suite *p2p_gossip_suite(void)
     tcase_add_test(tc, test_rebroadcast_while_handled_not_doubled);
     tcase_add_test(tc, test_broadcast_before_peers_held);
     tcase_add_test(tc, test_gossip_in_flight_at_goodbye_taken);
+    tcase_add_test(tc, test_gossip_before_hello_taken);
     suite_add_tcase(s, tc);
     return s;
 }
