@@ -20,6 +20,7 @@ want libsodium-dev    pkg-config --exists libsodium
 want libsqlite3-dev   pkg-config --exists sqlite3
 want check            pkg-config --exists check
 want gnuplot-nox      command -v gnuplot
+want parallel         command -v parallel
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)

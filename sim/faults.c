@@ -15,6 +15,9 @@
  *   - partition: two nodes can talk only if no open partition separates
  *     them (each node's group is the tuple of its groups in the open
  *     partitions), so one heal reconnects only what that partition cut;
+ *   - one-way partition (`groups = A -> B`, A's messages to B are lost):
+ *     a cut of its own beside the partitions; of several open ones, the
+ *     most recently started applies (like degrades);
  *   - degrade: a node's links take the parameters of the most recently
  *     started open degrade fault that names it, and the base parameters
  *     when none is open.
@@ -41,7 +44,7 @@ static void apply_partitions(sim_world *w)
     bool any = false;
     for (guint i = 0; i < w->sc->faults->len; i++) {
         const sim_fault *f = w->sc->faults->pdata[i];
-        if (f->action != SIM_FAULT_PARTITION || !w->fault_active[i])
+        if (f->action != SIM_FAULT_PARTITION || f->oneway || !w->fault_active[i])
             continue;
         any = true;
         memset(part, 0, w->nodes_count * sizeof *part);
@@ -67,6 +70,34 @@ static void apply_partitions(sim_world *w)
         }
     }
     sim_net_set_partition(w->net, any ? group : NULL);
+}
+
+/* groups = A -> B: A's messages to B are lost. The open one-way
+ * partition that started last applies (equal starts: the later in the
+ * file); none open lifts the cut. */
+static void apply_oneways(sim_world *w)
+{
+    const sim_fault *best = NULL;
+    for (guint i = 0; i < w->sc->faults->len; i++) {
+        const sim_fault *f = w->sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_PARTITION && f->oneway && w->fault_active[i] &&
+            (best == NULL || f->at_ns >= best->at_ns))
+            best = f;
+    }
+    if (best == NULL) {
+        sim_net_set_oneway_cut(w->net, NULL);
+        return;
+    }
+    g_autofree uint8_t *side = g_new0(uint8_t, w->nodes_count);
+    for (guint g = 0; g < 2; g++) {
+        GArray *members = best->groups->pdata[g];
+        for (guint i = 0; i < members->len; i++) {
+            uint32_t node = g_array_index(members, uint32_t, i);
+            if (node < w->nodes_count)
+                side[node] = g == 0 ? SIM_NET_CUT_SOURCE : SIM_NET_CUT_TARGET;
+        }
+    }
+    sim_net_set_oneway_cut(w->net, side);
 }
 
 /* The open degrade fault that started last and names node, or NULL.
@@ -182,7 +213,10 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         crash_event(w, f, start != 0);
         return;
     case SIM_FAULT_PARTITION:
-        apply_partitions(w);
+        if (f->oneway)
+            apply_oneways(w);
+        else
+            apply_partitions(w);
         return;
     case SIM_FAULT_DEGRADE:
         apply_degrades(w, f);

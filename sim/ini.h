@@ -60,6 +60,15 @@ const char *sim_ini_get(const sim_ini *ini, const char *section, const char *key
  * "--set: TEXT: what is wrong". */
 gboolean sim_ini_apply_override(sim_ini *ini, const char *override, GError **error);
 
+/* Editing and writing (sim/ini_write.c), for tools that build scenario
+ * files from other files (swarm worlds, shrunk reproducers). sim_ini_write
+ * returns "[section]\nkey = value\n..." in order, without comments;
+ * sim_ini_set adds or replaces a key (creating the section at the end). */
+char *sim_ini_write(const sim_ini *ini);
+gboolean sim_ini_remove_section(sim_ini *ini, const char *name);
+gboolean sim_ini_remove_entry(sim_ini_section *section, const char *key);
+void sim_ini_set(sim_ini *ini, const char *section, const char *key, const char *value);
+
 /* Levenshtein edit distance, for did-you-mean suggestions. Strings longer
  * than 64 bytes compare as far apart. */
 guint sim_ini_edit_distance(const char *a, const char *b);

@@ -39,6 +39,7 @@
 typedef struct net_node {
     int64_t uplink_free_at_ns;   /* the uplink is busy until then */
     uint32_t group;              /* partition group; equal groups are connected */
+    uint8_t cut_side;            /* SIM_NET_CUT_*: sources never reach targets */
     bool up;
     bool degraded;
     sim_net_link_params degrade; /* valid when degraded */
@@ -203,10 +204,24 @@ void sim_net_set_partition(sim_net *n, const uint32_t *group_of_node)
         n->nodes[i].group = group_of_node != NULL ? group_of_node[i] : 0;
 }
 
+void sim_net_set_oneway_cut(sim_net *n, const uint8_t *side_of_node)
+{
+    for (uint32_t i = 0; i < n->nodes_count; i++)
+        n->nodes[i].cut_side = side_of_node != NULL ? side_of_node[i] : SIM_NET_CUT_NONE;
+}
+
+/* Whether a message from `from` to `to` is cut by a partition. */
+static bool net_cut(const sim_net *n, uint32_t from, uint32_t to)
+{
+    return n->nodes[from].group != n->nodes[to].group ||
+           (n->nodes[from].cut_side == SIM_NET_CUT_SOURCE &&
+            n->nodes[to].cut_side == SIM_NET_CUT_TARGET);
+}
+
 bool sim_net_connected(const sim_net *n, uint32_t a, uint32_t b)
 {
     g_assert(a < n->nodes_count && b < n->nodes_count);
-    return n->nodes[a].group == n->nodes[b].group;
+    return !net_cut(n, a, b) && !net_cut(n, b, a);
 }
 
 void sim_net_set_degrade(sim_net *n, uint32_t node, const sim_net_link_params *params)
@@ -351,7 +366,7 @@ void sim_net_send(sim_net *n, uint32_t from, uint32_t to, GBytes *wire)
         st->dropped[SIM_DROP_NODE_DOWN]++;
         return;
     }
-    if (n->nodes[from].group != n->nodes[to].group) {
+    if (net_cut(n, from, to)) {
         st->dropped[SIM_DROP_PARTITION]++;
         return;
     }
@@ -392,7 +407,7 @@ static void net_deliver_event(void *ctx, uint64_t index, uint64_t unused)
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
     sim_net_type_stats *st = &n->stats[proto_msg_counted_type(data, size)];
-    if (n->nodes[from].group != n->nodes[to].group) {
+    if (net_cut(n, from, to)) {
         st->dropped[SIM_DROP_PARTITION]++;
     } else if (!n->nodes[to].up) {
         st->dropped[SIM_DROP_NODE_DOWN]++;

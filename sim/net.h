@@ -7,7 +7,10 @@
  * message. Degrade windows replace the base latency/loss/duplicate/
  * bandwidth of links touching the degraded node. A partition assigns every
  * node a group; messages between groups are dropped, both when sent and
- * when they would arrive (a cut link loses what is in flight).
+ * when they would arrive (a cut link loses what is in flight). A one-way
+ * cut (an asymmetric partition) marks some nodes as sources and some as
+ * targets: messages from a source to a target are dropped the same way,
+ * while targets still reach sources; it is independent of the groups.
  *
  * Deliveries go through the scheduler to a callback; messages to a node
  * that is down are dropped. Everything is counted per message type
@@ -90,6 +93,11 @@ bool sim_net_is_up(const sim_net *n, uint32_t node);
 
 /* group_of_node has nodes_count entries; NULL heals (everyone in group 0). */
 void sim_net_set_partition(sim_net *n, const uint32_t *group_of_node);
+/* side_of_node has nodes_count entries: SIM_NET_CUT_SOURCE, _TARGET or
+ * _NONE; NULL lifts the one-way cut. */
+enum { SIM_NET_CUT_NONE = 0, SIM_NET_CUT_SOURCE = 1, SIM_NET_CUT_TARGET = 2 };
+void sim_net_set_oneway_cut(sim_net *n, const uint8_t *side_of_node);
+/* True when a and b can reach each other in both directions. */
 bool sim_net_connected(const sim_net *n, uint32_t a, uint32_t b);
 
 /* Replace link parameters for links touching `node`; NULL restores base.

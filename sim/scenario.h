@@ -85,6 +85,9 @@ typedef struct sim_fault {
     char *nodes_text;        /* as written, for reports (partition: the groups) */
     GPtrArray *groups;       /* partition: GArray* of uint32 each; unlisted nodes join group 0;
                               * never NULL, empty for other actions */
+    bool oneway;             /* partition written `A -> B`: groups[0]'s messages to
+                              * groups[1] are dropped, not the reverse; unlisted nodes
+                              * are not cut */
     /* degrade: which link parameters replace the base ones */
     bool has_latency;
     sim_dist latency;
@@ -178,6 +181,10 @@ typedef struct sim_scenario {
      * Twin i is node V+F+A+i; sim_scenario_node_count includes them. */
     GArray *twins;
     sim_expect expect;
+    /* TEST ONLY, never read from a file: set by the CLI when the
+     * environment says AITBC_TEST_BREAK=quorum, to run a deliberately
+     * broken PBFT (pbft_params.test_break_quorum). */
+    bool test_break_quorum;
 } sim_scenario;
 
 /* Load FILE, apply overrides ("section.key=value", NULL-terminated, may be

@@ -310,11 +310,19 @@ static gboolean fault_read_head(sim_scn_ctx *c, const sim_ini_section *sec, sim_
     return strcmp(f->behavior, "twin") != 0 || fault_add_twins(c, sec, f, error);
 }
 
+/* `groups = A | B | ...` or, one way, `groups = A -> B`. */
 static gboolean fault_read_groups(const sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
                                   GError **error)
 {
     const sim_ini_entry *e = sim_ini_find_entry(sec, "groups");
-    g_auto(GStrv) parts = g_strsplit(e->value, "|", -1);
+    f->oneway = strstr(e->value, "->") != NULL;
+    if (f->oneway && strchr(e->value, '|') != NULL)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "a one-way partition is exactly `A -> B` (no '|')");
+    g_auto(GStrv) parts = g_strsplit(e->value, f->oneway ? "->" : "|", -1);
+    if (f->oneway && g_strv_length(parts) != 2)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "a one-way partition is exactly `A -> B` (one '->')");
     if (g_strv_length(parts) < 2)
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "a partition needs at least two groups separated by '|'");

@@ -353,6 +353,7 @@ static void build_pbft(sim_world *w)
     p->view_timeout_max_ns = SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX * w->sc->view_timeout_ns;
     p->checkpoint_interval = w->sc->checkpoint_interval;
     p->sync_batch_max = c->sync_batch_max;
+    p->test_break_quorum = w->sc->test_break_quorum;
     pbft_genesis_hash(p, &p->genesis_hash);
     /* Full nodes share decoded blocks and executions (exact: both are pure
      * functions of the bytes and the state; see exec_memo.h): a few

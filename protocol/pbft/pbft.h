@@ -160,6 +160,11 @@ typedef struct pbft_params {
      * Owned by whoever builds the params; must outlive the nodes. */
     proto_block_memo *block_memo;
     proto_exec_memo *exec_memo;
+    /* TEST ONLY, false in every real use: quorums of more than 1/3 instead
+     * of 2/3, a deliberately broken protocol whose safety violations the
+     * shrinker test (tests/scenarios/test_shrink.c) minimises. Only the CLI
+     * sets it, from AITBC_TEST_BREAK=quorum (sim_scenario.test_break_quorum). */
+    bool test_break_quorum;
 } pbft_params;
 
 typedef struct pbft_node pbft_node;

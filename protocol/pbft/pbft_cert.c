@@ -132,6 +132,7 @@ void pbft_quorum_init(pbft_quorum *q, uint32_t count, const proto_pubkey *keys,
     q->keys = keys;
     q->stakes = stakes;
     q->total_stake = 0;
+    q->test_broken = false;
     for (uint32_t i = 0; i < count; i++) {
         /* The validator set comes from a checked configuration: a total
          * that does not fit in 64 bits is a bug upstream. */
@@ -143,6 +144,8 @@ void pbft_quorum_init(pbft_quorum *q, uint32_t count, const proto_pubkey *keys,
 bool pbft_quorum_strong(const pbft_quorum *q, uint64_t stake)
 {
     uint64_t t = q->total_stake;
+    if (q->test_broken)
+        return stake > t / 3; /* the deliberate bug of test_break_quorum */
     uint64_t floor_two_thirds = 2 * (t / 3) + (t % 3 == 2 ? 1 : 0);
     return stake > floor_two_thirds;
 }

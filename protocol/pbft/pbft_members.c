@@ -68,6 +68,7 @@ const pbft_members *pbft_members_at(pbft_node *n, uint64_t height)
     proto_valset_fill(pbft_valset(n), height, m->powers, m->keys);
     m->height = height;
     pbft_quorum_init(&m->quorum, n->p->validators_count, m->keys, m->powers);
+    m->quorum.test_broken = n->p->test_break_quorum;
     return n->members_last = m;
 }
 

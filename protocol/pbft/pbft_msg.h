@@ -130,6 +130,8 @@ typedef struct pbft_quorum {
     const proto_pubkey *keys;   /* [validators_count] */
     const uint64_t *stakes;     /* [validators_count] */
     uint64_t total_stake;
+    bool test_broken;           /* TEST ONLY (pbft_params.test_break_quorum): a third
+                                 * is taken for a quorum; false everywhere else */
 } pbft_quorum;
 
 void pbft_quorum_init(pbft_quorum *q, uint32_t count, const proto_pubkey *keys,

@@ -26,6 +26,11 @@ int cli_check(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+int cli_swarm(int argc, char **argv);
+int cli_swarm_merge(int argc, char **argv);
+int cli_shrink(int argc, char **argv);
+/* AITBC_TEST_BREAK=quorum -> sc->test_break_quorum (cli_run.c; test only). */
+void cli_test_break(sim_scenario *sc);
 /* Draw DIR's plots from DIR/results.sqlite (cli_plot.c). */
 int cli_plot_dir(const char *dir, bool quiet);
 

@@ -29,13 +29,14 @@ typedef struct run_args {
     const char *out_dir;
     GPtrArray *overrides; /* char*, NULL-terminated when used */
     bool quiet;
+    bool no_plots;        /* --no-plots: swarm and shrink children skip gnuplot */
 } run_args;
 
 static int usage_error(const char *msg)
 {
     fprintf(stderr, "aitbc-sim run: %s\n"
                     "usage: aitbc-sim run FILE [--seed N] [--out DIR] "
-                    "[--set section.key=value ...] [--quiet]\n", msg);
+                    "[--set section.key=value ...] [--quiet] [--no-plots]\n", msg);
     return CLI_EXIT_USAGE;
 }
 
@@ -46,6 +47,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         bool has_value = i + 1 < argc;
         if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a->quiet = true;
+        } else if (strcmp(arg, "--no-plots") == 0) {
+            a->no_plots = true;
         } else if (strcmp(arg, "--seed") == 0) {
             if (!has_value)
                 return usage_error("--seed needs a value");
@@ -127,7 +130,7 @@ static void add_wall_figures(sim_world *w, double wall_s)
 }
 
 static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const sim_metrics *m,
-                         bool quiet)
+                         bool quiet, bool no_plots)
 {
     GError *error = NULL;
     int64_t t0_us = g_get_monotonic_time();
@@ -151,7 +154,7 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
         rep_summary_print(stdout, info, m);
     /* Plots are drawn from the database just written, as `plot` would. */
     int64_t t1_us = g_get_monotonic_time();
-    if (cli_plot_dir(dir, quiet) != CLI_EXIT_OK)
+    if (!no_plots && cli_plot_dir(dir, quiet) != CLI_EXIT_OK)
         fprintf(stderr, "aitbc-sim: the run's results are complete; only its plots failed\n");
     double plots_s = (g_get_monotonic_time() - t1_us) / 1e6;
     if (!quiet)
@@ -236,7 +239,7 @@ static int run_built_world(const run_args *a, const sim_scenario *sc, const char
     info->events = sim_world_events(w);
     info->stop_reason = g_strdup(sim_world_stop_detail(w));
     info->verdict = judge(w, sc, stop, info);
-    int rc = write_outputs(dir, db, info, sim_world_metrics(w), a->quiet);
+    int rc = write_outputs(dir, db, info, sim_world_metrics(w), a->quiet, a->no_plots);
     if (rc == CLI_EXIT_OK) {
         if (a->quiet)
             printf("%s seed=%" G_GUINT64_FORMAT " verdict=%s trace=%s out=%s\n", sc->name,
@@ -312,6 +315,7 @@ int cli_run(int argc, char **argv)
         g_error_free(error);
         return CLI_EXIT_USAGE;
     }
+    cli_test_break(sc);
     char *dir = a.out_dir != NULL
                     ? g_strdup(a.out_dir)
                     : g_strdup_printf("out/%s-%" G_GUINT64_FORMAT, sc->name, sc->seed);
@@ -325,6 +329,18 @@ int cli_run(int argc, char **argv)
     g_free(dir);
     sim_scenario_free(sc);
     return rc;
+}
+
+/* The test-only switch of the shrinker test: AITBC_TEST_BREAK=quorum runs a
+ * deliberately broken PBFT (quorums of a third). Read here, in the CLI,
+ * never in sim/ or protocol/, and said aloud on stderr. */
+void cli_test_break(sim_scenario *sc)
+{
+    if (g_strcmp0(g_getenv("AITBC_TEST_BREAK"), "quorum") != 0)
+        return;
+    sc->test_break_quorum = true;
+    fprintf(stderr, "aitbc-sim: AITBC_TEST_BREAK=quorum: running a deliberately broken PBFT "
+                    "(quorum = a third; test only)\n");
 }
 
 int cli_check(int argc, char **argv)

@@ -9,10 +9,15 @@ static void usage(FILE *out)
     fprintf(out,
             "usage:\n"
             "  aitbc-sim run FILE [--seed N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
+            "                [--no-plots]\n"
             "  aitbc-sim check FILE\n"
             "  aitbc-sim sweep FILE --vary section.key=v1,v2,... [--vary ...] [--seeds A..B]\n"
             "                  [--jobs J] [--shard K/N] [--out DIR]\n"
             "  aitbc-sim merge OUT SHARD_DIR...\n"
+            "  aitbc-sim swarm FILE --seeds A..B [--within-f | --beyond-f] [--jobs J]\n"
+            "                  [--shard K/N] [--out DIR] [--timeout S] [--keep]\n"
+            "  aitbc-sim swarm-merge OUT SHARD_DIR...\n"
+            "  aitbc-sim shrink FILE [--out SMALL.ini] [--max-runs N] [--timeout S]\n"
             "  aitbc-sim plot DIR          re-draw DIR/plots from DIR/results.sqlite\n"
             "\n"
             "exit status: 0 ran and every [expect] target held; 1 a target or invariant\n"
@@ -35,6 +40,12 @@ int main(int argc, char **argv)
         return cli_sweep(argc - 1, argv + 1);
     if (strcmp(argv[1], "merge") == 0)
         return cli_merge(argc - 1, argv + 1);
+    if (strcmp(argv[1], "swarm") == 0)
+        return cli_swarm(argc - 1, argv + 1);
+    if (strcmp(argv[1], "swarm-merge") == 0)
+        return cli_swarm_merge(argc - 1, argv + 1);
+    if (strcmp(argv[1], "shrink") == 0)
+        return cli_shrink(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
