@@ -326,6 +326,36 @@ START_TEST(test_partition_at_send_and_in_flight)
 }
 END_TEST
 
+/* groups = {0} -> {2}: 0's messages to 2 are lost, 2 still reaches 0, and
+ * the two count as not connected (liveness needs both directions). */
+START_TEST(test_oneway_cut)
+{
+    fixture fx;
+    sim_net_link_params base = link_constant(100 * MS);
+    fx_init(&fx, 4, &base, 7);
+    static const uint8_t sides[4] = {SIM_NET_CUT_SOURCE, SIM_NET_CUT_NONE, SIM_NET_CUT_TARGET,
+                                     SIM_NET_CUT_NONE};
+    sim_net_set_oneway_cut(fx.net, sides);
+    ck_assert(!sim_net_connected(fx.net, 0, 2));
+    ck_assert(!sim_net_connected(fx.net, 2, 0));
+    ck_assert(sim_net_connected(fx.net, 0, 1));
+    fx_send(&fx, 0, 2, PROTO_MSG_BLOCK, 10); /* source -> target: lost */
+    fx_send(&fx, 2, 0, PROTO_MSG_BLOCK, 10); /* target -> source: arrives */
+    fx_send(&fx, 0, 1, PROTO_MSG_BLOCK, 10); /* not cut */
+    fx_run(&fx);
+    const sim_net_type_stats *s = sim_net_stats(fx.net, PROTO_MSG_BLOCK);
+    ck_assert_uint_eq(s->dropped[SIM_DROP_PARTITION], 1);
+    ck_assert_uint_eq(fx.got->len, 2);
+    sim_net_set_oneway_cut(fx.net, NULL);
+    ck_assert(sim_net_connected(fx.net, 0, 2));
+    fx_send(&fx, 0, 2, PROTO_MSG_BLOCK, 10);
+    fx_run(&fx);
+    ck_assert_uint_eq(fx.got->len, 3);
+    check_conservation(&fx);
+    fx_clear(&fx);
+}
+END_TEST
+
 typedef struct updown_ctx {
     sim_net *net;
     uint32_t node;
@@ -634,6 +664,7 @@ static Suite *net_suite(void)
     tcase_add_test(tc, test_loss_rate);
     tcase_add_test(tc, test_duplicates);
     tcase_add_test(tc, test_partition_at_send_and_in_flight);
+    tcase_add_test(tc, test_oneway_cut);
     tcase_add_test(tc, test_node_down);
     tcase_add_test(tc, test_degrade_applies_and_restores);
     tcase_add_test(tc, test_degrade_loss_combines);
