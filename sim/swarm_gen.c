@@ -47,6 +47,8 @@ typedef struct gen {
     uint32_t faults_count;
     guint8 *byzantine;      /* [validators]: 1 once byzantine (any behavior or twin) */
     GArray *twins;          /* uint32 validators that have a twin, in order */
+    int64_t fixed_at_ms;    /* > 0: every window drawn is this one (beyond f's attack) */
+    int64_t fixed_until_ms;
     sim_swarm_world_info info;
 } gen;
 
@@ -62,6 +64,11 @@ static uint64_t gen_stake(const gen *g, uint32_t v)
 
 static void gen_window(gen *g, int64_t *at_ms, int64_t *until_ms)
 {
+    if (g->fixed_at_ms > 0) {
+        *at_ms = g->fixed_at_ms;
+        *until_ms = g->fixed_until_ms;
+        return;
+    }
     int64_t end_ms = g->duration_ms * GEN_WINDOW_END_PERMILLE / 1000;
     int64_t latest_ms = MAX(GEN_FIRST_AT_MS + 1, g->duration_ms / 2);
     *at_ms = GEN_FIRST_AT_MS + (int64_t)sim_rng_below(&g->rng, (uint64_t)(latest_ms - GEN_FIRST_AT_MS));
@@ -148,6 +155,7 @@ static void gen_crash(gen *g)
 /* side[i] for every node; a twin and its validator apart when split_twins. */
 static void gen_sides(gen *g, guint *side, guint groups, bool split_twins)
 {
+    g_assert(groups <= 3);
     uint32_t total = gen_node_count(g);
     for (uint32_t i = 0; i < total; i++)
         side[i] = (guint)sim_rng_below(&g->rng, groups);
@@ -164,13 +172,22 @@ static void gen_sides(gen *g, guint *side, guint groups, bool split_twins)
         uint32_t v = g_array_index(g->twins, uint32_t, t);
         side[first_twin + t] = (side[v] + 1) % groups;
     }
-    /* Every group non-empty: node g of the first few goes to group g. */
-    for (guint k = 0; k < groups && k < total; k++) {
-        bool seen = false;
+    /* Every group non-empty: an empty one takes a node of the largest. */
+    for (guint k = 0; k < groups && total >= groups; k++) {
+        guint count[3] = {0};
         for (uint32_t i = 0; i < total; i++)
-            seen = seen || side[i] == k;
-        if (!seen)
-            side[k] = k;
+            count[side[i]]++;
+        if (count[k] > 0)
+            continue;
+        guint largest = 0;
+        for (guint j = 1; j < groups; j++)
+            largest = count[j] > count[largest] ? j : largest;
+        for (uint32_t i = 0; i < total; i++) {
+            if (side[i] == largest) {
+                side[i] = k;
+                break;
+            }
+        }
     }
 }
 
@@ -198,7 +215,7 @@ static void gen_partition(gen *g, bool split_twins)
     int64_t at, until;
     gen_window(g, &at, &until);
     gen_begin(g, "partition", "partition", at, until);
-    guint groups = sim_rng_chance(&g->rng, 0.25) ? 3 : 2;
+    guint groups = g->fixed_at_ms == 0 && sim_rng_chance(&g->rng, 0.25) ? 3 : 2;
     guint *side = g_new0(guint, gen_node_count(g));
     gen_sides(g, side, groups, split_twins);
     g_string_append(g->faults, "groups = ");
@@ -270,9 +287,7 @@ static void gen_twin(gen *g, uint32_t v)
 {
     int64_t at, until;
     gen_window(g, &at, &until);
-    bool ends = sim_rng_chance(&g->rng, 0.7);
-    if (g->mode == SIM_SWARM_BEYOND_F) /* up before any partition, to the end */
-        at = GEN_FIRST_AT_MS, ends = false;
+    bool ends = g->fixed_at_ms > 0 || sim_rng_chance(&g->rng, 0.7);
     gen_begin(g, "twin", "byzantine", at, ends ? until : 0);
     g_string_append_printf(g->faults, "nodes = v%u\nbehavior = twin\n", v);
     g_array_append_val(g->twins, v);
@@ -344,11 +359,15 @@ static void gen_random_fault(gen *g)
 
 /* beyond-f: at least f+1 validators and 1/3 of the stake turn Byzantine
  * with the strongest behaviors (in half of the worlds all twins, else each
- * a twin or, for the whole run, an equivocator or double signer), and a partition splits twins from
+ * a twin or, for the whole run, an equivocator or double signer). Twins
+ * start with the partition (earlier, the two machines of one identity
+ * would sign conflicting votes in front of everyone and be slashed before
+ * the attack), and a partition splits twins from
  * their validators, the classic way to break a quorum intersection. */
 static void gen_beyond_f(gen *g)
 {
     bool all_twins = sim_rng_chance(&g->rng, 0.5);
+    gen_window(g, &g->fixed_at_ms, &g->fixed_until_ms);
     while (g->info.byzantine_validators < g->info.f + 1 ||
            g->info.byzantine_stake * 3 < g->info.total_stake) {
         int64_t v = gen_pick_byzantine(g, true);
@@ -360,6 +379,7 @@ static void gen_beyond_f(gen *g)
             gen_behavior(g, (uint32_t)v, true);
     }
     gen_partition(g, true);
+    g->fixed_at_ms = g->fixed_until_ms = 0;
 }
 
 /* The base file's sections without its faults and targets; [scenario]

@@ -274,6 +274,7 @@ static const char *const simplifications[][3] = {
     {"expect", "min_throughput", NULL},      {"expect", "max_finality_p99", NULL},
     {"expect", "max_block_propagation_p99", NULL},
     {"expect", "slashed", NULL},             {"expect", "max_view_changes", NULL},
+    {"expect", "liveness", NULL},
 };
 
 static shrink_step mut_simplify(sim_ini *ini, const sim_scenario *sc, const rep_swarm_run *best,
