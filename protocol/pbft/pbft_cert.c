@@ -152,7 +152,13 @@ bool pbft_quorum_strong(const pbft_quorum *q, uint64_t stake)
 
 bool pbft_quorum_weak(const pbft_quorum *q, uint64_t stake)
 {
-    return stake > q->total_stake / 3;
+    /* At least a third: within the fault model (Byzantine stake below a
+     * third) such a set holds an honest validator, the f+1 of n = 3f+1.
+     * "More than a third" missed that for n = 3, 6, 9...: with 3
+     * validators (f = 0) one validator's 1/3 is f+1, and a replica that
+     * ran ahead in views alone could never pull the others up. */
+    uint64_t t = q->total_stake;
+    return stake > 0 && stake >= t / 3 + (t % 3 != 0 ? 1 : 0);
 }
 
 static bool phase_valid(uint8_t phase)

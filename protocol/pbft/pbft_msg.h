@@ -136,8 +136,10 @@ typedef struct pbft_quorum {
 
 void pbft_quorum_init(pbft_quorum *q, uint32_t count, const proto_pubkey *keys,
                       const uint64_t *stakes);
-/* stake > 2/3 of the total (quorum) and stake > 1/3 (weak certificate),
- * in exact integer arithmetic: 3*stake > 2*total, 3*stake > total. */
+/* stake > 2/3 of the total (quorum) and stake >= 1/3, not zero (weak
+ * certificate: within the fault model it holds an honest validator, the
+ * f+1 of n = 3f+1), in exact integer arithmetic: 3*stake > 2*total,
+ * 3*stake >= total. */
 bool pbft_quorum_strong(const pbft_quorum *q, uint64_t stake);
 bool pbft_quorum_weak(const pbft_quorum *q, uint64_t stake);
 

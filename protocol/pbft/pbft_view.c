@@ -397,6 +397,33 @@ static void send_new_view(pbft_node *n, uint64_t view)
     g_ptr_array_unref(vcs);
 }
 
+/* Whether a validator has asked for a view above our target. */
+static bool someone_ahead(const pbft_node *n)
+{
+    for (uint32_t v = 0; v < n->p->validators_count; v++) {
+        pbft_vc_entry *e = g_hash_table_lookup(n->vcs, GUINT_TO_POINTER(v));
+        if (e != NULL && e->vc->new_view > n->vc_target)
+            return true;
+    }
+    return false;
+}
+
+/* A view change without a quorum for its target waits for one, as PBFT
+ * says. But when a validator is already past our target, those whose
+ * VIEW-CHANGEs we wait for may have moved on too: a replica that ran
+ * ahead in views alone (it heard us, we did not hear it) waits for us at
+ * its target while we wait for its VIEW-CHANGE for ours, and the f+1 rule
+ * cannot help when it is alone. So we time out anyway and go one view up
+ * (pbft_view_on_timer), one timeout per view, until the quorum forms;
+ * one view at a time, so a Byzantine validator asking for huge views
+ * costs only our patience, never a jump. */
+static void arm_catch_up_timer(pbft_node *n)
+{
+    if (n->view_timer != PROTO_TIMER_NONE || !someone_ahead(n))
+        return;
+    n->view_timer = n->env.set_timer(n->env.ctx, n->timeout_ns, PBFT_TIMER_VIEW, n->vc_target);
+}
+
 static void check_view_change_quorum(pbft_node *n)
 {
     if (!n->in_view_change)
@@ -405,8 +432,10 @@ static void check_view_change_quorum(pbft_node *n)
     const pbft_members *m = NULL;
     GPtrArray *vcs = vcs_for(n, n->vc_target, &stake, NULL, &m);
     g_ptr_array_unref(vcs);
-    if (m == NULL || !pbft_quorum_strong(&m->quorum, stake))
+    if (m == NULL || !pbft_quorum_strong(&m->quorum, stake)) {
+        arm_catch_up_timer(n);
         return;
+    }
     if (!n->vc_timer_started) {
         n->vc_timer_started = true;
         pbft_cancel_timer(n, &n->view_timer);

@@ -137,7 +137,7 @@ static bool ref_strong(uint64_t total, uint64_t stake)
 
 static bool ref_weak(uint64_t total, uint64_t stake)
 {
-    return (unsigned __int128)3 * stake > (unsigned __int128)total;
+    return stake > 0 && (unsigned __int128)3 * stake >= (unsigned __int128)total;
 }
 
 START_TEST(test_quorum_thresholds)
@@ -149,8 +149,8 @@ START_TEST(test_quorum_thresholds)
     ck_assert_uint_eq(q.total_stake, 3);
     ck_assert(!pbft_quorum_strong(&q, 2)); /* 6 > 6 is false */
     ck_assert(pbft_quorum_strong(&q, 3));
-    ck_assert(!pbft_quorum_weak(&q, 1));
-    ck_assert(pbft_quorum_weak(&q, 2));
+    ck_assert(!pbft_quorum_weak(&q, 0));
+    ck_assert(pbft_quorum_weak(&q, 1)); /* f + 1 with f = 0: one of three */
 
     proto_pubkey keys10[10] = {{{0}}};
     uint64_t equal10[10];
@@ -179,8 +179,8 @@ START_TEST(test_quorum_thresholds)
     /* floor(2 * UINT64_MAX / 3) = 0xAAAA...AA (UINT64_MAX = 3 * 0x5555...55). */
     ck_assert(!pbft_quorum_strong(&q, UINT64_C(0xAAAAAAAAAAAAAAAA)));
     ck_assert(pbft_quorum_strong(&q, UINT64_C(0xAAAAAAAAAAAAAAAB)));
-    ck_assert(!pbft_quorum_weak(&q, UINT64_C(0x5555555555555555)));
-    ck_assert(pbft_quorum_weak(&q, UINT64_C(0x5555555555555556)));
+    ck_assert(!pbft_quorum_weak(&q, UINT64_C(0x5555555555555554)));
+    ck_assert(pbft_quorum_weak(&q, UINT64_C(0x5555555555555555))); /* exactly a third */
 }
 END_TEST
 

@@ -8,7 +8,10 @@
  *     never got: the new view must not let its primary propose a different
  *     block at that height (the new view's commit certificate C* fixes it);
  *   - a block prepared by a quorum whose COMMITs were all lost: O must
- *     carry it, and the new view commits that same block. */
+ *     carry it, and the new view commits that same block;
+ *   - a replica that ran ahead in views alone behind a one-way cut (it
+ *     heard the others, they did not hear it) is caught up with after the
+ *     heal, although it alone is no f+1. */
 #include <check.h>
 
 #include "protocol/core/msgtype.h"
@@ -132,6 +135,35 @@ START_TEST(block_prepared_by_a_quorum_is_carried_into_the_new_view)
 }
 END_TEST
 
+/* v1's messages to v0 and v2 are lost (v3 is down): v1 hears them, they
+ * do not hear it. */
+static bool v1_unheard(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
+{
+    (void)h;
+    (void)wire;
+    return from == 1 && (to == 0 || to == 2);
+}
+
+START_TEST(replica_alone_ahead_in_views_is_caught_up_with)
+{
+    hub_crash(&H, 3); /* 300 of 400 left: every one of v0, v1, v2 is needed */
+    hub_run_until(&H, HUB_SEC(2.5));
+    uint64_t before = hub_committed(&H, 0);
+    H.filter = v1_unheard;
+    hub_run_until(&H, HUB_SEC(12));
+    /* v1 got everyone's VIEW-CHANGEs and moved on alone. */
+    ck_assert(pbft_node_in_view_change(H.node[1]));
+    H.filter = NULL;
+    hub_run_until(&H, HUB_SEC(60));
+    for (uint32_t v = 0; v < 3; v++) {
+        ck_assert_msg(!pbft_node_in_view_change(H.node[v]), "v%u still changing views", v);
+        ck_assert_uint_ge(hub_committed(&H, v), before + 3);
+    }
+    ck_assert_uint_eq(pbft_node_view(H.node[0]), pbft_node_view(H.node[1]));
+    hub_assert_agreement(&H);
+}
+END_TEST
+
 static Suite *viewchange_suite(void)
 {
     Suite *s = suite_create("pbft_viewchange");
@@ -140,6 +172,7 @@ static Suite *viewchange_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, block_committed_by_one_replica_survives_the_view_change);
     tcase_add_test(tc, block_prepared_by_a_quorum_is_carried_into_the_new_view);
+    tcase_add_test(tc, replica_alone_ahead_in_views_is_caught_up_with);
     suite_add_tcase(s, tc);
     return s;
 }
