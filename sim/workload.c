@@ -325,7 +325,7 @@ void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx
     }
 }
 
-void sim_workload_init(sim_world *w)
+bool sim_workload_init(sim_world *w)
 {
     sim_workload *wl = &w->workload;
     const sim_scenario *sc = w->sc;
@@ -334,20 +334,24 @@ void sim_workload_init(sim_world *w)
     wl->next_nonce = g_new0(uint64_t, sc->accounts);
     wl->final_below = g_new0(uint64_t, sc->accounts);
     wl->crash_lost_nonce = g_new(uint64_t, sc->accounts);
+    wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
+    wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
+    wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_queue_init(&wl->retry_queue);
+    /* Ten million accounts take seconds to derive: stop when asked. */
     for (uint32_t i = 0; i < sc->accounts; i++) {
+        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
+            return false;
         char label[32];
         snprintf(label, sizeof label, "account/%u", i);
         proto_keypair_derive(&wl->keys[i], sc->seed, label);
         wl->crash_lost_nonce[i] = UINT64_MAX;
     }
-    wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
-    wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
-    wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
-    g_queue_init(&wl->retry_queue);
     if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
         sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);
         sim_sched_at(w->sched, sc->workload_start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
     }
+    return true;
 }
 
 void sim_workload_clear(sim_world *w)

@@ -264,13 +264,11 @@ static bool check_supported(const sim_scenario *sc, GError **error)
     return true;
 }
 
-/* Set-up's interrupt check: true to go on. */
-static bool world_keep_going(sim_world *w)
+bool sim_world_keep_going(sim_world *w)
 {
     return w->keep_going == NULL || w->keep_going(w->keep_going_ctx);
 }
 
-#define WORLD_POLL_EVERY 4096u /* accounts or nodes between checks */
 
 static bool build_chain(sim_world *w)
 {
@@ -296,9 +294,10 @@ static bool build_chain(sim_world *w)
                                      w->stakes, v);
     g_assert(w->rotation != NULL);
     w->genesis = proto_state_new();
-    sim_workload_init(w); /* derives account keys */
+    if (!sim_workload_init(w)) /* derives account keys */
+        return false;
     for (uint32_t i = 0; i < sc->accounts; i++) {
-        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
             return false;
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
     }
@@ -368,7 +367,7 @@ static bool build_nodes(sim_world *w)
     for (uint32_t i = 0; i < w->nodes_count; i++) {
         sim_node_slot *slot = &w->nodes[i];
         slot->index = i; /* every slot, for sim_world_free after an interrupt */
-        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
             return false;
         slot->world = w;
         slot->index = i;
@@ -460,7 +459,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_observer_init(w);
     w->churns = g_ptr_array_new_with_free_func((GDestroyNotify)sim_churn_free);
     w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
-    if (!world_keep_going(w) || !build_chain(w) || !world_keep_going(w))
+    if (!sim_world_keep_going(w) || !build_chain(w) || !sim_world_keep_going(w))
         return world_interrupted(w, error);
     build_pbft(w);
     sim_mesh_init(w);
@@ -469,7 +468,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     w->acct = sim_acct_new(w);
     /* Twins start with their fault (sim/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->first_twin; i++) {
-        if (i % WORLD_POLL_EVERY == 0 && !world_keep_going(w))
+        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
             return world_interrupted(w, error);
         start_node(w, &w->nodes[i]);
     }

@@ -240,7 +240,14 @@ uint32_t sim_faults_first_twin(const sim_world *w, uint64_t fault_index);
 void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
 
 /* workload.c */
-void sim_workload_init(sim_world *w);
+/* False if set-up was abandoned while deriving account keys (the
+ * workload can still be cleared). */
+/* Set-up's interrupt check (sim_world_new_polled): true to go on. Loops
+ * over accounts or nodes call it every SIM_WORLD_POLL_EVERY items. */
+bool sim_world_keep_going(sim_world *w);
+#define SIM_WORLD_POLL_EVERY 4096u
+
+bool sim_workload_init(sim_world *w);
 void sim_workload_clear(sim_world *w);
 /* A block holding tx_hash became final at `node`. */
 /* Node `node` finalized block record `block` holding these transactions
