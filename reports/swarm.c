@@ -5,8 +5,11 @@
  * names the invariant that stopped the run (safety, accountability,
  * conservation), the expectations table says which target failed. The
  * liveness target needs care: the world asks it to hold, but a run can end
- * before its bound elapsed after the last heal ("undetermined"); that is
- * no failure, only a world too short to judge, and counts as `unjudged`. */
+ * before its bound elapsed after the last heal ("undetermined"), or its
+ * faults leave no quorum up and connected at the end ("not applicable":
+ * crashes may take any validators); [expect] fails such a target (it was
+ * not met), but for a swarm it is no failure of the protocol, only a world
+ * that cannot judge liveness, and counts as `unjudged`. */
 #include "reports/swarm.h"
 
 #include <errno.h>
@@ -76,7 +79,8 @@ static rep_swarm_class classify_targets(sqlite3 *db, char **detail)
         g_autofree char *key = column_text(st, 0);
         g_autofree char *actual = column_text(st, 1);
         if (g_strcmp0(key, "liveness") == 0 && actual != NULL &&
-            g_str_has_prefix(actual, "undetermined")) {
+            (g_str_has_prefix(actual, "undetermined") ||
+             g_str_has_prefix(actual, "not applicable"))) {
             unjudged = true;
             g_free(*detail);
             *detail = g_strdup_printf("liveness %s", actual);
