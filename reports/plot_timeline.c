@@ -1,8 +1,8 @@
 /* The timeline plot: one row per fault window, the view changes, the
  * mesh's partition suspicions (a bar per node) and churn joins and
  * leaves, and the validators' slashings, unjails and key rotations as
- * labelled points (issue 6: "a timeline of view changes, slashings,
- * crashes and partitions"). Rows with nothing to show are left out,
+ * labelled points: a timeline of view changes, slashings, crashes and
+ * partitions. Rows with nothing to show are left out,
  * except the view-change and validator rows, which say "none" by being
  * empty. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The accountability invariant (DESIGN.md section 6): every provable
+/* The accountability invariant (docs/scenarios.md, accountability): every provable
  * equivocation is punished, exactly once and in time, and no honest
  * validator is ever punished. Checked while the run runs, from the
  * protocol's SLASHED / UNJAILED / KEY_ROTATED / EVIDENCE events and from

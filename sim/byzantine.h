@@ -1,7 +1,7 @@
 /* Byzantine behaviours: wrappers around a real node's outgoing messages.
  *
  * A Byzantine node runs the real protocol code; what makes it Byzantine
- * is what happens to what it sends (DESIGN.md section 5). Each
+ * is what happens to what it sends (docs/scenarios.md, the byzantine fault). Each
  * `[fault] action = byzantine` window [at, until) on a node adds one
  * behaviour to that node's wrapper:
  *

@@ -1,4 +1,4 @@
-/* Partitions, re-convergence and catching up (issue 5, item 5 and 8).
+/* Partitions, re-convergence and catching up.
  *
  * Four questions, answered from records after the run:
  *

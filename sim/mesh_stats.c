@@ -1,4 +1,4 @@
-/* What the P2P mesh did, per node and in total (issue 5, item 8).
+/* What the P2P mesh did, per node and in total.
  *
  * A p2p node counts what it sees (p2p_stats: gossip copies, IHAVE/IWANT,
  * throttled, dropped and malformed messages, bans) but those counters

@@ -12,8 +12,8 @@
  * (from_height, validator, key); the value at height n is the newest
  * entry with from_height <= n. Genesis entries have from_height 0.
  *
- * Token accounting follows Cosmos x/slashing and x/staking (see
- * ../shared/research/protocol-specs.md section 3): a slash burns
+ * Token accounting follows Cosmos x/slashing and x/staking (cosmos-sdk
+ * x/staking Keeper.Slash, x/evidence HandleEquivocationEvidence): a slash burns
  * trunc(tokens * num / den) of the validator's bonded tokens; double
  * signing (evidence) slashes by slash_double_sign, jails forever and
  * tombstones (the validator can never unjail and evidence against it is

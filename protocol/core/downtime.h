@@ -12,8 +12,8 @@
  * is not counted as missing (nothing is expected of it).
  *
  * Rules and rounding as in cosmos-sdk x/slashing keeper
- * (HandleValidatorSignature) and LegacyDec.RoundInt64 (half to even);
- * see ../shared/research/protocol-specs.md section 3.2. Integer only. */
+ * (HandleValidatorSignature) and LegacyDec.RoundInt64 (half to even).
+ * Integer only. */
 #ifndef AITBC_PROTOCOL_DOWNTIME_H
 #define AITBC_PROTOCOL_DOWNTIME_H
 

@@ -1,7 +1,7 @@
 /* The mesh's default tunables, and read-only views of a p2p node.
  *
- * Defaults follow gossipsub v1.0/v1.1 where it has a figure (see
- * /work/shared/research/protocol-specs.md section 7) and are otherwise set
+ * Defaults follow gossipsub v1.0/v1.1 where it has a figure (the libp2p
+ * gossipsub specification's parameters) and are otherwise set
  * against the simulator's workloads:
  *
  *   degree_low, degree_high = 2/3 and 2x degree: gossipsub's D_low = 4,

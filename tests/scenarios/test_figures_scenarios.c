@@ -1,4 +1,4 @@
-/* The figures of issue 5 on whole worlds of real nodes (PBFT, 7
+/* The mesh and recovery figures on whole worlds of real nodes (PBFT, 7
  * validators, 3 full nodes, 1 s blocks): what the unit tests check on
  * hand-made records must also hold when the records come from the
  * protocol.

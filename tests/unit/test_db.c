@@ -426,7 +426,7 @@ START_TEST(test_partitions_and_churn_rows)
 }
 END_TEST
 
-/* The slashings table is exactly SCENARIOS.md's; validator_changes adds
+/* The slashings table is exactly docs/scenarios.md's; validator_changes adds
  * the including block and the effective height. */
 START_TEST(test_slashings_and_validator_changes)
 {

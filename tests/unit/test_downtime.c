@@ -1,10 +1,9 @@
 /* Unit tests for downtime accounting (protocol/core/downtime.c), with the
- * cosmos-sdk x/slashing integration-test stories of
- * ../shared/research/protocol-specs.md section 3.6 (window 1000, minimum
+ * cosmos-sdk x/slashing keeper integration-test stories (window 1000, minimum
  * 1/2 signed): TestHandleAlreadyJailed, TestHandleNewValidator,
  * TestValidatorDippingInAndOut, plus the derived default (window 100: the
  * 51st miss jails once height > start + 100), the exact limit in the
- * chain's window of 50 (25 misses stay, the 26th jails; issue 1130),
+ * chain's window of 50 (25 misses stay, the 26th jails; random world seed 1130),
  * round-half-even of the minimum, and unjailing. */
 #include <check.h>
 
@@ -111,7 +110,7 @@ START_TEST(default_window_jails_at_the_51st_miss_after_a_window)
 END_TEST
 
 /* The chain's own window (50, half signed: at most 25 misses), as in
- * issue 1130: a validator up from height 1, missing height 1 and then
+ * Random world seed 1130: a validator up from height 1, missing height 1 and then
  * 25 heights in a row up to 51. At 51 the window is heights 2..51 (height
  * 1 has left it): 25 misses, the limit, is not jailed; one more miss is. */
 START_TEST(window_50_jails_at_the_26th_miss_in_the_window_not_the_25th)

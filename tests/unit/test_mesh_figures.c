@@ -1,4 +1,4 @@
-/* Unit tests for the figures of issue 5 computed from records: block
+/* Unit tests for the mesh figures computed from records: block
  * propagation to 50/90/99/100% of the live nodes (sim/propagation.c);
  * partition detection, re-convergence after a heal and catching up after
  * a join or restart (sim/convergence.c); the mesh's own figures and per

@@ -1,6 +1,6 @@
 /* Tests for scenario interpretation (sim/scenario.c, sim/scenario_fault.c):
  * defaults, every key of every section with the example values of
- * SCENARIOS.md, the full example scenario and scenarios/default.ini,
+ * docs/scenarios.md, the full example scenario and scenarios/default.ini,
  * faults of every action (twins and `honest` included), [slashing],
  * [expect], --set
  * overrides, and error locations and codes. The malformed-file corpus is

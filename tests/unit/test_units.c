@@ -1,5 +1,5 @@
 /* Tests for the scenario value parsers (sim/units.c): every value form
- * that SCENARIOS.md shows, exactness of decimal durations and sizes, range
+ * that docs/scenarios.md shows, exactness of decimal durations and sizes, range
  * and overflow limits, and the error messages for malformed values. */
 #include <check.h>
 #include <math.h>

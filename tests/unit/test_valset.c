@@ -1,6 +1,6 @@
 /* Unit tests for the bonded validator set (protocol/chain/valset.c).
  *
- * Vectors from ../shared/research/protocol-specs.md section 3:
+ * Vectors from cosmos-sdk x/slashing and x/staking (keeper tests):
  * TestHandleAlreadyJailed (window 1000, min signed 1/2: 501 misses jail
  * once height > start + window, 100,000,000 tokens lose 1%, no second
  * slash while jailed), the double-sign fraction 1/20 and the evidence-age
