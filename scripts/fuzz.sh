@@ -31,7 +31,7 @@ cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target "${targets[@
 seed() { # seed NAME DIR
     mkdir -p "$2"
     if [ "$1" = scenario ]; then
-        cp -n scenarios/*.ini scenarios/regression/*.ini tests/malformed/* "$2"/ 2>/dev/null || true
+        cp -n scenarios/*.ini scenarios/regression/*.ini scenarios/swarm/*.ini tests/malformed/* "$2"/ 2>/dev/null || true
     else
         cp -n tests/fuzz/corpus/"$1"/* "$2"/
     fi
