@@ -20,17 +20,7 @@
 
 static p2p_hub *hub_formed(uint64_t seed)
 {
-    p2p_hub *h = g_new0(p2p_hub, 1);
-    p2p_hub_init(h, seed, VALIDATORS, FULL, 8);
-    p2p_hub_start_all(h);
-    p2p_hub_run_until(h, P2P_HUB_SEC(20));
-    return h;
-}
-
-static void hub_free(p2p_hub *h)
-{
-    p2p_hub_clear(h);
-    g_free(h);
+    return p2p_hub_new_formed(seed, VALIDATORS, FULL, 8);
 }
 
 static p2p_id broadcast(p2p_hub *h, uint32_t at, GBytes *m)
@@ -125,7 +115,7 @@ START_TEST(test_routes_crash_message_rerouted)
     ck_assert_uint_eq(p2p_node_custody_count(p2p_hub_p2p(h, origin)), 0);
     g_bytes_unref(first);
     g_bytes_unref(second);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -154,7 +144,7 @@ START_TEST(test_custody_bounded_nothing_rerouted_when_healthy)
     p2p_hub_run_for(h, P2P_HUB_SEC(6));
     for (uint32_t i = 0; i < h->nodes; i++)
         ck_assert_uint_eq(p2p_node_custody_count(p2p_hub_p2p(h, i)), 0);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 

@@ -26,17 +26,7 @@
 
 static p2p_hub *hub_formed(uint64_t seed)
 {
-    p2p_hub *h = g_new0(p2p_hub, 1);
-    p2p_hub_init(h, seed, VALIDATORS, FULL, 8);
-    p2p_hub_start_all(h);
-    p2p_hub_run_until(h, P2P_HUB_SEC(20));
-    return h;
-}
-
-static void hub_free(p2p_hub *h)
-{
-    p2p_hub_clear(h);
-    g_free(h);
+    return p2p_hub_new_formed(seed, VALIDATORS, FULL, 8);
 }
 
 static p2p_id broadcast(p2p_hub *h, uint32_t at, proto_scope scope, GBytes *m)
@@ -100,7 +90,7 @@ START_TEST(test_small_broadcast_reaches_all_once)
     p2p_hub_run_for(h, P2P_HUB_SEC(2));
     assert_everyone_once(h, 9, &id, 300);
     g_bytes_unref(m);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -129,7 +119,7 @@ START_TEST(test_large_broadcast_lazy)
     assert_everyone_once(h, 5, &id, h->params.lazy_bytes_min - 1);
     ck_assert_uint_eq(STAT(h, ihave_sent), ihave);
     g_bytes_unref(m);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -164,7 +154,7 @@ START_TEST(test_validators_scope)
     for (uint32_t i = 0; i < h->nodes; i++)
         ck_assert_uint_eq(p2p_hub_received(h, i, &id), i < VALIDATORS && i != 1);
     g_bytes_unref(m);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -197,7 +187,7 @@ START_TEST(test_invalid_not_forwarded)
     assert_everyone_once(h, sender, &gid, 200);
     g_bytes_unref(bad);
     g_bytes_unref(good);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -216,7 +206,7 @@ START_TEST(test_rebroadcast_while_handled_not_doubled)
         assert_everyone_once(h, 8, &id, 300);
         delivered[echo] = h->delivered - before;
         g_bytes_unref(m);
-        hub_free(h);
+        p2p_hub_free(h);
     }
     ck_assert_uint_gt(delivered[0], 0);
     ck_assert_uint_eq(delivered[0], delivered[1]);
@@ -256,7 +246,7 @@ START_TEST(test_broadcast_before_peers_held)
     ck_assert_uint_ge(reached, 1);
     ck_assert_uint_eq(STAT(h, no_route), 0);
     g_bytes_unref(all);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -300,7 +290,7 @@ START_TEST(test_gossip_in_flight_at_goodbye_taken)
     }
     g_bytes_unref(m);
     g_bytes_unref(late);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -332,7 +322,7 @@ START_TEST(test_gossip_before_hello_taken)
     ck_assert_uint_eq(p2p_node_stats(p2p_hub_p2p(h, at))->dropped_not_peer, dropped);
     g_bytes_unref(m);
     g_bytes_unref(early);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 

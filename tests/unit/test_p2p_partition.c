@@ -18,17 +18,7 @@
 
 static p2p_hub *hub_formed(uint64_t seed)
 {
-    p2p_hub *h = g_new0(p2p_hub, 1);
-    p2p_hub_init(h, seed, VALIDATORS, FULL, 8);
-    p2p_hub_start_all(h);
-    p2p_hub_run_until(h, P2P_HUB_SEC(20));
-    return h;
-}
-
-static void hub_free(p2p_hub *h)
-{
-    p2p_hub_clear(h);
-    g_free(h);
+    return p2p_hub_new_formed(seed, VALIDATORS, FULL, 8);
 }
 
 static const proto_event *first_event(const p2p_hub *h, uint32_t i, proto_event_kind kind)
@@ -66,7 +56,7 @@ START_TEST(test_quiet_without_partition)
         ck_assert_uint_eq(p2p_hub_events(h, i, PROTO_EV_PARTITION_SUSPECTED), 0);
         ck_assert_uint_eq(p2p_node_stake_in_contact(p2p_hub_p2p(h, i)), 600);
     }
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -120,7 +110,7 @@ START_TEST(test_third_cut_off_suspects_and_heals)
         for (uint32_t b = 0; b < VALIDATORS; b++)
             if (a != b)
                 ck_assert(p2p_hub_node_has_peer(p2p_hub_p2p(h, a), b));
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 
@@ -143,7 +133,7 @@ START_TEST(test_halves_both_suspect)
     p2p_hub_run_for(h, P2P_HUB_SEC(30));
     for (uint32_t i = 0; i < h->nodes; i++)
         ck_assert_uint_eq(p2p_hub_events(h, i, PROTO_EV_PARTITION_HEALED), 1);
-    hub_free(h);
+    p2p_hub_free(h);
 }
 END_TEST
 

@@ -495,3 +495,19 @@ GBytes *p2p_hub_payload(uint8_t first, uint32_t tag, uint32_t size)
     }
     return g_bytes_new_take(buf, size);
 }
+
+p2p_hub *p2p_hub_new_formed(uint64_t seed, uint32_t validators, uint32_t full_nodes,
+                            uint32_t degree)
+{
+    p2p_hub *h = g_new0(p2p_hub, 1);
+    p2p_hub_init(h, seed, validators, full_nodes, degree);
+    p2p_hub_start_all(h);
+    p2p_hub_run_until(h, P2P_HUB_SEC(20));
+    return h;
+}
+
+void p2p_hub_free(p2p_hub *h)
+{
+    p2p_hub_clear(h);
+    g_free(h);
+}

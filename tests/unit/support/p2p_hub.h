@@ -78,6 +78,11 @@ struct p2p_hub {
 void p2p_hub_init(p2p_hub *h, uint64_t seed, uint32_t validators, uint32_t full_nodes,
                   uint32_t degree);
 void p2p_hub_clear(p2p_hub *h);
+/* A heap hub whose nodes all started and ran 20 s, so the mesh has
+ * formed; free with p2p_hub_free. */
+p2p_hub *p2p_hub_new_formed(uint64_t seed, uint32_t validators, uint32_t full_nodes,
+                            uint32_t degree);
+void p2p_hub_free(p2p_hub *h);
 /* Build node i (p2p node and test consensus node) without starting it. */
 void p2p_hub_create(p2p_hub *h, uint32_t i);
 /* Build (unless built) and start node i. */
