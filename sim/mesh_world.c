@@ -18,10 +18,12 @@
  * network's deliveries.
  *
  * A twin (validator K's identity on a second machine) runs a p2p node at
- * K's address with a consensus node that believes it is K: one identity
- * on two machines, as the Twins method means it. What reaches K reaches
- * its twins too (sim_world_net_send), and what a twin sends arrives from
- * K (sim/world.c, shown_sender). */
+ * its own address (its node index) with K's keys and a consensus node
+ * that believes it is K: one identity on two machines, as the Twins
+ * method means it. The p2p layer knows the address as one of K's
+ * machines (p2p_params.extra_nodes), so validators keep links to it and
+ * route consensus traffic to it as to K; each machine is reached, cut
+ * off and scored on its own. */
 #include "sim/world_internal.h"
 
 #include "protocol/p2p/p2p_id_memo.h"
@@ -89,7 +91,21 @@ void sim_mesh_init(sim_world *w)
         w->bootstrap[i] = g_array_index(sc->bootstrap, uint32_t, i);
     p2p_params *p = &w->p2p;
     p2p_params_defaults(p, sc->degree);
-    p->nodes_count = sc->validators + sc->full_nodes;
+    /* Addresses are node indexes; agents' indexes stay unused. */
+    p->nodes_count = w->nodes_count;
+    uint32_t twins = w->nodes_count - w->first_twin;
+    w->twin_nodes = g_new0(proto_node_id, MAX(twins, 1));
+    w->twin_validators = g_new0(uint32_t, MAX(twins, 1));
+    for (uint32_t i = 0; i < twins; i++) {
+        w->twin_nodes[i] = w->first_twin + i;
+        w->twin_validators[i] = g_array_index(sc->twins, uint32_t, i);
+    }
+    p->extra_nodes = w->twin_nodes;
+    p->extra_validators = w->twin_validators;
+    p->extras_count = twins;
+    /* PBFT's consensus traffic is unicast to the validators' machines. */
+    w->pbft.extra_nodes = w->twin_nodes;
+    w->pbft.extras_count = twins;
     p->validators_count = sc->validators;
     p->validator_nodes = w->validator_nodes;
     p->stakes = w->stakes;
@@ -104,6 +120,10 @@ void sim_mesh_clear(sim_world *w)
 {
     g_free(w->bootstrap);
     w->bootstrap = NULL;
+    g_free(w->twin_nodes);
+    w->twin_nodes = NULL;
+    g_free(w->twin_validators);
+    w->twin_validators = NULL;
     p2p_id_memo_free(w->p2p.id_memo);
     w->p2p.id_memo = NULL;
 }
@@ -111,8 +131,7 @@ void sim_mesh_clear(sim_world *w)
 void sim_mesh_start_node(sim_world *w, sim_node_slot *slot)
 {
     g_assert(w->sc->topology == SIM_TOPOLOGY_MESH && slot->p2p == NULL);
-    proto_node_id self =
-        slot->index >= w->first_twin ? (proto_node_id)slot->validator_index : slot->index;
+    proto_node_id self = slot->index;
     p2p_node *p2p = p2p_node_new(&w->p2p, self, slot->validator_index, &slot->env);
     mesh_tap *tap = g_new0(mesh_tap, 1);
     tap->w = w;

@@ -613,8 +613,8 @@ static gboolean scn_check_workload(sim_scn_ctx *c, GError **error)
 }
 
 /* [network] bootstrap: validators and full nodes only (agents do not run
- * mesh nodes, and twins share a validator's address, so name the
- * validator). Without the key, the first three validators. */
+ * mesh nodes, and a twin starts with its fault, so it cannot be anyone's
+ * way in). Without the key, the first three validators. */
 static gboolean scn_check_bootstrap(sim_scn_ctx *c, GError **error)
 {
     sim_scenario *s = c->s;

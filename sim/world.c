@@ -45,6 +45,11 @@ void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
     g_assert(to < w->nodes_count);
     sim_net_send(w->net, from, to, wire);
+    /* Direct topology has no address of its own for a twin: what is sent
+     * to validator K reaches K's twins too. On the mesh each machine has
+     * its address and the p2p layer routes to it (sim/mesh_world.c). */
+    if (w->sc->topology == SIM_TOPOLOGY_MESH)
+        return;
     const GArray *twins = w->nodes[to].twins;
     for (guint i = 0; twins != NULL && i < twins->len; i++) {
         uint32_t twin = g_array_index(twins, uint32_t, i);
@@ -103,17 +108,6 @@ static GBytes *env_store_get(void *ctx, const char *key)
     return sim_store_get(slot->store, key);
 }
 
-/* In mesh topology a twin is validator K's identity on a second machine:
- * its p2p node has K's address, so what it sends arrives from K (the
- * network still carries it from the twin's own machine, so partitions
- * and links apply to the machine). In direct topology nodes see the twin
- * under its own index, as they always have. */
-static uint32_t shown_sender(const sim_world *w, uint32_t from)
-{
-    if (w->sc->topology != SIM_TOPOLOGY_MESH || from < w->first_twin)
-        return from;
-    return (uint32_t)w->nodes[from].validator_index;
-}
 
 static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
 {
@@ -126,7 +120,7 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
      * hands the consensus node instead (sim/mesh_world.c). */
     if (slot->validator_index >= 0 && slot->p2p == NULL)
         sim_acct_on_delivery(w, from, to, wire);
-    slot->ops->on_message(slot->node, shown_sender(w, from), wire);
+    slot->ops->on_message(slot->node, from, wire);
 }
 
 /* ---- node lifecycle ---- */
@@ -319,8 +313,9 @@ static bool build_chain(sim_world *w)
     p->validator_keys = w->validator_pubkeys;
     p->stakes = w->stakes;
     p->genesis_state = w->genesis;
-    /* Protocols address validators and full nodes; twins share a
-     * validator's address (sim_world_net_send delivers to them too). */
+    /* Consensus addresses validators and full nodes directly; a twin is
+     * reached through its validator's address (sim_world_net_send) in
+     * direct topology and at its own on the mesh (sim/mesh_world.c). */
     p->nodes_count = w->sc->validators + w->sc->full_nodes;
     p->validator_nodes = w->validator_nodes;
     p->crypto = w->crypto;

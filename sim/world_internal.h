@@ -142,9 +142,12 @@ struct sim_world {
     uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
 
     /* Mesh topology: the parameters every p2p node shares (built once;
-     * p2p_params points into validator_nodes, stakes and bootstrap). */
+     * p2p_params points into validator_nodes, stakes, bootstrap and the
+     * twins' machines). */
     p2p_params p2p;
     proto_node_id *bootstrap;        /* [sc->bootstrap->len] */
+    proto_node_id *twin_nodes;       /* [twins]: each twin's own address (its node index) */
+    uint32_t *twin_validators;       /* [twins]: the identity it runs */
 
     /* Churn (sim/churn.c): one sim_churn per churn fault, and a record of
      * every join and leave (sim_churn_record, in time order) for the
@@ -203,8 +206,9 @@ struct sim_world {
 };
 
 /* world.c */
-/* Send from a node to a node through the network; a message to a
- * validator with twins reaches its twins too (they share its identity). */
+/* Send from a node to a node through the network; in direct topology a
+ * message to a validator with twins reaches its twins too (they share
+ * its identity and, there, its address). */
 void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
 void sim_world_crash_node(sim_world *w, uint32_t index);
 /* Start a down node again with its durable store (a crash's restart). */

@@ -94,6 +94,13 @@ typedef struct p2p_params {
     uint32_t validators_count;
     const proto_node_id *validator_nodes; /* [validators_count] */
     const uint64_t *stakes;               /* [validators_count], > 0: partition detection */
+    /* Further machines running a validator's identity with its keys (a
+     * backup, a stolen key; the simulator's Twins): address
+     * extra_nodes[i] is validator extra_validators[i] to everyone, with
+     * clique links and validator-scope routing like its first machine. */
+    const proto_node_id *extra_nodes;     /* [extras_count], not in validator_nodes */
+    const uint32_t *extra_validators;     /* [extras_count] */
+    uint32_t extras_count;
     const proto_node_id *bootstrap;       /* [bootstrap_count] */
     uint32_t bootstrap_count;
     uint32_t degree;                      /* target peers (not counting validator links
@@ -144,7 +151,9 @@ typedef struct p2p_stats {
 typedef struct p2p_node p2p_node;
 
 /* A node at address `self` (validator_index < 0: a full node) talking
- * through `env` (copied). The node does nothing until p2p_node_start. */
+ * through `env` (copied); a validator's node sits at its address in
+ * validator_nodes or at one of its extra_nodes. The node does nothing
+ * until p2p_node_start. */
 p2p_node *p2p_node_new(const p2p_params *params, proto_node_id self, int32_t validator_index,
                        const proto_env *env);
 /* The environment to build the consensus node with; valid for the p2p

@@ -153,8 +153,8 @@ struct p2p_node {
                                * first, <= P2P_EARLY_MAX: from nodes we are dialling */
     GArray *bans;             /* p2p_ban, id ascending, <= P2P_BANS_MAX */
     p2p_addrbook book;
-    int64_t *clique_retry_ns; /* [validators_count] at a validator: next dial */
-    uint8_t *clique_failures; /* [validators_count] at a validator */
+    int64_t *clique_retry_ns; /* [p2p_clique_slots] at a validator: next dial */
+    uint8_t *clique_failures; /* [p2p_clique_slots] at a validator */
     bool clique_formed;       /* every other validator was a peer at once (p2p_hold.c) */
     /* health */
     uint32_t *beats;          /* [validators_count] highest counter heard, 0: none */
@@ -183,8 +183,15 @@ void p2p_emit(p2p_node *n, proto_event *ev);
 void p2p_send_raw(p2p_node *n, proto_node_id to, GBytes *wire);
 /* Send and drop our reference. */
 void p2p_send_take(p2p_node *n, proto_node_id to, GBytes *wire);
-/* The validator index of a node, or -1. */
+/* The validator index of a node (any of its machines), or -1. */
 int32_t p2p_validator_of(const p2p_node *n, proto_node_id id);
+/* The clique: every machine of every validator. Slot v < validators_count
+ * is validator v's first machine (validator_nodes[v]), the rest its
+ * extra machines (p2p_params.extra_nodes). */
+uint32_t p2p_clique_slots(const p2p_node *n);
+/* A node's clique slot, or -1 if no validator runs there. */
+int32_t p2p_clique_slot(const p2p_node *n, proto_node_id id);
+proto_node_id p2p_clique_slot_node(const p2p_node *n, uint32_t slot);
 bool p2p_is_validator(const p2p_node *n);
 
 /* p2p_inner.c */

@@ -48,7 +48,7 @@ static int64_t backoff_ns(const p2p_node *n, uint32_t failures, uint32_t beats_m
 void p2p_mesh_dial_failed(p2p_node *n, proto_node_id id, int64_t at_least_ns)
 {
     int64_t now = p2p_now(n);
-    int32_t v = p2p_validator_of(n, id);
+    int32_t v = p2p_clique_slot(n, id);
     if (p2p_is_validator(n) && v >= 0) {
         uint8_t *f = &n->clique_failures[v];
         *f = (uint8_t)MIN(*f + 1, UINT8_MAX);
@@ -151,8 +151,8 @@ static void dial_best(p2p_node *n, uint32_t want, bool failed_only)
 static void clique_upkeep(p2p_node *n)
 {
     int64_t now = p2p_now(n);
-    for (uint32_t v = 0; v < n->p->validators_count; v++) {
-        proto_node_id id = n->p->validator_nodes[v];
+    for (uint32_t v = 0; v < p2p_clique_slots(n); v++) {
+        proto_node_id id = p2p_clique_slot_node(n, v);
         if (id == n->self || n->clique_retry_ns[v] > now || p2p_peer_find(n, id) != NULL ||
             p2p_ban_active(n, id))
             continue;

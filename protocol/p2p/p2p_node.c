@@ -45,7 +45,7 @@ void p2p_send_take(p2p_node *n, proto_node_id to, GBytes *wire)
     g_bytes_unref(wire);
 }
 
-int32_t p2p_validator_of(const p2p_node *n, proto_node_id id)
+static int32_t first_machine_of(const p2p_node *n, proto_node_id id)
 {
     const proto_node_id *v = n->p->validator_nodes;
     uint32_t count = n->p->validators_count;
@@ -66,6 +66,38 @@ int32_t p2p_validator_of(const p2p_node *n, proto_node_id id)
     return -1;
 }
 
+int32_t p2p_clique_slot(const p2p_node *n, proto_node_id id)
+{
+    int32_t v = first_machine_of(n, id);
+    if (v >= 0)
+        return v;
+    for (uint32_t i = 0; i < n->p->extras_count; i++)
+        if (n->p->extra_nodes[i] == id)
+            return (int32_t)(n->p->validators_count + i);
+    return -1;
+}
+
+int32_t p2p_validator_of(const p2p_node *n, proto_node_id id)
+{
+    int32_t slot = p2p_clique_slot(n, id);
+    if (slot < 0 || slot < (int32_t)n->p->validators_count)
+        return slot;
+    return (int32_t)n->p->extra_validators[slot - (int32_t)n->p->validators_count];
+}
+
+proto_node_id p2p_clique_slot_node(const p2p_node *n, uint32_t slot)
+{
+    g_assert(slot < p2p_clique_slots(n));
+    if (slot < n->p->validators_count)
+        return n->p->validator_nodes[slot];
+    return n->p->extra_nodes[slot - n->p->validators_count];
+}
+
+uint32_t p2p_clique_slots(const p2p_node *n)
+{
+    return n->p->validators_count + n->p->extras_count;
+}
+
 bool p2p_is_validator(const p2p_node *n)
 {
     return n->validator_index >= 0;
@@ -77,7 +109,13 @@ static void params_check(const p2p_params *p, proto_node_id self, int32_t valida
 {
     g_assert(self < p->nodes_count);
     g_assert(validator_index < (int32_t)p->validators_count);
-    g_assert(validator_index < 0 || p->validator_nodes[validator_index] == self);
+    g_assert(p->extras_count == 0 || (p->extra_nodes != NULL && p->extra_validators != NULL));
+    for (uint32_t i = 0; i < p->extras_count; i++)
+        g_assert(p->extra_validators[i] < p->validators_count && p->extra_nodes[i] < p->nodes_count);
+    bool machine = validator_index >= 0 && p->validator_nodes[validator_index] == self;
+    for (uint32_t i = 0; validator_index >= 0 && i < p->extras_count; i++)
+        machine |= p->extra_nodes[i] == self && p->extra_validators[i] == (uint32_t)validator_index;
+    g_assert(validator_index < 0 || machine);
     g_assert(p->validators_count <= P2P_BEATS_MAX);
     g_assert(p->degree_low >= 1 && p->degree_low <= p->degree && p->degree <= p->degree_high);
     g_assert(p->heartbeat_ns > 0 && p->ping_timeout_ns > 0 && p->contact_timeout_ns > 0);
@@ -108,8 +146,8 @@ p2p_node *p2p_node_new(const p2p_params *params, proto_node_id self, int32_t val
     n->bans = g_array_new(FALSE, FALSE, sizeof(p2p_ban));
     p2p_addrbook_init(&n->book, params->addrs_max);
     if (validator_index >= 0) {
-        n->clique_retry_ns = g_new0(int64_t, params->validators_count);
-        n->clique_failures = g_new0(uint8_t, params->validators_count);
+        n->clique_retry_ns = g_new0(int64_t, p2p_clique_slots(n));
+        n->clique_failures = g_new0(uint8_t, p2p_clique_slots(n));
     }
     p2p_health_init(n);
     p2p_gossip_init(n);

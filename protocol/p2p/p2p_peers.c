@@ -81,7 +81,7 @@ p2p_peer *p2p_peer_connect(p2p_node *n, proto_node_id id)
         addr->retry_ns = 0;
     }
     if (peer->clique)
-        n->clique_failures[peer->validator_index] = 0;
+        n->clique_failures[p2p_clique_slot(n, id)] = 0;
     p2p_dial_end(n, id);
     p2p_health_update_distance(n);
 

@@ -145,6 +145,11 @@ typedef struct pbft_params {
     const proto_state *genesis_state;
     uint32_t nodes_count;
     const proto_node_id *validator_nodes; /* [validators_count] */
+    /* Further machines running some validator's identity (a backup, a
+     * stolen key; the mesh's Twins): consensus traffic to the validators
+     * goes to them too. */
+    const proto_node_id *extra_nodes;     /* [extras_count] */
+    uint32_t extras_count;
     proto_crypto *crypto;
     proto_rotation *rotation;             /* NULL = round-robin */
     uint32_t mempool_max;

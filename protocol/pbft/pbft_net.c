@@ -17,6 +17,9 @@
  *     mesh then does not forward (pbft_node.c, pbft_valops.c,
  *     pbft_evidence.c).
  *
+ * Validator traffic goes to every validator's address and to the extra
+ * machines (pbft_params.extra_nodes) that run a validator's identity too.
+ *
  * Validator nodes: the addresses validators run at, sorted once, so "is a
  * validator's node" costs O(log validators), and the loop that reaches
  * every full node without an overlay skips them in one merge. */
@@ -65,6 +68,11 @@ void pbft_send_validators(pbft_node *n, GBytes *wire)
 {
     for (uint32_t v = 0; v < n->p->validators_count; v++) {
         proto_node_id to = n->p->validator_nodes[v];
+        if (to != n->self)
+            n->env.send(n->env.ctx, to, wire);
+    }
+    for (uint32_t i = 0; i < n->p->extras_count; i++) {
+        proto_node_id to = n->p->extra_nodes[i];
         if (to != n->self)
             n->env.send(n->env.ctx, to, wire);
     }

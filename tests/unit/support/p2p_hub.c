@@ -293,6 +293,9 @@ void p2p_hub_create(p2p_hub *h, uint32_t i)
                      .store_put = env_store_put,
                      .store_get = env_store_get};
     int32_t vidx = i < h->validators ? (int32_t)i : -1;
+    for (uint32_t k = 0; k < h->params.extras_count; k++)
+        if (h->params.extra_nodes[k] == i)
+            vidx = (int32_t)h->params.extra_validators[k];
     hn->node = p2p_node_new(&h->params, i, vidx, &env);
     hub_inner *in = g_new0(hub_inner, 1);
     in->hn = hn;

@@ -11,6 +11,10 @@
  * partition them into groups (messages between groups, also those in
  * flight, are dropped), and inject bytes as a hostile peer.
  *
+ * A test may declare nodes as further machines of a validator
+ * (params.extra_nodes / extra_validators, before starting them): such a
+ * node runs as that validator.
+ *
  * The test consensus node records every message handed to it and reports
  * PROTO_EV_MSG_REJECTED (DECODE) for a message whose first byte is
  * P2P_HUB_BAD, so the p2p layer treats it as invalid. The hub folds every
