@@ -33,7 +33,7 @@
  * Times are virtual nanoseconds since the start of the run, except the
  * reached_*_ns columns and receipts.delay_ns, which count from the block's
  * proposal: reached_pQ_ns is when Q% of the live_nodes nodes up at the
- * proposal held the block (sim/propagation.c), reached_count how many of
+ * proposal held the block (sim/figures/propagation.c), reached_count how many of
  * them held it by the end; a receipt is a node's first holding of a block.
  * An unknown time (-1 in sim_metrics) is NULL. Node, proposer and validator columns
  * hold node names from rep_run_info ("#INDEX" if the name is unknown).
@@ -53,7 +53,7 @@
 #include <stdint.h>
 
 #include "reports/run_info.h"
-#include "sim/metrics.h"
+#include "sim/figures/metrics.h"
 
 #define REP_DB_ERROR (rep_db_error_quark())
 GQuark rep_db_error_quark(void);

@@ -61,7 +61,7 @@ static void expect_max_seconds(rep_run_info *info, gboolean *all, const char *ke
     g_free(target);
 }
 
-/* block_propagation_p99_s is per block (sim/propagation.c): the median,
+/* block_propagation_p99_s is per block (sim/figures/propagation.c): the median,
  * over the blocks that got there, of the time a block took to reach 99%
  * of the nodes live at its proposal. The actual says so, and how many
  * blocks never got there (they are not in the median). */

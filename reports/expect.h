@@ -10,9 +10,9 @@
 #include <stdbool.h>
 
 #include "reports/run_info.h"
-#include "sim/liveness.h"
-#include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "sim/check/liveness.h"
+#include "sim/figures/metrics.h"
+#include "sim/scenario/scenario.h"
 
 /* The run's invariant verdicts, as the world computed them. */
 typedef struct rep_verdicts {

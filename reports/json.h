@@ -37,7 +37,7 @@
 #include <glib.h>
 
 #include "reports/run_info.h"
-#include "sim/metrics.h"
+#include "sim/figures/metrics.h"
 
 /* The whole document, newline-terminated; g_free() it. */
 char *rep_json_render(const rep_run_info *info, const sim_metrics *m);

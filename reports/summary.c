@@ -354,7 +354,7 @@ static void summary_network(GString *out, const sim_metrics *m)
 
 /* ---- mesh ---- */
 
-/* A mesh run has peer figures (sim/mesh_stats.c computes them only then). */
+/* A mesh run has peer figures (sim/figures/mesh_stats.c computes them only then). */
 static gboolean summary_is_mesh(const sim_metrics *m)
 {
     return summary_has(m, "peer_connects");

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "reports/run_info.h"
-#include "sim/metrics.h"
+#include "sim/figures/metrics.h"
 
 #define REP_SUMMARY_COLUMNS 80
 

@@ -2,7 +2,7 @@
  *
  * A protocol node never reads a clock, opens a socket, sleeps, spawns a
  * thread or calls a global RNG. Everything it needs from the outside world
- * comes through this table, provided by the simulator (sim/world.c) or by a
+ * comes through this table, provided by the simulator (sim/world/world.c) or by a
  * fake in unit tests (tests/unit/support/fake_env.c). A real socket runtime
  * could provide it unchanged.
  *

@@ -1,5 +1,5 @@
 /* Fuzz harness for the scenario parser (sim_scenario_parse,
- * sim/scenario.h): any text either parses into a scenario or fails with
+ * sim/scenario/scenario.h): any text either parses into a scenario or fails with
  * a GError in SIM_SCENARIO_ERROR, never aborts, leaks or reads out of
  * bounds (the sanitizers watch the last two).
  *
@@ -10,7 +10,7 @@
  * files of scenarios/ and tests/malformed/. */
 #include "fuzz.h"
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #define FUZZ_PATH "fuzz.ini"
 

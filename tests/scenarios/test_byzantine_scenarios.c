@@ -1,6 +1,6 @@
 /* Byzantine validators under PBFT, 10 validators (f = 3).
  *
- * Each behaviour is a wrapper around a real node (sim/byzantine.c). With f
+ * Each behaviour is a wrapper around a real node (sim/world/byzantine.c). With f
  * Byzantine validators PBFT must stay safe and live whatever they send:
  * equivocation and double-signing cost view changes when they are
  * primaries; invalid signatures and floods are rejected and counted;

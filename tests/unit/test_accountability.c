@@ -1,10 +1,10 @@
-/* Unit tests for the accountability invariant (sim/accountability.c).
+/* Unit tests for the accountability invariant (sim/check/accountability.c).
  *
  * A real world is built from a small PBFT scenario but never run: the
  * tests drive the observer (sim_observe, as a node would) and the
  * delivery hook with hand-made events and COMMIT votes, then read the
  * records, figures, verdict and stop detail. This reaches into the world's
- * private structure (sim/world_internal.h) the way the fake environments
+ * private structure (sim/world/world_internal.h) the way the fake environments
  * of the protocol tests stand in for a network: the checker is judged
  * event by event, without a whole simulation deciding what happens.
  *
@@ -12,7 +12,7 @@
  * min signed 0.5 (so at most 2 misses), evidence_max_age 3. At that
  * limit and one past it, the checker is held against the chain's own
  * rule (protocol/core/downtime.c) on the same record. Also here:
- * rotate-key delivery (sim/faults.c: the derived keys, nothing for a node
+ * rotate-key delivery (sim/world/faults.c: the derived keys, nothing for a node
  * that is down) and its refusal under PoA. */
 #include <check.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #include "protocol/core/downtime.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
-#include "sim/world_internal.h"
+#include "sim/world/world_internal.h"
 #include "support/world_fixture.h"
 
 static const char *SCENARIO =
@@ -461,7 +461,7 @@ START_TEST(test_rotate_key_refused_under_poa)
 }
 END_TEST
 
-/* ---- rotate-key delivery (sim/faults.c) ---- */
+/* ---- rotate-key delivery (sim/world/faults.c) ---- */
 
 static proto_keypair rotated[4];
 static guint rotated_count;

@@ -1,4 +1,4 @@
-/* Tests for churn (sim/churn.c): the Poisson gaps, and what a churn fault
+/* Tests for churn (sim/world/churn.c): the Poisson gaps, and what a churn fault
  * does to a small direct-topology world (the mesh's churn runs in
  * tests/scenarios/test_mesh_scenarios.c): leaves take up nodes of the set
  * down, half graceful and half crashes; joins bring back only nodes churn
@@ -8,10 +8,10 @@
 #include <check.h>
 #include <string.h>
 
-#include "sim/churn.h"
-#include "sim/rng.h"
-#include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/engine/rng.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/churn.h"
+#include "sim/world/world.h"
 
 START_TEST(test_gap_mean_and_bounds)
 {

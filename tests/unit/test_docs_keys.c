@@ -4,7 +4,7 @@
  * the parser accepts (what `aitbc-sim check` runs).
  *
  * The lists come from the code itself, never from a copy: the parser's
- * key tables through sim_scenario_keys_foreach (sim/scenario_keys.h), and
+ * key tables through sim_scenario_keys_foreach (sim/scenario/scenario_keys.h), and
  * the database schema from a results.sqlite that reports/db.c creates in
  * a temporary directory. The doc is found through AITBC_SOURCE_DIR, which
  * CTest sets.
@@ -26,8 +26,8 @@
 
 #include "reports/db.h"
 #include "reports/run_info.h"
-#include "sim/scenario.h"
-#include "sim/scenario_keys.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_keys.h"
 #include "support/tmpdir.h"
 
 static char *read_doc(void)

@@ -1,4 +1,4 @@
-/* Overlapping faults compose (sim/faults.c), so that what happens is what
+/* Overlapping faults compose (sim/world/faults.c), so that what happens is what
  * the faults table says:
  *   - a node is down while any crash fault holds it;
  *   - two nodes can talk only if no open partition separates them, so one
@@ -9,7 +9,7 @@
  * callback, which the run calls at every 100 ms step of virtual time. */
 #include <check.h>
 
-#include "sim/world_internal.h"
+#include "sim/world/world_internal.h"
 #include "support/world_fixture.h"
 
 #define S(x) ((int64_t)((x) * 1e9))

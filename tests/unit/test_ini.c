@@ -1,12 +1,12 @@
-/* Tests for the line-aware key-file reader (sim/ini.c): sections, entries,
+/* Tests for the line-aware key-file reader (sim/scenario/ini.c): sections, entries,
  * comments, recorded lines, the inputs it must reject, --set overrides,
  * and the edit distance behind did-you-mean suggestions. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/ini.h"
-#include "sim/scenario.h"
+#include "sim/scenario/ini.h"
+#include "sim/scenario/scenario.h"
 
 static sim_ini *parse_ok(const char *text)
 {

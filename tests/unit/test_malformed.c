@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 /* The corpus must keep covering at least this many cases. */
 #define MALFORMED_FILES_MIN 30

@@ -1,8 +1,8 @@
 /* Unit tests for the mesh figures computed from records: block
- * propagation to 50/90/99/100% of the live nodes (sim/propagation.c);
+ * propagation to 50/90/99/100% of the live nodes (sim/figures/propagation.c);
  * partition detection, re-convergence after a heal and catching up after
- * a join or restart (sim/convergence.c); the mesh's own figures and per
- * node records (sim/mesh_stats.c).
+ * a join or restart (sim/figures/convergence.c); the mesh's own figures and per
+ * node records (sim/figures/mesh_stats.c).
  *
  * A real world is built from a small scenario but never run (as in
  * test_accountability.c): the tests set which nodes are up, feed the
@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/world_internal.h"
+#include "sim/world/world_internal.h"
 #include "support/world_fixture.h"
 
 #define MS ((int64_t)1000000)

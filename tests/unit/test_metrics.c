@@ -1,4 +1,4 @@
-/* Unit tests for the results container (sim/metrics.c): block records
+/* Unit tests for the results container (sim/figures/metrics.c): block records
  * found by hash, figures that keep their first-set order, fault records
  * that own their strings, and the nearest-rank percentile. */
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/metrics.h"
+#include "sim/figures/metrics.h"
 
 static proto_hash test_hash(uint32_t n)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for sim/net.c: latency, bandwidth queueing, loss, duplication,
+/* Unit tests for sim/engine/net.c: latency, bandwidth queueing, loss, duplication,
  * partitions, crashed nodes, degrade windows and the per-type counters.
  *
  * Every test runs the real scheduler and records deliveries (time, ends,
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "protocol/core/msgtype.h"
-#include "sim/net.h"
+#include "sim/engine/net.h"
 
 #define MS ((int64_t)1000000)
 

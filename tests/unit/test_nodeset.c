@@ -1,12 +1,12 @@
-/* Tests for node names and node sets (sim/nodeset.c): names, ranges,
+/* Tests for node names and node sets (sim/scenario/nodeset.c): names, ranges,
  * lists, groups, `honest`, twins, `none`, and the errors that name the
  * offending word. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/nodeset.h"
-#include "sim/scenario.h"
+#include "sim/scenario/nodeset.h"
+#include "sim/scenario/scenario.h"
 
 /* 10 validators, 4 full nodes, 2 agents; optionally twins of v1 and v3
  * (nodes 16 and 17) and v3 + both twins byzantine. */

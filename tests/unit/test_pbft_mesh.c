@@ -17,8 +17,8 @@
 
 #include "protocol/chain/tx.h"
 #include "protocol/chain/valop.h"
-#include "protocol/pbft/pbft_evidence.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_evidence.h"
 #include "protocol/pbft/pbft_internal.h"
 #include "support/pbft_hub.h"
 

@@ -17,7 +17,7 @@
 #include "reports/db.h"
 #include "reports/plot.h"
 #include "reports/run_info.h"
-#include "sim/metrics.h"
+#include "sim/figures/metrics.h"
 #include "support/tmpdir.h"
 
 static char *dir;

@@ -9,11 +9,11 @@
  * one of its peers, and a full node rejects a bad transaction it relays. */
 #include <check.h>
 
-#include "support/fake_env.h"
 #include "protocol/chain/block.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/poa/poa.h"
 #include "protocol/poa/poa_msg.h"
+#include "support/fake_env.h"
 
 #define V 4
 #define ACCOUNTS 8

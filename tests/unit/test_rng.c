@@ -1,4 +1,4 @@
-/* Unit tests for sim/rng.c: stream derivation, draws and deterministic math.
+/* Unit tests for sim/engine/rng.c: stream derivation, draws and deterministic math.
  *
  * The known-answer values for the raw stream were computed independently
  * (Python: hashlib.blake2b(seed as 8 LE bytes || name, digest_size=32) read
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/engine/rng.h"
 
 static uint64_t bits_of(double x)
 {

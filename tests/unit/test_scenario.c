@@ -1,4 +1,4 @@
-/* Tests for scenario interpretation (sim/scenario.c, sim/scenario_fault.c):
+/* Tests for scenario interpretation (sim/scenario/scenario.c, sim/scenario/scenario_fault.c):
  * defaults, every key of every section with the example values of
  * docs/scenarios.md, the full example scenario and scenarios/default.ini,
  * faults of every action (twins and `honest` included), [slashing],
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #define S_NS G_GINT64_CONSTANT(1000000000)
 #define MS_NS G_GINT64_CONSTANT(1000000)

@@ -1,4 +1,4 @@
-/* Unit tests for sim/sched.c: ordering, FIFO ties, cancel, limits, stop.
+/* Unit tests for sim/engine/sched.c: ordering, FIFO ties, cancel, limits, stop.
  *
  * Most tests record which events ran, in order, and when. The last one
  * drives the scheduler and a plain reference (an array scanned for the
@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/sched.h"
 
 /* ---- a recorder ----------------------------------------------------------- */
 

@@ -1,10 +1,10 @@
-/* Tests for the simulator's durable node store (sim/store.c): values are
+/* Tests for the simulator's durable node store (sim/engine/store.c): values are
  * shared by reference, replaced in place with the byte count kept, and
  * clear forgets everything (a churn join's new machine). */
 #include <check.h>
 #include <string.h>
 
-#include "sim/store.h"
+#include "sim/engine/store.h"
 
 static GBytes *text(const char *s)
 {

@@ -1,5 +1,5 @@
-/* Tests for the swarm's schedule generator (sim/swarm_gen.c) and the
- * one-way partition it draws (sim/scenario_fault.c, sim/net.c): the same
+/* Tests for the swarm's schedule generator (sim/scenario/swarm_gen.c) and the
+ * one-way partition it draws (sim/scenario/scenario_fault.c, sim/engine/net.c): the same
  * (base, seed) gives the same text and other seeds other texts; every
  * world of hundreds of seeds is a valid scenario; within f keeps the
  * Byzantine validators at most f and under a third of the stake, beyond f
@@ -8,9 +8,9 @@
 #include <check.h>
 #include <string.h>
 
-#include "sim/ini.h"
-#include "sim/scenario.h"
-#include "sim/swarm_gen.h"
+#include "sim/scenario/ini.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/swarm_gen.h"
 
 #define SEEDS_CHECKED 300
 

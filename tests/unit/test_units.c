@@ -1,4 +1,4 @@
-/* Tests for the scenario value parsers (sim/units.c): every value form
+/* Tests for the scenario value parsers (sim/scenario/units.c): every value form
  * that docs/scenarios.md shows, exactness of decimal durations and sizes, range
  * and overflow limits, and the error messages for malformed values. */
 #include <check.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario.h"
-#include "sim/units.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/units.h"
 
 static int64_t dur_ok(const char *text)
 {

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/sched.h"
 
 #define BENCH_RUNS 5
 #define BENCH_MEAN_DELAY_NS 1e6

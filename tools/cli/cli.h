@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "protocol/core/crypto.h"
-#include "sim/world.h"
+#include "sim/world/world.h"
 
 enum {
     CLI_EXIT_OK = 0,

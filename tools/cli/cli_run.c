@@ -21,7 +21,7 @@
 #include "reports/json.h"
 #include "reports/run_info.h"
 #include "reports/summary.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tools/cli/cli.h"
 
 typedef struct run_args {

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/ini.h"
-#include "sim/scenario.h"
+#include "sim/scenario/ini.h"
+#include "sim/scenario/scenario.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cli_child.h"
 

@@ -5,7 +5,7 @@
  *   swarm-merge OUT SHARD_DIR...
  *
  * Each seed of A..B draws a random fault schedule around the base scenario
- * (sim/swarm_gen.h) and writes it as a scenario file, DIR/worlds/sSEED.ini;
+ * (sim/scenario/swarm_gen.h) and writes it as a scenario file, DIR/worlds/sSEED.ini;
  * a child `aitbc-sim run` (this executable, J at a time) runs it into
  * DIR/runs/sSEED/, and reports/swarm.c classifies how it ended. A failing
  * world is copied, with comment lines naming the swarm seed, the failure
@@ -23,7 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "reports/swarm.h"
-#include "sim/swarm_gen.h"
+#include "sim/scenario/swarm_gen.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/cli_child.h"
 

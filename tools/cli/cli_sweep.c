@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "reports/sweep.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tools/cli/cli.h"
 
 typedef struct sweep_vary {

@@ -8,9 +8,9 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "sim/metrics.h"
-#include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/figures/metrics.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/world.h"
 
 typedef struct scen_run {
     sim_scenario *sc;

@@ -14,8 +14,8 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "protocol/core/env.h"
 #include "protocol/core/crypto.h"
+#include "protocol/core/env.h"
 
 typedef struct fake_send {
     proto_node_id to;

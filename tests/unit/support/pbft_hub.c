@@ -4,8 +4,8 @@
 #include <check.h>
 
 #include "protocol/chain/tx.h"
-#include "protocol/pbft/pbft_msg.h"
 #include "protocol/chain/valset.h"
+#include "protocol/pbft/pbft_msg.h"
 
 void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
               uint32_t checkpoint_interval)

@@ -4,8 +4,8 @@
 #ifndef AITBC_TEST_WORLD_FIXTURE_H
 #define AITBC_TEST_WORLD_FIXTURE_H
 
-#include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/world.h"
 
 /* `name` stands for the file name in error messages. */
 sim_world *test_world_new(const char *name, const char *text, sim_scenario **sc_out);

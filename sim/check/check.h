@@ -1,0 +1,17 @@
+/* sim/check: the invariants a run is judged by, beyond its targets.
+ *
+ *   - accountability.h: every proven equivocation is slashed exactly once
+ *     and in time, and no honest validator is ever punished (a faithful
+ *     model of what each proposer could have known);
+ *   - liveness.h: after the last fault heals, a block becomes final
+ *     within the bound, when the schedule left a quorum able to act.
+ * Safety (no two nodes finalize different blocks at a height, and the
+ * same state root after each height) is checked as blocks become final,
+ * in the world's event observer (sim/world/observer.c). */
+#ifndef AITBC_SIM_CHECK_H
+#define AITBC_SIM_CHECK_H
+
+#include "sim/check/accountability.h"
+#include "sim/check/liveness.h"
+
+#endif

@@ -1,0 +1,77 @@
+/* sim/figures: what a run measured, as the headline figures of
+ * docs/scenarios.md.
+ *
+ * The world keeps records while it runs (blocks, commits, transactions,
+ * view changes, partitions, peers); the collectors here turn them into
+ * named figures (sim_metrics, sim/figures/metrics.h) at the end of the
+ * run, and follow what must be watched as it happens:
+ *   - figures.c: throughput, finality, commit latency, view changes,
+ *     network traffic, and the entry point sim_figures_compute;
+ *   - propagation.c: which nodes hold each block, from when;
+ *   - convergence.c: partitions noticed and healed, re-convergence after a
+ *     heal, catching up after a join or restart;
+ *   - mesh_stats.c: what the P2P mesh did, per node and in total.
+ * Everything is a pure function of the run: no wall clock (the CLI adds
+ * wall-time figures itself). */
+#ifndef AITBC_SIM_FIGURES_H
+#define AITBC_SIM_FIGURES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/core/event.h"
+#include "sim/figures/metrics.h"
+
+typedef struct sim_world sim_world;
+
+/* figures.c: every figure of the run, once, after it ended. */
+void sim_figures_compute(sim_world *w);
+
+/* ---- mesh figures: functions (see the block at the end of sim_world) ---- */
+
+/* propagation.c: which nodes hold each block, from when. */
+/* Block record `block` was just created: the nodes up now are the ones
+ * its propagation is measured against. */
+void sim_prop_block_new(sim_world *w, uint32_t block);
+/* Node `node` holds block `block` from now_ns on (it built, received or
+ * finalized it); `own` = it built it (no receipt is recorded). Later
+ * calls for the same (block, node) change nothing. */
+void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own);
+/* block_propagation_* figures. */
+void sim_prop_figures(sim_world *w);
+
+/* convergence.c: partitions noticed and healed, re-convergence after a
+ * heal, catching up after a join or restart. */
+/* PROTO_EV_PARTITION_SUSPECTED (suspected) or _HEALED at node. */
+void sim_conv_partition_event(sim_world *w, uint32_t node, bool suspected, int64_t at_ns,
+                              uint64_t stake_seen, uint64_t stake_total);
+/* PROTO_EV_RECOVERED at node. */
+void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t height);
+/* The partition, reconverge, sync-after-join and churn figures of a run
+ * that ended at end_ns (and metrics->churn from churn_records). */
+void sim_conv_figures(sim_world *w, int64_t end_ns);
+
+/* mesh_stats.c: what the mesh did, per node and in total. */
+/* THE WORLD CALLS THIS for node `index` whenever the node goes down (a
+ * crash fault, a churn leave of either kind, a twin's window ending),
+ * right BEFORE it frees the node, while slot->p2p is still valid: the
+ * node's p2p statistics and peer count are kept for the figures (a crash
+ * loses them otherwise), and a partition it was suspecting is no longer
+ * open. Safe in any topology (without slot->p2p only the latter). Not
+ * when the world is freed after the run: the figures have read the
+ * nodes still up (sim_mesh_read_live), and reading them twice would count
+ * them twice. */
+void sim_mesh_on_node_down(sim_world *w, uint32_t index);
+/* The run had a P2P mesh (some node reported mesh events or ran a p2p
+ * node): the mesh-only figures are computed. */
+bool sim_mesh_ran(const sim_world *w);
+/* At the end of the run: add what the p2p nodes still up counted to
+ * their records (once; sim_figures_compute calls it before the figures). */
+void sim_mesh_read_live(sim_world *w);
+/* PROTO_EV_PEER_CONNECTED / _DISCONNECTED (for reason) at some node. */
+void sim_mesh_peer_event(sim_world *w, bool connected, proto_p2p_reason reason);
+/* metrics->peers (one record per node) and, in a mesh run, the mesh
+ * figures: peers per node, gossip, p2p drops, connects, disconnects, bans. */
+void sim_mesh_figures(sim_world *w);
+
+#endif

@@ -1,0 +1,186 @@
+/* What a run measured: raw records collected while it runs, and the
+ * headline figures derived from them at the end.
+ *
+ * The world (sim/world/world.c) feeds protocol observations and network counters
+ * in; sim_metrics_finish() derives the figures with the stable names of
+ * docs/scenarios.md (throughput_tps, finality_p99_s, ...). The reports layer
+ * only writes what is here: it computes nothing of its own, so the
+ * database, report.json and the stdout summary always agree. */
+#ifndef AITBC_SIM_METRICS_H
+#define AITBC_SIM_METRICS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/core/crypto.h"
+
+/* One distinct block ever proposed (by hash). */
+typedef struct sim_block_record {
+    uint64_t height;
+    uint64_t slot;             /* PoA slot / PBFT view */
+    uint32_t proposer;         /* node index of the proposer */
+    proto_hash hash;
+    uint32_t tx_count;
+    int64_t proposed_ns;
+    int64_t first_final_ns;    /* -1 if never final anywhere */
+    /* Propagation (sim/figures/propagation.c): of the `live_count` nodes that were
+     * up when the block was first seen (its proposal), `reached_count`
+     * held it by the end (received or finalized it; its proposer from
+     * the start). reached_pQ_ns is the delay from proposed_ns until
+     * ceil(Q% of live_count) of them held it, -1 if that never happened;
+     * reached_all_ns the same for all of them. */
+    int64_t reached_p50_ns;
+    int64_t reached_p90_ns;
+    int64_t reached_p99_ns;
+    int64_t reached_all_ns;
+    uint32_t live_count;
+    uint32_t reached_count;
+    bool adopted;              /* was some node's head or final block */
+} sim_block_record;
+
+/* A block became final at a node. */
+typedef struct sim_commit_record {
+    uint64_t height;
+    uint32_t node;
+    int64_t committed_ns;
+    uint32_t block_index;      /* into blocks */
+} sim_commit_record;
+
+/* A fault window as it actually happened (from the scenario). The strings
+ * belong to the container: append with sim_metrics_fault() (or g_strdup
+ * them yourself); sim_metrics_free() frees them. */
+typedef struct sim_fault_record {
+    char *name;
+    char *action;
+    int64_t at_ns;
+    int64_t until_ns;          /* -1: none */
+    char *nodes;               /* as written */
+} sim_fault_record;
+
+/* A named figure, e.g. ("finality_p99_s", 2.4). The name belongs to the
+ * container (set it with sim_metrics_figure()). */
+typedef struct sim_figure {
+    char *name;
+    double value;
+} sim_figure;
+
+/* A tx became final at the node it was submitted to. */
+typedef struct sim_tx_record {
+    int64_t submitted_ns;
+    int64_t final_ns;
+    uint32_t node;
+} sim_tx_record;
+
+/* A PBFT view change, from the first VIEW-CHANGE anyone sent for `view`
+ * to the first node entering it. */
+typedef struct sim_view_change_record {
+    uint64_t view;
+    const char *cause;         /* static: proto_view_cause_name() of the first sender */
+    uint32_t first_node;       /* node index of the first sender */
+    int64_t started_ns;
+    int64_t ended_ns;          /* -1: never entered */
+} sim_view_change_record;
+
+/* A node first held a block (propagation: its first receipt, or its
+ * finalization if no receipt came first): delay from its proposal. Every
+ * node but the proposer, live at the proposal or not. */
+typedef struct sim_receipt_record {
+    uint64_t height;
+    uint32_t node;
+    int64_t delay_ns;
+} sim_receipt_record;
+
+/* A slashing committed by a block, once however many nodes reported it:
+ * one record per (validator, reason, evidence_height, height). */
+typedef struct sim_slashing_record {
+    int64_t at_ns;             /* first report by an honest node */
+    uint32_t validator;        /* node index of the validator's own node (vK) */
+    const char *reason;        /* static: "double-sign" | "downtime" */
+    uint64_t amount;           /* tokens burned */
+    uint64_t evidence_height;  /* infraction height (downtime: the commit whose window
+                                * jailed it) */
+    uint64_t height;           /* the block that slashed it */
+    uint64_t effective_height; /* it has no power from this height on */
+} sim_slashing_record;
+
+/* A change of a validator's standing committed by a block, once per
+ * (validator, change, height, effective_height): "jail" (with every
+ * slashing), "unjail", "rotate-key". */
+typedef struct sim_validator_change_record {
+    int64_t at_ns;             /* first report by an honest node */
+    uint32_t validator;        /* node index */
+    const char *change;        /* static */
+    uint64_t height;           /* the block that made the change */
+    uint64_t effective_height; /* first height it applies to */
+} sim_validator_change_record;
+
+/* A node suspected a partition (it lost contact with validators holding
+ * more than 1/3 of the stake) and, if healed_ns >= 0, heard them again. */
+typedef struct sim_partition_record {
+    uint32_t node;
+    int64_t suspected_ns;
+    int64_t healed_ns;         /* -1: not healed by the end (or the node went down) */
+    uint64_t stake_seen;       /* at the suspicion: stake of the validators it heard */
+    uint64_t stake_total;
+} sim_partition_record;
+
+/* A churn join or leave. */
+typedef struct sim_membership_record {
+    int64_t at_ns;
+    uint32_t node;
+    const char *kind;          /* static: "join" | "leave-graceful" | "leave-crash" */
+} sim_membership_record;
+
+/* One node's mesh and traffic figures at the end of the run (a node down
+ * at the end: as it went down). */
+typedef struct sim_peer_record {
+    uint32_t node;
+    bool mesh;                 /* it ran a p2p node: the fields below it are valid */
+    uint64_t bytes_sent;       /* every message it sent (sim/engine/net.h) */
+    uint64_t bytes_received;   /* every message delivered to it */
+    uint32_t peers;
+    uint64_t gossip_first;     /* gossip messages it got a first copy of */
+    uint64_t gossip_duplicate; /* further copies */
+    uint64_t throttled;        /* messages it dropped over a peer's budget */
+    uint64_t bans;             /* peers it banned */
+} sim_peer_record;
+
+typedef struct sim_metrics {
+    GArray *blocks;            /* sim_block_record */
+    GArray *commits;           /* sim_commit_record */
+    GArray *faults;            /* sim_fault_record */
+    GArray *txs;               /* sim_tx_record */
+    GArray *view_changes;      /* sim_view_change_record, by view */
+    GArray *receipts;          /* sim_receipt_record, in order of arrival */
+    GArray *slashings;         /* sim_slashing_record, in order of first report */
+    GArray *validator_changes; /* sim_validator_change_record, in order of first report */
+    GArray *partitions;        /* sim_partition_record, by suspicion time */
+    GArray *churn;             /* sim_membership_record, in time order */
+    GArray *peers;             /* sim_peer_record, one per node, by node index */
+    GArray *figures;           /* sim_figure, filled by sim_metrics_finish */
+    GHashTable *block_by_hash; /* proto_hash* -> index+1 (lookup only, never iterated) */
+} sim_metrics;
+
+sim_metrics *sim_metrics_new(void);
+void sim_metrics_free(sim_metrics *m);
+
+/* Index of the block record for hash, creating it if new. A new record is
+ * zero except its hash and its times, which start at -1 (unknown). */
+uint32_t sim_metrics_block(sim_metrics *m, const proto_hash *hash);
+/* Set a figure: replaces the value of an existing name in place (keeping
+ * its position), otherwise appends, so figures keep first-set order. */
+void sim_metrics_figure(sim_metrics *m, const char *name, double value);
+/* Append a fault record, copying the strings (nodes may be NULL). */
+void sim_metrics_fault(sim_metrics *m, const char *name, const char *action, int64_t at_ns,
+                       int64_t until_ns, const char *nodes);
+/* Value of a figure, or `fallback` if absent. */
+double sim_metrics_get(const sim_metrics *m, const char *name, double fallback);
+
+/* Percentile (0..100, nearest-rank) of n int64 values; sorts in place.
+ * The value of rank ceil(pct/100 * n) (at least 1) in ascending order, so
+ * pct <= 0 gives the minimum and pct >= 100 the maximum. n == 0 gives 0:
+ * callers that can see no samples must check n themselves. */
+int64_t sim_percentile_i64(int64_t *values, size_t n, double pct);
+
+#endif

@@ -1,0 +1,216 @@
+/* sim/scenario: scenario files and what makes them. This header is the
+ * folder's entry point: a file parsed, validated and ready for
+ * sim/world/world.c. Beside it: ini.h (the line-aware reader and writer),
+ * units.h (durations, rates, sizes, distributions), nodeset.h (node names
+ * and sets), scenario_keys.h (every key the parser accepts, for the docs
+ * test) and swarm_gen.h (random fault schedules around a base scenario).
+ *
+ * The file format is GLib key-file syntax as specified in
+ * docs/scenarios.md, read by our own line-aware parser (sim/scenario/ini.c) so
+ * every error can name FILE:LINE: key. Loading is two steps: read the text
+ * into sections of (key, value, line) entries, apply `--set section.key=value`
+ * overrides, then interpret every key into the typed struct below. Anything
+ * unknown, out of range or inconsistent is an input error (GError in
+ * SIM_SCENARIO_ERROR), never an abort.
+ *
+ * Node names: validators v0..v{V-1} get indexes 0..V-1, full nodes n0..
+ * get V..V+F-1; agents a0.. come after them, and twins vK' (see `twins`)
+ * after those. Node sets are sorted arrays of those indexes without
+ * duplicates. */
+#ifndef AITBC_SIM_SCENARIO_H
+#define AITBC_SIM_SCENARIO_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/valset.h"
+
+#define SIM_SCENARIO_ERROR (sim_scenario_error_quark())
+GQuark sim_scenario_error_quark(void);
+
+typedef enum sim_scenario_error_code {
+    SIM_SCENARIO_ERROR_IO,      /* cannot read the file */
+    SIM_SCENARIO_ERROR_SYNTAX,  /* not key-file syntax, binary, empty */
+    SIM_SCENARIO_ERROR_KEY,     /* unknown section or key */
+    SIM_SCENARIO_ERROR_VALUE,   /* bad value, unit, range, node name */
+} sim_scenario_error_code;
+
+typedef enum sim_dist_kind {
+    SIM_DIST_CONSTANT = 0, /* a_ns */
+    SIM_DIST_UNIFORM,      /* a_ns .. b_ns */
+    SIM_DIST_NORMAL,       /* mean a_ns, sd b_ns, truncated at 0 */
+    SIM_DIST_LOGNORMAL,    /* median a_ns, sigma (of the underlying normal) */
+    SIM_DIST_EXPONENTIAL,  /* mean a_ns */
+} sim_dist_kind;
+
+typedef struct sim_dist {
+    sim_dist_kind kind;
+    int64_t a_ns;
+    int64_t b_ns;
+    double sigma;
+} sim_dist;
+
+typedef enum sim_consensus_kind {
+    SIM_CONSENSUS_POA = 0,
+    SIM_CONSENSUS_PBFT,
+} sim_consensus_kind;
+
+/* How nodes reach each other (see README.md, "The network"). */
+typedef enum sim_topology {
+    SIM_TOPOLOGY_MESH = 0, /* every node is a P2P mesh node (protocol/p2p) carrying its
+                            * consensus node: peers, gossip, bootstrap */
+    SIM_TOPOLOGY_DIRECT,   /* every node reaches every other with one send */
+} sim_topology;
+
+typedef enum sim_rotation_kind {
+    SIM_ROTATION_ROUND_ROBIN = 0,
+    SIM_ROTATION_STAKE_WEIGHTED,
+} sim_rotation_kind;
+
+typedef enum sim_fault_action {
+    SIM_FAULT_CRASH = 0,
+    SIM_FAULT_PARTITION,
+    SIM_FAULT_DEGRADE,
+    SIM_FAULT_BYZANTINE,
+    SIM_FAULT_CHURN,
+    SIM_FAULT_ROTATE_KEY,
+} sim_fault_action;
+
+const char *sim_fault_action_name(sim_fault_action a);
+
+typedef struct sim_fault {
+    char *name;              /* from [fault NAME] */
+    int line;                /* line of the section header */
+    sim_fault_action action;
+    int64_t at_ns;
+    int64_t until_ns;        /* -1: no end */
+    GArray *nodes;           /* uint32 node indexes (crash, degrade, byzantine, churn,
+                              * rotate-key); never NULL, empty for partition */
+    char *nodes_text;        /* as written, for reports (partition: the groups) */
+    GPtrArray *groups;       /* partition: GArray* of uint32 each; unlisted nodes join group 0;
+                              * never NULL, empty for other actions */
+    bool oneway;             /* partition written `A -> B`: groups[0]'s messages to
+                              * groups[1] are dropped, not the reverse; unlisted nodes
+                              * are not cut */
+    /* degrade: which link parameters replace the base ones */
+    bool has_latency;
+    sim_dist latency;
+    bool has_loss;
+    double loss;
+    bool has_duplicate;
+    double duplicate;
+    bool has_bandwidth;
+    uint64_t bandwidth_bps;
+    /* byzantine */
+    char *behavior;          /* NULL unless byzantine; else the keyword: equivocate |
+                              * double-sign | withhold | invalid-signature | replay |
+                              * delay | flood | twin (values of delay/flood below) */
+    int64_t behavior_delay_ns; /* `delay D` */
+    double behavior_rate_per_s; /* `flood R/s` */
+    /* churn */
+    double join_rate_per_s;
+    double leave_rate_per_s;
+} sim_fault;
+
+typedef enum sim_expect_state {
+    SIM_EXPECT_UNSET = 0,
+    SIM_EXPECT_HOLDS,
+    SIM_EXPECT_FAILS,
+} sim_expect_state;
+
+typedef struct sim_expect {
+    sim_expect_state safety;
+    sim_expect_state liveness;
+    bool has_min_throughput;
+    double min_throughput_tps;
+    bool has_max_finality_p99;
+    int64_t max_finality_p99_ns;
+    bool has_max_block_propagation_p99;
+    int64_t max_block_propagation_p99_ns;
+    bool has_slashed;
+    GArray *slashed;         /* uint32 node indexes; empty for `none` */
+    bool has_max_view_changes;
+    uint64_t max_view_changes;
+    bool has_max_resubmitted_other; /* figure txs_resubmitted.other (network's losses) */
+    uint64_t max_resubmitted_other;
+} sim_expect;
+
+typedef struct sim_scenario {
+    char *path;
+    char *name;
+    char *description;
+    uint64_t seed;
+    int64_t duration_ns;
+    uint64_t events_max;        /* [scenario] max_events, default 2e9 */
+    uint64_t pending_events_max; /* [scenario] max_pending_events, default 64 Mi: an event
+                                  * storm past it ends the run as a failure */
+
+    /* [network] */
+    uint32_t validators;
+    uint32_t full_nodes;
+    uint32_t agents;
+    uint32_t degree;
+    sim_dist latency;
+    double loss;
+    double duplicate;
+    uint64_t bandwidth_bps;     /* 0 = unlimited */
+    sim_topology topology;      /* default mesh */
+    GArray *bootstrap;          /* uint32 node indexes (validators and full nodes) a mesh
+                                 * node first dials; default: the first three validators
+                                 * (all of them if fewer); never empty */
+
+    /* [consensus] */
+    sim_consensus_kind protocol;
+    sim_rotation_kind rotation;
+    GArray *stakes;             /* uint64, one per validator */
+    int64_t block_interval_ns;
+    uint32_t max_block_txs;
+    int64_t view_timeout_ns;
+    uint32_t checkpoint_interval;
+    bool crypto_fast;
+
+    /* [slashing] (PBFT only): fractions, downtime window, jail time,
+     * evidence age and update delay; proto_slashing_defaults() unless set */
+    proto_slashing_params slashing;
+
+    /* [workload] */
+    double tx_rate_per_s;
+    uint32_t accounts;
+    int64_t workload_start_ns;
+    int64_t workload_stop_ns;
+
+    GPtrArray *faults;          /* sim_fault*, in file order */
+    /* Twins (faults with behavior = twin): uint32 validator index K of each
+     * twin "vK'", in the order of the twin faults (and of their nodes).
+     * Twin i is node V+F+A+i; sim_scenario_node_count includes them. */
+    GArray *twins;
+    sim_expect expect;
+    /* TEST ONLY, never read from a file: set by the CLI when the
+     * environment says AITBC_TEST_BREAK=quorum, to run a deliberately
+     * broken PBFT (pbft_params.test_break_quorum). */
+    bool test_break_quorum;
+} sim_scenario;
+
+/* Load FILE, apply overrides ("section.key=value", NULL-terminated, may be
+ * NULL), validate. On failure returns NULL and sets error with a message of
+ * the form "FILE:LINE: key: what is wrong". */
+sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, GError **error);
+/* Same from text in memory (path is used in messages). */
+sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size,
+                                 const char *const *overrides, GError **error);
+void sim_scenario_free(sim_scenario *s);
+
+uint32_t sim_scenario_node_count(const sim_scenario *s);
+/* "v3", "n12", "a0"; returns a newly allocated string. */
+char *sim_scenario_node_name(const sim_scenario *s, uint32_t index);
+
+/* Value parsers, exposed for --set, tests and other sections. Each returns
+ * FALSE and sets a message (without location) on bad input. */
+gboolean sim_parse_duration(const char *text, int64_t *out_ns, GError **error);
+gboolean sim_parse_rate(const char *text, double *out_per_s, GError **error);
+gboolean sim_parse_size(const char *text, uint64_t *out_bytes, GError **error);
+gboolean sim_parse_bandwidth(const char *text, uint64_t *out_bps, GError **error);
+gboolean sim_parse_dist(const char *text, sim_dist *out, GError **error);
+
+#endif

@@ -1,0 +1,102 @@
+/* Internal interface between the parts of the scenario interpreter:
+ * sim/scenario/scenario.c (loading, overrides, section and key checks, the [scenario],
+ * [network], [consensus], [slashing] and [workload] sections) and
+ * sim/scenario/scenario_fault.c ([fault NAME] sections and [expect]). Not for use outside sim/scenario*.c.
+ *
+ * Keys are interpreted through small tables (sim_scn_key): a key name, a
+ * value type, where the value goes in the target struct, and a range. Keys
+ * whose meaning does not fit a table row use a custom reader. */
+#ifndef AITBC_SIM_SCENARIO_INTERNAL_H
+#define AITBC_SIM_SCENARIO_INTERNAL_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/scenario/ini.h"
+#include "sim/scenario/nodeset.h"
+#include "sim/scenario/scenario.h"
+
+typedef struct sim_scn_ctx {
+    const sim_ini *ini;
+    sim_scenario *s;
+    sim_nodeset_ctx nodes;  /* counts filled after [network]; twins and
+                             * byzantine filled while reading the faults */
+    GArray *byzantine;      /* owned; sorted uint32 node indexes */
+} sim_scn_ctx;
+
+typedef enum sim_scn_type {
+    SIM_SCN_U32 = 0,   /* uint32_t in [lo, hi] */
+    SIM_SCN_U64,       /* uint64_t in [lo, hi]; hi = 0: no upper bound */
+    SIM_SCN_DURATION,  /* int64_t ns in [lo, hi]; hi = 0: no upper bound */
+    SIM_SCN_RATE,      /* double per second in [lo, hi] */
+    SIM_SCN_PROB,      /* double in [0, 1) */
+    SIM_SCN_BANDWIDTH, /* uint64_t bit/s, 0 = unlimited */
+    SIM_SCN_DIST,      /* sim_dist */
+    SIM_SCN_TEXT,      /* char * (replaces and frees the old value) */
+    SIM_SCN_ENUM,      /* an enum stored as int: enum_base + index in names */
+    SIM_SCN_CUSTOM,    /* custom(ctx, section, entry, base, error) */
+} sim_scn_type;
+
+typedef struct sim_scn_key sim_scn_key;
+typedef gboolean (*sim_scn_custom_fn)(sim_scn_ctx *c, const sim_ini_section *sec,
+                                      const sim_ini_entry *e, void *base, GError **error);
+
+struct sim_scn_key {
+    const char *key;
+    sim_scn_type type;
+    size_t offset;            /* of the value in the target struct */
+    size_t has_offset;        /* of a bool set when the key is given; 0 = none */
+    int64_t lo, hi;           /* inclusive range, see sim_scn_type */
+    const char *const *names; /* SIM_SCN_ENUM: NULL-terminated names */
+    int enum_base;            /* SIM_SCN_ENUM: value of names[0] */
+    sim_scn_custom_fn custom; /* SIM_SCN_CUSTOM */
+};
+
+/* Set error with the location prefix: "FILE:LINE: key: " for an entry,
+ * "FILE:LINE: [section]: " for a section (e == NULL), and
+ * "--set: section.key: " for anything that came from an override. Always
+ * returns FALSE so callers can `return sim_scn_fail(...)`. */
+gboolean sim_scn_fail(const sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
+                      sim_scenario_error_code code, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(6, 7);
+/* Prefix a location-less error (from a value parser) and free it. */
+gboolean sim_scn_fail_with(const sim_scn_ctx *c, const sim_ini_section *sec,
+                           const sim_ini_entry *e, GError **error, GError *local);
+
+/* Interpret every entry of sec that has a row in keys (NULL-terminated by
+ * key == NULL) into base. Entries without a row are left alone: unknown
+ * keys are rejected beforehand by sim_scn_check_keys. */
+gboolean sim_scn_read_keys(sim_scn_ctx *c, const sim_ini_section *sec, const sim_scn_key *keys,
+                           void *base, GError **error);
+/* Reject any entry of sec whose key is not in known (NULL-terminated),
+ * suggesting the closest known key. */
+gboolean sim_scn_check_keys(const sim_scn_ctx *c, const sim_ini_section *sec,
+                            const char *const *known, GError **error);
+
+/* "90s", "1500ms", "2min": the largest unit that is exact. */
+char *sim_scn_format_duration(int64_t ns);
+
+/* Parse a node set for entry e (location added to errors). */
+GArray *sim_scn_read_nodes(const sim_scn_ctx *c, const sim_ini_section *sec,
+                           const sim_ini_entry *e, guint flags, GError **error);
+
+/* Known keys of a [fault NAME] section, any action (for did-you-mean). */
+extern const char *const sim_scn_fault_keys[];
+/* Known keys of [expect]. */
+extern const char *const sim_scn_expect_keys[];
+
+/* For sim/scenario/scenario_keys.c, by index i = 0, 1, ... until NULL: the key
+ * table of each plain section (its name in *name), and the actions and
+ * byzantine behaviours a [fault NAME] section accepts. */
+const sim_scn_key *sim_scn_section_table(size_t i, const char **name);
+const char *sim_scn_fault_action(size_t i);
+const char *sim_scn_fault_behavior(size_t i);
+
+/* sim/scenario/scenario_fault.c: every [fault NAME] section in file order, then
+ * [expect]. Needs duration and the node counts already read. */
+gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);
+gboolean sim_scn_read_expect(sim_scn_ctx *c, GError **error);
+void sim_scn_fault_free(gpointer fault);
+
+#endif

@@ -1,0 +1,355 @@
+/* What the world learns from protocol observations.
+ *
+ * Every proto_event a node reports lands here: block and commit records
+ * for the database, who holds which block from when (propagation,
+ * sim/figures/propagation.c), commit-latency samples, transaction
+ * finality (handed to the workload, which knows submission times), reorgs
+ * and rejections. It also checks the safety invariant as the run goes:
+ * the first block finalized at a height is the only one any node may ever
+ * finalize there, and each node finalizes heights in order, so finalized
+ * chains are prefixes of one another; and every node reports the same
+ * state root after each height. A violation stops the run with the
+ * height, both nodes and both blocks (or roots) named. Proposals, finals,
+ * evidence, slashings, unjails and key rotations also go to the
+ * accountability checker (sim/check/accountability.c). */
+#include "sim/world/world_internal.h"
+
+#include <string.h>
+
+void sim_observer_init(sim_world *w)
+{
+    w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
+    w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
+    w->accused = g_new0(bool, w->sc->validators);
+    w->state_root_by_block =
+        g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
+    /* mesh figures */
+    w->prop_nodes = g_ptr_array_new_with_free_func(g_free);
+    w->prop_bitmap_bytes = (w->nodes_count + 7) / 8;
+    w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
+    w->partition_open = g_new0(uint32_t, w->nodes_count);
+    w->mesh_nodes = g_new0(sim_mesh_node, w->nodes_count);
+}
+
+static void remember_state_root(sim_world *w, const proto_event *ev)
+{
+    if (ev->hash == NULL || ev->state_root == NULL)
+        return;
+    proto_hash *key = g_new(proto_hash, 1);
+    proto_hash *root = g_new(proto_hash, 1);
+    memcpy(key->bytes, ev->hash, PROTO_HASH_SIZE);
+    memcpy(root->bytes, ev->state_root, PROTO_HASH_SIZE);
+    g_hash_table_replace(w->state_root_by_block, key, root);
+}
+
+bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out)
+{
+    proto_hash genesis;
+    poa_genesis_hash(&w->poa, &genesis);
+    if (proto_hash_equal(hash, &genesis)) {
+        proto_state_root(w->genesis, out);
+        return true;
+    }
+    const proto_hash *root = g_hash_table_lookup(w->state_root_by_block, hash);
+    if (root == NULL)
+        return false;
+    *out = *root;
+    return true;
+}
+
+void sim_observer_clear(sim_world *w)
+{
+    g_array_unref(w->commit_latency_ns);
+    g_array_unref(w->final_by_height);
+    g_array_unref(w->final_root_by_height);
+    g_free(w->accused);
+    g_hash_table_unref(w->state_root_by_block);
+    /* mesh figures */
+    g_ptr_array_unref(w->prop_nodes);
+    g_array_unref(w->recovery_events);
+    g_free(w->partition_open);
+    g_free(w->mesh_nodes);
+}
+
+static uint32_t proposer_node(sim_world *w, uint32_t validator)
+{
+    return validator < w->sc->validators ? w->validator_nodes[validator] : UINT32_MAX;
+}
+
+/* The record of the block an event is about (created at its first
+ * mention), by index: a pointer would not survive the array growing. */
+static uint32_t block_index(sim_world *w, const proto_event *ev)
+{
+    proto_hash h;
+    memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+    guint known = w->metrics->blocks->len;
+    uint32_t idx = sim_metrics_block(w->metrics, &h);
+    sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, idx);
+    if (idx >= known) { /* first time anyone mentions this block */
+        b->height = ev->height;
+        b->slot = ev->slot;
+        b->proposer = proposer_node(w, ev->proposer);
+        b->tx_count = ev->tx_count;
+        b->proposed_ns = ev->proposed_ns;
+        b->first_final_ns = -1;
+        sim_prop_block_new(w, idx);
+    }
+    return idx;
+}
+
+static sim_block_record *block_record(sim_world *w, const proto_event *ev)
+{
+    return &g_array_index(w->metrics->blocks, sim_block_record, block_index(w, ev));
+}
+
+static char *hash_short(const uint8_t *bytes)
+{
+    proto_hash h;
+    char hex[2 * PROTO_HASH_SIZE + 1];
+    memcpy(h.bytes, bytes, PROTO_HASH_SIZE);
+    proto_hash_hex(&h, hex);
+    return g_strndup(hex, 16);
+}
+
+/* Honest state roots agree at every height: the state each node reports
+ * after finalizing height h (its own execution, checked against the
+ * block) must equal the first one reported. */
+static bool check_state_root(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    if (ev->state_root == NULL)
+        return true;
+    GArray *roots = w->final_root_by_height;
+    if (ev->height >= roots->len)
+        g_array_set_size(roots, (guint)ev->height + 1);
+    proto_hash *first = &g_array_index(roots, proto_hash, ev->height);
+    if (proto_hash_is_zero(first)) {
+        memcpy(first->bytes, ev->state_root, PROTO_HASH_SIZE);
+        return true;
+    }
+    if (memcmp(first->bytes, ev->state_root, PROTO_HASH_SIZE) == 0)
+        return true;
+    char *name = sim_world_node_name(w, slot->index);
+    char *a = hash_short(first->bytes);
+    char *b = hash_short(ev->state_root);
+    w->safety_violated = true;
+    sim_world_fail_invariant(
+        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
+                           ": state root %s first, but %s reached state root %s",
+                           ev->height, a, name, b));
+    g_free(name);
+    g_free(a);
+    g_free(b);
+    return false;
+}
+
+static void check_safety(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    if (!slot->honest) {
+        /* A Byzantine node (or a twin) may finalize anything: safety is a
+         * promise about honest nodes only. */
+        slot->final_height = ev->height;
+        return;
+    }
+    if (ev->height != slot->final_height + 1 && !(ev->height == 0 && slot->final_height == 0)) {
+        char *name = sim_world_node_name(w, slot->index);
+        w->safety_violated = true;
+        sim_world_fail_invariant(
+            w, g_strdup_printf("safety violated: %s finalized height %" G_GUINT64_FORMAT
+                               " right after height %" G_GUINT64_FORMAT " (gap in its chain)",
+                               name, ev->height, slot->final_height));
+        g_free(name);
+        return;
+    }
+    slot->final_height = ev->height;
+    if (ev->height >= w->final_by_height->len)
+        g_array_set_size(w->final_by_height, (guint)ev->height + 1);
+    proto_hash *first = &g_array_index(w->final_by_height, proto_hash, ev->height);
+    if (proto_hash_is_zero(first))
+        memcpy(first->bytes, ev->hash, PROTO_HASH_SIZE);
+    if (memcmp(first->bytes, ev->hash, PROTO_HASH_SIZE) == 0) {
+        /* Same block: its execution must give the same state everywhere. */
+        check_state_root(w, slot, ev);
+        return;
+    }
+    /* Find who finalized the other block, for the report. */
+    char *other = NULL;
+    for (guint i = 0; i < w->metrics->commits->len && other == NULL; i++) {
+        const sim_commit_record *c = &g_array_index(w->metrics->commits, sim_commit_record, i);
+        const sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record,
+                                                   c->block_index);
+        if (c->height == ev->height && proto_hash_equal(&b->hash, first) &&
+            w->nodes[c->node].honest)
+            other = sim_world_node_name(w, c->node);
+    }
+    char *name = sim_world_node_name(w, slot->index);
+    char *a = hash_short(first->bytes);
+    char *b = hash_short(ev->hash);
+    w->safety_violated = true;
+    sim_world_fail_invariant(
+        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
+                           ": %s finalized block %s but %s finalized block %s",
+                           ev->height, other != NULL ? other : "another node", a, name, b));
+    g_free(other);
+    g_free(name);
+    g_free(a);
+    g_free(b);
+}
+
+static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    int64_t now = sim_sched_now(w->sched);
+    sim_trace_final(&w->trace, now, slot->index, ev->height, ev->hash, ev->state_root);
+    uint32_t idx = block_index(w, ev);
+    sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, idx);
+    b->adopted = true;
+    if (b->first_final_ns < 0)
+        b->first_final_ns = now;
+    /* A node that fetched the block by sync holds it without a receipt. */
+    sim_prop_block_held(w, idx, slot->index, now, false);
+    sim_commit_record c = {.height = ev->height,
+                           .node = slot->index,
+                           .committed_ns = now,
+                           .block_index = idx};
+    g_array_append_val(w->metrics->commits, c);
+    if (slot->validator_index >= 0) {
+        int64_t latency = now - ev->proposed_ns;
+        g_array_append_val(w->commit_latency_ns, latency);
+    }
+    if (ev->height > w->final_height_max)
+        w->final_height_max = ev->height;
+    check_safety(w, slot, ev);
+    if (ev->tx_hashes != NULL)
+        sim_workload_on_block_final(w, idx, ev->tx_hashes, ev->tx_count, slot->index);
+}
+
+static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    /* from == self: the proposer's own copy, not a receipt. */
+    sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched),
+                        ev->from == slot->index);
+}
+
+/* PBFT view changes: one record per view, opened by the first
+ * VIEW-CHANGE for it and closed by the first node that enters it. */
+static sim_view_change_record *view_record(sim_world *w, uint64_t view, bool create)
+{
+    GArray *a = w->metrics->view_changes;
+    for (guint i = a->len; i-- > 0;) {
+        sim_view_change_record *r = &g_array_index(a, sim_view_change_record, i);
+        if (r->view == view)
+            return r;
+    }
+    if (!create)
+        return NULL;
+    sim_view_change_record r = {.view = view, .ended_ns = -1};
+    g_array_append_val(a, r);
+    return &g_array_index(a, sim_view_change_record, a->len - 1);
+}
+
+static void sim_observer_view_change(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    sim_view_change_record *r = view_record(w, ev->slot, false);
+    if (r != NULL)
+        return;
+    r = view_record(w, ev->slot, true);
+    r->cause = proto_view_cause_name(ev->cause);
+    r->first_node = slot->index;
+    r->started_ns = sim_sched_now(w->sched);
+}
+
+static void sim_observer_new_view(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    sim_view_change_record *r = view_record(w, ev->slot, false);
+    if (r == NULL) {
+        /* Entered without anyone observed starting it (a recovered node's
+         * stored view): nothing to time. */
+        return;
+    }
+    if (r->ended_ns < 0)
+        r->ended_ns = sim_sched_now(w->sched);
+}
+
+void sim_observe(void *ctx, const proto_event *ev)
+{
+    sim_node_slot *slot = ctx;
+    sim_world *w = slot->world;
+    switch (ev->kind) {
+    case PROTO_EV_BLOCK_PROPOSED:
+        sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched), true);
+        remember_state_root(w, ev);
+        sim_acct_observe(w, slot, ev);
+        return;
+    case PROTO_EV_BLOCK_RECEIVED:
+        on_received(w, slot, ev);
+        return;
+    case PROTO_EV_BLOCK_FINAL:
+        on_final(w, slot, ev);
+        sim_acct_observe(w, slot, ev);
+        return;
+    case PROTO_EV_REORG:
+        w->reorgs++;
+        if (ev->depth > w->reorg_depth_max)
+            w->reorg_depth_max = ev->depth;
+        return;
+    case PROTO_EV_MSG_REJECTED:
+        if (ev->reason < PROTO_REJECT_REASON_COUNT)
+            w->rejected[ev->reason]++;
+        return;
+    case PROTO_EV_TX_REJECTED:
+        w->tx_rejected++;
+        return;
+    case PROTO_EV_TX_RECEIVED:
+        sim_workload_on_tx_received(w, ev->hash, slot->index);
+        return;
+    case PROTO_EV_RECOVERED:
+        w->recoveries++;
+        sim_conv_recovered(w, slot->index, sim_sched_now(w->sched), ev->height);
+        return;
+    case PROTO_EV_SYNC_REQUEST:
+        w->sync_requests++;
+        return;
+    case PROTO_EV_VIEW_CHANGE:
+        sim_observer_view_change(w, slot, ev);
+        return;
+    case PROTO_EV_NEW_VIEW:
+        sim_observer_new_view(w, slot, ev);
+        return;
+    case PROTO_EV_CHECKPOINT_STABLE:
+        w->checkpoints_stable++;
+        return;
+    case PROTO_EV_PEER_BANNED:
+        w->peers_banned++;
+        return;
+    case PROTO_EV_EVIDENCE:
+        /* Only what honest nodes hold counts as an accusation. */
+        if (slot->honest && ev->proposer < w->sc->validators) {
+            w->evidence_events++;
+            w->accused[ev->proposer] = true;
+        }
+        sim_acct_observe(w, slot, ev);
+        return;
+    case PROTO_EV_BLOCK_HEAD:
+        block_record(w, ev)->adopted = true;
+        return;
+    case PROTO_EV_SLASHED:
+    case PROTO_EV_UNJAILED:
+    case PROTO_EV_KEY_ROTATED:
+        /* Recorded once (every committing node reports them) and checked
+         * against the accountability invariant. */
+        sim_acct_observe(w, slot, ev);
+        return;
+    case PROTO_EV_FORK_SEEN:
+        return;
+    case PROTO_EV_PEER_CONNECTED:
+    case PROTO_EV_PEER_DISCONNECTED:
+        sim_mesh_peer_event(w, ev->kind == PROTO_EV_PEER_CONNECTED, ev->p2p_reason);
+        return;
+    case PROTO_EV_PARTITION_SUSPECTED:
+    case PROTO_EV_PARTITION_HEALED:
+        w->mesh_events_seen = true;
+        sim_conv_partition_event(w, slot->index, ev->kind == PROTO_EV_PARTITION_SUSPECTED,
+                                 sim_sched_now(w->sched), ev->stake_seen, ev->stake_total);
+        return;
+    }
+}

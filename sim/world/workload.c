@@ -1,0 +1,376 @@
+/* The transaction workload: clients submitting signed transfers.
+ *
+ * Arrivals are Poisson at `tx_rate` between `start` and `stop`. Each
+ * arrival picks a sender account and a different recipient uniformly,
+ * signs a transfer with the sender's next nonce and hands it to a random
+ * live node, as a wallet talking to one RPC endpoint would. Clients behave
+ * like real wallets: a transaction not final after RESUBMIT_AFTER is sent
+ * again (same bytes) to another live node, so a crash that wipes a
+ * mempool delays transactions instead of wedging an account's nonces.
+ *
+ * In-flight transactions are kept in a FIFO ordered by last attempt (the
+ * hash table is for lookup only, never iterated) so retries happen in
+ * the same order on every run.
+ *
+ * Every resubmission is put down to one of two causes. `receiver
+ * crashed`: the node the client last gave the transaction to went down
+ * (crash or leave) before any other node got it from the network
+ * (PROTO_EV_TX_RECEIVED), so only the client could save it; or the
+ * transaction did leave, but an earlier nonce of its sender is still not
+ * final and that one's own resubmission was put down to its receiver
+ * crashing (the chain takes a sender's transactions in nonce order, so it
+ * waits behind that loss). `other`: everything else, the network's doing
+ * (a transaction a live node accepted and that still did not become
+ * final in 30 s). */
+#include "sim/world/world_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/chain/tx.h"
+#include "protocol/core/sorted.h"
+
+#define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
+#define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
+#define INFLIGHT_MAX (2u * 1000 * 1000)
+#define TRANSFER_AMOUNT_MAX 1000u
+#define TRANSFER_FEE 1u
+
+struct sim_inflight {
+    proto_hash hash;
+    GBytes *wire;
+    int64_t submitted_ns;
+    int64_t last_attempt_ns;
+    uint32_t node;
+    uint32_t from;             /* sender account */
+    uint64_t nonce;
+    uint32_t crashes_at_attempt; /* w->nodes[node].crashes when given to node */
+    bool left;                 /* another node got it from the network since then */
+    bool done;
+};
+
+static void inflight_free(sim_inflight *f)
+{
+    g_bytes_unref(f->wire);
+    g_free(f);
+}
+
+/* A random live node, or UINT32_MAX if every node is down. A node in the
+ * middle of a graceful leave (churn) takes no new clients. */
+static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
+{
+    uint32_t start = (uint32_t)sim_rng_below(&w->workload.rng, w->nodes_count);
+    for (uint32_t k = 0; k < w->nodes_count; k++) {
+        uint32_t i = (start + k) % w->nodes_count;
+        if (w->nodes[i].up && !w->nodes[i].leaving && (i != avoid || w->nodes_count == 1))
+            return i;
+    }
+    return UINT32_MAX;
+}
+
+static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
+{
+    uint32_t node = pick_live_node(w, avoid);
+    if (node == UINT32_MAX) {
+        w->workload.dropped_no_node++;
+        return false;
+    }
+    f->node = node;
+    f->last_attempt_ns = sim_sched_now(w->sched);
+    f->crashes_at_attempt = w->nodes[node].crashes;
+    f->left = false;
+    sim_node_slot *slot = &w->nodes[node];
+    slot->ops->submit_tx(slot->node, f->wire);
+    return true;
+}
+
+static void new_transfer(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
+        wl->dropped_backlog++;
+        return;
+    }
+    uint32_t accounts = w->sc->accounts;
+    proto_tx tx = {0};
+    tx.from = (uint32_t)sim_rng_below(&wl->rng, accounts);
+    tx.to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
+    if (tx.to >= tx.from)
+        tx.to++;
+    tx.amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
+    tx.fee = TRANSFER_FEE;
+    tx.nonce = wl->next_nonce[tx.from]++;
+    tx.submitted_ns = sim_sched_now(w->sched);
+    proto_tx_sign(&tx, w->poa.chain_id, w->crypto, &wl->keys[tx.from]);
+
+    sim_inflight *f = g_new0(sim_inflight, 1);
+    proto_tx_hash(&tx, &f->hash);
+    f->wire = proto_tx_msg_encode(&tx);
+    f->submitted_ns = tx.submitted_ns;
+    f->from = tx.from;
+    f->nonce = tx.nonce;
+    g_hash_table_insert(wl->inflight, &f->hash, f);
+    g_queue_push_tail(&wl->retry_queue, f);
+    wl->submitted++;
+    submit(w, f, UINT32_MAX);
+}
+
+static void arrival(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_world *w = ctx;
+    new_transfer(w);
+    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / w->sc->tx_rate_per_s);
+    int64_t next = sim_sched_now(w->sched) + (int64_t)(gap_s * 1e9) + 1;
+    if (next < w->sc->workload_stop_ns && next <= w->sc->duration_ns)
+        sim_sched_at(w->sched, next, arrival, w, 0, 0);
+}
+
+/* Why the network did not finalize f in time (see the top of the file);
+ * called as the client resubmits it. */
+static bool receiver_crashed(const sim_world *w, const sim_inflight *f)
+{
+    const sim_workload *wl = &w->workload;
+    if (!f->left)
+        return w->nodes[f->node].crashes != f->crashes_at_attempt;
+    uint64_t lost = wl->crash_lost_nonce[f->from];
+    return lost != UINT64_MAX && lost < f->nonce && lost >= wl->final_below[f->from];
+}
+
+static void count_resubmission(sim_world *w, const sim_inflight *f, bool crashed)
+{
+    sim_workload *wl = &w->workload;
+    if (crashed) {
+        wl->resubmitted_receiver_crashed++;
+        wl->crash_lost_nonce[f->from] = f->nonce;
+    } else {
+        wl->resubmitted_other++;
+    }
+    wl->resubmitted++;
+    g_assert(wl->resubmitted == wl->resubmitted_receiver_crashed + wl->resubmitted_other);
+}
+
+void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t node)
+{
+    proto_hash hash;
+    memcpy(hash.bytes, tx_hash, PROTO_HASH_SIZE);
+    sim_inflight *f = g_hash_table_lookup(w->workload.inflight, &hash);
+    if (f != NULL && node != f->node)
+        f->left = true;
+}
+
+static void retry_scan(void *ctx, uint64_t a, uint64_t b)
+{
+    sim_world *w = ctx;
+    sim_workload *wl = &w->workload;
+    int64_t now = sim_sched_now(w->sched);
+    for (;;) {
+        sim_inflight *f = g_queue_peek_head(&wl->retry_queue);
+        if (f == NULL)
+            break;
+        if (f->done) {
+            g_queue_pop_head(&wl->retry_queue);
+            inflight_free(f);
+            continue;
+        }
+        if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now)
+            break;
+        g_queue_pop_head(&wl->retry_queue);
+        bool crashed = receiver_crashed(w, f); /* before submit() starts a new attempt */
+        if (submit(w, f, f->node))
+            count_resubmission(w, f, crashed);
+        else
+            f->last_attempt_ns = now;
+        g_queue_push_tail(&wl->retry_queue, f);
+    }
+    if (now + RETRY_SCAN_NS <= w->sc->duration_ns)
+        sim_sched_after(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
+}
+
+/* Finality latency is measured where the client submitted the tx (its
+ * last attempt). If that node is down when the tx becomes final
+ * elsewhere, the client would learn it from any node: the first
+ * finalization then counts. */
+static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
+{
+    sim_workload *wl = &w->workload;
+    sim_inflight *f = g_hash_table_lookup(wl->inflight, tx_hash);
+    if (f == NULL || f->done)
+        return; /* not ours, or already counted */
+    if (f->node != node && w->nodes[f->node].up)
+        return;
+    f->done = true;
+    if (f->nonce + 1 > wl->final_below[f->from])
+        wl->final_below[f->from] = f->nonce + 1;
+    g_hash_table_remove(wl->inflight, tx_hash);
+    wl->finalized++;
+    sim_tx_record rec = {.submitted_ns = f->submitted_ns,
+                         .final_ns = sim_sched_now(w->sched),
+                         .node = node};
+    g_array_append_val(w->metrics->txs, rec);
+}
+
+/* ---- finality by block ----
+ *
+ * Every node finalizes every block, so asking the in-flight table about
+ * every transaction at every node costs nodes x transactions lookups, at
+ * 10,000 nodes most of the simulator's own work. Instead, the first time
+ * a block is final anywhere, the transactions of it that clients still
+ * wait for are listed once, by the node each was submitted to. A node
+ * finalizing the block then looks only at its own part of the list, plus,
+ * once after every crash or leave, at the parts whose node is down (those
+ * count at the first finalization anywhere). What a node has looked at
+ * leaves the list. The outcome is exactly count_final on every
+ * transaction in block order; a resubmission (which moves a transaction
+ * to another node) makes the lists be built again. */
+typedef struct sim_pending_tx {
+    uint32_t node;
+    uint32_t position;         /* in the block */
+    proto_hash hash;
+} sim_pending_tx;
+
+static int pending_cmp(const void *a, const void *b)
+{
+    const sim_pending_tx *x = a, *y = b;
+    if (x->node != y->node)
+        return x->node < y->node ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+static void block_txs_build(sim_world *w, sim_block_txs *b, const uint8_t *tx_hashes,
+                            uint32_t count)
+{
+    sim_workload *wl = &w->workload;
+    if (b->pending != NULL)
+        g_array_unref(b->pending);
+    b->pending = NULL;
+    for (uint32_t i = 0; i < count; i++) {
+        sim_pending_tx p = {.position = i};
+        memcpy(p.hash.bytes, tx_hashes + (size_t)i * PROTO_HASH_SIZE, PROTO_HASH_SIZE);
+        const sim_inflight *f = g_hash_table_lookup(wl->inflight, &p.hash);
+        if (f == NULL || f->done)
+            continue;
+        p.node = f->node;
+        if (b->pending == NULL)
+            b->pending = g_array_new(FALSE, FALSE, sizeof(sim_pending_tx));
+        g_array_append_val(b->pending, p);
+    }
+    if (b->pending != NULL)
+        qsort(b->pending->data, b->pending->len, sizeof(sim_pending_tx), pending_cmp);
+    b->built = true;
+    b->resubmitted = wl->resubmitted;
+    b->down_epoch = UINT64_MAX; /* sweep for down nodes at once */
+}
+
+static guint pending_lower_bound(const GArray *pending, uint32_t node)
+{
+    return proto_lower_bound_u32(pending->data, pending->len, sizeof(sim_pending_tx),
+                                 G_STRUCT_OFFSET(sim_pending_tx, node), node);
+}
+
+static int picked_cmp(const void *a, const void *b, void *data)
+{
+    const GArray *pending = data;
+    uint32_t x = g_array_index(pending, sim_pending_tx, *(const guint *)a).position;
+    uint32_t y = g_array_index(pending, sim_pending_tx, *(const guint *)b).position;
+    return (x > y) - (x < y);
+}
+
+void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx_hashes,
+                                 uint32_t count, uint32_t node)
+{
+    sim_workload *wl = &w->workload;
+    if (count == 0)
+        return;
+    if (wl->blocks->len <= block)
+        g_array_set_size(wl->blocks, block + 1);
+    sim_block_txs *b = &g_array_index(wl->blocks, sim_block_txs, block);
+    if (!b->built || b->resubmitted != wl->resubmitted)
+        block_txs_build(w, b, tx_hashes, count);
+    GArray *pending = b->pending;
+    if (pending == NULL)
+        return;
+    GArray *picked = wl->picked;
+    g_array_set_size(picked, 0);
+    guint lo = pending_lower_bound(pending, node), hi = lo;
+    while (hi < pending->len && g_array_index(pending, sim_pending_tx, hi).node == node)
+        hi++;
+    for (guint k = lo; k < hi; k++)
+        g_array_append_val(picked, k);
+    if (b->down_epoch != w->down_epoch) {
+        b->down_epoch = w->down_epoch;
+        for (guint k = 0; k < pending->len; k++)
+            if ((k < lo || k >= hi) && !w->nodes[g_array_index(pending, sim_pending_tx, k).node].up)
+                g_array_append_val(picked, k);
+    }
+    if (picked->len == 0)
+        return;
+    g_array_sort_with_data(picked, picked_cmp, pending);
+    for (guint i = 0; i < picked->len; i++)
+        count_final(w, &g_array_index(pending, sim_pending_tx, g_array_index(picked, guint, i)).hash,
+                    node);
+    /* What was looked at leaves the list: counted now, or already by
+     * another block, or (for its node) never to be counted here. */
+    for (guint i = 0; i < picked->len; i++)
+        g_array_index(pending, sim_pending_tx, g_array_index(picked, guint, i)).node = UINT32_MAX;
+    guint kept = 0;
+    for (guint k = 0; k < pending->len; k++) {
+        const sim_pending_tx *p = &g_array_index(pending, sim_pending_tx, k);
+        if (p->node != UINT32_MAX)
+            g_array_index(pending, sim_pending_tx, kept++) = *p;
+    }
+    g_array_set_size(pending, kept);
+    if (kept == 0) {
+        g_array_unref(pending);
+        b->pending = NULL;
+    }
+}
+
+bool sim_workload_init(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    const sim_scenario *sc = w->sc;
+    sim_rng_init(&wl->rng, sc->seed, "workload");
+    wl->keys = g_new0(proto_keypair, sc->accounts);
+    wl->next_nonce = g_new0(uint64_t, sc->accounts);
+    wl->final_below = g_new0(uint64_t, sc->accounts);
+    wl->crash_lost_nonce = g_new(uint64_t, sc->accounts);
+    wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
+    wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
+    wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_queue_init(&wl->retry_queue);
+    /* Ten million accounts take seconds to derive: stop when asked. */
+    for (uint32_t i = 0; i < sc->accounts; i++) {
+        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
+            return false;
+        char label[32];
+        snprintf(label, sizeof label, "account/%u", i);
+        proto_keypair_derive(&wl->keys[i], sc->seed, label);
+        wl->crash_lost_nonce[i] = UINT64_MAX;
+    }
+    if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
+        sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);
+        sim_sched_at(w->sched, sc->workload_start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
+    }
+    return true;
+}
+
+void sim_workload_clear(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    g_queue_clear_full(&wl->retry_queue, (GDestroyNotify)inflight_free);
+    if (wl->inflight != NULL)
+        g_hash_table_destroy(wl->inflight);
+    g_free(wl->keys);
+    g_free(wl->next_nonce);
+    g_free(wl->final_below);
+    g_free(wl->crash_lost_nonce);
+    for (guint i = 0; wl->blocks != NULL && i < wl->blocks->len; i++) {
+        GArray *pending = g_array_index(wl->blocks, sim_block_txs, i).pending;
+        if (pending != NULL)
+            g_array_unref(pending);
+    }
+    if (wl->blocks != NULL)
+        g_array_unref(wl->blocks);
+    if (wl->picked != NULL)
+        g_array_unref(wl->picked);
+}

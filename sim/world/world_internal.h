@@ -1,0 +1,275 @@
+/* Private to sim/world*.c, sim/world/mesh_world.c, sim/world/faults.c, sim/world/churn.c,
+ * sim/world/workload.c, sim/world/observer.c, sim/figures/figures.c, sim/world/byzantine.c and
+ * sim/check/accountability.c: the world's structure. */
+#ifndef AITBC_SIM_WORLD_INTERNAL_H
+#define AITBC_SIM_WORLD_INTERNAL_H
+
+#include "protocol/chain/state.h"
+#include "protocol/core/env.h"
+#include "protocol/core/event.h"
+#include "protocol/core/node.h"
+#include "protocol/core/rotation.h"
+#include "protocol/p2p/p2p.h"
+#include "protocol/pbft/pbft.h"
+#include "protocol/poa/poa.h"
+#include "sim/check/accountability.h"
+#include "sim/engine/net.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/sched.h"
+#include "sim/engine/store.h"
+#include "sim/engine/trace.h"
+#include "sim/figures/figures.h"
+#include "sim/world/byzantine.h"
+#include "sim/world/churn.h"
+#include "sim/world/world.h"
+
+typedef struct sim_world sim_world;
+
+/* One node's P2P statistics over the run (sim/figures/mesh_stats.c): summed over
+ * every p2p node it ran (each crash or leave ends one, and its counters
+ * with it). */
+typedef struct sim_mesh_node {
+    p2p_stats stats;
+    uint32_t peers;               /* peers when last read: at the end, or as it went down */
+    bool p2p_seen;                /* it ran a p2p node at some point */
+    bool live_at_end;             /* its p2p node was up at the end of the run */
+} sim_mesh_node;
+
+/* A node rebuilt its state from its store (PROTO_EV_RECOVERED): its
+ * final height from then on is `height`. */
+typedef struct sim_recovery_event {
+    int64_t at_ns;
+    uint32_t node;
+    uint64_t height;
+} sim_recovery_event;
+
+/* PBFT view timeouts double per failed view up to this multiple of
+ * [consensus] view_timeout (4 s -> at most 16 s). */
+#define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4
+
+typedef struct sim_node_slot {
+    sim_world *world;
+    uint32_t index;
+    int32_t validator_index;   /* -1 for full nodes */
+    bool up;
+    uint32_t incarnation;      /* bumped at every crash: stale timers are ignored */
+    void *node;                /* what the world drives (ops); NULL while down */
+    const proto_node_ops *ops;
+    /* Mesh topology: the node's P2P mesh node, which carries its consensus
+     * node (node == p2p, ops == &p2p_node_ops; freeing it frees the
+     * consensus node). NULL in direct topology and while down. */
+    p2p_node *p2p;
+    void *consensus;           /* the consensus node (PBFT or PoA): == node in direct
+                                * topology, inside p2p in mesh; NULL while down */
+    const proto_node_ops *consensus_ops; /* its own ops */
+    bool churned_out;          /* down because churn took it down: a churn join may start
+                                * it again as a new machine; cleared when it starts */
+    bool leaving;              /* a graceful churn leave is under way (it goes down
+                                * SIM_CHURN_GRACE_NS after its GOODBYEs) */
+    sim_store *store;          /* survives crashes */
+    sim_rng rng;               /* the node's own stream */
+    proto_env env;
+    uint64_t final_height;     /* highest height this node reported final (0 again after
+                                * a churn join: a new node starts at genesis) */
+    uint32_t crashes;
+    uint32_t crash_holds;      /* crash faults whose window holds it down now: it restarts
+                                * only when the last of them ends (sim/world/faults.c) */
+    bool twin_window;          /* a twin: its twin fault's window is open (it may run) */
+    bool honest;               /* no Byzantine fault names it (and not a twin) */
+    sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
+    GArray *twins;             /* uint32 node indexes running this validator's identity */
+    /* rotate-key faults for this validator (its own node; twins keep the
+     * genesis key): how many came due, how many the node was given (a
+     * node that was down gets the rest right after its restart) */
+    uint32_t rotations_due;
+    uint32_t rotations_delivered;
+} sim_node_slot;
+
+typedef struct sim_inflight sim_inflight;
+
+/* A final block's transactions that clients still wait for, by the node
+ * each was submitted to (workload.c). */
+typedef struct sim_block_txs {
+    GArray *pending;           /* sim_pending_tx by (node, position); NULL: none */
+    uint64_t down_epoch;       /* w->down_epoch at its last sweep for down nodes */
+    uint64_t resubmitted;      /* wl->resubmitted when built */
+    bool built;
+} sim_block_txs;
+
+typedef struct sim_workload {
+    sim_rng rng;
+    proto_keypair *keys;       /* [accounts] */
+    uint64_t *next_nonce;      /* [accounts] */
+    GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
+    GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
+    uint64_t *final_below;     /* [accounts]: 1 + the highest nonce counted final */
+    uint64_t *crash_lost_nonce;/* [accounts]: nonce of the sender's last resubmission counted
+                                * receiver_crashed, UINT64_MAX: none */
+    uint64_t submitted;
+    uint64_t resubmitted;      /* = resubmitted_receiver_crashed + resubmitted_other */
+    uint64_t resubmitted_receiver_crashed;
+    uint64_t resubmitted_other;
+    uint64_t finalized;
+    uint64_t dropped_no_node;  /* no live node to submit to */
+    uint64_t dropped_backlog;  /* client backlog full */
+    GArray *blocks;            /* sim_block_txs, by block record index */
+    GArray *picked;            /* guint scratch for sim_workload_on_block_final */
+} sim_workload;
+
+struct sim_world {
+    const sim_scenario *sc;
+    sim_poll_fn keep_going;          /* set-up's interrupt check (NULL: none, or running) */
+    void *keep_going_ctx;
+    sim_sched *sched;
+    sim_net *net;
+    proto_crypto *crypto;
+    sim_net_link_params base_link;
+
+    /* chain parameters shared by every node */
+    proto_keypair *validator_keys;   /* [validators] */
+    proto_pubkey *validator_pubkeys; /* [validators] */
+    uint64_t *stakes;                /* [validators] */
+    proto_node_id *validator_nodes;  /* [validators] */
+    proto_state *genesis;
+    proto_rotation *rotation;        /* the slot schedule ([consensus] rotation); poa.rotation */
+    poa_params poa;
+    pbft_params pbft;
+
+    sim_node_slot *nodes;
+    uint32_t nodes_count;
+    bool *fault_active;              /* [faults]: the fault's window is open now */
+    uint32_t nodes_live;             /* slots up now (validators, full nodes, running twins) */
+    uint64_t down_epoch;             /* node crashes and leaves so far */
+    uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
+
+    /* Mesh topology: the parameters every p2p node shares (built once;
+     * p2p_params points into validator_nodes, stakes, bootstrap and the
+     * twins' machines). */
+    p2p_params p2p;
+    proto_node_id *bootstrap;        /* [sc->bootstrap->len] */
+    proto_node_id *twin_nodes;       /* [twins]: each twin's own address (its node index) */
+    uint32_t *twin_validators;       /* [twins]: the identity it runs */
+
+    /* Churn (sim/world/churn.c): one sim_churn per churn fault, and a record of
+     * every join and leave (sim_churn_record, in time order) for the
+     * reports: when, which node, and join / leave-graceful / leave-crash. */
+    GPtrArray *churns;
+    GArray *churn_records;
+
+    sim_workload workload;
+    sim_metrics *metrics;
+    sim_trace trace;
+
+    /* observer state */
+    GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
+    GArray *final_by_height;         /* proto_hash of the first final block per height */
+    uint64_t reorgs;
+    uint64_t reorg_depth_max;
+    uint64_t rejected[PROTO_REJECT_REASON_COUNT];
+    uint64_t tx_rejected;
+    uint64_t recoveries;
+    uint64_t sync_requests;
+    uint64_t final_height_max;
+    uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
+    uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
+    uint64_t peers_banned;           /* ban events (a node stopped listening to a peer) */
+    bool *accused;                   /* [validators]: an honest node holds evidence against it */
+    /* proto_hash* -> proto_hash*: the post-state root every proposed block
+     * claims (lookup only; Byzantine wrappers build conflicting blocks) */
+    GHashTable *state_root_by_block;
+    GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
+
+    sim_acct *acct;                  /* the accountability invariant (sim/check/accountability.c) */
+
+    bool safety_violated;
+    bool stop_requested;
+    sim_stop stop;
+    char *stop_detail;
+
+    /* ---- mesh figures ----------------------------------------------------
+     * Records behind the propagation, mesh, partition and churn figures.
+     * Set up in sim_observer_init and freed in sim_observer_clear
+     * (sim/world/observer.c), never in world.c. */
+    /* Per block record index (metrics->blocks): 2 * prop_bitmap_bytes
+     * bytes, a bitmap of the nodes up when the block was first seen, then
+     * one of the nodes that hold it (sim/figures/propagation.c). */
+    GPtrArray *prop_nodes;
+    uint32_t prop_bitmap_bytes;      /* ceil(nodes_count / 8) */
+    GArray *recovery_events;         /* sim_recovery_event, in time order */
+    /* [nodes_count]: 1 + index into metrics->partitions of the node's
+     * suspicion not yet healed, 0 if none */
+    uint32_t *partition_open;
+    uint64_t partitions_suspected;   /* PROTO_EV_PARTITION_SUSPECTED events */
+    bool mesh_events_seen;           /* some node reported a peer or partition event */
+    sim_mesh_node *mesh_nodes;       /* [nodes_count] */
+    uint64_t peer_connects;          /* PROTO_EV_PEER_CONNECTED events */
+    uint64_t peer_disconnects[PROTO_P2P_REASON_COUNT]; /* PROTO_EV_PEER_DISCONNECTED, by reason */
+};
+
+/* world.c */
+/* Send from a node to a node through the network; in direct topology a
+ * message to a validator with twins reaches its twins too (they share
+ * its identity and, there, its address). */
+void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire);
+void sim_world_crash_node(sim_world *w, uint32_t index);
+/* Start a down node again with its durable store (a crash's restart). */
+void sim_world_restart_node(sim_world *w, uint32_t index);
+/* Start a down node as a new machine: its store is wiped first and its
+ * chain starts again at genesis (a churn join). */
+void sim_world_join_node(sim_world *w, uint32_t index);
+/* A graceful leave begins: the node says goodbye to its peers (mesh
+ * topology; nothing to say in direct topology) and stays up, silent,
+ * until it is taken down with sim_world_crash_node. */
+void sim_world_leave_node(sim_world *w, uint32_t index);
+/* A new consensus node (PBFT or PoA) for slot, addressed as `self` and
+ * talking through env; sets slot->consensus_ops. */
+void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
+                                   const proto_env *env);
+void sim_world_fail_invariant(sim_world *w, char *detail_owned);
+
+/* mesh_world.c: the mesh topology's wiring (sim_world_new calls init
+ * after the chain and before the nodes). */
+void sim_mesh_init(sim_world *w);
+void sim_mesh_clear(sim_world *w);
+/* Start slot's node as a p2p node carrying a new consensus node. */
+void sim_mesh_start_node(sim_world *w, sim_node_slot *slot);
+/* The peers node `index` has now (ascending), 0 in direct topology or
+ * while it is down. */
+uint32_t sim_mesh_peers(const sim_world *w, uint32_t index, proto_node_id *out, uint32_t max);
+
+/* faults.c */
+void sim_faults_schedule(sim_world *w);
+uint32_t sim_faults_first_twin(const sim_world *w, uint64_t fault_index);
+/* Hand validator node `index` every key rotation that came due while it
+ * was down (called right after it restarts). */
+void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
+
+/* workload.c */
+/* False if set-up was abandoned while deriving account keys (the
+ * workload can still be cleared). */
+/* Set-up's interrupt check (sim_world_new_polled): true to go on. Loops
+ * over accounts or nodes call it every SIM_WORLD_POLL_EVERY items. */
+bool sim_world_keep_going(sim_world *w);
+#define SIM_WORLD_POLL_EVERY 4096u
+
+bool sim_workload_init(sim_world *w);
+void sim_workload_clear(sim_world *w);
+/* A block holding tx_hash became final at `node`. */
+/* Node `node` finalized block record `block` holding these transactions
+ * (count hashes of PROTO_HASH_SIZE bytes). */
+void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx_hashes,
+                                 uint32_t count, uint32_t node);
+/* Node `node` got transaction `tx_hash` (32 bytes) from the network. */
+void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t node);
+
+/* observer.c */
+void sim_observer_init(sim_world *w);
+void sim_observer_clear(sim_world *w);
+void sim_observe(void *ctx, const proto_event *ev);
+/* The state root block `hash` claims, if anyone proposed it (or genesis). */
+bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out);
+
+/* The figures (sim/figures/figures.h) are computed from the records
+ * above at the end of a run. */
+
+#endif
