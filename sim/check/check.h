@@ -3,6 +3,8 @@
  *   - accountability.h: every proven equivocation is slashed exactly once
  *     and in time, and no honest validator is ever punished (a faithful
  *     model of what each proposer could have known);
+ *   - conservation.h: no state mints or destroys tokens (balances,
+ *     bonded and burned add up to the genesis supply at every height);
  *   - liveness.h: after the last fault heals, a block becomes final
  *     within the bound, when the schedule left a quorum able to act.
  * Safety (no two nodes finalize different blocks at a height, and the
@@ -12,6 +14,7 @@
 #define AITBC_SIM_CHECK_H
 
 #include "sim/check/accountability.h"
+#include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
 
 #endif

@@ -9,9 +9,11 @@
  * finalize there, and each node finalizes heights in order, so finalized
  * chains are prefixes of one another; and every node reports the same
  * state root after each height. A violation stops the run with the
- * height, both nodes and both blocks (or roots) named. Proposals, finals,
- * evidence, slashings, unjails and key rotations also go to the
- * accountability checker (sim/check/accountability.c). */
+ * height, both nodes and both blocks (or roots) named. The first state
+ * at each height must also hold the genesis supply
+ * (sim/check/conservation.h). Proposals, finals, evidence, slashings,
+ * unjails and key rotations also go to the accountability checker
+ * (sim/check/accountability.c). */
 #include "sim/world/world_internal.h"
 
 #include <string.h>
@@ -112,6 +114,25 @@ static char *hash_short(const uint8_t *bytes)
     return g_strndup(hex, 16);
 }
 
+/* The first honest state at a height holds the genesis supply (the
+ * others equal it by state root). */
+static bool check_conservation(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    if (w->sc->protocol != SIM_CONSENSUS_PBFT || slot->consensus == NULL)
+        return true;
+    uint64_t supply = 0;
+    if (sim_conservation_check(&w->conservation, pbft_node_state(slot->consensus), &supply))
+        return true;
+    char *name = sim_world_node_name(w, slot->index);
+    sim_world_fail_invariant(
+        w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
+                           ": %s's state holds %" G_GUINT64_FORMAT
+                           " tokens (balances, bonded and burned), genesis supply %" G_GUINT64_FORMAT,
+                           ev->height, name, supply, w->conservation.genesis_supply));
+    g_free(name);
+    return false;
+}
+
 /* Honest state roots agree at every height: the state each node reports
  * after finalizing height h (its own execution, checked against the
  * block) must equal the first one reported. */
@@ -125,7 +146,7 @@ static bool check_state_root(sim_world *w, sim_node_slot *slot, const proto_even
     proto_hash *first = &g_array_index(roots, proto_hash, ev->height);
     if (proto_hash_is_zero(first)) {
         memcpy(first->bytes, ev->state_root, PROTO_HASH_SIZE);
-        return true;
+        return check_conservation(w, slot, ev);
     }
     if (memcmp(first->bytes, ev->state_root, PROTO_HASH_SIZE) == 0)
         return true;

@@ -457,6 +457,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     if (!sim_world_keep_going(w) || !build_chain(w) || !sim_world_keep_going(w))
         return world_interrupted(w, error);
     build_pbft(w);
+    sim_conservation_init(&w->conservation, w->genesis);
     sim_mesh_init(w);
     if (!build_nodes(w))
         return world_interrupted(w, error);

@@ -13,6 +13,7 @@
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
 #include "sim/check/accountability.h"
+#include "sim/check/conservation.h"
 #include "sim/engine/net.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/sched.h"
@@ -180,6 +181,7 @@ struct sim_world {
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     sim_acct *acct;                  /* the accountability invariant (sim/check/accountability.c) */
+    sim_conservation conservation;   /* the supply invariant (sim/check/conservation.c) */
 
     bool safety_violated;
     bool stop_requested;

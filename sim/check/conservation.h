@@ -1,0 +1,34 @@
+/* The supply invariant: no state a node reaches creates or destroys
+ * tokens.
+ *
+ * Every account balance, every bonded validator token and every burned
+ * token together (proto_state_total_supply, recomputed from the balances)
+ * must equal the genesis supply in every state: transfers move tokens,
+ * slashing moves them from bonded to burned, nothing mints. The world
+ * checks it once per height, on the state of the first honest node to
+ * finalize that height (the safety checker makes every other honest
+ * node's state at that height identical, by state root), so a run pays
+ * one pass over the accounts per block. A violation stops the run like a
+ * safety violation, with the height, the node and both totals.
+ *
+ * Only PBFT nodes expose the state they finalized (pbft_node_state); PoA
+ * runs are not checked (their head state may be ahead of the final one). */
+#ifndef AITBC_SIM_CONSERVATION_H
+#define AITBC_SIM_CONSERVATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/state.h"
+
+typedef struct sim_conservation {
+    uint64_t genesis_supply;
+    uint64_t heights_checked;
+} sim_conservation;
+
+void sim_conservation_init(sim_conservation *c, const proto_state *genesis);
+/* Check one state; false (and *supply_out = what it holds) when it does
+ * not hold the genesis supply. Counts the check. */
+bool sim_conservation_check(sim_conservation *c, const proto_state *s, uint64_t *supply_out);
+
+#endif
