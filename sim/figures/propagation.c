@@ -1,8 +1,8 @@
 /* Block propagation: how long each block took to reach the nodes.
  *
- * Issue 5 measures propagation per block: the time from a block's
- * proposal until 50, 90, 99 and 100% of the nodes that were live at the
- * proposal held it. A node holds a block from the first of its proposal
+ * Propagation is measured per block: the time from a block's proposal
+ * until 50, 90, 99 and 100% of the nodes that were live at the proposal
+ * held it. A node holds a block from the first of its proposal
  * (the proposer), its first receipt (PROTO_EV_BLOCK_RECEIVED) and its
  * finalization (PROTO_EV_BLOCK_FINAL: a full node that fetched the block
  * through sync may report no receipt). Nodes that came up after the
