@@ -178,117 +178,149 @@ typedef struct child {
     guint run;            /* index into the runs array */
 } child;
 
-int cli_sweep(int argc, char **argv)
+static void sweep_args_clear(sweep_args *a)
 {
-    sweep_args a = {.vary = g_ptr_array_new_with_free_func(vary_free)};
-    int rc = parse_sweep_args(argc, argv, &a);
-    if (rc != CLI_EXIT_OK) {
-        g_ptr_array_unref(a.vary);
-        g_free(a.seeds_text);
-        return rc;
-    }
-    uint64_t combos = 1;
-    for (guint k = 0; k < a.vary->len; k++)
-        combos *= ((sweep_vary *)a.vary->pdata[k])->values->len;
-    uint64_t seeds = a.seed_last - a.seed_first + 1;
-    uint64_t total = combos * seeds;
-    if (total > 1000000) {
-        g_ptr_array_unref(a.vary);
-        g_free(a.seeds_text);
-        return sweep_usage("more than a million runs");
-    }
+    g_ptr_array_unref(a->vary);
+    g_free(a->seeds_text);
+}
 
-    /* Validate every combination before running anything. */
-    char *scenario_name = NULL;
+/* Load every combination before running anything, so a bad value is a
+ * usage error with its file, line and key. On success *scenario_name is
+ * the scenario's name (from the first combination). */
+static int validate_combos(const sweep_args *a, uint64_t combos, char **scenario_name)
+{
+    int rc = CLI_EXIT_OK;
     for (uint64_t c = 0; c < combos && rc == CLI_EXIT_OK; c++) {
         GString *params = g_string_new(NULL);
-        GPtrArray *o = combo_overrides(&a, c, params);
+        GPtrArray *o = combo_overrides(a, c, params);
         g_ptr_array_add(o, NULL);
         GError *error = NULL;
-        sim_scenario *sc = sim_scenario_load(a.file, (const char *const *)o->pdata, &error);
+        sim_scenario *sc = sim_scenario_load(a->file, (const char *const *)o->pdata, &error);
         if (sc == NULL) {
             fprintf(stderr, "aitbc-sim sweep: %s\n", error->message);
             g_error_free(error);
             rc = CLI_EXIT_USAGE;
-        } else if (scenario_name == NULL) {
-            scenario_name = g_strdup(sc->name);
+        } else if (*scenario_name == NULL) {
+            *scenario_name = g_strdup(sc->name);
         }
         sim_scenario_free(sc);
         g_ptr_array_unref(o);
         g_string_free(params, TRUE);
     }
-    if (rc != CLI_EXIT_OK) {
-        g_free(scenario_name);
-        g_ptr_array_unref(a.vary);
-        g_free(a.seeds_text);
-        return rc;
-    }
-    char *out_dir = a.out_dir != NULL ? g_strdup(a.out_dir)
-                                      : g_strdup_printf("out/%s-sweep", scenario_name);
-    if (a.shard_n > 1 && a.out_dir == NULL) {
-        g_free(out_dir);
-        out_dir = g_strdup_printf("out/%s-sweep-shard%u-of-%u", scenario_name, a.shard_k,
-                                  a.shard_n);
-    }
+    return rc;
+}
 
-    /* This shard's runs. */
-    GArray *runs = g_array_new(FALSE, TRUE, sizeof(rep_sweep_run));
-    GPtrArray *run_args = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+/* --out, or out/NAME-sweep (out/NAME-sweep-shardK-of-N for a shard). */
+static char *sweep_out_dir(const sweep_args *a, const char *scenario_name)
+{
+    if (a->out_dir != NULL)
+        return g_strdup(a->out_dir);
+    if (a->shard_n > 1)
+        return g_strdup_printf("out/%s-sweep-shard%u-of-%u", scenario_name, a->shard_k,
+                               a->shard_n);
+    return g_strdup_printf("out/%s-sweep", scenario_name);
+}
+
+/* The NULL-terminated argv of one `aitbc-sim run` with its overrides. */
+static GPtrArray *run_argv(const char *exe, const sweep_args *a, uint64_t seed, const char *dir,
+                           const GPtrArray *overrides)
+{
+    GPtrArray *argv_run = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(argv_run, g_strdup(exe));
+    g_ptr_array_add(argv_run, g_strdup("run"));
+    g_ptr_array_add(argv_run, g_strdup(a->file));
+    g_ptr_array_add(argv_run, g_strdup("--quiet"));
+    g_ptr_array_add(argv_run, g_strdup("--seed"));
+    g_ptr_array_add(argv_run, g_strdup_printf("%" G_GUINT64_FORMAT, seed));
+    g_ptr_array_add(argv_run, g_strdup("--out"));
+    g_ptr_array_add(argv_run, g_strdup(dir));
+    for (guint k = 0; k < overrides->len; k++) {
+        g_ptr_array_add(argv_run, g_strdup("--set"));
+        g_ptr_array_add(argv_run, g_strdup(overrides->pdata[k]));
+    }
+    g_ptr_array_add(argv_run, NULL);
+    return argv_run;
+}
+
+/* This shard's runs out of the `total` of the full product: each run's
+ * record (exit_code -1 until it finishes) into runs, its argv into
+ * run_args (same index). */
+static void plan_shard(const sweep_args *a, uint64_t total, uint64_t seeds, const char *out_dir,
+                       GArray *runs, GPtrArray *run_args)
+{
     char *exe = self_exe();
     for (uint64_t i = 0; i < total; i++) {
-        if (i % a.shard_n != a.shard_k - 1)
+        if (i % a->shard_n != a->shard_k - 1)
             continue;
-        uint64_t combo = i / seeds, seed = a.seed_first + i % seeds;
+        uint64_t combo = i / seeds, seed = a->seed_first + i % seeds;
         GString *params = g_string_new(NULL);
-        GPtrArray *o = combo_overrides(&a, combo, params);
+        GPtrArray *o = combo_overrides(a, combo, params);
         rep_sweep_run r = {.index = i,
                            .params = g_string_free(params, FALSE),
                            .seed = seed,
                            .exit_code = -1,
                            .dir = g_strdup_printf("%s/runs/r%05" G_GUINT64_FORMAT, out_dir, i)};
-        GPtrArray *argv_run = g_ptr_array_new_with_free_func(g_free);
-        g_ptr_array_add(argv_run, g_strdup(exe));
-        g_ptr_array_add(argv_run, g_strdup("run"));
-        g_ptr_array_add(argv_run, g_strdup(a.file));
-        g_ptr_array_add(argv_run, g_strdup("--quiet"));
-        g_ptr_array_add(argv_run, g_strdup("--seed"));
-        g_ptr_array_add(argv_run, g_strdup_printf("%" G_GUINT64_FORMAT, seed));
-        g_ptr_array_add(argv_run, g_strdup("--out"));
-        g_ptr_array_add(argv_run, g_strdup(r.dir));
-        for (guint k = 0; k < o->len; k++) {
-            g_ptr_array_add(argv_run, g_strdup("--set"));
-            g_ptr_array_add(argv_run, g_strdup(o->pdata[k]));
-        }
-        g_ptr_array_add(argv_run, NULL);
+        GPtrArray *argv_run = run_argv(exe, a, seed, r.dir, o);
         g_ptr_array_unref(o);
         g_array_append_val(runs, r);
         g_ptr_array_add(run_args, argv_run);
     }
     g_free(exe);
+}
 
-    /* Run them, J at a time. */
-    fprintf(stderr, "aitbc-sim sweep: %u of %" G_GUINT64_FORMAT " runs (shard %u/%u), %u at a "
-                    "time, into %s\n", runs->len, total, a.shard_k, a.shard_n, a.jobs, out_dir);
+/* Start runs from *next until `jobs` are live. A run that cannot start
+ * counts as done and failed (exit CLI_EXIT_INTERNAL). */
+static void start_runs(guint jobs, GArray *runs, GPtrArray *run_args, GArray *live, guint *next,
+                       guint *done, guint *failed)
+{
+    while (live->len < jobs && *next < runs->len) {
+        GPtrArray *av = run_args->pdata[*next];
+        child ch = {.run = *next};
+        GError *error = NULL;
+        if (!g_spawn_async(NULL, (char **)av->pdata, NULL,
+                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                           &ch.pid, &error)) {
+            fprintf(stderr, "aitbc-sim sweep: cannot start a run: %s\n", error->message);
+            g_error_free(error);
+            g_array_index(runs, rep_sweep_run, *next).exit_code = CLI_EXIT_INTERNAL;
+            (*done)++;
+            (*failed)++;
+        } else {
+            g_array_append_val(live, ch);
+        }
+        (*next)++;
+    }
+}
+
+/* Record the exit of pid (one of the live runs, wait status `status`). */
+static void reap_run(pid_t pid, int status, GArray *runs, GArray *live, guint *done,
+                     guint *failed)
+{
+    for (guint c = 0; c < live->len; c++) {
+        child *ch = &g_array_index(live, child, c);
+        if (ch->pid != pid)
+            continue;
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_INTERNAL;
+        rep_sweep_run *r = &g_array_index(runs, rep_sweep_run, ch->run);
+        r->exit_code = code;
+        *failed += code != CLI_EXIT_OK;
+        g_spawn_close_pid(pid);
+        g_array_remove_index_fast(live, c);
+        (*done)++;
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "\r  %u/%u runs done", *done, runs->len);
+        break;
+    }
+}
+
+/* Run them all, `jobs` at a time; each run's exit code goes into runs.
+ * Returns how many failed (a target, or did not finish). */
+static guint run_all(guint jobs, GArray *runs, GPtrArray *run_args)
+{
     GArray *live = g_array_new(FALSE, FALSE, sizeof(child));
     guint next = 0, done = 0, failed = 0;
     while (done < runs->len) {
-        while (live->len < a.jobs && next < runs->len) {
-            GPtrArray *av = run_args->pdata[next];
-            child ch = {.run = next};
-            GError *error = NULL;
-            if (!g_spawn_async(NULL, (char **)av->pdata, NULL,
-                               G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               &ch.pid, &error)) {
-                fprintf(stderr, "aitbc-sim sweep: cannot start a run: %s\n", error->message);
-                g_error_free(error);
-                g_array_index(runs, rep_sweep_run, next).exit_code = CLI_EXIT_INTERNAL;
-                done++;
-                failed++;
-            } else {
-                g_array_append_val(live, ch);
-            }
-            next++;
-        }
+        start_runs(jobs, runs, run_args, live, &next, &done, &failed);
         if (live->len == 0)
             continue;
         int status = 0;
@@ -298,34 +330,27 @@ int cli_sweep(int argc, char **argv)
                 continue;
             break;
         }
-        for (guint c = 0; c < live->len; c++) {
-            child *ch = &g_array_index(live, child, c);
-            if (ch->pid != pid)
-                continue;
-            int code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_INTERNAL;
-            rep_sweep_run *r = &g_array_index(runs, rep_sweep_run, ch->run);
-            r->exit_code = code;
-            failed += code != CLI_EXIT_OK;
-            g_spawn_close_pid(pid);
-            g_array_remove_index_fast(live, c);
-            done++;
-            if (isatty(STDERR_FILENO))
-                fprintf(stderr, "\r  %u/%u runs done", done, runs->len);
-            break;
-        }
+        reap_run(pid, status, runs, live, &done, &failed);
     }
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "\n");
     g_array_unref(live);
+    return failed;
+}
 
+/* The sweep database and plots from the finished runs, and the line
+ * that sums them up. */
+static int collect_sweep(const sweep_args *a, char *scenario_name, uint64_t total,
+                         const char *out_dir, GArray *runs, guint failed)
+{
     rep_sweep_meta meta = {.scenario = scenario_name,
                            .vary_keys = g_ptr_array_new(),
-                           .seeds = a.seeds_text,
+                           .seeds = a->seeds_text,
                            .runs_total = total};
-    for (guint k = 0; k < a.vary->len; k++)
-        g_ptr_array_add(meta.vary_keys, ((sweep_vary *)a.vary->pdata[k])->key);
+    for (guint k = 0; k < a->vary->len; k++)
+        g_ptr_array_add(meta.vary_keys, ((sweep_vary *)a->vary->pdata[k])->key);
     GError *error = NULL;
-    rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK;
     if (!rep_sweep_collect(out_dir, &meta, (const rep_sweep_run *)(void *)runs->data, runs->len,
                            &error)) {
         fprintf(stderr, "aitbc-sim sweep: %s\n", error->message);
@@ -337,18 +362,54 @@ int cli_sweep(int argc, char **argv)
         if (failed > 0)
             rc = CLI_EXIT_FAILED;
     }
+    g_ptr_array_unref(meta.vary_keys);
+    return rc;
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    sweep_args a = {.vary = g_ptr_array_new_with_free_func(vary_free)};
+    int rc = parse_sweep_args(argc, argv, &a);
+    if (rc != CLI_EXIT_OK) {
+        sweep_args_clear(&a);
+        return rc;
+    }
+    uint64_t combos = 1;
+    for (guint k = 0; k < a.vary->len; k++)
+        combos *= ((sweep_vary *)a.vary->pdata[k])->values->len;
+    uint64_t seeds = a.seed_last - a.seed_first + 1;
+    uint64_t total = combos * seeds;
+    if (total > 1000000) {
+        sweep_args_clear(&a);
+        return sweep_usage("more than a million runs");
+    }
+    char *scenario_name = NULL;
+    rc = validate_combos(&a, combos, &scenario_name);
+    if (rc != CLI_EXIT_OK) {
+        g_free(scenario_name);
+        sweep_args_clear(&a);
+        return rc;
+    }
+    char *out_dir = sweep_out_dir(&a, scenario_name);
+
+    GArray *runs = g_array_new(FALSE, TRUE, sizeof(rep_sweep_run));
+    GPtrArray *run_args = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    plan_shard(&a, total, seeds, out_dir, runs, run_args);
+    fprintf(stderr, "aitbc-sim sweep: %u of %" G_GUINT64_FORMAT " runs (shard %u/%u), %u at a "
+                    "time, into %s\n", runs->len, total, a.shard_k, a.shard_n, a.jobs, out_dir);
+    guint failed = run_all(a.jobs, runs, run_args);
+    rc = collect_sweep(&a, scenario_name, total, out_dir, runs, failed);
+
     for (guint i = 0; i < runs->len; i++) {
         rep_sweep_run *r = &g_array_index(runs, rep_sweep_run, i);
         g_free(r->params);
         g_free(r->dir);
     }
-    g_ptr_array_unref(meta.vary_keys);
     g_array_unref(runs);
     g_ptr_array_unref(run_args);
     g_free(out_dir);
     g_free(scenario_name);
-    g_ptr_array_unref(a.vary);
-    g_free(a.seeds_text);
+    sweep_args_clear(&a);
     return rc;
 }
 
