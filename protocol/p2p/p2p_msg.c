@@ -34,6 +34,11 @@ bool p2p_msg_is_p2p_type(uint8_t type)
     return type >= PROTO_MSG_P2P_HELLO && type <= PROTO_MSG_P2P_IWANT;
 }
 
+bool p2p_msg_is_control_type(uint8_t type)
+{
+    return p2p_msg_is_p2p_type(type) && type != PROTO_MSG_P2P_GOSSIP;
+}
+
 /* A reader positioned after the type byte; false if it is not `type`. */
 static bool open_type(proto_reader *r, const uint8_t *data, size_t size, uint8_t type)
 {
@@ -197,6 +202,15 @@ bool p2p_gossip_decode(const uint8_t *data, size_t size, proto_scope *scope)
         return false;
     *scope = (proto_scope)data[1];
     return true;
+}
+
+GBytes *p2p_gossip_open(GBytes *wire, proto_scope *scope)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    if (!p2p_gossip_decode(data, size, scope))
+        return NULL;
+    return g_bytes_new_from_bytes(wire, P2P_GOSSIP_HEADER_SIZE, size - P2P_GOSSIP_HEADER_SIZE);
 }
 
 GBytes *p2p_ids_encode(uint8_t type, const p2p_id *ids, uint32_t count)

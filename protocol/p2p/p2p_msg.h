@@ -84,6 +84,10 @@ void p2p_id_of(p2p_id *out, const void *data, size_t size);
 bool p2p_id_equal(const p2p_id *a, const p2p_id *b);
 /* True for the types 32..40 this layer owns. */
 bool p2p_msg_is_p2p_type(uint8_t type);
+/* True for the mesh's own membership and health traffic (HELLO, GOODBYE,
+ * PING, PONG, GET_PEERS, PEERS, IHAVE, IWANT): the p2p types but GOSSIP,
+ * which carries another layer's message. */
+bool p2p_msg_is_control_type(uint8_t type);
 
 GBytes *p2p_hello_encode(bool ack);
 bool p2p_hello_decode(const uint8_t *data, size_t size, bool *ack);
@@ -108,6 +112,9 @@ GBytes *p2p_gossip_encode(proto_scope scope, GBytes *inner);
 /* On success the inner message is data[P2P_GOSSIP_HEADER_SIZE ..]. */
 #define P2P_GOSSIP_HEADER_SIZE 2
 bool p2p_gossip_decode(const uint8_t *data, size_t size, proto_scope *scope);
+/* The message inside an envelope p2p_gossip_decode accepts (a new
+ * reference sharing wire's bytes) and its scope; NULL if wire is not one. */
+GBytes *p2p_gossip_open(GBytes *wire, proto_scope *scope);
 
 /* type: PROTO_MSG_P2P_IHAVE or _IWANT; 1 <= count <= P2P_IDS_MAX. */
 GBytes *p2p_ids_encode(uint8_t type, const p2p_id *ids, uint32_t count);

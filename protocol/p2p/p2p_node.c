@@ -286,8 +286,7 @@ static void p2p_on_message(void *node, proto_node_id from, GBytes *wire)
         return;
     }
     p2p_peer *peer = p2p_peer_find(n, from);
-    if (peer == NULL && size > 0 &&
-        (data[0] == PROTO_MSG_P2P_GOSSIP || !p2p_msg_is_p2p_type(data[0])))
+    if (peer == NULL && size > 0 && !p2p_msg_is_control_type(data[0]))
         peer = p2p_parting_find(n, from); /* in flight when we parted */
     if (peer == NULL) {
         from_stranger(n, from, wire, data, size);

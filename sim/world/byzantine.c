@@ -22,9 +22,9 @@
 #include <string.h>
 
 #include "protocol/core/msgtype.h"
+#include "protocol/p2p/p2p_msg.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "protocol/poa/poa_msg.h"
-#include "sim/world/gossip_envelope.h"
 #include "sim/world/world_internal.h"
 
 #define BYZ_REPLAY_RING 256
@@ -340,17 +340,17 @@ static GBytes *ring_pick(sim_byz *b)
 
 /* `payload` as it leaves: inside an envelope of `scope` again when the
  * message came in one (new reference). */
-static GBytes *byz_rewrap(bool wrapped, uint8_t scope, GBytes *payload)
+static GBytes *byz_rewrap(bool wrapped, proto_scope scope, GBytes *payload)
 {
-    return wrapped ? sim_gossip_wrap(scope, payload) : g_bytes_ref(payload);
+    return wrapped ? p2p_gossip_encode(scope, payload) : g_bytes_ref(payload);
 }
 
 void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
 {
     /* In mesh topology broadcasts leave in gossip envelopes: behaviours
      * act on the message inside and the result leaves in an envelope. */
-    uint8_t scope = 0;
-    GBytes *inner = sim_gossip_open(wire, &scope);
+    proto_scope scope = PROTO_SCOPE_ALL;
+    GBytes *inner = p2p_gossip_open(wire, &scope);
     bool wrapped = inner != NULL;
     GBytes *payload = wrapped ? inner : wire;
     uint8_t type = pbft_msg_type(payload);
@@ -386,7 +386,9 @@ void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
     }
     /* Replays go with what the node says, and are made of it: not the
      * mesh's own pings and handshakes. */
-    bool control = sim_gossip_is_control(wire);
+    gsize wire_size = 0;
+    const uint8_t *wire_data = g_bytes_get_data(wire, &wire_size);
+    bool control = wire_size > 0 && p2p_msg_is_control_type(wire_data[0]);
     if (!control && active(b, BYZ_REPLAY, NULL)) {
         GBytes *old = ring_pick(b);
         if (old != NULL)
