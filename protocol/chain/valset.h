@@ -35,8 +35,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/downtime.h"
 #include "protocol/core/crypto.h"
-#include "protocol/core/downtime.h"
 
 typedef enum proto_slash_reason {
     PROTO_SLASH_DOUBLE_SIGN = 1, /* two conflicting signed votes (evidence) */

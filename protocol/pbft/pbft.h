@@ -24,7 +24,7 @@
  *
  * Rotation: primary(n, v) = schedule(n + v), where schedule is
  * round-robin (index mod N) or stake-weighted (CometBFT proposer
- * priority, protocol/core/rotation.h). Proposers rotate every block as in
+ * priority, protocol/chain/rotation.h). Proposers rotate every block as in
  * Tendermint, and each view change moves the whole schedule on by one, so
  * a crashed primary is skipped after one view timeout. The NEW-VIEW for
  * view w is assembled by leader(w) = schedule(w); with round-robin that is
@@ -126,11 +126,11 @@
 
 #include "protocol/chain/block_memo.h"
 #include "protocol/chain/exec_memo.h"
+#include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
-#include "protocol/core/rotation.h"
 
 #define PBFT_NULL_PROPOSER UINT32_MAX
 

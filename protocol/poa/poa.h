@@ -4,7 +4,7 @@
  * scheduled validator, who builds a block on its head at the start of the
  * slot, signs it and sends it to every node. This is the scheme of
  * OpenEthereum/Parity's Aura engine (authority_round: "step" = our slot).
- * The schedule is params->rotation (protocol/core/rotation.h): NULL or
+ * The schedule is params->rotation (protocol/chain/rotation.h): NULL or
  * round-robin gives Aura's proposer = s mod N; stake-weighted gives slot s
  * to position s of CometBFT's proposer-priority sequence, one increment per
  * slot, so each validator owns slots in proportion to its stake.
@@ -44,11 +44,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
-#include "protocol/core/rotation.h"
 
 /* Everything every node of one chain shares; must outlive the nodes. */
 typedef struct poa_params {

@@ -4,11 +4,11 @@
 #ifndef AITBC_SIM_WORLD_INTERNAL_H
 #define AITBC_SIM_WORLD_INTERNAL_H
 
+#include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
 #include "protocol/core/env.h"
 #include "protocol/core/event.h"
 #include "protocol/core/node.h"
-#include "protocol/core/rotation.h"
 #include "protocol/p2p/p2p.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"

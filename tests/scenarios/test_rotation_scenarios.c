@@ -9,7 +9,7 @@
  * safe, and finality works (v3 plus any two others hold > 2/3). */
 #include "scenario_support.h"
 
-#include "protocol/core/rotation.h"
+#include "protocol/chain/rotation.h"
 
 static const char *BASE = "[scenario]\nseed = 21\nduration = 60s\n"
                           "[network]\nvalidators = 4\nfull_nodes = 1\nlatency = uniform 20ms 60ms\n"

@@ -11,14 +11,14 @@
  * Scenario: v0..v3, v3 named by an equivocate fault; [slashing] window 4,
  * min signed 0.5 (so at most 2 misses), evidence_max_age 3. At that
  * limit and one past it, the checker is held against the chain's own
- * rule (protocol/core/downtime.c) on the same record. Also here:
+ * rule (protocol/chain/downtime.c) on the same record. Also here:
  * rotate-key delivery (sim/world/faults.c: the derived keys, nothing for a node
  * that is down) and its refusal under PoA. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/core/downtime.h"
+#include "protocol/chain/downtime.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_msg.h"
 #include "sim/world/world_internal.h"
@@ -326,7 +326,7 @@ END_TEST
 
 /* v1's own COMMIT reaches proposer v0 at the heights of 1..5 where
  * signs[h]; blocks 2..6 are proposed by v0 and heights 1..5 final. The
- * chain's signing info (protocol/core/downtime.c) is fed the same record
+ * chain's signing info (protocol/chain/downtime.c) is fed the same record
  * with the scenario's parameters: true if the chain jails v1 at 5. */
 static bool chain_jails_v1(const bool signs[6])
 {

@@ -1,4 +1,4 @@
-/* Unit tests for downtime accounting (protocol/core/downtime.c), with the
+/* Unit tests for downtime accounting (protocol/chain/downtime.c), with the
  * cosmos-sdk x/slashing keeper integration-test stories (window 1000, minimum
  * 1/2 signed): TestHandleAlreadyJailed, TestHandleNewValidator,
  * TestValidatorDippingInAndOut, plus the derived default (window 100: the
@@ -7,7 +7,7 @@
  * round-half-even of the minimum, and unjailing. */
 #include <check.h>
 
-#include "protocol/core/downtime.h"
+#include "protocol/chain/downtime.h"
 
 static proto_downtime_params window_1000(void)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for proposer rotation (protocol/core/rotation.c).
+/* Unit tests for proposer rotation (protocol/chain/rotation.c).
  *
  * The validator-set tests are CometBFT's own, ported from cometbft v0.38.17
  * types/validator_set_test.go and state/state_test.go with the same inputs
@@ -10,7 +10,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "protocol/core/rotation.h"
+#include "protocol/chain/rotation.h"
 
 #define MAX_TVP PROTO_MAX_TOTAL_VOTING_POWER
 

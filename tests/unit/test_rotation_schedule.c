@@ -1,4 +1,4 @@
-/* Unit tests for the proposer schedule (protocol/core/rotation.c,
+/* Unit tests for the proposer schedule (protocol/chain/rotation.c,
  * proto_rotation_*), what PoA and PBFT rely on: round-robin is k mod N;
  * stake-weighted positions follow CometBFT's validator set exactly (the
  * valset itself is tested against CometBFT's vectors in test_rotation.c),
@@ -8,7 +8,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "protocol/core/rotation.h"
+#include "protocol/chain/rotation.h"
 
 #define MAX_TVP PROTO_MAX_TOTAL_VOTING_POWER
 

@@ -7,7 +7,7 @@
  * proto_cmt_valset_result, and the rescale ratio is computed without the
  * (diff + diffMax - 1) overflow that CometBFT excludes only by bounding the
  * total power. */
-#include "protocol/core/rotation.h"
+#include "protocol/chain/rotation.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Downtime accounting (see downtime.h). */
-#include "protocol/core/downtime.h"
+#include "protocol/chain/downtime.h"
 
 #include <glib.h>
 #include <string.h>
