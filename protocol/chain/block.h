@@ -57,7 +57,7 @@ typedef struct proto_block {
 /* Allocate an empty block (txs array empty), with one reference. */
 proto_block *proto_block_new(void);
 /* Another reference to b. A block with more than one (one a memo hands
- * out to many nodes, block_memo.h) is shared: read-only. */
+ * out to many nodes, protocol/memo/block_memo.h) is shared: read-only. */
 proto_block *proto_block_ref(proto_block *b);
 /* Drop one reference; the last frees the block. */
 void proto_block_free(proto_block *b);

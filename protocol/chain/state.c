@@ -45,9 +45,10 @@
  * Without a set the root is the accounts root alone, as before.
  *
  * States are reference-counted so the nodes of one chain can share one
- * immutable state per block instead of a copy each (exec_memo.h); every
- * mutator asserts it holds the only reference. The root cache (tree,
- * dirty flags, set hash) is the exception: filling it changes no value. */
+ * immutable state per block instead of a copy each
+ * (protocol/memo/exec_memo.h); every mutator asserts it holds the only
+ * reference. The root cache (tree, dirty flags, set hash) is the
+ * exception: filling it changes no value. */
 #include "protocol/chain/state.h"
 
 #include "protocol/chain/valset.h"

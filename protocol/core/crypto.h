@@ -17,7 +17,7 @@
  * The context also counts signatures made and distinct verifications so a
  * run can compute its crypto floor (tools/bench and the summary).
  *
- * Verification logs let a memo of larger work (protocol/chain/exec_memo.h:
+ * Verification logs let a memo of larger work (protocol/memo/exec_memo.h:
  * a block executed once for many nodes) stay exact about these counts:
  * while a log is attached every proto_verify is recorded, and replaying
  * the log later accounts the same verifications again, leaving the stats

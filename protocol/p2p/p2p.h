@@ -119,7 +119,9 @@ typedef struct p2p_params {
     int64_t seen_ttl_ns;
     int64_t mcache_ttl_ns;                /* how long held messages are served to IWANTs */
     uint32_t addrs_max;                   /* address book size */
-    struct p2p_id_memo *id_memo;          /* shared gossip ids (p2p_id_memo.h), or NULL */
+    /* Gossip ids shared by the nodes of one process
+     * (protocol/memo/p2p_id_memo.h), or NULL. */
+    struct p2p_id_memo *id_memo;
 } p2p_params;
 
 /* The tunables' defaults (gossipsub-like; see p2p.c), leaving the

@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include "protocol/core/msgtype.h"
-#include "protocol/p2p/p2p_id_memo.h"
+#include "protocol/memo/p2p_id_memo.h"
 
 #define VALIDATOR_ROUTES 2
 

@@ -124,13 +124,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/chain/block_memo.h"
-#include "protocol/chain/exec_memo.h"
 #include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
+#include "protocol/memo/block_memo.h"
+#include "protocol/memo/exec_memo.h"
 
 #define PBFT_NULL_PROPOSER UINT32_MAX
 
@@ -162,7 +162,8 @@ typedef struct pbft_params {
      * own; results are the same either way): decoded blocks, for every
      * node, and executions, for full nodes, which then share immutable
      * states (their genesis state too) instead of holding a copy each.
-     * Owned by whoever builds the params; must outlive the nodes. */
+     * Owned by whoever builds the params; must outlive the nodes
+     * (protocol/memo/memo.h). */
     proto_block_memo *block_memo;
     proto_exec_memo *exec_memo;
     /* TEST ONLY, false in every real use: quorums of more than 1/3 instead

@@ -253,7 +253,8 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
         return;
     char key[32];
     store_block_key(n->committed, key);
-    /* The same bytes, in the buffer every node shares (block_memo.h). */
+    /* The same bytes, in the buffer every node shares
+     * (protocol/memo/block_memo.h). */
     GBytes *stored = n->p->block_memo != NULL ? proto_block_memo_stored_bytes(n->p->block_memo, b)
                                               : NULL;
     n->env.store_put(n->env.ctx, key, stored != NULL ? stored : block_wire);

@@ -26,7 +26,7 @@
  * off and scored on its own. */
 #include "sim/world/world_internal.h"
 
-#include "protocol/p2p/p2p_id_memo.h"
+#include "protocol/memo/p2p_id_memo.h"
 
 #define WORLD_P2P_ID_MEMO_ENTRIES 32
 
@@ -112,7 +112,8 @@ void sim_mesh_init(sim_world *w)
     p->bootstrap = w->bootstrap;
     p->bootstrap_count = sc->bootstrap->len;
     /* Gossip ids are computed once per message, not once per node
-     * (p2p_id_memo.h): a few dozen big messages are in flight at once. */
+     * (protocol/memo/p2p_id_memo.h): a few dozen big messages are in
+     * flight at once. */
     p->id_memo = p2p_id_memo_new(WORLD_P2P_ID_MEMO_ENTRIES);
 }
 

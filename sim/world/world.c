@@ -350,8 +350,9 @@ static void build_pbft(sim_world *w)
     p->test_break_quorum = w->sc->test_break_quorum;
     pbft_genesis_hash(p, &p->genesis_hash);
     /* Full nodes share decoded blocks and executions (exact: both are pure
-     * functions of the bytes and the state; see exec_memo.h): a few
-     * heights each, so thousands of full nodes cost one state per height. */
+     * functions of the bytes and the state; see protocol/memo/memo.h): a
+     * few heights each, so thousands of full nodes cost one state per
+     * height. */
     p->block_memo = proto_block_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
     p->exec_memo = proto_exec_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
 }

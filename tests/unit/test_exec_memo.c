@@ -1,5 +1,5 @@
 /* The memos shared by the nodes of one chain must change nothing but the
- * work done (protocol/chain/exec_memo.c, block_memo.c, and the
+ * work done (protocol/memo/exec_memo.c, block_memo.c, and the
  * verification logs of protocol/core/crypto.c).
  *
  * Execution: five nodes follow a chain of blocks, once each executing on
@@ -21,9 +21,9 @@
 #include <check.h>
 #include <string.h>
 
-#include "protocol/chain/block_memo.h"
-#include "protocol/chain/exec_memo.h"
 #include "protocol/core/codec.h"
+#include "protocol/memo/block_memo.h"
+#include "protocol/memo/exec_memo.h"
 
 #define CHAIN_ID 5
 #define ACCOUNTS 12

@@ -1,4 +1,4 @@
-/* Unit tests for the gossip id memo (protocol/p2p/p2p_id_memo.c).
+/* Unit tests for the gossip id memo (protocol/memo/p2p_id_memo.c).
  *
  * The memo must give exactly the ids p2p_id_of gives: for the same buffer
  * (a hit), for equal bytes in another buffer (a hit, matched byte by
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "protocol/core/msgtype.h"
-#include "protocol/p2p/p2p_id_memo.h"
+#include "protocol/memo/p2p_id_memo.h"
 #include "support/p2p_hub.h"
 
 static GBytes *bytes_of(uint32_t tag, uint32_t size)

@@ -1,5 +1,5 @@
 /* The chain memos' eviction rule (memo_age.h). */
-#include "protocol/chain/memo_age.h"
+#include "protocol/memo/memo_age.h"
 
 static const proto_memo_age *age_at(const void *entries, guint i, size_t stride, size_t offset)
 {

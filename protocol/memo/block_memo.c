@@ -5,13 +5,12 @@
  * of a block's encoding (block.c), so it costs one small hash and no
  * parsing. Entries are few (a handful of heights in flight), so they live
  * in a plain array searched linearly: no hash table, no order to leak. */
-#include "protocol/chain/block_memo.h"
+#include "protocol/memo/block_memo.h"
 
 #include <stddef.h>
-
-#include "protocol/chain/memo_age.h"
-
 #include <string.h>
+
+#include "protocol/memo/memo_age.h"
 
 #define BLOCK_HASHED_SIZE 160 /* the unsigned header, as block.c encodes it */
 /* Distinct byte strings kept per block for proto_block_memo_share (nodes

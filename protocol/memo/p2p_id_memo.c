@@ -1,6 +1,6 @@
 /* The gossip id memo (see p2p_id_memo.h). A plain array searched
  * linearly, oldest use replaced: no hash table, no order to leak. */
-#include "protocol/p2p/p2p_id_memo.h"
+#include "protocol/memo/p2p_id_memo.h"
 
 #include <string.h>
 

@@ -15,7 +15,8 @@
  * look up). The table holds `entries_max` messages (it keeps a reference
  * to their bytes) and replaces the least recently used. Results never
  * depend on the memo: a run gives the same trace with it or without it.
- * Not thread-safe (neither is a simulation). */
+ * Not thread-safe (neither is a simulation). One of the shared-process
+ * memos (memo.h). */
 #ifndef AITBC_PROTOCOL_P2P_ID_MEMO_H
 #define AITBC_PROTOCOL_P2P_ID_MEMO_H
 

@@ -5,13 +5,12 @@
  * executes on the caller's state if it holds the only reference, else on
  * a private copy (the shared one is left to its other holders), records
  * the verifications made meanwhile, and keeps a reference to the result. */
-#include "protocol/chain/exec_memo.h"
+#include "protocol/memo/exec_memo.h"
 
 #include <stddef.h>
-
-#include "protocol/chain/memo_age.h"
-
 #include <string.h>
+
+#include "protocol/memo/memo_age.h"
 
 typedef struct memo_entry {
     proto_hash pre_root;

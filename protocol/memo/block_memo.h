@@ -19,7 +19,8 @@
  * would otherwise keep a copy of (PBFT: the encoded commit certificate
  * every node stores), proto_block_memo_share. Results never depend on the
  * memo: a run gives the same trace with it or without it. Not
- * thread-safe (neither is a simulation). */
+ * thread-safe (neither is a simulation). One of the shared-process memos
+ * (memo.h). */
 #ifndef AITBC_PROTOCOL_BLOCK_MEMO_H
 #define AITBC_PROTOCOL_BLOCK_MEMO_H
 

@@ -24,7 +24,8 @@
  * old blocks does not push out the heights in flight). An execution that
  * fails is not remembered. Each entry holds one state (with 10,000
  * accounts about 1.5 MiB) plus its verification log (33 bytes per
- * signature in real mode). Results never depend on the memo. */
+ * signature in real mode). Results never depend on the memo. One of the
+ * shared-process memos (memo.h). */
 #ifndef AITBC_PROTOCOL_EXEC_MEMO_H
 #define AITBC_PROTOCOL_EXEC_MEMO_H
 
