@@ -5,26 +5,25 @@
 
 #include <math.h>
 
-static void add(rep_run_info *info, gboolean *all, const char *key, const char *target,
-                const char *actual, gboolean passed)
+static void add(GArray *out, gboolean *all, const char *key, const char *target, const char *actual,
+                gboolean passed)
 {
-    rep_run_info_add_expect(info, key, target, actual, passed);
+    rep_expect_results_add(out, key, target, actual, passed);
     if (!passed)
         *all = FALSE;
 }
 
-static void expect_safety(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
-                          gboolean *all)
+static void expect_safety(const sim_scenario *sc, const rep_verdicts *v, GArray *out, gboolean *all)
 {
     if (sc->expect.safety == SIM_EXPECT_UNSET)
         return;
     gboolean want = sc->expect.safety == SIM_EXPECT_HOLDS;
     const char *actual = v->safety_held ? "holds" : v->safety_detail;
-    add(info, all, "safety", want ? "holds" : "fails", actual != NULL ? actual : "violated",
+    add(out, all, "safety", want ? "holds" : "fails", actual != NULL ? actual : "violated",
         want == (v->safety_held ? TRUE : FALSE));
 }
 
-static void expect_liveness(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
+static void expect_liveness(const sim_scenario *sc, const rep_verdicts *v, GArray *out,
                             gboolean *all)
 {
     if (sc->expect.liveness == SIM_EXPECT_UNSET)
@@ -37,25 +36,24 @@ static void expect_liveness(const sim_scenario *sc, const rep_verdicts *v, rep_r
      * text ("not applicable: ...") says why. Undetermined (the run ended
      * before the bound) cannot be judged either. */
     gboolean passed = want ? s == SIM_LIVENESS_HOLDS : s == SIM_LIVENESS_VIOLATED;
-    add(info, all, "liveness", want ? "holds" : "fails", v->liveness->detail, passed);
+    add(out, all, "liveness", want ? "holds" : "fails", v->liveness->detail, passed);
 }
 
-static void expect_max_seconds(rep_run_info *info, gboolean *all, const char *key,
-                               int64_t target_ns, const sim_metrics *m, const char *figure,
-                               const char *count_figure)
+static void expect_max_seconds(GArray *out, gboolean *all, const char *key, int64_t target_ns,
+                               const sim_metrics *m, const char *figure, const char *count_figure)
 {
     char *target = g_strdup_printf("<= %gs", target_ns / 1e9);
     double count = sim_metrics_get(m, count_figure, 0.0);
     double value = sim_metrics_get(m, figure, NAN);
     if (count <= 0 || isnan(value)) {
-        add(info, all, key, target, "nothing measured", FALSE);
+        add(out, all, key, target, "nothing measured", FALSE);
     } else {
         gboolean passed = value * 1e9 <= (double)target_ns;
         /* A miss says by how much. */
         char *actual = passed ? g_strdup_printf("%.3fs", value)
                               : g_strdup_printf("%.3fs (%.3fs over)", value,
                                                 value - target_ns / 1e9);
-        add(info, all, key, target, actual, passed);
+        add(out, all, key, target, actual, passed);
         g_free(actual);
     }
     g_free(target);
@@ -65,15 +63,14 @@ static void expect_max_seconds(rep_run_info *info, gboolean *all, const char *ke
  * over the blocks that got there, of the time a block took to reach 99%
  * of the nodes live at its proposal. The actual says so, and how many
  * blocks never got there (they are not in the median). */
-static void expect_propagation(rep_run_info *info, gboolean *all, int64_t target_ns,
-                               const sim_metrics *m)
+static void expect_propagation(GArray *out, gboolean *all, int64_t target_ns, const sim_metrics *m)
 {
     char *target = g_strdup_printf("<= %gs", target_ns / 1e9);
     double value = sim_metrics_get(m, "block_propagation_p99_s", NAN);
     double blocks = sim_metrics_get(m, "blocks_proposed", 0.0);
     double unreached = sim_metrics_get(m, "block_propagation_unreached_p99", 0.0);
     if (isnan(value)) {
-        add(info, all, "max_block_propagation_p99", target,
+        add(out, all, "max_block_propagation_p99", target,
             blocks > 0 ? "nothing measured: no block reached 99% of the nodes live at its "
                          "proposal"
                        : "nothing measured: no block was proposed",
@@ -87,14 +84,14 @@ static void expect_propagation(rep_run_info *info, gboolean *all, int64_t target
     char *actual = g_strdup_printf("%.3fs%s: median over %.0f blocks of the time to reach 99%% "
                                    "of the nodes live at the proposal%s",
                                    value, over, blocks - unreached, never);
-    add(info, all, "max_block_propagation_p99", target, actual, passed);
+    add(out, all, "max_block_propagation_p99", target, actual, passed);
     g_free(actual);
     g_free(never);
     g_free(over);
     g_free(target);
 }
 
-static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, rep_run_info *info,
+static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, GArray *out,
                            gboolean *all)
 {
     if (!sc->expect.has_slashed)
@@ -116,13 +113,13 @@ static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, rep_ru
         if (same && g_array_index(exp, uint32_t, i) != node)
             same = FALSE;
     }
-    add(info, all, "slashed", want->len ? want->str : "none", got->len ? got->str : "none", same);
+    add(out, all, "slashed", want->len ? want->str : "none", got->len ? got->str : "none", same);
     g_string_free(want, TRUE);
     g_string_free(got, TRUE);
 }
 
 /* A count figure (0 when the run has none) against a maximum. */
-static void expect_max_count(rep_run_info *info, gboolean *all, const char *key, uint64_t max,
+static void expect_max_count(GArray *out, gboolean *all, const char *key, uint64_t max,
                              const sim_metrics *m, const char *figure)
 {
     double value = sim_metrics_get(m, figure, 0.0);
@@ -130,7 +127,7 @@ static void expect_max_count(rep_run_info *info, gboolean *all, const char *key,
     gboolean passed = value <= (double)max;
     char *actual = passed ? g_strdup_printf("%.0f", value)
                           : g_strdup_printf("%.0f (%.0f too many)", value, value - (double)max);
-    add(info, all, key, target, actual, passed);
+    add(out, all, key, target, actual, passed);
     g_free(target);
     g_free(actual);
 }
@@ -138,10 +135,16 @@ static void expect_max_count(rep_run_info *info, gboolean *all, const char *key,
 gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
                              rep_run_info *info)
 {
+    return rep_expect_evaluate_into(sc, m, v, info->expects);
+}
+
+gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
+                                  const rep_verdicts *v, GArray *out)
+{
     gboolean all = TRUE;
     const sim_expect *e = &sc->expect;
-    expect_safety(sc, v, info, &all);
-    expect_liveness(sc, v, info, &all);
+    expect_safety(sc, v, out, &all);
+    expect_liveness(sc, v, out, &all);
     if (e->has_min_throughput) {
         double tps = sim_metrics_get(m, "throughput_tps", 0.0);
         char *target = g_strdup_printf(">= %g/s", e->min_throughput_tps);
@@ -149,20 +152,20 @@ gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const
         char *actual = passed ? g_strdup_printf("%.1f/s", tps)
                               : g_strdup_printf("%.1f/s (%.1f/s short)", tps,
                                                 e->min_throughput_tps - tps);
-        add(info, &all, "min_throughput", target, actual, passed);
+        add(out, &all, "min_throughput", target, actual, passed);
         g_free(target);
         g_free(actual);
     }
     if (e->has_max_finality_p99)
-        expect_max_seconds(info, &all, "max_finality_p99", e->max_finality_p99_ns, m,
+        expect_max_seconds(out, &all, "max_finality_p99", e->max_finality_p99_ns, m,
                            "finality_p99_s", "txs_final");
     if (e->has_max_block_propagation_p99)
-        expect_propagation(info, &all, e->max_block_propagation_p99_ns, m);
-    expect_slashed(sc, v, info, &all);
+        expect_propagation(out, &all, e->max_block_propagation_p99_ns, m);
+    expect_slashed(sc, v, out, &all);
     if (e->has_max_view_changes)
-        expect_max_count(info, &all, "max_view_changes", e->max_view_changes, m, "view_changes");
+        expect_max_count(out, &all, "max_view_changes", e->max_view_changes, m, "view_changes");
     if (e->has_max_resubmitted_other)
-        expect_max_count(info, &all, "max_resubmitted_other", e->max_resubmitted_other, m,
+        expect_max_count(out, &all, "max_resubmitted_other", e->max_resubmitted_other, m,
                          "txs_resubmitted.other");
     return all;
 }

@@ -1,8 +1,9 @@
 /* [expect] targets: turn a run into a pass/fail regression check.
  *
  * Each key the scenario sets is compared with what the run measured and
- * appended to the run info as (key, target, actual, passed), in a fixed
- * order; the CLI exits 1 if any failed. */
+ * appended as (key, target, actual, passed), in a fixed order, to a list
+ * of results (a verdict's, reports/verdict.h, or a run info's); the
+ * verdict fails the run, and the CLI exits 1, if any failed. */
 #ifndef AITBC_REPORTS_EXPECT_H
 #define AITBC_REPORTS_EXPECT_H
 
@@ -23,8 +24,12 @@ typedef struct rep_verdicts {
                                     * slashed for any reason (NULL = none) */
 } rep_verdicts;
 
-/* Appends one result per [expect] key to info->expects; returns TRUE if
- * every target held. */
+/* Appends one rep_expect_result per [expect] key to `out` (made by
+ * rep_expect_results_new); returns TRUE if every target held. v->liveness
+ * must be set when the scenario has a liveness target. */
+gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
+                                  const rep_verdicts *v, GArray *out);
+/* The same, appended to info->expects. */
 gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
                              rep_run_info *info);
 

@@ -35,8 +35,7 @@ rep_run_info *rep_run_info_new(void)
     rep_run_info *info = g_new0(rep_run_info, 1);
     info->version = g_strdup(AITBC_VERSION);
     info->verdict = REP_VERDICT_INCOMPLETE;
-    info->expects = g_array_new(FALSE, FALSE, sizeof(rep_expect_result));
-    g_array_set_clear_func(info->expects, run_info_expect_clear);
+    info->expects = rep_expect_results_new();
     info->node_names = g_ptr_array_new_with_free_func(g_free);
     return info;
 }
@@ -60,8 +59,15 @@ void rep_run_info_free(rep_run_info *info)
     g_free(info);
 }
 
-void rep_run_info_add_expect(rep_run_info *info, const char *key, const char *target,
-                             const char *actual, gboolean passed)
+GArray *rep_expect_results_new(void)
+{
+    GArray *results = g_array_new(FALSE, FALSE, sizeof(rep_expect_result));
+    g_array_set_clear_func(results, run_info_expect_clear);
+    return results;
+}
+
+void rep_expect_results_add(GArray *results, const char *key, const char *target,
+                            const char *actual, gboolean passed)
 {
     rep_expect_result e = {
         .key = g_strdup(key),
@@ -69,7 +75,13 @@ void rep_run_info_add_expect(rep_run_info *info, const char *key, const char *ta
         .actual = g_strdup(actual),
         .passed = passed,
     };
-    g_array_append_val(info->expects, e);
+    g_array_append_val(results, e);
+}
+
+void rep_run_info_add_expect(rep_run_info *info, const char *key, const char *target,
+                             const char *actual, gboolean passed)
+{
+    rep_expect_results_add(info->expects, key, target, actual, passed);
 }
 
 void rep_run_info_add_node(rep_run_info *info, const char *name)

@@ -63,6 +63,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(rep_run_info, rep_run_info_free)
 /* Append an [expect] result; the strings are copied. */
 void rep_run_info_add_expect(rep_run_info *info, const char *key, const char *target,
                              const char *actual, gboolean passed);
+/* A list of [expect] results held elsewhere (a verdict's, reports/verdict.h):
+ * an empty GArray of rep_expect_result that frees their strings, and an
+ * append that copies them. */
+GArray *rep_expect_results_new(void);
+void rep_expect_results_add(GArray *results, const char *key, const char *target,
+                            const char *actual, gboolean passed);
 /* Append the name of the next node index; the string is copied. */
 void rep_run_info_add_node(rep_run_info *info, const char *name);
 /* Name of node `index`, or NULL if the run info does not know it. */

@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "reports/run_info.h"
+
 G_DEFINE_QUARK(rep-swarm-error-quark, rep_swarm_error)
 
 static const char *const class_names[REP_SWARM_CLASSES] = {
@@ -97,7 +99,7 @@ static rep_swarm_class classify_targets(sqlite3 *db, char **detail)
 
 static rep_swarm_class classify_stop(const char *verdict, const char *stop)
 {
-    if (g_strcmp0(verdict, "incomplete") == 0 || stop == NULL)
+    if (g_strcmp0(verdict, rep_verdict_name(REP_VERDICT_INCOMPLETE)) == 0 || stop == NULL)
         return REP_SWARM_CRASH;
     if (g_str_has_prefix(stop, "safety violated"))
         return REP_SWARM_SAFETY;

@@ -27,6 +27,12 @@ const char *sim_liveness_state_name(sim_liveness_state s)
     return "unknown";
 }
 
+void sim_liveness_figures(const sim_liveness *l, sim_metrics *m)
+{
+    sim_metrics_figure(m, "liveness_took_s", l->took_ns >= 0 ? l->took_ns / 1e9 : -1);
+    sim_metrics_figure(m, "liveness_bound_s", l->bound_ns / 1e9);
+}
+
 /* a + b * c for non-negative terms, saturating at INT64_MAX: a bound past
  * any run's end means the same as an infinite one. */
 static int64_t sat_add_mul(int64_t a, int64_t b, int64_t c)

@@ -4,11 +4,13 @@
  * and honest validators holding more than 2/3 of the stake are up and
  * connected, a block must be finalized within a stated bound. This module
  * checks the condition at the end of the run and measures how long the
- * first finalization after the heal took. */
+ * first finalization after the heal took (the liveness_* figures). */
 #ifndef AITBC_SIM_LIVENESS_H
 #define AITBC_SIM_LIVENESS_H
 
 #include <stdint.h>
+
+#include "sim/figures/metrics.h"
 
 typedef enum sim_liveness_state {
     SIM_LIVENESS_HOLDS = 0,      /* finalized within the bound after the heal */
@@ -26,5 +28,11 @@ typedef struct sim_liveness {
 } sim_liveness;
 
 const char *sim_liveness_state_name(sim_liveness_state s);
+
+/* The liveness figures of docs/scenarios.md, from a verdict of
+ * sim_world_liveness: liveness_took_s (-1 if no block became final after
+ * the heal) and liveness_bound_s. The run's verdict (reports/verdict.c)
+ * records them when it records itself, after the wall-clock figures. */
+void sim_liveness_figures(const sim_liveness *l, sim_metrics *m);
 
 #endif

@@ -3,10 +3,11 @@
  * run: load and validate the scenario (with --seed/--set overrides; the
  * file is read with a bound), create the results database (marked
  * incomplete) before anything else, build the world (polling for
- * SIGINT/SIGTERM), run with a progress line, then derive verdicts,
- * evaluate [expect], and write the database, report.json and the stdout
- * summary. An interrupt at any point ends in exit 1 and a database that
- * says incomplete. */
+ * SIGINT/SIGTERM), run with a progress line, then have reports/verdict.c
+ * judge it (invariants, [expect] targets, how it stopped) and write the
+ * verdict to the database, report.json and the stdout summary. The exit
+ * status follows the verdict. An interrupt at any point ends in exit 1
+ * and a database that says incomplete. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,10 @@
 #include <glib/gstdio.h>
 
 #include "reports/db.h"
-#include "reports/expect.h"
 #include "reports/json.h"
 #include "reports/run_info.h"
 #include "reports/summary.h"
+#include "reports/verdict.h"
 #include "sim/scenario/scenario.h"
 #include "tools/cli/cli.h"
 
@@ -165,29 +166,19 @@ static int write_outputs(const char *dir, rep_db *db, rep_run_info *info, const 
     return CLI_EXIT_OK;
 }
 
-static rep_verdict judge(sim_world *w, const sim_scenario *sc, sim_stop stop, rep_run_info *info)
+/* The exit status of a verdict (cli.h): only a pass exits 0. */
+static int verdict_exit(rep_verdict verdict)
 {
-    sim_liveness live = sim_world_liveness(w);
-    GArray *slashed = sim_world_slashed(w);
-    rep_verdicts v = {.safety_held = sim_world_safety_held(w),
-                      .safety_detail = sim_world_safety_held(w) ? NULL : sim_world_stop_detail(w),
-                      .liveness = &live,
-                      .slashed = slashed};
-    gboolean targets = rep_expect_evaluate(sc, sim_world_metrics(w), &v, info);
-    g_array_unref(slashed);
-    sim_accountability acct = sim_world_accountability(w);
-    info->accountability = g_strdup(sim_accountability_state_name(acct.state));
-    info->accountability_detail = acct.detail;
-    sim_metrics_figure(sim_world_metrics_mut(w), "liveness_took_s",
-                       live.took_ns >= 0 ? live.took_ns / 1e9 : -1);
-    sim_metrics_figure(sim_world_metrics_mut(w), "liveness_bound_s", live.bound_ns / 1e9);
-    g_free(live.detail);
-    if (stop == SIM_STOP_INTERRUPTED)
-        return REP_VERDICT_INCOMPLETE;
-    if (stop == SIM_STOP_INVARIANT || stop == SIM_STOP_EVENT_LIMIT ||
-        stop == SIM_STOP_PENDING_LIMIT || !targets)
-        return REP_VERDICT_FAIL;
-    return REP_VERDICT_PASS;
+    switch (verdict) {
+    case REP_VERDICT_PASS:
+        return CLI_EXIT_OK;
+    case REP_VERDICT_ERROR:
+        return CLI_EXIT_INTERNAL;
+    case REP_VERDICT_FAIL:
+    case REP_VERDICT_INCOMPLETE:
+        break;
+    }
+    return CLI_EXIT_FAILED;
 }
 
 /* Interrupted during set-up: no world, nothing measured; the run row
@@ -196,8 +187,8 @@ static int finish_interrupted_setup(rep_db *db, rep_run_info *info, int64_t star
 {
     GError *error = NULL;
     sim_metrics *empty = sim_metrics_new();
-    info->stop_reason = g_strdup("interrupted during set-up");
-    info->verdict = REP_VERDICT_INCOMPLETE;
+    g_autoptr(rep_run_verdict) verdict = rep_verdict_setup_interrupted();
+    rep_verdict_record(verdict, info, empty);
     info->wall_s = (g_get_monotonic_time() - started_us) / 1e6;
     gboolean ok = rep_db_write_results(db, info, empty, &error) &&
                   rep_db_finish(db, info->verdict, info->wall_s, 0, 0, NULL, &error);
@@ -208,7 +199,7 @@ static int finish_interrupted_setup(rep_db *db, rep_run_info *info, int64_t star
         return CLI_EXIT_INTERNAL;
     }
     fprintf(stderr, "aitbc-sim: interrupted during set-up (results.sqlite says incomplete)\n");
-    return CLI_EXIT_FAILED;
+    return verdict_exit(info->verdict);
 }
 
 static void note_phase(rep_db *db, const char *phase)
@@ -237,14 +228,14 @@ static int run_built_world(const run_args *a, const sim_scenario *sc, const char
     info->trace_hash_hex = g_strdup(hex);
     info->sim_s = sim_world_now_ns(w) / 1e9;
     info->events = sim_world_events(w);
-    info->stop_reason = g_strdup(sim_world_stop_detail(w));
-    info->verdict = judge(w, sc, stop, info);
+    g_autoptr(rep_run_verdict) verdict = rep_verdict_of_world(w, sc, stop);
+    rep_verdict_record(verdict, info, sim_world_metrics_mut(w));
     int rc = write_outputs(dir, db, info, sim_world_metrics(w), a->quiet, a->no_plots);
     if (rc == CLI_EXIT_OK) {
         if (a->quiet)
             printf("%s seed=%" G_GUINT64_FORMAT " verdict=%s trace=%s out=%s\n", sc->name,
                    sc->seed, rep_verdict_name(info->verdict), hex, dir);
-        rc = info->verdict == REP_VERDICT_PASS ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+        rc = verdict_exit(info->verdict);
     }
     return rc;
 }
@@ -282,11 +273,13 @@ static int run_world(const run_args *a, const sim_scenario *sc, const char *dir)
         g_clear_error(&error);
         rc = finish_interrupted_setup(db, info, progress.started_us);
     } else {
-        /* sim_world_check passed, so this is our bug. */
+        /* sim_world_check passed, so this is our bug. Not recorded: the
+         * database keeps saying how far the run got (set-up not finished). */
         cli_signals_watch(false);
-        fprintf(stderr, "aitbc-sim: internal error: %s\n", error->message);
+        g_autoptr(rep_run_verdict) verdict = rep_verdict_internal_error(error->message);
+        fprintf(stderr, "aitbc-sim: %s\n", verdict->reason);
         g_clear_error(&error);
-        rc = CLI_EXIT_INTERNAL;
+        rc = verdict_exit(verdict->verdict);
     }
     rep_db_close(db);
     rep_run_info_free(info);
