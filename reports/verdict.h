@@ -7,9 +7,9 @@
  * (`run`, and the children `sweep`, `swarm` and `shrink` start, which are
  * runs). The rules (docs/scenarios.md, "The verdict"):
  *   - interrupted (SIGINT/SIGTERM): incomplete, whatever the targets say;
- *   - stopped by an invariant (safety, accountability), the event limit or
- *     an event storm (max_pending_events): fail, even when a target
- *     expected the violation (`safety = fails` is marked passed);
+ *   - stopped by an invariant (safety, accountability, conservation), the
+ *     event limit or an event storm (max_pending_events): fail, even when
+ *     a target expected the violation (`safety = fails` is marked passed);
  *   - otherwise (ran to its duration): pass when every [expect] target
  *     held, fail when one did not. A liveness target the run cannot judge
  *     (not applicable: no quorum up and connected; undetermined: the run
