@@ -75,6 +75,14 @@ static void acct_mark_equivocators(sim_acct *a, const sim_scenario *sc)
         a->equivocator[g_array_index(sc->twins, uint32_t, i)] = true;
 }
 
+/* The world's accountability observer (registered by sim_world_new). */
+static sim_acct *acct_of(const sim_world *w)
+{
+    sim_acct *a = sim_world_observer_find(w, &sim_acct_observer_ops);
+    g_assert(a != NULL);
+    return a;
+}
+
 sim_acct *sim_acct_new(const sim_world *w)
 {
     const sim_scenario *sc = w->sc;
@@ -120,7 +128,7 @@ void sim_acct_free(sim_acct *a)
 
 static void acct_violate(sim_world *w, char *sentence_owned)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     char *detail = g_strdup_printf("accountability violated: %s", sentence_owned);
     g_free(sentence_owned);
     if (a->violation == NULL)
@@ -137,7 +145,7 @@ static char *acct_name(const sim_world *w, uint32_t node)
 
 void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     gsize size = 0;
     const uint8_t *bytes = g_bytes_get_data(wire, &size);
     if (!a->enabled || size == 0 || bytes[0] != PROTO_MSG_PBFT_COMMIT)
@@ -163,7 +171,7 @@ void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire
 
 static void acct_on_proposed(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     if (ev->hash == NULL || ev->height < 2 || ev->proposer >= a->validators)
         return; /* no commit to account for, or a null block */
     proto_hash key;
@@ -200,7 +208,7 @@ static uint32_t acct_misses(const sim_acct *a, uint32_t v, uint64_t h)
 
 static void acct_judge_downtime(sim_world *w, const acct_downtime_check *c)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     uint32_t allowed = proto_downtime_max_missed(&a->params.downtime);
     uint32_t missed = acct_misses(a, c->validator, c->evidence_height);
     if (missed > allowed)
@@ -217,7 +225,7 @@ static void acct_judge_downtime(sim_world *w, const acct_downtime_check *c)
  * (all of them when `all`). */
 static void acct_run_downtime_checks(sim_world *w, bool all)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     uint64_t known = a->truth->len / a->record_size; /* heights 0 .. known-1 */
     for (guint i = 0; i < a->downtime_checks->len;) {
         acct_downtime_check c = g_array_index(a->downtime_checks, acct_downtime_check, i);
@@ -234,7 +242,7 @@ static void acct_run_downtime_checks(sim_world *w, bool all)
 
 static void acct_check_deadlines(sim_world *w)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     for (uint32_t v = 0; v < a->validators; v++) {
         uint64_t e = a->evidence_height[v];
         if (e == ACCT_NONE || a->double_sign_block[v] != 0 ||
@@ -254,7 +262,7 @@ static void acct_check_deadlines(sim_world *w)
 
 static void acct_on_final(sim_world *w, const proto_event *ev)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     if (ev->height <= a->final_height)
         return;
     a->final_height = ev->height;
@@ -278,7 +286,7 @@ static void acct_on_final(sim_world *w, const proto_event *ev)
 
 static void acct_on_evidence(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     uint32_t v = ev->proposer;
     if (v >= a->validators || a->evidence_height[v] != ACCT_NONE ||
         a->double_sign_block[v] != 0)
@@ -323,7 +331,7 @@ static void acct_record_change(sim_world *w, const char *change, const proto_eve
 
 static void acct_check_double_sign(sim_world *w, const sim_slashing_record *r)
 {
-    sim_acct *a = w->acct;
+    sim_acct *a = acct_of(w);
     char *name = acct_name(w, r->validator);
     if (!a->equivocator[r->validator])
         acct_violate(w, g_strdup_printf("%s slashed for double-sign at height %" G_GUINT64_FORMAT
@@ -344,7 +352,7 @@ static void acct_on_slashed(sim_world *w, const proto_event *ev)
     const char *reason = ev->slash_reason == PROTO_SLASH_DOUBLE_SIGN ? "double-sign"
                          : ev->slash_reason == PROTO_SLASH_DOWNTIME  ? "downtime"
                                                                      : NULL;
-    if (reason == NULL || ev->validator >= w->acct->validators)
+    if (reason == NULL || ev->validator >= acct_of(w)->validators)
         return;
     for (guint i = 0; i < m->slashings->len; i++) {
         const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
@@ -366,14 +374,14 @@ static void acct_on_slashed(sim_world *w, const proto_event *ev)
     } else if (w->nodes[ev->validator].honest) {
         acct_downtime_check c = {.validator = ev->validator,
                                  .evidence_height = ev->evidence_height};
-        g_array_append_val(w->acct->downtime_checks, c);
+        g_array_append_val(acct_of(w)->downtime_checks, c);
         acct_run_downtime_checks(w, false);
     }
 }
 
 void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    if (!w->acct->enabled || !slot->honest)
+    if (!acct_of(w)->enabled || !slot->honest)
         return;
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
@@ -389,11 +397,11 @@ void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         acct_on_slashed(w, ev);
         return;
     case PROTO_EV_UNJAILED:
-        if (ev->validator < w->acct->validators)
+        if (ev->validator < acct_of(w)->validators)
             acct_record_change(w, "unjail", ev);
         return;
     case PROTO_EV_KEY_ROTATED:
-        if (ev->validator < w->acct->validators)
+        if (ev->validator < acct_of(w)->validators)
             acct_record_change(w, "rotate-key", ev);
         return;
     default:
@@ -405,13 +413,13 @@ void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 
 void sim_acct_finish(sim_world *w)
 {
-    if (w->acct->enabled)
+    if (acct_of(w)->enabled)
         acct_run_downtime_checks(w, true);
 }
 
 sim_accountability sim_acct_verdict(const sim_world *w)
 {
-    const sim_acct *a = w->acct;
+    const sim_acct *a = acct_of(w);
     if (!a->enabled)
         return (sim_accountability){SIM_ACCOUNTABILITY_NOT_APPLICABLE,
                                     g_strdup("PoA has no bonded validators to slash")};
@@ -447,11 +455,11 @@ sim_accountability sim_acct_verdict(const sim_world *w)
 GArray *sim_acct_slashed(const sim_world *w)
 {
     const GArray *slashings = w->metrics->slashings;
-    g_autofree bool *seen = g_new0(bool, w->acct->validators);
+    g_autofree bool *seen = g_new0(bool, acct_of(w)->validators);
     for (guint i = 0; i < slashings->len; i++)
         seen[g_array_index(slashings, sim_slashing_record, i).validator] = true;
     GArray *out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    for (uint32_t v = 0; v < w->acct->validators; v++) {
+    for (uint32_t v = 0; v < acct_of(w)->validators; v++) {
         if (seen[v])
             g_array_append_val(out, v);
     }
@@ -474,8 +482,8 @@ void sim_acct_figures(sim_world *w)
         unjails += g_str_equal(r->change, "unjail");
         rotations += g_str_equal(r->change, "rotate-key");
     }
-    for (uint32_t v = 0; v < w->acct->validators; v++)
-        expired += w->acct->evidence_expired[v];
+    for (uint32_t v = 0; v < acct_of(w)->validators; v++)
+        expired += acct_of(w)->evidence_expired[v];
     sim_metrics_figure(m, "slashings", (double)m->slashings->len);
     sim_metrics_figure(m, "slashings.double_sign", (double)double_sign);
     sim_metrics_figure(m, "slashings.downtime", (double)downtime);
@@ -483,5 +491,47 @@ void sim_acct_figures(sim_world *w)
     sim_metrics_figure(m, "unjails", (double)unjails);
     sim_metrics_figure(m, "key_rotations", (double)rotations);
     sim_metrics_figure(m, "evidence_expired", (double)expired);
-    sim_metrics_figure(m, "accountability_held", w->acct->violation == NULL ? 1 : 0);
+    sim_metrics_figure(m, "accountability_held", acct_of(w)->violation == NULL ? 1 : 0);
 }
+
+/* ---- as a world observer ---- */
+
+static void acct_obs_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
+{
+    (void)self;
+    sim_acct_observe(w, &w->nodes[node], ev);
+}
+
+static void acct_obs_delivery(void *self, sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
+{
+    (void)self;
+    sim_acct_on_delivery(w, from, to, wire);
+}
+
+static void acct_obs_run_end(void *self, sim_world *w)
+{
+    (void)self;
+    sim_acct_finish(w);
+}
+
+static void acct_obs_figures(void *self, sim_world *w, sim_metrics *m)
+{
+    (void)self;
+    (void)m;
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT)
+        sim_acct_figures(w);
+}
+
+static void acct_obs_free(void *self)
+{
+    sim_acct_free(self);
+}
+
+const sim_world_observer_ops sim_acct_observer_ops = {
+    .name = "accountability",
+    .on_event = acct_obs_event,
+    .on_delivery = acct_obs_delivery,
+    .on_run_end = acct_obs_run_end,
+    .figures = acct_obs_figures,
+    .free = acct_obs_free,
+};

@@ -57,7 +57,10 @@ struct sim_world;
 struct sim_node_slot;
 typedef struct sim_acct sim_acct;
 
-/* Internal to sim/: the tracker the world feeds. */
+/* Internal to sim/: the tracker the world feeds, registered as a world
+ * observer (sim/world/world_observer.h) with these hooks: events,
+ * deliveries, the end of the run (sim_acct_finish) and its figures. */
+extern const struct sim_world_observer_ops sim_acct_observer_ops;
 sim_acct *sim_acct_new(const struct sim_world *w);
 void sim_acct_free(sim_acct *a);
 /* A message reached a validator's consensus node (it is up): a COMMIT

@@ -1,15 +1,18 @@
 /* The supply invariant (see conservation.h): a state holds exactly the
- * genesis supply. The world calls the check from its event observer
- * (sim/world/observer.c) when a height is first finalized. */
+ * genesis supply, checked as a world observer when an honest PBFT node
+ * is the first to finalize a height. */
 #include "sim/check/conservation.h"
 
 #include <glib.h>
+
+#include "sim/world/world_internal.h"
 
 void sim_conservation_init(sim_conservation *c, const proto_state *genesis)
 {
     g_assert(genesis != NULL);
     c->genesis_supply = proto_state_total_supply(genesis);
     c->heights_checked = 0;
+    c->height_checked_max = 0;
 }
 
 bool sim_conservation_check(sim_conservation *c, const proto_state *s, uint64_t *supply_out)
@@ -20,3 +23,37 @@ bool sim_conservation_check(sim_conservation *c, const proto_state *s, uint64_t 
     *supply_out = supply;
     return supply == c->genesis_supply;
 }
+
+sim_conservation *sim_conservation_new(const sim_world *w)
+{
+    sim_conservation *c = g_new0(sim_conservation, 1);
+    sim_conservation_init(c, w->genesis);
+    return c;
+}
+
+static void conservation_on_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
+{
+    sim_conservation *c = self;
+    const sim_node_slot *slot = &w->nodes[node];
+    if (ev->kind != PROTO_EV_BLOCK_FINAL || w->sc->protocol != SIM_CONSENSUS_PBFT ||
+        !slot->honest || slot->consensus == NULL || ev->state_root == NULL ||
+        ev->height <= c->height_checked_max)
+        return;
+    c->height_checked_max = ev->height;
+    uint64_t supply = 0;
+    if (sim_conservation_check(c, pbft_node_state(slot->consensus), &supply))
+        return;
+    char *name = sim_world_node_name(w, node);
+    sim_world_fail_invariant(
+        w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
+                           ": %s's state holds %" G_GUINT64_FORMAT
+                           " tokens (balances, bonded and burned), genesis supply %" G_GUINT64_FORMAT,
+                           ev->height, name, supply, c->genesis_supply));
+    g_free(name);
+}
+
+const sim_world_observer_ops sim_conservation_observer_ops = {
+    .name = "conservation",
+    .on_event = conservation_on_event,
+    .free = g_free,
+};

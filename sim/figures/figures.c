@@ -213,10 +213,9 @@ void sim_figures_compute(sim_world *w)
     sim_metrics *m = w->metrics;
     tx_figures(w);
     block_figures(w);
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
+    if (w->sc->protocol == SIM_CONSENSUS_PBFT)
         view_figures(w);
-        sim_acct_figures(w);
-    }
+    sim_world_observers_figures(w, m);
     net_figures(w);
     node_traffic_figures(w);
     sim_mesh_read_live(w);

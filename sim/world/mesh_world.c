@@ -42,7 +42,7 @@ static void tap_on_message(void *p, proto_node_id from, GBytes *wire)
 {
     mesh_tap *t = p;
     if (t->w->nodes[t->index].validator_index >= 0)
-        sim_acct_on_delivery(t->w, from, t->index, wire);
+        sim_world_observers_delivery(t->w, from, t->index, wire);
     t->ops->on_message(t->node, from, wire);
 }
 

@@ -9,11 +9,9 @@
  * finalize there, and each node finalizes heights in order, so finalized
  * chains are prefixes of one another; and every node reports the same
  * state root after each height. A violation stops the run with the
- * height, both nodes and both blocks (or roots) named. The first state
- * at each height must also hold the genesis supply
- * (sim/check/conservation.h). Proposals, finals, evidence, slashings,
- * unjails and key rotations also go to the accountability checker
- * (sim/check/accountability.c). */
+ * height, both nodes and both blocks (or roots) named. Then every event
+ * goes to the world's observers (sim/world/world_observer.h): the
+ * accountability and conservation checkers. */
 #include "sim/world/world_internal.h"
 
 #include <string.h>
@@ -114,25 +112,6 @@ static char *hash_short(const uint8_t *bytes)
     return g_strndup(hex, 16);
 }
 
-/* The first honest state at a height holds the genesis supply (the
- * others equal it by state root). */
-static bool check_conservation(sim_world *w, sim_node_slot *slot, const proto_event *ev)
-{
-    if (w->sc->protocol != SIM_CONSENSUS_PBFT || slot->consensus == NULL)
-        return true;
-    uint64_t supply = 0;
-    if (sim_conservation_check(&w->conservation, pbft_node_state(slot->consensus), &supply))
-        return true;
-    char *name = sim_world_node_name(w, slot->index);
-    sim_world_fail_invariant(
-        w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
-                           ": %s's state holds %" G_GUINT64_FORMAT
-                           " tokens (balances, bonded and burned), genesis supply %" G_GUINT64_FORMAT,
-                           ev->height, name, supply, w->conservation.genesis_supply));
-    g_free(name);
-    return false;
-}
-
 /* Honest state roots agree at every height: the state each node reports
  * after finalizing height h (its own execution, checked against the
  * block) must equal the first one reported. */
@@ -146,7 +125,7 @@ static bool check_state_root(sim_world *w, sim_node_slot *slot, const proto_even
     proto_hash *first = &g_array_index(roots, proto_hash, ev->height);
     if (proto_hash_is_zero(first)) {
         memcpy(first->bytes, ev->state_root, PROTO_HASH_SIZE);
-        return check_conservation(w, slot, ev);
+        return true;
     }
     if (memcmp(first->bytes, ev->state_root, PROTO_HASH_SIZE) == 0)
         return true;
@@ -291,22 +270,18 @@ static void sim_observer_new_view(sim_world *w, sim_node_slot *slot, const proto
         r->ended_ns = sim_sched_now(w->sched);
 }
 
-void sim_observe(void *ctx, const proto_event *ev)
+static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    sim_node_slot *slot = ctx;
-    sim_world *w = slot->world;
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
         sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched), true);
         remember_state_root(w, ev);
-        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_RECEIVED:
         on_received(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_FINAL:
         on_final(w, slot, ev);
-        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_REORG:
         w->reorgs++;
@@ -348,7 +323,6 @@ void sim_observe(void *ctx, const proto_event *ev)
             w->evidence_events++;
             w->accused[ev->proposer] = true;
         }
-        sim_acct_observe(w, slot, ev);
         return;
     case PROTO_EV_BLOCK_HEAD:
         block_record(w, ev)->adopted = true;
@@ -356,9 +330,8 @@ void sim_observe(void *ctx, const proto_event *ev)
     case PROTO_EV_SLASHED:
     case PROTO_EV_UNJAILED:
     case PROTO_EV_KEY_ROTATED:
-        /* Recorded once (every committing node reports them) and checked
-         * against the accountability invariant. */
-        sim_acct_observe(w, slot, ev);
+        /* The accountability checker records them (once: every committing
+         * node reports them). */
         return;
     case PROTO_EV_FORK_SEEN:
         return;
@@ -373,4 +346,12 @@ void sim_observe(void *ctx, const proto_event *ev)
                                  sim_sched_now(w->sched), ev->stake_seen, ev->stake_total);
         return;
     }
+}
+
+void sim_observe(void *ctx, const proto_event *ev)
+{
+    sim_node_slot *slot = ctx;
+    sim_world *w = slot->world;
+    record(w, slot, ev);
+    sim_world_observers_event(w, slot->index, ev);
 }

@@ -119,7 +119,7 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
     /* In mesh topology the accountability checker sees what the p2p node
      * hands the consensus node instead (sim/world/mesh_world.c). */
     if (slot->validator_index >= 0 && slot->p2p == NULL)
-        sim_acct_on_delivery(w, from, to, wire);
+        sim_world_observers_delivery(w, from, to, wire);
     slot->ops->on_message(slot->node, from, wire);
 }
 
@@ -453,16 +453,19 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     w->metrics = sim_metrics_new();
     sim_trace_init(&w->trace);
     sim_observer_init(w);
+    sim_world_observers_init(w);
     w->churns = g_ptr_array_new_with_free_func((GDestroyNotify)sim_churn_free);
     w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
     if (!sim_world_keep_going(w) || !build_chain(w) || !sim_world_keep_going(w))
         return world_interrupted(w, error);
     build_pbft(w);
-    sim_conservation_init(&w->conservation, w->genesis);
     sim_mesh_init(w);
     if (!build_nodes(w))
         return world_interrupted(w, error);
-    w->acct = sim_acct_new(w);
+    /* Conservation first: at one event, a broken supply is reported
+     * before an accountability finding. */
+    sim_world_observer_add(w, &sim_conservation_observer_ops, sim_conservation_new(w));
+    sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(w));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
@@ -511,7 +514,7 @@ void sim_world_free(sim_world *w)
     g_free(w->stakes);
     g_free(w->validator_nodes);
     proto_rotation_free(w->rotation);
-    sim_acct_free(w->acct);
+    sim_world_observers_free(w);
     sim_observer_clear(w);
     sim_trace_clear(&w->trace);
     sim_metrics_free(w->metrics);
@@ -585,7 +588,7 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
             break;
     }
     if (w->stop == SIM_STOP_DURATION)
-        sim_acct_finish(w); /* may find a violation and stop with it */
+        sim_world_observers_run_end(w); /* may find a violation and stop with it */
     if (w->stop_detail == NULL) {
         w->stop_detail = w->stop == SIM_STOP_DURATION
                              ? g_strdup("reached the scenario duration")

@@ -23,6 +23,7 @@
 #include "sim/world/byzantine.h"
 #include "sim/world/churn.h"
 #include "sim/world/world.h"
+#include "sim/world/world_observer.h"
 
 typedef struct sim_world sim_world;
 
@@ -180,8 +181,9 @@ struct sim_world {
     GHashTable *state_root_by_block;
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
-    sim_acct *acct;                  /* the accountability invariant (sim/check/accountability.c) */
-    sim_conservation conservation;   /* the supply invariant (sim/check/conservation.c) */
+    /* Checkers and figure collectors with their own state
+     * (sim/world/world_observer.h): conservation, accountability. */
+    GArray *observers;
 
     bool safety_violated;
     bool stop_requested;

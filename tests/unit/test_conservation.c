@@ -79,7 +79,9 @@ START_TEST(test_pbft_world_checks_every_height)
     ck_assert_int_eq(sim_world_run(w, NULL, NULL), SIM_STOP_DURATION);
     ck_assert_uint_ge(w->final_height_max, 10);
     /* One state per height, heights 1 .. the highest final one. */
-    ck_assert_uint_eq(w->conservation.heights_checked, w->final_height_max);
+    const sim_conservation *c = sim_world_observer_find(w, &sim_conservation_observer_ops);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(c->heights_checked, w->final_height_max);
     test_world_free(w, sc);
 }
 END_TEST
