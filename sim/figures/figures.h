@@ -29,13 +29,14 @@ void sim_figures_compute(sim_world *w);
 
 /* ---- mesh figures: functions (see the block at the end of sim_world) ---- */
 
-/* propagation.c: which nodes hold each block, from when. */
-/* Block record `block` was just created: the nodes up now are the ones
- * its propagation is measured against. */
-void sim_prop_block_new(sim_world *w, uint32_t block);
-/* Node `node` holds block `block` from now_ns on (it built, received or
- * finalized it); `own` = it built it (no receipt is recorded). Later
- * calls for the same (block, node) change nothing. */
+/* propagation.c: which nodes hold each block, from when; a world
+ * observer (registered by sim_world_new). */
+typedef struct sim_prop sim_prop;
+extern const struct sim_world_observer_ops sim_prop_observer_ops;
+sim_prop *sim_prop_new(const sim_world *w);
+/* Node `node` holds block record `block` from now_ns on (it built,
+ * received or finalized it); `own` = it built it (no receipt is
+ * recorded). Later calls for the same (block, node) change nothing. */
 void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own);
 /* block_propagation_* figures. */
 void sim_prop_figures(sim_world *w);

@@ -25,8 +25,21 @@
  * Figures: for each Q, the median over blocks of reached_pQ
  * (block_propagation_pQ_s), the worst block (block_propagation_pQ_max_s)
  * and how many blocks never got there (block_propagation_unreached_pQ,
- * left out of the other two). */
+ * left out of the other two).
+ *
+ * It is a world observer (sim/world/world_observer.h) with its own state:
+ * the bitmaps, one pair per block record, made when the record is. */
 #include "sim/world/world_internal.h"
+
+#include <string.h>
+
+typedef struct sim_prop {
+    /* Per block record index (metrics->blocks): 2 * bitmap_bytes bytes, a
+     * bitmap of the nodes up when the block was first seen, then one of
+     * the nodes that hold it. */
+    GPtrArray *nodes;
+    uint32_t bitmap_bytes; /* ceil(nodes_count / 8) */
+} sim_prop;
 
 #define PROP_LEVELS 4
 #define NS_PER_S 1e9
@@ -61,10 +74,12 @@ static void bit_set(uint8_t *bits, uint32_t i)
     bits[i / 8] |= (uint8_t)(1u << (i % 8));
 }
 
-void sim_prop_block_new(sim_world *w, uint32_t block)
+/* The nodes up (and not Byzantine right now) when record `block` was
+ * made: the ones its propagation is measured against. */
+static void prop_block_new(sim_prop *p, sim_world *w, uint32_t block)
 {
-    g_assert(block == w->prop_nodes->len); /* records are created in order */
-    uint8_t *bits = g_malloc0(2 * (size_t)w->prop_bitmap_bytes);
+    g_assert(block == p->nodes->len); /* records are created in order */
+    uint8_t *bits = g_malloc0(2 * (size_t)p->bitmap_bytes);
     sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, block);
     b->live_count = 0;
     for (uint32_t i = 0; i < w->nodes_count; i++) {
@@ -74,7 +89,18 @@ void sim_prop_block_new(sim_world *w, uint32_t block)
             b->live_count++;
         }
     }
-    g_ptr_array_add(w->prop_nodes, bits);
+    g_ptr_array_add(p->nodes, bits);
+}
+
+/* Bitmaps for every record made since the last event (at most the one
+ * the world just made for this event). */
+static sim_prop *prop_catch_up(sim_world *w)
+{
+    sim_prop *p = sim_world_observer_find(w, &sim_prop_observer_ops);
+    g_assert(p != NULL);
+    while (p->nodes->len < w->metrics->blocks->len)
+        prop_block_new(p, w, p->nodes->len);
+    return p;
 }
 
 static void prop_count_live_holder(sim_block_record *b, int64_t delay_ns)
@@ -89,9 +115,10 @@ static void prop_count_live_holder(sim_block_record *b, int64_t delay_ns)
 
 void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own)
 {
-    g_assert(block < w->prop_nodes->len && node < w->nodes_count);
-    uint8_t *live = g_ptr_array_index(w->prop_nodes, block);
-    uint8_t *held = live + w->prop_bitmap_bytes;
+    sim_prop *p = prop_catch_up(w);
+    g_assert(block < p->nodes->len && node < w->nodes_count);
+    uint8_t *live = g_ptr_array_index(p->nodes, block);
+    uint8_t *held = live + p->bitmap_bytes;
     if (bit_get(held, node))
         return;
     bit_set(held, node);
@@ -140,3 +167,55 @@ void sim_prop_figures(sim_world *w)
     }
     g_array_unref(delays);
 }
+
+/* ---- as a world observer ---- */
+
+sim_prop *sim_prop_new(const sim_world *w)
+{
+    sim_prop *p = g_new0(sim_prop, 1);
+    p->nodes = g_ptr_array_new_with_free_func(g_free);
+    p->bitmap_bytes = (w->nodes_count + 7) / 8;
+    return p;
+}
+
+static uint32_t event_block(sim_world *w, const proto_event *ev)
+{
+    proto_hash h;
+    memcpy(h.bytes, ev->hash, PROTO_HASH_SIZE);
+    return sim_metrics_block(w->metrics, &h); /* the world made the record */
+}
+
+static void prop_on_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
+{
+    (void)self;
+    prop_catch_up(w);
+    int64_t now = sim_sched_now(w->sched);
+    switch (ev->kind) {
+    case PROTO_EV_BLOCK_PROPOSED:
+        sim_prop_block_held(w, event_block(w, ev), node, now, true);
+        return;
+    case PROTO_EV_BLOCK_RECEIVED:
+        /* from == self: the proposer's own copy, not a receipt. */
+        sim_prop_block_held(w, event_block(w, ev), node, now, ev->from == node);
+        return;
+    case PROTO_EV_BLOCK_FINAL:
+        /* A node that fetched the block by sync holds it without a receipt. */
+        sim_prop_block_held(w, event_block(w, ev), node, now, false);
+        return;
+    default:
+        return;
+    }
+}
+
+static void prop_free(void *self)
+{
+    sim_prop *p = self;
+    g_ptr_array_unref(p->nodes);
+    g_free(p);
+}
+
+const sim_world_observer_ops sim_prop_observer_ops = {
+    .name = "propagation",
+    .on_event = prop_on_event,
+    .free = prop_free,
+};

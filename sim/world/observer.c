@@ -25,8 +25,6 @@ void sim_observer_init(sim_world *w)
     w->state_root_by_block =
         g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
     /* mesh figures */
-    w->prop_nodes = g_ptr_array_new_with_free_func(g_free);
-    w->prop_bitmap_bytes = (w->nodes_count + 7) / 8;
     w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
     w->partition_open = g_new0(uint32_t, w->nodes_count);
     w->mesh_nodes = g_new0(sim_mesh_node, w->nodes_count);
@@ -66,7 +64,6 @@ void sim_observer_clear(sim_world *w)
     g_free(w->accused);
     g_hash_table_unref(w->state_root_by_block);
     /* mesh figures */
-    g_ptr_array_unref(w->prop_nodes);
     g_array_unref(w->recovery_events);
     g_free(w->partition_open);
     g_free(w->mesh_nodes);
@@ -93,7 +90,6 @@ static uint32_t block_index(sim_world *w, const proto_event *ev)
         b->tx_count = ev->tx_count;
         b->proposed_ns = ev->proposed_ns;
         b->first_final_ns = -1;
-        sim_prop_block_new(w, idx);
     }
     return idx;
 }
@@ -205,8 +201,6 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     b->adopted = true;
     if (b->first_final_ns < 0)
         b->first_final_ns = now;
-    /* A node that fetched the block by sync holds it without a receipt. */
-    sim_prop_block_held(w, idx, slot->index, now, false);
     sim_commit_record c = {.height = ev->height,
                            .node = slot->index,
                            .committed_ns = now,
@@ -223,11 +217,11 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         sim_workload_on_block_final(w, idx, ev->tx_hashes, ev->tx_count, slot->index);
 }
 
+/* Its record (propagation, a world observer, marks who holds it). */
 static void on_received(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
-    /* from == self: the proposer's own copy, not a receipt. */
-    sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched),
-                        ev->from == slot->index);
+    (void)slot;
+    block_index(w, ev);
 }
 
 /* PBFT view changes: one record per view, opened by the first
@@ -274,7 +268,7 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
-        sim_prop_block_held(w, block_index(w, ev), slot->index, sim_sched_now(w->sched), true);
+        block_index(w, ev);
         remember_state_root(w, ev);
         return;
     case PROTO_EV_BLOCK_RECEIVED:

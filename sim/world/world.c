@@ -466,6 +466,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
      * before an accountability finding. */
     sim_world_observer_add(w, &sim_conservation_observer_ops, sim_conservation_new(w));
     sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(w));
+    sim_world_observer_add(w, &sim_prop_observer_ops, sim_prop_new(w));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))

@@ -182,7 +182,8 @@ struct sim_world {
     GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     /* Checkers and figure collectors with their own state
-     * (sim/world/world_observer.h): conservation, accountability. */
+     * (sim/world/world_observer.h): conservation, accountability,
+     * propagation. */
     GArray *observers;
 
     bool safety_violated;
@@ -191,14 +192,10 @@ struct sim_world {
     char *stop_detail;
 
     /* ---- mesh figures ----------------------------------------------------
-     * Records behind the propagation, mesh, partition and churn figures.
+     * Records behind the mesh, partition and churn figures (propagation
+     * keeps its own, sim/figures/propagation.c).
      * Set up in sim_observer_init and freed in sim_observer_clear
      * (sim/world/observer.c), never in world.c. */
-    /* Per block record index (metrics->blocks): 2 * prop_bitmap_bytes
-     * bytes, a bitmap of the nodes up when the block was first seen, then
-     * one of the nodes that hold it (sim/figures/propagation.c). */
-    GPtrArray *prop_nodes;
-    uint32_t prop_bitmap_bytes;      /* ceil(nodes_count / 8) */
     GArray *recovery_events;         /* sim_recovery_event, in time order */
     /* [nodes_count]: 1 + index into metrics->partitions of the node's
      * suspicion not yet healed, 0 if none */
