@@ -7,14 +7,15 @@
  *     bonded and burned add up to the genesis supply at every height);
  *   - liveness.h: after the last fault heals, a block becomes final
  *     within the bound, when the schedule left a quorum able to act.
- * Safety (no two nodes finalize different blocks at a height, and the
- * same state root after each height) is checked as blocks become final,
- * in the world's event observer (sim/world/observer.c). */
+ *   - safety.h: no two honest nodes finalize different blocks at a
+ *     height, none skips a height, and all reach the same state root.
+ * Each is a world observer (sim/world/world_observer.h). */
 #ifndef AITBC_SIM_CHECK_H
 #define AITBC_SIM_CHECK_H
 
 #include "sim/check/accountability.h"
 #include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
+#include "sim/check/safety.h"
 
 #endif

@@ -1,17 +1,13 @@
-/* What the world learns from protocol observations.
+/* What the world records from protocol observations.
  *
- * Every proto_event a node reports lands here: block and commit records
- * for the database, who holds which block from when (propagation,
- * sim/figures/propagation.c), commit-latency samples, transaction
- * finality (handed to the workload, which knows submission times), reorgs
- * and rejections. It also checks the safety invariant as the run goes:
- * the first block finalized at a height is the only one any node may ever
- * finalize there, and each node finalizes heights in order, so finalized
- * chains are prefixes of one another; and every node reports the same
- * state root after each height. A violation stops the run with the
- * height, both nodes and both blocks (or roots) named. Then every event
- * goes to the world's observers (sim/world/world_observer.h): the
- * accountability and conservation checkers. */
+ * Every proto_event a node reports lands here first: block and commit
+ * records for the database, commit-latency samples, transaction finality
+ * (handed to the workload, which knows submission times), view changes,
+ * reorgs, rejections and other counters. Then the event goes to the
+ * world's observers (sim/world/world_observer.h), which keep their own
+ * state: the safety, conservation and accountability checkers
+ * (sim/check/) and the propagation collector (sim/figures/). Last, a
+ * node's final height advances. */
 #include "sim/world/world_internal.h"
 
 #include <string.h>
@@ -19,8 +15,6 @@
 void sim_observer_init(sim_world *w)
 {
     w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    w->final_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
-    w->final_root_by_height = g_array_new(FALSE, TRUE, sizeof(proto_hash));
     w->accused = g_new0(bool, w->sc->validators);
     w->state_root_by_block =
         g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
@@ -59,8 +53,6 @@ bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_h
 void sim_observer_clear(sim_world *w)
 {
     g_array_unref(w->commit_latency_ns);
-    g_array_unref(w->final_by_height);
-    g_array_unref(w->final_root_by_height);
     g_free(w->accused);
     g_hash_table_unref(w->state_root_by_block);
     /* mesh figures */
@@ -99,99 +91,6 @@ static sim_block_record *block_record(sim_world *w, const proto_event *ev)
     return &g_array_index(w->metrics->blocks, sim_block_record, block_index(w, ev));
 }
 
-static char *hash_short(const uint8_t *bytes)
-{
-    proto_hash h;
-    char hex[2 * PROTO_HASH_SIZE + 1];
-    memcpy(h.bytes, bytes, PROTO_HASH_SIZE);
-    proto_hash_hex(&h, hex);
-    return g_strndup(hex, 16);
-}
-
-/* Honest state roots agree at every height: the state each node reports
- * after finalizing height h (its own execution, checked against the
- * block) must equal the first one reported. */
-static bool check_state_root(sim_world *w, sim_node_slot *slot, const proto_event *ev)
-{
-    if (ev->state_root == NULL)
-        return true;
-    GArray *roots = w->final_root_by_height;
-    if (ev->height >= roots->len)
-        g_array_set_size(roots, (guint)ev->height + 1);
-    proto_hash *first = &g_array_index(roots, proto_hash, ev->height);
-    if (proto_hash_is_zero(first)) {
-        memcpy(first->bytes, ev->state_root, PROTO_HASH_SIZE);
-        return true;
-    }
-    if (memcmp(first->bytes, ev->state_root, PROTO_HASH_SIZE) == 0)
-        return true;
-    char *name = sim_world_node_name(w, slot->index);
-    char *a = hash_short(first->bytes);
-    char *b = hash_short(ev->state_root);
-    w->safety_violated = true;
-    sim_world_fail_invariant(
-        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
-                           ": state root %s first, but %s reached state root %s",
-                           ev->height, a, name, b));
-    g_free(name);
-    g_free(a);
-    g_free(b);
-    return false;
-}
-
-static void check_safety(sim_world *w, sim_node_slot *slot, const proto_event *ev)
-{
-    if (!slot->honest) {
-        /* A Byzantine node (or a twin) may finalize anything: safety is a
-         * promise about honest nodes only. */
-        slot->final_height = ev->height;
-        return;
-    }
-    if (ev->height != slot->final_height + 1 && !(ev->height == 0 && slot->final_height == 0)) {
-        char *name = sim_world_node_name(w, slot->index);
-        w->safety_violated = true;
-        sim_world_fail_invariant(
-            w, g_strdup_printf("safety violated: %s finalized height %" G_GUINT64_FORMAT
-                               " right after height %" G_GUINT64_FORMAT " (gap in its chain)",
-                               name, ev->height, slot->final_height));
-        g_free(name);
-        return;
-    }
-    slot->final_height = ev->height;
-    if (ev->height >= w->final_by_height->len)
-        g_array_set_size(w->final_by_height, (guint)ev->height + 1);
-    proto_hash *first = &g_array_index(w->final_by_height, proto_hash, ev->height);
-    if (proto_hash_is_zero(first))
-        memcpy(first->bytes, ev->hash, PROTO_HASH_SIZE);
-    if (memcmp(first->bytes, ev->hash, PROTO_HASH_SIZE) == 0) {
-        /* Same block: its execution must give the same state everywhere. */
-        check_state_root(w, slot, ev);
-        return;
-    }
-    /* Find who finalized the other block, for the report. */
-    char *other = NULL;
-    for (guint i = 0; i < w->metrics->commits->len && other == NULL; i++) {
-        const sim_commit_record *c = &g_array_index(w->metrics->commits, sim_commit_record, i);
-        const sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record,
-                                                   c->block_index);
-        if (c->height == ev->height && proto_hash_equal(&b->hash, first) &&
-            w->nodes[c->node].honest)
-            other = sim_world_node_name(w, c->node);
-    }
-    char *name = sim_world_node_name(w, slot->index);
-    char *a = hash_short(first->bytes);
-    char *b = hash_short(ev->hash);
-    w->safety_violated = true;
-    sim_world_fail_invariant(
-        w, g_strdup_printf("safety violated at height %" G_GUINT64_FORMAT
-                           ": %s finalized block %s but %s finalized block %s",
-                           ev->height, other != NULL ? other : "another node", a, name, b));
-    g_free(other);
-    g_free(name);
-    g_free(a);
-    g_free(b);
-}
-
 static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
     int64_t now = sim_sched_now(w->sched);
@@ -212,7 +111,6 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     }
     if (ev->height > w->final_height_max)
         w->final_height_max = ev->height;
-    check_safety(w, slot, ev);
     if (ev->tx_hashes != NULL)
         sim_workload_on_block_final(w, idx, ev->tx_hashes, ev->tx_count, slot->index);
 }
@@ -348,4 +246,8 @@ void sim_observe(void *ctx, const proto_event *ev)
     sim_world *w = slot->world;
     record(w, slot, ev);
     sim_world_observers_event(w, slot->index, ev);
+    /* The node's chain grows only after every observer saw the event (the
+     * safety checker compares the height with the one before). */
+    if (ev->kind == PROTO_EV_BLOCK_FINAL)
+        slot->final_height = ev->height;
 }

@@ -462,8 +462,9 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_mesh_init(w);
     if (!build_nodes(w))
         return world_interrupted(w, error);
-    /* Conservation first: at one event, a broken supply is reported
-     * before an accountability finding. */
+    /* In this order: at one event, a safety violation is reported before
+     * a broken supply, and that before an accountability finding. */
+    sim_world_observer_add(w, &sim_safety_observer_ops, sim_safety_new());
     sim_world_observer_add(w, &sim_conservation_observer_ops, sim_conservation_new(w));
     sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(w));
     sim_world_observer_add(w, &sim_prop_observer_ops, sim_prop_new(w));
@@ -607,7 +608,11 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
 const sim_metrics *sim_world_metrics(const sim_world *w) { return w->metrics; }
 sim_metrics *sim_world_metrics_mut(sim_world *w) { return w->metrics; }
 const char *sim_world_stop_detail(const sim_world *w) { return w->stop_detail; }
-bool sim_world_safety_held(const sim_world *w) { return !w->safety_violated; }
+bool sim_world_safety_held(const sim_world *w)
+{
+    const sim_safety *sf = sim_world_observer_find(w, &sim_safety_observer_ops);
+    return sf == NULL || sim_safety_held(sf);
+}
 sim_accountability sim_world_accountability(const sim_world *w) { return sim_acct_verdict(w); }
 GArray *sim_world_slashed(const sim_world *w) { return sim_acct_slashed(w); }
 int64_t sim_world_now_ns(const sim_world *w) { return sim_sched_now(w->sched); }

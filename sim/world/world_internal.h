@@ -14,6 +14,7 @@
 #include "protocol/poa/poa.h"
 #include "sim/check/accountability.h"
 #include "sim/check/conservation.h"
+#include "sim/check/safety.h"
 #include "sim/engine/net.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/sched.h"
@@ -164,7 +165,6 @@ struct sim_world {
 
     /* observer state */
     GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
-    GArray *final_by_height;         /* proto_hash of the first final block per height */
     uint64_t reorgs;
     uint64_t reorg_depth_max;
     uint64_t rejected[PROTO_REJECT_REASON_COUNT];
@@ -179,14 +179,12 @@ struct sim_world {
     /* proto_hash* -> proto_hash*: the post-state root every proposed block
      * claims (lookup only; Byzantine wrappers build conflicting blocks) */
     GHashTable *state_root_by_block;
-    GArray *final_root_by_height;    /* proto_hash: state root of the first final block */
 
     /* Checkers and figure collectors with their own state
-     * (sim/world/world_observer.h): conservation, accountability,
+     * (sim/world/world_observer.h): safety, conservation, accountability,
      * propagation. */
     GArray *observers;
 
-    bool safety_violated;
     bool stop_requested;
     sim_stop stop;
     char *stop_detail;
