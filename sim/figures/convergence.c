@@ -28,7 +28,15 @@
  * nothing, as in sim/world/world.c). A node's final height over time comes from
  * its commits (metrics->commits) and recoveries; a churn join starts a new
  * node at genesis, so heights are looked for only inside the stay that is
- * being measured. */
+ * being measured.
+ *
+ * It is a world observer (sim/world/world_observer.h) with its own state:
+ * the suspicion each node has open, the count of suspicions and the
+ * recoveries. The partition records themselves go to metrics->partitions
+ * (for the database) as they happen. Its figures are computed by
+ * sim_conv_figures, called at its place in sim_figures_compute (the
+ * order of the figures is the order of the reports), not by the figures
+ * hook. */
 #include "sim/world/world_internal.h"
 
 #include <stdlib.h>
@@ -37,34 +45,64 @@
 #define NS_PER_S 1e9
 #define CONV_FOREVER INT64_MAX
 
+/* A node rebuilt its state from its store (PROTO_EV_RECOVERED): its
+ * final height from then on is `height`. */
+typedef struct conv_recovery {
+    int64_t at_ns;
+    uint32_t node;
+    uint64_t height;
+} conv_recovery;
+
+typedef struct sim_conv {
+    GArray *recoveries;              /* conv_recovery, in time order */
+    /* [nodes_count]: 1 + index into metrics->partitions of the node's
+     * suspicion not yet healed, 0 if none */
+    uint32_t *partition_open;
+    uint32_t nodes_count;
+    uint64_t partitions_suspected;   /* PROTO_EV_PARTITION_SUSPECTED events */
+} sim_conv;
+
+static sim_conv *conv_find(const sim_world *w)
+{
+    sim_conv *c = sim_world_observer_find(w, &sim_conv_observer_ops);
+    g_assert(c != NULL);
+    return c;
+}
+
 /* ---- records ---- */
 
 void sim_conv_partition_event(sim_world *w, uint32_t node, bool suspected, int64_t at_ns,
                               uint64_t stake_seen, uint64_t stake_total)
 {
-    g_assert(node < w->nodes_count);
+    sim_conv *c = conv_find(w);
+    g_assert(node < c->nodes_count);
     GArray *records = w->metrics->partitions;
-    uint32_t open = w->partition_open[node];
+    uint32_t open = c->partition_open[node];
     if (suspected) {
-        w->partitions_suspected++;
+        c->partitions_suspected++;
         if (open != 0)
             return; /* still suspecting: the first suspicion stands */
         sim_partition_record r = {.node = node, .suspected_ns = at_ns, .healed_ns = -1,
                                   .stake_seen = stake_seen, .stake_total = stake_total};
         g_array_append_val(records, r);
-        w->partition_open[node] = records->len;
+        c->partition_open[node] = records->len;
         return;
     }
     if (open == 0)
         return; /* nothing on record to lift */
     g_array_index(records, sim_partition_record, open - 1).healed_ns = at_ns;
-    w->partition_open[node] = 0;
+    c->partition_open[node] = 0;
 }
 
 void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t height)
 {
-    sim_recovery_event r = {.at_ns = at_ns, .node = node, .height = height};
-    g_array_append_val(w->recovery_events, r);
+    conv_recovery r = {.at_ns = at_ns, .node = node, .height = height};
+    g_array_append_val(conv_find(w)->recoveries, r);
+}
+
+uint64_t sim_conv_partitions_suspected(const sim_world *w)
+{
+    return conv_find(w)->partitions_suspected;
 }
 
 /* ---- the churn record ----
@@ -277,8 +315,9 @@ static void conv_answer(sim_world *w, GArray *queries)
         for (guint k = first[c->node]; k < first[c->node + 1]; k++)
             conv_mark(&g_array_index(queries, conv_query, order[k]), c->committed_ns, c->height);
     }
-    for (guint i = 0; i < w->recovery_events->len; i++) {
-        const sim_recovery_event *r = &g_array_index(w->recovery_events, sim_recovery_event, i);
+    const GArray *recoveries = conv_find(w)->recoveries;
+    for (guint i = 0; i < recoveries->len; i++) {
+        const conv_recovery *r = &g_array_index(recoveries, conv_recovery, i);
         for (guint k = first[r->node]; k < first[r->node + 1]; k++)
             conv_mark(&g_array_index(queries, conv_query, order[k]), r->at_ns, r->height);
     }
@@ -346,7 +385,7 @@ static void conv_partition_figures(sim_world *w, int64_t end_ns)
     }
     g_free(seen);
     sim_metrics *m = w->metrics;
-    sim_metrics_figure(m, "partitions_detected", (double)w->partitions_suspected);
+    sim_metrics_figure(m, "partitions_detected", (double)conv_find(w)->partitions_suspected);
     conv_figure_mean_max(m, "partition_detection_latency", &detect, true);
     conv_figure_mean_max(m, "partition_heal_detection", &heal, false);
 }
@@ -451,3 +490,56 @@ void sim_conv_figures(sim_world *w, int64_t end_ns)
     g_array_unref(spans);
     conv_churn_figures(w, end_ns);
 }
+
+/* ---- as a world observer ---- */
+
+sim_conv *sim_conv_new(const sim_world *w)
+{
+    sim_conv *c = g_new0(sim_conv, 1);
+    c->recoveries = g_array_new(FALSE, FALSE, sizeof(conv_recovery));
+    c->partition_open = g_new0(uint32_t, w->nodes_count);
+    c->nodes_count = w->nodes_count;
+    return c;
+}
+
+static void conv_on_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
+{
+    (void)self;
+    switch (ev->kind) {
+    case PROTO_EV_RECOVERED:
+        sim_conv_recovered(w, node, sim_sched_now(w->sched), ev->height);
+        return;
+    case PROTO_EV_PARTITION_SUSPECTED:
+    case PROTO_EV_PARTITION_HEALED:
+        sim_conv_partition_event(w, node, ev->kind == PROTO_EV_PARTITION_SUSPECTED,
+                                 sim_sched_now(w->sched), ev->stake_seen, ev->stake_total);
+        return;
+    default:
+        return;
+    }
+}
+
+/* A suspicion open when its node goes down stays unhealed in the record;
+ * the node's next suspicion (a new incarnation) opens a new one. */
+static void conv_on_node_down(void *self, sim_world *w, uint32_t node)
+{
+    sim_conv *c = self;
+    (void)w;
+    g_assert(node < c->nodes_count);
+    c->partition_open[node] = 0;
+}
+
+static void conv_free(void *self)
+{
+    sim_conv *c = self;
+    g_array_unref(c->recoveries);
+    g_free(c->partition_open);
+    g_free(c);
+}
+
+const sim_world_observer_ops sim_conv_observer_ops = {
+    .name = "convergence",
+    .on_event = conv_on_event,
+    .on_node_down = conv_on_node_down,
+    .free = conv_free,
+};

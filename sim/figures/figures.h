@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "protocol/core/event.h"
+#include "protocol/p2p/p2p.h"
 #include "sim/figures/metrics.h"
 
 typedef struct sim_world sim_world;
@@ -27,7 +28,9 @@ typedef struct sim_world sim_world;
 /* figures.c: every figure of the run, once, after it ended. */
 void sim_figures_compute(sim_world *w);
 
-/* ---- mesh figures: functions (see the block at the end of sim_world) ---- */
+/* ---- mesh figures: world observers with their own state, registered by
+ * sim_world_new; their figures are computed by the explicit calls in
+ * sim_figures_compute (the order of figures is the order of the reports) ---- */
 
 /* propagation.c: which nodes hold each block, from when; a world
  * observer (registered by sim_world_new). */
@@ -42,35 +45,49 @@ void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t no
 void sim_prop_figures(sim_world *w);
 
 /* convergence.c: partitions noticed and healed, re-convergence after a
- * heal, catching up after a join or restart. */
+ * heal, catching up after a join or restart; a world observer (it takes
+ * the partition and recovery events, and closes a node's open suspicion
+ * when the node goes down). */
+typedef struct sim_conv sim_conv;
+extern const struct sim_world_observer_ops sim_conv_observer_ops;
+sim_conv *sim_conv_new(const sim_world *w);
 /* PROTO_EV_PARTITION_SUSPECTED (suspected) or _HEALED at node. */
 void sim_conv_partition_event(sim_world *w, uint32_t node, bool suspected, int64_t at_ns,
                               uint64_t stake_seen, uint64_t stake_total);
 /* PROTO_EV_RECOVERED at node. */
 void sim_conv_recovered(sim_world *w, uint32_t node, int64_t at_ns, uint64_t height);
+/* PROTO_EV_PARTITION_SUSPECTED events so far. */
+uint64_t sim_conv_partitions_suspected(const sim_world *w);
 /* The partition, reconverge, sync-after-join and churn figures of a run
  * that ended at end_ns (and metrics->churn from churn_records). */
 void sim_conv_figures(sim_world *w, int64_t end_ns);
 
-/* mesh_stats.c: what the mesh did, per node and in total. */
-/* THE WORLD CALLS THIS for node `index` whenever the node goes down (a
- * crash fault, a churn leave of either kind, a twin's window ending),
- * right BEFORE it frees the node, while slot->p2p is still valid: the
- * node's p2p statistics and peer count are kept for the figures (a crash
- * loses them otherwise), and a partition it was suspecting is no longer
- * open. Safe in any topology (without slot->p2p only the latter). Not
- * when the world is freed after the run: the figures have read the
- * nodes still up (sim_mesh_read_live), and reading them twice would count
- * them twice. */
-void sim_mesh_on_node_down(sim_world *w, uint32_t index);
+/* mesh_stats.c: what the mesh did, per node and in total; a world
+ * observer (it takes the peer and partition events and, through its
+ * on_node_down hook, the p2p statistics and peer count of each node as it
+ * goes down, while slot->p2p is still valid: a crash loses them
+ * otherwise). */
+typedef struct sim_mesh_stats sim_mesh_stats;
+extern const struct sim_world_observer_ops sim_mesh_stats_observer_ops;
+sim_mesh_stats *sim_mesh_stats_new(const sim_world *w);
+/* One node's P2P statistics over the run: summed over every p2p node it
+ * ran (each crash or leave ends one, and its counters with it). */
+typedef struct sim_mesh_node {
+    p2p_stats stats;
+    uint32_t peers;               /* peers when last read: at the end, or as it went down */
+    bool p2p_seen;                /* it ran a p2p node at some point */
+    bool live_at_end;             /* its p2p node was up at the end of the run */
+} sim_mesh_node;
+/* Node `index`'s record so far. */
+sim_mesh_node *sim_mesh_node_record(sim_world *w, uint32_t index);
 /* The run had a P2P mesh (some node reported mesh events or ran a p2p
  * node): the mesh-only figures are computed. */
 bool sim_mesh_ran(const sim_world *w);
 /* At the end of the run: add what the p2p nodes still up counted to
- * their records (once; sim_figures_compute calls it before the figures). */
+ * their records (once; sim_figures_compute calls it before the figures;
+ * the world is then freed without taking its nodes down, so they are not
+ * read twice). */
 void sim_mesh_read_live(sim_world *w);
-/* PROTO_EV_PEER_CONNECTED / _DISCONNECTED (for reason) at some node. */
-void sim_mesh_peer_event(sim_world *w, bool connected, proto_p2p_reason reason);
 /* metrics->peers (one record per node) and, in a mesh run, the mesh
  * figures: peers per node, gossip, p2p drops, connects, disconnects, bans. */
 void sim_mesh_figures(sim_world *w);

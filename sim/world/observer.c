@@ -3,11 +3,11 @@
  * Every proto_event a node reports lands here first: block and commit
  * records for the database, commit-latency samples, transaction finality
  * (handed to the workload, which knows submission times), view changes,
- * reorgs, rejections and other counters. Then the event goes to the
- * world's observers (sim/world/world_observer.h), which keep their own
- * state: the safety, conservation and accountability checkers
- * (sim/check/) and the propagation collector (sim/figures/). Last, a
- * node's final height advances. */
+ * reorgs, rejections and the world's core counters. Then the event goes
+ * to the world's observers (sim/world/world_observer.h), which keep their
+ * own state: the safety, conservation and accountability checkers
+ * (sim/check/) and the propagation, mesh statistics and convergence
+ * collectors (sim/figures/). Last, a node's final height advances. */
 #include "sim/world/world_internal.h"
 
 #include <string.h>
@@ -18,10 +18,6 @@ void sim_observer_init(sim_world *w)
     w->accused = g_new0(bool, w->sc->validators);
     w->state_root_by_block =
         g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
-    /* mesh figures */
-    w->recovery_events = g_array_new(FALSE, FALSE, sizeof(sim_recovery_event));
-    w->partition_open = g_new0(uint32_t, w->nodes_count);
-    w->mesh_nodes = g_new0(sim_mesh_node, w->nodes_count);
 }
 
 static void remember_state_root(sim_world *w, const proto_event *ev)
@@ -55,10 +51,6 @@ void sim_observer_clear(sim_world *w)
     g_array_unref(w->commit_latency_ns);
     g_free(w->accused);
     g_hash_table_unref(w->state_root_by_block);
-    /* mesh figures */
-    g_array_unref(w->recovery_events);
-    g_free(w->partition_open);
-    g_free(w->mesh_nodes);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
@@ -191,8 +183,7 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         sim_workload_on_tx_received(w, ev->hash, slot->index);
         return;
     case PROTO_EV_RECOVERED:
-        w->recoveries++;
-        sim_conv_recovered(w, slot->index, sim_sched_now(w->sched), ev->height);
+        w->recoveries++; /* the recovery's height: sim/figures/convergence.c */
         return;
     case PROTO_EV_SYNC_REQUEST:
         w->sync_requests++;
@@ -229,13 +220,9 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         return;
     case PROTO_EV_PEER_CONNECTED:
     case PROTO_EV_PEER_DISCONNECTED:
-        sim_mesh_peer_event(w, ev->kind == PROTO_EV_PEER_CONNECTED, ev->p2p_reason);
-        return;
     case PROTO_EV_PARTITION_SUSPECTED:
     case PROTO_EV_PARTITION_HEALED:
-        w->mesh_events_seen = true;
-        sim_conv_partition_event(w, slot->index, ev->kind == PROTO_EV_PARTITION_SUSPECTED,
-                                 sim_sched_now(w->sched), ev->stake_seen, ev->stake_total);
+        /* The mesh statistics and convergence observers record them. */
         return;
     }
 }

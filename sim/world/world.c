@@ -160,7 +160,7 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     sim_node_slot *slot = &w->nodes[index];
     if (!slot->up)
         return;
-    sim_mesh_on_node_down(w, index);
+    sim_world_observers_node_down(w, index); /* while the node can still be read */
     slot->ops->free(slot->node); /* a p2p node frees the consensus node it carries */
     slot->node = NULL;
     slot->p2p = NULL;
@@ -468,6 +468,8 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_world_observer_add(w, &sim_conservation_observer_ops, sim_conservation_new(w));
     sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(w));
     sim_world_observer_add(w, &sim_prop_observer_ops, sim_prop_new(w));
+    sim_world_observer_add(w, &sim_mesh_stats_observer_ops, sim_mesh_stats_new(w));
+    sim_world_observer_add(w, &sim_conv_observer_ops, sim_conv_new(w));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))

@@ -28,23 +28,6 @@
 
 typedef struct sim_world sim_world;
 
-/* One node's P2P statistics over the run (sim/figures/mesh_stats.c): summed over
- * every p2p node it ran (each crash or leave ends one, and its counters
- * with it). */
-typedef struct sim_mesh_node {
-    p2p_stats stats;
-    uint32_t peers;               /* peers when last read: at the end, or as it went down */
-    bool p2p_seen;                /* it ran a p2p node at some point */
-    bool live_at_end;             /* its p2p node was up at the end of the run */
-} sim_mesh_node;
-
-/* A node rebuilt its state from its store (PROTO_EV_RECOVERED): its
- * final height from then on is `height`. */
-typedef struct sim_recovery_event {
-    int64_t at_ns;
-    uint32_t node;
-    uint64_t height;
-} sim_recovery_event;
 
 /* PBFT view timeouts double per failed view up to this multiple of
  * [consensus] view_timeout (4 s -> at most 16 s). */
@@ -182,27 +165,12 @@ struct sim_world {
 
     /* Checkers and figure collectors with their own state
      * (sim/world/world_observer.h): safety, conservation, accountability,
-     * propagation. */
+     * propagation, mesh statistics, convergence. */
     GArray *observers;
 
     bool stop_requested;
     sim_stop stop;
     char *stop_detail;
-
-    /* ---- mesh figures ----------------------------------------------------
-     * Records behind the mesh, partition and churn figures (propagation
-     * keeps its own, sim/figures/propagation.c).
-     * Set up in sim_observer_init and freed in sim_observer_clear
-     * (sim/world/observer.c), never in world.c. */
-    GArray *recovery_events;         /* sim_recovery_event, in time order */
-    /* [nodes_count]: 1 + index into metrics->partitions of the node's
-     * suspicion not yet healed, 0 if none */
-    uint32_t *partition_open;
-    uint64_t partitions_suspected;   /* PROTO_EV_PARTITION_SUSPECTED events */
-    bool mesh_events_seen;           /* some node reported a peer or partition event */
-    sim_mesh_node *mesh_nodes;       /* [nodes_count] */
-    uint64_t peer_connects;          /* PROTO_EV_PEER_CONNECTED events */
-    uint64_t peer_disconnects[PROTO_P2P_REASON_COUNT]; /* PROTO_EV_PEER_DISCONNECTED, by reason */
 };
 
 /* world.c */
@@ -268,7 +236,7 @@ void sim_observe(void *ctx, const proto_event *ev);
 /* The state root block `hash` claims, if anyone proposed it (or genesis). */
 bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out);
 
-/* The figures (sim/figures/figures.h) are computed from the records
- * above at the end of a run. */
+/* The figures (sim/figures/figures.h) are computed at the end of a run
+ * from the records above and those the figure observers keep. */
 
 #endif

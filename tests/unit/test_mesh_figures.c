@@ -247,7 +247,9 @@ START_TEST(test_convergence_worked_example)
     static const uint32_t but_n1[] = {V0, V1, V2, V3, N0, N2};
     static const uint32_t majority[] = {V0, V1, V2, N0, N2};
     static const uint32_t but_n0[] = {V0, V1, V2, V3, N1, N2};
-    w->mesh_events_seen = true; /* a mesh run */
+    /* a mesh run: some node reported a peer event */
+    proto_event connected = {.kind = PROTO_EV_PEER_CONNECTED, .node = V0, .from = V1};
+    sim_observe(&w->nodes[V0], &connected);
     commit_all_at(all, 7, 1, 1 * S_NS);
     commit_all_at(all, 7, 2, 4 * S_NS);
     commit_all_at(but_n1, 6, 3, 6 * S_NS);
@@ -354,13 +356,13 @@ static void peer_event(uint32_t node, proto_event_kind kind, proto_p2p_reason re
     sim_observe(&w->nodes[node], &ev);
 }
 
-/* What the p2p nodes counted, as sim_mesh_on_node_down and the end of
+/* What the p2p nodes counted, as the mesh observer's on_node_down and the end of
  * the run leave it: v0..v3 live with 9, 9, 9, 5 peers; n0 went down
  * with 3 (not live); n1..n5 live with 4 each. */
 static void fill_mesh_nodes(void)
 {
     for (uint32_t i = 0; i < 10; i++) {
-        sim_mesh_node *n = &w->mesh_nodes[i];
+        sim_mesh_node *n = sim_mesh_node_record(w, i);
         n->p2p_seen = true;
         n->live_at_end = i != 4;
         n->peers = i < 3 ? 9 : i == 3 ? 5 : i == 4 ? 3 : 4;
@@ -438,14 +440,14 @@ END_TEST
 START_TEST(test_node_down_closes_its_suspicion)
 {
     sim_conv_partition_event(w, 2, true, 1 * S_NS, 1, 4);
-    sim_mesh_on_node_down(w, 2);
+    sim_world_observers_node_down(w, 2);
     sim_conv_partition_event(w, 2, true, 5 * S_NS, 2, 4);
     sim_conv_partition_event(w, 2, false, 6 * S_NS, 4, 4);
     GArray *parts = w->metrics->partitions;
     ck_assert_uint_eq(parts->len, 2);
     ck_assert_int_eq(g_array_index(parts, sim_partition_record, 0).healed_ns, -1);
     ck_assert_int_eq(g_array_index(parts, sim_partition_record, 1).healed_ns, 6 * S_NS);
-    ck_assert_uint_eq(w->partitions_suspected, 2);
+    ck_assert_uint_eq(sim_conv_partitions_suspected(w), 2);
 }
 END_TEST
 
