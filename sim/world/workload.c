@@ -91,7 +91,7 @@ static void new_transfer(sim_world *w)
         wl->dropped_backlog++;
         return;
     }
-    uint32_t accounts = w->sc->accounts;
+    uint32_t accounts = wl->opt.accounts;
     proto_tx tx = {0};
     tx.from = (uint32_t)sim_rng_below(&wl->rng, accounts);
     tx.to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
@@ -119,9 +119,10 @@ static void arrival(void *ctx, uint64_t a, uint64_t b)
 {
     sim_world *w = ctx;
     new_transfer(w);
-    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / w->sc->tx_rate_per_s);
+    const sim_workload_options *opt = &w->workload.opt;
+    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / opt->tx_rate_per_s);
     int64_t next = sim_sched_now(w->sched) + (int64_t)(gap_s * 1e9) + 1;
-    if (next < w->sc->workload_stop_ns && next <= w->sc->duration_ns)
+    if (next < opt->stop_ns && next <= opt->end_ns)
         sim_sched_at(w->sched, next, arrival, w, 0, 0);
 }
 
@@ -182,7 +183,7 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
             f->last_attempt_ns = now;
         g_queue_push_tail(&wl->retry_queue, f);
     }
-    if (now + RETRY_SCAN_NS <= w->sc->duration_ns)
+    if (now + RETRY_SCAN_NS <= wl->opt.end_ns)
         sim_sched_after(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
 }
 
@@ -325,31 +326,31 @@ void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx
     }
 }
 
-bool sim_workload_init(sim_world *w)
+bool sim_workload_init(sim_world *w, const sim_workload_options *opt)
 {
     sim_workload *wl = &w->workload;
-    const sim_scenario *sc = w->sc;
-    sim_rng_init(&wl->rng, sc->seed, "workload");
-    wl->keys = g_new0(proto_keypair, sc->accounts);
-    wl->next_nonce = g_new0(uint64_t, sc->accounts);
-    wl->final_below = g_new0(uint64_t, sc->accounts);
-    wl->crash_lost_nonce = g_new(uint64_t, sc->accounts);
+    wl->opt = *opt;
+    sim_rng_init(&wl->rng, opt->seed, "workload");
+    wl->keys = g_new0(proto_keypair, opt->accounts);
+    wl->next_nonce = g_new0(uint64_t, opt->accounts);
+    wl->final_below = g_new0(uint64_t, opt->accounts);
+    wl->crash_lost_nonce = g_new(uint64_t, opt->accounts);
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
     wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
     g_queue_init(&wl->retry_queue);
     /* Ten million accounts take seconds to derive: stop when asked. */
-    for (uint32_t i = 0; i < sc->accounts; i++) {
+    for (uint32_t i = 0; i < opt->accounts; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
             return false;
         char label[32];
         snprintf(label, sizeof label, "account/%u", i);
-        proto_keypair_derive(&wl->keys[i], sc->seed, label);
+        proto_keypair_derive(&wl->keys[i], opt->seed, label);
         wl->crash_lost_nonce[i] = UINT64_MAX;
     }
-    if (sc->tx_rate_per_s > 0 && sc->accounts >= 2 && sc->workload_start_ns < sc->duration_ns) {
-        sim_sched_at(w->sched, sc->workload_start_ns, arrival, w, 0, 0);
-        sim_sched_at(w->sched, sc->workload_start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
+    if (opt->tx_rate_per_s > 0 && opt->accounts >= 2 && opt->start_ns < opt->end_ns) {
+        sim_sched_at(w->sched, opt->start_ns, arrival, w, 0, 0);
+        sim_sched_at(w->sched, opt->start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
     }
     return true;
 }

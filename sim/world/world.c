@@ -264,6 +264,17 @@ bool sim_world_keep_going(sim_world *w)
 }
 
 
+/* The workload's view of the scenario. */
+static sim_workload_options workload_options(const sim_scenario *sc)
+{
+    return (sim_workload_options){.seed = sc->seed,
+                                  .accounts = sc->accounts,
+                                  .tx_rate_per_s = sc->tx_rate_per_s,
+                                  .start_ns = sc->workload_start_ns,
+                                  .stop_ns = sc->workload_stop_ns,
+                                  .end_ns = sc->duration_ns};
+}
+
 static bool build_chain(sim_world *w)
 {
     const sim_scenario *sc = w->sc;
@@ -288,7 +299,8 @@ static bool build_chain(sim_world *w)
                                      w->stakes, v);
     g_assert(w->rotation != NULL);
     w->genesis = proto_state_new();
-    if (!sim_workload_init(w)) /* derives account keys */
+    sim_workload_options workload = workload_options(sc);
+    if (!sim_workload_init(w, &workload)) /* derives account keys */
         return false;
     for (uint32_t i = 0; i < sc->accounts; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))

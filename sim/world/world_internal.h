@@ -82,7 +82,20 @@ typedef struct sim_block_txs {
     bool built;
 } sim_block_txs;
 
+/* What the workload needs from the scenario, translated once by the
+ * world (world.c, workload_options): the workload never reads the
+ * scenario. */
+typedef struct sim_workload_options {
+    uint64_t seed;             /* the run's seed: the workload's RNG stream and account keys */
+    uint32_t accounts;
+    double tx_rate_per_s;      /* Poisson arrivals; 0: no workload */
+    int64_t start_ns;          /* first arrival */
+    int64_t stop_ns;           /* no arrival at or after */
+    int64_t end_ns;            /* the run's duration: no retry scan after */
+} sim_workload_options;
+
 typedef struct sim_workload {
+    sim_workload_options opt;
     sim_rng rng;
     proto_keypair *keys;       /* [accounts] */
     uint64_t *next_nonce;      /* [accounts] */
@@ -219,7 +232,7 @@ void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
 bool sim_world_keep_going(sim_world *w);
 #define SIM_WORLD_POLL_EVERY 4096u
 
-bool sim_workload_init(sim_world *w);
+bool sim_workload_init(sim_world *w, const sim_workload_options *opt);
 void sim_workload_clear(sim_world *w);
 /* A block holding tx_hash became final at `node`. */
 /* Node `node` finalized block record `block` holding these transactions
