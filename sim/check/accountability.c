@@ -143,9 +143,9 @@ static char *acct_name(const sim_world *w, uint32_t node)
 
 /* ---- ground truth: who signed which commit ---- */
 
-void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
+/* Called for every delivery to a validator: takes its state directly. */
+static void acct_delivery(sim_acct *a, sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
-    sim_acct *a = acct_of(w);
     gsize size = 0;
     const uint8_t *bytes = g_bytes_get_data(wire, &size);
     if (!a->enabled || size == 0 || bytes[0] != PROTO_MSG_PBFT_COMMIT)
@@ -167,6 +167,11 @@ void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire
         if (vote.seq > a->delivered[node][vote.validator])
             a->delivered[node][vote.validator] = vote.seq;
     }
+}
+
+void sim_acct_on_delivery(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
+{
+    acct_delivery(acct_of(w), w, from, to, wire);
 }
 
 static void acct_on_proposed(sim_world *w, sim_node_slot *slot, const proto_event *ev)
@@ -379,9 +384,12 @@ static void acct_on_slashed(sim_world *w, const proto_event *ev)
     }
 }
 
-void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+/* Called for every event: takes its state directly (the handlers, for
+ * the few events that matter, look it up). */
+static void acct_observe(const sim_acct *a, sim_world *w, sim_node_slot *slot,
+                         const proto_event *ev)
 {
-    if (!acct_of(w)->enabled || !slot->honest)
+    if (!a->enabled || !slot->honest)
         return;
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
@@ -407,6 +415,11 @@ void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     default:
         return;
     }
+}
+
+void sim_acct_observe(sim_world *w, sim_node_slot *slot, const proto_event *ev)
+{
+    acct_observe(acct_of(w), w, slot, ev);
 }
 
 /* ---- the verdict ---- */
@@ -498,14 +511,12 @@ void sim_acct_figures(sim_world *w)
 
 static void acct_obs_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
 {
-    (void)self;
-    sim_acct_observe(w, &w->nodes[node], ev);
+    acct_observe(self, w, &w->nodes[node], ev);
 }
 
 static void acct_obs_delivery(void *self, sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
 {
-    (void)self;
-    sim_acct_on_delivery(w, from, to, wire);
+    acct_delivery(self, w, from, to, wire);
 }
 
 static void acct_obs_run_end(void *self, sim_world *w)

@@ -94,13 +94,10 @@ static void prop_block_new(sim_prop *p, sim_world *w, uint32_t block)
 
 /* Bitmaps for every record made since the last event (at most the one
  * the world just made for this event). */
-static sim_prop *prop_catch_up(sim_world *w)
+static void prop_catch_up(sim_prop *p, sim_world *w)
 {
-    sim_prop *p = sim_world_observer_find(w, &sim_prop_observer_ops);
-    g_assert(p != NULL);
     while (p->nodes->len < w->metrics->blocks->len)
         prop_block_new(p, w, p->nodes->len);
-    return p;
 }
 
 static void prop_count_live_holder(sim_block_record *b, int64_t delay_ns)
@@ -113,9 +110,10 @@ static void prop_count_live_holder(sim_block_record *b, int64_t delay_ns)
     }
 }
 
-void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own)
+static void prop_held(sim_prop *p, sim_world *w, uint32_t block, uint32_t node, int64_t now_ns,
+                      bool own)
 {
-    sim_prop *p = prop_catch_up(w);
+    prop_catch_up(p, w);
     g_assert(block < p->nodes->len && node < w->nodes_count);
     uint8_t *live = g_ptr_array_index(p->nodes, block);
     uint8_t *held = live + p->bitmap_bytes;
@@ -132,6 +130,13 @@ void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t no
         sim_receipt_record r = {.height = b->height, .node = node, .delay_ns = delay_ns};
         g_array_append_val(w->metrics->receipts, r);
     }
+}
+
+void sim_prop_block_held(sim_world *w, uint32_t block, uint32_t node, int64_t now_ns, bool own)
+{
+    sim_prop *p = sim_world_observer_find(w, &sim_prop_observer_ops);
+    g_assert(p != NULL);
+    prop_held(p, w, block, node, now_ns, own);
 }
 
 void sim_prop_figures(sim_world *w)
@@ -187,20 +192,20 @@ static uint32_t event_block(sim_world *w, const proto_event *ev)
 
 static void prop_on_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
 {
-    (void)self;
-    prop_catch_up(w);
+    sim_prop *p = self;
+    prop_catch_up(p, w);
     int64_t now = sim_sched_now(w->sched);
     switch (ev->kind) {
     case PROTO_EV_BLOCK_PROPOSED:
-        sim_prop_block_held(w, event_block(w, ev), node, now, true);
+        prop_held(p, w, event_block(w, ev), node, now, true);
         return;
     case PROTO_EV_BLOCK_RECEIVED:
         /* from == self: the proposer's own copy, not a receipt. */
-        sim_prop_block_held(w, event_block(w, ev), node, now, ev->from == node);
+        prop_held(p, w, event_block(w, ev), node, now, ev->from == node);
         return;
     case PROTO_EV_BLOCK_FINAL:
         /* A node that fetched the block by sync holds it without a receipt. */
-        sim_prop_block_held(w, event_block(w, ev), node, now, false);
+        prop_held(p, w, event_block(w, ev), node, now, false);
         return;
     default:
         return;
