@@ -57,24 +57,6 @@ const char *sim_accountability_state_name(sim_accountability_state s)
     return "unknown";
 }
 
-/* Validators the scenario makes sign conflicting votes. */
-static void acct_mark_equivocators(sim_acct *a, const sim_scenario *sc)
-{
-    for (guint i = 0; i < sc->faults->len; i++) {
-        const sim_fault *f = sc->faults->pdata[i];
-        if (f->action != SIM_FAULT_BYZANTINE ||
-            (!g_str_equal(f->behavior, "equivocate") && !g_str_equal(f->behavior, "double-sign")))
-            continue;
-        for (guint j = 0; j < f->nodes->len; j++) {
-            uint32_t node = g_array_index(f->nodes, uint32_t, j);
-            if (node < a->validators)
-                a->equivocator[node] = true;
-        }
-    }
-    for (guint i = 0; i < sc->twins->len; i++)
-        a->equivocator[g_array_index(sc->twins, uint32_t, i)] = true;
-}
-
 /* The world's accountability observer (registered by sim_world_new). */
 static sim_acct *acct_of(const sim_world *w)
 {
@@ -83,27 +65,25 @@ static sim_acct *acct_of(const sim_world *w)
     return a;
 }
 
-sim_acct *sim_acct_new(const sim_world *w)
+sim_acct *sim_acct_new(const sim_acct_options *opt)
 {
-    const sim_scenario *sc = w->sc;
     sim_acct *a = g_new0(sim_acct, 1);
-    a->enabled = sc->protocol == SIM_CONSENSUS_PBFT;
-    a->validators = sc->validators;
-    a->nodes_count = w->nodes_count;
-    a->params = sc->slashing;
-    a->equivocator = g_new0(bool, a->validators);
+    a->enabled = opt->enabled;
+    a->validators = opt->validators;
+    a->nodes_count = opt->nodes_count;
+    a->params = opt->params;
+    a->equivocator = g_memdup2(opt->equivocator, sizeof(bool) * a->validators);
     a->evidence_height = g_new(uint64_t, a->validators);
     for (uint32_t v = 0; v < a->validators; v++)
         a->evidence_height[v] = ACCT_NONE;
     a->evidence_holder = g_new0(uint32_t, a->validators);
     a->evidence_expired = g_new0(bool, a->validators);
     a->double_sign_block = g_new0(uint64_t, a->validators);
-    a->delivered = g_new0(uint64_t *, w->nodes_count);
+    a->delivered = g_new0(uint64_t *, a->nodes_count);
     a->snapshots = g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
     a->record_size = 1 + (a->validators + 7) / 8;
     a->truth = g_byte_array_new();
     a->downtime_checks = g_array_new(FALSE, FALSE, sizeof(acct_downtime_check));
-    acct_mark_equivocators(a, sc);
     return a;
 }
 
@@ -529,7 +509,7 @@ static void acct_obs_figures(void *self, sim_world *w, sim_metrics *m)
 {
     (void)self;
     (void)m;
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT)
+    if (w->opt.protocol == SIM_CONSENSUS_PBFT)
         sim_acct_figures(w);
 }
 

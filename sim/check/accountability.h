@@ -34,8 +34,10 @@
 #define AITBC_SIM_ACCOUNTABILITY_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/valset.h"
 #include "protocol/core/event.h"
 
 typedef enum sim_accountability_state {
@@ -57,11 +59,23 @@ struct sim_world;
 struct sim_node_slot;
 typedef struct sim_acct sim_acct;
 
+/* What the checker needs to know about the run, translated from the
+ * scenario by the world. */
+typedef struct sim_acct_options {
+    bool enabled;                  /* PBFT: the chain has a bonded validator set */
+    uint32_t validators;
+    uint32_t nodes_count;
+    proto_slashing_params params;  /* the chain's [slashing] rules */
+    /* [validators]: a Byzantine fault makes it sign conflicting votes, or
+     * it has a twin (rule a); copied */
+    const bool *equivocator;
+} sim_acct_options;
+
 /* Internal to sim/: the tracker the world feeds, registered as a world
  * observer (sim/world/world_observer.h) with these hooks: events,
  * deliveries, the end of the run (sim_acct_finish) and its figures. */
 extern const struct sim_world_observer_ops sim_acct_observer_ops;
-sim_acct *sim_acct_new(const struct sim_world *w);
+sim_acct *sim_acct_new(const sim_acct_options *opt);
 void sim_acct_free(sim_acct *a);
 /* A message reached a validator's consensus node (it is up): a COMMIT
  * counts when `from` is the voter's own node. The world calls it for

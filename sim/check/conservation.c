@@ -35,7 +35,7 @@ static void conservation_on_event(void *self, sim_world *w, uint32_t node, const
 {
     sim_conservation *c = self;
     const sim_node_slot *slot = &w->nodes[node];
-    if (ev->kind != PROTO_EV_BLOCK_FINAL || w->sc->protocol != SIM_CONSENSUS_PBFT ||
+    if (ev->kind != PROTO_EV_BLOCK_FINAL || w->opt.protocol != SIM_CONSENSUS_PBFT ||
         !slot->honest || slot->consensus == NULL || ev->state_root == NULL ||
         ev->height <= c->height_checked_max)
         return;

@@ -43,27 +43,47 @@ static int64_t sat_add_mul(int64_t a, int64_t b, int64_t c)
     return sum;
 }
 
-static int64_t last_heal_ns(const sim_world *w)
+struct sim_live {
+    sim_liveness_options opt;
+    int64_t took_ns;           /* heal -> first finalization at or after it; -1: none yet */
+};
+
+sim_live *sim_liveness_new(const sim_liveness_options *opt)
 {
-    int64_t heal = 0;
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
-        int64_t end = f->until_ns >= 0 ? f->until_ns : f->at_ns;
-        if (end > heal)
-            heal = end;
-    }
-    return heal;
+    sim_live *l = g_new0(sim_live, 1);
+    l->opt = *opt;
+    l->took_ns = -1;
+    return l;
 }
+
+/* Any node's finalization counts (the first after the heal is the
+ * promise's answer, whoever reports it). */
+static void live_on_event(void *self, sim_world *w, uint32_t node, const proto_event *ev)
+{
+    (void)node;
+    sim_live *l = self;
+    if (ev->kind != PROTO_EV_BLOCK_FINAL || l->took_ns >= 0)
+        return;
+    int64_t now = sim_sched_now(w->sched);
+    if (now >= l->opt.heal_ns)
+        l->took_ns = now - l->opt.heal_ns;
+}
+
+const sim_world_observer_ops sim_liveness_observer_ops = {
+    .name = "liveness",
+    .on_event = live_on_event,
+    .free = g_free,
+};
 
 /* Largest stake of up, honest validators that can all reach each other. */
 static uint64_t connected_stake(const sim_world *w)
 {
     uint64_t best = 0;
-    for (uint32_t a = 0; a < w->sc->validators; a++) {
+    for (uint32_t a = 0; a < w->opt.validators; a++) {
         if (!w->nodes[w->validator_nodes[a]].up)
             continue;
         uint64_t sum = 0;
-        for (uint32_t b = 0; b < w->sc->validators; b++) {
+        for (uint32_t b = 0; b < w->opt.validators; b++) {
             uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
             if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
                 sum += w->stakes[b];
@@ -78,11 +98,11 @@ static uint64_t connected_stake(const sim_world *w)
 static uint32_t connected_count(const sim_world *w)
 {
     uint32_t best = 0;
-    for (uint32_t a = 0; a < w->sc->validators; a++) {
+    for (uint32_t a = 0; a < w->opt.validators; a++) {
         if (!w->nodes[w->validator_nodes[a]].up)
             continue;
         uint32_t count = 0;
-        for (uint32_t b = 0; b < w->sc->validators; b++) {
+        for (uint32_t b = 0; b < w->opt.validators; b++) {
             uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
             if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
                 count++;
@@ -94,29 +114,26 @@ static uint32_t connected_count(const sim_world *w)
 
 sim_liveness sim_world_liveness(const sim_world *w)
 {
-    sim_liveness l = {.heal_ns = last_heal_ns(w), .took_ns = -1};
-    int64_t interval = w->sc->block_interval_ns;
+    const sim_live *live = sim_world_observer_find(w, &sim_liveness_observer_ops);
+    g_assert(live != NULL);
+    const sim_liveness_options *opt = &live->opt;
+    sim_liveness l = {.heal_ns = opt->heal_ns, .took_ns = live->took_ns};
+    int64_t interval = opt->block_interval_ns;
     const int64_t ten_s = 10LL * 1000 * 1000 * 1000;
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
-        int64_t cut_off = (int64_t)w->sc->validators - (int64_t)connected_count(w);
-        l.bound_ns = sat_add_mul(w->pbft.view_timeout_ns, cut_off + 1, w->pbft.view_timeout_max_ns);
+    if (opt->pbft) {
+        int64_t cut_off = (int64_t)opt->validators - (int64_t)connected_count(w);
+        l.bound_ns = sat_add_mul(opt->view_timeout_ns, cut_off + 1, opt->view_timeout_max_ns);
         l.bound_ns = sat_add_mul(l.bound_ns, 2, interval);
         l.bound_ns = sat_add_mul(l.bound_ns, 1, ten_s);
     } else {
-        l.bound_ns = sat_add_mul(0, 2 * (int64_t)w->sc->validators, interval);
+        l.bound_ns = sat_add_mul(0, 2 * (int64_t)opt->validators, interval);
         if (l.bound_ns < ten_s)
             l.bound_ns = ten_s;
     }
     uint64_t total = 0;
-    for (uint32_t v = 0; v < w->sc->validators; v++)
+    for (uint32_t v = 0; v < opt->validators; v++)
         total += w->stakes[v];
     uint64_t alive = connected_stake(w);
-    const sim_metrics *m = w->metrics;
-    for (guint i = 0; i < m->commits->len; i++) {
-        const sim_commit_record *c = &g_array_index(m->commits, sim_commit_record, i);
-        if (c->committed_ns >= l.heal_ns && (l.took_ns < 0 || c->committed_ns - l.heal_ns < l.took_ns))
-            l.took_ns = c->committed_ns - l.heal_ns;
-    }
     int64_t end = sim_sched_now(w->sched);
     if (alive * 3 <= total * 2) {
         l.state = SIM_LIVENESS_NOT_APPLICABLE;

@@ -3,11 +3,13 @@
  * Liveness is a promise with a condition: once the last fault has healed
  * and honest validators holding more than 2/3 of the stake are up and
  * connected, a block must be finalized within a stated bound. This module
- * checks the condition at the end of the run and measures how long the
- * first finalization after the heal took (the liveness_* figures). */
+ * follows the run for the first finalization after the heal, checks the
+ * condition at the end of the run and reports how long that finalization
+ * took (the liveness_* figures). */
 #ifndef AITBC_SIM_LIVENESS_H
 #define AITBC_SIM_LIVENESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/figures/metrics.h"
@@ -28,6 +30,25 @@ typedef struct sim_liveness {
 } sim_liveness;
 
 const char *sim_liveness_state_name(sim_liveness_state s);
+
+/* What the liveness checker needs to know about the run, translated from
+ * the scenario by the world. */
+typedef struct sim_liveness_options {
+    bool pbft;                 /* PBFT's bound (view changes); otherwise PoA's */
+    uint32_t validators;
+    int64_t heal_ns;           /* when the last fault window closed (0 if none) */
+    int64_t block_interval_ns;
+    int64_t view_timeout_ns;   /* PBFT: the first view timeout ... */
+    int64_t view_timeout_max_ns; /* ... and its cap after doublings */
+} sim_liveness_options;
+
+/* Internal to sim/: the checker is a world observer (sim/world/world_observer.h)
+ * that notes the first finalization at or after the heal; the world
+ * registers it and sim_world_liveness (sim/world/world.h) judges at the end
+ * from that and from who is up and connected then. */
+typedef struct sim_live sim_live;
+extern const struct sim_world_observer_ops sim_liveness_observer_ops;
+sim_live *sim_liveness_new(const sim_liveness_options *opt);
 
 /* The liveness figures of docs/scenarios.md, from a verdict of
  * sim_world_liveness: liveness_took_s (-1 if no block became final after

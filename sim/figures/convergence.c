@@ -166,7 +166,7 @@ static void conv_change_add(GArray *changes, int64_t at_ns, uint64_t order, uint
 static GArray *conv_changes(sim_world *w)
 {
     GArray *changes = g_array_new(FALSE, FALSE, sizeof(conv_change));
-    const GPtrArray *faults = w->sc->faults;
+    const GPtrArray *faults = w->opt.faults;
     for (guint i = 0; i < faults->len; i++) {
         const sim_fault *f = faults->pdata[i];
         bool twin = f->action == SIM_FAULT_BYZANTINE && g_str_equal(f->behavior, "twin");
@@ -200,7 +200,7 @@ static GArray *conv_changes(sim_world *w)
 /* Every stay up of every node, from time 0 (twins start down). */
 static GArray *conv_spans(sim_world *w)
 {
-    uint32_t first_twin = w->sc->validators + w->sc->full_nodes + w->sc->agents;
+    uint32_t first_twin = w->opt.validators + w->opt.full_nodes + w->opt.agents;
     int64_t *up_since = g_new(int64_t, w->nodes_count);
     uint8_t *start = g_new0(uint8_t, w->nodes_count);
     for (uint32_t i = 0; i < w->nodes_count; i++)
@@ -365,8 +365,8 @@ static void conv_partition_figures(sim_world *w, int64_t end_ns)
     const GArray *records = w->metrics->partitions;
     conv_samples detect = {0}, heal = {0};
     bool *seen = g_new0(bool, w->nodes_count);
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action != SIM_FAULT_PARTITION || f->at_ns > end_ns)
             continue;
         int64_t until = f->until_ns >= 0 && f->until_ns < end_ns ? f->until_ns : end_ns;
@@ -395,7 +395,7 @@ static void conv_partition_figures(sim_world *w, int64_t end_ns)
 static void conv_reconverge_figure(sim_world *w, const GArray *spans, const GArray *rises,
                                    int64_t end_ns)
 {
-    const GPtrArray *faults = w->sc->faults;
+    const GPtrArray *faults = w->opt.faults;
     GArray *queries = g_array_new(FALSE, FALSE, sizeof(conv_query));
     bool any = false;
     for (guint i = 0; i < faults->len; i++) {
@@ -458,8 +458,8 @@ static void conv_sync_figures(sim_world *w, const GArray *spans, const GArray *r
 static void conv_churn_figures(sim_world *w, int64_t end_ns)
 {
     bool churn_fault = false;
-    for (guint i = 0; i < w->sc->faults->len; i++)
-        churn_fault = churn_fault || ((const sim_fault *)w->sc->faults->pdata[i])->action ==
+    for (guint i = 0; i < w->opt.faults->len; i++)
+        churn_fault = churn_fault || ((const sim_fault *)w->opt.faults->pdata[i])->action ==
                                          SIM_FAULT_CHURN;
     uint64_t joins = 0, leaves = 0;
     for (guint i = 0; i < conv_churn_count(w); i++) {

@@ -27,16 +27,15 @@ static void percentiles(sim_metrics *m, const char *prefix, GArray *values_ns,
 static void tx_figures(sim_world *w)
 {
     sim_metrics *m = w->metrics;
-    const sim_scenario *sc = w->sc;
+    const sim_workload_options *wl = &w->workload.opt;
     GArray *lat = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), m->txs->len);
     for (guint i = 0; i < m->txs->len; i++) {
         const sim_tx_record *t = &g_array_index(m->txs, sim_tx_record, i);
         int64_t v = t->final_ns - t->submitted_ns;
         g_array_append_val(lat, v);
     }
-    int64_t end = sc->workload_stop_ns < sim_sched_now(w->sched) ? sc->workload_stop_ns
-                                                                  : sim_sched_now(w->sched);
-    double window_s = (double)(end - sc->workload_start_ns) / NS_PER_S;
+    int64_t end = MIN(wl->stop_ns, sim_sched_now(w->sched));
+    double window_s = (double)(end - wl->start_ns) / NS_PER_S;
     sim_metrics_figure(m, "throughput_tps",
                        window_s > 0 ? (double)w->workload.finalized / window_s : 0.0);
     static const double pcts[] = {50, 90, 99, 100};
@@ -50,7 +49,7 @@ static void tx_figures(sim_world *w)
     sim_metrics_figure(m, "txs_resubmitted.receiver_crashed",
                        (double)w->workload.resubmitted_receiver_crashed);
     sim_metrics_figure(m, "txs_resubmitted.other", (double)w->workload.resubmitted_other);
-    sim_metrics_figure(m, "txs_rejected", (double)w->tx_rejected);
+    sim_metrics_figure(m, "txs_rejected", (double)sim_counts_of(w)->tx_rejected);
     sim_metrics_figure(m, "txs_dropped_client",
                        (double)(w->workload.dropped_no_node + w->workload.dropped_backlog));
 }
@@ -60,7 +59,7 @@ static void block_figures(sim_world *w)
     sim_metrics *m = w->metrics;
     static const double p2[] = {50, 99};
     static const char *const n2[] = {"p50_s", "p99_s"};
-    percentiles(m, "commit_latency", w->commit_latency_ns, p2, n2, 2);
+    percentiles(m, "commit_latency", sim_counts_of(w)->commit_latency_ns, p2, n2, 2);
     sim_prop_figures(w);
     sim_metrics_figure(m, "blocks_final", (double)w->final_height_max);
     sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
@@ -85,8 +84,8 @@ static void block_figures(sim_world *w)
     sim_metrics_figure(m, "blocks_orphaned", (double)orphaned);
     g_hash_table_destroy(seen);
     g_hash_table_destroy(forked);
-    sim_metrics_figure(m, "reorgs", (double)w->reorgs);
-    sim_metrics_figure(m, "reorg_depth_max", (double)w->reorg_depth_max);
+    sim_metrics_figure(m, "reorgs", (double)sim_counts_of(w)->reorgs);
+    sim_metrics_figure(m, "reorg_depth_max", (double)sim_counts_of(w)->reorg_depth_max);
 }
 
 /* PBFT view changes: how many views were entered after a view change,
@@ -95,6 +94,7 @@ static void block_figures(sim_world *w)
 static void view_figures(sim_world *w)
 {
     sim_metrics *m = w->metrics;
+    const sim_counts *counts = sim_counts_of(w);
     GArray *durations = g_array_new(FALSE, FALSE, sizeof(int64_t));
     uint64_t by_cause[PROTO_VIEW_CAUSE_COUNT] = {0};
     for (guint i = 0; i < m->view_changes->len; i++) {
@@ -120,18 +120,18 @@ static void view_figures(sim_world *w)
     static const char *const n[] = {"p50_s", "max_s"};
     percentiles(m, "view_change_duration", durations, p, n, 2);
     g_array_unref(durations);
-    sim_metrics_figure(m, "checkpoints_stable", (double)w->checkpoints_stable);
+    sim_metrics_figure(m, "checkpoints_stable", (double)counts->checkpoints_stable);
     /* Equivocation evidence held by honest nodes: how often, against whom. */
     uint32_t accused = 0;
-    for (uint32_t v = 0; v < w->sc->validators; v++) {
-        if (!w->accused[v])
+    for (uint32_t v = 0; v < w->opt.validators; v++) {
+        if (!counts->accused[v])
             continue;
         accused++;
         char *name = g_strdup_printf("evidence.against.v%u", v);
         sim_metrics_figure(m, name, 1);
         g_free(name);
     }
-    sim_metrics_figure(m, "evidence_events", (double)w->evidence_events);
+    sim_metrics_figure(m, "evidence_events", (double)counts->evidence_events);
     sim_metrics_figure(m, "evidence_validators", (double)accused);
 }
 
@@ -177,7 +177,7 @@ static void net_figures(sim_world *w)
     }
     for (int r = 1; r < PROTO_REJECT_REASON_COUNT; r++) {
         char *name = g_strdup_printf("rejected.%s", proto_reject_reason_name(r));
-        sim_metrics_figure(m, name, (double)w->rejected[r]);
+        sim_metrics_figure(m, name, (double)sim_counts_of(w)->rejected[r]);
         g_free(name);
     }
 }
@@ -213,7 +213,7 @@ void sim_figures_compute(sim_world *w)
     sim_metrics *m = w->metrics;
     tx_figures(w);
     block_figures(w);
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT)
+    if (w->opt.protocol == SIM_CONSENSUS_PBFT)
         view_figures(w);
     sim_world_observers_figures(w, m);
     net_figures(w);
@@ -226,9 +226,9 @@ void sim_figures_compute(sim_world *w)
     sim_metrics_figure(m, "crypto.verify_calls", (double)cs.verify_calls);
     sim_metrics_figure(m, "crypto.verify_computed", (double)cs.verify_computed);
     sim_metrics_figure(m, "crypto.verify_memo_hits", (double)cs.verify_memo_hits);
-    sim_metrics_figure(m, "recoveries", (double)w->recoveries);
-    sim_metrics_figure(m, "peers_banned", (double)w->peers_banned);
-    sim_metrics_figure(m, "sync_requests", (double)w->sync_requests);
+    sim_metrics_figure(m, "recoveries", (double)sim_counts_of(w)->recoveries);
+    sim_metrics_figure(m, "peers_banned", (double)sim_counts_of(w)->peers_banned);
+    sim_metrics_figure(m, "sync_requests", (double)sim_counts_of(w)->sync_requests);
     sim_metrics_figure(m, "events", (double)sim_sched_executed(w->sched));
     sim_metrics_figure(m, "sim_s", (double)sim_sched_now(w->sched) / NS_PER_S);
 }

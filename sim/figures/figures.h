@@ -10,13 +10,16 @@
  *   - propagation.c: which nodes hold each block, from when;
  *   - convergence.c: partitions noticed and healed, re-convergence after a
  *     heal, catching up after a join or restart;
- *   - mesh_stats.c: what the P2P mesh did, per node and in total.
+ *   - mesh_stats.c: what the P2P mesh did, per node and in total;
+ *   - event_counts.c: what the nodes reported, counted (reorgs,
+ *     rejections, recoveries, evidence, commit latency).
  * Everything is a pure function of the run: no wall clock (the CLI adds
  * wall-time figures itself). */
 #ifndef AITBC_SIM_FIGURES_H
 #define AITBC_SIM_FIGURES_H
 
 #include <stdbool.h>
+#include <glib.h>
 #include <stdint.h>
 
 #include "protocol/core/event.h"
@@ -91,5 +94,25 @@ void sim_mesh_read_live(sim_world *w);
 /* metrics->peers (one record per node) and, in a mesh run, the mesh
  * figures: peers per node, gossip, p2p drops, connects, disconnects, bans. */
 void sim_mesh_figures(sim_world *w);
+
+/* event_counts.c: what the nodes reported, counted; a world observer
+ * (registered by sim_world_new). */
+typedef struct sim_counts {
+    uint32_t validators;
+    GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
+    uint64_t reorgs;
+    uint64_t reorg_depth_max;
+    uint64_t rejected[PROTO_REJECT_REASON_COUNT]; /* messages, by reason */
+    uint64_t tx_rejected;
+    uint64_t recoveries;
+    uint64_t sync_requests;
+    uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
+    uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
+    uint64_t peers_banned;           /* ban events (a node stopped listening to a peer) */
+    bool *accused;                   /* [validators]: an honest node holds evidence against it */
+} sim_counts;
+extern const struct sim_world_observer_ops sim_counts_observer_ops;
+sim_counts *sim_counts_new(const sim_world *w);
+const sim_counts *sim_counts_of(const sim_world *w);
 
 #endif

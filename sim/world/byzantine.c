@@ -76,7 +76,7 @@ sim_byz *sim_byz_new(sim_world *w, uint32_t node)
     b->node = node;
     char *name = sim_world_node_name(w, node);
     char *stream = g_strdup_printf("byzantine/%s", name);
-    sim_rng_init(&b->rng, w->sc->seed, stream);
+    sim_rng_init(&b->rng, w->opt.seed, stream);
     g_free(stream);
     g_free(name);
     b->behaviours = g_array_new(FALSE, FALSE, sizeof(byz_behaviour));
@@ -411,7 +411,7 @@ void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
 static uint32_t flood_target(sim_byz *b)
 {
     sim_world *w = b->w;
-    if (w->sc->topology == SIM_TOPOLOGY_MESH) {
+    if (w->opt.topology == SIM_TOPOLOGY_MESH) {
         proto_node_id peers[BYZ_FLOOD_PEERS_MAX];
         uint32_t n = sim_mesh_peers(w, b->node, peers, BYZ_FLOOD_PEERS_MAX);
         if (n > 0)

@@ -67,8 +67,8 @@ static void churn_record(sim_churn *c, uint32_t node, sim_churn_kind kind)
 static bool held_by_crash_fault(const sim_world *w, uint32_t node)
 {
     int64_t now = sim_sched_now(w->sched);
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action != SIM_FAULT_CRASH || now < f->at_ns ||
             (f->until_ns >= 0 && now >= f->until_ns))
             continue;
@@ -161,15 +161,15 @@ static void churn_open(void *ctx, uint64_t unused_a, uint64_t unused_b)
 
 sim_churn *sim_churn_new(sim_world *w, uint64_t fault_index)
 {
-    const sim_fault *f = w->sc->faults->pdata[fault_index];
+    const sim_fault *f = w->opt.faults->pdata[fault_index];
     g_assert(f->action == SIM_FAULT_CHURN);
     sim_churn *c = g_new0(sim_churn, 1);
     c->w = w;
     c->fault = f;
     char *stream = g_strdup_printf("churn/%s", f->name);
-    sim_rng_init(&c->rng, w->sc->seed, stream);
+    sim_rng_init(&c->rng, w->opt.seed, stream);
     g_free(stream);
-    c->end_ns = f->until_ns >= 0 ? f->until_ns : w->sc->duration_ns;
+    c->end_ns = f->until_ns >= 0 ? f->until_ns : w->opt.duration_ns;
     c->candidates = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     sim_sched_at(w->sched, f->at_ns, churn_open, c, 0, 0);
     return c;

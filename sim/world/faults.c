@@ -29,8 +29,8 @@
 
 static const sim_fault *fault_at(sim_world *w, uint64_t index)
 {
-    g_assert(index < w->sc->faults->len);
-    return w->sc->faults->pdata[index];
+    g_assert(index < w->opt.faults->len);
+    return w->opt.faults->pdata[index];
 }
 
 /* Each node's group is the tuple of its groups (unlisted: 0) in the open
@@ -42,8 +42,8 @@ static void apply_partitions(sim_world *w)
     g_autofree uint32_t *group = g_new0(uint32_t, w->nodes_count);
     g_autofree uint32_t *part = g_new0(uint32_t, w->nodes_count);
     bool any = false;
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action != SIM_FAULT_PARTITION || f->oneway || !w->fault_active[i])
             continue;
         any = true;
@@ -78,8 +78,8 @@ static void apply_partitions(sim_world *w)
 static void apply_oneways(sim_world *w)
 {
     const sim_fault *best = NULL;
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action == SIM_FAULT_PARTITION && f->oneway && w->fault_active[i] &&
             (best == NULL || f->at_ns >= best->at_ns))
             best = f;
@@ -105,8 +105,8 @@ static void apply_oneways(sim_world *w)
 static const sim_fault *degrade_for(const sim_world *w, uint32_t node)
 {
     const sim_fault *best = NULL;
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action != SIM_FAULT_DEGRADE || !w->fault_active[i] ||
             (best != NULL && f->at_ns < best->at_ns))
             continue;
@@ -149,7 +149,7 @@ static void apply_degrades(sim_world *w, const sim_fault *changed)
 static void restart_if_free(sim_world *w, uint32_t node)
 {
     const sim_node_slot *slot = &w->nodes[node];
-    if (slot->crash_holds == 0 && (node < w->first_twin || slot->twin_window))
+    if (slot->crash_holds == 0 && (node < w->opt.first_twin || slot->twin_window))
         sim_world_restart_node(w, node);
 }
 
@@ -173,9 +173,9 @@ static void crash_event(sim_world *w, const sim_fault *f, bool start)
  * in the order of the twin faults and their nodes). */
 uint32_t sim_faults_first_twin(const sim_world *w, uint64_t index)
 {
-    uint32_t twin = w->sc->validators + w->sc->full_nodes + w->sc->agents;
+    uint32_t twin = w->opt.validators + w->opt.full_nodes + w->opt.agents;
     for (uint64_t i = 0; i < index; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action == SIM_FAULT_BYZANTINE && g_str_equal(f->behavior, "twin"))
             twin += f->nodes->len;
     }
@@ -189,14 +189,14 @@ uint32_t sim_faults_first_twin(const sim_world *w, uint64_t index)
 void sim_faults_deliver_rotations(sim_world *w, uint32_t index)
 {
     sim_node_slot *slot = &w->nodes[index];
-    g_assert(index < w->sc->validators);
+    g_assert(index < w->opt.validators);
     while (slot->up && slot->rotations_delivered < slot->rotations_due) {
         slot->rotations_delivered++;
         char label[64];
         g_snprintf(label, sizeof label, "validator/%u/rotation/%u", index,
                    slot->rotations_delivered);
         proto_keypair kp;
-        proto_keypair_derive(&kp, w->sc->seed, label);
+        proto_keypair_derive(&kp, w->opt.seed, label);
         /* In mesh topology the consensus node inside the p2p node. */
         g_assert(slot->consensus_ops->rotate_key != NULL); /* sim_world_new refuses it otherwise */
         slot->consensus_ops->rotate_key(slot->consensus, &kp);
@@ -252,9 +252,9 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
 
 void sim_faults_schedule(sim_world *w)
 {
-    w->fault_active = g_new0(bool, w->sc->faults->len + 1);
-    for (guint i = 0; i < w->sc->faults->len; i++) {
-        const sim_fault *f = w->sc->faults->pdata[i];
+    w->fault_active = g_new0(bool, w->opt.faults->len + 1);
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = w->opt.faults->pdata[i];
         if (f->action == SIM_FAULT_CHURN)
             g_ptr_array_add(w->churns, sim_churn_new(w, i));
         sim_sched_at(w->sched, f->at_ns, fault_event, w, i, 1);

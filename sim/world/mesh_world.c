@@ -83,22 +83,22 @@ static const proto_node_ops tap_ops = {
 
 void sim_mesh_init(sim_world *w)
 {
-    const sim_scenario *sc = w->sc;
-    if (sc->topology != SIM_TOPOLOGY_MESH)
+    if (w->opt.topology != SIM_TOPOLOGY_MESH)
         return;
-    w->bootstrap = g_new0(proto_node_id, sc->bootstrap->len);
-    for (guint i = 0; i < sc->bootstrap->len; i++)
-        w->bootstrap[i] = g_array_index(sc->bootstrap, uint32_t, i);
+    const GArray *bootstrap = w->mesh.bootstrap;
+    w->bootstrap = g_new0(proto_node_id, bootstrap->len);
+    for (guint i = 0; i < bootstrap->len; i++)
+        w->bootstrap[i] = g_array_index(bootstrap, uint32_t, i);
     p2p_params *p = &w->p2p;
-    p2p_params_defaults(p, sc->degree);
+    p2p_params_defaults(p, w->mesh.degree);
     /* Addresses are node indexes; agents' indexes stay unused. */
     p->nodes_count = w->nodes_count;
-    uint32_t twins = w->nodes_count - w->first_twin;
+    uint32_t twins = w->nodes_count - w->opt.first_twin;
     w->twin_nodes = g_new0(proto_node_id, MAX(twins, 1));
     w->twin_validators = g_new0(uint32_t, MAX(twins, 1));
     for (uint32_t i = 0; i < twins; i++) {
-        w->twin_nodes[i] = w->first_twin + i;
-        w->twin_validators[i] = g_array_index(sc->twins, uint32_t, i);
+        w->twin_nodes[i] = w->opt.first_twin + i;
+        w->twin_validators[i] = g_array_index(w->opt.twins, uint32_t, i);
     }
     p->extra_nodes = w->twin_nodes;
     p->extra_validators = w->twin_validators;
@@ -106,11 +106,11 @@ void sim_mesh_init(sim_world *w)
     /* PBFT's consensus traffic is unicast to the validators' machines. */
     w->pbft.extra_nodes = w->twin_nodes;
     w->pbft.extras_count = twins;
-    p->validators_count = sc->validators;
+    p->validators_count = w->opt.validators;
     p->validator_nodes = w->validator_nodes;
     p->stakes = w->stakes;
     p->bootstrap = w->bootstrap;
-    p->bootstrap_count = sc->bootstrap->len;
+    p->bootstrap_count = bootstrap->len;
     /* Gossip ids are computed once per message, not once per node
      * (protocol/memo/p2p_id_memo.h): a few dozen big messages are in
      * flight at once. */
@@ -131,7 +131,7 @@ void sim_mesh_clear(sim_world *w)
 
 void sim_mesh_start_node(sim_world *w, sim_node_slot *slot)
 {
-    g_assert(w->sc->topology == SIM_TOPOLOGY_MESH && slot->p2p == NULL);
+    g_assert(w->opt.topology == SIM_TOPOLOGY_MESH && slot->p2p == NULL);
     proto_node_id self = slot->index;
     p2p_node *p2p = p2p_node_new(&w->p2p, self, slot->validator_index, &slot->env);
     mesh_tap *tap = g_new0(mesh_tap, 1);

@@ -1,12 +1,12 @@
 /* What the world records from protocol observations.
  *
  * Every proto_event a node reports lands here first: block and commit
- * records for the database, commit-latency samples, transaction finality
- * (handed to the workload, which knows submission times), view changes,
- * reorgs, rejections and the world's core counters. Then the event goes
- * to the world's observers (sim/world/world_observer.h), which keep their
- * own state: the safety, conservation and accountability checkers
- * (sim/check/) and the propagation, mesh statistics and convergence
+ * records for the database, the state root each proposed block claims,
+ * transaction arrivals and finality (handed to the workload, which knows
+ * submission times) and view changes. Then the event goes to the world's
+ * observers (sim/world/world_observer.h), which keep their own state: the
+ * safety, conservation, accountability and liveness checkers (sim/check/)
+ * and the propagation, mesh statistics, convergence and event count
  * collectors (sim/figures/). Last, a node's final height advances. */
 #include "sim/world/world_internal.h"
 
@@ -14,8 +14,6 @@
 
 void sim_observer_init(sim_world *w)
 {
-    w->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    w->accused = g_new0(bool, w->sc->validators);
     w->state_root_by_block =
         g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, g_free, g_free);
 }
@@ -48,14 +46,12 @@ bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_h
 
 void sim_observer_clear(sim_world *w)
 {
-    g_array_unref(w->commit_latency_ns);
-    g_free(w->accused);
     g_hash_table_unref(w->state_root_by_block);
 }
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
 {
-    return validator < w->sc->validators ? w->validator_nodes[validator] : UINT32_MAX;
+    return validator < w->opt.validators ? w->validator_nodes[validator] : UINT32_MAX;
 }
 
 /* The record of the block an event is about (created at its first
@@ -97,10 +93,6 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
                            .committed_ns = now,
                            .block_index = idx};
     g_array_append_val(w->metrics->commits, c);
-    if (slot->validator_index >= 0) {
-        int64_t latency = now - ev->proposed_ns;
-        g_array_append_val(w->commit_latency_ns, latency);
-    }
     if (ev->height > w->final_height_max)
         w->final_height_max = ev->height;
     if (ev->tx_hashes != NULL)
@@ -167,45 +159,14 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     case PROTO_EV_BLOCK_FINAL:
         on_final(w, slot, ev);
         return;
-    case PROTO_EV_REORG:
-        w->reorgs++;
-        if (ev->depth > w->reorg_depth_max)
-            w->reorg_depth_max = ev->depth;
-        return;
-    case PROTO_EV_MSG_REJECTED:
-        if (ev->reason < PROTO_REJECT_REASON_COUNT)
-            w->rejected[ev->reason]++;
-        return;
-    case PROTO_EV_TX_REJECTED:
-        w->tx_rejected++;
-        return;
     case PROTO_EV_TX_RECEIVED:
         sim_workload_on_tx_received(w, ev->hash, slot->index);
-        return;
-    case PROTO_EV_RECOVERED:
-        w->recoveries++; /* the recovery's height: sim/figures/convergence.c */
-        return;
-    case PROTO_EV_SYNC_REQUEST:
-        w->sync_requests++;
         return;
     case PROTO_EV_VIEW_CHANGE:
         sim_observer_view_change(w, slot, ev);
         return;
     case PROTO_EV_NEW_VIEW:
         sim_observer_new_view(w, slot, ev);
-        return;
-    case PROTO_EV_CHECKPOINT_STABLE:
-        w->checkpoints_stable++;
-        return;
-    case PROTO_EV_PEER_BANNED:
-        w->peers_banned++;
-        return;
-    case PROTO_EV_EVIDENCE:
-        /* Only what honest nodes hold counts as an accusation. */
-        if (slot->honest && ev->proposer < w->sc->validators) {
-            w->evidence_events++;
-            w->accused[ev->proposer] = true;
-        }
         return;
     case PROTO_EV_BLOCK_HEAD:
         block_record(w, ev)->adopted = true;
@@ -215,6 +176,16 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     case PROTO_EV_KEY_ROTATED:
         /* The accountability checker records them (once: every committing
          * node reports them). */
+        return;
+    case PROTO_EV_REORG:
+    case PROTO_EV_MSG_REJECTED:
+    case PROTO_EV_TX_REJECTED:
+    case PROTO_EV_RECOVERED:
+    case PROTO_EV_SYNC_REQUEST:
+    case PROTO_EV_CHECKPOINT_STABLE:
+    case PROTO_EV_PEER_BANNED:
+    case PROTO_EV_EVIDENCE:
+        /* Counted by the event counts observer (sim/figures/event_counts.c). */
         return;
     case PROTO_EV_FORK_SEEN:
         return;

@@ -48,7 +48,7 @@ void sim_world_net_send(sim_world *w, uint32_t from, uint32_t to, GBytes *wire)
     /* Direct topology has no address of its own for a twin: what is sent
      * to validator K reaches K's twins too. On the mesh each machine has
      * its address and the p2p layer routes to it (sim/world/mesh_world.c). */
-    if (w->sc->topology == SIM_TOPOLOGY_MESH)
+    if (w->opt.topology == SIM_TOPOLOGY_MESH)
         return;
     const GArray *twins = w->nodes[to].twins;
     for (guint i = 0; twins != NULL && i < twins->len; i++) {
@@ -130,7 +130,7 @@ void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node
 {
     const proto_keypair *key =
         slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
-    if (w->sc->protocol == SIM_CONSENSUS_PBFT) {
+    if (w->opt.protocol == SIM_CONSENSUS_PBFT) {
         slot->consensus_ops = &pbft_node_ops;
         return pbft_node_new(&w->pbft, self, slot->validator_index, key, env);
     }
@@ -146,7 +146,7 @@ static void start_node(sim_world *w, sim_node_slot *slot)
     slot->leaving = false;
     w->nodes_live++;
     sim_net_set_up(w->net, slot->index, true);
-    if (w->sc->topology == SIM_TOPOLOGY_MESH) {
+    if (w->opt.topology == SIM_TOPOLOGY_MESH) {
         sim_mesh_start_node(w, slot);
         return;
     }
@@ -182,7 +182,7 @@ void sim_world_restart_node(sim_world *w, uint32_t index)
     if (slot->up)
         return;
     start_node(w, slot);
-    if (index < w->sc->validators)
+    if (index < w->opt.validators)
         sim_faults_deliver_rotations(w, index);
 }
 
@@ -218,62 +218,11 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned)
 
 /* ---- construction ---- */
 
-/* Key rotation is a transaction on a bonded validator set: PBFT has one,
- * PoA's fixed authority list does not. */
-static bool check_rotate_key(const sim_scenario *sc, const sim_fault *f, GError **error)
-{
-    if (sc->protocol == SIM_CONSENSUS_POA) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s:%d: action: rotate-key needs protocol = pbft (PoA validators have "
-                    "fixed keys)", sc->path, f->line);
-        return false;
-    }
-    return true;
-}
-
-static bool check_supported(const sim_scenario *sc, GError **error)
-{
-    if (sc->agents > 0) {
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s: [network] agents: agents are not simulated by this build yet "
-                    "(use agents = 0)", sc->path);
-        return false;
-    }
-    for (guint i = 0; i < sc->faults->len; i++) {
-        const sim_fault *f = sc->faults->pdata[i];
-        if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
-            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE ||
-            f->action == SIM_FAULT_CHURN)
-            continue;
-        if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
-            return false;
-        if (f->action == SIM_FAULT_ROTATE_KEY)
-            continue;
-        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key)",
-                    sc->path, f->line, sim_fault_action_name(f->action));
-        return false;
-    }
-    return true;
-}
-
 bool sim_world_keep_going(sim_world *w)
 {
     return w->keep_going == NULL || w->keep_going(w->keep_going_ctx);
 }
 
-
-/* The workload's view of the scenario. */
-static sim_workload_options workload_options(const sim_scenario *sc)
-{
-    return (sim_workload_options){.seed = sc->seed,
-                                  .accounts = sc->accounts,
-                                  .tx_rate_per_s = sc->tx_rate_per_s,
-                                  .start_ns = sc->workload_start_ns,
-                                  .stop_ns = sc->workload_stop_ns,
-                                  .end_ns = sc->duration_ns};
-}
 
 static bool build_chain(sim_world *w)
 {
@@ -299,7 +248,7 @@ static bool build_chain(sim_world *w)
                                      w->stakes, v);
     g_assert(w->rotation != NULL);
     w->genesis = proto_state_new();
-    sim_workload_options workload = workload_options(sc);
+    sim_workload_options workload = sim_workload_options_from(sc);
     if (!sim_workload_init(w, &workload)) /* derives account keys */
         return false;
     for (uint32_t i = 0; i < sc->accounts; i++) {
@@ -328,7 +277,7 @@ static bool build_chain(sim_world *w)
     /* Consensus addresses validators and full nodes directly; a twin is
      * reached through its validator's address (sim_world_net_send) in
      * direct topology and at its own on the mesh (sim/world/mesh_world.c). */
-    p->nodes_count = w->sc->validators + w->sc->full_nodes;
+    p->nodes_count = w->opt.validators + w->opt.full_nodes;
     p->validator_nodes = w->validator_nodes;
     p->crypto = w->crypto;
     p->mempool_max = 200000;
@@ -379,11 +328,11 @@ static bool build_nodes(sim_world *w)
             return false;
         slot->world = w;
         slot->index = i;
-        slot->validator_index = i < w->sc->validators ? (int32_t)i : -1;
+        slot->validator_index = i < w->opt.validators ? (int32_t)i : -1;
         slot->honest = true;
-        if (i >= w->first_twin) {
+        if (i >= w->opt.first_twin) {
             /* Twin vK': validator K's identity and keys on a second node. */
-            uint32_t k = g_array_index(w->sc->twins, uint32_t, i - w->first_twin);
+            uint32_t k = g_array_index(w->opt.twins, uint32_t, i - w->opt.first_twin);
             slot->validator_index = (int32_t)k;
             slot->honest = false;
             w->nodes[k].honest = false;
@@ -394,7 +343,7 @@ static bool build_nodes(sim_world *w)
         slot->store = sim_store_new();
         char *name = sim_world_node_name(w, i);
         char *stream = g_strdup_printf("node/%s", name);
-        sim_rng_init(&slot->rng, w->sc->seed, stream);
+        sim_rng_init(&slot->rng, w->opt.seed, stream);
         g_free(stream);
         g_free(name);
         slot->env = (proto_env){
@@ -410,8 +359,8 @@ static bool build_nodes(sim_world *w)
         };
     }
     /* Byzantine behaviours wrap the sends of the nodes they name. */
-    for (guint f = 0; f < w->sc->faults->len; f++) {
-        const sim_fault *fault = w->sc->faults->pdata[f];
+    for (guint f = 0; f < w->opt.faults->len; f++) {
+        const sim_fault *fault = w->opt.faults->pdata[f];
         if (fault->action != SIM_FAULT_BYZANTINE)
             continue;
         for (guint i = 0; i < fault->nodes->len; i++) {
@@ -429,11 +378,6 @@ static bool build_nodes(sim_world *w)
 
 G_DEFINE_QUARK(sim-world-error-quark, sim_world_error)
 
-bool sim_world_check(const sim_scenario *sc, GError **error)
-{
-    return check_supported(sc, error);
-}
-
 static sim_world *world_interrupted(sim_world *w, GError **error)
 {
     g_set_error(error, SIM_WORLD_ERROR, SIM_WORLD_ERROR_INTERRUPTED,
@@ -445,15 +389,16 @@ static sim_world *world_interrupted(sim_world *w, GError **error)
 sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, void *ctx,
                                 GError **error)
 {
-    if (!check_supported(sc, error))
+    if (!sim_world_check(sc, error))
         return NULL;
     proto_crypto_global_init();
     sim_world *w = g_new0(sim_world, 1);
     w->sc = sc;
+    w->opt = sim_world_options_from(sc);
+    w->mesh = sim_mesh_options_from(sc);
     w->keep_going = keep_going;
     w->keep_going_ctx = ctx;
     w->nodes_count = sim_scenario_node_count(sc); /* validators, full nodes, twins */
-    w->first_twin = sc->validators + sc->full_nodes + sc->agents;
     w->sched = sim_sched_new((size_t)sc->pending_events_max);
     w->base_link = (sim_net_link_params){.latency = sc->latency,
                                          .loss = sc->loss,
@@ -478,17 +423,22 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
      * a broken supply, and that before an accountability finding. */
     sim_world_observer_add(w, &sim_safety_observer_ops, sim_safety_new());
     sim_world_observer_add(w, &sim_conservation_observer_ops, sim_conservation_new(w));
-    sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(w));
+    sim_acct_options acct = sim_acct_options_from(sc, w->nodes_count);
+    sim_world_observer_add(w, &sim_acct_observer_ops, sim_acct_new(&acct));
+    g_free((bool *)acct.equivocator);
     sim_world_observer_add(w, &sim_prop_observer_ops, sim_prop_new(w));
     sim_world_observer_add(w, &sim_mesh_stats_observer_ops, sim_mesh_stats_new(w));
     sim_world_observer_add(w, &sim_conv_observer_ops, sim_conv_new(w));
+    sim_liveness_options live = sim_liveness_options_from(sc, &w->pbft);
+    sim_world_observer_add(w, &sim_liveness_observer_ops, sim_liveness_new(&live));
+    sim_world_observer_add(w, &sim_counts_observer_ops, sim_counts_new(w));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
-    for (uint32_t i = 0; i < w->first_twin; i++) {
+    for (uint32_t i = 0; i < w->opt.first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
             return world_interrupted(w, error);
         start_node(w, &w->nodes[i]);
     }
-    for (uint32_t i = w->first_twin; i < w->nodes_count; i++)
+    for (uint32_t i = w->opt.first_twin; i < w->nodes_count; i++)
         sim_net_set_up(w->net, i, false);
     sim_faults_schedule(w);
     w->keep_going = NULL; /* set-up only */
@@ -550,7 +500,7 @@ static bool world_report_progress(sim_world *w, sim_progress_fn progress, void *
     if (progress == NULL)
         return true;
     sim_progress p = {.now_ns = sim_sched_now(w->sched),
-                      .duration_ns = w->sc->duration_ns,
+                      .duration_ns = w->opt.duration_ns,
                       .events = sim_sched_executed(w->sched),
                       .final_height = w->final_height_max};
     return progress(progress_ctx, &p);
@@ -568,21 +518,21 @@ static void world_stop_pending_limit(sim_world *w)
 
 sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ctx)
 {
-    const sim_scenario *sc = w->sc;
+    const sim_world_options *opt = &w->opt;
     w->stop = SIM_STOP_DURATION;
     int64_t until = 0;
     bool step_done = true;
     while (!w->stop_requested) {
         uint64_t executed = sim_sched_executed(w->sched);
-        if (executed >= sc->events_max) {
+        if (executed >= opt->events_max) {
             w->stop = SIM_STOP_EVENT_LIMIT;
             break;
         }
         if (step_done) {
             int64_t now = sim_sched_now(w->sched);
-            until = now < sc->duration_ns - WORLD_STEP_NS ? now + WORLD_STEP_NS : sc->duration_ns;
+            until = now < opt->duration_ns - WORLD_STEP_NS ? now + WORLD_STEP_NS : opt->duration_ns;
         }
-        uint64_t budget = MIN(sc->events_max - executed, (uint64_t)WORLD_STEP_EVENTS);
+        uint64_t budget = MIN(opt->events_max - executed, (uint64_t)WORLD_STEP_EVENTS);
         sim_run_result r = sim_sched_run(w->sched, until, budget);
         if (w->stop_requested)
             break;
@@ -600,7 +550,7 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
             w->stop = SIM_STOP_INTERRUPTED;
             break;
         }
-        if (step_done && until >= sc->duration_ns)
+        if (step_done && until >= opt->duration_ns)
             break;
     }
     if (w->stop == SIM_STOP_DURATION)
@@ -610,7 +560,7 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
                              ? g_strdup("reached the scenario duration")
                          : w->stop == SIM_STOP_EVENT_LIMIT
                              ? g_strdup_printf("stopped at the event limit (%" G_GUINT64_FORMAT
-                                               " events)", sc->events_max)
+                                               " events)", opt->events_max)
                              : g_strdup("interrupted");
     }
     sim_figures_compute(w);

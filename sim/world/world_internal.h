@@ -1,6 +1,6 @@
-/* Private to sim/world*.c, sim/world/mesh_world.c, sim/world/faults.c, sim/world/churn.c,
- * sim/world/workload.c, sim/world/observer.c, sim/figures/figures.c, sim/world/byzantine.c and
- * sim/check/accountability.c: the world's structure. */
+/* The world's structure, private to sim/world/ and to the observers of
+ * sim/check/ and sim/figures/, which read it (never the scenario: the
+ * options structs below are their view of the run). */
 #ifndef AITBC_SIM_WORLD_INTERNAL_H
 #define AITBC_SIM_WORLD_INTERNAL_H
 
@@ -14,6 +14,7 @@
 #include "protocol/poa/poa.h"
 #include "sim/check/accountability.h"
 #include "sim/check/conservation.h"
+#include "sim/check/liveness.h"
 #include "sim/check/safety.h"
 #include "sim/engine/net.h"
 #include "sim/engine/rng.h"
@@ -94,6 +95,37 @@ typedef struct sim_workload_options {
     int64_t end_ns;            /* the run's duration: no retry scan after */
 } sim_workload_options;
 
+/* The world's shape and schedule, translated once from the scenario by
+ * world.c (world_options): what the world's components (faults, churn,
+ * Byzantine wrappers, the mesh wiring, the checkers and the figure
+ * collectors) may know about the run. Only world.c reads the scenario;
+ * a component with settings of its own gets an options struct of its own
+ * too (sim_workload_options above, sim_mesh_options, sim_acct_options,
+ * sim_liveness_options). */
+typedef struct sim_world_options {
+    uint64_t seed;             /* the run's seed: every RNG stream and key derives from it */
+    sim_consensus_kind protocol;
+    sim_topology topology;
+    uint32_t validators;       /* nodes 0 .. validators-1 */
+    uint32_t full_nodes;       /* then the full nodes */
+    uint32_t agents;           /* then the agents */
+    uint32_t first_twin;       /* then the twins, from this node index (= V + F + A) */
+    int64_t duration_ns;
+    int64_t block_interval_ns;
+    uint64_t events_max;       /* the run stops after executing this many events */
+    /* The fault schedule (sim_fault*, in file order; owned by the
+     * scenario, which outlives the world) and, for each twin, the
+     * validator index whose identity it runs (uint32, in twin order). */
+    const GPtrArray *faults;
+    const GArray *twins;
+} sim_world_options;
+
+/* The mesh topology's settings (mesh_world.c). */
+typedef struct sim_mesh_options {
+    uint32_t degree;           /* target peers per node */
+    const GArray *bootstrap;   /* uint32 node indexes a new node first dials; never empty */
+} sim_mesh_options;
+
 typedef struct sim_workload {
     sim_workload_options opt;
     sim_rng rng;
@@ -116,7 +148,12 @@ typedef struct sim_workload {
 } sim_workload;
 
 struct sim_world {
+    /* The scenario is read by world.c alone, which translates it into the
+     * options below once; no other file of sim/ reads it (a tidy test
+     * checks). */
     const sim_scenario *sc;
+    sim_world_options opt;
+    sim_mesh_options mesh;
     sim_poll_fn keep_going;          /* set-up's interrupt check (NULL: none, or running) */
     void *keep_going_ctx;
     sim_sched *sched;
@@ -139,13 +176,12 @@ struct sim_world {
     bool *fault_active;              /* [faults]: the fault's window is open now */
     uint32_t nodes_live;             /* slots up now (validators, full nodes, running twins) */
     uint64_t down_epoch;             /* node crashes and leaves so far */
-    uint32_t first_twin;             /* node index of the first twin (= V + F + A) */
 
     /* Mesh topology: the parameters every p2p node shares (built once;
      * p2p_params points into validator_nodes, stakes, bootstrap and the
      * twins' machines). */
     p2p_params p2p;
-    proto_node_id *bootstrap;        /* [sc->bootstrap->len] */
+    proto_node_id *bootstrap;        /* [mesh.bootstrap->len] */
     proto_node_id *twin_nodes;       /* [twins]: each twin's own address (its node index) */
     uint32_t *twin_validators;       /* [twins]: the identity it runs */
 
@@ -159,26 +195,16 @@ struct sim_world {
     sim_metrics *metrics;
     sim_trace trace;
 
-    /* observer state */
-    GArray *commit_latency_ns;       /* int64: proposal -> final at a validator */
-    uint64_t reorgs;
-    uint64_t reorg_depth_max;
-    uint64_t rejected[PROTO_REJECT_REASON_COUNT];
-    uint64_t tx_rejected;
-    uint64_t recoveries;
-    uint64_t sync_requests;
+    /* The world's own record (observer.c): the highest height any node
+     * finalized (progress reports, per-block figures), and the post-state
+     * root every proposed block claims (proto_hash* -> proto_hash*, lookup
+     * only: Byzantine wrappers build conflicting blocks on it). */
     uint64_t final_height_max;
-    uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */
-    uint64_t evidence_events;        /* PBFT: evidence newly held by an honest node */
-    uint64_t peers_banned;           /* ban events (a node stopped listening to a peer) */
-    bool *accused;                   /* [validators]: an honest node holds evidence against it */
-    /* proto_hash* -> proto_hash*: the post-state root every proposed block
-     * claims (lookup only; Byzantine wrappers build conflicting blocks) */
     GHashTable *state_root_by_block;
 
     /* Checkers and figure collectors with their own state
      * (sim/world/world_observer.h): safety, conservation, accountability,
-     * propagation, mesh statistics, convergence. */
+     * propagation, mesh statistics, convergence, liveness, event counts. */
     GArray *observers;
 
     bool stop_requested;
@@ -216,6 +242,15 @@ void sim_mesh_start_node(sim_world *w, sim_node_slot *slot);
 /* The peers node `index` has now (ascending), 0 in direct topology or
  * while it is down. */
 uint32_t sim_mesh_peers(const sim_world *w, uint32_t index, proto_node_id *out, uint32_t max);
+
+/* world_options.c: the scenario translated once into the options the
+ * world's components work from (sim_world_check is in world.h). */
+sim_world_options sim_world_options_from(const sim_scenario *sc);
+sim_mesh_options sim_mesh_options_from(const sim_scenario *sc);
+sim_workload_options sim_workload_options_from(const sim_scenario *sc);
+/* .equivocator is newly allocated: g_free it once the checker copied it. */
+sim_acct_options sim_acct_options_from(const sim_scenario *sc, uint32_t nodes_count);
+sim_liveness_options sim_liveness_options_from(const sim_scenario *sc, const pbft_params *pbft);
 
 /* faults.c */
 void sim_faults_schedule(sim_world *w);

@@ -19,6 +19,11 @@
  *                longer than 120 lines, counted from its opening brace
  *                (alone at column 0, our style) to the closing brace at
  *                column 0, both included.
+ *   scenario     in sim/ (outside sim/scenario/), only the world's entry
+ *                points (world.h, world_internal.h) and its translator
+ *                (world.c, world_options.c) name sim_scenario or read a
+ *                member called sc: every other component works from the
+ *                options struct the world translates for it.
  *   comments     comments in protocol/, sim/, reports/, tools/ and tests/
  *                (.c, .h) name no machine paths (a home, work or temp
  *                directory, a sibling checkout) and no tracker numbers:
@@ -40,7 +45,8 @@ enum {
     TIDY_LAYERS = 1 << 1,
     TIDY_LENGTH = 1 << 2,
     TIDY_COMMENTS = 1 << 3,
-    TIDY_ALL = TIDY_DETERMINISM | TIDY_LAYERS | TIDY_LENGTH | TIDY_COMMENTS,
+    TIDY_SCENARIO = 1 << 4,
+    TIDY_ALL = TIDY_DETERMINISM | TIDY_LAYERS | TIDY_LENGTH | TIDY_COMMENTS | TIDY_SCENARIO,
 };
 
 /* ---- blanking: keep one kind of text, spaces for the rest ---- */
@@ -314,6 +320,52 @@ static guint check_layers(const char *path, const char *text, GString *report)
     return found;
 }
 
+/* ---- rule: scenario ---- */
+
+/* Files of sim/ that may read the scenario: its own folder, and the
+ * world's entry points and translator. */
+static gboolean may_read_scenario(const char *path)
+{
+    static const char *const allowed[] = {"sim/world/world.h", "sim/world/world_internal.h",
+                                          "sim/world/world.c", "sim/world/world_options.c"};
+    if (g_str_has_prefix(path, "sim/scenario/"))
+        return TRUE;
+    for (size_t i = 0; i < G_N_ELEMENTS(allowed); i++)
+        if (g_str_equal(path, allowed[i]))
+            return TRUE;
+    return FALSE;
+}
+
+/* A sim/ component that names the scenario type or reads a member sc. */
+static guint check_scenario(const char *path, const char *text, GString *report)
+{
+    if (may_read_scenario(path))
+        return 0;
+    g_autofree char *code = tidy_blank(text, TIDY_KEEP_CODE);
+    guint found = 0, line = 1;
+    for (size_t i = 0; code[i] != '\0'; i++) {
+        if (code[i] == '\n') {
+            line++;
+            continue;
+        }
+        if (!is_ident_char(code[i]) || (i > 0 && is_ident_char(code[i - 1])))
+            continue;
+        size_t end = i;
+        while (is_ident_char(code[end]))
+            end++;
+        gboolean type = end - i == 12 && strncmp(code + i, "sim_scenario", 12) == 0;
+        gboolean member = end - i == 2 && strncmp(code + i, "sc", 2) == 0 && is_member(code, i);
+        if (type || member) {
+            report_add(report, path, line, "scenario",
+                       type ? "names sim_scenario (take an options struct from the world)"
+                            : "reads a member sc (take an options struct from the world)");
+            found++;
+        }
+        i = end - 1;
+    }
+    return found;
+}
+
 /* ---- rule: length ---- */
 
 static gboolean is_blank(const char *line)
@@ -488,6 +540,8 @@ static guint check_file(const char *path, const char *text, int rules, GString *
         found += check_layers(path, text, report);
     if ((rules & TIDY_LENGTH) && is_c && rank >= 0)
         found += check_length(path, text, TIDY_MAX_FUNCTION_LINES, report);
+    if ((rules & TIDY_SCENARIO) && in_dir(path, "sim"))
+        found += check_scenario(path, text, report);
     if ((rules & TIDY_COMMENTS) && (rank >= 0 || in_dir(path, "tests")))
         found += check_comments(path, text, report);
     return found;
@@ -561,6 +615,12 @@ END_TEST
 START_TEST(test_tree_length)
 {
     check_tree(TIDY_LENGTH);
+}
+END_TEST
+
+START_TEST(test_tree_scenario)
+{
+    check_tree(TIDY_SCENARIO);
 }
 END_TEST
 
@@ -711,6 +771,34 @@ START_TEST(test_self_length)
 }
 END_TEST
 
+START_TEST(test_self_scenario)
+{
+    const int rule = TIDY_SCENARIO;
+    ck_assert_uint_eq(run_snippet("sim/check/fake.c",
+                                  "/* A fake checker. */\n"
+                                  "static void f(sim_world *w)\n{\n"
+                                  "    uint32_t v = w->sc->validators;\n"
+                                  "    const sim_scenario *s = NULL;\n}\n",
+                                  rule, "sim/check/fake.c:4: scenario: reads a member sc"),
+                      2);
+    ck_assert_uint_eq(run_snippet("sim/figures/fake.h", "x = o . sc;\n", rule,
+                                  "sim/figures/fake.h:1: scenario"),
+                      1);
+    /* The translator, sim/scenario/, other names, comments and other layers. */
+    ck_assert_uint_eq(run_snippet("sim/world/world_options.c", "x = w->sc->seed;\n", rule, NULL),
+                      0);
+    ck_assert_uint_eq(run_snippet("sim/scenario/fake.c", "sim_scenario *sc = x->sc;\n", rule,
+                                  NULL),
+                      0);
+    ck_assert_uint_eq(run_snippet("sim/world/fake.c",
+                                  "/* w->sc */ x = sc + a.scale + sim_scenario_x;\n"
+                                  "puts(\"w->sc\");\n",
+                                  rule, NULL),
+                      0);
+    ck_assert_uint_eq(run_snippet("reports/fake.c", "x = w->sc;\n", rule, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_self_comments)
 {
     const int rule = TIDY_COMMENTS;
@@ -751,12 +839,14 @@ static Suite *tidy_suite(void)
     tcase_add_test(self, test_self_layers);
     tcase_add_test(self, test_self_length);
     tcase_add_test(self, test_self_comments);
+    tcase_add_test(self, test_self_scenario);
     suite_add_tcase(s, self);
     TCase *tree = tcase_create("tree");
     tcase_add_test(tree, test_tree_determinism);
     tcase_add_test(tree, test_tree_layers);
     tcase_add_test(tree, test_tree_length);
     tcase_add_test(tree, test_tree_comments);
+    tcase_add_test(tree, test_tree_scenario);
     suite_add_tcase(s, tree);
     return s;
 }

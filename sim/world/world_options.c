@@ -1,0 +1,133 @@
+/* What the world takes from the scenario, and the only place besides
+ * world.c's own assembly that reads it: the check that this build can
+ * simulate a scenario, and its translation, once, into the options each
+ * component of the world works from (world options for the shape and the
+ * fault schedule, and options of their own for the workload, the mesh
+ * wiring, the accountability checker and the liveness checker). A
+ * component never sees the scenario, so what it depends on is spelled
+ * out in its options struct. */
+#include "sim/world/world_internal.h"
+
+/* Key rotation is a transaction on a bonded validator set: PBFT has one,
+ * PoA's fixed authority list does not. */
+static bool check_rotate_key(const sim_scenario *sc, const sim_fault *f, GError **error)
+{
+    if (sc->protocol == SIM_CONSENSUS_POA) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s:%d: action: rotate-key needs protocol = pbft (PoA validators have "
+                    "fixed keys)", sc->path, f->line);
+        return false;
+    }
+    return true;
+}
+
+bool sim_world_check(const sim_scenario *sc, GError **error)
+{
+    if (sc->agents > 0) {
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s: [network] agents: agents are not simulated by this build yet "
+                    "(use agents = 0)", sc->path);
+        return false;
+    }
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
+            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE ||
+            f->action == SIM_FAULT_CHURN)
+            continue;
+        if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
+            return false;
+        if (f->action == SIM_FAULT_ROTATE_KEY)
+            continue;
+        g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
+                    "%s:%d: action: '%s' faults are not simulated by this build yet "
+                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key)",
+                    sc->path, f->line, sim_fault_action_name(f->action));
+        return false;
+    }
+    return true;
+}
+
+sim_workload_options sim_workload_options_from(const sim_scenario *sc)
+{
+    return (sim_workload_options){.seed = sc->seed,
+                                  .accounts = sc->accounts,
+                                  .tx_rate_per_s = sc->tx_rate_per_s,
+                                  .start_ns = sc->workload_start_ns,
+                                  .stop_ns = sc->workload_stop_ns,
+                                  .end_ns = sc->duration_ns};
+}
+
+sim_world_options sim_world_options_from(const sim_scenario *sc)
+{
+    return (sim_world_options){.seed = sc->seed,
+                               .protocol = sc->protocol,
+                               .topology = sc->topology,
+                               .validators = sc->validators,
+                               .full_nodes = sc->full_nodes,
+                               .agents = sc->agents,
+                               .first_twin = sc->validators + sc->full_nodes + sc->agents,
+                               .duration_ns = sc->duration_ns,
+                               .block_interval_ns = sc->block_interval_ns,
+                               .events_max = sc->events_max,
+                               .faults = sc->faults,
+                               .twins = sc->twins};
+}
+
+sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)
+{
+    return (sim_mesh_options){.degree = sc->degree, .bootstrap = sc->bootstrap};
+}
+
+/* Validators the scenario makes sign conflicting votes: a Byzantine fault
+ * with behavior equivocate or double-sign names them, or they have a twin. */
+static bool *equivocators(const sim_scenario *sc)
+{
+    bool *equivocator = g_new0(bool, MAX(sc->validators, 1));
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = sc->faults->pdata[i];
+        if (f->action != SIM_FAULT_BYZANTINE ||
+            (!g_str_equal(f->behavior, "equivocate") && !g_str_equal(f->behavior, "double-sign")))
+            continue;
+        for (guint j = 0; j < f->nodes->len; j++) {
+            uint32_t node = g_array_index(f->nodes, uint32_t, j);
+            if (node < sc->validators)
+                equivocator[node] = true;
+        }
+    }
+    for (guint i = 0; i < sc->twins->len; i++)
+        equivocator[g_array_index(sc->twins, uint32_t, i)] = true;
+    return equivocator;
+}
+
+sim_acct_options sim_acct_options_from(const sim_scenario *sc, uint32_t nodes_count)
+{
+    return (sim_acct_options){.enabled = sc->protocol == SIM_CONSENSUS_PBFT,
+                              .validators = sc->validators,
+                              .nodes_count = nodes_count,
+                              .params = sc->slashing,
+                              .equivocator = equivocators(sc)};
+}
+
+/* The end of the last fault window (a fault without one: its start). */
+static int64_t last_heal_ns(const sim_scenario *sc)
+{
+    int64_t heal = 0;
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = sc->faults->pdata[i];
+        int64_t end = f->until_ns >= 0 ? f->until_ns : f->at_ns;
+        if (end > heal)
+            heal = end;
+    }
+    return heal;
+}
+
+sim_liveness_options sim_liveness_options_from(const sim_scenario *sc, const pbft_params *pbft)
+{
+    return (sim_liveness_options){.pbft = sc->protocol == SIM_CONSENSUS_PBFT,
+                                  .validators = sc->validators,
+                                  .heal_ns = last_heal_ns(sc),
+                                  .block_interval_ns = sc->block_interval_ns,
+                                  .view_timeout_ns = pbft->view_timeout_ns,
+                                  .view_timeout_max_ns = pbft->view_timeout_max_ns};
+}
