@@ -1,6 +1,6 @@
 /* Writes the seed corpora of the fuzz harnesses with the real encoders:
  *   make_corpus DIR
- * fills DIR/pbft_msg, DIR/p2p_msg, DIR/poa_msg and DIR/chain with a few
+ * fills DIR/pbft_msg, DIR/p2p_msg, DIR/poa_msg, DIR/chain and DIR/txenv with a few
  * valid messages each (every message kind a harness dispatches on, small
  * and large counts), so fuzzing starts from inputs that get past the
  * type byte and the lengths. The output is deterministic (fixed keys, a
@@ -13,6 +13,7 @@
 
 #include "protocol/chain/block.h"
 #include "protocol/chain/tx.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/chain/valop.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/p2p/p2p_msg.h"
@@ -305,6 +306,40 @@ static void write_pbft(const corpus *c)
     proto_block_free(b2);
 }
 
+/* A signed v2 envelope of `count` messages (transfer, unjail, rotate key
+ * in turn), written raw: the txenv harness takes the envelope's bytes. */
+static GBytes *txenv_bytes(const corpus *c, uint16_t count)
+{
+    proto_txenv env = {.chain_id = CHAIN_ID, .sender = c->keys[0].pk, .nonce = 5,
+                       .gas_limit = 200000, .max_fee_per_gas = 2000,
+                       .max_priority_fee_per_gas = 10, .message_count = count};
+    for (uint16_t i = 0; i < count; i++) {
+        proto_txmsg *m = &env.messages[i];
+        m->type = (uint8_t)(1 + i % 3);
+        if (m->type == PROTO_TXMSG_TRANSFER) {
+            m->transfer.to = i;
+            m->transfer.amount = 1000 + i;
+        } else if (m->type == PROTO_TXMSG_UNJAIL) {
+            m->unjail.validator = i % KEYS;
+        } else {
+            m->rotate_key.validator = i % KEYS;
+            m->rotate_key.new_key = c->keys[(i + 1) % KEYS].pk;
+        }
+    }
+    proto_txenv_sign(&env, c->crypto, &c->keys[0]);
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_txenv_encode(&env, &w);
+    return proto_writer_steal(&w);
+}
+
+static void write_txenv(const corpus *c)
+{
+    put(c, "txenv", "one-transfer", txenv_bytes(c, 1));
+    put(c, "txenv", "three-kinds", txenv_bytes(c, 3));
+    put(c, "txenv", "max-messages", txenv_bytes(c, PROTO_TXENV_MESSAGES_MAX));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -322,6 +357,7 @@ int main(int argc, char **argv)
     write_poa(&c);
     write_p2p(&c);
     write_pbft(&c);
+    write_txenv(&c);
     proto_crypto_free(c.crypto);
     return 0;
 }

@@ -1,0 +1,144 @@
+/* Transaction envelope, version 2: one signed envelope around 1 to
+ * PROTO_TXENV_MESSAGES_MAX typed messages.
+ *
+ * The envelope carries what every message shares (Cosmos SDK's AuthInfo
+ * and TxBody, EIP-1559's fee fields): the chain id, the sender's public
+ * key (the signer), the sender's nonce, the gas limit, max_fee_per_gas and
+ * max_priority_fee_per_gas (fee_market.h says what they mean). The
+ * messages are typed; the first types are a transfer and the two
+ * validator operations (valop.h):
+ *
+ *   TRANSFER    to u32 (account index) | amount u64 (> 0)
+ *   UNJAIL      validator u32
+ *   ROTATE_KEY  validator u32 | new_key[32] (not all zero)
+ *
+ * Wire (little-endian, protocol/core/codec.h conventions; no lengths
+ * except the message count, since every field has a fixed size):
+ *
+ *   version u8 (= 2) | chain_id u64 | sender[32] | nonce u64 |
+ *   gas_limit u64 | max_fee_per_gas u64 | max_priority_fee_per_gas u64 |
+ *   message_count u16 | message_count x (type u8 | body) | sig[64]
+ *
+ * The signature is Ed25519 by the sender over BLAKE2b-256("aitbc-tx2" |
+ * every byte before sig): the tag separates it from every other signed
+ * message (v1 transactions sign "aitbc-tx"), and the chain id is inside.
+ *
+ * Decoding is for hostile bytes and canonical: every field has one
+ * encoding, so a decoded envelope encodes back to exactly its input. It
+ * never allocates, never reads past the input, does the same amount of
+ * work for any message count above the maximum (it reads the count and
+ * stops), and either fills its output completely or leaves it untouched.
+ * A refusal names its reason (proto_txenv_result), for counting. The
+ * signature is not checked by the decoder (proto_txenv_verify does, once
+ * the cheap checks passed). */
+#ifndef AITBC_PROTOCOL_TX_ENVELOPE_H
+#define AITBC_PROTOCOL_TX_ENVELOPE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/chain/gas.h"
+#include "protocol/core/codec.h"
+#include "protocol/core/crypto.h"
+
+#define PROTO_TXENV_VERSION 2
+#define PROTO_TXENV_MESSAGES_MAX 64
+/* Bytes before the messages, and of the message count's smallest and
+ * largest valid envelopes. */
+#define PROTO_TXENV_HEADER_SIZE (1 + 8 + PROTO_PUBKEY_SIZE + 8 + 8 + 8 + 8 + 2)
+#define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + 4 + PROTO_PUBKEY_SIZE)
+#define PROTO_TXENV_WIRE_SIZE_MAX                                                              \
+    (PROTO_TXENV_HEADER_SIZE + PROTO_TXENV_MESSAGES_MAX * PROTO_TXENV_MESSAGE_SIZE_MAX +       \
+     PROTO_SIG_SIZE)
+
+typedef enum proto_txmsg_type {
+    PROTO_TXMSG_TRANSFER = 1,
+    PROTO_TXMSG_UNJAIL = 2,
+    PROTO_TXMSG_ROTATE_KEY = 3,
+} proto_txmsg_type;
+
+/* One message; `type` says which member of the union is meant. */
+typedef struct proto_txmsg {
+    uint8_t type; /* proto_txmsg_type */
+    union {
+        struct {
+            uint32_t to;     /* recipient account index */
+            uint64_t amount; /* base units, > 0 */
+        } transfer;
+        struct {
+            uint32_t validator;
+        } unjail;
+        struct {
+            uint32_t validator;
+            proto_pubkey new_key; /* not all zero */
+        } rotate_key;
+    };
+} proto_txmsg;
+
+/* Stable name of a message type ("transfer", ...; "unknown" otherwise). */
+const char *proto_txmsg_type_name(uint8_t type);
+
+typedef struct proto_txenv {
+    uint64_t chain_id;
+    proto_pubkey sender;               /* signs the envelope */
+    uint64_t nonce;                    /* the sender's next nonce */
+    uint64_t gas_limit;                /* gas bought; > 0, <= the block gas limit */
+    uint64_t max_fee_per_gas;          /* base units per gas, base fee included */
+    uint64_t max_priority_fee_per_gas; /* base units per gas; <= max_fee_per_gas */
+    uint16_t message_count;            /* 1..PROTO_TXENV_MESSAGES_MAX */
+    proto_txmsg messages[PROTO_TXENV_MESSAGES_MAX];
+    proto_sig sig;
+} proto_txenv;
+
+/* Why bytes are not an acceptable envelope. Structural reasons come
+ * first, in wire order; then the rules on the decoded values, in the
+ * order of the enum. The first that applies is reported. */
+typedef enum proto_txenv_result {
+    PROTO_TXENV_OK = 0,
+    PROTO_TXENV_TRUNCATED,          /* the input ends inside a field */
+    PROTO_TXENV_BAD_VERSION,        /* version byte is not PROTO_TXENV_VERSION */
+    PROTO_TXENV_NO_MESSAGES,        /* message count 0 */
+    PROTO_TXENV_TOO_MANY_MESSAGES,  /* message count over PROTO_TXENV_MESSAGES_MAX */
+    PROTO_TXENV_UNKNOWN_MESSAGE,    /* a message type with no decoder */
+    PROTO_TXENV_BAD_MESSAGE,        /* a known message with an invalid value */
+    PROTO_TXENV_TRAILING_BYTES,     /* bytes after the signature */
+    PROTO_TXENV_WRONG_CHAIN,        /* chain id is not this chain's */
+    PROTO_TXENV_ZERO_GAS,           /* gas limit 0 */
+    PROTO_TXENV_GAS_OVER_BLOCK_LIMIT,
+    PROTO_TXENV_TIP_ABOVE_FEE_CAP,  /* max priority fee > max fee */
+    PROTO_TXENV_FEE_OVERFLOW,       /* gas_limit * max_fee_per_gas overflows u64 */
+    PROTO_TXENV_GAS_BELOW_INTRINSIC,/* gas limit under the bytes + signature cost */
+    PROTO_TXENV_BAD_SIGNATURE,      /* proto_txenv_verify failed (not a decoder result) */
+    PROTO_TXENV_RESULT_COUNT
+} proto_txenv_result;
+
+/* Stable name of a result ("ok", "truncated", ...), for metrics. */
+const char *proto_txenv_result_name(proto_txenv_result r);
+
+/* What the decoder checks values against: this chain's parameters. */
+typedef struct proto_txenv_limits {
+    uint64_t chain_id;
+    uint64_t block_gas_limit;            /* no transaction may buy more gas than a block holds */
+    const proto_gas_schedule *schedule;  /* intrinsic gas floor; NULL skips that check */
+} proto_txenv_limits;
+
+/* Encoded size of env (asserts a valid message count and known types). */
+size_t proto_txenv_wire_size(const proto_txenv *env);
+/* Appends the wire encoding (asserts as above: encoding is for envelopes
+ * we built). */
+void proto_txenv_encode(const proto_txenv *env, proto_writer *w);
+/* Decode data[0..size): PROTO_TXENV_OK and *out filled, or a refusal and
+ * *out untouched. Never allocates. */
+proto_txenv_result proto_txenv_decode(const uint8_t *data, size_t size,
+                                      const proto_txenv_limits *limits, proto_txenv *out);
+
+/* The 32-byte digest the sender signs. */
+void proto_txenv_signing_hash(const proto_txenv *env, proto_hash *out);
+void proto_txenv_sign(proto_txenv *env, proto_crypto *c, const proto_keypair *kp);
+bool proto_txenv_verify(const proto_txenv *env, proto_crypto *c);
+/* BLAKE2b-256 of the full encoding, signature included: the tx id. */
+void proto_txenv_hash(const proto_txenv *env, proto_hash *out);
+
+#endif
