@@ -9,6 +9,7 @@
  * uncommitted step is rolled back by the next reader, so the file always
  * passes integrity_check. */
 #include "reports/db.h"
+#include "reports/record_fields.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -27,60 +28,22 @@ struct rep_db {
     gboolean results_written;
 };
 
-/* runs.seed has no declared type on purpose: a seed above INT64_MAX is
- * stored as decimal text, and an INTEGER column would turn that text into
- * a lossy REAL. */
-static const char db_schema[] =
+/* The runs table is not a record table: it is one row from the run info,
+ * written in steps (rep_db_begin, the results, rep_db_finish). runs.seed
+ * has no declared type on purpose: a seed above INT64_MAX is stored as
+ * decimal text, and an INTEGER column would turn that text into a lossy
+ * REAL. */
+static const char db_runs_schema[] =
     "CREATE TABLE runs (\n"
     "  id INTEGER PRIMARY KEY, scenario TEXT, seed, version TEXT,\n"
     "  trace_hash TEXT, crypto TEXT, started_at TEXT, wall_s REAL, sim_s REAL,\n"
     "  events INTEGER, verdict TEXT NOT NULL,\n"
-    "  scenario_path TEXT, stop_reason TEXT);\n"
-    "CREATE TABLE blocks (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, view INTEGER,\n"
-    "  proposer TEXT, hash TEXT, tx_count INTEGER, proposed_ns INTEGER,\n"
-    "  first_commit_ns INTEGER, reached_all_ns INTEGER, reached_count INTEGER,\n"
-    "  reached_p50_ns INTEGER);\n"
-    "CREATE TABLE commits (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, node TEXT,\n"
-    "  committed_ns INTEGER);\n"
-    "CREATE TABLE slashings (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, validator TEXT,\n"
-    "  reason TEXT, amount INTEGER, evidence_height INTEGER);\n"
-    "CREATE TABLE validator_changes (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, validator TEXT,\n"
-    "  change TEXT, height INTEGER, effective_height INTEGER);\n"
-    "CREATE TABLE faults (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), name TEXT, action TEXT,\n"
-    "  at_ns INTEGER, until_ns INTEGER, nodes TEXT);\n"
-    "CREATE TABLE metrics (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), name TEXT, value REAL);\n"
-    "CREATE TABLE txs (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), submitted_ns INTEGER,\n"
-    "  final_ns INTEGER, node TEXT);\n"
-    "CREATE TABLE receipts (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, node TEXT,\n"
-    "  delay_ns INTEGER);\n"
-    "CREATE TABLE view_changes (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), view INTEGER, cause TEXT,\n"
-    "  first_node TEXT, started_ns INTEGER, ended_ns INTEGER);\n"
-    "CREATE TABLE propagation (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), height INTEGER, view INTEGER,\n"
-    "  proposer TEXT, reached_p50_ns INTEGER, reached_p90_ns INTEGER,\n"
-    "  reached_p99_ns INTEGER, reached_all_ns INTEGER, live_nodes INTEGER);\n"
-    "CREATE TABLE peers (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), node TEXT, peers INTEGER,\n"
-    "  bytes_sent INTEGER, bytes_received INTEGER, gossip_first INTEGER,\n"
-    "  gossip_duplicate INTEGER, throttled INTEGER, bans INTEGER);\n"
-    "CREATE TABLE partitions_detected (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), node TEXT, suspected_ns INTEGER,\n"
-    "  healed_ns INTEGER, stake_seen INTEGER, stake_total INTEGER);\n"
-    "CREATE TABLE churn (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER, node TEXT,\n"
-    "  kind TEXT);\n"
-    "CREATE TABLE expectations (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(id), key TEXT, target TEXT,\n"
-    "  actual TEXT, passed INTEGER);\n";
+    "  scenario_path TEXT, stop_reason TEXT);\n";
+
+/* Every other table's columns are filled into lines of at most this many
+ * characters (SQLite keeps the CREATE TABLE text as written, and
+ * `.dump` shows it). */
+#define DB_SCHEMA_LINE_MAX 80
 
 /* ---- errors and small statement helpers ---- */
 
@@ -121,15 +84,6 @@ static void db_bind_text(sqlite3_stmt *st, int col, const char *text)
     }
 }
 
-static void db_bind_time(sqlite3_stmt *st, int col, int64_t t_ns)
-{
-    if (t_ns < 0) {
-        sqlite3_bind_null(st, col);
-    } else {
-        sqlite3_bind_int64(st, col, t_ns);
-    }
-}
-
 static void db_bind_real(sqlite3_stmt *st, int col, double value)
 {
     if (isfinite(value)) {
@@ -152,25 +106,14 @@ static void db_bind_u64(sqlite3_stmt *st, int col, uint64_t value)
 
 static void db_bind_node(sqlite3_stmt *st, int col, const rep_run_info *info, uint32_t node)
 {
-    const char *name = rep_run_info_node_name(info, node);
-    if (name != NULL) {
-        sqlite3_bind_text(st, col, name, -1, SQLITE_STATIC);
-    } else {
-        char text[16];
-        g_snprintf(text, sizeof text, "#%" PRIu32, node);
-        sqlite3_bind_text(st, col, text, -1, SQLITE_TRANSIENT);
-    }
+    char buf[16];
+    sqlite3_bind_text(st, col, rep_node_label(info, node, buf), -1, SQLITE_TRANSIENT);
 }
 
 static void db_bind_hash(sqlite3_stmt *st, int col, const proto_hash *h)
 {
-    static const char digits[] = "0123456789abcdef";
     char hex[2 * PROTO_HASH_SIZE + 1];
-    for (size_t i = 0; i < PROTO_HASH_SIZE; i++) {
-        hex[2 * i] = digits[h->bytes[i] >> 4];
-        hex[2 * i + 1] = digits[h->bytes[i] & 0x0f];
-    }
-    hex[2 * PROTO_HASH_SIZE] = '\0';
+    proto_hash_hex(h, hex);
     sqlite3_bind_text(st, col, hex, 2 * PROTO_HASH_SIZE, SQLITE_TRANSIENT);
 }
 
@@ -192,6 +135,60 @@ static sqlite3_stmt *db_prepare(rep_db *db, const char *sql, GError **error)
         return NULL;
     }
     return st;
+}
+
+/* ---- the schema, from the record tables ---- */
+
+static const char *db_column_type(rep_field_kind kind)
+{
+    switch (kind) {
+    case REP_FIELD_REAL:
+        return "REAL";
+    case REP_FIELD_TEXT:
+    case REP_FIELD_NODE:
+    case REP_FIELD_HASH:
+        return "TEXT";
+    default:
+        return "INTEGER";
+    }
+}
+
+/* CREATE TABLE for a record table: run_id, then its database fields in
+ * order, "name TYPE" each, filled into lines of DB_SCHEMA_LINE_MAX. */
+static void db_schema_table(GString *sql, const rep_record_table *t)
+{
+    g_string_append_printf(sql, "CREATE TABLE %s (\n", t->name);
+    GString *line = g_string_new("  run_id INTEGER NOT NULL REFERENCES runs(id),");
+    size_t last = 0;
+    for (size_t i = 0; i < t->fields_count; i++)
+        if (t->fields[i].outputs & REP_OUT_DB)
+            last = i;
+    for (size_t i = 0; i <= last; i++) {
+        const rep_field *f = &t->fields[i];
+        if (!(f->outputs & REP_OUT_DB))
+            continue;
+        g_autofree char *piece = g_strdup_printf("%s %s%s", f->name, db_column_type(f->kind),
+                                                 i < last ? "," : "");
+        if (line->len + 1 + strlen(piece) <= DB_SCHEMA_LINE_MAX) {
+            g_string_append_printf(line, " %s", piece);
+        } else {
+            g_string_append_printf(sql, "%s\n", line->str);
+            g_string_printf(line, "  %s", piece);
+        }
+    }
+    g_string_append_printf(sql, "%s);\n", line->str);
+    g_string_free(line, TRUE);
+}
+
+/* The whole schema: runs, then every record table in order. */
+static char *db_schema(void)
+{
+    GString *sql = g_string_new(db_runs_schema);
+    size_t count = 0;
+    const rep_record_table *const *tables = rep_record_tables(&count);
+    for (size_t i = 0; i < count; i++)
+        db_schema_table(sql, tables[i]);
+    return g_string_free(sql, FALSE);
 }
 
 /* ---- begin ---- */
@@ -272,10 +269,11 @@ gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, 
     g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
     if (!db_remove_old(tmp, error))
         return FALSE;
+    g_autofree char *schema = db_schema();
     rep_db *db = g_new0(rep_db, 1);
     db->path = g_strdup(tmp);
     gboolean ok = db_open(db, error) && db_exec(db, "BEGIN IMMEDIATE", error) &&
-                  db_exec(db, db_schema, error) && db_insert_run(db, info, error) &&
+                  db_exec(db, schema, error) && db_insert_run(db, info, error) &&
                   db_exec(db, "COMMIT", error);
     if (!ok) {
         db_rollback(db);
@@ -304,246 +302,91 @@ gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, 
 
 /* ---- results ---- */
 
-/* Binds one record's columns from 2 on (column 1 is the run id). */
-typedef void (*db_bind_row_fn)(sqlite3_stmt *st, const rep_run_info *info, const void *row);
-
-/* Insert every record of `rows` with one prepared statement, reset and
- * rebound per row. */
-static gboolean db_insert_rows(rep_db *db, const rep_run_info *info, const char *sql,
-                               const GArray *rows, db_bind_row_fn bind, const char *what,
-                               GError **error)
+/* One field's value as a parameter: absent values are NULL, nodes their
+ * names, hashes hex, a u64 above INT64_MAX decimal text. */
+static void db_bind_field(sqlite3_stmt *st, int col, const rep_run_info *info,
+                          rep_field_value v)
 {
+    if (v.absent) {
+        sqlite3_bind_null(st, col);
+        return;
+    }
+    switch (v.kind) {
+    case REP_FIELD_U64:
+    case REP_FIELD_U32:
+        db_bind_u64(st, col, v.u64);
+        break;
+    case REP_FIELD_I64:
+    case REP_FIELD_TIME:
+        sqlite3_bind_int64(st, col, v.i64);
+        break;
+    case REP_FIELD_REAL:
+        db_bind_real(st, col, v.real);
+        break;
+    case REP_FIELD_TEXT:
+        db_bind_text(st, col, v.text);
+        break;
+    case REP_FIELD_NODE:
+        db_bind_node(st, col, info, v.node);
+        break;
+    case REP_FIELD_HASH:
+        db_bind_hash(st, col, v.hash);
+        break;
+    case REP_FIELD_GBOOL:
+        sqlite3_bind_int(st, col, v.flag ? 1 : 0);
+        break;
+    }
+}
+
+/* INSERT INTO t (run_id, its database fields) VALUES (?, ...). */
+static char *db_insert_sql(const rep_record_table *t)
+{
+    GString *sql = g_string_new(NULL);
+    GString *marks = g_string_new("?");
+    g_string_printf(sql, "INSERT INTO %s (run_id", t->name);
+    for (size_t i = 0; i < t->fields_count; i++) {
+        if (t->fields[i].outputs & REP_OUT_DB) {
+            g_string_append_printf(sql, ", %s", t->fields[i].name);
+            g_string_append(marks, ", ?");
+        }
+    }
+    g_string_append_printf(sql, ") VALUES (%s)", marks->str);
+    g_string_free(marks, TRUE);
+    return g_string_free(sql, FALSE);
+}
+
+/* Insert every record of one table with one prepared statement, reset
+ * and rebound per row (column 1 is the run id). */
+static gboolean db_insert_table(rep_db *db, const rep_run_info *info, const rep_record_table *t,
+                                const GArray *rows, GError **error)
+{
+    g_autofree char *sql = db_insert_sql(t);
+    g_autofree char *what = g_strdup_printf("insert %s", t->row_name);
     sqlite3_stmt *st = db_prepare(db, sql, error);
     if (st == NULL)
         return FALSE;
-    guint size = g_array_get_element_size((GArray *)rows);
     gboolean ok = TRUE;
     for (guint i = 0; ok && i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
         sqlite3_bind_int64(st, 1, db->run_id);
-        bind(st, info, rows->data + (gsize)i * size);
+        int col = 2;
+        for (size_t k = 0; k < t->fields_count; k++)
+            if (t->fields[k].outputs & REP_OUT_DB)
+                db_bind_field(st, col++, info, rep_field_get(&t->fields[k], row));
         ok = db_step(db, st, what, error);
     }
     sqlite3_finalize(st);
     return ok;
 }
 
-static void bind_block(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_block_record *b = row;
-    db_bind_u64(st, 2, b->height);
-    db_bind_u64(st, 3, b->slot);
-    db_bind_node(st, 4, info, b->proposer);
-    db_bind_hash(st, 5, &b->hash);
-    sqlite3_bind_int64(st, 6, b->tx_count);
-    db_bind_time(st, 7, b->proposed_ns);
-    db_bind_time(st, 8, b->first_final_ns);
-    db_bind_time(st, 9, b->reached_all_ns);
-    sqlite3_bind_int64(st, 10, b->reached_count);
-    db_bind_time(st, 11, b->reached_p50_ns);
-}
-
-static void bind_commit(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_commit_record *c = row;
-    db_bind_u64(st, 2, c->height);
-    db_bind_node(st, 3, info, c->node);
-    db_bind_time(st, 4, c->committed_ns);
-}
-
-static void bind_tx(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_tx_record *t = row;
-    db_bind_time(st, 2, t->submitted_ns);
-    db_bind_time(st, 3, t->final_ns);
-    db_bind_node(st, 4, info, t->node);
-}
-
-static void bind_fault(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_fault_record *f = row;
-    (void)info;
-    db_bind_text(st, 2, f->name);
-    db_bind_text(st, 3, f->action);
-    db_bind_time(st, 4, f->at_ns);
-    db_bind_time(st, 5, f->until_ns);
-    db_bind_text(st, 6, f->nodes);
-}
-
-/* Block propagation: when each node (but the proposer) first held each
- * block, as the delay from the block's proposal. */
-static void bind_receipt(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_receipt_record *r = row;
-    db_bind_u64(st, 2, r->height);
-    db_bind_node(st, 3, info, r->node);
-    sqlite3_bind_int64(st, 4, r->delay_ns);
-}
-
-/* Block propagation per block: how long after its proposal 50, 90, 99 and
- * 100% of the nodes live at the proposal held it (NULL: never). */
-static void bind_propagation(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_block_record *b = row;
-    db_bind_u64(st, 2, b->height);
-    db_bind_u64(st, 3, b->slot);
-    db_bind_node(st, 4, info, b->proposer);
-    db_bind_time(st, 5, b->reached_p50_ns);
-    db_bind_time(st, 6, b->reached_p90_ns);
-    db_bind_time(st, 7, b->reached_p99_ns);
-    db_bind_time(st, 8, b->reached_all_ns);
-    sqlite3_bind_int64(st, 9, b->live_count);
-}
-
-/* One row per node at the end of the run (a node down at the end: as it
- * went down); the mesh columns are NULL for a node that never ran a p2p
- * node (topology = direct). */
-static void bind_peer(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_peer_record *r = row;
-    db_bind_node(st, 2, info, r->node);
-    db_bind_u64(st, 4, r->bytes_sent);
-    db_bind_u64(st, 5, r->bytes_received);
-    if (r->mesh) {
-        sqlite3_bind_int64(st, 3, r->peers);
-        db_bind_u64(st, 6, r->gossip_first);
-        db_bind_u64(st, 7, r->gossip_duplicate);
-        db_bind_u64(st, 8, r->throttled);
-        db_bind_u64(st, 9, r->bans);
-    } else {
-        static const int mesh_columns[] = {3, 6, 7, 8, 9};
-        for (size_t c = 0; c < G_N_ELEMENTS(mesh_columns); c++)
-            sqlite3_bind_null(st, mesh_columns[c]);
-    }
-}
-
-/* Partitions the mesh noticed: each node's suspicions, from the
- * suspicion to its lifting (NULL: never lifted). */
-static void bind_partition(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_partition_record *r = row;
-    db_bind_node(st, 2, info, r->node);
-    db_bind_time(st, 3, r->suspected_ns);
-    db_bind_time(st, 4, r->healed_ns);
-    db_bind_u64(st, 5, r->stake_seen);
-    db_bind_u64(st, 6, r->stake_total);
-}
-
-/* Churn: every join and leave, in time order. */
-static void bind_churn(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_membership_record *r = row;
-    db_bind_time(st, 2, r->at_ns);
-    db_bind_node(st, 3, info, r->node);
-    db_bind_text(st, 4, r->kind);
-}
-
-/* PBFT view changes: first VIEW-CHANGE for the view -> first node in it
- * (ended_ns NULL if nobody got there). */
-static void bind_view_change(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_view_change_record *r = row;
-    db_bind_u64(st, 2, r->view);
-    db_bind_text(st, 3, r->cause);
-    db_bind_node(st, 4, info, r->first_node);
-    db_bind_time(st, 5, r->started_ns);
-    db_bind_time(st, 6, r->ended_ns);
-}
-
-/* Slashings, once each (the simulator deduplicates the reports of every
- * node that committed the slashing block). */
-static void bind_slashing(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_slashing_record *r = row;
-    db_bind_time(st, 2, r->at_ns);
-    db_bind_node(st, 3, info, r->validator);
-    db_bind_text(st, 4, r->reason);
-    db_bind_u64(st, 5, r->amount);
-    db_bind_u64(st, 6, r->evidence_height);
-}
-
-/* Jails (with each slashing), unjails and key rotations, with the block
- * that made each change and the first height it applies to. */
-static void bind_validator_change(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_validator_change_record *r = row;
-    db_bind_time(st, 2, r->at_ns);
-    db_bind_node(st, 3, info, r->validator);
-    db_bind_text(st, 4, r->change);
-    db_bind_u64(st, 5, r->height);
-    db_bind_u64(st, 6, r->effective_height);
-}
-
-static void bind_metric(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const sim_figure *fig = row;
-    (void)info;
-    db_bind_text(st, 2, fig->name);
-    db_bind_real(st, 3, fig->value);
-}
-
-static void bind_expect(sqlite3_stmt *st, const rep_run_info *info, const void *row)
-{
-    const rep_expect_result *e = row;
-    (void)info;
-    db_bind_text(st, 2, e->key);
-    db_bind_text(st, 3, e->target);
-    db_bind_text(st, 4, e->actual);
-    sqlite3_bind_int(st, 5, e->passed ? 1 : 0);
-}
-
-/* Every table of a run's records, in the order they are written. */
+/* Every record table of the run, in the order the schema creates them. */
 static gboolean db_write_tables(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                                 GError **error)
 {
-    const struct {
-        const char *sql;
-        const GArray *rows;
-        db_bind_row_fn bind;
-        const char *what;
-    } tables[] = {
-        {"INSERT INTO blocks (run_id, height, view, proposer, hash, tx_count, proposed_ns,"
-         " first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         m->blocks, bind_block, "insert block"},
-        {"INSERT INTO commits (run_id, height, node, committed_ns) VALUES (?, ?, ?, ?)",
-         m->commits, bind_commit, "insert commit"},
-        {"INSERT INTO txs (run_id, submitted_ns, final_ns, node) VALUES (?, ?, ?, ?)", m->txs,
-         bind_tx, "insert tx"},
-        {"INSERT INTO faults (run_id, name, action, at_ns, until_ns, nodes)"
-         " VALUES (?, ?, ?, ?, ?, ?)",
-         m->faults, bind_fault, "insert fault"},
-        {"INSERT INTO view_changes (run_id, view, cause, first_node, started_ns, ended_ns)"
-         " VALUES (?, ?, ?, ?, ?, ?)",
-         m->view_changes, bind_view_change, "insert view change"},
-        {"INSERT INTO receipts (run_id, height, node, delay_ns) VALUES (?, ?, ?, ?)",
-         m->receipts, bind_receipt, "insert receipt"},
-        {"INSERT INTO propagation (run_id, height, view, proposer, reached_p50_ns,"
-         " reached_p90_ns, reached_p99_ns, reached_all_ns, live_nodes)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         m->blocks, bind_propagation, "insert propagation"},
-        {"INSERT INTO peers (run_id, node, peers, bytes_sent, bytes_received, gossip_first,"
-         " gossip_duplicate, throttled, bans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         m->peers, bind_peer, "insert peers"},
-        {"INSERT INTO partitions_detected (run_id, node, suspected_ns, healed_ns, stake_seen,"
-         " stake_total) VALUES (?, ?, ?, ?, ?, ?)",
-         m->partitions, bind_partition, "insert partition"},
-        {"INSERT INTO churn (run_id, at_ns, node, kind) VALUES (?, ?, ?, ?)", m->churn,
-         bind_churn, "insert churn"},
-        {"INSERT INTO slashings (run_id, at_ns, validator, reason, amount, evidence_height)"
-         " VALUES (?, ?, ?, ?, ?, ?)",
-         m->slashings, bind_slashing, "insert slashing"},
-        {"INSERT INTO validator_changes (run_id, at_ns, validator, change, height,"
-         " effective_height) VALUES (?, ?, ?, ?, ?, ?)",
-         m->validator_changes, bind_validator_change, "insert validator change"},
-        {"INSERT INTO metrics (run_id, name, value) VALUES (?, ?, ?)", m->figures, bind_metric,
-         "insert metric"},
-        {"INSERT INTO expectations (run_id, key, target, actual, passed)"
-         " VALUES (?, ?, ?, ?, ?)",
-         info->expects, bind_expect, "insert expectation"},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
-        if (!db_insert_rows(db, info, tables[i].sql, tables[i].rows, tables[i].bind,
-                            tables[i].what, error))
+    size_t count = 0;
+    const rep_record_table *const *tables = rep_record_tables(&count);
+    for (size_t i = 0; i < count; i++)
+        if (!db_insert_table(db, info, tables[i], rep_record_rows(tables[i], info, m), error))
             return FALSE;
     return TRUE;
 }

@@ -13,23 +13,12 @@
  * Schema (docs/scenarios.md "Outputs" documents every table and column):
  *   runs(id, scenario, seed, version, trace_hash, crypto, started_at,
  *        wall_s, sim_s, events, verdict, scenario_path, stop_reason)
- *   blocks(run_id, height, view, proposer, hash, tx_count, proposed_ns,
- *          first_commit_ns, reached_all_ns, reached_count, reached_p50_ns)
- *   propagation(run_id, height, view, proposer, reached_p50_ns, reached_p90_ns,
- *          reached_p99_ns, reached_all_ns, live_nodes)
- *   receipts(run_id, height, node, delay_ns)
- *   peers(run_id, node, peers, bytes_sent, bytes_received, gossip_first,
- *          gossip_duplicate, throttled, bans)   one row per node; mesh columns
- *          NULL for a node that never ran a p2p node
- *   partitions_detected(run_id, node, suspected_ns, healed_ns, stake_seen, stake_total)
- *   churn(run_id, at_ns, node, kind)   kind: join | leave-graceful | leave-crash
- *   commits(run_id, height, node, committed_ns)
- *   slashings(run_id, at_ns, validator, reason, amount, evidence_height)
- *   validator_changes(run_id, at_ns, validator, change, height, effective_height)
- *   faults(run_id, name, action, at_ns, until_ns, nodes)
- *   metrics(run_id, name, value)
- *   txs(run_id, submitted_ns, final_ns, node)
- *   expectations(run_id, key, target, actual, passed)
+ * and one table per record table of reports/record_fields.c (blocks,
+ * commits, slashings, validator_changes, faults, metrics, txs, receipts,
+ * view_changes, propagation, peers, partitions_detected, churn,
+ * expectations, in that order): run_id, then the table's fields, in the
+ * order the field table lists them; the CREATE TABLE statements and the
+ * inserts are built from those tables.
  * Times are virtual nanoseconds since the start of the run, except the
  * reached_*_ns columns and receipts.delay_ns, which count from the block's
  * proposal: reached_pQ_ns is when Q% of the live_nodes nodes up at the
@@ -71,10 +60,9 @@ typedef struct rep_db rep_db;
  * 'incomplete'. On success *out is a handle to pass to the other calls. */
 gboolean rep_db_begin(const char *path, const rep_run_info *info, rep_db **out, GError **error);
 
-/* Write blocks, commits, txs, faults, view changes, receipts, propagation,
- * peers, partitions detected, churn, slashings, validator changes, metrics
- * (from m), expectations (from info->expects) and the runs row's
- * stop_reason (from info) in one transaction; node names come from info.
+/* Write every record table (from m; expectations from info->expects) and
+ * the runs row's stop_reason (from info) in one transaction; node names
+ * come from info.
  * At most once per database; on failure nothing of it is kept. */
 gboolean rep_db_write_results(rep_db *db, const rep_run_info *info, const sim_metrics *m,
                               GError **error);
