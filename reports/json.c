@@ -7,6 +7,7 @@
  * the document is built in memory and written in one go through
  * g_file_set_contents (temporary file + rename). */
 #include "reports/json.h"
+#include "reports/record_fields.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -150,17 +151,6 @@ static void json_field_u64(json_writer *w, const char *key, uint64_t value)
     g_string_append_printf(w->out, "%" PRIu64, value);
 }
 
-/* A virtual time in ns; negative means absent. */
-static void json_field_time(json_writer *w, const char *key, int64_t t_ns)
-{
-    json_key(w, key);
-    if (t_ns < 0) {
-        g_string_append(w->out, "null");
-    } else {
-        g_string_append_printf(w->out, "%" PRId64, t_ns);
-    }
-}
-
 static void json_field_bool(json_writer *w, const char *key, gboolean value)
 {
     json_key(w, key);
@@ -244,54 +234,77 @@ static void json_mesh(json_writer *w, const sim_metrics *m)
     json_close(w, '}');
 }
 
-static void json_expectations(json_writer *w, const rep_run_info *info)
-{
-    json_key(w, "expectations");
-    json_open(w, '[', FALSE);
-    for (guint i = 0; i < info->expects->len; i++) {
-        const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
-        json_item(w);
-        json_open(w, '{', TRUE);
-        json_field_string(w, "key", e->key);
-        json_field_string(w, "target", e->target);
-        json_field_string(w, "actual", e->actual);
-        json_field_bool(w, "passed", e->passed);
-        json_close(w, '}');
-    }
-    json_close(w, ']');
-}
-
-static void json_faults(json_writer *w, const sim_metrics *m)
-{
-    json_key(w, "faults");
-    json_open(w, '[', FALSE);
-    for (guint i = 0; i < m->faults->len; i++) {
-        const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
-        json_item(w);
-        json_open(w, '{', TRUE);
-        json_field_string(w, "name", f->name);
-        json_field_string(w, "action", f->action);
-        json_field_time(w, "at_ns", f->at_ns);
-        json_field_time(w, "until_ns", f->until_ns);
-        json_field_string(w, "nodes", f->nodes);
-        json_close(w, '}');
-    }
-    json_close(w, ']');
-}
-
 /* A node's name as the run info knows it, or "#INDEX" (as the database
  * writes it). */
 static void json_field_node(json_writer *w, const char *key, const rep_run_info *info,
                             uint32_t node)
 {
-    const char *name = rep_run_info_node_name(info, node);
-    if (name != NULL) {
-        json_field_string(w, key, name);
+    char buf[16];
+    json_field_string(w, key, rep_node_label(info, node, buf));
+}
+
+/* One field of a record: absent values are null. */
+static void json_field_value(json_writer *w, const char *key, const rep_run_info *info,
+                             rep_field_value v)
+{
+    if (v.absent) {
+        json_key(w, key);
+        g_string_append(w->out, "null");
         return;
     }
-    char text[16];
-    g_snprintf(text, sizeof text, "#%" PRIu32, node);
-    json_field_string(w, key, text);
+    switch (v.kind) {
+    case REP_FIELD_U64:
+    case REP_FIELD_U32:
+        json_field_u64(w, key, v.u64);
+        break;
+    case REP_FIELD_I64:
+    case REP_FIELD_TIME: /* absent (negative) times were handled above */
+        json_key(w, key);
+        g_string_append_printf(w->out, "%" PRId64, v.i64);
+        break;
+    case REP_FIELD_REAL:
+        json_field_number(w, key, v.real);
+        break;
+    case REP_FIELD_TEXT:
+        json_field_string(w, key, v.text);
+        break;
+    case REP_FIELD_NODE:
+        json_field_node(w, key, info, v.node);
+        break;
+    case REP_FIELD_HASH: {
+        char hex[2 * PROTO_HASH_SIZE + 1];
+        proto_hash_hex(v.hash, hex);
+        json_field_string(w, key, hex);
+        break;
+    }
+    case REP_FIELD_GBOOL:
+        json_field_bool(w, key, v.flag);
+        break;
+    }
+}
+
+/* "NAME": [ {...}, ... ] for the record table NAME: one object per line
+ * with every field the table shows in JSON, in its order. */
+static void json_records(json_writer *w, const char *name, const rep_run_info *info,
+                         const sim_metrics *m)
+{
+    const rep_record_table *t = rep_record_table_find(name);
+    g_assert(t != NULL);
+    const GArray *rows = rep_record_rows(t, info, m);
+    json_key(w, t->name);
+    json_open(w, '[', FALSE);
+    for (guint i = 0; i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
+        json_item(w);
+        json_open(w, '{', TRUE);
+        for (size_t k = 0; k < t->fields_count; k++) {
+            const rep_field *f = &t->fields[k];
+            if (f->outputs & REP_OUT_JSON)
+                json_field_value(w, f->name, info, rep_field_get(f, row));
+        }
+        json_close(w, '}');
+    }
+    json_close(w, ']');
 }
 
 static void json_accountability(json_writer *w, const rep_run_info *info)
@@ -301,46 +314,6 @@ static void json_accountability(json_writer *w, const rep_run_info *info)
     json_field_string(w, "verdict", info->accountability);
     json_field_string(w, "detail", info->accountability_detail);
     json_close(w, '}');
-}
-
-static void json_slashings(json_writer *w, const rep_run_info *info, const sim_metrics *m)
-{
-    json_key(w, "slashings");
-    json_open(w, '[', FALSE);
-    for (guint i = 0; i < m->slashings->len; i++) {
-        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
-        json_item(w);
-        json_open(w, '{', TRUE);
-        json_field_time(w, "at_ns", r->at_ns);
-        json_field_node(w, "validator", info, r->validator);
-        json_field_string(w, "reason", r->reason);
-        json_field_u64(w, "amount", r->amount);
-        json_field_u64(w, "evidence_height", r->evidence_height);
-        json_field_u64(w, "height", r->height);
-        json_field_u64(w, "effective_height", r->effective_height);
-        json_close(w, '}');
-    }
-    json_close(w, ']');
-}
-
-static void json_validator_changes(json_writer *w, const rep_run_info *info,
-                                   const sim_metrics *m)
-{
-    json_key(w, "validator_changes");
-    json_open(w, '[', FALSE);
-    for (guint i = 0; i < m->validator_changes->len; i++) {
-        const sim_validator_change_record *r =
-            &g_array_index(m->validator_changes, sim_validator_change_record, i);
-        json_item(w);
-        json_open(w, '{', TRUE);
-        json_field_time(w, "at_ns", r->at_ns);
-        json_field_node(w, "validator", info, r->validator);
-        json_field_string(w, "change", r->change);
-        json_field_u64(w, "height", r->height);
-        json_field_u64(w, "effective_height", r->effective_height);
-        json_close(w, '}');
-    }
-    json_close(w, ']');
 }
 
 static void json_counts(json_writer *w, const sim_metrics *m)
@@ -362,11 +335,11 @@ char *rep_json_render(const rep_run_info *info, const sim_metrics *m)
     json_run_fields(&w, info);
     json_figures(&w, m);
     json_mesh(&w, m);
-    json_expectations(&w, info);
+    json_records(&w, "expectations", info, m);
     json_accountability(&w, info);
-    json_faults(&w, m);
-    json_slashings(&w, info, m);
-    json_validator_changes(&w, info, m);
+    json_records(&w, "faults", info, m);
+    json_records(&w, "slashings", info, m);
+    json_records(&w, "validator_changes", info, m);
     json_counts(&w, m);
     json_close(&w, '}');
     g_assert(w.depth == 0);

@@ -26,6 +26,9 @@
  *                        "effective_height"}, ... ],
  *     "counts":       { "blocks", "commits", "txs" } }
  * (height = the block that made the change; validator = node name.)
+ * The objects of expectations, faults, slashings and validator_changes
+ * have the JSON fields of those record tables (reports/record_fields.c),
+ * in their order.
  * Unknown strings, non-finite numbers and absent times (until_ns = -1)
  * are null. Strings that are not valid UTF-8 get U+FFFD in place of the
  * bad bytes, so the output is always valid JSON.
