@@ -11,6 +11,7 @@
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
  * gossip, bytes per node, peerings, partitions, recovery). */
 #include "reports/summary.h"
+#include "reports/record_fields.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -124,6 +125,49 @@ static char *summary_figure(const sim_metrics *m, const char *name, int decimals
 static gboolean summary_has(const sim_metrics *m, const char *name)
 {
     return isfinite(sim_metrics_get(m, name, NAN));
+}
+
+/* ---- record fields ---- */
+
+/* Field `name` of a record of table t as the summary shows it: a time
+ * in seconds (60s, 1.5s), a node by name, text as it is, a number in
+ * plain digits; "-" when it is absent or empty text. */
+static char *summary_field(const rep_run_info *info, const rep_record_table *t, const void *row,
+                           const char *name)
+{
+    rep_field_value v = rep_record_get(t, row, name);
+    if (v.absent)
+        return g_strdup("-");
+    char buf[2 * PROTO_HASH_SIZE + 1];
+    switch (v.kind) {
+    case REP_FIELD_TIME:
+        return summary_time(v.i64);
+    case REP_FIELD_I64:
+        return g_strdup_printf("%" PRId64, v.i64);
+    case REP_FIELD_U64:
+    case REP_FIELD_U32:
+        return g_strdup_printf("%" PRIu64, v.u64);
+    case REP_FIELD_REAL:
+        return summary_fixed(v.real, 3);
+    case REP_FIELD_TEXT:
+        return g_strdup(summary_text(v.text));
+    case REP_FIELD_NODE:
+        return g_strdup(rep_node_label(info, v.node, buf));
+    case REP_FIELD_HASH:
+        proto_hash_hex(v.hash, buf);
+        return g_strdup(buf);
+    case REP_FIELD_GBOOL:
+        return g_strdup(v.flag ? "yes" : "no");
+    }
+    g_assert_not_reached();
+}
+
+/* A record table by name (one the code names, so it exists). */
+static const rep_record_table *summary_table(const char *name)
+{
+    const rep_record_table *t = rep_record_table_find(name);
+    g_assert(t != NULL);
+    return t;
 }
 
 /* ---- header and throughput ---- */
@@ -473,20 +517,26 @@ static void summary_recovery(GString *out, const sim_metrics *m)
     }
 }
 
-static void summary_faults_list(GString *out, const sim_metrics *m)
+/* One line per fault: name, action, window (or instant), nodes. */
+static void summary_faults_list(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    for (guint i = 0; i < m->faults->len; i++) {
-        const sim_fault_record *f = &g_array_index(m->faults, sim_fault_record, i);
-        g_autofree char *at = summary_time(f->at_ns);
-        g_autofree char *until = summary_time(f->until_ns);
-        g_autofree char *window = f->until_ns >= 0 ? g_strdup_printf("%s .. %s", at, until)
-                                                   : g_strdup_printf("at %s", at);
-        summary_line(out, "  %-16s %-10s %-18s %s", summary_text(f->name), summary_text(f->action),
-                     window, summary_text(f->nodes));
+    const rep_record_table *t = summary_table("faults");
+    const GArray *rows = rep_record_rows(t, info, m);
+    for (guint i = 0; i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
+        g_autofree char *name = summary_field(info, t, row, "name");
+        g_autofree char *action = summary_field(info, t, row, "action");
+        g_autofree char *at = summary_field(info, t, row, "at_ns");
+        g_autofree char *until = summary_field(info, t, row, "until_ns");
+        g_autofree char *nodes = summary_field(info, t, row, "nodes");
+        g_autofree char *window = !rep_record_get(t, row, "until_ns").absent
+                                      ? g_strdup_printf("%s .. %s", at, until)
+                                      : g_strdup_printf("at %s", at);
+        summary_line(out, "  %-16s %-10s %-18s %s", name, action, window, nodes);
     }
 }
 
-static void summary_faults(GString *out, const sim_metrics *m)
+static void summary_faults(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
     summary_line(out, "%s", "");
     summary_line(out, "%s", "Faults");
@@ -494,7 +544,7 @@ static void summary_faults(GString *out, const sim_metrics *m)
         summary_line(out, "%s", "  (none)");
         return;
     }
-    summary_faults_list(out, m);
+    summary_faults_list(out, info, m);
     if (!summary_is_mesh(m))
         summary_recovery(out, m); /* a mesh run has it in its Mesh section */
 }
@@ -551,15 +601,49 @@ static void summary_expectations(GString *out, const rep_run_info *info)
 
 /* ---- slashings and accountability ---- */
 
-static char *summary_node(const rep_run_info *info, uint32_t node)
+/* One line per slashing: who, why, the infraction's height and the
+ * slashing block, tokens burned, when. */
+static void summary_slashing_lines(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    const char *name = rep_run_info_node_name(info, node);
-    return name != NULL ? g_strdup(name) : g_strdup_printf("#%" PRIu32, node);
+    const rep_record_table *t = summary_table("slashings");
+    const GArray *rows = rep_record_rows(t, info, m);
+    if (rows->len == 0)
+        summary_line(out, "%s", "  (no slashings)");
+    for (guint i = 0; i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
+        g_autofree char *name = summary_field(info, t, row, "validator");
+        g_autofree char *reason = summary_field(info, t, row, "reason");
+        g_autofree char *evidence = summary_field(info, t, row, "evidence_height");
+        g_autofree char *height = summary_field(info, t, row, "height");
+        g_autofree char *amount = summary_count((double)rep_record_get(t, row, "amount").u64);
+        g_autofree char *at = summary_field(info, t, row, "at_ns");
+        summary_line(out, "  %-6s %-12s infraction h %-6s block %-6s burned %s at %s", name,
+                     reason, evidence, height, amount, at);
+    }
 }
 
-/* One line per slashing, then unjails and key rotations (jails are the
- * slashings' own), then the accountability verdict, wrapped. Left out of
- * runs that slash nothing and have no verdict (PoA). */
+/* Unjails and key rotations (jails are the slashings' own). */
+static void summary_change_lines(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    const rep_record_table *t = summary_table("validator_changes");
+    const GArray *rows = rep_record_rows(t, info, m);
+    for (guint i = 0; i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
+        if (g_strcmp0(rep_record_get(t, row, "change").text, "jail") == 0)
+            continue;
+        g_autofree char *name = summary_field(info, t, row, "validator");
+        g_autofree char *change = summary_field(info, t, row, "change");
+        g_autofree char *height = summary_field(info, t, row, "height");
+        g_autofree char *effective = summary_field(info, t, row, "effective_height");
+        g_autofree char *at = summary_field(info, t, row, "at_ns");
+        summary_line(out, "  %-6s %-12s block %-6s in effect from h %s at %s", name, change,
+                     height, effective, at);
+    }
+}
+
+/* The slashings, then unjails and key rotations, then the accountability
+ * verdict, wrapped. Left out of runs that slash nothing and have no
+ * verdict (PoA). */
 static void summary_slashings(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
     gboolean applicable = info->accountability != NULL &&
@@ -568,27 +652,8 @@ static void summary_slashings(GString *out, const rep_run_info *info, const sim_
         return;
     summary_line(out, "%s", "");
     summary_line(out, "%s", "Slashings & accountability");
-    if (m->slashings->len == 0)
-        summary_line(out, "%s", "  (no slashings)");
-    for (guint i = 0; i < m->slashings->len; i++) {
-        const sim_slashing_record *r = &g_array_index(m->slashings, sim_slashing_record, i);
-        g_autofree char *name = summary_node(info, r->validator);
-        g_autofree char *at = summary_time(r->at_ns);
-        g_autofree char *amount = summary_count((double)r->amount);
-        summary_line(out, "  %-6s %-12s infraction h %-6" PRIu64 " block %-6" PRIu64
-                     " burned %s at %s",
-                     name, summary_text(r->reason), r->evidence_height, r->height, amount, at);
-    }
-    for (guint i = 0; i < m->validator_changes->len; i++) {
-        const sim_validator_change_record *r =
-            &g_array_index(m->validator_changes, sim_validator_change_record, i);
-        if (g_strcmp0(r->change, "jail") == 0)
-            continue;
-        g_autofree char *name = summary_node(info, r->validator);
-        g_autofree char *at = summary_time(r->at_ns);
-        summary_line(out, "  %-6s %-12s block %-6" PRIu64 " in effect from h %" PRIu64 " at %s",
-                     name, summary_text(r->change), r->height, r->effective_height, at);
-    }
+    summary_slashing_lines(out, info, m);
+    summary_change_lines(out, info, m);
     if (info->accountability == NULL)
         return;
     g_autofree char *text = g_strdup_printf("%s%s%s", info->accountability,
@@ -610,7 +675,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_network(out, m);
     summary_mesh(out, m);
     summary_engine(out, info, m);
-    summary_faults(out, m);
+    summary_faults(out, info, m);
     summary_slashings(out, info, m);
     summary_expectations(out, info);
     summary_line(out, "%s", "");
