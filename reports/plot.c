@@ -9,6 +9,7 @@
  * timeline is in plot_timeline.c. */
 #include "reports/plot.h"
 #include "reports/plot_internal.h"
+#include "reports/record_fields.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -40,6 +41,20 @@ gboolean plot_query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError 
     if (rc != SQLITE_DONE)
         return db_error(c, "query", error);
     return TRUE;
+}
+
+gboolean plot_select(plot_ctx *c, const char *table, const char *columns, const char *rest,
+                     row_fn fn, void *data, GError **error)
+{
+    const rep_record_table *t = rep_record_table_find(table);
+    g_assert(t != NULL);
+    g_auto(GStrv) names = g_strsplit(columns, ", ", -1);
+    for (guint i = 0; names[i] != NULL; i++) {
+        const rep_field *f = rep_record_field_find(t, names[i]);
+        g_assert(f != NULL && (f->outputs & REP_OUT_DB));
+    }
+    g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s %s", columns, table, rest);
+    return plot_query(c, sql, fn, data, error);
 }
 
 gboolean plot_write_file(plot_ctx *c, const char *name, const GString *text, GError **error)
@@ -151,9 +166,9 @@ static guint block_interval_s(plot_ctx *c)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
     GError *ignored = NULL;
-    plot_query(c, "SELECT proposed_ns FROM blocks WHERE first_commit_ns IS NOT NULL "
-             "AND proposed_ns IS NOT NULL ORDER BY height",
-          row_double, &s, &ignored);
+    plot_select(c, "blocks", "proposed_ns",
+                "WHERE first_commit_ns IS NOT NULL AND proposed_ns IS NOT NULL ORDER BY height",
+                row_double, &s, &ignored);
     g_clear_error(&ignored);
     GArray *gaps = g_array_new(FALSE, FALSE, sizeof(double));
     for (guint i = 1; i < s.values->len; i++) {
@@ -176,8 +191,8 @@ static guint block_interval_s(plot_ctx *c)
 static gboolean plot_throughput(plot_ctx *c, GError **error)
 {
     series s = {g_array_new(FALSE, FALSE, sizeof(double))};
-    gboolean ok = plot_query(c, "SELECT final_ns FROM txs WHERE final_ns IS NOT NULL", row_double,
-                        &s, error);
+    gboolean ok = plot_select(c, "txs", "final_ns", "WHERE final_ns IS NOT NULL", row_double, &s,
+                              error);
     if (!ok) {
         g_array_unref(s.values);
         return FALSE;
@@ -436,8 +451,8 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     if (ok && !(c.sim_s > 0))
         c.sim_s = 1;
     ok = ok &&
-         plot_query(&c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid", fault_row,
-               &c, error) &&
+         plot_select(&c, "faults", "name, action, at_ns, until_ns", "ORDER BY rowid", fault_row,
+                     &c, error) &&
          plot_throughput(&c, error) &&
          plot_cdf(&c, "finality",
                   "SELECT (final_ns - submitted_ns) / 1e9 FROM txs WHERE final_ns IS NOT NULL "

@@ -27,6 +27,12 @@ typedef struct plot_ctx {
 typedef void (*row_fn)(sqlite3_stmt *st, void *data);
 
 gboolean plot_query(plot_ctx *c, const char *sql, row_fn fn, void *data, GError **error);
+/* plot_query of "SELECT columns FROM table rest": table is a record table
+ * (reports/record_fields.h) and columns a ", "-separated list of its
+ * database fields (asserted), so the plots name columns as the tables
+ * define them; the row gets the columns in the order given. */
+gboolean plot_select(plot_ctx *c, const char *table, const char *columns, const char *rest,
+                     row_fn fn, void *data, GError **error);
 gboolean plot_write_file(plot_ctx *c, const char *name, const GString *text, GError **error);
 /* s as a gnuplot double-quoted string (newly allocated). */
 char *plot_gp_quote(const char *s);

@@ -60,15 +60,14 @@ static void timeline_change(sqlite3_stmt *st, void *data)
  * written before validator_changes existed has slashings only). */
 static gboolean timeline_validators(plot_ctx *c, timeline_data *t, GError **error)
 {
-    if (!plot_query(c, "SELECT at_ns, validator, reason, evidence_height FROM slashings "
-                  "WHERE at_ns IS NOT NULL ORDER BY rowid",
-               timeline_slashing, t, error))
+    if (!plot_select(c, "slashings", "at_ns, validator, reason, evidence_height",
+                     "WHERE at_ns IS NOT NULL ORDER BY rowid", timeline_slashing, t, error))
         return FALSE;
     return !plot_table_exists(c, "validator_changes") ||
-           plot_query(c, "SELECT at_ns, validator, change, effective_height FROM validator_changes "
-                    "WHERE change IN ('unjail', 'rotate-key') AND at_ns IS NOT NULL "
-                    "ORDER BY rowid",
-                 timeline_change, t, error);
+           plot_select(c, "validator_changes", "at_ns, validator, change, effective_height",
+                       "WHERE change IN ('unjail', 'rotate-key') AND at_ns IS NOT NULL "
+                       "ORDER BY rowid",
+                       timeline_change, t, error);
 }
 
 static void timeline_fault(sqlite3_stmt *st, void *data)
@@ -105,8 +104,8 @@ static void timeline_suspicion(sqlite3_stmt *st, void *data)
 static gboolean timeline_suspicions(plot_ctx *c, timeline_data *t, GError **error)
 {
     return !plot_table_exists(c, "partitions_detected") ||
-           plot_query(c, "SELECT suspected_ns, healed_ns FROM partitions_detected ORDER BY rowid",
-                 timeline_suspicion, t, error);
+           plot_select(c, "partitions_detected", "suspected_ns, healed_ns", "ORDER BY rowid",
+                       timeline_suspicion, t, error);
 }
 
 static void timeline_churn_event(sqlite3_stmt *st, void *data)
@@ -121,7 +120,7 @@ static void timeline_churn_event(sqlite3_stmt *st, void *data)
 static gboolean timeline_churn(plot_ctx *c, timeline_data *t, GError **error)
 {
     return !plot_table_exists(c, "churn") ||
-           plot_query(c, "SELECT at_ns, kind FROM churn ORDER BY rowid", timeline_churn_event, t, error);
+           plot_select(c, "churn", "at_ns, kind", "ORDER BY rowid", timeline_churn_event, t, error);
 }
 
 static void timeline_view(sqlite3_stmt *st, void *data)
@@ -192,11 +191,11 @@ gboolean plot_timeline(plot_ctx *c, GError **error)
                        g_string_new("# start_s 0 duration_s 0 completed\n"),
                        {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL)},
                        g_string_new(NULL), 0, {g_string_new(NULL), g_string_new(NULL)}, 0, 0};
-    gboolean ok = plot_query(c, "SELECT name, action, at_ns, until_ns FROM faults ORDER BY rowid",
-                        timeline_fault, &t, error) &&
+    gboolean ok = plot_select(c, "faults", "name, action, at_ns, until_ns", "ORDER BY rowid",
+                              timeline_fault, &t, error) &&
                   timeline_suspicions(c, &t, error) && timeline_churn(c, &t, error) &&
-                  plot_query(c, "SELECT view, started_ns, ended_ns FROM view_changes ORDER BY rowid",
-                        timeline_view, &t, error) &&
+                  plot_select(c, "view_changes", "view, started_ns, ended_ns", "ORDER BY rowid",
+                              timeline_view, &t, error) &&
                   timeline_validators(c, &t, error) && timeline_write_data(c, &t, error);
     if (ok) {
         guint suspicions_row = t.row + 1; /* used only if there are any */
