@@ -229,10 +229,10 @@ static const rep_record_table expectations_table = {
 /* ---- lookups and getters ---- */
 
 static const rep_record_table *const all_tables[] = {
-    &blocks_table,   &commits_table,      &slashings_table,    &validator_changes_table,
-    &faults_table,   &metrics_table,      &txs_table,          &receipts_table,
+    &blocks_table,       &commits_table,     &slashings_table, &validator_changes_table,
+    &faults_table,       &metrics_table,     &txs_table,       &receipts_table,
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
-    &churn_table,    &expectations_table,
+    &churn_table,        &expectations_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)
