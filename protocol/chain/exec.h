@@ -31,18 +31,21 @@ proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_mempool *m,
 typedef bool (*proto_exec_ext_fn)(void *ctx, proto_state *s, const proto_block *b,
                                   proto_undo *undo);
 
-/* Fill b->txs with up to txs_max transactions from m, execute them on s
- * (a transaction that fails is left out), run ext_fn (may be NULL) on the
- * block as built (b->ext set by the caller), set the state root and seal
- * the block. The state is left after the block; undo (initialised, empty)
- * records how to revert it. If ext_fn fails the state is reverted, the
- * block is unusable and false is returned. The header's other fields are
+/* Run the modules' begin-block hooks (module.h), fill b->txs with up to
+ * txs_max transactions from m, execute them on s through the router (a
+ * transaction that fails is left out), run ext_fn (may be NULL) on the
+ * block as built (b->ext set by the caller), then the end-block hooks,
+ * set the state root and seal the block. The hooks see b's height and
+ * timestamp, which the caller sets first. The state is left after the block; undo (initialised, empty)
+ * records how to revert it. If ext_fn or a hook fails the state is
+ * reverted, the block is unusable and false is returned. The header's other fields are
  * the caller's. */
 bool proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
                       proto_crypto *c, proto_block *b, proto_undo *undo, proto_exec_ext_fn ext_fn,
                       void *ext_ctx);
 
-/* Execute every transaction of b on s, then ext_fn (may be NULL),
+/* Execute b on s as proto_exec_build does (begin-block hooks, every
+ * transaction, ext_fn (may be NULL), end-block hooks),
  * recording into undo (initialised and empty; NULL = no record wanted),
  * and check the resulting state root against the header. On any failure
  * the state is reverted to where it was and false is returned. */

@@ -1,4 +1,5 @@
-/* Account state with an incrementally maintained Merkle root.
+/* The chain core's state: accounts with an incrementally maintained
+ * Merkle root, the burned counter, and the modules' slots.
  *
  * Accounts are a dense array. The tree is stored heap-style in an array of
  * 2 * cap hashes: node 1 is the root, node i has children 2i and 2i + 1,
@@ -17,42 +18,42 @@
  * children is queued (and hashed) once. Growing past cap (accounts added
  * after genesis) doubles cap and rebuilds the whole tree on the next root.
  *
- * Transfer rules (proto_state_check_tx), cheapest checks first so a bad
- * tx rarely costs a signature check:
- *   - from and to must be known accounts, and from != to: a self-transfer
- *     is rejected as PROTO_TX_BAD_ACCOUNT (it would move nothing but fee
- *     and nonce, and rejecting it keeps "to gains amount" an invariant);
- *   - nonce == the sender's next nonce;
- *   - amount + fee must not overflow and must be <= the sender's balance;
- *   - the signature must verify under the sender's key (memoized).
- * Effects: from.balance -= amount + fee, to.balance += amount,
- * from.nonce += 1, burned += fee. Total supply (balances + burned) never
- * changes, and since it fits in u64 (asserted at genesis) no credit can
- * overflow.
+ * Transfers are the bank module's (protocol/modules/bank/); the core
+ * routes them (proto_state_apply_tx) and offers the bank what it needs:
+ * mutable accounts that record their old values (proto_state_account_mut)
+ * and the burned counter (proto_state_burn). Total supply (balances +
+ * burned + what modules hold) never changes, and since it fits in u64
+ * (asserted at genesis) no credit can overflow.
  *
- * The bonded validator set (valset.h), when attached, is owned by the
- * state: its tokens count in the total supply (a slash moves them to
- * burned through proto_state_burn), an undo log keeps a copy of the set
- * as it was before the block's first change to it (whole-set copy: the
- * set changes in few blocks, and a copy is simpler than per-field undo),
- * and the root commits to it:
+ * Modules (module.h) live in slots, one per module of the state's set, in
+ * id order. A slot holds the module's state (NULL: none in this chain)
+ * and a cache of its root, recomputed only after the state may have
+ * changed (mutable access, a swap, a revert, the hash mode). The state
+ * root folds the roots of the slots that hold a state:
  *
- *     root = H("aitbc/state" || accounts root || valset hash)
+ *     root = H("aitbc/state" || accounts root || module roots in id order)
  *
- * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode.
- * The set's hash is cached and recomputed only after the set may have
- * changed (mutable access, replacement, a revert that restored it).
- * Without a set the root is the accounts root alone, as before.
+ * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode;
+ * with no module state it is the accounts root alone. With the validator
+ * module alone (PBFT) that is H(tag || accounts root || valset hash), the
+ * root this chain had before it had modules.
+ *
+ * Undo: account entries are a flat array of old values (a transfer adds
+ * two), burned is saved once, at the log's first change. Module records
+ * carry the number of account entries made before them, so a revert walks
+ * both arrays backwards and replays every change newest first.
  *
  * States are reference-counted so the nodes of one chain can share one
  * immutable state per block instead of a copy each
  * (protocol/memo/exec_memo.h); every mutator asserts it holds the only
- * reference. The root cache (tree, dirty flags, set hash) is the
+ * reference. The root cache (tree, dirty flags, module roots) is the
  * exception: filling it changes no value. */
 #include "protocol/chain/state.h"
 
-#include "protocol/chain/valset.h"
+#include "protocol/chain/module.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/fastmix.h"
+#include "protocol/modules/modules.h"
 
 #include <string.h>
 
@@ -66,19 +67,25 @@ typedef struct proto_undo_entry {
     uint64_t nonce;
 } proto_undo_entry;
 
+/* One module's place in a state. */
+typedef struct state_slot {
+    void *state;     /* owned; NULL: the module has no state in this chain */
+    proto_hash root; /* of state, when root_valid */
+    bool root_valid;
+} state_slot;
+
 struct proto_state {
     GArray *accounts;       /* of proto_account, dense by index */
     uint64_t burned;        /* fees and slashed stake burned so far */
-    uint64_t supply;        /* balances + burned + bonded == supply, fits in u64 */
+    uint64_t supply;        /* balances + burned + module tokens == supply, fits in u64 */
     uint32_t cap;           /* leaf capacity, a power of two >= count, >= 1 */
     proto_hash *tree;       /* 2 * cap nodes, heap layout */
     uint8_t *node_dirty;    /* 2 * cap flags: queued for rehash */
     GArray *dirty_leaves;   /* of uint32_t leaf indexes with node_dirty set */
     bool rebuild;           /* whole tree stale (after growing cap) */
     bool fast_hash;         /* Merkle nodes by proto_fastmix instead of BLAKE2b */
-    proto_valset *valset;   /* owned; NULL without bonded validators */
-    proto_hash valset_hash; /* of valset, when valset_hash_valid */
-    bool valset_hash_valid;
+    const proto_module_set *modules; /* outlives the state */
+    state_slot slots[PROTO_MODULES_MAX]; /* [i] belongs to modules->modules[i] */
     uint32_t refs;          /* > 1: shared, immutable but for the root cache */
 };
 
@@ -116,14 +123,21 @@ static void state_alloc_tree(proto_state *s, uint32_t cap)
     s->rebuild = true;
 }
 
-proto_state *proto_state_new(void)
+proto_state *proto_state_new_with_modules(const proto_module_set *set)
 {
+    proto_module_set_check(set);
     proto_state *s = g_new0(proto_state, 1);
     s->accounts = g_array_new(FALSE, TRUE, sizeof(proto_account));
     s->dirty_leaves = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    s->modules = set;
     s->refs = 1;
     state_alloc_tree(s, 1);
     return s;
+}
+
+proto_state *proto_state_new(void)
+{
+    return proto_state_new_with_modules(proto_modules_default());
 }
 
 proto_state *proto_state_copy(const proto_state *s)
@@ -138,9 +152,12 @@ proto_state *proto_state_copy(const proto_state *s)
     c->fast_hash = s->fast_hash;
     c->tree = g_memdup2(s->tree, 2 * (size_t)s->cap * sizeof(proto_hash));
     c->node_dirty = g_memdup2(s->node_dirty, 2 * (size_t)s->cap);
-    c->valset = s->valset != NULL ? proto_valset_copy(s->valset) : NULL;
-    c->valset_hash = s->valset_hash;
-    c->valset_hash_valid = s->valset_hash_valid;
+    c->modules = s->modules;
+    for (uint32_t i = 0; i < s->modules->count; i++) {
+        c->slots[i] = s->slots[i];
+        if (s->slots[i].state != NULL)
+            c->slots[i].state = s->modules->modules[i]->copy(s->slots[i].state);
+    }
     c->refs = 1;
     return c;
 }
@@ -171,7 +188,10 @@ void proto_state_free(proto_state *s)
     g_array_unref(s->dirty_leaves);
     g_free(s->tree);
     g_free(s->node_dirty);
-    proto_valset_free(s->valset);
+    for (uint32_t i = 0; i < s->modules->count; i++) {
+        if (s->slots[i].state != NULL)
+            s->modules->modules[i]->free(s->slots[i].state);
+    }
     g_free(s);
 }
 
@@ -236,30 +256,13 @@ uint64_t proto_state_total_supply(const proto_state *s)
     for (uint32_t i = 0; i < s->accounts->len; i++) {
         total += state_acct(s, i)->balance;
     }
-    if (s->valset != NULL) {
-        total += proto_valset_bonded(s->valset);
+    for (uint32_t i = 0; i < s->modules->count; i++) {
+        const proto_module *m = s->modules->modules[i];
+        if (s->slots[i].state != NULL && m->supply != NULL) {
+            total += m->supply(s->slots[i].state);
+        }
     }
     return total;
-}
-
-proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
-                                     proto_crypto *c)
-{
-    uint32_t count = s->accounts->len;
-    if (tx->from >= count || tx->to >= count || tx->from == tx->to) {
-        return PROTO_TX_BAD_ACCOUNT;
-    }
-    const proto_account *from = state_acct(s, tx->from);
-    if (tx->nonce != from->nonce) {
-        return PROTO_TX_BAD_NONCE;
-    }
-    if (tx->amount > UINT64_MAX - tx->fee || tx->amount + tx->fee > from->balance) {
-        return PROTO_TX_NO_FUNDS;
-    }
-    if (!proto_tx_verify(tx, chain_id, c, &from->pk)) {
-        return PROTO_TX_BAD_SIGNATURE;
-    }
-    return PROTO_TX_OK;
 }
 
 /* burned as it was before the undo log's first change, taken once. */
@@ -272,47 +275,81 @@ static void undo_save_burned(proto_undo *undo, const proto_state *s)
     }
 }
 
-static void undo_record(proto_undo *undo, const proto_state *s, uint32_t index)
+proto_account *proto_state_account_mut(proto_state *s, uint32_t index, proto_undo *undo)
 {
-    if (undo == NULL) {
-        return;
+    state_assert_private(s);
+    g_assert(index < s->accounts->len);
+    proto_account *a = state_acct(s, index);
+    if (undo != NULL) {
+        undo_save_burned(undo, s);
+        proto_undo_entry e = {.index = index, .balance = a->balance, .nonce = a->nonce};
+        g_array_append_val(undo->entries, e);
     }
-    undo_save_burned(undo, s);
-    const proto_account *a = state_acct(s, index);
-    proto_undo_entry e = {.index = index, .balance = a->balance, .nonce = a->nonce};
-    g_array_append_val(undo->entries, e);
+    state_mark_dirty(s, index);
+    return a;
+}
+
+/* Outside a block: no height, no time, nothing metered. */
+static void state_tx_ctx(proto_msg_ctx *ctx, proto_gas_meter *gas, uint64_t chain_id,
+                         proto_crypto *c, proto_undo *undo)
+{
+    proto_gas_meter_init(gas, UINT64_MAX);
+    *ctx = (proto_msg_ctx){.undo = undo, .gas = gas, .crypto = c, .chain_id = chain_id};
+}
+
+/* The registry routes transfers to the bank, whose codes are
+ * proto_tx_result. */
+static proto_tx_result state_tx_code(proto_msg_result r)
+{
+    g_assert(r.status == PROTO_MSG_OK || r.status == PROTO_MSG_REFUSED);
+    return (proto_tx_result)r.code;
+}
+
+proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
+                                     proto_crypto *c)
+{
+    proto_gas_meter gas;
+    proto_msg_ctx ctx;
+    state_tx_ctx(&ctx, &gas, chain_id, c, NULL);
+    return state_tx_code(proto_state_check_msg(s, &ctx, PROTO_TXMSG_TRANSFER, tx));
 }
 
 proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
                                      proto_crypto *c, proto_undo *undo)
 {
-    state_assert_private(s);
-    proto_tx_result res = proto_state_check_tx(s, tx, chain_id, c);
-    if (res != PROTO_TX_OK) {
-        return res;
-    }
-    undo_record(undo, s, tx->from);
-    undo_record(undo, s, tx->to);
-
-    proto_account *from = state_acct(s, tx->from);
-    proto_account *to = state_acct(s, tx->to);
-    from->balance -= tx->amount + tx->fee;
-    from->nonce++;
-    g_assert(to->balance <= UINT64_MAX - tx->amount); /* supply fits in u64 */
-    to->balance += tx->amount;
-    s->burned += tx->fee;
-
-    state_mark_dirty(s, tx->from);
-    state_mark_dirty(s, tx->to);
-    return PROTO_TX_OK;
+    proto_gas_meter gas;
+    proto_msg_ctx ctx;
+    state_tx_ctx(&ctx, &gas, chain_id, c, undo);
+    return state_tx_code(proto_state_deliver(s, &ctx, PROTO_TXMSG_TRANSFER, tx));
 }
+
+/* ---- undo ---- */
 
 void proto_undo_init(proto_undo *u)
 {
     u->entries = g_array_new(FALSE, FALSE, sizeof(proto_undo_entry));
+    u->records = NULL;
     u->burned_before = 0;
     u->burned_saved = false;
-    u->valset_before = NULL;
+}
+
+static void undo_record_free(proto_undo_record *r)
+{
+    if (r->data != NULL && r->free != NULL) {
+        r->free(r->data);
+    }
+    r->data = NULL;
+}
+
+static void undo_records_drop(proto_undo *u)
+{
+    if (u->records == NULL) {
+        return;
+    }
+    for (guint i = 0; i < u->records->len; i++) {
+        undo_record_free(&g_array_index(u->records, proto_undo_record, i));
+    }
+    g_array_set_size(u->records, 0);
 }
 
 void proto_undo_clear(proto_undo *u)
@@ -321,79 +358,122 @@ void proto_undo_clear(proto_undo *u)
         g_array_unref(u->entries);
         u->entries = NULL;
     }
+    if (u->records != NULL) {
+        undo_records_drop(u);
+        g_array_unref(u->records);
+        u->records = NULL;
+    }
     u->burned_before = 0;
     u->burned_saved = false;
-    proto_valset_free(u->valset_before);
-    u->valset_before = NULL;
 }
 
-/* burned_before and valset_before were taken at the first change of
- * each, so a log that never touched them restores nothing there. */
+void proto_undo_push(proto_undo *u, const proto_undo_record *r)
+{
+    g_assert(r->restore != NULL);
+    if (u == NULL) {
+        proto_undo_record dropped = *r;
+        undo_record_free(&dropped);
+        return;
+    }
+    g_assert(u->entries != NULL && u->entries->len <= UINT32_MAX);
+    if (u->records == NULL) {
+        u->records = g_array_new(FALSE, FALSE, sizeof(proto_undo_record));
+    }
+    proto_undo_record copy = *r;
+    copy.accounts_mark = u->entries->len;
+    g_array_append_val(u->records, copy);
+}
+
+bool proto_undo_has(const proto_undo *u, uint32_t module_id, proto_undo_restore_fn restore)
+{
+    if (u == NULL || u->records == NULL) {
+        return false;
+    }
+    for (guint i = 0; i < u->records->len; i++) {
+        const proto_undo_record *r = &g_array_index(u->records, proto_undo_record, i);
+        if (r->module_id == module_id && r->restore == restore) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t proto_undo_records_count(const proto_undo *u)
+{
+    return u->records != NULL ? u->records->len : 0;
+}
+
+static state_slot *state_slot_of(proto_state *s, uint32_t id)
+{
+    for (uint32_t i = 0; i < s->modules->count; i++) {
+        if (s->modules->modules[i]->id == id) {
+            return &s->slots[i];
+        }
+    }
+    return NULL;
+}
+
+static void revert_entry(proto_state *s, const proto_undo_entry *e)
+{
+    g_assert(e->index < s->accounts->len);
+    proto_account *a = state_acct(s, e->index);
+    a->balance = e->balance;
+    a->nonce = e->nonce;
+    state_mark_dirty(s, e->index);
+}
+
+static void revert_record(proto_state *s, proto_undo_record *r)
+{
+    state_slot *slot = state_slot_of(s, r->module_id);
+    g_assert(slot != NULL);
+    r->restore(s, r);
+    slot->root_valid = false;
+    undo_record_free(r);
+}
+
+/* Account entries and module records, newest first: a record with mark m
+ * came after entries [0, m), so it is replayed once those above m are. */
+static void revert_merged(proto_state *s, proto_undo *undo)
+{
+    guint i = undo->entries->len;
+    guint j = undo->records->len;
+    while (i > 0 || j > 0) {
+        proto_undo_record *r = j > 0 ? &g_array_index(undo->records, proto_undo_record, j - 1)
+                                     : NULL;
+        if (r != NULL && r->accounts_mark >= i) {
+            revert_record(s, r);
+            j--;
+        } else {
+            revert_entry(s, &g_array_index(undo->entries, proto_undo_entry, i - 1));
+            i--;
+        }
+    }
+    g_array_set_size(undo->records, 0);
+}
+
+/* burned_before was taken at the first change of burned, so a log that
+ * never touched it restores nothing there. */
 void proto_state_revert(proto_state *s, proto_undo *undo)
 {
     state_assert_private(s);
     g_assert(undo->entries != NULL);
-    for (guint i = undo->entries->len; i-- > 0;) {
-        const proto_undo_entry *e = &g_array_index(undo->entries, proto_undo_entry, i);
-        g_assert(e->index < s->accounts->len);
-        proto_account *a = state_acct(s, e->index);
-        a->balance = e->balance;
-        a->nonce = e->nonce;
-        state_mark_dirty(s, e->index);
+    if (undo->records != NULL && undo->records->len > 0) {
+        revert_merged(s, undo);
+    } else {
+        for (guint i = undo->entries->len; i-- > 0;) {
+            revert_entry(s, &g_array_index(undo->entries, proto_undo_entry, i));
+        }
     }
     if (undo->burned_saved) {
         s->burned = undo->burned_before;
     }
-    if (undo->valset_before != NULL) {
-        proto_valset_free(s->valset);
-        s->valset = undo->valset_before;
-        s->valset_hash_valid = false;
-    }
     g_array_set_size(undo->entries, 0);
     undo->burned_before = 0;
     undo->burned_saved = false;
-    undo->valset_before = NULL;
 }
 
-/* The supply counter stays balances + burned + bonded: the old set's
- * tokens leave it, the new set's join it. */
-void proto_state_set_valset(proto_state *s, proto_valset *v)
-{
-    state_assert_private(s);
-    if (s->valset != NULL) {
-        s->supply -= proto_valset_bonded(s->valset);
-        proto_valset_free(s->valset);
-    }
-    s->valset = v;
-    s->valset_hash_valid = false;
-    if (v != NULL) {
-        uint64_t bonded = proto_valset_bonded(v);
-        g_assert(bonded <= UINT64_MAX - s->supply); /* total supply must fit in u64 */
-        s->supply += bonded;
-    }
-}
-
-const proto_valset *proto_state_valset(const proto_state *s)
-{
-    return s->valset;
-}
-
-proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo)
-{
-    state_assert_private(s);
-    g_assert(s->valset != NULL);
-    if (undo != NULL) {
-        g_assert(undo->entries != NULL);
-        if (undo->valset_before == NULL) {
-            undo->valset_before = proto_valset_copy(s->valset);
-        }
-    }
-    s->valset_hash_valid = false;
-    return s->valset;
-}
-
-/* The caller has taken amount out of the bonded set, so the sum stays
- * within the supply, which fits in u64. */
+/* The caller has taken amount out of a balance or a module's tokens, so
+ * the sum stays within the supply, which fits in u64. */
 void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
 {
     state_assert_private(s);
@@ -402,6 +482,66 @@ void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
     }
     g_assert(amount <= UINT64_MAX - s->burned);
     s->burned += amount;
+}
+
+/* ---- module slots ---- */
+
+const proto_module_set *proto_state_modules(const proto_state *s)
+{
+    return s->modules;
+}
+
+/* The supply counter stays balances + burned + module tokens: the old
+ * state's tokens leave it, the new state's join it. */
+void proto_state_module_attach(proto_state *s, uint32_t id, void *state)
+{
+    state_assert_private(s);
+    const proto_module *m = proto_module_set_find(s->modules, id);
+    g_assert(m != NULL && m->copy != NULL); /* a module that keeps state */
+    state_slot *slot = state_slot_of(s, id);
+    if (slot->state != NULL) {
+        if (m->supply != NULL) {
+            s->supply -= m->supply(slot->state);
+        }
+        m->free(slot->state);
+    }
+    slot->state = state;
+    slot->root_valid = false;
+    if (state == NULL) {
+        return;
+    }
+    uint64_t tokens = m->supply != NULL ? m->supply(state) : 0;
+    g_assert(tokens <= UINT64_MAX - s->supply); /* total supply must fit in u64 */
+    s->supply += tokens;
+    if (m->genesis != NULL) {
+        m->genesis(s, state);
+    }
+}
+
+const void *proto_state_module(const proto_state *s, uint32_t id)
+{
+    const state_slot *slot = state_slot_of((proto_state *)s, id); /* read only */
+    return slot != NULL ? slot->state : NULL;
+}
+
+void *proto_state_module_mut(proto_state *s, uint32_t id)
+{
+    state_assert_private(s);
+    state_slot *slot = state_slot_of(s, id);
+    g_assert(slot != NULL && slot->state != NULL);
+    slot->root_valid = false;
+    return slot->state;
+}
+
+void *proto_state_module_swap(proto_state *s, uint32_t id, void *state)
+{
+    state_assert_private(s);
+    state_slot *slot = state_slot_of(s, id);
+    g_assert(slot != NULL);
+    void *old = slot->state;
+    slot->state = state;
+    slot->root_valid = false;
+    return old;
 }
 
 static void state_leaf_hash(const proto_state *s, uint32_t index, proto_hash *out)
@@ -440,7 +580,9 @@ void proto_state_set_fast_hash(proto_state *s, bool fast)
     if (s->fast_hash != fast) {
         s->fast_hash = fast;
         s->rebuild = true;
-        s->valset_hash_valid = false;
+        for (uint32_t i = 0; i < s->modules->count; i++) {
+            s->slots[i].root_valid = false;
+        }
     }
 }
 
@@ -509,26 +651,37 @@ static void state_accounts_root(proto_state *s, proto_hash *out)
     *out = s->tree[1];
 }
 
+/* The tag, the accounts root and each present module's root, hashed as
+ * one input; with no module state, the accounts root alone. */
 void proto_state_root(proto_state *s, proto_hash *out)
 {
+    uint8_t buf[STATE_ROOT_TAG_SIZE + (1 + PROTO_MODULES_MAX) * PROTO_HASH_SIZE];
+    uint8_t *roots = buf + STATE_ROOT_TAG_SIZE;
     proto_hash accounts;
     state_accounts_root(s, &accounts);
-    if (s->valset == NULL) {
+    memcpy(roots, accounts.bytes, PROTO_HASH_SIZE);
+    size_t size = PROTO_HASH_SIZE;
+    for (uint32_t i = 0; i < s->modules->count; i++) {
+        state_slot *slot = &s->slots[i];
+        if (slot->state == NULL) {
+            continue;
+        }
+        if (!slot->root_valid) {
+            s->modules->modules[i]->root(slot->state, s->fast_hash, &slot->root);
+            slot->root_valid = true;
+        }
+        memcpy(roots + size, slot->root.bytes, PROTO_HASH_SIZE);
+        size += PROTO_HASH_SIZE;
+    }
+    if (size == PROTO_HASH_SIZE) {
         *out = accounts;
         return;
     }
-    if (!s->valset_hash_valid) {
-        proto_valset_hash(s->valset, s->fast_hash, &s->valset_hash);
-        s->valset_hash_valid = true;
-    }
-    uint8_t buf[STATE_ROOT_TAG_SIZE + 2 * PROTO_HASH_SIZE];
     memcpy(buf, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE);
-    memcpy(buf + STATE_ROOT_TAG_SIZE, accounts.bytes, PROTO_HASH_SIZE);
-    memcpy(buf + STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE, s->valset_hash.bytes, PROTO_HASH_SIZE);
     if (s->fast_hash) {
-        proto_fastmix(out->bytes, PROTO_HASH_SIZE, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE,
-                      buf + STATE_ROOT_TAG_SIZE, 2 * PROTO_HASH_SIZE);
+        proto_fastmix(out->bytes, PROTO_HASH_SIZE, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE, roots,
+                      size);
     } else {
-        proto_hash_bytes(out, buf, sizeof buf);
+        proto_hash_bytes(out, buf, STATE_ROOT_TAG_SIZE + size);
     }
 }

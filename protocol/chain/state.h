@@ -1,10 +1,13 @@
-/* Account state: balances and nonces, with an incremental Merkle root.
+/* The chain core's state: accounts with an incremental Merkle root, the
+ * burned counter, and the slots of the modules (module.h) that own the
+ * rest (the validator set, later staking, jobs, escrow).
  *
- * Accounts live in a dense array indexed by account number; the state root
- * is a binary Merkle tree over leaf = H(pubkey || balance || nonce) padded
- * to a power of two with zero hashes. Changes mark leaves dirty; the root
- * is recomputed lazily along dirty paths only (proto_state_root), so a
- * block of k transfers costs O(k log n) hashes once, not per transfer.
+ * Accounts live in a dense array indexed by account number; the accounts
+ * root is a binary Merkle tree over leaf = H(pubkey || balance || nonce)
+ * padded to a power of two with zero hashes. Changes mark leaves dirty;
+ * the root is recomputed lazily along dirty paths only (proto_state_root),
+ * so a block of k transfers costs O(k log n) hashes once, not per
+ * transfer. The state root folds in each module's root (module.h).
  *
  * Every mutation can be recorded into an undo log so a node can roll a
  * block back on reorg without keeping per-block state copies. */
@@ -26,13 +29,15 @@ typedef struct proto_account {
 
 typedef struct proto_state proto_state;
 
-/* An undo log: old values of every account touched, in order, and the
- * validator set as it was before the first change (if any). */
+/* An undo log: old values of every account touched, in order (the hot
+ * path: two per transfer), burned as it was before the first change, and
+ * the modules' own records (module.h), interleaved with the account
+ * entries in the order they were made. */
 typedef struct proto_undo {
-    GArray *entries; /* of proto_undo_entry (state.c) */
+    GArray *entries;        /* of proto_undo_entry (state.c) */
+    GArray *records;        /* of proto_undo_record (module.h); NULL until the first */
     uint64_t burned_before;
-    bool burned_saved;            /* burned_before holds a value */
-    struct proto_valset *valset_before; /* copy taken at the first valset change, or NULL */
+    bool burned_saved;      /* burned_before holds a value */
 } proto_undo;
 
 typedef enum proto_tx_result {
@@ -51,7 +56,10 @@ const char *proto_tx_result_name(proto_tx_result r);
  * one reference is shared and immutable: only its root cache may be
  * filled (proto_state_root), which gives every holder the same value.
  * Mutating a shared state is a bug (asserted): copy it first. The count
- * is bookkeeping, not part of the state's value, hence ref on const. */
+ * is bookkeeping, not part of the state's value, hence ref on const.
+ * proto_state_new makes a state with the chain's registered modules
+ * (protocol/modules/modules.h), none of which has state until attached;
+ * copies copy every module's state. */
 proto_state *proto_state_new(void);
 proto_state *proto_state_copy(const proto_state *s);
 proto_state *proto_state_ref(const proto_state *s);
@@ -66,13 +74,20 @@ uint32_t proto_state_account_count(const proto_state *s);
 /* NULL if index is out of range. */
 const proto_account *proto_state_account(const proto_state *s, uint32_t index);
 uint64_t proto_state_burned(const proto_state *s);
-/* Sum of balances + burned + bonded validator tokens: constant under
- * transfers and slashing (conservation). */
+/* Sum of balances + burned + the tokens every module holds (the bonded
+ * validator tokens): constant under transfers and slashing
+ * (conservation). */
 uint64_t proto_state_total_supply(const proto_state *s);
 
-/* Check a tx against the state without applying it (signature included).
- * Checks run cheapest first: accounts, nonce, funds, then signature. A
- * self-transfer (from == to) is rejected as PROTO_TX_BAD_ACCOUNT. */
+/* For modules: the account at index (< count) to change. Records its old
+ * balance and nonce into undo (if non-NULL) and marks its leaf dirty; s
+ * must be private. The caller keeps balances within the supply. */
+proto_account *proto_state_account_mut(proto_state *s, uint32_t index, proto_undo *undo);
+
+/* The transfer message (the bank module, protocol/modules/bank/) through
+ * the router, outside any block. Check runs cheapest first: accounts,
+ * nonce, funds, then signature; a self-transfer (from == to) is
+ * PROTO_TX_BAD_ACCOUNT. */
 proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
                                      proto_crypto *c);
 /* Check and apply; on success records old values into undo (if non-NULL).
@@ -85,25 +100,17 @@ void proto_undo_clear(proto_undo *u);
 /* Restore every value recorded in undo (newest first) and empty it. */
 void proto_state_revert(proto_state *s, proto_undo *undo);
 
-/* ---- the bonded validator set (protocol/chain/valset.h) ----
- * A chain with bonded validators (PBFT) attaches its genesis set; copies
- * copy it, and the state root commits to it:
- *     root = H("aitbc/state" | accounts Merkle root | valset hash)
- * Without a set (PoA) the root is the accounts Merkle root alone. */
-void proto_state_set_valset(proto_state *s, struct proto_valset *v); /* takes ownership */
-const struct proto_valset *proto_state_valset(const proto_state *s); /* NULL if none */
-/* Mutable access for block execution. The first call for an undo log
- * saves a copy of the set into it, so proto_state_revert restores the set
- * too (undo NULL: no record). Marks the root dirty. */
-struct proto_valset *proto_state_valset_mut(proto_state *s, proto_undo *undo);
-/* Slashed tokens leave the bonded set and are burned: burned += amount,
- * recorded in undo. Total supply counts balances + burned + bonded tokens. */
+/* Burn amount (fees, slashed stake): burned += amount, recorded in undo.
+ * The caller has taken it out of a balance or a module's tokens. */
 void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo);
 
-/* Hash the Merkle tree with proto_fastmix (crypto = fast) instead of
- * BLAKE2b. Set on the genesis state; copies inherit it. */
+/* Hash the Merkle tree, the modules' roots and the state root with
+ * proto_fastmix (crypto = fast) instead of BLAKE2b. Set on the genesis
+ * state; copies inherit it. */
 void proto_state_set_fast_hash(proto_state *s, bool fast);
-/* Current Merkle root (recomputes dirty paths). */
+/* Current state root (recomputes dirty paths and stale module roots):
+ * the accounts root alone when no module has state, else
+ * H("aitbc/state" || accounts root || module roots in id order). */
 void proto_state_root(proto_state *s, proto_hash *out);
 
 #endif

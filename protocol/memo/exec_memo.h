@@ -1,8 +1,9 @@
 /* An execution memo shared by the nodes of one chain.
  *
  * Executing block B on a state whose root is R is a pure function (the
- * root commits to every account and to the bonded set; the burned total
- * follows from them and the fixed supply), so when many nodes follow one
+ * root commits to every account and to every module's state, such as the
+ * bonded set (protocol/chain/module.h); the burned total follows from
+ * them and the fixed supply), so when many nodes follow one
  * chain only the first of them needs to execute each block: it keeps the
  * resulting state, immutable and reference-counted (state.h), and every
  * node that comes next with a state of root R takes a reference to that

@@ -17,6 +17,7 @@
 #include "protocol/pbft/pbft_internal.h"
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 
 #define MEMBERS_UNUSED UINT64_MAX
 
@@ -43,7 +44,7 @@ void pbft_members_clear(pbft_node *n)
 
 const proto_valset *pbft_valset(const pbft_node *n)
 {
-    const proto_valset *v = proto_state_valset(n->state);
+    const proto_valset *v = proto_validator_set(n->state);
     g_assert(v != NULL); /* pbft_node_new checks the genesis state has one */
     return v;
 }

@@ -8,6 +8,7 @@
 
 #include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/modules/validator/validator.h"
 
 void pbft_emit(pbft_node *n, proto_event *ev)
 {
@@ -268,7 +269,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
         n->key = *key;
         n->mempool = proto_mempool_new(params->mempool_max);
     }
-    g_assert(proto_state_valset(params->genesis_state) != NULL);
+    g_assert(proto_validator_set(params->genesis_state) != NULL);
     n->genesis_hash = params->genesis_hash;
     n->timeout_ns = params->view_timeout_ns;
     n->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, pbft_slot_free);

@@ -3,8 +3,10 @@
  * equivocation evidence, validator operations.
  *
  * Execution is a state transition like a transaction's: it changes the
- * bonded set inside the state (so the state root covers it), records
- * into the block's undo log, and depends only on the block and the state
+ * bonded set, which the validator module owns inside the state (so the
+ * state root covers it), through that module: slashing through its API,
+ * validator operations as messages through the router. It records into
+ * the block's undo log, and depends only on the block and the state
  * (the block's timestamp is "now" for jail times). Every node runs it
  * when it validates or commits the block; the proposer runs it when it
  * builds the block. What it did (slashings, unjails, rotations) is
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft_ext.h"
 
 static void add_effect(pbft_node *n, proto_event_kind kind, uint32_t validator,
@@ -57,11 +60,8 @@ static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block 
         signed_mask[g_array_index(lc->sigs, pbft_cert_sig, i).validator] = true;
     GArray *jailed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     GArray *burned = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    uint64_t total = proto_valset_record_commit(proto_state_valset_mut(s, undo), h - 1, h,
-                                                b->header.timestamp_ns, signed_mask, jailed,
-                                                burned);
-    if (total > 0)
-        proto_state_burn(s, total, undo);
+    proto_validator_record_commit(s, h - 1, h, b->header.timestamp_ns, signed_mask, jailed, burned,
+                                  undo);
     for (guint i = 0; i < jailed->len; i++)
         add_slash(n, PROTO_SLASH_DOWNTIME, g_array_index(jailed, uint32_t, i), h - 1,
                   g_array_index(burned, uint64_t, i), h + pbft_update_delay(n));
@@ -101,30 +101,34 @@ static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
 {
     uint64_t h = b->header.height;
     uint32_t v = e->a.validator;
-    if (!evidence_acceptable(n, proto_state_valset(s), e, h))
+    if (!evidence_acceptable(n, proto_validator_set(s), e, h))
         return false;
-    uint64_t amount =
-        proto_valset_apply_double_sign(proto_state_valset_mut(s, undo), v, h, b->header.timestamp_ns);
-    if (amount > 0)
-        proto_state_burn(s, amount, undo);
+    uint64_t amount = proto_validator_slash_double_sign(s, v, h, b->header.timestamp_ns, undo);
     add_slash(n, PROTO_SLASH_DOUBLE_SIGN, v, e->a.seq, amount, h + pbft_update_delay(n));
     return true;
 }
 
+/* Acceptable means the set's own rules hold too, so the validator
+ * module applies it; should it still refuse, the block is invalid. */
 static bool execute_valop(pbft_node *n, proto_state *s, const proto_block *b,
                           const proto_valop *op, proto_undo *undo)
 {
     uint64_t h = b->header.height;
-    if (!valop_acceptable(n, proto_state_valset(s), op, h, b->header.timestamp_ns))
+    if (!valop_acceptable(n, proto_validator_set(s), op, h, b->header.timestamp_ns))
         return false;
-    proto_valset *vs = proto_state_valset_mut(s, undo);
-    if (op->kind == PROTO_VALOP_UNJAIL) {
-        proto_valset_apply_unjail(vs, op->validator, h);
-        add_effect(n, PROTO_EV_UNJAILED, op->validator, h + pbft_update_delay(n));
-    } else {
-        uint64_t from = proto_valset_apply_rotate(vs, op->validator, &op->new_key, h);
-        add_effect(n, PROTO_EV_KEY_ROTATED, op->validator, from);
-    }
+    proto_gas_meter gas;
+    proto_gas_meter_init(&gas, UINT64_MAX);
+    proto_msg_ctx ctx = {.undo = undo,
+                         .gas = &gas,
+                         .crypto = n->p->crypto,
+                         .chain_id = n->p->chain_id,
+                         .height = h,
+                         .time_ns = b->header.timestamp_ns};
+    if (proto_state_deliver(s, &ctx, proto_validator_msg_type(op), op).status != PROTO_MSG_OK)
+        return false;
+    /* Both operations take effect at h + update_delay (valset.h). */
+    add_effect(n, op->kind == PROTO_VALOP_UNJAIL ? PROTO_EV_UNJAILED : PROTO_EV_KEY_ROTATED,
+               op->validator, h + pbft_update_delay(n));
     return true;
 }
 

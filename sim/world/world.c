@@ -11,6 +11,7 @@
 #include "sim/world/world_internal.h"
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -257,10 +258,11 @@ static bool build_chain(sim_world *w)
         proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
     }
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys)
-     * in its state, so the genesis root commits to it; PoA has none. */
+     * in its state, owned by the validator module, so the genesis root
+     * commits to it; PoA has none. */
     if (sc->protocol == SIM_CONSENSUS_PBFT)
-        proto_state_set_valset(w->genesis, proto_valset_new(&sc->slashing, v,
-                                                            w->validator_pubkeys, w->stakes));
+        proto_validator_genesis(w->genesis, proto_valset_new(&sc->slashing, v,
+                                                              w->validator_pubkeys, w->stakes));
     proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_evidence.h"
 #include "protocol/pbft/pbft_ext.h"
@@ -42,7 +43,7 @@ static void teardown(void)
 
 static const proto_valset *valset_of(uint32_t node)
 {
-    return proto_state_valset(pbft_node_state(H.node[node]));
+    return proto_validator_set(pbft_node_state(H.node[node]));
 }
 
 static void set_now(int64_t t)

@@ -9,13 +9,14 @@
  *
  * With a bonded validator set attached, the root is checked against
  * H("aitbc/state" || accounts root || valset hash) computed here, and a
- * block that slashes (valset_mut + burn) and transfers is reverted to the
+ * block that slashes (proto_validator_set_mut + burn) and transfers is reverted to the
  * exact root, set and burned counter it started from. */
 #include <check.h>
 #include <string.h>
 
 #include "protocol/chain/state.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 #include "protocol/core/fastmix.h"
 
 #define CHAIN_ID 42
@@ -387,7 +388,7 @@ static void attach_valset(world *w)
     for (uint32_t i = 0; i < 3; i++) {
         memset(keys[i].bytes, (int)(0x40 + i), PROTO_PUBKEY_SIZE);
     }
-    proto_state_set_valset(w->s, proto_valset_new(&p, 3, keys, stakes));
+    proto_validator_genesis(w->s, proto_valset_new(&p, 3, keys, stakes));
 }
 
 /* H("aitbc/state" || accounts reference root || valset hash). */
@@ -395,7 +396,7 @@ static void reference_root_with_valset(proto_state *s, bool fast, const proto_ha
                                        proto_hash *out)
 {
     proto_hash vh;
-    proto_valset_hash(proto_state_valset(s), fast, &vh);
+    proto_valset_hash(proto_validator_set(s), fast, &vh);
     uint8_t buf[11 + 64];
     memcpy(buf, "aitbc/state", 11);
     memcpy(buf + 11, accounts->bytes, 32);
@@ -415,7 +416,7 @@ static void check_valset_root(proto_crypto_mode mode)
     proto_state_set_fast_hash(w.s, fast);
     proto_hash without;
     proto_state_root(w.s, &without);
-    ck_assert_ptr_null(proto_state_valset(w.s));
+    ck_assert_ptr_null(proto_validator_set(w.s));
     if (!fast) {
         assert_root_matches_reference(w.s); /* PoA roots unchanged */
     }
@@ -428,8 +429,8 @@ static void check_valset_root(proto_crypto_mode mode)
     reference_root_with_valset(w.s, fast, &without, &want);
     ck_assert(proto_hash_equal(&with, &want));
 
-    /* A change through valset_mut shows in the next root. */
-    proto_valset_apply_double_sign(proto_state_valset_mut(w.s, NULL), 1, 5, 0);
+    /* A change through proto_validator_set_mut shows in the next root. */
+    proto_valset_apply_double_sign(proto_validator_set_mut(w.s, NULL), 1, 5, 0);
     proto_hash changed;
     proto_state_root(w.s, &changed);
     ck_assert(!proto_hash_equal(&changed, &with));
@@ -463,10 +464,10 @@ START_TEST(test_valset_root_fast)
 }
 END_TEST
 
-/* Slash validator 2 in one block: valset_mut + burn, recorded in undo. */
+/* Slash validator 2 in one block: set_mut + burn, recorded in undo. */
 static uint64_t slash_in_block(world *w, proto_undo *undo, uint64_t height)
 {
-    proto_valset *v = proto_state_valset_mut(w->s, undo);
+    proto_valset *v = proto_validator_set_mut(w->s, undo);
     ck_assert_int_eq(proto_valset_check_double_sign(v, 2, height - 1, height), PROTO_VALSET_OK);
     uint64_t burned = proto_valset_apply_double_sign(v, 2, height, 0);
     proto_state_burn(w->s, burned, undo);
@@ -485,7 +486,7 @@ static void check_slash_revert(bool tx_first)
     proto_hash root_before;
     proto_hash set_before;
     proto_state_root(w.s, &root_before);
-    proto_valset_hash(proto_state_valset(w.s), false, &set_before);
+    proto_valset_hash(proto_validator_set(w.s), false, &set_before);
     uint64_t supply = proto_state_total_supply(w.s);
     ck_assert_uint_eq(supply, 4 * 100 + 6 + 3000);
 
@@ -498,7 +499,7 @@ static void check_slash_revert(bool tx_first)
     ck_assert_uint_eq(slash_in_block(&w, &undo, 10), 50);
     proto_pubkey fresh;
     memset(fresh.bytes, 0x99, sizeof fresh.bytes);
-    proto_valset_apply_rotate(proto_state_valset_mut(w.s, &undo), 0, &fresh, 10);
+    proto_valset_apply_rotate(proto_validator_set_mut(w.s, &undo), 0, &fresh, 10);
     if (!tx_first) {
         tx = make_tx(&w, 0, 1, 10, 3);
         ck_assert_int_eq(proto_state_apply_tx(w.s, &tx, CHAIN_ID, w.c, &undo), PROTO_TX_OK);
@@ -513,19 +514,19 @@ static void check_slash_revert(bool tx_first)
     proto_hash root_after;
     proto_hash set_after;
     proto_state_root(w.s, &root_after);
-    proto_valset_hash(proto_state_valset(w.s), false, &set_after);
+    proto_valset_hash(proto_validator_set(w.s), false, &set_after);
     ck_assert(proto_hash_equal(&root_after, &root_before));
     ck_assert(proto_hash_equal(&set_after, &set_before));
     ck_assert_uint_eq(proto_state_burned(w.s), 7);
     ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 2)->tokens, 1000);
-    ck_assert(!proto_valset_get(proto_state_valset(w.s), 2)->tombstoned);
-    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 0)->op_nonce, 0);
+    ck_assert_uint_eq(proto_valset_get(proto_validator_set(w.s), 2)->tokens, 1000);
+    ck_assert(!proto_valset_get(proto_validator_set(w.s), 2)->tombstoned);
+    ck_assert_uint_eq(proto_valset_get(proto_validator_set(w.s), 0)->op_nonce, 0);
     ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 0);
 
     /* The log is reusable, and clearing it frees a pending set copy. */
     slash_in_block(&w, &undo, 11);
-    ck_assert_ptr_nonnull(undo.valset_before);
+    ck_assert_uint_eq(proto_undo_records_count(&undo), 1);
     proto_undo_clear(&undo);
     world_clear(&w);
 }
@@ -555,7 +556,7 @@ START_TEST(test_valset_only_revert)
     proto_undo_init(&undo);
     proto_pubkey fresh;
     memset(fresh.bytes, 0x98, sizeof fresh.bytes);
-    proto_valset_apply_rotate(proto_state_valset_mut(w.s, &undo), 1, &fresh, 3);
+    proto_valset_apply_rotate(proto_validator_set_mut(w.s, &undo), 1, &fresh, 3);
     ck_assert_uint_eq(slash_in_block(&w, &undo, 3), 50);
     ck_assert_uint_eq(proto_state_burned(w.s), 50);
     proto_hash mid;
@@ -566,7 +567,7 @@ START_TEST(test_valset_only_revert)
     proto_state_root(w.s, &after);
     ck_assert(proto_hash_equal(&after, &before));
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_ptr_null(undo.valset_before);
+    ck_assert_uint_eq(proto_undo_records_count(&undo), 0);
     proto_undo_clear(&undo);
     world_clear(&w);
 }
@@ -586,7 +587,7 @@ START_TEST(test_valset_supply_and_copy)
     proto_hash copy_root;
     proto_state_root(copy, &copy_root);
     ck_assert(proto_hash_equal(&copy_root, &root));
-    proto_valset *v = proto_state_valset_mut(copy, NULL);
+    proto_valset *v = proto_validator_set_mut(copy, NULL);
     uint64_t burned = proto_valset_apply_double_sign(v, 0, 4, 0);
     proto_state_burn(copy, burned, NULL);
     ck_assert_uint_eq(proto_state_total_supply(copy), balances + 3000);
@@ -597,11 +598,11 @@ START_TEST(test_valset_supply_and_copy)
     proto_hash again;
     proto_state_root(w.s, &again);
     ck_assert(proto_hash_equal(&again, &root));
-    ck_assert_uint_eq(proto_valset_get(proto_state_valset(w.s), 0)->tokens, 1000);
+    ck_assert_uint_eq(proto_valset_get(proto_validator_set(w.s), 0)->tokens, 1000);
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
 
     /* Detaching the set gives the accounts root back. */
-    proto_state_set_valset(copy, NULL);
+    proto_validator_genesis(copy, NULL);
     proto_state_root(copy, &copy_root);
     reference_root(copy, &again);
     ck_assert(proto_hash_equal(&copy_root, &again));

@@ -5,6 +5,7 @@
 
 #include "protocol/chain/tx.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft_msg.h"
 
 void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
@@ -32,7 +33,7 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
         proto_state_add_account(h->genesis, &h->akeys[i].pk, 1000000);
     }
     proto_slashing_params slashing = proto_slashing_defaults();
-    proto_state_set_valset(h->genesis, proto_valset_new(&slashing, validators, h->vpub, h->stakes));
+    proto_validator_genesis(h->genesis, proto_valset_new(&slashing, validators, h->vpub, h->stakes));
     h->params = (pbft_params){.chain_id = 11,
                               .block_interval_ns = HUB_SEC(1),
                               .max_block_txs = 100,

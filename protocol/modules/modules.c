@@ -1,0 +1,22 @@
+/* Where modules are registered: one line each, in increasing id order
+ * (checked when a state is made). Adding a module is its folder under
+ * protocol/modules/ and one line here. */
+#include "protocol/modules/modules.h"
+
+#include "protocol/modules/bank/bank.h"
+#include "protocol/modules/validator/validator.h"
+
+static const proto_module *const chain_modules[] = {
+    &proto_bank_module,      /* 1: transfers */
+    &proto_validator_module, /* 2: the bonded set, unjail, key rotation, slashing */
+};
+
+static const proto_module_set chain_module_set = {
+    .modules = chain_modules,
+    .count = G_N_ELEMENTS(chain_modules),
+};
+
+const proto_module_set *proto_modules_default(void)
+{
+    return &chain_module_set;
+}

@@ -1,0 +1,67 @@
+/* The validator module: the bonded validator set as module state.
+ *
+ * It owns the set (protocol/chain/valset.h: stake, jailing, tombstones,
+ * downtime windows, consensus keys per height), which counts its bonded
+ * tokens in the total supply and whose hash is the module's root. A chain
+ * with bonded validators (PBFT) attaches its genesis set; PoA has none,
+ * so its state root is the accounts root alone and validator messages
+ * are refused there as "no_state".
+ *
+ * Messages (refusal codes: proto_valset_check), body proto_valop
+ * (protocol/chain/valop.h), checked against the set at the context's
+ * height and time:
+ *   UNJAIL      back into the active set after the downtime jail
+ *   ROTATE_KEY  a new consensus key from height + update_delay
+ * The router does not authenticate: the caller has verified the
+ * operation's signature (PBFT: under the validator's key at the including
+ * height) before delivering it.
+ *
+ * Slashing is not a message: consensus applies it from what a block
+ * carries (PBFT: its extension's evidence and last commit) through the
+ * functions below, which burn the slashed tokens in the core.
+ *
+ * Undo: the first change under an undo log records a copy of the whole
+ * set (the set changes in few blocks, and a copy is simpler than
+ * per-field undo); the revert puts the copy back. */
+#ifndef AITBC_PROTOCOL_MODULES_VALIDATOR_H
+#define AITBC_PROTOCOL_MODULES_VALIDATOR_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/chain/module.h"
+#include "protocol/chain/valop.h"
+#include "protocol/chain/valset.h"
+
+#define PROTO_VALIDATOR_MODULE_ID 2
+
+extern const proto_module proto_validator_module;
+
+/* Genesis: attach the bonded set (s takes ownership). */
+void proto_validator_genesis(proto_state *s, proto_valset *v);
+/* The bonded set, or NULL without one (PoA). */
+const proto_valset *proto_validator_set(const proto_state *s);
+/* Mutable access (the set must exist; s private). The first call for an
+ * undo log records a copy of the set into it, so proto_state_revert
+ * restores the set too (undo NULL: no record). Marks the root stale. */
+proto_valset *proto_validator_set_mut(proto_state *s, proto_undo *undo);
+
+/* Double-sign evidence against i (checked by the caller with
+ * proto_valset_check_double_sign) in block `height`, time now_ns:
+ * slash, jail forever, tombstone; the slashed tokens are burned.
+ * Returns them. */
+uint64_t proto_validator_slash_double_sign(proto_state *s, uint32_t i, uint64_t height,
+                                           int64_t now_ns, proto_undo *undo);
+/* Downtime accounting of the commit of signed_height carried by block
+ * `height` (proto_valset_record_commit); what the jailed lose is burned.
+ * Returns the total burned. */
+uint64_t proto_validator_record_commit(proto_state *s, uint64_t signed_height, uint64_t height,
+                                       int64_t now_ns, const bool *signed_mask,
+                                       GArray *jailed_out, GArray *burned_out, proto_undo *undo);
+
+/* The router's message type for an operation's kind (UNJAIL, ROTATE_KEY
+ * of tx_envelope.h). */
+uint8_t proto_validator_msg_type(const proto_valop *op);
+
+#endif
