@@ -413,7 +413,7 @@ static state_slot *state_slot_of(proto_state *s, uint32_t id)
     return NULL;
 }
 
-static void revert_entry(proto_state *s, const proto_undo_entry *e)
+static inline void revert_entry(proto_state *s, const proto_undo_entry *e)
 {
     g_assert(e->index < s->accounts->len);
     proto_account *a = state_acct(s, e->index);
