@@ -1,9 +1,11 @@
 /* The supply invariant (see conservation.h): a state holds exactly the
- * genesis supply, checked as a world observer when an honest PBFT node
- * is the first to finalize a height. */
+ * genesis supply and keeps its modules' invariants, checked as a world
+ * observer when an honest PBFT node is the first to finalize a height. */
 #include "sim/check/conservation.h"
 
 #include <glib.h>
+
+#include "protocol/chain/module.h"
 
 #include "sim/world/world_internal.h"
 
@@ -40,16 +42,29 @@ static void conservation_on_event(void *self, sim_world *w, uint32_t node, const
         ev->height <= c->height_checked_max)
         return;
     c->height_checked_max = ev->height;
+    const proto_state *state = pbft_node_state(slot->consensus);
     uint64_t supply = 0;
-    if (sim_conservation_check(c, pbft_node_state(slot->consensus), &supply))
+    if (!sim_conservation_check(c, state, &supply)) {
+        char *name = sim_world_node_name(w, node);
+        sim_world_fail_invariant(
+            w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
+                               ": %s's state holds %" G_GUINT64_FORMAT
+                               " tokens (balances, bonded and burned), genesis supply "
+                               "%" G_GUINT64_FORMAT,
+                               ev->height, name, supply, c->genesis_supply));
+        g_free(name);
         return;
-    char *name = sim_world_node_name(w, node);
-    sim_world_fail_invariant(
-        w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
-                           ": %s's state holds %" G_GUINT64_FORMAT
-                           " tokens (balances, bonded and burned), genesis supply %" G_GUINT64_FORMAT,
-                           ev->height, name, supply, c->genesis_supply));
-    g_free(name);
+    }
+    GString *why = g_string_new(NULL);
+    if (!proto_state_invariants(state, why)) {
+        char *name = sim_world_node_name(w, node);
+        sim_world_fail_invariant(
+            w, g_strdup_printf("module invariant broken at height %" G_GUINT64_FORMAT
+                               " in %s's state: %s",
+                               ev->height, name, why->str));
+        g_free(name);
+    }
+    g_string_free(why, TRUE);
 }
 
 const sim_world_observer_ops sim_conservation_observer_ops = {

@@ -1,8 +1,9 @@
 /* The supply invariant: no state a node reaches creates or destroys
  * tokens.
  *
- * Every account balance, every bonded validator token and every burned
- * token together (proto_state_total_supply, recomputed from the balances)
+ * Every account balance, every token a module holds (the bonded validator
+ * tokens) and every burned token together (proto_state_total_supply,
+ * recomputed from the balances)
  * must equal the genesis supply in every state: transfers move tokens,
  * slashing moves them from bonded to burned, nothing mints. The world
  * checks it once per height, on the state of the first honest node to
@@ -11,7 +12,9 @@
  * node finalizes in order, heights are first finalized in increasing
  * order), so a run pays
  * one pass over the accounts per block. A violation stops the run like a
- * safety violation, with the height, the node and both totals.
+ * safety violation, with the height, the node and both totals. The same
+ * state's module invariants (proto_state_invariants, module.h) are
+ * checked there too, and stop the run with the module's sentence.
  *
  * Only PBFT nodes expose the state they finalized (pbft_node_state); PoA
  * runs are not checked (their head state may be ahead of the final one). */
