@@ -29,7 +29,7 @@ bool sim_conservation_check(sim_conservation *c, const proto_state *s, uint64_t 
 sim_conservation *sim_conservation_new(const sim_world *w)
 {
     sim_conservation *c = g_new0(sim_conservation, 1);
-    sim_conservation_init(c, w->genesis);
+    sim_conservation_init(c, w->chain.genesis);
     return c;
 }
 

@@ -80,13 +80,13 @@ static uint64_t connected_stake(const sim_world *w)
 {
     uint64_t best = 0;
     for (uint32_t a = 0; a < w->opt.validators; a++) {
-        if (!w->nodes[w->validator_nodes[a]].up)
+        if (!w->nodes[w->chain.validator_nodes[a]].up)
             continue;
         uint64_t sum = 0;
         for (uint32_t b = 0; b < w->opt.validators; b++) {
-            uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
+            uint32_t na = w->chain.validator_nodes[a], nb = w->chain.validator_nodes[b];
             if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
-                sum += w->stakes[b];
+                sum += w->chain.stakes[b];
         }
         if (sum > best)
             best = sum;
@@ -99,11 +99,11 @@ static uint32_t connected_count(const sim_world *w)
 {
     uint32_t best = 0;
     for (uint32_t a = 0; a < w->opt.validators; a++) {
-        if (!w->nodes[w->validator_nodes[a]].up)
+        if (!w->nodes[w->chain.validator_nodes[a]].up)
             continue;
         uint32_t count = 0;
         for (uint32_t b = 0; b < w->opt.validators; b++) {
-            uint32_t na = w->validator_nodes[a], nb = w->validator_nodes[b];
+            uint32_t na = w->chain.validator_nodes[a], nb = w->chain.validator_nodes[b];
             if (w->nodes[nb].up && w->nodes[nb].honest && sim_net_connected(w->net, na, nb))
                 count++;
         }
@@ -132,7 +132,7 @@ sim_liveness sim_world_liveness(const sim_world *w)
     }
     uint64_t total = 0;
     for (uint32_t v = 0; v < opt->validators; v++)
-        total += w->stakes[v];
+        total += w->chain.stakes[v];
     uint64_t alive = connected_stake(w);
     int64_t end = sim_sched_now(w->sched);
     if (alive * 3 <= total * 2) {

@@ -221,7 +221,7 @@ void sim_figures_compute(sim_world *w)
     sim_mesh_read_live(w);
     sim_mesh_figures(w);
     sim_conv_figures(w, sim_sched_now(w->sched));
-    proto_crypto_stats cs = proto_crypto_get_stats(w->crypto);
+    proto_crypto_stats cs = proto_crypto_get_stats(w->chain.crypto);
     sim_metrics_figure(m, "crypto.signs", (double)cs.signs);
     sim_metrics_figure(m, "crypto.verify_calls", (double)cs.verify_calls);
     sim_metrics_figure(m, "crypto.verify_computed", (double)cs.verify_computed);

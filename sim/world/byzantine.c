@@ -143,7 +143,7 @@ bool sim_byz_active_now(const sim_byz *b)
 static const proto_keypair *own_key(const sim_byz *b)
 {
     int32_t v = b->w->nodes[b->node].validator_index;
-    return v >= 0 ? &b->w->validator_keys[v] : NULL;
+    return v >= 0 ? &b->w->chain.validator_keys[v] : NULL;
 }
 
 /* The block inside a PRE-PREPARE, decoded (NULL if malformed). */
@@ -168,7 +168,7 @@ static GBytes *conflicting_preprepare(sim_byz *b, GBytes *wire)
     if (blk == NULL)
         return NULL;
     blk->header.timestamp_ns -= 1;
-    proto_block_sign(blk, b->w->poa.chain_id, b->w->crypto, own_key(b));
+    proto_block_sign(blk, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
     GBytes *out = pbft_msg_preprepare_encode(view, blk);
     proto_block_free(blk);
     return out;
@@ -184,7 +184,7 @@ static GBytes *conflicting_vote(sim_byz *b, GBytes *wire, uint8_t type)
     memcpy(buf, "equivocate", 10);
     memcpy(buf + 10, v.digest.bytes, PROTO_HASH_SIZE);
     proto_hash_bytes(&v.digest, buf, sizeof buf);
-    pbft_vote_sign(&v, b->w->poa.chain_id, b->w->crypto, own_key(b));
+    pbft_vote_sign(&v, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
     return pbft_msg_vote_encode(type, &v);
 }
 
@@ -207,7 +207,7 @@ static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
         g_array_set_size(blk->txs, 0);
         blk->header.state_root = parent_root;
         proto_block_seal_txs(blk);
-        proto_block_sign(blk, b->w->poa.chain_id, b->w->crypto, own_key(b));
+        proto_block_sign(blk, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
         out = poa_msg_block_encode(blk);
     }
     proto_block_free(blk);

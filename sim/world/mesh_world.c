@@ -104,11 +104,11 @@ void sim_mesh_init(sim_world *w)
     p->extra_validators = w->twin_validators;
     p->extras_count = twins;
     /* PBFT's consensus traffic is unicast to the validators' machines. */
-    w->pbft.extra_nodes = w->twin_nodes;
-    w->pbft.extras_count = twins;
+    w->chain.pbft.extra_nodes = w->twin_nodes;
+    w->chain.pbft.extras_count = twins;
     p->validators_count = w->opt.validators;
-    p->validator_nodes = w->validator_nodes;
-    p->stakes = w->stakes;
+    p->validator_nodes = w->chain.validator_nodes;
+    p->stakes = w->chain.stakes;
     p->bootstrap = w->bootstrap;
     p->bootstrap_count = bootstrap->len;
     /* Gossip ids are computed once per message, not once per node

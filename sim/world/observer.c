@@ -32,9 +32,9 @@ static void remember_state_root(sim_world *w, const proto_event *ev)
 bool sim_observer_block_state_root(sim_world *w, const proto_hash *hash, proto_hash *out)
 {
     proto_hash genesis;
-    poa_genesis_hash(&w->poa, &genesis);
+    poa_genesis_hash(&w->chain.poa, &genesis);
     if (proto_hash_equal(hash, &genesis)) {
-        proto_state_root(w->genesis, out);
+        proto_state_root(w->chain.genesis, out);
         return true;
     }
     const proto_hash *root = g_hash_table_lookup(w->state_root_by_block, hash);
@@ -51,7 +51,7 @@ void sim_observer_clear(sim_world *w)
 
 static uint32_t proposer_node(sim_world *w, uint32_t validator)
 {
-    return validator < w->opt.validators ? w->validator_nodes[validator] : UINT32_MAX;
+    return validator < w->opt.validators ? w->chain.validator_nodes[validator] : UINT32_MAX;
 }
 
 /* The record of the block an event is about (created at its first

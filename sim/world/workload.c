@@ -101,7 +101,7 @@ static void new_transfer(sim_world *w)
     tx.fee = TRANSFER_FEE;
     tx.nonce = wl->next_nonce[tx.from]++;
     tx.submitted_ns = sim_sched_now(w->sched);
-    proto_tx_sign(&tx, w->poa.chain_id, w->crypto, &wl->keys[tx.from]);
+    proto_tx_sign(&tx, w->chain.poa.chain_id, w->chain.crypto, &wl->keys[tx.from]);
 
     sim_inflight *f = g_new0(sim_inflight, 1);
     proto_tx_hash(&tx, &f->hash);
@@ -326,12 +326,13 @@ void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx
     }
 }
 
-bool sim_workload_init(sim_world *w, const sim_workload_options *opt)
+void sim_workload_init(sim_world *w, const sim_workload_options *opt)
 {
     sim_workload *wl = &w->workload;
     wl->opt = *opt;
     sim_rng_init(&wl->rng, opt->seed, "workload");
-    wl->keys = g_new0(proto_keypair, opt->accounts);
+    wl->keys = w->chain.account_keys;
+    g_assert(w->chain.opt.accounts == opt->accounts);
     wl->next_nonce = g_new0(uint64_t, opt->accounts);
     wl->final_below = g_new0(uint64_t, opt->accounts);
     wl->crash_lost_nonce = g_new(uint64_t, opt->accounts);
@@ -339,20 +340,12 @@ bool sim_workload_init(sim_world *w, const sim_workload_options *opt)
     wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
     wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
     g_queue_init(&wl->retry_queue);
-    /* Ten million accounts take seconds to derive: stop when asked. */
-    for (uint32_t i = 0; i < opt->accounts; i++) {
-        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
-            return false;
-        char label[32];
-        snprintf(label, sizeof label, "account/%u", i);
-        proto_keypair_derive(&wl->keys[i], opt->seed, label);
+    for (uint32_t i = 0; i < opt->accounts; i++)
         wl->crash_lost_nonce[i] = UINT64_MAX;
-    }
     if (opt->tx_rate_per_s > 0 && opt->accounts >= 2 && opt->start_ns < opt->end_ns) {
         sim_sched_at(w->sched, opt->start_ns, arrival, w, 0, 0);
         sim_sched_at(w->sched, opt->start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
     }
-    return true;
 }
 
 void sim_workload_clear(sim_world *w)
@@ -361,7 +354,6 @@ void sim_workload_clear(sim_world *w)
     g_queue_clear_full(&wl->retry_queue, (GDestroyNotify)inflight_free);
     if (wl->inflight != NULL)
         g_hash_table_destroy(wl->inflight);
-    g_free(wl->keys);
     g_free(wl->next_nonce);
     g_free(wl->final_below);
     g_free(wl->crash_lost_nonce);

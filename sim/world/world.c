@@ -10,9 +10,6 @@
  * (sim/world/mesh_world.c); in direct topology the consensus node gets it. */
 #include "sim/world/world_internal.h"
 
-#include "protocol/chain/valset.h"
-#include "protocol/modules/validator/validator.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +17,6 @@
 #define WORLD_CHAIN_MEMO_HEIGHTS 8u
 #define WORLD_STEP_NS (100LL * 1000 * 1000) /* progress granularity in virtual time */
 #define WORLD_STEP_EVENTS (1u << 16)          /* ... and in events (~10 ms of wall time) */
-#define GENESIS_BALANCE (1000000000000ULL)
 
 const char *sim_stop_name(sim_stop s)
 {
@@ -129,14 +125,7 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
 void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
                                    const proto_env *env)
 {
-    const proto_keypair *key =
-        slot->validator_index >= 0 ? &w->validator_keys[slot->validator_index] : NULL;
-    if (w->opt.protocol == SIM_CONSENSUS_PBFT) {
-        slot->consensus_ops = &pbft_node_ops;
-        return pbft_node_new(&w->pbft, self, slot->validator_index, key, env);
-    }
-    slot->consensus_ops = &poa_node_ops;
-    return poa_node_new(&w->poa, self, slot->validator_index, key, env);
+    return sim_chain_new_node(&w->chain, self, slot->validator_index, env, &slot->consensus_ops);
 }
 
 static void start_node(sim_world *w, sim_node_slot *slot)
@@ -225,99 +214,23 @@ bool sim_world_keep_going(sim_world *w)
 }
 
 
-static bool build_chain(sim_world *w)
+static bool world_poll(void *ctx)
 {
-    const sim_scenario *sc = w->sc;
-    uint32_t v = sc->validators;
-    w->validator_keys = g_new0(proto_keypair, v);
-    w->validator_pubkeys = g_new0(proto_pubkey, v);
-    w->stakes = g_new0(uint64_t, v);
-    w->validator_nodes = g_new0(proto_node_id, v);
-    for (uint32_t i = 0; i < v; i++) {
-        char label[32];
-        snprintf(label, sizeof label, "validator/%u", i);
-        proto_keypair_derive(&w->validator_keys[i], sc->seed, label);
-        w->validator_pubkeys[i] = w->validator_keys[i].pk;
-        w->stakes[i] = g_array_index(sc->stakes, uint64_t, sc->stakes->len == 1 ? 0 : i);
-        w->validator_nodes[i] = i;
-    }
-    /* The scenario's bounds (<= 1000 validators, stakes 1..1e15) keep the
-     * total within CometBFT's maximum, so the rotation always builds. */
-    w->rotation = proto_rotation_new(sc->rotation == SIM_ROTATION_STAKE_WEIGHTED
-                                         ? PROTO_ROTATION_STAKE_WEIGHTED
-                                         : PROTO_ROTATION_ROUND_ROBIN,
-                                     w->stakes, v);
-    g_assert(w->rotation != NULL);
-    w->genesis = proto_state_new();
-    sim_workload_options workload = sim_workload_options_from(sc);
-    if (!sim_workload_init(w, &workload)) /* derives account keys */
-        return false;
-    for (uint32_t i = 0; i < sc->accounts; i++) {
-        if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))
-            return false;
-        proto_state_add_account(w->genesis, &w->workload.keys[i].pk, GENESIS_BALANCE);
-    }
-    /* PBFT's chain carries the bonded validator set (stake, jailing, keys)
-     * in its state, owned by the validator module, so the genesis root
-     * commits to it; PoA has none. */
-    if (sc->protocol == SIM_CONSENSUS_PBFT)
-        proto_validator_genesis(w->genesis, proto_valset_new(&sc->slashing, v,
-                                                              w->validator_pubkeys, w->stakes));
-    proto_state_set_fast_hash(w->genesis, sc->crypto_fast);
-    /* Hash the genesis tree once: every node copies it, clean. */
-    proto_hash genesis_root;
-    proto_state_root(w->genesis, &genesis_root);
-
-    poa_params *p = &w->poa;
-    p->chain_id = sc->seed ^ 0xa17bc0000000000ULL;
-    p->block_interval_ns = sc->block_interval_ns;
-    p->max_block_txs = sc->max_block_txs;
-    p->validators_count = v;
-    p->validator_keys = w->validator_pubkeys;
-    p->stakes = w->stakes;
-    p->genesis_state = w->genesis;
-    /* Consensus addresses validators and full nodes directly; a twin is
-     * reached through its validator's address (sim_world_net_send) in
-     * direct topology and at its own on the mesh (sim/world/mesh_world.c). */
-    p->nodes_count = w->opt.validators + w->opt.full_nodes;
-    p->validator_nodes = w->validator_nodes;
-    p->crypto = w->crypto;
-    p->mempool_max = 200000;
-    p->sync_batch_max = 32;
-    p->orphans_max = 256;
-    p->rotation = w->rotation;
-    return true;
+    return sim_world_keep_going(ctx);
 }
 
-/* PBFT shares the chain (keys, stakes, genesis, rotation) built above. */
-static void build_pbft(sim_world *w)
+/* The chain every node shares (sim/world/chain.h), then the workload,
+ * whose clients sign with the chain's account keys. */
+static bool build_chain(sim_world *w)
 {
-    const poa_params *c = &w->poa;
-    pbft_params *p = &w->pbft;
-    p->chain_id = c->chain_id;
-    p->block_interval_ns = c->block_interval_ns;
-    p->max_block_txs = c->max_block_txs;
-    p->validators_count = c->validators_count;
-    p->validator_keys = c->validator_keys;
-    p->stakes = c->stakes;
-    p->genesis_state = c->genesis_state;
-    p->nodes_count = c->nodes_count;
-    p->validator_nodes = c->validator_nodes;
-    p->crypto = c->crypto;
-    p->rotation = c->rotation;
-    p->mempool_max = c->mempool_max;
-    p->view_timeout_ns = w->sc->view_timeout_ns;
-    p->view_timeout_max_ns = SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX * w->sc->view_timeout_ns;
-    p->checkpoint_interval = w->sc->checkpoint_interval;
-    p->sync_batch_max = c->sync_batch_max;
-    p->test_break_quorum = w->sc->test_break_quorum;
-    pbft_genesis_hash(p, &p->genesis_hash);
-    /* Full nodes share decoded blocks and executions (exact: both are pure
-     * functions of the bytes and the state; see protocol/memo/memo.h): a
-     * few heights each, so thousands of full nodes cost one state per
-     * height. */
-    p->block_memo = proto_block_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
-    p->exec_memo = proto_exec_memo_new(WORLD_CHAIN_MEMO_HEIGHTS);
+    sim_chain_options opt = sim_chain_options_from(w->sc);
+    opt.crypto_memo_max = WORLD_MEMO_MAX;
+    opt.memo_heights = WORLD_CHAIN_MEMO_HEIGHTS;
+    if (!sim_chain_init(&w->chain, &opt, world_poll, w))
+        return false;
+    sim_workload_options workload = sim_workload_options_from(w->sc);
+    sim_workload_init(w, &workload);
+    return true;
 }
 
 static bool build_nodes(sim_world *w)
@@ -407,8 +320,6 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
                                          .duplicate = sc->duplicate,
                                          .bandwidth_bps = sc->bandwidth_bps};
     w->net = sim_net_new(w->sched, w->nodes_count, &w->base_link, sc->seed, deliver, w);
-    w->crypto = proto_crypto_new(sc->crypto_fast ? PROTO_CRYPTO_FAST : PROTO_CRYPTO_REAL,
-                                 WORLD_MEMO_MAX);
     w->metrics = sim_metrics_new();
     sim_trace_init(&w->trace);
     sim_observer_init(w);
@@ -417,7 +328,6 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
     if (!sim_world_keep_going(w) || !build_chain(w) || !sim_world_keep_going(w))
         return world_interrupted(w, error);
-    build_pbft(w);
     sim_mesh_init(w);
     if (!build_nodes(w))
         return world_interrupted(w, error);
@@ -431,7 +341,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_world_observer_add(w, &sim_prop_observer_ops, sim_prop_new(w));
     sim_world_observer_add(w, &sim_mesh_stats_observer_ops, sim_mesh_stats_new(w));
     sim_world_observer_add(w, &sim_conv_observer_ops, sim_conv_new(w));
-    sim_liveness_options live = sim_liveness_options_from(sc, &w->pbft);
+    sim_liveness_options live = sim_liveness_options_from(sc, &w->chain.pbft);
     sim_world_observer_add(w, &sim_liveness_observer_ops, sim_liveness_new(&live));
     sim_world_observer_add(w, &sim_counts_observer_ops, sim_counts_new(w));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
@@ -473,15 +383,7 @@ void sim_world_free(sim_world *w)
     sim_workload_clear(w);
     sim_net_free(w->net);
     sim_sched_free(w->sched);
-    proto_state_free(w->genesis);
-    proto_block_memo_free(w->pbft.block_memo);
-    proto_exec_memo_free(w->pbft.exec_memo);
-    proto_crypto_free(w->crypto);
-    g_free(w->validator_keys);
-    g_free(w->validator_pubkeys);
-    g_free(w->stakes);
-    g_free(w->validator_nodes);
-    proto_rotation_free(w->rotation);
+    sim_chain_clear(&w->chain);
     sim_world_observers_free(w);
     sim_observer_clear(w);
     sim_trace_clear(&w->trace);
@@ -601,12 +503,12 @@ uint64_t sim_world_node_final_height(const sim_world *w, uint32_t index)
 
 proto_crypto_stats sim_world_crypto_stats(const sim_world *w)
 {
-    return proto_crypto_get_stats(w->crypto);
+    return proto_crypto_get_stats(w->chain.crypto);
 }
 
 const char *sim_world_crypto_mode(const sim_world *w)
 {
-    return proto_crypto_mode_name(proto_crypto_get_mode(w->crypto));
+    return proto_crypto_mode_name(proto_crypto_get_mode(w->chain.crypto));
 }
 
 void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1])

@@ -22,6 +22,7 @@
 #include "sim/check/liveness.h"
 #include "sim/figures/metrics.h"
 #include "sim/scenario/scenario.h"
+#include "sim/world/chain.h"
 #include "sim/world/churn.h"
 
 typedef struct sim_world sim_world;
@@ -53,9 +54,7 @@ sim_world *sim_world_new(const sim_scenario *sc, GError **error);
  * simulate sc (so a caller can refuse it before creating any output). */
 bool sim_world_check(const sim_scenario *sc, GError **error);
 
-/* Asked during set-up, between steps of at most a few thousand nodes or
- * accounts: return false to abandon it (e.g. on SIGINT). */
-typedef bool (*sim_poll_fn)(void *ctx);
+/* Set-up's interrupt check is sim_poll_fn (sim/world/chain.h). */
 #define SIM_WORLD_ERROR (sim_world_error_quark())
 GQuark sim_world_error_quark(void);
 enum { SIM_WORLD_ERROR_INTERRUPTED = 1 }; /* keep_going said no during set-up */
@@ -95,5 +94,11 @@ uint64_t sim_world_node_final_height(const sim_world *w, uint32_t index);
 const GArray *sim_world_churn_records(const sim_world *w);
 /* Node name as scenario files write it ("v0", "n12"); newly allocated. */
 char *sim_world_node_name(const sim_world *w, uint32_t index);
+
+/* The chain a scenario describes (sim/world/chain.h), as the world builds
+ * it and as a testbed node must build it too: the scenario's consensus
+ * keys translated, the host's choices (crypto_memo_max, memo_heights)
+ * left 0. sc must outlive sim_chain_init (stakes are borrowed). */
+sim_chain_options sim_chain_options_from(const sim_scenario *sc);
 
 #endif

@@ -23,16 +23,12 @@
 #include "sim/engine/trace.h"
 #include "sim/figures/figures.h"
 #include "sim/world/byzantine.h"
+#include "sim/world/chain.h"
 #include "sim/world/churn.h"
 #include "sim/world/world.h"
 #include "sim/world/world_observer.h"
 
 typedef struct sim_world sim_world;
-
-
-/* PBFT view timeouts double per failed view up to this multiple of
- * [consensus] view_timeout (4 s -> at most 16 s). */
-#define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4
 
 typedef struct sim_node_slot {
     sim_world *world;
@@ -129,7 +125,7 @@ typedef struct sim_mesh_options {
 typedef struct sim_workload {
     sim_workload_options opt;
     sim_rng rng;
-    proto_keypair *keys;       /* [accounts] */
+    const proto_keypair *keys; /* [accounts]: the chain's account keys */
     uint64_t *next_nonce;      /* [accounts] */
     GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
     GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
@@ -158,18 +154,12 @@ struct sim_world {
     void *keep_going_ctx;
     sim_sched *sched;
     sim_net *net;
-    proto_crypto *crypto;
     sim_net_link_params base_link;
 
-    /* chain parameters shared by every node */
-    proto_keypair *validator_keys;   /* [validators] */
-    proto_pubkey *validator_pubkeys; /* [validators] */
-    uint64_t *stakes;                /* [validators] */
-    proto_node_id *validator_nodes;  /* [validators] */
-    proto_state *genesis;
-    proto_rotation *rotation;        /* the slot schedule ([consensus] rotation); poa.rotation */
-    poa_params poa;
-    pbft_params pbft;
+    /* What every node of the chain shares (sim/world/chain.h): keys,
+     * stakes, genesis, the rotation, the crypto context and the PoA and
+     * PBFT parameters. */
+    sim_chain chain;
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
@@ -251,6 +241,7 @@ sim_workload_options sim_workload_options_from(const sim_scenario *sc);
 /* .equivocator is newly allocated: g_free it once the checker copied it. */
 sim_acct_options sim_acct_options_from(const sim_scenario *sc, uint32_t nodes_count);
 sim_liveness_options sim_liveness_options_from(const sim_scenario *sc, const pbft_params *pbft);
+/* sim_chain_options_from is in world.h (the testbed daemon uses it too). */
 
 /* faults.c */
 void sim_faults_schedule(sim_world *w);
@@ -259,15 +250,13 @@ uint32_t sim_faults_first_twin(const sim_world *w, uint64_t fault_index);
  * was down (called right after it restarts). */
 void sim_faults_deliver_rotations(sim_world *w, uint32_t index);
 
-/* workload.c */
-/* False if set-up was abandoned while deriving account keys (the
- * workload can still be cleared). */
 /* Set-up's interrupt check (sim_world_new_polled): true to go on. Loops
  * over accounts or nodes call it every SIM_WORLD_POLL_EVERY items. */
 bool sim_world_keep_going(sim_world *w);
 #define SIM_WORLD_POLL_EVERY 4096u
 
-bool sim_workload_init(sim_world *w, const sim_workload_options *opt);
+/* workload.c: its account keys are the chain's (w->chain.account_keys). */
+void sim_workload_init(sim_world *w, const sim_workload_options *opt);
 void sim_workload_clear(sim_world *w);
 /* A block holding tx_hash became final at `node`. */
 /* Node `node` finalized block record `block` holding these transactions

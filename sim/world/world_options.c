@@ -2,8 +2,10 @@
  * world.c's own assembly that reads it: the check that this build can
  * simulate a scenario, and its translation, once, into the options each
  * component of the world works from (world options for the shape and the
- * fault schedule, and options of their own for the workload, the mesh
- * wiring, the accountability checker and the liveness checker). A
+ * fault schedule, chain options for the keys, genesis and consensus
+ * parameters, which a testbed node builds from too, and options of their
+ * own for the workload, the mesh wiring, the accountability checker and
+ * the liveness checker). A
  * component never sees the scenario, so what it depends on is spelled
  * out in its options struct. */
 #include "sim/world/world_internal.h"
@@ -72,6 +74,24 @@ sim_world_options sim_world_options_from(const sim_scenario *sc)
                                .events_max = sc->events_max,
                                .faults = sc->faults,
                                .twins = sc->twins};
+}
+
+sim_chain_options sim_chain_options_from(const sim_scenario *sc)
+{
+    return (sim_chain_options){.seed = sc->seed,
+                               .protocol = sc->protocol,
+                               .validators = sc->validators,
+                               .full_nodes = sc->full_nodes,
+                               .stakes = sc->stakes,
+                               .rotation = sc->rotation,
+                               .slashing = sc->slashing,
+                               .accounts = sc->accounts,
+                               .crypto_fast = sc->crypto_fast,
+                               .block_interval_ns = sc->block_interval_ns,
+                               .max_block_txs = sc->max_block_txs,
+                               .view_timeout_ns = sc->view_timeout_ns,
+                               .checkpoint_interval = sc->checkpoint_interval,
+                               .test_break_quorum = sc->test_break_quorum};
 }
 
 sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)

@@ -490,7 +490,7 @@ START_TEST(test_rotation_keys_and_down_nodes)
         proto_keypair_derive(&want, sc->seed, label);
         ck_assert(memcmp(&rotated[r], &want, sizeof want) == 0);
     }
-    ck_assert(memcmp(&rotated[0].pk, &w->validator_pubkeys[1], sizeof(proto_pubkey)) != 0);
+    ck_assert(memcmp(&rotated[0].pk, &w->chain.validator_pubkeys[1], sizeof(proto_pubkey)) != 0);
     /* a node that is down gets nothing until it restarts */
     sim_world_crash_node(w, 1);
     w->nodes[1].rotations_due = 3;

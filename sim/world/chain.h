@@ -1,0 +1,95 @@
+/* One chain's shared set-up: what every node of a scenario's chain must
+ * agree on, derived from the run's seed alone.
+ *
+ * Validator keys ("validator/<i>") and account keys ("account/<i>") are
+ * derived from the seed, stakes and the proposer rotation come from the
+ * consensus options, the genesis state holds every account and (under
+ * PBFT) the bonded validator set, and the PoA and PBFT parameters point
+ * into all of it. The simulated world builds one (sim/world/world.c) for
+ * its thousands of nodes; the testbed daemon (tools/node) builds the same
+ * one in each process for its single node, so a node on a socket starts
+ * from exactly the chain it would have in simulation.
+ *
+ * The options are the scenario's consensus-relevant keys, translated by
+ * sim_chain_options_from (sim/world/world_options.c), plus two choices of
+ * the host: how big the crypto verification memo is, and whether the
+ * nodes share decoded blocks and executions (only useful when many nodes
+ * share one process). */
+#ifndef AITBC_SIM_CHAIN_H
+#define AITBC_SIM_CHAIN_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/chain/rotation.h"
+#include "protocol/chain/state.h"
+#include "protocol/chain/valset.h"
+#include "protocol/core/crypto.h"
+#include "protocol/pbft/pbft.h"
+#include "protocol/poa/poa.h"
+#include "sim/scenario/scenario.h"
+
+/* Asked during set-up, between steps of at most a few thousand nodes or
+ * accounts: return false to abandon it (e.g. on SIGINT). */
+typedef bool (*sim_poll_fn)(void *ctx);
+
+/* PBFT view timeouts double per failed view up to this multiple of
+ * [consensus] view_timeout (4 s -> at most 16 s). */
+#define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4
+
+typedef struct sim_chain_options {
+    uint64_t seed;               /* every key derives from it; the chain id too */
+    sim_consensus_kind protocol;
+    uint32_t validators;
+    uint32_t full_nodes;         /* consensus addresses are 0 .. validators + full_nodes - 1 */
+    const GArray *stakes;        /* uint64: one for every validator, or one per validator;
+                                  * borrowed, must outlive sim_chain_init */
+    sim_rotation_kind rotation;
+    proto_slashing_params slashing;
+    uint32_t accounts;           /* genesis accounts, each with the same balance */
+    bool crypto_fast;
+    int64_t block_interval_ns;
+    uint32_t max_block_txs;
+    int64_t view_timeout_ns;     /* PBFT */
+    uint32_t checkpoint_interval;/* PBFT */
+    bool test_break_quorum;      /* TEST ONLY (pbft_params.test_break_quorum) */
+    /* The host's choices, not the scenario's (sim_chain_options_from
+     * leaves them 0: the caller sets them). */
+    size_t crypto_memo_max;      /* entries of the signature verification memo */
+    uint32_t memo_heights;       /* > 0: PBFT nodes share decoded blocks and executions
+                                  * for this many heights (protocol/memo/memo.h) */
+} sim_chain_options;
+
+/* Filled by sim_chain_init; read-only afterwards except that a host may
+ * point pbft.extra_nodes at machines of its own. Everything is owned by
+ * the chain and freed by sim_chain_clear. */
+typedef struct sim_chain {
+    sim_chain_options opt;
+    proto_crypto *crypto;
+    proto_keypair *validator_keys;   /* [validators] */
+    proto_pubkey *validator_pubkeys; /* [validators] */
+    uint64_t *stakes;                /* [validators] */
+    proto_node_id *validator_nodes;  /* [validators]: validator i runs at node i */
+    proto_keypair *account_keys;     /* [accounts] */
+    proto_state *genesis;
+    proto_rotation *rotation;        /* poa.rotation and pbft.rotation */
+    poa_params poa;
+    pbft_params pbft;
+} sim_chain;
+
+/* Builds the chain (proto_crypto_global_init must have run). Returns
+ * false if keep_going (may be NULL) said stop while keys were derived; c
+ * can then still be cleared. */
+bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep_going,
+                    void *keep_going_ctx);
+void sim_chain_clear(sim_chain *c);
+
+/* The consensus node of validator `validator_index` (< 0: a full node),
+ * addressed as `self`, talking through env: a PBFT or PoA node, as the
+ * chain's protocol says; *ops gets its operations. */
+void *sim_chain_new_node(const sim_chain *c, proto_node_id self, int32_t validator_index,
+                         const proto_env *env, const proto_node_ops **ops);
+
+#endif
