@@ -2,14 +2,24 @@
  *
  * A protocol node never reads a clock, opens a socket, sleeps, spawns a
  * thread or calls a global RNG. Everything it needs from the outside world
- * comes through this table, provided by the simulator (sim/world/world.c) or by a
- * fake in unit tests (tests/unit/support/fake_env.c). A real socket runtime
- * could provide it unchanged.
+ * comes through this table, provided by the simulator (sim/world/world.c),
+ * by a fake in unit tests (tests/unit/support/fake_env.c), or by the testbed
+ * daemon's real runtime on sockets (tools/node/runtime_env.c).
  *
  * Ownership: `send` takes its own reference to `wire` (the caller keeps
  * its own). `store_put` copies the value. `store_get` returns a new
  * reference or NULL. Received bytes passed to a node are borrowed for the
  * duration of the call.
+ *
+ * Time: `now_ns` counts nanoseconds from the chain's time 0, its
+ * genesis, on every node alike (the simulator's virtual clock starts
+ * there; a real runtime subtracts the genesis wall-clock time). Block
+ * timestamps are on that clock and a block stamped later than a
+ * receiver's now_ns is refused as from the future, so the nodes' clocks
+ * must agree closely. A node created at now_ns > 0 knows it joins a
+ * running chain (it asks its peers for what it missed); one created
+ * before genesis sees a negative now_ns and proposes nothing until the
+ * first block interval has passed.
  *
  * The overlay entries (`broadcast`, `peers`) are optional. NULL means
  * every node is one send() away and the protocol loops over the nodes

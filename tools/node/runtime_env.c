@@ -1,0 +1,169 @@
+/* The environment table for one node in one process (see runtime_env.h):
+ * the GLib main loop's clock and timers, the links, libsodium's
+ * randomness, the SQLite store and the records. */
+#include "tools/node/runtime_env.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define TB_EXIT_INTERNAL 3
+
+typedef struct tb_timer {
+    tb_runtime *rt;
+    uint64_t id;                 /* the hash table's key points here */
+    uint32_t kind;
+    uint64_t arg;
+    GSource *source;
+} tb_timer;
+
+/* ---- clock ---- */
+
+int64_t tb_runtime_now_ns(const tb_runtime *rt)
+{
+    return g_get_monotonic_time() * 1000 + rt->clock_offset_ns;
+}
+
+static int64_t env_now(void *ctx)
+{
+    return tb_runtime_now_ns(ctx);
+}
+
+/* ---- timers ---- */
+
+/* A source with only a ready time: it dispatches once that time comes. */
+static gboolean timer_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+    return callback(data);
+}
+
+static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
+
+static void timer_free(gpointer data)
+{
+    tb_timer *t = data;
+    g_source_destroy(t->source);
+    g_source_unref(t->source);
+    g_free(t);
+}
+
+static gboolean timer_due(gpointer data)
+{
+    tb_timer *t = data;
+    tb_runtime *rt = t->rt;
+    uint64_t id = t->id;
+    uint32_t kind = t->kind;
+    uint64_t arg = t->arg;
+    g_hash_table_remove(rt->timers, &id); /* frees t: fired timers are gone */
+    rt->timers_fired++;
+    if (rt->node != NULL)
+        rt->ops->on_timer(rt->node, id, kind, arg);
+    return G_SOURCE_REMOVE;
+}
+
+static uint64_t env_set_timer(void *ctx, int64_t delay_ns, uint32_t kind, uint64_t arg)
+{
+    tb_runtime *rt = ctx;
+    /* The protocol asks for delays >= 0; a clock read between two of its
+     * computations can make one a hair negative: that is "now". */
+    int64_t delay_us = delay_ns > 0 ? (delay_ns + 999) / 1000 : 0;
+    tb_timer *t = g_new0(tb_timer, 1);
+    t->rt = rt;
+    t->id = ++rt->next_timer_id;
+    t->kind = kind;
+    t->arg = arg;
+    t->source = g_source_new(&timer_funcs, sizeof(GSource));
+    g_source_set_callback(t->source, timer_due, t, NULL);
+    g_source_set_ready_time(t->source, g_get_monotonic_time() + delay_us);
+    g_source_attach(t->source, NULL);
+    g_hash_table_insert(rt->timers, &t->id, t);
+    return t->id;
+}
+
+static void env_cancel_timer(void *ctx, uint64_t timer_id)
+{
+    tb_runtime *rt = ctx;
+    g_hash_table_remove(rt->timers, &timer_id); /* unknown (fired, cancelled): nothing */
+}
+
+/* ---- the rest of the table ---- */
+
+static void env_send(void *ctx, proto_node_id to, GBytes *wire)
+{
+    tb_runtime *rt = ctx;
+    tb_links_send(rt->links, to, wire);
+}
+
+static uint64_t env_random(void *ctx)
+{
+    uint64_t v;
+    randombytes_buf(&v, sizeof v);
+    return v;
+}
+
+static void env_observe(void *ctx, const proto_event *ev)
+{
+    tb_runtime *rt = ctx;
+    if (ev->kind == PROTO_EV_BLOCK_FINAL && ev->height > rt->final_height)
+        rt->final_height = ev->height;
+    tb_records_event(rt->records, tb_runtime_now_ns(rt), ev);
+}
+
+static void store_failed(GError *error)
+{
+    fprintf(stderr, "aitbc-node: %s (stopping: the node cannot keep its state)\n",
+            error->message);
+    exit(TB_EXIT_INTERNAL);
+}
+
+static void env_store_put(void *ctx, const char *key, GBytes *value)
+{
+    tb_runtime *rt = ctx;
+    GError *error = NULL;
+    if (!tb_store_put(rt->store, key, value, &error))
+        store_failed(error);
+}
+
+static GBytes *env_store_get(void *ctx, const char *key)
+{
+    tb_runtime *rt = ctx;
+    GError *error = NULL;
+    GBytes *value = tb_store_get(rt->store, key, &error);
+    if (error != NULL)
+        store_failed(error);
+    return value;
+}
+
+void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire)
+{
+    tb_runtime *rt = ctx;
+    if (rt->node != NULL)
+        rt->ops->on_message(rt->node, from, wire);
+}
+
+void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_links *links,
+                     tb_store *store, tb_records *records)
+{
+    *rt = (tb_runtime){.self = self, .links = links, .store = store, .records = records};
+    rt->clock_offset_ns = (g_get_real_time() - g_get_monotonic_time()) * 1000 - genesis_unix_ns;
+    rt->timers = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, timer_free);
+    rt->env = (proto_env){
+        .ctx = rt,
+        .now_ns = env_now,
+        .send = env_send,
+        .set_timer = env_set_timer,
+        .cancel_timer = env_cancel_timer,
+        .random_u64 = env_random,
+        .observe = env_observe,
+        .store_put = env_store_put,
+        .store_get = env_store_get,
+    };
+}
+
+void tb_runtime_clear(tb_runtime *rt)
+{
+    g_assert(rt->node == NULL);
+    if (rt->timers != NULL)
+        g_hash_table_destroy(rt->timers);
+    rt->timers = NULL;
+}
