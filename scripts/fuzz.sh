@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(pbft_msg p2p_msg poa_msg chain txenv scenario)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(pbft_msg p2p_msg poa_msg chain txenv scenario frames)
 jobs=${JOBS:-2}
 cc=${CC:-clang}
 command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (libFuzzer needs clang)" >&2; exit 1; }
