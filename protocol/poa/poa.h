@@ -85,6 +85,9 @@ uint64_t poa_node_final_height(const poa_node *n);
 void poa_node_head_hash(const poa_node *n, proto_hash *out);
 /* Hash of the final block at `height` (<= final height); false if unknown. */
 bool poa_node_final_hash(const poa_node *n, uint64_t height, proto_hash *out);
+/* The state after the node's head chain (its head may be ahead of its
+ * final block): read-only, valid until the node next handles anything. */
+const proto_state *poa_node_state(const poa_node *n);
 
 /* The proposer (validator index) of slot s under params->rotation; a value
  * >= validators_count (PROTO_ROTATION_NONE: a slot beyond a stake-weighted

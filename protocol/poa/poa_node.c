@@ -279,6 +279,11 @@ uint64_t poa_node_head_height(const poa_node *n)
     return n->head->header.height;
 }
 
+const proto_state *poa_node_state(const poa_node *n)
+{
+    return n->state;
+}
+
 uint64_t poa_node_final_height(const poa_node *n)
 {
     return poa_tree_root(&n->tree)->header.height;

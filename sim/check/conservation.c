@@ -1,6 +1,7 @@
 /* The supply invariant (see conservation.h): a state holds exactly the
  * genesis supply and keeps its modules' invariants, checked as a world
- * observer when an honest PBFT node is the first to finalize a height. */
+ * observer when an honest node is the first to finalize a height (PBFT:
+ * its state at that height; PoA: its head state). */
 #include "sim/check/conservation.h"
 
 #include <glib.h>
@@ -37,12 +38,13 @@ static void conservation_on_event(void *self, sim_world *w, uint32_t node, const
 {
     sim_conservation *c = self;
     const sim_node_slot *slot = &w->nodes[node];
-    if (ev->kind != PROTO_EV_BLOCK_FINAL || w->opt.protocol != SIM_CONSENSUS_PBFT ||
-        !slot->honest || slot->consensus == NULL || ev->state_root == NULL ||
-        ev->height <= c->height_checked_max)
+    if (ev->kind != PROTO_EV_BLOCK_FINAL || !slot->honest || slot->consensus == NULL ||
+        ev->state_root == NULL || ev->height <= c->height_checked_max)
         return;
     c->height_checked_max = ev->height;
-    const proto_state *state = pbft_node_state(slot->consensus);
+    const proto_state *state = w->opt.protocol == SIM_CONSENSUS_PBFT
+                                   ? pbft_node_state(slot->consensus)
+                                   : poa_node_state(slot->consensus);
     uint64_t supply = 0;
     if (!sim_conservation_check(c, state, &supply)) {
         char *name = sim_world_node_name(w, node);

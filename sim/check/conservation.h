@@ -16,8 +16,9 @@
  * state's module invariants (proto_state_invariants, module.h) are
  * checked there too, and stop the run with the module's sentence.
  *
- * Only PBFT nodes expose the state they finalized (pbft_node_state); PoA
- * runs are not checked (their head state may be ahead of the final one). */
+ * A PBFT node's state is the one it finalized (pbft_node_state). A PoA
+ * node's is its head state (poa_node_state), which may be ahead of its
+ * final block: still a state it reached, so the same supply must hold. */
 #ifndef AITBC_SIM_CONSERVATION_H
 #define AITBC_SIM_CONSERVATION_H
 

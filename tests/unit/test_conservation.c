@@ -86,6 +86,25 @@ START_TEST(test_pbft_world_checks_every_height)
 }
 END_TEST
 
+START_TEST(test_poa_world_checks_every_height)
+{
+    const char *text = "[scenario]\nseed = 5\nduration = 20s\n"
+                       "[network]\nvalidators = 4\nfull_nodes = 1\ntopology = direct\n"
+                       "latency = constant 20ms\n"
+                       "[consensus]\nprotocol = poa\nblock_interval = 1s\ncrypto = fast\n"
+                       "[workload]\ntx_rate = 100/s\naccounts = 50\n";
+    sim_scenario *sc = NULL;
+    sim_world *w = test_world_new("conservation-poa.ini", text, &sc);
+    ck_assert_int_eq(sim_world_run(w, NULL, NULL), SIM_STOP_DURATION);
+    ck_assert_uint_ge(w->final_height_max, 10);
+    /* PoA too: one head state per newly final height. */
+    const sim_conservation *c = sim_world_observer_find(w, &sim_conservation_observer_ops);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(c->heights_checked, w->final_height_max);
+    test_world_free(w, sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("conservation");
@@ -93,6 +112,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_genesis_and_copies_hold);
     tcase_add_test(tc, test_minting_is_caught);
     tcase_add_test(tc, test_pbft_world_checks_every_height);
+    tcase_add_test(tc, test_poa_world_checks_every_height);
     suite_add_tcase(s, tc);
     return s;
 }
