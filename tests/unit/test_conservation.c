@@ -67,41 +67,37 @@ START_TEST(test_minting_is_caught)
 }
 END_TEST
 
-START_TEST(test_pbft_world_checks_every_height)
+/* A 20 s world of 4 validators and a full node under `protocol` checks
+ * one state per height, heights 1 .. the highest final one (PBFT: the
+ * state finalized at it; PoA: the head state of its first finalizer). */
+static void assert_world_checks_every_height(const char *protocol, uint64_t seed)
 {
-    const char *text = "[scenario]\nseed = 3\nduration = 20s\n"
-                       "[network]\nvalidators = 4\nfull_nodes = 1\ntopology = direct\n"
-                       "latency = constant 20ms\n"
-                       "[consensus]\nprotocol = pbft\nblock_interval = 1s\ncrypto = fast\n"
-                       "[workload]\ntx_rate = 100/s\naccounts = 50\n";
+    g_autofree char *text =
+        g_strdup_printf("[scenario]\nseed = %" G_GUINT64_FORMAT "\nduration = 20s\n"
+                        "[network]\nvalidators = 4\nfull_nodes = 1\ntopology = direct\n"
+                        "latency = constant 20ms\n"
+                        "[consensus]\nprotocol = %s\nblock_interval = 1s\ncrypto = fast\n"
+                        "[workload]\ntx_rate = 100/s\naccounts = 50\n",
+                        seed, protocol);
     sim_scenario *sc = NULL;
     sim_world *w = test_world_new("conservation.ini", text, &sc);
     ck_assert_int_eq(sim_world_run(w, NULL, NULL), SIM_STOP_DURATION);
     ck_assert_uint_ge(w->final_height_max, 10);
-    /* One state per height, heights 1 .. the highest final one. */
     const sim_conservation *c = sim_world_observer_find(w, &sim_conservation_observer_ops);
     ck_assert_ptr_nonnull(c);
     ck_assert_uint_eq(c->heights_checked, w->final_height_max);
     test_world_free(w, sc);
 }
+
+START_TEST(test_pbft_world_checks_every_height)
+{
+    assert_world_checks_every_height("pbft", 3);
+}
 END_TEST
 
 START_TEST(test_poa_world_checks_every_height)
 {
-    const char *text = "[scenario]\nseed = 5\nduration = 20s\n"
-                       "[network]\nvalidators = 4\nfull_nodes = 1\ntopology = direct\n"
-                       "latency = constant 20ms\n"
-                       "[consensus]\nprotocol = poa\nblock_interval = 1s\ncrypto = fast\n"
-                       "[workload]\ntx_rate = 100/s\naccounts = 50\n";
-    sim_scenario *sc = NULL;
-    sim_world *w = test_world_new("conservation-poa.ini", text, &sc);
-    ck_assert_int_eq(sim_world_run(w, NULL, NULL), SIM_STOP_DURATION);
-    ck_assert_uint_ge(w->final_height_max, 10);
-    /* PoA too: one head state per newly final height. */
-    const sim_conservation *c = sim_world_observer_find(w, &sim_conservation_observer_ops);
-    ck_assert_ptr_nonnull(c);
-    ck_assert_uint_eq(c->heights_checked, w->final_height_max);
-    test_world_free(w, sc);
+    assert_world_checks_every_height("poa", 5);
 }
 END_TEST
 

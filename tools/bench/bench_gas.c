@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "protocol/chain/fee_market.h"
 #include "protocol/chain/gas.h"
 #include "protocol/chain/tx_envelope.h"
+#include "tools/bench/bench_timing.h"
 
 #define ACCOUNT_KEY_SIZE 4    /* an account index */
 #define ACCOUNT_VALUE_SIZE 48 /* public key, balance, nonce */
@@ -36,33 +36,18 @@ typedef struct bench_ctx {
 
 typedef void (*bench_fn)(bench_ctx *ctx, unsigned i);
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median over `runs` of the mean ns/op of `ops` calls. */
 static double bench_run(bench_ctx *ctx, bench_fn fn, unsigned ops, unsigned runs)
 {
     double *per_op = calloc(runs, sizeof *per_op);
     for (unsigned r = 0; r < runs; r++) {
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         for (unsigned i = 0; i < ops; i++) {
             fn(ctx, i);
         }
-        per_op[r] = (now_ns() - t0) / ops;
+        per_op[r] = (bench_now_ns() - t0) / ops;
     }
-    qsort(per_op, runs, sizeof *per_op, cmp_double);
-    double median = per_op[runs / 2];
+    double median = bench_median(per_op, runs);
     free(per_op);
     return median;
 }

@@ -19,6 +19,7 @@
 
 #include "sim/engine/rng.h"
 #include "sim/engine/sched.h"
+#include "tools/bench/bench_timing.h"
 
 #define BENCH_RUNS 5
 #define BENCH_MEAN_DELAY_NS 1e6
@@ -68,12 +69,6 @@ static double bench_hold_run(size_t pending_count, uint64_t events, size_t *pend
     *pending_after = sim_sched_pending(h.sched);
     sim_sched_free(h.sched);
     return (double)events / elapsed_s;
-}
-
-static int bench_cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
 }
 
 /* Cost of the exponential draw alone, for reading the figures above. */

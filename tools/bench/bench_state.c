@@ -17,25 +17,11 @@
  *        (defaults 2000, 41 and 10000) */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "protocol/chain/state.h"
+#include "tools/bench/bench_timing.h"
 
 #define CHAIN_ID 7
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Sender i % accounts pays the next account; nonces follow per sender. */
 static proto_tx *sign_block(proto_crypto *c, const proto_keypair *keys, uint32_t accounts,
@@ -83,32 +69,29 @@ int main(int argc, char **argv)
     proto_undo undo;
     proto_undo_init(&undo);
     for (unsigned r = 0; r < runs; r++) {
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         for (unsigned i = 0; i < count; i++) {
             if (proto_state_apply_tx(s, &txs[i], CHAIN_ID, c, &undo) != PROTO_TX_OK) {
                 fprintf(stderr, "bench_state: transfer %u refused\n", i);
                 return 1;
             }
         }
-        double t1 = now_ns();
+        double t1 = bench_now_ns();
         proto_state_root(s, &root);
-        double t2 = now_ns();
+        double t2 = bench_now_ns();
         proto_state_revert(s, &undo);
-        double t3 = now_ns();
+        double t3 = bench_now_ns();
         proto_state_root(s, &root); /* back to clean, outside the timings */
         apply[r] = (t1 - t0) / count;
         hash[r] = (t2 - t1) / count;
         revert[r] = (t3 - t2) / count;
     }
-    qsort(apply, runs, sizeof *apply, cmp_double);
-    qsort(hash, runs, sizeof *hash, cmp_double);
-    qsort(revert, runs, sizeof *revert, cmp_double);
     printf("# bench_state: %u accounts, blocks of %u transfers, median of %u runs\n", accounts,
            count, runs);
     printf("%-22s %12s\n", "per transfer", "ns");
-    printf("%-22s %12.1f\n", "apply_with_undo", apply[runs / 2]);
-    printf("%-22s %12.1f\n", "root_after_block", hash[runs / 2]);
-    printf("%-22s %12.1f\n", "revert", revert[runs / 2]);
+    printf("%-22s %12.1f\n", "apply_with_undo", bench_median(apply, runs));
+    printf("%-22s %12.1f\n", "root_after_block", bench_median(hash, runs));
+    printf("%-22s %12.1f\n", "revert", bench_median(revert, runs));
 
     proto_undo_clear(&undo);
     free(apply);
