@@ -2,16 +2,17 @@
  *
  * Wire layout (all little-endian):
  *     height u64 | slot u64 | parent[32] | proposer u32 | timestamp_ns i64 |
- *     tx_root[32] | state_root[32] | ext_hash[32] | tx_count u32
- *                                                      (160 bytes, hashed)
- *     sig[64]                                          (header ends: 224 bytes)
- *     u32 tx count | tx_count * proto_tx (104 bytes each)
+ *     tx_root[32] | state_root[32] | ext_hash[32] | tx_count u32 |
+ *     gas_limit u64 | gas_used u64 | base_fee u64      (184 bytes, hashed)
+ *     sig[64]                                          (header ends: 248 bytes)
+ *     u32 tx count | tx_count * transaction envelope (tx_envelope.h; each
+ *                    ends where its own structure says)
  *     u32 ext length | ext bytes
- * The block hash is BLAKE2b-256 of the first 160 bytes; ext_hash is
+ * The block hash is BLAKE2b-256 of the first 184 bytes; ext_hash is
  * BLAKE2b-256 of the extension (the zero hash when it is empty), so the
  * proposer's signature covers the extension too. The proposer signs
  * "aitbc-blk" (9 bytes) || chain_id u64 || block hash; the tag differs from
- * the tx tag "aitbc-tx" within the first 8 bytes, so no tx signing string
+ * the tx tag "aitbc-tx2" within the first 8 bytes, so no tx signing string
  * is ever a block signing string.
  *
  * The tx count appears twice (hashed header, and framing before the txs);
@@ -27,25 +28,25 @@
  * rejects any block with two equal tx hashes (such a block could never
  * apply anyway: the second copy reuses a nonce), and the tx count is part
  * of the hashed header. A one-leaf tree's root is the leaf itself; a leaf
- * (hash of a 104-byte tx) cannot be confused with an interior node (hash
+ * (hash of a transaction of at least PROTO_TXENV_WIRE_SIZE_MIN bytes) cannot be confused with an interior node (hash
  * of 64 bytes) without a BLAKE2b collision, and again tx_count differs. */
 #include "protocol/chain/block.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_UNSIGNED_SIZE (PROTO_BLOCK_HEADER_WIRE_SIZE - PROTO_SIG_SIZE)
+#define BLOCK_UNSIGNED_SIZE PROTO_BLOCK_HASHED_SIZE
 #define BLOCK_DOMAIN_TAG "aitbc-blk"
 #define BLOCK_DOMAIN_TAG_SIZE 9
 #define BLOCK_SIGNING_SIZE (BLOCK_DOMAIN_TAG_SIZE + 8 + PROTO_HASH_SIZE)
 
 G_STATIC_ASSERT(sizeof(BLOCK_DOMAIN_TAG) - 1 == BLOCK_DOMAIN_TAG_SIZE);
-G_STATIC_ASSERT(BLOCK_UNSIGNED_SIZE == 160);
+G_STATIC_ASSERT(BLOCK_UNSIGNED_SIZE == 184);
 
 proto_block *proto_block_new(void)
 {
     proto_block *b = g_new0(proto_block, 1);
-    b->txs = g_array_new(FALSE, TRUE, sizeof(proto_tx));
+    b->txs = g_array_new(FALSE, TRUE, sizeof(proto_txenv));
     b->refs = 1;
     return b;
 }
@@ -93,6 +94,12 @@ static void header_put_unsigned(const proto_block_header *h, uint8_t out[BLOCK_U
     p += PROTO_HASH_SIZE;
     proto_le_put_u32(p, h->tx_count);
     p += 4;
+    proto_le_put_u64(p, h->gas_limit);
+    p += 8;
+    proto_le_put_u64(p, h->gas_used);
+    p += 8;
+    proto_le_put_u64(p, h->base_fee);
+    p += 8;
     g_assert(p == out + BLOCK_UNSIGNED_SIZE);
 }
 
@@ -138,7 +145,7 @@ static proto_hash *block_tx_hashes(const proto_block *b)
     }
     proto_hash *hashes = g_new(proto_hash, b->txs->len);
     for (guint i = 0; i < b->txs->len; i++) {
-        proto_tx_hash(&g_array_index(b->txs, proto_tx, i), &hashes[i]);
+        proto_txenv_hash(&g_array_index(b->txs, proto_txenv, i), &hashes[i]);
     }
     return hashes;
 }
@@ -160,7 +167,7 @@ void proto_block_tx_ids(const proto_block *b, proto_hash *out)
         return;
     }
     for (guint i = 0; i < b->txs->len; i++)
-        proto_tx_hash(&g_array_index(b->txs, proto_tx, i), &out[i]);
+        proto_txenv_hash(&g_array_index(b->txs, proto_txenv, i), &out[i]);
 }
 
 void proto_block_seal_txs(proto_block *b)
@@ -217,7 +224,7 @@ void proto_block_encode(const proto_block *b, proto_writer *w)
     proto_write_raw(w, b->header.sig.bytes, PROTO_SIG_SIZE);
     proto_write_u32(w, b->txs->len);
     for (guint i = 0; i < b->txs->len; i++) {
-        proto_tx_encode(&g_array_index(b->txs, proto_tx, i), w);
+        proto_txenv_encode(&g_array_index(b->txs, proto_txenv, i), w);
     }
     gsize ext_size = 0;
     const void *ext = b->ext != NULL ? g_bytes_get_data(b->ext, &ext_size) : NULL;
@@ -237,6 +244,9 @@ static void header_read(proto_reader *r, proto_block_header *h)
     proto_read_raw(r, h->state_root.bytes, PROTO_HASH_SIZE);
     proto_read_raw(r, h->ext_hash.bytes, PROTO_HASH_SIZE);
     h->tx_count = proto_read_u32(r);
+    h->gas_limit = proto_read_u64(r);
+    h->gas_used = proto_read_u64(r);
+    h->base_fee = proto_read_u64(r);
     proto_read_raw(r, h->sig.bytes, PROTO_SIG_SIZE);
 }
 
@@ -278,12 +288,12 @@ static bool block_read_txs(proto_reader *r, proto_block *b, uint32_t txs_max)
 {
     uint32_t n = proto_read_u32(r);
     if (r->failed || n != b->header.tx_count || n > txs_max ||
-        n > proto_reader_remaining(r) / PROTO_TX_WIRE_SIZE) {
+        n > proto_reader_remaining(r) / PROTO_TXENV_WIRE_SIZE_MIN) {
         return false;
     }
     g_array_set_size(b->txs, n);
-    for (uint32_t i = 0; i < n; i++) {
-        proto_tx_decode(r, &g_array_index(b->txs, proto_tx, i));
+    for (uint32_t i = 0; i < n && !r->failed; i++) {
+        proto_txenv_read(r, &g_array_index(b->txs, proto_txenv, i), NULL);
     }
     return !r->failed;
 }

@@ -1,7 +1,8 @@
 /* Blocks: a signed header plus a list of transactions.
  *
  * The header commits to parent, height, slot, proposer, timestamp, the
- * Merkle root of tx hashes and the post-execution state root. The block
+ * Merkle root of tx hashes, the post-execution state root and the fee
+ * market's figures (gas limit, gas used, base fee). The block
  * hash is BLAKE2b over the canonical header encoding without the
  * signature; the proposer signs that hash (domain-tagged with the chain
  * id). Decoding checks structure only (bounds, counts, tx root); whether
@@ -14,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/chain/tx.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/event.h"
@@ -29,11 +30,18 @@ typedef struct proto_block_header {
     proto_hash state_root; /* state root after executing the txs */
     proto_hash ext_hash;   /* hash of the consensus extension (zero hash if none) */
     uint32_t tx_count;
+    uint64_t gas_limit;    /* the chain's block gas limit (tx_exec.h rules) */
+    uint64_t gas_used;     /* gas the transactions used, summed */
+    uint64_t base_fee;     /* EIP-1559 base fee per gas of this block */
     proto_sig sig;         /* proposer's signature over the block hash */
 } proto_block_header;
 
 #define PROTO_BLOCK_HEADER_WIRE_SIZE \
-    (8 + 8 + PROTO_HASH_SIZE + 4 + 8 + 3 * PROTO_HASH_SIZE + 4 + PROTO_SIG_SIZE)
+    (8 + 8 + PROTO_HASH_SIZE + 4 + 8 + 3 * PROTO_HASH_SIZE + 4 + 3 * 8 + PROTO_SIG_SIZE)
+
+/* The header bytes the block hash covers: all of it but the signature,
+ * first on the wire. */
+#define PROTO_BLOCK_HASHED_SIZE (PROTO_BLOCK_HEADER_WIRE_SIZE - PROTO_SIG_SIZE)
 
 /* Upper bound on a block's consensus extension, checked before allocating. */
 #define PROTO_BLOCK_EXT_MAX (1u << 20)
@@ -41,7 +49,7 @@ typedef struct proto_block_header {
 typedef struct proto_block {
     proto_block_header header;
     proto_hash hash;       /* cached: hash of the unsigned header */
-    GArray *txs;           /* of proto_tx, header.tx_count entries */
+    GArray *txs;           /* of proto_txenv, header.tx_count entries */
     /* Consensus extension: bytes the consensus module defines (PBFT: the
      * previous block's commit signatures, evidence, validator operations;
      * pbft_ext.h). NULL when empty. The header commits to it by ext_hash. */

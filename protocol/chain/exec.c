@@ -1,83 +1,189 @@
 /* Block execution shared by every consensus module (see exec.h): the
- * modules' begin-block hooks, the transactions through the router, the
- * consensus extension, the end-block hooks, then the state root. */
+ * header's fee fields, the begin-block hooks, the transactions, the
+ * consensus extension, the end-block hooks, the next base fee, then the
+ * gas and state-root checks. */
 #include "protocol/chain/exec.h"
 
 #include "protocol/chain/module.h"
-#include "protocol/chain/tx_envelope.h"
 
-proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_mempool *m,
-                                        const proto_tx *tx, uint64_t chain_id,
-                                        proto_crypto *c, proto_hash *hash_out)
+proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_txpool *pool,
+                                        const proto_chain_rules *rules, proto_crypto *c,
+                                        const proto_txenv *tx, proto_hash *hash_out)
 {
-    uint32_t accounts = proto_state_account_count(s);
-    if (tx->from >= accounts || tx->to >= accounts || tx->from == tx->to)
-        return PROTO_REJECT_TX_INVALID;
-    const proto_account *acct = proto_state_account(s, tx->from);
-    if (!proto_tx_verify(tx, chain_id, c, &acct->pk))
+    uint32_t sender = PROTO_ACCOUNT_NONE;
+    proto_txenv_hash(tx, hash_out);
+    if (pool != NULL && proto_txpool_contains(pool, hash_out))
+        return PROTO_REJECT_NONE;
+    switch (proto_tx_admissible(s, rules, c, tx, proto_txenv_wire_size(tx), &sender, NULL)) {
+    case PROTO_TX_EXEC_OK:
+        break;
+    case PROTO_TX_EXEC_BAD_SIGNATURE:
         return PROTO_REJECT_SIGNATURE;
-    proto_tx_hash(tx, hash_out);
-    if (m != NULL) {
-        proto_mempool_result r = proto_mempool_add(m, tx, hash_out, s);
-        if (r == PROTO_MEMPOOL_FULL || r == PROTO_MEMPOOL_STALE)
+    case PROTO_TX_EXEC_BAD_NONCE:
+        return PROTO_REJECT_LIMIT; /* already used: the pool's "stale" */
+    default:
+        return PROTO_REJECT_TX_INVALID;
+    }
+    if (pool != NULL) {
+        switch (proto_txpool_add(pool, tx, sender, hash_out, s, NULL)) {
+        case PROTO_TXPOOL_ADDED:
+        case PROTO_TXPOOL_REPLACED:
+        case PROTO_TXPOOL_DUPLICATE:
+            break;
+        default:
             return PROTO_REJECT_LIMIT;
+        }
     }
     return PROTO_REJECT_NONE;
 }
 
-/* The context every message and hook of block b runs in. Nothing is
- * metered yet: the meter's limit is UINT64_MAX. */
+#define EXEC_TXPOOL_PER_SENDER 256
+#define EXEC_TXPOOL_PRICE_BUMP_PERCENT 10
+
+proto_txpool *proto_exec_txpool_new(uint32_t entries_max)
+{
+    proto_txpool_params p = {.entries_max = entries_max,
+                             .per_sender_max = EXEC_TXPOOL_PER_SENDER,
+                             .price_bump_percent = EXEC_TXPOOL_PRICE_BUMP_PERCENT};
+    return proto_txpool_new(&p);
+}
+
+void proto_exec_forget_block(proto_txpool *pool, const proto_state *s, const proto_block *b,
+                             const proto_hash *ids)
+{
+    if (b->txs->len == 0)
+        return;
+    uint32_t *senders = g_new(uint32_t, b->txs->len);
+    for (guint i = 0; i < b->txs->len; i++) {
+        proto_txpool_remove(pool, &ids[i]);
+        senders[i] = proto_state_account_by_key(
+            s, &g_array_index(b->txs, proto_txenv, i).sender);
+    }
+    proto_txpool_prune_senders(pool, s, senders, b->txs->len);
+    g_free(senders);
+}
+
+/* The context every message and hook of block b runs in; transactions
+ * get a meter of their own (tx_exec.c). */
 static void exec_ctx(proto_msg_ctx *ctx, proto_gas_meter *gas, const proto_block *b,
-                     uint64_t chain_id, proto_crypto *c, proto_undo *undo)
+                     const proto_exec_env *env, proto_undo *undo)
 {
     proto_gas_meter_init(gas, UINT64_MAX);
     *ctx = (proto_msg_ctx){.undo = undo,
                            .gas = gas,
-                           .crypto = c,
-                           .chain_id = chain_id,
+                           .crypto = env->crypto,
+                           .chain_id = env->rules->chain_id,
                            .height = b->header.height,
-                           .time_ns = b->header.timestamp_ns};
+                           .time_ns = b->header.timestamp_ns,
+                           .sender = PROTO_ACCOUNT_NONE,
+                           .events = env->events};
 }
 
-/* One transaction: a transfer message, with a meter of its own. */
-static bool exec_tx(proto_state *s, proto_msg_ctx *ctx, const proto_tx *tx)
+/* Step 1 of exec.h: the header's fee fields against the rules and s. */
+static bool exec_header_fees_ok(const proto_state *s, const proto_block *b,
+                                const proto_exec_env *env)
 {
-    proto_gas_meter_init(ctx->gas, UINT64_MAX);
-    return proto_state_deliver(s, ctx, PROTO_TXMSG_TRANSFER, tx).status == PROTO_MSG_OK;
+    return b->header.gas_limit == env->rules->block_gas_limit &&
+           b->header.base_fee == proto_state_base_fee(s) &&
+           b->header.proposer < env->rules->validators;
 }
 
-bool proto_exec_build(proto_state *s, proto_mempool *m, uint32_t txs_max, uint64_t chain_id,
-                      proto_crypto *c, proto_block *b, proto_undo *undo, proto_exec_ext_fn ext_fn,
-                      void *ext_ctx)
+/* Steps 4 and 5: the extension, the end-block hooks, the next base fee. */
+static bool exec_finish(proto_state *s, const proto_msg_ctx *ctx, const proto_block *b,
+                        const proto_exec_env *env, uint64_t gas_used)
+{
+    if (env->ext_fn != NULL && !env->ext_fn(env->ext_ctx, s, b, ctx->undo))
+        return false;
+    if (!proto_state_end_block(s, ctx))
+        return false;
+    uint64_t next = proto_fee_next_base_fee(&env->rules->fees, gas_used,
+                                            b->header.gas_limit, b->header.base_fee);
+    proto_state_set_base_fee(s, next, ctx->undo);
+    return true;
+}
+
+/* The pool's candidates by the cursor's order (txpool.h), executed as
+ * they are taken: a transaction that executes joins the block and its
+ * sender's next one becomes a candidate; one that cannot be included
+ * (no gas left for its limit, funds, nonce) takes its sender out of this
+ * block. The cursor reads the pool only, and s is the cursor's state at
+ * init, so the nonces it expects are the ones execution advances.
+ * Returns the gas used. */
+static uint64_t exec_build_txs(proto_state *s, const proto_msg_ctx *ctx, proto_block *b,
+                               proto_txpool *pool, uint32_t txs_max, const proto_exec_env *env)
+{
+    uint32_t fee_account = proto_chain_rules_fee_account(env->rules, b->header.proposer);
+    uint64_t gas_used = 0;
+    proto_txpool_cursor cur;
+    proto_txpool_cursor_init(&cur, pool, s, b->header.base_fee);
+    const proto_txenv *tx;
+    while (b->txs->len < txs_max && (tx = proto_txpool_cursor_peek(&cur, NULL, NULL, NULL))) {
+        proto_tx_receipt receipt;
+        if (proto_tx_exec(s, ctx, env->rules, tx, proto_txenv_wire_size(tx), b->header.base_fee,
+                          b->header.gas_limit - gas_used, fee_account,
+                          &receipt) != PROTO_TX_EXEC_OK) {
+            proto_txpool_cursor_pop(&cur);
+            continue;
+        }
+        gas_used += receipt.gas_used;
+        g_array_append_val(b->txs, *tx);
+        proto_txpool_cursor_shift(&cur);
+    }
+    proto_txpool_cursor_clear(&cur);
+    return gas_used;
+}
+
+bool proto_exec_build(proto_state *s, proto_txpool *pool, uint32_t txs_max,
+                      const proto_exec_env *env, proto_block *b, proto_undo *undo)
 {
     g_assert(undo != NULL && undo->entries != NULL && undo->entries->len == 0);
+    guint events_before = env->events != NULL ? env->events->len : 0;
+    b->header.gas_limit = env->rules->block_gas_limit;
+    b->header.base_fee = proto_state_base_fee(s);
+    g_assert(exec_header_fees_ok(s, b, env));
     proto_gas_meter gas;
     proto_msg_ctx ctx;
-    exec_ctx(&ctx, &gas, b, chain_id, c, undo);
+    exec_ctx(&ctx, &gas, b, env, undo);
     g_array_set_size(b->txs, 0);
-    if (!proto_state_begin_block(s, &ctx)) {
+    bool ok = proto_state_begin_block(s, &ctx);
+    uint64_t gas_used = 0;
+    if (ok) {
+        gas_used = exec_build_txs(s, &ctx, b, pool, txs_max, env);
+        ok = exec_finish(s, &ctx, b, env, gas_used);
+    }
+    if (!ok) {
         proto_state_revert(s, undo);
+        if (env->events != NULL)
+            g_array_set_size(env->events, events_before);
         return false;
     }
-    proto_mempool_select(m, s, txs_max, b->txs);
-    guint kept = 0;
-    for (guint i = 0; i < b->txs->len; i++) {
-        proto_tx *tx = &g_array_index(b->txs, proto_tx, i);
-        if (exec_tx(s, &ctx, tx))
-            g_array_index(b->txs, proto_tx, kept++) = *tx;
-    }
-    g_array_set_size(b->txs, kept);
-    if ((ext_fn != NULL && !ext_fn(ext_ctx, s, b, undo)) || !proto_state_end_block(s, &ctx)) {
-        proto_state_revert(s, undo);
-        return false;
-    }
+    b->header.gas_used = gas_used;
     proto_state_root(s, &b->header.state_root);
     proto_block_seal_txs(b);
     return true;
 }
 
-bool proto_exec_apply(proto_state *s, const proto_block *b, uint64_t chain_id, proto_crypto *c,
-                      proto_undo *undo, proto_exec_ext_fn ext_fn, void *ext_ctx)
+/* Every transaction must be includable; returns false at the first that
+ * is not, else the gas used in *gas_used. */
+static bool exec_apply_txs(proto_state *s, const proto_msg_ctx *ctx, const proto_block *b,
+                           const proto_exec_env *env, uint64_t *gas_used)
+{
+    uint32_t fee_account = proto_chain_rules_fee_account(env->rules, b->header.proposer);
+    uint64_t used = 0;
+    for (guint i = 0; i < b->txs->len; i++) {
+        const proto_txenv *tx = &g_array_index(b->txs, proto_txenv, i);
+        proto_tx_receipt receipt;
+        if (proto_tx_exec(s, ctx, env->rules, tx, proto_txenv_wire_size(tx), b->header.base_fee,
+                          b->header.gas_limit - used, fee_account, &receipt) != PROTO_TX_EXEC_OK)
+            return false;
+        used += receipt.gas_used;
+    }
+    *gas_used = used;
+    return true;
+}
+
+bool proto_exec_apply(proto_state *s, const proto_block *b, const proto_exec_env *env,
+                      proto_undo *undo)
 {
     proto_undo local;
     proto_undo *log = undo;
@@ -86,23 +192,24 @@ bool proto_exec_apply(proto_state *s, const proto_block *b, uint64_t chain_id, p
         log = &local;
     }
     g_assert(log->entries != NULL && log->entries->len == 0);
+    guint events_before = env->events != NULL ? env->events->len : 0;
     proto_gas_meter gas;
     proto_msg_ctx ctx;
-    exec_ctx(&ctx, &gas, b, chain_id, c, log);
-    bool ok = proto_state_begin_block(s, &ctx);
-    for (guint i = 0; ok && i < b->txs->len; i++)
-        ok = exec_tx(s, &ctx, &g_array_index(b->txs, proto_tx, i));
-    if (ok && ext_fn != NULL)
-        ok = ext_fn(ext_ctx, s, b, log);
-    if (ok)
-        ok = proto_state_end_block(s, &ctx);
+    exec_ctx(&ctx, &gas, b, env, log);
+    uint64_t gas_used = 0;
+    bool ok = exec_header_fees_ok(s, b, env) && proto_state_begin_block(s, &ctx) &&
+              exec_apply_txs(s, &ctx, b, env, &gas_used) && gas_used == b->header.gas_used &&
+              exec_finish(s, &ctx, b, env, gas_used);
     if (ok) {
         proto_hash root;
         proto_state_root(s, &root);
         ok = proto_hash_equal(&root, &b->header.state_root);
     }
-    if (!ok)
+    if (!ok) {
         proto_state_revert(s, log);
+        if (env->events != NULL)
+            g_array_set_size(env->events, events_before);
+    }
     if (log == &local)
         proto_undo_clear(&local);
     return ok;

@@ -44,6 +44,7 @@ void proto_gas_meter_init(proto_gas_meter *m, uint64_t limit)
 {
     m->limit = limit;
     m->consumed = 0;
+    m->ran_out = false;
 }
 
 uint64_t proto_gas_meter_remaining(const proto_gas_meter *m)
@@ -63,6 +64,7 @@ proto_gas_result proto_gas_consume(proto_gas_meter *m, uint64_t amount)
 {
     if (amount > proto_gas_meter_remaining(m)) {
         m->consumed = m->limit;
+        m->ran_out = true;
         return PROTO_GAS_OUT_OF_GAS;
     }
     m->consumed += amount;

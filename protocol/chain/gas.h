@@ -67,6 +67,7 @@ const char *proto_gas_result_name(proto_gas_result r);
 typedef struct proto_gas_meter {
     uint64_t limit;    /* gas the transaction bought */
     uint64_t consumed; /* gas used so far; invariant consumed <= limit */
+    bool ran_out;      /* a charge asked for more than remained (sticky) */
 } proto_gas_meter;
 
 void proto_gas_meter_init(proto_gas_meter *m, uint64_t limit);

@@ -71,12 +71,17 @@
 typedef struct proto_msg_ctx {
     proto_undo *undo;                     /* records how to revert; NULL: none wanted */
     proto_gas_meter *gas;                 /* never NULL; unmetered: limit UINT64_MAX */
-    const proto_gas_schedule *gas_prices; /* NULL: nothing is charged (today) */
+    const proto_gas_schedule *gas_prices; /* NULL: nothing is charged */
+    uint32_t sender;                      /* the signer's account (PROTO_ACCOUNT_NONE in
+                                           * block hooks and consensus-made changes) */
     proto_crypto *crypto;
     uint64_t chain_id;
     uint64_t height;                      /* the block executing; 0 outside a block */
     int64_t time_ns;                      /* the block's timestamp; 0 outside a block */
     struct proto_msg_stats *stats;        /* the router counts here; NULL: not counted */
+    GArray *events;                       /* proto_event a module reports (event.h);
+                                           * NULL: nobody listens. A failed
+                                           * transaction's are taken back. */
 } proto_msg_ctx;
 
 /* What the router did with a message. */
@@ -223,8 +228,18 @@ struct proto_undo_record {
 /* Append r to the log (u NULL: no record wanted, r's data is freed now). */
 void proto_undo_push(proto_undo *u, const proto_undo_record *r);
 /* Whether the log holds a record of module_id with this restore function
- * (for "snapshot at the first change" records). */
+ * (for "snapshot at the first change" records) in its current scope:
+ * among the records made since the innermost open scope (all of them
+ * when none is open). */
 bool proto_undo_has(const proto_undo *u, uint32_t module_id, proto_undo_restore_fn restore);
+/* Open a scope: records made before it no longer count for
+ * proto_undo_has, so a module snapshots again at its first change in the
+ * scope, and a revert to a mark taken at the scope's start
+ * (proto_state_revert_to) restores everything done in it. Returns what
+ * proto_undo_scope_close needs to reopen the outer scope. A transaction's
+ * messages run in one (tx_exec.c). */
+guint proto_undo_scope_open(proto_undo *u);
+void proto_undo_scope_close(proto_undo *u, guint outer);
 /* Module records in the log. */
 uint32_t proto_undo_records_count(const proto_undo *u);
 

@@ -18,8 +18,8 @@
  * children is queued (and hashed) once. Growing past cap (accounts added
  * after genesis) doubles cap and rebuilds the whole tree on the next root.
  *
- * Transfers are the bank module's (protocol/modules/bank/); the core
- * routes them (proto_state_apply_tx) and offers the bank what it needs:
+ * Transactions run in tx_exec.c (fees, gas, nonce) and their messages
+ * in the modules; the core offers them what they need:
  * mutable accounts that record their old values (proto_state_account_mut)
  * and the burned counter (proto_state_burn). Total supply (balances +
  * burned + what modules hold) never changes, and since it fits in u64
@@ -31,15 +31,17 @@
  * changed (mutable access, a swap, a revert, the hash mode). The state
  * root folds the roots of the slots that hold a state:
  *
- *     root = H("aitbc/state" || accounts root || module roots in id order)
+ *     root = H("aitbc/state" || accounts root || base fee u64 LE
+ *              || module roots in id order)
  *
- * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode;
- * with no module state it is the accounts root alone. With the validator
- * module alone (PBFT) that is H(tag || accounts root || valset hash), the
- * root this chain had before it had modules.
+ * with H = BLAKE2b-256, or proto_fastmix keyed by the tag in fast mode.
+ * The base fee the next block must carry (fee_market.h) is state too, so
+ * the root commits to it right after the accounts root.
  *
  * Undo: account entries are a flat array of old values (a transfer adds
- * two), burned is saved once, at the log's first change. Module records
+ * two), burned and the base fee are saved once, at the log's first
+ * change of each. A mark (proto_undo_mark_now) lets a transaction revert
+ * its messages alone and keep its fee. Module records
  * carry the number of account entries made before them, so a revert walks
  * both arrays backwards and replays every change newest first.
  *
@@ -51,7 +53,7 @@
 #include "protocol/chain/state.h"
 
 #include "protocol/chain/module.h"
-#include "protocol/chain/tx_envelope.h"
+#include "protocol/core/codec.h"
 #include "protocol/core/fastmix.h"
 #include "protocol/modules/modules.h"
 
@@ -67,6 +69,19 @@ typedef struct proto_undo_entry {
     uint64_t nonce;
 } proto_undo_entry;
 
+/* Account index by public key: open addressing over uint32 slots holding
+ * index + 1 (0 = empty), probed linearly from the key's first four bytes
+ * (keys are Ed25519 public keys: uniform). The keys themselves are the
+ * accounts' (compared there), so the table is 8 bytes per account at a
+ * load of at most 1/2. Built at genesis; copies of a state share it by
+ * reference count, since no account is added after genesis. */
+typedef struct state_keys {
+    uint32_t *slots;
+    uint32_t cap;   /* power of two, >= 2 * accounts */
+    uint32_t used;
+    uint32_t refs;
+} state_keys;
+
 /* One module's place in a state. */
 typedef struct state_slot {
     void *state;     /* owned; NULL: the module has no state in this chain */
@@ -77,6 +92,8 @@ typedef struct state_slot {
 struct proto_state {
     GArray *accounts;       /* of proto_account, dense by index */
     uint64_t burned;        /* fees and slashed stake burned so far */
+    uint64_t base_fee;      /* the next block's base fee (fee_market.h), per gas */
+    state_keys *keys;       /* account index by key; shared by copies (immutable after genesis) */
     uint64_t supply;        /* balances + burned + module tokens == supply, fits in u64 */
     uint32_t cap;           /* leaf capacity, a power of two >= count, >= 1 */
     proto_hash *tree;       /* 2 * cap nodes, heap layout */
@@ -89,28 +106,50 @@ struct proto_state {
     uint32_t refs;          /* > 1: shared, immutable but for the root cache */
 };
 
+static state_keys *keys_new(uint32_t cap)
+{
+    state_keys *k = g_new0(state_keys, 1);
+    k->cap = cap;
+    k->slots = g_new0(uint32_t, cap);
+    k->refs = 1;
+    return k;
+}
+
+static void keys_unref(state_keys *k)
+{
+    g_assert(k->refs > 0);
+    if (--k->refs == 0) {
+        g_free(k->slots);
+        g_free(k);
+    }
+}
+
+static uint32_t keys_home(const state_keys *k, const proto_pubkey *pk)
+{
+    return proto_le_get_u32(pk->bytes) & (k->cap - 1);
+}
+
+/* Insert index (its key is accounts[index].pk); duplicates are a genesis
+ * bug (keys derive from distinct labels). */
+static void keys_insert(state_keys *k, const GArray *accounts, uint32_t index)
+{
+    const proto_pubkey *pk = &g_array_index(accounts, proto_account, index).pk;
+    uint32_t h = keys_home(k, pk);
+    while (k->slots[h] != 0) {
+        const proto_account *a = &g_array_index(accounts, proto_account, k->slots[h] - 1);
+        g_assert(!proto_pubkey_equal(&a->pk, pk));
+        h = (h + 1) & (k->cap - 1);
+    }
+    k->slots[h] = index + 1;
+    k->used++;
+}
+
 /* Every mutation but the root cache's goes through here. */
 static void state_assert_private(const proto_state *s)
 {
     g_assert(s->refs == 1);
 }
 
-const char *proto_tx_result_name(proto_tx_result r)
-{
-    switch (r) {
-    case PROTO_TX_OK:
-        return "ok";
-    case PROTO_TX_BAD_ACCOUNT:
-        return "bad_account";
-    case PROTO_TX_BAD_NONCE:
-        return "bad_nonce";
-    case PROTO_TX_NO_FUNDS:
-        return "no_funds";
-    case PROTO_TX_BAD_SIGNATURE:
-        return "bad_signature";
-    }
-    return "unknown";
-}
 
 static void state_alloc_tree(proto_state *s, uint32_t cap)
 {
@@ -130,6 +169,7 @@ proto_state *proto_state_new_with_modules(const proto_module_set *set)
     s->accounts = g_array_new(FALSE, TRUE, sizeof(proto_account));
     s->dirty_leaves = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->modules = set;
+    s->keys = keys_new(4);
     s->refs = 1;
     state_alloc_tree(s, 1);
     return s;
@@ -146,6 +186,9 @@ proto_state *proto_state_copy(const proto_state *s)
     c->accounts = g_array_copy(s->accounts);
     c->dirty_leaves = g_array_copy(s->dirty_leaves);
     c->burned = s->burned;
+    c->base_fee = s->base_fee;
+    c->keys = s->keys;
+    c->keys->refs++;
     c->supply = s->supply;
     c->cap = s->cap;
     c->rebuild = s->rebuild;
@@ -186,6 +229,7 @@ void proto_state_free(proto_state *s)
     }
     g_array_unref(s->accounts);
     g_array_unref(s->dirty_leaves);
+    keys_unref(s->keys);
     g_free(s->tree);
     g_free(s->node_dirty);
     for (uint32_t i = 0; i < s->modules->count; i++) {
@@ -212,6 +256,39 @@ static void state_mark_dirty(proto_state *s, uint32_t index)
     }
 }
 
+/* Put a new account into the key table: a private table of its own
+ * first (copies share theirs), rebuilt at twice the size when half full. */
+static void state_index_key(proto_state *s, uint32_t index)
+{
+    state_keys *k = s->keys;
+    if (k->refs > 1 || 2 * ((size_t)k->used + 1) > k->cap) {
+        uint32_t cap = k->cap;
+        while (2 * ((size_t)k->used + 1) > cap) {
+            g_assert(cap <= UINT32_MAX / 2);
+            cap *= 2;
+        }
+        state_keys *fresh = keys_new(cap);
+        for (uint32_t i = 0; i < index; i++)
+            keys_insert(fresh, s->accounts, i);
+        keys_unref(k);
+        s->keys = fresh;
+    }
+    keys_insert(s->keys, s->accounts, index);
+}
+
+uint32_t proto_state_account_by_key(const proto_state *s, const proto_pubkey *pk)
+{
+    const state_keys *k = s->keys;
+    uint32_t h = keys_home(k, pk);
+    while (k->slots[h] != 0) {
+        uint32_t index = k->slots[h] - 1;
+        if (proto_pubkey_equal(&state_acct(s, index)->pk, pk))
+            return index;
+        h = (h + 1) & (k->cap - 1);
+    }
+    return PROTO_ACCOUNT_NONE;
+}
+
 /* Genesis balances come from a scenario the caller has validated: a total
  * supply that does not fit in u64 is the caller's bug. */
 uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance)
@@ -223,6 +300,7 @@ uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_
     proto_account a = {.pk = *pk, .balance = balance, .nonce = 0};
     g_array_append_val(s->accounts, a);
     uint32_t index = s->accounts->len - 1;
+    state_index_key(s, index);
     if (s->accounts->len > s->cap) {
         g_assert(s->cap <= UINT32_MAX / 2);
         state_alloc_tree(s, s->cap * 2);
@@ -246,6 +324,22 @@ const proto_account *proto_state_account(const proto_state *s, uint32_t index)
 uint64_t proto_state_burned(const proto_state *s)
 {
     return s->burned;
+}
+
+uint64_t proto_state_base_fee(const proto_state *s)
+{
+    return s->base_fee;
+}
+
+void proto_state_set_base_fee(proto_state *s, uint64_t base_fee, proto_undo *undo)
+{
+    state_assert_private(s);
+    if (undo != NULL && !undo->base_fee_saved) {
+        g_assert(undo->entries != NULL);
+        undo->base_fee_before = s->base_fee;
+        undo->base_fee_saved = true;
+    }
+    s->base_fee = base_fee;
 }
 
 /* Recomputed from the balances (not the cached genesis supply) so that an
@@ -289,40 +383,6 @@ proto_account *proto_state_account_mut(proto_state *s, uint32_t index, proto_und
     return a;
 }
 
-/* Outside a block: no height, no time, nothing metered. */
-static void state_tx_ctx(proto_msg_ctx *ctx, proto_gas_meter *gas, uint64_t chain_id,
-                         proto_crypto *c, proto_undo *undo)
-{
-    proto_gas_meter_init(gas, UINT64_MAX);
-    *ctx = (proto_msg_ctx){.undo = undo, .gas = gas, .crypto = c, .chain_id = chain_id};
-}
-
-/* The registry routes transfers to the bank, whose codes are
- * proto_tx_result. */
-static proto_tx_result state_tx_code(proto_msg_result r)
-{
-    g_assert(r.status == PROTO_MSG_OK || r.status == PROTO_MSG_REFUSED);
-    return (proto_tx_result)r.code;
-}
-
-proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
-                                     proto_crypto *c)
-{
-    proto_gas_meter gas;
-    proto_msg_ctx ctx;
-    state_tx_ctx(&ctx, &gas, chain_id, c, NULL);
-    return state_tx_code(proto_state_check_msg(s, &ctx, PROTO_TXMSG_TRANSFER, tx));
-}
-
-proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
-                                     proto_crypto *c, proto_undo *undo)
-{
-    proto_gas_meter gas;
-    proto_msg_ctx ctx;
-    state_tx_ctx(&ctx, &gas, chain_id, c, undo);
-    return state_tx_code(proto_state_deliver(s, &ctx, PROTO_TXMSG_TRANSFER, tx));
-}
-
 /* ---- undo ---- */
 
 void proto_undo_init(proto_undo *u)
@@ -331,6 +391,9 @@ void proto_undo_init(proto_undo *u)
     u->records = NULL;
     u->burned_before = 0;
     u->burned_saved = false;
+    u->base_fee_before = 0;
+    u->base_fee_saved = false;
+    u->scope_floor = 0;
 }
 
 static void undo_record_free(proto_undo_record *r)
@@ -365,6 +428,9 @@ void proto_undo_clear(proto_undo *u)
     }
     u->burned_before = 0;
     u->burned_saved = false;
+    u->base_fee_before = 0;
+    u->base_fee_saved = false;
+    u->scope_floor = 0;
 }
 
 void proto_undo_push(proto_undo *u, const proto_undo_record *r)
@@ -389,13 +455,28 @@ bool proto_undo_has(const proto_undo *u, uint32_t module_id, proto_undo_restore_
     if (u == NULL || u->records == NULL) {
         return false;
     }
-    for (guint i = 0; i < u->records->len; i++) {
+    for (guint i = u->scope_floor; i < u->records->len; i++) {
         const proto_undo_record *r = &g_array_index(u->records, proto_undo_record, i);
         if (r->module_id == module_id && r->restore == restore) {
             return true;
         }
     }
     return false;
+}
+
+guint proto_undo_scope_open(proto_undo *u)
+{
+    guint outer = u->scope_floor;
+    u->scope_floor = u->records != NULL ? u->records->len : 0;
+    return outer;
+}
+
+/* A revert inside the scope may have dropped records below the floor's
+ * old value; the outer floor is never above what remains. */
+void proto_undo_scope_close(proto_undo *u, guint outer)
+{
+    guint records = u->records != NULL ? u->records->len : 0;
+    u->scope_floor = MIN(outer, records);
 }
 
 uint32_t proto_undo_records_count(const proto_undo *u)
@@ -431,15 +512,19 @@ static void revert_record(proto_state *s, proto_undo_record *r)
     undo_record_free(r);
 }
 
-/* Account entries and module records, newest first: a record with mark m
- * came after entries [0, m), so it is replayed once those above m are. */
-static void revert_merged(proto_state *s, proto_undo *undo)
+/* Account entries and module records down to the mark, newest first: a
+ * record with accounts_mark m came after entries [0, m), so it is
+ * replayed once those above m are. */
+static void revert_merged(proto_state *s, proto_undo *undo, guint entries_mark,
+                          guint records_mark)
 {
     guint i = undo->entries->len;
-    guint j = undo->records->len;
-    while (i > 0 || j > 0) {
-        proto_undo_record *r = j > 0 ? &g_array_index(undo->records, proto_undo_record, j - 1)
-                                     : NULL;
+    guint j = undo->records != NULL ? undo->records->len : 0;
+    g_assert(i >= entries_mark && j >= records_mark);
+    while (i > entries_mark || j > records_mark) {
+        proto_undo_record *r = j > records_mark
+                                   ? &g_array_index(undo->records, proto_undo_record, j - 1)
+                                   : NULL;
         if (r != NULL && r->accounts_mark >= i) {
             revert_record(s, r);
             j--;
@@ -448,28 +533,47 @@ static void revert_merged(proto_state *s, proto_undo *undo)
             i--;
         }
     }
-    g_array_set_size(undo->records, 0);
+    g_array_set_size(undo->entries, entries_mark);
+    if (undo->records != NULL)
+        g_array_set_size(undo->records, records_mark);
 }
 
-/* burned_before was taken at the first change of burned, so a log that
- * never touched it restores nothing there. */
+/* burned_before and base_fee_before were taken at the first change, so a
+ * log that never touched them restores nothing there. */
 void proto_state_revert(proto_state *s, proto_undo *undo)
 {
     state_assert_private(s);
     g_assert(undo->entries != NULL);
-    if (undo->records != NULL && undo->records->len > 0) {
-        revert_merged(s, undo);
-    } else {
-        for (guint i = undo->entries->len; i-- > 0;) {
-            revert_entry(s, &g_array_index(undo->entries, proto_undo_entry, i));
-        }
-    }
-    if (undo->burned_saved) {
+    revert_merged(s, undo, 0, 0);
+    if (undo->burned_saved)
         s->burned = undo->burned_before;
-    }
-    g_array_set_size(undo->entries, 0);
+    if (undo->base_fee_saved)
+        s->base_fee = undo->base_fee_before;
     undo->burned_before = 0;
     undo->burned_saved = false;
+    undo->base_fee_before = 0;
+    undo->base_fee_saved = false;
+    undo->scope_floor = 0;
+}
+
+proto_undo_mark proto_undo_mark_now(const proto_undo *undo, const proto_state *s)
+{
+    g_assert(undo->entries != NULL);
+    return (proto_undo_mark){.entries = undo->entries->len,
+                             .records = undo->records != NULL ? undo->records->len : 0,
+                             .burned = s->burned,
+                             .base_fee = s->base_fee};
+}
+
+/* What the log's first-change fields saved stays saved: they describe
+ * the state before the whole log, which a partial revert does not reach. */
+void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_mark *mark)
+{
+    state_assert_private(s);
+    revert_merged(s, undo, mark->entries, mark->records);
+    undo->scope_floor = MIN(undo->scope_floor, mark->records);
+    s->burned = mark->burned;
+    s->base_fee = mark->base_fee;
 }
 
 /* The caller has taken amount out of a balance or a module's tokens, so
@@ -651,16 +755,17 @@ static void state_accounts_root(proto_state *s, proto_hash *out)
     *out = s->tree[1];
 }
 
-/* The tag, the accounts root and each present module's root, hashed as
- * one input; with no module state, the accounts root alone. */
+/* The tag, the accounts root, the base fee and each present module's
+ * root, hashed as one input. */
 void proto_state_root(proto_state *s, proto_hash *out)
 {
-    uint8_t buf[STATE_ROOT_TAG_SIZE + (1 + PROTO_MODULES_MAX) * PROTO_HASH_SIZE];
+    uint8_t buf[STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE + 8 + PROTO_MODULES_MAX * PROTO_HASH_SIZE];
     uint8_t *roots = buf + STATE_ROOT_TAG_SIZE;
     proto_hash accounts;
     state_accounts_root(s, &accounts);
     memcpy(roots, accounts.bytes, PROTO_HASH_SIZE);
-    size_t size = PROTO_HASH_SIZE;
+    proto_le_put_u64(roots + PROTO_HASH_SIZE, s->base_fee);
+    size_t size = PROTO_HASH_SIZE + 8;
     for (uint32_t i = 0; i < s->modules->count; i++) {
         state_slot *slot = &s->slots[i];
         if (slot->state == NULL) {
@@ -672,10 +777,6 @@ void proto_state_root(proto_state *s, proto_hash *out)
         }
         memcpy(roots + size, slot->root.bytes, PROTO_HASH_SIZE);
         size += PROTO_HASH_SIZE;
-    }
-    if (size == PROTO_HASH_SIZE) {
-        *out = accounts;
-        return;
     }
     memcpy(buf, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE);
     if (s->fast_hash) {

@@ -1,5 +1,5 @@
-/* The chain core's state: accounts with an incremental Merkle root, the
- * burned counter, and the slots of the modules (module.h) that own the
+/* The chain core's state: accounts with an incremental Merkle root and an
+ * index by key, the burned counter, the base fee, and the slots of the modules (module.h) that own the
  * rest (the validator set, later staking, jobs, escrow).
  *
  * Accounts live in a dense array indexed by account number; the accounts
@@ -18,7 +18,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/chain/tx.h"
 #include "protocol/core/crypto.h"
 
 typedef struct proto_account {
@@ -38,17 +37,21 @@ typedef struct proto_undo {
     GArray *records;        /* of proto_undo_record (module.h); NULL until the first */
     uint64_t burned_before;
     bool burned_saved;      /* burned_before holds a value */
+    uint64_t base_fee_before;
+    bool base_fee_saved;    /* base_fee_before holds a value */
+    guint scope_floor;      /* records below it are outside the open scope (module.h) */
 } proto_undo;
 
-typedef enum proto_tx_result {
-    PROTO_TX_OK = 0,
-    PROTO_TX_BAD_ACCOUNT,   /* from/to index out of range, or from == to */
-    PROTO_TX_BAD_NONCE,     /* nonce != account's next nonce */
-    PROTO_TX_NO_FUNDS,      /* amount + fee exceeds balance (or overflows) */
-    PROTO_TX_BAD_SIGNATURE,
-} proto_tx_result;
+/* A point in an undo log to revert back to (proto_state_revert_to). */
+typedef struct proto_undo_mark {
+    guint entries;
+    guint records;
+    uint64_t burned;   /* the state's values at the mark */
+    uint64_t base_fee;
+} proto_undo_mark;
 
-const char *proto_tx_result_name(proto_tx_result r);
+/* No account has this index. */
+#define PROTO_ACCOUNT_NONE UINT32_MAX
 
 /* Sharing. A state is reference-counted: proto_state_new and
  * proto_state_copy return one reference, proto_state_ref adds one and
@@ -84,21 +87,23 @@ uint64_t proto_state_total_supply(const proto_state *s);
  * must be private. The caller keeps balances within the supply. */
 proto_account *proto_state_account_mut(proto_state *s, uint32_t index, proto_undo *undo);
 
-/* The transfer message (the bank module, protocol/modules/bank/) through
- * the router, outside any block. Check runs cheapest first: accounts,
- * nonce, funds, then signature; a self-transfer (from == to) is
- * PROTO_TX_BAD_ACCOUNT. */
-proto_tx_result proto_state_check_tx(const proto_state *s, const proto_tx *tx, uint64_t chain_id,
-                                     proto_crypto *c);
-/* Check and apply; on success records old values into undo (if non-NULL).
- * One undo log may span many txs (a whole block); revert undoes them all. */
-proto_tx_result proto_state_apply_tx(proto_state *s, const proto_tx *tx, uint64_t chain_id,
-                                     proto_crypto *c, proto_undo *undo);
+/* The account whose key is pk, or PROTO_ACCOUNT_NONE. O(1). */
+uint32_t proto_state_account_by_key(const proto_state *s, const proto_pubkey *pk);
+
+/* The base fee per gas the next block must carry (fee_market.h): set at
+ * genesis, then by every block's end. Recorded in undo like burned. */
+uint64_t proto_state_base_fee(const proto_state *s);
+void proto_state_set_base_fee(proto_state *s, uint64_t base_fee, proto_undo *undo);
 
 void proto_undo_init(proto_undo *u);
 void proto_undo_clear(proto_undo *u);
 /* Restore every value recorded in undo (newest first) and empty it. */
 void proto_state_revert(proto_state *s, proto_undo *undo);
+/* Where the log and the state are now. */
+proto_undo_mark proto_undo_mark_now(const proto_undo *undo, const proto_state *s);
+/* Restore what was recorded after mark (newest first) and drop it from
+ * the log; burned and the base fee go back to their values at the mark. */
+void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_mark *mark);
 
 /* Burn amount (fees, slashed stake): burned += amount, recorded in undo.
  * The caller has taken it out of a balance or a module's tokens. */
@@ -109,8 +114,8 @@ void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo);
  * state; copies inherit it. */
 void proto_state_set_fast_hash(proto_state *s, bool fast);
 /* Current state root (recomputes dirty paths and stale module roots):
- * the accounts root alone when no module has state, else
- * H("aitbc/state" || accounts root || module roots in id order). */
+ * H("aitbc/state" || accounts root || base fee u64 LE || module roots
+ * in id order). */
 void proto_state_root(proto_state *s, proto_hash *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "protocol/chain/fee_market.h"
+#include "protocol/core/msgtype.h"
 
 #define TXENV_DOMAIN "aitbc-tx2"
 #define TXENV_DOMAIN_SIZE (sizeof(TXENV_DOMAIN) - 1)
@@ -71,7 +72,7 @@ static void rotate_get(const uint8_t *in, proto_txmsg *m)
     memcpy(m->rotate_key.new_key.bytes, in + 4, PROTO_PUBKEY_SIZE);
 }
 
-/* A zero key is "no key" everywhere else (valop.h); rotating to it would
+/* A zero key is "no key" everywhere else (valset.h); rotating to it would
  * leave the validator unable to sign. */
 static bool rotate_valid(const proto_txmsg *m)
 {
@@ -159,8 +160,14 @@ static size_t txenv_put_body(const proto_txenv *env, uint8_t *out)
 
 size_t proto_txenv_wire_size(const proto_txenv *env)
 {
-    uint8_t buf[PROTO_TXENV_WIRE_SIZE_MAX];
-    return txenv_put_body(env, buf) + PROTO_SIG_SIZE;
+    g_assert(env->message_count >= 1 && env->message_count <= PROTO_TXENV_MESSAGES_MAX);
+    size_t size = PROTO_TXENV_HEADER_SIZE + PROTO_SIG_SIZE;
+    for (uint16_t i = 0; i < env->message_count; i++) {
+        const txmsg_codec *codec = txmsg_codec_of(env->messages[i].type);
+        g_assert(codec != NULL);
+        size += 1 + codec->body_size;
+    }
+    return size;
 }
 
 /* The whole encoding into out[PROTO_TXENV_WIRE_SIZE_MAX]; returns its size. */
@@ -252,9 +259,7 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
             return PROTO_TXENV_BAD_MESSAGE;
     }
     proto_read_raw(r, env->sig.bytes, PROTO_SIG_SIZE);
-    if (r->failed)
-        return PROTO_TXENV_TRUNCATED;
-    return proto_reader_remaining(r) > 0 ? PROTO_TXENV_TRAILING_BYTES : PROTO_TXENV_OK;
+    return r->failed ? PROTO_TXENV_TRUNCATED : PROTO_TXENV_OK;
 }
 
 /* The rules on decoded values, in the order of the enum. The fee rules
@@ -284,19 +289,71 @@ static proto_txenv_result check_values(const proto_txenv *env, size_t wire_size,
     return PROTO_TXENV_OK;
 }
 
+/* One envelope from r, structure only; the reader is left after it. */
+static proto_txenv_result txenv_read(proto_reader *r, proto_txenv *env)
+{
+    memset(env, 0, sizeof *env); /* unused message slots are zero, deterministically */
+    proto_txenv_result res = decode_header(r, env);
+    if (res == PROTO_TXENV_OK)
+        res = decode_messages(r, env);
+    return res;
+}
+
+proto_txenv_result proto_txenv_read(proto_reader *r, proto_txenv *out, size_t *wire_size_out)
+{
+    size_t start = r->pos;
+    proto_txenv env;
+    proto_txenv_result res = txenv_read(r, &env);
+    if (res != PROTO_TXENV_OK) {
+        r->failed = true;
+        return res;
+    }
+    *out = env;
+    if (wire_size_out != NULL)
+        *wire_size_out = r->pos - start;
+    return PROTO_TXENV_OK;
+}
+
+proto_txenv_result proto_txenv_check(const proto_txenv *env, size_t wire_size,
+                                     const proto_txenv_limits *limits)
+{
+    return check_values(env, wire_size, limits);
+}
+
 proto_txenv_result proto_txenv_decode(const uint8_t *data, size_t size,
                                       const proto_txenv_limits *limits, proto_txenv *out)
 {
     proto_txenv env;
-    memset(&env, 0, sizeof env); /* unused message slots are zero, deterministically */
     proto_reader r;
     proto_reader_init(&r, data, size);
-    proto_txenv_result res = decode_header(&r, &env);
-    if (res == PROTO_TXENV_OK)
-        res = decode_messages(&r, &env);
-    if (res == PROTO_TXENV_OK)
+    proto_txenv_result res = txenv_read(&r, &env);
+    if (res == PROTO_TXENV_OK && proto_reader_remaining(&r) > 0)
+        res = PROTO_TXENV_TRAILING_BYTES;
+    if (res == PROTO_TXENV_OK && limits != NULL)
         res = check_values(&env, size, limits);
     if (res == PROTO_TXENV_OK)
         *out = env;
     return res;
+}
+
+/* ---- gossip ---- */
+
+GBytes *proto_txenv_msg_encode(const proto_txenv *env)
+{
+    uint8_t buf[1 + PROTO_TXENV_WIRE_SIZE_MAX];
+    buf[0] = PROTO_MSG_TX;
+    size_t size = txenv_put_wire(env, buf + 1);
+    return g_bytes_new(buf, 1 + size);
+}
+
+proto_txenv_result proto_txenv_msg_decode(GBytes *wire, const proto_txenv_limits *limits,
+                                          proto_txenv *out)
+{
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    if (size == 0)
+        return PROTO_TXENV_TRUNCATED;
+    if (data[0] != PROTO_MSG_TX)
+        return PROTO_TXENV_BAD_VERSION;
+    return proto_txenv_decode(data + 1, size - 1, limits, out);
 }

@@ -6,7 +6,7 @@
  * key (the signer), the sender's nonce, the gas limit, max_fee_per_gas and
  * max_priority_fee_per_gas (fee_market.h says what they mean). The
  * messages are typed; the first types are a transfer and the two
- * validator operations (valop.h):
+ * validator operations (protocol/modules/validator/validator.h):
  *
  *   TRANSFER    to u32 (account index) | amount u64 (> 0)
  *   UNJAIL      validator u32
@@ -44,7 +44,10 @@
 #include "protocol/core/crypto.h"
 
 #define PROTO_TXENV_VERSION 2
-#define PROTO_TXENV_MESSAGES_MAX 64
+/* Messages one transaction may carry. Decoded envelopes are held by
+ * value (in pools and blocks), so the bound is also their size; a client
+ * with more to say sends several transactions. */
+#define PROTO_TXENV_MESSAGES_MAX 8
 /* Bytes before the messages, and of the message count's smallest and
  * largest valid envelopes. */
 #define PROTO_TXENV_HEADER_SIZE (1 + 8 + PROTO_PUBKEY_SIZE + 8 + 8 + 8 + 8 + 2)
@@ -52,6 +55,8 @@
 #define PROTO_TXENV_WIRE_SIZE_MAX                                                              \
     (PROTO_TXENV_HEADER_SIZE + PROTO_TXENV_MESSAGES_MAX * PROTO_TXENV_MESSAGE_SIZE_MAX +       \
      PROTO_SIG_SIZE)
+/* The smallest valid envelope: one UNJAIL (type byte and a u32). */
+#define PROTO_TXENV_WIRE_SIZE_MIN (PROTO_TXENV_HEADER_SIZE + 1 + 4 + PROTO_SIG_SIZE)
 
 typedef enum proto_txmsg_type {
     PROTO_TXMSG_TRANSFER = 1,
@@ -130,9 +135,27 @@ size_t proto_txenv_wire_size(const proto_txenv *env);
  * we built). */
 void proto_txenv_encode(const proto_txenv *env, proto_writer *w);
 /* Decode data[0..size): PROTO_TXENV_OK and *out filled, or a refusal and
- * *out untouched. Never allocates. */
+ * *out untouched. limits NULL checks the structure only (what a block's
+ * decoder can know; the chain's rules are checked where it executes).
+ * Never allocates. */
 proto_txenv_result proto_txenv_decode(const uint8_t *data, size_t size,
                                       const proto_txenv_limits *limits, proto_txenv *out);
+/* One envelope from a stream of them (a block's transactions), structure
+ * only: on OK *out is filled and *wire_size_out (may be NULL) gets its
+ * encoded size; on a refusal the reader is latched failed. */
+proto_txenv_result proto_txenv_read(proto_reader *r, proto_txenv *out, size_t *wire_size_out);
+/* The rules on decoded values (chain id, gas and fee fields, intrinsic
+ * gas) for an envelope of wire_size bytes: what proto_txenv_decode adds
+ * to the structure when given limits. */
+proto_txenv_result proto_txenv_check(const proto_txenv *env, size_t wire_size,
+                                     const proto_txenv_limits *limits);
+
+/* A whole TX gossip message: type byte PROTO_MSG_TX, then one envelope,
+ * nothing after (the format every consensus module shares). A wrong type
+ * byte is reported as BAD_VERSION, an empty message as TRUNCATED. */
+GBytes *proto_txenv_msg_encode(const proto_txenv *env);
+proto_txenv_result proto_txenv_msg_decode(GBytes *wire, const proto_txenv_limits *limits,
+                                          proto_txenv *out);
 
 /* The 32-byte digest the sender signs. */
 void proto_txenv_signing_hash(const proto_txenv *env, proto_hash *out);

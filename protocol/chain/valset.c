@@ -98,6 +98,10 @@ const char *proto_valset_check_name(proto_valset_check c)
         return "rotation_pending";
     case PROTO_VALSET_KEY_IN_USE:
         return "key_in_use";
+    case PROTO_VALSET_NOT_OPERATOR:
+        return "not_operator";
+    case PROTO_VALSET_OUT_OF_GAS:
+        return "out_of_gas";
     }
     return "unknown";
 }
@@ -169,6 +173,7 @@ proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t cou
         bonded += stakes[i];
         proto_validator *val = &v->validators[i];
         val->tokens = stakes[i];
+        val->operator_account = UINT32_MAX;
         proto_signing_info_init(&val->signing, &params->downtime, 0);
         power_append(v, i, 0, stakes[i]);
         key_append(v, i, 0, &keys[i]);
@@ -180,6 +185,12 @@ proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t cou
         v->validators[i].signing.missed = v->windows + (size_t)i * window_bytes;
     }
     return v;
+}
+
+void proto_valset_set_operator(proto_valset *v, uint32_t i, uint32_t account)
+{
+    g_assert(i < v->count);
+    v->validators[i].operator_account = account;
 }
 
 proto_valset *proto_valset_copy(const proto_valset *v)
@@ -492,7 +503,7 @@ static void put_u8(GByteArray *b, uint8_t x)
 
 /* Canonical encoding, all integers u64 little-endian, flags one byte:
  *   count; per validator: tokens, jailed, tombstoned, jailed_until_ns,
- *   op_nonce, signing start_height, index_offset, missed_count, jailed,
+ *   op_nonce, operator_account, signing start_height, index_offset, missed_count, jailed,
  *   jailed_until_ns, window bits ((window + 7) / 8 bytes);
  *   power log length, entries (from_height, validator, power);
  *   key log length, entries (from_height, validator, key 32 bytes).
@@ -508,6 +519,7 @@ static void valset_encode(const proto_valset *v, GByteArray *b)
         put_u8(b, val->tombstoned);
         put_u64(b, (uint64_t)val->jailed_until_ns);
         put_u64(b, val->op_nonce);
+        put_u64(b, val->operator_account);
         put_u64(b, val->signing.start_height);
         put_u64(b, val->signing.index_offset);
         put_u64(b, val->signing.missed_count);

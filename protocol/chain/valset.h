@@ -67,7 +67,9 @@ typedef struct proto_validator {
     bool jailed;
     bool tombstoned;            /* double-signed: jailed forever */
     int64_t jailed_until_ns;    /* INT64_MAX when tombstoned */
-    uint64_t op_nonce;          /* next expected validator-operation nonce */
+    uint64_t op_nonce;          /* operations applied so far (unjail, rotate) */
+    uint32_t operator_account;  /* the account whose signature operates it
+                                 * (Cosmos's operator address); UINT32_MAX: none */
     proto_signing_info signing; /* downtime window */
 } proto_validator;
 
@@ -77,6 +79,8 @@ typedef struct proto_valset proto_valset;
  * power from height 0; signing starts at height 0. params is copied. */
 proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t count,
                                const proto_pubkey *keys, const uint64_t *stakes);
+/* Genesis only: validator i is operated by account `account`. */
+void proto_valset_set_operator(proto_valset *v, uint32_t i, uint32_t account);
 proto_valset *proto_valset_copy(const proto_valset *v);
 void proto_valset_free(proto_valset *v);
 
@@ -113,6 +117,8 @@ typedef enum proto_valset_check {
     PROTO_VALSET_NO_TOKENS,     /* unjail with nothing bonded */
     PROTO_VALSET_ROTATION_PENDING, /* a rotation already waits for its height */
     PROTO_VALSET_KEY_IN_USE,    /* new key is, or was, some validator's key */
+    PROTO_VALSET_NOT_OPERATOR,  /* the signer is not the validator's operator account */
+    PROTO_VALSET_OUT_OF_GAS,    /* the operation's gas ran out */
 } proto_valset_check;
 
 const char *proto_valset_check_name(proto_valset_check c);

@@ -14,7 +14,6 @@ const char *proto_msg_type_name(uint8_t type)
         [PROTO_MSG_GET_BLOCKS] = "sync.get_blocks",
         [PROTO_MSG_BLOCKS] = "sync.blocks",
         [PROTO_MSG_STATUS] = "status",
-        [PROTO_MSG_VALOP] = "valop",
         [PROTO_MSG_PBFT_PREPREPARE] = "pbft.preprepare",
         [PROTO_MSG_PBFT_PREPARE] = "pbft.prepare",
         [PROTO_MSG_PBFT_COMMIT] = "pbft.commit",

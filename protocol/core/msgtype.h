@@ -15,7 +15,8 @@ typedef enum proto_msg_type {
     PROTO_MSG_GET_BLOCKS = 3,  /* sync request: height range */
     PROTO_MSG_BLOCKS = 4,      /* sync response: consecutive blocks */
     PROTO_MSG_STATUS = 5,      /* head/final summary, sent on (re)start */
-    PROTO_MSG_VALOP = 6,       /* one signed validator operation (unjail, rotate key) */
+    /* 6 is retired: validator operations were a message of their own
+     * before they became transactions (tx_envelope.h); never reuse it. */
     PROTO_MSG_PBFT_PREPREPARE = 16, /* PBFT primary's block for (view, seq) */
     PROTO_MSG_PBFT_PREPARE = 17,
     PROTO_MSG_PBFT_COMMIT = 18,

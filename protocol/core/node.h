@@ -26,6 +26,10 @@ typedef struct proto_node_ops {
     /* Optional (NULL = the protocol has no key rotation): the operator asks
      * this validator node to replace its consensus key by `next`. */
     void (*rotate_key)(void *node, const proto_keypair *next);
+    /* The base fee per gas this node expects its next block to carry (the
+     * eth_feeHistory answer's last entry): what a client asks before it
+     * prices a transaction. */
+    uint64_t (*next_base_fee)(void *node);
 } proto_node_ops;
 
 #endif

@@ -1,7 +1,7 @@
 /* A memo of decoded blocks shared by the nodes of one chain (see
  * block_memo.h).
  *
- * The key is the block hash, which is BLAKE2b-256 of the first 160 bytes
+ * The key is the block hash, which is BLAKE2b-256 of the first PROTO_BLOCK_HASHED_SIZE (184) bytes
  * of a block's encoding (block.c), so it costs one small hash and no
  * parsing. Entries are few (a handful of heights in flight), so they live
  * in a plain array searched linearly: no hash table, no order to leak. */
@@ -12,7 +12,6 @@
 
 #include "protocol/memo/memo_age.h"
 
-#define BLOCK_HASHED_SIZE 160 /* the unsigned header, as block.c encodes it */
 /* Distinct byte strings kept per block for proto_block_memo_share (nodes
  * that got a block from different sources may hold different ones). */
 #define ATTACHED_MAX 4
@@ -109,7 +108,7 @@ proto_block *proto_block_memo_decode(proto_block_memo *m, GBytes *bytes, uint32_
     if (size < PROTO_BLOCK_HEADER_WIRE_SIZE)
         return proto_block_decode_all(data, size, txs_max); /* fails: too short */
     proto_hash hash;
-    proto_hash_bytes(&hash, data, BLOCK_HASHED_SIZE);
+    proto_hash_bytes(&hash, data, PROTO_BLOCK_HASHED_SIZE);
     memo_entry *e = find(m, &hash);
     if (e != NULL && same_bytes(e, bytes)) {
         m->stats.hits++;

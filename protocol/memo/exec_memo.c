@@ -123,9 +123,11 @@ static void remember(proto_exec_memo *m, const proto_hash *pre_root, const proto
 }
 
 bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_block *b,
-                           uint64_t chain_id, proto_crypto *c, proto_exec_ext_fn ext_fn,
-                           void *ext_ctx, GArray *events)
+                           const proto_exec_env *env)
 {
+    proto_crypto *c = env->crypto;
+    GArray *events = env->events;
+    g_assert(events == NULL || events->len == 0); /* what execution reports, from empty */
     proto_hash pre_root;
     proto_state_root(*state, &pre_root); /* a clean cache on a shared state: no change */
     const memo_entry *e = find(m, &pre_root, &b->hash);
@@ -144,7 +146,7 @@ bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_
     proto_verify_log verifies;
     proto_verify_log_init(&verifies);
     proto_crypto_log_attach(c, &verifies);
-    bool ok = proto_exec_apply(*state, b, chain_id, c, NULL, ext_fn, ext_ctx);
+    bool ok = proto_exec_apply(*state, b, env, NULL);
     proto_crypto_log_attach(c, NULL);
     if (!ok) {
         proto_verify_log_clear(&verifies);

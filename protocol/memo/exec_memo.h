@@ -49,15 +49,14 @@ proto_exec_memo *proto_exec_memo_new(uint32_t entries_max);
 void proto_exec_memo_free(proto_exec_memo *m);
 proto_exec_memo_stats proto_exec_memo_get_stats(const proto_exec_memo *m);
 
-/* proto_exec_apply(*state, b, chain_id, c, NULL, ext_fn, ext_ctx) through
- * the memo, for a caller whose *state may be shared. On success *state is
- * the post-state (possibly shared: the caller holds one reference and must
- * copy before mutating) and `events` (may be NULL: none; ext_fn fills it
- * while executing, from empty) holds what execution reported. On failure
+/* proto_exec_apply(*state, b, env, NULL) through the memo, for a caller
+ * whose *state may be shared. On success *state is the post-state
+ * (possibly shared: the caller holds one reference and must copy before
+ * mutating) and env->events (may be NULL: none; execution fills it from
+ * empty) holds what execution reported. On failure
  * *state is as it was and false is returned, as proto_exec_apply does.
  * ext_fn sees *state already pointing at the state it executes on. */
 bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_block *b,
-                           uint64_t chain_id, proto_crypto *c, proto_exec_ext_fn ext_fn,
-                           void *ext_ctx, GArray *events);
+                           const proto_exec_env *env);
 
 #endif

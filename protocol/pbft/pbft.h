@@ -110,10 +110,10 @@
  *
  * Accountability. Every non-null block above height 1 carries the
  * parent's commit signatures as its proposer holds them (late COMMITs
- * included), equivocation evidence and validator operations
- * (pbft_ext.h); executing it accounts downtime (Cosmos x/slashing),
- * slashes and tombstones equivocators, and applies unjails and key
- * rotations. A replica keeps the committed height's votes one height
+ * included) and equivocation evidence (pbft_ext.h); executing it
+ * accounts downtime (Cosmos x/slashing) and slashes and tombstones
+ * equivocators. Unjails and key rotations are the operator's
+ * transactions (pbft_valops.c). A replica keeps the committed height's votes one height
  * longer and checks every certificate it sees against the votes it holds,
  * so an equivocator that shows each half of the network its own vote is
  * caught when the next block's commit signatures bring the other half's
@@ -126,6 +126,7 @@
 
 #include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
+#include "protocol/chain/tx_exec.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
@@ -137,6 +138,9 @@
 /* Everything every node of one chain shares; must outlive the nodes. */
 typedef struct pbft_params {
     uint64_t chain_id;
+    const proto_chain_rules *rules;       /* transactions, gas, fees; rules->chain_id ==
+                                           * chain_id and rules->validators ==
+                                           * validators_count */
     int64_t block_interval_ns;      /* earliest time between blocks */
     uint32_t max_block_txs;
     uint32_t validators_count;

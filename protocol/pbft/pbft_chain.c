@@ -207,10 +207,8 @@ static void emit_final(pbft_node *n, const proto_block *b)
     GArray *tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
     g_array_set_size(tx_hashes, b->txs->len);
     proto_block_tx_ids(b, (proto_hash *)tx_hashes->data);
-    if (n->mempool != NULL) {
-        for (guint i = 0; i < tx_hashes->len; i++)
-            proto_mempool_remove(n->mempool, &g_array_index(tx_hashes, proto_hash, i));
-    }
+    if (n->mempool != NULL)
+        proto_exec_forget_block(n->mempool, n->state, b, (const proto_hash *)tx_hashes->data);
     proto_hash root;
     proto_state_root(n->state, &root);
     proto_event ev = proto_block_event(PROTO_EV_BLOCK_FINAL, b);
@@ -232,10 +230,10 @@ static bool apply_next(pbft_node *n, const proto_block *b)
     pbft_tentative_revert(n);
     if (pbft_is_null_block(b))
         return true;
+    proto_exec_env env = pbft_exec_env(n);
     if (shares_states(n))
-        return proto_exec_memo_apply(n->p->exec_memo, &n->state, b, n->p->chain_id, n->p->crypto,
-                                     pbft_ext_execute, n, n->effects);
-    return proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, NULL, pbft_ext_execute, n);
+        return proto_exec_memo_apply(n->p->exec_memo, &n->state, b, &env);
+    return proto_exec_apply(n->state, b, &env, NULL);
 }
 
 /* Record b as committed: memory, store, observers. */
@@ -291,14 +289,14 @@ static void regossip(pbft_node *n)
 {
     if (n->mempool == NULL)
         return;
-    proto_mempool_tick(n->mempool);
+    proto_txpool_tick(n->mempool);
     if (!n->regossip_pending || n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
         return; /* still fetching blocks */
     n->regossip_pending = false;
-    GArray *txs = g_array_new(FALSE, FALSE, sizeof(proto_tx));
-    proto_mempool_take_stale(n->mempool, PBFT_REGOSSIP_AGE_BLOCKS, PBFT_REGOSSIP_MAX, txs);
+    GArray *txs = g_array_new(FALSE, FALSE, sizeof(proto_txpool_tx));
+    proto_txpool_take_stale(n->mempool, PBFT_REGOSSIP_AGE_BLOCKS, PBFT_REGOSSIP_MAX, txs);
     for (guint i = 0; i < txs->len; i++) {
-        GBytes *wire = proto_tx_msg_encode(&g_array_index(txs, proto_tx, i));
+        GBytes *wire = proto_txenv_msg_encode(&g_array_index(txs, proto_txpool_tx, i).tx);
         pbft_broadcast_validators(n, wire);
         g_bytes_unref(wire);
     }

@@ -3,8 +3,8 @@
  *
  * Decoding is canonical: it succeeds only on bytes that pbft_ext_encode
  * gives back unchanged (flags with no unknown bit, commit signatures in
- * strictly increasing validator order, evidence digests in order, known
- * valop kinds, no trailing bytes, and no bytes at all for the empty
+ * strictly increasing validator order, evidence digests in order, no
+ * trailing bytes, and no bytes at all for the empty
  * extension), since the block hash commits to these bytes. */
 #include "protocol/pbft/pbft_ext.h"
 
@@ -16,7 +16,6 @@ void pbft_ext_init(pbft_ext *e)
     e->has_last_commit = false;
     e->last_commit.sigs = NULL;
     e->evidence = g_array_new(FALSE, FALSE, sizeof(pbft_evidence));
-    e->valops = g_array_new(FALSE, FALSE, sizeof(proto_valop));
 }
 
 void pbft_ext_clear(pbft_ext *e)
@@ -26,17 +25,14 @@ void pbft_ext_clear(pbft_ext *e)
     e->has_last_commit = false;
     if (e->evidence != NULL)
         g_array_unref(e->evidence);
-    if (e->valops != NULL)
-        g_array_unref(e->valops);
     e->evidence = NULL;
-    e->valops = NULL;
 }
 
 GBytes *pbft_ext_encode(const pbft_ext *e)
 {
-    if (!e->has_last_commit && e->evidence->len == 0 && e->valops->len == 0)
+    if (!e->has_last_commit && e->evidence->len == 0)
         return NULL;
-    g_assert(e->evidence->len <= PBFT_EXT_EVIDENCE_MAX && e->valops->len <= PBFT_EXT_VALOPS_MAX);
+    g_assert(e->evidence->len <= PBFT_EXT_EVIDENCE_MAX);
     proto_writer w;
     proto_writer_init(&w);
     proto_write_u8(&w, e->has_last_commit ? EXT_FLAG_LAST_COMMIT : 0);
@@ -45,9 +41,6 @@ GBytes *pbft_ext_encode(const pbft_ext *e)
     proto_write_u16(&w, (uint16_t)e->evidence->len);
     for (guint i = 0; i < e->evidence->len; i++)
         pbft_evidence_write(&w, &g_array_index(e->evidence, pbft_evidence, i));
-    proto_write_u16(&w, (uint16_t)e->valops->len);
-    for (guint i = 0; i < e->valops->len; i++)
-        proto_valop_encode(&g_array_index(e->valops, proto_valop, i), &w);
     return proto_writer_steal(&w);
 }
 
@@ -85,18 +78,10 @@ bool pbft_ext_decode(GBytes *bytes, pbft_ext *out)
         if (ok)
             g_array_append_val(out->evidence, e);
     }
-    ok = ok && read_count(&r, PBFT_EXT_VALOPS_MAX, PROTO_VALOP_WIRE_SIZE, &n);
-    for (uint32_t i = 0; ok && i < n; i++) {
-        proto_valop op;
-        proto_valop_decode(&r, &op);
-        ok = !r.failed;
-        if (ok)
-            g_array_append_val(out->valops, op);
-    }
     /* Canonical: the empty extension is no bytes at all (pbft_ext_encode
-     * gives NULL), never a flags byte and two zero counts, or one content
+     * gives NULL), never a flags byte and a zero count, or one content
      * would have two encodings, two ext hashes and two block hashes. */
-    bool empty = !out->has_last_commit && out->evidence->len == 0 && out->valops->len == 0;
+    bool empty = !out->has_last_commit && out->evidence->len == 0;
     if (!ok || !proto_reader_finish(&r) || empty) {
         pbft_ext_clear(out);
         pbft_ext_init(out);

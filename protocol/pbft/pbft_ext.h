@@ -11,17 +11,17 @@
  *   evidence      conflicting-vote evidence (pbft_evidence.h) against
  *                 validators not yet tombstoned, at most one per
  *                 validator, no older than evidence_max_age.
- *   valops        validator operations (protocol/chain/valop.h): unjail,
- *                 key rotation; at most one per validator.
+ * (Validator operations, unjail and key rotation, are transactions:
+ * protocol/modules/validator/validator.h.)
  *
  * Wire (little-endian), empty for null blocks:
  *
  *   flags u8 (bit 0: last commit present) | [cert]
- *   | u16 count | count x evidence body | u16 count | count x valop
+ *   | u16 count | count x evidence body
  *
  * Executing a block applies its extension after its transactions and
  * before the state root is checked (pbft_ext_execute), in this order:
- * downtime accounting of the last commit, then evidence, then valops.
+ * downtime accounting of the last commit, then evidence.
  * Any invalid item makes the whole block invalid. */
 #ifndef AITBC_PROTOCOL_PBFT_EXT_H
 #define AITBC_PROTOCOL_PBFT_EXT_H
@@ -29,18 +29,15 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "protocol/chain/valop.h"
 #include "protocol/pbft/pbft_evidence.h"
 #include "protocol/pbft/pbft_msg.h"
 
 #define PBFT_EXT_EVIDENCE_MAX 64
-#define PBFT_EXT_VALOPS_MAX 64
 
 typedef struct pbft_ext {
     bool has_last_commit;
     pbft_cert last_commit;  /* COMMIT, seq = height - 1, digest = parent */
     GArray *evidence;       /* pbft_evidence */
-    GArray *valops;         /* proto_valop */
 } pbft_ext;
 
 void pbft_ext_init(pbft_ext *e);

@@ -9,7 +9,7 @@
 #define AITBC_PROTOCOL_PBFT_INTERNAL_H
 
 #include "protocol/chain/block.h"
-#include "protocol/chain/mempool.h"
+#include "protocol/chain/txpool.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/pbft/pbft_msg.h"
 
@@ -98,6 +98,8 @@ struct pbft_node {
     proto_node_id self;
     int32_t validator_index;  /* -1 for a full node */
     proto_keypair key;        /* the consensus key this node started with */
+    proto_keypair operator_key; /* signs its operator's transactions: the key it was
+                                 * created with, whose account operates it */
     bool has_next_key;        /* the operator rotated our key (pbft_valops.c) */
     proto_keypair next_key;   /* signs wherever the chain says it is our key */
     proto_hash genesis_hash;
@@ -116,7 +118,7 @@ struct pbft_node {
     proto_hash tentative_digest;
     proto_undo tentative_undo;
 
-    proto_mempool *mempool;   /* validators only */
+    proto_txpool *mempool;    /* validators only */
 
     /* view */
     uint64_t view;
@@ -170,10 +172,9 @@ struct pbft_node {
     pbft_members *members_last; /* the entry returned last (most lookups repeat it) */
     uint32_t update_delay;      /* the chain's, from the genesis bonded set */
 
-    /* validator operations: pool of proto_valop (validators), and when we
-     * last sent our own (per kind) */
-    GArray *valops;
-    uint64_t own_op_sent_height[3];
+    /* when we last sent our own validator operation, per message type
+     * (PROTO_TXMSG_UNJAIL, _ROTATE_KEY) */
+    uint64_t own_op_sent_height[4];
     /* proto_event (SLASHED, UNJAILED, KEY_ROTATED) of the block being
      * executed; emitted when it commits */
     GArray *effects;
@@ -267,20 +268,24 @@ proto_reject_reason pbft_check_signer(pbft_node *n, uint32_t validator, uint64_t
                                       pbft_signed_by_fn signed_by, const void *msg);
 
 /* pbft_slashing.c: the block extension (pbft_ext.h) */
-/* proto_exec_ext_fn for PBFT blocks: downtime, evidence, valops; ctx = node. */
+/* proto_exec_ext_fn for PBFT blocks: downtime, evidence; ctx = node. */
 bool pbft_ext_execute(void *ctx, proto_state *s, const proto_block *b, proto_undo *undo);
 /* The extension for block `height` proposed now: last commit, and unless
- * minimal, evidence and validator operations from our pools. */
+ * minimal, evidence from our pool. */
 GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal);
 /* Emit the effects of the block just committed, then forget them. */
 void pbft_effects_emit(pbft_node *n, const proto_block *b);
 
 /* pbft_valops.c */
 void pbft_valops_init(pbft_node *n);
-void pbft_valops_clear(pbft_node *n);
-void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire);
-/* After each commit: prune the pool, (re)send our own operations. */
+/* After each commit: (re)send our own operations. */
 void pbft_valops_after_commit(pbft_node *n);
+/* A transaction from a client (or our own): admitted to our pool and
+ * passed to the validators, or rejected with an event. */
+void pbft_submit_tx(void *node, GBytes *wire);
+/* What blocks execute with on this node (exec.h); empties n->effects,
+ * which collects what the block did. */
+proto_exec_env pbft_exec_env(pbft_node *n);
 void pbft_rotate_key(void *node, const proto_keypair *next);
 /* A late COMMIT for our committed height: kept, unverified, until we
  * propose (only a proposer needs it; pbft_late_commits_merge). */

@@ -228,8 +228,8 @@ static bool validate_next(pbft_node *n, pbft_slot *s)
     proto_reject_reason reason = pbft_check_block(n, s->block, s->view, !s->from_newview);
     if (reason == PROTO_REJECT_NONE && !pbft_is_null_block(s->block)) {
         proto_undo_init(&n->tentative_undo);
-        if (!proto_exec_apply(n->state, s->block, n->p->chain_id, n->p->crypto,
-                              &n->tentative_undo, pbft_ext_execute, n)) {
+        proto_exec_env env = pbft_exec_env(n);
+        if (!proto_exec_apply(n->state, s->block, &env, &n->tentative_undo)) {
             proto_undo_clear(&n->tentative_undo);
             reason = PROTO_REJECT_STATE_ROOT;
         } else {

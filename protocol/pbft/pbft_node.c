@@ -105,8 +105,9 @@ static void propose(pbft_node *n, uint64_t height)
     for (int minimal = 0; minimal <= 1 && !built; minimal++) {
         b->ext = pbft_ext_build(n, height, minimal != 0);
         proto_undo_init(&n->tentative_undo);
-        built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id,
-                                 n->p->crypto, b, &n->tentative_undo, pbft_ext_execute, n);
+        proto_exec_env env = pbft_exec_env(n);
+        built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, &env, b,
+                                 &n->tentative_undo);
         if (!built) {
             proto_undo_clear(&n->tentative_undo);
             if (b->ext != NULL)
@@ -142,11 +143,23 @@ static void propose(pbft_node *n, uint64_t height)
 
 /* ---- transactions ---- */
 
-static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_tx *tx, proto_hash *hash)
+static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_txenv *tx,
+                                    proto_hash *hash)
 {
-    if (!proto_tx_msg_decode(wire, tx))
+    proto_txenv_limits limits = proto_chain_rules_limits(n->p->rules);
+    if (proto_txenv_msg_decode(wire, &limits, tx) != PROTO_TXENV_OK)
         return PROTO_REJECT_DECODE;
-    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, hash);
+    return proto_exec_admit_tx(n->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
+}
+
+proto_exec_env pbft_exec_env(pbft_node *n)
+{
+    g_array_set_size(n->effects, 0);
+    return (proto_exec_env){.rules = n->p->rules,
+                            .crypto = n->p->crypto,
+                            .ext_fn = pbft_ext_execute,
+                            .ext_ctx = n,
+                            .events = n->effects};
 }
 
 /* A transaction from the network. Validators pool it. A full node keeps
@@ -157,7 +170,7 @@ static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
 {
     if (n->mempool == NULL && n->env.broadcast == NULL)
         return;
-    proto_tx tx;
+    proto_txenv tx;
     proto_hash hash;
     proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
@@ -169,10 +182,10 @@ static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
     pbft_emit(n, &ev);
 }
 
-static void pbft_submit_tx(void *node, GBytes *wire)
+void pbft_submit_tx(void *node, GBytes *wire)
 {
     pbft_node *n = node;
-    proto_tx tx;
+    proto_txenv tx;
     proto_hash hash;
     proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
@@ -231,7 +244,6 @@ static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
         return;
     switch (type) {
     case PROTO_MSG_TX: on_tx(n, from, wire); return;
-    case PROTO_MSG_VALOP: pbft_on_valop(n, from, wire); return;
     case PROTO_MSG_PBFT_PREPREPARE: pbft_on_preprepare(n, from, wire); return;
     case PROTO_MSG_PBFT_PREPARE:
     case PROTO_MSG_PBFT_COMMIT: pbft_on_vote(n, from, wire, type); return;
@@ -267,7 +279,8 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     if (validator_index >= 0) {
         g_assert(key != NULL);
         n->key = *key;
-        n->mempool = proto_mempool_new(params->mempool_max);
+        n->operator_key = *key;
+        n->mempool = proto_exec_txpool_new(params->mempool_max);
     }
     g_assert(proto_validator_set(params->genesis_state) != NULL);
     n->genesis_hash = params->genesis_hash;
@@ -322,12 +335,18 @@ static void pbft_node_free(void *node)
     g_hash_table_unref(n->evidence);
     pbft_peers_clear(n);
     pbft_net_clear(n);
-    pbft_valops_clear(n);
     pbft_members_clear(n);
     pbft_chain_clear(n);
     if (n->mempool != NULL)
-        proto_mempool_free(n->mempool);
+        proto_txpool_free(n->mempool);
     g_free(n);
+}
+
+/* From the state after our newest block (the tentative one included). */
+static uint64_t pbft_next_base_fee(void *node)
+{
+    const pbft_node *n = node;
+    return proto_state_base_fee(n->state);
 }
 
 const proto_node_ops pbft_node_ops = {
@@ -337,6 +356,7 @@ const proto_node_ops pbft_node_ops = {
     .submit_tx = pbft_submit_tx,
     .free = pbft_node_free,
     .rotate_key = pbft_rotate_key,
+    .next_base_fee = pbft_next_base_fee,
 };
 
 uint64_t pbft_node_committed_height(const pbft_node *n) { return n->committed; }

@@ -1,11 +1,12 @@
 /* Executing and building a PBFT block's extension (pbft_ext.h): downtime
  * accounting from the parent's commit signatures, slashing for
- * equivocation evidence, validator operations.
+ * equivocation evidence.
  *
  * Execution is a state transition like a transaction's: it changes the
  * bonded set, which the validator module owns inside the state (so the
- * state root covers it), through that module: slashing through its API,
- * validator operations as messages through the router. It records into
+ * state root covers it), through that module's slashing API. (Unjail and
+ * key rotation are transactions, whose effects the validator module
+ * reports into the same list, n->effects.) It records into
  * the block's undo log, and depends only on the block and the state
  * (the block's timestamp is "now" for jail times). Every node runs it
  * when it validates or commits the block; the proposer runs it when it
@@ -85,17 +86,6 @@ static bool evidence_acceptable(pbft_node *n, const proto_valset *vs, const pbft
                                 &pbft_members_at(n, e->a.seq)->keys[v]);
 }
 
-/* The same for a validator operation in block `h` at time now_ns: the
- * set's rules, and signed with the validator's key at h. */
-static bool valop_acceptable(pbft_node *n, const proto_valset *vs, const proto_valop *op,
-                             uint64_t h, int64_t now_ns)
-{
-    return op->validator < n->p->validators_count &&
-           proto_valop_check(op, vs, h, now_ns) == PROTO_VALSET_OK &&
-           proto_valop_verify(op, n->p->chain_id, n->p->crypto,
-                              &pbft_members_at(n, h)->keys[op->validator]);
-}
-
 static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
                              const pbft_evidence *e, proto_undo *undo)
 {
@@ -108,46 +98,17 @@ static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
     return true;
 }
 
-/* Acceptable means the set's own rules hold too, so the validator
- * module applies it; should it still refuse, the block is invalid. */
-static bool execute_valop(pbft_node *n, proto_state *s, const proto_block *b,
-                          const proto_valop *op, proto_undo *undo)
-{
-    uint64_t h = b->header.height;
-    if (!valop_acceptable(n, proto_validator_set(s), op, h, b->header.timestamp_ns))
-        return false;
-    proto_gas_meter gas;
-    proto_gas_meter_init(&gas, UINT64_MAX);
-    proto_msg_ctx ctx = {.undo = undo,
-                         .gas = &gas,
-                         .crypto = n->p->crypto,
-                         .chain_id = n->p->chain_id,
-                         .height = h,
-                         .time_ns = b->header.timestamp_ns};
-    if (proto_state_deliver(s, &ctx, proto_validator_msg_type(op), op).status != PROTO_MSG_OK)
-        return false;
-    /* Both operations take effect at h + update_delay (valset.h). */
-    add_effect(n, op->kind == PROTO_VALOP_UNJAIL ? PROTO_EV_UNJAILED : PROTO_EV_KEY_ROTATED,
-               op->validator, h + pbft_update_delay(n));
-    return true;
-}
-
 bool pbft_ext_execute(void *ctx, proto_state *s, const proto_block *b, proto_undo *undo)
 {
     pbft_node *n = ctx;
     g_assert(s == n->state && b->header.height == n->committed + 1);
-    g_array_set_size(n->effects, 0);
     pbft_ext ext;
     if (!pbft_ext_decode(b->ext, &ext))
         return false;
     bool ok = execute_last_commit(n, s, b, &ext, undo);
     for (guint i = 0; ok && i < ext.evidence->len; i++)
         ok = execute_evidence(n, s, b, &g_array_index(ext.evidence, pbft_evidence, i), undo);
-    for (guint i = 0; ok && i < ext.valops->len; i++)
-        ok = execute_valop(n, s, b, &g_array_index(ext.valops, proto_valop, i), undo);
     pbft_ext_clear(&ext);
-    if (!ok)
-        g_array_set_size(n->effects, 0);
     return ok;
 }
 
@@ -205,36 +166,6 @@ static void pick_evidence(pbft_node *n, uint64_t h, GArray *out, bool *chosen)
     g_array_unref(all);
 }
 
-static int valop_cmp(gconstpointer pa, gconstpointer pb)
-{
-    const proto_valop *a = pa, *b = pb;
-    if (a->validator != b->validator)
-        return a->validator < b->validator ? -1 : 1;
-    if (a->nonce != b->nonce)
-        return a->nonce < b->nonce ? -1 : 1;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    return memcmp(a->new_key.bytes, b->new_key.bytes, PROTO_PUBKEY_SIZE);
-}
-
-/* Operations the state accepts now, one per validator, none for a
- * validator this block slashes for equivocation. */
-static void pick_valops(pbft_node *n, uint64_t h, int64_t now_ns, GArray *out, bool *chosen)
-{
-    GArray *all = g_array_copy(n->valops);
-    g_array_sort(all, valop_cmp);
-    const proto_valset *vs = pbft_valset(n);
-    for (guint i = 0; i < all->len && out->len < PBFT_EXT_VALOPS_MAX; i++) {
-        const proto_valop *op = &g_array_index(all, proto_valop, i);
-        if ((op->validator < n->p->validators_count && chosen[op->validator]) ||
-            !valop_acceptable(n, vs, op, h, now_ns))
-            continue;
-        chosen[op->validator] = true;
-        g_array_append_val(out, *op);
-    }
-    g_array_unref(all);
-}
-
 GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal)
 {
     g_assert(height == n->committed + 1);
@@ -249,7 +180,6 @@ GBytes *pbft_ext_build(pbft_node *n, uint64_t height, bool minimal)
     if (!minimal) {
         bool *chosen = g_new0(bool, n->p->validators_count);
         pick_evidence(n, height, ext.evidence, chosen);
-        pick_valops(n, height, n->env.now_ns(n->env.ctx), ext.valops, chosen);
         g_free(chosen);
     }
     GBytes *out = pbft_ext_encode(&ext);

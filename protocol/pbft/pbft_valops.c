@@ -1,17 +1,22 @@
-/* Validator operations on a PBFT node: the pool proposers draw from, the
- * operator's key rotation, and the node's own upkeep of its bonded entry.
+/* Validator operations on a PBFT node: the operator's key rotation, and
+ * the node's own upkeep of its bonded entry.
  *
  * A validator node acts for its operator the way operator tooling does on
  * Cosmos chains: once the chain has it jailed for downtime and the jail
  * time has passed, it sends UNJAIL; after the operator asks for a new
  * consensus key (rotate_key), it sends ROTATE_KEY until the chain has
- * recorded the key. Both are intents reconciled after every commit
- * against the committed bonded set, so an operation lost to a partition
- * or beaten to its nonce by the other one is simply sent again with the
- * right nonce. The new key is written to the node's durable store first,
- * so a crash between the request and its effect loses nothing; the node
- * signs with whichever of its keys the chain names for the height at hand
- * (pbft_signing_key).
+ * recorded the key. Both are transactions (tx_envelope.h messages of the
+ * validator module) signed by the validator's operator account, whose key
+ * is the one the node was created with (the genesis consensus key: the
+ * chain's genesis makes that key the validator's operator account), and
+ * they go through the pool and gossip like any transaction, paying the
+ * going fee (max fee twice the base fee, plus a tip, as wallets do). Both
+ * are intents reconciled after every commit against the committed bonded
+ * set, so an operation lost to a partition or a crash is simply sent
+ * again, with the operator account's next nonce. The new key is written
+ * to the node's durable store first, so a crash between the request and
+ * its effect loses nothing; the node signs with whichever of its keys the
+ * chain names for the height at hand (pbft_signing_key).
  *
  * Also here: commit votes for the committed height that arrive after the
  * commit join its certificate when this node proposes, so the next
@@ -26,17 +31,18 @@
 
 #include <string.h>
 
-#include "protocol/chain/valop.h"
+#include "protocol/chain/tx_exec.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/validator/validator.h"
 
 #define STORE_KEY_NEXT_KEY "key/next"
-#define VALOPS_POOL_MAX 256
 /* Our own pending operation is re-sent after this many commits without it. */
 #define VALOP_RESEND_BLOCKS 5
+/* The tip an operator's transaction offers, per gas. */
+#define VALOP_TIP_PER_GAS 1
 
 void pbft_valops_init(pbft_node *n)
 {
-    n->valops = g_array_new(FALSE, FALSE, sizeof(proto_valop));
     GBytes *stored = n->env.store_get(n->env.ctx, STORE_KEY_NEXT_KEY);
     if (stored != NULL) {
         gsize size = 0;
@@ -49,105 +55,54 @@ void pbft_valops_init(pbft_node *n)
     }
 }
 
-void pbft_valops_clear(pbft_node *n)
+/* Our own operation of this type as a transaction from the operator
+ * account, now and then: submitted to our pool and to the validators. */
+static void send_own(pbft_node *n, uint8_t type, const proto_pubkey *new_key)
 {
-    g_array_unref(n->valops);
-}
-
-static bool pool_has(const pbft_node *n, const proto_valop *op)
-{
-    for (guint i = 0; i < n->valops->len; i++) {
-        const proto_valop *o = &g_array_index(n->valops, proto_valop, i);
-        if (o->validator == op->validator && o->nonce == op->nonce && o->kind == op->kind &&
-            proto_pubkey_equal(&o->new_key, &op->new_key))
-            return true;
-    }
-    return false;
-}
-
-static bool pool_add(pbft_node *n, const proto_valop *op)
-{
-    if (n->valops->len >= VALOPS_POOL_MAX || pool_has(n, op))
-        return false;
-    g_array_append_val(n->valops, *op);
-    return true;
-}
-
-static bool valop_signed_by(pbft_node *n, const void *msg, const proto_pubkey *pk)
-{
-    return proto_valop_verify(msg, n->p->chain_id, n->p->crypto, pk);
-}
-
-void pbft_on_valop(pbft_node *n, proto_node_id from, GBytes *wire)
-{
-    proto_valop op;
-    if (!proto_valop_msg_decode(wire, &op) || op.validator >= n->p->validators_count) {
-        pbft_reject(n, from, PROTO_REJECT_DECODE);
+    if (n->committed < n->own_op_sent_height[type] + VALOP_RESEND_BLOCKS &&
+        n->own_op_sent_height[type] != 0)
         return;
-    }
-    /* A full node keeps no pool; under an overlay it relays operations
-     * towards the validators, so it checks the signature first. */
-    bool relay_only = !pbft_is_validator(n);
-    if ((relay_only && n->env.broadcast == NULL) || pool_has(n, &op))
-        return;
-    proto_reject_reason reason =
-        pbft_check_signer(n, op.validator, n->committed + 1, valop_signed_by, &op);
-    if (reason != PROTO_REJECT_NONE) {
-        pbft_reject(n, from, reason);
-        return;
-    }
-    if (relay_only)
-        return;
-    if (op.nonce < proto_valset_get(pbft_valset(n), op.validator)->op_nonce)
-        return; /* already applied */
-    pool_add(n, &op);
-}
-
-/* Our own operation of this kind with the current nonce: make sure it is
- * in the pool and, now and then, in every validator's. */
-static void send_own(pbft_node *n, uint8_t kind, const proto_pubkey *new_key)
-{
+    const proto_state *s = n->state;
+    uint32_t account = proto_state_account_by_key(s, &n->operator_key.pk);
+    if (account == PROTO_ACCOUNT_NONE)
+        return; /* a chain without operator accounts: nobody to sign */
+    n->own_op_sent_height[type] = n->committed == 0 ? 1 : n->committed;
+    const proto_chain_rules *rules = n->p->rules;
     uint32_t self = (uint32_t)n->validator_index;
-    uint64_t next = n->committed + 1;
-    proto_valop op = {.kind = kind, .validator = self,
-                      .nonce = proto_valset_get(pbft_valset(n), self)->op_nonce};
-    if (new_key != NULL)
-        op.new_key = *new_key;
-    proto_valop_sign(&op, n->p->chain_id, n->p->crypto, pbft_signing_key(n, next));
-    bool fresh = pool_add(n, &op);
-    if (!fresh && n->committed < n->own_op_sent_height[kind] + VALOP_RESEND_BLOCKS)
-        return;
-    n->own_op_sent_height[kind] = n->committed;
-    GBytes *wire = proto_valop_msg_encode(&op);
-    pbft_broadcast_validators(n, wire);
+    proto_txenv tx = {.chain_id = rules->chain_id,
+                      .sender = n->operator_key.pk,
+                      .nonce = proto_state_account(s, account)->nonce,
+                      .max_priority_fee_per_gas = VALOP_TIP_PER_GAS,
+                      .message_count = 1};
+    tx.messages[0].type = type;
+    if (type == PROTO_TXMSG_UNJAIL) {
+        tx.messages[0].unjail.validator = self;
+    } else {
+        tx.messages[0].rotate_key.validator = self;
+        tx.messages[0].rotate_key.new_key = *new_key;
+    }
+    tx.max_fee_per_gas = 2 * proto_state_base_fee(s) + VALOP_TIP_PER_GAS;
+    tx.gas_limit = proto_tx_ante_gas(&rules->gas, proto_txenv_wire_size(&tx)) +
+                   proto_validator_op_gas(&rules->gas);
+    proto_txenv_sign(&tx, n->p->crypto, &n->operator_key);
+    GBytes *wire = proto_txenv_msg_encode(&tx);
+    pbft_submit_tx(n, wire);
     g_bytes_unref(wire);
-}
-
-static bool op_stale(const proto_valset *vs, const proto_valop *op)
-{
-    return op->nonce < proto_valset_get(vs, op->validator)->op_nonce;
 }
 
 void pbft_valops_after_commit(pbft_node *n)
 {
-    const proto_valset *vs = pbft_valset(n);
-    guint kept = 0;
-    for (guint i = 0; i < n->valops->len; i++) {
-        proto_valop op = g_array_index(n->valops, proto_valop, i);
-        if (!op_stale(vs, &op))
-            g_array_index(n->valops, proto_valop, kept++) = op;
-    }
-    g_array_set_size(n->valops, kept);
     if (!pbft_is_validator(n))
         return;
+    const proto_valset *vs = pbft_valset(n);
     uint32_t self = (uint32_t)n->validator_index;
     const proto_validator *me = proto_valset_get(vs, self);
     if (me->jailed && !me->tombstoned && n->last_timestamp_ns >= me->jailed_until_ns &&
         me->tokens > 0)
-        send_own(n, PROTO_VALOP_UNJAIL, NULL);
+        send_own(n, PROTO_TXMSG_UNJAIL, NULL);
     if (n->has_next_key && !me->tombstoned &&
         !proto_pubkey_equal(proto_valset_key_at(vs, self, UINT64_MAX), &n->next_key.pk))
-        send_own(n, PROTO_VALOP_ROTATE_KEY, &n->next_key.pk);
+        send_own(n, PROTO_TXMSG_ROTATE_KEY, &n->next_key.pk);
 }
 
 /* One rotation at a time: a request while the chain has not yet recorded
@@ -170,8 +125,8 @@ void pbft_rotate_key(void *node, const proto_keypair *next)
     g_bytes_unref(b);
     n->next_key = *next;
     n->has_next_key = true;
-    n->own_op_sent_height[PROTO_VALOP_ROTATE_KEY] = 0;
-    send_own(n, PROTO_VALOP_ROTATE_KEY, &next->pk);
+    n->own_op_sent_height[PROTO_TXMSG_ROTATE_KEY] = 0;
+    send_own(n, PROTO_TXMSG_ROTATE_KEY, &next->pk);
 }
 
 /* Binary search: a certificate's validators are strictly increasing. */

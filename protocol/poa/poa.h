@@ -46,6 +46,7 @@
 
 #include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
+#include "protocol/chain/tx_exec.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
@@ -53,6 +54,9 @@
 /* Everything every node of one chain shares; must outlive the nodes. */
 typedef struct poa_params {
     uint64_t chain_id;
+    const proto_chain_rules *rules;        /* transactions, gas, fees; rules->chain_id ==
+                                            * chain_id and rules->validators ==
+                                            * validators_count */
     int64_t block_interval_ns;
     uint32_t max_block_txs;
     uint32_t validators_count;

@@ -74,19 +74,18 @@ bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
     g_assert(e->parent == n->head);
     proto_undo_clear(&e->undo);
     proto_undo_init(&e->undo);
-    if (!proto_exec_apply(n->state, b, n->p->chain_id, n->p->crypto, &e->undo, NULL, NULL))
+    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto};
+    if (!proto_exec_apply(n->state, b, &env, &e->undo))
         return false;
     if (e->tx_hashes == NULL) {
         e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
         g_array_set_size(e->tx_hashes, b->txs->len);
         for (guint i = 0; i < b->txs->len; i++)
-            proto_tx_hash(&g_array_index(b->txs, proto_tx, i),
+            proto_txenv_hash(&g_array_index(b->txs, proto_txenv, i),
                           &g_array_index(e->tx_hashes, proto_hash, i));
     }
-    if (n->mempool != NULL) {
-        for (guint i = 0; i < e->tx_hashes->len; i++)
-            proto_mempool_remove(n->mempool, &g_array_index(e->tx_hashes, proto_hash, i));
-    }
+    if (n->mempool != NULL)
+        proto_exec_forget_block(n->mempool, n->state, b, (const proto_hash *)e->tx_hashes->data);
     e->status = POA_EXEC_VALID;
     e->on_head_chain = true;
     n->head = e;
@@ -105,9 +104,11 @@ static void revert_head(poa_node *n)
         return;
     proto_block *b = poa_decode_body(n, e->body);
     g_assert(b != NULL); /* it was decoded before it entered the tree */
-    for (guint i = 0; i < b->txs->len; i++)
-        proto_mempool_add(n->mempool, &g_array_index(b->txs, proto_tx, i),
-                          &g_array_index(e->tx_hashes, proto_hash, i), n->state);
+    for (guint i = 0; i < b->txs->len; i++) {
+        const proto_txenv *tx = &g_array_index(b->txs, proto_txenv, i);
+        proto_txpool_add(n->mempool, tx, proto_state_account_by_key(n->state, &tx->sender),
+                         &g_array_index(e->tx_hashes, proto_hash, i), n->state, NULL);
+    }
     proto_block_free(b);
 }
 

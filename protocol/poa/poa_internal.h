@@ -5,7 +5,7 @@
 #ifndef AITBC_PROTOCOL_POA_INTERNAL_H
 #define AITBC_PROTOCOL_POA_INTERNAL_H
 
-#include "protocol/chain/mempool.h"
+#include "protocol/chain/txpool.h"
 #include "protocol/poa/poa.h"
 #include "protocol/poa/poa_tree.h"
 
@@ -39,7 +39,7 @@ struct poa_node {
     poa_entry *head;
     GArray *final_hashes;         /* proto_hash per final height, [0] = genesis */
 
-    proto_mempool *mempool;       /* validators only; NULL for full nodes */
+    proto_txpool *mempool;        /* validators only; NULL for full nodes */
 
     GPtrArray *orphans;           /* poa_orphan*, oldest first, <= orphans_max */
     int64_t sync_inflight_until_ns;

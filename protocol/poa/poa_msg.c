@@ -6,9 +6,9 @@
 #include "protocol/core/codec.h"
 #include "protocol/core/msgtype.h"
 
-GBytes *poa_msg_tx_encode(const proto_tx *tx)
+GBytes *poa_msg_tx_encode(const proto_txenv *tx)
 {
-    return proto_tx_msg_encode(tx);
+    return proto_txenv_msg_encode(tx);
 }
 
 GBytes *poa_msg_block_encode(const proto_block *b)
@@ -52,9 +52,9 @@ uint8_t poa_msg_type(GBytes *wire)
     return size > 0 ? data[0] : 0;
 }
 
-bool poa_msg_tx_decode(GBytes *wire, proto_tx *out)
+bool poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits, proto_txenv *out)
 {
-    return proto_tx_msg_decode(wire, out);
+    return proto_txenv_msg_decode(wire, limits, out) == PROTO_TXENV_OK;
 }
 
 GBytes *poa_msg_block_body(GBytes *wire)

@@ -16,12 +16,12 @@
 #include <stdint.h>
 
 #include "protocol/chain/block.h"
-#include "protocol/chain/tx.h"
+#include "protocol/chain/tx_envelope.h"
 
 /* Bounds on what a peer may ask for or send. */
 #define POA_SYNC_BLOCKS_MAX 128u
 
-GBytes *poa_msg_tx_encode(const proto_tx *tx);
+GBytes *poa_msg_tx_encode(const proto_txenv *tx);
 GBytes *poa_msg_block_encode(const proto_block *b);
 GBytes *poa_msg_get_blocks_encode(uint64_t from_height, uint32_t count);
 /* bodies: GBytes* block encodings (no type byte), at most POA_SYNC_BLOCKS_MAX. */
@@ -30,7 +30,8 @@ GBytes *poa_msg_blocks_encode(GPtrArray *bodies);
 /* Type byte of a message; 0 for an empty one. */
 uint8_t poa_msg_type(GBytes *wire);
 
-bool poa_msg_tx_decode(GBytes *wire, proto_tx *out);
+/* A TX message whose envelope meets limits (tx_envelope.h). */
+bool poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits, proto_txenv *out);
 /* Returns a new reference to the block encoding inside wire (no copy). */
 GBytes *poa_msg_block_body(GBytes *wire);
 bool poa_msg_get_blocks_decode(GBytes *wire, uint64_t *from_height, uint32_t *count);

@@ -87,16 +87,22 @@ static void arm_slot_timer(poa_node *n)
 
 /* ---- transactions ---- */
 
-static proto_reject_reason admit_tx(poa_node *n, const proto_tx *tx, proto_hash *hash)
+static proto_reject_reason admit_tx(poa_node *n, const proto_txenv *tx, proto_hash *hash)
 {
-    return proto_exec_admit_tx(n->state, n->mempool, tx, n->p->chain_id, n->p->crypto, hash);
+    return proto_exec_admit_tx(n->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
+}
+
+static bool decode_tx(poa_node *n, GBytes *wire, proto_txenv *tx)
+{
+    proto_txenv_limits limits = proto_chain_rules_limits(n->p->rules);
+    return poa_msg_tx_decode(wire, &limits, tx);
 }
 
 static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
 {
-    proto_tx tx;
+    proto_txenv tx;
     proto_hash hash;
-    if (!poa_msg_tx_decode(wire, &tx)) {
+    if (!decode_tx(n, wire, &tx)) {
         poa_reject(n, from, PROTO_REJECT_DECODE);
         return;
     }
@@ -117,10 +123,10 @@ static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
 static void poa_submit_tx(void *node, GBytes *wire)
 {
     poa_node *n = node;
-    proto_tx tx;
+    proto_txenv tx;
     proto_hash hash;
     proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self};
-    if (!poa_msg_tx_decode(wire, &tx)) {
+    if (!decode_tx(n, wire, &tx)) {
         ev.reason = PROTO_REJECT_DECODE;
         poa_emit(n, &ev);
         return;
@@ -154,8 +160,8 @@ static void propose(poa_node *n, uint64_t slot)
      * like anyone else's. */
     proto_undo undo;
     proto_undo_init(&undo);
-    bool built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, n->p->chain_id,
-                                  n->p->crypto, b, &undo, NULL, NULL);
+    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto};
+    bool built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, &env, b, &undo);
     g_assert(built); /* no extension step can fail */
     proto_state_revert(n->state, &undo);
     proto_undo_clear(&undo);
@@ -230,7 +236,7 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
     if (validator_index >= 0) {
         g_assert(key != NULL);
         n->key = *key;
-        n->mempool = proto_mempool_new(params->mempool_max);
+        n->mempool = proto_exec_txpool_new(params->mempool_max);
     }
     for (uint32_t v = 0; v < params->validators_count; v++)
         n->total_stake += params->stakes[v];
@@ -262,8 +268,14 @@ static void poa_node_free(void *node)
     poa_sync_clear(n);
     poa_chain_clear(n);
     if (n->mempool != NULL)
-        proto_mempool_free(n->mempool);
+        proto_txpool_free(n->mempool);
     g_free(n);
+}
+
+static uint64_t poa_next_base_fee(void *node)
+{
+    const poa_node *n = node;
+    return proto_state_base_fee(n->state);
 }
 
 const proto_node_ops poa_node_ops = {
@@ -272,6 +284,7 @@ const proto_node_ops poa_node_ops = {
     .on_timer = poa_on_timer,
     .submit_tx = poa_submit_tx,
     .free = poa_node_free,
+    .next_base_fee = poa_next_base_fee,
 };
 
 uint64_t poa_node_head_height(const poa_node *n)

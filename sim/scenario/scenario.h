@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/chain/fee_market.h"
 #include "protocol/chain/valset.h"
 
 #define SIM_SCENARIO_ERROR (sim_scenario_error_quark())
@@ -174,6 +175,12 @@ typedef struct sim_scenario {
      * evidence age and update delay; proto_slashing_defaults() unless set */
     proto_slashing_params slashing;
 
+    /* [fees] (every protocol): the block gas limit and EIP-1559's
+     * parameters (fee_params.gas_limit_bound_divisor and min_gas_limit
+     * are Ethereum's and unused: the limit is fixed) */
+    uint64_t block_gas_limit;
+    proto_fee_params fees;
+
     /* [workload] */
     double tx_rate_per_s;
     uint32_t accounts;
@@ -202,6 +209,16 @@ sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size
 void sim_scenario_free(sim_scenario *s);
 
 uint32_t sim_scenario_node_count(const sim_scenario *s);
+
+/* [fees] defaults: SCENARIOS.md's initial base fee, and a block gas
+ * limit that holds [consensus] max_block_txs' default of transfers (5000
+ * at 16,357 gas each), so the gas limit binds only where a scenario says. */
+#define SIM_SCENARIO_INITIAL_BASE_FEE 1000
+#define SIM_SCENARIO_BLOCK_GAS_LIMIT 100000000
+
+/* Gas of one workload transfer (one TRANSFER message, ante included)
+ * under the chain's gas schedule. */
+uint64_t sim_scenario_transfer_gas(void);
 /* "v3", "n12", "a0"; returns a newly allocated string. */
 char *sim_scenario_node_name(const sim_scenario *s, uint32_t index);
 

@@ -21,9 +21,11 @@
 
 #include <string.h>
 
+#include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/p2p/p2p_msg.h"
 #include "protocol/pbft/pbft_msg.h"
+#include "protocol/poa/poa.h"
 #include "protocol/poa/poa_msg.h"
 #include "sim/world/world_internal.h"
 
@@ -188,25 +190,44 @@ static GBytes *conflicting_vote(sim_byz *b, GBytes *wire, uint8_t type)
     return pbft_msg_vote_encode(type, &v);
 }
 
+/* An empty block on the parent state s, as honest execution makes it
+ * (the base fee moves even in an empty block, so its root is computed,
+ * not copied): the header's other fields stay blk's. */
+static bool seal_empty_on(sim_byz *b, const proto_state *parent, proto_block *blk)
+{
+    proto_state *s = proto_state_copy(parent);
+    proto_txpool *none = proto_exec_txpool_new(1);
+    proto_undo undo;
+    proto_undo_init(&undo);
+    proto_exec_env env = {.rules = &b->w->chain.rules, .crypto = b->w->chain.crypto};
+    g_array_set_size(blk->txs, 0);
+    bool ok = proto_exec_build(s, none, 0, &env, blk, &undo);
+    proto_undo_clear(&undo);
+    proto_txpool_free(none);
+    proto_state_free(s);
+    return ok;
+}
+
 /* Conflicting PoA block: an empty block for the same slot on the same
- * parent (its state root is the parent's), re-signed: valid, and another
- * block for the slot. */
+ * parent, re-signed: valid, and another block for the slot. It is
+ * executed on the node's own head state, which is the parent's while the
+ * node sends the block it just built on it (checked by root). */
 static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
 {
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
-    if (size < 2)
+    if (size < 2 || b->w->opt.protocol != SIM_CONSENSUS_POA)
         return NULL;
     proto_block *blk = proto_block_decode_all(data + 1, size - 1, UINT32_MAX);
     if (blk == NULL)
         return NULL;
-    proto_hash parent_root;
+    const proto_state *head = poa_node_state(b->w->nodes[b->node].consensus);
+    proto_hash parent_root, head_root;
+    proto_state_root((proto_state *)head, &head_root); /* the cache only (state.h) */
     GBytes *out = NULL;
     if (blk->txs->len > 0 &&
-        sim_observer_block_state_root(b->w, &blk->header.parent, &parent_root)) {
-        g_array_set_size(blk->txs, 0);
-        blk->header.state_root = parent_root;
-        proto_block_seal_txs(blk);
+        sim_observer_block_state_root(b->w, &blk->header.parent, &parent_root) &&
+        proto_hash_equal(&parent_root, &head_root) && seal_empty_on(b, head, blk)) {
         proto_block_sign(blk, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
         out = poa_msg_block_encode(blk);
     }

@@ -71,12 +71,23 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
             return false;
         proto_state_add_account(c->genesis, &c->account_keys[i].pk, CHAIN_GENESIS_BALANCE);
     }
-    /* PBFT's chain carries the bonded validator set (stake, jailing, keys)
-     * in its state, owned by the validator module, so the genesis root
-     * commits to it; PoA has none. */
-    if (opt->protocol == SIM_CONSENSUS_PBFT)
-        proto_validator_genesis(c->genesis, proto_valset_new(&opt->slashing, opt->validators,
-                                                             c->validator_pubkeys, c->stakes));
+    /* The operators come after the workload's accounts, so the workload
+     * (which picks among the first `accounts`) never spends their funds. */
+    c->fee_accounts = g_new0(uint32_t, opt->validators);
+    for (uint32_t v = 0; v < opt->validators; v++)
+        c->fee_accounts[v] = proto_state_add_account(c->genesis, &c->validator_pubkeys[v],
+                                                     CHAIN_GENESIS_BALANCE);
+    proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
+    /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
+     * operators) in its state, owned by the validator module, so the
+     * genesis root commits to it; PoA has none. */
+    if (opt->protocol == SIM_CONSENSUS_PBFT) {
+        proto_valset *vs = proto_valset_new(&opt->slashing, opt->validators, c->validator_pubkeys,
+                                            c->stakes);
+        for (uint32_t v = 0; v < opt->validators; v++)
+            proto_valset_set_operator(vs, v, c->fee_accounts[v]);
+        proto_validator_genesis(c->genesis, vs);
+    }
     proto_state_set_fast_hash(c->genesis, opt->crypto_fast);
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;
@@ -84,11 +95,23 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
     return true;
 }
 
+static void build_rules(sim_chain *c)
+{
+    const sim_chain_options *opt = &c->opt;
+    c->rules = (proto_chain_rules){.chain_id = opt->seed ^ CHAIN_ID_TAG,
+                                   .block_gas_limit = opt->block_gas_limit,
+                                   .fees = opt->fees,
+                                   .gas = proto_gas_schedule_default(),
+                                   .fee_accounts = c->fee_accounts,
+                                   .validators = opt->validators};
+}
+
 static void build_poa(sim_chain *c)
 {
     const sim_chain_options *opt = &c->opt;
     poa_params *p = &c->poa;
-    p->chain_id = opt->seed ^ CHAIN_ID_TAG;
+    p->chain_id = c->rules.chain_id;
+    p->rules = &c->rules;
     p->block_interval_ns = opt->block_interval_ns;
     p->max_block_txs = opt->max_block_txs;
     p->validators_count = opt->validators;
@@ -112,6 +135,7 @@ static void build_pbft(sim_chain *c)
     const poa_params *poa = &c->poa;
     pbft_params *p = &c->pbft;
     p->chain_id = poa->chain_id;
+    p->rules = poa->rules;
     p->block_interval_ns = poa->block_interval_ns;
     p->max_block_txs = poa->max_block_txs;
     p->validators_count = poa->validators_count;
@@ -151,6 +175,7 @@ bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep
     if (!derive_accounts(c, keep_going, keep_going_ctx) ||
         !build_genesis(c, keep_going, keep_going_ctx))
         return false;
+    build_rules(c);
     build_poa(c);
     build_pbft(c);
     c->opt.stakes = NULL; /* borrowed for set-up only */
@@ -168,6 +193,7 @@ void sim_chain_clear(sim_chain *c)
     g_free(c->stakes);
     g_free(c->validator_nodes);
     g_free(c->account_keys);
+    g_free(c->fee_accounts);
     proto_rotation_free(c->rotation);
     *c = (sim_chain){0};
 }

@@ -3,9 +3,12 @@
  *
  * Validator keys ("validator/<i>") and account keys ("account/<i>") are
  * derived from the seed, stakes and the proposer rotation come from the
- * consensus options, the genesis state holds every account and (under
- * PBFT) the bonded validator set, and the PoA and PBFT parameters point
- * into all of it. The simulated world builds one (sim/world/world.c) for
+ * consensus options, the genesis state holds every account, then one
+ * operator account per validator (key: the validator's genesis key; its
+ * tips arrive there and it pays for the validator's operations), and
+ * (under PBFT) the bonded validator set; the chain's rules (gas, fees)
+ * come from [fees], and the PoA and PBFT parameters point into all of
+ * it. The simulated world builds one (sim/world/world.c) for
  * its thousands of nodes; the testbed daemon (tools/node) builds the same
  * one in each process for its single node, so a node on a socket starts
  * from exactly the chain it would have in simulation.
@@ -49,6 +52,8 @@ typedef struct sim_chain_options {
     sim_rotation_kind rotation;
     proto_slashing_params slashing;
     uint32_t accounts;           /* genesis accounts, each with the same balance */
+    uint64_t block_gas_limit;    /* [fees] */
+    proto_fee_params fees;
     bool crypto_fast;
     int64_t block_interval_ns;
     uint32_t max_block_txs;
@@ -73,6 +78,8 @@ typedef struct sim_chain {
     uint64_t *stakes;                /* [validators] */
     proto_node_id *validator_nodes;  /* [validators]: validator i runs at node i */
     proto_keypair *account_keys;     /* [accounts] */
+    uint32_t *fee_accounts;          /* [validators]: validator i's operator account */
+    proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation *rotation;        /* poa.rotation and pbft.rotation */
     poa_params poa;

@@ -1,9 +1,13 @@
 /* The transaction workload: clients submitting signed transfers.
  *
  * Arrivals are Poisson at `tx_rate` between `start` and `stop`. Each
- * arrival picks a sender account and a different recipient uniformly,
- * signs a transfer with the sender's next nonce and hands it to a random
- * live node, as a wallet talking to one RPC endpoint would. Clients behave
+ * arrival picks a random live node, as a wallet talking to one RPC
+ * endpoint would, a sender account and a different recipient uniformly;
+ * it asks the node for the next block's base fee and signs a one-message
+ * envelope (tx_envelope.h) with the sender's next nonce, the transfer's
+ * exact gas, a tip of TRANSFER_TIP_PER_GAS and a fee cap of twice the
+ * quoted base fee plus the tip (what EIP-1559 wallets offer), then hands
+ * it to that node. Clients behave
  * like real wallets: a transaction not final after RESUBMIT_AFTER is sent
  * again (same bytes) to another live node, so a crash that wipes a
  * mempool delays transactions instead of wedging an account's nonces.
@@ -27,14 +31,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "protocol/chain/tx.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/sorted.h"
 
 #define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
 #define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
 #define INFLIGHT_MAX (2u * 1000 * 1000)
 #define TRANSFER_AMOUNT_MAX 1000u
-#define TRANSFER_FEE 1u
+#define TRANSFER_TIP_PER_GAS 1u
 
 struct sim_inflight {
     proto_hash hash;
@@ -68,6 +72,16 @@ static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
     return UINT32_MAX;
 }
 
+static void submit_to(sim_world *w, sim_inflight *f, uint32_t node)
+{
+    f->node = node;
+    f->last_attempt_ns = sim_sched_now(w->sched);
+    f->crashes_at_attempt = w->nodes[node].crashes;
+    f->left = false;
+    sim_node_slot *slot = &w->nodes[node];
+    slot->ops->submit_tx(slot->node, f->wire);
+}
+
 static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
 {
     uint32_t node = pick_live_node(w, avoid);
@@ -75,13 +89,33 @@ static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
         w->workload.dropped_no_node++;
         return false;
     }
-    f->node = node;
-    f->last_attempt_ns = sim_sched_now(w->sched);
-    f->crashes_at_attempt = w->nodes[node].crashes;
-    f->left = false;
-    sim_node_slot *slot = &w->nodes[node];
-    slot->ops->submit_tx(slot->node, f->wire);
+    submit_to(w, f, node);
     return true;
+}
+
+/* A one-transfer envelope from account `from`, priced from node's quote
+ * (node UINT32_MAX: every node is down; the client goes by the last
+ * quote it had, as a wallet would). */
+static void build_transfer(sim_world *w, uint32_t node, uint32_t from, uint32_t to,
+                           uint64_t amount, proto_txenv *tx)
+{
+    sim_workload *wl = &w->workload;
+    if (node != UINT32_MAX) {
+        sim_node_slot *slot = &w->nodes[node];
+        wl->last_base_fee = slot->ops->next_base_fee(slot->node);
+    }
+    uint64_t base_fee = wl->last_base_fee;
+    *tx = (proto_txenv){.chain_id = w->chain.rules.chain_id,
+                        .sender = wl->keys[from].pk,
+                        .nonce = wl->next_nonce[from]++,
+                        .gas_limit = sim_scenario_transfer_gas(),
+                        .max_fee_per_gas = 2 * base_fee + TRANSFER_TIP_PER_GAS,
+                        .max_priority_fee_per_gas = TRANSFER_TIP_PER_GAS,
+                        .message_count = 1};
+    tx->messages[0].type = PROTO_TXMSG_TRANSFER;
+    tx->messages[0].transfer.to = to;
+    tx->messages[0].transfer.amount = amount;
+    proto_txenv_sign(tx, w->chain.crypto, &wl->keys[from]);
 }
 
 static void new_transfer(sim_world *w)
@@ -91,28 +125,29 @@ static void new_transfer(sim_world *w)
         wl->dropped_backlog++;
         return;
     }
+    uint32_t node = pick_live_node(w, UINT32_MAX);
     uint32_t accounts = wl->opt.accounts;
-    proto_tx tx = {0};
-    tx.from = (uint32_t)sim_rng_below(&wl->rng, accounts);
-    tx.to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
-    if (tx.to >= tx.from)
-        tx.to++;
-    tx.amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
-    tx.fee = TRANSFER_FEE;
-    tx.nonce = wl->next_nonce[tx.from]++;
-    tx.submitted_ns = sim_sched_now(w->sched);
-    proto_tx_sign(&tx, w->chain.poa.chain_id, w->chain.crypto, &wl->keys[tx.from]);
+    uint32_t from = (uint32_t)sim_rng_below(&wl->rng, accounts);
+    uint32_t to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
+    if (to >= from)
+        to++;
+    uint64_t amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
+    proto_txenv tx;
+    build_transfer(w, node, from, to, amount, &tx);
 
     sim_inflight *f = g_new0(sim_inflight, 1);
-    proto_tx_hash(&tx, &f->hash);
-    f->wire = proto_tx_msg_encode(&tx);
-    f->submitted_ns = tx.submitted_ns;
-    f->from = tx.from;
+    proto_txenv_hash(&tx, &f->hash);
+    f->wire = proto_txenv_msg_encode(&tx);
+    f->submitted_ns = sim_sched_now(w->sched);
+    f->from = from;
     f->nonce = tx.nonce;
     g_hash_table_insert(wl->inflight, &f->hash, f);
     g_queue_push_tail(&wl->retry_queue, f);
     wl->submitted++;
-    submit(w, f, UINT32_MAX);
+    if (node == UINT32_MAX)
+        wl->dropped_no_node++; /* retried like any transaction not yet final */
+    else
+        submit_to(w, f, node);
 }
 
 static void arrival(void *ctx, uint64_t a, uint64_t b)
@@ -334,6 +369,7 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     wl->keys = w->chain.account_keys;
     g_assert(w->chain.opt.accounts == opt->accounts);
     wl->next_nonce = g_new0(uint64_t, opt->accounts);
+    wl->last_base_fee = w->chain.rules.fees.initial_base_fee;
     wl->final_below = g_new0(uint64_t, opt->accounts);
     wl->crash_lost_nonce = g_new(uint64_t, opt->accounts);
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);

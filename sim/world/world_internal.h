@@ -127,6 +127,7 @@ typedef struct sim_workload {
     sim_rng rng;
     const proto_keypair *keys; /* [accounts]: the chain's account keys */
     uint64_t *next_nonce;      /* [accounts] */
+    uint64_t last_base_fee;    /* the newest quote a client had (next_base_fee) */
     GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
     GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
     uint64_t *final_below;     /* [accounts]: 1 + the highest nonce counted final */

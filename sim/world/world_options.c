@@ -86,6 +86,8 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                .rotation = sc->rotation,
                                .slashing = sc->slashing,
                                .accounts = sc->accounts,
+                               .block_gas_limit = sc->block_gas_limit,
+                               .fees = sc->fees,
                                .crypto_fast = sc->crypto_fast,
                                .block_interval_ns = sc->block_interval_ns,
                                .max_block_txs = sc->max_block_txs,

@@ -1,24 +1,23 @@
 /* Fuzz harness for the chain-level decoders that every consensus module
  * shares: a whole block (proto_block_decode_all, protocol/chain/block.h),
- * the TX gossip message (tx.h), the VALOP message (valop.h) and the PBFT
- * block extension (pbft_ext_decode, pbft_ext.h). The first byte picks the
- * decoder: PROTO_MSG_TX and PROTO_MSG_VALOP messages are taken whole (the
- * byte is their type); PROTO_MSG_BLOCK (2) and 0 mean "a block" and "an
- * extension" in the bytes after it.
+ * the TX gossip message (tx_envelope.h) and the PBFT block extension
+ * (pbft_ext_decode, pbft_ext.h). The first byte picks the decoder:
+ * PROTO_MSG_TX messages are taken whole (the byte is their type);
+ * PROTO_MSG_BLOCK (2) and 0 mean "a block" and "an extension" in the
+ * bytes after it. (fuzz_txenv fuzzes the envelope decoder with its
+ * value rules.)
  *
  * Canonical: each decoded value encodes back to the input bytes. A
  * block's extension is opaque to the block decoder (it checks only the
  * ext_hash), and a decoded block keeps the bytes it hashed, so its
  * extension is also decoded and re-encoded here.
- * Untouched: tx.h and valop.h make no promise; proto_tx_msg_decode keeps
- * its output untouched (it decodes aside), which is checked;
- * proto_valop_msg_decode fills as it reads and pbft_ext_decode
- * initialises its output first, so neither is checked. */
+ * Untouched: proto_txenv_msg_decode keeps its output untouched on a
+ * refusal, which is checked; pbft_ext_decode initialises its output
+ * first, so it is not. */
 #include "fuzz.h"
 
 #include "protocol/chain/block.h"
-#include "protocol/chain/tx.h"
-#include "protocol/chain/valop.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/pbft/pbft_ext.h"
 
@@ -54,21 +53,13 @@ static void fuzz_block(const uint8_t *data, size_t size)
 
 static void fuzz_tx(GBytes *wire, const uint8_t *data, size_t size)
 {
-    proto_tx tx;
+    proto_txenv tx;
     memset(&tx, FUZZ_FILL, sizeof tx);
-    if (!proto_tx_msg_decode(wire, &tx)) {
+    if (proto_txenv_msg_decode(wire, NULL, &tx) != PROTO_TXENV_OK) {
         fuzz_check_filled(&tx, sizeof tx, "tx: output written on failure");
         return;
     }
-    fuzz_check_same(proto_tx_msg_encode(&tx), data, size, "tx: not canonical");
-}
-
-static void fuzz_valop(GBytes *wire, const uint8_t *data, size_t size)
-{
-    proto_valop op;
-    if (proto_valop_msg_decode(wire, &op)) {
-        fuzz_check_same(proto_valop_msg_encode(&op), data, size, "valop: not canonical");
-    }
+    fuzz_check_same(proto_txenv_msg_encode(&tx), data, size, "tx: not canonical");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -82,9 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case PROTO_MSG_TX:
         fuzz_tx(wire, data, size);
         break;
-    case PROTO_MSG_VALOP:
-        fuzz_valop(wire, data, size);
-        break;
     case PROTO_MSG_BLOCK:
         fuzz_block(data + 1, size - 1);
         break;
@@ -97,7 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         /* The typed decoders must refuse another type. */
         fuzz_tx(wire, data, size);
-        fuzz_valop(wire, data, size);
         break;
     }
     g_bytes_unref(wire);

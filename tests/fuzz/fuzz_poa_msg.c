@@ -8,7 +8,8 @@
  * Untouched: poa_msg_blocks_decode promises `out` unchanged on failure,
  * checked with an entry put there first; poa_msg_get_blocks_decode makes
  * no promise (it writes as it reads) and is not checked; TX is the shared
- * proto_tx_msg_decode, checked in fuzz_chain.c. */
+ * proto_txenv_msg_decode (here under a chain's limits), checked in
+ * fuzz_chain.c. */
 #include "fuzz.h"
 
 #include "protocol/core/msgtype.h"
@@ -16,11 +17,14 @@
 
 /* Bound on txs per block, as a node configured generously would pass. */
 #define FUZZ_BLOCK_TXS_MAX 4096
+/* The corpus's chain id (make_corpus.c); other ids are refused. */
+#define FUZZ_CHAIN_ID 7
 
 static void fuzz_tx(GBytes *wire, const uint8_t *data, size_t size)
 {
-    proto_tx tx;
-    if (poa_msg_tx_decode(wire, &tx)) {
+    proto_txenv tx;
+    proto_txenv_limits limits = {.chain_id = FUZZ_CHAIN_ID, .block_gas_limit = UINT64_MAX};
+    if (poa_msg_tx_decode(wire, &limits, &tx)) {
         fuzz_check_same(poa_msg_tx_encode(&tx), data, size, "tx: not canonical");
     }
 }

@@ -12,9 +12,8 @@
 #include <stdlib.h>
 
 #include "protocol/chain/block.h"
-#include "protocol/chain/tx.h"
 #include "protocol/chain/tx_envelope.h"
-#include "protocol/chain/valop.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/p2p/p2p_msg.h"
 #include "protocol/pbft/pbft_evidence.h"
@@ -61,11 +60,15 @@ static GBytes *prefixed(uint8_t type, GBytes *body)
     return g_byte_array_free_to_bytes(out);
 }
 
-static proto_tx make_tx(const corpus *c, uint32_t from, uint64_t nonce)
+static proto_txenv make_tx(const corpus *c, uint32_t from, uint64_t nonce)
 {
-    proto_tx tx = {.from = from, .to = (from + 1) % KEYS, .amount = 1000 + nonce,
-                   .fee = 1, .nonce = nonce, .submitted_ns = 123456789};
-    proto_tx_sign(&tx, CHAIN_ID, c->crypto, &c->keys[from]);
+    proto_txenv tx = {.chain_id = CHAIN_ID, .sender = c->keys[from].pk, .nonce = nonce,
+                      .gas_limit = 20000, .max_fee_per_gas = 2000,
+                      .max_priority_fee_per_gas = 1, .message_count = 1};
+    tx.messages[0].type = PROTO_TXMSG_TRANSFER;
+    tx.messages[0].transfer.to = (from + 1) % KEYS;
+    tx.messages[0].transfer.amount = 1000 + nonce;
+    proto_txenv_sign(&tx, c->crypto, &c->keys[from]);
     return tx;
 }
 
@@ -97,9 +100,6 @@ static GBytes *make_ext(const corpus *c, uint64_t height)
     if (pbft_evidence_make(&x, &y, &ev)) {
         g_array_append_val(e.evidence, ev);
     }
-    proto_valop op = {.kind = PROTO_VALOP_UNJAIL, .validator = 1, .nonce = 4};
-    proto_valop_sign(&op, CHAIN_ID, c->crypto, &c->keys[1]);
-    g_array_append_val(e.valops, op);
     GBytes *out = pbft_ext_encode(&e);
     pbft_ext_clear(&e);
     return out;
@@ -116,7 +116,7 @@ static proto_block *make_block(const corpus *c, uint64_t height, uint32_t txs, b
     b->header.timestamp_ns = (int64_t)height * 1000000;
     proto_hash_bytes(&b->header.parent, &height, sizeof height);
     for (uint32_t i = 0; i < txs; i++) {
-        proto_tx tx = make_tx(c, i % KEYS, height * 16 + i);
+        proto_txenv tx = make_tx(c, i % KEYS, height * 16 + i);
         g_array_append_val(b->txs, tx);
     }
     b->ext = ext ? make_ext(c, height) : NULL;
@@ -135,19 +135,12 @@ static GBytes *block_bytes(const proto_block *b)
     return out;
 }
 
-/* ---- chain: TX, VALOP, 2|block, 0|extension ---- */
+/* ---- chain: TX, 2|block, 0|extension ---- */
 
 static void write_chain(const corpus *c)
 {
-    proto_tx tx = make_tx(c, 1, 42);
-    put(c, "chain", "tx", proto_tx_msg_encode(&tx));
-    proto_valop unjail = {.kind = PROTO_VALOP_UNJAIL, .validator = 3, .nonce = 1};
-    proto_valop_sign(&unjail, CHAIN_ID, c->crypto, &c->keys[3]);
-    put(c, "chain", "valop-unjail", proto_valop_msg_encode(&unjail));
-    proto_valop rotate = {.kind = PROTO_VALOP_ROTATE_KEY, .validator = 2, .nonce = 9,
-                          .new_key = c->keys[0].pk};
-    proto_valop_sign(&rotate, CHAIN_ID, c->crypto, &c->keys[2]);
-    put(c, "chain", "valop-rotate", proto_valop_msg_encode(&rotate));
+    proto_txenv tx = make_tx(c, 1, 42);
+    put(c, "chain", "tx", proto_txenv_msg_encode(&tx));
     proto_block *empty = make_block(c, 1, 0, false);
     put(c, "chain", "block-empty", prefixed(PROTO_MSG_BLOCK, block_bytes(empty)));
     proto_block *full = make_block(c, 5, 3, true);
@@ -161,7 +154,7 @@ static void write_chain(const corpus *c)
 
 static void write_poa(const corpus *c)
 {
-    proto_tx tx = make_tx(c, 2, 7);
+    proto_txenv tx = make_tx(c, 2, 7);
     put(c, "poa_msg", "tx", poa_msg_tx_encode(&tx));
     proto_block *b1 = make_block(c, 3, 2, false);
     proto_block *b2 = make_block(c, 4, 0, false);
@@ -194,8 +187,8 @@ static void write_p2p(const corpus *c)
     put(c, "p2p_msg", "get-peers", p2p_get_peers_encode());
     p2p_addrs peers = {.count = 2, .ids = {1, 2}};
     put(c, "p2p_msg", "peers", p2p_peers_encode(&peers));
-    proto_tx tx = make_tx(c, 0, 3);
-    GBytes *inner = proto_tx_msg_encode(&tx);
+    proto_txenv tx = make_tx(c, 0, 3);
+    GBytes *inner = proto_txenv_msg_encode(&tx);
     put(c, "p2p_msg", "gossip", p2p_gossip_encode(PROTO_SCOPE_VALIDATORS, inner));
     p2p_id ids[3];
     for (uint32_t i = 0; i < 3; i++) {

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "protocol/chain/block.h"
+#include "support/tx_fixture.h"
 
 #define CHAIN_ID 1
+/* One transfer envelope on the wire. */
+#define TRANSFER_WIRE_SIZE (PROTO_TXENV_HEADER_SIZE + 1 + 4 + 8 + PROTO_SIG_SIZE)
 
 typedef struct fixture {
     proto_crypto *c;
@@ -45,9 +48,9 @@ static proto_block *fixed_block(fixture *f)
     b->header.timestamp_ns = INT64_C(4500000000);
     memset(b->header.state_root.bytes, 0x22, PROTO_HASH_SIZE);
     for (uint32_t i = 0; i < 3; i++) {
-        proto_tx tx = {.from = i, .to = (i + 1) % 3, .amount = 100 + i, .fee = 1, .nonce = 0,
-                       .submitted_ns = 1000 * (int64_t)i};
-        proto_tx_sign(&tx, CHAIN_ID, f->c, &f->accounts[i]);
+        txfix_fees fees = {.max_fee_per_gas = 2000 + i, .max_priority_fee_per_gas = 1};
+        proto_txenv tx =
+            txfix_transfer(f->c, CHAIN_ID, &f->accounts[i], 0, (i + 1) % 3, 100 + i, fees);
         g_array_append_val(b->txs, tx);
     }
     proto_block_seal_txs(b);
@@ -82,7 +85,7 @@ START_TEST(test_round_trip)
     GBytes *enc = block_bytes(b);
     size_t size;
     const uint8_t *p = g_bytes_get_data(enc, &size);
-    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * PROTO_TX_WIRE_SIZE + 4);
+    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * TRANSFER_WIRE_SIZE + 4);
     proto_block *back = decode_copy(p, size, 100);
     ck_assert_ptr_nonnull(back);
     ck_assert_uint_eq(back->header.height, 5);
@@ -92,7 +95,7 @@ START_TEST(test_round_trip)
     ck_assert_mem_eq(back->header.sig.bytes, b->header.sig.bytes, PROTO_SIG_SIZE);
     ck_assert(proto_hash_equal(&back->hash, &b->hash));
     ck_assert_uint_eq(back->txs->len, 3);
-    ck_assert_mem_eq(back->txs->data, b->txs->data, 3 * sizeof(proto_tx));
+    ck_assert_mem_eq(back->txs->data, b->txs->data, 3 * sizeof(proto_txenv));
     ck_assert(proto_block_verify_sig(back, CHAIN_ID, f.c, &f.proposer.pk));
     /* Re-encoding gives the same bytes. */
     GBytes *again = block_bytes(back);
@@ -196,15 +199,16 @@ START_TEST(test_counts_checked)
     proto_block_free(ok);
 
     /* Header says 3, framing says 2 (and only 2 txs follow). */
-    uint8_t *copy = g_memdup2(p, size - PROTO_TX_WIRE_SIZE);
+    uint8_t *copy = g_memdup2(p, size - TRANSFER_WIRE_SIZE);
     proto_le_put_u32(copy + PROTO_BLOCK_HEADER_WIRE_SIZE, 2);
-    ck_assert_ptr_null(proto_block_decode_all(copy, size - PROTO_TX_WIRE_SIZE, 100));
+    ck_assert_ptr_null(proto_block_decode_all(copy, size - TRANSFER_WIRE_SIZE, 100));
     g_free(copy);
 
     /* A lying count (header and framing agree on 2^32 - 1): rejected
      * before allocating, whatever txs_max allows. */
     copy = g_memdup2(p, size);
-    proto_le_put_u32(copy + PROTO_BLOCK_HEADER_WIRE_SIZE - PROTO_SIG_SIZE - 4, UINT32_MAX);
+    proto_le_put_u32(copy + PROTO_BLOCK_HEADER_WIRE_SIZE - PROTO_SIG_SIZE - 3 * 8 - 4,
+                     UINT32_MAX);
     proto_le_put_u32(copy + PROTO_BLOCK_HEADER_WIRE_SIZE, UINT32_MAX);
     ck_assert_ptr_null(proto_block_decode_all(copy, size, UINT32_MAX));
     g_free(copy);
@@ -227,7 +231,7 @@ START_TEST(test_duplicate_tx_rejected)
     proto_block *b = fixed_block(&f);
     proto_hash root3 = b->header.tx_root;
     proto_hash hash3 = b->hash;
-    proto_tx last = g_array_index(b->txs, proto_tx, 2);
+    proto_txenv last = g_array_index(b->txs, proto_txenv, 2);
     g_array_append_val(b->txs, last); /* [a, b, c, c] */
     proto_block_seal_txs(b);
     /* CVE-2012-2459: the padded list has the very same Merkle root ... */
@@ -242,7 +246,7 @@ START_TEST(test_duplicate_tx_rejected)
 
     /* A duplicate anywhere, not only at the end. */
     g_array_set_size(b->txs, 3);
-    g_array_index(b->txs, proto_tx, 2) = g_array_index(b->txs, proto_tx, 0);
+    g_array_index(b->txs, proto_txenv, 2) = g_array_index(b->txs, proto_txenv, 0);
     proto_block_seal_txs(b);
     enc = block_bytes(b);
     ck_assert_ptr_null(decode_copy(g_bytes_get_data(enc, NULL), g_bytes_get_size(enc), 100));
@@ -385,8 +389,9 @@ START_TEST(test_merkle_shapes)
 END_TEST
 
 /* Golden: the fixed block's hash, cross-checked with an independent Python
- * implementation (hashlib BLAKE2b + pyca/cryptography Ed25519) of the key
- * derivation, tx layout, Merkle rule and header layout. A change here
+ * implementation (tests/data/golden_block.py: hashlib BLAKE2b +
+ * pyca/cryptography Ed25519) of the key derivation, the v2 transaction
+ * envelope, the Merkle rule and the header layout. A change here
  * changes every block hash of every run. */
 START_TEST(test_golden_hash)
 {
@@ -395,14 +400,14 @@ START_TEST(test_golden_hash)
     proto_block *b = fixed_block(&f);
     char hex[65];
     proto_hash_hex(&b->hash, hex);
-    ck_assert_str_eq(hex, "dd31d5e85561b1ec8651e2636e6d01b7964d4193ab5327e9223b1d80b2e5603c");
+    ck_assert_str_eq(hex, "f44592f2c5ac876d5487ef5169ae38af08bafcec6d91d88107a7a272dd46f84c");
     proto_hash_hex(&b->header.tx_root, hex);
-    ck_assert_str_eq(hex, "f080450f2b4c27accd4f13b4ba13a5e7dacb82f06744febb185ae210a0d6dfce");
+    ck_assert_str_eq(hex, "9f4e9017f7c61ec504e822e69b400e57472fae19490a0c717ffef4c0b6099b2a");
     /* With a 3-byte extension "ext": ext_hash = BLAKE2b-256("ext"). */
     b->ext = g_bytes_new("ext", 3);
     proto_block_seal_txs(b);
     proto_hash_hex(&b->hash, hex);
-    ck_assert_str_eq(hex, "fb45a079107cc28a9795052a044b450d18ade542af2cf82b6e105cc6ac15c0ca");
+    ck_assert_str_eq(hex, "ac38fb8c3cd74c0055d70a889d39796dd088ab5bfe3fd8dc727b51d1d14e096e");
     proto_block_free(b);
     fixture_clear(&f);
 }
@@ -421,7 +426,7 @@ START_TEST(test_extension)
     GBytes *enc = block_bytes(b);
     size_t size;
     const uint8_t *p = g_bytes_get_data(enc, &size);
-    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * PROTO_TX_WIRE_SIZE + 4 + 9);
+    ck_assert_uint_eq(size, PROTO_BLOCK_HEADER_WIRE_SIZE + 4 + 3 * TRANSFER_WIRE_SIZE + 4 + 9);
     proto_block *back = decode_copy(p, size, 100);
     ck_assert_ptr_nonnull(back);
     ck_assert(g_bytes_equal(back->ext, b->ext));

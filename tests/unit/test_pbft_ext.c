@@ -1,7 +1,7 @@
 /* Unit tests for the PBFT block extension's wire format
  * (protocol/pbft/pbft_ext.c): round trip of every section, the empty
  * extension, and refusal of malformed bytes (unknown flags, counts over
- * the bounds or over the bytes left, non-canonical evidence, bad valops,
+ * the bounds or over the bytes left, non-canonical evidence,
  * truncation at every offset, trailing bytes). Executing an extension is
  * tested through whole nodes in test_pbft_slashing.c. */
 #include <check.h>
@@ -36,9 +36,6 @@ static void sample(pbft_ext *e)
     memset(ev.a.sig.bytes, 0xaa, sizeof ev.a.sig.bytes);
     memset(ev.b.sig.bytes, 0xbb, sizeof ev.b.sig.bytes);
     g_array_append_val(e->evidence, ev);
-    proto_valop op = {.kind = PROTO_VALOP_UNJAIL, .validator = 1, .nonce = 4};
-    memset(op.sig.bytes, 0xcc, sizeof op.sig.bytes);
-    g_array_append_val(e->valops, op);
 }
 
 START_TEST(test_round_trip)
@@ -56,8 +53,6 @@ START_TEST(test_round_trip)
     ck_assert_uint_eq(g_array_index(back.last_commit.sigs, pbft_cert_sig, 2).validator, 4);
     ck_assert_uint_eq(back.evidence->len, 1);
     ck_assert_mem_eq(back.evidence->data, e.evidence->data, sizeof(pbft_evidence));
-    ck_assert_uint_eq(back.valops->len, 1);
-    ck_assert_uint_eq(g_array_index(back.valops, proto_valop, 0).nonce, 4);
     GBytes *again = pbft_ext_encode(&back);
     ck_assert(g_bytes_equal(bytes, again));
     g_bytes_unref(again);
@@ -75,7 +70,7 @@ START_TEST(test_empty)
     pbft_ext back;
     ck_assert(pbft_ext_decode(NULL, &back));
     ck_assert(!back.has_last_commit);
-    ck_assert_uint_eq(back.evidence->len + back.valops->len, 0);
+    ck_assert_uint_eq(back.evidence->len, 0);
     pbft_ext_clear(&back);
     pbft_ext_clear(&e);
 }
@@ -120,10 +115,6 @@ START_TEST(test_malformed)
     size_t digest_a_at = ev_count_at + 2 + 1 + 8 + 8 + 4;
     copy[digest_a_at] = 0xff;
     ck_assert(!decodes(copy, size));
-    memcpy(copy, data, size);
-    /* A valop of unknown kind (the last item: kind is its first byte). */
-    copy[size - PROTO_VALOP_WIRE_SIZE] = 7;
-    ck_assert(!decodes(copy, size));
     g_free(copy);
     g_bytes_unref(bytes);
     pbft_ext_clear(&e);
@@ -151,17 +142,17 @@ static void assert_canonical(const uint8_t *data, size_t size, const char *what)
 
 START_TEST(test_canonical)
 {
-    /* Five zero bytes (no flags, no evidence, no valops) are the empty
-     * extension spelled out: not its encoding (no bytes), so refused. */
-    static const uint8_t zeros[5] = {0};
+    /* Three zero bytes (no flags, no evidence) are the empty extension
+     * spelled out: not its encoding (no bytes), so refused. */
+    static const uint8_t zeros[3] = {0};
     ck_assert(!decodes(zeros, sizeof zeros));
     assert_canonical(zeros, sizeof zeros, "five zero bytes");
     assert_canonical(NULL, 0, "no bytes");
 
-    /* Each section alone, and all three: decode only what encodes back. */
+    /* Each section alone, and both: decode only what encodes back. */
     pbft_ext full;
     sample(&full);
-    for (int keep = 1; keep < 8; keep++) {
+    for (int keep = 1; keep < 4; keep++) {
         pbft_ext e;
         sample(&e);
         if (!(keep & 1)) {
@@ -170,8 +161,6 @@ START_TEST(test_canonical)
         }
         if (!(keep & 2))
             g_array_set_size(e.evidence, 0);
-        if (!(keep & 4))
-            g_array_set_size(e.valops, 0);
         GBytes *bytes = pbft_ext_encode(&e);
         gsize size = 0;
         const uint8_t *data = g_bytes_get_data(bytes, &size);

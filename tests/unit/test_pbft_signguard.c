@@ -50,10 +50,7 @@ static GBytes *primary_block(proto_hash *hash)
     pbft_genesis_hash(&H.params, &b->header.parent);
     b->header.proposer = 1;
     b->header.timestamp_ns = H.now_ns;
-    proto_state *s = proto_state_copy(H.genesis);
-    proto_state_root(s, &b->header.state_root);
-    proto_state_free(s);
-    proto_block_seal_txs(b);
+    hub_seal_on_genesis(&H, b);
     proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[1]);
     *hash = b->hash;
     GBytes *wire = pbft_msg_preprepare_encode(0, b);

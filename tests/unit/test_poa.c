@@ -10,14 +10,18 @@
 #include <check.h>
 
 #include "protocol/chain/block.h"
+#include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
 #include "protocol/poa/poa.h"
 #include "protocol/poa/poa_msg.h"
 #include "support/fake_env.h"
+#include "support/tx_fixture.h"
 
 #define V 4
 #define ACCOUNTS 8
 #define SLOT_NS (1000LL * 1000 * 1000)
+#define BALANCE 1000000000000ULL
+#define BASE_FEE 1000
 
 typedef struct chain_fixture {
     proto_crypto *crypto;
@@ -26,11 +30,20 @@ typedef struct chain_fixture {
     uint64_t stakes[V];
     proto_node_id vnodes[V];
     proto_keypair akeys[ACCOUNTS];
+    uint32_t fee_accounts[V];
+    proto_chain_rules rules;
     proto_state *genesis;
     poa_params params;
 } chain_fixture;
 
 static chain_fixture F;
+
+/* A client's transfer of 10 from account `from` to the next one. */
+static proto_txenv client_tx(uint32_t from, uint64_t nonce)
+{
+    txfix_fees fees = {.max_fee_per_gas = 4 * BASE_FEE, .max_priority_fee_per_gas = 1};
+    return txfix_transfer(F.crypto, F.params.chain_id, &F.akeys[from], nonce, from + 1, 10, fees);
+}
 
 static void fixture_setup(void)
 {
@@ -49,9 +62,14 @@ static void fixture_setup(void)
         char label[32];
         g_snprintf(label, sizeof label, "account/%d", i);
         proto_keypair_derive(&F.akeys[i], 99, label);
-        proto_state_add_account(F.genesis, &F.akeys[i].pk, 1000000);
+        proto_state_add_account(F.genesis, &F.akeys[i].pk, BALANCE);
     }
+    for (int i = 0; i < V; i++)
+        F.fee_accounts[i] = proto_state_add_account(F.genesis, &F.vpub[i], BALANCE);
+    F.rules = txfix_rules(7, TXFIX_BLOCK_GAS_LIMIT, BASE_FEE, F.fee_accounts, V);
+    proto_state_set_base_fee(F.genesis, BASE_FEE, NULL);
     F.params = (poa_params){.chain_id = 7,
+                            .rules = &F.rules,
                             .block_interval_ns = SLOT_NS,
                             .max_block_txs = 100,
                             .validators_count = V,
@@ -200,7 +218,14 @@ static GBytes *forge(uint64_t slot, int signer, uint32_t claimed_proposer, bool 
     poa_genesis_hash(&F.params, &b->header.parent);
     b->header.proposer = claimed_proposer;
     b->header.timestamp_ns = (int64_t)slot * SLOT_NS;
-    proto_state_root(s, &b->header.state_root);
+    /* Executed on genesis (empty: the base fee moves) for the true root. */
+    proto_txpool *pool = proto_exec_txpool_new(1);
+    proto_undo undo;
+    proto_undo_init(&undo);
+    proto_exec_env env = {.rules = &F.rules, .crypto = F.crypto};
+    ck_assert(proto_exec_build(s, pool, 0, &env, b, &undo));
+    proto_undo_clear(&undo);
+    proto_txpool_free(pool);
     if (!good_root)
         b->header.state_root.bytes[0] ^= 1;
     proto_block_seal_txs(b);
@@ -346,8 +371,7 @@ START_TEST(transactions_are_checked_and_forwarded)
 {
     peer p;
     peer_init(&p, 1);
-    proto_tx tx = {.from = 2, .to = 3, .amount = 10, .fee = 1, .nonce = 0};
-    proto_tx_sign(&tx, F.params.chain_id, F.crypto, &F.akeys[2]);
+    proto_txenv tx = client_tx(2, 0);
     GBytes *wire = poa_msg_tx_encode(&tx);
     poa_node_ops.submit_tx(p.node, wire);
     guint forwarded = 0;
@@ -356,9 +380,8 @@ START_TEST(transactions_are_checked_and_forwarded)
     ck_assert_uint_eq(forwarded, V - 1);
     /* Signed by the wrong account: rejected, not forwarded. */
     fake_env_reset_records(&p.env);
-    proto_tx bad = tx;
-    bad.nonce = 1;
-    proto_tx_sign(&bad, F.params.chain_id, F.crypto, &F.akeys[4]);
+    proto_txenv bad = client_tx(2, 1);
+    bad.sig.bytes[0] ^= 1; /* not the sender's signature */
     GBytes *bad_wire = poa_msg_tx_encode(&bad);
     poa_node_ops.submit_tx(p.node, bad_wire);
     ck_assert_uint_eq(p.env.sends->len, 0);
@@ -392,8 +415,7 @@ START_TEST(overlay_is_used_when_present)
     proto_node_id vpeers[] = {0, 2, 3, 9};
     fake_env_set_overlay(&v.env, vpeers, 4);
     v.node = poa_node_new(&F.params, 1, 1, &F.vkeys[1], &v.env.env);
-    proto_tx tx = {.from = 2, .to = 3, .amount = 10, .fee = 1, .nonce = 0};
-    proto_tx_sign(&tx, F.params.chain_id, F.crypto, &F.akeys[2]);
+    proto_txenv tx = client_tx(2, 0);
     GBytes *wire = poa_msg_tx_encode(&tx);
     poa_node_ops.submit_tx(v.node, wire);
     ck_assert_uint_eq(v.env.broadcasts->len, 1);
@@ -422,8 +444,8 @@ START_TEST(overlay_is_used_when_present)
     ck_assert_uint_eq(poa_msg_type(req->wire), PROTO_MSG_GET_BLOCKS);
     ck_assert(req->to == 6 || req->to == 7);
     /* It relays transactions, so it checks them: a bad one is rejected. */
-    proto_tx bad = tx;
-    proto_tx_sign(&bad, F.params.chain_id, F.crypto, &F.akeys[4]);
+    proto_txenv bad = tx;
+    bad.sig.bytes[0] ^= 1; /* not the sender's signature */
     GBytes *bad_wire = poa_msg_tx_encode(&bad);
     poa_node_ops.on_message(f.node, 6, wire);
     ck_assert_uint_eq(rejected(&f, PROTO_REJECT_SIGNATURE), 0);

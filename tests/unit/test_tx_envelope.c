@@ -217,7 +217,7 @@ START_TEST(test_message_count_bounds)
     ck_assert_int_eq(decode(&f, data, size, out), PROTO_TXENV_OK);
     ck_assert_uint_eq(out->message_count, PROTO_TXENV_MESSAGES_MAX);
     ck_assert_uint_le(size, PROTO_TXENV_WIRE_SIZE_MAX);
-    /* The largest possible envelope: 64 rotations. */
+    /* The largest possible envelope: PROTO_TXENV_MESSAGES_MAX rotations. */
     for (int i = 0; i < PROTO_TXENV_MESSAGES_MAX; i++)
         env->messages[i] = test_message(&f, 2);
     ck_assert_uint_eq(proto_txenv_wire_size(env), PROTO_TXENV_WIRE_SIZE_MAX);

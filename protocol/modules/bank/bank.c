@@ -1,57 +1,63 @@
-/* The bank module (bank.h): the transfer message.
- *
- * Transfer rules, cheapest checks first so a bad transfer rarely costs a
- * signature check:
- *   - from and to must be known accounts, and from != to: a self-transfer
- *     is refused as PROTO_TX_BAD_ACCOUNT (it would move nothing but fee
- *     and nonce, and refusing it keeps "to gains amount" an invariant);
- *   - nonce == the sender's next nonce;
- *   - amount + fee must not overflow and must be <= the sender's balance;
- *   - the signature must verify under the sender's key (memoized).
- * Effects: from.balance -= amount + fee, to.balance += amount,
- * from.nonce += 1, burned += fee (the fee is burned in this version). The
- * core records the accounts' old values and burned for undo, so the bank
- * records nothing of its own. No gas is charged yet. */
+/* The bank module (bank.h): the transfer message. */
 #include "protocol/modules/bank/bank.h"
 
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/chain/tx_exec.h"
+
+const char *proto_bank_result_name(proto_bank_result r)
+{
+    switch (r) {
+    case PROTO_BANK_OK:
+        return "ok";
+    case PROTO_BANK_BAD_ACCOUNT:
+        return "bad_account";
+    case PROTO_BANK_NO_FUNDS:
+        return "no_funds";
+    case PROTO_BANK_OUT_OF_GAS:
+        return "out_of_gas";
+    }
+    return "unknown";
+}
+
+uint64_t proto_bank_transfer_gas(const proto_gas_schedule *gas)
+{
+    uint64_t read = proto_gas_read_cost(gas, PROTO_ACCOUNT_KEY_SIZE, PROTO_ACCOUNT_VALUE_SIZE);
+    uint64_t write = proto_gas_write_cost(gas, PROTO_ACCOUNT_KEY_SIZE, PROTO_ACCOUNT_VALUE_SIZE);
+    return proto_gas_mul_sat(2, proto_gas_add_sat(read, write));
+}
 
 static uint32_t bank_check_transfer(const proto_state *s, const proto_msg_ctx *ctx,
                                     const void *msg)
 {
-    const proto_tx *tx = msg;
+    const proto_txmsg *m = msg;
     uint32_t count = proto_state_account_count(s);
-    if (tx->from >= count || tx->to >= count || tx->from == tx->to)
-        return PROTO_TX_BAD_ACCOUNT;
-    const proto_account *from = proto_state_account(s, tx->from);
-    if (tx->nonce != from->nonce)
-        return PROTO_TX_BAD_NONCE;
-    if (tx->amount > UINT64_MAX - tx->fee || tx->amount + tx->fee > from->balance)
-        return PROTO_TX_NO_FUNDS;
-    if (!proto_tx_verify(tx, ctx->chain_id, ctx->crypto, &from->pk))
-        return PROTO_TX_BAD_SIGNATURE;
-    return PROTO_TX_OK;
+    if (ctx->sender >= count || m->transfer.to >= count || m->transfer.to == ctx->sender)
+        return PROTO_BANK_BAD_ACCOUNT;
+    if (m->transfer.amount > proto_state_account(s, ctx->sender)->balance)
+        return PROTO_BANK_NO_FUNDS;
+    return PROTO_BANK_OK;
 }
 
 static uint32_t bank_deliver_transfer(proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
-    const proto_tx *tx = msg;
-    uint32_t res = bank_check_transfer(s, ctx, tx);
-    if (res != PROTO_TX_OK)
+    const proto_txmsg *m = msg;
+    if (ctx->gas_prices != NULL &&
+        proto_gas_consume(ctx->gas, proto_bank_transfer_gas(ctx->gas_prices)) != PROTO_GAS_OK)
+        return PROTO_BANK_OUT_OF_GAS;
+    uint32_t res = bank_check_transfer(s, ctx, m);
+    if (res != PROTO_BANK_OK)
         return res;
-    proto_account *from = proto_state_account_mut(s, tx->from, ctx->undo);
-    proto_account *to = proto_state_account_mut(s, tx->to, ctx->undo);
-    from->balance -= tx->amount + tx->fee;
-    from->nonce++;
-    g_assert(to->balance <= UINT64_MAX - tx->amount); /* supply fits in u64 */
-    to->balance += tx->amount;
-    proto_state_burn(s, tx->fee, ctx->undo);
-    return PROTO_TX_OK;
+    proto_account *from = proto_state_account_mut(s, ctx->sender, ctx->undo);
+    proto_account *to = proto_state_account_mut(s, m->transfer.to, ctx->undo);
+    from->balance -= m->transfer.amount;
+    g_assert(to->balance <= UINT64_MAX - m->transfer.amount); /* supply fits in u64 */
+    to->balance += m->transfer.amount;
+    return PROTO_BANK_OK;
 }
 
 static const char *bank_result_name(uint32_t code)
 {
-    return proto_tx_result_name((proto_tx_result)code);
+    return proto_bank_result_name((proto_bank_result)code);
 }
 
 static const proto_msg_route bank_routes[] = {

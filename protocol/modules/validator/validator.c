@@ -3,6 +3,7 @@
 #include "protocol/modules/validator/validator.h"
 
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/core/event.h"
 
 static void *validator_copy(const void *state)
 {
@@ -26,6 +27,9 @@ static uint64_t validator_supply(const void *state)
 
 void proto_validator_genesis(proto_state *s, proto_valset *v)
 {
+    for (uint32_t i = 0; v != NULL && i < proto_valset_count(v); i++)
+        g_assert(proto_valset_get(v, i)->operator_account == UINT32_MAX ||
+                 proto_valset_get(v, i)->operator_account < proto_state_account_count(s));
     proto_state_module_attach(s, PROTO_VALIDATOR_MODULE_ID, v);
 }
 
@@ -78,48 +82,64 @@ uint64_t proto_validator_record_commit(proto_state *s, uint64_t signed_height, u
     return total;
 }
 
-uint8_t proto_validator_msg_type(const proto_valop *op)
-{
-    g_assert(op->kind == PROTO_VALOP_UNJAIL || op->kind == PROTO_VALOP_ROTATE_KEY);
-    return op->kind == PROTO_VALOP_UNJAIL ? PROTO_TXMSG_UNJAIL : PROTO_TXMSG_ROTATE_KEY;
-}
-
 /* ---- messages ---- */
 
+uint64_t proto_validator_op_gas(const proto_gas_schedule *gas)
+{
+    return proto_gas_add_sat(
+        proto_gas_read_cost(gas, PROTO_VALIDATOR_KEY_SIZE, PROTO_VALIDATOR_VALUE_SIZE),
+        proto_gas_write_cost(gas, PROTO_VALIDATOR_KEY_SIZE, PROTO_VALIDATOR_VALUE_SIZE));
+}
+
+/* The validator a message names, and its rules; the signer must be its
+ * operator. The op nonce is the set's own (the envelope's nonce already
+ * makes every operation unique). */
 static uint32_t validator_check_op(const proto_state *s, const proto_msg_ctx *ctx,
                                    const void *msg)
 {
-    return proto_valop_check(msg, proto_validator_set(s), ctx->height, ctx->time_ns);
+    const proto_txmsg *m = msg;
+    const proto_valset *v = proto_validator_set(s);
+    uint32_t i = m->type == PROTO_TXMSG_UNJAIL ? m->unjail.validator : m->rotate_key.validator;
+    const proto_validator *val = v != NULL ? proto_valset_get(v, i) : NULL;
+    if (val == NULL)
+        return PROTO_VALSET_UNKNOWN;
+    if (ctx->sender == PROTO_ACCOUNT_NONE || val->operator_account != ctx->sender)
+        return PROTO_VALSET_NOT_OPERATOR;
+    if (m->type == PROTO_TXMSG_UNJAIL)
+        return proto_valset_check_unjail(v, i, val->op_nonce, ctx->time_ns);
+    return proto_valset_check_rotate(v, i, val->op_nonce, &m->rotate_key.new_key, ctx->height);
 }
 
+static void validator_report(const proto_msg_ctx *ctx, proto_event_kind kind, uint32_t i,
+                             uint64_t effective_height)
+{
+    if (ctx->events == NULL)
+        return;
+    proto_event ev = {.kind = kind, .validator = i, .effective_height = effective_height};
+    g_array_append_val(ctx->events, ev);
+}
+
+/* Both operations take effect at height + update_delay (valset.h). */
 static uint32_t validator_deliver_op(proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
-    const proto_valop *op = msg;
-    uint32_t res = validator_check_op(s, ctx, op);
+    const proto_txmsg *m = msg;
+    if (ctx->gas_prices != NULL &&
+        proto_gas_consume(ctx->gas, proto_validator_op_gas(ctx->gas_prices)) != PROTO_GAS_OK)
+        return PROTO_VALSET_OUT_OF_GAS;
+    uint32_t res = validator_check_op(s, ctx, m);
     if (res != PROTO_VALSET_OK)
         return res;
     proto_valset *v = proto_validator_set_mut(s, ctx->undo);
-    if (op->kind == PROTO_VALOP_UNJAIL)
-        proto_valset_apply_unjail(v, op->validator, ctx->height);
-    else
-        proto_valset_apply_rotate(v, op->validator, &op->new_key, ctx->height);
+    uint64_t effective = ctx->height + proto_valset_params(v)->update_delay;
+    if (m->type == PROTO_TXMSG_UNJAIL) {
+        proto_valset_apply_unjail(v, m->unjail.validator, ctx->height);
+        validator_report(ctx, PROTO_EV_UNJAILED, m->unjail.validator, effective);
+    } else {
+        proto_valset_apply_rotate(v, m->rotate_key.validator, &m->rotate_key.new_key,
+                                  ctx->height);
+        validator_report(ctx, PROTO_EV_KEY_ROTATED, m->rotate_key.validator, effective);
+    }
     return PROTO_VALSET_OK;
-}
-
-/* The route's type and the body's kind agree (the caller maps one to the
- * other with proto_validator_msg_type). */
-static uint32_t validator_deliver_unjail(proto_state *s, const proto_msg_ctx *ctx,
-                                         const void *msg)
-{
-    g_assert(((const proto_valop *)msg)->kind == PROTO_VALOP_UNJAIL);
-    return validator_deliver_op(s, ctx, msg);
-}
-
-static uint32_t validator_deliver_rotate(proto_state *s, const proto_msg_ctx *ctx,
-                                         const void *msg)
-{
-    g_assert(((const proto_valop *)msg)->kind == PROTO_VALOP_ROTATE_KEY);
-    return validator_deliver_op(s, ctx, msg);
 }
 
 static const char *validator_result_name(uint32_t code)
@@ -154,11 +174,11 @@ static const proto_msg_route validator_routes[] = {
     {.type = PROTO_TXMSG_UNJAIL,
      .name = "unjail",
      .check = validator_check_op,
-     .deliver = validator_deliver_unjail},
+     .deliver = validator_deliver_op},
     {.type = PROTO_TXMSG_ROTATE_KEY,
      .name = "rotate_key",
      .check = validator_check_op,
-     .deliver = validator_deliver_rotate},
+     .deliver = validator_deliver_op},
 };
 
 const proto_module proto_validator_module = {

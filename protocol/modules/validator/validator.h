@@ -7,14 +7,16 @@
  * so its state root is the accounts root alone and validator messages
  * are refused there as "no_state".
  *
- * Messages (refusal codes: proto_valset_check), body proto_valop
- * (protocol/chain/valop.h), checked against the set at the context's
- * height and time:
+ * Messages (refusal codes: proto_valset_check), bodies the envelope's
+ * proto_txmsg (protocol/chain/tx_envelope.h), Cosmos's MsgUnjail and
+ * MsgRotateConsPubKey, checked against the set at the context's height
+ * and time; the transaction's signer must be the validator's operator
+ * account (proto_validator.operator_account, set at genesis):
  *   UNJAIL      back into the active set after the downtime jail
  *   ROTATE_KEY  a new consensus key from height + update_delay
- * The router does not authenticate: the caller has verified the
- * operation's signature (PBFT: under the validator's key at the including
- * height) before delivering it.
+ * Each reports its effect (PROTO_EV_UNJAILED, PROTO_EV_KEY_ROTATED, with
+ * the effective height) into the context's events. Gas: a read and a
+ * write of the validator's record (key 5 bytes, value 128 bytes).
  *
  * Slashing is not a message: consensus applies it from what a block
  * carries (PBFT: its extension's evidence and last commit) through the
@@ -31,7 +33,6 @@
 #include <stdint.h>
 
 #include "protocol/chain/module.h"
-#include "protocol/chain/valop.h"
 #include "protocol/chain/valset.h"
 
 #define PROTO_VALIDATOR_MODULE_ID 2
@@ -60,8 +61,11 @@ uint64_t proto_validator_record_commit(proto_state *s, uint64_t signed_height, u
                                        int64_t now_ns, const bool *signed_mask,
                                        GArray *jailed_out, GArray *burned_out, proto_undo *undo);
 
-/* The router's message type for an operation's kind (UNJAIL, ROTATE_KEY
- * of tx_envelope.h). */
-uint8_t proto_validator_msg_type(const proto_valop *op);
+/* What the gas schedule assumes a validator record is. */
+#define PROTO_VALIDATOR_KEY_SIZE 5
+#define PROTO_VALIDATOR_VALUE_SIZE 128
+
+/* Gas one UNJAIL or ROTATE_KEY message charges. */
+uint64_t proto_validator_op_gas(const proto_gas_schedule *gas);
 
 #endif

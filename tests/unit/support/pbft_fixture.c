@@ -6,6 +6,8 @@
 #include <check.h>
 #include <string.h>
 
+#include "support/tx_fixture.h"
+
 void pbft_fixture_init(pbft_fixture *f, proto_crypto_mode mode)
 {
     proto_crypto_global_init();
@@ -50,8 +52,9 @@ proto_block *pbft_fixture_block(pbft_fixture *f, uint64_t height, uint64_t view,
     memset(b->header.parent.bytes, (int)(height & 0xff), PROTO_HASH_SIZE);
     memset(b->header.state_root.bytes, 0x33, PROTO_HASH_SIZE);
     for (uint32_t i = 0; i < txs_count; i++) {
-        proto_tx tx = {.from = i, .to = i + 1, .amount = 10 + i, .fee = 1, .nonce = height};
-        proto_tx_sign(&tx, PBFT_FIX_CHAIN_ID, f->c, &f->keys[i % PBFT_FIX_N]);
+        txfix_fees fees = {.max_fee_per_gas = 10, .max_priority_fee_per_gas = 1};
+        proto_txenv tx = txfix_transfer(f->c, PBFT_FIX_CHAIN_ID, &f->keys[i % PBFT_FIX_N],
+                                        height + i / PBFT_FIX_N, i + 1, 10 + i, fees);
         g_array_append_val(b->txs, tx);
     }
     proto_block_seal_txs(b);

@@ -3,10 +3,11 @@
 
 #include <check.h>
 
-#include "protocol/chain/tx.h"
+#include "protocol/chain/exec.h"
 #include "protocol/chain/valset.h"
 #include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft_msg.h"
+#include "support/tx_fixture.h"
 
 void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
               uint32_t checkpoint_interval)
@@ -30,11 +31,19 @@ void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
         char label[32];
         g_snprintf(label, sizeof label, "account/%u", i);
         proto_keypair_derive(&h->akeys[i], 5, label);
-        proto_state_add_account(h->genesis, &h->akeys[i].pk, 1000000);
+        proto_state_add_account(h->genesis, &h->akeys[i].pk, HUB_BALANCE);
     }
+    for (uint32_t i = 0; i < validators; i++)
+        h->fee_accounts[i] = proto_state_add_account(h->genesis, &h->vpub[i], HUB_BALANCE);
+    h->rules = txfix_rules(11, TXFIX_BLOCK_GAS_LIMIT, HUB_BASE_FEE, h->fee_accounts, validators);
+    proto_state_set_base_fee(h->genesis, HUB_BASE_FEE, NULL);
     proto_slashing_params slashing = proto_slashing_defaults();
-    proto_validator_genesis(h->genesis, proto_valset_new(&slashing, validators, h->vpub, h->stakes));
+    proto_valset *vs = proto_valset_new(&slashing, validators, h->vpub, h->stakes);
+    for (uint32_t i = 0; i < validators; i++)
+        proto_valset_set_operator(vs, i, h->fee_accounts[i]);
+    proto_validator_genesis(h->genesis, vs);
     h->params = (pbft_params){.chain_id = 11,
+                              .rules = &h->rules,
                               .block_interval_ns = HUB_SEC(1),
                               .max_block_txs = 100,
                               .validators_count = validators,
@@ -221,12 +230,25 @@ void hub_run_until(pbft_hub *h, int64_t t_ns)
     pump(h);
 }
 
+void hub_seal_on_genesis(pbft_hub *h, proto_block *b)
+{
+    proto_state *s = proto_state_copy(h->genesis);
+    proto_txpool *pool = proto_exec_txpool_new(1);
+    proto_undo undo;
+    proto_undo_init(&undo);
+    proto_exec_env env = {.rules = &h->rules, .crypto = h->crypto};
+    ck_assert(proto_exec_build(s, pool, 0, &env, b, &undo));
+    proto_undo_clear(&undo);
+    proto_txpool_free(pool);
+    proto_state_free(s);
+}
+
 void hub_submit_tx(pbft_hub *h, uint32_t at, uint32_t from, uint64_t nonce)
 {
-    proto_tx tx = {.from = from, .to = (from + 1) % HUB_ACCOUNTS, .amount = 5, .fee = 1,
-                   .nonce = nonce};
-    proto_tx_sign(&tx, h->params.chain_id, h->crypto, &h->akeys[from]);
-    GBytes *wire = proto_tx_msg_encode(&tx);
+    txfix_fees fees = {.max_fee_per_gas = 4 * HUB_BASE_FEE, .max_priority_fee_per_gas = 1};
+    proto_txenv tx = txfix_transfer(h->crypto, h->params.chain_id, &h->akeys[from], nonce,
+                                    (from + 1) % HUB_ACCOUNTS, 5, fees);
+    GBytes *wire = proto_txenv_msg_encode(&tx);
     pbft_node_ops.submit_tx(h->node[at], wire);
     g_bytes_unref(wire);
 }

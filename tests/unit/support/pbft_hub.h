@@ -20,6 +20,8 @@
 
 #define HUB_NODES_MAX 8
 #define HUB_ACCOUNTS 8
+#define HUB_BALANCE 1000000000000ULL /* per account, operators included */
+#define HUB_BASE_FEE 1000            /* genesis base fee */
 
 typedef struct pbft_hub pbft_hub;
 /* Return true to drop the message. */
@@ -41,6 +43,8 @@ struct pbft_hub {
     uint64_t stakes[HUB_NODES_MAX];
     proto_node_id vnodes[HUB_NODES_MAX];
     proto_keypair akeys[HUB_ACCOUNTS];
+    uint32_t fee_accounts[HUB_NODES_MAX]; /* validator i's operator account */
+    proto_chain_rules rules;
     proto_state *genesis;
     pbft_params params;
     fake_env env[HUB_NODES_MAX];
@@ -58,6 +62,10 @@ struct pbft_hub {
 void hub_init(pbft_hub *h, uint32_t validators, uint32_t full_nodes,
               uint32_t checkpoint_interval);
 void hub_clear(pbft_hub *h);
+/* Execute b (its header filled in by the caller, no transactions) on
+ * genesis as a node would at height 1: sets its fee fields and state
+ * root and seals it; the caller signs. */
+void hub_seal_on_genesis(pbft_hub *h, proto_block *b);
 void hub_start(pbft_hub *h, uint32_t i);
 void hub_crash(pbft_hub *h, uint32_t i); /* the store survives */
 /* Before the run: share decoded blocks and executions through memos
