@@ -38,6 +38,8 @@ sim_metrics *sim_metrics_new(void)
     m->faults = g_array_new(FALSE, FALSE, sizeof(sim_fault_record));
     g_array_set_clear_func(m->faults, metrics_fault_clear);
     m->txs = g_array_new(FALSE, FALSE, sizeof(sim_tx_record));
+    m->fees = g_array_new(FALSE, FALSE, sizeof(sim_fee_record));
+    m->alarms = g_array_new(FALSE, FALSE, sizeof(sim_alarm_record));
     m->view_changes = g_array_new(FALSE, FALSE, sizeof(sim_view_change_record));
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
     m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
@@ -61,6 +63,13 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->commits);
     g_array_unref(m->faults);
     g_array_unref(m->txs);
+    g_array_unref(m->fees);
+    for (guint i = 0; i < m->alarms->len; i++) {
+        sim_alarm_record *a = &g_array_index(m->alarms, sim_alarm_record, i);
+        g_free(a->subject);
+        g_free(a->detail);
+    }
+    g_array_unref(m->alarms);
     g_array_unref(m->view_changes);
     g_array_unref(m->receipts);
     g_array_unref(m->slashings);

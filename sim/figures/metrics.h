@@ -67,10 +67,34 @@ typedef struct sim_figure {
 
 /* A tx became final at the node it was submitted to. */
 typedef struct sim_tx_record {
-    int64_t submitted_ns;
+    int64_t submitted_ns;      /* first submission (a re-priced replacement keeps it) */
     int64_t final_ns;
     uint32_t node;
+    const char *fee_strategy;  /* static: the client's ("estimator", "fixed", "aggressive",
+                                * "spam") */
 } sim_tx_record;
+
+/* One height's fee market, from its first finalization by an honest node
+ * (every honest node agrees on the block of a final height). */
+typedef struct sim_fee_record {
+    uint64_t height;
+    int64_t final_ns;          /* first finalization */
+    uint64_t base_fee;         /* base units per gas, from the header */
+    uint64_t gas_used;
+    uint64_t gas_limit;
+    uint64_t burned;           /* gas_used x base_fee */
+    uint64_t tips;             /* what the proposer received */
+    uint32_t tx_count;
+} sim_fee_record;
+
+/* An attack or anomaly the run's detectors raised (sim/check/alarms.c). */
+typedef struct sim_alarm_record {
+    int64_t at_ns;
+    const char *kind;          /* static: "congestion" | "congestion-cleared" | "spam"
+                                * | "censorship" */
+    char *subject;             /* owned: who (a node or account name, "chain") */
+    char *detail;              /* owned: one sentence with the figures */
+} sim_alarm_record;
 
 /* A PBFT view change, from the first VIEW-CHANGE anyone sent for `view`
  * to the first node entering it. */
@@ -151,6 +175,8 @@ typedef struct sim_metrics {
     GArray *commits;           /* sim_commit_record */
     GArray *faults;            /* sim_fault_record */
     GArray *txs;               /* sim_tx_record */
+    GArray *fees;              /* sim_fee_record, by height */
+    GArray *alarms;            /* sim_alarm_record, in time order */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

@@ -241,7 +241,8 @@ static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
     wl->finalized++;
     sim_tx_record rec = {.submitted_ns = f->submitted_ns,
                          .final_ns = sim_sched_now(w->sched),
-                         .node = node};
+                         .node = node,
+                         .fee_strategy = "fixed"};
     g_array_append_val(w->metrics->txs, rec);
 }
 
