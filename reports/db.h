@@ -16,9 +16,9 @@
  * and one table per record table of reports/record_fields.c (blocks,
  * commits, slashings, validator_changes, faults, metrics, txs, receipts,
  * view_changes, propagation, peers, partitions_detected, churn,
- * expectations, in that order): run_id, then the table's fields, in the
- * order the field table lists them; the CREATE TABLE statements and the
- * inserts are built from those tables.
+ * expectations, fees, alarms, in that order): run_id, then the table's
+ * fields, in the order the field table lists them; the CREATE TABLE
+ * statements and the inserts are built from those tables.
  * Times are virtual nanoseconds since the start of the run, except the
  * reached_*_ns columns and receipts.delay_ns, which count from the block's
  * proposal: reached_pQ_ns is when Q% of the live_nodes nodes up at the

@@ -340,6 +340,7 @@ char *rep_json_render(const rep_run_info *info, const sim_metrics *m)
     json_records(&w, "faults", info, m);
     json_records(&w, "slashings", info, m);
     json_records(&w, "validator_changes", info, m);
+    json_records(&w, "alarms", info, m);
     json_counts(&w, m);
     json_close(&w, '}');
     g_assert(w.depth == 0);

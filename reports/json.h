@@ -24,11 +24,12 @@
  *                        "evidence_height", "height", "effective_height"}, ... ],
  *     "validator_changes": [ {"at_ns", "validator", "change", "height",
  *                        "effective_height"}, ... ],
+ *     "alarms":       [ {"at_ns", "kind", "subject", "detail"}, ... ],
  *     "counts":       { "blocks", "commits", "txs" } }
  * (height = the block that made the change; validator = node name.)
- * The objects of expectations, faults, slashings and validator_changes
- * have the JSON fields of those record tables (reports/record_fields.c),
- * in their order.
+ * The objects of expectations, faults, slashings, validator_changes and
+ * alarms have the JSON fields of those record tables
+ * (reports/record_fields.c), in their order.
  * Unknown strings, non-finite numbers and absent times (until_ns = -1)
  * are null. Strings that are not valid UTF-8 get U+FFFD in place of the
  * bad bytes, so the output is always valid JSON.

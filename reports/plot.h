@@ -17,6 +17,10 @@
  *   timeline     faults as bars, view changes as points, and on a
  *                "validators" row slashings, unjails and key rotations
  *                as labelled points, over time
+ *   fees         base fee (left axis) and gas used / gas limit (right
+ *                axis) of each final height against the time it became
+ *                final, fault windows shaded; only for a run with fee
+ *                records
  *
  * gnuplot is an external program: if it is not installed, the data and
  * scripts are still written and the caller is told once. */

@@ -1,5 +1,6 @@
 /* What the plot files share (reports/plot.c drives gnuplot and draws
- * throughput and the CDFs; reports/plot_timeline.c draws the timeline).
+ * throughput and the CDFs; reports/plot_timeline.c draws the timeline,
+ * reports/plot_fees.c the fee market).
  * Private to reports/. */
 #ifndef AITBC_REPORTS_PLOT_INTERNAL_H
 #define AITBC_REPORTS_PLOT_INTERNAL_H
@@ -46,5 +47,8 @@ bool plot_table_exists(plot_ctx *c, const char *table);
 
 /* plot_timeline.c: timeline.dat and timeline.gp. */
 gboolean plot_timeline(plot_ctx *c, GError **error);
+/* plot_fees.c: fees.dat and fees.gp, if the database has fee records
+ * (*drawn says whether it had). */
+gboolean plot_fees(plot_ctx *c, bool *drawn, GError **error);
 
 #endif

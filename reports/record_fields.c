@@ -72,6 +72,7 @@ static const rep_field tx_fields[] = {
     REP_FIELD(sim_tx_record, submitted_ns, "submitted_ns", TIME, "ns"),
     REP_FIELD(sim_tx_record, final_ns, "final_ns", TIME, "ns"),
     REP_FIELD(sim_tx_record, node, "node", NODE, ""),
+    REP_FIELD(sim_tx_record, fee_strategy, "fee_strategy", TEXT, ""),
 };
 
 static const rep_record_table txs_table = {
@@ -212,6 +213,37 @@ static const rep_record_table churn_table = {
     "churn", "churn", sizeof(sim_membership_record), ROWS(churn), FIELDS(churn_fields),
 };
 
+/* ---- the fee market and the detectors ---- */
+
+/* One row per final height, from its first finalization by an honest
+ * node, in height order. */
+static const rep_field fee_fields[] = {
+    REP_FIELD(sim_fee_record, height, "height", U64, ""),
+    REP_FIELD(sim_fee_record, final_ns, "final_ns", TIME, "ns"),
+    REP_FIELD(sim_fee_record, base_fee, "base_fee", U64, "tokens/gas"),
+    REP_FIELD(sim_fee_record, gas_used, "gas_used", U64, "gas"),
+    REP_FIELD(sim_fee_record, gas_limit, "gas_limit", U64, "gas"),
+    REP_FIELD(sim_fee_record, burned, "burned", U64, "tokens"),
+    REP_FIELD(sim_fee_record, tips, "tips", U64, "tokens"),
+    REP_FIELD(sim_fee_record, tx_count, "tx_count", U32, ""),
+};
+
+static const rep_record_table fees_table = {
+    "fees", "fee", sizeof(sim_fee_record), ROWS(fees), FIELDS(fee_fields),
+};
+
+/* Attacks and anomalies the run's detectors raised, in time order. */
+static const rep_field alarm_fields[] = {
+    REP_FIELD(sim_alarm_record, at_ns, "at_ns", TIME, "ns"),
+    REP_FIELD(sim_alarm_record, kind, "kind", TEXT, ""),
+    REP_FIELD(sim_alarm_record, subject, "subject", TEXT, ""),
+    REP_FIELD(sim_alarm_record, detail, "detail", TEXT, ""),
+};
+
+static const rep_record_table alarms_table = {
+    "alarms", "alarm", sizeof(sim_alarm_record), ROWS(alarms), FIELDS(alarm_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -232,7 +264,7 @@ static const rep_record_table *const all_tables[] = {
     &blocks_table,       &commits_table,     &slashings_table, &validator_changes_table,
     &faults_table,       &metrics_table,     &txs_table,       &receipts_table,
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
-    &churn_table,        &expectations_table,
+    &churn_table,        &expectations_table, &fees_table,      &alarms_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

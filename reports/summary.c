@@ -9,7 +9,8 @@
  * bytes.TYPE.sent; TYPE may itself contain dots (pbft.prepare), so names
  * are matched by prefix and suffix. Types are listed in the order their
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
- * gossip, bytes per node, peerings, partitions, recovery). */
+ * gossip, bytes per node, peerings, partitions, recovery), a run with fee
+ * figures or alarms a Fees section. */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
 
@@ -125,6 +126,24 @@ static char *summary_figure(const sim_metrics *m, const char *name, int decimals
 static gboolean summary_has(const sim_metrics *m, const char *name)
 {
     return isfinite(sim_metrics_get(m, name, NAN));
+}
+
+/* The figures PREFIXWORD with a count, "WORD 40, WORD 5" in figure
+ * order, or "none": disconnect reasons, alarm kinds. */
+static char *summary_prefixed_counts(const sim_metrics *m, const char *prefix)
+{
+    GString *text = g_string_new(NULL);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
+        if (g_str_has_prefix(f->name, prefix) && f->value > 0) {
+            g_autofree char *v = summary_count(f->value);
+            g_string_append_printf(text, "%s%s %s", text->len > 0 ? ", " : "",
+                                   f->name + strlen(prefix), v);
+        }
+    }
+    if (text->len == 0)
+        g_string_append(text, "none");
+    return g_string_free(text, FALSE);
 }
 
 /* ---- record fields ---- */
@@ -259,6 +278,89 @@ static void summary_throughput(GString *out, const sim_metrics *m)
             summary_line(out, "  %-16s %s", "view changes", views);
         }
     }
+}
+
+/* ---- fees ---- */
+
+/* Alarms listed one a line below their counts; the rest are in the
+ * alarms table. */
+#define SUMMARY_ALARMS_SHOWN 5
+
+/* Inclusion delay over every final transaction, then one line per fee
+ * strategy: the strategies are the figures txs_final.STRATEGY, in their
+ * order (sim/figures/fee_figures.c sets them sorted by name). */
+static void summary_inclusion(GString *out, const sim_metrics *m)
+{
+    static const char prefix[] = "txs_final.";
+    g_autofree char *p50 = summary_figure(m, "inclusion_delay_p50_s", 3);
+    g_autofree char *p99 = summary_figure(m, "inclusion_delay_p99_s", 3);
+    summary_line(out, "  %-16s p50 %s  p99 %s (s)", "inclusion delay", p50, p99);
+    for (guint i = 0; i < m->figures->len; i++) {
+        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
+        if (!g_str_has_prefix(f->name, prefix))
+            continue;
+        const char *strategy = f->name + strlen(prefix);
+        g_autofree char *name50 = g_strconcat("inclusion_delay_p50_s.", strategy, NULL);
+        g_autofree char *name99 = g_strconcat("inclusion_delay_p99_s.", strategy, NULL);
+        g_autofree char *s50 = summary_figure(m, name50, 3);
+        g_autofree char *s99 = summary_figure(m, name99, 3);
+        g_autofree char *txs = summary_count(f->value);
+        summary_line(out, "    %-14s p50 %s  p99 %s (s)   %s txs", strategy, s50, s99, txs);
+    }
+}
+
+/* The alarms, counted by kind, then the first few: when, what, who, and
+ * the detector's sentence. */
+static void summary_alarms(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    if (!(sim_metrics_get(m, "alarms_count", 0) > 0)) {
+        summary_line(out, "  %-16s none", "alarms");
+        return;
+    }
+    g_autofree char *count = summary_figure(m, "alarms_count", 0);
+    g_autofree char *kinds = summary_prefixed_counts(m, "alarms.");
+    summary_line(out, "  %-16s %s   (%s)", "alarms", count, kinds);
+    const rep_record_table *t = summary_table("alarms");
+    const GArray *rows = rep_record_rows(t, info, m);
+    for (guint i = 0; i < MIN(rows->len, SUMMARY_ALARMS_SHOWN); i++) {
+        const void *row = rep_record_row(rows, i);
+        g_autofree char *at = summary_field(info, t, row, "at_ns");
+        g_autofree char *kind = summary_field(info, t, row, "kind");
+        g_autofree char *subject = summary_field(info, t, row, "subject");
+        g_autofree char *detail = summary_field(info, t, row, "detail");
+        summary_line(out, "    %-14s %-12s %s: %s", at, kind, subject, detail);
+    }
+    if (rows->len > SUMMARY_ALARMS_SHOWN)
+        summary_line(out, "    ... and %u more (table alarms)", rows->len - SUMMARY_ALARMS_SHOWN);
+}
+
+/* The fee market (base fee, gas used, burned and tips, inclusion delay
+ * per fee strategy), then the alarms. Left out of a run without fee
+ * figures (no height became final) and without alarms. */
+static void summary_fees(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    gboolean fees = summary_has(m, "base_fee_final");
+    if (!fees && !(sim_metrics_get(m, "alarms_count", 0) > 0))
+        return;
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Fees");
+    if (fees) {
+        g_autofree char *first = summary_figure(m, "base_fee_first", 0);
+        g_autofree char *max = summary_figure(m, "base_fee_max", 0);
+        g_autofree char *final = summary_figure(m, "base_fee_final", 0);
+        g_autofree char *mean = summary_figure(m, "base_fee_mean", 1);
+        summary_line(out, "  %-16s first %s  max %s  final %s  mean %s", "base fee", first, max,
+                     final, mean);
+        g_autofree char *ratio =
+            summary_fixed(100 * sim_metrics_get(m, "gas_used_ratio_mean", NAN), 1);
+        summary_line(out, "  %-16s %s%% of the gas limit (mean over final heights)", "gas used",
+                     ratio);
+        g_autofree char *burned = summary_figure(m, "fees_burned", 0);
+        g_autofree char *tips = summary_figure(m, "fees_tips", 0);
+        summary_line(out, "  %-16s %s   tips %s", "burned", burned, tips);
+        summary_inclusion(out, m);
+    }
+    summary_alarms(out, info, m);
 }
 
 /* ---- network table ---- */
@@ -406,24 +508,6 @@ static gboolean summary_is_mesh(const sim_metrics *m)
 
 static void summary_recovery(GString *out, const sim_metrics *m);
 
-/* Disconnect reasons with a count, "prune 40, goodbye 5", or "none". */
-static char *summary_disconnect_reasons(const sim_metrics *m)
-{
-    static const char prefix[] = "peer_disconnects.";
-    GString *text = g_string_new(NULL);
-    for (guint i = 0; i < m->figures->len; i++) {
-        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
-        if (g_str_has_prefix(f->name, prefix) && f->value > 0) {
-            g_autofree char *v = summary_count(f->value);
-            g_string_append_printf(text, "%s%s %s", text->len > 0 ? ", " : "",
-                                   f->name + strlen(prefix), v);
-        }
-    }
-    if (text->len == 0)
-        g_string_append(text, "none");
-    return g_string_free(text, FALSE);
-}
-
 static void summary_mesh_traffic(GString *out, const sim_metrics *m)
 {
     g_autofree char *sent = summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_mean", NAN));
@@ -462,7 +546,7 @@ static void summary_mesh(GString *out, const sim_metrics *m)
     g_autofree char *throttled = summary_figure(m, "p2p_throttled", 0);
     summary_line(out, "  %-16s %s connects  %s disconnects  %s bans  %s throttled", "peerings",
                  connects, disconnects, bans, throttled);
-    g_autofree char *reasons = summary_disconnect_reasons(m);
+    g_autofree char *reasons = summary_prefixed_counts(m, "peer_disconnects.");
     summary_line(out, "  %-16s %s", "disconnected by", reasons);
     g_autofree char *detected = summary_figure(m, "partitions_detected", 0);
     g_autofree char *lat = summary_figure(m, "partition_detection_latency_mean_s", 3);
@@ -672,6 +756,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     GString *out = g_string_sized_new(2048);
     summary_title(out, info);
     summary_throughput(out, m);
+    summary_fees(out, info, m);
     summary_network(out, m);
     summary_mesh(out, m);
     summary_engine(out, info, m);

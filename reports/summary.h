@@ -2,9 +2,11 @@
  *
  * A compact report that fits 80 columns (longer lines are cut with
  * "..."): a title line (scenario, seed, crypto), the verdict, then the
- * sections Throughput & finality, Network (one table row per message
- * type, from the figures messages.TYPE.sent/delivered/dropped and
- * bytes.TYPE.sent), Engine, Faults, Slashings & accountability (when the
+ * sections Throughput & finality, Fees (base fee, gas used, burned and
+ * tips, inclusion delay per fee strategy, alarms; when the run has fee
+ * figures or alarms), Network (one table row per message type, from the
+ * figures messages.TYPE.sent/delivered/dropped and bytes.TYPE.sent),
+ * Mesh (mesh runs), Engine, Faults, Slashings & accountability (when the
  * run has a verdict or slashed anyone), Expectations, and the trace hash.
  * Every number comes from the run info or the figures; a figure that is
  * absent or not finite shows as "-". */

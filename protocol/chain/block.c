@@ -347,5 +347,8 @@ proto_event proto_block_event(proto_event_kind kind, const proto_block *b)
                          .tx_count = b->header.tx_count,
                          .proposed_ns = b->header.timestamp_ns,
                          .hash = b->hash.bytes,
-                         .state_root = b->header.state_root.bytes};
+                         .state_root = b->header.state_root.bytes,
+                         .gas_used = b->header.gas_used,
+                         .gas_limit = b->header.gas_limit,
+                         .base_fee = b->header.base_fee};
 }

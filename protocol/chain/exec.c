@@ -63,6 +63,27 @@ void proto_exec_forget_block(proto_txpool *pool, const proto_state *s, const pro
     g_free(senders);
 }
 
+uint64_t proto_exec_receipts_tips(const GArray *receipts)
+{
+    uint64_t tips = 0;
+    for (guint i = 0; receipts != NULL && i < receipts->len; i++)
+        tips += g_array_index(receipts, proto_fee_tx_record, i).tips;
+    return tips;
+}
+
+/* What fee estimation keeps of an included transaction. */
+static void exec_note_receipt(const proto_exec_env *env, const proto_tx_receipt *r,
+                              uint64_t effective_tip, uint32_t fee_account)
+{
+    if (env->receipts == NULL)
+        return;
+    proto_fee_tx_record rec = {.gas_used = r->gas_used,
+                               .effective_tip = effective_tip,
+                               .tips = r->tips,
+                               .from_proposer = r->sender == fee_account};
+    g_array_append_val(env->receipts, rec);
+}
+
 /* The context every message and hook of block b runs in; transactions
  * get a meter of their own (tx_exec.c). */
 static void exec_ctx(proto_msg_ctx *ctx, proto_gas_meter *gas, const proto_block *b,
@@ -126,6 +147,10 @@ static uint64_t exec_build_txs(proto_state *s, const proto_msg_ctx *ctx, proto_b
             continue;
         }
         gas_used += receipt.gas_used;
+        exec_note_receipt(env, &receipt,
+                          proto_fee_effective_tip(b->header.base_fee, tx->max_fee_per_gas,
+                                                  tx->max_priority_fee_per_gas),
+                          fee_account);
         g_array_append_val(b->txs, *tx);
         proto_txpool_cursor_shift(&cur);
     }
@@ -138,6 +163,7 @@ bool proto_exec_build(proto_state *s, proto_txpool *pool, uint32_t txs_max,
 {
     g_assert(undo != NULL && undo->entries != NULL && undo->entries->len == 0);
     guint events_before = env->events != NULL ? env->events->len : 0;
+    guint receipts_before = env->receipts != NULL ? env->receipts->len : 0;
     b->header.gas_limit = env->rules->block_gas_limit;
     b->header.base_fee = proto_state_base_fee(s);
     g_assert(exec_header_fees_ok(s, b, env));
@@ -155,6 +181,8 @@ bool proto_exec_build(proto_state *s, proto_txpool *pool, uint32_t txs_max,
         proto_state_revert(s, undo);
         if (env->events != NULL)
             g_array_set_size(env->events, events_before);
+        if (env->receipts != NULL)
+            g_array_set_size(env->receipts, receipts_before);
         return false;
     }
     b->header.gas_used = gas_used;
@@ -177,6 +205,10 @@ static bool exec_apply_txs(proto_state *s, const proto_msg_ctx *ctx, const proto
                           b->header.gas_limit - used, fee_account, &receipt) != PROTO_TX_EXEC_OK)
             return false;
         used += receipt.gas_used;
+        exec_note_receipt(env, &receipt,
+                          proto_fee_effective_tip(b->header.base_fee, tx->max_fee_per_gas,
+                                                  tx->max_priority_fee_per_gas),
+                          fee_account);
     }
     *gas_used = used;
     return true;
@@ -193,6 +225,7 @@ bool proto_exec_apply(proto_state *s, const proto_block *b, const proto_exec_env
     }
     g_assert(log->entries != NULL && log->entries->len == 0);
     guint events_before = env->events != NULL ? env->events->len : 0;
+    guint receipts_before = env->receipts != NULL ? env->receipts->len : 0;
     proto_gas_meter gas;
     proto_msg_ctx ctx;
     exec_ctx(&ctx, &gas, b, env, log);
@@ -209,6 +242,8 @@ bool proto_exec_apply(proto_state *s, const proto_block *b, const proto_exec_env
         proto_state_revert(s, log);
         if (env->events != NULL)
             g_array_set_size(env->events, events_before);
+        if (env->receipts != NULL)
+            g_array_set_size(env->receipts, receipts_before);
     }
     if (log == &local)
         proto_undo_clear(&local);

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/block.h"
+#include "protocol/chain/fee_oracle.h"
 #include "protocol/chain/txpool.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/tx_exec.h"
@@ -66,7 +67,13 @@ typedef struct proto_exec_env {
     void *ext_ctx;
     GArray *events;           /* proto_event the modules report (PBFT: unjail, key
                                * rotation); appended to; NULL: not wanted */
+    GArray *receipts;         /* proto_fee_tx_record of each included transaction, in
+                               * block order (what fee estimation reads); appended to;
+                               * NULL: not wanted */
 } proto_exec_env;
+
+/* The tips of a block's receipts, summed. */
+uint64_t proto_exec_receipts_tips(const GArray *receipts);
 
 /* Fill b->txs from the pool (up to txs_max transactions, within the
  * block gas limit: the pool's best effective tips first, each sender in
@@ -82,8 +89,8 @@ bool proto_exec_build(proto_state *s, proto_txpool *pool, uint32_t txs_max,
 
 /* Execute b on s, recording into undo (initialised and empty; NULL = no
  * record wanted), with every check above. On any failure the state is
- * reverted to where it was, the events appended are taken back, and
- * false is returned. */
+ * reverted to where it was, the events and receipts appended are taken
+ * back, and false is returned. */
 bool proto_exec_apply(proto_state *s, const proto_block *b, const proto_exec_env *env,
                       proto_undo *undo);
 

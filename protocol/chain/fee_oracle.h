@@ -46,6 +46,7 @@
 typedef struct proto_fee_tx_record {
     uint64_t gas_used;      /* from its receipt */
     uint64_t effective_tip; /* min(max_priority, max_fee - block base fee) */
+    uint64_t tips;          /* gas_used * effective_tip: what the proposer got */
     bool from_proposer;     /* sent by the block's proposer (not sampled by the oracle) */
 } proto_fee_tx_record;
 

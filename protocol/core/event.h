@@ -116,6 +116,10 @@ typedef struct proto_event {
     proto_p2p_reason p2p_reason; /* PEER_DISCONNECTED */
     uint64_t stake_seen;      /* PARTITION_*: stake of the validators this node hears */
     uint64_t stake_total;     /* PARTITION_*: total stake */
+    uint64_t gas_used;        /* BLOCK_*: the header's fee figures */
+    uint64_t gas_limit;
+    uint64_t base_fee;        /* base units per gas */
+    uint64_t tips;            /* BLOCK_FINAL: what its transactions tipped the proposer */
 } proto_event;
 
 #endif

@@ -15,6 +15,12 @@
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 
+/* What a node tells a client about to price a transaction. */
+typedef struct proto_fee_quote {
+    uint64_t base_fee; /* the base fee per gas of the node's next block */
+    uint64_t tip;      /* the max_priority_fee_per_gas it suggests */
+} proto_fee_quote;
+
 typedef struct proto_node_ops {
     const char *name; /* "poa", "pbft", ... */
     /* `wire` is borrowed for the call; it is untrusted bytes. */
@@ -26,10 +32,10 @@ typedef struct proto_node_ops {
     /* Optional (NULL = the protocol has no key rotation): the operator asks
      * this validator node to replace its consensus key by `next`. */
     void (*rotate_key)(void *node, const proto_keypair *next);
-    /* The base fee per gas this node expects its next block to carry (the
-     * eth_feeHistory answer's last entry): what a client asks before it
-     * prices a transaction. */
-    uint64_t (*next_base_fee)(void *node);
+    /* What a client asks before it prices a transaction: the next
+     * block's base fee and a suggested tip (eth_feeHistory's last base
+     * fee and eth_maxPriorityFeePerGas; protocol/chain/fee_tracker.h). */
+    void (*fee_quote)(void *node, proto_fee_quote *out);
 } proto_node_ops;
 
 #endif

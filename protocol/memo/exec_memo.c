@@ -17,7 +17,8 @@ typedef struct memo_entry {
     proto_hash block_hash;
     proto_memo_age age;       /* height and insertion: eviction (memo_age.h) */
     proto_state *post;        /* one reference held by the memo */
-    GArray *events;           /* copy of what the extension reported, or NULL */
+    GArray *events;           /* copy of what execution reported, or NULL */
+    GArray *receipts;         /* copy of the receipts (proto_fee_tx_record), or NULL */
     proto_verify_log verifies;
 } memo_entry;
 
@@ -33,6 +34,8 @@ static void entry_clear(memo_entry *e)
     proto_state_free(e->post);
     if (e->events != NULL)
         g_array_unref(e->events);
+    if (e->receipts != NULL)
+        g_array_unref(e->receipts);
     proto_verify_log_clear(&e->verifies);
 }
 
@@ -86,23 +89,42 @@ static bool make_room(proto_exec_memo *m, uint64_t height)
     return true;
 }
 
-/* Hand the entry's result to a node: its state, its events, and the
- * verifications its execution made, accounted again. */
-static void take(const memo_entry *e, proto_state **state, proto_crypto *c, GArray *events)
+/* dst (if wanted) = what src holds (NULL: nothing). */
+static void fill_from(GArray *dst, const GArray *src)
+{
+    if (dst == NULL)
+        return;
+    g_array_set_size(dst, 0);
+    if (src != NULL && src->len > 0)
+        g_array_append_vals(dst, src->data, src->len);
+}
+
+/* A copy of src (NULL when not wanted). */
+static GArray *copy_of(const GArray *src)
+{
+    if (src == NULL)
+        return NULL;
+    GArray *out = g_array_sized_new(FALSE, FALSE, g_array_get_element_size((GArray *)src),
+                                    src->len);
+    if (src->len > 0)
+        g_array_append_vals(out, src->data, src->len);
+    return out;
+}
+
+/* Hand the entry's result to a node: its state, its events and receipts,
+ * and the verifications its execution made, accounted again. */
+static void take(const memo_entry *e, proto_state **state, const proto_exec_env *env)
 {
     proto_state *post = proto_state_ref(e->post);
     proto_state_free(*state);
     *state = post;
-    if (events != NULL) {
-        g_array_set_size(events, 0);
-        if (e->events != NULL && e->events->len > 0)
-            g_array_append_vals(events, e->events->data, e->events->len);
-    }
-    proto_crypto_log_replay(c, &e->verifies);
+    fill_from(env->events, e->events);
+    fill_from(env->receipts, e->receipts);
+    proto_crypto_log_replay(env->crypto, &e->verifies);
 }
 
 static void remember(proto_exec_memo *m, const proto_hash *pre_root, const proto_block *b,
-                     proto_state *post, const GArray *events, proto_verify_log *verifies)
+                     proto_state *post, const proto_exec_env *env, proto_verify_log *verifies)
 {
     if (!make_room(m, b->header.height)) {
         proto_verify_log_clear(verifies);
@@ -112,13 +134,9 @@ static void remember(proto_exec_memo *m, const proto_hash *pre_root, const proto
                         .block_hash = b->hash,
                         .age = {.height = b->header.height, .inserted = m->next_seq++},
                         .post = proto_state_ref(post),
-                        .verifies = *verifies};
-    if (events != NULL) {
-        fresh.events = g_array_sized_new(FALSE, FALSE, g_array_get_element_size((GArray *)events),
-                                         events->len);
-        if (events->len > 0)
-            g_array_append_vals(fresh.events, events->data, events->len);
-    }
+                        .verifies = *verifies,
+                        .events = copy_of(env->events),
+                        .receipts = copy_of(env->receipts)};
     g_array_append_val(m->entries, fresh);
 }
 
@@ -126,14 +144,16 @@ bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_
                            const proto_exec_env *env)
 {
     proto_crypto *c = env->crypto;
-    GArray *events = env->events;
-    g_assert(events == NULL || events->len == 0); /* what execution reports, from empty */
+    /* What execution reports, from empty (the nodes sharing a memo ask
+     * for the same things). */
+    g_assert(env->events == NULL || env->events->len == 0);
+    g_assert(env->receipts == NULL || env->receipts->len == 0);
     proto_hash pre_root;
     proto_state_root(*state, &pre_root); /* a clean cache on a shared state: no change */
     const memo_entry *e = find(m, &pre_root, &b->hash);
     if (e != NULL) {
         m->stats.hits++;
-        take(e, state, c, events);
+        take(e, state, env);
         return true;
     }
     m->stats.misses++;
@@ -158,6 +178,6 @@ bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_
     }
     if (copied)
         proto_state_free(before);
-    remember(m, &pre_root, b, *state, events, &verifies);
+    remember(m, &pre_root, b, *state, env, &verifies);
     return true;
 }

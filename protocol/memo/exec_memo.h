@@ -11,9 +11,10 @@
  * one state per height in flight, not one per node.
  *
  * Per-node side effects still happen per node, exactly as if each had
- * executed: what the consensus extension reported while executing (an
- * array of events it fills, e.g. PBFT's slashing effects) is kept with
- * the entry and handed to each node that follows, and the signature
+ * executed: what execution reported (the events the modules and the
+ * consensus extension fill, e.g. PBFT's slashing effects, and the
+ * transactions' receipts) is kept with the entry and handed to each node
+ * that follows, and the signature
  * verifications execution made are replayed on the crypto context
  * (crypto.h, verification logs), so crypto statistics are identical with
  * the memo or without it. A caller must therefore use the memo only where
@@ -52,9 +53,10 @@ proto_exec_memo_stats proto_exec_memo_get_stats(const proto_exec_memo *m);
 /* proto_exec_apply(*state, b, env, NULL) through the memo, for a caller
  * whose *state may be shared. On success *state is the post-state
  * (possibly shared: the caller holds one reference and must copy before
- * mutating) and env->events (may be NULL: none; execution fills it from
- * empty) holds what execution reported. On failure
- * *state is as it was and false is returned, as proto_exec_apply does.
+ * mutating) and env->events and env->receipts (each may be NULL: not
+ * wanted; execution fills them from empty) hold what execution reported.
+ * On failure *state is as it was and false is returned, as
+ * proto_exec_apply does.
  * ext_fn sees *state already pointing at the state it executes on. */
 bool proto_exec_memo_apply(proto_exec_memo *m, proto_state **state, const proto_block *b,
                            const proto_exec_env *env);

@@ -365,11 +365,11 @@ static void p2p_rotate_key(void *node, const proto_keypair *next)
     n->inner_ops->rotate_key(n->inner, next);
 }
 
-static uint64_t p2p_next_base_fee(void *node)
+static void p2p_fee_quote(void *node, proto_fee_quote *out)
 {
     p2p_node *n = node;
-    g_assert(n->inner_ops != NULL && n->inner_ops->next_base_fee != NULL);
-    return n->inner_ops->next_base_fee(n->inner);
+    g_assert(n->inner_ops != NULL && n->inner_ops->fee_quote != NULL);
+    n->inner_ops->fee_quote(n->inner, out);
 }
 
 static void p2p_free(void *node)
@@ -403,5 +403,5 @@ const proto_node_ops p2p_node_ops = {
     .submit_tx = p2p_submit_tx,
     .free = p2p_free,
     .rotate_key = p2p_rotate_key,
-    .next_base_fee = p2p_next_base_fee,
+    .fee_quote = p2p_fee_quote,
 };

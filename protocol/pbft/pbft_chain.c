@@ -137,6 +137,8 @@ void pbft_chain_init(pbft_node *n)
     n->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                        (GDestroyNotify)pbft_decided_free);
     n->effects = g_array_new(FALSE, FALSE, sizeof(proto_event));
+    n->receipts = g_array_new(FALSE, FALSE, sizeof(proto_fee_tx_record));
+    n->fees = proto_fee_tracker_new(&n->p->rules->fees, PBFT_TIP_DEFAULT);
     n->late_commits = g_array_new(FALSE, FALSE, sizeof(pbft_vote));
 }
 
@@ -148,6 +150,8 @@ void pbft_chain_clear(pbft_node *n)
     pbft_cert_clear(&n->commit_cert);
     g_hash_table_unref(n->pending);
     g_array_unref(n->effects);
+    g_array_unref(n->receipts);
+    proto_fee_tracker_free(n->fees);
     g_array_unref(n->late_commits);
 }
 
@@ -202,6 +206,17 @@ proto_reject_reason pbft_check_block(pbft_node *n, const proto_block *b, uint64_
     return PROTO_REJECT_NONE;
 }
 
+/* A committed block's fees into the tracker (null blocks execute
+ * nothing: the base fee stays); returns its tips. */
+static uint64_t track_fees(pbft_node *n, const proto_block *b)
+{
+    if (pbft_is_null_block(b))
+        return 0;
+    proto_fee_tracker_push(n->fees, b->header.base_fee, b->header.gas_used,
+                           b->header.gas_limit, n->receipts);
+    return proto_exec_receipts_tips(n->receipts);
+}
+
 static void emit_final(pbft_node *n, const proto_block *b)
 {
     GArray *tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
@@ -214,6 +229,7 @@ static void emit_final(pbft_node *n, const proto_block *b)
     proto_event ev = proto_block_event(PROTO_EV_BLOCK_FINAL, b);
     ev.state_root = root.bytes; /* the state this node reached, not the claim */
     ev.tx_hashes = tx_hashes->len > 0 ? (const uint8_t *)tx_hashes->data : NULL;
+    ev.tips = track_fees(n, b);
     pbft_emit(n, &ev);
     g_array_unref(tx_hashes);
 }
@@ -358,8 +374,10 @@ void pbft_chain_recover(pbft_node *n)
              pbft_check_block(n, b, b->header.slot, false) == PROTO_REJECT_NONE &&
              apply_next(n, b);
         g_array_set_size(n->effects, 0); /* reported when it first committed */
-        if (ok)
+        if (ok) {
             record_commit(n, d.block, b, &d.cert, false);
+            track_fees(n, b);
+        }
         if (b != NULL)
             proto_block_free(b);
         if (decoded)

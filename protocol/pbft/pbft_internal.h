@@ -9,6 +9,7 @@
 #define AITBC_PROTOCOL_PBFT_INTERNAL_H
 
 #include "protocol/chain/block.h"
+#include "protocol/chain/fee_tracker.h"
 #include "protocol/chain/txpool.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/pbft/pbft_msg.h"
@@ -178,6 +179,10 @@ struct pbft_node {
     /* proto_event (SLASHED, UNJAILED, KEY_ROTATED) of the block being
      * executed; emitted when it commits */
     GArray *effects;
+    /* proto_fee_tx_record of the block being executed (exec.h); read when
+     * it commits, into the fee tracker and the BLOCK_FINAL event */
+    GArray *receipts;
+    proto_fee_tracker *fees;  /* committed blocks' fees: the quotes it gives */
 
     /* timers */
     uint64_t propose_timer;
@@ -268,6 +273,9 @@ proto_reject_reason pbft_check_signer(pbft_node *n, uint32_t validator, uint64_t
                                       pbft_signed_by_fn signed_by, const void *msg);
 
 /* pbft_slashing.c: the block extension (pbft_ext.h) */
+/* The tip a node suggests before it has seen any (fee_tracker.h). */
+#define PBFT_TIP_DEFAULT 1
+
 /* proto_exec_ext_fn for PBFT blocks: downtime, evidence; ctx = node. */
 bool pbft_ext_execute(void *ctx, proto_state *s, const proto_block *b, proto_undo *undo);
 /* The extension for block `height` proposed now: last commit, and unless

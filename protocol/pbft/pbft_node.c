@@ -155,11 +155,13 @@ static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_txenv *tx,
 proto_exec_env pbft_exec_env(pbft_node *n)
 {
     g_array_set_size(n->effects, 0);
+    g_array_set_size(n->receipts, 0);
     return (proto_exec_env){.rules = n->p->rules,
                             .crypto = n->p->crypto,
                             .ext_fn = pbft_ext_execute,
                             .ext_ctx = n,
-                            .events = n->effects};
+                            .events = n->effects,
+                            .receipts = n->receipts};
 }
 
 /* A transaction from the network. Validators pool it. A full node keeps
@@ -342,11 +344,12 @@ static void pbft_node_free(void *node)
     g_free(n);
 }
 
-/* From the state after our newest block (the tentative one included). */
-static uint64_t pbft_next_base_fee(void *node)
+/* The base fee from the state after our newest block (the tentative one
+ * included), the tip from the committed blocks. */
+static void pbft_fee_quote(void *node, proto_fee_quote *out)
 {
-    const pbft_node *n = node;
-    return proto_state_base_fee(n->state);
+    pbft_node *n = node;
+    *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->state));
 }
 
 const proto_node_ops pbft_node_ops = {
@@ -356,7 +359,7 @@ const proto_node_ops pbft_node_ops = {
     .submit_tx = pbft_submit_tx,
     .free = pbft_node_free,
     .rotate_key = pbft_rotate_key,
-    .next_base_fee = pbft_next_base_fee,
+    .fee_quote = pbft_fee_quote,
 };
 
 uint64_t pbft_node_committed_height(const pbft_node *n) { return n->committed; }

@@ -74,9 +74,13 @@ bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
     g_assert(e->parent == n->head);
     proto_undo_clear(&e->undo);
     proto_undo_init(&e->undo);
-    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto};
+    g_array_set_size(n->receipts, 0);
+    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto, .receipts = n->receipts};
     if (!proto_exec_apply(n->state, b, &env, &e->undo))
         return false;
+    e->tips = proto_exec_receipts_tips(n->receipts);
+    proto_fee_tracker_push(n->fees, b->header.base_fee, b->header.gas_used,
+                           b->header.gas_limit, n->receipts);
     if (e->tx_hashes == NULL) {
         e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
         g_array_set_size(e->tx_hashes, b->txs->len);
@@ -98,6 +102,7 @@ static void revert_head(poa_node *n)
     poa_entry *e = n->head;
     g_assert(e->parent != NULL && e->on_head_chain);
     proto_state_revert(n->state, &e->undo);
+    proto_fee_tracker_pop(n->fees);
     e->on_head_chain = false;
     n->head = e->parent;
     if (n->mempool == NULL)
@@ -198,7 +203,11 @@ static void finalize_entry(poa_node *n, poa_entry *e)
                       .proposed_ns = e->header.timestamp_ns,
                       .hash = e->hash.bytes,
                       .state_root = e->header.state_root.bytes,
-                      .tx_hashes = (const uint8_t *)e->tx_hashes->data};
+                      .tx_hashes = (const uint8_t *)e->tx_hashes->data,
+                      .gas_used = e->header.gas_used,
+                      .gas_limit = e->header.gas_limit,
+                      .base_fee = e->header.base_fee,
+                      .tips = e->tips};
     poa_emit(n, &ev);
     g_bytes_unref(e->body);
     e->body = NULL;

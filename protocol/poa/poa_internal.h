@@ -5,6 +5,7 @@
 #ifndef AITBC_PROTOCOL_POA_INTERNAL_H
 #define AITBC_PROTOCOL_POA_INTERNAL_H
 
+#include "protocol/chain/fee_tracker.h"
 #include "protocol/chain/txpool.h"
 #include "protocol/poa/poa.h"
 #include "protocol/poa/poa_tree.h"
@@ -40,6 +41,9 @@ struct poa_node {
     GArray *final_hashes;         /* proto_hash per final height, [0] = genesis */
 
     proto_txpool *mempool;        /* validators only; NULL for full nodes */
+    GArray *receipts;             /* proto_fee_tx_record of the block being applied */
+#define POA_TIP_DEFAULT 1             /* the tip suggested before any was seen */
+    proto_fee_tracker *fees;      /* the head chain's newest blocks' fees (quotes) */
 
     GPtrArray *orphans;           /* poa_orphan*, oldest first, <= orphans_max */
     int64_t sync_inflight_until_ns;

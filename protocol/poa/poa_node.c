@@ -241,6 +241,8 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
     for (uint32_t v = 0; v < params->validators_count; v++)
         n->total_stake += params->stakes[v];
     n->orphans = g_ptr_array_new();
+    n->receipts = g_array_new(FALSE, FALSE, sizeof(proto_fee_tx_record));
+    n->fees = proto_fee_tracker_new(&params->rules->fees, POA_TIP_DEFAULT);
     poa_chain_init(n);
     poa_chain_recover(n);
     if (validator_index >= 0)
@@ -269,13 +271,16 @@ static void poa_node_free(void *node)
     poa_chain_clear(n);
     if (n->mempool != NULL)
         proto_txpool_free(n->mempool);
+    g_array_unref(n->receipts);
+    proto_fee_tracker_free(n->fees);
     g_free(n);
 }
 
-static uint64_t poa_next_base_fee(void *node)
+/* The base fee from the head state, the tip from the head chain. */
+static void poa_fee_quote(void *node, proto_fee_quote *out)
 {
-    const poa_node *n = node;
-    return proto_state_base_fee(n->state);
+    poa_node *n = node;
+    *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->state));
 }
 
 const proto_node_ops poa_node_ops = {
@@ -284,7 +289,7 @@ const proto_node_ops poa_node_ops = {
     .on_timer = poa_on_timer,
     .submit_tx = poa_submit_tx,
     .free = poa_node_free,
-    .next_base_fee = poa_next_base_fee,
+    .fee_quote = poa_fee_quote,
 };
 
 uint64_t poa_node_head_height(const poa_node *n)

@@ -32,6 +32,7 @@ typedef struct poa_entry {
     bool on_head_chain;
     proto_undo undo;            /* valid while on_head_chain (and not root) */
     GArray *tx_hashes;          /* proto_hash of each tx, once executed */
+    uint64_t tips;              /* its transactions' tips to the proposer, once executed */
 } poa_entry;
 
 typedef struct poa_tree {

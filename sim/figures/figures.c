@@ -213,6 +213,8 @@ void sim_figures_compute(sim_world *w)
     sim_metrics *m = w->metrics;
     tx_figures(w);
     block_figures(w);
+    sim_fee_figures(m);
+    sim_alarm_figures(m);
     if (w->opt.protocol == SIM_CONSENSUS_PBFT)
         view_figures(w);
     sim_world_observers_figures(w, m);

@@ -12,7 +12,9 @@
  *     heal, catching up after a join or restart;
  *   - mesh_stats.c: what the P2P mesh did, per node and in total;
  *   - event_counts.c: what the nodes reported, counted (reorgs,
- *     rejections, recoveries, evidence, commit latency).
+ *     rejections, recoveries, evidence, commit latency);
+ *   - fee_figures.c: the fee market per final height, inclusion delay per
+ *     fee strategy, and the detectors' alarms counted.
  * Everything is a pure function of the run: no wall clock (the CLI adds
  * wall-time figures itself). */
 #ifndef AITBC_SIM_FIGURES_H
@@ -30,6 +32,15 @@ typedef struct sim_world sim_world;
 
 /* figures.c: every figure of the run, once, after it ended. */
 void sim_figures_compute(sim_world *w);
+
+/* fee_figures.c: pure functions of the records. The fee figures
+ * (base_fee_*, gas_used_ratio_mean, fees_burned, fees_tips,
+ * inclusion_delay_*, txs_final.STRATEGY) from metrics->fees and ->txs,
+ * only if some height became final (metrics->fees is not empty); the
+ * per-strategy ones for the strategies that occur, by name. */
+void sim_fee_figures(sim_metrics *m);
+/* alarms_count, and alarms.KIND for each kind raised, by name. */
+void sim_alarm_figures(sim_metrics *m);
 
 /* ---- mesh figures: world observers with their own state, registered by
  * sim_world_new; their figures are computed by the explicit calls in

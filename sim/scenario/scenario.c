@@ -449,6 +449,7 @@ static const sim_scn_key scn_fees_keys[] = {
 
 static const sim_scn_key scn_workload_keys[] = {
     {.key = "tx_rate", .type = SIM_SCN_RATE, .offset = SCN_AT(tx_rate_per_s), .hi = 1000000},
+    {.key = "fee_strategy", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_fee_strategy},
     {.key = "accounts", .type = SIM_SCN_U32, .offset = SCN_AT(accounts), .hi = 10000000},
     {.key = "start", .type = SIM_SCN_DURATION, .offset = SCN_AT(workload_start_ns)},
     {.key = "stop", .type = SIM_SCN_DURATION, .offset = SCN_AT(workload_stop_ns)},
@@ -565,6 +566,9 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->protocol = SIM_CONSENSUS_POA;
     s->rotation = SIM_ROTATION_ROUND_ROBIN;
     s->stakes = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    s->fee_strategies = g_array_new(FALSE, FALSE, sizeof(sim_fee_strategy));
+    sim_fee_strategy estimator = {.kind = SIM_FEE_ESTIMATOR, .share = 1.0};
+    g_array_append_val(s->fee_strategies, estimator);
     s->block_interval_ns = 2 * G_GINT64_CONSTANT(1000000000);
     s->max_block_txs = 5000;
     s->view_timeout_ns = 4 * G_GINT64_CONSTANT(1000000000);
@@ -826,6 +830,7 @@ void sim_scenario_free(sim_scenario *s)
     g_free(s->name);
     g_free(s->description);
     g_array_unref(s->stakes);
+    g_array_unref(s->fee_strategies);
     g_ptr_array_unref(s->faults);
     g_array_unref(s->twins);
     g_array_unref(s->bootstrap);

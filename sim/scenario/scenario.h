@@ -182,6 +182,7 @@ typedef struct sim_scenario {
     proto_fee_params fees;
 
     /* [workload] */
+    GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */
     double tx_rate_per_s;
     uint32_t accounts;
     int64_t workload_start_ns;
@@ -198,6 +199,23 @@ typedef struct sim_scenario {
      * broken PBFT (pbft_params.test_break_quorum). */
     bool test_break_quorum;
 } sim_scenario;
+
+/* How a client prices its transactions ([workload] fee_strategy). */
+typedef enum sim_fee_strategy_kind {
+    SIM_FEE_ESTIMATOR,  /* the node's suggested tip; fee cap 2 x base fee + tip; re-prices */
+    SIM_FEE_FIXED,      /* always `tip`; fee cap 2 x base fee + tip; never re-prices */
+    SIM_FEE_AGGRESSIVE, /* twice the suggested tip (at least +1); fee cap 3 x base fee + tip;
+                         * re-prices */
+} sim_fee_strategy_kind;
+
+typedef struct sim_fee_strategy {
+    sim_fee_strategy_kind kind;
+    uint64_t tip;       /* SIM_FEE_FIXED: base units per gas */
+    double share;       /* of the accounts, (0, 1] */
+} sim_fee_strategy;
+
+/* "estimator", "fixed", "aggressive". */
+const char *sim_fee_strategy_name(sim_fee_strategy_kind kind);
 
 /* Load FILE, apply overrides ("section.key=value", NULL-terminated, may be
  * NULL), validate. On failure returns NULL and sets error with a message of

@@ -12,7 +12,6 @@
 #include <stdio.h>
 
 #define CHAIN_POLL_EVERY 4096u
-#define CHAIN_GENESIS_BALANCE (1000000000000ULL)
 #define CHAIN_ID_TAG 0xa17bc0000000000ULL
 #define CHAIN_MEMPOOL_MAX 200000u
 #define CHAIN_SYNC_BATCH_MAX 32u
@@ -69,14 +68,14 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
     for (uint32_t i = 0; i < opt->accounts; i++) {
         if (i % CHAIN_POLL_EVERY == 0 && !keep_going_now(keep_going, ctx))
             return false;
-        proto_state_add_account(c->genesis, &c->account_keys[i].pk, CHAIN_GENESIS_BALANCE);
+        proto_state_add_account(c->genesis, &c->account_keys[i].pk, SIM_CHAIN_GENESIS_BALANCE);
     }
     /* The operators come after the workload's accounts, so the workload
      * (which picks among the first `accounts`) never spends their funds. */
     c->fee_accounts = g_new0(uint32_t, opt->validators);
     for (uint32_t v = 0; v < opt->validators; v++)
         c->fee_accounts[v] = proto_state_add_account(c->genesis, &c->validator_pubkeys[v],
-                                                     CHAIN_GENESIS_BALANCE);
+                                                     SIM_CHAIN_GENESIS_BALANCE);
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the

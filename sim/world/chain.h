@@ -38,6 +38,9 @@
  * accounts: return false to abandon it (e.g. on SIGINT). */
 typedef bool (*sim_poll_fn)(void *ctx);
 
+/* Every genesis account's balance (the workload's and the operators'). */
+#define SIM_CHAIN_GENESIS_BALANCE 1000000000000ULL
+
 /* PBFT view timeouts double per failed view up to this multiple of
  * [consensus] view_timeout (4 s -> at most 16 s). */
 #define SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX 4

@@ -65,10 +65,10 @@ static void tap_rotate_key(void *p, const proto_keypair *next)
     t->ops->rotate_key(t->node, next);
 }
 
-static uint64_t tap_next_base_fee(void *p)
+static void tap_fee_quote(void *p, proto_fee_quote *out)
 {
     mesh_tap *t = p;
-    return t->ops->next_base_fee(t->node);
+    t->ops->fee_quote(t->node, out);
 }
 
 static void tap_free(void *p)
@@ -85,7 +85,7 @@ static const proto_node_ops tap_ops = {
     .submit_tx = tap_submit_tx,
     .free = tap_free,
     .rotate_key = tap_rotate_key,
-    .next_base_fee = tap_next_base_fee,
+    .fee_quote = tap_fee_quote,
 };
 
 void sim_mesh_init(sim_world *w)

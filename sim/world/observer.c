@@ -79,6 +79,27 @@ static sim_block_record *block_record(sim_world *w, const proto_event *ev)
     return &g_array_index(w->metrics->blocks, sim_block_record, block_index(w, ev));
 }
 
+/* The fee market of a height, once: from the first finalization of the
+ * height's block (heights are final in order at every node, and no two
+ * blocks of one height are both final while safety holds). A PBFT null
+ * block executes nothing and carries no fee figures: no record. */
+static void record_fees(sim_world *w, const proto_event *ev, int64_t now)
+{
+    GArray *fees = w->metrics->fees;
+    if (ev->gas_limit == 0 ||
+        (fees->len > 0 && g_array_index(fees, sim_fee_record, fees->len - 1).height >= ev->height))
+        return;
+    sim_fee_record r = {.height = ev->height,
+                        .final_ns = now,
+                        .base_fee = ev->base_fee,
+                        .gas_used = ev->gas_used,
+                        .gas_limit = ev->gas_limit,
+                        .burned = ev->gas_used * ev->base_fee,
+                        .tips = ev->tips,
+                        .tx_count = ev->tx_count};
+    g_array_append_val(fees, r);
+}
+
 static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
 {
     int64_t now = sim_sched_now(w->sched);
@@ -86,8 +107,10 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     uint32_t idx = block_index(w, ev);
     sim_block_record *b = &g_array_index(w->metrics->blocks, sim_block_record, idx);
     b->adopted = true;
-    if (b->first_final_ns < 0)
+    if (b->first_final_ns < 0) {
         b->first_final_ns = now;
+        record_fees(w, ev, now);
+    }
     sim_commit_record c = {.height = ev->height,
                            .node = slot->index,
                            .committed_ns = now,

@@ -12,9 +12,10 @@
  * again (same bytes) to another live node, so a crash that wipes a
  * mempool delays transactions instead of wedging an account's nonces.
  *
- * In-flight transactions are kept in a FIFO ordered by last attempt (the
- * hash table is for lookup only, never iterated) so retries happen in
- * the same order on every run.
+ * In-flight transactions are kept in a FIFO ordered by their next check,
+ * every CHECK_EVERY_NS (the hash table is for lookup only, never
+ * iterated), so retries and re-pricings happen in the same order on
+ * every run.
  *
  * Every resubmission is put down to one of two causes. `receiver
  * crashed`: the node the client last gave the transaction to went down
@@ -35,26 +36,40 @@
 #include "protocol/core/sorted.h"
 
 #define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
+/* Every transaction not final is looked at this often (a resubmission
+ * after RESUBMIT_AFTER_NS, a re-pricing after SIM_REPRICE_AFTER_NS):
+ * one period for all keeps the retry queue in time order. */
+#define CHECK_EVERY_NS SIM_REPRICE_AFTER_NS
 #define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
 #define INFLIGHT_MAX (2u * 1000 * 1000)
 #define TRANSFER_AMOUNT_MAX 1000u
-#define TRANSFER_TIP_PER_GAS 1u
 
 struct sim_inflight {
-    proto_hash hash;
-    GBytes *wire;
+    proto_hash hash;           /* the newest version's id */
+    GPtrArray *versions;       /* proto_hash* (owned) of the versions it replaced, keys in
+                                * the in-flight table until one is final; NULL: none */
+    GBytes *wire;              /* the newest version */
     int64_t submitted_ns;
     int64_t last_attempt_ns;
+    int64_t next_check_ns;     /* when the retry scan looks at it again */
     uint32_t node;
     uint32_t from;             /* sender account */
     uint64_t nonce;
     uint32_t crashes_at_attempt; /* w->nodes[node].crashes when given to node */
+    uint32_t to;               /* recipient account */
+    uint64_t amount;
+    uint64_t tip;              /* the newest version's fee fields */
+    uint64_t max_fee;
+    uint8_t strategy;          /* index into opt.fee_strategies */
+    uint8_t reprices;          /* replacements sent so far */
     bool left;                 /* another node got it from the network since then */
     bool done;
 };
 
 static void inflight_free(sim_inflight *f)
 {
+    if (f->versions != NULL)
+        g_ptr_array_unref(f->versions);
     g_bytes_unref(f->wire);
     g_free(f);
 }
@@ -76,6 +91,7 @@ static void submit_to(sim_world *w, sim_inflight *f, uint32_t node)
 {
     f->node = node;
     f->last_attempt_ns = sim_sched_now(w->sched);
+    f->next_check_ns = f->last_attempt_ns + CHECK_EVERY_NS;
     f->crashes_at_attempt = w->nodes[node].crashes;
     f->left = false;
     sim_node_slot *slot = &w->nodes[node];
@@ -93,29 +109,38 @@ static bool submit(sim_world *w, sim_inflight *f, uint32_t avoid)
     return true;
 }
 
-/* A one-transfer envelope from account `from`, priced from node's quote
- * (node UINT32_MAX: every node is down; the client goes by the last
- * quote it had, as a wallet would). */
-static void build_transfer(sim_world *w, uint32_t node, uint32_t from, uint32_t to,
-                           uint64_t amount, proto_txenv *tx)
+static const sim_fee_strategy *strategy_of(const sim_workload *wl, const sim_inflight *f)
+{
+    return &g_array_index(wl->opt.fee_strategies, sim_fee_strategy, f->strategy);
+}
+
+/* The highest fee cap an account offers: its genesis balance over the
+ * gas (a client never signs what it could not pay). */
+static uint64_t fee_cap_max(void)
+{
+    return SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas();
+}
+
+/* Sign f's current version (to, amount, nonce, fees) and make it the one
+ * the client sends. */
+static void sign_version(sim_world *w, sim_inflight *f)
 {
     sim_workload *wl = &w->workload;
-    if (node != UINT32_MAX) {
-        sim_node_slot *slot = &w->nodes[node];
-        wl->last_base_fee = slot->ops->next_base_fee(slot->node);
-    }
-    uint64_t base_fee = wl->last_base_fee;
-    *tx = (proto_txenv){.chain_id = w->chain.rules.chain_id,
-                        .sender = wl->keys[from].pk,
-                        .nonce = wl->next_nonce[from]++,
-                        .gas_limit = sim_scenario_transfer_gas(),
-                        .max_fee_per_gas = 2 * base_fee + TRANSFER_TIP_PER_GAS,
-                        .max_priority_fee_per_gas = TRANSFER_TIP_PER_GAS,
-                        .message_count = 1};
-    tx->messages[0].type = PROTO_TXMSG_TRANSFER;
-    tx->messages[0].transfer.to = to;
-    tx->messages[0].transfer.amount = amount;
-    proto_txenv_sign(tx, w->chain.crypto, &wl->keys[from]);
+    proto_txenv tx = {.chain_id = w->chain.rules.chain_id,
+                      .sender = wl->keys[f->from].pk,
+                      .nonce = f->nonce,
+                      .gas_limit = sim_scenario_transfer_gas(),
+                      .max_fee_per_gas = f->max_fee,
+                      .max_priority_fee_per_gas = f->tip,
+                      .message_count = 1};
+    tx.messages[0].type = PROTO_TXMSG_TRANSFER;
+    tx.messages[0].transfer.to = f->to;
+    tx.messages[0].transfer.amount = f->amount;
+    proto_txenv_sign(&tx, w->chain.crypto, &wl->keys[f->from]);
+    if (f->wire != NULL)
+        g_bytes_unref(f->wire);
+    proto_txenv_hash(&tx, &f->hash);
+    f->wire = proto_txenv_msg_encode(&tx);
 }
 
 static void new_transfer(sim_world *w)
@@ -127,20 +152,20 @@ static void new_transfer(sim_world *w)
     }
     uint32_t node = pick_live_node(w, UINT32_MAX);
     uint32_t accounts = wl->opt.accounts;
-    uint32_t from = (uint32_t)sim_rng_below(&wl->rng, accounts);
-    uint32_t to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
-    if (to >= from)
-        to++;
-    uint64_t amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
-    proto_txenv tx;
-    build_transfer(w, node, from, to, amount, &tx);
-
     sim_inflight *f = g_new0(sim_inflight, 1);
-    proto_txenv_hash(&tx, &f->hash);
-    f->wire = proto_txenv_msg_encode(&tx);
+    f->from = (uint32_t)sim_rng_below(&wl->rng, accounts);
+    f->to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
+    if (f->to >= f->from)
+        f->to++;
+    f->amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
+    f->nonce = wl->next_nonce[f->from]++;
+    f->strategy = wl->strategy_of[f->from];
+    proto_fee_quote q;
+    sim_pricing_quote(w, node, &q);
+    sim_pricing_offer(strategy_of(wl, f), &q, fee_cap_max(), &f->tip, &f->max_fee);
+    sign_version(w, f);
     f->submitted_ns = sim_sched_now(w->sched);
-    f->from = from;
-    f->nonce = tx.nonce;
+    f->next_check_ns = f->submitted_ns + CHECK_EVERY_NS;
     g_hash_table_insert(wl->inflight, &f->hash, f);
     g_queue_push_tail(&wl->retry_queue, f);
     wl->submitted++;
@@ -148,6 +173,37 @@ static void new_transfer(sim_world *w)
         wl->dropped_no_node++; /* retried like any transaction not yet final */
     else
         submit_to(w, f, node);
+}
+
+/* Replace f by a better-paying version (pricing.c): the old ids stay in
+ * the table, since any version may still be the one included. */
+static bool reprice(sim_world *w, sim_inflight *f)
+{
+    sim_workload *wl = &w->workload;
+    const sim_fee_strategy *st = strategy_of(wl, f);
+    if (!sim_pricing_reprices(st) || f->reprices >= SIM_REPRICE_MAX)
+        return false;
+    uint32_t node = pick_live_node(w, UINT32_MAX);
+    if (node == UINT32_MAX)
+        return false;
+    proto_fee_quote q;
+    sim_pricing_quote(w, node, &q);
+    if (!sim_pricing_bump(st, &q, fee_cap_max(), &f->tip, &f->max_fee))
+        return false;
+    /* The table's key for the old version moves to a copy of its own:
+     * f->hash (the key of the newest) is about to change. */
+    if (f->versions == NULL)
+        f->versions = g_ptr_array_new_with_free_func(g_free);
+    proto_hash *old = g_memdup2(&f->hash, sizeof f->hash);
+    g_hash_table_remove(wl->inflight, &f->hash);
+    g_hash_table_insert(wl->inflight, old, f);
+    g_ptr_array_add(f->versions, old);
+    sign_version(w, f);
+    g_hash_table_insert(wl->inflight, &f->hash, f);
+    f->reprices++;
+    wl->repriced++;
+    submit_to(w, f, node);
+    return true;
 }
 
 static void arrival(void *ctx, uint64_t a, uint64_t b)
@@ -208,14 +264,20 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
             inflight_free(f);
             continue;
         }
-        if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now)
+        if (f->next_check_ns > now)
             break;
         g_queue_pop_head(&wl->retry_queue);
-        bool crashed = receiver_crashed(w, f); /* before submit() starts a new attempt */
-        if (submit(w, f, f->node))
-            count_resubmission(w, f, crashed);
-        else
-            f->last_attempt_ns = now;
+        f->next_check_ns = now + CHECK_EVERY_NS; /* a new attempt sets the same */
+        if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now) {
+            /* Waiting, not yet lost: a re-pricing client may speed it up. */
+            reprice(w, f);
+        } else {
+            bool crashed = receiver_crashed(w, f); /* before submit() starts a new attempt */
+            if (submit(w, f, f->node))
+                count_resubmission(w, f, crashed);
+            else
+                f->last_attempt_ns = now;
+        }
         g_queue_push_tail(&wl->retry_queue, f);
     }
     if (now + RETRY_SCAN_NS <= wl->opt.end_ns)
@@ -237,12 +299,14 @@ static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
     f->done = true;
     if (f->nonce + 1 > wl->final_below[f->from])
         wl->final_below[f->from] = f->nonce + 1;
-    g_hash_table_remove(wl->inflight, tx_hash);
+    g_hash_table_remove(wl->inflight, &f->hash);
+    for (guint i = 0; f->versions != NULL && i < f->versions->len; i++)
+        g_hash_table_remove(wl->inflight, g_ptr_array_index(f->versions, i));
     wl->finalized++;
     sim_tx_record rec = {.submitted_ns = f->submitted_ns,
                          .final_ns = sim_sched_now(w->sched),
                          .node = node,
-                         .fee_strategy = "fixed"};
+                         .fee_strategy = sim_fee_strategy_name(strategy_of(wl, f)->kind)};
     g_array_append_val(w->metrics->txs, rec);
 }
 
@@ -362,6 +426,25 @@ void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx
     }
 }
 
+/* Account i uses the strategy whose share of the accounts holds i: the
+ * first share x accounts accounts the first strategy, and so on (the last
+ * takes what rounding leaves). */
+static void assign_strategies(sim_workload *wl)
+{
+    const GArray *st = wl->opt.fee_strategies;
+    g_assert(st != NULL && st->len >= 1 && st->len <= UINT8_MAX);
+    uint32_t accounts = wl->opt.accounts;
+    uint32_t from = 0;
+    double cumulative = 0.0;
+    for (guint k = 0; k < st->len; k++) {
+        cumulative += g_array_index(st, sim_fee_strategy, k).share;
+        uint32_t to = k + 1 == st->len ? accounts : (uint32_t)(cumulative * accounts + 0.5);
+        for (uint32_t i = from; i < MIN(to, accounts); i++)
+            wl->strategy_of[i] = (uint8_t)k;
+        from = MAX(from, to);
+    }
+}
+
 void sim_workload_init(sim_world *w, const sim_workload_options *opt)
 {
     sim_workload *wl = &w->workload;
@@ -370,7 +453,10 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     wl->keys = w->chain.account_keys;
     g_assert(w->chain.opt.accounts == opt->accounts);
     wl->next_nonce = g_new0(uint64_t, opt->accounts);
-    wl->last_base_fee = w->chain.rules.fees.initial_base_fee;
+    wl->last_quote = (proto_fee_quote){.base_fee = w->chain.rules.fees.initial_base_fee,
+                                       .tip = 1};
+    wl->strategy_of = g_new0(uint8_t, opt->accounts);
+    assign_strategies(wl);
     wl->final_below = g_new0(uint64_t, opt->accounts);
     wl->crash_lost_nonce = g_new(uint64_t, opt->accounts);
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
@@ -392,6 +478,7 @@ void sim_workload_clear(sim_world *w)
     if (wl->inflight != NULL)
         g_hash_table_destroy(wl->inflight);
     g_free(wl->next_nonce);
+    g_free(wl->strategy_of);
     g_free(wl->final_below);
     g_free(wl->crash_lost_nonce);
     for (guint i = 0; wl->blocks != NULL && i < wl->blocks->len; i++) {

@@ -89,6 +89,7 @@ typedef struct sim_workload_options {
     int64_t start_ns;          /* first arrival */
     int64_t stop_ns;           /* no arrival at or after */
     int64_t end_ns;            /* the run's duration: no retry scan after */
+    const GArray *fee_strategies; /* sim_fee_strategy, shares summing to 1 (the scenario's) */
 } sim_workload_options;
 
 /* The world's shape and schedule, translated once from the scenario by
@@ -127,7 +128,9 @@ typedef struct sim_workload {
     sim_rng rng;
     const proto_keypair *keys; /* [accounts]: the chain's account keys */
     uint64_t *next_nonce;      /* [accounts] */
-    uint64_t last_base_fee;    /* the newest quote a client had (next_base_fee) */
+    proto_fee_quote last_quote;/* the newest quote a client had (for when no node is up) */
+    uint8_t *strategy_of;      /* [accounts]: index into opt.fee_strategies */
+    uint64_t repriced;         /* replacements sent with higher fees */
     GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
     GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
     uint64_t *final_below;     /* [accounts]: 1 + the highest nonce counted final */
@@ -258,6 +261,22 @@ bool sim_world_keep_going(sim_world *w);
 
 /* workload.c: its account keys are the chain's (w->chain.account_keys). */
 void sim_workload_init(sim_world *w, const sim_workload_options *opt);
+
+/* pricing.c: how clients price ([workload] fee_strategy). */
+#define SIM_REPRICE_AFTER_NS (10LL * 1000 * 1000 * 1000)
+#define SIM_REPRICE_MAX 8
+/* node's quote (UINT32_MAX: none is up; the last quote any client had). */
+void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out);
+/* The first offer under st for quote q; fee caps at most fee_cap_max. */
+void sim_pricing_offer(const sim_fee_strategy *st, const proto_fee_quote *q, uint64_t fee_cap_max,
+                       uint64_t *tip, uint64_t *max_fee);
+/* Whether st replaces a waiting transaction with a higher price. */
+bool sim_pricing_reprices(const sim_fee_strategy *st);
+/* A replacement's fees over *tip, *max_fee, when quote q has overtaken
+ * them (both raised enough for the pools), or false: not overtaken, or
+ * the caps are reached. */
+bool sim_pricing_bump(const sim_fee_strategy *st, const proto_fee_quote *q, uint64_t fee_cap_max,
+                      uint64_t *tip, uint64_t *max_fee);
 void sim_workload_clear(sim_world *w);
 /* A block holding tx_hash became final at `node`. */
 /* Node `node` finalized block record `block` holding these transactions

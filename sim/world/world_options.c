@@ -57,7 +57,8 @@ sim_workload_options sim_workload_options_from(const sim_scenario *sc)
                                   .tx_rate_per_s = sc->tx_rate_per_s,
                                   .start_ns = sc->workload_start_ns,
                                   .stop_ns = sc->workload_stop_ns,
-                                  .end_ns = sc->duration_ns};
+                                  .end_ns = sc->duration_ns,
+                                  .fee_strategies = sc->fee_strategies};
 }
 
 sim_world_options sim_world_options_from(const sim_scenario *sc)

@@ -42,7 +42,9 @@ static char *test_hex(const proto_hash *h)
 }
 
 /* Blocks 0..39 at heights 1..40 proposed by v(i%4); every block but the
- * last is final at all four nodes; 300 txs; two faults; four figures. */
+ * last is final at all four nodes, each with its fee record; 300 txs, by
+ * fee strategy estimator, aggressive and none in turn; two faults; four
+ * figures; two alarms. */
 static sim_metrics *test_metrics(void)
 {
     sim_metrics *m = sim_metrics_new();
@@ -67,6 +69,12 @@ static sim_metrics *test_metrics(void)
         }
         if (i + 1 < TEST_BLOCKS) {
             b->first_final_ns = b->proposed_ns + 150000000LL;
+            /* base fee 1000 + i, i transfers of 16,357 gas, tip i per gas */
+            sim_fee_record f = { .height = i + 1, .final_ns = b->first_final_ns,
+                                 .base_fee = 1000 + i, .gas_used = 16357ull * i,
+                                 .gas_limit = 30000000, .burned = 16357ull * i * (1000 + i),
+                                 .tips = 16357ull * i * i, .tx_count = i };
+            g_array_append_val(m->fees, f);
             for (uint32_t node = 0; node < TEST_NODES; node++) {
                 sim_commit_record c = { .height = i + 1, .node = node,
                                         .committed_ns = b->first_final_ns + node * 1000,
@@ -76,8 +84,10 @@ static sim_metrics *test_metrics(void)
         }
     }
     for (uint32_t i = 0; i < TEST_TXS; i++) {
+        static const char *const strategies[] = { "estimator", "aggressive", NULL };
         sim_tx_record t = { .submitted_ns = (int64_t)i * 1000000,
-                            .final_ns = (int64_t)i * 1000000 + 500000000, .node = i % TEST_NODES };
+                            .final_ns = (int64_t)i * 1000000 + 500000000, .node = i % TEST_NODES,
+                            .fee_strategy = strategies[i % 3] };
         g_array_append_val(m->txs, t);
     }
     sim_metrics_fault(m, "crash-three", "crash", 60000000000LL, 300000000000LL, "v1 v2");
@@ -86,6 +96,13 @@ static sim_metrics *test_metrics(void)
     sim_metrics_figure(m, "finality_p99_s", 2.25);
     sim_metrics_figure(m, "reorgs", NAN);
     sim_metrics_figure(m, "messages.tx.sent", 12345);
+    sim_alarm_record spam = { .at_ns = 30000000000LL, .kind = "spam", .subject = g_strdup("a7"),
+                              .detail = g_strdup("sent 500 tx/s, \"quoted\", 2x the rest") };
+    sim_alarm_record congestion = { .at_ns = 31000000000LL, .kind = "congestion",
+                                    .subject = g_strdup("chain"),
+                                    .detail = g_strdup("base fee up 8 heights in a row") };
+    g_array_append_val(m->alarms, spam);
+    g_array_append_val(m->alarms, congestion);
     /* v3 slashed for double-signing at height 10 by block 12 (jailed from
      * 14); v1's key rotated by block 20, in effect from 22. */
     sim_slashing_record sl = { .at_ns = 24500000000LL, .validator = 3, .reason = "double-sign",
@@ -263,6 +280,8 @@ START_TEST(test_row_counts)
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM slashings"), 1);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM validator_changes"), 2);
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM propagation"), TEST_BLOCKS);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM fees"), TEST_BLOCKS - 1);
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM alarms"), 2);
     /* every row belongs to the one run */
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM commits WHERE run_id <> "
                                    "(SELECT id FROM runs)"), 0);
@@ -445,6 +464,43 @@ START_TEST(test_slashings_and_validator_changes)
                      "v3:jail:12:14:24500000000 v1:rotate-key:20:22:40000000000");
     ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM validator_changes WHERE run_id <> "
                                    "(SELECT id FROM runs)"), 0);
+    sqlite3_close(sql);
+}
+END_TEST
+
+/* The fee market per final height, the alarms, and each transaction's
+ * fee strategy read back as written (docs/scenarios.md's columns). */
+START_TEST(test_fees_alarms_and_strategies)
+{
+    g_autofree char *path = test_path("results.sqlite");
+    test_write_run(path, REP_VERDICT_PASS);
+    test_assert_intact(path, "pass");
+    sqlite3 *sql = test_open(path);
+    test_assert_text(sql, "SELECT group_concat(name, ',') FROM pragma_table_info('fees')",
+                     "run_id,height,final_ns,base_fee,gas_used,gas_limit,burned,tips,tx_count");
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM fees"), TEST_BLOCKS - 1);
+    /* height 7 (i = 6): final 12.15 s, base fee 1006, 6 x 16,357 gas */
+    test_assert_text(sql, "SELECT final_ns || ' ' || base_fee || ' ' || gas_used || ' ' || "
+                          "gas_limit || ' ' || burned || ' ' || tips || ' ' || tx_count "
+                          "FROM fees WHERE height = 7",
+                     "12150000000 1006 98142 30000000 98730852 588852 6");
+    test_assert_text(sql, "SELECT group_concat(height, ',') FROM (SELECT height FROM fees "
+                          "ORDER BY rowid LIMIT 4)", "1,2,3,4");
+    ck_assert_int_eq(test_int(sql, "SELECT sum(burned) FROM fees"),
+                     test_int(sql, "SELECT sum(gas_used * base_fee) FROM fees"));
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM fees WHERE run_id <> "
+                                   "(SELECT id FROM runs)"), 0);
+    test_assert_text(sql, "SELECT group_concat(name, ',') FROM pragma_table_info('alarms')",
+                     "run_id,at_ns,kind,subject,detail");
+    test_assert_text(sql, "SELECT group_concat(at_ns || '|' || kind || '|' || subject || '|' || "
+                          "detail, ' / ') FROM (SELECT * FROM alarms ORDER BY rowid)",
+                     "30000000000|spam|a7|sent 500 tx/s, \"quoted\", 2x the rest / "
+                     "31000000000|congestion|chain|base fee up 8 heights in a row");
+    test_assert_text(sql, "SELECT group_concat(coalesce(fee_strategy, 'null'), ',') FROM "
+                          "(SELECT fee_strategy FROM txs ORDER BY rowid LIMIT 4)",
+                     "estimator,aggressive,null,estimator");
+    ck_assert_int_eq(test_int(sql, "SELECT count(*) FROM txs WHERE fee_strategy = 'aggressive'"),
+                     TEST_TXS / 3);
     sqlite3_close(sql);
 }
 END_TEST
@@ -697,6 +753,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_partitions_and_churn_rows);
     tcase_add_test(tc, test_peers_rows);
     tcase_add_test(tc, test_node_names_and_big_seed);
+    tcase_add_test(tc, test_fees_alarms_and_strategies);
     suite_add_tcase(s, tc);
     tc = tcase_create("crash-safety");
     tcase_add_checked_fixture(tc, test_setup, test_teardown);

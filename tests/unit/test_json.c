@@ -221,6 +221,10 @@ static sim_metrics *test_small_metrics(void)
                                       .change = "rotate-key", .height = 8,
                                       .effective_height = 10};
     g_array_append_val(m->validator_changes, ch);
+    sim_alarm_record alarm = {.at_ns = 8000000000, .kind = "congestion",
+                              .subject = g_strdup("chain"),
+                              .detail = g_strdup("base fee 2.1x its start")};
+    g_array_append_val(m->alarms, alarm);
     return m;
 }
 
@@ -258,6 +262,10 @@ static const char test_small_expected[] =
     "  \"validator_changes\": [\n"
     "    {\"at_ns\": 7000000000, \"validator\": \"#9\", \"change\": \"rotate-key\", "
     "\"height\": 8, \"effective_height\": 10}\n"
+    "  ],\n"
+    "  \"alarms\": [\n"
+    "    {\"at_ns\": 8000000000, \"kind\": \"congestion\", \"subject\": \"chain\", "
+    "\"detail\": \"base fee 2.1x its start\"}\n"
     "  ],\n"
     "  \"counts\": {\n"
     "    \"blocks\": 1,\n"
@@ -307,6 +315,7 @@ START_TEST(test_empty_run_is_valid)
     ck_assert(strstr(text, "\"expectations\": []") != NULL);
     ck_assert(strstr(text, "\"accountability\": {\"verdict\": null, \"detail\": null}") != NULL);
     ck_assert(strstr(text, "\"slashings\": []") != NULL);
+    ck_assert(strstr(text, "\"alarms\": []") != NULL);
     sim_metrics_free(m);
 }
 END_TEST

@@ -26,6 +26,8 @@ START_TEST(test_new_is_empty)
     ck_assert_uint_eq(m->commits->len, 0);
     ck_assert_uint_eq(m->faults->len, 0);
     ck_assert_uint_eq(m->txs->len, 0);
+    ck_assert_uint_eq(m->fees->len, 0);
+    ck_assert_uint_eq(m->alarms->len, 0);
     ck_assert_uint_eq(m->figures->len, 0);
     ck_assert_uint_eq(m->partitions->len, 0);
     ck_assert_uint_eq(m->churn->len, 0);

@@ -5,7 +5,10 @@
  * directory. Checks: every .dat and .gp file is there; the throughput data
  * counts finalized transactions per simulated second exactly; fault
  * windows are shaded and labelled in the script; the CDF is monotone and
- * ends at 1; with gnuplot on PATH the PNG and SVG files are real images,
+ * ends at 1; the fees plot has one data row per final height (base fee,
+ * gas used over the limit) with the fault windows shaded, and is left
+ * out (an earlier one removed) when the database has no fee records;
+ * with gnuplot on PATH the PNG and SVG files are real images,
  * and with an empty PATH the run says gnuplot is missing but still writes
  * data and scripts; a missing database is an error, not a crash. */
 #include <check.h>
@@ -69,6 +72,17 @@ static void write_db(void)
     }
     sim_receipt_record late = {.height = 1, .node = 0, .delay_ns = 50000000LL};
     g_array_append_val(m->receipts, late);
+    /* the fee market of three final heights at 1, 2.5 and 4 s: half full,
+     * full, empty (limit 30M), the base fee moving with them */
+    static const uint64_t base_fee[] = {1000, 1000, 1125};
+    static const uint64_t gas_used[] = {15000000, 30000000, 0};
+    for (uint32_t i = 0; i < 3; i++) {
+        sim_fee_record f = {.height = i + 1, .final_ns = 1000000000LL + 1500000000LL * i,
+                            .base_fee = base_fee[i], .gas_used = gas_used[i],
+                            .gas_limit = 30000000, .burned = base_fee[i] * gas_used[i],
+                            .tips = gas_used[i], .tx_count = i};
+        g_array_append_val(m->fees, f);
+    }
     rep_run_info *info = rep_run_info_new();
     info->scenario = g_strdup("plot-test");
     info->scenario_path = g_strdup("plot-test.ini");
@@ -127,7 +141,7 @@ START_TEST(data_and_scripts_are_written)
     char *db = g_build_filename(dir, "results.sqlite", NULL);
     ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
     g_free(db);
-    ck_assert_uint_eq(r.plots, 5);
+    ck_assert_uint_eq(r.plots, 6);
     ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
 
     char *tp = read_plot_file("throughput.dat");
@@ -200,10 +214,26 @@ START_TEST(data_and_scripts_are_written)
     ck_assert_ptr_nonnull(strstr(tgp, "index 4 using 1:(2) with points"));
     g_free(tgp);
 
+    /* fees: one row per final height, in height order, and the script
+     * draws both series on their own axes over the shaded crash */
+    char *fd = read_plot_file("fees.dat");
+    ck_assert_ptr_nonnull(strstr(fd, "\n1.000000 1 1000 15000000 30000000 0.500000\n"
+                                     "2.500000 2 1000 30000000 30000000 1.000000\n"
+                                     "4.000000 3 1125 0 30000000 0.000000\n"));
+    g_free(fd);
+    char *fgp = read_plot_file("fees.gp");
+    ck_assert_ptr_nonnull(strstr(fgp, "set object rect from 2.000000, graph 0 to 5.000000"));
+    ck_assert_ptr_nonnull(strstr(fgp, "\"crash \\\"quoted\\\" (crash)\""));
+    ck_assert_ptr_nonnull(strstr(fgp, "\"fees.dat\" using 1:6 axes x1y2"));
+    ck_assert_ptr_nonnull(strstr(fgp, "\"fees.dat\" using 1:3 with steps"));
+    ck_assert_ptr_nonnull(strstr(fgp, "set output \"fees.png\""));
+    ck_assert_ptr_nonnull(strstr(fgp, "set output \"fees.svg\""));
+    g_free(fgp);
+
     if (have_gnuplot()) {
         ck_assert(!r.gnuplot_missing);
         static const char *const images[] = {"throughput", "finality", "commit", "propagation",
-                                             "timeline"};
+                                             "timeline", "fees"};
         for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
             char *png_name = g_strdup_printf("%s.png", images[i]);
             char *svg_name = g_strdup_printf("%s.svg", images[i]);
@@ -242,20 +272,26 @@ START_TEST(missing_gnuplot_still_writes_data)
 }
 END_TEST
 
-/* Plot the test database as one written before `table` existed. */
-static void plot_without_table(const char *table, rep_plot_result *r)
+/* Plot the test database after running `statement` on it. */
+static void plot_after(const char *statement, rep_plot_result *r)
 {
     char *db = g_build_filename(dir, "results.sqlite", NULL);
     sqlite3 *sql = NULL;
     ck_assert_int_eq(sqlite3_open(db, &sql), SQLITE_OK);
-    char *drop = g_strdup_printf("DROP TABLE %s", table);
-    ck_assert_int_eq(sqlite3_exec(sql, drop, NULL, NULL, NULL), SQLITE_OK);
-    g_free(drop);
+    ck_assert_int_eq(sqlite3_exec(sql, statement, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(sql);
     GError *error = NULL;
     ck_assert_msg(rep_plot_run(db, dir, r, &error), "%s", error ? error->message : "");
     ck_assert_msg(!r->gnuplot_failed, "%s", r->detail ? r->detail : "");
     g_free(db);
+}
+
+/* Plot the test database as one written before `table` existed. */
+static void plot_without_table(const char *table, rep_plot_result *r)
+{
+    char *drop = g_strdup_printf("DROP TABLE %s", table);
+    plot_after(drop, r);
+    g_free(drop);
 }
 
 /* A database from before validator_changes existed still plots, with its
@@ -269,6 +305,49 @@ START_TEST(older_database_without_validator_changes)
     ck_assert_ptr_nonnull(strstr(tl, "# at_s \"unjail\"\n-1 \"\"\n"));
     g_free(tl);
     rep_plot_result_clear(&r);
+}
+END_TEST
+
+static bool plot_file_exists(const char *name)
+{
+    char *path = g_build_filename(dir, "plots", name, NULL);
+    bool found = g_file_test(path, G_FILE_TEST_EXISTS);
+    g_free(path);
+    return found;
+}
+
+/* Plot the test database (fees drawn), run `statement` on it, plot it
+ * again: no fees plot now, and the first one's files are gone rather
+ * than left to pass for this run's. */
+static void check_fees_plot_removed_after(const char *statement)
+{
+    rep_plot_result r;
+    GError *error = NULL;
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
+    g_free(db);
+    ck_assert(plot_file_exists("fees.gp") && plot_file_exists("fees.dat"));
+    rep_plot_result_clear(&r);
+    plot_after(statement, &r);
+    ck_assert_uint_eq(r.plots, 5);
+    static const char *const gone[] = {"fees.gp", "fees.dat", "fees.png", "fees.svg"};
+    for (guint i = 0; i < G_N_ELEMENTS(gone); i++)
+        ck_assert_msg(!plot_file_exists(gone[i]), "%s: %s left behind", statement, gone[i]);
+    ck_assert(plot_file_exists("timeline.gp"));
+    rep_plot_result_clear(&r);
+}
+
+/* A run where no height became final has an empty fees table. */
+START_TEST(no_fee_records_no_fees_plot)
+{
+    check_fees_plot_removed_after("DELETE FROM fees");
+}
+END_TEST
+
+/* A database from before the fees table existed. */
+START_TEST(older_database_without_fees)
+{
+    check_fees_plot_removed_after("DROP TABLE fees");
 }
 END_TEST
 
@@ -310,6 +389,8 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, missing_gnuplot_still_writes_data);
     tcase_add_test(tc, older_database_without_validator_changes);
     tcase_add_test(tc, older_database_without_propagation);
+    tcase_add_test(tc, no_fee_records_no_fees_plot);
+    tcase_add_test(tc, older_database_without_fees);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;

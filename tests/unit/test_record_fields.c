@@ -54,8 +54,11 @@ static void test_blocks(sim_metrics *m)
     b->proposer = 9; /* a node the run info does not name */
     sim_commit_record c = {.height = 5, .node = 1, .committed_ns = 5000, .block_index = 0};
     g_array_append_val(m->commits, c);
-    sim_tx_record tx = {.submitted_ns = 100, .final_ns = 5000, .node = 3};
+    sim_tx_record tx = {.submitted_ns = 100, .final_ns = 5000, .node = 3,
+                        .fee_strategy = "aggressive"};
     g_array_append_val(m->txs, tx);
+    sim_tx_record unpriced = {.submitted_ns = 200, .final_ns = 5000, .node = 0};
+    g_array_append_val(m->txs, unpriced);
     sim_receipt_record r = {.height = 5, .node = 0, .delay_ns = 40};
     g_array_append_val(m->receipts, r);
     sim_view_change_record vc = {.view = 8, .cause = "timeout", .first_node = 1,
@@ -93,12 +96,25 @@ static void test_mesh(sim_metrics *m)
     g_array_append_val(m->churn, join);
 }
 
+/* Height 5's fee market; a spam alarm with a quote in its sentence. */
+static void test_fees(sim_metrics *m)
+{
+    sim_fee_record f = {.height = 5, .final_ns = 5000, .base_fee = 1125, .gas_used = 32714,
+                        .gas_limit = 30000000, .burned = 36803250, .tips = 32714,
+                        .tx_count = 2};
+    g_array_append_val(m->fees, f);
+    sim_alarm_record a = {.at_ns = 6000, .kind = "spam", .subject = g_strdup("a3"),
+                          .detail = g_strdup("sends \"500/s\"")};
+    g_array_append_val(m->alarms, a);
+}
+
 static sim_metrics *test_metrics(void)
 {
     sim_metrics *m = sim_metrics_new();
     test_blocks(m);
     test_validators(m);
     test_mesh(m);
+    test_fees(m);
     return m;
 }
 
@@ -202,7 +218,7 @@ START_TEST(test_tables_well_formed)
 {
     size_t count = 0;
     const rep_record_table *const *tables = rep_record_tables(&count);
-    ck_assert_uint_ge(count, 14);
+    ck_assert_uint_ge(count, 16);
     sim_metrics *m = sim_metrics_new();
     g_autoptr(rep_run_info) info = rep_run_info_new();
     for (size_t i = 0; i < count; i++) {
@@ -381,6 +397,16 @@ START_TEST(test_db_derived_columns)
     test_assert_text(sql, "SELECT passed || ' ' || coalesce(actual, '-') FROM expectations "
                           "WHERE key = 'min_throughput'",
                      "0 -");
+    test_assert_text(sql, "SELECT group_concat(coalesce(fee_strategy, 'null') || ' ' || node, "
+                          "', ') FROM txs",
+                     "aggressive v3, null v0");
+    test_assert_text(sql, "SELECT height || ' ' || final_ns || ' ' || base_fee || ' ' || "
+                          "gas_used || ' ' || gas_limit || ' ' || burned || ' ' || tips || ' ' || "
+                          "tx_count FROM fees",
+                     "5 5000 1125 32714 30000000 36803250 32714 2");
+    test_assert_text(sql, "SELECT at_ns || ' ' || kind || ' ' || subject || ' ' || detail "
+                          "FROM alarms",
+                     "6000 spam a3 sends \"500/s\"");
     sqlite3_close(sql);
     sim_metrics_free(m);
 }
@@ -435,7 +461,7 @@ START_TEST(test_json_objects_are_the_tables)
     sim_metrics *m = test_metrics();
     g_autofree char *json = rep_json_render(info, m);
     static const char *const shown[] = {"expectations", "faults", "slashings",
-                                        "validator_changes"};
+                                        "validator_changes", "alarms"};
     for (size_t i = 0; i < G_N_ELEMENTS(shown); i++) {
         const rep_record_table *t = rep_record_table_find(shown[i]);
         g_autofree char *array = test_json_array(json, shown[i]);
@@ -458,6 +484,9 @@ START_TEST(test_json_objects_are_the_tables)
     ck_assert_ptr_nonnull(strstr(faults, "{\"name\": \"quiet\", \"action\": \"crash\", "
                                          "\"at_ns\": 3000, \"until_ns\": 4000, \"nodes\": null}"));
     ck_assert_ptr_nonnull(strstr(faults, "\"until_ns\": null"));
+    g_autofree char *alarms = test_json_array(json, "alarms");
+    ck_assert_str_eq(alarms, "\n  \"alarms\": [\n    {\"at_ns\": 6000, \"kind\": \"spam\", "
+                             "\"subject\": \"a3\", \"detail\": \"sends \\\"500/s\\\"\"}");
     g_autofree char *expectations = test_json_array(json, "expectations");
     ck_assert_ptr_nonnull(strstr(expectations, "\"actual\": null, \"passed\": false}"));
     sim_metrics_free(m);

@@ -2,7 +2,10 @@
  * lines for a synthetic run (title, verdict, figures, the per-type network
  * table with its total, engine, faults, slashings and the accountability
  * verdict, expectations, trace hash), "-" for absent figures, and the
- * 80-column limit with long names. */
+ * 80-column limit with long names. The Fees section is checked against
+ * figures the real producer (sim/figures/fee_figures.c) computed from
+ * hand-made fee, transaction and alarm records, so the names the summary
+ * reads are the names the figures are set under. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "reports/summary.h"
+#include "sim/figures/figures.h"
 
 static const char test_trace[] =
     "3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
@@ -391,6 +395,119 @@ START_TEST(test_mesh_section)
 }
 END_TEST
 
+/* ---- fees ---- */
+
+#define S_NS ((int64_t)1000000000)
+
+/* Three final heights (base fee 1000, 1125, 985; half full, full,
+ * empty; burned 15e9 + 33.75e9 + 0 = 48,750,000,000; tips 1,500 + 250);
+ * estimator transactions taking 1, 2, 3 s and one aggressive one 0.5 s;
+ * `alarms` alarms, spam then congestion in turn, a second apart from
+ * 10 s. Figures computed by sim/figures/fee_figures.c. */
+static void test_add_fees(sim_metrics *m, guint alarms)
+{
+    static const uint64_t base_fee[] = {1000, 1125, 985};
+    static const uint64_t gas_used[] = {15000000, 30000000, 0};
+    static const uint64_t tips[] = {1500, 250, 0};
+    for (guint i = 0; i < 3; i++) {
+        sim_fee_record f = {.height = i + 1, .final_ns = (int64_t)(i + 1) * S_NS,
+                            .base_fee = base_fee[i], .gas_used = gas_used[i],
+                            .gas_limit = 30000000, .burned = base_fee[i] * gas_used[i],
+                            .tips = tips[i], .tx_count = i};
+        g_array_append_val(m->fees, f);
+    }
+    static const int64_t delay_ms[] = {1000, 2000, 3000, 500};
+    for (guint i = 0; i < 4; i++) {
+        sim_tx_record t = {.submitted_ns = 0, .final_ns = delay_ms[i] * 1000000,
+                           .fee_strategy = i < 3 ? "estimator" : "aggressive"};
+        g_array_append_val(m->txs, t);
+    }
+    for (guint i = 0; i < alarms; i++) {
+        sim_alarm_record a = {.at_ns = (int64_t)(10 + i) * S_NS,
+                              .kind = i % 2 == 0 ? "spam" : "congestion",
+                              .subject = g_strdup(i % 2 == 0 ? "a17" : "chain"),
+                              .detail = g_strdup_printf("alarm number %u", i)};
+        g_array_append_val(m->alarms, a);
+    }
+    sim_fee_figures(m);
+    sim_alarm_figures(m);
+}
+
+START_TEST(test_fees_section)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    test_add_fees(m, 3);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Fees");
+    /* mean (1000 + 1125 + 985) / 3 = 1036.67; gas (0.5 + 1 + 0) / 3 */
+    ck_assert_line(text, "  base fee         first 1,000  max 1,125  final 985  mean 1,036.7");
+    ck_assert_line(text, "  gas used         50.0% of the gas limit (mean over final heights)");
+    ck_assert_line(text, "  burned           48,750,000,000   tips 1,750");
+    /* overall 0.5 1 2 3: p50 rank 2 -> 1 s, p99 rank 4 -> 3 s; by name */
+    ck_assert_line(text, "  inclusion delay  p50 1.000  p99 3.000 (s)");
+    ck_assert_line(text, "    aggressive     p50 0.500  p99 0.500 (s)   1 txs");
+    ck_assert_line(text, "    estimator      p50 2.000  p99 3.000 (s)   3 txs");
+    ck_assert_line(text, "  alarms           3   (congestion 1, spam 2)");
+    ck_assert_line(text, "    10s            spam         a17: alarm number 0");
+    ck_assert_line(text, "    11s            congestion   chain: alarm number 1");
+    ck_assert_line(text, "    12s            spam         a17: alarm number 2");
+    ck_assert(strstr(text, "more (table alarms)") == NULL);
+    /* after Throughput & finality, before Network */
+    ck_assert(strstr(text, "blocks final") < strstr(text, "\nFees\n"));
+    ck_assert(strstr(text, "\nFees\n") < strstr(text, "\nNetwork\n"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
+/* The first five alarms are listed, the rest counted. */
+START_TEST(test_fees_many_alarms)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    test_add_fees(m, 8);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "  alarms           8   (congestion 4, spam 4)");
+    ck_assert_line(text, "    14s            spam         a17: alarm number 4");
+    ck_assert(strstr(text, "alarm number 5") == NULL);
+    ck_assert_line(text, "    ... and 3 more (table alarms)");
+}
+END_TEST
+
+/* No fee records and no alarms: no Fees section. Alarms alone: the
+ * section with the alarms only. Fee records without alarms: "none". */
+START_TEST(test_fees_section_only_when_relevant)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    sim_alarm_figures(m); /* alarms_count 0, as every run has */
+    g_autofree char *plain = rep_summary_render(info, m);
+    ck_assert(strstr(plain, "Fees") == NULL);
+    ck_assert(strstr(plain, "base fee") == NULL);
+    sim_metrics_free(m);
+
+    m = test_metrics();
+    sim_alarm_record a = {.at_ns = 1500000000, .kind = "censorship", .subject = g_strdup("v3"),
+                          .detail = g_strdup("left out 40 transactions it held")};
+    g_array_append_val(m->alarms, a);
+    sim_alarm_figures(m);
+    g_autofree char *alarms_only = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(alarms_only, "Fees");
+    ck_assert(strstr(alarms_only, "base fee") == NULL);
+    ck_assert_line(alarms_only, "  alarms           1   (censorship 1)");
+    ck_assert_line(alarms_only, "    1.5s           censorship   v3: left out 40 transactions it held");
+
+    m = test_metrics();
+    test_add_fees(m, 0);
+    g_autofree char *quiet = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(quiet, "  alarms           none");
+}
+END_TEST
+
 START_TEST(test_print_writes_render)
 {
     g_autoptr(rep_run_info) info = test_info();
@@ -426,6 +543,9 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_propagation_line);
     tcase_add_test(tc, test_recovery_lines);
     tcase_add_test(tc, test_mesh_section);
+    tcase_add_test(tc, test_fees_section);
+    tcase_add_test(tc, test_fees_many_alarms);
+    tcase_add_test(tc, test_fees_section_only_when_relevant);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;

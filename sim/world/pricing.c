@@ -1,0 +1,94 @@
+/* How the workload's clients price a transaction ([workload]
+ * fee_strategy), as EIP-1559 wallets do.
+ *
+ * A client asks the node it is about to use for a quote (the next
+ * block's base fee and the node's suggested tip: proto_node_ops
+ * fee_quote). Then:
+ *
+ *   estimator    tip = the suggestion;            fee cap = 2 x base fee + tip
+ *   fixed TIP    tip = TIP;                        fee cap = 2 x base fee + tip
+ *   aggressive   tip = max(2 x suggestion, +1);    fee cap = 3 x base fee + tip
+ *
+ * (2 x base fee is what wallets offer so that a transaction stays
+ * includable through six full blocks of +12.5%.) A transaction of a
+ * re-pricing strategy (estimator, aggressive) that is not final after
+ * SIM_REPRICE_AFTER_NS, and that the market has overtaken (the fresh
+ * quote's tip is above its tip, or the base fee plus its tip is above
+ * its fee cap), is replaced, as a wallet's "speed up" does: both fee
+ * fields raised to the fresh offer and at least the pool's bump (+10%,
+ * rounded up) over the version it replaces, at most SIM_REPRICE_MAX
+ * times. One the market has not overtaken is left alone: it is waiting
+ * for finality, not for a better price. Fee caps saturate at what the account can pay for its gas
+ * limit, so a price never becomes invalid (gas x fee cap never overflows
+ * and never exceeds the balance at genesis). */
+#include "sim/world/world_internal.h"
+
+/* The pool's replacement rule (protocol/chain/exec.c): +10% on both. */
+#define PRICING_BUMP_PERCENT 10
+
+void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out)
+{
+    sim_workload *wl = &w->workload;
+    if (node != UINT32_MAX) {
+        sim_node_slot *slot = &w->nodes[node];
+        slot->ops->fee_quote(slot->node, &wl->last_quote);
+    }
+    *out = wl->last_quote;
+}
+
+/* a * k + b, saturating at cap. */
+static uint64_t scaled(uint64_t a, uint64_t k, uint64_t b, uint64_t cap)
+{
+    if (a > (cap - MIN(b, cap)) / k)
+        return cap;
+    return MIN(a * k + b, cap);
+}
+
+void sim_pricing_offer(const sim_fee_strategy *st, const proto_fee_quote *q, uint64_t fee_cap_max,
+                       uint64_t *tip, uint64_t *max_fee)
+{
+    uint64_t t = q->tip;
+    uint64_t base_times = 2;
+    if (st->kind == SIM_FEE_FIXED) {
+        t = st->tip;
+    } else if (st->kind == SIM_FEE_AGGRESSIVE) {
+        t = MAX(scaled(q->tip, 2, 0, fee_cap_max), q->tip + 1);
+        base_times = 3;
+    }
+    t = MIN(t, fee_cap_max);
+    *tip = t;
+    *max_fee = scaled(q->base_fee, base_times, t, fee_cap_max);
+}
+
+bool sim_pricing_reprices(const sim_fee_strategy *st)
+{
+    return st->kind != SIM_FEE_FIXED;
+}
+
+/* old + ceil(old * bump / 100), at least old + 1, saturating. */
+static uint64_t bumped(uint64_t old, uint64_t cap)
+{
+    uint64_t up = old / 100 * PRICING_BUMP_PERCENT +
+                  ((old % 100) * PRICING_BUMP_PERCENT + 99) / 100;
+    return scaled(old, 1, MAX(up, 1), cap);
+}
+
+bool sim_pricing_bump(const sim_fee_strategy *st, const proto_fee_quote *q, uint64_t fee_cap_max,
+                      uint64_t *tip, uint64_t *max_fee)
+{
+    uint64_t fresh_tip = 0, fresh_cap = 0;
+    sim_pricing_offer(st, q, fee_cap_max, &fresh_tip, &fresh_cap);
+    bool overtaken = fresh_tip > *tip || q->base_fee > *max_fee - MIN(*tip, *max_fee);
+    if (!overtaken)
+        return false;
+    uint64_t t = MAX(fresh_tip, bumped(*tip, fee_cap_max));
+    uint64_t c = MAX(fresh_cap, bumped(*max_fee, fee_cap_max));
+    c = MAX(c, t);
+    /* Both must rise by the bump, or the pools refuse the replacement. */
+    if ((unsigned __int128)t * 100 < (unsigned __int128)*tip * (100 + PRICING_BUMP_PERCENT) ||
+        (unsigned __int128)c * 100 < (unsigned __int128)*max_fee * (100 + PRICING_BUMP_PERCENT))
+        return false;
+    *tip = t;
+    *max_fee = c;
+    return true;
+}
