@@ -91,6 +91,49 @@ static void expect_propagation(GArray *out, gboolean *all, int64_t target_ns, co
     g_free(target);
 }
 
+static void expect_conservation(const sim_scenario *sc, const rep_verdicts *v, GArray *out,
+                                gboolean *all)
+{
+    if (sc->expect.conservation == SIM_EXPECT_UNSET)
+        return;
+    gboolean want = sc->expect.conservation == SIM_EXPECT_HOLDS;
+    const char *actual = v->conservation_held ? "holds" : v->conservation_detail;
+    add(out, all, "conservation", want ? "holds" : "fails",
+        actual != NULL ? actual : "violated", want == (v->conservation_held ? TRUE : FALSE));
+}
+
+/* Each alarm wanted ("KIND:SUBJECT") among those raised. */
+static void expect_alarms(const sim_scenario *sc, const sim_metrics *m, GArray *out,
+                          gboolean *all)
+{
+    if (!sc->expect.has_alarms)
+        return;
+    GString *want = g_string_new(NULL);
+    GString *got = g_string_new(NULL);
+    gboolean ok = TRUE;
+    for (guint i = 0; i < m->alarms->len; i++) {
+        const sim_alarm_record *a = &g_array_index(m->alarms, sim_alarm_record, i);
+        g_string_append_printf(got, "%s%s:%s", got->len ? " " : "", a->kind, a->subject);
+    }
+    for (guint k = 0; k < sc->expect.alarms->len; k++) {
+        const char *w = g_ptr_array_index(sc->expect.alarms, k);
+        g_string_append_printf(want, "%s%s", want->len ? " " : "", w);
+        gboolean found = FALSE;
+        for (guint i = 0; i < m->alarms->len && !found; i++) {
+            const sim_alarm_record *a = &g_array_index(m->alarms, sim_alarm_record, i);
+            char *have = g_strdup_printf("%s:%s", a->kind, a->subject);
+            found = strcmp(have, w) == 0;
+            g_free(have);
+        }
+        ok = ok && found;
+    }
+    if (sc->expect.alarms->len == 0)
+        ok = m->alarms->len == 0;
+    add(out, all, "alarms", want->len ? want->str : "none", got->len ? got->str : "none", ok);
+    g_string_free(want, TRUE);
+    g_string_free(got, TRUE);
+}
+
 static void expect_slashed(const sim_scenario *sc, const rep_verdicts *v, GArray *out,
                            gboolean *all)
 {
@@ -144,6 +187,7 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
     gboolean all = TRUE;
     const sim_expect *e = &sc->expect;
     expect_safety(sc, v, out, &all);
+    expect_conservation(sc, v, out, &all);
     expect_liveness(sc, v, out, &all);
     if (e->has_min_throughput) {
         double tps = sim_metrics_get(m, "throughput_tps", 0.0);
@@ -162,6 +206,7 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
     if (e->has_max_block_propagation_p99)
         expect_propagation(out, &all, e->max_block_propagation_p99_ns, m);
     expect_slashed(sc, v, out, &all);
+    expect_alarms(sc, m, out, &all);
     if (e->has_max_view_changes)
         expect_max_count(out, &all, "max_view_changes", e->max_view_changes, m, "view_changes");
     if (e->has_max_resubmitted_other)

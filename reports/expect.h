@@ -19,6 +19,8 @@
 typedef struct rep_verdicts {
     bool safety_held;
     const char *safety_detail;     /* NULL if it held */
+    bool conservation_held;        /* supply and module invariants at every height checked */
+    const char *conservation_detail; /* NULL if it held */
     const sim_liveness *liveness;
     const GArray *slashed;         /* uint32 node indexes, sorted, unique: every validator
                                     * slashed for any reason (NULL = none) */

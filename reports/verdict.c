@@ -99,11 +99,14 @@ rep_run_verdict *rep_verdict_of_world(const sim_world *w, const sim_scenario *sc
     sim_accountability acct = sim_world_accountability(w);
     GArray *slashed = sim_world_slashed(w);
     bool safe = sim_world_safety_held(w);
+    bool conserved = sim_world_conservation_held(w, NULL);
     rep_run_end end = {
         .stop = stop,
         .stop_detail = sim_world_stop_detail(w),
         .checks = {.safety_held = safe,
                    .safety_detail = safe ? NULL : sim_world_stop_detail(w),
+                   .conservation_held = conserved,
+                   .conservation_detail = conserved ? NULL : sim_world_stop_detail(w),
                    .liveness = &live,
                    .slashed = slashed},
         .accountability = &acct,

@@ -140,7 +140,8 @@ static uint64_t exec_build_txs(proto_state *s, const proto_msg_ctx *ctx, proto_b
     const proto_txenv *tx;
     while (b->txs->len < txs_max && (tx = proto_txpool_cursor_peek(&cur, NULL, NULL, NULL))) {
         proto_tx_receipt receipt;
-        if (proto_tx_exec(s, ctx, env->rules, tx, proto_txenv_wire_size(tx), b->header.base_fee,
+        if ((env->include_tx != NULL && !env->include_tx(env->include_ctx, &tx->sender)) ||
+            proto_tx_exec(s, ctx, env->rules, tx, proto_txenv_wire_size(tx), b->header.base_fee,
                           b->header.gas_limit - gas_used, fee_account,
                           &receipt) != PROTO_TX_EXEC_OK) {
             proto_txpool_cursor_pop(&cur);

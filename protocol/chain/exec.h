@@ -67,6 +67,10 @@ typedef struct proto_exec_env {
     void *ext_ctx;
     GArray *events;           /* proto_event the modules report (PBFT: unjail, key
                                * rotation); appended to; NULL: not wanted */
+    /* Building only (NULL: none): the operator's inclusion policy
+     * (env.h include_tx), asked for each candidate by its sender. */
+    bool (*include_tx)(void *ctx, const proto_pubkey *sender);
+    void *include_ctx;
     GArray *receipts;         /* proto_fee_tx_record of each included transaction, in
                                * block order (what fee estimation reads); appended to;
                                * NULL: not wanted */

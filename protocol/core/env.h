@@ -28,8 +28,10 @@
 #define AITBC_PROTOCOL_ENV_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/core/crypto.h"
 #include "protocol/core/event.h"
 
 /* Node identifiers are dense indexes assigned by whoever builds the
@@ -62,6 +64,12 @@ typedef struct proto_env {
     /* Fill up to `max` current neighbours (the nodes send() reaches now),
      * in a stable order; returns how many. */
     uint32_t (*peers)(void *ctx, proto_node_id *out, uint32_t max);
+    /* Optional (NULL: include whatever pays best): the operator's
+     * inclusion policy for the blocks this node builds, asked for each
+     * candidate transaction by its sender's key; false leaves it, and the
+     * rest of that sender's, out of the block. A real operator's filter
+     * list; the simulator's `censor` behaviour. */
+    bool (*include_tx)(void *ctx, const proto_pubkey *sender);
 } proto_env;
 
 #define PROTO_TIMER_NONE 0u

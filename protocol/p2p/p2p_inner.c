@@ -103,6 +103,12 @@ static uint32_t inner_peers(void *ctx, proto_node_id *out, uint32_t max)
     return p2p_node_peers(ctx, out, max);
 }
 
+static bool inner_include_tx(void *ctx, const proto_pubkey *sender)
+{
+    p2p_node *n = ctx;
+    return n->env.include_tx(n->env.ctx, sender);
+}
+
 void p2p_inner_env_init(p2p_node *n)
 {
     n->inner_env = (proto_env){.ctx = n,
@@ -115,5 +121,7 @@ void p2p_inner_env_init(p2p_node *n)
                                .store_put = inner_store_put,
                                .store_get = inner_store_get,
                                .broadcast = inner_broadcast,
-                               .peers = inner_peers};
+                               .peers = inner_peers,
+                               .include_tx = n->env.include_tx != NULL ? inner_include_tx
+                                                                        : NULL};
 }

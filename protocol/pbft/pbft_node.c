@@ -106,6 +106,8 @@ static void propose(pbft_node *n, uint64_t height)
         b->ext = pbft_ext_build(n, height, minimal != 0);
         proto_undo_init(&n->tentative_undo);
         proto_exec_env env = pbft_exec_env(n);
+        env.include_tx = n->env.include_tx;
+        env.include_ctx = n->env.ctx;
         built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, &env, b,
                                  &n->tentative_undo);
         if (!built) {

@@ -160,7 +160,10 @@ static void propose(poa_node *n, uint64_t slot)
      * like anyone else's. */
     proto_undo undo;
     proto_undo_init(&undo);
-    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto};
+    proto_exec_env env = {.rules = n->p->rules,
+                          .crypto = n->p->crypto,
+                          .include_tx = n->env.include_tx,
+                          .include_ctx = n->env.ctx};
     bool built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, &env, b, &undo);
     g_assert(built); /* no extension step can fail */
     proto_state_revert(n->state, &undo);

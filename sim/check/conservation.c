@@ -47,6 +47,7 @@ static void conservation_on_event(void *self, sim_world *w, uint32_t node, const
                                    : poa_node_state(slot->consensus);
     uint64_t supply = 0;
     if (!sim_conservation_check(c, state, &supply)) {
+        c->broken = true;
         char *name = sim_world_node_name(w, node);
         sim_world_fail_invariant(
             w, g_strdup_printf("conservation violated at height %" G_GUINT64_FORMAT
@@ -59,6 +60,7 @@ static void conservation_on_event(void *self, sim_world *w, uint32_t node, const
     }
     GString *why = g_string_new(NULL);
     if (!proto_state_invariants(state, why)) {
+        c->broken = true;
         char *name = sim_world_node_name(w, node);
         sim_world_fail_invariant(
             w, g_strdup_printf("module invariant broken at height %" G_GUINT64_FORMAT

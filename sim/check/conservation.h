@@ -31,6 +31,7 @@ typedef struct sim_conservation {
     uint64_t genesis_supply;
     uint64_t heights_checked;
     uint64_t height_checked_max; /* heights are first finalized in order */
+    bool broken;                 /* a check failed (the run stopped there) */
 } sim_conservation;
 
 void sim_conservation_init(sim_conservation *c, const proto_state *genesis);

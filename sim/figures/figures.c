@@ -52,6 +52,12 @@ static void tx_figures(sim_world *w)
     sim_metrics_figure(m, "txs_rejected", (double)sim_counts_of(w)->tx_rejected);
     sim_metrics_figure(m, "txs_dropped_client",
                        (double)(w->workload.dropped_no_node + w->workload.dropped_backlog));
+    sim_metrics_figure(m, "txs_repriced", (double)w->workload.repriced);
+    sim_metrics_figure(m, "spam_sent", (double)w->spam_sent);
+    uint64_t heights = 0;
+    bool conserved = sim_world_conservation_held(w, &heights);
+    sim_metrics_figure(m, "conservation_held", conserved ? 1.0 : 0.0);
+    sim_metrics_figure(m, "conservation_heights_checked", (double)heights);
 }
 
 static void block_figures(sim_world *w)

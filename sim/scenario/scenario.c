@@ -450,6 +450,8 @@ static const sim_scn_key scn_fees_keys[] = {
 static const sim_scn_key scn_workload_keys[] = {
     {.key = "tx_rate", .type = SIM_SCN_RATE, .offset = SCN_AT(tx_rate_per_s), .hi = 1000000},
     {.key = "fee_strategy", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_fee_strategy},
+    {.key = "burst", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_burst},
+    {.key = "max_fee_per_gas", .type = SIM_SCN_U64, .offset = SCN_AT(client_max_fee), .lo = 1},
     {.key = "accounts", .type = SIM_SCN_U32, .offset = SCN_AT(accounts), .hi = 10000000},
     {.key = "start", .type = SIM_SCN_DURATION, .offset = SCN_AT(workload_start_ns)},
     {.key = "stop", .type = SIM_SCN_DURATION, .offset = SCN_AT(workload_stop_ns)},
@@ -584,6 +586,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->faults = g_ptr_array_new_with_free_func(sim_scn_fault_free);
     s->twins = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->expect.slashed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    s->expect.alarms = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -835,6 +838,7 @@ void sim_scenario_free(sim_scenario *s)
     g_array_unref(s->twins);
     g_array_unref(s->bootstrap);
     g_array_unref(s->expect.slashed);
+    g_ptr_array_unref(s->expect.alarms);
     g_free(s);
 }
 

@@ -123,6 +123,7 @@ typedef enum sim_expect_state {
 typedef struct sim_expect {
     sim_expect_state safety;
     sim_expect_state liveness;
+    sim_expect_state conservation; /* supply and module invariants at every height */
     bool has_min_throughput;
     double min_throughput_tps;
     bool has_max_finality_p99;
@@ -135,6 +136,9 @@ typedef struct sim_expect {
     uint64_t max_view_changes;
     bool has_max_resubmitted_other; /* figure txs_resubmitted.other (network's losses) */
     uint64_t max_resubmitted_other;
+    bool has_alarms;
+    GPtrArray *alarms;       /* char* "KIND:SUBJECT" (canonical node names, or "chain"):
+                              * each must be raised; empty for `none` (none may be) */
 } sim_expect;
 
 typedef struct sim_scenario {
@@ -183,6 +187,11 @@ typedef struct sim_scenario {
 
     /* [workload] */
     GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */
+    uint64_t client_max_fee;    /* [workload] max_fee_per_gas: clients' mean budget per gas
+                                 * (0: 20 x [fees] initial_base_fee) */
+    double burst_rate_per_s;    /* [workload] burst: this rate instead of tx_rate ... */
+    int64_t burst_at_ns;        /* ... from here ... */
+    int64_t burst_until_ns;     /* ... to here (burst_rate 0: no burst) */
     double tx_rate_per_s;
     uint32_t accounts;
     int64_t workload_start_ns;

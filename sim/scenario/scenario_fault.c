@@ -19,6 +19,8 @@
 #define FAULT_CHURN_RATE_MAX 1000
 /* Flood rates are messages per second from one node. */
 #define FAULT_FLOOD_RATE_MAX 10000000.0
+/* Spam is signed transactions, each a few microseconds of real crypto. */
+#define FAULT_SPAM_RATE_MAX 100000.0
 
 const char *const sim_scn_fault_keys[] = {
     "action", "at", "until", "nodes", "groups", "latency", "loss", "duplicate", "bandwidth",
@@ -26,8 +28,8 @@ const char *const sim_scn_fault_keys[] = {
 };
 
 const char *const sim_scn_expect_keys[] = {
-    "safety", "liveness", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
-    "slashed", "max_view_changes", "max_resubmitted_other", NULL,
+    "safety", "liveness", "conservation", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
+    "slashed", "max_view_changes", "alarms", "max_resubmitted_other", NULL,
 };
 
 typedef struct fault_action_info {
@@ -54,7 +56,7 @@ static const char *const fault_action_names[] = {
 
 static const char *const fault_behaviors[] = {
     "equivocate", "double-sign", "withhold", "invalid-signature", "replay", "delay", "flood",
-    "twin", NULL,
+    "twin", "spam", "censor", NULL,
 };
 
 const char *sim_scn_fault_action(size_t i)
@@ -184,7 +186,7 @@ static gboolean fault_check_times(const sim_scn_ctx *c, const sim_ini_section *s
     return TRUE;
 }
 
-/* behavior = KEYWORD [VALUE]: only delay and flood take a value. */
+/* behavior = KEYWORD [VALUE]: only delay, flood and spam take a value. */
 static gboolean fault_read_behavior(const sim_scn_ctx *c, const sim_ini_section *sec,
                                     sim_fault *f, GError **error)
 {
@@ -200,11 +202,14 @@ static gboolean fault_read_behavior(const sim_scn_ctx *c, const sim_ini_section 
                             near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
                             all);
     }
-    gboolean takes_value = strcmp(word, "delay") == 0 || strcmp(word, "flood") == 0;
+    gboolean takes_value = strcmp(word, "delay") == 0 || strcmp(word, "flood") == 0 ||
+                           strcmp(word, "spam") == 0;
     if (takes_value && *arg == '\0')
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "%s needs a value (like %s)", word,
-                            word[0] == 'd' ? "delay 2s" : "flood 10000/s");
+                            word[0] == 'd'   ? "delay 2s"
+                            : word[0] == 'f' ? "flood 10000/s"
+                                             : "spam 500/s");
     if (!takes_value && *arg != '\0')
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error, "%s takes no value", word);
     GError *local = NULL;
@@ -214,6 +219,12 @@ static gboolean fault_read_behavior(const sim_scn_ctx *c, const sim_ini_section 
         if (f->behavior_delay_ns <= 0)
             return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                                 "delay must be > 0");
+    } else if (strcmp(word, "spam") == 0) {
+        if (!sim_parse_rate(arg, &f->behavior_rate_per_s, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        if (!(f->behavior_rate_per_s > 0) || f->behavior_rate_per_s > FAULT_SPAM_RATE_MAX)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "spam rate must be > 0 and <= 100000/s");
     } else if (strcmp(word, "flood") == 0) {
         if (!sim_parse_rate(arg, &f->behavior_rate_per_s, &local))
             return sim_scn_fail_with(c, sec, e, error, local);
@@ -463,6 +474,8 @@ static const sim_scn_key expect_keys[] = {
      .enum_base = SIM_EXPECT_HOLDS},
     {.key = "liveness", .type = SIM_SCN_ENUM, .offset = EXPECT_AT(liveness),
      .names = expect_states, .enum_base = SIM_EXPECT_HOLDS},
+    {.key = "conservation", .type = SIM_SCN_ENUM, .offset = EXPECT_AT(conservation),
+     .names = expect_states, .enum_base = SIM_EXPECT_HOLDS},
     {.key = "min_throughput", .type = SIM_SCN_RATE, .offset = EXPECT_AT(min_throughput_tps),
      .has_offset = EXPECT_AT(has_min_throughput)},
     {.key = "max_finality_p99", .type = SIM_SCN_DURATION,
@@ -477,6 +490,8 @@ static const sim_scn_key expect_keys[] = {
      .has_offset = EXPECT_AT(has_max_view_changes)},
     {.key = "max_resubmitted_other", .type = SIM_SCN_U64,
      .offset = EXPECT_AT(max_resubmitted_other), .has_offset = EXPECT_AT(has_max_resubmitted_other)},
+    {.key = "alarms", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_alarms,
+     .has_offset = EXPECT_AT(has_alarms)},
     {0},
 };
 

@@ -35,10 +35,19 @@ const char *sim_fee_strategy_name(sim_fee_strategy_kind kind)
     return "unknown";
 }
 
+/* Sets *why to msg (owned) and refuses. */
+static gboolean refuse(char **why, char *msg)
+{
+    *why = msg;
+    return FALSE;
+}
+
 /* One "NAME [TIP][:SHARE]" item into out; error text into *why. */
 static gboolean read_item(const char *item, bool alone, sim_fee_strategy *out, char **why)
 {
     g_auto(GStrv) halves = g_strsplit(item, ":", 2);
+    if (halves[0] == NULL) /* g_strsplit of "" gives no piece at all */
+        return refuse(why, g_strdup("an empty strategy"));
     g_auto(GStrv) words = g_strsplit_set(g_strstrip(halves[0]), " \t", -1);
     const char *name = NULL, *tip = NULL;
     for (guint i = 0; words[i] != NULL; i++) {
@@ -49,37 +58,35 @@ static gboolean read_item(const char *item, bool alone, sim_fee_strategy *out, c
         else if (tip == NULL)
             tip = words[i];
         else
-            return *why = g_strdup_printf("'%s': too many words", item), FALSE;
+            return refuse(why, g_strdup_printf("'%s': too many words", item));
     }
     if (name == NULL)
-        return *why = g_strdup("an empty strategy"), FALSE;
+        return refuse(why, g_strdup("an empty strategy"));
     *out = (sim_fee_strategy){.share = 1.0};
     if (strcmp(name, "estimator") == 0 || strcmp(name, "aggressive") == 0) {
         out->kind = name[0] == 'e' ? SIM_FEE_ESTIMATOR : SIM_FEE_AGGRESSIVE;
         if (tip != NULL)
-            return *why = g_strdup_printf("'%s' takes no tip", name), FALSE;
+            return refuse(why, g_strdup_printf("'%s' takes no tip", name));
     } else if (strcmp(name, "fixed") == 0) {
         out->kind = SIM_FEE_FIXED;
         GError *local = NULL;
         if (tip == NULL)
-            return *why = g_strdup("fixed needs a tip: fixed TIP (base units per gas)"), FALSE;
+            return refuse(why, g_strdup("fixed needs a tip: fixed TIP (base units per gas)"));
         if (!sim_parse_u64(tip, &out->tip, &local)) {
             *why = g_strdup(local->message);
             g_error_free(local);
             return FALSE;
         }
     } else {
-        return *why = g_strdup_printf("unknown strategy '%s' (estimator, fixed TIP, "
+        return refuse(why, g_strdup_printf("unknown strategy '%s' (estimator, fixed TIP, "
                                       "aggressive)",
-                                      name),
-               FALSE;
+                                      name));
     }
     if (halves[1] == NULL) {
         if (!alone)
-            return *why = g_strdup_printf("'%s' needs a share (NAME:SHARE) when strategies "
+            return refuse(why, g_strdup_printf("'%s' needs a share (NAME:SHARE) when strategies "
                                           "are mixed",
-                                          item),
-                   FALSE;
+                                          item));
         return TRUE;
     }
     GError *local = NULL;
@@ -89,7 +96,7 @@ static gboolean read_item(const char *item, bool alone, sim_fee_strategy *out, c
         return FALSE;
     }
     if (!(out->share > 0.0 && out->share <= 1.0))
-        return *why = g_strdup_printf("share %s is not in (0, 1]", halves[1]), FALSE;
+        return refuse(why, g_strdup_printf("share %s is not in (0, 1]", halves[1]));
     return TRUE;
 }
 
@@ -107,7 +114,7 @@ gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
     for (guint i = 0; i < count; i++) {
         sim_fee_strategy st;
         char *why = NULL;
-        if (!read_item(items[i], count == 1, &st, &why)) {
+        if (!read_item(g_strstrip(items[i]), count == 1, &st, &why)) {
             g_array_unref(out);
             gboolean r = sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                                       "bad fee_strategy: %s", why);
@@ -124,5 +131,103 @@ gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
     }
     g_array_unref(c->s->fee_strategies);
     c->s->fee_strategies = out;
+    return TRUE;
+}
+
+/* ---- [expect] alarms = KIND:SUBJECT ... | none ---- */
+
+static const char *const alarm_kinds[] = {"congestion", "congestion-cleared", "spam",
+                                          "censorship", NULL};
+
+/* One "KIND[:SUBJECT]" into its canonical form (subject "chain" for the
+ * congestion kinds, a node name otherwise); NULL and *why on error. */
+static char *read_alarm(const sim_scn_ctx *c, const char *word, char **why)
+{
+    g_auto(GStrv) parts = g_strsplit(word, ":", 2);
+    if (!g_strv_contains(alarm_kinds, parts[0])) {
+        *why = g_strdup_printf("unknown alarm kind '%s' (congestion, congestion-cleared, spam, "
+                               "censorship)",
+                               parts[0]);
+        return NULL;
+    }
+    if (g_str_has_prefix(parts[0], "congestion")) {
+        if (parts[1] == NULL || strcmp(parts[1], "chain") == 0)
+            return g_strdup_printf("%s:chain", parts[0]);
+        *why = g_strdup_printf("%s is about the chain, not '%s'", parts[0], parts[1]);
+        return NULL;
+    }
+    if (parts[1] == NULL) {
+        *why = g_strdup_printf("%s needs the node it names: %s:NODE", parts[0], parts[0]);
+        return NULL;
+    }
+    GError *local = NULL;
+    GArray *nodes = sim_nodeset_parse(&c->nodes, parts[1], 0, &local);
+    if (nodes == NULL || nodes->len != 1) {
+        *why = local != NULL ? g_strdup(local->message)
+                             : g_strdup_printf("'%s' is not one node", parts[1]);
+        g_clear_error(&local);
+        if (nodes != NULL)
+            g_array_unref(nodes);
+        return NULL;
+    }
+    char *name = sim_nodeset_node_name(&c->nodes, g_array_index(nodes, uint32_t, 0));
+    char *out = g_strdup_printf("%s:%s", parts[0], name);
+    g_free(name);
+    g_array_unref(nodes);
+    return out;
+}
+
+gboolean sim_scn_read_expect_alarms(sim_scn_ctx *c, const sim_ini_section *sec,
+                                    const sim_ini_entry *e, void *base, GError **error)
+{
+    (void)base;
+    g_ptr_array_set_size(c->s->expect.alarms, 0);
+    if (strcmp(g_strstrip(e->value), "none") == 0)
+        return TRUE;
+    g_auto(GStrv) words = g_strsplit_set(e->value, " \t,", -1);
+    for (guint i = 0; words[i] != NULL; i++) {
+        if (words[i][0] == '\0')
+            continue;
+        char *why = NULL;
+        char *alarm = read_alarm(c, words[i], &why);
+        if (alarm == NULL) {
+            gboolean r = sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                      "bad alarm '%s': %s", words[i], why);
+            g_free(why);
+            return r;
+        }
+        g_ptr_array_add(c->s->expect.alarms, alarm);
+    }
+    if (c->s->expect.alarms->len == 0)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "empty value (KIND:NODE ... or none)");
+    return TRUE;
+}
+
+/* ---- [workload] burst = RATE AT..UNTIL ---- */
+
+gboolean sim_scn_read_burst(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
+                            void *base, GError **error)
+{
+    (void)base;
+    g_auto(GStrv) words = g_strsplit_set(g_strstrip(e->value), " \t", 2);
+    g_auto(GStrv) span = words[0] != NULL && words[1] != NULL
+                             ? g_strsplit(g_strstrip(words[1]), "..", 2)
+                             : NULL;
+    if (span == NULL || span[0] == NULL || span[1] == NULL)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "bad burst '%s' (RATE AT..UNTIL, like 2500/s 60s..120s)", e->value);
+    GError *local = NULL;
+    sim_scenario *s = c->s;
+    if (!sim_parse_rate(words[0], &s->burst_rate_per_s, &local) ||
+        !sim_parse_duration(g_strstrip(span[0]), &s->burst_at_ns, &local) ||
+        !sim_parse_duration(g_strstrip(span[1]), &s->burst_until_ns, &local))
+        return sim_scn_fail_with(c, sec, e, error, local);
+    if (!(s->burst_rate_per_s > 0) || s->burst_rate_per_s > 1000000)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "burst rate must be > 0 and <= 1000000/s");
+    if (s->burst_until_ns <= s->burst_at_ns)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "burst must end after it starts");
     return TRUE;
 }

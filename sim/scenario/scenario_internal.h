@@ -99,6 +99,12 @@ gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_read_expect(sim_scn_ctx *c, GError **error);
 void sim_scn_fault_free(gpointer fault);
 
+/* [workload] burst (scenario_fees.c). */
+gboolean sim_scn_read_burst(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
+                            void *base, GError **error);
+/* [expect] alarms (scenario_fees.c). */
+gboolean sim_scn_read_expect_alarms(sim_scn_ctx *c, const sim_ini_section *sec,
+                                    const sim_ini_entry *e, void *base, GError **error);
 /* [workload] fee_strategy (scenario_fees.c). */
 gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
                                    const sim_ini_entry *e, void *base, GError **error);

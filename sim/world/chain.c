@@ -76,6 +76,14 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
     for (uint32_t v = 0; v < opt->validators; v++)
         c->fee_accounts[v] = proto_state_add_account(c->genesis, &c->validator_pubkeys[v],
                                                      SIM_CHAIN_GENESIS_BALANCE);
+    c->spam_keys = g_new0(proto_keypair, MAX(opt->spam_accounts, 1));
+    c->first_spam_account = proto_state_account_count(c->genesis);
+    for (uint32_t k = 0; k < opt->spam_accounts; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "spam/%u", k);
+        proto_keypair_derive(&c->spam_keys[k], opt->seed, label);
+        proto_state_add_account(c->genesis, &c->spam_keys[k].pk, SIM_CHAIN_GENESIS_BALANCE);
+    }
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the
@@ -193,6 +201,7 @@ void sim_chain_clear(sim_chain *c)
     g_free(c->validator_nodes);
     g_free(c->account_keys);
     g_free(c->fee_accounts);
+    g_free(c->spam_keys);
     proto_rotation_free(c->rotation);
     *c = (sim_chain){0};
 }

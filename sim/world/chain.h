@@ -38,6 +38,10 @@
  * accounts: return false to abandon it (e.g. on SIGINT). */
 typedef bool (*sim_poll_fn)(void *ctx);
 
+/* Funded accounts a spam behaviour sends from, per node it names (its
+ * Sybils: each is a different sender to the chain). */
+#define SIM_SPAM_ACCOUNTS 64
+
 /* Every genesis account's balance (the workload's and the operators'). */
 #define SIM_CHAIN_GENESIS_BALANCE 1000000000000ULL
 
@@ -55,6 +59,7 @@ typedef struct sim_chain_options {
     sim_rotation_kind rotation;
     proto_slashing_params slashing;
     uint32_t accounts;           /* genesis accounts, each with the same balance */
+    uint32_t spam_accounts;      /* more, for spam behaviours (after the operators) */
     uint64_t block_gas_limit;    /* [fees] */
     proto_fee_params fees;
     bool crypto_fast;
@@ -82,6 +87,8 @@ typedef struct sim_chain {
     proto_node_id *validator_nodes;  /* [validators]: validator i runs at node i */
     proto_keypair *account_keys;     /* [accounts] */
     uint32_t *fee_accounts;          /* [validators]: validator i's operator account */
+    proto_keypair *spam_keys;        /* [spam_accounts]: "spam/<k>" */
+    uint32_t first_spam_account;     /* spam key k is account first_spam_account + k */
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation *rotation;        /* poa.rotation and pbft.rotation */

@@ -83,7 +83,7 @@ static sim_block_record *block_record(sim_world *w, const proto_event *ev)
  * height's block (heights are final in order at every node, and no two
  * blocks of one height are both final while safety holds). A PBFT null
  * block executes nothing and carries no fee figures: no record. */
-static void record_fees(sim_world *w, const proto_event *ev, int64_t now)
+static void record_fees(sim_world *w, const proto_event *ev, int64_t now, uint32_t proposer)
 {
     GArray *fees = w->metrics->fees;
     if (ev->gas_limit == 0 ||
@@ -98,6 +98,7 @@ static void record_fees(sim_world *w, const proto_event *ev, int64_t now)
                         .tips = ev->tips,
                         .tx_count = ev->tx_count};
     g_array_append_val(fees, r);
+    sim_alarms_on_final(w, &r, proposer, ev->tx_hashes, ev->tx_count);
 }
 
 static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
@@ -109,7 +110,7 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     b->adopted = true;
     if (b->first_final_ns < 0) {
         b->first_final_ns = now;
-        record_fees(w, ev, now);
+        record_fees(w, ev, now, b->proposer);
     }
     sim_commit_record c = {.height = ev->height,
                            .node = slot->index,

@@ -12,19 +12,35 @@
  * (2 x base fee is what wallets offer so that a transaction stays
  * includable through six full blocks of +12.5%.) A transaction of a
  * re-pricing strategy (estimator, aggressive) that is not final after
- * SIM_REPRICE_AFTER_NS, and that the market has overtaken (the fresh
- * quote's tip is above its tip, or the base fee plus its tip is above
- * its fee cap), is replaced, as a wallet's "speed up" does: both fee
+ * SIM_REPRICE_AFTER_NS, and that the market has overtaken (the quoted
+ * base fee plus its tip is above its fee cap: it cannot be included as
+ * priced), is replaced, as a wallet's "speed up" does: both fee
  * fields raised to the fresh offer and at least the pool's bump (+10%,
  * rounded up) over the version it replaces, at most SIM_REPRICE_MAX
  * times. One the market has not overtaken is left alone: it is waiting
- * for finality, not for a better price. Fee caps saturate at what the account can pay for its gas
+ * for finality, not for a better price.
+ *
+ * Every client has a budget per gas ([workload] max_fee_per_gas, spread
+ * over half to one and a half times by account, sim_pricing_budget): no
+ * offer's fee cap exceeds it, so demand falls as the base fee rises and
+ * EIP-1559 finds the price at which it meets the target instead of
+ * climbing for as long as a surge lasts. Fee caps saturate at what the account can pay for its gas
  * limit, so a price never becomes invalid (gas x fee cap never overflows
  * and never exceeds the balance at genesis). */
 #include "sim/world/world_internal.h"
 
 /* The pool's replacement rule (protocol/chain/exec.c): +10% on both. */
 #define PRICING_BUMP_PERCENT 10
+
+uint64_t sim_pricing_budget(const sim_world *w, uint32_t account)
+{
+    uint64_t mean = w->workload.opt.client_max_fee;
+    /* A fixed spread by account index (Knuth's multiplicative hash), not
+     * a draw: it moves no random stream. */
+    uint32_t u = (uint32_t)(account * 2654435761u) >> 16; /* 0..65535 */
+    unsigned __int128 b = (unsigned __int128)mean * (32768u + u) / 65536u;
+    return b > UINT64_MAX ? UINT64_MAX : (uint64_t)MAX(b, 1);
+}
 
 void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out)
 {
@@ -78,7 +94,11 @@ bool sim_pricing_bump(const sim_fee_strategy *st, const proto_fee_quote *q, uint
 {
     uint64_t fresh_tip = 0, fresh_cap = 0;
     sim_pricing_offer(st, q, fee_cap_max, &fresh_tip, &fresh_cap);
-    bool overtaken = fresh_tip > *tip || q->base_fee > *max_fee - MIN(*tip, *max_fee);
+    /* Overtaken: the base fee has passed what its cap leaves after its
+     * tip, so it cannot be included as priced. (A higher suggested tip
+     * alone is no reason: replacements raise the tips the oracle sees,
+     * and chasing them would only feed a spiral of replacements.) */
+    bool overtaken = q->base_fee > *max_fee - MIN(*tip, *max_fee);
     if (!overtaken)
         return false;
     uint64_t t = MAX(fresh_tip, bumped(*tip, fee_cap_max));

@@ -36,10 +36,11 @@
 #include "protocol/core/sorted.h"
 
 #define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
-/* Every transaction not final is looked at this often (a resubmission
- * after RESUBMIT_AFTER_NS, a re-pricing after SIM_REPRICE_AFTER_NS):
- * one period for all keeps the retry queue in time order. */
-#define CHECK_EVERY_NS SIM_REPRICE_AFTER_NS
+/* Every transaction not final is looked at this often, at the retry
+ * scans (a resubmission once RESUBMIT_AFTER_NS passed since its last
+ * attempt, a re-pricing once SIM_REPRICE_AFTER_NS did): one period for
+ * all keeps the retry queue in time order. */
+#define CHECK_EVERY_NS RETRY_SCAN_NS
 #define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
 #define INFLIGHT_MAX (2u * 1000 * 1000)
 #define TRANSFER_AMOUNT_MAX 1000u
@@ -114,11 +115,12 @@ static const sim_fee_strategy *strategy_of(const sim_workload *wl, const sim_inf
     return &g_array_index(wl->opt.fee_strategies, sim_fee_strategy, f->strategy);
 }
 
-/* The highest fee cap an account offers: its genesis balance over the
- * gas (a client never signs what it could not pay). */
-static uint64_t fee_cap_max(void)
+/* The highest fee cap an account offers: its budget, and never more
+ * than its genesis balance over the gas (what it could pay). */
+static uint64_t fee_cap_max(const sim_world *w, uint32_t account)
 {
-    return SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas();
+    return MIN(SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas(),
+               sim_pricing_budget(w, account));
 }
 
 /* Sign f's current version (to, amount, nonce, fees) and make it the one
@@ -162,13 +164,15 @@ static void new_transfer(sim_world *w)
     f->strategy = wl->strategy_of[f->from];
     proto_fee_quote q;
     sim_pricing_quote(w, node, &q);
-    sim_pricing_offer(strategy_of(wl, f), &q, fee_cap_max(), &f->tip, &f->max_fee);
+    sim_pricing_offer(strategy_of(wl, f), &q, fee_cap_max(w, f->from), &f->tip, &f->max_fee);
     sign_version(w, f);
     f->submitted_ns = sim_sched_now(w->sched);
     f->next_check_ns = f->submitted_ns + CHECK_EVERY_NS;
     g_hash_table_insert(wl->inflight, &f->hash, f);
     g_queue_push_tail(&wl->retry_queue, f);
     wl->submitted++;
+    if (node != UINT32_MAX)
+        sim_alarms_note_origin(w, &f->hash, node, sim_scenario_transfer_gas());
     if (node == UINT32_MAX)
         wl->dropped_no_node++; /* retried like any transaction not yet final */
     else
@@ -183,12 +187,16 @@ static bool reprice(sim_world *w, sim_inflight *f)
     const sim_fee_strategy *st = strategy_of(wl, f);
     if (!sim_pricing_reprices(st) || f->reprices >= SIM_REPRICE_MAX)
         return false;
-    uint32_t node = pick_live_node(w, UINT32_MAX);
+    /* The node it last used answers (a wallet keeps its endpoint): a
+     * node that lags behind would quote the base fee of an old block. */
+    uint32_t node = w->nodes[f->node].up && !w->nodes[f->node].leaving
+                        ? f->node
+                        : pick_live_node(w, UINT32_MAX);
     if (node == UINT32_MAX)
         return false;
     proto_fee_quote q;
     sim_pricing_quote(w, node, &q);
-    if (!sim_pricing_bump(st, &q, fee_cap_max(), &f->tip, &f->max_fee))
+    if (!sim_pricing_bump(st, &q, fee_cap_max(w, f->from), &f->tip, &f->max_fee))
         return false;
     /* The table's key for the old version moves to a copy of its own:
      * f->hash (the key of the newest) is about to change. */
@@ -200,6 +208,7 @@ static bool reprice(sim_world *w, sim_inflight *f)
     g_ptr_array_add(f->versions, old);
     sign_version(w, f);
     g_hash_table_insert(wl->inflight, &f->hash, f);
+    sim_alarms_note_origin(w, &f->hash, node, sim_scenario_transfer_gas());
     f->reprices++;
     wl->repriced++;
     submit_to(w, f, node);
@@ -211,8 +220,14 @@ static void arrival(void *ctx, uint64_t a, uint64_t b)
     sim_world *w = ctx;
     new_transfer(w);
     const sim_workload_options *opt = &w->workload.opt;
-    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / opt->tx_rate_per_s);
-    int64_t next = sim_sched_now(w->sched) + (int64_t)(gap_s * 1e9) + 1;
+    int64_t now = sim_sched_now(w->sched);
+    bool burst = opt->burst_rate_per_s > 0 && now >= opt->burst_at_ns && now < opt->burst_until_ns;
+    double rate = burst ? opt->burst_rate_per_s : opt->tx_rate_per_s;
+    double gap_s = sim_rng_exponential(&w->workload.rng, 1.0 / rate);
+    int64_t next = now + (int64_t)(gap_s * 1e9) + 1;
+    /* A quiet gap does not skip a burst: arrivals resume at its start. */
+    if (opt->burst_rate_per_s > 0 && now < opt->burst_at_ns && next > opt->burst_at_ns)
+        next = opt->burst_at_ns;
     if (next < opt->stop_ns && next <= opt->end_ns)
         sim_sched_at(w->sched, next, arrival, w, 0, 0);
 }
@@ -270,7 +285,8 @@ static void retry_scan(void *ctx, uint64_t a, uint64_t b)
         f->next_check_ns = now + CHECK_EVERY_NS; /* a new attempt sets the same */
         if (f->last_attempt_ns + RESUBMIT_AFTER_NS > now) {
             /* Waiting, not yet lost: a re-pricing client may speed it up. */
-            reprice(w, f);
+            if (f->last_attempt_ns + SIM_REPRICE_AFTER_NS <= now)
+                reprice(w, f);
         } else {
             bool crashed = receiver_crashed(w, f); /* before submit() starts a new attempt */
             if (submit(w, f, f->node))

@@ -283,6 +283,10 @@ static bool build_nodes(sim_world *w)
             slot->honest = false;
             if (g_str_equal(fault->behavior, "twin"))
                 continue;
+            if (sim_market_fault_is(fault)) {
+                sim_market_fault_add(w, slot, fault);
+                continue;
+            }
             if (slot->byz == NULL)
                 slot->byz = sim_byz_new(w, slot->index);
             sim_byz_add(slot->byz, fault);
@@ -325,6 +329,8 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_observer_init(w);
     sim_world_observers_init(w);
     w->churns = g_ptr_array_new_with_free_func((GDestroyNotify)sim_churn_free);
+    w->spammers = g_ptr_array_new_with_free_func(g_free);
+    w->alarms = sim_alarms_new(w);
     w->churn_records = g_array_new(FALSE, FALSE, sizeof(sim_churn_record));
     if (!sim_world_keep_going(w) || !build_chain(w) || !sim_world_keep_going(w))
         return world_interrupted(w, error);
@@ -378,6 +384,8 @@ void sim_world_free(sim_world *w)
     g_free(w->nodes);
     g_free(w->fault_active);
     g_ptr_array_unref(w->churns);
+    g_ptr_array_unref(w->spammers);
+    sim_alarms_free(w->alarms);
     g_array_unref(w->churn_records);
     sim_mesh_clear(w);
     sim_workload_clear(w);
@@ -480,6 +488,13 @@ bool sim_world_safety_held(const sim_world *w)
 {
     const sim_safety *sf = sim_world_observer_find(w, &sim_safety_observer_ops);
     return sf == NULL || sim_safety_held(sf);
+}
+bool sim_world_conservation_held(const sim_world *w, uint64_t *heights_out)
+{
+    const sim_conservation *c = sim_world_observer_find(w, &sim_conservation_observer_ops);
+    if (heights_out != NULL)
+        *heights_out = c != NULL ? c->heights_checked : 0;
+    return c == NULL || !c->broken;
 }
 sim_accountability sim_world_accountability(const sim_world *w) { return sim_acct_verdict(w); }
 GArray *sim_world_slashed(const sim_world *w) { return sim_acct_slashed(w); }

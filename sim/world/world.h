@@ -72,6 +72,9 @@ sim_metrics *sim_world_metrics_mut(sim_world *w);
 void sim_world_trace_hash(const sim_world *w, char hex_out[2 * PROTO_HASH_SIZE + 1]);
 const char *sim_world_stop_detail(const sim_world *w); /* human sentence */
 bool sim_world_safety_held(const sim_world *w);
+/* Conservation and the modules' invariants held at every height checked
+ * (sim/check/conservation.h); *heights_out (may be NULL) gets how many. */
+bool sim_world_conservation_held(const sim_world *w, uint64_t *heights_out);
 /* Accountability verdict (sim/check/accountability.h); free .detail with g_free. */
 sim_accountability sim_world_accountability(const sim_world *w);
 /* Sorted unique node indexes of every validator slashed, for any reason,

@@ -13,6 +13,7 @@
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
 #include "sim/check/accountability.h"
+#include "sim/check/alarms.h"
 #include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
 #include "sim/check/safety.h"
@@ -60,6 +61,8 @@ typedef struct sim_node_slot {
     bool twin_window;          /* a twin: its twin fault's window is open (it may run) */
     bool honest;               /* no Byzantine fault names it (and not a twin) */
     sim_byz *byz;              /* its Byzantine send wrapper, or NULL */
+    int64_t censor_at_ns;      /* a censor behaviour's window (market_faults.c); */
+    int64_t censor_until_ns;   /* until -1: to the end */
     GArray *twins;             /* uint32 node indexes running this validator's identity */
     /* rotate-key faults for this validator (its own node; twins keep the
      * genesis key): how many came due, how many the node was given (a
@@ -90,6 +93,10 @@ typedef struct sim_workload_options {
     int64_t stop_ns;           /* no arrival at or after */
     int64_t end_ns;            /* the run's duration: no retry scan after */
     const GArray *fee_strategies; /* sim_fee_strategy, shares summing to 1 (the scenario's) */
+    uint64_t client_max_fee;   /* clients' mean budget per gas (pricing.c) */
+    double burst_rate_per_s;   /* > 0: arrivals at this rate in [burst_at, burst_until) */
+    int64_t burst_at_ns;
+    int64_t burst_until_ns;
 } sim_workload_options;
 
 /* The world's shape and schedule, translated once from the scenario by
@@ -183,6 +190,10 @@ struct sim_world {
      * every join and leave (sim_churn_record, in time order) for the
      * reports: when, which node, and join / leave-graceful / leave-crash. */
     GPtrArray *churns;
+    GPtrArray *spammers;       /* sim_spammer* (market_faults.c), owned */
+    uint32_t spam_keys_used;   /* chain.spam_keys handed to spammers so far */
+    uint64_t spam_sent;        /* spam transactions submitted */
+    sim_alarms *alarms;        /* the fee market's detectors (sim/check/alarms.h) */
     GArray *churn_records;
 
     sim_workload workload;
@@ -262,11 +273,18 @@ bool sim_world_keep_going(sim_world *w);
 /* workload.c: its account keys are the chain's (w->chain.account_keys). */
 void sim_workload_init(sim_world *w, const sim_workload_options *opt);
 
+/* market_faults.c: spam and censor behaviours. */
+bool sim_market_fault_is(const sim_fault *f);
+void sim_market_fault_add(sim_world *w, sim_node_slot *slot, const sim_fault *f);
+
 /* pricing.c: how clients price ([workload] fee_strategy). */
 #define SIM_REPRICE_AFTER_NS (10LL * 1000 * 1000 * 1000)
 #define SIM_REPRICE_MAX 8
 /* node's quote (UINT32_MAX: none is up; the last quote any client had). */
 void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out);
+/* Account `account`'s budget per gas: the mean spread over [1/2, 3/2] x
+ * by the account (a demand curve: some pay more than others). */
+uint64_t sim_pricing_budget(const sim_world *w, uint32_t account);
 /* The first offer under st for quote q; fee caps at most fee_cap_max. */
 void sim_pricing_offer(const sim_fee_strategy *st, const proto_fee_quote *q, uint64_t fee_cap_max,
                        uint64_t *tip, uint64_t *max_fee);

@@ -58,7 +58,13 @@ sim_workload_options sim_workload_options_from(const sim_scenario *sc)
                                   .start_ns = sc->workload_start_ns,
                                   .stop_ns = sc->workload_stop_ns,
                                   .end_ns = sc->duration_ns,
-                                  .fee_strategies = sc->fee_strategies};
+                                  .fee_strategies = sc->fee_strategies,
+                                  .client_max_fee = sc->client_max_fee > 0
+                                                        ? sc->client_max_fee
+                                                        : 20 * sc->fees.initial_base_fee,
+                                  .burst_rate_per_s = sc->burst_rate_per_s,
+                                  .burst_at_ns = sc->burst_at_ns,
+                                  .burst_until_ns = sc->burst_until_ns};
 }
 
 sim_world_options sim_world_options_from(const sim_scenario *sc)
@@ -77,6 +83,18 @@ sim_world_options sim_world_options_from(const sim_scenario *sc)
                                .twins = sc->twins};
 }
 
+/* SIM_SPAM_ACCOUNTS for every node a spam behaviour names. */
+static uint32_t spam_accounts(const sim_scenario *sc)
+{
+    uint32_t count = 0;
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = sc->faults->pdata[i];
+        if (f->action == SIM_FAULT_BYZANTINE && g_strcmp0(f->behavior, "spam") == 0)
+            count += f->nodes->len * SIM_SPAM_ACCOUNTS;
+    }
+    return count;
+}
+
 sim_chain_options sim_chain_options_from(const sim_scenario *sc)
 {
     return (sim_chain_options){.seed = sc->seed,
@@ -87,6 +105,7 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                .rotation = sc->rotation,
                                .slashing = sc->slashing,
                                .accounts = sc->accounts,
+                               .spam_accounts = spam_accounts(sc),
                                .block_gas_limit = sc->block_gas_limit,
                                .fees = sc->fees,
                                .crypto_fast = sc->crypto_fast,
