@@ -36,6 +36,13 @@ typedef struct proto_node_ops {
      * block's base fee and a suggested tip (eth_feeHistory's last base
      * fee and eth_maxPriorityFeePerGas; protocol/chain/fee_tracker.h). */
     void (*fee_quote)(void *node, proto_fee_quote *out);
+    /* eth_feeHistory over the node's newest min(blocks, kept) blocks,
+     * oldest first, at the reward percentiles 10/25/50/75/90
+     * (protocol/chain/fee_tracker.h): base_fee[n + 1] (the last is the
+     * next block's), gas_used_ratio[n], reward[5 n]; returns n. Outputs
+     * are caller-sized for `blocks`. */
+    uint32_t (*fee_history)(void *node, uint32_t blocks, uint64_t *base_fee,
+                            double *gas_used_ratio, uint64_t *reward);
 } proto_node_ops;
 
 #endif

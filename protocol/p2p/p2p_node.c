@@ -372,6 +372,14 @@ static void p2p_fee_quote(void *node, proto_fee_quote *out)
     n->inner_ops->fee_quote(n->inner, out);
 }
 
+static uint32_t p2p_fee_history(void *node, uint32_t blocks, uint64_t *base_fee,
+                                double *gas_used_ratio, uint64_t *reward)
+{
+    p2p_node *n = node;
+    g_assert(n->inner_ops != NULL && n->inner_ops->fee_history != NULL);
+    return n->inner_ops->fee_history(n->inner, blocks, base_fee, gas_used_ratio, reward);
+}
+
 static void p2p_free(void *node)
 {
     p2p_node *n = node;
@@ -404,4 +412,5 @@ const proto_node_ops p2p_node_ops = {
     .free = p2p_free,
     .rotate_key = p2p_rotate_key,
     .fee_quote = p2p_fee_quote,
+    .fee_history = p2p_fee_history,
 };

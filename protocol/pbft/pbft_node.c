@@ -354,6 +354,14 @@ static void pbft_fee_quote(void *node, proto_fee_quote *out)
     *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->state));
 }
 
+static uint32_t pbft_fee_history(void *node, uint32_t blocks, uint64_t *base_fee,
+                                 double *gas_used_ratio, uint64_t *reward)
+{
+    pbft_node *n = node;
+    return proto_fee_tracker_query(n->fees, blocks, proto_state_base_fee(n->state), base_fee,
+                                   gas_used_ratio, reward);
+}
+
 const proto_node_ops pbft_node_ops = {
     .name = "pbft",
     .on_message = pbft_on_message,
@@ -362,6 +370,7 @@ const proto_node_ops pbft_node_ops = {
     .free = pbft_node_free,
     .rotate_key = pbft_rotate_key,
     .fee_quote = pbft_fee_quote,
+    .fee_history = pbft_fee_history,
 };
 
 uint64_t pbft_node_committed_height(const pbft_node *n) { return n->committed; }

@@ -286,6 +286,14 @@ static void poa_fee_quote(void *node, proto_fee_quote *out)
     *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->state));
 }
 
+static uint32_t poa_fee_history(void *node, uint32_t blocks, uint64_t *base_fee,
+                                double *gas_used_ratio, uint64_t *reward)
+{
+    poa_node *n = node;
+    return proto_fee_tracker_query(n->fees, blocks, proto_state_base_fee(n->state), base_fee,
+                                   gas_used_ratio, reward);
+}
+
 const proto_node_ops poa_node_ops = {
     .name = "poa",
     .on_message = poa_on_message,
@@ -293,6 +301,7 @@ const proto_node_ops poa_node_ops = {
     .submit_tx = poa_submit_tx,
     .free = poa_node_free,
     .fee_quote = poa_fee_quote,
+    .fee_history = poa_fee_history,
 };
 
 uint64_t poa_node_head_height(const poa_node *n)

@@ -71,6 +71,13 @@ static void tap_fee_quote(void *p, proto_fee_quote *out)
     t->ops->fee_quote(t->node, out);
 }
 
+static uint32_t tap_fee_history(void *p, uint32_t blocks, uint64_t *base_fee,
+                                double *gas_used_ratio, uint64_t *reward)
+{
+    mesh_tap *t = p;
+    return t->ops->fee_history(t->node, blocks, base_fee, gas_used_ratio, reward);
+}
+
 static void tap_free(void *p)
 {
     mesh_tap *t = p;
@@ -86,6 +93,7 @@ static const proto_node_ops tap_ops = {
     .free = tap_free,
     .rotate_key = tap_rotate_key,
     .fee_quote = tap_fee_quote,
+    .fee_history = tap_fee_history,
 };
 
 void sim_mesh_init(sim_world *w)

@@ -7,7 +7,10 @@
  *
  *   estimator    tip = the suggestion;            fee cap = 2 x base fee + tip
  *   fixed TIP    tip = TIP;                        fee cap = 2 x base fee + tip
- *   aggressive   tip = max(2 x suggestion, +1);    fee cap = 3 x base fee + tip
+ *   aggressive   tip = max(2 x s, s + 1), s = the larger of the suggestion
+ *                and the highest 90th-percentile reward of the node's
+ *                last 10 blocks (eth_feeHistory, as wallets' "aggressive"
+ *                settings read it);            fee cap = 3 x base fee + tip
  *
  * (2 x base fee is what wallets offer so that a transaction stays
  * includable through six full blocks of +12.5%.) A transaction of a
@@ -29,7 +32,11 @@
  * and never exceeds the balance at genesis). */
 #include "sim/world/world_internal.h"
 
+#include "protocol/chain/fee_tracker.h"
+
 /* The pool's replacement rule (protocol/chain/exec.c): +10% on both. */
+/* Blocks of fee history an aggressive client reads. */
+#define PRICING_HISTORY_BLOCKS 10
 #define PRICING_BUMP_PERCENT 10
 
 uint64_t sim_pricing_budget(const sim_world *w, uint32_t account)
@@ -42,12 +49,33 @@ uint64_t sim_pricing_budget(const sim_world *w, uint32_t account)
     return b > UINT64_MAX ? UINT64_MAX : (uint64_t)MAX(b, 1);
 }
 
-void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out)
+/* The highest 90th-percentile reward of node's last PRICING_HISTORY_BLOCKS
+ * blocks (eth_feeHistory), what an aggressive wallet reads. */
+static uint64_t recent_high_tip(sim_node_slot *slot)
+{
+    uint64_t base_fee[PRICING_HISTORY_BLOCKS + 1];
+    double ratio[PRICING_HISTORY_BLOCKS];
+    uint64_t reward[PRICING_HISTORY_BLOCKS * PROTO_FEE_TRACKER_PERCENTILE_COUNT];
+    uint32_t n = slot->ops->fee_history(slot->node, PRICING_HISTORY_BLOCKS, base_fee, ratio,
+                                        reward);
+    uint64_t high = 0;
+    for (uint32_t i = 0; i < n; i++)
+        high = MAX(high, reward[(size_t)i * PROTO_FEE_TRACKER_PERCENTILE_COUNT +
+                                PROTO_FEE_TRACKER_PERCENTILE_COUNT - 1]);
+    return high;
+}
+
+void sim_pricing_quote(sim_world *w, uint32_t node, const sim_fee_strategy *st,
+                       proto_fee_quote *out)
 {
     sim_workload *wl = &w->workload;
     if (node != UINT32_MAX) {
         sim_node_slot *slot = &w->nodes[node];
         slot->ops->fee_quote(slot->node, &wl->last_quote);
+        *out = wl->last_quote;
+        if (st->kind == SIM_FEE_AGGRESSIVE)
+            out->tip = MAX(out->tip, recent_high_tip(slot));
+        return;
     }
     *out = wl->last_quote;
 }

@@ -163,7 +163,7 @@ static void new_transfer(sim_world *w)
     f->nonce = wl->next_nonce[f->from]++;
     f->strategy = wl->strategy_of[f->from];
     proto_fee_quote q;
-    sim_pricing_quote(w, node, &q);
+    sim_pricing_quote(w, node, strategy_of(wl, f), &q);
     sim_pricing_offer(strategy_of(wl, f), &q, fee_cap_max(w, f->from), &f->tip, &f->max_fee);
     sign_version(w, f);
     f->submitted_ns = sim_sched_now(w->sched);
@@ -195,7 +195,7 @@ static bool reprice(sim_world *w, sim_inflight *f)
     if (node == UINT32_MAX)
         return false;
     proto_fee_quote q;
-    sim_pricing_quote(w, node, &q);
+    sim_pricing_quote(w, node, st, &q);
     if (!sim_pricing_bump(st, &q, fee_cap_max(w, f->from), &f->tip, &f->max_fee))
         return false;
     /* The table's key for the old version moves to a copy of its own:

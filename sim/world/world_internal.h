@@ -280,8 +280,10 @@ void sim_market_fault_add(sim_world *w, sim_node_slot *slot, const sim_fault *f)
 /* pricing.c: how clients price ([workload] fee_strategy). */
 #define SIM_REPRICE_AFTER_NS (10LL * 1000 * 1000 * 1000)
 #define SIM_REPRICE_MAX 8
-/* node's quote (UINT32_MAX: none is up; the last quote any client had). */
-void sim_pricing_quote(sim_world *w, uint32_t node, proto_fee_quote *out);
+/* node's quote for strategy st (UINT32_MAX: none is up; the last quote
+ * any client had). */
+void sim_pricing_quote(sim_world *w, uint32_t node, const sim_fee_strategy *st,
+                       proto_fee_quote *out);
 /* Account `account`'s budget per gas: the mean spread over [1/2, 3/2] x
  * by the account (a demand curve: some pay more than others). */
 uint64_t sim_pricing_budget(const sim_world *w, uint32_t account);

@@ -93,6 +93,24 @@ START_TEST(congestion_prices_demand_and_clears)
 }
 END_TEST
 
+/* With aggressive clients too (they bid over the high tips of the fee
+ * history): aggressive before estimator before fixed. */
+START_TEST(congestion_orders_the_strategies)
+{
+    char *text = regression_text("r42-fee-congestion");
+    static const char *const mix[] = {
+        "workload.fee_strategy=estimator:0.6, aggressive:0.2, fixed 1:0.2", NULL};
+    scen_run *r = scen_run_text(text, mix);
+    double aggr = scen_figure(r, "inclusion_delay_p50_s.aggressive");
+    double est = scen_figure(r, "inclusion_delay_p50_s.estimator");
+    double fixed = scen_figure(r, "inclusion_delay_p50_s.fixed");
+    scen_assert(r, aggr < est && est < fixed, "p50: aggressive %g s, estimator %g s, fixed %g s",
+                aggr, est, fixed);
+    scen_run_free(r);
+    g_free(text);
+}
+END_TEST
+
 START_TEST(spam_is_named_and_honest_throughput_holds)
 {
     char *text = regression_text("r43-fee-spam");
@@ -143,6 +161,7 @@ static Suite *fee_suite(void)
     TCase *tc = tcase_create("fees");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, congestion_prices_demand_and_clears);
+    tcase_add_test(tc, congestion_orders_the_strategies);
     tcase_add_test(tc, spam_is_named_and_honest_throughput_holds);
     tcase_add_test(tc, censor_is_named);
     suite_add_tcase(s, tc);
