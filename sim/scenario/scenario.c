@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "protocol/chain/tx_exec.h"
-#include "protocol/modules/bank/bank.h"
 #include "sim/scenario/scenario_internal.h"
 #include "sim/scenario/units.h"
 
@@ -432,21 +430,6 @@ static const sim_scn_key scn_slashing_keys[] = {
     {0},
 };
 
-/* The largest elasticity or denominator anyone could mean; larger
- * values only hide typos. */
-#define SCN_FEE_RATIO_MAX 1000000
-
-static const sim_scn_key scn_fees_keys[] = {
-    {.key = "block_gas_limit", .type = SIM_SCN_U64, .offset = SCN_AT(block_gas_limit), .lo = 1},
-    {.key = "elasticity", .type = SIM_SCN_U64, .offset = SCN_AT(fees.elasticity_multiplier),
-     .lo = 1, .hi = SCN_FEE_RATIO_MAX},
-    {.key = "base_fee_change_denominator", .type = SIM_SCN_U64,
-     .offset = SCN_AT(fees.base_fee_change_denominator), .lo = 1, .hi = SCN_FEE_RATIO_MAX},
-    {.key = "initial_base_fee", .type = SIM_SCN_U64, .offset = SCN_AT(fees.initial_base_fee)},
-    {.key = "min_base_fee", .type = SIM_SCN_U64, .offset = SCN_AT(fees.min_base_fee)},
-    {0},
-};
-
 static const sim_scn_key scn_workload_keys[] = {
     {.key = "tx_rate", .type = SIM_SCN_RATE, .offset = SCN_AT(tx_rate_per_s), .hi = 1000000},
     {.key = "fee_strategy", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_fee_strategy},
@@ -469,7 +452,7 @@ typedef struct scn_section_kind {
 static const scn_section_kind scn_sections[] = {
     {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
     {"consensus", scn_consensus_keys, 0}, {"slashing", scn_slashing_keys, SCN_AT(slashing)},
-    {"fees", scn_fees_keys, 0},           {"workload", scn_workload_keys, 0},
+    {"fees", sim_scn_fees_keys, 0},           {"workload", scn_workload_keys, 0},
 };
 
 static const char *const scn_section_names[] = {
@@ -680,44 +663,6 @@ static gboolean scn_check_slashing(sim_scn_ctx *c, GError **error)
                         "PoA does not slash (slashing needs protocol = pbft in [consensus])");
 }
 
-uint64_t sim_scenario_transfer_gas(void)
-{
-    proto_gas_schedule gas = proto_gas_schedule_default();
-    size_t wire = PROTO_TXENV_HEADER_SIZE + 1 + 4 + 8 + PROTO_SIG_SIZE;
-    return proto_tx_ante_gas(&gas, wire) + proto_bank_transfer_gas(&gas);
-}
-
-/* [fees]: a target of at least one gas, a block that holds at least one
- * transfer, and a floor the start respects. */
-static gboolean scn_check_fees(sim_scn_ctx *c, GError **error)
-{
-    const sim_scenario *s = c->s;
-    const sim_ini_section *sec = sim_ini_find_section(c->ini, "fees");
-    const sim_ini_entry *limit = sim_ini_find_entry(sec, "block_gas_limit");
-    const sim_ini_entry *elasticity = sim_ini_find_entry(sec, "elasticity");
-    if (s->block_gas_limit < s->fees.elasticity_multiplier)
-        return sim_scn_fail(c, sec, limit != NULL ? limit : elasticity,
-                            SIM_SCENARIO_ERROR_VALUE, error,
-                            "block_gas_limit %" G_GUINT64_FORMAT
-                            " is below elasticity %" G_GUINT64_FORMAT " (the gas target would be 0)",
-                            s->block_gas_limit, s->fees.elasticity_multiplier);
-    uint64_t transfer = sim_scenario_transfer_gas();
-    if (s->block_gas_limit < transfer)
-        return sim_scn_fail(c, sec, limit, SIM_SCENARIO_ERROR_VALUE, error,
-                            "block_gas_limit %" G_GUINT64_FORMAT
-                            " cannot hold one transfer (%" G_GUINT64_FORMAT " gas)",
-                            s->block_gas_limit, transfer);
-    if (s->fees.initial_base_fee < s->fees.min_base_fee)
-        return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "initial_base_fee") != NULL
-                                        ? sim_ini_find_entry(sec, "initial_base_fee")
-                                        : sim_ini_find_entry(sec, "min_base_fee"),
-                            SIM_SCENARIO_ERROR_VALUE, error,
-                            "initial_base_fee %" G_GUINT64_FORMAT
-                            " is below min_base_fee %" G_GUINT64_FORMAT,
-                            s->fees.initial_base_fee, s->fees.min_base_fee);
-    return TRUE;
-}
-
 /* ---- entry points ---- */
 
 static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
@@ -736,7 +681,7 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     c->nodes.full_nodes = c->s->full_nodes;
     c->nodes.agents = c->s->agents;
     return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
-           scn_check_slashing(c, error) && scn_check_fees(c, error) &&
+           scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
            scn_check_workload(c, error) &&
            sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error);
 }

@@ -1,4 +1,7 @@
-/* [workload] fee_strategy: how the clients price their transactions.
+/* The fee market's scenario keys: the [fees] section and its checks, and
+ * in [workload] fee_strategy, burst, and in [expect] alarms.
+ *
+ * [workload] fee_strategy: how the clients price their transactions.
  *
  *   fee_strategy = estimator
  *   fee_strategy = fixed 5
@@ -13,9 +16,70 @@
 #include "sim/scenario/scenario_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "protocol/chain/tx_exec.h"
+#include "protocol/modules/bank/bank.h"
 #include "sim/scenario/units.h"
+
+#define FEES_AT(field) offsetof(sim_scenario, field)
+
+/* ---- [fees] ---- */
+
+/* The largest elasticity or denominator anyone could mean; larger
+ * values only hide typos. */
+#define SCN_FEE_RATIO_MAX 1000000
+
+const sim_scn_key sim_scn_fees_keys[] = {
+    {.key = "block_gas_limit", .type = SIM_SCN_U64, .offset = FEES_AT(block_gas_limit), .lo = 1},
+    {.key = "elasticity", .type = SIM_SCN_U64, .offset = FEES_AT(fees.elasticity_multiplier),
+     .lo = 1, .hi = SCN_FEE_RATIO_MAX},
+    {.key = "base_fee_change_denominator", .type = SIM_SCN_U64,
+     .offset = FEES_AT(fees.base_fee_change_denominator), .lo = 1, .hi = SCN_FEE_RATIO_MAX},
+    {.key = "initial_base_fee", .type = SIM_SCN_U64, .offset = FEES_AT(fees.initial_base_fee)},
+    {.key = "min_base_fee", .type = SIM_SCN_U64, .offset = FEES_AT(fees.min_base_fee)},
+    {0},
+};
+
+uint64_t sim_scenario_transfer_gas(void)
+{
+    proto_gas_schedule gas = proto_gas_schedule_default();
+    size_t wire = PROTO_TXENV_HEADER_SIZE + 1 + 4 + 8 + PROTO_SIG_SIZE;
+    return proto_tx_ante_gas(&gas, wire) + proto_bank_transfer_gas(&gas);
+}
+
+/* [fees]: a target of at least one gas, a block that holds at least one
+ * transfer, and a floor the start respects. */
+gboolean sim_scn_check_fees(sim_scn_ctx *c, GError **error)
+{
+    const sim_scenario *s = c->s;
+    const sim_ini_section *sec = sim_ini_find_section(c->ini, "fees");
+    const sim_ini_entry *limit = sim_ini_find_entry(sec, "block_gas_limit");
+    const sim_ini_entry *elasticity = sim_ini_find_entry(sec, "elasticity");
+    if (s->block_gas_limit < s->fees.elasticity_multiplier)
+        return sim_scn_fail(c, sec, limit != NULL ? limit : elasticity,
+                            SIM_SCENARIO_ERROR_VALUE, error,
+                            "block_gas_limit %" G_GUINT64_FORMAT
+                            " is below elasticity %" G_GUINT64_FORMAT " (the gas target would be 0)",
+                            s->block_gas_limit, s->fees.elasticity_multiplier);
+    uint64_t transfer = sim_scenario_transfer_gas();
+    if (s->block_gas_limit < transfer)
+        return sim_scn_fail(c, sec, limit, SIM_SCENARIO_ERROR_VALUE, error,
+                            "block_gas_limit %" G_GUINT64_FORMAT
+                            " cannot hold one transfer (%" G_GUINT64_FORMAT " gas)",
+                            s->block_gas_limit, transfer);
+    if (s->fees.initial_base_fee < s->fees.min_base_fee)
+        return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "initial_base_fee") != NULL
+                                        ? sim_ini_find_entry(sec, "initial_base_fee")
+                                        : sim_ini_find_entry(sec, "min_base_fee"),
+                            SIM_SCENARIO_ERROR_VALUE, error,
+                            "initial_base_fee %" G_GUINT64_FORMAT
+                            " is below min_base_fee %" G_GUINT64_FORMAT,
+                            s->fees.initial_base_fee, s->fees.min_base_fee);
+    return TRUE;
+}
+
 
 /* Shares are read as decimals; they must add up to 1 within this. */
 #define FEE_SHARE_EPSILON 1e-9

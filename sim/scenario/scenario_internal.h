@@ -99,6 +99,9 @@ gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_read_expect(sim_scn_ctx *c, GError **error);
 void sim_scn_fault_free(gpointer fault);
 
+/* [fees]: its keys and the checks across them (scenario_fees.c). */
+extern const sim_scn_key sim_scn_fees_keys[];
+gboolean sim_scn_check_fees(sim_scn_ctx *c, GError **error);
 /* [workload] burst (scenario_fees.c). */
 gboolean sim_scn_read_burst(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
                             void *base, GError **error);
