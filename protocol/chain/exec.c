@@ -73,12 +73,12 @@ uint64_t proto_exec_receipts_tips(const GArray *receipts)
 
 /* What fee estimation keeps of an included transaction. */
 static void exec_note_receipt(const proto_exec_env *env, const proto_tx_receipt *r,
-                              uint64_t effective_tip, uint32_t fee_account)
+                              uint32_t fee_account)
 {
     if (env->receipts == NULL)
         return;
     proto_fee_tx_record rec = {.gas_used = r->gas_used,
-                               .effective_tip = effective_tip,
+                               .effective_tip = r->effective_tip,
                                .tips = r->tips,
                                .from_proposer = r->sender == fee_account};
     g_array_append_val(env->receipts, rec);
@@ -148,10 +148,7 @@ static uint64_t exec_build_txs(proto_state *s, const proto_msg_ctx *ctx, proto_b
             continue;
         }
         gas_used += receipt.gas_used;
-        exec_note_receipt(env, &receipt,
-                          proto_fee_effective_tip(b->header.base_fee, tx->max_fee_per_gas,
-                                                  tx->max_priority_fee_per_gas),
-                          fee_account);
+        exec_note_receipt(env, &receipt, fee_account);
         g_array_append_val(b->txs, *tx);
         proto_txpool_cursor_shift(&cur);
     }
@@ -206,10 +203,7 @@ static bool exec_apply_txs(proto_state *s, const proto_msg_ctx *ctx, const proto
                           b->header.gas_limit - used, fee_account, &receipt) != PROTO_TX_EXEC_OK)
             return false;
         used += receipt.gas_used;
-        exec_note_receipt(env, &receipt,
-                          proto_fee_effective_tip(b->header.base_fee, tx->max_fee_per_gas,
-                                                  tx->max_priority_fee_per_gas),
-                          fee_account);
+        exec_note_receipt(env, &receipt, fee_account);
     }
     *gas_used = used;
     return true;

@@ -144,6 +144,7 @@ proto_tx_exec_result proto_tx_exec(proto_state *s, const proto_msg_ctx *block_ct
 
     uint64_t tip = proto_fee_effective_tip(base_fee, tx->max_fee_per_gas,
                                            tx->max_priority_fee_per_gas);
+    out->effective_tip = tip;
     proto_gas_meter gas;
     proto_gas_meter_init(&gas, tx->gas_limit);
     proto_msg_ctx ctx = *block_ctx;

@@ -83,6 +83,7 @@ typedef struct proto_tx_receipt {
     uint32_t sender;             /* account index (when known) */
     uint64_t gas_used;
     uint64_t burned;             /* gas_used * base fee */
+    uint64_t effective_tip;      /* min(max priority, max fee - base fee), per gas */
     uint64_t tips;               /* gas_used * effective tip, to the proposer */
     bool messages_ok;            /* false: a message failed, all were reverted */
     uint16_t failed_message;     /* its index when !messages_ok */

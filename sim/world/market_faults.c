@@ -32,12 +32,6 @@ typedef struct sim_spammer {
     uint64_t nonces[SIM_SPAM_ACCOUNTS];
 } sim_spammer;
 
-/* The highest fee cap a spam account can pay for its gas. */
-static uint64_t spam_fee_cap_max(void)
-{
-    return SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas();
-}
-
 static void spam_send(sim_spammer *sp)
 {
     sim_world *w = sp->w;
@@ -55,7 +49,7 @@ static void spam_send(sim_spammer *sp)
                       .sender = c->spam_keys[key].pk,
                       .nonce = sp->nonces[k]++,
                       .gas_limit = sim_scenario_transfer_gas(),
-                      .max_fee_per_gas = 2 * MIN(q.base_fee, spam_fee_cap_max() / 2),
+                      .max_fee_per_gas = 2 * MIN(q.base_fee, sim_pricing_affordable_fee_cap() / 2),
                       .max_priority_fee_per_gas = 0,
                       .message_count = 1};
     tx.messages[0].type = PROTO_TXMSG_TRANSFER;

@@ -39,6 +39,11 @@
 #define PRICING_HISTORY_BLOCKS 10
 #define PRICING_BUMP_PERCENT 10
 
+uint64_t sim_pricing_affordable_fee_cap(void)
+{
+    return SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas();
+}
+
 uint64_t sim_pricing_budget(const sim_world *w, uint32_t account)
 {
     uint64_t mean = w->workload.opt.client_max_fee;

@@ -119,8 +119,7 @@ static const sim_fee_strategy *strategy_of(const sim_workload *wl, const sim_inf
  * than its genesis balance over the gas (what it could pay). */
 static uint64_t fee_cap_max(const sim_world *w, uint32_t account)
 {
-    return MIN(SIM_CHAIN_GENESIS_BALANCE / sim_scenario_transfer_gas(),
-               sim_pricing_budget(w, account));
+    return MIN(sim_pricing_affordable_fee_cap(), sim_pricing_budget(w, account));
 }
 
 /* Sign f's current version (to, amount, nonce, fees) and make it the one

@@ -284,6 +284,8 @@ void sim_market_fault_add(sim_world *w, sim_node_slot *slot, const sim_fault *f)
  * any client had). */
 void sim_pricing_quote(sim_world *w, uint32_t node, const sim_fee_strategy *st,
                        proto_fee_quote *out);
+/* The highest fee cap a genesis account can pay for a transfer's gas. */
+uint64_t sim_pricing_affordable_fee_cap(void);
 /* Account `account`'s budget per gas: the mean spread over [1/2, 3/2] x
  * by the account (a demand curve: some pay more than others). */
 uint64_t sim_pricing_budget(const sim_world *w, uint32_t account);

@@ -111,47 +111,60 @@ START_TEST(congestion_orders_the_strategies)
 }
 END_TEST
 
-START_TEST(spam_is_named_and_honest_throughput_holds)
+/* A regression scenario run as written and without one of its faults. */
+typedef struct fault_pair {
+    scen_run *with;
+    scen_run *without;
+} fault_pair;
+
+static fault_pair pair_run(const char *name, const char *fault)
 {
-    char *text = regression_text("r43-fee-spam");
-    char *clean = without_fault(text, "spammer");
-    scen_run *with = scen_run_text(text, NULL);
-    scen_run *without = scen_run_text(clean, NULL);
-    double tps = scen_figure(with, "throughput_tps");
-    double base = scen_figure(without, "throughput_tps");
-    scen_assert(with, tps >= 0.9 * base, "honest throughput %g tx/s with spam, %g without",
-                tps, base);
-    scen_assert(with, scen_figure(with, "spam_sent") > 10000, "spam_sent %g",
-                scen_figure(with, "spam_sent"));
-    bool other = false;
-    scen_assert(with, alarms_of(with, "spam", "n1", &other) == 1 && !other,
-                "the spam alarm does not name n1 alone");
-    scen_assert(without, alarms_of(without, "spam", "n1", &other) == 0 && !other,
-                "a spam alarm without a spammer");
-    scen_assert(with, scen_figure(with, "conservation_held") == 1.0, "conservation");
-    scen_run_free(with);
-    scen_run_free(without);
+    char *text = regression_text(name);
+    char *clean = without_fault(text, fault);
+    fault_pair p = {.with = scen_run_text(text, NULL), .without = scen_run_text(clean, NULL)};
     g_free(clean);
     g_free(text);
+    return p;
+}
+
+static void pair_free(fault_pair *p)
+{
+    scen_run_free(p->with);
+    scen_run_free(p->without);
+}
+
+/* One alarm of `kind` naming `subject` and nobody else with the fault,
+ * none at all without it. */
+static void assert_named_alone(const fault_pair *p, const char *kind, const char *subject)
+{
+    bool other = false;
+    scen_assert(p->with, alarms_of(p->with, kind, subject, &other) == 1 && !other,
+                "the %s alarm does not name %s alone", kind, subject);
+    scen_assert(p->without, alarms_of(p->without, kind, subject, &other) == 0 && !other,
+                "a %s alarm without the fault", kind);
+}
+
+START_TEST(spam_is_named_and_honest_throughput_holds)
+{
+    fault_pair p = pair_run("r43-fee-spam", "spammer");
+    double tps = scen_figure(p.with, "throughput_tps");
+    double base = scen_figure(p.without, "throughput_tps");
+    scen_assert(p.with, tps >= 0.9 * base, "honest throughput %g tx/s with spam, %g without",
+                tps, base);
+    scen_assert(p.with, scen_figure(p.with, "spam_sent") > 10000, "spam_sent %g",
+                scen_figure(p.with, "spam_sent"));
+    assert_named_alone(&p, "spam", "n1");
+    scen_assert(p.with, scen_figure(p.with, "conservation_held") == 1.0, "conservation");
+    pair_free(&p);
 }
 END_TEST
 
 START_TEST(censor_is_named)
 {
-    char *text = regression_text("r44-fee-censor");
-    char *clean = without_fault(text, "censor");
-    scen_run *with = scen_run_text(text, NULL);
-    scen_run *without = scen_run_text(clean, NULL);
-    bool other = false;
-    scen_assert(with, alarms_of(with, "censorship", "v3", &other) == 1 && !other,
-                "the censorship alarm does not name v3 alone");
-    scen_assert(without, alarms_of(without, "censorship", "v3", &other) == 0 && !other,
-                "a censorship alarm without a censor");
-    scen_assert(with, sim_world_safety_held(with->world), "safety");
-    scen_run_free(with);
-    scen_run_free(without);
-    g_free(clean);
-    g_free(text);
+    fault_pair p = pair_run("r44-fee-censor", "censor");
+    assert_named_alone(&p, "censorship", "v3");
+    scen_assert(p.with, sim_world_safety_held(p.with->world), "safety");
+    pair_free(&p);
 }
 END_TEST
 
