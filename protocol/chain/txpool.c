@@ -7,12 +7,15 @@
  *   by_id     GHashTable, content-keyed by the 32-byte id: dedupe and
  *             removal. Only looked up, never iterated, so its order cannot
  *             reach a result. Frees the entries when the pool goes.
- *   senders   GTree from sender index to that sender's txs, a GPtrArray
- *             sorted by nonce (unique nonces). The tree gives the cursor
- *             and prune a deterministic walk (by index) and O(log senders)
- *             lookup; the array gives O(log per_sender_max) search, O(1)
- *             "next nonce" and cheap pruning of a prefix, at the price of
- *             moving up to per_sender_max pointers per insert or removal.
+ *   senders   GHashTable from sender index to that sender's txs, a
+ *             GPtrArray sorted by nonce (unique nonces). The table gives
+ *             O(1) lookup (every admission and removal makes one); the
+ *             walks that visit every sender (prune, the cursor's seed)
+ *             first sort the senders by index (tp_senders_sorted), so no
+ *             result depends on the table's layout. The array gives
+ *             O(log per_sender_max) search, O(1) "next nonce" and cheap
+ *             pruning of a prefix, at the price of moving up to
+ *             per_sender_max pointers per insert or removal.
  *   by_price  GTree of entries in payer order (txpool.h), lowest first:
  *             the eviction candidate in O(log count). The order is total
  *             because arrival sequence numbers are unique.
@@ -51,7 +54,7 @@ struct proto_txpool {
     uint64_t seq_next; /* the next arrival's sequence number */
     uint64_t version;  /* bumped by every change a cursor could see */
     GHashTable *by_id; /* const proto_hash* (in the entry) -> tp_entry* (owned) */
-    GTree *senders;    /* GUINT_TO_POINTER(index) -> tp_sender* (owned) */
+    GHashTable *senders; /* GUINT_TO_POINTER(index) -> tp_sender* (owned) */
     GTree *by_price;   /* tp_entry* -> tp_entry*, lowest payer first */
     GQueue fresh;      /* entries not handed out yet, oldest first */
     proto_txpool_stats stats;
@@ -96,9 +99,11 @@ static gint tp_payer_cmp(gconstpointer a, gconstpointer b)
     return c != 0 ? c : u64_cmp(y->seq, x->seq);
 }
 
-static gint tp_index_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+static gint tp_sender_index_cmp(gconstpointer a, gconstpointer b)
 {
-    return u64_cmp(GPOINTER_TO_UINT(a), GPOINTER_TO_UINT(b));
+    const tp_sender *x = *(const tp_sender *const *)a;
+    const tp_sender *y = *(const tp_sender *const *)b;
+    return u64_cmp(x->index, y->index);
 }
 
 /* ---- senders ---- */
@@ -125,7 +130,21 @@ static guint tp_lower_bound(const tp_sender *snd, uint64_t nonce)
 
 static tp_sender *tp_sender_find(const proto_txpool *pool, uint32_t index)
 {
-    return g_tree_lookup(pool->senders, GUINT_TO_POINTER(index));
+    return g_hash_table_lookup(pool->senders, GUINT_TO_POINTER(index));
+}
+
+/* Every sender, by index (a walk in this order depends on nothing but the
+ * pool's contents); the caller frees the array, not the senders. */
+static GPtrArray *tp_senders_sorted(const proto_txpool *pool)
+{
+    GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(pool->senders));
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, pool->senders);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(out, value);
+    g_ptr_array_sort(out, tp_sender_index_cmp);
+    return out;
 }
 
 static void tp_sender_free(gpointer data)
@@ -143,7 +162,7 @@ proto_txpool *proto_txpool_new(const proto_txpool_params *p)
     proto_txpool *pool = g_new0(proto_txpool, 1);
     pool->params = *p;
     pool->by_id = g_hash_table_new_full(proto_hash_ghash, proto_hash_gequal, NULL, g_free);
-    pool->senders = g_tree_new_full(tp_index_cmp, NULL, NULL, tp_sender_free);
+    pool->senders = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tp_sender_free);
     pool->by_price = g_tree_new(tp_payer_cmp);
     g_queue_init(&pool->fresh);
     return pool;
@@ -154,7 +173,7 @@ void proto_txpool_free(proto_txpool *pool)
     if (pool == NULL)
         return;
     g_tree_unref(pool->by_price);
-    g_tree_unref(pool->senders);
+    g_hash_table_destroy(pool->senders);
     g_hash_table_unref(pool->by_id); /* frees the entries */
     g_free(pool);
 }
@@ -184,7 +203,7 @@ static void tp_insert(proto_txpool *pool, const proto_txenv *tx, uint32_t sender
         snd = g_new0(tp_sender, 1);
         snd->index = sender;
         snd->txs = g_ptr_array_new();
-        g_tree_insert(pool->senders, GUINT_TO_POINTER(sender), snd);
+        g_hash_table_insert(pool->senders, GUINT_TO_POINTER(sender), snd);
     }
     tp_entry *e = g_new0(tp_entry, 1);
     e->tx = *tx;
@@ -228,7 +247,7 @@ static void tp_entry_drop(proto_txpool *pool, tp_entry *e)
     g_ptr_array_remove_index(snd->txs, pos);
     tp_entry_forget(pool, e);
     if (snd->txs->len == 0)
-        g_tree_remove(pool->senders, GUINT_TO_POINTER(sender));
+        g_hash_table_remove(pool->senders, GUINT_TO_POINTER(sender));
 }
 
 bool proto_txpool_remove(proto_txpool *pool, const proto_hash *id)
@@ -384,39 +403,18 @@ static uint32_t tp_sender_prune(proto_txpool *pool, tp_sender *snd, const proto_
     return passed;
 }
 
-typedef struct tp_prune_walk {
-    proto_txpool *pool;
-    const proto_state *s;
-    GArray *emptied; /* uint32_t sender indexes; NULL until the first */
-    uint32_t dropped;
-} tp_prune_walk;
-
-static gboolean tp_prune_cb(gpointer key, gpointer value, gpointer data)
-{
-    tp_prune_walk *walk = data;
-    tp_sender *snd = value;
-    walk->dropped += tp_sender_prune(walk->pool, snd, walk->s);
-    if (snd->txs->len == 0) {
-        if (walk->emptied == NULL)
-            walk->emptied = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        g_array_append_val(walk->emptied, snd->index);
-    }
-    return FALSE;
-}
-
 uint32_t proto_txpool_prune(proto_txpool *pool, const proto_state *s)
 {
-    tp_prune_walk walk = {.pool = pool, .s = s};
-    g_tree_foreach(pool->senders, tp_prune_cb, &walk);
-    /* The tree cannot change during its own walk: remove emptied ones now. */
-    if (walk.emptied != NULL) {
-        for (guint i = 0; i < walk.emptied->len; i++) {
-            uint32_t index = g_array_index(walk.emptied, uint32_t, i);
-            g_tree_remove(pool->senders, GUINT_TO_POINTER(index));
-        }
-        g_array_unref(walk.emptied);
+    uint32_t dropped = 0;
+    GPtrArray *senders = tp_senders_sorted(pool);
+    for (guint i = 0; i < senders->len; i++) {
+        tp_sender *snd = senders->pdata[i];
+        dropped += tp_sender_prune(pool, snd, s);
+        if (snd->txs->len == 0)
+            g_hash_table_remove(pool->senders, GUINT_TO_POINTER(snd->index)); /* frees snd */
     }
-    return walk.dropped;
+    g_ptr_array_unref(senders);
+    return dropped;
 }
 
 uint32_t proto_txpool_prune_senders(proto_txpool *pool, const proto_state *s,
@@ -429,7 +427,7 @@ uint32_t proto_txpool_prune_senders(proto_txpool *pool, const proto_state *s,
             continue;
         dropped += tp_sender_prune(pool, snd, s);
         if (snd->txs->len == 0)
-            g_tree_remove(pool->senders, GUINT_TO_POINTER(senders[i]));
+            g_hash_table_remove(pool->senders, GUINT_TO_POINTER(senders[i]));
     }
     return dropped;
 }
@@ -512,38 +510,31 @@ static void tp_heap_sift_down(GArray *heap, guint at)
     }
 }
 
-typedef struct tp_seed_walk {
-    proto_txpool_cursor *c;
-    const proto_state *s;
-} tp_seed_walk;
-
 /* Push snd's head: its tx at the state's nonce, if it is there and does
  * not wait. */
-static gboolean tp_seed_cb(gpointer key, gpointer value, gpointer data)
+static void tp_seed(proto_txpool_cursor *c, const tp_sender *snd, const proto_state *s)
 {
-    tp_seed_walk *walk = data;
-    const tp_sender *snd = value;
-    const proto_account *acct = proto_state_account(walk->s, snd->index);
+    const proto_account *acct = proto_state_account(s, snd->index);
     if (acct == NULL)
-        return FALSE;
+        return;
     guint pos = tp_lower_bound(snd, acct->nonce);
     tp_head head;
     if (pos < snd->txs->len && tp_at(snd, pos)->tx.nonce == acct->nonce &&
-        tp_head_make(walk->c, snd, pos, &head))
-        g_array_append_val(walk->c->heap, head);
-    return FALSE;
+        tp_head_make(c, snd, pos, &head))
+        g_array_append_val(c->heap, head);
 }
 
 void proto_txpool_cursor_init(proto_txpool_cursor *c, const proto_txpool *pool,
                               const proto_state *s, uint64_t base_fee)
 {
-    guint senders = (guint)g_tree_nnodes(pool->senders);
+    GPtrArray *senders = tp_senders_sorted(pool);
     c->pool = pool;
     c->base_fee = base_fee;
     c->pool_version = pool->version;
-    c->heap = g_array_sized_new(FALSE, FALSE, sizeof(tp_head), senders);
-    tp_seed_walk walk = {.c = c, .s = s};
-    g_tree_foreach(pool->senders, tp_seed_cb, &walk);
+    c->heap = g_array_sized_new(FALSE, FALSE, sizeof(tp_head), senders->len);
+    for (guint i = 0; i < senders->len; i++)
+        tp_seed(c, senders->pdata[i], s);
+    g_ptr_array_unref(senders);
     for (guint at = c->heap->len / 2; at-- > 0;)
         tp_heap_sift_down(c->heap, at);
 }

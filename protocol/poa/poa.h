@@ -50,6 +50,8 @@
 #include "protocol/core/crypto.h"
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
+#include "protocol/memo/block_memo.h"
+#include "protocol/memo/exec_memo.h"
 
 /* Everything every node of one chain shares; must outlive the nodes. */
 typedef struct poa_params {
@@ -72,6 +74,11 @@ typedef struct poa_params {
     proto_rotation *rotation;              /* slot schedule over validators_count validators;
                                             * NULL = round-robin. Owned by whoever builds the
                                             * params; shared by the nodes (caches on read) */
+    /* Optional work shared by the nodes of one process (protocol/memo/memo.h;
+     * NULL = none, each node does it itself; results never depend on them):
+     * blocks decoded once, each block executed once per pre-state. */
+    proto_block_memo *block_memo;
+    proto_exec_memo *exec_memo;
 } poa_params;
 
 typedef struct poa_node poa_node;

@@ -1,11 +1,22 @@
 /* PoA chain: execution, fork choice, rolling finality, durable store.
  *
- * The node keeps one state, the one after its head block. Moving the head
- * to another branch reverts blocks down to the common ancestor (each head
- * chain entry keeps an undo log) and executes the new branch block by
- * block, checking every state root. A block that fails is marked invalid
- * with its descendants, the old branch is restored and fork choice runs
- * again, so a bad block can cost work but never corrupt the state.
+ * Every entry of the head chain holds a reference to the state after it
+ * (read-only: executing a block starts from a copy of its parent's), so
+ * the node's state is its head's, and moving the head to another branch
+ * drops the states down to the common ancestor and executes the new
+ * branch block by block, checking every state root. A block that fails is
+ * marked invalid with its descendants, the old branch is restored and
+ * fork choice runs again, so a bad block can cost work but never corrupt
+ * the state.
+ *
+ * Shared work (poa_params.block_memo, exec_memo; both optional and
+ * without effect on results): blocks are decoded through the block memo
+ * and executed through the execution memo, so the nodes of a chain decode
+ * given bytes once and execute a block once per pre-state; a node that
+ * comes second takes a reference to the post-state, the receipts and the
+ * replayed verification counts of the first. Execution is the same call
+ * at every PoA node (no per-node extension), which is what the execution
+ * memo requires.
  *
  * Finality is checked after every head change (rule in poa.h). Final
  * blocks go to the durable store as "b/<height>" plus "final" = height,
@@ -24,22 +35,26 @@ void poa_store_block_key(uint64_t height, char out[32])
     snprintf(out, 32, "b/%020" G_GUINT64_FORMAT, (guint64)height);
 }
 
-static void genesis_header(poa_node *n, proto_block_header *h, proto_hash *hash)
+static void genesis_header(proto_state *genesis, proto_block_header *h, proto_hash *hash)
 {
     memset(h, 0, sizeof *h);
     h->proposer = UINT32_MAX;
-    proto_state_root(n->state, &h->state_root);
+    proto_state_root(genesis, &h->state_root);
     proto_block_compute_hash(h, hash);
 }
 
+/* Under an execution memo every node starts from the one genesis state
+ * (shared, read-only); without one each has a copy of its own. */
 void poa_chain_init(poa_node *n)
 {
     proto_block_header h;
     proto_hash hash;
-    n->state = proto_state_copy(n->p->genesis_state);
-    genesis_header(n, &h, &hash);
+    proto_state *genesis = n->p->exec_memo != NULL ? proto_state_ref(n->p->genesis_state)
+                                                   : proto_state_copy(n->p->genesis_state);
+    genesis_header(genesis, &h, &hash);
     poa_tree_init(&n->tree, &h, &hash);
     n->head = poa_tree_root(&n->tree);
+    n->head->state = genesis;
     n->final_hashes = g_array_new(FALSE, FALSE, sizeof(proto_hash));
     g_array_append_val(n->final_hashes, hash);
 }
@@ -47,49 +62,65 @@ void poa_chain_init(poa_node *n)
 void poa_chain_clear(poa_node *n)
 {
     poa_tree_clear(&n->tree);
-    proto_state_free(n->state);
     g_array_unref(n->final_hashes);
 }
 
 void poa_genesis_hash(const poa_params *params, proto_hash *out)
 {
-    proto_state *s = proto_state_copy(params->genesis_state);
+    proto_state *s = proto_state_copy(params->genesis_state); /* its root may need computing */
     proto_block_header h;
-    memset(&h, 0, sizeof h);
-    h.proposer = UINT32_MAX;
-    proto_state_root(s, &h.state_root);
-    proto_block_compute_hash(&h, out);
+    genesis_header(s, &h, out);
     proto_state_free(s);
 }
 
 proto_block *poa_decode_body(poa_node *n, GBytes *body)
 {
+    if (n->p->block_memo != NULL)
+        return proto_block_memo_decode(n->p->block_memo, body, n->p->max_block_txs);
     gsize size = 0;
     const void *data = g_bytes_get_data(body, &size);
     return proto_block_decode_all(data, size, n->p->max_block_txs);
 }
 
-bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b)
+/* The state after executing b on *state (which it replaces), through the
+ * execution memo if there is one, else on a copy; false (*state
+ * unchanged) if b does not execute. */
+static bool execute_on(poa_node *n, proto_state **state, const proto_block *b,
+                       const proto_exec_env *env)
 {
-    g_assert(e->parent == n->head);
-    proto_undo_clear(&e->undo);
-    proto_undo_init(&e->undo);
+    if (n->p->exec_memo != NULL)
+        return proto_exec_memo_apply(n->p->exec_memo, state, b, env);
+    proto_state *next = proto_state_copy(*state);
+    if (!proto_exec_apply(next, b, env, NULL)) {
+        proto_state_free(next);
+        return false;
+    }
+    proto_state_free(*state);
+    *state = next;
+    return true;
+}
+
+bool poa_chain_apply(poa_node *n, poa_entry *e, const proto_block *b)
+{
+    g_assert(e->parent == n->head && e->state == NULL);
     g_array_set_size(n->receipts, 0);
     proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto, .receipts = n->receipts};
-    if (!proto_exec_apply(n->state, b, &env, &e->undo))
+    proto_state *state = proto_state_ref(n->head->state);
+    if (!execute_on(n, &state, b, &env)) {
+        proto_state_free(state);
         return false;
+    }
+    e->state = state;
     e->tips = proto_exec_receipts_tips(n->receipts);
     proto_fee_tracker_push(n->fees, b->header.base_fee, b->header.gas_used,
                            b->header.gas_limit, n->receipts);
     if (e->tx_hashes == NULL) {
         e->tx_hashes = g_array_sized_new(FALSE, FALSE, sizeof(proto_hash), b->txs->len);
         g_array_set_size(e->tx_hashes, b->txs->len);
-        for (guint i = 0; i < b->txs->len; i++)
-            proto_txenv_hash(&g_array_index(b->txs, proto_txenv, i),
-                          &g_array_index(e->tx_hashes, proto_hash, i));
+        proto_block_tx_ids(b, (proto_hash *)e->tx_hashes->data); /* kept by decoding */
     }
     if (n->mempool != NULL)
-        proto_exec_forget_block(n->mempool, n->state, b, (const proto_hash *)e->tx_hashes->data);
+        proto_exec_forget_block(n->mempool, e->state, b, (const proto_hash *)e->tx_hashes->data);
     e->status = POA_EXEC_VALID;
     e->on_head_chain = true;
     n->head = e;
@@ -101,7 +132,8 @@ static void revert_head(poa_node *n)
 {
     poa_entry *e = n->head;
     g_assert(e->parent != NULL && e->on_head_chain);
-    proto_state_revert(n->state, &e->undo);
+    proto_state_free(e->state);
+    e->state = NULL;
     proto_fee_tracker_pop(n->fees);
     e->on_head_chain = false;
     n->head = e->parent;
@@ -111,8 +143,8 @@ static void revert_head(poa_node *n)
     g_assert(b != NULL); /* it was decoded before it entered the tree */
     for (guint i = 0; i < b->txs->len; i++) {
         const proto_txenv *tx = &g_array_index(b->txs, proto_txenv, i);
-        proto_txpool_add(n->mempool, tx, proto_state_account_by_key(n->state, &tx->sender),
-                         &g_array_index(e->tx_hashes, proto_hash, i), n->state, NULL);
+        proto_txpool_add(n->mempool, tx, proto_state_account_by_key(n->head->state, &tx->sender),
+                         &g_array_index(e->tx_hashes, proto_hash, i), n->head->state, NULL);
     }
     proto_block_free(b);
 }
@@ -213,8 +245,6 @@ static void finalize_entry(poa_node *n, poa_entry *e)
     e->body = NULL;
     g_array_unref(e->tx_hashes);
     e->tx_hashes = NULL;
-    proto_undo_clear(&e->undo);
-    proto_undo_init(&e->undo);
 }
 
 static void store_final_height(poa_node *n, uint64_t height)

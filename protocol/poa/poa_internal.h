@@ -35,8 +35,7 @@ struct poa_node {
     proto_keypair key;
     uint64_t total_stake;
 
-    proto_state *state;           /* state after executing the head chain */
-    poa_tree tree;                /* root = last final block */
+    poa_tree tree;                /* root = last final block; head->state is the node's */
     poa_entry *head;
     GArray *final_hashes;         /* proto_hash per final height, [0] = genesis */
 
@@ -71,7 +70,7 @@ void poa_chain_recover(poa_node *n);
 /* Move the head to the fork-choice best branch, executing as needed. */
 void poa_chain_update_head(poa_node *n);
 /* Execute entry e on top of the current state (e->parent must be head). */
-bool poa_chain_apply(poa_node *n, poa_entry *e, proto_block *b);
+bool poa_chain_apply(poa_node *n, poa_entry *e, const proto_block *b);
 void poa_chain_update_finality(poa_node *n);
 
 /* poa_sync.c */

@@ -89,7 +89,7 @@ static void arm_slot_timer(poa_node *n)
 
 static proto_reject_reason admit_tx(poa_node *n, const proto_txenv *tx, proto_hash *hash)
 {
-    return proto_exec_admit_tx(n->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
+    return proto_exec_admit_tx(n->head->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
 }
 
 static bool decode_tx(poa_node *n, GBytes *wire, proto_txenv *tx)
@@ -155,19 +155,20 @@ static void propose(poa_node *n, uint64_t slot)
     b->header.proposer = (uint32_t)n->validator_index;
     b->header.timestamp_ns = (int64_t)slot * n->p->block_interval_ns;
 
-    /* Execute to learn the state root (dropping any tx that fails), then
-     * undo: the block is applied again when it comes back through intake
-     * like anyone else's. */
+    /* Execute on a scratch copy of the head's (read-only) state to learn
+     * the state root, dropping any tx that fails: the block is applied
+     * when it comes back through intake like anyone else's. */
+    proto_state *scratch = proto_state_copy(n->head->state);
     proto_undo undo;
     proto_undo_init(&undo);
     proto_exec_env env = {.rules = n->p->rules,
                           .crypto = n->p->crypto,
                           .include_tx = n->env.include_tx,
                           .include_ctx = n->env.ctx};
-    bool built = proto_exec_build(n->state, n->mempool, n->p->max_block_txs, &env, b, &undo);
+    bool built = proto_exec_build(scratch, n->mempool, n->p->max_block_txs, &env, b, &undo);
     g_assert(built); /* no extension step can fail */
-    proto_state_revert(n->state, &undo);
     proto_undo_clear(&undo);
+    proto_state_free(scratch);
     proto_block_sign(b, n->p->chain_id, n->p->crypto, &n->key);
 
     GBytes *wire = poa_msg_block_encode(b);
@@ -283,14 +284,14 @@ static void poa_node_free(void *node)
 static void poa_fee_quote(void *node, proto_fee_quote *out)
 {
     poa_node *n = node;
-    *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->state));
+    *out = proto_fee_tracker_quote(n->fees, proto_state_base_fee(n->head->state));
 }
 
 static uint32_t poa_fee_history(void *node, uint32_t blocks, uint64_t *base_fee,
                                 double *gas_used_ratio, uint64_t *reward)
 {
     poa_node *n = node;
-    return proto_fee_tracker_query(n->fees, blocks, proto_state_base_fee(n->state), base_fee,
+    return proto_fee_tracker_query(n->fees, blocks, proto_state_base_fee(n->head->state), base_fee,
                                    gas_used_ratio, reward);
 }
 
@@ -311,7 +312,7 @@ uint64_t poa_node_head_height(const poa_node *n)
 
 const proto_state *poa_node_state(const poa_node *n)
 {
-    return n->state;
+    return n->head->state;
 }
 
 uint64_t poa_node_final_height(const poa_node *n)

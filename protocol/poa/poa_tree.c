@@ -7,7 +7,7 @@ static void entry_free(poa_entry *e)
 {
     if (e->body != NULL)
         g_bytes_unref(e->body);
-    proto_undo_clear(&e->undo);
+    proto_state_free(e->state);
     if (e->tx_hashes != NULL)
         g_array_unref(e->tx_hashes);
     g_free(e);
@@ -22,7 +22,6 @@ void poa_tree_init(poa_tree *t, const proto_block_header *root_header, const pro
     root->hash = *root_hash;
     root->status = POA_EXEC_VALID;
     root->on_head_chain = true;
-    proto_undo_init(&root->undo);
     g_ptr_array_add(t->entries, root);
     g_hash_table_insert(t->by_hash, &root->hash, root);
 }
@@ -61,7 +60,6 @@ poa_entry *poa_tree_add(poa_tree *t, poa_entry *parent, const proto_block_header
     e->parent = parent;
     e->body = g_bytes_ref(body);
     e->status = parent->status == POA_EXEC_INVALID ? POA_EXEC_INVALID : POA_EXEC_UNKNOWN;
-    proto_undo_init(&e->undo);
     g_ptr_array_add(t->entries, e);
     g_hash_table_insert(t->by_hash, &e->hash, e);
     return e;

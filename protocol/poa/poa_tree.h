@@ -4,8 +4,9 @@
  * Entries are kept in insertion order (for deterministic iteration) and
  * indexed by hash (lookup only). Each entry holds the header, the block
  * encoding (shared slice of a received buffer) until finalized, its
- * execution status, and, while on the head chain, the undo log that
- * reverts it. Blocks that do not descend from the root are pruned when the
+ * execution status, and, while on the head chain, a reference to the
+ * state after it (possibly shared with other nodes through an execution
+ * memo: read-only), so reverting it is dropping that reference. Blocks that do not descend from the root are pruned when the
  * root advances, so the tree stays as small as the non-final window. */
 #ifndef AITBC_PROTOCOL_POA_TREE_H
 #define AITBC_PROTOCOL_POA_TREE_H
@@ -30,7 +31,8 @@ typedef struct poa_entry {
     GBytes *body;               /* block encoding; NULL once final */
     poa_exec_status status;
     bool on_head_chain;
-    proto_undo undo;            /* valid while on_head_chain (and not root) */
+    proto_state *state;         /* the state after this block while on_head_chain (the
+                                 * root's too), else NULL; one reference, read-only */
     GArray *tx_hashes;          /* proto_hash of each tx, once executed */
     uint64_t tips;              /* its transactions' tips to the proposer, once executed */
 } poa_entry;

@@ -134,6 +134,14 @@ static void build_poa(sim_chain *c)
     p->sync_batch_max = CHAIN_SYNC_BATCH_MAX;
     p->orphans_max = CHAIN_ORPHANS_MAX;
     p->rotation = c->rotation;
+    /* Shared decoded blocks and executions (exact: both are pure
+     * functions of the bytes and the state; see protocol/memo/memo.h): a
+     * few heights each, so thousands of nodes in one process cost one
+     * state per height. PBFT shares the same two. */
+    if (opt->memo_heights > 0) {
+        p->block_memo = proto_block_memo_new(opt->memo_heights);
+        p->exec_memo = proto_exec_memo_new(opt->memo_heights);
+    }
 }
 
 /* PBFT shares the chain (keys, stakes, genesis, rotation) of PoA's. */
@@ -160,14 +168,8 @@ static void build_pbft(sim_chain *c)
     p->sync_batch_max = poa->sync_batch_max;
     p->test_break_quorum = c->opt.test_break_quorum;
     pbft_genesis_hash(p, &p->genesis_hash);
-    /* Shared decoded blocks and executions (exact: both are pure
-     * functions of the bytes and the state; see protocol/memo/memo.h): a
-     * few heights each, so thousands of full nodes in one process cost
-     * one state per height. */
-    if (c->opt.memo_heights > 0) {
-        p->block_memo = proto_block_memo_new(c->opt.memo_heights);
-        p->exec_memo = proto_exec_memo_new(c->opt.memo_heights);
-    }
+    p->block_memo = poa->block_memo;
+    p->exec_memo = poa->exec_memo;
 }
 
 bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep_going,
@@ -192,8 +194,8 @@ bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep
 void sim_chain_clear(sim_chain *c)
 {
     proto_state_free(c->genesis);
-    proto_block_memo_free(c->pbft.block_memo);
-    proto_exec_memo_free(c->pbft.exec_memo);
+    proto_block_memo_free(c->poa.block_memo);
+    proto_exec_memo_free(c->poa.exec_memo);
     proto_crypto_free(c->crypto);
     g_free(c->validator_keys);
     g_free(c->validator_pubkeys);

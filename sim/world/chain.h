@@ -71,7 +71,7 @@ typedef struct sim_chain_options {
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
-    uint32_t memo_heights;       /* > 0: PBFT nodes share decoded blocks and executions
+    uint32_t memo_heights;       /* > 0: PoA and PBFT nodes share decoded blocks and executions
                                   * for this many heights (protocol/memo/memo.h) */
 } sim_chain_options;
 
