@@ -13,34 +13,11 @@
 
 #include "protocol/modules/staking/dec.h"
 #include "protocol/modules/staking/wide.h"
+#include "support/staking_check.h"
 
 /* ---- helpers ---- */
 
-static proto_dec D(const char *text)
-{
-    proto_dec d;
-    proto_dec_result r = proto_dec_from_string(text, &d);
-    ck_assert_msg(r == PROTO_DEC_OK, "parse %s: %s", text, proto_dec_result_name(r));
-    return d;
-}
-
-#define ck_dec_eq(have, want)                                                                                \
-    do {                                                                                                     \
-        char hb_[PROTO_DEC_STRING_SIZE], wb_[PROTO_DEC_STRING_SIZE];                                         \
-        proto_dec h_ = (have), w_ = (want);                                                                  \
-        ck_assert_msg(proto_dec_eq(h_, w_), "%s: have %s want %s", #have, proto_dec_to_string(h_, hb_),      \
-                      proto_dec_to_string(w_, wb_));                                                         \
-    } while (0)
-
-#define ck_amount_eq(have, want)                                                                             \
-    do {                                                                                                     \
-        char hb_[PROTO_DEC_STRING_SIZE], wb_[PROTO_DEC_STRING_SIZE];                                         \
-        proto_amount h_ = (have), w_ = (want);                                                               \
-        ck_assert_msg(h_ == w_, "%s: have %s want %s", #have, proto_amount_to_string(h_, hb_),               \
-                      proto_amount_to_string(w_, wb_));                                                      \
-    } while (0)
-
-#define OK_DEC(call) ck_assert_int_eq((call), PROTO_DEC_OK)
+#define D(text) test_dec(text) /* short, for the vector tables */
 
 /* ==== decimals: cosmos/cosmos-sdk math/legacy_dec_test.go at
  * 0a73e70f2a89f63ba6726a6213202c152e1a87f1 ==== */
@@ -63,7 +40,8 @@ START_TEST(test_dec_from_string)
         {"0.11111", true, "0.111110000000000000"},
         {"314460551102969.3144278234343371835", false, NULL},
         {"314460551102969314427823434337.1835718092488231350", false, NULL},
-        {"314460551102969314427823434337.1835", true, "314460551102969314427823434337.183500000000000000"},
+        {"314460551102969314427823434337.1835", true,
+         "314460551102969314427823434337.183500000000000000"},
         {".", false, NULL},
         {".0", false, NULL},
         {"1.", false, NULL},
@@ -71,11 +49,17 @@ START_TEST(test_dec_from_string)
         {"0.foobar", false, NULL},
         {"0.foobar.", false, NULL},
         {"8888888888888888888888888888888888888888888888888888888888888888888844444440", true,
-         "8888888888888888888888888888888888888888888888888888888888888888888844444440.000000000000000000"},
-        {"33499189745056880149688856635597007162669032647290798121690100488888732861290.034376435130433535", true,
-         "33499189745056880149688856635597007162669032647290798121690100488888732861290.034376435130433535"},
-        {"133499189745056880149688856635597007162669032647290798121690100488888732861291", false, NULL},
-        {"115792089237316195423570985008687907853269984665640564039457584007913129639936", false, NULL}, /* 2^256 */
+         "8888888888888888888888888888888888888888888888888888888888888888888844444440."
+         "000000000000000000"},
+        {"33499189745056880149688856635597007162669032647290798121690100488888732861290."
+         "034376435130433535",
+         true,
+         "33499189745056880149688856635597007162669032647290798121690100488888732861290."
+         "034376435130433535"},
+        {"133499189745056880149688856635597007162669032647290798121690100488888732861291", false,
+         NULL},
+        {"115792089237316195423570985008687907853269984665640564039457584007913129639936", false,
+         NULL}, /* 2^256 */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(tests); i++) {
         for (int negate = 0; negate < 2; negate++) {
@@ -88,14 +72,16 @@ START_TEST(test_dec_from_string)
                 ck_assert(proto_dec_eq(d, before)); /* output untouched on failure */
                 continue;
             }
-            ck_assert_msg(r == PROTO_DEC_OK, "case %zu '%s': %s", i, text, proto_dec_result_name(r));
+            ck_assert_msg(r == PROTO_DEC_OK, "case %zu '%s': %s", i, text,
+                          proto_dec_result_name(r));
             bool zero = strcmp(tests[i].text, "0") == 0;
             g_autofree char *want = g_strconcat(negate && !zero ? "-" : "", tests[i].want, NULL);
             ck_assert_str_eq(proto_dec_to_string(d, buf), want);
         }
     }
     /* TestDecEncoding's largest value: 2^315 - 1 units, printed and parsed back. */
-    const char *max315 = "66749594872528440074844428317798503581334516323645399060845050244444366430645.017188217565216767";
+    const char *max315 = "6674959487252844007484442831779850358133451632364539906084505024444436643"
+                         "0645.017188217565216767";
     char buf[PROTO_DEC_STRING_SIZE];
     ck_assert_str_eq(proto_dec_to_string(D(max315), buf), max315);
 }
@@ -109,20 +95,23 @@ START_TEST(test_dec_string)
         unsigned prec;
         const char *want;
     } tests[] = {
-        {0, 0, "0.000000000000000000"},          {1, 0, "1.000000000000000000"},
-        {10, 0, "10.000000000000000000"},        {12340, 0, "12340.000000000000000000"},
-        {12340, 4, "1.234000000000000000"},      {12340, 5, "0.123400000000000000"},
-        {12340, 8, "0.000123400000000000"},      {1009009009009009009, 17, "10.090090090090090090"},
+        {0, 0, "0.000000000000000000"},     {1, 0, "1.000000000000000000"},
+        {10, 0, "10.000000000000000000"},   {12340, 0, "12340.000000000000000000"},
+        {12340, 4, "1.234000000000000000"}, {12340, 5, "0.123400000000000000"},
+        {12340, 8, "0.000123400000000000"}, {1009009009009009009, 17, "10.090090090090090090"},
         {-4, 2, "-0.040000000000000000"},
     };
     char buf[PROTO_DEC_STRING_SIZE];
     for (size_t i = 0; i < G_N_ELEMENTS(tests); i++)
-        ck_assert_str_eq(proto_dec_to_string(proto_dec_with_prec(tests[i].i, tests[i].prec), buf), tests[i].want);
+        ck_assert_str_eq(proto_dec_to_string(proto_dec_with_prec(tests[i].i, tests[i].prec), buf),
+                         tests[i].want);
     proto_dec sum;
-    OK_DEC(proto_dec_add(D("51643150036226787134389711697696177267"), D("-31798496660535729618459429845579852627"),
-                         &sum));
-    ck_assert_str_eq(proto_dec_to_string(sum, buf), "19844653375691057515930281852116324640.000000000000000000");
-    ck_assert_str_eq(proto_amount_to_string(-PROTO_AMOUNT_MAX, buf), "-170141183460469231731687303715884105727");
+    OK_DEC(proto_dec_add(D("51643150036226787134389711697696177267"),
+                         D("-31798496660535729618459429845579852627"), &sum));
+    ck_assert_str_eq(proto_dec_to_string(sum, buf),
+                     "19844653375691057515930281852116324640.000000000000000000");
+    ck_assert_str_eq(proto_amount_to_string(-PROTO_AMOUNT_MAX, buf),
+                     "-170141183460469231731687303715884105727");
 }
 END_TEST
 
@@ -142,8 +131,8 @@ START_TEST(test_dec_arithmetic)
         {"-1", "-1", "1", "1", "1", "1", "1", "1", "-2", "0"},
         {"1", "-1", "-1", "-1", "-1", "-1", "-1", "-1", "0", "2"},
         {"-1", "1", "-1", "-1", "-1", "-1", "-1", "-1", "0", "-2"},
-        {"3", "7", "21", "21", "21", "0.428571428571428571", "0.428571428571428572", "0.428571428571428571", "10",
-         "-4"},
+        {"3", "7", "21", "21", "21", "0.428571428571428571", "0.428571428571428572",
+         "0.428571428571428571", "10", "-4"},
         {"2", "4", "8", "8", "8", "0.5", "0.5", "0.5", "6", "-2"},
         {"100", "100", "10000", "10000", "10000", "1", "1", "1", "200", "0"},
         {"1.5", "1.5", "2.25", "2.25", "2.25", "1", "1", "1", "3", "0"},
@@ -192,9 +181,9 @@ START_TEST(test_dec_rounding)
         const char *d;
         int64_t round, trunc;
     } chop[] = {
-        {"0.25", 0, 0}, {"0", 0, 0},     {"1", 1, 1},     {"0.75", 1, 0},  {"0.5", 0, 0},      {"7.5", 8, 7},
-        {"1.5", 2, 1},  {"2.5", 2, 2},   {"0.545", 1, 0}, {"1.545", 2, 1}, {"7.6", 8, 7},      {"7.4", 7, 7},
-        {"100.1", 100, 100}, {"1000.1", 1000, 1000},
+        {"0.25", 0, 0}, {"0", 0, 0},   {"1", 1, 1},         {"0.75", 1, 0},         {"0.5", 0, 0},
+        {"7.5", 8, 7},  {"1.5", 2, 1}, {"2.5", 2, 2},       {"0.545", 1, 0},        {"1.545", 2, 1},
+        {"7.6", 8, 7},  {"7.4", 7, 7}, {"100.1", 100, 100}, {"1000.1", 1000, 1000},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(chop); i++) {
         proto_amount a;
@@ -209,26 +198,52 @@ START_TEST(test_dec_rounding)
 
     static const struct {
         const char *in, *want;
-    } ceil[] = {{"0.001", "1"}, {"-0.001", "0"}, {"0", "0"},   {"0.9", "1"},
+    } ceil[] = {{"0.001", "1"}, {"-0.001", "0"},  {"0", "0"},   {"0.9", "1"},
                 {"4.001", "5"}, {"-4.001", "-4"}, {"4.7", "5"}, {"-4.7", "-4"}};
     for (size_t i = 0; i < G_N_ELEMENTS(ceil); i++) {
         OK_DEC(proto_dec_ceil(D(ceil[i].in), &r));
         ck_dec_eq(r, D(ceil[i].want));
     }
     /* TestCeilOverflow: the largest value's ceiling is out of range. */
-    proto_dec max = D("115792089237316195423570985008687907853269984665640564039457584007913129639935."
-                      "999999999999999999");
+    proto_dec max =
+        D("115792089237316195423570985008687907853269984665640564039457584007913129639935."
+          "999999999999999999");
     ck_assert_int_eq(proto_dec_ceil(max, &r), PROTO_DEC_OVERFLOW);
 
     static const struct {
         const char *d;
         int64_t i;
         const char *want;
-    } mul_int[] = {{"10", 2, "20"}, {"1000000", 100, "100000000"}, {"0.1", 10, "1"}, {"0.00001", 20, "0.0002"}};
+    } mul_int[] = {{"10", 2, "20"},
+                   {"1000000", 100, "100000000"},
+                   {"0.1", 10, "1"},
+                   {"0.00001", 20, "0.0002"}};
     for (size_t i = 0; i < G_N_ELEMENTS(mul_int); i++) {
         OK_DEC(proto_dec_mul_int(D(mul_int[i].d), mul_int[i].i, &r));
         ck_dec_eq(r, D(mul_int[i].want));
     }
+
+    /* Derived from chopPrecisionAndRound: Mul and Quo round half to even
+     * at the 18th place, both signs (0.5e-18 -> 0, 1.5e-18 -> 2e-18), and
+     * Quo rounds 2/3 up where QuoTruncate does not. */
+    static const struct {
+        const char *a, *b, *mul, *quo;
+    } half[] = {
+        {"0.000000000000000001", "0.5", "0", "0.000000000000000002"},
+        {"0.000000000000000003", "0.5", "0.000000000000000002", "0.000000000000000006"},
+        {"0.000000000000000001", "2", "0.000000000000000002", "0"},
+        {"0.000000000000000003", "2", "0.000000000000000006", "0.000000000000000002"},
+        {"2", "3", "6", "0.666666666666666667"},
+        {"-2", "3", "-6", "-0.666666666666666667"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(half); i++) {
+        OK_DEC(proto_dec_mul(D(half[i].a), D(half[i].b), &r));
+        ck_dec_eq(r, D(half[i].mul));
+        OK_DEC(proto_dec_quo(D(half[i].a), D(half[i].b), &r));
+        ck_dec_eq(r, D(half[i].quo));
+    }
+    OK_DEC(proto_dec_quo_truncate(D("2"), D("3"), &r));
+    ck_dec_eq(r, D("0.666666666666666666"));
 
     /* (10 x 1000000010) / 1000000010 is 10, but 10 / 1000000010 x 1000000010 is not. */
     proto_dec n1 = proto_dec_from_int64(10), n2 = proto_dec_from_int64(1000000010), x, y;
@@ -245,12 +260,14 @@ END_TEST
  * 2^256 x 10^18 - 1) and the helpers the tables above do not reach. */
 START_TEST(test_dec_range)
 {
-    proto_dec max = D("115792089237316195423570985008687907853269984665640564039457584007913129639935."
-                      "999999999999999999");
+    proto_dec max =
+        D("115792089237316195423570985008687907853269984665640564039457584007913129639935."
+          "999999999999999999");
     proto_dec r = proto_dec_one(), before = r;
     ck_assert_int_eq(proto_dec_add(max, proto_dec_smallest(), &r), PROTO_DEC_OVERFLOW);
     ck_assert(proto_dec_eq(r, before));
-    ck_assert_int_eq(proto_dec_sub(proto_dec_neg(max), proto_dec_smallest(), &r), PROTO_DEC_OVERFLOW);
+    ck_assert_int_eq(proto_dec_sub(proto_dec_neg(max), proto_dec_smallest(), &r),
+                     PROTO_DEC_OVERFLOW);
     ck_assert_int_eq(proto_dec_mul(max, proto_dec_from_int64(2), &r), PROTO_DEC_OVERFLOW);
     ck_assert_int_eq(proto_dec_mul_int(max, 2, &r), PROTO_DEC_OVERFLOW);
     ck_assert_int_eq(proto_dec_quo(max, D("0.5"), &r), PROTO_DEC_OVERFLOW);
@@ -276,7 +293,8 @@ START_TEST(test_dec_range)
     ck_dec_eq(proto_dec_max(D("2"), D("-2")), D("2"));
     ck_dec_eq(proto_dec_abs(D("-2.5")), D("2.5"));
     ck_assert(!proto_dec_is_negative(proto_dec_neg(proto_dec_zero())));
-    ck_assert(proto_dec_is_positive(proto_dec_smallest()) && !proto_dec_is_positive(proto_dec_zero()));
+    ck_assert(proto_dec_is_positive(proto_dec_smallest()) &&
+              !proto_dec_is_positive(proto_dec_zero()));
     /* QuoInt truncates toward zero, both signs. */
     OK_DEC(proto_dec_quo_int(D("-10"), 3, &r));
     ck_dec_eq(r, D("-3.333333333333333333"));
@@ -295,11 +313,7 @@ static uint64_t rng_state;
 
 static uint64_t rng_next(void)
 {
-    uint64_t x = rng_state; /* xorshift64 */
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return test_rng_next(&rng_state);
 }
 
 /* A limb biased toward the edges that break division: 0, all ones, a
@@ -307,11 +321,16 @@ static uint64_t rng_next(void)
 static uint64_t rng_limb(void)
 {
     switch (rng_next() % 8) {
-    case 0: return 0;
-    case 1: return UINT64_MAX;
-    case 2: return 1ull << 63;
-    case 3: return (1ull << 63) - 1;
-    default: return rng_next();
+    case 0:
+        return 0;
+    case 1:
+        return UINT64_MAX;
+    case 2:
+        return 1ull << 63;
+    case 3:
+        return (1ull << 63) - 1;
+    default:
+        return rng_next();
     }
 }
 
@@ -337,15 +356,16 @@ START_TEST(test_wide_divmod_identity)
         ck_assert_uint_eq(proto_wide_add(back, rem_wide, nn + nd), 0);
         uint64_t num_wide[15] = {0};
         memcpy(num_wide, num, nn * sizeof *num);
-        ck_assert_msg(proto_wide_cmp(back, num_wide, nn + nd) == 0, "seed %#llx iteration %d: q x d + r != n",
+        ck_assert_msg(proto_wide_cmp(back, num_wide, nn + nd) == 0,
+                      "seed %#llx iteration %d: q x d + r != n", (unsigned long long)seed, iter);
+        ck_assert_msg(proto_wide_cmp(rem, den, nd) < 0, "seed %#llx iteration %d: r >= d",
                       (unsigned long long)seed, iter);
-        ck_assert_msg(proto_wide_cmp(rem, den, nd) < 0, "seed %#llx iteration %d: r >= d", (unsigned long long)seed,
-                      iter);
     }
     /* A divisor whose top limb has only the high bit set and a dividend
      * of all ones: the case where the quotient estimate is one too large
      * and the add-back step runs (Knuth's D6). */
-    uint64_t n[4] = {0, 0, UINT64_MAX, (1ull << 63) - 1}, d[3] = {1, 0, 1ull << 63}, q[4], r[3], b[7] = {0};
+    uint64_t n[4] = {0, 0, UINT64_MAX, (1ull << 63) - 1}, d[3] = {1, 0, 1ull << 63}, q[4], r[3],
+             b[7] = {0};
     proto_wide_divmod(n, 4, d, 3, q, r);
     proto_wide_mul(q, 4, d, 3, b);
     uint64_t r7[7] = {r[0], r[1], r[2]}, n7[7] = {n[0], n[1], n[2], n[3]};
@@ -391,16 +411,19 @@ START_TEST(test_dec_rounding_directions)
             bool neg = proto_dec_is_negative(a) != proto_dec_is_negative(b);
             /* Truncation and round-up both go toward zero for a negative
              * product (ceil); banker's rounding may go one unit further. */
-            bool order = neg ? proto_dec_eq(t, u) && !proto_dec_gt(m, t) : !proto_dec_gt(t, m) && !proto_dec_gt(m, u);
-            ck_assert_msg(order, "seed %#llx iteration %d: mul order", (unsigned long long)seed, iter);
+            bool order = neg ? proto_dec_eq(t, u) && !proto_dec_gt(m, t)
+                             : !proto_dec_gt(t, m) && !proto_dec_gt(m, u);
+            ck_assert_msg(order, "seed %#llx iteration %d: mul order", (unsigned long long)seed,
+                          iter);
             OK_DEC(proto_dec_sub(u, m, &gap));
-            ck_assert_msg(!proto_dec_gt(proto_dec_abs(gap), unit), "seed %#llx iteration %d: mul gap",
-                          (unsigned long long)seed, iter);
+            ck_assert_msg(!proto_dec_gt(proto_dec_abs(gap), unit),
+                          "seed %#llx iteration %d: mul gap", (unsigned long long)seed, iter);
         }
         if (proto_dec_is_zero(b) || proto_dec_quo_truncate(a, b, &t) != PROTO_DEC_OK)
             continue;
         OK_DEC(proto_dec_quo_round_up(a, b, &u));
-        ck_assert_msg(!proto_dec_lt(u, t), "seed %#llx iteration %d: quo order", (unsigned long long)seed, iter);
+        ck_assert_msg(!proto_dec_lt(u, t), "seed %#llx iteration %d: quo order",
+                      (unsigned long long)seed, iter);
         OK_DEC(proto_dec_sub(u, t, &gap));
         ck_assert(!proto_dec_gt(gap, unit));
         if (proto_dec_quo(a, b, &m) == PROTO_DEC_OK) {
@@ -419,7 +442,8 @@ START_TEST(test_dec_quo_exact)
     rng_state = seed;
     const uint64_t scale = 1000000000000000000ull;
     for (int iter = 0; iter < 5000; iter++) {
-        proto_dec a = proto_dec_abs(rng_dec(1 + rng_next() % 4)), b = proto_dec_abs(rng_dec(1 + rng_next() % 4)), q;
+        proto_dec a = proto_dec_abs(rng_dec(1 + rng_next() % 4)),
+                  b = proto_dec_abs(rng_dec(1 + rng_next() % 4)), q;
         if (proto_dec_is_zero(b) || proto_dec_quo_truncate(a, b, &q) != PROTO_DEC_OK)
             continue;
         uint64_t lhs[10] = {0}, rhs[10] = {0}, next[10] = {0}, q1[PROTO_DEC_LIMBS + 1] = {0};

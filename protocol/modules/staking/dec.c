@@ -27,10 +27,14 @@ typedef enum {
 const char *proto_dec_result_name(proto_dec_result r)
 {
     switch (r) {
-    case PROTO_DEC_OK: return "ok";
-    case PROTO_DEC_OVERFLOW: return "overflow";
-    case PROTO_DEC_DIV_ZERO: return "div_zero";
-    case PROTO_DEC_BAD_STRING: return "bad_string";
+    case PROTO_DEC_OK:
+        return "ok";
+    case PROTO_DEC_OVERFLOW:
+        return "overflow";
+    case PROTO_DEC_DIV_ZERO:
+        return "div_zero";
+    case PROTO_DEC_BAD_STRING:
+        return "bad_string";
     }
     return "unknown";
 }

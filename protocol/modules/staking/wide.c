@@ -143,8 +143,8 @@ static uint64_t estimate_qhat(const uint64_t *un, const uint64_t *vn, size_t n)
     return (uint64_t)qhat;
 }
 
-void proto_wide_divmod(const uint64_t *num, size_t nn, const uint64_t *den, size_t nd, uint64_t *quot,
-                       uint64_t *rem)
+void proto_wide_divmod(const uint64_t *num, size_t nn, const uint64_t *den, size_t nd,
+                       uint64_t *quot, uint64_t *rem)
 {
     assert(nn <= PROTO_WIDE_LIMBS_MAX && nd <= PROTO_WIDE_LIMBS_MAX);
     size_t n = proto_wide_len(den, nd);

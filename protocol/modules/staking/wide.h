@@ -44,7 +44,7 @@ uint64_t proto_wide_div_small(uint64_t *a, size_t n, uint64_t d);
 /* quot[0..nn) = num / den and rem[0..nd) = num % den, truncating, for
  * num of nn limbs and den of nd limbs (den != 0; nn, nd <=
  * PROTO_WIDE_LIMBS_MAX). quot and rem must not overlap the inputs. */
-void proto_wide_divmod(const uint64_t *num, size_t nn, const uint64_t *den, size_t nd, uint64_t *quot,
-                       uint64_t *rem);
+void proto_wide_divmod(const uint64_t *num, size_t nn, const uint64_t *den, size_t nd,
+                       uint64_t *quot, uint64_t *rem);
 
 #endif
