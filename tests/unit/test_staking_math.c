@@ -414,8 +414,9 @@ END_TEST
 
 /* Delegating and at once undelegating never returns more than was
  * delegated, the validator's tokens never go negative, and amounts up to
- * 2^100 never overflow, at any exchange rate a slash history can leave
- * (derived from validator.go's rounding directions). */
+ * 2^100 never overflow, at exchange rates up to 2^20 shares a token
+ * (slashes that left a millionth of the stake; derived from
+ * validator.go's rounding directions). */
 START_TEST(test_prop_shares_round_trip)
 {
     const uint64_t seed = 0x51a4e5eedull;
@@ -424,9 +425,10 @@ START_TEST(test_prop_shares_round_trip)
         proto_shares_validator v = proto_shares_validator_empty();
         proto_dec issued, first;
         OK_SHARES(proto_shares_add_tokens_from_del(&v, test_rng_amount(&rng, 100), &first));
-        proto_amount slashed = v.tokens - test_rng_amount(&rng, 1 + test_rng_next(&rng) % 100) %
-                                              v.tokens; /* keep >= 1 token */
-        OK_SHARES(proto_shares_remove_tokens(&v, v.tokens - slashed));
+        /* A slash history: keep 2^-20 to all of the tokens. */
+        proto_amount kept = v.tokens >> (test_rng_next(&rng) % 21);
+        kept = kept > 0 ? kept : 1;
+        OK_SHARES(proto_shares_remove_tokens(&v, v.tokens - kept));
         proto_amount amount = test_rng_amount(&rng, 1 + test_rng_next(&rng) % 100), paid;
         proto_shares_result r = proto_shares_add_tokens_from_del(&v, amount, &issued);
         ck_assert_msg(r == PROTO_SHARES_OK, "seed %#llx iteration %d: %s", (unsigned long long)seed,
@@ -439,6 +441,17 @@ START_TEST(test_prop_shares_round_trip)
         OK_SHARES(proto_shares_remove_del_shares(&v, first, &paid));
         ck_assert(v.tokens == 0 && proto_dec_is_zero(v.delegator_shares));
     }
+    /* Beyond Cosmos's range (where it panics): a rate of 2^100 shares a
+     * token and 2^100 tokens more prices shares x tokens above 2^256;
+     * reported, the validator untouched. */
+    proto_amount big = (proto_amount)1 << 100, paid;
+    proto_shares_validator v = {.tokens = 1, .delegator_shares = proto_dec_from_amount(big)};
+    proto_dec issued;
+    OK_SHARES(proto_shares_add_tokens_from_del(&v, big, &issued));
+    proto_shares_validator before = v;
+    ck_assert_int_eq(proto_shares_remove_del_shares(&v, issued, &paid), PROTO_SHARES_OVERFLOW);
+    ck_assert(v.tokens == before.tokens &&
+              proto_dec_eq(v.delegator_shares, before.delegator_shares));
 }
 END_TEST
 

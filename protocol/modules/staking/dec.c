@@ -173,8 +173,6 @@ proto_dec_result proto_dec_from_string(const char *text, proto_dec *out)
     size_t decimals = point ? strlen(point + 1) : 0;
     if (whole == 0 || (point && decimals == 0) || decimals > PROTO_DEC_PRECISION)
         return PROTO_DEC_BAD_STRING;
-    uint64_t w[LIMBS + 1] = {0};
-    bool fits = true;
     for (size_t k = 0; k < whole; k++) {
         if (digits[k] < '0' || digits[k] > '9')
             return PROTO_DEC_BAD_STRING;
@@ -183,7 +181,9 @@ proto_dec_result proto_dec_from_string(const char *text, proto_dec *out)
         if (point[1 + k] < '0' || point[1 + k] > '9')
             return PROTO_DEC_BAD_STRING;
     }
-    fits = append_digits(w, digits, whole) && (!point || append_digits(w, point + 1, decimals));
+    uint64_t w[LIMBS + 1] = {0};
+    bool fits =
+        append_digits(w, digits, whole) && (!point || append_digits(w, point + 1, decimals));
     for (size_t k = decimals; fits && k < PROTO_DEC_PRECISION; k++)
         fits = proto_wide_mul_small(w, LIMBS + 1, 10) == 0;
     if (!fits)

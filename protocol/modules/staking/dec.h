@@ -131,12 +131,16 @@ proto_dec_result proto_dec_mul_int(proto_dec d, proto_amount i, proto_dec *out);
 proto_dec_result proto_dec_quo(proto_dec a, proto_dec b, proto_dec *out);
 /* a / b truncated toward zero at the 18th place (QuoTruncate). */
 proto_dec_result proto_dec_quo_truncate(proto_dec a, proto_dec b, proto_dec *out);
-/* a / b rounded toward +infinity at the 18th place (QuoRoundUp). For
- * operands of the same sign, or a result in (-1, 0], this is Cosmos's
- * result; for a negative dividend over a positive divisor with a result
- * at or below -1, current Cosmos adds one unit too many (its remainder
- * test mixes signs) and this function gives the true ceiling. Staking
- * only divides non-negative values. */
+/* a / b rounded toward +infinity at the 18th place (QuoRoundUp):
+ * ceil(a x 10^18 / b). For a non-negative result this is current
+ * Cosmos's QuoRoundupMut exactly. For a negative result Cosmos adds one
+ * unit to its truncated quotient whenever that quotient is non-zero and a
+ * remainder is left (its remainder test mixes the signs: -1 / 3 gives
+ * -0.333333333333333332 there), which is no rounding rule; this function
+ * gives the ceiling (-0.333333333333333333). Staking only divides
+ * non-negative values. (SDK v0.46 and earlier rounded a x 10^36 / b
+ * truncated, a slightly different rule only for remainders below
+ * 10^-36.) */
 proto_dec_result proto_dec_quo_round_up(proto_dec a, proto_dec b, proto_dec *out);
 /* d / i truncated toward zero at the 18th place (QuoInt).
  * PROTO_DEC_DIV_ZERO for i = 0. */

@@ -38,16 +38,16 @@
 
 #include "protocol/modules/staking/dec.h"
 
+/* Why a step refused. Cosmos panics on most of these; here they are
+ * results, and outputs are left as they were. */
 typedef enum proto_f1_result {
     PROTO_F1_OK = 0,
-    PROTO_F1_OVERFLOW,    /* a value outside proto_dec's range */
-    PROTO_F1_NEGATIVE,    /* a negative reward, stake, token count or power */
-    PROTO_F1_BAD_PERIODS, /* a later period with a smaller cumulative ratio, or periods out of order
-                           */
-    PROTO_F1_BAD_FRACTION, /* a rate or fraction outside [0, 1], or parameters summing above one */
-    PROTO_F1_BAD_POWER,    /* vote powers adding up to more than the total */
-    PROTO_F1_STAKE_MISMATCH, /* replayed stake above the current stake by more than 3 x 10^-18
-                                (Cosmos panics) */
+    PROTO_F1_OVERFLOW,       /* a value outside proto_dec's range */
+    PROTO_F1_NEGATIVE,       /* a negative reward, stake, token count or power */
+    PROTO_F1_BAD_PERIODS,    /* a ratio that shrinks, or periods out of order */
+    PROTO_F1_BAD_FRACTION,   /* a rate outside [0, 1], or parameters summing above one */
+    PROTO_F1_BAD_POWER,      /* vote powers adding up to more than the total */
+    PROTO_F1_STAKE_MISMATCH, /* replayed stake above the current one by > 3 x 10^-18 */
 } proto_f1_result;
 
 const char *proto_f1_result_name(proto_f1_result r);
@@ -57,10 +57,13 @@ const char *proto_f1_result_name(proto_f1_result r);
 /* Distribution's allocation parameters. Each in [0, 1], their sum <= 1
  * (Params.ValidateBasic). */
 typedef struct proto_f1_params {
-    proto_dec community_tax;         /* share of every block's rewards for the community pool */
-    proto_dec base_proposer_reward;  /* the proposer's fixed share (SDK <= v0.46) */
-    proto_dec bonus_proposer_reward; /* the proposer's share at full participation, scaled by it
-                                        (SDK <= v0.46) */
+    /* share of every block's rewards for the community pool */
+    proto_dec community_tax;
+    /* the proposer's fixed share (SDK <= v0.46) */
+    proto_dec base_proposer_reward;
+    /* the proposer's extra share at full participation, scaled by the
+     * signed power fraction (SDK <= v0.46) */
+    proto_dec bonus_proposer_reward;
 } proto_f1_params;
 
 /* Current SDK defaults: tax 0.02, no proposer reward. */
@@ -70,9 +73,12 @@ proto_f1_params proto_f1_params_with_proposer_reward(void);
 
 /* What one block's allocation gives besides the votes' rewards. */
 typedef struct proto_f1_allocation {
-    proto_dec proposer_reward; /* to the proposer's validator (commission split applies); zero when
-                                  unknown */
-    proto_dec community_pool;  /* to the community pool: tax plus dust (everything when no power) */
+    /* to the proposer's validator (its commission split applies); zero
+     * when the proposer is unknown */
+    proto_dec proposer_reward;
+    /* to the community pool: the tax and the dust (everything when no
+     * power voted) */
+    proto_dec community_pool;
 } proto_f1_allocation;
 
 /* Allocates `fees` (>= 0, decimal: Cosmos allocates DecCoins) among

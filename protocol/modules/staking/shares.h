@@ -14,9 +14,11 @@
  * with its rounding (source: cosmos/cosmos-sdk x/staking/types/validator.go,
  * v0.50 line; unchanged since v0.40 apart from the types' names). Where
  * Cosmos panics on impossible input this returns a result instead and
- * leaves the validator as it was. Consensus power (tokens / 10^6 by
- * default) is here too, since it is the same integer division everywhere
- * (types/staking.go TokensToConsensusPower). */
+ * leaves the validator as it was. OVERFLOW needs a product of shares and
+ * tokens beyond 2^256 (Cosmos's own range, where it panics): amounts of
+ * 2^100 at a rate of 2^20 shares a token are far inside. Consensus power
+ * (tokens / 10^6 by default) is here too, since it is the same integer
+ * division everywhere (types/staking.go TokensToConsensusPower). */
 #ifndef AITBC_PROTOCOL_MODULES_STAKING_SHARES_H
 #define AITBC_PROTOCOL_MODULES_STAKING_SHARES_H
 
@@ -38,15 +40,15 @@ typedef struct proto_shares_validator {
     proto_dec delegator_shares; /* shares issued, summed over delegations */
 } proto_shares_validator;
 
+/* Why a share operation refused (Cosmos's error, or its panic). */
 typedef enum proto_shares_result {
     PROTO_SHARES_OK = 0,
-    PROTO_SHARES_OVERFLOW,  /* a value outside proto_dec's range */
-    PROTO_SHARES_NEGATIVE,  /* a negative amount or share count */
-    PROTO_SHARES_NO_TOKENS, /* rate needs tokens; the validator has none (ErrInsufficientShares) */
-    PROTO_SHARES_NO_SHARES, /* rate needs shares; the validator has none */
-    PROTO_SHARES_INVALID_EX_RATE, /* no tokens but shares outstanding
-                                     (ErrDelegatorShareExRateInvalid) */
-    PROTO_SHARES_INSUFFICIENT,    /* removing more tokens or shares than the validator holds */
+    PROTO_SHARES_OVERFLOW,        /* a value outside proto_dec's range */
+    PROTO_SHARES_NEGATIVE,        /* a negative amount or share count */
+    PROTO_SHARES_NO_TOKENS,       /* no tokens to price shares (ErrInsufficientShares) */
+    PROTO_SHARES_NO_SHARES,       /* no shares to price tokens */
+    PROTO_SHARES_INVALID_EX_RATE, /* no tokens, shares left (ErrDelegatorShareExRateInvalid) */
+    PROTO_SHARES_INSUFFICIENT,    /* removing more tokens or shares than held */
 } proto_shares_result;
 
 const char *proto_shares_result_name(proto_shares_result r);

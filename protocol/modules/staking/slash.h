@@ -47,7 +47,9 @@ proto_slash_result proto_slash_amount(proto_amount amount, proto_dec fraction,
 /* Whether an unbonding or redelegation entry is liable for an infraction
  * at infraction_height: created at or after it, and not mature at now_ns
  * (mature: completion_ns <= now_ns). Heights and times as the caller
- * keeps them (virtual nanoseconds here). */
+ * keeps them (virtual nanoseconds here). Cosmos also keeps entries "on
+ * hold" (for interchain security) liable past maturity; there are none
+ * here. */
 bool proto_slash_entry_liable(int64_t creation_height, int64_t completion_ns,
                               int64_t infraction_height, int64_t now_ns);
 
