@@ -372,6 +372,10 @@ START_TEST(test_wide_divmod_identity)
     uint64_t r7[7] = {r[0], r[1], r[2]}, n7[7] = {n[0], n[1], n[2], n[3]};
     proto_wide_add(b, r7, 7);
     ck_assert_int_eq(proto_wide_cmp(b, n7, 7), 0);
+    /* (2^64 + 5) / 3 by the single-limb path: 6148914691236517207 rem 0. */
+    uint64_t small[2] = {5, 1};
+    ck_assert_uint_eq(proto_wide_div_small(small, 2, 3), 0);
+    ck_assert(small[0] == 6148914691236517207ull && small[1] == 0);
     uint64_t s[2] = {5, 0}, one[2] = {7, 0};
     ck_assert_uint_eq(proto_wide_sub(s, one, 2), 1); /* 5 - 7 borrows */
 }
