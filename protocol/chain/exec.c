@@ -8,29 +8,38 @@
 
 proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_txpool *pool,
                                         const proto_chain_rules *rules, proto_crypto *c,
-                                        const proto_txenv *tx, proto_hash *hash_out)
+                                        const proto_txenv *tx, proto_hash *hash_out,
+                                        const char **refusal_out)
 {
+    const char *unused;
+    if (refusal_out == NULL)
+        refusal_out = &unused;
+    *refusal_out = NULL;
     uint32_t sender = PROTO_ACCOUNT_NONE;
     proto_txenv_hash(tx, hash_out);
     if (pool != NULL && proto_txpool_contains(pool, hash_out))
         return PROTO_REJECT_NONE;
-    switch (proto_tx_admissible(s, rules, c, tx, proto_txenv_wire_size(tx), &sender, NULL)) {
-    case PROTO_TX_EXEC_OK:
-        break;
-    case PROTO_TX_EXEC_BAD_SIGNATURE:
-        return PROTO_REJECT_SIGNATURE;
-    case PROTO_TX_EXEC_BAD_NONCE:
-        return PROTO_REJECT_LIMIT; /* already used: the pool's "stale" */
-    default:
+    proto_txenv_result envelope = PROTO_TXENV_OK;
+    proto_tx_exec_result r =
+        proto_tx_admissible(s, rules, c, tx, proto_txenv_wire_size(tx), &sender, &envelope);
+    if (r != PROTO_TX_EXEC_OK) {
+        *refusal_out = r == PROTO_TX_EXEC_INVALID ? proto_txenv_result_name(envelope)
+                                                  : proto_tx_exec_result_name(r);
+        if (r == PROTO_TX_EXEC_BAD_SIGNATURE)
+            return PROTO_REJECT_SIGNATURE;
+        if (r == PROTO_TX_EXEC_BAD_NONCE)
+            return PROTO_REJECT_LIMIT; /* already used: the pool's "stale" */
         return PROTO_REJECT_TX_INVALID;
     }
     if (pool != NULL) {
-        switch (proto_txpool_add(pool, tx, sender, hash_out, s, NULL)) {
+        proto_txpool_result added = proto_txpool_add(pool, tx, sender, hash_out, s, NULL);
+        switch (added) {
         case PROTO_TXPOOL_ADDED:
         case PROTO_TXPOOL_REPLACED:
         case PROTO_TXPOOL_DUPLICATE:
             break;
         default:
+            *refusal_out = proto_txpool_result_name(added);
             return PROTO_REJECT_LIMIT;
         }
     }

@@ -36,10 +36,14 @@
  * bounds). Returns PROTO_REJECT_NONE (admitted, replacing or already
  * known), _TX_INVALID, _SIGNATURE, or _LIMIT (nonce already used, a
  * replacement without the bump, the sender's or the pool's bound).
- * hash_out gets the tx id. */
+ * hash_out gets the tx id; refusal_out (may be NULL) the name of the
+ * rule a refused transaction broke (a static string:
+ * proto_txenv_result_name, proto_tx_exec_result_name or
+ * proto_txpool_result_name), NULL when admitted. */
 proto_reject_reason proto_exec_admit_tx(const proto_state *s, proto_txpool *pool,
                                         const proto_chain_rules *rules, proto_crypto *c,
-                                        const proto_txenv *tx, proto_hash *hash_out);
+                                        const proto_txenv *tx, proto_hash *hash_out,
+                                        const char **refusal_out);
 
 /* A validator's pool under the chain's policy: entries_max transactions,
  * EXEC_TXPOOL_PER_SENDER (256) per sender (clients of a long partition

@@ -120,6 +120,10 @@ typedef struct proto_event {
     uint64_t gas_limit;
     uint64_t base_fee;        /* base units per gas */
     uint64_t tips;            /* BLOCK_FINAL: what its transactions tipped the proposer */
+    const char *refusal;      /* MSG_REJECTED, TX_REJECTED about a transaction: the rule it
+                               * broke, a static name (proto_txenv_result_name,
+                               * proto_tx_exec_result_name, proto_txpool_result_name);
+                               * NULL otherwise */
 } proto_event;
 
 #endif

@@ -220,6 +220,9 @@ void pbft_peers_clear(pbft_node *n);
 /* Report a rejected message and count it against its sender (a ban past
  * PBFT_REJECTS_PER_S_MAX a second). */
 void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason);
+/* The same for a transaction, naming the rule it broke (proto_event.refusal). */
+void pbft_reject_tx(pbft_node *n, proto_node_id from, proto_reject_reason reason,
+                    const char *refusal);
 bool pbft_peer_banned(const pbft_node *n, proto_node_id from);
 /* Senders with a reject record now (tests: memory follows what was seen). */
 guint pbft_peer_records_count(const pbft_node *n);

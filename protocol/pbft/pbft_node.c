@@ -145,13 +145,18 @@ static void propose(pbft_node *n, uint64_t height)
 
 /* ---- transactions ---- */
 
+/* Decode and admit; *refusal gets the broken rule's name when refused. */
 static proto_reject_reason admit_tx(pbft_node *n, GBytes *wire, proto_txenv *tx,
-                                    proto_hash *hash)
+                                    proto_hash *hash, const char **refusal)
 {
     proto_txenv_limits limits = proto_chain_rules_limits(n->p->rules);
-    if (proto_txenv_msg_decode(wire, &limits, tx) != PROTO_TXENV_OK)
+    proto_txenv_result decoded = proto_txenv_msg_decode(wire, &limits, tx);
+    if (decoded != PROTO_TXENV_OK) {
+        *refusal = proto_txenv_result_name(decoded);
         return PROTO_REJECT_DECODE;
-    return proto_exec_admit_tx(n->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
+    }
+    return proto_exec_admit_tx(n->state, n->mempool, n->p->rules, n->p->crypto, tx, hash,
+                               refusal);
 }
 
 proto_exec_env pbft_exec_env(pbft_node *n)
@@ -176,10 +181,11 @@ static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
         return;
     proto_txenv tx;
     proto_hash hash;
-    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
+    const char *refusal = NULL;
+    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash, &refusal);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
         reason == PROTO_REJECT_TX_INVALID) {
-        pbft_reject(n, from, reason);
+        pbft_reject_tx(n, from, reason, refusal);
         return;
     }
     proto_event ev = {.kind = PROTO_EV_TX_RECEIVED, .from = from, .hash = hash.bytes};
@@ -191,10 +197,12 @@ void pbft_submit_tx(void *node, GBytes *wire)
     pbft_node *n = node;
     proto_txenv tx;
     proto_hash hash;
-    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash);
+    const char *refusal = NULL;
+    proto_reject_reason reason = admit_tx(n, wire, &tx, &hash, &refusal);
     if (reason == PROTO_REJECT_DECODE || reason == PROTO_REJECT_SIGNATURE ||
         reason == PROTO_REJECT_TX_INVALID) {
-        proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self, .reason = reason};
+        proto_event ev = {
+            .kind = PROTO_EV_TX_REJECTED, .from = n->self, .reason = reason, .refusal = refusal};
         pbft_emit(n, &ev);
         return;
     }

@@ -80,7 +80,14 @@ void pbft_peers_clear(pbft_node *n)
 
 void pbft_reject(pbft_node *n, proto_node_id from, proto_reject_reason reason)
 {
-    proto_event ev = {.kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason};
+    pbft_reject_tx(n, from, reason, NULL);
+}
+
+void pbft_reject_tx(pbft_node *n, proto_node_id from, proto_reject_reason reason,
+                    const char *refusal)
+{
+    proto_event ev = {
+        .kind = PROTO_EV_MSG_REJECTED, .from = from, .reason = reason, .refusal = refusal};
     pbft_emit(n, &ev);
     if (from >= n->p->nodes_count || from == n->self)
         return;

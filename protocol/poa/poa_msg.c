@@ -52,9 +52,10 @@ uint8_t poa_msg_type(GBytes *wire)
     return size > 0 ? data[0] : 0;
 }
 
-bool poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits, proto_txenv *out)
+proto_txenv_result poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits,
+                                     proto_txenv *out)
 {
-    return proto_txenv_msg_decode(wire, limits, out) == PROTO_TXENV_OK;
+    return proto_txenv_msg_decode(wire, limits, out);
 }
 
 GBytes *poa_msg_block_body(GBytes *wire)

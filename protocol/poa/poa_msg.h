@@ -31,7 +31,8 @@ GBytes *poa_msg_blocks_encode(GPtrArray *bodies);
 uint8_t poa_msg_type(GBytes *wire);
 
 /* A TX message whose envelope meets limits (tx_envelope.h). */
-bool poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits, proto_txenv *out);
+proto_txenv_result poa_msg_tx_decode(GBytes *wire, const proto_txenv_limits *limits,
+                                     proto_txenv *out);
 /* Returns a new reference to the block encoding inside wire (no copy). */
 GBytes *poa_msg_block_body(GBytes *wire);
 bool poa_msg_get_blocks_decode(GBytes *wire, uint64_t *from_height, uint32_t *count);

@@ -87,23 +87,37 @@ static void arm_slot_timer(poa_node *n)
 
 /* ---- transactions ---- */
 
-static proto_reject_reason admit_tx(poa_node *n, const proto_txenv *tx, proto_hash *hash)
+/* *refusal gets the broken rule's name when refused. */
+static proto_reject_reason admit_tx(poa_node *n, const proto_txenv *tx, proto_hash *hash,
+                                    const char **refusal)
 {
-    return proto_exec_admit_tx(n->head->state, n->mempool, n->p->rules, n->p->crypto, tx, hash);
+    return proto_exec_admit_tx(n->head->state, n->mempool, n->p->rules, n->p->crypto, tx,
+                               hash, refusal);
 }
 
-static bool decode_tx(poa_node *n, GBytes *wire, proto_txenv *tx)
+/* NULL, or the name of the envelope rule the bytes broke. */
+static const char *decode_tx(poa_node *n, GBytes *wire, proto_txenv *tx)
 {
     proto_txenv_limits limits = proto_chain_rules_limits(n->p->rules);
-    return poa_msg_tx_decode(wire, &limits, tx);
+    proto_txenv_result decoded = poa_msg_tx_decode(wire, &limits, tx);
+    return decoded == PROTO_TXENV_OK ? NULL : proto_txenv_result_name(decoded);
+}
+
+/* A transaction refused: reported with the rule it broke. */
+static void reject_tx(poa_node *n, proto_event_kind kind, proto_node_id from,
+                      proto_reject_reason reason, const char *refusal)
+{
+    proto_event ev = {.kind = kind, .from = from, .reason = reason, .refusal = refusal};
+    poa_emit(n, &ev);
 }
 
 static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
 {
     proto_txenv tx;
     proto_hash hash;
-    if (!decode_tx(n, wire, &tx)) {
-        poa_reject(n, from, PROTO_REJECT_DECODE);
+    const char *refusal = decode_tx(n, wire, &tx);
+    if (refusal != NULL) {
+        reject_tx(n, PROTO_EV_MSG_REJECTED, from, PROTO_REJECT_DECODE, refusal);
         return;
     }
     /* A full node keeps no pool. Under an overlay it relays transactions
@@ -111,9 +125,9 @@ static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
      * signature): what it rejects, the overlay does not pass on. */
     if (n->mempool == NULL && n->env.broadcast == NULL)
         return;
-    proto_reject_reason reason = admit_tx(n, &tx, &hash);
+    proto_reject_reason reason = admit_tx(n, &tx, &hash, &refusal);
     if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID) {
-        poa_reject(n, from, reason);
+        reject_tx(n, PROTO_EV_MSG_REJECTED, from, reason, refusal);
         return;
     }
     proto_event ev = {.kind = PROTO_EV_TX_RECEIVED, .from = from, .hash = hash.bytes};
@@ -125,16 +139,14 @@ static void poa_submit_tx(void *node, GBytes *wire)
     poa_node *n = node;
     proto_txenv tx;
     proto_hash hash;
-    proto_event ev = {.kind = PROTO_EV_TX_REJECTED, .from = n->self};
-    if (!decode_tx(n, wire, &tx)) {
-        ev.reason = PROTO_REJECT_DECODE;
-        poa_emit(n, &ev);
+    const char *refusal = decode_tx(n, wire, &tx);
+    if (refusal != NULL) {
+        reject_tx(n, PROTO_EV_TX_REJECTED, n->self, PROTO_REJECT_DECODE, refusal);
         return;
     }
-    proto_reject_reason reason = admit_tx(n, &tx, &hash);
+    proto_reject_reason reason = admit_tx(n, &tx, &hash, &refusal);
     if (reason == PROTO_REJECT_SIGNATURE || reason == PROTO_REJECT_TX_INVALID) {
-        ev.reason = reason;
-        poa_emit(n, &ev);
+        reject_tx(n, PROTO_EV_TX_REJECTED, n->self, reason, refusal);
         return;
     }
     poa_broadcast(n, wire, true);

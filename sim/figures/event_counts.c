@@ -10,6 +10,16 @@
  * the figures hook. */
 #include "sim/world/world_internal.h"
 
+/* A refused transaction's rule (a static name from the protocol). */
+static void count_refusal(sim_counts *c, const char *refusal)
+{
+    if (refusal == NULL)
+        return;
+    gpointer old = g_hash_table_lookup(c->tx_refusals, refusal);
+    g_hash_table_insert(c->tx_refusals, (gpointer)refusal,
+                        GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+}
+
 static void counts_evidence(sim_counts *c, const sim_world *w, uint32_t node,
                             const proto_event *ev)
 {
@@ -37,8 +47,12 @@ static void counts_on_event(void *self, sim_world *w, uint32_t node, const proto
     case PROTO_EV_MSG_REJECTED:
         if (ev->reason < PROTO_REJECT_REASON_COUNT)
             c->rejected[ev->reason]++;
+        count_refusal(c, ev->refusal);
         return;
-    case PROTO_EV_TX_REJECTED: c->tx_rejected++; return;
+    case PROTO_EV_TX_REJECTED:
+        c->tx_rejected++;
+        count_refusal(c, ev->refusal);
+        return;
     case PROTO_EV_RECOVERED: c->recoveries++; return;
     case PROTO_EV_SYNC_REQUEST: c->sync_requests++; return;
     case PROTO_EV_CHECKPOINT_STABLE: c->checkpoints_stable++; return;
@@ -51,6 +65,7 @@ static void counts_on_event(void *self, sim_world *w, uint32_t node, const proto
 static void counts_free(void *self)
 {
     sim_counts *c = self;
+    g_hash_table_destroy(c->tx_refusals);
     g_array_unref(c->commit_latency_ns);
     g_free(c->accused);
     g_free(c);
@@ -67,6 +82,7 @@ sim_counts *sim_counts_new(const sim_world *w)
     sim_counts *c = g_new0(sim_counts, 1);
     c->validators = w->opt.validators;
     c->commit_latency_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    c->tx_refusals = g_hash_table_new(g_str_hash, g_str_equal); /* by content: static names */
     c->accused = g_new0(bool, MAX(c->validators, 1));
     return c;
 }

@@ -94,6 +94,32 @@ static void block_figures(sim_world *w)
     sim_metrics_figure(m, "reorg_depth_max", (double)sim_counts_of(w)->reorg_depth_max);
 }
 
+/* g_ptr_array_sort passes pointers to the elements. */
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* rejected.tx.RULE: transactions refused for each rule they broke (only
+ * rules that refused something), in name order. */
+static void refusal_figures(sim_metrics *m, GHashTable *refusals)
+{
+    GPtrArray *names = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, refusals);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_ptr_array_add(names, key);
+    g_ptr_array_sort(names, compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        const char *rule = names->pdata[i];
+        char *name = g_strdup_printf("rejected.tx.%s", rule);
+        sim_metrics_figure(m, name, (double)GPOINTER_TO_SIZE(g_hash_table_lookup(refusals, rule)));
+        g_free(name);
+    }
+    g_ptr_array_unref(names);
+}
+
 /* PBFT view changes: how many views were entered after a view change,
  * why they started, and how long they took (first VIEW-CHANGE for a view
  * to the first node entering it). */
@@ -186,6 +212,7 @@ static void net_figures(sim_world *w)
         sim_metrics_figure(m, name, (double)sim_counts_of(w)->rejected[r]);
         g_free(name);
     }
+    refusal_figures(m, sim_counts_of(w)->tx_refusals);
 }
 
 /* Bytes each node sent and received, over the nodes that took part (sent

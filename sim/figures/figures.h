@@ -115,6 +115,8 @@ typedef struct sim_counts {
     uint64_t reorg_depth_max;
     uint64_t rejected[PROTO_REJECT_REASON_COUNT]; /* messages, by reason */
     uint64_t tx_rejected;
+    GHashTable *tx_refusals;         /* transactions refused (received or submitted), by the
+                                      * rule they broke: static name -> count (GSIZE_TO_POINTER) */
     uint64_t recoveries;
     uint64_t sync_requests;
     uint64_t checkpoints_stable;     /* PBFT: stable-checkpoint events (all nodes) */

@@ -552,7 +552,8 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->rotation = SIM_ROTATION_ROUND_ROBIN;
     s->stakes = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     s->fee_strategies = g_array_new(FALSE, FALSE, sizeof(sim_fee_strategy));
-    sim_fee_strategy estimator = {.kind = SIM_FEE_ESTIMATOR, .share = 1.0};
+    sim_fee_strategy estimator = {
+        .kind = SIM_FEE_ESTIMATOR, .share = 1.0, .label = g_intern_static_string("estimator")};
     g_array_append_val(s->fee_strategies, estimator);
     s->block_interval_ns = 2 * G_GINT64_CONSTANT(1000000000);
     s->max_block_txs = 5000;

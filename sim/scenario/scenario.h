@@ -221,6 +221,8 @@ typedef struct sim_fee_strategy {
     sim_fee_strategy_kind kind;
     uint64_t tip;       /* SIM_FEE_FIXED: base units per gas */
     double share;       /* of the accounts, (0, 1] */
+    const char *label;  /* interned: the name in outputs, unique in the mix ("estimator",
+                         * "aggressive", "fixed"; "fixed_TIP" for each of several fixed) */
 } sim_fee_strategy;
 
 /* "estimator", "fixed", "aggressive". */

@@ -164,6 +164,30 @@ static gboolean read_item(const char *item, bool alone, sim_fee_strategy *out, c
     return TRUE;
 }
 
+/* Give each strategy of a mix its output label: its name, except that
+ * several fixed strategies are told apart by tip ("fixed_5"). Returns
+ * NULL, or the label two strategies would share. */
+static const char *label_strategies(GArray *mix)
+{
+    guint fixed = 0;
+    for (guint i = 0; i < mix->len; i++)
+        fixed += g_array_index(mix, sim_fee_strategy, i).kind == SIM_FEE_FIXED;
+    for (guint i = 0; i < mix->len; i++) {
+        sim_fee_strategy *st = &g_array_index(mix, sim_fee_strategy, i);
+        const char *name = sim_fee_strategy_name(st->kind);
+        if (st->kind == SIM_FEE_FIXED && fixed > 1) {
+            g_autofree char *label = g_strdup_printf("%s_%" G_GUINT64_FORMAT, name, st->tip);
+            st->label = g_intern_string(label);
+        } else {
+            st->label = g_intern_static_string(name);
+        }
+        for (guint j = 0; j < i; j++)
+            if (g_array_index(mix, sim_fee_strategy, j).label == st->label)
+                return st->label;
+    }
+    return NULL;
+}
+
 gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
                                    const sim_ini_entry *e, void *base, GError **error)
 {
@@ -192,6 +216,12 @@ gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
         g_array_unref(out);
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "bad fee_strategy: the shares add up to %g, not 1", total);
+    }
+    const char *twice = label_strategies(out);
+    if (twice != NULL) {
+        g_array_unref(out);
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "bad fee_strategy: '%s' is listed twice", twice);
     }
     g_array_unref(c->s->fee_strategies);
     c->s->fee_strategies = out;

@@ -321,7 +321,7 @@ static void count_final(sim_world *w, const proto_hash *tx_hash, uint32_t node)
     sim_tx_record rec = {.submitted_ns = f->submitted_ns,
                          .final_ns = sim_sched_now(w->sched),
                          .node = node,
-                         .fee_strategy = sim_fee_strategy_name(strategy_of(wl, f)->kind)};
+                         .fee_strategy = strategy_of(wl, f)->label};
     g_array_append_val(w->metrics->txs, rec);
 }
 

@@ -24,7 +24,7 @@ static void fuzz_tx(GBytes *wire, const uint8_t *data, size_t size)
 {
     proto_txenv tx;
     proto_txenv_limits limits = {.chain_id = FUZZ_CHAIN_ID, .block_gas_limit = UINT64_MAX};
-    if (poa_msg_tx_decode(wire, &limits, &tx)) {
+    if (poa_msg_tx_decode(wire, &limits, &tx) == PROTO_TXENV_OK) {
         fuzz_check_same(poa_msg_tx_encode(&tx), data, size, "tx: not canonical");
     }
 }

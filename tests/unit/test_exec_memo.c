@@ -112,7 +112,7 @@ static proto_block *make_block(const proto_state *pre, uint64_t height, proto_cr
         proto_txenv tx = txfix_transfer(sign_c, CHAIN_ID, &keys[from],
                                         proto_state_account(s, from)->nonce, to, 10 + i, FEES);
         proto_hash id;
-        ck_assert_int_eq(proto_exec_admit_tx(s, pool, &rules, sign_c, &tx, &id),
+        ck_assert_int_eq(proto_exec_admit_tx(s, pool, &rules, sign_c, &tx, &id, NULL),
                          PROTO_REJECT_NONE);
     }
     uint32_t v = (uint32_t)(height % 3);
@@ -122,7 +122,7 @@ static proto_block *make_block(const proto_state *pre, uint64_t height, proto_cr
                                       proto_state_account(s, fee_accounts[v])->nonce, v, &fresh,
                                       FEES);
     proto_hash id;
-    ck_assert_int_eq(proto_exec_admit_tx(s, pool, &rules, sign_c, &rotate, &id),
+    ck_assert_int_eq(proto_exec_admit_tx(s, pool, &rules, sign_c, &rotate, &id, NULL),
                      PROTO_REJECT_NONE);
     proto_block *b = proto_block_new();
     b->header.height = height;

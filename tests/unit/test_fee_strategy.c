@@ -57,6 +57,7 @@ START_TEST(test_default_is_estimator)
     ck_assert_uint_eq(s->fee_strategies->len, 1);
     ck_assert_int_eq(strategy_at(s, 0)->kind, SIM_FEE_ESTIMATOR);
     ck_assert(strategy_at(s, 0)->share == 1.0);
+    ck_assert_str_eq(strategy_at(s, 0)->label, "estimator");
     ck_assert_uint_eq(s->block_gas_limit, 100000000);
     ck_assert_uint_eq(s->fees.elasticity_multiplier, 2);
     ck_assert_uint_eq(s->fees.base_fee_change_denominator, 8);
@@ -122,6 +123,10 @@ START_TEST(test_mixed_strategies)
     ck_assert_double_eq_tol(strategy_at(s, 0)->share, 0.1, 1e-12);
     ck_assert_double_eq_tol(strategy_at(s, 1)->share, 0.2, 1e-12);
     ck_assert_double_eq_tol(strategy_at(s, 2)->share, 0.7, 1e-12);
+    /* Labels: the names (one fixed strategy is just "fixed"). */
+    ck_assert_str_eq(strategy_at(s, 0)->label, "aggressive");
+    ck_assert_str_eq(strategy_at(s, 1)->label, "estimator");
+    ck_assert_str_eq(strategy_at(s, 2)->label, "fixed");
     sim_scenario_free(s);
 
     /* Eight is the most. */
@@ -132,6 +137,10 @@ START_TEST(test_mixed_strategies)
     ck_assert_uint_eq(s->fee_strategies->len, 8);
     for (guint i = 0; i < 6; i++)
         ck_assert_uint_eq(strategy_at(s, i)->tip, i + 1);
+    /* Several fixed strategies are told apart by tip in the outputs. */
+    ck_assert_str_eq(strategy_at(s, 0)->label, "fixed_1");
+    ck_assert_str_eq(strategy_at(s, 5)->label, "fixed_6");
+    ck_assert_str_eq(strategy_at(s, 6)->label, "estimator");
     sim_scenario_free(s);
 
     /* A later line replaces the default (not appended to it). */
@@ -170,6 +179,8 @@ START_TEST(test_strategy_errors)
         {"estimator:x", "bad number 'x'"},
         {"estimator:", "bad number"},
         {"estimator:0.5, ,aggressive:0.5", "an empty strategy"}, /* a blank item */
+        {"fixed 2:0.5, fixed 2:0.5", "'fixed_2' is listed twice"},
+        {"estimator:0.5, estimator:0.5", "'estimator' is listed twice"},
         {"fixed 1:0.1, fixed 1:0.1, fixed 1:0.1, fixed 1:0.1, fixed 1:0.1, fixed 1:0.1, "
          "fixed 1:0.1, fixed 1:0.1, fixed 1:0.2",
          "9 strategies (at most 8)"},

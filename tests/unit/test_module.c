@@ -972,7 +972,7 @@ static void chain_init(chain_fixture *f)
     f->txs[2] = txfix_unjail(c, CHAIN_ID, &f->w.keys[0], 1, 2, FEES);
     for (int i = 0; i < 3; i++) {
         proto_hash id;
-        ck_assert_int_eq(proto_exec_admit_tx(f->w.s, f->pool, &f->rules, c, &f->txs[i], &id),
+        ck_assert_int_eq(proto_exec_admit_tx(f->w.s, f->pool, &f->rules, c, &f->txs[i], &id, NULL),
                          PROTO_REJECT_NONE);
     }
     ck_assert_uint_eq(proto_txpool_count(f->pool), 3);

@@ -406,6 +406,106 @@ START_TEST(transactions_are_checked_and_forwarded)
 }
 END_TEST
 
+typedef struct hostile_case {
+    const char *rule; /* the refusal name expected */
+    proto_txenv tx;
+} hostile_case;
+
+/* The last event's refusal name, or NULL. */
+static const char *last_refusal(const peer *p)
+{
+    ck_assert_uint_gt(p->env.events->len, 0);
+    return g_array_index(p->env.events, proto_event, p->env.events->len - 1).refusal;
+}
+
+/* A hostile transaction from a peer is refused with the rule it broke
+ * named in the event (counted per rule in a run's figures as
+ * rejected.tx.RULE), is not forwarded, and leaves the state alone. */
+START_TEST(hostile_transactions_are_refused_by_rule)
+{
+    peer p;
+    peer_init(&p, 1);
+    proto_hash root_before;
+    proto_state_root((proto_state *)poa_node_state(p.node), &root_before);
+    hostile_case cases[8];
+    guint count = 0;
+    proto_txenv t = client_tx(2, 0);
+    t.chain_id ^= 1;
+    cases[count++] = (hostile_case){"wrong_chain", t};
+    t = client_tx(2, 0);
+    t.gas_limit = 0;
+    cases[count++] = (hostile_case){"zero_gas", t};
+    t = client_tx(2, 0);
+    t.gas_limit = TXFIX_BLOCK_GAS_LIMIT + 1;
+    cases[count++] = (hostile_case){"gas_over_block_limit", t};
+    t = client_tx(2, 0);
+    t.max_priority_fee_per_gas = t.max_fee_per_gas + 1;
+    cases[count++] = (hostile_case){"tip_above_fee_cap", t};
+    t = client_tx(2, 0);
+    t.max_fee_per_gas = UINT64_MAX / 2;
+    t.max_priority_fee_per_gas = 1;
+    cases[count++] = (hostile_case){"fee_overflow", t};
+    t = client_tx(2, 0);
+    t.sig.bytes[5] ^= 1;
+    cases[count++] = (hostile_case){"bad_signature", t};
+    /* Well formed and signed, but the sender cannot cover gas x fee cap. */
+    t = txfix_transfer(F.crypto, F.params.chain_id, &F.akeys[2], 0, 3, 10,
+                       (txfix_fees){.max_fee_per_gas = BALANCE, .max_priority_fee_per_gas = 1});
+    cases[count++] = (hostile_case){"no_funds", t};
+    for (guint i = 0; i < count; i++) {
+        fake_env_reset_records(&p.env);
+        GBytes *wire = poa_msg_tx_encode(&cases[i].tx);
+        deliver(&p, 2, wire);
+        g_bytes_unref(wire);
+        ck_assert_msg(p.env.sends->len == 0, "%s: forwarded", cases[i].rule);
+        ck_assert_uint_eq(fake_env_count_events(&p.env, PROTO_EV_MSG_REJECTED), 1);
+        ck_assert_ptr_nonnull(last_refusal(&p));
+        ck_assert_str_eq(last_refusal(&p), cases[i].rule);
+    }
+    /* Bytes no encoder makes: 10,000 messages, an unknown message type,
+     * a byte after the signature. */
+    proto_txenv good = client_tx(2, 0);
+    GBytes *wire = poa_msg_tx_encode(&good);
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(wire, &size);
+    const size_t count_at = 1 + PROTO_TXENV_HEADER_SIZE - 2; /* after the message type byte */
+    struct {
+        const char *rule;
+        size_t at;
+        uint16_t value;
+        bool append;
+    } raw[] = {{"too_many_messages", count_at, 10000, false},
+               {"unknown_message", count_at + 2, 0xEE, false},
+               {"trailing_bytes", 0, 0, true}};
+    for (guint i = 0; i < G_N_ELEMENTS(raw); i++) {
+        GByteArray *bytes = g_byte_array_new();
+        g_byte_array_append(bytes, data, (guint)size);
+        if (raw[i].append) {
+            uint8_t zero = 0;
+            g_byte_array_append(bytes, &zero, 1);
+        } else if (raw[i].value > 0xFF) {
+            bytes->data[raw[i].at] = (uint8_t)raw[i].value;
+            bytes->data[raw[i].at + 1] = (uint8_t)(raw[i].value >> 8);
+        } else {
+            bytes->data[raw[i].at] = (uint8_t)raw[i].value;
+        }
+        GBytes *bad = g_byte_array_free_to_bytes(bytes);
+        fake_env_reset_records(&p.env);
+        deliver(&p, 2, bad);
+        g_bytes_unref(bad);
+        ck_assert_msg(p.env.sends->len == 0, "%s: forwarded", raw[i].rule);
+        ck_assert_uint_eq(rejected(&p, PROTO_REJECT_DECODE), 1);
+        ck_assert_str_eq(last_refusal(&p), raw[i].rule);
+    }
+    g_bytes_unref(wire);
+    proto_hash root_after;
+    proto_state_root((proto_state *)poa_node_state(p.node), &root_after);
+    ck_assert(proto_hash_equal(&root_before, &root_after));
+    ck_assert_uint_eq(poa_node_head_height(p.node), 0);
+    peer_clear(&p);
+}
+END_TEST
+
 START_TEST(overlay_is_used_when_present)
 {
     /* A validator on an overlay: its block and a client's transaction are
@@ -477,6 +577,7 @@ int main(void)
     tcase_add_test(tc, longer_branch_wins_with_reorg);
     tcase_add_test(tc, restart_recovers_from_store_and_serves_sync);
     tcase_add_test(tc, transactions_are_checked_and_forwarded);
+    tcase_add_test(tc, hostile_transactions_are_refused_by_rule);
     tcase_add_test(tc, overlay_is_used_when_present);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
