@@ -206,11 +206,25 @@ void proto_block_sign(proto_block *b, uint64_t chain_id, proto_crypto *c, const 
 bool proto_block_verify_sig(const proto_block *b, uint64_t chain_id, proto_crypto *c,
                             const proto_pubkey *pk)
 {
+    return proto_block_header_verify_sig(&b->header, chain_id, c, pk);
+}
+
+bool proto_block_header_verify_sig(const proto_block_header *h, uint64_t chain_id,
+                                   proto_crypto *c, const proto_pubkey *pk)
+{
     proto_hash hash;
-    proto_block_compute_hash(&b->header, &hash);
+    proto_block_compute_hash(h, &hash);
     uint8_t msg[BLOCK_SIGNING_SIZE];
     block_signing_bytes(&hash, chain_id, msg);
-    return proto_verify(c, &b->header.sig, msg, sizeof msg, pk);
+    return proto_verify(c, &h->sig, msg, sizeof msg, pk);
+}
+
+void proto_block_header_write(const proto_block_header *h, proto_writer *w)
+{
+    uint8_t buf[BLOCK_UNSIGNED_SIZE];
+    header_put_unsigned(h, buf);
+    proto_write_raw(w, buf, sizeof buf);
+    proto_write_raw(w, h->sig.bytes, PROTO_SIG_SIZE);
 }
 
 /* Writes what is there: a header whose tx_count disagrees with txs gives
@@ -248,6 +262,16 @@ static void header_read(proto_reader *r, proto_block_header *h)
     h->gas_used = proto_read_u64(r);
     h->base_fee = proto_read_u64(r);
     proto_read_raw(r, h->sig.bytes, PROTO_SIG_SIZE);
+}
+
+bool proto_block_header_read(proto_reader *r, proto_block_header *h)
+{
+    proto_block_header got;
+    header_read(r, &got);
+    if (r->failed)
+        return false;
+    *h = got;
+    return true;
 }
 
 static int hash_cmp(const void *a, const void *b)

@@ -84,6 +84,16 @@ void proto_block_sign(proto_block *b, uint64_t chain_id, proto_crypto *c, const 
 bool proto_block_verify_sig(const proto_block *b, uint64_t chain_id, proto_crypto *c,
                             const proto_pubkey *pk);
 
+/* A header alone (PROTO_BLOCK_HEADER_WIRE_SIZE bytes, the way a block's
+ * encoding begins): a signed proposal without its body, as PBFT's
+ * prepared certificates carry their pre-prepare. The reader latches
+ * failed on short input; h is filled only on success. */
+void proto_block_header_write(const proto_block_header *h, proto_writer *w);
+bool proto_block_header_read(proto_reader *r, proto_block_header *h);
+/* The signature of h over the hash of its other fields, recomputed. */
+bool proto_block_header_verify_sig(const proto_block_header *h, uint64_t chain_id,
+                                   proto_crypto *c, const proto_pubkey *pk);
+
 void proto_block_encode(const proto_block *b, proto_writer *w);
 /* Decode a whole block; fails (returns NULL) on malformed input, more than
  * txs_max transactions, a header tx_count that differs from the number of

@@ -1,5 +1,5 @@
-/* Proposer rotation: CometBFT's proposer-priority validator set, ported
- * rule for rule, and the cached schedule consensus asks (see rotation.h).
+/* CometBFT's proposer-priority validator set, ported rule for rule (see
+ * rotation.h). The chain's use of it, one set per height, is proposer.c.
  *
  * The port follows cometbft v0.38.17 types/validator_set.go function by
  * function; each function below names its Go original. Differences are
@@ -11,13 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Positions a stake-weighted schedule caches at most: 4 bytes each, and
- * each costs about three passes over the validators, so both memory and
- * the work one far-away (possibly hostile) position can trigger stay
- * bounded. */
-#define ROTATION_POSITIONS_CAP (1u << 21)
-#define ROTATION_WORK_CAP (1ull << 27)
 
 const char *proto_cmt_valset_result_name(proto_cmt_valset_result r)
 {
@@ -484,130 +477,4 @@ proto_cmt_valset_result proto_cmt_valset_init_new(proto_cmt_valset *set,
     if (r == PROTO_CMT_VALSET_OK && count > 0)
         r = proto_cmt_valset_increment_proposer_priority(set, 1);
     return r;
-}
-
-/* ---- the schedule ---- */
-
-struct proto_rotation {
-    proto_rotation_kind kind;
-    uint32_t count;
-    proto_cmt_valset set;   /* stake-weighted: state after seq->len increments */
-    GArray *seq;            /* stake-weighted: uint32 validator index per position */
-    uint64_t period;        /* stake-weighted: 0 until the state returned to all zero */
-    uint64_t positions_max; /* stake-weighted: cache bound */
-};
-
-proto_cmt_valset_result proto_rotation_check(proto_rotation_kind kind, const uint64_t *stakes,
-                                             uint32_t count)
-{
-    if (count == 0)
-        return PROTO_CMT_VALSET_EMPTY;
-    if (kind == PROTO_ROTATION_ROUND_ROBIN)
-        return PROTO_CMT_VALSET_OK;
-    if (stakes == NULL)
-        return PROTO_CMT_VALSET_EMPTY;
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        if (stakes[i] == 0)
-            return PROTO_CMT_VALSET_ZERO_POWER;
-        if (stakes[i] > (uint64_t)PROTO_MAX_TOTAL_VOTING_POWER)
-            return PROTO_CMT_VALSET_POWER_TOO_HIGH;
-        total += stakes[i]; /* both terms <= max, no wrap */
-        if (total > (uint64_t)PROTO_MAX_TOTAL_VOTING_POWER)
-            return PROTO_CMT_VALSET_POWER_TOO_HIGH;
-    }
-    return PROTO_CMT_VALSET_OK;
-}
-
-static uint32_t address_index(const proto_cmt_validator *v)
-{
-    g_assert(v->address_len == 4);
-    return (uint32_t)v->address[0] << 24 | (uint32_t)v->address[1] << 16 |
-           (uint32_t)v->address[2] << 8 | (uint32_t)v->address[3];
-}
-
-/* Record the current proposer as the next position; notice the period. At
- * state s_0 (before NewValidatorSet's increment) every priority is zero
- * (equal new priorities, centered), so all-zero again after m increments
- * means position k + m repeats position k. */
-static void record_position(proto_rotation *r)
-{
-    uint32_t index = address_index(proto_cmt_valset_get_proposer(&r->set));
-    g_array_append_val(r->seq, index);
-    for (uint32_t i = 0; i < r->set.count; i++)
-        if (r->set.validators[i].proposer_priority != 0)
-            return;
-    r->period = r->seq->len;
-}
-
-proto_rotation *proto_rotation_new(proto_rotation_kind kind, const uint64_t *stakes, uint32_t count)
-{
-    if (proto_rotation_check(kind, stakes, count) != PROTO_CMT_VALSET_OK)
-        return NULL;
-    proto_rotation *r = g_new0(proto_rotation, 1);
-    r->kind = kind;
-    r->count = count;
-    if (kind == PROTO_ROTATION_ROUND_ROBIN)
-        return r;
-    proto_cmt_validator *vals = g_new(proto_cmt_validator, count);
-    for (uint32_t i = 0; i < count; i++) {
-        uint8_t address[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8),
-                              (uint8_t)i};
-        vals[i] = proto_validator_make(address, sizeof address, (int64_t)stakes[i]);
-    }
-    proto_cmt_valset_result res = proto_cmt_valset_init_new(&r->set, vals, count);
-    g_assert(res == PROTO_CMT_VALSET_OK); /* proto_rotation_check admitted the stakes */
-    g_free(vals);
-    uint64_t by_work = ROTATION_WORK_CAP / count;
-    r->positions_max =
-        by_work < ROTATION_POSITIONS_CAP ? (by_work > 0 ? by_work : 1) : ROTATION_POSITIONS_CAP;
-    r->seq = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    record_position(r);
-    return r;
-}
-
-void proto_rotation_free(proto_rotation *r)
-{
-    if (r == NULL)
-        return;
-    proto_cmt_valset_clear(&r->set);
-    if (r->seq != NULL)
-        g_array_unref(r->seq);
-    g_free(r);
-}
-
-proto_rotation_kind proto_rotation_get_kind(const proto_rotation *r)
-{
-    return r->kind;
-}
-
-uint32_t proto_rotation_count(const proto_rotation *r)
-{
-    return r->count;
-}
-
-uint64_t proto_rotation_period(const proto_rotation *r)
-{
-    return r->period;
-}
-
-uint64_t proto_rotation_positions_max(const proto_rotation *r)
-{
-    return r->kind == PROTO_ROTATION_ROUND_ROBIN ? 0 : r->positions_max;
-}
-
-uint32_t proto_rotation_proposer(proto_rotation *r, uint64_t index)
-{
-    if (r->kind == PROTO_ROTATION_ROUND_ROBIN)
-        return (uint32_t)(index % r->count);
-    while (r->period == 0 && index >= r->seq->len && r->seq->len < r->positions_max) {
-        proto_cmt_valset_result res = proto_cmt_valset_increment_proposer_priority(&r->set, 1);
-        g_assert(res == PROTO_CMT_VALSET_OK);
-        record_position(r);
-    }
-    if (r->period != 0)
-        return g_array_index(r->seq, uint32_t, index % r->period);
-    if (index < r->seq->len)
-        return g_array_index(r->seq, uint32_t, index);
-    return PROTO_ROTATION_NONE;
 }

@@ -1,15 +1,10 @@
-/* Proposer rotation: which validator proposes at each position of a schedule.
- *
- * Two kinds:
- * - round-robin: position k belongs to validator k mod N (PBFT's primary
- *   p = v mod N, Aura's step mod N). Stakes play no part.
- * - stake-weighted: CometBFT's proposer-priority algorithm, ported exactly
- *   from cometbft v0.38.17 types/validator_set.go (and validator.go
- *   CompareProposerPriority) so that CometBFT's public test vectors pass
- *   unchanged (tests/unit/test_rotation.c). In any window of P elections
- *   (P = total stake) each validator proposes exactly stake(v) times.
- *
- * Two layers, both pure (no environment, no clock, no randomness):
+/* CometBFT's proposer-priority validator set, ported exactly from cometbft
+ * v0.38.17 types/validator_set.go (and validator.go CompareProposerPriority)
+ * so that CometBFT's public test vectors pass unchanged
+ * (tests/unit/test_rotation.c). In any window of P elections (P = total
+ * voting power) of an unchanged set each validator proposes exactly its
+ * power's worth of times. How the chain uses it, one set per height and
+ * the copies for later rounds, is protocol/chain/proposer.h.
  *
  * proto_cmt_valset mirrors CometBFT's ValidatorSet closely enough to port the
  * vectors (the cmt_ prefix keeps it apart from the chain's bonded set,
@@ -23,28 +18,8 @@
  * (Euclidean) division, ties go to the smaller address, and rescale+center
  * run once per increment call, not per inner step. Where CometBFT panics on
  * bad input (times <= 0, duplicates, power out of range) we return a
- * proto_cmt_valset_result and leave the set unchanged.
- *
- * proto_rotation is the schedule consensus uses: proto_rotation_proposer(r, k)
- * is the validator index proposing at position k = 0, 1, 2, ... For
- * stake-weighted, position 0 is the proposer of a fresh NewValidatorSet
- * (which already ran IncrementProposerPriority(1)) and position k the
- * proposer after k further IncrementProposerPriority(1) calls, i.e. one
- * increment per slot/height, as CometBFT does once per height. Validator i
- * gets the address i as 4 bytes big-endian, so equal priorities go to the
- * lower validator index (v0 < v1 < ...), the analogue of CometBFT's
- * "smaller address wins".
- *
- * The sequence is computed lazily and cached, so a call is O(1) amortized
- * whatever order positions are asked in. With a fixed set the priorities
- * return to all zero after P/g increments (g = gcd of the stakes; this is
- * the fairness property above), so the schedule is periodic: once the
- * period is seen, every position, however large, is answered from the
- * cached period. The cache is bounded (proto_rotation_positions_max): a
- * schedule whose period is longer than that answers positions beyond the
- * bound with PROTO_ROTATION_NONE rather than computing without limit, since
- * a position may come from an untrusted block header. Not thread-safe (the
- * cache mutates on read); share one rotation only within one thread. */
+ * proto_cmt_valset_result and leave the set unchanged. Everything is pure
+ * (no environment, no clock, no randomness). */
 #ifndef AITBC_PROTOCOL_ROTATION_H
 #define AITBC_PROTOCOL_ROTATION_H
 
@@ -142,44 +117,5 @@ int64_t proto_cmt_valset_max_min_priority_diff(const proto_cmt_valset *set);
 /* safeAddClip / safeSubClip: a+b and a-b clipped to [INT64_MIN, INT64_MAX]. */
 int64_t proto_safe_add_clip(int64_t a, int64_t b);
 int64_t proto_safe_sub_clip(int64_t a, int64_t b);
-
-/* ---- high level: the schedule consensus asks ---- */
-
-typedef enum proto_rotation_kind {
-    PROTO_ROTATION_ROUND_ROBIN = 0,
-    PROTO_ROTATION_STAKE_WEIGHTED,
-} proto_rotation_kind;
-
-/* Returned for a stake-weighted position the bounded cache cannot reach. */
-#define PROTO_ROTATION_NONE UINT32_MAX
-
-typedef struct proto_rotation proto_rotation;
-
-/* Why a stake list is unusable (PROTO_CMT_VALSET_OK if it is fine): count 0 or
- * total 0 -> EMPTY, a stake or the total above PROTO_MAX_TOTAL_VOTING_POWER
- * -> POWER_TOO_HIGH. Round-robin ignores the stakes' values but still
- * needs count > 0; stake-weighted also needs every stake > 0 (ZERO_POWER). */
-proto_cmt_valset_result proto_rotation_check(proto_rotation_kind kind, const uint64_t *stakes,
-                                             uint32_t count);
-
-/* NULL if proto_rotation_check rejects the input. stakes[count] is copied
- * (it may be NULL for round-robin). */
-proto_rotation *proto_rotation_new(proto_rotation_kind kind, const uint64_t *stakes,
-                                   uint32_t count);
-void proto_rotation_free(proto_rotation *r);
-
-proto_rotation_kind proto_rotation_get_kind(const proto_rotation *r);
-uint32_t proto_rotation_count(const proto_rotation *r);
-
-/* Validator index (< count) proposing at position `index`, or
- * PROTO_ROTATION_NONE (stake-weighted only) beyond the bounded cache of a
- * schedule whose period it has not found. */
-uint32_t proto_rotation_proposer(proto_rotation *r, uint64_t index);
-
-/* Stake-weighted: the period P/g once seen (0 until then, and always 0 for
- * round-robin, whose period is simply count). */
-uint64_t proto_rotation_period(const proto_rotation *r);
-/* How many positions a stake-weighted schedule caches at most. */
-uint64_t proto_rotation_positions_max(const proto_rotation *r);
 
 #endif

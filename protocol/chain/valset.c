@@ -60,6 +60,12 @@ struct proto_valset {
     uint8_t *windows;
     GArray *power_log;           /* of power_entry, sorted by from_height */
     GArray *key_log;             /* of key_entry, sorted by from_height */
+    /* Proposer priorities of update_delay + 1 consecutive heights, a ring:
+     * prio[(prio_first + k) % prio_len] is the set of height
+     * prio[prio_first].height + k. */
+    proto_prio_set *prio;        /* [prio_len] */
+    uint32_t prio_len;           /* update_delay + 1 */
+    uint32_t prio_first;         /* index of the oldest height's set */
 };
 
 const char *proto_slash_reason_name(proto_slash_reason r)
@@ -156,6 +162,57 @@ static void key_append(proto_valset *v, uint32_t i, uint64_t from_height, const 
     g_array_append_val(log, e);
 }
 
+/* ---- proposer priorities (the ring) ---- */
+
+static proto_prio_set *prio_entry(const proto_valset *v, uint32_t k)
+{
+    g_assert(k < v->prio_len);
+    return &v->prio[(v->prio_first + k) % v->prio_len];
+}
+
+/* The voting powers proposer priorities use at height n: the powers,
+ * shifted right as far as it takes for their total to fit CometBFT's
+ * bound (PROTO_MAX_TOTAL_VOTING_POWER, about 1.15e18; Cosmos divides
+ * tokens by a power reduction for the same reason). Chains whose stakes
+ * fit, every chain a scenario can make, use the powers as they are. */
+static void prio_powers(const proto_valset *v, uint64_t n, uint64_t *powers)
+{
+    proto_valset_fill(v, n, powers, NULL);
+    unsigned __int128 total = 0;
+    for (uint32_t i = 0; i < v->count; i++)
+        total += powers[i];
+    unsigned shift = 0;
+    while ((total >> shift) > (unsigned __int128)PROTO_MAX_TOTAL_VOTING_POWER)
+        shift++;
+    for (uint32_t i = 0; shift > 0 && i < v->count; i++)
+        powers[i] >>= shift;
+    g_assert(proto_prio_check(powers, v->count) == PROTO_CMT_VALSET_OK);
+}
+
+/* The set of the height after `prev`'s, from the powers the logs give it. */
+static void prio_step(const proto_valset *v, const proto_prio_set *prev, proto_prio_set *out)
+{
+    uint64_t *powers = g_new0(uint64_t, v->count);
+    prio_powers(v, prev->height + 1, powers);
+    proto_prio_set_next(prev, powers, out);
+    g_free(powers);
+}
+
+/* Heights 0 .. delay: the genesis powers, all priorities zero at height
+ * 0, one increment per height after it (height 1 is NewValidatorSet). */
+static void priorities_genesis(proto_valset *v)
+{
+    v->prio_len = v->params.update_delay + 1;
+    v->prio_first = 0;
+    v->prio = g_new0(proto_prio_set, v->prio_len);
+    uint64_t *powers = g_new0(uint64_t, v->count);
+    prio_powers(v, 0, powers);
+    proto_prio_set_init(&v->prio[0], v->count, powers);
+    g_free(powers);
+    for (uint32_t k = 1; k < v->prio_len; k++)
+        prio_step(v, &v->prio[k - 1], &v->prio[k]);
+}
+
 proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t count,
                                const proto_pubkey *keys, const uint64_t *stakes)
 {
@@ -184,6 +241,7 @@ proto_valset *proto_valset_new(const proto_slashing_params *params, uint32_t cou
         proto_signing_info_clear(&v->validators[i].signing); /* a fresh window: all zero */
         v->validators[i].signing.missed = v->windows + (size_t)i * window_bytes;
     }
+    priorities_genesis(v);
     return v;
 }
 
@@ -207,6 +265,11 @@ proto_valset *proto_valset_copy(const proto_valset *v)
     }
     c->power_log = g_array_copy(v->power_log);
     c->key_log = g_array_copy(v->key_log);
+    c->prio_len = v->prio_len;
+    c->prio_first = v->prio_first;
+    c->prio = g_new0(proto_prio_set, v->prio_len);
+    for (uint32_t k = 0; k < v->prio_len; k++)
+        proto_prio_set_copy(&c->prio[k], &v->prio[k]);
     return c;
 }
 
@@ -219,6 +282,9 @@ void proto_valset_free(proto_valset *v)
     g_free(v->validators);
     g_array_unref(v->power_log);
     g_array_unref(v->key_log);
+    for (uint32_t k = 0; k < v->prio_len; k++)
+        proto_prio_set_clear(&v->prio[k]);
+    g_free(v->prio);
     g_free(v);
 }
 
@@ -489,6 +555,57 @@ uint64_t proto_valset_apply_rotate(proto_valset *v, uint32_t i, const proto_pubk
     return effective;
 }
 
+void proto_valset_advance(proto_valset *v, uint64_t height)
+{
+    while (prio_entry(v, 0)->height < height) {
+        proto_prio_set next;
+        prio_step(v, prio_entry(v, v->prio_len - 1), &next);
+        proto_prio_set *oldest = prio_entry(v, 0);
+        proto_prio_set_clear(oldest);
+        *oldest = next;
+        v->prio_first = (v->prio_first + 1) % v->prio_len;
+    }
+}
+
+uint64_t proto_valset_priorities_first(const proto_valset *v)
+{
+    return prio_entry(v, 0)->height;
+}
+
+bool proto_valset_priorities_at(const proto_valset *v, uint64_t n, proto_prio_set *out)
+{
+    uint64_t first = prio_entry(v, 0)->height;
+    const proto_prio_set *newest = prio_entry(v, v->prio_len - 1);
+    if (n < first || (n > newest->height && n - newest->height > PROTO_VALSET_PRIORITIES_AHEAD_MAX))
+        return false;
+    if (n <= newest->height) {
+        proto_prio_set_copy(out, prio_entry(v, (uint32_t)(n - first)));
+        return true;
+    }
+    /* Past the newest height nothing can change the powers any more
+     * (changes land at least update_delay above the block making them):
+     * move on as advance would. */
+    proto_prio_set_copy(out, newest);
+    while (out->height < n) {
+        proto_prio_set next;
+        prio_step(v, out, &next);
+        proto_prio_set_clear(out);
+        *out = next;
+    }
+    return true;
+}
+
+uint32_t proto_valset_proposer(const proto_valset *v, proto_rotation_kind kind, uint64_t n,
+                               uint64_t rounds)
+{
+    proto_prio_set s;
+    if (n == 0 || !proto_valset_priorities_at(v, n, &s))
+        return PROTO_PROPOSER_NONE;
+    uint32_t proposer = proto_proposer_pick(kind, &s, rounds);
+    proto_prio_set_clear(&s);
+    return proposer;
+}
+
 static void put_u64(GByteArray *b, uint64_t x)
 {
     uint8_t le[8];
@@ -506,7 +623,9 @@ static void put_u8(GByteArray *b, uint8_t x)
  *   op_nonce, operator_account, signing start_height, index_offset, missed_count, jailed,
  *   jailed_until_ns, window bits ((window + 7) / 8 bytes);
  *   power log length, entries (from_height, validator, power);
- *   key log length, entries (from_height, validator, key 32 bytes).
+ *   key log length, entries (from_height, validator, key 32 bytes);
+ *   the proposer priorities of each height held, oldest first
+ *   (proto_prio_set_encode).
  * Parameters are fixed per chain and not hashed. */
 static void valset_encode(const proto_valset *v, GByteArray *b)
 {
@@ -541,6 +660,8 @@ static void valset_encode(const proto_valset *v, GByteArray *b)
         put_u64(b, e->validator);
         g_byte_array_append(b, e->key.bytes, PROTO_PUBKEY_SIZE);
     }
+    for (uint32_t k = 0; k < v->prio_len; k++)
+        proto_prio_set_encode(prio_entry(v, k), b);
 }
 
 void proto_valset_hash(const proto_valset *v, bool fast, proto_hash *out)

@@ -25,9 +25,25 @@
  * burned counter, so total supply = balances + bonded tokens + burned is
  * conserved).
  *
+ * Proposer priorities (proposer.h) live here too, one set per height:
+ * after block h executed the set holds those of heights h .. h +
+ * update_delay (the genesis set those of 0 .. update_delay). Block h's
+ * end moves them on (proto_valset_advance, the validator module's
+ * end-block hook): the set of h + delay is the one of h + delay - 1 with
+ * the powers of h + delay, which include block h's own changes, then one
+ * increment; this is CometBFT's updateState with its NextValidators. So,
+ * like the powers, the priorities of every height up to committed +
+ * delay are fixed once `committed` is. A block that never executes (a
+ * PBFT null block) moves nothing; the next block that does catches up,
+ * height by height, and a lookup past the newest height computes forward
+ * the same way (nothing can change those heights' powers any more).
+ * Priorities use the voting powers as they are, unless their total is
+ * above CometBFT's bound (PROTO_MAX_TOTAL_VOTING_POWER): then every power
+ * is shifted right as far as it takes to fit.
+ *
  * Everything is integer arithmetic and every function is deterministic;
- * the hash covers every field and both logs, so the state root commits to
- * the set. */
+ * the hash covers every field, both logs and the priorities, so the state
+ * root commits to the set. */
 #ifndef AITBC_PROTOCOL_VALSET_H
 #define AITBC_PROTOCOL_VALSET_H
 
@@ -36,6 +52,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/downtime.h"
+#include "protocol/chain/proposer.h"
 #include "protocol/core/crypto.h"
 
 typedef enum proto_slash_reason {
@@ -159,7 +176,27 @@ proto_valset_check proto_valset_check_rotate(const proto_valset *v, uint32_t i, 
 uint64_t proto_valset_apply_rotate(proto_valset *v, uint32_t i, const proto_pubkey *new_key,
                                    uint64_t height);
 
-/* BLAKE2b (or fastmix when fast) over every field and both logs. */
+/* ---- proposer priorities ---- */
+
+/* Block `height` has executed, all of its changes applied: move the
+ * priorities on to heights height .. height + delay (no-op if they are
+ * there already; never backwards). */
+void proto_valset_advance(proto_valset *v, uint64_t height);
+/* Heights whose priorities the set holds: first .. first + delay. */
+uint64_t proto_valset_priorities_first(const proto_valset *v);
+/* A copy of the priorities of height n into out (uninitialised; clear it
+ * with proto_prio_set_clear): false for a height below the ones held or
+ * more than PROTO_VALSET_PRIORITIES_AHEAD_MAX above the newest. */
+#define PROTO_VALSET_PRIORITIES_AHEAD_MAX 4096u
+bool proto_valset_priorities_at(const proto_valset *v, uint64_t n, proto_prio_set *out);
+/* The proposer of round `rounds` at height n (>= 1) under `kind`;
+ * PROTO_PROPOSER_NONE where proto_valset_priorities_at fails, nobody has
+ * power or the rounds are too many. */
+uint32_t proto_valset_proposer(const proto_valset *v, proto_rotation_kind kind, uint64_t n,
+                               uint64_t rounds);
+
+/* BLAKE2b (or fastmix when fast) over every field, both logs and the
+ * priorities. */
 void proto_valset_hash(const proto_valset *v, bool fast, proto_hash *out);
 
 #endif

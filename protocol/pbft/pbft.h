@@ -13,22 +13,34 @@
  * accepted no other block for (v, n), and the block is valid on its own
  * committed state (parent, timestamp, signature, transactions, state
  * root: a chain validates before voting, as Tendermint does). It then
- * multicasts PREPARE(v, n, d). The primary sends its PREPARE too, so a
- * prepared certificate is simply PREPAREs holding a quorum, self-contained
- * for view changes. Prepared -> multicast COMMIT(v, n, d). A block is
+ * multicasts PREPARE(v, n, d). The primary sends no PREPARE: as in the
+ * paper, its PRE-PREPARE stands for it, so a block is prepared once the
+ * pre-prepare and PREPAREs of backups hold a quorum together (2f PREPAREs
+ * with 3f+1 equal stakes), and a prepared certificate carries the
+ * pre-prepare (the block header with its signature) beside the PREPAREs,
+ * self-contained for view changes. With 4 validators a block costs 3
+ * PRE-PREPAREs, 9 PREPAREs and 12 COMMITs, Castro and Liskov's count.
+ * Prepared -> multicast COMMIT(v, n, d). A block is
  * final when a quorum of COMMITs for it exists and every lower height is
  * final (committed-local in order; a commit certificate from any view
  * proves the block decided, so a replica that missed the prepares still
  * commits). A block names its parent and post-state, so the next primary
- * proposes n+1 only once n is final: one block in flight at a time.
+ * proposes n+1 only once n is final: one block in flight at a time; a
+ * PRE-PREPARE for a height above committed+1 waits (bounded) until its
+ * parent is committed here, since who may propose it depends on its parent.
  *
- * Rotation: primary(n, v) = schedule(n + v), where schedule is
- * round-robin (index mod N) or stake-weighted (CometBFT proposer
- * priority, protocol/chain/rotation.h). Proposers rotate every block as in
- * Tendermint, and each view change moves the whole schedule on by one, so
- * a crashed primary is skipped after one view timeout. The NEW-VIEW for
- * view w is assembled by leader(w) = schedule(w); with round-robin that is
- * the paper's p = w mod N.
+ * Rotation: proposers change every height, as in Tendermint, from the
+ * chain state (protocol/chain/proposer.h). Height n has rounds: round r is
+ * view v = (view of block n-1, its header.slot) + r, so each view change
+ * at a height moves to its next round and the next height starts again at
+ * round 0. primary(n, v) is round r of height n: stake-weighted, CometBFT's
+ * proposer priorities, kept per height in the bonded validator set
+ * (valset.h) and moved on by r more increments for round r; round-robin,
+ * validator (n - 1 + r) mod N. Either way a crashed primary is skipped
+ * after one view timeout, and height 1, view 0 is the proposer CometBFT
+ * names first. The NEW-VIEW for view w is assembled by leader(w) = w mod
+ * N, the paper's p = w mod N (it needs no state, so replicas at different
+ * heights agree on it).
  *
  * Checkpoints: after committing a height divisible by checkpoint_interval
  * a replica multicasts CHECKPOINT(n, block hash); a quorum makes it stable
@@ -103,10 +115,10 @@
  * NEW-VIEW's V is counted (and its leader's signature checked) in the set
  * of C*+1, the first height the new view decides, so every replica that
  * accepts a NEW-VIEW judged it with the same set. Validators without
- * power at a height (jailed, tombstoned) do not vote and are skipped as
- * primaries: primary(n, v) is the first validator with power in the
- * schedule from position n + v. leader(w) stays schedule(w): a jailed
- * leader costs one NEW-VIEW timeout, like a crashed one.
+ * power at a height (jailed, tombstoned) do not vote and never propose:
+ * the stake-weighted priorities leave them out, round-robin passes them
+ * over. leader(w) stays w mod N: a jailed leader costs one NEW-VIEW
+ * timeout, like a crashed one.
  *
  * Accountability. Every non-null block above height 1 carries the
  * parent's commit signatures as its proposer holds them (late COMMITs
@@ -124,7 +136,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/chain/rotation.h"
+#include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/tx_exec.h"
 #include "protocol/core/crypto.h"
@@ -155,7 +167,7 @@ typedef struct pbft_params {
     const proto_node_id *extra_nodes;     /* [extras_count] */
     uint32_t extras_count;
     proto_crypto *crypto;
-    proto_rotation *rotation;             /* NULL = round-robin */
+    proto_rotation_kind rotation;         /* who proposes (proposer.h) */
     uint32_t mempool_max;
     int64_t view_timeout_ns;              /* initial view timeout */
     int64_t view_timeout_max_ns;          /* doubling stops here */
@@ -185,9 +197,12 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
 
 extern const proto_node_ops pbft_node_ops;
 
-/* Primary of height n in view v, and the NEW-VIEW leader of view w. */
-uint32_t pbft_primary(const pbft_params *p, uint64_t height, uint64_t view);
+/* The NEW-VIEW leader of view w: w mod validators_count. */
 uint32_t pbft_view_leader(const pbft_params *p, uint64_t view);
+/* primary(height, view) as node n judges it: defined for height =
+ * committed + 1 only (it depends on block height - 1),
+ * PROTO_PROPOSER_NONE otherwise and for views below the parent's. */
+uint32_t pbft_node_primary(pbft_node *n, uint64_t height, uint64_t view);
 
 /* Introspection for tests and checkers. */
 uint64_t pbft_node_committed_height(const pbft_node *n);

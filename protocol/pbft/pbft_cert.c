@@ -8,6 +8,12 @@
  * ("aitbc-blk") and tx ("aitbc-tx") tags in its first bytes, so no vote
  * signing string is a signing string of another kind.
  *
+ * A prepared certificate may carry its pre-prepare (the proposer's signed
+ * block header): it counts as the proposer's vote when it is exactly the
+ * block the certificate names (hash = digest, slot = view, height = seq)
+ * and the proposer has no PREPARE in it, so nobody counts twice. This is
+ * Castro and Liskov's prepared certificate, a pre-prepare and 2f PREPAREs.
+ *
  * Quorum thresholds are exact integer comparisons (3*stake > 2*total,
  * 3*stake > total) done without a wider type: with total = 3q + r,
  * floor(2*total/3) = 2q + (r == 2) and floor(total/3) = q, and
@@ -71,6 +77,8 @@ void pbft_cert_init(pbft_cert *c, uint8_t phase, uint64_t view, uint64_t seq,
     c->seq = seq;
     c->digest = *digest;
     c->sigs = g_array_new(FALSE, FALSE, sizeof(pbft_cert_sig));
+    c->has_preprepare = false;
+    memset(&c->preprepare, 0, sizeof c->preprepare);
 }
 
 /* Safe on a cleared or zero-filled cert (sigs NULL), and twice. */
@@ -100,6 +108,8 @@ void pbft_cert_copy(pbft_cert *dst, const pbft_cert *src)
     if (src->sigs != NULL && src->sigs->len > 0) {
         g_array_append_vals(dst->sigs, src->sigs->data, src->sigs->len);
     }
+    dst->has_preprepare = src->has_preprepare;
+    dst->preprepare = src->preprepare;
 }
 
 /* The first index whose validator is >= validator. */
@@ -121,6 +131,35 @@ bool pbft_cert_add(pbft_cert *c, uint32_t validator, const proto_sig *sig)
     pbft_cert_sig entry = {.validator = validator, .sig = *sig};
     g_array_insert_val(c->sigs, at, entry);
     return true;
+}
+
+/* ---- the pre-prepare in a prepared certificate ---- */
+
+void pbft_cert_set_preprepare(pbft_cert *c, const proto_block_header *h)
+{
+    g_assert(c->phase == PBFT_PHASE_PREPARE);
+    c->has_preprepare = true;
+    c->preprepare = *h;
+}
+
+static bool cert_has_signer(const pbft_cert *c, uint32_t validator)
+{
+    guint n = c->sigs != NULL ? c->sigs->len : 0;
+    guint at = n > 0 ? cert_lower_bound(c->sigs, validator) : 0;
+    return at < n && g_array_index(c->sigs, pbft_cert_sig, at).validator == validator;
+}
+
+uint32_t pbft_cert_preprepare_proposer(const pbft_cert *c, uint32_t validators_count)
+{
+    if (c->phase != PBFT_PHASE_PREPARE || !c->has_preprepare)
+        return PBFT_NO_PREPREPARE;
+    const proto_block_header *h = &c->preprepare;
+    proto_hash hash;
+    proto_block_compute_hash(h, &hash);
+    if (h->slot != c->view || h->height != c->seq || !proto_hash_equal(&hash, &c->digest) ||
+        h->proposer >= validators_count || cert_has_signer(c, h->proposer))
+        return PBFT_NO_PREPREPARE;
+    return h->proposer;
 }
 
 /* ---- quorum ---- */
@@ -171,7 +210,8 @@ static bool phase_valid(uint8_t phase)
 static bool cert_signers_valid(const pbft_cert *c, const pbft_quorum *q, uint64_t *stake_out)
 {
     uint64_t stake = 0;
-    for (guint i = 0; i < c->sigs->len; i++) {
+    guint n = c->sigs != NULL ? c->sigs->len : 0;
+    for (guint i = 0; i < n; i++) {
         uint32_t v = g_array_index(c->sigs, pbft_cert_sig, i).validator;
         if (v >= q->validators_count) {
             return false;
@@ -206,9 +246,17 @@ bool pbft_cert_verify_known(const pbft_cert *c, const pbft_quorum *q, uint64_t c
                proto_hash_equal(&c->digest, genesis);
     }
     uint64_t stake = 0;
-    if (n == 0 || !cert_signers_valid(c, q, &stake) || !pbft_quorum_strong(q, stake)) {
+    uint32_t pre = pbft_cert_preprepare_proposer(c, q->validators_count);
+    if (pre != PBFT_NO_PREPREPARE)
+        stake = q->stakes[pre]; /* a signer distinct from every one in sigs */
+    uint64_t signers = 0;
+    if ((n == 0 && pre == PBFT_NO_PREPREPARE) || !cert_signers_valid(c, q, &signers) ||
+        !pbft_quorum_strong(q, stake + signers)) {
         return false;
     }
+    if (pre != PBFT_NO_PREPREPARE &&
+        !proto_block_header_verify_sig(&c->preprepare, chain_id, crypto, &q->keys[pre]))
+        return false;
     proto_hash h;
     pbft_vote_signing_hash(chain_id, c->phase, c->view, c->seq, &c->digest, &h);
     for (guint i = 0; i < n; i++) {

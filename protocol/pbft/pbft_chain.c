@@ -257,6 +257,7 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
                           const pbft_cert *cert, bool persist)
 {
     n->committed = b->header.height;
+    n->committed_view = b->header.slot;
     g_array_append_val(n->hashes, b->hash);
     if (!pbft_is_null_block(b))
         n->last_timestamp_ns = b->header.timestamp_ns;
@@ -301,12 +302,10 @@ static void record_commit(pbft_node *n, GBytes *block_wire, const proto_block *b
 /* Once caught up after a sync, hand the validators the transactions that
  * waited in our pool: during a partition clients kept giving them to us
  * alone, and no proposer elsewhere has them ("sync the mempool"). */
-static void regossip(pbft_node *n)
+static void regossip_now(pbft_node *n)
 {
-    if (n->mempool == NULL)
-        return;
-    proto_txpool_tick(n->mempool);
-    if (!n->regossip_pending || n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
+    if (n->mempool == NULL || !n->regossip_pending ||
+        n->env.now_ns(n->env.ctx) < n->sync_inflight_until_ns)
         return; /* still fetching blocks */
     n->regossip_pending = false;
     GArray *txs = g_array_new(FALSE, FALSE, sizeof(proto_txpool_tx));
@@ -317,6 +316,15 @@ static void regossip(pbft_node *n)
         g_bytes_unref(wire);
     }
     g_array_unref(txs);
+}
+
+/* After each commit: the pool ages a block; pass on what waited, if due. */
+static void regossip(pbft_node *n)
+{
+    if (n->mempool == NULL)
+        return;
+    proto_txpool_tick(n->mempool);
+    regossip_now(n);
 }
 
 bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
@@ -534,6 +542,8 @@ void pbft_sync_on_blocks(pbft_node *n, proto_node_id from, GBytes *wire)
         n->regossip_pending = n->mempool != NULL;
         if (n->committed < n->sync_target)
             pbft_sync_request(n, from, n->sync_target);
+        else
+            regossip_now(n); /* level with what we know: pass it on now */
         pbft_advance(n);
     }
 }

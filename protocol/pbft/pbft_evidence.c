@@ -10,15 +10,63 @@
 #include "protocol/pbft/pbft_ext.h"
 #include "protocol/pbft/pbft_internal.h"
 
+void pbft_vote_of_preprepare(const proto_block_header *h, pbft_vote *out)
+{
+    *out = (pbft_vote){.phase = PBFT_PHASE_PREPARE,
+                       .view = h->slot,
+                       .seq = h->height,
+                       .validator = h->proposer,
+                       .sig = h->sig};
+    proto_block_compute_hash(h, &out->digest);
+}
+
+bool pbft_evidence_make_mixed(const pbft_vote *x, const proto_block_header *xh,
+                              const pbft_vote *y, const proto_block_header *yh,
+                              pbft_evidence *out)
+{
+    pbft_vote vx, vy;
+    if (xh != NULL)
+        pbft_vote_of_preprepare(xh, &vx);
+    else
+        vx = *x;
+    if (yh != NULL)
+        pbft_vote_of_preprepare(yh, &vy);
+    else
+        vy = *y;
+    if (vx.validator != vy.validator || vx.phase != vy.phase || vx.view != vy.view ||
+        vx.seq != vy.seq || proto_hash_equal(&vx.digest, &vy.digest))
+        return false;
+    bool x_first = proto_hash_compare(&vx.digest, &vy.digest) < 0;
+    pbft_evidence e;
+    memset(&e, 0, sizeof e);
+    e.a = x_first ? vx : vy;
+    e.b = x_first ? vy : vx;
+    const proto_block_header *ha = x_first ? xh : yh, *hb = x_first ? yh : xh;
+    e.a_preprepare = ha != NULL;
+    e.b_preprepare = hb != NULL;
+    if (ha != NULL)
+        e.a_header = *ha;
+    if (hb != NULL)
+        e.b_header = *hb;
+    *out = e;
+    return true;
+}
+
 bool pbft_evidence_make(const pbft_vote *x, const pbft_vote *y, pbft_evidence *out)
 {
-    if (x->validator != y->validator || x->phase != y->phase || x->view != y->view ||
-        x->seq != y->seq || proto_hash_equal(&x->digest, &y->digest))
-        return false;
-    bool x_first = proto_hash_compare(&x->digest, &y->digest) < 0;
-    out->a = x_first ? *x : *y;
-    out->b = x_first ? *y : *x;
-    return true;
+    return pbft_evidence_make_mixed(x, NULL, y, NULL, out);
+}
+
+static void side_write(proto_writer *w, const pbft_vote *v, bool preprepare,
+                       const proto_block_header *h)
+{
+    proto_write_u8(w, preprepare ? 1 : 0);
+    if (preprepare) {
+        proto_block_header_write(h, w);
+        return;
+    }
+    proto_write_raw(w, v->digest.bytes, PROTO_HASH_SIZE);
+    proto_write_raw(w, v->sig.bytes, PROTO_SIG_SIZE);
 }
 
 void pbft_evidence_write(proto_writer *w, const pbft_evidence *e)
@@ -27,10 +75,8 @@ void pbft_evidence_write(proto_writer *w, const pbft_evidence *e)
     proto_write_u64(w, e->a.view);
     proto_write_u64(w, e->a.seq);
     proto_write_u32(w, e->a.validator);
-    proto_write_raw(w, e->a.digest.bytes, PROTO_HASH_SIZE);
-    proto_write_raw(w, e->a.sig.bytes, PROTO_SIG_SIZE);
-    proto_write_raw(w, e->b.digest.bytes, PROTO_HASH_SIZE);
-    proto_write_raw(w, e->b.sig.bytes, PROTO_SIG_SIZE);
+    side_write(w, &e->a, e->a_preprepare, &e->a_header);
+    side_write(w, &e->b, e->b_preprepare, &e->b_header);
 }
 
 GBytes *pbft_evidence_encode(const pbft_evidence *e)
@@ -42,6 +88,27 @@ GBytes *pbft_evidence_encode(const pbft_evidence *e)
     return proto_writer_steal(&w);
 }
 
+/* One side into v (phase, view, seq, validator already there): a vote's
+ * digest and signature, or a PRE-PREPARE's header, which must be the one
+ * those fields name. */
+static bool side_read(proto_reader *r, pbft_vote *v, bool *preprepare, proto_block_header *h)
+{
+    uint8_t form = proto_read_u8(r);
+    if (r->failed || form > 1 || (form == 1 && v->phase != PBFT_PHASE_PREPARE))
+        return false;
+    *preprepare = form == 1;
+    if (!*preprepare) {
+        proto_read_raw(r, v->digest.bytes, PROTO_HASH_SIZE);
+        proto_read_raw(r, v->sig.bytes, PROTO_SIG_SIZE);
+        return !r->failed;
+    }
+    if (!proto_block_header_read(r, h) || h->slot != v->view || h->height != v->seq ||
+        h->proposer != v->validator)
+        return false;
+    pbft_vote_of_preprepare(h, v);
+    return true;
+}
+
 bool pbft_evidence_read(proto_reader *r, pbft_evidence *out)
 {
     pbft_evidence e;
@@ -50,13 +117,12 @@ bool pbft_evidence_read(proto_reader *r, pbft_evidence *out)
     e.a.view = proto_read_u64(r);
     e.a.seq = proto_read_u64(r);
     e.a.validator = proto_read_u32(r);
-    proto_read_raw(r, e.a.digest.bytes, PROTO_HASH_SIZE);
-    proto_read_raw(r, e.a.sig.bytes, PROTO_SIG_SIZE);
     e.b = e.a;
-    proto_read_raw(r, e.b.digest.bytes, PROTO_HASH_SIZE);
-    proto_read_raw(r, e.b.sig.bytes, PROTO_SIG_SIZE);
-    if (r->failed || (e.a.phase != PBFT_PHASE_PREPARE && e.a.phase != PBFT_PHASE_COMMIT) ||
-        proto_hash_compare(&e.a.digest, &e.b.digest) >= 0) {
+    bool ok = !r->failed && (e.a.phase == PBFT_PHASE_PREPARE || e.a.phase == PBFT_PHASE_COMMIT) &&
+              side_read(r, &e.a, &e.a_preprepare, &e.a_header) &&
+              side_read(r, &e.b, &e.b_preprepare, &e.b_header) &&
+              proto_hash_compare(&e.a.digest, &e.b.digest) < 0;
+    if (!ok) {
         r->failed = true;
         return false;
     }
@@ -78,12 +144,22 @@ bool pbft_evidence_decode(GBytes *wire, pbft_evidence *out)
     return true;
 }
 
+static bool side_verify(const pbft_vote *v, bool preprepare, const proto_block_header *h,
+                        uint64_t chain_id, proto_crypto *c, const proto_pubkey *pk)
+{
+    return preprepare ? proto_block_header_verify_sig(h, chain_id, c, pk)
+                      : pbft_vote_verify(v, chain_id, c, pk);
+}
+
 bool pbft_evidence_verify(const pbft_evidence *e, uint64_t chain_id, proto_crypto *c,
                           const proto_pubkey *pk)
 {
     pbft_evidence check;
-    return pbft_evidence_make(&e->a, &e->b, &check) && pbft_vote_verify(&e->a, chain_id, c, pk) &&
-           pbft_vote_verify(&e->b, chain_id, c, pk);
+    return pbft_evidence_make_mixed(&e->a, e->a_preprepare ? &e->a_header : NULL, &e->b,
+                                    e->b_preprepare ? &e->b_header : NULL, &check) &&
+           proto_hash_equal(&check.a.digest, &e->a.digest) &&
+           side_verify(&e->a, e->a_preprepare, &e->a_header, chain_id, c, pk) &&
+           side_verify(&e->b, e->b_preprepare, &e->b_header, chain_id, c, pk);
 }
 
 /* ---- the pool ---- */
@@ -178,6 +254,32 @@ void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote 
     }
 }
 
+/* A PRE-PREPARE (its signature checked) stands for its proposer's
+ * PREPARE: against a PREPARE of that validator for another block in the
+ * same view, or a PRE-PREPARE of another block, it is evidence. `held`
+ * is the block the slot already holds for that view, if any. */
+void pbft_evidence_check_preprepare(pbft_node *n, const pbft_slot *s, const proto_block_header *h,
+                                    const proto_block_header *held)
+{
+    pbft_evidence e;
+    if (held != NULL && held->proposer == h->proposer && held->slot == h->slot &&
+        pbft_evidence_make_mixed(NULL, held, NULL, h, &e)) {
+        pbft_evidence_add(n, &e, n->self);
+        return;
+    }
+    if (s == NULL || h->proposer >= n->p->validators_count ||
+        s->prepare_seen[h->proposer] != h->slot + 1)
+        return;
+    for (guint i = 0; i < s->prepares->len; i++) {
+        const pbft_vote *old = &g_array_index(s->prepares, pbft_vote, i);
+        if (old->validator == h->proposer && old->view == h->slot &&
+            pbft_evidence_make_mixed(old, NULL, NULL, h, &e)) {
+            pbft_evidence_add(n, &e, n->self);
+            return;
+        }
+    }
+}
+
 /* A certificate carries other replicas' view of a validator's votes: a
  * signature in it that conflicts with a vote we hold for the same
  * (phase, view, height) is evidence. This is how an equivocator that
@@ -189,6 +291,16 @@ void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c)
     pbft_slot *s = pbft_slot_get(n, c->seq, false);
     if (s == NULL || c->sigs == NULL || pbft_members_at(n, c->seq) == NULL)
         return;
+    /* A prepared certificate's pre-prepare against what we hold from its
+     * proposer (checked only when it is the certificate's own). */
+    if (pbft_cert_preprepare_proposer(c, n->p->validators_count) != PBFT_NO_PREPREPARE) {
+        const proto_block_header *h = &c->preprepare;
+        const pbft_members *m = pbft_members_at(n, c->seq);
+        const proto_block_header *held =
+            s->have_block && s->view == h->slot && !s->from_newview ? &s->block->header : NULL;
+        if (proto_block_header_verify_sig(h, n->p->chain_id, n->p->crypto, &m->keys[h->proposer]))
+            pbft_evidence_check_preprepare(n, s, h, held);
+    }
     const GArray *votes = c->phase == PBFT_PHASE_PREPARE  ? s->prepares
                           : c->phase == PBFT_PHASE_COMMIT ? s->commits
                                                           : NULL;

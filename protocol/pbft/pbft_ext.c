@@ -9,7 +9,8 @@
 #include "protocol/pbft/pbft_ext.h"
 
 #define EXT_FLAG_LAST_COMMIT 0x01u
-#define EVIDENCE_WIRE_SIZE (1 + 8 + 8 + 4 + 2 * (PROTO_HASH_SIZE + PROTO_SIG_SIZE))
+/* The smallest evidence: two votes (a PRE-PREPARE side is longer). */
+#define EVIDENCE_WIRE_SIZE (1 + 8 + 8 + 4 + 2 * (1 + PROTO_HASH_SIZE + PROTO_SIG_SIZE))
 
 void pbft_ext_init(pbft_ext *e)
 {

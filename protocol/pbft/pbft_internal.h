@@ -27,6 +27,7 @@ enum {
 #define PBFT_REGOSSIP_AGE_BLOCKS 2
 #define PBFT_REGOSSIP_MAX 4096
 #define PBFT_FUTURE_MAX 1024   /* buffered messages for views ahead of ours */
+#define PBFT_AHEAD_MAX 64      /* PRE-PREPAREs waiting for their parent to commit */
 #define PBFT_PENDING_MAX 256   /* decided blocks held above a gap */
 #define PBFT_EVIDENCE_MAX 4096 /* evidence kept per node */
 /* A peer whose messages this node rejects more than this many times in
@@ -110,6 +111,8 @@ struct pbft_node {
     /* committed chain */
     proto_state *state;       /* after `committed` (plus the tentative block) */
     uint64_t committed;
+    uint64_t committed_view;  /* header.slot of block `committed` (genesis: 0): the view
+                               * round 0 of committed+1 is in */
     GArray *hashes;           /* proto_hash per committed height, [0] = genesis */
     int64_t last_timestamp_ns;/* of the newest committed non-null block */
     pbft_cert commit_cert;    /* of `committed` (genesis cert at 0) */
@@ -138,6 +141,9 @@ struct pbft_node {
     uint64_t view_floor;
     GHashTable *vcs;          /* validator (GUINT_TO_POINTER) -> pbft_vc_entry*, latest view */
     GPtrArray *future;        /* pbft_future*: consensus messages for views above ours */
+    GPtrArray *ahead;         /* pbft_ahead*: PRE-PREPAREs above committed+1, oldest
+                               * first, at most PBFT_AHEAD_MAX (pbft_log.c) */
+    uint64_t ahead_at;        /* committed height when `ahead` was last looked at */
     uint64_t nv_sent_view;    /* last view we sent a NEW-VIEW for (as its leader) */
     int64_t status_sent_ns;   /* last STATUS we sent (rate limit) */
 
@@ -172,6 +178,12 @@ struct pbft_node {
     uint32_t members_next;
     pbft_members *members_last; /* the entry returned last (most lookups repeat it) */
     uint32_t update_delay;      /* the chain's, from the genesis bonded set */
+    /* stake-weighted primaries of committed+1: its priorities moved on
+     * primary_rounds rounds (later views of the height cost one increment
+     * each, not one per lookup) */
+    bool has_primary_cursor;
+    proto_prio_set primary_cursor;
+    uint64_t primary_rounds;
 
     /* when we last sent our own validator operation, per message type
      * (PROTO_TXMSG_UNJAIL, _ROTATE_KEY) */
@@ -257,9 +269,6 @@ uint32_t pbft_update_delay(const pbft_node *n);
  * yet, so a message about h says we are behind. */
 const pbft_members *pbft_members_at(pbft_node *n, uint64_t height);
 uint64_t pbft_power_at(pbft_node *n, uint32_t validator, uint64_t height);
-/* primary(height, view) of pbft.h, skipping validators without power at
- * height (jailed, tombstoned). */
-uint32_t pbft_node_primary(pbft_node *n, uint64_t height, uint64_t view);
 /* The key this node signs messages about `height` with. */
 const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height);
 bool pbft_self_has_power(pbft_node *n, uint64_t height);
@@ -323,6 +332,8 @@ void pbft_slots_gc(pbft_node *n, uint64_t seq);
 void pbft_slots_new_view(pbft_node *n);
 bool pbft_in_window(const pbft_node *n, uint64_t seq);
 void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire);
+void pbft_ahead_init(pbft_node *n);
+void pbft_ahead_clear(pbft_node *n);
 void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_type);
 /* Accept a block for (view, seq) into its slot (from our own proposal, a
  * PRE-PREPARE or O) and vote for it when it can be validated. Takes refs. */
@@ -377,6 +388,12 @@ void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c);
 void pbft_evidence_check_block(pbft_node *n, const proto_block *b);
 /* v (signature checked) against the votes its slot already counts. */
 void pbft_evidence_check_vote(pbft_node *n, const pbft_slot *s, const pbft_vote *v);
+/* A PRE-PREPARE's header h (signature checked), which stands for its
+ * proposer's PREPARE, against that proposer's PREPARE in the slot s (may
+ * be NULL) and against `held`, the block s holds for that view (NULL:
+ * none). */
+void pbft_evidence_check_preprepare(pbft_node *n, const pbft_slot *s, const proto_block_header *h,
+                                    const proto_block_header *held);
 
 /* pbft_checkpoint.c */
 void pbft_checkpoint_init(pbft_node *n);

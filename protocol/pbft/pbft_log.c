@@ -13,6 +13,7 @@
 
 #include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/pbft/pbft_evidence.h"
 
 /* Votes further ahead than this say we are behind: catch up. */
 #define PBFT_BEHIND_GAP 3
@@ -208,11 +209,56 @@ static void cast_vote(pbft_node *n, pbft_slot *s, uint8_t phase)
     g_bytes_unref(wire);
 }
 
+/* The proposer whose PRE-PREPARE of the slot's block stands for its
+ * PREPARE (Castro and Liskov: prepared = pre-prepare + 2f PREPAREs from
+ * backups): a block proposed in the slot's view itself, not one a
+ * NEW-VIEW's O re-proposes (nor a null block). PBFT_NO_PREPREPARE if none. */
+static uint32_t standing_preprepare(const pbft_node *n, const pbft_slot *s)
+{
+    if (!s->have_block || s->from_newview || pbft_is_null_block(s->block))
+        return PBFT_NO_PREPREPARE;
+    const proto_block_header *h = &s->block->header;
+    return h->slot == s->view && h->proposer < n->p->validators_count ? h->proposer
+                                                                     : PBFT_NO_PREPREPARE;
+}
+
+/* Whether the validator's PREPARE for the slot's (view, digest) is held. */
+static bool prepare_held(const pbft_slot *s, uint32_t validator)
+{
+    if (s->prepare_seen[validator] != s->view + 1)
+        return false;
+    for (guint i = 0; i < s->prepares->len; i++) {
+        const pbft_vote *v = &g_array_index(s->prepares, pbft_vote, i);
+        if (v->validator == validator && v->view == s->view)
+            return proto_hash_equal(&v->digest, &s->digest);
+    }
+    return false;
+}
+
+/* The proposer whose pre-prepare counts towards the slot's prepared
+ * certificate: one that stands and has not also sent a PREPARE for it
+ * (nobody counts twice). */
+static uint32_t counted_preprepare(const pbft_node *n, const pbft_slot *s)
+{
+    uint32_t p = standing_preprepare(n, s);
+    return p != PBFT_NO_PREPREPARE && !prepare_held(s, p) ? p : PBFT_NO_PREPREPARE;
+}
+
+/* Stake behind the slot's block in its view: PREPAREs and the pre-prepare. */
+static uint64_t prepared_stake(pbft_node *n, const pbft_slot *s)
+{
+    uint64_t stake = tally_stake(s->prepare_tallies, s->view, &s->digest);
+    uint32_t p = counted_preprepare(n, s);
+    return p != PBFT_NO_PREPREPARE ? stake + pbft_power_at(n, p, s->seq) : stake;
+}
+
 void pbft_send_prepare(pbft_node *n, pbft_slot *s)
 {
     if (s->sent_prepare)
         return;
     s->sent_prepare = true;
+    if (pbft_is_validator(n) && standing_preprepare(n, s) == (uint32_t)n->validator_index)
+        return; /* our PRE-PREPARE is our PREPARE */
     cast_vote(n, s, PBFT_PHASE_PREPARE);
 }
 
@@ -293,11 +339,12 @@ static bool advance_once(pbft_node *n)
         pbft_send_prepare(n, s);
     }
     if (voting && s->have_block && s->view == n->view && s->sent_prepare && !s->sent_commit &&
-        pbft_quorum_strong(&pbft_members_at(n, s->seq)->quorum,
-                           tally_stake(s->prepare_tallies, s->view, &s->digest))) {
+        pbft_quorum_strong(&pbft_members_at(n, s->seq)->quorum, prepared_stake(n, s))) {
         if (s->has_pcert)
             pbft_cert_clear(&s->pcert);
         votes_cert(s->prepares, PBFT_PHASE_PREPARE, s->view, s->seq, &s->digest, &s->pcert);
+        if (counted_preprepare(n, s) != PBFT_NO_PREPREPARE)
+            pbft_cert_set_preprepare(&s->pcert, &s->block->header);
         s->has_pcert = true;
         if (s->pcert_block != NULL)
             g_bytes_unref(s->pcert_block);
@@ -338,10 +385,63 @@ static bool advance_once(pbft_node *n)
     return ok;
 }
 
+/* ---- PRE-PREPAREs above committed+1 ---- */
+
+/* Who may propose height n depends on block n-1 (its view starts n's
+ * rounds), so a PRE-PREPARE for a height above committed+1 is judged only
+ * once its parent commits here. It waits in a small FIFO (the oldest goes
+ * first when full), looked at again after every commit. */
+typedef struct pbft_ahead {
+    proto_node_id from;
+    GBytes *wire;
+} pbft_ahead;
+
+static void ahead_free(gpointer p)
+{
+    pbft_ahead *a = p;
+    g_bytes_unref(a->wire);
+    g_free(a);
+}
+
+void pbft_ahead_init(pbft_node *n)
+{
+    n->ahead = g_ptr_array_new_with_free_func(ahead_free);
+}
+
+void pbft_ahead_clear(pbft_node *n)
+{
+    g_ptr_array_unref(n->ahead);
+}
+
+static void ahead_push(pbft_node *n, proto_node_id from, GBytes *wire)
+{
+    if (n->ahead->len >= PBFT_AHEAD_MAX)
+        g_ptr_array_remove_index(n->ahead, 0);
+    pbft_ahead *a = g_new(pbft_ahead, 1);
+    a->from = from;
+    a->wire = g_bytes_ref(wire);
+    g_ptr_array_add(n->ahead, a);
+}
+
+static void ahead_replay(pbft_node *n)
+{
+    if (n->ahead->len == 0 || n->ahead_at == n->committed)
+        return;
+    n->ahead_at = n->committed;
+    GPtrArray *waiting = n->ahead;
+    n->ahead = g_ptr_array_new_with_free_func(ahead_free);
+    for (guint i = 0; i < waiting->len; i++) {
+        const pbft_ahead *a = waiting->pdata[i];
+        pbft_on_preprepare(n, a->from, a->wire); /* may wait again */
+    }
+    g_ptr_array_unref(waiting);
+}
+
 void pbft_advance(pbft_node *n)
 {
     while (advance_once(n)) {
     }
+    ahead_replay(n);
 }
 
 /* ---- receiving ---- */
@@ -381,14 +481,30 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
     } else if (pbft_members_at(n, seq) == NULL) {
         /* Beyond the heights whose validator set we know: we are behind. */
         pbft_sync_learn(n, from, seq - 1);
-    } else if (b->header.slot != view || b->header.proposer != pbft_node_primary(n, seq, view)) {
+    } else if (b->header.slot != view || b->header.proposer >= n->p->validators_count) {
+        reason = PROTO_REJECT_SCHEDULE;
+    } else if (seq > n->committed + 1) {
+        /* Its primary depends on its parent: wait for it (signed by the
+         * validator it names, so only validators fill the queue). */
+        reason = pbft_check_signer(n, b->header.proposer, seq, block_signed_by, b);
+        if (reason == PROTO_REJECT_NONE)
+            ahead_push(n, from, wire);
+        if (seq >= n->committed + PBFT_BEHIND_GAP)
+            pbft_sync_learn(n, from, seq - 1);
+    } else if (b->header.proposer != pbft_node_primary(n, seq, view)) {
         reason = PROTO_REJECT_SCHEDULE;
     } else if ((reason = pbft_check_signer(n, b->header.proposer, seq, block_signed_by, b)) !=
                PROTO_REJECT_NONE) {
         /* counted below */
     } else {
         pbft_slot *s = pbft_slot_get(n, seq, true);
-        if (!(s->have_block && s->view == view)) {
+        bool held = s->have_block && s->view == view;
+        /* Its pre-prepare stands for the primary's PREPARE: against one it
+         * sent for another block, or a second block for (view, seq) (the
+         * first one stands), it is evidence. */
+        pbft_evidence_check_preprepare(n, s, &b->header,
+                                       held && !s->from_newview ? &s->block->header : NULL);
+        if (!held) {
             proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
             ev.from = from;
             pbft_emit(n, &ev);
@@ -398,8 +514,6 @@ void pbft_on_preprepare(pbft_node *n, proto_node_id from, GBytes *wire)
             if (seq >= n->committed + PBFT_BEHIND_GAP)
                 pbft_sync_learn(n, from, seq - 1);
         }
-        /* else: a second block for (view, seq) from the primary: equivocation,
-         * the first one stands */
     }
     if (reason != PROTO_REJECT_NONE)
         pbft_reject(n, from, reason);
@@ -481,6 +595,12 @@ void pbft_on_vote(pbft_node *n, proto_node_id from, GBytes *wire, uint8_t msg_ty
         pbft_reject(n, from, reason);
         return;
     }
+    /* A PREPARE against the same validator's PRE-PREPARE of another block
+     * in that view: evidence (its pre-prepare was its PREPARE). */
+    pbft_evidence e;
+    if (prepare && s->view == v.view && standing_preprepare(n, s) == v.validator &&
+        pbft_evidence_make_mixed(&v, NULL, NULL, &s->block->header, &e))
+        pbft_evidence_add(n, &e, n->self);
     if (!pbft_slot_add_vote(n, s, &v))
         return;
     if (v.seq >= n->committed + PBFT_BEHIND_GAP)

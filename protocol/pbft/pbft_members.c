@@ -10,7 +10,9 @@
  * a height's set never changes, not even when a tentative block is
  * reverted (its changes apply above committed + update_delay).
  *
- * Also here: the proposer rule with jailed validators skipped, the key
+ * Also here: who is primary of (committed + 1, view) (pbft.h: round
+ * view - view of the committed block, from the chain's proposer
+ * priorities or round-robin) and the NEW-VIEW leader, the key
  * this node signs with at a height (it changes when its own key rotation
  * takes effect), and vote verification that tells a signature made with
  * a rotated-out key from any other bad signature. */
@@ -40,6 +42,9 @@ void pbft_members_clear(pbft_node *n)
         g_free(n->members[i].powers);
         g_free(n->members[i].keys);
     }
+    if (n->has_primary_cursor)
+        proto_prio_set_clear(&n->primary_cursor);
+    n->has_primary_cursor = false;
 }
 
 const proto_valset *pbft_valset(const pbft_node *n)
@@ -79,42 +84,44 @@ uint64_t pbft_power_at(pbft_node *n, uint32_t validator, uint64_t height)
     return m != NULL && validator < n->p->validators_count ? m->powers[validator] : 0;
 }
 
-static uint32_t schedule(const pbft_params *p, uint64_t index)
-{
-    if (p->rotation != NULL) {
-        uint32_t v = proto_rotation_proposer(p->rotation, index);
-        if (v != PROTO_ROTATION_NONE)
-            return v;
-    }
-    return (uint32_t)(index % p->validators_count);
-}
-
-uint32_t pbft_primary(const pbft_params *p, uint64_t height, uint64_t view)
-{
-    return schedule(p, height + view);
-}
-
 uint32_t pbft_view_leader(const pbft_params *p, uint64_t view)
 {
-    return schedule(p, view);
+    return (uint32_t)(view % p->validators_count);
 }
 
-/* The schedule's next validator with power at `height`: a jailed or
- * tombstoned validator never proposes. The search is bounded; were
- * nobody to have power the chain could not commit anyway. */
+/* Stake-weighted: the priorities of committed+1 moved on `rounds` rounds,
+ * from the cursor when it is on the way there. */
+static uint32_t stake_weighted_primary(pbft_node *n, uint64_t height, uint64_t rounds)
+{
+    if (rounds > PROTO_PROPOSER_ROUNDS_MAX)
+        return PROTO_PROPOSER_NONE;
+    if (n->has_primary_cursor &&
+        (n->primary_cursor.height != height || n->primary_rounds > rounds)) {
+        proto_prio_set_clear(&n->primary_cursor);
+        n->has_primary_cursor = false;
+    }
+    if (!n->has_primary_cursor) {
+        if (!proto_valset_priorities_at(pbft_valset(n), height, &n->primary_cursor))
+            return PROTO_PROPOSER_NONE;
+        n->has_primary_cursor = true;
+        n->primary_rounds = 0;
+    }
+    for (; n->primary_rounds < rounds; n->primary_rounds++)
+        proto_prio_set_increment(&n->primary_cursor);
+    return n->primary_cursor.proposer;
+}
+
+/* Round r = view - (view of the committed block) of height committed+1. */
 uint32_t pbft_node_primary(pbft_node *n, uint64_t height, uint64_t view)
 {
+    if (height != n->committed + 1 || view < n->committed_view)
+        return PROTO_PROPOSER_NONE;
+    uint64_t rounds = view - n->committed_view;
+    if (n->p->rotation == PROTO_ROTATION_STAKE_WEIGHTED)
+        return stake_weighted_primary(n, height, rounds);
     const pbft_members *m = pbft_members_at(n, height);
-    uint64_t base = height + view;
-    if (m == NULL)
-        return schedule(n->p, base);
-    uint64_t tries = 64ull * n->p->validators_count;
-    for (uint64_t j = 0; j < tries; j++) {
-        uint32_t v = schedule(n->p, base + j);
-        if (m->powers[v] > 0)
-            return v;
-    }
-    return schedule(n->p, base);
+    g_assert(m != NULL); /* committed + 1 is always fixed */
+    return proto_proposer_round_robin(height, rounds, m->powers, n->p->validators_count);
 }
 
 const proto_keypair *pbft_signing_key(pbft_node *n, uint64_t height)

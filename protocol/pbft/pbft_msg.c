@@ -52,7 +52,8 @@ static guint cert_sigs_count(const pbft_cert *c)
 /* Phase, view rule, bound and strictly increasing validators. */
 static bool cert_valid(const pbft_cert *c, uint8_t phase)
 {
-    if (c->phase != phase || (phase == PBFT_PHASE_CHECKPOINT && c->view != 0)) {
+    if (c->phase != phase || (phase == PBFT_PHASE_CHECKPOINT && c->view != 0) ||
+        (c->has_preprepare && phase != PBFT_PHASE_PREPARE)) {
         return false;
     }
     guint n = cert_sigs_count(c);
@@ -174,6 +175,11 @@ void pbft_cert_write(proto_writer *w, const pbft_cert *c)
         proto_write_u32(w, s->validator);
         proto_write_raw(w, s->sig.bytes, PROTO_SIG_SIZE);
     }
+    if (c->phase == PBFT_PHASE_PREPARE) {
+        proto_write_u8(w, c->has_preprepare ? 1 : 0);
+        if (c->has_preprepare)
+            proto_block_header_write(&c->preprepare, w);
+    }
 }
 
 bool pbft_cert_read(proto_reader *r, pbft_cert *c, uint8_t phase)
@@ -195,6 +201,13 @@ bool pbft_cert_read(proto_reader *r, pbft_cert *c, uint8_t phase)
         pbft_cert_sig *s = &g_array_index(c->sigs, pbft_cert_sig, i);
         s->validator = proto_read_u32(r);
         proto_read_raw(r, s->sig.bytes, PROTO_SIG_SIZE);
+    }
+    if (got_phase == PBFT_PHASE_PREPARE) {
+        uint8_t has = proto_read_u8(r);
+        if (has > 1)
+            r->failed = true;
+        else if (has == 1)
+            c->has_preprepare = proto_block_header_read(r, &c->preprepare);
     }
     if (r->failed || !cert_valid(c, phase)) {
         r->failed = true;

@@ -22,6 +22,8 @@
  *
  *   cert        = phase u8 | view u64 | seq u64 | digest 32
  *               | u32 count | count x (validator u32 | sig 64)
+ *               [PREPARE only: u8 has_preprepare (0 or 1)
+ *                | the block header with its signature, if 1]
  *   attachments = u32 count | count x (u32 length | block)
  *
  * A vote signs BLAKE2b("aitbc/pbft/vote" | chain_id | phase | view | seq |
@@ -76,6 +78,13 @@ typedef struct pbft_cert {
     uint64_t seq;
     proto_hash digest;
     GArray *sigs;           /* pbft_cert_sig, validator strictly increasing */
+    /* PREPARE certificates only: the PRE-PREPARE that stands for its
+     * proposer's PREPARE (the paper's P_m: the pre-prepare and 2f
+     * PREPAREs of backups), the block's signed header. It counts when it
+     * is the block `digest` proposed in `view` at `seq` and its proposer
+     * has no signature in sigs. */
+    bool has_preprepare;
+    proto_block_header preprepare;
 } pbft_cert;
 
 typedef struct pbft_viewchange {
@@ -145,8 +154,9 @@ bool pbft_quorum_weak(const pbft_quorum *q, uint64_t stake);
 
 /* Structural and cryptographic check of a certificate: every validator in
  * range, strictly increasing, every signature valid for (phase, view, seq,
- * digest), and their stake a strong quorum. A seq-0 certificate with no
- * signatures is the genesis certificate and is valid iff its digest is
+ * digest), and their stake, with a prepared certificate's pre-prepare
+ * (pbft_cert_preprepare_stake), a strong quorum. A seq-0 certificate with
+ * no signatures is the genesis certificate and is valid iff its digest is
  * `genesis` (and phase matches). */
 bool pbft_cert_verify(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
                       proto_crypto *crypto, const proto_hash *genesis);
@@ -158,6 +168,15 @@ typedef bool (*pbft_sig_known_fn)(void *ctx, const pbft_cert *c, const pbft_cert
 bool pbft_cert_verify_known(const pbft_cert *c, const pbft_quorum *q, uint64_t chain_id,
                             proto_crypto *crypto, const proto_hash *genesis,
                             pbft_sig_known_fn known, void *ctx);
+
+/* The proposer a prepared certificate's pre-prepare may count for:
+ * PBFT_NO_PREPREPARE unless c has one whose header is the block `digest`
+ * (its hash), proposed at `seq` in `view`, by a validator in range that
+ * has no signature in c. The signature is not checked here. */
+#define PBFT_NO_PREPREPARE UINT32_MAX
+uint32_t pbft_cert_preprepare_proposer(const pbft_cert *c, uint32_t validators_count);
+/* Add the pre-prepare of block b (its header) to a PREPARE certificate. */
+void pbft_cert_set_preprepare(pbft_cert *c, const proto_block_header *h);
 
 /* ---- encoding ---- */
 

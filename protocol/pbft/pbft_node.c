@@ -306,6 +306,7 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     pbft_valops_init(n);
     pbft_checkpoint_init(n);
     pbft_view_init(n);
+    pbft_ahead_init(n);
     pbft_chain_recover(n);
     pbft_signguard_restore_prepared(n);
 
@@ -342,6 +343,7 @@ static void pbft_node_free(void *node)
     pbft_cancel_timer(n, &n->resend_timer);
     pbft_cancel_timer(n, &n->sync_timer);
     pbft_view_clear(n);
+    pbft_ahead_clear(n);
     pbft_checkpoint_clear(n);
     g_hash_table_unref(n->slots);
     g_hash_table_unref(n->evidence);

@@ -1,17 +1,29 @@
 /* Multi-validator Proof-of-Authority, Aura-style.
  *
- * Time is cut into slots of `block_interval_ns`; slot s belongs to one
- * scheduled validator, who builds a block on its head at the start of the
- * slot, signs it and sends it to every node. This is the scheme of
- * OpenEthereum/Parity's Aura engine (authority_round: "step" = our slot).
- * The schedule is params->rotation (protocol/chain/rotation.h): NULL or
- * round-robin gives Aura's proposer = s mod N; stake-weighted gives slot s
- * to position s of CometBFT's proposer-priority sequence, one increment per
- * slot, so each validator owns slots in proportion to its stake.
+ * Time is cut into slots of `block_interval_ns`; in each slot one
+ * validator may build a block on its head, sign it and send it to every
+ * node: the scheme of OpenEthereum/Parity's Aura engine (authority_round:
+ * "step" = our slot), with the proposer chosen per height and round as
+ * CometBFT chooses it (protocol/chain/proposer.h), not per slot. A block
+ * at height h whose parent was proposed in slot p, proposed in slot s > p,
+ * is round s - p - 1 of height h: each slot that passes without a block
+ * on that parent is one more round, so a validator that is down costs one
+ * slot, like a CometBFT round that times out. Round-robin: validator
+ * (h - 1 + round) mod N. Stake-weighted: CometBFT's proposer priorities of
+ * height h moved on `round` increments; PoA's powers are the genesis
+ * stakes forever, so the priorities of a height are those of the height
+ * before it moved on once, and each block-tree entry carries the set of
+ * its child's height (the root's from genesis or from replaying the
+ * store). Each validator proposes its stake's share of the heights; with
+ * nobody down, height h is proposed in slot h and height 1 by the
+ * validator CometBFT names first. Rounds beyond
+ * PROTO_PROPOSER_ROUNDS_MAX (stake-weighted) have no proposer: a chain
+ * silent for that many slots stays silent.
  *
- * Every node checks a block's schedule (proposer owns the slot, slot
- * strictly above the parent's and not in the future), signature, parent
- * linkage, and re-executes its transactions to check the state root.
+ * Every node checks a block's proposer (the one of its height and round
+ * on its parent), slot (strictly above the parent's and not in the
+ * future), signature and parent linkage, and re-executes its
+ * transactions to check the state root.
  *
  * Fork choice: among valid branches that contain the last final block,
  * the highest block wins; equal heights prefer the lower head slot (the
@@ -44,7 +56,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "protocol/chain/rotation.h"
+#include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/tx_exec.h"
 #include "protocol/core/crypto.h"
@@ -71,9 +83,8 @@ typedef struct poa_params {
     uint32_t mempool_max;                  /* transactions per node */
     uint32_t sync_batch_max;               /* blocks per BLOCKS response */
     uint32_t orphans_max;                  /* blocks held waiting for their parent */
-    proto_rotation *rotation;              /* slot schedule over validators_count validators;
-                                            * NULL = round-robin. Owned by whoever builds the
-                                            * params; shared by the nodes (caches on read) */
+    proto_rotation_kind rotation;          /* who proposes (proposer.h); stakes must pass
+                                            * proto_prio_check */
     /* Optional work shared by the nodes of one process (protocol/memo/memo.h;
      * NULL = none, each node does it itself; results never depend on them):
      * blocks decoded once, each block executed once per pre-state. */
@@ -100,10 +111,9 @@ bool poa_node_final_hash(const poa_node *n, uint64_t height, proto_hash *out);
  * final block): read-only, valid until the node next handles anything. */
 const proto_state *poa_node_state(const poa_node *n);
 
-/* The proposer (validator index) of slot s under params->rotation; a value
- * >= validators_count (PROTO_ROTATION_NONE: a slot beyond a stake-weighted
- * schedule's bounded cache) matches no validator, so nobody owns it. */
-uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot);
+/* Who may propose a block in `slot` on the node's head (slot above the
+ * head's): a validator index, or PROTO_PROPOSER_NONE. */
+uint32_t poa_node_proposer(poa_node *n, uint64_t slot);
 
 /* Genesis block hash of a chain (same for every node). */
 void poa_genesis_hash(const poa_params *params, proto_hash *out);

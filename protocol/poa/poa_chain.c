@@ -55,6 +55,7 @@ void poa_chain_init(poa_node *n)
     poa_tree_init(&n->tree, &h, &hash);
     n->head = poa_tree_root(&n->tree);
     n->head->state = genesis;
+    poa_entry_prio_init(n, n->head);
     n->final_hashes = g_array_new(FALSE, FALSE, sizeof(proto_hash));
     g_array_append_val(n->final_hashes, hash);
 }
@@ -299,9 +300,12 @@ static bool recover_block(poa_node *n, GBytes *body)
         return false;
     bool ok = poa_check_block_header(n, b) == PROTO_REJECT_NONE &&
               b->header.height == n->head->header.height + 1 &&
-              proto_hash_equal(&b->header.parent, &n->head->hash);
+              proto_hash_equal(&b->header.parent, &n->head->hash) &&
+              b->header.slot > n->head->header.slot &&
+              poa_proposer_after(n, n->head, b->header.slot) == b->header.proposer;
     if (ok) {
         poa_entry *e = poa_tree_add(&n->tree, n->head, &b->header, &b->hash, body);
+        poa_entry_prio_init(n, e);
         ok = poa_chain_apply(n, e, b);
         if (ok) {
             g_array_append_val(n->final_hashes, e->hash);

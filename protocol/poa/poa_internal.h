@@ -48,6 +48,14 @@ struct poa_node {
     int64_t sync_inflight_until_ns;
     int64_t catchup_until_ns;     /* after a restart: no proposals until synced */
     uint64_t slot_timer;
+
+    /* poa_proposer.c: the priorities of one parent's child height moved
+     * on cursor_rounds rounds (stake-weighted), so asking slot after slot
+     * costs one increment each */
+    bool has_cursor;
+    proto_hash cursor_parent;
+    proto_prio_set cursor;
+    uint64_t cursor_rounds;
 };
 
 /* poa_node.c */
@@ -73,6 +81,15 @@ void poa_chain_update_head(poa_node *n);
 bool poa_chain_apply(poa_node *n, poa_entry *e, const proto_block *b);
 void poa_chain_update_finality(poa_node *n);
 
+/* poa_proposer.c */
+/* Who may propose a child of `parent` in `slot` (> parent's slot). */
+uint32_t poa_proposer_after(poa_node *n, const poa_entry *parent, uint64_t slot);
+/* Give e (stake-weighted chains) the priorities of its child's height:
+ * its parent's moved on a height, or, for a root without a parent, the
+ * ones of height 1. */
+void poa_entry_prio_init(poa_node *n, poa_entry *e);
+void poa_proposer_clear(poa_node *n);
+
 /* poa_sync.c */
 /* Handle a block encoding from a peer (BLOCK gossip or BLOCKS sync). */
 void poa_sync_receive_block(poa_node *n, proto_node_id from, GBytes *body);
@@ -80,7 +97,8 @@ void poa_sync_on_get_blocks(poa_node *n, proto_node_id from, GBytes *wire);
 void poa_sync_on_blocks(poa_node *n, proto_node_id from, GBytes *wire);
 void poa_sync_request(poa_node *n, proto_node_id peer, uint64_t from_height);
 void poa_sync_clear(poa_node *n);
-/* Stateless checks of a decoded block: schedule, timestamp, signature. */
+/* Stateless checks of a decoded block: timestamp, signature (its
+ * proposer is checked against its parent when it attaches). */
 proto_reject_reason poa_check_block_header(poa_node *n, const proto_block *b);
 
 #endif

@@ -70,13 +70,6 @@ uint64_t poa_current_slot(const poa_node *n)
     return now < 0 ? 0 : (uint64_t)(now / n->p->block_interval_ns);
 }
 
-uint32_t poa_schedule_proposer(const poa_params *params, uint64_t slot)
-{
-    if (params->rotation == NULL)
-        return (uint32_t)(slot % params->validators_count);
-    return proto_rotation_proposer(params->rotation, slot);
-}
-
 static void arm_slot_timer(poa_node *n)
 {
     uint64_t next = poa_current_slot(n) + 1;
@@ -202,8 +195,7 @@ static void poa_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t 
         return;
     n->slot_timer = PROTO_TIMER_NONE;
     /* A timer that fires late (its slot is over) proposes nothing. */
-    if (arg == poa_current_slot(n) &&
-        poa_schedule_proposer(n->p, arg) == (uint32_t)n->validator_index)
+    if (arg == poa_current_slot(n) && poa_node_proposer(n, arg) == (uint32_t)n->validator_index)
         propose(n, arg);
     arm_slot_timer(n);
 }
@@ -243,6 +235,7 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
                        const proto_keypair *key, const proto_env *env)
 {
     g_assert(params->validators_count > 0 && params->block_interval_ns > 0);
+    g_assert(proto_prio_check(params->stakes, params->validators_count) == PROTO_CMT_VALSET_OK);
     g_assert(validator_index < (int32_t)params->validators_count);
     poa_node *n = g_new0(poa_node, 1);
     n->p = params;
@@ -284,6 +277,7 @@ static void poa_node_free(void *node)
     if (n->slot_timer != PROTO_TIMER_NONE)
         n->env.cancel_timer(n->env.ctx, n->slot_timer);
     poa_sync_clear(n);
+    poa_proposer_clear(n);
     poa_chain_clear(n);
     if (n->mempool != NULL)
         proto_txpool_free(n->mempool);

@@ -1,10 +1,11 @@
 /* PoA block intake and catch-up.
  *
  * Every block, gossiped or fetched, enters through poa_sync_receive_block:
- * decode (hostile bytes), stateless checks (slot owner, timestamp,
- * signature), then either attach it to the tree or, if its parent is
- * unknown, park it as an orphan and ask the sender for the range above
- * our last final block. Orphans are re-examined whenever a block attaches.
+ * decode (hostile bytes), stateless checks (timestamp, signature), then
+ * either attach it to the tree, once its proposer is the one of its
+ * height and round on that parent, or, if its parent is unknown, park it
+ * as an orphan and ask the sender for the range above our last final
+ * block. Orphans are re-examined whenever a block attaches.
  *
  * A peer answers GET_BLOCKS with its own chain: final blocks from its
  * durable store, non-final ones from its head chain. Responses are
@@ -34,8 +35,6 @@ proto_reject_reason poa_check_block_header(poa_node *n, const proto_block *b)
     const proto_block_header *h = &b->header;
     if (h->height == 0 || h->proposer >= n->p->validators_count)
         return PROTO_REJECT_LINKAGE;
-    if (poa_schedule_proposer(n->p, h->slot) != h->proposer)
-        return PROTO_REJECT_SCHEDULE;
     if (h->slot > poa_current_slot(n) || h->slot > (uint64_t)INT64_MAX / (uint64_t)n->p->block_interval_ns ||
         h->timestamp_ns != (int64_t)h->slot * n->p->block_interval_ns)
         return PROTO_REJECT_TIMESTAMP;
@@ -80,7 +79,12 @@ static poa_entry *attach(poa_node *n, proto_node_id from, poa_entry *parent,
         poa_reject(n, from, PROTO_REJECT_LINKAGE);
         return NULL;
     }
+    if (poa_proposer_after(n, parent, b->header.slot) != b->header.proposer) {
+        poa_reject(n, from, PROTO_REJECT_SCHEDULE);
+        return NULL;
+    }
     poa_entry *e = poa_tree_add(&n->tree, parent, &b->header, &b->hash, body);
+    poa_entry_prio_init(n, e);
     proto_event ev = proto_block_event(PROTO_EV_BLOCK_RECEIVED, b);
     ev.from = from;
     poa_emit(n, &ev);

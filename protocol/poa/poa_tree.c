@@ -10,6 +10,10 @@ static void entry_free(poa_entry *e)
     proto_state_free(e->state);
     if (e->tx_hashes != NULL)
         g_array_unref(e->tx_hashes);
+    if (e->child_prio != NULL) {
+        proto_prio_set_clear(e->child_prio);
+        g_free(e->child_prio);
+    }
     g_free(e);
 }
 

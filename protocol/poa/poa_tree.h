@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/block.h"
+#include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 
 typedef enum poa_exec_status {
@@ -35,6 +36,8 @@ typedef struct poa_entry {
                                  * root's too), else NULL; one reference, read-only */
     GArray *tx_hashes;          /* proto_hash of each tx, once executed */
     uint64_t tips;              /* its transactions' tips to the proposer, once executed */
+    proto_prio_set *child_prio; /* stake-weighted: the priorities of height + 1 (owned);
+                                 * NULL under round-robin */
 } poa_entry;
 
 typedef struct poa_tree {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol/chain/rotation.h"
+#include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/valset.h"
 #include "protocol/core/crypto.h"
@@ -91,7 +91,7 @@ typedef struct sim_chain {
     uint32_t first_spam_account;     /* spam key k is account first_spam_account + k */
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
-    proto_rotation *rotation;        /* poa.rotation and pbft.rotation */
+    proto_rotation_kind rotation;    /* poa.rotation and pbft.rotation */
     poa_params poa;
     pbft_params pbft;
 } sim_chain;

@@ -24,7 +24,7 @@ static const char *SCENARIO =
     "[fault crash]\nat = 5s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
     "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
 
-#define GOLDEN_TRACE "5d0525a91a830b1069908b1f4bcaf1b57b9cae3024e578084b031061d0141372"
+#define GOLDEN_TRACE "ee1891d5fc444780c753a592673e6c06d2a42f8d976af4f3fea3def3c6f19af1"
 
 /* The same network under PBFT, with a view change (v2 is primary of
  * height 3 in view 0 and is down then) and real crypto. */
@@ -39,7 +39,7 @@ static const char *PBFT_SCENARIO =
     "[fault crash]\nat = 2s\nuntil = 9s\naction = crash\nnodes = v2 n0\n"
     "[fault split]\nat = 11s\nuntil = 15s\naction = partition\ngroups = v0..v2 | v3 v4\n";
 
-#define GOLDEN_PBFT_TRACE "73c92236d5e3fbbe1fdef14f792fe8367e18e49edf94530c4f14c8b313f6146d"
+#define GOLDEN_PBFT_TRACE "9339e37a0c0007ad6fc3e361e64df133d6f4a4376456e414b01852c0872b573c"
 
 START_TEST(poa_trace_is_pinned)
 {

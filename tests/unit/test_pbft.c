@@ -2,7 +2,7 @@
  * message pump (tests/unit/support/pbft_hub.c), no simulator.
  *
  * 4 validators (f = 1, quorum 3 of 4) and one full node. Covers the
- * normal case and in-order commit, checkpoints, full nodes following by
+ * normal case and in-order commit, its message count (the paper's), checkpoints, full nodes following by
  * DECIDED, hostile bytes (and banning their sender) and forged messages (wrong proposer, bad
  * signatures, certificates without a quorum), a silent primary forcing
  * view changes, a lost quorum that returns, crash recovery from the store
@@ -56,11 +56,37 @@ START_TEST(normal_case_commits_in_order)
     /* The full node follows through DECIDED pushes. */
     ck_assert_uint_ge(hub_committed(&H, 4), 5);
     hub_assert_agreement(&H);
-    /* Proposers rotate round-robin: height h by validator h mod 4. */
-    ck_assert_uint_eq(pbft_primary(&H.params, 1, 0), 1);
-    ck_assert_uint_eq(pbft_primary(&H.params, 4, 0), 0);
-    ck_assert_uint_eq(pbft_primary(&H.params, 4, 1), 1);
+    /* Proposers rotate round-robin, height 1 first: height h by validator
+     * (h - 1) mod 4, one further for each later view of the height. */
+    for (guint i = 0; i < ev->len; i++) {
+        const proto_event *e = &g_array_index(ev, proto_event, i);
+        if (e->kind == PROTO_EV_BLOCK_FINAL)
+            ck_assert_uint_eq(e->proposer, (e->height - 1) % 4);
+    }
+    ck_assert_uint_eq(pbft_node_primary(H.node[0], 7, 0), 2);
+    ck_assert_uint_eq(pbft_node_primary(H.node[0], 7, 1), 3);
+    ck_assert_uint_eq(pbft_node_primary(H.node[0], 8, 0), PROTO_PROPOSER_NONE); /* not next */
     ck_assert_uint_eq(pbft_view_leader(&H.params, 2), 2);
+}
+END_TEST
+
+/* Castro and Liskov's normal case with 4 replicas: 3 PRE-PREPAREs (the
+ * primary to each backup), 9 PREPAREs (each backup to the 3 others; the
+ * pre-prepare stands for the primary's) and 12 COMMITs (everyone to the 3
+ * others) per block, counted per recipient. */
+START_TEST(normal_case_costs_what_the_paper_says)
+{
+    hub_run_until(&H, HUB_SEC(4.5));
+    uint64_t blocks = hub_committed(&H, 0);
+    ck_assert_uint_eq(blocks, 4);
+    for (uint32_t v = 0; v < 4; v++)
+        ck_assert_uint_eq(hub_committed(&H, v), blocks);
+    ck_assert_uint_eq(H.unicasts[PROTO_MSG_PBFT_PREPREPARE], 3 * blocks);
+    ck_assert_uint_eq(H.unicasts[PROTO_MSG_PBFT_PREPARE], 9 * blocks);
+    ck_assert_uint_eq(H.unicasts[PROTO_MSG_PBFT_COMMIT], 12 * blocks);
+    /* Every backup still prepared: the primary's stake came from its
+     * PRE-PREPARE, carried in each prepared certificate. */
+    hub_assert_agreement(&H);
 }
 END_TEST
 
@@ -110,7 +136,7 @@ static GBytes *forged_preprepare(uint32_t signer, uint64_t height, uint64_t view
     proto_hash genesis;
     pbft_genesis_hash(&H.params, &genesis);
     b->header.parent = genesis;
-    b->header.proposer = pbft_primary(&H.params, height, view);
+    b->header.proposer = pbft_node_primary(H.node[3], height, view);
     b->header.timestamp_ns = H.now_ns;
     hub_seal_on_genesis(&H, b);
     proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[signer]);
@@ -126,18 +152,18 @@ START_TEST(forged_preprepares_are_rejected)
     H.now_ns = HUB_SEC(0.5);
     for (uint32_t i = 0; i < H.nodes; i++)
         H.env[i].now_ns = H.now_ns;
-    /* Height 1, view 0 belongs to v1; v2 signs a block claiming to be v1. */
+    /* Height 1, view 0 belongs to v0; v2 signs a block claiming to be v0. */
     GBytes *wrong_signer = forged_preprepare(2, 1, 0, false);
     hub_inject(&H, 2, 0, wrong_signer);
     ck_assert_uint_eq(hub_rejected(&H, 0, PROTO_REJECT_SIGNATURE), 1);
-    GBytes *corrupt = forged_preprepare(1, 1, 0, true);
+    GBytes *corrupt = forged_preprepare(0, 1, 0, true);
     hub_inject(&H, 1, 0, corrupt);
     ck_assert_uint_eq(hub_rejected(&H, 0, PROTO_REJECT_SIGNATURE), 2);
     /* A block for a later view waits (not rejected, not voted on). */
     GBytes *future = forged_preprepare(2, 1, 1, false);
     hub_inject(&H, 2, 0, future);
     ck_assert_uint_eq(H.env[0].sends->len, 1); /* only a STATUS to ask about view 1 */
-    /* The real v1 block still commits. */
+    /* The real v0 block still commits. */
     hub_run_until(&H, HUB_SEC(1.5));
     ck_assert_uint_eq(hub_committed(&H, 0), 1);
     hub_assert_agreement(&H);
@@ -149,12 +175,12 @@ END_TEST
 
 static GBytes *captured_block2;
 
-/* Keep v2's PRE-PREPARE body for height 2; deliver everything. */
+/* Keep v1's PRE-PREPARE body for height 2; deliver everything. */
 static bool capture_block2(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
 {
     (void)h;
     (void)to;
-    if (from == 2 && captured_block2 == NULL)
+    if (from == 1 && captured_block2 == NULL)
         captured_block2 = hub_preprepare_block(wire, 2);
     return false;
 }
@@ -164,7 +190,7 @@ START_TEST(certificate_without_quorum_is_rejected)
     hub_run_until(&H, HUB_SEC(1.5));
     ck_assert_uint_eq(hub_committed(&H, 0), 1);
     ck_assert_uint_eq(hub_committed(&H, 4), 1);
-    /* The full node misses height 2 (proposed by v2); we keep the block. */
+    /* The full node misses height 2 (proposed by v1); we keep the block. */
     H.isolated[4] = true;
     captured_block2 = NULL;
     H.filter = capture_block2;
@@ -206,15 +232,16 @@ END_TEST
 
 START_TEST(silent_primary_forces_view_change)
 {
-    /* v1 is primary of height 1 in view 0 and leader of view 1: with it
-     * down, view 1 fails too and view 2 (leader v2, primary of height 1:
-     * v3) finalizes height 1. */
+    /* v0 proposes height 1. v1 is primary of height 2 in view 0 and
+     * leader of view 1 (and primary of height 2 there): with it down,
+     * view 1 fails too and view 2 (leader v2, round 2 of height 2: v3)
+     * finalizes height 2. */
     hub_crash(&H, 1);
     hub_run_until(&H, HUB_SEC(20));
     for (uint32_t v = 0; v < 4; v++) {
         if (v == 1)
             continue;
-        ck_assert_uint_ge(hub_committed(&H, v), 1);
+        ck_assert_uint_ge(hub_committed(&H, v), 2);
         ck_assert_uint_ge(pbft_node_view(H.node[v]), 2);
         ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_VIEW_CHANGE), 2);
         ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_NEW_VIEW), 1);
@@ -343,6 +370,73 @@ START_TEST(conflicting_votes_become_evidence)
 }
 END_TEST
 
+/* The primary's PRE-PREPARE is its PREPARE: two blocks for one height
+ * and view from it (a twin, an equivocating primary) are evidence, and
+ * so is its PREPARE for another block; the evidence carries the signed
+ * headers and decodes only in its one canonical form. */
+START_TEST(conflicting_preprepares_become_evidence)
+{
+    H.now_ns = HUB_SEC(0.5);
+    for (uint32_t i = 0; i < H.nodes; i++)
+        H.env[i].now_ns = H.now_ns;
+    GBytes *first = forged_preprepare(0, 1, 0, false);
+    hub_inject(&H, 0, 1, first);
+    ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 0);
+    hub_inject(&H, 0, 1, first); /* the same block again is no conflict */
+    ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 0);
+    H.now_ns = HUB_SEC(0.6);
+    GBytes *second = forged_preprepare(0, 1, 0, false); /* another timestamp */
+    hub_inject(&H, 0, 1, second);
+    ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 1);
+    /* The evidence v1 multicast: two pre-prepares of v0 for (1, view 0). */
+    GBytes *wire = NULL;
+    for (guint i = 0; i < H.env[1].sends->len && wire == NULL; i++) {
+        GBytes *w = g_array_index(H.env[1].sends, fake_send, i).wire;
+        if (pbft_msg_type(w) == PROTO_MSG_PBFT_EVIDENCE)
+            wire = w;
+    }
+    ck_assert_ptr_nonnull(wire);
+    pbft_evidence e;
+    ck_assert(pbft_evidence_decode(wire, &e));
+    ck_assert(e.a_preprepare && e.b_preprepare);
+    ck_assert_uint_eq(e.a.validator, 0);
+    ck_assert_uint_eq(e.a.phase, PBFT_PHASE_PREPARE);
+    ck_assert(pbft_evidence_verify(&e, H.params.chain_id, H.crypto, &H.vpub[0]));
+    ck_assert(!pbft_evidence_verify(&e, H.params.chain_id, H.crypto, &H.vpub[1]));
+    /* A header that is not the one its fields name does not decode. */
+    pbft_evidence bad = e;
+    bad.a_header.slot = 1;
+    GBytes *bad_wire = pbft_evidence_encode(&bad);
+    ck_assert(!pbft_evidence_decode(bad_wire, &e));
+    g_bytes_unref(bad_wire);
+    /* Every validator that hears of it keeps it. */
+    hub_run_until(&H, HUB_SEC(0.7));
+    for (uint32_t v = 0; v < 4; v++)
+        ck_assert_uint_ge(hub_events(&H, v, PROTO_EV_EVIDENCE), 1);
+    /* A PREPARE of v0 against its own pre-prepare is evidence too. */
+    pbft_vote p = {.phase = PBFT_PHASE_PREPARE, .view = 0, .seq = 1, .validator = 0};
+    memset(p.digest.bytes, 0x5a, sizeof p.digest.bytes);
+    pbft_vote_sign(&p, H.params.chain_id, H.crypto, &H.vkeys[0]);
+    pbft_evidence mixed;
+    GBytes *body1 = hub_preprepare_block(first, 1);
+    ck_assert_ptr_nonnull(body1);
+    proto_block *b1 = proto_block_decode_all(g_bytes_get_data(body1, NULL),
+                                             g_bytes_get_size(body1), UINT32_MAX);
+    g_bytes_unref(body1);
+    ck_assert_ptr_nonnull(b1);
+    ck_assert(pbft_evidence_make_mixed(&p, NULL, NULL, &b1->header, &mixed));
+    ck_assert(pbft_evidence_verify(&mixed, H.params.chain_id, H.crypto, &H.vpub[0]));
+    GBytes *mw = pbft_evidence_encode(&mixed);
+    pbft_evidence back;
+    ck_assert(pbft_evidence_decode(mw, &back));
+    ck_assert(back.a_preprepare != back.b_preprepare);
+    g_bytes_unref(mw);
+    proto_block_free(b1);
+    g_bytes_unref(first);
+    g_bytes_unref(second);
+}
+END_TEST
+
 /* Clients kept handing transactions to a validator that was cut off;
  * once it has caught up it passes them on, and they commit even if it is
  * lost right after. */
@@ -380,6 +474,7 @@ static Suite *pbft_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, normal_case_commits_in_order);
+    tcase_add_test(tc, normal_case_costs_what_the_paper_says);
     tcase_add_test(tc, hostile_bytes_are_counted_and_dropped);
     tcase_add_test(tc, forged_preprepares_are_rejected);
     tcase_add_test(tc, certificate_without_quorum_is_rejected);
@@ -388,6 +483,7 @@ static Suite *pbft_suite(void)
     tcase_add_test(tc, restart_recovers_from_store_and_catches_up);
     tcase_add_test(tc, lagging_replica_catches_up);
     tcase_add_test(tc, conflicting_votes_become_evidence);
+    tcase_add_test(tc, conflicting_preprepares_become_evidence);
     tcase_add_test(tc, cut_off_validator_passes_its_transactions_on);
     suite_add_tcase(s, tc);
     return s;

@@ -4,8 +4,12 @@
  * strong/weak thresholds (checked against 128-bit arithmetic, also near
  * UINT64_MAX), and pbft_cert_verify: quorum size, unequal stakes, a bad
  * signature in any position, wrong fields, out-of-range or unsorted
- * validators, and the genesis certificate. Signature tests run in both
- * crypto modes (loop index 0 = real, 1 = fast). */
+ * validators, and the genesis certificate; a prepared certificate's
+ * pre-prepare (Castro and Liskov's P_m: the pre-prepare and 2f PREPAREs)
+ * counts for its proposer exactly when it is the named block in the
+ * named view and its proposer has no PREPARE in it, and its encoding.
+ * Signature tests run in both crypto modes (loop index 0 = real, 1 =
+ * fast). */
 #include <check.h>
 #include <string.h>
 
@@ -391,6 +395,79 @@ START_TEST(test_cert_verify_genesis)
 }
 END_TEST
 
+/* Backups 4..9 hold 600 of 1000 (no quorum); the pre-prepare of block b,
+ * proposed by v3 in view 3 at height 4, brings it to 700. */
+START_TEST(test_prepared_cert_counts_its_preprepare)
+{
+    pbft_fixture f;
+    pbft_fixture_init(&f, mode_of(_i));
+    proto_block *b = pbft_fixture_block(&f, 4, 3, 0);
+    uint32_t backups = 0x3f0; /* 4..9 */
+    pbft_cert c;
+    pbft_fixture_cert(&f, &c, PBFT_PHASE_PREPARE, 3, 4, &b->hash, backups);
+    ck_assert(!pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL));
+    pbft_cert_set_preprepare(&c, &b->header);
+    ck_assert_uint_eq(pbft_cert_preprepare_proposer(&c, PBFT_FIX_N), 3);
+    ck_assert(pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL));
+    /* Encoded and read back, it is the same certificate. */
+    proto_writer w;
+    proto_writer_init(&w);
+    pbft_cert_write(&w, &c);
+    GBytes *enc = proto_writer_steal(&w);
+    gsize size = 0;
+    const uint8_t *data = g_bytes_get_data(enc, &size);
+    proto_reader r;
+    proto_reader_init(&r, data, size);
+    pbft_cert back;
+    ck_assert(pbft_cert_read(&r, &back, PBFT_PHASE_PREPARE) && proto_reader_finish(&r));
+    ck_assert(back.has_preprepare);
+    ck_assert(memcmp(&back.preprepare.sig, &b->header.sig, sizeof b->header.sig) == 0);
+    ck_assert(pbft_cert_verify(&back, &f.q, CHAIN, f.c, NULL));
+    pbft_cert_clear(&back);
+    /* A flag other than 0 or 1, or a header cut short, is malformed. */
+    uint8_t *bad = g_memdup2(data, size);
+    gsize flag_at = size - PROTO_BLOCK_HEADER_WIRE_SIZE - 1;
+    ck_assert_uint_eq(bad[flag_at], 1);
+    bad[flag_at] = 2;
+    proto_reader_init(&r, bad, size);
+    ck_assert(!pbft_cert_read(&r, &back, PBFT_PHASE_PREPARE));
+    proto_reader_init(&r, data, size - 1);
+    ck_assert(!pbft_cert_read(&r, &back, PBFT_PHASE_PREPARE));
+    g_free(bad);
+    g_bytes_unref(enc);
+    /* A bad signature on the pre-prepare fails the certificate. */
+    c.preprepare.sig.bytes[5] ^= 1;
+    ck_assert(!pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL));
+    c.preprepare = b->header;
+    /* Another view's block does not stand for a PREPARE in this one. */
+    c.view = 2;
+    ck_assert_uint_eq(pbft_cert_preprepare_proposer(&c, PBFT_FIX_N), PBFT_NO_PREPREPARE);
+    pbft_cert_clear(&c);
+    /* The proposer's PREPARE and its pre-prepare count once. */
+    pbft_fixture_cert(&f, &c, PBFT_PHASE_PREPARE, 3, 4, &b->hash, backups | 0x8);
+    pbft_cert_set_preprepare(&c, &b->header);
+    ck_assert_uint_eq(pbft_cert_preprepare_proposer(&c, PBFT_FIX_N), PBFT_NO_PREPREPARE);
+    ck_assert(pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL)); /* 700 by PREPAREs alone */
+    pbft_cert_clear(&c);
+    pbft_fixture_cert(&f, &c, PBFT_PHASE_PREPARE, 3, 4, &b->hash, 0x1f8); /* 3..8 */
+    pbft_cert_set_preprepare(&c, &b->header);
+    ck_assert(!pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL)); /* 600, not 700 */
+    pbft_cert_clear(&c);
+    /* A block of another height or digest does not count either. */
+    pbft_fixture_cert(&f, &c, PBFT_PHASE_PREPARE, 3, 5, &b->hash, backups);
+    pbft_cert_set_preprepare(&c, &b->header);
+    ck_assert(!pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL));
+    pbft_cert_clear(&c);
+    proto_hash other = digest_of(9);
+    pbft_fixture_cert(&f, &c, PBFT_PHASE_PREPARE, 3, 4, &other, backups);
+    pbft_cert_set_preprepare(&c, &b->header);
+    ck_assert(!pbft_cert_verify(&c, &f.q, CHAIN, f.c, NULL));
+    pbft_cert_clear(&c);
+    proto_block_free(b);
+    pbft_fixture_clear(&f);
+}
+END_TEST
+
 static Suite *pbft_cert_suite(void)
 {
     Suite *s = suite_create("pbft_cert");
@@ -405,6 +482,7 @@ static Suite *pbft_cert_suite(void)
     tcase_add_loop_test(tc, test_cert_verify_rejects_any_bad_part, 0, 2);
     tcase_add_loop_test(tc, test_cert_verify_validator_rules, 0, 2);
     tcase_add_loop_test(tc, test_cert_verify_genesis, 0, 2);
+    tcase_add_loop_test(tc, test_prepared_cert_counts_its_preprepare, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -44,6 +44,8 @@ static void raw_cert(proto_writer *w, uint8_t phase, uint64_t view, uint64_t seq
         proto_write_u32(w, validators != NULL ? validators[i] : i);
         proto_write_raw(w, zero, PROTO_SIG_SIZE);
     }
+    if (phase == PBFT_PHASE_PREPARE)
+        proto_write_u8(w, 0); /* no pre-prepare */
 }
 
 static GBytes *raw_decided(uint8_t phase, uint64_t view, uint32_t count, const uint32_t *validators)

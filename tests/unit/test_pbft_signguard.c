@@ -1,7 +1,7 @@
 /* Double-sign protection across a crash (protocol/pbft/pbft_signguard.c).
  *
  * Real nodes on the zero-latency hub (tests/unit/support/pbft_hub.c), 4
- * validators, round-robin proposers (height 1, view 0: v1). hub_crash
+ * validators, round-robin proposers (height 1, view 0: v0). hub_crash
  * drops what a node had queued but not yet sent, so "crash between
  * signing and sending" is exact: the vote or block was signed, written to
  * the last-sign state, and never left. After the restart the node must
@@ -40,7 +40,7 @@ static void set_time(int64_t t_ns)
         H.env[i].now_ns = t_ns;
 }
 
-/* A block for height 1 in view 0 signed by its primary v1, stamped now:
+/* A block for height 1 in view 0 signed by its primary v0, stamped now:
  * two calls at different times are two conflicting proposals. */
 static GBytes *primary_block(proto_hash *hash)
 {
@@ -48,10 +48,10 @@ static GBytes *primary_block(proto_hash *hash)
     b->header.height = 1;
     b->header.slot = 0;
     pbft_genesis_hash(&H.params, &b->header.parent);
-    b->header.proposer = 1;
+    b->header.proposer = 0;
     b->header.timestamp_ns = H.now_ns;
     hub_seal_on_genesis(&H, b);
-    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[1]);
+    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[0]);
     *hash = b->hash;
     GBytes *wire = pbft_msg_preprepare_encode(0, b);
     proto_block_free(b);
@@ -80,42 +80,42 @@ START_TEST(restarted_validator_refuses_a_conflicting_prepare)
     set_time(HUB_SEC(0.5));
     proto_hash a, b;
     GBytes *block_a = primary_block(&a);
-    hub_inject(&H, 1, 0, block_a);
+    hub_inject(&H, 0, 1, block_a);
     guint for_a = 0;
-    ck_assert_uint_eq(queued_prepares(0, &a, &for_a), 3); /* to v1, v2, v3 */
+    ck_assert_uint_eq(queued_prepares(1, &a, &for_a), 3); /* to v0, v2, v3 */
     ck_assert_uint_eq(for_a, 3);
-    hub_crash(&H, 0); /* signed, written down, never sent */
-    hub_start(&H, 0);
-    ck_assert_uint_eq(pbft_node_signs_refused(H.node[0]), 0);
+    hub_crash(&H, 1); /* signed, written down, never sent */
+    hub_start(&H, 1);
+    ck_assert_uint_eq(pbft_node_signs_refused(H.node[1]), 0);
 
     set_time(HUB_SEC(0.6));
     GBytes *block_b = primary_block(&b);
     ck_assert(!proto_hash_equal(&a, &b));
-    hub_inject(&H, 1, 0, block_b);
+    hub_inject(&H, 0, 1, block_b);
     guint for_b = 0;
-    ck_assert_uint_eq(queued_prepares(0, &b, &for_b), 0);
-    ck_assert_uint_eq(pbft_node_signs_refused(H.node[0]), 1);
-    ck_assert_uint_eq(hub_events(&H, 0, PROTO_EV_EVIDENCE), 0);
+    ck_assert_uint_eq(queued_prepares(1, &b, &for_b), 0);
+    ck_assert_uint_eq(pbft_node_signs_refused(H.node[1]), 1);
+    ck_assert_uint_eq(hub_events(&H, 1, PROTO_EV_EVIDENCE), 0);
 
     /* The same vote as before the crash is still allowed (same bytes). */
-    hub_crash(&H, 0);
-    hub_start(&H, 0);
-    hub_inject(&H, 1, 0, block_a);
-    ck_assert_uint_eq(queued_prepares(0, &a, &for_a), 3);
+    hub_crash(&H, 1);
+    hub_start(&H, 1);
+    hub_inject(&H, 0, 1, block_a);
+    ck_assert_uint_eq(queued_prepares(1, &a, &for_a), 3);
     ck_assert_uint_eq(for_a, 3);
     g_bytes_unref(block_a);
     g_bytes_unref(block_b);
 }
 END_TEST
 
-/* Everything v1 sends is lost; its first PRE-PREPARE body is kept. */
+/* Everything v0 sends is lost; its first PRE-PREPARE body is kept. */
 static GBytes *first_proposal;
 
-static bool v1_is_cut_off(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
+static bool v0_is_cut_off(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
 {
     (void)h;
     (void)to;
-    if (from != 1)
+    if (from != 0)
         return false;
     if (first_proposal == NULL)
         first_proposal = hub_preprepare_block(wire, 1);
@@ -125,18 +125,18 @@ static bool v1_is_cut_off(pbft_hub *h, proto_node_id from, proto_node_id to, GBy
 START_TEST(restarted_primary_proposes_the_same_block_again)
 {
     first_proposal = NULL;
-    H.filter = v1_is_cut_off;
-    hub_submit_tx(&H, 1, 0, 0);
-    hub_run_until(&H, HUB_SEC(1.2)); /* v1 proposes height 1 at 1 s */
+    H.filter = v0_is_cut_off;
+    hub_submit_tx(&H, 0, 0, 0);
+    hub_run_until(&H, HUB_SEC(1.2)); /* v0 proposes height 1 at 1 s */
     ck_assert_ptr_nonnull(first_proposal);
     proto_block *first = proto_block_decode_all(g_bytes_get_data(first_proposal, NULL),
                                                 g_bytes_get_size(first_proposal), UINT32_MAX);
     ck_assert_ptr_nonnull(first);
     ck_assert_uint_eq(first->txs->len, 1);
-    hub_crash(&H, 1);
+    hub_crash(&H, 0);
     H.filter = NULL;
     hub_run_until(&H, HUB_SEC(1.5));
-    hub_start(&H, 1); /* same view, primary again: its propose timer fires at once */
+    hub_start(&H, 0); /* same view, primary again: its propose timer fires at once */
     hub_run_until(&H, HUB_SEC(2.2));
     proto_hash h1;
     for (uint32_t v = 0; v < 4; v++) {
@@ -152,8 +152,9 @@ START_TEST(restarted_primary_proposes_the_same_block_again)
 }
 END_TEST
 
-/* Height 2 (v2's block): v0 never sees a PREPARE, and only v2 sees the
- * COMMITs. So v1, v2 and v3 prepare it and v2 alone commits it. */
+/* Height 2 (v1's block): v0 never sees a PREPARE, and only v2 sees the
+ * COMMITs. So v1 (its pre-prepare is its prepare), v2 and v3 prepare it
+ * and v2 alone commits it. */
 static bool v2_alone_commits_height_2(pbft_hub *h, proto_node_id from, proto_node_id to,
                                       GBytes *wire)
 {

@@ -253,14 +253,14 @@ START_TEST(evidence_older_than_the_age_limit_is_ignored)
 }
 END_TEST
 
-/* Drop v2's PRE-PREPARE for height 2 everywhere and keep its body. */
+/* Drop v1's PRE-PREPARE for height 2 everywhere and keep its body. */
 static GBytes *held_body;
 
 static bool hold_height2(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
 {
     (void)h;
     (void)to;
-    GBytes *body = from == 2 ? hub_preprepare_block(wire, 2) : NULL;
+    GBytes *body = from == 1 ? hub_preprepare_block(wire, 2) : NULL;
     if (body == NULL)
         return false;
     if (held_body == NULL)
@@ -279,8 +279,8 @@ START_TEST(forged_evidence_slashes_nobody)
     proto_block *b = proto_block_decode_all(g_bytes_get_data(held_body, NULL),
                                             g_bytes_get_size(held_body), UINT32_MAX);
     ck_assert_ptr_nonnull(b);
-    /* v2 (primary) adds "evidence" against honest v3: two votes v3 never
-     * signed (v2 signs them), then re-signs its block. */
+    /* v1 (primary) adds "evidence" against honest v3: two votes v3 never
+     * signed (v1 signs them), then re-signs its block. */
     pbft_ext ext;
     ck_assert(pbft_ext_decode(b->ext, &ext));
     ck_assert(ext.has_last_commit);
@@ -288,8 +288,8 @@ START_TEST(forged_evidence_slashes_nobody)
     memset(x.digest.bytes, 0x01, 32);
     pbft_vote y = x;
     memset(y.digest.bytes, 0x02, 32);
-    pbft_vote_sign(&x, H.params.chain_id, H.crypto, &H.vkeys[2]);
-    pbft_vote_sign(&y, H.params.chain_id, H.crypto, &H.vkeys[2]);
+    pbft_vote_sign(&x, H.params.chain_id, H.crypto, &H.vkeys[1]);
+    pbft_vote_sign(&y, H.params.chain_id, H.crypto, &H.vkeys[1]);
     pbft_evidence forged;
     ck_assert(pbft_evidence_make(&x, &y, &forged));
     g_array_append_val(ext.evidence, forged);
@@ -297,11 +297,11 @@ START_TEST(forged_evidence_slashes_nobody)
     b->ext = pbft_ext_encode(&ext);
     pbft_ext_clear(&ext);
     proto_block_seal_txs(b);
-    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[2]);
+    proto_block_sign(b, H.params.chain_id, H.crypto, &H.vkeys[1]);
     GBytes *pp = pbft_msg_preprepare_encode(0, b);
     for (uint32_t v = 0; v < 4; v++) {
-        if (v != 2)
-            hub_inject(&H, 2, v, pp);
+        if (v != 1)
+            hub_inject(&H, 1, v, pp);
     }
     ck_assert_uint_ge(hub_rejected(&H, 0, PROTO_REJECT_STATE_ROOT), 1);
     hub_run_until(&H, HUB_SEC(20));
@@ -317,9 +317,9 @@ START_TEST(forged_evidence_slashes_nobody)
 }
 END_TEST
 
-/* Height 2's COMMITs: v0's never reaches v2 (the primary), v1's and v2's
- * never reach v3 (the next primary). v2 commits with {v1, v2, v3}; v3
- * holds only v0's and its own, so it commits on v2's DECIDED. */
+/* Height 2's COMMITs: v0's never reaches v1 (the primary), v3's and v1's
+ * never reach v2 (the next primary). v1 commits with {v1, v2, v3}; v2
+ * holds only v0's and its own, so it commits on v1's DECIDED. */
 static bool commit2_only_v0_to_v3(pbft_hub *h, proto_node_id from, proto_node_id to, GBytes *wire)
 {
     (void)h;
@@ -328,7 +328,7 @@ static bool commit2_only_v0_to_v3(pbft_hub *h, proto_node_id from, proto_node_id
         *(const uint8_t *)g_bytes_get_data(wire, NULL) != PROTO_MSG_PBFT_COMMIT ||
         !pbft_msg_vote_decode(wire, &v) || v.seq != 2)
         return false;
-    return (from == 0 && to == 2) || (to == 3 && (from == 1 || from == 2));
+    return (from == 0 && to == 1) || (to == 2 && (from == 3 || from == 1));
 }
 
 static bool proposed_by(uint32_t node, uint64_t height)
@@ -360,7 +360,7 @@ START_TEST(a_commit_held_before_a_peers_certificate_counts_as_signed)
     H.filter = commit2_only_v0_to_v3;
     hub_run_until(&H, HUB_SEC(3.5));
     H.filter = NULL;
-    ck_assert(proposed_by(2, 2) && proposed_by(3, 3));
+    ck_assert(proposed_by(1, 2) && proposed_by(2, 3));
     for (uint32_t i = 0; i < H.nodes; i++) {
         ck_assert_uint_ge(hub_committed(&H, i), 3);
         const proto_validator *v0 = proto_valset_get(valset_of(i), 0);

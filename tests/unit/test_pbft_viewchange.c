@@ -2,7 +2,8 @@
  *
  * Real nodes on the zero-latency hub (tests/unit/support/pbft_hub.c), 4
  * validators (f = 1, quorum 3) and one full node, round-robin proposers
- * (height h, view v: validator (h + v) mod 4). Message filters shape who
+ * (height h in round r, view v = r + the view of block h - 1: validator
+ * (h - 1 + r) mod 4; here block 1 is always proposed in view 0). Message filters shape who
  * saw which vote, as a lossy network would:
  *   - a block committed by one replica only, whose COMMITs the others
  *     never got: the new view must not let its primary propose a different
@@ -47,20 +48,20 @@ static proto_hash committed_hash(uint32_t i, uint64_t height)
     return out;
 }
 
-/* Height 2 (proposer v2 in view 0) commits at v2 alone: the COMMITs of
- * height 2 reach v2 and nobody else. v0's VIEW-CHANGE never reaches the
- * leader of view 1 (v1), so V = {v1, v2, v3} and C* = 2 from v2, while
- * the primary of (2, view 1), v3, has not committed height 2. Catch-up
- * from v2 is slow (its block replies are lost for a while), so the others
+/* Height 2 (proposer v1 in view 0) commits at v3 alone: the COMMITs of
+ * height 2 reach v3 and nobody else. v0's VIEW-CHANGE never reaches the
+ * leader of view 1 (v1), so V = {v1, v2, v3} and C* = 2 from v3, while
+ * the primary of (2, view 1), v2, has not committed height 2. Catch-up
+ * from v3 is slow (its block replies are lost for a while), so the others
  * are still at height 1 when view 1 begins. */
-static bool only_v2_commits_height_2(pbft_hub *h, proto_node_id from, proto_node_id to,
+static bool only_v3_commits_height_2(pbft_hub *h, proto_node_id from, proto_node_id to,
                                      GBytes *wire)
 {
     (void)h;
     uint8_t type = pbft_msg_type(wire);
-    if (is_commit_for(wire, 2) && to != 2)
+    if (is_commit_for(wire, 2) && to != 3)
         return true;
-    if (type == PROTO_MSG_BLOCKS && from == 2)
+    if (type == PROTO_MSG_BLOCKS && from == 3)
         return true;
     return type == PROTO_MSG_PBFT_VIEWCHANGE && from == 0 && to == 1;
 }
@@ -69,11 +70,11 @@ START_TEST(block_committed_by_one_replica_survives_the_view_change)
 {
     hub_run_until(&H, HUB_SEC(1.5));
     ck_assert_uint_eq(hub_committed(&H, 0), 1);
-    H.filter = only_v2_commits_height_2;
+    H.filter = only_v3_commits_height_2;
     hub_run_until(&H, HUB_SEC(2.5));
-    ck_assert_uint_eq(hub_committed(&H, 2), 2);
-    ck_assert_uint_eq(hub_committed(&H, 3), 1);
-    proto_hash decided = committed_hash(2, 2);
+    ck_assert_uint_eq(hub_committed(&H, 3), 2);
+    ck_assert_uint_eq(hub_committed(&H, 2), 1);
+    proto_hash decided = committed_hash(3, 2);
     hub_run_until(&H, HUB_SEC(8));
     H.filter = NULL;
     hub_run_until(&H, HUB_SEC(16));
@@ -83,9 +84,9 @@ START_TEST(block_committed_by_one_replica_survives_the_view_change)
         proto_hash h2 = committed_hash(v, 2);
         ck_assert_msg(proto_hash_equal(&h2, &decided), "v%u committed another block 2", v);
     }
-    /* v3, primary of (2, view 1), never proposed height 2: the new view
+    /* v2, primary of (2, view 1), never proposed height 2: the new view
      * fixed it. */
-    GArray *ev = H.env[3].events;
+    GArray *ev = H.env[2].events;
     for (guint k = 0; k < ev->len; k++) {
         const proto_event *e = &g_array_index(ev, proto_event, k);
         ck_assert(!(e->kind == PROTO_EV_BLOCK_PROPOSED && e->height == 2));
@@ -94,8 +95,10 @@ START_TEST(block_committed_by_one_replica_survives_the_view_change)
 }
 END_TEST
 
-/* Every COMMIT of height 2 is lost: a quorum prepared v2's block, nobody
- * committed it. The block itself is kept from its PRE-PREPARE. */
+/* Every COMMIT of height 2 is lost: a quorum prepared v1's block (its
+ * pre-prepare and two PREPAREs: the prepared certificates carry the
+ * pre-prepare), nobody committed it. The block itself is kept from its
+ * PRE-PREPARE. */
 static GBytes *proposed_block2;
 
 static bool no_commits_for_height_2(pbft_hub *h, proto_node_id from, proto_node_id to,
@@ -103,7 +106,7 @@ static bool no_commits_for_height_2(pbft_hub *h, proto_node_id from, proto_node_
 {
     (void)h;
     (void)to;
-    if (from == 2 && proposed_block2 == NULL)
+    if (from == 1 && proposed_block2 == NULL)
         proposed_block2 = hub_preprepare_block(wire, 2);
     return is_commit_for(wire, 2);
 }

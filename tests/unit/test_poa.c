@@ -2,7 +2,7 @@
  *
  * The node under test is validator 1 of 4 (equal stakes). Blocks come
  * from other real nodes driven by their own fake environments, or are
- * forged by hand to break one rule at a time: wrong slot owner, bad
+ * forged by hand to break one rule at a time: wrong proposer for the slot, bad
  * signature, wrong state root, from the future, malformed bytes. Last,
  * nodes on an overlay (env.broadcast, env.peers) broadcast blocks and
  * transactions instead of looping over nodes, a restarted full node asks
@@ -82,7 +82,9 @@ static void fixture_setup(void)
                             .mempool_max = 1000,
                             .sync_batch_max = 16,
                             .orphans_max = 8,
-                            .rotation = NULL /* round-robin: slot s -> validator s mod V */};
+                            /* round-robin: height h, round r -> validator (h - 1 + r) mod V;
+                             * on genesis slot s is round s - 1 of height 1, so v(s - 1) */
+                            .rotation = PROTO_ROTATION_ROUND_ROBIN};
 }
 
 static void fixture_teardown(void)
@@ -149,22 +151,26 @@ static guint rejected(peer *p, proto_reject_reason reason)
 START_TEST(proposes_only_in_its_own_slot)
 {
     peer a;
-    peer_init(&a, 1);
-    GBytes *first = peer_propose(&a, 1); /* slot 1 is v1's */
+    peer_init(&a, 0);
+    GBytes *first = peer_propose(&a, 1); /* height 1 round 0 (slot 1) is v0's */
     ck_assert_ptr_nonnull(first);
     g_bytes_unref(first);
-    GBytes *none = peer_propose(&a, 4); /* slots 2, 3, 4 are not */
+    /* Height 2 in slots 2, 3, 4 is rounds 0, 1, 2: v1, v2, v3. */
+    GBytes *none = peer_propose(&a, 4);
     ck_assert_ptr_null(none);
     ck_assert_uint_eq(fake_env_count_events(&a.env, PROTO_EV_BLOCK_PROPOSED), 0);
+    ck_assert_uint_eq(poa_node_proposer(a.node, 2), 1);
+    ck_assert_uint_eq(poa_node_proposer(a.node, 5), 0);
+    ck_assert_uint_eq(poa_node_proposer(a.node, 1), PROTO_PROPOSER_NONE);
     peer b;
-    peer_init(&b, 1);
+    peer_init(&b, 0);
     GBytes *blk = peer_propose(&b, 1);
     ck_assert_ptr_nonnull(blk);
     ck_assert_uint_eq(fake_env_count_events(&b.env, PROTO_EV_BLOCK_PROPOSED), 1);
     guint block_sends = 0;
     for (guint i = 0; i < b.env.sends->len; i++) {
         fake_send *s = &g_array_index(b.env.sends, fake_send, i);
-        ck_assert_uint_ne(s->to, 1);
+        ck_assert_uint_ne(s->to, 0);
         block_sends += poa_msg_type(s->wire) == PROTO_MSG_BLOCK;
     }
     ck_assert_uint_eq(block_sends, V - 1);
@@ -180,9 +186,10 @@ START_TEST(accepts_valid_block_and_finalizes_after_two_thirds)
     peer p[V];
     for (int v = 0; v < V; v++)
         peer_init(&p[v], v);
-    /* Slots 1, 2, 3 by v1, v2, v3: deliver every block to everyone. */
+    /* Slots 1, 2, 3 (heights 1, 2, 3) by v0, v1, v2: deliver every block
+     * to everyone. */
     for (uint64_t slot = 1; slot <= 3; slot++) {
-        int v = (int)(slot % V);
+        int v = (int)((slot - 1) % V);
         GBytes *blk = peer_propose(&p[v], slot);
         ck_assert_ptr_nonnull(blk);
         for (int k = 0; k < V; k++) {
@@ -196,7 +203,7 @@ START_TEST(accepts_valid_block_and_finalizes_after_two_thirds)
     for (int k = 0; k < V; k++) {
         ck_assert_uint_eq(poa_node_head_height(p[k].node), 3);
         /* 3 distinct signers of 4 (300 of 400 > 2/3): block 1 is final,
-         * block 2 only has v2 and v3 above it (200 of 400): not final. */
+         * block 2 only has v1 and v2 above it (200 of 400): not final. */
         ck_assert_uint_eq(poa_node_final_height(p[k].node), 1);
     }
     proto_hash h0, h1;
@@ -241,10 +248,10 @@ START_TEST(rejects_blocks_that_break_one_rule)
     peer p;
     peer_init(&p, 1);
     p.env.now_ns = 5 * SLOT_NS;
-    GBytes *good = forge(2, 2, 2, true);
-    GBytes *wrong_owner = forge(3, 2, 2, true);  /* slot 3 belongs to v3 */
-    GBytes *bad_sig = forge(2, 3, 2, true);      /* claims v2, signed by v3 */
-    GBytes *bad_root = forge(2, 2, 2, false);
+    GBytes *good = forge(3, 2, 2, true);         /* height 1, round 2: v2 */
+    GBytes *wrong_owner = forge(2, 2, 2, true);  /* round 1 belongs to v1 */
+    GBytes *bad_sig = forge(3, 3, 2, true);      /* claims v2, signed by v3 */
+    GBytes *bad_root = forge(3, 2, 2, false);
     deliver(&p, 3, wrong_owner);
     ck_assert_uint_eq(rejected(&p, PROTO_REJECT_SCHEDULE), 1);
     deliver(&p, 3, bad_sig);
@@ -277,7 +284,7 @@ START_TEST(future_slot_is_rejected)
     peer p;
     peer_init(&p, 1);
     p.env.now_ns = 5 * SLOT_NS;
-    GBytes *future = forge(6, 2, 2, true); /* v2 owns slot 6, but it is slot 5 now */
+    GBytes *future = forge(6, 1, 1, true); /* v1's round, but it is slot 5 now */
     deliver(&p, 2, future);
     ck_assert_uint_eq(rejected(&p, PROTO_REJECT_TIMESTAMP), 1);
     g_bytes_unref(future);
@@ -288,24 +295,24 @@ END_TEST
 START_TEST(longer_branch_wins_with_reorg)
 {
     peer p;
-    peer_init(&p, 0);
+    peer_init(&p, 3);
     p.env.now_ns = 10 * SLOT_NS;
-    GBytes *short_branch = forge(3, 3, 3, true);
-    deliver(&p, 3, short_branch);
+    GBytes *short_branch = forge(3, 2, 2, true);
+    deliver(&p, 2, short_branch);
     ck_assert_uint_eq(poa_node_head_height(p.node), 1);
-    /* v1 then v2 build a two-block branch (slots 1, 2) on genesis. */
+    /* v0 then v1 build a two-block branch (slots 1, 2) on genesis. */
     peer b1, b2;
-    peer_init(&b1, 1);
-    peer_init(&b2, 2);
+    peer_init(&b1, 0);
+    peer_init(&b2, 1);
     GBytes *x1 = peer_propose(&b1, 1);
     b2.env.now_ns = SLOT_NS + 1;
-    deliver(&b2, 1, x1);
+    deliver(&b2, 0, x1);
     GBytes *x2 = peer_propose(&b2, 2);
-    deliver(&p, 1, x1);
+    deliver(&p, 0, x1);
     /* equal height: slot 1 < slot 3, so the lower-slot branch wins */
     ck_assert_uint_eq(poa_node_head_height(p.node), 1);
     ck_assert_uint_eq(fake_env_count_events(&p.env, PROTO_EV_REORG), 1);
-    deliver(&p, 2, x2);
+    deliver(&p, 1, x2);
     ck_assert_uint_eq(poa_node_head_height(p.node), 2);
     proto_hash head, theirs;
     poa_node_head_hash(p.node, &head);
@@ -326,7 +333,7 @@ START_TEST(restart_recovers_from_store_and_serves_sync)
     for (int v = 0; v < V; v++)
         peer_init(&p[v], v);
     for (uint64_t slot = 1; slot <= 8; slot++) {
-        int v = (int)(slot % V);
+        int v = (int)((slot - 1) % V);
         GBytes *blk = peer_propose(&p[v], slot);
         for (int k = 0; k < V; k++) {
             if (k != v) {
@@ -386,8 +393,8 @@ START_TEST(transactions_are_checked_and_forwarded)
     poa_node_ops.submit_tx(p.node, bad_wire);
     ck_assert_uint_eq(p.env.sends->len, 0);
     ck_assert_uint_eq(fake_env_count_events(&p.env, PROTO_EV_TX_REJECTED), 1);
-    /* The good one goes into our next block. */
-    GBytes *blk = peer_propose(&p, 1);
+    /* The good one goes into our next block (slot 2: v0 let slot 1 pass). */
+    GBytes *blk = peer_propose(&p, 2);
     ck_assert_ptr_nonnull(blk);
     GBytes *body = poa_msg_block_body(blk);
     proto_reader r;
@@ -522,7 +529,7 @@ START_TEST(overlay_is_used_when_present)
     fake_broadcast *b = &g_array_index(v.env.broadcasts, fake_broadcast, 0);
     ck_assert_int_eq(b->scope, PROTO_SCOPE_VALIDATORS);
     ck_assert_uint_eq(poa_msg_type(b->wire), PROTO_MSG_TX);
-    GBytes *blk = peer_propose(&v, 1); /* from sends: there are none */
+    GBytes *blk = peer_propose(&v, 2); /* from sends: there are none */
     ck_assert_ptr_null(blk);
     ck_assert_uint_eq(v.env.sends->len, 0);
     ck_assert_uint_eq(v.env.broadcasts->len, 1);

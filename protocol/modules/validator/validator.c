@@ -142,6 +142,16 @@ static uint32_t validator_deliver_op(proto_state *s, const proto_msg_ctx *ctx, c
     return PROTO_VALSET_OK;
 }
 
+/* After the block's transactions and consensus extension, every change
+ * it made is in: the proposer priorities move on (valset.h). */
+static bool validator_end_block(proto_state *s, const proto_msg_ctx *ctx)
+{
+    const proto_valset *v = proto_validator_set(s);
+    if (proto_valset_priorities_first(v) < ctx->height)
+        proto_valset_advance(proto_validator_set_mut(s, ctx->undo), ctx->height);
+    return true;
+}
+
 static const char *validator_result_name(uint32_t code)
 {
     return proto_valset_check_name((proto_valset_check)code);
@@ -191,5 +201,6 @@ const proto_module proto_validator_module = {
     .routes = validator_routes,
     .routes_count = G_N_ELEMENTS(validator_routes),
     .result_name = validator_result_name,
+    .end_block = validator_end_block,
     .invariants = validator_invariants,
 };

@@ -22,6 +22,9 @@
  * carries (PBFT: its extension's evidence and last commit) through the
  * functions below, which burn the slashed tokens in the core.
  *
+ * End of every block: the proposer priorities move on to the heights
+ * the block fixes (proto_valset_advance).
+ *
  * Undo: the first change under an undo log records a copy of the whole
  * set (the set changes in few blocks, and a copy is simpler than
  * per-field undo); the revert puts the copy back. */
