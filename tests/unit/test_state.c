@@ -1,26 +1,22 @@
-/* Unit tests for account state (protocol/chain/state.c) and for one
- * transaction's execution on it (protocol/chain/tx_exec.c): the ante
- * handler's refusals, the fee settlement, failed messages, undo,
- * conservation, the key index and the incremental Merkle root.
+/* Unit tests for account state (protocol/chain/state.c): the key index,
+ * the incremental Merkle root, undo and reverts, copies, and the bonded
+ * validator set folded into the root. One transaction's execution has
+ * its own tests (test_tx_exec.c); both share the fixture in
+ * support/state_world.h.
  *
- * The root is compared with a reference computed here from scratch (the
- * documented leaf encoding, padded to a power of two, hashed bottom-up,
- * then folded as H("aitbc/state" || accounts root || base fee LE ||
- * module roots)), so the lazy dirty-path update is checked against an
- * independent implementation after random transactions, reverts and
- * growth. Random sequences come from a local xorshift generator with a
- * fixed seed.
+ * The root is compared with a reference computed from scratch
+ * (sw_reference_root: the documented leaf encoding, padded to a power of
+ * two, hashed bottom-up, then folded as H("aitbc/state" || accounts root
+ * || base fee LE || module roots)), so the lazy dirty-path update is
+ * checked against an independent implementation after random
+ * transactions, reverts and growth. Random sequences come from a local
+ * xorshift generator with a fixed seed.
  *
  * With a bonded validator set attached, the root is checked against
  * H("aitbc/state" || accounts root || base fee || valset hash) computed
  * here, and a block that slashes (proto_validator_set_mut + burn) and
  * runs transactions is reverted to the exact root, set and burned counter
- * it started from.
- *
- * Fees: every test chain has base fee BASE_FEE per gas (in the state, as
- * a genesis sets it) and transactions offer BASE_FEE + TIP with tip TIP
- * unless a test says otherwise; genesis balances are large enough for
- * the fees. */
+ * it started from. */
 #include <check.h>
 #include <string.h>
 
@@ -32,217 +28,13 @@
 #include "protocol/core/fastmix.h"
 #include "protocol/modules/bank/bank.h"
 #include "protocol/modules/validator/validator.h"
+#include "support/state_world.h"
 #include "support/tx_fixture.h"
-
-#define CHAIN_ID 42
-#define BASE_FEE 7
-#define TIP 2
-#define BALANCE 1000000000000ULL /* 1e12: fees are never the limit unless a test says so */
-
-static const txfix_fees FEES = {.max_fee_per_gas = BASE_FEE + TIP,
-                                .max_priority_fee_per_gas = TIP};
-
-typedef struct world {
-    proto_crypto *c;
-    proto_state *s;
-    proto_keypair *keys;
-    uint32_t count;
-    proto_chain_rules rules;
-} world;
-
-/* count accounts, account i with balance + i, base fee BASE_FEE. */
-static void world_init(world *w, proto_crypto_mode mode, uint32_t count, uint64_t balance)
-{
-    proto_crypto_global_init();
-    w->c = proto_crypto_new(mode, 4096);
-    w->s = proto_state_new();
-    w->keys = g_new(proto_keypair, count);
-    w->count = count;
-    w->rules = txfix_rules(CHAIN_ID, TXFIX_BLOCK_GAS_LIMIT, BASE_FEE, NULL, 0);
-    for (uint32_t i = 0; i < count; i++) {
-        char label[32];
-        g_snprintf(label, sizeof label, "account/%u", i);
-        proto_keypair_derive(&w->keys[i], 5, label);
-        ck_assert_uint_eq(proto_state_add_account(w->s, &w->keys[i].pk, balance + i), i);
-    }
-    proto_state_set_base_fee(w->s, BASE_FEE, NULL);
-}
-
-static void world_clear(world *w)
-{
-    proto_state_free(w->s);
-    proto_crypto_free(w->c);
-    g_free(w->keys);
-}
-
-/* A signed transfer from `from` at its current nonce in s. */
-static proto_txenv make_tx_on(world *w, const proto_state *s, uint32_t from, uint32_t to,
-                              uint64_t amount, txfix_fees fees)
-{
-    return txfix_transfer(w->c, CHAIN_ID, &w->keys[from], proto_state_account(s, from)->nonce,
-                          to, amount, fees);
-}
-
-static proto_txenv make_tx(world *w, uint32_t from, uint32_t to, uint64_t amount)
-{
-    return make_tx_on(w, w->s, from, to, amount, FEES);
-}
-
-/* Sign again after a test changed a field (kp: the signer). */
-static void resign(world *w, proto_txenv *tx, const proto_keypair *kp)
-{
-    proto_txenv_sign(tx, w->c, kp);
-}
-
-/* A signature by kp over tx as it is, whoever tx names as its sender
- * (proto_txenv_sign refuses a key that is not the sender's). */
-static void sign_as(world *w, proto_txenv *tx, const proto_keypair *kp)
-{
-    proto_hash h;
-    proto_txenv_signing_hash(tx, &h);
-    proto_sign(w->c, &tx->sig, h.bytes, sizeof h.bytes, kp);
-}
 
 /* Detach the validator set (the module API: a NULL state removes it). */
 static void detach_valset(proto_state *s)
 {
     proto_state_module_attach(s, PROTO_VALIDATOR_MODULE_ID, NULL);
-}
-
-/* Run tx on s as a block at height 1 would, under the state's base fee,
- * with block_gas_left gas left, tips to fee_account. undo NULL: a local
- * log, dropped. */
-static proto_tx_exec_result exec_full(world *w, proto_state *s, const proto_txenv *tx,
-                                      proto_undo *undo, uint64_t block_gas_left,
-                                      uint32_t fee_account, proto_tx_receipt *out)
-{
-    proto_undo local;
-    proto_undo *log = undo;
-    if (log == NULL) {
-        proto_undo_init(&local);
-        log = &local;
-    }
-    proto_gas_meter unused;
-    proto_gas_meter_init(&unused, UINT64_MAX);
-    proto_msg_ctx ctx = {.undo = log,
-                         .gas = &unused,
-                         .crypto = w->c,
-                         .chain_id = CHAIN_ID,
-                         .sender = PROTO_ACCOUNT_NONE,
-                         .height = 1,
-                         .time_ns = 1000};
-    proto_tx_receipt ignored;
-    proto_tx_exec_result r =
-        proto_tx_exec(s, &ctx, &w->rules, tx, proto_txenv_wire_size(tx), proto_state_base_fee(s),
-                      block_gas_left, fee_account, out != NULL ? out : &ignored);
-    if (log == &local)
-        proto_undo_clear(&local);
-    return r;
-}
-
-static proto_tx_exec_result exec_tx(world *w, const proto_txenv *tx, proto_undo *undo,
-                                    uint32_t fee_account, proto_tx_receipt *out)
-{
-    return exec_full(w, w->s, tx, undo, TXFIX_BLOCK_GAS_LIMIT, fee_account, out);
-}
-
-/* Reference accounts root: leaves H(pk || balance LE || nonce LE), zero
- * padding to the next power of two, H(left || right) up to the root. In
- * fast mode H is proto_fastmix keyed "leaf" for leaves and "node" for
- * the rest (state.c). */
-static void reference_leaf(bool fast, const proto_account *a, proto_hash *out)
-{
-    uint8_t buf[48];
-    memcpy(buf, a->pk.bytes, 32);
-    proto_le_put_u64(buf + 32, a->balance);
-    proto_le_put_u64(buf + 40, a->nonce);
-    if (fast)
-        proto_fastmix(out->bytes, 32, "leaf", 4, buf, sizeof buf);
-    else
-        proto_hash_bytes(out, buf, sizeof buf);
-}
-
-static void reference_accounts_root(const proto_state *s, bool fast, proto_hash *out)
-{
-    uint32_t n = proto_state_account_count(s);
-    if (n == 0) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    uint32_t cap = 1;
-    while (cap < n) {
-        cap *= 2;
-    }
-    proto_hash *level = g_new0(proto_hash, cap);
-    for (uint32_t i = 0; i < n; i++) {
-        reference_leaf(fast, proto_state_account(s, i), &level[i]);
-    }
-    for (uint32_t width = cap; width > 1; width /= 2) {
-        for (uint32_t i = 0; i < width / 2; i++) {
-            if (fast) {
-                uint8_t buf[64];
-                memcpy(buf, level[2 * i].bytes, 32);
-                memcpy(buf + 32, level[2 * i + 1].bytes, 32);
-                proto_fastmix(level[i].bytes, 32, "node", 4, buf, sizeof buf);
-            } else {
-                proto_hash_pair(&level[i], &level[2 * i], &level[2 * i + 1]);
-            }
-        }
-    }
-    *out = level[0];
-    g_free(level);
-}
-
-/* H("aitbc/state" || accounts || base fee LE || valset hash if attached),
- * as documented in state.h; fast: proto_fastmix keyed by the tag. */
-static void reference_fold(const proto_state *s, bool fast, const proto_hash *accounts,
-                           proto_hash *out)
-{
-    uint8_t buf[11 + 32 + 8 + 32];
-    size_t size = 11;
-    memcpy(buf, "aitbc/state", 11);
-    memcpy(buf + size, accounts->bytes, 32);
-    size += 32;
-    proto_le_put_u64(buf + size, proto_state_base_fee(s));
-    size += 8;
-    if (proto_validator_set(s) != NULL) {
-        proto_hash vh;
-        proto_valset_hash(proto_validator_set(s), fast, &vh);
-        memcpy(buf + size, vh.bytes, 32);
-        size += 32;
-    }
-    if (fast) {
-        proto_fastmix(out->bytes, 32, "aitbc/state", 11, buf + 11, size - 11);
-    } else {
-        proto_hash_bytes(out, buf, size);
-    }
-}
-
-/* The whole state root from scratch. */
-static void reference_root_mode(const proto_state *s, bool fast, proto_hash *out)
-{
-    proto_hash accounts;
-    reference_accounts_root(s, fast, &accounts);
-    reference_fold(s, fast, &accounts, out);
-}
-
-static void reference_root(const proto_state *s, proto_hash *out)
-{
-    reference_root_mode(s, false, out);
-}
-
-static void assert_root_matches_reference(proto_state *s)
-{
-    proto_hash got;
-    proto_hash want;
-    proto_state_root(s, &got);
-    reference_root(s, &want);
-    ck_assert(proto_hash_equal(&got, &want));
-}
-
-static void root_of(proto_state *s, proto_hash *out)
-{
-    proto_state_root(s, out);
 }
 
 static uint64_t xorshift(uint64_t *x)
@@ -251,18 +43,6 @@ static uint64_t xorshift(uint64_t *x)
     *x ^= *x >> 7;
     *x ^= *x << 17;
     return *x;
-}
-
-/* The gas a one-transfer envelope of wire_size bytes uses, from the
- * documented default prices (gas.h: read 1000 + 3/byte, write 2000 +
- * 30/byte, 10 per tx byte, 590 per signature; an account is 5 + 48
- * bytes): the ante's intrinsic, read and write, and the bank's two reads
- * and two writes. Independent of the code under test. */
-static uint64_t documented_transfer_gas(size_t wire_size)
-{
-    uint64_t read = 1000 + 3 * 53;
-    uint64_t write = 2000 + 30 * 53;
-    return 10 * (uint64_t)wire_size + 590 + 3 * (read + write);
 }
 
 /* ---- roots ---- */
@@ -274,7 +54,7 @@ START_TEST(test_root_small_shapes)
     proto_hash root;
     proto_hash want;
     proto_state_root(s, &root);
-    reference_root(s, &want); /* zero accounts root, base fee 0: still hashed */
+    sw_reference_root(s, &want); /* zero accounts root, base fee 0: still hashed */
     ck_assert(proto_hash_equal(&root, &want));
     ck_assert(!proto_hash_is_zero(&root));
 
@@ -284,7 +64,7 @@ START_TEST(test_root_small_shapes)
         g_snprintf(label, sizeof label, "a/%u", i);
         proto_keypair_derive(&kp, 1, label);
         proto_state_add_account(s, &kp.pk, 100 * i);
-        assert_root_matches_reference(s);
+        sw_assert_root_matches_reference(s);
     }
     /* With one account the accounts root is its leaf. */
     proto_state *one = proto_state_new();
@@ -295,9 +75,9 @@ START_TEST(test_root_small_shapes)
     proto_hash leaf;
     proto_hash_bytes(&leaf, buf, sizeof buf);
     proto_hash leaf_ref;
-    reference_leaf(false, proto_state_account(one, 0), &leaf_ref);
+    sw_reference_leaf(false, proto_state_account(one, 0), &leaf_ref);
     ck_assert(proto_hash_equal(&leaf, &leaf_ref));
-    reference_fold(one, false, &leaf, &want);
+    sw_reference_fold(one, false, &leaf, &want);
     proto_state_root(one, &root);
     ck_assert(proto_hash_equal(&root, &want));
     proto_state_free(one);
@@ -309,40 +89,40 @@ END_TEST
  * restores it (and a log that never touched it leaves it alone). */
 START_TEST(test_base_fee_in_root)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, 100);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 3, 100);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     proto_hash r0;
-    root_of(w.s, &r0);
-    assert_root_matches_reference(w.s);
+    sw_root_of(w.s, &r0);
+    sw_assert_root_matches_reference(w.s);
 
     proto_undo u;
     proto_undo_init(&u);
-    proto_state_set_base_fee(w.s, BASE_FEE + 1, &u);
+    proto_state_set_base_fee(w.s, SW_BASE_FEE + 1, &u);
     proto_hash r1;
-    root_of(w.s, &r1);
+    sw_root_of(w.s, &r1);
     ck_assert(!proto_hash_equal(&r0, &r1));
-    assert_root_matches_reference(w.s);
-    proto_state_set_base_fee(w.s, BASE_FEE + 2, &u); /* saved once: the first value stays */
+    sw_assert_root_matches_reference(w.s);
+    proto_state_set_base_fee(w.s, SW_BASE_FEE + 2, &u); /* saved once: the first value stays */
 
     proto_state *copy = proto_state_copy(w.s);
-    ck_assert_uint_eq(proto_state_base_fee(copy), BASE_FEE + 2);
+    ck_assert_uint_eq(proto_state_base_fee(copy), SW_BASE_FEE + 2);
     proto_hash rc;
     proto_hash rs;
-    root_of(copy, &rc);
-    root_of(w.s, &rs);
+    sw_root_of(copy, &rc);
+    sw_root_of(w.s, &rs);
     ck_assert(proto_hash_equal(&rc, &rs));
 
     proto_state_revert(w.s, &u);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     proto_hash back;
-    root_of(w.s, &back);
+    sw_root_of(w.s, &back);
     ck_assert(proto_hash_equal(&back, &r0));
-    ck_assert_uint_eq(proto_state_base_fee(copy), BASE_FEE + 2); /* the copy is its own */
+    ck_assert_uint_eq(proto_state_base_fee(copy), SW_BASE_FEE + 2); /* the copy is its own */
 
     /* Equal base fees give equal roots whatever the path. */
-    proto_state_set_base_fee(copy, BASE_FEE, NULL);
-    root_of(copy, &rc);
+    proto_state_set_base_fee(copy, SW_BASE_FEE, NULL);
+    sw_root_of(copy, &rc);
     ck_assert(proto_hash_equal(&rc, &r0));
 
     /* A log that only touched accounts does not touch the base fee. */
@@ -352,10 +132,10 @@ START_TEST(test_base_fee_in_root)
     proto_state_revert(w.s, &u);
     ck_assert_uint_eq(proto_state_base_fee(w.s), 3);
     ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, 101);
-    assert_root_matches_reference(w.s);
+    sw_assert_root_matches_reference(w.s);
     proto_undo_clear(&u);
     proto_state_free(copy);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
@@ -363,8 +143,8 @@ END_TEST
 
 START_TEST(test_account_by_key)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 5, 100);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 5, 100);
     for (uint32_t i = 0; i < 5; i++)
         ck_assert_uint_eq(proto_state_account_by_key(w.s, &w.keys[i].pk), i);
     proto_keypair stranger;
@@ -394,7 +174,7 @@ START_TEST(test_account_by_key)
     }
     proto_state_free(copy2);
     proto_state_free(copy);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
@@ -431,423 +211,10 @@ START_TEST(test_account_by_key_growth)
     ck_assert_uint_eq(proto_state_account_by_key(s, &absent), PROTO_ACCOUNT_NONE);
     memset(absent.bytes, 0xEE, sizeof absent.bytes);
     ck_assert_uint_eq(proto_state_account_by_key(s, &absent), PROTO_ACCOUNT_NONE);
-    assert_root_matches_reference(s);
+    sw_assert_root_matches_reference(s);
     g_free(pks);
     proto_state_free(half);
     proto_state_free(s);
-}
-END_TEST
-
-/* ---- one transaction ---- */
-
-START_TEST(test_apply_effects)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_REAL, 3, BALANCE);
-    uint64_t supply = proto_state_total_supply(w.s);
-    ck_assert_uint_eq(supply, 3 * BALANCE + 0 + 1 + 2);
-    proto_txenv tx = make_tx(&w, 0, 2, 300);
-    size_t wire = proto_txenv_wire_size(&tx);
-    ck_assert_uint_eq(tx.gas_limit, documented_transfer_gas(wire));
-    ck_assert_uint_eq(tx.gas_limit, proto_tx_ante_gas(&w.rules.gas, wire) +
-                                        proto_bank_transfer_gas(&w.rules.gas));
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 1, &rc), PROTO_TX_EXEC_OK);
-    uint64_t gas = rc.gas_used;
-    ck_assert_uint_eq(gas, tx.gas_limit);
-    ck_assert(rc.messages_ok);
-    ck_assert(!rc.out_of_gas);
-    ck_assert_uint_eq(rc.sender, 0);
-    ck_assert_uint_eq(rc.burned, gas * BASE_FEE);
-    ck_assert_uint_eq(rc.tips, gas * TIP);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance, BALANCE - 300 - gas * (BASE_FEE + TIP));
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, BALANCE + 2 + 300);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->nonce, 0);
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, BALANCE + 1 + gas * TIP);
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->nonce, 0);
-    ck_assert_uint_eq(proto_state_burned(w.s), gas * BASE_FEE);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    /* Replaying the same tx is a nonce error, and changes nothing. */
-    proto_hash before;
-    root_of(w.s, &before);
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 1, NULL), PROTO_TX_EXEC_BAD_NONCE);
-    proto_hash after;
-    root_of(w.s, &after);
-    ck_assert(proto_hash_equal(&before, &after));
-    /* Spending everything exactly is allowed: what is left once the gas is
-     * bought (max fee = base + tip, so that is everything), all of it. */
-    uint64_t bal = proto_state_account(w.s, 2)->balance;
-    tx = make_tx(&w, 2, 0, 1);
-    uint64_t cost = tx.gas_limit * (BASE_FEE + TIP);
-    tx = make_tx(&w, 2, 0, bal - cost);
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 1, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(rc.messages_ok);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, 0);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->nonce, 1);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    assert_root_matches_reference(w.s);
-    world_clear(&w);
-}
-END_TEST
-
-/* Sender pays gas_used * (base + effective tip), gas_used * base is
- * burned, gas_used * tip goes to the fee account, unused gas comes back
- * at the price paid; the supply does not move. Effective tip = min(max
- * priority, max fee - base). */
-static void check_settlement(uint64_t max_fee, uint64_t max_priority, uint64_t extra_gas,
-                             uint32_t fee_account)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 4, BALANCE);
-    uint64_t supply = proto_state_total_supply(w.s);
-    txfix_fees fees = {.max_fee_per_gas = max_fee, .max_priority_fee_per_gas = max_priority};
-    proto_txenv tx = make_tx_on(&w, w.s, 0, 1, 1000, fees);
-    uint64_t needed = tx.gas_limit;
-    tx.gas_limit += extra_gas;
-    resign(&w, &tx, &w.keys[0]);
-    uint64_t tip = MIN(max_priority, max_fee - BASE_FEE);
-    proto_account before[4];
-    for (uint32_t i = 0; i < 4; i++)
-        before[i] = *proto_state_account(w.s, i);
-
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, fee_account, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(rc.messages_ok);
-    ck_assert_uint_eq(rc.gas_used, needed); /* not the limit: the rest is refunded */
-    ck_assert_uint_eq(rc.burned, needed * BASE_FEE);
-    ck_assert_uint_eq(rc.tips, needed * tip);
-    ck_assert_uint_eq(proto_state_burned(w.s), needed * BASE_FEE);
-    uint64_t paid = needed * (BASE_FEE + tip);
-    uint64_t want[4];
-    for (uint32_t i = 0; i < 4; i++)
-        want[i] = before[i].balance;
-    want[0] -= 1000 + paid;
-    want[1] += 1000;
-    want[fee_account] += needed * tip;
-    for (uint32_t i = 0; i < 4; i++)
-        ck_assert_uint_eq(proto_state_account(w.s, i)->balance, want[i]);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    assert_root_matches_reference(w.s);
-    world_clear(&w);
-}
-
-START_TEST(test_fee_settlement_exact)
-{
-    check_settlement(BASE_FEE + 10, 3, 5000, 2);  /* tip = max priority; refund */
-    check_settlement(BASE_FEE + 10, 15, 5000, 3); /* tip capped by max fee - base */
-    check_settlement(BASE_FEE + 10, 0, 0, 2);     /* no tip: the fee account gets nothing */
-    check_settlement(BASE_FEE, 5, 1, 3);          /* max fee = base: no room for a tip */
-    check_settlement(BASE_FEE + 4, 4, 77, 0);     /* the sender is the proposer's fee account */
-}
-END_TEST
-
-/* A message the bank refuses (more than the balance, an unknown
- * recipient, the sender itself) is reverted, but the transaction is
- * included: nonce taken, fee paid. */
-static void check_failed_transfer(uint32_t to, uint64_t amount, const char *why)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, BALANCE);
-    uint64_t supply = proto_state_total_supply(w.s);
-    proto_txenv tx = make_tx(&w, 0, to, amount);
-    tx.gas_limit += 1000; /* headroom: the failure is the bank's, not the meter's */
-    resign(&w, &tx, &w.keys[0]);
-    proto_undo u;
-    proto_undo_init(&u);
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &tx, &u, 2, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(!rc.messages_ok);
-    ck_assert(!rc.out_of_gas);
-    ck_assert_uint_eq(rc.failed_message, 0);
-    ck_assert_int_eq(rc.failure.status, PROTO_MSG_REFUSED);
-    ck_assert_ptr_eq(rc.failure.module, &proto_bank_module);
-    ck_assert_str_eq(proto_msg_result_name(rc.failure), why);
-    /* The bank charges its gas before it judges. */
-    ck_assert_uint_eq(rc.gas_used, tx.gas_limit - 1000);
-    uint64_t paid = rc.gas_used * (BASE_FEE + TIP);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance, BALANCE - paid);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, BALANCE + 1);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, BALANCE + 2 + rc.gas_used * TIP);
-    ck_assert_uint_eq(proto_state_burned(w.s), rc.gas_used * BASE_FEE);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    assert_root_matches_reference(w.s);
-    /* And the whole transaction reverts through the log. */
-    proto_state_revert(w.s, &u);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance, BALANCE);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 0);
-    ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    proto_undo_clear(&u);
-    world_clear(&w);
-}
-
-START_TEST(test_failed_message_pays_fee)
-{
-    check_failed_transfer(1, BALANCE, "no_funds"); /* the balance minus the gas is less */
-    check_failed_transfer(1, UINT64_MAX, "no_funds");
-    check_failed_transfer(3, 1, "bad_account"); /* no such account */
-    check_failed_transfer(0, 1, "bad_account"); /* to itself */
-}
-END_TEST
-
-/* Gas limit above the intrinsic gas but below what the transfer needs:
- * the meter runs out, the whole gas limit is paid, nothing moves. Once in
- * the bank's charge, once already in the ante's account access. */
-static void check_out_of_gas(uint64_t gas_limit, bool in_bank)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, BALANCE);
-    uint64_t supply = proto_state_total_supply(w.s);
-    proto_txenv tx = make_tx(&w, 0, 1, 5);
-    size_t wire = proto_txenv_wire_size(&tx);
-    ck_assert_uint_ge(gas_limit, proto_gas_intrinsic(&w.rules.gas, wire, 1));
-    ck_assert_uint_lt(gas_limit, tx.gas_limit);
-    tx.gas_limit = gas_limit;
-    resign(&w, &tx, &w.keys[0]);
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 2, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(rc.out_of_gas);
-    ck_assert(!rc.messages_ok);
-    ck_assert_uint_eq(rc.gas_used, gas_limit);
-    if (in_bank) {
-        ck_assert_uint_eq(rc.failed_message, 0);
-        ck_assert_ptr_eq(rc.failure.module, &proto_bank_module);
-        ck_assert_str_eq(proto_msg_result_name(rc.failure), "out_of_gas");
-    }
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance,
-                      BALANCE - gas_limit * (BASE_FEE + TIP));
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, BALANCE + 1);
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, BALANCE + 2 + gas_limit * TIP);
-    ck_assert_uint_eq(proto_state_burned(w.s), gas_limit * BASE_FEE);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    world_clear(&w);
-}
-
-START_TEST(test_out_of_gas)
-{
-    proto_gas_schedule gas = proto_gas_schedule_default();
-    /* A one-transfer envelope: ante + transfer = documented_transfer_gas. */
-    uint64_t wire = PROTO_TXENV_HEADER_SIZE + 1 + 4 + 8 + PROTO_SIG_SIZE;
-    uint64_t ante = proto_tx_ante_gas(&gas, wire);
-    uint64_t full = documented_transfer_gas(wire);
-    check_out_of_gas(full - 1, true);
-    check_out_of_gas(ante + 1, true);
-    check_out_of_gas(ante, true); /* the ante fits exactly, the bank gets nothing */
-    check_out_of_gas(ante - 1, false);
-    check_out_of_gas(proto_gas_intrinsic(&gas, wire, 1), false);
-}
-END_TEST
-
-/* Every refusal leaves the state untouched (same root, burned, nonces)
- * and the undo log empty. */
-START_TEST(test_rejections)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_REAL, 3, BALANCE);
-    /* A poor account: exactly one short of gas_limit * max_fee. */
-    proto_keypair poor;
-    proto_keypair_derive(&poor, 5, "poor");
-    proto_txenv probe = txfix_transfer(w.c, CHAIN_ID, &poor, 0, 1, 1, FEES);
-    uint64_t cover = probe.gas_limit * FEES.max_fee_per_gas;
-    ck_assert_uint_eq(proto_state_add_account(w.s, &poor.pk, cover - 1), 3);
-    proto_keypair stranger;
-    proto_keypair_derive(&stranger, 5, "stranger");
-    proto_hash before;
-    root_of(w.s, &before);
-
-    struct {
-        proto_txenv tx;
-        proto_tx_exec_result want;
-        proto_txenv_result envelope; /* when INVALID */
-        uint64_t block_gas_left;
-    } cases[14];
-    size_t n = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-        cases[i].block_gas_left = TXFIX_BLOCK_GAS_LIMIT, cases[i].envelope = PROTO_TXENV_OK;
-
-    cases[n].tx = txfix_transfer(w.c, CHAIN_ID + 1, &w.keys[0], 0, 1, 1, FEES);
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_WRONG_CHAIN;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    cases[n].tx.gas_limit = 0;
-    resign(&w, &cases[n].tx, &w.keys[0]);
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_ZERO_GAS;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    cases[n].tx.gas_limit = TXFIX_BLOCK_GAS_LIMIT + 1;
-    resign(&w, &cases[n].tx, &w.keys[0]);
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_GAS_OVER_BLOCK_LIMIT;
-
-    cases[n].tx = make_tx_on(&w, w.s, 0, 1, 1,
-                             (txfix_fees){.max_fee_per_gas = 10, .max_priority_fee_per_gas = 11});
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_TIP_ABOVE_FEE_CAP;
-
-    cases[n].tx = make_tx_on(&w, w.s, 0, 1, 1,
-                             (txfix_fees){.max_fee_per_gas = UINT64_MAX,
-                                          .max_priority_fee_per_gas = 0});
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_FEE_OVERFLOW;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    cases[n].tx.gas_limit = 100;
-    resign(&w, &cases[n].tx, &w.keys[0]);
-    cases[n].want = PROTO_TX_EXEC_INVALID, cases[n++].envelope = PROTO_TXENV_GAS_BELOW_INTRINSIC;
-
-    cases[n].tx = make_tx_on(&w, w.s, 0, 1, 1,
-                             (txfix_fees){.max_fee_per_gas = BASE_FEE - 1,
-                                          .max_priority_fee_per_gas = 0});
-    cases[n++].want = PROTO_TX_EXEC_FEE_CAP_LOW;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    cases[n].block_gas_left = cases[n].tx.gas_limit - 1;
-    cases[n++].want = PROTO_TX_EXEC_BLOCK_FULL;
-
-    cases[n].tx = txfix_transfer(w.c, CHAIN_ID, &stranger, 0, 1, 1, FEES);
-    cases[n++].want = PROTO_TX_EXEC_UNKNOWN_SENDER;
-
-    cases[n].tx = txfix_transfer(w.c, CHAIN_ID, &w.keys[0], 1, 1, 1, FEES); /* ahead */
-    cases[n++].want = PROTO_TX_EXEC_BAD_NONCE;
-
-    cases[n].tx = txfix_transfer(w.c, CHAIN_ID, &poor, 0, 1, 1, FEES);
-    cases[n++].want = PROTO_TX_EXEC_NO_FUNDS;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1); /* changed after signing */
-    cases[n].tx.messages[0].transfer.amount = 2;
-    cases[n++].want = PROTO_TX_EXEC_BAD_SIGNATURE;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    sign_as(&w, &cases[n].tx, &w.keys[1]); /* signed by the wrong key */
-    cases[n++].want = PROTO_TX_EXEC_BAD_SIGNATURE;
-
-    cases[n].tx = make_tx(&w, 0, 1, 1);
-    cases[n].tx.sender = w.keys[1].pk; /* claims another sender */
-    cases[n++].want = PROTO_TX_EXEC_BAD_SIGNATURE;
-    ck_assert_uint_eq(n, G_N_ELEMENTS(cases));
-
-    for (size_t i = 0; i < n; i++) {
-        proto_undo u;
-        proto_undo_init(&u);
-        proto_tx_receipt rc;
-        proto_tx_exec_result got =
-            exec_full(&w, w.s, &cases[i].tx, &u, cases[i].block_gas_left, 2, &rc);
-        ck_assert_msg(got == cases[i].want, "case %zu: %s", i, proto_tx_exec_result_name(got));
-        if (cases[i].want == PROTO_TX_EXEC_INVALID)
-            ck_assert_int_eq(rc.envelope, cases[i].envelope);
-        ck_assert_uint_eq(u.entries->len, 0);
-        ck_assert_uint_eq(proto_undo_records_count(&u), 0);
-        ck_assert(!u.burned_saved && !u.base_fee_saved);
-        proto_undo_clear(&u);
-    }
-    ck_assert_uint_eq(exec_tx(&w, &cases[8].tx, NULL, 2, NULL), PROTO_TX_EXEC_UNKNOWN_SENDER);
-    proto_hash after;
-    root_of(w.s, &after);
-    ck_assert(proto_hash_equal(&before, &after));
-    ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    for (uint32_t i = 0; i < 4; i++)
-        ck_assert_uint_eq(proto_state_account(w.s, i)->nonce, 0);
-    ck_assert_ptr_null(proto_state_account(w.s, 4));
-
-    /* A pool's admission: the nonce may be ahead (it waits), the fee cap
-     * and the block's gas are not judged; nothing is applied. */
-    uint32_t sender = 99;
-    proto_txenv_result envelope = PROTO_TXENV_RESULT_COUNT;
-    ck_assert_int_eq(proto_tx_admissible(w.s, &w.rules, w.c, &cases[9].tx,
-                                         proto_txenv_wire_size(&cases[9].tx), &sender, &envelope),
-                     PROTO_TX_EXEC_OK);
-    ck_assert_uint_eq(sender, 0);
-    ck_assert_int_eq(envelope, PROTO_TXENV_OK);
-    ck_assert_int_eq(proto_tx_admissible(w.s, &w.rules, w.c, &cases[6].tx,
-                                         proto_txenv_wire_size(&cases[6].tx), &sender, NULL),
-                     PROTO_TX_EXEC_OK);
-    ck_assert_int_eq(proto_tx_admissible(w.s, &w.rules, w.c, &cases[0].tx,
-                                         proto_txenv_wire_size(&cases[0].tx), &sender, &envelope),
-                     PROTO_TX_EXEC_INVALID);
-    ck_assert_int_eq(envelope, PROTO_TXENV_WRONG_CHAIN);
-    ck_assert_int_eq(proto_tx_admissible(w.s, &w.rules, w.c, &cases[11].tx,
-                                         proto_txenv_wire_size(&cases[11].tx), &sender, NULL),
-                     PROTO_TX_EXEC_BAD_SIGNATURE);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 0); /* admission did not apply */
-
-    /* The boundaries are accepted: gas limit = gas left, balance = cover. */
-    proto_txenv ok = make_tx(&w, 0, 1, 1);
-    ck_assert_int_eq(exec_full(&w, w.s, &ok, NULL, ok.gas_limit, 2, NULL), PROTO_TX_EXEC_OK);
-    proto_state_account_mut(w.s, 3, NULL)->balance += 1; /* from account 1, to keep the supply */
-    proto_state_account_mut(w.s, 1, NULL)->balance -= 1;
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &cases[10].tx, NULL, 2, &rc), PROTO_TX_EXEC_OK);
-    /* It bought all its balance as gas (max fee = base + tip, gas exact),
-     * so its transfer of 1 then fails in the bank. */
-    ck_assert(!rc.messages_ok);
-    ck_assert_uint_eq(proto_state_account(w.s, 3)->balance, 0);
-    ck_assert_uint_eq(proto_state_account(w.s, 3)->nonce, 1);
-    /* A transaction the state has passed is behind: admission refuses it. */
-    ck_assert_int_eq(proto_tx_admissible(w.s, &w.rules, w.c, &ok, proto_txenv_wire_size(&ok),
-                                         &sender, NULL),
-                     PROTO_TX_EXEC_BAD_NONCE);
-    world_clear(&w);
-}
-END_TEST
-
-/* Two messages: the second fails, so the first is reverted too; the fee
- * and the nonce stay. Then both succeed. */
-START_TEST(test_two_messages_all_or_nothing)
-{
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, BALANCE);
-    uint64_t supply = proto_state_total_supply(w.s);
-    proto_txenv tx = {.chain_id = CHAIN_ID,
-                      .sender = w.keys[0].pk,
-                      .nonce = 0,
-                      .max_fee_per_gas = FEES.max_fee_per_gas,
-                      .max_priority_fee_per_gas = FEES.max_priority_fee_per_gas,
-                      .message_count = 2};
-    tx.messages[0].type = PROTO_TXMSG_TRANSFER;
-    tx.messages[0].transfer.to = 1;
-    tx.messages[0].transfer.amount = 10;
-    tx.messages[1].type = PROTO_TXMSG_TRANSFER;
-    tx.messages[1].transfer.to = 99; /* no such account */
-    tx.messages[1].transfer.amount = 1;
-    tx.gas_limit = txfix_gas(&tx);
-    resign(&w, &tx, &w.keys[0]);
-    proto_undo u;
-    proto_undo_init(&u);
-    proto_tx_receipt rc;
-    ck_assert_int_eq(exec_tx(&w, &tx, &u, 2, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(!rc.messages_ok);
-    ck_assert_uint_eq(rc.failed_message, 1);
-    ck_assert_str_eq(proto_msg_result_name(rc.failure), "bad_account");
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, BALANCE + 1); /* first undone */
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance,
-                      BALANCE - rc.gas_used * (BASE_FEE + TIP));
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
-    ck_assert_uint_eq(proto_state_burned(w.s), rc.gas_used * BASE_FEE);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-    assert_root_matches_reference(w.s);
-
-    tx.nonce = 1;
-    tx.messages[1].transfer.to = 2;
-    resign(&w, &tx, &w.keys[0]);
-    uint64_t bal0 = proto_state_account(w.s, 0)->balance;
-    uint64_t bal2 = proto_state_account(w.s, 2)->balance;
-    ck_assert_int_eq(exec_tx(&w, &tx, &u, 2, &rc), PROTO_TX_EXEC_OK);
-    ck_assert(rc.messages_ok);
-    ck_assert_uint_eq(rc.gas_used, tx.gas_limit);
-    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, BALANCE + 1 + 10);
-    ck_assert_uint_eq(proto_state_account(w.s, 0)->balance,
-                      bal0 - 11 - rc.gas_used * (BASE_FEE + TIP));
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, bal2 + 1 + rc.gas_used * TIP);
-    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
-
-    proto_state_revert(w.s, &u);
-    for (uint32_t i = 0; i < 3; i++) {
-        ck_assert_uint_eq(proto_state_account(w.s, i)->balance, BALANCE + i);
-        ck_assert_uint_eq(proto_state_account(w.s, i)->nonce, 0);
-    }
-    ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    proto_undo_clear(&u);
-    world_clear(&w);
 }
 END_TEST
 
@@ -859,8 +226,8 @@ END_TEST
  * matches the reference and supply is conserved. */
 static void random_apply_revert(proto_crypto_mode mode, uint32_t accounts, int txs)
 {
-    world w;
-    world_init(&w, mode, accounts, 1000000000);
+    sw_world w;
+    sw_init(&w, mode, accounts, 1000000000);
     uint64_t supply = proto_state_total_supply(w.s);
     proto_hash root0;
     proto_state_root(w.s, &root0);
@@ -876,30 +243,30 @@ static void random_apply_revert(proto_crypto_mode mode, uint32_t accounts, int t
         uint32_t to = (uint32_t)(xorshift(&rng) % accounts);
         uint32_t fee_account = (uint32_t)(xorshift(&rng) % accounts);
         uint64_t amount = xorshift(&rng) % 60000000;
-        txfix_fees fees = {.max_fee_per_gas = BASE_FEE + 3,
+        txfix_fees fees = {.max_fee_per_gas = SW_BASE_FEE + 3,
                            .max_priority_fee_per_gas = xorshift(&rng) % 5};
         uint64_t nonce = proto_state_account(w.s, from)->nonce;
         if (xorshift(&rng) % 8 == 0) {
             nonce++; /* some with a wrong nonce */
         }
-        proto_txenv tx = txfix_transfer(w.c, CHAIN_ID, &w.keys[from], nonce, to, amount, fees);
+        proto_txenv tx = txfix_transfer(w.c, SW_CHAIN_ID, &w.keys[from], nonce, to, amount, fees);
         proto_tx_receipt rc;
-        if (exec_tx(&w, &tx, &u, fee_account, &rc) == PROTO_TX_EXEC_OK) {
+        if (sw_exec(&w, &tx, &u, fee_account, &rc) == PROTO_TX_EXEC_OK) {
             applied++;
             failed += !rc.messages_ok;
         }
         if (xorshift(&rng) % 40 == 0) {
-            proto_state_set_base_fee(w.s, BASE_FEE - 2 + xorshift(&rng) % 7, &u);
+            proto_state_set_base_fee(w.s, SW_BASE_FEE - 2 + xorshift(&rng) % 7, &u);
         }
         ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
         if (i % 7 == 0) {
-            assert_root_matches_reference(w.s);
+            sw_assert_root_matches_reference(w.s);
         }
     }
     ck_assert_int_gt(applied, txs / 3);
     ck_assert_int_gt(failed, 0); /* self-transfers at least */
     ck_assert_uint_gt(proto_state_burned(w.s), 0);
-    assert_root_matches_reference(w.s);
+    sw_assert_root_matches_reference(w.s);
 
     proto_state_revert(w.s, &u);
     ck_assert_uint_eq(u.entries->len, 0);
@@ -907,7 +274,7 @@ static void random_apply_revert(proto_crypto_mode mode, uint32_t accounts, int t
     proto_state_root(w.s, &root1);
     ck_assert(proto_hash_equal(&root0, &root1));
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     for (uint32_t i = 0; i < accounts; i++) {
         const proto_account *a = proto_state_account(w.s, i);
         const proto_account *b = proto_state_account(snapshot, i);
@@ -916,7 +283,7 @@ static void random_apply_revert(proto_crypto_mode mode, uint32_t accounts, int t
     }
     proto_undo_clear(&u);
     proto_state_free(snapshot);
-    world_clear(&w);
+    sw_clear(&w);
 }
 
 START_TEST(test_random_apply_revert_fast)
@@ -934,51 +301,51 @@ END_TEST
 /* Reverting block 2 leaves block 1's effects: logs are per block. */
 START_TEST(test_revert_one_block_of_two)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 4, BALANCE);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 4, SW_BALANCE);
     proto_undo b1;
     proto_undo b2;
     proto_undo_init(&b1);
     proto_undo_init(&b2);
     proto_tx_receipt rc;
-    proto_txenv tx = make_tx(&w, 0, 1, 10);
-    ck_assert_int_eq(exec_tx(&w, &tx, &b1, 3, &rc), PROTO_TX_EXEC_OK);
+    proto_txenv tx = sw_tx(&w, 0, 1, 10);
+    ck_assert_int_eq(sw_exec(&w, &tx, &b1, 3, &rc), PROTO_TX_EXEC_OK);
     uint64_t burned1 = rc.burned;
-    proto_state_set_base_fee(w.s, BASE_FEE + 1, &b1); /* block 1's end */
+    proto_state_set_base_fee(w.s, SW_BASE_FEE + 1, &b1); /* block 1's end */
     proto_hash after1;
     proto_state_root(w.s, &after1);
     uint64_t bal1 = proto_state_account(w.s, 1)->balance;
-    tx = make_tx(&w, 0, 2, 20);
-    ck_assert_int_eq(exec_tx(&w, &tx, &b2, 3, &rc), PROTO_TX_EXEC_OK);
+    tx = sw_tx(&w, 0, 2, 20);
+    ck_assert_int_eq(sw_exec(&w, &tx, &b2, 3, &rc), PROTO_TX_EXEC_OK);
     uint64_t burned2 = rc.burned;
-    tx = make_tx(&w, 1, 3, 30);
-    ck_assert_int_eq(exec_tx(&w, &tx, &b2, 3, &rc), PROTO_TX_EXEC_OK);
+    tx = sw_tx(&w, 1, 3, 30);
+    ck_assert_int_eq(sw_exec(&w, &tx, &b2, 3, &rc), PROTO_TX_EXEC_OK);
     burned2 += rc.burned;
-    proto_state_set_base_fee(w.s, BASE_FEE + 2, &b2);
+    proto_state_set_base_fee(w.s, SW_BASE_FEE + 2, &b2);
     ck_assert_uint_eq(proto_state_burned(w.s), burned1 + burned2);
     proto_state_revert(w.s, &b2);
     proto_hash root;
     proto_state_root(w.s, &root);
     ck_assert(proto_hash_equal(&root, &after1));
     ck_assert_uint_eq(proto_state_burned(w.s), burned1);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE + 1);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE + 1);
     ck_assert_uint_eq(proto_state_account(w.s, 0)->nonce, 1);
     ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, bal1);
-    ck_assert_uint_eq(bal1, BALANCE + 1 + 10);
+    ck_assert_uint_eq(bal1, SW_BALANCE + 1 + 10);
     proto_state_revert(w.s, &b2); /* empty log: no effect */
     ck_assert_uint_eq(proto_state_burned(w.s), burned1);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE + 1);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE + 1);
     proto_state_revert(w.s, &b1);
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     proto_undo_clear(&b1);
     proto_undo_clear(&b2);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
 /* Attach a set of 3 validators with 1000 tokens each. */
-static void attach_valset(world *w)
+static void attach_valset(sw_world *w)
 {
     proto_slashing_params p = proto_slashing_defaults();
     proto_pubkey keys[3];
@@ -999,12 +366,12 @@ static void valset_hash_of(const proto_state *s, proto_hash *out)
  * before, which a full revert then undoes. */
 START_TEST(test_undo_mark_partial_revert)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 4, 1000);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 4, 1000);
     attach_valset(&w);
     uint64_t supply = proto_state_total_supply(w.s);
     proto_hash r0;
-    root_of(w.s, &r0);
+    sw_root_of(w.s, &r0);
     proto_hash set0;
     valset_hash_of(w.s, &set0);
 
@@ -1016,7 +383,7 @@ START_TEST(test_undo_mark_partial_revert)
     ck_assert_uint_eq(empty.records, 0);
     proto_state_revert_to(w.s, &u, &empty);
     proto_hash r;
-    root_of(w.s, &r);
+    sw_root_of(w.s, &r);
     ck_assert(proto_hash_equal(&r, &r0));
 
     /* Before the mark: 100 from 0 to 1, 5 of account 2 burned, base fee. */
@@ -1026,7 +393,7 @@ START_TEST(test_undo_mark_partial_revert)
     proto_state_burn(w.s, 5, &u);
     proto_state_set_base_fee(w.s, 11, &u);
     proto_hash r_mark;
-    root_of(w.s, &r_mark);
+    sw_root_of(w.s, &r_mark);
     proto_undo_mark mark = proto_undo_mark_now(&u, w.s);
     ck_assert_uint_eq(mark.entries, 3);
     ck_assert_uint_eq(mark.records, 0);
@@ -1056,7 +423,7 @@ START_TEST(test_undo_mark_partial_revert)
     proto_hash set_mid;
     valset_hash_of(w.s, &set_mid);
     ck_assert(proto_hash_equal(&set_mid, &set0));
-    root_of(w.s, &r);
+    sw_root_of(w.s, &r);
     ck_assert(proto_hash_equal(&r, &r_mark));
     ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
 
@@ -1066,10 +433,10 @@ START_TEST(test_undo_mark_partial_revert)
     proto_state_set_base_fee(w.s, 17, &u);
     proto_validator_slash_double_sign(w.s, 2, 3, 0, &u);
     proto_state_revert(w.s, &u);
-    root_of(w.s, &r);
+    sw_root_of(w.s, &r);
     ck_assert(proto_hash_equal(&r, &r0));
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     proto_hash set1;
     valset_hash_of(w.s, &set1);
     ck_assert(proto_hash_equal(&set1, &set0));
@@ -1082,14 +449,14 @@ START_TEST(test_undo_mark_partial_revert)
     proto_state_set_base_fee(w.s, 1, &u);
     proto_state_revert_to(w.s, &u, &first);
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
     proto_state_revert(w.s, &u);
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
-    ck_assert_uint_eq(proto_state_base_fee(w.s), BASE_FEE);
-    root_of(w.s, &r);
+    ck_assert_uint_eq(proto_state_base_fee(w.s), SW_BASE_FEE);
+    sw_root_of(w.s, &r);
     ck_assert(proto_hash_equal(&r, &r0));
     proto_undo_clear(&u);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
@@ -1097,20 +464,20 @@ END_TEST
  * growing past the capacity after transfers rebuilds correctly. */
 START_TEST(test_lazy_equals_eager_and_growth)
 {
-    world lazy;
-    world eager;
-    world_init(&lazy, PROTO_CRYPTO_FAST, 5, BALANCE);
-    world_init(&eager, PROTO_CRYPTO_FAST, 5, BALANCE);
+    sw_world lazy;
+    sw_world eager;
+    sw_init(&lazy, PROTO_CRYPTO_FAST, 5, SW_BALANCE);
+    sw_init(&eager, PROTO_CRYPTO_FAST, 5, SW_BALANCE);
     uint64_t rng = 12345;
     for (int i = 0; i < 200; i++) {
         uint32_t from = (uint32_t)(xorshift(&rng) % 5);
         uint32_t to = (uint32_t)((from + 1 + xorshift(&rng) % 4) % 5);
         uint64_t amount = xorshift(&rng) % 50;
         uint32_t fee_account = (uint32_t)(xorshift(&rng) % 5);
-        proto_txenv a = make_tx(&lazy, from, to, amount);
-        proto_txenv b = make_tx(&eager, from, to, amount);
-        ck_assert_int_eq(exec_tx(&lazy, &a, NULL, fee_account, NULL),
-                         exec_tx(&eager, &b, NULL, fee_account, NULL));
+        proto_txenv a = sw_tx(&lazy, from, to, amount);
+        proto_txenv b = sw_tx(&eager, from, to, amount);
+        ck_assert_int_eq(sw_exec(&lazy, &a, NULL, fee_account, NULL),
+                         sw_exec(&eager, &b, NULL, fee_account, NULL));
         proto_hash ignored;
         proto_state_root(eager.s, &ignored);
     }
@@ -1119,7 +486,7 @@ START_TEST(test_lazy_equals_eager_and_growth)
     proto_state_root(lazy.s, &r1);
     proto_state_root(eager.s, &r2);
     ck_assert(proto_hash_equal(&r1, &r2));
-    assert_root_matches_reference(lazy.s);
+    sw_assert_root_matches_reference(lazy.s);
 
     /* 5 -> 8 accounts stays in cap 8; the 9th doubles it to 16. */
     proto_keypair kp;
@@ -1130,56 +497,56 @@ START_TEST(test_lazy_equals_eager_and_growth)
         proto_state_add_account(lazy.s, &kp.pk, 5);
         ck_assert_uint_eq(proto_state_account_by_key(lazy.s, &kp.pk), 5 + i);
         if (i % 2 == 0) {
-            assert_root_matches_reference(lazy.s);
+            sw_assert_root_matches_reference(lazy.s);
         }
     }
-    proto_txenv t = make_tx(&lazy, 0, 10, 1);
-    ck_assert_int_eq(exec_tx(&lazy, &t, NULL, 9, NULL), PROTO_TX_EXEC_OK);
+    proto_txenv t = sw_tx(&lazy, 0, 10, 1);
+    ck_assert_int_eq(sw_exec(&lazy, &t, NULL, 9, NULL), PROTO_TX_EXEC_OK);
     ck_assert_uint_eq(proto_state_account(lazy.s, 10)->balance, 6);
-    assert_root_matches_reference(lazy.s);
-    world_clear(&lazy);
-    world_clear(&eager);
+    sw_assert_root_matches_reference(lazy.s);
+    sw_clear(&lazy);
+    sw_clear(&eager);
 }
 END_TEST
 
 START_TEST(test_copy_is_independent)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 4, BALANCE);
-    proto_txenv tx = make_tx(&w, 0, 1, 10); /* dirty, root not yet computed */
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 3, NULL), PROTO_TX_EXEC_OK);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 4, SW_BALANCE);
+    proto_txenv tx = sw_tx(&w, 0, 1, 10); /* dirty, root not yet computed */
+    ck_assert_int_eq(sw_exec(&w, &tx, NULL, 3, NULL), PROTO_TX_EXEC_OK);
     proto_state *copy = proto_state_copy(w.s);
     proto_hash r_orig;
     proto_hash r_copy;
     proto_state_root(w.s, &r_orig);
     proto_state_root(copy, &r_copy);
     ck_assert(proto_hash_equal(&r_orig, &r_copy));
-    tx = make_tx_on(&w, copy, 2, 3, 10, FEES);
-    ck_assert_int_eq(exec_full(&w, copy, &tx, NULL, TXFIX_BLOCK_GAS_LIMIT, 0, NULL),
+    tx = sw_tx_on(&w, copy, 2, 3, 10, sw_fees);
+    ck_assert_int_eq(sw_exec_full(&w, copy, &tx, NULL, TXFIX_BLOCK_GAS_LIMIT, 0, NULL),
                      PROTO_TX_EXEC_OK);
     proto_hash r_orig2;
     proto_state_root(w.s, &r_orig2);
     proto_state_root(copy, &r_copy);
     ck_assert(proto_hash_equal(&r_orig, &r_orig2));
     ck_assert(!proto_hash_equal(&r_orig, &r_copy));
-    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, BALANCE + 2);
+    ck_assert_uint_eq(proto_state_account(w.s, 2)->balance, SW_BALANCE + 2);
     ck_assert_uint_eq(proto_state_account(w.s, 2)->nonce, 0);
     ck_assert_uint_eq(proto_state_account(copy, 2)->nonce, 1);
-    assert_root_matches_reference(copy);
+    sw_assert_root_matches_reference(copy);
     /* The same tx still executes on the original: its nonce is unused there. */
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 0, NULL), PROTO_TX_EXEC_OK);
+    ck_assert_int_eq(sw_exec(&w, &tx, NULL, 0, NULL), PROTO_TX_EXEC_OK);
     proto_state_root(w.s, &r_orig2);
     ck_assert(proto_hash_equal(&r_orig2, &r_copy));
     proto_state_free(copy);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
 /* A shared state (two references) is immutable; a copy of it is private. */
 START_TEST(test_shared_state_copy_on_write)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, BALANCE);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 3, SW_BALANCE);
     ck_assert(!proto_state_shared(w.s));
     proto_state *ref = proto_state_ref(w.s);
     ck_assert_ptr_eq(ref, w.s);
@@ -1188,8 +555,8 @@ START_TEST(test_shared_state_copy_on_write)
     proto_state_root(ref, &before); /* filling the cache of a shared state is allowed */
     proto_state *mine = proto_state_copy(ref);
     ck_assert(!proto_state_shared(mine));
-    proto_txenv tx = make_tx_on(&w, mine, 0, 1, 5, FEES);
-    ck_assert_int_eq(exec_full(&w, mine, &tx, NULL, TXFIX_BLOCK_GAS_LIMIT, 2, NULL),
+    proto_txenv tx = sw_tx_on(&w, mine, 0, 1, 5, sw_fees);
+    ck_assert_int_eq(sw_exec_full(&w, mine, &tx, NULL, TXFIX_BLOCK_GAS_LIMIT, 2, NULL),
                      PROTO_TX_EXEC_OK);
     proto_hash shared_root;
     proto_state_root(w.s, &shared_root);
@@ -1197,7 +564,7 @@ START_TEST(test_shared_state_copy_on_write)
     proto_state_free(ref);
     ck_assert(!proto_state_shared(w.s));
     proto_state_free(mine);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
@@ -1205,7 +572,7 @@ static void assert_root_mode(proto_state *s, bool fast, proto_hash *got)
 {
     proto_hash want;
     proto_state_root(s, got);
-    reference_root_mode(s, fast, &want);
+    sw_reference_root_mode(s, fast, &want);
     ck_assert(proto_hash_equal(got, &want));
 }
 
@@ -1214,8 +581,8 @@ static void assert_root_mode(proto_state *s, bool fast, proto_hash *got)
 static void check_valset_root(proto_crypto_mode mode)
 {
     bool fast = mode == PROTO_CRYPTO_FAST;
-    world w;
-    world_init(&w, mode, 5, BALANCE);
+    sw_world w;
+    sw_init(&w, mode, 5, SW_BALANCE);
     proto_state_set_fast_hash(w.s, fast);
     proto_hash without;
     ck_assert_ptr_null(proto_validator_set(w.s));
@@ -1233,14 +600,14 @@ static void check_valset_root(proto_crypto_mode mode)
     ck_assert(!proto_hash_equal(&changed, &with));
 
     /* And so does an account change, with the set unchanged. */
-    proto_txenv tx = make_tx(&w, 0, 1, 10);
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 2, NULL), PROTO_TX_EXEC_OK);
+    proto_txenv tx = sw_tx(&w, 0, 1, 10);
+    ck_assert_int_eq(sw_exec(&w, &tx, NULL, 2, NULL), PROTO_TX_EXEC_OK);
     proto_hash after_tx;
     assert_root_mode(w.s, fast, &after_tx);
     ck_assert(!proto_hash_equal(&after_tx, &changed));
 
     /* And a base fee change, with accounts and set unchanged. */
-    proto_state_set_base_fee(w.s, BASE_FEE + 1, NULL);
+    proto_state_set_base_fee(w.s, SW_BASE_FEE + 1, NULL);
     proto_hash after_fee;
     assert_root_mode(w.s, fast, &after_fee);
     ck_assert(!proto_hash_equal(&after_fee, &after_tx));
@@ -1249,7 +616,7 @@ static void check_valset_root(proto_crypto_mode mode)
     detach_valset(w.s);
     proto_hash detached;
     assert_root_mode(w.s, fast, &detached);
-    world_clear(&w);
+    sw_clear(&w);
 }
 
 START_TEST(test_valset_root_real)
@@ -1265,7 +632,7 @@ START_TEST(test_valset_root_fast)
 END_TEST
 
 /* Slash validator 2 in one block: set_mut + burn, recorded in undo. */
-static uint64_t slash_in_block(world *w, proto_undo *undo, uint64_t height)
+static uint64_t slash_in_block(sw_world *w, proto_undo *undo, uint64_t height)
 {
     proto_valset *v = proto_validator_set_mut(w->s, undo);
     ck_assert_int_eq(proto_valset_check_double_sign(v, 2, height - 1, height), PROTO_VALSET_OK);
@@ -1278,12 +645,12 @@ static uint64_t slash_in_block(world *w, proto_undo *undo, uint64_t height)
  * and a rotation reverts to exactly the state before, in either order. */
 static void check_slash_revert(bool tx_first)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 4, BALANCE);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 4, SW_BALANCE);
     attach_valset(&w);
     proto_tx_receipt rc;
-    proto_txenv tx = make_tx(&w, 3, 2, 1); /* an earlier block */
-    ck_assert_int_eq(exec_tx(&w, &tx, NULL, 1, &rc), PROTO_TX_EXEC_OK);
+    proto_txenv tx = sw_tx(&w, 3, 2, 1); /* an earlier block */
+    ck_assert_int_eq(sw_exec(&w, &tx, NULL, 1, &rc), PROTO_TX_EXEC_OK);
     uint64_t earlier = rc.burned;
     ck_assert_uint_gt(earlier, 0);
     proto_hash root_before;
@@ -1291,14 +658,14 @@ static void check_slash_revert(bool tx_first)
     proto_state_root(w.s, &root_before);
     proto_valset_hash(proto_validator_set(w.s), false, &set_before);
     uint64_t supply = proto_state_total_supply(w.s);
-    ck_assert_uint_eq(supply, 4 * BALANCE + 6 + 3000);
+    ck_assert_uint_eq(supply, 4 * SW_BALANCE + 6 + 3000);
 
     proto_undo undo;
     proto_undo_init(&undo);
     uint64_t fees = 0;
     if (tx_first) {
-        tx = make_tx(&w, 0, 1, 10);
-        ck_assert_int_eq(exec_tx(&w, &tx, &undo, 3, &rc), PROTO_TX_EXEC_OK);
+        tx = sw_tx(&w, 0, 1, 10);
+        ck_assert_int_eq(sw_exec(&w, &tx, &undo, 3, &rc), PROTO_TX_EXEC_OK);
         fees = rc.burned;
     }
     ck_assert_uint_eq(slash_in_block(&w, &undo, 10), 50);
@@ -1306,8 +673,8 @@ static void check_slash_revert(bool tx_first)
     memset(fresh.bytes, 0x99, sizeof fresh.bytes);
     proto_valset_apply_rotate(proto_validator_set_mut(w.s, &undo), 0, &fresh, 10);
     if (!tx_first) {
-        tx = make_tx(&w, 0, 1, 10);
-        ck_assert_int_eq(exec_tx(&w, &tx, &undo, 3, &rc), PROTO_TX_EXEC_OK);
+        tx = sw_tx(&w, 0, 1, 10);
+        ck_assert_int_eq(sw_exec(&w, &tx, &undo, 3, &rc), PROTO_TX_EXEC_OK);
         fees = rc.burned;
     }
     ck_assert(rc.messages_ok);
@@ -1335,7 +702,7 @@ static void check_slash_revert(bool tx_first)
     slash_in_block(&w, &undo, 11);
     ck_assert_uint_eq(proto_undo_records_count(&undo), 1);
     proto_undo_clear(&undo);
-    world_clear(&w);
+    sw_clear(&w);
 }
 
 START_TEST(test_valset_slash_revert_tx_first)
@@ -1354,8 +721,8 @@ END_TEST
  * entries) still restores both. */
 START_TEST(test_valset_only_revert)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 2, 100);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 2, 100);
     attach_valset(&w);
     proto_hash before;
     proto_state_root(w.s, &before);
@@ -1376,14 +743,14 @@ START_TEST(test_valset_only_revert)
     ck_assert_uint_eq(proto_state_burned(w.s), 0);
     ck_assert_uint_eq(proto_undo_records_count(&undo), 0);
     proto_undo_clear(&undo);
-    world_clear(&w);
+    sw_clear(&w);
 }
 END_TEST
 
 START_TEST(test_valset_supply_and_copy)
 {
-    world w;
-    world_init(&w, PROTO_CRYPTO_FAST, 3, 100);
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_FAST, 3, 100);
     uint64_t balances = proto_state_total_supply(w.s);
     attach_valset(&w);
     ck_assert_uint_eq(proto_state_total_supply(w.s), balances + 3000);
@@ -1411,30 +778,10 @@ START_TEST(test_valset_supply_and_copy)
     /* Detaching the set gives the accounts-and-base-fee root back. */
     detach_valset(copy);
     proto_state_root(copy, &copy_root);
-    reference_root(copy, &again);
+    sw_reference_root(copy, &again);
     ck_assert(proto_hash_equal(&copy_root, &again));
     proto_state_free(copy);
-    world_clear(&w);
-}
-END_TEST
-
-START_TEST(test_result_names)
-{
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_OK), "ok");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_INVALID), "invalid");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_FEE_CAP_LOW),
-                     "fee_cap_below_base_fee");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_BLOCK_FULL), "block_gas_full");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_UNKNOWN_SENDER), "unknown_sender");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_BAD_NONCE), "bad_nonce");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_NO_FUNDS), "no_funds");
-    ck_assert_str_eq(proto_tx_exec_result_name(PROTO_TX_EXEC_BAD_SIGNATURE), "bad_signature");
-    ck_assert_str_eq(proto_tx_exec_result_name((proto_tx_exec_result)77), "unknown");
-    ck_assert_str_eq(proto_bank_result_name(PROTO_BANK_OK), "ok");
-    ck_assert_str_eq(proto_bank_result_name(PROTO_BANK_BAD_ACCOUNT), "bad_account");
-    ck_assert_str_eq(proto_bank_result_name(PROTO_BANK_NO_FUNDS), "no_funds");
-    ck_assert_str_eq(proto_bank_result_name(PROTO_BANK_OUT_OF_GAS), "out_of_gas");
-    ck_assert_str_eq(proto_bank_result_name((proto_bank_result)77), "unknown");
+    sw_clear(&w);
 }
 END_TEST
 
@@ -1446,12 +793,6 @@ static Suite *state_suite(void)
     tcase_add_test(tc, test_base_fee_in_root);
     tcase_add_test(tc, test_account_by_key);
     tcase_add_test(tc, test_account_by_key_growth);
-    tcase_add_test(tc, test_apply_effects);
-    tcase_add_test(tc, test_fee_settlement_exact);
-    tcase_add_test(tc, test_failed_message_pays_fee);
-    tcase_add_test(tc, test_out_of_gas);
-    tcase_add_test(tc, test_rejections);
-    tcase_add_test(tc, test_two_messages_all_or_nothing);
     tcase_add_test(tc, test_random_apply_revert_fast);
     tcase_add_test(tc, test_random_apply_revert_real);
     tcase_add_test(tc, test_revert_one_block_of_two);
@@ -1465,7 +806,6 @@ static Suite *state_suite(void)
     tcase_add_test(tc, test_valset_slash_revert_slash_first);
     tcase_add_test(tc, test_valset_only_revert);
     tcase_add_test(tc, test_valset_supply_and_copy);
-    tcase_add_test(tc, test_result_names);
     suite_add_tcase(s, tc);
     return s;
 }
