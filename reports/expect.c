@@ -175,6 +175,29 @@ static void expect_max_count(GArray *out, gboolean *all, const char *key, uint64
     g_free(actual);
 }
 
+/* The run's smallest Nakamoto coefficient: by owners when the scenario
+ * declares them ([staking] owners), else by validators. */
+static void expect_min_nakamoto(const sim_scenario *sc, const sim_metrics *m, GArray *out,
+                                gboolean *all)
+{
+    const char *figure = sc->owners_declared ? "nakamoto_owners_min" : "nakamoto_coefficient_min";
+    const char *by = sc->owners_declared ? "owners" : "validators";
+    char *target = g_strdup_printf(">= %u (by %s)", sc->expect.min_nakamoto, by);
+    double value = sim_metrics_get(m, figure, NAN);
+    if (isnan(value)) {
+        add(out, all, "min_nakamoto", target, "nothing measured: no height became final", FALSE);
+        g_free(target);
+        return;
+    }
+    gboolean passed = value >= (double)sc->expect.min_nakamoto;
+    char *actual = passed ? g_strdup_printf("%.0f", value)
+                          : g_strdup_printf("%.0f (%.0f short)", value,
+                                            (double)sc->expect.min_nakamoto - value);
+    add(out, all, "min_nakamoto", target, actual, passed);
+    g_free(target);
+    g_free(actual);
+}
+
 gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
                              rep_run_info *info)
 {
@@ -212,5 +235,7 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
     if (e->has_max_resubmitted_other)
         expect_max_count(out, &all, "max_resubmitted_other", e->max_resubmitted_other, m,
                          "txs_resubmitted.other");
+    if (e->has_min_nakamoto)
+        expect_min_nakamoto(sc, m, out, &all);
     return all;
 }

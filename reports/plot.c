@@ -6,7 +6,8 @@
  * Debian package (pngcairo and svg terminals) and refer to their data by
  * file name, so the plots directory can be moved and redrawn by hand.
  * This file drives gnuplot and draws throughput and the CDFs; the
- * timeline is in plot_timeline.c, the fee market in plot_fees.c. */
+ * timeline is in plot_timeline.c, the fee market in plot_fees.c, the
+ * Nakamoto coefficient in plot_nakamoto.c. */
 #include "reports/plot.h"
 #include "reports/plot_internal.h"
 #include "reports/record_fields.h"
@@ -439,6 +440,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     c.fault_objects = g_string_new(NULL);
     gboolean ok = TRUE;
     bool fees = false; /* a fees plot was drawn (the run has fee records) */
+    bool nakamoto = false; /* a nakamoto plot was drawn (concentration records) */
     if (g_mkdir_with_parents(c.dir, 0755) != 0) {
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
         ok = FALSE;
@@ -467,12 +469,18 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   "commit latency (block proposal to final, every node)", "commit latency (s)",
                   error) &&
          plot_propagation(&c, error) &&
-         plot_timeline(&c, error) && plot_fees(&c, &fees, error);
+         plot_timeline(&c, error) && plot_fees(&c, &fees, error) &&
+         plot_nakamoto(&c, &nakamoto, error);
     if (ok) {
-        const char *const scripts[] = {"throughput.gp", "finality.gp", "commit.gp",
-                                       "propagation.gp", "timeline.gp",
-                                       fees ? "fees.gp" : NULL, NULL};
-        run_gnuplot(&c, scripts);
+        const char *scripts[8] = {"throughput.gp", "finality.gp", "commit.gp",
+                                  "propagation.gp", "timeline.gp"};
+        size_t n = 5;
+        if (fees)
+            scripts[n++] = "fees.gp";
+        if (nakamoto)
+            scripts[n++] = "nakamoto.gp";
+        scripts[n] = NULL;
+        run_gnuplot(&c, (const char *const *)scripts);
     }
     g_string_free(c.fault_objects, TRUE);
     g_free(c.title);

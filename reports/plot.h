@@ -21,6 +21,10 @@
  *                axis) of each final height against the time it became
  *                final, fault windows shaded; only for a run with fee
  *                records
+ *   nakamoto     the Nakamoto coefficient of each final height, by
+ *                validators and by owners, against the time it became
+ *                final, fault windows shaded; only for a run with
+ *                concentration records (PBFT)
  *
  * gnuplot is an external program: if it is not installed, the data and
  * scripts are still written and the caller is told once. */

@@ -1,6 +1,7 @@
 /* What the plot files share (reports/plot.c drives gnuplot and draws
  * throughput and the CDFs; reports/plot_timeline.c draws the timeline,
- * reports/plot_fees.c the fee market).
+ * reports/plot_fees.c the fee market, reports/plot_nakamoto.c the
+ * Nakamoto coefficient).
  * Private to reports/. */
 #ifndef AITBC_REPORTS_PLOT_INTERNAL_H
 #define AITBC_REPORTS_PLOT_INTERNAL_H
@@ -50,5 +51,8 @@ gboolean plot_timeline(plot_ctx *c, GError **error);
 /* plot_fees.c: fees.dat and fees.gp, if the database has fee records
  * (*drawn says whether it had). */
 gboolean plot_fees(plot_ctx *c, bool *drawn, GError **error);
+/* plot_nakamoto.c: nakamoto.dat and nakamoto.gp, if the database has
+ * concentration records (*drawn says whether it had). */
+gboolean plot_nakamoto(plot_ctx *c, bool *drawn, GError **error);
 
 #endif

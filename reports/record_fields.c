@@ -244,6 +244,24 @@ static const rep_record_table alarms_table = {
     "alarms", "alarm", sizeof(sim_alarm_record), ROWS(alarms), FIELDS(alarm_fields),
 };
 
+/* Stake concentration: one row per final height from the voting power of
+ * that height (PBFT; sim/check/concentration.h), in height order. */
+static const rep_field concentration_fields[] = {
+    REP_FIELD(sim_concentration_record, height, "height", U64, ""),
+    REP_FIELD(sim_concentration_record, final_ns, "final_ns", TIME, "ns"),
+    REP_FIELD(sim_concentration_record, power_total, "power_total", U64, "tokens"),
+    REP_FIELD(sim_concentration_record, validators_powered, "validators_powered", U32, ""),
+    REP_FIELD(sim_concentration_record, nakamoto_validators, "nakamoto_validators", U32, ""),
+    REP_FIELD(sim_concentration_record, nakamoto_owners, "nakamoto_owners", U32, ""),
+    REP_FIELD(sim_concentration_record, gini, "gini", REAL, ""),
+    REP_FIELD(sim_concentration_record, top_owner_share, "top_owner_share", REAL, ""),
+};
+
+static const rep_record_table concentration_table = {
+    "concentration", "concentration record", sizeof(sim_concentration_record),
+    ROWS(concentration), FIELDS(concentration_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -265,6 +283,7 @@ static const rep_record_table *const all_tables[] = {
     &faults_table,       &metrics_table,     &txs_table,       &receipts_table,
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
+    &concentration_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

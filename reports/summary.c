@@ -10,7 +10,8 @@
  * are matched by prefix and suffix. Types are listed in the order their
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
  * gossip, bytes per node, peerings, partitions, recovery), a run with fee
- * figures or alarms a Fees section. */
+ * figures or alarms a Fees section, a run with stake concentration records
+ * (PBFT) a Concentration section. */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
 
@@ -361,6 +362,43 @@ static void summary_fees(GString *out, const rep_run_info *info, const sim_metri
         summary_inclusion(out, m);
     }
     summary_alarms(out, info, m);
+}
+
+/* ---- stake concentration ---- */
+
+/* PBFT runs measure it at every final height: the smallest Nakamoto
+ * coefficients (by validators, by owners), the largest Gini, the last
+ * height's values and the concentration alarms. Left out of runs
+ * without records (PoA, or no height final). */
+static void summary_concentration(GString *out, const rep_run_info *info, const sim_metrics *m)
+{
+    const rep_record_table *t = summary_table("concentration");
+    const GArray *rows = rep_record_rows(t, info, m);
+    if (rows->len == 0 || !summary_has(m, "nakamoto_coefficient_min"))
+        return;
+    const void *last = rep_record_row(rows, rows->len - 1);
+    g_autofree char *by_v = summary_figure(m, "nakamoto_coefficient_min", 0);
+    g_autofree char *by_o = summary_figure(m, "nakamoto_owners_min", 0);
+    g_autofree char *last_v = summary_field(info, t, last, "nakamoto_validators");
+    g_autofree char *last_o = summary_field(info, t, last, "nakamoto_owners");
+    g_autofree char *gini = summary_figure(m, "stake_gini_max", 3);
+    g_autofree char *last_gini = summary_field(info, t, last, "gini");
+    g_autofree char *voting = summary_field(info, t, last, "validators_powered");
+    g_autofree char *height = summary_field(info, t, last, "height");
+    g_autofree char *top = summary_fixed(100 * rep_record_get(t, last, "top_owner_share").real, 1);
+    summary_line(out, "%s", "");
+    summary_line(out, "%s", "Concentration");
+    summary_line(out, "  %-16s min %s by validators, %s by owners   (height %s: %s, %s)",
+                 "nakamoto", by_v, by_o, height, last_v, last_o);
+    summary_line(out, "  %-16s max %s   (height %s: %s over %s voting validators)", "stake gini",
+                 gini, height, last_gini, voting);
+    summary_line(out, "  %-16s %s%% of the voting power at height %s", "largest owner", top,
+                 height);
+    double raised = sim_metrics_get(m, "alarms.concentration", 0);
+    double cleared = sim_metrics_get(m, "alarms.concentration-cleared", 0);
+    g_autofree char *r = summary_count(raised), *c = summary_count(cleared);
+    if (raised > 0 || cleared > 0)
+        summary_line(out, "  %-16s %s raised, %s cleared (table alarms)", "alarms", r, c);
 }
 
 /* ---- network table ---- */
@@ -762,6 +800,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_engine(out, info, m);
     summary_faults(out, info, m);
     summary_slashings(out, info, m);
+    summary_concentration(out, info, m);
     summary_expectations(out, info);
     summary_line(out, "%s", "");
     summary_line(out, "trace hash %s", summary_text(info->trace_hash_hex));

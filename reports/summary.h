@@ -7,7 +7,9 @@
  * figures or alarms), Network (one table row per message type, from the
  * figures messages.TYPE.sent/delivered/dropped and bytes.TYPE.sent),
  * Mesh (mesh runs), Engine, Faults, Slashings & accountability (when the
- * run has a verdict or slashed anyone), Expectations, and the trace hash.
+ * run has a verdict or slashed anyone), Concentration (Nakamoto and Gini
+ * coefficients of voting power; PBFT runs), Expectations, and the trace
+ * hash.
  * Every number comes from the run info or the figures; a figure that is
  * absent or not finite shows as "-". */
 #ifndef AITBC_REPORTS_SUMMARY_H

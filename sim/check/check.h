@@ -9,11 +9,15 @@
  *     within the bound, when the schedule left a quorum able to act.
  *   - safety.h: no two honest nodes finalize different blocks at a
  *     height, none skips a height, and all reach the same state root.
- * Each is a world observer (sim/world/world_observer.h). */
+ * Each is a world observer (sim/world/world_observer.h). Beside them, the
+ * monitors that raise alarms rather than stop the run: alarms.h (the fee
+ * market) and concentration.h (stake concentration, the Nakamoto and
+ * Gini coefficients). */
 #ifndef AITBC_SIM_CHECK_H
 #define AITBC_SIM_CHECK_H
 
 #include "sim/check/accountability.h"
+#include "sim/check/concentration.h"
 #include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
 #include "sim/check/safety.h"

@@ -40,6 +40,7 @@ sim_metrics *sim_metrics_new(void)
     m->txs = g_array_new(FALSE, FALSE, sizeof(sim_tx_record));
     m->fees = g_array_new(FALSE, FALSE, sizeof(sim_fee_record));
     m->alarms = g_array_new(FALSE, FALSE, sizeof(sim_alarm_record));
+    m->concentration = g_array_new(FALSE, FALSE, sizeof(sim_concentration_record));
     m->view_changes = g_array_new(FALSE, FALSE, sizeof(sim_view_change_record));
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
     m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
@@ -70,6 +71,7 @@ void sim_metrics_free(sim_metrics *m)
         g_free(a->detail);
     }
     g_array_unref(m->alarms);
+    g_array_unref(m->concentration);
     g_array_unref(m->view_changes);
     g_array_unref(m->receipts);
     g_array_unref(m->slashings);

@@ -87,12 +87,28 @@ typedef struct sim_fee_record {
     uint32_t tx_count;
 } sim_fee_record;
 
-/* An attack or anomaly the run's detectors raised (sim/check/alarms.c). */
+/* One height's stake concentration (sim/check/concentration.h), from
+ * the voting power of that height in the state of the first honest node
+ * to finalize it. */
+typedef struct sim_concentration_record {
+    uint64_t height;
+    int64_t final_ns;          /* first finalization */
+    uint64_t power_total;      /* voting power of every validator at the height */
+    uint32_t validators_powered; /* validators with power > 0 */
+    uint32_t nakamoto_validators; /* fewest validators with more than 1/3 of the power */
+    uint32_t nakamoto_owners;  /* fewest owners with more than 1/3 of the power */
+    double gini;               /* of power over the validators with power > 0, 0..1 */
+    double top_owner_share;    /* the largest owner's power over the total, 0..1 */
+} sim_concentration_record;
+
+/* An attack or anomaly the run's detectors raised (sim/check/alarms.c,
+ * sim/check/concentration.c). */
 typedef struct sim_alarm_record {
     int64_t at_ns;
     const char *kind;          /* static: "congestion" | "congestion-cleared" | "spam"
-                                * | "censorship" */
-    char *subject;             /* owned: who (a node or account name, "chain") */
+                                * | "censorship" | "concentration"
+                                * | "concentration-cleared" */
+    char *subject;             /* owned: who (a node or account name, an owner, "chain") */
     char *detail;              /* owned: one sentence with the figures */
 } sim_alarm_record;
 
@@ -177,6 +193,7 @@ typedef struct sim_metrics {
     GArray *txs;               /* sim_tx_record */
     GArray *fees;              /* sim_fee_record, by height */
     GArray *alarms;            /* sim_alarm_record, in time order */
+    GArray *concentration;     /* sim_concentration_record, by height (PBFT) */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

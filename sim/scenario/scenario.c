@@ -1,9 +1,11 @@
 /* Scenario loading: read the key file (sim/scenario/ini.c), apply --set overrides,
  * check every section and key name, then interpret [scenario], [network],
- * [consensus], [slashing] and [workload] here and the faults and [expect]
- * in sim/scenario/scenario_fault.c, and finally cross-check values that depend on
- * each other (stakes vs validators, bootstrap nodes vs node counts,
- * [slashing] vs protocol, workload window vs duration).
+ * [consensus], [slashing] and [workload] here, [fees] in
+ * sim/scenario/scenario_fees.c, [staking] in sim/scenario/scenario_staking.c,
+ * the faults and [expect] in sim/scenario/scenario_fault.c, and finally
+ * cross-check values that depend on each other (stakes vs validators,
+ * bootstrap nodes vs node counts, [slashing] and [staking] vs protocol,
+ * workload window vs duration).
  *
  * Sections are interpreted in dependency order, not file order: node names
  * need the [network] counts, fault times need the duration, and `honest`
@@ -452,11 +454,13 @@ typedef struct scn_section_kind {
 static const scn_section_kind scn_sections[] = {
     {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
     {"consensus", scn_consensus_keys, 0}, {"slashing", scn_slashing_keys, SCN_AT(slashing)},
-    {"fees", sim_scn_fees_keys, 0},           {"workload", scn_workload_keys, 0},
+    {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, 0},
+    {"workload", scn_workload_keys, 0},
 };
 
 static const char *const scn_section_names[] = {
-    "scenario", "network", "consensus", "slashing", "fees", "workload", "fault", "expect", NULL,
+    "scenario", "network", "consensus", "slashing", "fees", "staking", "workload", "fault",
+    "expect",   NULL,
 };
 
 static void scn_key_names(const sim_scn_key *keys, const char **out)
@@ -517,7 +521,7 @@ static gboolean scn_check_section(const sim_scn_ctx *c, const sim_ini_section *s
                             strcmp(near, "fault") == 0 ? " NAME" : "");
     return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                         "unknown section (known: [scenario], [network], [consensus], "
-                        "[slashing], [workload], [fault NAME], [expect])");
+                        "[slashing], [fees], [staking], [workload], [fault NAME], [expect])");
 }
 
 /* ---- defaults and cross-checks ---- */
@@ -571,6 +575,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->twins = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->expect.slashed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->expect.alarms = g_ptr_array_new_with_free_func(g_free);
+    sim_scn_staking_init(s);
     return s;
 }
 
@@ -683,8 +688,9 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     c->nodes.agents = c->s->agents;
     return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
            scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
-           scn_check_workload(c, error) &&
-           sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error);
+           sim_scn_check_staking(c, error) && scn_check_workload(c, error) &&
+           sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error) &&
+           sim_scn_check_min_nakamoto(c, error);
 }
 
 sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size,
@@ -785,6 +791,7 @@ void sim_scenario_free(sim_scenario *s)
     g_array_unref(s->bootstrap);
     g_array_unref(s->expect.slashed);
     g_ptr_array_unref(s->expect.alarms);
+    sim_scn_staking_clear(s);
     g_free(s);
 }
 

@@ -137,8 +137,12 @@ typedef struct sim_expect {
     bool has_max_resubmitted_other; /* figure txs_resubmitted.other (network's losses) */
     uint64_t max_resubmitted_other;
     bool has_alarms;
-    GPtrArray *alarms;       /* char* "KIND:SUBJECT" (canonical node names, or "chain"):
-                              * each must be raised; empty for `none` (none may be) */
+    GPtrArray *alarms;       /* char* "KIND:SUBJECT" (canonical node names, "chain", or an
+                              * owner's name): each must be raised; empty for `none` (none
+                              * may be) */
+    bool has_min_nakamoto;   /* PBFT only */
+    uint32_t min_nakamoto;   /* the run's smallest Nakamoto coefficient, by owners when
+                              * [staking] owners is given, else by validators, >= this */
 } sim_expect;
 
 typedef struct sim_scenario {
@@ -184,6 +188,17 @@ typedef struct sim_scenario {
      * are Ethereum's and unused: the limit is fixed) */
     uint64_t block_gas_limit;
     proto_fee_params fees;
+
+    /* [staking] (PBFT only; sim/scenario/scenario_staking.c): for now, who
+     * controls which validators, for the stake concentration analysis. */
+    bool staking;               /* the file has a [staking] section: concentration alarms are
+                                 * raised (a run without one keeps the alarms it had) */
+    bool owners_declared;       /* [staking] owners is given */
+    GPtrArray *owner_names;     /* char*: the owners [staking] owners names, in order of first
+                                 * mention, then every validator it does not list, under its
+                                 * own name ("v7"), by index; one per validator by default */
+    GArray *owner_of;           /* uint32, one per validator: its owner (index into
+                                 * owner_names) */
 
     /* [workload] */
     GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */

@@ -29,7 +29,7 @@ const char *const sim_scn_fault_keys[] = {
 
 const char *const sim_scn_expect_keys[] = {
     "safety", "liveness", "conservation", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
-    "slashed", "max_view_changes", "alarms", "max_resubmitted_other", NULL,
+    "slashed", "max_view_changes", "alarms", "max_resubmitted_other", "min_nakamoto", NULL,
 };
 
 typedef struct fault_action_info {
@@ -492,6 +492,8 @@ static const sim_scn_key expect_keys[] = {
      .offset = EXPECT_AT(max_resubmitted_other), .has_offset = EXPECT_AT(has_max_resubmitted_other)},
     {.key = "alarms", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_alarms,
      .has_offset = EXPECT_AT(has_alarms)},
+    {.key = "min_nakamoto", .type = SIM_SCN_U32, .offset = EXPECT_AT(min_nakamoto),
+     .has_offset = EXPECT_AT(has_min_nakamoto), .lo = 1, .hi = 1000},
     {0},
 };
 

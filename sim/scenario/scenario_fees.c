@@ -12,7 +12,11 @@
  * lone strategy may leave its share out). Strategies: `estimator` (the
  * node's suggested tip), `fixed TIP` (always TIP base units per gas),
  * `aggressive` (twice the suggestion); sim/world/workload.c says what
- * each does. Errors name the file, the line and the key. */
+ * each does. Errors name the file, the line and the key.
+ *
+ * [expect] alarms lists KIND:SUBJECT words: congestion (subject chain),
+ * spam and censorship (a node), concentration (an owner, see
+ * sim/scenario/scenario_staking.c). */
 #include "sim/scenario/scenario_internal.h"
 
 #include <math.h>
@@ -231,19 +235,46 @@ gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
 /* ---- [expect] alarms = KIND:SUBJECT ... | none ---- */
 
 static const char *const alarm_kinds[] = {"congestion", "congestion-cleared", "spam",
-                                          "censorship", NULL};
+                                          "censorship", "concentration",
+                                          "concentration-cleared", NULL};
+
+/* A concentration alarm's subject: an owner of [staking] owners, or a
+ * validator that owns itself (sim/scenario/scenario_staking.c). */
+static char *read_owner_alarm(const sim_scn_ctx *c, char **parts, char **why)
+{
+    const GPtrArray *owners = c->s->owner_names;
+    if (!c->s->staking) {
+        *why = g_strdup_printf("%s alarms are raised only in a run with a [staking] section",
+                               parts[0]);
+        return NULL;
+    }
+    if (parts[1] == NULL) {
+        *why = g_strdup_printf("%s needs the owner it names: %s:OWNER", parts[0], parts[0]);
+        return NULL;
+    }
+    for (guint i = 0; i < owners->len; i++)
+        if (strcmp(g_ptr_array_index(owners, i), parts[1]) == 0)
+            return g_strdup_printf("%s:%s", parts[0], parts[1]);
+    *why = g_strdup_printf("'%s' is no owner ([staking] owners names them; a validator it does "
+                           "not list owns itself, as vN)",
+                           parts[1]);
+    return NULL;
+}
 
 /* One "KIND[:SUBJECT]" into its canonical form (subject "chain" for the
- * congestion kinds, a node name otherwise); NULL and *why on error. */
+ * congestion kinds, an owner for the concentration kinds, a node name
+ * otherwise); NULL and *why on error. */
 static char *read_alarm(const sim_scn_ctx *c, const char *word, char **why)
 {
     g_auto(GStrv) parts = g_strsplit(word, ":", 2);
     if (!g_strv_contains(alarm_kinds, parts[0])) {
         *why = g_strdup_printf("unknown alarm kind '%s' (congestion, congestion-cleared, spam, "
-                               "censorship)",
+                               "censorship, concentration, concentration-cleared)",
                                parts[0]);
         return NULL;
     }
+    if (g_str_has_prefix(parts[0], "concentration"))
+        return read_owner_alarm(c, parts, why);
     if (g_str_has_prefix(parts[0], "congestion")) {
         if (parts[1] == NULL || strcmp(parts[1], "chain") == 0)
             return g_strdup_printf("%s:chain", parts[0]);

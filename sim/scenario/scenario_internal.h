@@ -1,7 +1,10 @@
 /* Internal interface between the parts of the scenario interpreter:
  * sim/scenario/scenario.c (loading, overrides, section and key checks, the [scenario],
  * [network], [consensus], [slashing] and [workload] sections) and
- * sim/scenario/scenario_fault.c ([fault NAME] sections and [expect]). Not for use outside sim/scenario*.c.
+ * sim/scenario/scenario_fault.c ([fault NAME] sections and [expect]),
+ * sim/scenario/scenario_fees.c ([fees] and the fee-market keys) and
+ * sim/scenario/scenario_staking.c ([staking]). Not for use outside
+ * sim/scenario*.c.
  *
  * Keys are interpreted through small tables (sim_scn_key): a key name, a
  * value type, where the value goes in the target struct, and a range. Keys
@@ -108,6 +111,16 @@ gboolean sim_scn_read_burst(sim_scn_ctx *c, const sim_ini_section *sec, const si
 /* [expect] alarms (scenario_fees.c). */
 gboolean sim_scn_read_expect_alarms(sim_scn_ctx *c, const sim_ini_section *sec,
                                     const sim_ini_entry *e, void *base, GError **error);
+/* [staking] (scenario_staking.c): its keys; the section's checks, which read
+ * `owners` once the validator count is known (before the faults and
+ * [expect], whose concentration alarms name owners); [expect]
+ * min_nakamoto against the validators and owners (after [expect]); the
+ * scenario's owner defaults and their release. */
+extern const sim_scn_key sim_scn_staking_keys[];
+gboolean sim_scn_check_staking(sim_scn_ctx *c, GError **error);
+gboolean sim_scn_check_min_nakamoto(sim_scn_ctx *c, GError **error);
+void sim_scn_staking_init(sim_scenario *s);
+void sim_scn_staking_clear(sim_scenario *s);
 /* [workload] fee_strategy (scenario_fees.c). */
 gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
                                    const sim_ini_entry *e, void *base, GError **error);

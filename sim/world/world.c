@@ -350,6 +350,8 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_liveness_options live = sim_liveness_options_from(sc, &w->chain.pbft);
     sim_world_observer_add(w, &sim_liveness_observer_ops, sim_liveness_new(&live));
     sim_world_observer_add(w, &sim_counts_observer_ops, sim_counts_new(w));
+    sim_conc_options conc = sim_conc_options_from(sc);
+    sim_world_observer_add(w, &sim_conc_observer_ops, sim_conc_new(&conc));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->opt.first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))

@@ -14,6 +14,7 @@
 #include "protocol/poa/poa.h"
 #include "sim/check/accountability.h"
 #include "sim/check/alarms.h"
+#include "sim/check/concentration.h"
 #include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
 #include "sim/check/safety.h"
@@ -209,7 +210,8 @@ struct sim_world {
 
     /* Checkers and figure collectors with their own state
      * (sim/world/world_observer.h): safety, conservation, accountability,
-     * propagation, mesh statistics, convergence, liveness, event counts. */
+     * propagation, mesh statistics, convergence, liveness, event counts,
+     * stake concentration. */
     GArray *observers;
 
     bool stop_requested;
@@ -256,6 +258,8 @@ sim_workload_options sim_workload_options_from(const sim_scenario *sc);
 /* .equivocator is newly allocated: g_free it once the checker copied it. */
 sim_acct_options sim_acct_options_from(const sim_scenario *sc, uint32_t nodes_count);
 sim_liveness_options sim_liveness_options_from(const sim_scenario *sc, const pbft_params *pbft);
+/* Borrows the scenario's owners (it outlives the world). */
+sim_conc_options sim_conc_options_from(const sim_scenario *sc);
 /* sim_chain_options_from is in world.h (the testbed daemon uses it too). */
 
 /* faults.c */

@@ -4,8 +4,8 @@
  * component of the world works from (world options for the shape and the
  * fault schedule, chain options for the keys, genesis and consensus
  * parameters, which a testbed node builds from too, and options of their
- * own for the workload, the mesh wiring, the accountability checker and
- * the liveness checker). A
+ * own for the workload, the mesh wiring, the accountability checker, the
+ * liveness checker and the stake concentration observer). A
  * component never sees the scenario, so what it depends on is spelled
  * out in its options struct. */
 #include "sim/world/world_internal.h"
@@ -172,4 +172,15 @@ sim_liveness_options sim_liveness_options_from(const sim_scenario *sc, const pbf
                                   .block_interval_ns = sc->block_interval_ns,
                                   .view_timeout_ns = pbft->view_timeout_ns,
                                   .view_timeout_max_ns = pbft->view_timeout_max_ns};
+}
+
+sim_conc_options sim_conc_options_from(const sim_scenario *sc)
+{
+    g_assert(sc->owner_of->len == sc->validators);
+    return (sim_conc_options){.enabled = sc->protocol == SIM_CONSENSUS_PBFT,
+                              .alarm = sc->staking,
+                              .validators = sc->validators,
+                              .owner_of = (const uint32_t *)(const void *)sc->owner_of->data,
+                              .owner_names = (const char *const *)sc->owner_names->pdata,
+                              .owners_count = sc->owner_names->len};
 }

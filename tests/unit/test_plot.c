@@ -8,6 +8,7 @@
  * ends at 1; the fees plot has one data row per final height (base fee,
  * gas used over the limit) with the fault windows shaded, and is left
  * out (an earlier one removed) when the database has no fee records;
+ * the nakamoto plot likewise, from the concentration records;
  * with gnuplot on PATH the PNG and SVG files are real images,
  * and with an empty PATH the run says gnuplot is missing but still writes
  * data and scripts; a missing database is an error, not a crash. */
@@ -83,6 +84,17 @@ static void write_db(void)
                             .tips = gas_used[i], .tx_count = i};
         g_array_append_val(m->fees, f);
     }
+    /* stake concentration at the same heights: 4 by validators, by
+     * owners 1, 1 and then 2 (the owner's share fell under 1/3) */
+    static const uint32_t by_owners[] = {1, 1, 2};
+    for (uint32_t i = 0; i < 3; i++) {
+        sim_concentration_record c = {.height = i + 1,
+                                      .final_ns = 1000000000LL + 1500000000LL * i,
+                                      .power_total = 1000, .validators_powered = 10,
+                                      .nakamoto_validators = 4, .nakamoto_owners = by_owners[i],
+                                      .top_owner_share = i < 2 ? 0.4 : 0.3};
+        g_array_append_val(m->concentration, c);
+    }
     rep_run_info *info = rep_run_info_new();
     info->scenario = g_strdup("plot-test");
     info->scenario_path = g_strdup("plot-test.ini");
@@ -141,7 +153,7 @@ START_TEST(data_and_scripts_are_written)
     char *db = g_build_filename(dir, "results.sqlite", NULL);
     ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
     g_free(db);
-    ck_assert_uint_eq(r.plots, 6);
+    ck_assert_uint_eq(r.plots, 7);
     ck_assert_msg(!r.gnuplot_failed, "%s", r.detail ? r.detail : "");
 
     char *tp = read_plot_file("throughput.dat");
@@ -230,10 +242,23 @@ START_TEST(data_and_scripts_are_written)
     ck_assert_ptr_nonnull(strstr(fgp, "set output \"fees.svg\""));
     g_free(fgp);
 
+    /* nakamoto: one row per final height, both coefficients, as steps
+     * over the shaded crash, whole counts on the axis */
+    char *nd = read_plot_file("nakamoto.dat");
+    ck_assert_ptr_nonnull(strstr(nd, "\n1.000000 1 4 1\n2.500000 2 4 1\n4.000000 3 4 2\n"));
+    g_free(nd);
+    char *ngp = read_plot_file("nakamoto.gp");
+    ck_assert_ptr_nonnull(strstr(ngp, "set object rect from 2.000000, graph 0 to 5.000000"));
+    ck_assert_ptr_nonnull(strstr(ngp, "\"nakamoto.dat\" using 1:3 with steps"));
+    ck_assert_ptr_nonnull(strstr(ngp, "\"nakamoto.dat\" using 1:4 with steps"));
+    ck_assert_ptr_nonnull(strstr(ngp, "set yrange [0:5]\nset ytics 1\n"));
+    ck_assert_ptr_nonnull(strstr(ngp, "set output \"nakamoto.svg\""));
+    g_free(ngp);
+
     if (have_gnuplot()) {
         ck_assert(!r.gnuplot_missing);
         static const char *const images[] = {"throughput", "finality", "commit", "propagation",
-                                             "timeline", "fees"};
+                                             "timeline", "fees", "nakamoto"};
         for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
             char *png_name = g_strdup_printf("%s.png", images[i]);
             char *svg_name = g_strdup_printf("%s.svg", images[i]);
@@ -329,7 +354,7 @@ static void check_fees_plot_removed_after(const char *statement)
     ck_assert(plot_file_exists("fees.gp") && plot_file_exists("fees.dat"));
     rep_plot_result_clear(&r);
     plot_after(statement, &r);
-    ck_assert_uint_eq(r.plots, 5);
+    ck_assert_uint_eq(r.plots, 6); /* nakamoto still drawn */
     static const char *const gone[] = {"fees.gp", "fees.dat", "fees.png", "fees.svg"};
     for (guint i = 0; i < G_N_ELEMENTS(gone); i++)
         ck_assert_msg(!plot_file_exists(gone[i]), "%s: %s left behind", statement, gone[i]);
@@ -365,6 +390,39 @@ START_TEST(older_database_without_propagation)
 }
 END_TEST
 
+/* A run without concentration records (PoA), and a database from before
+ * the table existed: no nakamoto plot, and an earlier one's files go. */
+static void check_nakamoto_plot_removed_after(const char *statement)
+{
+    rep_plot_result r;
+    GError *error = NULL;
+    char *db = g_build_filename(dir, "results.sqlite", NULL);
+    ck_assert_msg(rep_plot_run(db, dir, &r, &error), "%s", error ? error->message : "");
+    g_free(db);
+    ck_assert(plot_file_exists("nakamoto.gp") && plot_file_exists("nakamoto.dat"));
+    rep_plot_result_clear(&r);
+    plot_after(statement, &r);
+    ck_assert_uint_eq(r.plots, 6);
+    static const char *const gone[] = {"nakamoto.gp", "nakamoto.dat", "nakamoto.png",
+                                       "nakamoto.svg"};
+    for (guint i = 0; i < G_N_ELEMENTS(gone); i++)
+        ck_assert_msg(!plot_file_exists(gone[i]), "%s: %s left behind", statement, gone[i]);
+    ck_assert(plot_file_exists("fees.gp"));
+    rep_plot_result_clear(&r);
+}
+
+START_TEST(no_concentration_records_no_nakamoto_plot)
+{
+    check_nakamoto_plot_removed_after("DELETE FROM concentration");
+}
+END_TEST
+
+START_TEST(older_database_without_concentration)
+{
+    check_nakamoto_plot_removed_after("DROP TABLE concentration");
+}
+END_TEST
+
 START_TEST(missing_database_is_an_error)
 {
     rep_plot_result r;
@@ -391,6 +449,8 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, older_database_without_propagation);
     tcase_add_test(tc, no_fee_records_no_fees_plot);
     tcase_add_test(tc, older_database_without_fees);
+    tcase_add_test(tc, no_concentration_records_no_nakamoto_plot);
+    tcase_add_test(tc, older_database_without_concentration);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;

@@ -96,7 +96,8 @@ static void test_mesh(sim_metrics *m)
     g_array_append_val(m->churn, join);
 }
 
-/* Height 5's fee market; a spam alarm with a quote in its sentence. */
+/* Height 5's fee market; a spam alarm with a quote in its sentence;
+ * height 5's stake concentration. */
 static void test_fees(sim_metrics *m)
 {
     sim_fee_record f = {.height = 5, .final_ns = 5000, .base_fee = 1125, .gas_used = 32714,
@@ -106,6 +107,11 @@ static void test_fees(sim_metrics *m)
     sim_alarm_record a = {.at_ns = 6000, .kind = "spam", .subject = g_strdup("a3"),
                           .detail = g_strdup("sends \"500/s\"")};
     g_array_append_val(m->alarms, a);
+    /* height 5's stake concentration: 4 of 10 equal validators under one owner */
+    sim_concentration_record c = {.height = 5, .final_ns = 5000, .power_total = 1000,
+                                  .validators_powered = 10, .nakamoto_validators = 4,
+                                  .nakamoto_owners = 1, .gini = 0.0, .top_owner_share = 0.4};
+    g_array_append_val(m->concentration, c);
 }
 
 static sim_metrics *test_metrics(void)
@@ -407,6 +413,11 @@ START_TEST(test_db_derived_columns)
     test_assert_text(sql, "SELECT at_ns || ' ' || kind || ' ' || subject || ' ' || detail "
                           "FROM alarms",
                      "6000 spam a3 sends \"500/s\"");
+    test_assert_text(sql, "SELECT height || ' ' || final_ns || ' ' || power_total || ' ' || "
+                          "validators_powered || ' ' || nakamoto_validators || ' ' || "
+                          "nakamoto_owners || ' ' || gini || ' ' || top_owner_share "
+                          "FROM concentration",
+                     "5 5000 1000 10 4 1 0.0 0.4");
     sqlite3_close(sql);
     sim_metrics_free(m);
 }

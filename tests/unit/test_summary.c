@@ -5,7 +5,9 @@
  * 80-column limit with long names. The Fees section is checked against
  * figures the real producer (sim/figures/fee_figures.c) computed from
  * hand-made fee, transaction and alarm records, so the names the summary
- * reads are the names the figures are set under. */
+ * reads are the names the figures are set under. The Concentration
+ * section is checked on hand-made concentration records and alarms, and
+ * left out of a run without records. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -527,6 +529,50 @@ START_TEST(test_print_writes_render)
 }
 END_TEST
 
+/* ---- stake concentration ---- */
+
+/* Two final heights: 10 validators with one owner of 4 (by owners 1),
+ * then one of its validators jailed (9 voting, the owner at 30%: by
+ * owners 2); the alarm raised and cleared. Figures as the observer sets
+ * them (sim/check/concentration.c). */
+START_TEST(test_concentration_section)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    g_autofree char *none = rep_summary_render(info, m);
+    ck_assert(strstr(none, "Concentration") == NULL); /* PoA, or nothing final */
+    sim_concentration_record first = {.height = 1, .final_ns = S_NS, .power_total = 1000,
+                                      .validators_powered = 10, .nakamoto_validators = 4,
+                                      .nakamoto_owners = 1, .gini = 0.25,
+                                      .top_owner_share = 0.4};
+    sim_concentration_record second = {.height = 2, .final_ns = 2 * S_NS, .power_total = 900,
+                                       .validators_powered = 9, .nakamoto_validators = 3,
+                                       .nakamoto_owners = 2, .gini = 0.1,
+                                       .top_owner_share = 0.3};
+    g_array_append_val(m->concentration, first);
+    g_array_append_val(m->concentration, second);
+    sim_alarm_record raised = {.at_ns = S_NS, .kind = "concentration",
+                               .subject = g_strdup("alpha"), .detail = g_strdup("40.0%")};
+    sim_alarm_record cleared = {.at_ns = 2 * S_NS, .kind = "concentration-cleared",
+                                .subject = g_strdup("alpha"), .detail = g_strdup("33.3%")};
+    g_array_append_val(m->alarms, raised);
+    g_array_append_val(m->alarms, cleared);
+    sim_alarm_figures(m);
+    sim_metrics_figure(m, "nakamoto_coefficient_min", 3);
+    sim_metrics_figure(m, "nakamoto_owners_min", 1);
+    sim_metrics_figure(m, "stake_gini_max", 0.25);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Concentration");
+    ck_assert_line(text, "  nakamoto         min 3 by validators, 1 by owners   (height 2: 3, 2)");
+    ck_assert_line(text, "  stake gini       max 0.250   (height 2: 0.100 over 9 voting validators)");
+    ck_assert_line(text, "  largest owner    30.0% of the voting power at height 2");
+    ck_assert_line(text, "  alarms           1 raised, 1 cleared (table alarms)");
+    ck_assert(strstr(text, "\nConcentration\n") < strstr(text, "\ntrace hash"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
 static Suite *summary_suite(void)
 {
     Suite *s = suite_create("summary");
@@ -546,6 +592,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_fees_section);
     tcase_add_test(tc, test_fees_many_alarms);
     tcase_add_test(tc, test_fees_section_only_when_relevant);
+    tcase_add_test(tc, test_concentration_section);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
