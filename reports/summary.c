@@ -1,6 +1,6 @@
 /* Renders the human summary of a run (see summary.h for the layout).
  *
- * Every line goes through summary_line(), which cuts it to 80 columns, so
+ * Every line goes through rep_summary_line(), which cuts it to 80 columns, so
  * a long scenario name or node list can never break the layout. Numbers
  * are formatted here without the C locale's help (thousands separators
  * are ours, decimal points come from g_ascii_formatd) so the text is the
@@ -9,11 +9,11 @@
  * bytes.TYPE.sent; TYPE may itself contain dots (pbft.prepare), so names
  * are matched by prefix and suffix. Types are listed in the order their
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
- * gossip, bytes per node, peerings, partitions, recovery), a run with fee
- * figures or alarms a Fees section, a run with stake concentration records
- * (PBFT) a Concentration section. */
+ * gossip, bytes per node, peerings, partitions, recovery); the economy's
+ * sections (Fees, Concentration) are in summary_economy.c. */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
+#include "reports/summary_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -24,8 +24,7 @@
 
 /* ---- lines and number formats ---- */
 
-G_GNUC_PRINTF(2, 3)
-static void summary_line(GString *out, const char *format, ...)
+void rep_summary_line(GString *out, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -45,13 +44,13 @@ static void summary_line(GString *out, const char *format, ...)
     g_string_append_c(out, '\n');
 }
 
-static const char *summary_text(const char *text)
+const char *rep_summary_text(const char *text)
 {
     return text != NULL && text[0] != '\0' ? text : "-";
 }
 
 /* `value` with `decimals` decimals and thousands separators: 12,345.6. */
-static char *summary_fixed(double value, int decimals)
+char *rep_summary_fixed(double value, int decimals)
 {
     if (!isfinite(value)) {
         return g_strdup("-");
@@ -78,12 +77,12 @@ static char *summary_fixed(double value, int decimals)
     return g_string_free(out, FALSE);
 }
 
-static char *summary_count(double value)
+char *rep_summary_count(double value)
 {
-    return summary_fixed(value, 0);
+    return rep_summary_fixed(value, 0);
 }
 
-static char *summary_bytes(double value)
+char *rep_summary_bytes(double value)
 {
     static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
     if (!isfinite(value)) {
@@ -95,17 +94,17 @@ static char *summary_bytes(double value)
         scaled /= 1024.0;
         unit++;
     }
-    g_autofree char *number = summary_fixed(scaled, unit == 0 ? 0 : 1);
+    g_autofree char *number = rep_summary_fixed(scaled, unit == 0 ? 0 : 1);
     return g_strdup_printf("%s %s", number, units[unit]);
 }
 
 /* A virtual time in ns as seconds, trimmed: 60s, 1.5s, 0.25s; "-" if < 0. */
-static char *summary_time(int64_t t_ns)
+char *rep_summary_time(int64_t t_ns)
 {
     if (t_ns < 0) {
         return g_strdup("-");
     }
-    g_autofree char *text = summary_fixed((double)t_ns / 1e9, 3);
+    g_autofree char *text = rep_summary_fixed((double)t_ns / 1e9, 3);
     char *dot = strchr(text, '.');
     if (dot != NULL) {
         char *end = text + strlen(text);
@@ -119,25 +118,25 @@ static char *summary_time(int64_t t_ns)
     return g_strdup_printf("%ss", text);
 }
 
-static char *summary_figure(const sim_metrics *m, const char *name, int decimals)
+char *rep_summary_figure(const sim_metrics *m, const char *name, int decimals)
 {
-    return summary_fixed(sim_metrics_get(m, name, NAN), decimals);
+    return rep_summary_fixed(sim_metrics_get(m, name, NAN), decimals);
 }
 
-static gboolean summary_has(const sim_metrics *m, const char *name)
+gboolean rep_summary_has(const sim_metrics *m, const char *name)
 {
     return isfinite(sim_metrics_get(m, name, NAN));
 }
 
 /* The figures PREFIXWORD with a count, "WORD 40, WORD 5" in figure
  * order, or "none": disconnect reasons, alarm kinds. */
-static char *summary_prefixed_counts(const sim_metrics *m, const char *prefix)
+char *rep_summary_prefixed_counts(const sim_metrics *m, const char *prefix)
 {
     GString *text = g_string_new(NULL);
     for (guint i = 0; i < m->figures->len; i++) {
         const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
         if (g_str_has_prefix(f->name, prefix) && f->value > 0) {
-            g_autofree char *v = summary_count(f->value);
+            g_autofree char *v = rep_summary_count(f->value);
             g_string_append_printf(text, "%s%s %s", text->len > 0 ? ", " : "",
                                    f->name + strlen(prefix), v);
         }
@@ -152,8 +151,8 @@ static char *summary_prefixed_counts(const sim_metrics *m, const char *prefix)
 /* Field `name` of a record of table t as the summary shows it: a time
  * in seconds (60s, 1.5s), a node by name, text as it is, a number in
  * plain digits; "-" when it is absent or empty text. */
-static char *summary_field(const rep_run_info *info, const rep_record_table *t, const void *row,
-                           const char *name)
+char *rep_summary_field(const rep_run_info *info, const rep_record_table *t, const void *row,
+                        const char *name)
 {
     rep_field_value v = rep_record_get(t, row, name);
     if (v.absent)
@@ -161,16 +160,16 @@ static char *summary_field(const rep_run_info *info, const rep_record_table *t, 
     char buf[2 * PROTO_HASH_SIZE + 1];
     switch (v.kind) {
     case REP_FIELD_TIME:
-        return summary_time(v.i64);
+        return rep_summary_time(v.i64);
     case REP_FIELD_I64:
         return g_strdup_printf("%" PRId64, v.i64);
     case REP_FIELD_U64:
     case REP_FIELD_U32:
         return g_strdup_printf("%" PRIu64, v.u64);
     case REP_FIELD_REAL:
-        return summary_fixed(v.real, 3);
+        return rep_summary_fixed(v.real, 3);
     case REP_FIELD_TEXT:
-        return g_strdup(summary_text(v.text));
+        return g_strdup(rep_summary_text(v.text));
     case REP_FIELD_NODE:
         return g_strdup(rep_node_label(info, v.node, buf));
     case REP_FIELD_HASH:
@@ -183,7 +182,7 @@ static char *summary_field(const rep_run_info *info, const rep_record_table *t, 
 }
 
 /* A record table by name (one the code names, so it exists). */
-static const rep_record_table *summary_table(const char *name)
+const rep_record_table *rep_summary_table(const char *name)
 {
     const rep_record_table *t = rep_record_table_find(name);
     g_assert(t != NULL);
@@ -194,14 +193,14 @@ static const rep_record_table *summary_table(const char *name)
 
 static void summary_title(GString *out, const rep_run_info *info)
 {
-    summary_line(out, "aitbc-sim %s | %s | seed %" PRIu64 " | crypto %s",
-                 summary_text(info->version), summary_text(info->scenario), info->seed,
-                 summary_text(info->crypto));
+    rep_summary_line(out, "aitbc-sim %s | %s | seed %" PRIu64 " | crypto %s",
+                 rep_summary_text(info->version), rep_summary_text(info->scenario), info->seed,
+                 rep_summary_text(info->crypto));
     g_autofree char *verdict = g_ascii_strup(rep_verdict_name(info->verdict), -1);
     if (info->stop_reason != NULL && info->stop_reason[0] != '\0') {
-        summary_line(out, "verdict: %s (%s)", verdict, info->stop_reason);
+        rep_summary_line(out, "verdict: %s (%s)", verdict, info->stop_reason);
     } else {
-        summary_line(out, "verdict: %s", verdict);
+        rep_summary_line(out, "verdict: %s", verdict);
     }
 }
 
@@ -214,191 +213,71 @@ static void summary_propagation(GString *out, const sim_metrics *m)
     char *value[4];
     for (int i = 0; i < 4; i++) {
         g_autofree char *name = g_strdup_printf("block_propagation_%s_s", levels[i]);
-        any = any || summary_has(m, name);
-        value[i] = summary_figure(m, name, 3);
+        any = any || rep_summary_has(m, name);
+        value[i] = rep_summary_figure(m, name, 3);
     }
     if (any)
-        summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  p100 %s (s)", "propagation",
+        rep_summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  p100 %s (s)", "propagation",
                      value[0], value[1], value[2], value[3]);
     for (int i = 0; i < 4; i++)
         g_free(value[i]);
     double short_all = sim_metrics_get(m, "block_propagation_unreached_p100", 0);
     if (short_all > 0) {
-        g_autofree char *n_all = summary_count(short_all);
-        g_autofree char *n_99 = summary_figure(m, "block_propagation_unreached_p99", 0);
-        g_autofree char *blocks = summary_figure(m, "blocks_proposed", 0);
-        summary_line(out, "  %-16s %s of %s blocks never reached every live node (99%%: %s)",
+        g_autofree char *n_all = rep_summary_count(short_all);
+        g_autofree char *n_99 = rep_summary_figure(m, "block_propagation_unreached_p99", 0);
+        g_autofree char *blocks = rep_summary_figure(m, "blocks_proposed", 0);
+        rep_summary_line(out, "  %-16s %s of %s blocks never reached every live node (99%%: %s)",
                      "", n_all, blocks, n_99);
     }
 }
 
 static void summary_throughput(GString *out, const sim_metrics *m)
 {
-    g_autofree char *tps = summary_figure(m, "throughput_tps", 1);
-    g_autofree char *p50 = summary_figure(m, "finality_p50_s", 3);
-    g_autofree char *p90 = summary_figure(m, "finality_p90_s", 3);
-    g_autofree char *p99 = summary_figure(m, "finality_p99_s", 3);
-    g_autofree char *max = summary_figure(m, "finality_max_s", 3);
-    g_autofree char *final = summary_figure(m, "blocks_final", 0);
-    g_autofree char *forks = summary_figure(m, "forks", 0);
-    g_autofree char *reorgs = summary_figure(m, "reorgs", 0);
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Throughput & finality");
-    summary_line(out, "  %-16s %s tx/s", "throughput", tps);
-    summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  max %s (s)", "finality", p50, p90, p99,
+    g_autofree char *tps = rep_summary_figure(m, "throughput_tps", 1);
+    g_autofree char *p50 = rep_summary_figure(m, "finality_p50_s", 3);
+    g_autofree char *p90 = rep_summary_figure(m, "finality_p90_s", 3);
+    g_autofree char *p99 = rep_summary_figure(m, "finality_p99_s", 3);
+    g_autofree char *max = rep_summary_figure(m, "finality_max_s", 3);
+    g_autofree char *final = rep_summary_figure(m, "blocks_final", 0);
+    g_autofree char *forks = rep_summary_figure(m, "forks", 0);
+    g_autofree char *reorgs = rep_summary_figure(m, "reorgs", 0);
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Throughput & finality");
+    rep_summary_line(out, "  %-16s %s tx/s", "throughput", tps);
+    rep_summary_line(out, "  %-16s p50 %s  p90 %s  p99 %s  max %s (s)", "finality", p50, p90, p99,
                  max);
-    if (summary_has(m, "txs_resubmitted")) {
+    if (rep_summary_has(m, "txs_resubmitted")) {
         /* Why clients had to send transactions again (workload.c). */
-        g_autofree char *resub = summary_figure(m, "txs_resubmitted", 0);
-        g_autofree char *crashed = summary_figure(m, "txs_resubmitted.receiver_crashed", 0);
-        g_autofree char *other = summary_figure(m, "txs_resubmitted.other", 0);
-        summary_line(out, "  %-16s %s   (receiver crashed %s, other %s)", "resubmitted", resub,
+        g_autofree char *resub = rep_summary_figure(m, "txs_resubmitted", 0);
+        g_autofree char *crashed = rep_summary_figure(m, "txs_resubmitted.receiver_crashed", 0);
+        g_autofree char *other = rep_summary_figure(m, "txs_resubmitted.other", 0);
+        rep_summary_line(out, "  %-16s %s   (receiver crashed %s, other %s)", "resubmitted", resub,
                      crashed, other);
     }
-    if (summary_has(m, "commit_latency_p50_s") || summary_has(m, "commit_latency_p99_s")) {
-        g_autofree char *c50 = summary_figure(m, "commit_latency_p50_s", 3);
-        g_autofree char *c99 = summary_figure(m, "commit_latency_p99_s", 3);
-        summary_line(out, "  %-16s p50 %s  p99 %s (s)", "commit latency", c50, c99);
+    if (rep_summary_has(m, "commit_latency_p50_s") || rep_summary_has(m, "commit_latency_p99_s")) {
+        g_autofree char *c50 = rep_summary_figure(m, "commit_latency_p50_s", 3);
+        g_autofree char *c99 = rep_summary_figure(m, "commit_latency_p99_s", 3);
+        rep_summary_line(out, "  %-16s p50 %s  p99 %s (s)", "commit latency", c50, c99);
     }
     summary_propagation(out, m);
-    summary_line(out, "  %-16s %s   forks %s   reorgs %s", "blocks final", final, forks, reorgs);
-    if (summary_has(m, "view_changes")) {
-        g_autofree char *views = summary_figure(m, "view_changes", 0);
+    rep_summary_line(out, "  %-16s %s   forks %s   reorgs %s", "blocks final", final, forks, reorgs);
+    if (rep_summary_has(m, "view_changes")) {
+        g_autofree char *views = rep_summary_figure(m, "view_changes", 0);
         if (sim_metrics_get(m, "view_changes_started", 0) > 0) {
             /* PBFT: why views changed and how long it took. */
-            g_autofree char *timeout = summary_figure(m, "view_changes.cause.timeout", 0);
-            g_autofree char *failed = summary_figure(m, "view_changes.cause.newview_timeout", 0);
-            g_autofree char *joined = summary_figure(m, "view_changes.cause.join", 0);
-            g_autofree char *d50 = summary_figure(m, "view_change_duration_p50_s", 2);
-            g_autofree char *dmax = summary_figure(m, "view_change_duration_max_s", 2);
-            g_autofree char *started = summary_figure(m, "view_changes_started", 0);
-            summary_line(out, "  %-16s %s   (%s started: timeout %s, failed view %s, join %s)",
+            g_autofree char *timeout = rep_summary_figure(m, "view_changes.cause.timeout", 0);
+            g_autofree char *failed = rep_summary_figure(m, "view_changes.cause.newview_timeout", 0);
+            g_autofree char *joined = rep_summary_figure(m, "view_changes.cause.join", 0);
+            g_autofree char *d50 = rep_summary_figure(m, "view_change_duration_p50_s", 2);
+            g_autofree char *dmax = rep_summary_figure(m, "view_change_duration_max_s", 2);
+            g_autofree char *started = rep_summary_figure(m, "view_changes_started", 0);
+            rep_summary_line(out, "  %-16s %s   (%s started: timeout %s, failed view %s, join %s)",
                          "view changes", views, started, timeout, failed, joined);
-            summary_line(out, "  %-16s p50 %s  max %s (s)", "view change", d50, dmax);
+            rep_summary_line(out, "  %-16s p50 %s  max %s (s)", "view change", d50, dmax);
         } else {
-            summary_line(out, "  %-16s %s", "view changes", views);
+            rep_summary_line(out, "  %-16s %s", "view changes", views);
         }
     }
-}
-
-/* ---- fees ---- */
-
-/* Alarms listed one a line below their counts; the rest are in the
- * alarms table. */
-#define SUMMARY_ALARMS_SHOWN 5
-
-/* Inclusion delay over every final transaction, then one line per fee
- * strategy: the strategies are the figures txs_final.STRATEGY, in their
- * order (sim/figures/fee_figures.c sets them sorted by name). */
-static void summary_inclusion(GString *out, const sim_metrics *m)
-{
-    static const char prefix[] = "txs_final.";
-    g_autofree char *p50 = summary_figure(m, "inclusion_delay_p50_s", 3);
-    g_autofree char *p99 = summary_figure(m, "inclusion_delay_p99_s", 3);
-    summary_line(out, "  %-16s p50 %s  p99 %s (s)", "inclusion delay", p50, p99);
-    for (guint i = 0; i < m->figures->len; i++) {
-        const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
-        if (!g_str_has_prefix(f->name, prefix))
-            continue;
-        const char *strategy = f->name + strlen(prefix);
-        g_autofree char *name50 = g_strconcat("inclusion_delay_p50_s.", strategy, NULL);
-        g_autofree char *name99 = g_strconcat("inclusion_delay_p99_s.", strategy, NULL);
-        g_autofree char *s50 = summary_figure(m, name50, 3);
-        g_autofree char *s99 = summary_figure(m, name99, 3);
-        g_autofree char *txs = summary_count(f->value);
-        summary_line(out, "    %-14s p50 %s  p99 %s (s)   %s txs", strategy, s50, s99, txs);
-    }
-}
-
-/* The alarms, counted by kind, then the first few: when, what, who, and
- * the detector's sentence. */
-static void summary_alarms(GString *out, const rep_run_info *info, const sim_metrics *m)
-{
-    if (!(sim_metrics_get(m, "alarms_count", 0) > 0)) {
-        summary_line(out, "  %-16s none", "alarms");
-        return;
-    }
-    g_autofree char *count = summary_figure(m, "alarms_count", 0);
-    g_autofree char *kinds = summary_prefixed_counts(m, "alarms.");
-    summary_line(out, "  %-16s %s   (%s)", "alarms", count, kinds);
-    const rep_record_table *t = summary_table("alarms");
-    const GArray *rows = rep_record_rows(t, info, m);
-    for (guint i = 0; i < MIN(rows->len, SUMMARY_ALARMS_SHOWN); i++) {
-        const void *row = rep_record_row(rows, i);
-        g_autofree char *at = summary_field(info, t, row, "at_ns");
-        g_autofree char *kind = summary_field(info, t, row, "kind");
-        g_autofree char *subject = summary_field(info, t, row, "subject");
-        g_autofree char *detail = summary_field(info, t, row, "detail");
-        summary_line(out, "    %-14s %-12s %s: %s", at, kind, subject, detail);
-    }
-    if (rows->len > SUMMARY_ALARMS_SHOWN)
-        summary_line(out, "    ... and %u more (table alarms)", rows->len - SUMMARY_ALARMS_SHOWN);
-}
-
-/* The fee market (base fee, gas used, burned and tips, inclusion delay
- * per fee strategy), then the alarms. Left out of a run without fee
- * figures (no height became final) and without alarms. */
-static void summary_fees(GString *out, const rep_run_info *info, const sim_metrics *m)
-{
-    gboolean fees = summary_has(m, "base_fee_final");
-    if (!fees && !(sim_metrics_get(m, "alarms_count", 0) > 0))
-        return;
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Fees");
-    if (fees) {
-        g_autofree char *first = summary_figure(m, "base_fee_first", 0);
-        g_autofree char *max = summary_figure(m, "base_fee_max", 0);
-        g_autofree char *final = summary_figure(m, "base_fee_final", 0);
-        g_autofree char *mean = summary_figure(m, "base_fee_mean", 1);
-        summary_line(out, "  %-16s first %s  max %s  final %s  mean %s", "base fee", first, max,
-                     final, mean);
-        g_autofree char *ratio =
-            summary_fixed(100 * sim_metrics_get(m, "gas_used_ratio_mean", NAN), 1);
-        summary_line(out, "  %-16s %s%% of the gas limit (mean over final heights)", "gas used",
-                     ratio);
-        g_autofree char *burned = summary_figure(m, "fees_burned", 0);
-        g_autofree char *tips = summary_figure(m, "fees_tips", 0);
-        summary_line(out, "  %-16s %s   tips %s", "burned", burned, tips);
-        summary_inclusion(out, m);
-    }
-    summary_alarms(out, info, m);
-}
-
-/* ---- stake concentration ---- */
-
-/* PBFT runs measure it at every final height: the smallest Nakamoto
- * coefficients (by validators, by owners), the largest Gini, the last
- * height's values and the concentration alarms. Left out of runs
- * without records (PoA, or no height final). */
-static void summary_concentration(GString *out, const rep_run_info *info, const sim_metrics *m)
-{
-    const rep_record_table *t = summary_table("concentration");
-    const GArray *rows = rep_record_rows(t, info, m);
-    if (rows->len == 0 || !summary_has(m, "nakamoto_coefficient_min"))
-        return;
-    const void *last = rep_record_row(rows, rows->len - 1);
-    g_autofree char *by_v = summary_figure(m, "nakamoto_coefficient_min", 0);
-    g_autofree char *by_o = summary_figure(m, "nakamoto_owners_min", 0);
-    g_autofree char *last_v = summary_field(info, t, last, "nakamoto_validators");
-    g_autofree char *last_o = summary_field(info, t, last, "nakamoto_owners");
-    g_autofree char *gini = summary_figure(m, "stake_gini_max", 3);
-    g_autofree char *last_gini = summary_field(info, t, last, "gini");
-    g_autofree char *voting = summary_field(info, t, last, "validators_powered");
-    g_autofree char *height = summary_field(info, t, last, "height");
-    g_autofree char *top = summary_fixed(100 * rep_record_get(t, last, "top_owner_share").real, 1);
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Concentration");
-    summary_line(out, "  %-16s min %s by validators, %s by owners   (height %s: %s, %s)",
-                 "nakamoto", by_v, by_o, height, last_v, last_o);
-    summary_line(out, "  %-16s max %s   (height %s: %s over %s voting validators)", "stake gini",
-                 gini, height, last_gini, voting);
-    summary_line(out, "  %-16s %s%% of the voting power at height %s", "largest owner", top,
-                 height);
-    double raised = sim_metrics_get(m, "alarms.concentration", 0);
-    double cleared = sim_metrics_get(m, "alarms.concentration-cleared", 0);
-    g_autofree char *r = summary_count(raised), *c = summary_count(cleared);
-    if (raised > 0 || cleared > 0)
-        summary_line(out, "  %-16s %s raised, %s cleared (table alarms)", "alarms", r, c);
 }
 
 /* ---- network table ---- */
@@ -482,10 +361,10 @@ static GPtrArray *summary_net_rows(const sim_metrics *m)
 
 static void summary_net_print_row(GString *out, const char *type, const double value[NET_COLUMNS])
 {
-    g_autofree char *sent = summary_count(value[NET_SENT]);
-    g_autofree char *delivered = summary_count(value[NET_DELIVERED]);
-    g_autofree char *dropped = summary_count(value[NET_DROPPED]);
-    g_autofree char *bytes = summary_bytes(value[NET_BYTES_SENT]);
+    g_autofree char *sent = rep_summary_count(value[NET_SENT]);
+    g_autofree char *delivered = rep_summary_count(value[NET_DELIVERED]);
+    g_autofree char *dropped = rep_summary_count(value[NET_DROPPED]);
+    g_autofree char *bytes = rep_summary_bytes(value[NET_BYTES_SENT]);
     char shown[SUMMARY_TYPE_WIDTH + 1];
     if (strlen(type) > SUMMARY_TYPE_WIDTH) {
         /* keep the end: it names the message (pbft.view_change_ack) */
@@ -495,19 +374,19 @@ static void summary_net_print_row(GString *out, const char *type, const double v
     } else {
         g_strlcpy(shown, type, sizeof shown);
     }
-    summary_line(out, "  %-20s %12s %12s %12s %12s", shown, sent, delivered, dropped, bytes);
+    rep_summary_line(out, "  %-20s %12s %12s %12s %12s", shown, sent, delivered, dropped, bytes);
 }
 
 static void summary_network(GString *out, const sim_metrics *m)
 {
     g_autoptr(GPtrArray) rows = summary_net_rows(m);
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Network");
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Network");
     if (rows->len == 0) {
-        summary_line(out, "%s", "  (no message figures)");
+        rep_summary_line(out, "%s", "  (no message figures)");
         return;
     }
-    summary_line(out, "  %-20s %12s %12s %12s %12s", "type", "sent", "delivered", "dropped",
+    rep_summary_line(out, "  %-20s %12s %12s %12s %12s", "type", "sent", "delivered", "dropped",
                  "bytes sent");
     double total[NET_COLUMNS] = { NAN, NAN, NAN, NAN };
     for (guint i = 0; i < rows->len; i++) {
@@ -527,12 +406,12 @@ static void summary_network(GString *out, const sim_metrics *m)
     for (guint i = 0; i < m->figures->len; i++) {
         const sim_figure *f = &g_array_index(m->figures, sim_figure, i);
         if (g_str_has_prefix(f->name, "rejected.") && f->value > 0) {
-            g_autofree char *v = summary_fixed(f->value, 0);
+            g_autofree char *v = rep_summary_fixed(f->value, 0);
             g_string_append_printf(rejected, "%s%s %s", rejected->len > 0 ? ", " : "",
                                    f->name + strlen("rejected."), v);
         }
     }
-    summary_line(out, "  %-16s %s", "rejected", rejected->len > 0 ? rejected->str : "none");
+    rep_summary_line(out, "  %-16s %s", "rejected", rejected->len > 0 ? rejected->str : "none");
     g_string_free(rejected, TRUE);
 }
 
@@ -541,20 +420,20 @@ static void summary_network(GString *out, const sim_metrics *m)
 /* A mesh run has peer figures (sim/figures/mesh_stats.c computes them only then). */
 static gboolean summary_is_mesh(const sim_metrics *m)
 {
-    return summary_has(m, "peer_connects");
+    return rep_summary_has(m, "peer_connects");
 }
 
 static void summary_recovery(GString *out, const sim_metrics *m);
 
 static void summary_mesh_traffic(GString *out, const sim_metrics *m)
 {
-    g_autofree char *sent = summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_mean", NAN));
-    g_autofree char *sent_max = summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_max", NAN));
-    g_autofree char *got = summary_bytes(sim_metrics_get(m, "bytes_received_per_node_mean", NAN));
+    g_autofree char *sent = rep_summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_mean", NAN));
+    g_autofree char *sent_max = rep_summary_bytes(sim_metrics_get(m, "bytes_sent_per_node_max", NAN));
+    g_autofree char *got = rep_summary_bytes(sim_metrics_get(m, "bytes_received_per_node_mean", NAN));
     g_autofree char *got_max =
-        summary_bytes(sim_metrics_get(m, "bytes_received_per_node_max", NAN));
-    summary_line(out, "  %-16s %s per node (max %s)", "bytes sent", sent, sent_max);
-    summary_line(out, "  %-16s %s per node (max %s)", "bytes received", got, got_max);
+        rep_summary_bytes(sim_metrics_get(m, "bytes_received_per_node_max", NAN));
+    rep_summary_line(out, "  %-16s %s per node (max %s)", "bytes sent", sent, sent_max);
+    rep_summary_line(out, "  %-16s %s per node (max %s)", "bytes received", got, got_max);
 }
 
 /* Peers, gossip, traffic per node, peerings and abuse, partitions, and
@@ -563,34 +442,34 @@ static void summary_mesh(GString *out, const sim_metrics *m)
 {
     if (!summary_is_mesh(m))
         return;
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Mesh");
-    g_autofree char *mean = summary_figure(m, "peers_per_node_mean", 1);
-    g_autofree char *min = summary_figure(m, "peers_per_node_min", 0);
-    g_autofree char *max = summary_figure(m, "peers_per_node_max", 0);
-    summary_line(out, "  %-16s mean %s  min %s  max %s", "peers per node", mean, min, max);
-    g_autofree char *dup = summary_fixed(100 * sim_metrics_get(m, "gossip_duplicate_ratio", NAN), 1);
-    g_autofree char *ihave = summary_figure(m, "gossip_ihave_sent", 0);
-    g_autofree char *iwant = summary_figure(m, "gossip_iwant_sent", 0);
-    g_autofree char *held = summary_figure(m, "gossip_held", 0);
-    g_autofree char *rerouted = summary_figure(m, "gossip_rerouted", 0);
-    summary_line(out, "  %-16s %s%% of copies were duplicates", "gossip", dup);
-    summary_line(out, "  %-16s ihave %s  iwant %s  held for a route %s  re-routed %s", "", ihave,
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Mesh");
+    g_autofree char *mean = rep_summary_figure(m, "peers_per_node_mean", 1);
+    g_autofree char *min = rep_summary_figure(m, "peers_per_node_min", 0);
+    g_autofree char *max = rep_summary_figure(m, "peers_per_node_max", 0);
+    rep_summary_line(out, "  %-16s mean %s  min %s  max %s", "peers per node", mean, min, max);
+    g_autofree char *dup = rep_summary_fixed(100 * sim_metrics_get(m, "gossip_duplicate_ratio", NAN), 1);
+    g_autofree char *ihave = rep_summary_figure(m, "gossip_ihave_sent", 0);
+    g_autofree char *iwant = rep_summary_figure(m, "gossip_iwant_sent", 0);
+    g_autofree char *held = rep_summary_figure(m, "gossip_held", 0);
+    g_autofree char *rerouted = rep_summary_figure(m, "gossip_rerouted", 0);
+    rep_summary_line(out, "  %-16s %s%% of copies were duplicates", "gossip", dup);
+    rep_summary_line(out, "  %-16s ihave %s  iwant %s  held for a route %s  re-routed %s", "", ihave,
                  iwant, held, rerouted);
     summary_mesh_traffic(out, m);
-    g_autofree char *connects = summary_figure(m, "peer_connects", 0);
-    g_autofree char *disconnects = summary_figure(m, "peer_disconnects", 0);
-    g_autofree char *bans = summary_figure(m, "peer_bans", 0);
-    g_autofree char *throttled = summary_figure(m, "p2p_throttled", 0);
-    summary_line(out, "  %-16s %s connects  %s disconnects  %s bans  %s throttled", "peerings",
+    g_autofree char *connects = rep_summary_figure(m, "peer_connects", 0);
+    g_autofree char *disconnects = rep_summary_figure(m, "peer_disconnects", 0);
+    g_autofree char *bans = rep_summary_figure(m, "peer_bans", 0);
+    g_autofree char *throttled = rep_summary_figure(m, "p2p_throttled", 0);
+    rep_summary_line(out, "  %-16s %s connects  %s disconnects  %s bans  %s throttled", "peerings",
                  connects, disconnects, bans, throttled);
-    g_autofree char *reasons = summary_prefixed_counts(m, "peer_disconnects.");
-    summary_line(out, "  %-16s %s", "disconnected by", reasons);
-    g_autofree char *detected = summary_figure(m, "partitions_detected", 0);
-    g_autofree char *lat = summary_figure(m, "partition_detection_latency_mean_s", 3);
-    g_autofree char *lat_max = summary_figure(m, "partition_detection_latency_max_s", 3);
-    g_autofree char *heal = summary_figure(m, "partition_heal_detection_mean_s", 3);
-    summary_line(out, "  %-16s %s detected; latency mean %s max %s s; heal %s s", "partitions",
+    g_autofree char *reasons = rep_summary_prefixed_counts(m, "peer_disconnects.");
+    rep_summary_line(out, "  %-16s %s", "disconnected by", reasons);
+    g_autofree char *detected = rep_summary_figure(m, "partitions_detected", 0);
+    g_autofree char *lat = rep_summary_figure(m, "partition_detection_latency_mean_s", 3);
+    g_autofree char *lat_max = rep_summary_figure(m, "partition_detection_latency_max_s", 3);
+    g_autofree char *heal = rep_summary_figure(m, "partition_heal_detection_mean_s", 3);
+    rep_summary_line(out, "  %-16s %s detected; latency mean %s max %s s; heal %s s", "partitions",
                  detected, lat, lat_max, heal);
     summary_recovery(out, m);
 }
@@ -602,17 +481,17 @@ static void summary_engine(GString *out, const rep_run_info *info, const sim_met
     double rate = info->wall_s > 0 ? (double)info->events / info->wall_s : NAN;
     double ratio = sim_metrics_get(m, "sim_real_ratio",
                                    info->wall_s > 0 ? info->sim_s / info->wall_s : NAN);
-    g_autofree char *events = summary_count((double)info->events);
-    g_autofree char *events_per_s = summary_count(rate);
-    g_autofree char *sim_real = summary_fixed(ratio, 2);
-    g_autofree char *sim_s = summary_fixed(info->sim_s, 3);
-    g_autofree char *wall_s = summary_fixed(info->wall_s, 3);
-    g_autofree char *floor = summary_figure(m, "crypto_floor_ratio", 2);
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Engine");
-    summary_line(out, "  %-16s %s (%s events/s)", "events", events, events_per_s);
-    summary_line(out, "  %-16s %sx (%s s simulated in %s s)", "sim:real", sim_real, sim_s, wall_s);
-    summary_line(out, "  %-16s %s (floor ratio %s)", "crypto", summary_text(info->crypto), floor);
+    g_autofree char *events = rep_summary_count((double)info->events);
+    g_autofree char *events_per_s = rep_summary_count(rate);
+    g_autofree char *sim_real = rep_summary_fixed(ratio, 2);
+    g_autofree char *sim_s = rep_summary_fixed(info->sim_s, 3);
+    g_autofree char *wall_s = rep_summary_fixed(info->wall_s, 3);
+    g_autofree char *floor = rep_summary_figure(m, "crypto_floor_ratio", 2);
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Engine");
+    rep_summary_line(out, "  %-16s %s (%s events/s)", "events", events, events_per_s);
+    rep_summary_line(out, "  %-16s %sx (%s s simulated in %s s)", "sim:real", sim_real, sim_s, wall_s);
+    rep_summary_line(out, "  %-16s %s (floor ratio %s)", "crypto", rep_summary_text(info->crypto), floor);
 }
 
 /* How the run recovered from its faults: re-convergence after partition
@@ -620,21 +499,21 @@ static void summary_engine(GString *out, const rep_run_info *info, const sim_met
  * run has). */
 static void summary_recovery(GString *out, const sim_metrics *m)
 {
-    if (summary_has(m, "reconverge_s")) {
+    if (rep_summary_has(m, "reconverge_s")) {
         double v = sim_metrics_get(m, "reconverge_s", NAN);
-        g_autofree char *s = summary_fixed(v, 3);
+        g_autofree char *s = rep_summary_fixed(v, 3);
         if (v < 0)
-            summary_line(out, "  %-16s never (a node up since a heal never caught up)",
+            rep_summary_line(out, "  %-16s never (a node up since a heal never caught up)",
                          "reconverge");
         else
-            summary_line(out, "  %-16s %s s (heal to every node at the heal's tip, worst heal)",
+            rep_summary_line(out, "  %-16s %s s (heal to every node at the heal's tip, worst heal)",
                          "reconverge", s);
     }
-    if (summary_has(m, "sync_after_join_unsynced")) {
-        g_autofree char *mean = summary_figure(m, "sync_after_join_mean_s", 3);
-        g_autofree char *max = summary_figure(m, "sync_after_join_max_s", 3);
-        g_autofree char *never = summary_figure(m, "sync_after_join_unsynced", 0);
-        summary_line(out, "  %-16s mean %s  max %s (s)   never synced %s", "sync after join",
+    if (rep_summary_has(m, "sync_after_join_unsynced")) {
+        g_autofree char *mean = rep_summary_figure(m, "sync_after_join_mean_s", 3);
+        g_autofree char *max = rep_summary_figure(m, "sync_after_join_max_s", 3);
+        g_autofree char *never = rep_summary_figure(m, "sync_after_join_unsynced", 0);
+        rep_summary_line(out, "  %-16s mean %s  max %s (s)   never synced %s", "sync after join",
                      mean, max, never);
     }
 }
@@ -642,28 +521,28 @@ static void summary_recovery(GString *out, const sim_metrics *m)
 /* One line per fault: name, action, window (or instant), nodes. */
 static void summary_faults_list(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    const rep_record_table *t = summary_table("faults");
+    const rep_record_table *t = rep_summary_table("faults");
     const GArray *rows = rep_record_rows(t, info, m);
     for (guint i = 0; i < rows->len; i++) {
         const void *row = rep_record_row(rows, i);
-        g_autofree char *name = summary_field(info, t, row, "name");
-        g_autofree char *action = summary_field(info, t, row, "action");
-        g_autofree char *at = summary_field(info, t, row, "at_ns");
-        g_autofree char *until = summary_field(info, t, row, "until_ns");
-        g_autofree char *nodes = summary_field(info, t, row, "nodes");
+        g_autofree char *name = rep_summary_field(info, t, row, "name");
+        g_autofree char *action = rep_summary_field(info, t, row, "action");
+        g_autofree char *at = rep_summary_field(info, t, row, "at_ns");
+        g_autofree char *until = rep_summary_field(info, t, row, "until_ns");
+        g_autofree char *nodes = rep_summary_field(info, t, row, "nodes");
         g_autofree char *window = !rep_record_get(t, row, "until_ns").absent
                                       ? g_strdup_printf("%s .. %s", at, until)
                                       : g_strdup_printf("at %s", at);
-        summary_line(out, "  %-16s %-10s %-18s %s", name, action, window, nodes);
+        rep_summary_line(out, "  %-16s %-10s %-18s %s", name, action, window, nodes);
     }
 }
 
 static void summary_faults(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Faults");
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Faults");
     if (m->faults->len == 0) {
-        summary_line(out, "%s", "  (none)");
+        rep_summary_line(out, "%s", "  (none)");
         return;
     }
     summary_faults_list(out, info, m);
@@ -695,29 +574,29 @@ static char *summary_wrap(const char *text, glong width)
 
 static void summary_expectations(GString *out, const rep_run_info *info)
 {
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Expectations");
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Expectations");
     if (info->expects->len == 0) {
-        summary_line(out, "%s", "  (none)");
+        rep_summary_line(out, "%s", "  (none)");
         return;
     }
     for (guint i = 0; i < info->expects->len; i++) {
         const rep_expect_result *e = &g_array_index(info->expects, rep_expect_result, i);
         g_autofree char *line =
             g_strdup_printf("  %s  %-26s target %-12s actual %s", e->passed ? "PASS" : "FAIL",
-                            summary_text(e->key), summary_text(e->target),
-                            summary_text(e->actual));
+                            rep_summary_text(e->key), rep_summary_text(e->target),
+                            rep_summary_text(e->actual));
         if (g_utf8_strlen(line, -1) <= REP_SUMMARY_COLUMNS) {
-            summary_line(out, "%s", line);
+            rep_summary_line(out, "%s", line);
             continue;
         }
         /* A long actual (a liveness or safety sentence) goes below, wrapped. */
-        summary_line(out, "  %s  %-26s target %s", e->passed ? "PASS" : "FAIL",
-                     summary_text(e->key), summary_text(e->target));
-        g_autofree char *wrapped = summary_wrap(summary_text(e->actual), REP_SUMMARY_COLUMNS - 8);
+        rep_summary_line(out, "  %s  %-26s target %s", e->passed ? "PASS" : "FAIL",
+                     rep_summary_text(e->key), rep_summary_text(e->target));
+        g_autofree char *wrapped = summary_wrap(rep_summary_text(e->actual), REP_SUMMARY_COLUMNS - 8);
         g_auto(GStrv) lines = g_strsplit(wrapped, "\n", -1);
         for (guint k = 0; lines[k] != NULL; k++)
-            summary_line(out, "        %s%s", k == 0 ? "actual " : "       ", lines[k]);
+            rep_summary_line(out, "        %s%s", k == 0 ? "actual " : "       ", lines[k]);
     }
 }
 
@@ -727,19 +606,19 @@ static void summary_expectations(GString *out, const rep_run_info *info)
  * slashing block, tokens burned, when. */
 static void summary_slashing_lines(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    const rep_record_table *t = summary_table("slashings");
+    const rep_record_table *t = rep_summary_table("slashings");
     const GArray *rows = rep_record_rows(t, info, m);
     if (rows->len == 0)
-        summary_line(out, "%s", "  (no slashings)");
+        rep_summary_line(out, "%s", "  (no slashings)");
     for (guint i = 0; i < rows->len; i++) {
         const void *row = rep_record_row(rows, i);
-        g_autofree char *name = summary_field(info, t, row, "validator");
-        g_autofree char *reason = summary_field(info, t, row, "reason");
-        g_autofree char *evidence = summary_field(info, t, row, "evidence_height");
-        g_autofree char *height = summary_field(info, t, row, "height");
-        g_autofree char *amount = summary_count((double)rep_record_get(t, row, "amount").u64);
-        g_autofree char *at = summary_field(info, t, row, "at_ns");
-        summary_line(out, "  %-6s %-12s infraction h %-6s block %-6s burned %s at %s", name,
+        g_autofree char *name = rep_summary_field(info, t, row, "validator");
+        g_autofree char *reason = rep_summary_field(info, t, row, "reason");
+        g_autofree char *evidence = rep_summary_field(info, t, row, "evidence_height");
+        g_autofree char *height = rep_summary_field(info, t, row, "height");
+        g_autofree char *amount = rep_summary_count((double)rep_record_get(t, row, "amount").u64);
+        g_autofree char *at = rep_summary_field(info, t, row, "at_ns");
+        rep_summary_line(out, "  %-6s %-12s infraction h %-6s block %-6s burned %s at %s", name,
                      reason, evidence, height, amount, at);
     }
 }
@@ -747,18 +626,18 @@ static void summary_slashing_lines(GString *out, const rep_run_info *info, const
 /* Unjails and key rotations (jails are the slashings' own). */
 static void summary_change_lines(GString *out, const rep_run_info *info, const sim_metrics *m)
 {
-    const rep_record_table *t = summary_table("validator_changes");
+    const rep_record_table *t = rep_summary_table("validator_changes");
     const GArray *rows = rep_record_rows(t, info, m);
     for (guint i = 0; i < rows->len; i++) {
         const void *row = rep_record_row(rows, i);
         if (g_strcmp0(rep_record_get(t, row, "change").text, "jail") == 0)
             continue;
-        g_autofree char *name = summary_field(info, t, row, "validator");
-        g_autofree char *change = summary_field(info, t, row, "change");
-        g_autofree char *height = summary_field(info, t, row, "height");
-        g_autofree char *effective = summary_field(info, t, row, "effective_height");
-        g_autofree char *at = summary_field(info, t, row, "at_ns");
-        summary_line(out, "  %-6s %-12s block %-6s in effect from h %s at %s", name, change,
+        g_autofree char *name = rep_summary_field(info, t, row, "validator");
+        g_autofree char *change = rep_summary_field(info, t, row, "change");
+        g_autofree char *height = rep_summary_field(info, t, row, "height");
+        g_autofree char *effective = rep_summary_field(info, t, row, "effective_height");
+        g_autofree char *at = rep_summary_field(info, t, row, "at_ns");
+        rep_summary_line(out, "  %-6s %-12s block %-6s in effect from h %s at %s", name, change,
                      height, effective, at);
     }
 }
@@ -772,8 +651,8 @@ static void summary_slashings(GString *out, const rep_run_info *info, const sim_
                           g_strcmp0(info->accountability, "not-applicable") != 0;
     if (!applicable && m->slashings->len == 0 && m->validator_changes->len == 0)
         return;
-    summary_line(out, "%s", "");
-    summary_line(out, "%s", "Slashings & accountability");
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "%s", "Slashings & accountability");
     summary_slashing_lines(out, info, m);
     summary_change_lines(out, info, m);
     if (info->accountability == NULL)
@@ -786,7 +665,7 @@ static void summary_slashings(GString *out, const rep_run_info *info, const sim_
     g_autofree char *wrapped = summary_wrap(text, REP_SUMMARY_COLUMNS - 12);
     g_auto(GStrv) lines = g_strsplit(wrapped, "\n", -1);
     for (guint k = 0; lines[k] != NULL; k++)
-        summary_line(out, "  %-16s %s", k == 0 ? "accountability" : "", lines[k]);
+        rep_summary_line(out, "  %-16s %s", k == 0 ? "accountability" : "", lines[k]);
 }
 
 char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
@@ -794,16 +673,16 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     GString *out = g_string_sized_new(2048);
     summary_title(out, info);
     summary_throughput(out, m);
-    summary_fees(out, info, m);
+    rep_summary_fees(out, info, m);
     summary_network(out, m);
     summary_mesh(out, m);
     summary_engine(out, info, m);
     summary_faults(out, info, m);
     summary_slashings(out, info, m);
-    summary_concentration(out, info, m);
+    rep_summary_concentration(out, info, m);
     summary_expectations(out, info);
-    summary_line(out, "%s", "");
-    summary_line(out, "trace hash %s", summary_text(info->trace_hash_hex));
+    rep_summary_line(out, "%s", "");
+    rep_summary_line(out, "trace hash %s", rep_summary_text(info->trace_hash_hex));
     return g_string_free(out, FALSE);
 }
 

@@ -1,7 +1,8 @@
 /* Scenario loading: read the key file (sim/scenario/ini.c), apply --set overrides,
  * check every section and key name, then interpret [scenario], [network],
- * [consensus], [slashing] and [workload] here, [fees] in
- * sim/scenario/scenario_fees.c, [staking] in sim/scenario/scenario_staking.c,
+ * [consensus] and [workload] here, [slashing] in
+ * sim/scenario/scenario_slashing.c, [fees] in sim/scenario/scenario_fees.c,
+ * [staking] in sim/scenario/scenario_staking.c,
  * the faults and [expect] in sim/scenario/scenario_fault.c, and finally
  * cross-check values that depend on each other (stakes vs validators,
  * bootstrap nodes vs node counts, [slashing] and [staking] vs protocol,
@@ -276,7 +277,7 @@ GArray *sim_scn_read_nodes(const sim_scn_ctx *c, const sim_ini_section *sec,
     return nodes;
 }
 
-/* ---- [scenario], [network], [consensus], [slashing], [workload] ---- */
+/* ---- [scenario], [network], [consensus], [workload] ---- */
 
 static gboolean scn_read_name(sim_scn_ctx *c, const sim_ini_section *sec, const sim_ini_entry *e,
                               void *base, GError **error)
@@ -387,51 +388,6 @@ static const sim_scn_key scn_consensus_keys[] = {
     {0},
 };
 
-/* [slashing]: keys write into proto_slashing_params. Fractions are read
- * exactly (num / 10^k), never through a double. */
-#define SLASH_AT(field) offsetof(proto_slashing_params, field)
-
-static gboolean scn_read_fraction(sim_scn_ctx *c, const sim_ini_section *sec,
-                                  const sim_ini_entry *e, void *base, GError **error)
-{
-    static const struct {
-        const char *key;
-        size_t num, den;
-    } fractions[] = {
-        {"slash_double_sign", SLASH_AT(slash_double_sign_num), SLASH_AT(slash_double_sign_den)},
-        {"slash_downtime", SLASH_AT(slash_downtime_num), SLASH_AT(slash_downtime_den)},
-        {"min_signed_per_window", SLASH_AT(downtime.min_signed_num),
-         SLASH_AT(downtime.min_signed_den)},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(fractions); i++) {
-        if (strcmp(e->key, fractions[i].key) != 0)
-            continue;
-        GError *local = NULL;
-        uint64_t num = 0, den = 1;
-        if (!sim_parse_fraction(e->value, &num, &den, &local))
-            return sim_scn_fail_with(c, sec, e, error, local);
-        *(uint64_t *)((char *)base + fractions[i].num) = num;
-        *(uint64_t *)((char *)base + fractions[i].den) = den;
-        return TRUE;
-    }
-    g_assert_not_reached();
-}
-
-static const sim_scn_key scn_slashing_keys[] = {
-    {.key = "slash_double_sign", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
-    {.key = "slash_downtime", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
-    {.key = "signed_blocks_window", .type = SIM_SCN_U32, .offset = SLASH_AT(downtime.window),
-     .lo = 1, .hi = 100000},
-    {.key = "min_signed_per_window", .type = SIM_SCN_CUSTOM, .custom = scn_read_fraction},
-    {.key = "downtime_jail_duration", .type = SIM_SCN_DURATION,
-     .offset = SLASH_AT(downtime.jail_duration_ns)},
-    {.key = "evidence_max_age", .type = SIM_SCN_U64, .offset = SLASH_AT(evidence_max_age),
-     .lo = 1},
-    {.key = "update_delay", .type = SIM_SCN_U32, .offset = SLASH_AT(update_delay), .lo = 1,
-     .hi = 16},
-    {0},
-};
-
 static const sim_scn_key scn_workload_keys[] = {
     {.key = "tx_rate", .type = SIM_SCN_RATE, .offset = SCN_AT(tx_rate_per_s), .hi = 1000000},
     {.key = "fee_strategy", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_fee_strategy},
@@ -453,7 +409,7 @@ typedef struct scn_section_kind {
 
 static const scn_section_kind scn_sections[] = {
     {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
-    {"consensus", scn_consensus_keys, 0}, {"slashing", scn_slashing_keys, SCN_AT(slashing)},
+    {"consensus", scn_consensus_keys, 0}, {"slashing", sim_scn_slashing_keys, SCN_AT(slashing)},
     {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, 0},
     {"workload", scn_workload_keys, 0},
 };
@@ -659,16 +615,6 @@ static gboolean scn_check_bootstrap(sim_scn_ctx *c, GError **error)
     return TRUE;
 }
 
-/* PoA has no bonded validator set: asking it to slash is a mistake. */
-static gboolean scn_check_slashing(sim_scn_ctx *c, GError **error)
-{
-    const sim_ini_section *sec = sim_ini_find_section(c->ini, "slashing");
-    if (sec == NULL || c->s->protocol != SIM_CONSENSUS_POA)
-        return TRUE;
-    return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
-                        "PoA does not slash (slashing needs protocol = pbft in [consensus])");
-}
-
 /* ---- entry points ---- */
 
 static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
@@ -687,7 +633,7 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     c->nodes.full_nodes = c->s->full_nodes;
     c->nodes.agents = c->s->agents;
     return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
-           scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
+           sim_scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
            sim_scn_check_staking(c, error) && scn_check_workload(c, error) &&
            sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error) &&
            sim_scn_check_min_nakamoto(c, error);

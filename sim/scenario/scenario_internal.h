@@ -102,6 +102,9 @@ gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_read_expect(sim_scn_ctx *c, GError **error);
 void sim_scn_fault_free(gpointer fault);
 
+/* [slashing]: its keys, and the refusal under PoA (scenario_slashing.c). */
+extern const sim_scn_key sim_scn_slashing_keys[];
+gboolean sim_scn_check_slashing(sim_scn_ctx *c, GError **error);
 /* [fees]: its keys and the checks across them (scenario_fees.c). */
 extern const sim_scn_key sim_scn_fees_keys[];
 gboolean sim_scn_check_fees(sim_scn_ctx *c, GError **error);
