@@ -79,11 +79,127 @@ static bool rotate_valid(const proto_txmsg *m)
     return !proto_pubkey_is_zero(&m->rotate_key.new_key);
 }
 
+/* ---- staking messages (protocol/modules/staking/staking.h) ---- */
+
+static void create_validator_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->create_validator.validator);
+    proto_le_put_u64(out + 4, m->create_validator.self_bond);
+    proto_le_put_u64(out + 12, m->create_validator.rate);
+    proto_le_put_u64(out + 20, m->create_validator.max_rate);
+    proto_le_put_u64(out + 28, m->create_validator.max_change_rate);
+}
+
+static void create_validator_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->create_validator.validator = proto_le_get_u32(in);
+    m->create_validator.self_bond = proto_le_get_u64(in + 4);
+    m->create_validator.rate = proto_le_get_u64(in + 12);
+    m->create_validator.max_rate = proto_le_get_u64(in + 20);
+    m->create_validator.max_change_rate = proto_le_get_u64(in + 28);
+}
+
+/* A self-bond, and Cosmos's Commission.Validate: max_rate at most one,
+ * the rate and the maximum daily change at most max_rate. */
+static bool create_validator_valid(const proto_txmsg *m)
+{
+    return m->create_validator.self_bond > 0 &&
+           m->create_validator.max_rate <= PROTO_TXMSG_RATE_ONE &&
+           m->create_validator.rate <= m->create_validator.max_rate &&
+           m->create_validator.max_change_rate <= m->create_validator.max_rate;
+}
+
+static void edit_validator_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->edit_validator.validator);
+    proto_le_put_u64(out + 4, m->edit_validator.rate);
+}
+
+static void edit_validator_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->edit_validator.validator = proto_le_get_u32(in);
+    m->edit_validator.rate = proto_le_get_u64(in + 4);
+}
+
+static bool edit_validator_valid(const proto_txmsg *m)
+{
+    return m->edit_validator.rate <= PROTO_TXMSG_RATE_ONE;
+}
+
+static void delegate_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->delegate.validator);
+    proto_le_put_u64(out + 4, m->delegate.amount);
+}
+
+static void delegate_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->delegate.validator = proto_le_get_u32(in);
+    m->delegate.amount = proto_le_get_u64(in + 4);
+}
+
+/* Cosmos's ValidateBasic: the amount must be positive. */
+static bool delegate_valid(const proto_txmsg *m)
+{
+    return m->delegate.amount > 0;
+}
+
+static void redelegate_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->redelegate.src);
+    proto_le_put_u32(out + 4, m->redelegate.dst);
+    proto_le_put_u64(out + 8, m->redelegate.amount);
+}
+
+static void redelegate_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->redelegate.src = proto_le_get_u32(in);
+    m->redelegate.dst = proto_le_get_u32(in + 4);
+    m->redelegate.amount = proto_le_get_u64(in + 8);
+}
+
+static bool redelegate_valid(const proto_txmsg *m)
+{
+    return m->redelegate.amount > 0;
+}
+
+static void cancel_unbonding_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->cancel_unbonding.validator);
+    proto_le_put_u64(out + 4, m->cancel_unbonding.amount);
+    proto_le_put_u64(out + 12, m->cancel_unbonding.creation_height);
+}
+
+static void cancel_unbonding_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->cancel_unbonding.validator = proto_le_get_u32(in);
+    m->cancel_unbonding.amount = proto_le_get_u64(in + 4);
+    m->cancel_unbonding.creation_height = proto_le_get_u64(in + 12);
+}
+
+/* MsgCancelUnbondingDelegation.ValidateBasic: a positive amount and
+ * creation height. */
+static bool cancel_unbonding_valid(const proto_txmsg *m)
+{
+    return m->cancel_unbonding.amount > 0 && m->cancel_unbonding.creation_height > 0;
+}
+
 static const txmsg_codec txmsg_codecs[] = {
     [PROTO_TXMSG_TRANSFER] = {"transfer", 4 + 8, transfer_put, transfer_get, transfer_valid},
     [PROTO_TXMSG_UNJAIL] = {"unjail", 4, unjail_put, unjail_get, always_valid},
     [PROTO_TXMSG_ROTATE_KEY] = {"rotate_key", 4 + PROTO_PUBKEY_SIZE, rotate_put, rotate_get,
                                 rotate_valid},
+    [PROTO_TXMSG_CREATE_VALIDATOR] = {"create_validator", 4 + 4 * 8, create_validator_put,
+                                      create_validator_get, create_validator_valid},
+    [PROTO_TXMSG_EDIT_VALIDATOR] = {"edit_validator", 4 + 8, edit_validator_put,
+                                    edit_validator_get, edit_validator_valid},
+    [PROTO_TXMSG_DELEGATE] = {"delegate", 4 + 8, delegate_put, delegate_get, delegate_valid},
+    [PROTO_TXMSG_UNDELEGATE] = {"undelegate", 4 + 8, delegate_put, delegate_get,
+                                delegate_valid},
+    [PROTO_TXMSG_REDELEGATE] = {"redelegate", 4 + 4 + 8, redelegate_put, redelegate_get,
+                                redelegate_valid},
+    [PROTO_TXMSG_CANCEL_UNBONDING] = {"cancel_unbonding", 4 + 8 + 8, cancel_unbonding_put,
+                                      cancel_unbonding_get, cancel_unbonding_valid},
 };
 
 /* The codec of a type, or NULL for a type with none. */

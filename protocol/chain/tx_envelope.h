@@ -12,6 +12,20 @@
  *   UNJAIL      validator u32
  *   ROTATE_KEY  validator u32 | new_key[32] (not all zero)
  *
+ * and the staking messages (protocol/modules/staking/staking.h, Cosmos
+ * x/staking's Msg service), amounts u64 > 0, commission rates 18-decimal
+ * fixed point (10^18 is a rate of one) as u64:
+ *
+ *   CREATE_VALIDATOR  validator u32 | self_bond u64 | rate u64 |
+ *                     max_rate u64 | max_change_rate u64
+ *                     (max_rate <= 10^18, rate <= max_rate,
+ *                     max_change_rate <= max_rate: Commission.Validate)
+ *   EDIT_VALIDATOR    validator u32 | rate u64 (<= 10^18)
+ *   DELEGATE          validator u32 | amount u64
+ *   UNDELEGATE        validator u32 | amount u64
+ *   REDELEGATE        src u32 | dst u32 | amount u64
+ *   CANCEL_UNBONDING  validator u32 | amount u64 | creation_height u64 (> 0)
+ *
  * Wire (little-endian, protocol/core/codec.h conventions; no lengths
  * except the message count, since every field has a fixed size):
  *
@@ -62,7 +76,16 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_TRANSFER = 1,
     PROTO_TXMSG_UNJAIL = 2,
     PROTO_TXMSG_ROTATE_KEY = 3,
+    PROTO_TXMSG_CREATE_VALIDATOR = 4,
+    PROTO_TXMSG_EDIT_VALIDATOR = 5,
+    PROTO_TXMSG_DELEGATE = 6,
+    PROTO_TXMSG_UNDELEGATE = 7,
+    PROTO_TXMSG_REDELEGATE = 8,
+    PROTO_TXMSG_CANCEL_UNBONDING = 9,
 } proto_txmsg_type;
+
+/* A commission rate of one on the wire (18-decimal fixed point). */
+#define PROTO_TXMSG_RATE_ONE 1000000000000000000ULL
 
 /* One message; `type` says which member of the union is meant. */
 typedef struct proto_txmsg {
@@ -79,6 +102,31 @@ typedef struct proto_txmsg {
             uint32_t validator;
             proto_pubkey new_key; /* not all zero */
         } rotate_key;
+        struct {
+            uint32_t validator;       /* a genesis candidate the sender operates */
+            uint64_t self_bond;       /* base units, > 0 */
+            uint64_t rate;            /* x 10^-18, <= max_rate */
+            uint64_t max_rate;        /* x 10^-18, <= PROTO_TXMSG_RATE_ONE */
+            uint64_t max_change_rate; /* x 10^-18 per day, <= max_rate */
+        } create_validator;
+        struct {
+            uint32_t validator;
+            uint64_t rate; /* x 10^-18, <= PROTO_TXMSG_RATE_ONE */
+        } edit_validator;
+        struct {
+            uint32_t validator;
+            uint64_t amount; /* base units, > 0 */
+        } delegate;          /* DELEGATE and UNDELEGATE */
+        struct {
+            uint32_t src;
+            uint32_t dst;
+            uint64_t amount; /* base units, > 0 */
+        } redelegate;
+        struct {
+            uint32_t validator;
+            uint64_t amount;          /* base units, > 0 */
+            uint64_t creation_height; /* the entry's, > 0 */
+        } cancel_unbonding;
     };
 } proto_txmsg;
 

@@ -497,6 +497,13 @@ proto_valset_check proto_valset_check_unjail(const proto_valset *v, uint32_t i, 
     return PROTO_VALSET_OK;
 }
 
+void proto_valset_set_power(proto_valset *v, uint32_t i, uint64_t power, uint64_t from_height)
+{
+    g_assert(i < v->count);
+    if (proto_valset_power_at(v, i, from_height) != power)
+        power_append(v, i, from_height, power);
+}
+
 /* jailed_until_ns keeps its last value (Cosmos keeps JailedUntil too). */
 void proto_valset_apply_unjail(proto_valset *v, uint32_t i, uint64_t height)
 {

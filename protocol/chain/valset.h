@@ -176,6 +176,16 @@ proto_valset_check proto_valset_check_rotate(const proto_valset *v, uint32_t i, 
 uint64_t proto_valset_apply_rotate(proto_valset *v, uint32_t i, const proto_pubkey *new_key,
                                    uint64_t height);
 
+/* Validator i's voting power becomes `power` from height from_height on
+ * (an entry in the power log; from_height at least every entry's already
+ * there, asserted). For a module that decides powers itself (the staking
+ * module's active set, protocol/modules/staking/staking.h): the caller
+ * passes block height + update_delay, and sets powers before the
+ * priorities of that height are computed (proto_valset_advance). Tokens,
+ * jail and signing info are not touched. No-op when the power at
+ * from_height is already `power`. */
+void proto_valset_set_power(proto_valset *v, uint32_t i, uint64_t power, uint64_t from_height);
+
 /* ---- proposer priorities ---- */
 
 /* Block `height` has executed, all of its changes applied: move the

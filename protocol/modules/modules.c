@@ -4,11 +4,13 @@
 #include "protocol/modules/modules.h"
 
 #include "protocol/modules/bank/bank.h"
+#include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 
 static const proto_module *const chain_modules[] = {
     &proto_bank_module,      /* 1: transfers */
     &proto_validator_module, /* 2: the bonded set, unjail, key rotation, slashing */
+    &proto_staking_module,   /* 3: delegation, unbonding, redelegation, the active set */
 };
 
 static const proto_module_set chain_module_set = {

@@ -31,6 +31,7 @@
 #include "protocol/core/fastmix.h"
 #include "protocol/modules/bank/bank.h"
 #include "protocol/modules/modules.h"
+#include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "support/tx_fixture.h"
 
@@ -410,11 +411,13 @@ START_TEST(test_registry)
 {
     const proto_module_set *set = proto_modules_default();
     proto_module_set_check(set);
-    ck_assert_uint_eq(set->count, 2);
+    ck_assert_uint_eq(set->count, 3);
     ck_assert_str_eq(set->modules[0]->name, "bank");
     ck_assert_uint_eq(set->modules[0]->id, PROTO_BANK_MODULE_ID);
     ck_assert_str_eq(set->modules[1]->name, "validator");
     ck_assert_uint_eq(set->modules[1]->id, PROTO_VALIDATOR_MODULE_ID);
+    ck_assert_str_eq(set->modules[2]->name, "staking");
+    ck_assert_uint_eq(set->modules[2]->id, PROTO_STAKING_MODULE_ID);
     ck_assert_ptr_eq(proto_module_set_find(set, PROTO_VALIDATOR_MODULE_ID),
                      &proto_validator_module);
     ck_assert_ptr_null(proto_module_set_find(set, VAULT_ID));
