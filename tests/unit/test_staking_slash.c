@@ -38,7 +38,7 @@ static void world_init(staking_world *w)
         {2, 300, 5 * pct, 50 * pct, 5 * pct},
         {3, 0, 0, 0, 0},
     };
-    sw_init(w, 8, BALANCE, &p, 4, vals, 0, NULL);
+    stk_init(w, 8, BALANCE, &p, 4, vals, 0, NULL);
 }
 
 static uint64_t genesis_supply(void)
@@ -48,41 +48,41 @@ static uint64_t genesis_supply(void)
 
 static const proto_staking_validator *val(const staking_world *w, uint32_t i)
 {
-    return proto_staking_validator_get(sw_st(w), i);
+    return proto_staking_validator_get(stk_st(w), i);
 }
 
 static proto_staking_result slash(staking_world *w, uint32_t i, uint64_t infraction,
                                   uint64_t power, proto_dec fraction, proto_amount *burned)
 {
     proto_gas_meter gas;
-    proto_msg_ctx ctx = sw_ctx(w, &gas, PROTO_ACCOUNT_NONE, NULL);
+    proto_msg_ctx ctx = stk_ctx(w, &gas, PROTO_ACCOUNT_NONE, NULL);
     return proto_staking_slash(w->s, &ctx, i, infraction, power, fraction, burned);
 }
 
 static void send_ok(staking_world *w, uint32_t sender, proto_txmsg m)
 {
-    ck_assert_uint_eq(sw_send(w, sender, &m, NULL), OK);
+    ck_assert_uint_eq(stk_send(w, sender, &m, NULL), OK);
 }
 
 START_TEST(test_slash_delegators_lose_fraction)
 {
     staking_world w;
     world_init(&w);
-    send_ok(&w, 4, sw_delegate(0, 1000));
+    send_ok(&w, 4, stk_delegate(0, 1000));
     proto_amount burned;
     ck_assert_int_eq(slash(&w, 0, 1, 2000, proto_dec_with_prec(5, 2), &burned), PROTO_STAKING_OK);
     ck_amount_eq(burned, 100);
     ck_amount_eq(val(&w, 0)->shares.tokens, 1900);
-    ck_amount_eq(sw_worth(&w, 4, 0), 950);
-    ck_amount_eq(sw_worth(&w, 0, 0), 950);
-    ck_amount_eq(proto_staking_bonded_pool(sw_st(&w)), 2500);
+    ck_amount_eq(stk_worth(&w, 4, 0), 950);
+    ck_amount_eq(stk_worth(&w, 0, 0), 950);
+    ck_amount_eq(proto_staking_bonded_pool(stk_st(&w)), 2500);
     ck_assert_uint_eq(proto_state_burned(w.s), 100);
     ck_assert_uint_eq(proto_state_total_supply(w.s), genesis_supply());
-    sw_invariants(&w, "slash");
+    stk_invariants(&w, "slash");
     /* Undelegating everything pays the slashed worth. */
-    send_ok(&w, 4, sw_undelegate(0, 950));
-    ck_amount_eq(proto_staking_unbonding_at(sw_st(&w), 0)->balance, 950);
-    sw_clear(&w);
+    send_ok(&w, 4, stk_undelegate(0, 950));
+    ck_amount_eq(proto_staking_unbonding_at(stk_st(&w), 0)->balance, 950);
+    stk_clear(&w);
 }
 END_TEST
 
@@ -93,17 +93,17 @@ START_TEST(test_slash_unbonding_entries)
 {
     staking_world w;
     world_init(&w);
-    send_ok(&w, 4, sw_delegate(0, 1000));
-    sw_next(&w, 10);
-    send_ok(&w, 4, sw_undelegate(0, 200));
-    sw_next(&w, 10); /* height 3: the infraction, v0 has 1800 */
-    sw_next(&w, 10);
-    send_ok(&w, 4, sw_undelegate(0, 400));
-    sw_next(&w, 10);
+    send_ok(&w, 4, stk_delegate(0, 1000));
+    stk_next(&w, 10);
+    send_ok(&w, 4, stk_undelegate(0, 200));
+    stk_next(&w, 10); /* height 3: the infraction, v0 has 1800 */
+    stk_next(&w, 10);
+    send_ok(&w, 4, stk_undelegate(0, 400));
+    stk_next(&w, 10);
     proto_amount burned;
     ck_assert_int_eq(slash(&w, 0, 3, 1800, proto_dec_with_prec(5, 2), &burned), PROTO_STAKING_OK);
     ck_amount_eq(burned, 90);
-    const proto_staking_state *st = sw_st(&w);
+    const proto_staking_state *st = stk_st(&w);
     ck_assert_uint_eq(proto_staking_unbondings_count(st), 2);
     const proto_staking_unbonding *a = proto_staking_unbonding_at(st, 0);
     const proto_staking_unbonding *b = proto_staking_unbonding_at(st, 1);
@@ -113,15 +113,15 @@ START_TEST(test_slash_unbonding_entries)
     ck_amount_eq(b->balance, 380);
     ck_amount_eq(b->initial_balance, 400);
     ck_amount_eq(val(&w, 0)->shares.tokens, 1330);
-    ck_amount_eq(sw_worth(&w, 4, 0), 380); /* 400 x 0.95 */
-    ck_amount_eq(sw_worth(&w, 0, 0), 950);
+    ck_amount_eq(stk_worth(&w, 4, 0), 380); /* 400 x 0.95 */
+    ck_amount_eq(stk_worth(&w, 0, 0), 950);
     ck_assert_uint_eq(proto_state_total_supply(w.s), genesis_supply());
-    sw_invariants(&w, "entries slashed");
+    stk_invariants(&w, "entries slashed");
     /* At maturity B pays what is left. */
-    sw_next(&w, UNBOND_NS);
-    sw_end_block(&w, NULL);
-    ck_assert_uint_eq(sw_balance(&w, 4), BALANCE - 1000 + 200 + 380);
-    sw_clear(&w);
+    stk_next(&w, UNBOND_NS);
+    stk_end_block(&w, NULL);
+    ck_assert_uint_eq(stk_balance(&w, 4), BALANCE - 1000 + 200 + 380);
+    stk_clear(&w);
 }
 END_TEST
 
@@ -131,26 +131,26 @@ START_TEST(test_slash_redelegation_at_source)
 {
     staking_world w;
     world_init(&w);
-    send_ok(&w, 4, sw_delegate(0, 1000));
-    sw_next(&w, 10); /* height 2: the infraction */
-    sw_next(&w, 10);
-    send_ok(&w, 4, sw_redelegate(0, 1, 500));
-    ck_dec_eq(proto_staking_delegation_shares(sw_st(&w), 4, 1), proto_dec_from_int64(500));
-    sw_next(&w, 10);
+    send_ok(&w, 4, stk_delegate(0, 1000));
+    stk_next(&w, 10); /* height 2: the infraction */
+    stk_next(&w, 10);
+    send_ok(&w, 4, stk_redelegate(0, 1, 500));
+    ck_dec_eq(proto_staking_delegation_shares(stk_st(&w), 4, 1), proto_dec_from_int64(500));
+    stk_next(&w, 10);
     proto_amount burned;
     ck_assert_int_eq(slash(&w, 0, 2, 2000, proto_dec_with_prec(5, 2), &burned), PROTO_STAKING_OK);
     ck_amount_eq(burned, 100);
-    ck_dec_eq(proto_staking_delegation_shares(sw_st(&w), 4, 1), proto_dec_from_int64(475));
+    ck_dec_eq(proto_staking_delegation_shares(stk_st(&w), 4, 1), proto_dec_from_int64(475));
     ck_amount_eq(val(&w, 1)->shares.tokens, 1075);
     ck_amount_eq(val(&w, 0)->shares.tokens, 1425);
-    ck_amount_eq(proto_staking_bonded_pool(sw_st(&w)), 2500);
+    ck_amount_eq(proto_staking_bonded_pool(stk_st(&w)), 2500);
     ck_assert_uint_eq(proto_state_total_supply(w.s), genesis_supply());
-    sw_invariants(&w, "redelegation slashed");
+    stk_invariants(&w, "redelegation slashed");
     /* An infraction after the redelegation does not reach it. */
-    sw_next(&w, 10);
+    stk_next(&w, 10);
     ck_assert_int_eq(slash(&w, 0, 5, 1425, proto_dec_with_prec(5, 2), &burned), PROTO_STAKING_OK);
-    ck_dec_eq(proto_staking_delegation_shares(sw_st(&w), 4, 1), proto_dec_from_int64(475));
-    sw_clear(&w);
+    ck_dec_eq(proto_staking_delegation_shares(stk_st(&w), 4, 1), proto_dec_from_int64(475));
+    stk_clear(&w);
 }
 END_TEST
 
@@ -159,7 +159,7 @@ START_TEST(test_slash_refusals)
     staking_world w;
     world_init(&w);
     proto_hash before, after;
-    sw_root(&w, &before);
+    stk_root(&w, &before);
     proto_amount burned = 7;
     ck_assert_int_eq(slash(&w, 0, 2, 1000, proto_dec_with_prec(5, 2), &burned),
                      PROTO_STAKING_FUTURE_INFRACTION);
@@ -172,11 +172,11 @@ START_TEST(test_slash_refusals)
                      PROTO_STAKING_UNKNOWN_VALIDATOR);
     ck_assert_int_eq(slash(&w, 2, 1, 300, proto_dec_with_prec(5, 2), NULL),
                      PROTO_STAKING_UNBONDED_VALIDATOR);
-    sw_root(&w, &after);
+    stk_root(&w, &after);
     ck_assert_mem_eq(before.bytes, after.bytes, PROTO_HASH_SIZE);
     ck_assert_str_eq(proto_staking_result_name(PROTO_STAKING_TRANSITIVE_REDELEGATION),
                      "transitive_redelegation");
-    sw_clear(&w);
+    stk_clear(&w);
 }
 END_TEST
 
@@ -203,16 +203,16 @@ static void walk_message(walk *k)
     proto_txmsg m;
     switch (draw(k, 5)) {
     case 0:
-        m = sw_delegate(v, amount);
+        m = stk_delegate(v, amount);
         break;
     case 1:
-        m = sw_undelegate(v, amount);
+        m = stk_undelegate(v, amount);
         break;
     case 2:
-        m = sw_redelegate(v, v2, amount);
+        m = stk_redelegate(v, v2, amount);
         break;
     case 3: {
-        const proto_staking_state *st = sw_st(&k->w);
+        const proto_staking_state *st = stk_st(&k->w);
         uint32_t n = proto_staking_unbondings_count(st);
         uint64_t h = k->w.height;
         if (n > 0) {
@@ -221,18 +221,18 @@ static void walk_message(walk *k)
             v = e->validator;
             h = e->creation_height;
         }
-        m = sw_cancel(v, amount, h);
+        m = stk_cancel(v, amount, h);
         break;
     }
     default:
-        m = sw_create(3, 100 + amount, 0, 0, 0);
+        m = stk_create(3, 100 + amount, 0, 0, 0);
         sender = 3;
         break;
     }
     proto_hash before, after;
-    sw_root(&k->w, &before);
-    if (sw_send(&k->w, sender, &m, NULL) != OK) {
-        sw_root(&k->w, &after);
+    stk_root(&k->w, &before);
+    if (stk_send(&k->w, sender, &m, NULL) != OK) {
+        stk_root(&k->w, &after);
         ck_assert_msg(memcmp(before.bytes, after.bytes, PROTO_HASH_SIZE) == 0,
                       "seed %" G_GUINT64_FORMAT ": refused %s changed the state", k->seed,
                       proto_txmsg_type_name(m.type));
@@ -244,7 +244,7 @@ static void walk_slash(walk *k)
     uint32_t v = (uint32_t)draw(k, 4);
     uint64_t back = draw(k, 4);
     uint64_t infraction = k->w.height > back ? k->w.height - back : 1;
-    const proto_staking_validator *val = proto_staking_validator_get(sw_st(&k->w), v);
+    const proto_staking_validator *val = proto_staking_validator_get(stk_st(&k->w), v);
     uint64_t power = (uint64_t)val->shares.tokens + draw(k, 200);
     proto_dec fraction = proto_dec_with_prec((int64_t)draw(k, 11), 2);
     proto_amount burned = 0;
@@ -266,8 +266,8 @@ START_TEST(test_random_conservation)
         } else if (what < 8) {
             walk_slash(&k);
         } else {
-            sw_end_block(&k.w, NULL);
-            sw_next(&k.w, 1 + (int64_t)draw(&k, UNBOND_NS / 3));
+            stk_end_block(&k.w, NULL);
+            stk_next(&k.w, 1 + (int64_t)draw(&k, UNBOND_NS / 3));
         }
         char where[96];
         g_snprintf(where, sizeof where, "seed %" G_GUINT64_FORMAT " step %d", k.seed, step);
@@ -275,11 +275,11 @@ START_TEST(test_random_conservation)
                       where);
         ck_assert_msg(proto_state_burned(k.w.s) == k.burned, "%s: burned %" G_GUINT64_FORMAT
                       " reported %" G_GUINT64_FORMAT, where, proto_state_burned(k.w.s), k.burned);
-        sw_invariants(&k.w, where);
+        stk_invariants(&k.w, where);
     }
     ck_assert_uint_gt(k.w.stats.delivered, 50);
     ck_assert_uint_gt(k.burned, 0);
-    sw_clear(&k.w);
+    stk_clear(&k.w);
 }
 END_TEST
 

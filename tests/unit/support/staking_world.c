@@ -7,7 +7,7 @@
 #include "protocol/core/crypto.h"
 #include "protocol/modules/modules.h"
 
-void sw_init(staking_world *w, uint32_t accounts, uint64_t balance,
+void stk_init(staking_world *w, uint32_t accounts, uint64_t balance,
              const proto_staking_params *params, uint32_t count,
              const proto_staking_genesis_validator *validators, uint32_t delegations_count,
              const proto_staking_genesis_delegation *delegations)
@@ -27,17 +27,17 @@ void sw_init(staking_world *w, uint32_t accounts, uint64_t balance,
     w->time_ns = 1000;
 }
 
-void sw_clear(staking_world *w)
+void stk_clear(staking_world *w)
 {
     proto_state_free(w->s);
 }
 
-const proto_staking_state *sw_st(const staking_world *w)
+const proto_staking_state *stk_st(const staking_world *w)
 {
     return proto_staking_get(w->s);
 }
 
-proto_msg_ctx sw_ctx(staking_world *w, proto_gas_meter *gas, uint32_t sender, proto_undo *undo)
+proto_msg_ctx stk_ctx(staking_world *w, proto_gas_meter *gas, uint32_t sender, proto_undo *undo)
 {
     proto_gas_meter_init(gas, UINT64_MAX);
     return (proto_msg_ctx){.undo = undo,
@@ -49,10 +49,10 @@ proto_msg_ctx sw_ctx(staking_world *w, proto_gas_meter *gas, uint32_t sender, pr
                            .stats = &w->stats};
 }
 
-uint32_t sw_send(staking_world *w, uint32_t sender, const proto_txmsg *m, proto_undo *undo)
+uint32_t stk_send(staking_world *w, uint32_t sender, const proto_txmsg *m, proto_undo *undo)
 {
     proto_gas_meter gas;
-    proto_msg_ctx ctx = sw_ctx(w, &gas, sender, undo);
+    proto_msg_ctx ctx = stk_ctx(w, &gas, sender, undo);
     proto_msg_result r = proto_state_deliver(w->s, &ctx, m->type, m);
     ck_assert_msg(r.status == PROTO_MSG_OK || r.status == PROTO_MSG_REFUSED, "status %s",
                   proto_msg_status_name(r.status));
@@ -60,29 +60,29 @@ uint32_t sw_send(staking_world *w, uint32_t sender, const proto_txmsg *m, proto_
     return r.code;
 }
 
-void sw_refused(staking_world *w, uint32_t sender, const proto_txmsg *m, uint32_t code)
+void stk_refused(staking_world *w, uint32_t sender, const proto_txmsg *m, uint32_t code)
 {
     proto_hash before, after;
-    sw_root(w, &before);
+    stk_root(w, &before);
     proto_undo undo;
     proto_undo_init(&undo);
-    uint32_t got = sw_send(w, sender, m, &undo);
+    uint32_t got = stk_send(w, sender, m, &undo);
     ck_assert_msg(got == code, "%s: got %s want %s", proto_txmsg_type_name(m->type),
                   proto_staking_result_name(got), proto_staking_result_name(code));
     ck_assert_uint_eq(proto_undo_records_count(&undo), 0);
     proto_undo_clear(&undo);
-    sw_root(w, &after);
+    stk_root(w, &after);
     ck_assert_mem_eq(before.bytes, after.bytes, PROTO_HASH_SIZE);
 }
 
-void sw_end_block(staking_world *w, proto_undo *undo)
+void stk_end_block(staking_world *w, proto_undo *undo)
 {
     proto_gas_meter gas;
-    proto_msg_ctx ctx = sw_ctx(w, &gas, PROTO_ACCOUNT_NONE, undo);
+    proto_msg_ctx ctx = stk_ctx(w, &gas, PROTO_ACCOUNT_NONE, undo);
     ck_assert(proto_state_end_block(w->s, &ctx));
 }
 
-void sw_next(staking_world *w, int64_t dt_ns)
+void stk_next(staking_world *w, int64_t dt_ns)
 {
     w->height++;
     w->time_ns += dt_ns;
@@ -96,7 +96,7 @@ static proto_txmsg msg_of(uint8_t type)
     return m;
 }
 
-proto_txmsg sw_delegate(uint32_t validator, uint64_t amount)
+proto_txmsg stk_delegate(uint32_t validator, uint64_t amount)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_DELEGATE);
     m.delegate.validator = validator;
@@ -104,14 +104,14 @@ proto_txmsg sw_delegate(uint32_t validator, uint64_t amount)
     return m;
 }
 
-proto_txmsg sw_undelegate(uint32_t validator, uint64_t amount)
+proto_txmsg stk_undelegate(uint32_t validator, uint64_t amount)
 {
-    proto_txmsg m = sw_delegate(validator, amount);
+    proto_txmsg m = stk_delegate(validator, amount);
     m.type = PROTO_TXMSG_UNDELEGATE;
     return m;
 }
 
-proto_txmsg sw_redelegate(uint32_t src, uint32_t dst, uint64_t amount)
+proto_txmsg stk_redelegate(uint32_t src, uint32_t dst, uint64_t amount)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_REDELEGATE);
     m.redelegate.src = src;
@@ -120,7 +120,7 @@ proto_txmsg sw_redelegate(uint32_t src, uint32_t dst, uint64_t amount)
     return m;
 }
 
-proto_txmsg sw_cancel(uint32_t validator, uint64_t amount, uint64_t creation_height)
+proto_txmsg stk_cancel(uint32_t validator, uint64_t amount, uint64_t creation_height)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_CANCEL_UNBONDING);
     m.cancel_unbonding.validator = validator;
@@ -129,7 +129,7 @@ proto_txmsg sw_cancel(uint32_t validator, uint64_t amount, uint64_t creation_hei
     return m;
 }
 
-proto_txmsg sw_create(uint32_t validator, uint64_t self_bond, uint64_t rate, uint64_t max_rate,
+proto_txmsg stk_create(uint32_t validator, uint64_t self_bond, uint64_t rate, uint64_t max_rate,
                       uint64_t max_change_rate)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_CREATE_VALIDATOR);
@@ -141,7 +141,7 @@ proto_txmsg sw_create(uint32_t validator, uint64_t self_bond, uint64_t rate, uin
     return m;
 }
 
-proto_txmsg sw_edit(uint32_t validator, uint64_t rate)
+proto_txmsg stk_edit(uint32_t validator, uint64_t rate)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_EDIT_VALIDATOR);
     m.edit_validator.validator = validator;
@@ -149,12 +149,12 @@ proto_txmsg sw_edit(uint32_t validator, uint64_t rate)
     return m;
 }
 
-void sw_root(staking_world *w, proto_hash *out)
+void stk_root(staking_world *w, proto_hash *out)
 {
     proto_state_root(w->s, out);
 }
 
-void sw_invariants(staking_world *w, const char *where)
+void stk_invariants(staking_world *w, const char *where)
 {
     GString *why = g_string_new(NULL);
     bool ok = proto_state_invariants(w->s, why);
@@ -162,9 +162,9 @@ void sw_invariants(staking_world *w, const char *where)
     g_string_free(why, TRUE);
 }
 
-proto_amount sw_worth(const staking_world *w, uint32_t delegator, uint32_t validator)
+proto_amount stk_worth(const staking_world *w, uint32_t delegator, uint32_t validator)
 {
-    const proto_staking_state *st = sw_st(w);
+    const proto_staking_state *st = stk_st(w);
     proto_dec shares = proto_staking_delegation_shares(st, delegator, validator);
     if (proto_dec_is_zero(shares))
         return 0;
@@ -177,7 +177,7 @@ proto_amount sw_worth(const staking_world *w, uint32_t delegator, uint32_t valid
     return out;
 }
 
-uint64_t sw_balance(const staking_world *w, uint32_t account)
+uint64_t stk_balance(const staking_world *w, uint32_t account)
 {
     return proto_state_account(w->s, account)->balance;
 }
