@@ -296,8 +296,12 @@ void pbft_evidence_check_cert(pbft_node *n, const pbft_cert *c)
     if (pbft_cert_preprepare_proposer(c, n->p->validators_count) != PBFT_NO_PREPREPARE) {
         const proto_block_header *h = &c->preprepare;
         const pbft_members *m = pbft_members_at(n, c->seq);
+        /* A slot whose block was just committed keeps have_block but no
+         * longer the decoded block: nothing held to compare then. */
         const proto_block_header *held =
-            s->have_block && s->view == h->slot && !s->from_newview ? &s->block->header : NULL;
+            s->have_block && s->block != NULL && s->view == h->slot && !s->from_newview
+                ? &s->block->header
+                : NULL;
         if (proto_block_header_verify_sig(h, n->p->chain_id, n->p->crypto, &m->keys[h->proposer]))
             pbft_evidence_check_preprepare(n, s, h, held);
     }

@@ -5,7 +5,7 @@
  * once on the way back into a proto_dec. */
 #include "protocol/modules/staking/dec.h"
 
-#include <assert.h>
+#include <glib.h>
 #include <string.h>
 
 #include "protocol/modules/staking/wide.h"
@@ -75,7 +75,7 @@ static void round_by_precision(uint64_t *q, size_t n, uint64_t rem, bool neg, ro
     }
     if (up) {
         uint64_t carry = proto_wide_add_small(q, n, 1);
-        assert(carry == 0); /* callers leave headroom above any quotient */
+        g_assert(carry == 0); /* callers leave headroom above any quotient */
         (void)carry;
     }
 }
@@ -118,14 +118,14 @@ proto_dec proto_dec_one(void)
 
 proto_dec proto_dec_with_prec(int64_t i, unsigned prec)
 {
-    assert(prec <= PROTO_DEC_PRECISION);
+    g_assert(prec <= PROTO_DEC_PRECISION);
     uint64_t w[LIMBS] = {0};
     w[0] = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
     for (unsigned k = prec; k < PROTO_DEC_PRECISION; k++)
         proto_wide_mul_small(w, LIMBS, 10);
     proto_dec d;
     proto_dec_result r = dec_pack(w, LIMBS, i < 0, &d);
-    assert(r == PROTO_DEC_OK); /* |i| < 2^63: far inside the range */
+    g_assert(r == PROTO_DEC_OK); /* |i| < 2^63: far inside the range */
     (void)r;
     return d;
 }
@@ -142,7 +142,7 @@ proto_dec proto_dec_from_amount(proto_amount amount)
     proto_wide_mul_small(w, LIMBS, PRECISION);
     proto_dec d;
     proto_dec_result r = dec_pack(w, LIMBS, amount < 0, &d);
-    assert(r == PROTO_DEC_OK); /* 2^127 x 10^18 < 2^187 */
+    g_assert(r == PROTO_DEC_OK); /* 2^127 x 10^18 < 2^187 */
     (void)r;
     return d;
 }
@@ -198,7 +198,7 @@ static size_t mag_digits(uint64_t *w, size_t n, char *digits)
     char rev[PROTO_DEC_STRING_SIZE];
     size_t count = 0;
     do {
-        assert(count < sizeof rev);
+        g_assert(count < sizeof rev);
         rev[count++] = (char)('0' + proto_wide_div_small(w, n, 10));
     } while (proto_wide_len(w, n) > 0);
     for (size_t k = 0; k < count; k++)

@@ -2,7 +2,7 @@
  * F1 steps, each with the rounding Cosmos uses. */
 #include "protocol/modules/staking/f1.h"
 
-#include <assert.h>
+#include <glib.h>
 
 const char *proto_f1_result_name(proto_f1_result r)
 {
@@ -30,7 +30,7 @@ const char *proto_f1_result_name(proto_f1_result r)
 #define DEC_TRY(call)                                                                              \
     do {                                                                                           \
         proto_dec_result dec_try_r_ = (call);                                                      \
-        assert(dec_try_r_ != PROTO_DEC_DIV_ZERO);                                                  \
+        g_assert(dec_try_r_ != PROTO_DEC_DIV_ZERO);                                                  \
         if (dec_try_r_ != PROTO_DEC_OK)                                                            \
             return PROTO_F1_OVERFLOW;                                                              \
     } while (0)
@@ -141,7 +141,7 @@ proto_f1_result proto_f1_allocate(const proto_f1_params *p, proto_dec fees, int6
         DEC_TRY(proto_dec_sub(remaining, reward, &remaining));
         vote_rewards[i] = reward;
     }
-    assert(!proto_dec_is_negative(remaining));
+    g_assert(!proto_dec_is_negative(remaining));
     *out = (proto_f1_allocation){.proposer_reward = proposer_reward, .community_pool = remaining};
     return PROTO_F1_OK;
 }

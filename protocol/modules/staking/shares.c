@@ -3,7 +3,7 @@
  * writes the validator only once nothing can fail any more. */
 #include "protocol/modules/staking/shares.h"
 
-#include <assert.h>
+#include <glib.h>
 
 const char *proto_shares_result_name(proto_shares_result r)
 {
@@ -30,7 +30,7 @@ const char *proto_shares_result_name(proto_shares_result r)
  * so range is the only thing left that can go wrong. */
 static proto_shares_result from_dec(proto_dec_result r)
 {
-    assert(r != PROTO_DEC_DIV_ZERO && r != PROTO_DEC_BAD_STRING);
+    g_assert(r != PROTO_DEC_DIV_ZERO && r != PROTO_DEC_BAD_STRING);
     return r == PROTO_DEC_OK ? PROTO_SHARES_OK : PROTO_SHARES_OVERFLOW;
 }
 
@@ -142,7 +142,7 @@ proto_shares_result proto_shares_remove_del_shares(proto_shares_validator *v, pr
         return PROTO_SHARES_INSUFFICIENT;
     proto_dec remaining;
     proto_dec_result dr = proto_dec_sub(v->delegator_shares, shares, &remaining);
-    assert(dr == PROTO_DEC_OK); /* 0 <= shares <= delegator_shares */
+    g_assert(dr == PROTO_DEC_OK); /* 0 <= shares <= delegator_shares */
     (void)dr;
     proto_amount paid;
     if (proto_dec_is_zero(remaining)) {
@@ -173,14 +173,14 @@ proto_shares_result proto_shares_remove_tokens(proto_shares_validator *v, proto_
 
 int64_t proto_shares_consensus_power(proto_amount tokens, proto_amount reduction)
 {
-    assert(reduction > 0);
+    g_assert(reduction > 0);
     proto_amount power = tokens / reduction;
-    assert(power <= INT64_MAX && power >= INT64_MIN); /* Cosmos panics too (Int64 out of bound) */
+    g_assert(power <= INT64_MAX && power >= INT64_MIN); /* Cosmos panics too (Int64 out of bound) */
     return (int64_t)power;
 }
 
 proto_amount proto_shares_tokens_from_power(int64_t power, proto_amount reduction)
 {
-    assert(reduction > 0 && reduction <= INT64_MAX);
+    g_assert(reduction > 0 && reduction <= INT64_MAX);
     return (proto_amount)power * reduction; /* |power x reduction| < 2^126 */
 }

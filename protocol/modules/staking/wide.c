@@ -2,7 +2,7 @@
  * Knuth's algorithm D, on caller-owned limb arrays. */
 #include "protocol/modules/staking/wide.h"
 
-#include <assert.h>
+#include <glib.h>
 #include <string.h>
 
 typedef unsigned __int128 u128;
@@ -58,7 +58,7 @@ uint64_t proto_wide_add_small(uint64_t *a, size_t n, uint64_t v)
 
 void proto_wide_mul(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
 {
-    assert(na + nb <= PROTO_WIDE_LIMBS_MAX);
+    g_assert(na + nb <= PROTO_WIDE_LIMBS_MAX);
     memset(out, 0, (na + nb) * sizeof *out);
     for (size_t i = 0; i < na; i++) {
         uint64_t carry = 0;
@@ -84,7 +84,7 @@ uint64_t proto_wide_mul_small(uint64_t *a, size_t n, uint64_t m)
 
 uint64_t proto_wide_div_small(uint64_t *a, size_t n, uint64_t d)
 {
-    assert(d != 0);
+    g_assert(d != 0);
     u128 rem = 0;
     for (size_t i = n; i-- > 0;) {
         u128 cur = (rem << 64) | a[i];
@@ -146,10 +146,10 @@ static uint64_t estimate_qhat(const uint64_t *un, const uint64_t *vn, size_t n)
 void proto_wide_divmod(const uint64_t *num, size_t nn, const uint64_t *den, size_t nd,
                        uint64_t *quot, uint64_t *rem)
 {
-    assert(nn <= PROTO_WIDE_LIMBS_MAX && nd <= PROTO_WIDE_LIMBS_MAX);
+    g_assert(nn <= PROTO_WIDE_LIMBS_MAX && nd <= PROTO_WIDE_LIMBS_MAX);
     size_t n = proto_wide_len(den, nd);
     size_t m = proto_wide_len(num, nn);
-    assert(n > 0);
+    g_assert(n > 0);
     memset(quot, 0, nn * sizeof *quot);
     memset(rem, 0, nd * sizeof *rem);
     if (m < n) {
