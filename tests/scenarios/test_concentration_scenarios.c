@@ -27,24 +27,6 @@
     "[scenario]\nduration = 20s\n[network]\nvalidators = 10\ntopology = direct\n"                  \
     "[consensus]\nprotocol = pbft\nblock_interval = 1s\ncrypto = fast\n"
 
-/* Alarms of `kind` naming `subject`, and whether any of that kind names
- * someone else. */
-static guint alarms_of(const scen_run *r, const char *kind, const char *subject, bool *other)
-{
-    const GArray *a = sim_world_metrics(r->world)->alarms;
-    guint n = 0;
-    *other = false;
-    for (guint i = 0; i < a->len; i++) {
-        const sim_alarm_record *x = &g_array_index(a, sim_alarm_record, i);
-        if (strcmp(x->kind, kind) != 0)
-            continue;
-        if (strcmp(x->subject, subject) == 0)
-            n++;
-        else
-            *other = true;
-    }
-    return n;
-}
 
 /* The run's min_nakamoto target set to `target`, evaluated; the result's
  * actual text into *actual (owned). */
@@ -90,7 +72,7 @@ START_TEST(four_of_ten_under_one_owner)
     scen_assert(r, scen_figure(r, "stake_gini_max") == 0, "gini %g",
                 scen_figure(r, "stake_gini_max"));
     bool other = false;
-    scen_assert(r, alarms_of(r, "concentration", "alpha", &other) == 1 && !other,
+    scen_assert(r, scen_alarms_of(r, "concentration", "alpha", &other) == 1 && !other,
                 "the concentration alarm does not name alpha alone, once");
     const GArray *a = sim_world_metrics(r->world)->alarms;
     const sim_alarm_record *first = &g_array_index(a, sim_alarm_record, 0);
@@ -98,7 +80,7 @@ START_TEST(four_of_ten_under_one_owner)
                 strstr(first->detail, "40.0% of the voting power at height 1 (400 of 1000, 4 "
                                       "validators)") != NULL,
                 "detail: %s", first->detail);
-    scen_assert(r, alarms_of(r, "concentration-cleared", "alpha", &other) == 0 && !other,
+    scen_assert(r, scen_alarms_of(r, "concentration-cleared", "alpha", &other) == 0 && !other,
                 "cleared");
     char *actual = NULL;
     scen_assert(r, !min_nakamoto_passes(r, 2, &actual), "min_nakamoto = 2 passed: %s", actual);
@@ -156,7 +138,7 @@ START_TEST(unequal_stakes_and_the_staking_section)
     scen_run_free(r);
     r = scen_run_text(declared, NULL);
     bool other = false;
-    scen_assert(r, alarms_of(r, "concentration", "v0", &other) == 1 && !other,
+    scen_assert(r, scen_alarms_of(r, "concentration", "v0", &other) == 1 && !other,
                 "the concentration alarm does not name v0 alone, once");
     scen_run_free(r);
 }

@@ -43,23 +43,6 @@ static char *without_fault(const char *text, const char *fault)
     return g_string_free(out, FALSE);
 }
 
-/* Alarms of `kind` raised, and whether any names someone but `subject`. */
-static guint alarms_of(const scen_run *r, const char *kind, const char *subject, bool *other)
-{
-    const GArray *a = sim_world_metrics(r->world)->alarms;
-    guint n = 0;
-    *other = false;
-    for (guint i = 0; i < a->len; i++) {
-        const sim_alarm_record *x = &g_array_index(a, sim_alarm_record, i);
-        if (strcmp(x->kind, kind) != 0)
-            continue;
-        if (strcmp(x->subject, subject) == 0)
-            n++;
-        else
-            *other = true;
-    }
-    return n;
-}
 
 START_TEST(congestion_prices_demand_and_clears)
 {
@@ -78,7 +61,7 @@ START_TEST(congestion_prices_demand_and_clears)
     bool other = false;
     /* The surge's congestion first, then its end (the backlog it left
      * may briefly congest again as the base fee falls: more may follow). */
-    scen_assert(r, alarms_of(r, "congestion", "chain", &other) >= 1 && !other, "congestion");
+    scen_assert(r, scen_alarms_of(r, "congestion", "chain", &other) >= 1 && !other, "congestion");
     const GArray *a = sim_world_metrics(r->world)->alarms;
     scen_assert(r, a->len >= 2 &&
                        strcmp(g_array_index(a, sim_alarm_record, 0).kind, "congestion") == 0 &&
@@ -138,9 +121,9 @@ static void pair_free(fault_pair *p)
 static void assert_named_alone(const fault_pair *p, const char *kind, const char *subject)
 {
     bool other = false;
-    scen_assert(p->with, alarms_of(p->with, kind, subject, &other) == 1 && !other,
+    scen_assert(p->with, scen_alarms_of(p->with, kind, subject, &other) == 1 && !other,
                 "the %s alarm does not name %s alone", kind, subject);
-    scen_assert(p->without, alarms_of(p->without, kind, subject, &other) == 0 && !other,
+    scen_assert(p->without, scen_alarms_of(p->without, kind, subject, &other) == 0 && !other,
                 "a %s alarm without the fault", kind);
 }
 

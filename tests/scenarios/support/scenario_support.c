@@ -92,3 +92,20 @@ void scen_assert_accountable(scen_run *r)
     scen_assert(r, a.state == SIM_ACCOUNTABILITY_HOLDS, "accountability: %s", a.detail);
     g_free(a.detail);
 }
+
+guint scen_alarms_of(const scen_run *r, const char *kind, const char *subject, bool *other)
+{
+    const GArray *a = sim_world_metrics(r->world)->alarms;
+    guint n = 0;
+    *other = false;
+    for (guint i = 0; i < a->len; i++) {
+        const sim_alarm_record *x = &g_array_index(a, sim_alarm_record, i);
+        if (strcmp(x->kind, kind) != 0)
+            continue;
+        if (strcmp(x->subject, subject) == 0)
+            n++;
+        else
+            *other = true;
+    }
+    return n;
+}

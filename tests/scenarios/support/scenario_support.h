@@ -39,6 +39,9 @@ void scen_assert_accountable(scen_run *r);
 
 /* Finalizations (any node, any block) that happened in [from_ns, to_ns). */
 guint scen_commits_in_window(const scen_run *r, int64_t from_ns, int64_t to_ns);
+/* Alarms of `kind` naming `subject`; *other: whether any of that kind
+ * names someone else. */
+guint scen_alarms_of(const scen_run *r, const char *kind, const char *subject, bool *other);
 
 #define SEC(x) ((int64_t)((x) * 1000000000.0))
 
