@@ -262,6 +262,41 @@ static const rep_record_table concentration_table = {
     ROWS(concentration), FIELDS(concentration_fields),
 };
 
+/* The staking economy: one row per final height (PBFT with [staking];
+ * sim/check/staking_obs.h), in height order, and the delegations of the
+ * run's end. */
+static const rep_field staking_fields[] = {
+    REP_FIELD(sim_staking_record, height, "height", U64, ""),
+    REP_FIELD(sim_staking_record, final_ns, "final_ns", TIME, "ns"),
+    REP_FIELD(sim_staking_record, bonded, "bonded", U64, "tokens"),
+    REP_FIELD(sim_staking_record, unbonding, "unbonding", U64, "tokens"),
+    REP_FIELD(sim_staking_record, staking_ratio, "staking_ratio", REAL, ""),
+    REP_FIELD(sim_staking_record, inflation, "inflation", REAL, "per year"),
+    REP_FIELD(sim_staking_record, minted, "minted", U64, "tokens"),
+    REP_FIELD(sim_staking_record, community_pool, "community_pool", U64, "tokens"),
+    REP_FIELD(sim_staking_record, nakamoto, "nakamoto", U32, ""),
+    REP_FIELD(sim_staking_record, delegations, "delegations", U32, ""),
+    REP_FIELD(sim_staking_record, unbonding_entries, "unbonding_entries", U32, ""),
+    REP_FIELD(sim_staking_record, redelegation_entries, "redelegation_entries", U32, ""),
+};
+
+static const rep_record_table staking_table = {
+    "staking", "staking record", sizeof(sim_staking_record), ROWS(staking),
+    FIELDS(staking_fields),
+};
+
+static const rep_field delegation_fields[] = {
+    REP_FIELD(sim_delegation_record, delegator, "delegator", U32, "account"),
+    REP_FIELD(sim_delegation_record, validator, "validator", U32, ""),
+    REP_FIELD(sim_delegation_record, shares, "shares", REAL, ""),
+    REP_FIELD(sim_delegation_record, tokens, "tokens", U64, "tokens"),
+};
+
+static const rep_record_table delegations_table = {
+    "delegations", "delegation", sizeof(sim_delegation_record), ROWS(delegations),
+    FIELDS(delegation_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -283,7 +318,7 @@ static const rep_record_table *const all_tables[] = {
     &faults_table,       &metrics_table,     &txs_table,       &receipts_table,
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
-    &concentration_table,
+    &concentration_table, &staking_table,    &delegations_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

@@ -66,6 +66,10 @@ struct proto_valset {
     proto_prio_set *prio;        /* [prio_len] */
     uint32_t prio_len;           /* update_delay + 1 */
     uint32_t prio_first;         /* index of the oldest height's set */
+    /* The staking module owns the stake (proto_valset_use_external_stake):
+     * tokens are its mirror, slashing burns nothing here, unjail gives no
+     * power back. Fixed per chain, so not hashed. */
+    bool stake_external;
 };
 
 const char *proto_slash_reason_name(proto_slash_reason r)
@@ -267,6 +271,7 @@ proto_valset *proto_valset_copy(const proto_valset *v)
     c->key_log = g_array_copy(v->key_log);
     c->prio_len = v->prio_len;
     c->prio_first = v->prio_first;
+    c->stake_external = v->stake_external;
     c->prio = g_new0(proto_prio_set, v->prio_len);
     for (uint32_t k = 0; k < v->prio_len; k++)
         proto_prio_set_copy(&c->prio[k], &v->prio[k]);
@@ -304,9 +309,12 @@ const proto_validator *proto_valset_get(const proto_valset *v, uint32_t i)
 }
 
 /* Tokens only ever leave the set (slashing), so the genesis total, which
- * was asserted to fit, bounds this sum. */
+ * was asserted to fit, bounds this sum. External stake is the staking
+ * module's to count. */
 uint64_t proto_valset_bonded(const proto_valset *v)
 {
+    if (v->stake_external)
+        return 0;
     uint64_t total = 0;
     for (uint32_t i = 0; i < v->count; i++) {
         total += v->validators[i].tokens;
@@ -380,9 +388,13 @@ uint64_t proto_valset_fill(const proto_valset *v, uint64_t n, uint64_t *powers, 
     return total;
 }
 
-/* trunc(tokens * num / den) without overflow; num <= den, so <= tokens. */
-static uint64_t slash_tokens(proto_validator *val, uint64_t num, uint64_t den)
+/* trunc(tokens * num / den) without overflow; num <= den, so <= tokens.
+ * With external stake the chain slashes through the staking module: 0. */
+static uint64_t slash_tokens(const proto_valset *v, proto_validator *val, uint64_t num,
+                             uint64_t den)
 {
+    if (v->stake_external)
+        return 0;
     uint64_t amount = (uint64_t)((unsigned __int128)val->tokens * num / den);
     g_assert(amount <= val->tokens);
     val->tokens -= amount;
@@ -417,7 +429,7 @@ uint64_t proto_valset_apply_double_sign(proto_valset *v, uint32_t i, uint64_t he
     proto_validator *val = &v->validators[i];
     g_assert(!val->tombstoned);
     uint64_t burned =
-        slash_tokens(val, v->params.slash_double_sign_num, v->params.slash_double_sign_den);
+        slash_tokens(v, val, v->params.slash_double_sign_num, v->params.slash_double_sign_den);
     val->jailed = true;
     val->tombstoned = true;
     val->jailed_until_ns = INT64_MAX;
@@ -433,7 +445,7 @@ uint64_t proto_valset_apply_double_sign(proto_valset *v, uint32_t i, uint64_t he
 static uint64_t downtime_jail(proto_valset *v, uint32_t i, uint64_t height)
 {
     proto_validator *val = &v->validators[i];
-    uint64_t burned = slash_tokens(val, v->params.slash_downtime_num, v->params.slash_downtime_den);
+    uint64_t burned = slash_tokens(v, val, v->params.slash_downtime_num, v->params.slash_downtime_den);
     val->jailed = true;
     val->jailed_until_ns = val->signing.jailed_until_ns; /* now_ns + jail, saturated */
     power_append(v, i, height + v->params.update_delay, 0);
@@ -504,6 +516,38 @@ void proto_valset_set_power(proto_valset *v, uint32_t i, uint64_t power, uint64_
         power_append(v, i, from_height, power);
 }
 
+void proto_valset_use_external_stake(proto_valset *v, const uint64_t *tokens,
+                                     const uint64_t *powers)
+{
+    g_assert(v->power_log->len == v->count); /* genesis: nothing changed yet */
+    g_assert(!v->stake_external);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < v->count; i++) {
+        power_entry *e = &g_array_index(v->power_log, power_entry, i);
+        g_assert(e->from_height == 0 && e->validator == i && powers[i] <= UINT64_MAX - total);
+        e->power = powers[i];
+        total += powers[i];
+        v->validators[i].tokens = tokens[i];
+    }
+    g_assert(total > 0);
+    v->stake_external = true;
+    for (uint32_t k = 0; k < v->prio_len; k++)
+        proto_prio_set_clear(&v->prio[k]);
+    g_free(v->prio);
+    priorities_genesis(v);
+}
+
+bool proto_valset_stake_external(const proto_valset *v)
+{
+    return v->stake_external;
+}
+
+void proto_valset_set_tokens(proto_valset *v, uint32_t i, uint64_t tokens)
+{
+    g_assert(v->stake_external && i < v->count);
+    v->validators[i].tokens = tokens;
+}
+
 /* jailed_until_ns keeps its last value (Cosmos keeps JailedUntil too). */
 void proto_valset_apply_unjail(proto_valset *v, uint32_t i, uint64_t height)
 {
@@ -516,7 +560,8 @@ void proto_valset_apply_unjail(proto_valset *v, uint32_t i, uint64_t height)
     g_assert(unjailed);
     val->op_nonce++;
     val->jailed = false;
-    power_append(v, i, effective, val->tokens);
+    if (!v->stake_external) /* else the staking module's end block bonds it again */
+        power_append(v, i, effective, val->tokens);
     validator_check(val);
 }
 

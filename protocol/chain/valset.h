@@ -186,6 +186,23 @@ uint64_t proto_valset_apply_rotate(proto_valset *v, uint32_t i, const proto_pubk
  * from_height is already `power`. */
 void proto_valset_set_power(proto_valset *v, uint32_t i, uint64_t power, uint64_t from_height);
 
+/* Genesis, for a chain whose staking module owns the stake
+ * (protocol/modules/staking/staking.h): the validators' tokens become a
+ * mirror of the module's (tokens[i]; later proto_valset_set_tokens) and
+ * their genesis powers powers[i] (zero allowed, total > 0) replace the
+ * stakes given to proto_valset_new, priorities recomputed. From then on
+ * proto_valset_bonded is 0 (the module's pools are the supply), slashing
+ * burns nothing here (the chain slashes through the module:
+ * proto_staking_slash), unjail gives no power back (the module's next
+ * end block bonds the validator again and writes its power), and the
+ * priorities are moved on by the module's end block, after its powers
+ * (the validator module leaves them alone). */
+void proto_valset_use_external_stake(proto_valset *v, const uint64_t *tokens,
+                                     const uint64_t *powers);
+bool proto_valset_stake_external(const proto_valset *v);
+/* External stake only: validator i's token mirror. */
+void proto_valset_set_tokens(proto_valset *v, uint32_t i, uint64_t tokens);
+
 /* ---- proposer priorities ---- */
 
 /* Block `height` has executed, all of its changes applied: move the

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft_ext.h"
 
@@ -39,6 +40,39 @@ static void add_slash(pbft_node *n, proto_slash_reason reason, uint32_t validato
     ev->slash_reason = reason;
     ev->evidence_height = evidence_height;
     ev->amount = amount;
+}
+
+/* On a chain whose staking module owns the stake, the validator module
+ * only jails (and tombstones): the slash itself goes through the staking
+ * module (Keeper.Slash), so it reaches every delegator's shares and the
+ * unbonding and redelegation entries made since the infraction, with the
+ * power the validator had at the infraction height. Returns the tokens
+ * burned; 0 on a chain without the module. */
+static uint64_t staking_slash(pbft_node *n, proto_state *s, const proto_block *b, uint32_t v,
+                              uint64_t infraction_height, uint64_t num, uint64_t den,
+                              proto_undo *undo)
+{
+    if (proto_staking_get(s) == NULL)
+        return 0;
+    proto_gas_meter gas;
+    proto_gas_meter_init(&gas, UINT64_MAX);
+    proto_msg_ctx ctx = {.undo = undo,
+                         .gas = &gas,
+                         .sender = PROTO_ACCOUNT_NONE,
+                         .crypto = n->p->crypto,
+                         .chain_id = n->p->chain_id,
+                         .height = b->header.height,
+                         .time_ns = b->header.timestamp_ns};
+    proto_dec fraction;
+    proto_dec_result r = proto_dec_quo(proto_dec_from_amount((proto_amount)num),
+                                       proto_dec_from_amount((proto_amount)den), &fraction);
+    g_assert(r == PROTO_DEC_OK); /* chain parameters, checked at genesis */
+    uint64_t power = proto_valset_power_at(proto_validator_set(s), v, infraction_height);
+    proto_amount burned = 0;
+    proto_staking_result res =
+        proto_staking_slash(s, &ctx, v, infraction_height, power, fraction, &burned);
+    g_assert(res == PROTO_STAKING_OK || res == PROTO_STAKING_UNBONDED_VALIDATOR);
+    return (uint64_t)burned;
 }
 
 /* The parent's commit signatures: who signed height - 1. */
@@ -63,9 +97,14 @@ static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block 
     GArray *burned = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     proto_validator_record_commit(s, h - 1, h, b->header.timestamp_ns, signed_mask, jailed, burned,
                                   undo);
-    for (guint i = 0; i < jailed->len; i++)
-        add_slash(n, PROTO_SLASH_DOWNTIME, g_array_index(jailed, uint32_t, i), h - 1,
-                  g_array_index(burned, uint64_t, i), h + pbft_update_delay(n));
+    const proto_slashing_params *sp = proto_valset_params(proto_validator_set(s));
+    for (guint i = 0; i < jailed->len; i++) {
+        uint32_t v = g_array_index(jailed, uint32_t, i);
+        uint64_t amount = g_array_index(burned, uint64_t, i) +
+                          staking_slash(n, s, b, v, h - 1, sp->slash_downtime_num,
+                                        sp->slash_downtime_den, undo);
+        add_slash(n, PROTO_SLASH_DOWNTIME, v, h - 1, amount, h + pbft_update_delay(n));
+    }
     g_array_unref(jailed);
     g_array_unref(burned);
     g_free(signed_mask);
@@ -94,6 +133,9 @@ static bool execute_evidence(pbft_node *n, proto_state *s, const proto_block *b,
     if (!evidence_acceptable(n, proto_validator_set(s), e, h))
         return false;
     uint64_t amount = proto_validator_slash_double_sign(s, v, h, b->header.timestamp_ns, undo);
+    const proto_slashing_params *sp = proto_valset_params(proto_validator_set(s));
+    amount += staking_slash(n, s, b, v, e->a.seq, sp->slash_double_sign_num,
+                            sp->slash_double_sign_den, undo);
     add_slash(n, PROTO_SLASH_DOUBLE_SIGN, v, e->a.seq, amount, h + pbft_update_delay(n));
     return true;
 }

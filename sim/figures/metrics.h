@@ -101,6 +101,34 @@ typedef struct sim_concentration_record {
     double top_owner_share;    /* the largest owner's power over the total, 0..1 */
 } sim_concentration_record;
 
+/* One height of the staking economy (sim/check/staking_obs.h), from the
+ * state of the first honest node to finalize it (PBFT with [staking]). */
+typedef struct sim_staking_record {
+    uint64_t height;
+    int64_t final_ns;          /* first finalization */
+    uint64_t bonded;           /* the bonded pool: tokens of validators in the active set */
+    uint64_t unbonding;        /* the not-bonded pool: other validators' tokens and the
+                                * unbonding entries' balances */
+    double staking_ratio;      /* bonded / the supply in existence (genesis + minted -
+                                * burned), 0..1 */
+    double inflation;          /* x/mint's annual rate; absent (NaN) without minting */
+    uint64_t minted;           /* minted since genesis */
+    uint64_t community_pool;   /* whole tokens in it */
+    uint32_t nakamoto;         /* fewest validators with more than 1/3 of the power */
+    uint32_t delegations;      /* delegation records */
+    uint32_t unbonding_entries;
+    uint32_t redelegation_entries;
+} sim_staking_record;
+
+/* A delegation in the state of the run's end (the highest final height
+ * an honest node that is up holds). */
+typedef struct sim_delegation_record {
+    uint32_t delegator;        /* account index */
+    uint32_t validator;
+    double shares;             /* of the validator's delegator shares (display) */
+    uint64_t tokens;           /* what the shares are worth, truncated: exact */
+} sim_delegation_record;
+
 /* An attack or anomaly the run's detectors raised (sim/check/alarms.c,
  * sim/check/concentration.c). */
 typedef struct sim_alarm_record {
@@ -194,6 +222,8 @@ typedef struct sim_metrics {
     GArray *fees;              /* sim_fee_record, by height */
     GArray *alarms;            /* sim_alarm_record, in time order */
     GArray *concentration;     /* sim_concentration_record, by height (PBFT) */
+    GArray *staking;           /* sim_staking_record, by height (PBFT with [staking]) */
+    GArray *delegations;       /* sim_delegation_record, by (delegator, validator) */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

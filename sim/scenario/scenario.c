@@ -410,7 +410,7 @@ typedef struct scn_section_kind {
 static const scn_section_kind scn_sections[] = {
     {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
     {"consensus", scn_consensus_keys, 0}, {"slashing", sim_scn_slashing_keys, SCN_AT(slashing)},
-    {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, 0},
+    {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, SCN_AT(staking_opt)},
     {"workload", scn_workload_keys, 0},
 };
 

@@ -145,6 +145,28 @@ typedef struct sim_expect {
                               * [staking] owners is given, else by validators, >= this */
 } sim_expect;
 
+/* The staking economy's keys of [staking] (sim/scenario/scenario_staking.c);
+ * rates are fixed-point, x 10^-18, as the chain's messages carry them. */
+#define SIM_RATE_ONE 1000000000000000000ULL
+typedef struct sim_staking_options {
+    uint32_t delegators;             /* accounts that delegate at genesis, then act */
+    uint64_t delegator_stake;        /* each one's genesis delegation; 0: a tenth of the
+                                      * mean validator stake (at least 1) */
+    double delegation_rate_per_s;    /* their operations, all of them together */
+    int64_t unbonding_time_ns;       /* > 0 */
+    uint32_t max_validators;         /* 0: every validator */
+    uint64_t min_self_bond;          /* >= 1: every genesis stake at least this */
+    GArray *commission;              /* uint64 rate: one for all, or one per validator */
+    uint64_t commission_max_rate;    /* every validator's max rate, >= its rate */
+    uint64_t commission_max_change_rate; /* most one edit (per day of `year`) moves it */
+    uint64_t inflation_min;          /* rates: inflation_min <= inflation_max */
+    uint64_t inflation_max;
+    uint64_t inflation_rate_change;
+    uint64_t goal_bonded;            /* > 0 */
+    uint64_t community_tax;
+    int64_t year_ns;                 /* simulated time counted as a year, > 0 */
+} sim_staking_options;
+
 typedef struct sim_scenario {
     char *path;
     char *name;
@@ -199,6 +221,7 @@ typedef struct sim_scenario {
                                  * own name ("v7"), by index; one per validator by default */
     GArray *owner_of;           /* uint32, one per validator: its owner (index into
                                  * owner_names) */
+    sim_staking_options staking_opt; /* the rest of [staking]; defaults without it */
 
     /* [workload] */
     GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */
@@ -263,6 +286,8 @@ uint32_t sim_scenario_node_count(const sim_scenario *s);
 /* Gas of one workload transfer (one TRANSFER message, ante included)
  * under the chain's gas schedule. */
 uint64_t sim_scenario_transfer_gas(void);
+/* Validator v's commission rate (x 10^-18) from [staking] commission. */
+uint64_t sim_scenario_commission_of(const sim_scenario *s, uint32_t validator);
 /* "v3", "n12", "a0"; returns a newly allocated string. */
 char *sim_scenario_node_name(const sim_scenario *s, uint32_t index);
 

@@ -1,29 +1,45 @@
-/* The [staking] section: for now one key, `owners`, who controls which
- * validators, so that stake concentration is reported by owner as well
- * as by validator (sim/check/concentration.h); and [expect]
- * min_nakamoto's checks against the validators and owners. The staking
- * module's own keys (delegators, unbonding, inflation, ...) come with it.
+/* The [staking] section: the staking economy's parameters and who
+ * controls which validators.
+ *
+ * Economy keys (sim_staking_options): delegators and their genesis stake
+ * and operation rate, the x/staking parameters (unbonding time, active
+ * set size, minimum self-bond, commission), the x/mint ones (inflation
+ * bounds and speed, bonded goal, the simulated `year`) and x/distribution's
+ * community tax. Rates are read exactly ("0.05" is 5 x 10^16 x 10^-18),
+ * never through a double.
  *
  *   owners = v0..v3:alpha v4..v9:beta
  *
- * Items separated by blanks, each SET:OWNER without a blank inside: SET a
- * set of validators as node sets are written (v3, v0..v4, v0,v5,
- * validators), OWNER a name of lower-case letters, digits, '_' and '-'.
- * One owner may have several items. A validator no item lists is its own
- * owner, under its own name ("v7"), so names of the form vN are reserved.
+ * `owners`: items separated by blanks, each SET:OWNER without a blank
+ * inside: SET a set of validators as node sets are written (v3, v0..v4,
+ * v0,v5, validators), OWNER a name of lower-case letters, digits, '_'
+ * and '-'. One owner may have several items. A validator no item lists
+ * is its own owner, under its own name ("v7"), so names of the form vN
+ * are reserved; concentration is reported by owner as well as by
+ * validator (sim/check/concentration.h).
+ *
  * Every error names the file, the line and the key: a name that is no
  * validator, a node that is not a validator, a bad range, a validator
- * listed twice, an item without an owner, an empty or bad owner name.
+ * listed twice, an item without an owner, an empty or bad owner name, a
+ * rate above one or with more than 18 decimals, a commission list whose
+ * length is neither 1 nor the validator count, a commission above its
+ * max rate, inflation bounds out of order, a genesis stake below the
+ * minimum self-bond, an active set larger than the validators.
  *
  * [staking] describes bonded validators: with protocol = poa (which has
  * none) the section is an error, as [slashing] is, and so is [expect]
  * min_nakamoto. */
 #include "sim/scenario/scenario_internal.h"
+#include "sim/scenario/units.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Longer owner names are typos or pasted keys; they must fit a report line. */
 #define STAKING_OWNER_NAME_MAX 32
+/* Stakes and delegations: each far below the supply bound (u64). */
+#define STAKING_STAKE_MAX 1000000000000000000LL
+#define STAKING_AT(field) offsetof(sim_staking_options, field)
 
 /* `owners` names validators, so it is read once the counts are known
  * (sim_scn_check_staking). */
@@ -34,21 +50,128 @@ static gboolean staking_read_later(sim_scn_ctx *c, const sim_ini_section *sec,
     return TRUE;
 }
 
+/* A rate in [0, 1] as x 10^-18, exactly. */
+static gboolean parse_rate(const char *text, uint64_t *out, GError **error)
+{
+    uint64_t num = 0, den = 1;
+    if (!sim_parse_fraction(text, &num, &den, error))
+        return FALSE;
+    /* den is a power of ten up to 10^9, so 10^18 / den is exact. */
+    *out = num * (SIM_RATE_ONE / den);
+    return TRUE;
+}
+
+static gboolean staking_read_rate(sim_scn_ctx *c, const sim_ini_section *sec,
+                                  const sim_ini_entry *e, void *base, GError **error)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } rates[] = {
+        {"commission_max_rate", STAKING_AT(commission_max_rate)},
+        {"commission_max_change_rate", STAKING_AT(commission_max_change_rate)},
+        {"inflation_min", STAKING_AT(inflation_min)},
+        {"inflation_max", STAKING_AT(inflation_max)},
+        {"inflation_rate_change", STAKING_AT(inflation_rate_change)},
+        {"goal_bonded", STAKING_AT(goal_bonded)},
+        {"community_tax", STAKING_AT(community_tax)},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rates); i++) {
+        if (strcmp(e->key, rates[i].key) != 0)
+            continue;
+        GError *local = NULL;
+        if (!parse_rate(e->value, (uint64_t *)((char *)base + rates[i].offset), &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        return TRUE;
+    }
+    g_assert_not_reached();
+}
+
+/* `commission`: one rate for every validator, or one per validator
+ * (the count is checked once the validators are known). */
+static gboolean staking_read_commission(sim_scn_ctx *c, const sim_ini_section *sec,
+                                        const sim_ini_entry *e, void *base, GError **error)
+{
+    sim_staking_options *o = base;
+    g_array_set_size(o->commission, 0);
+    g_auto(GStrv) items = g_strsplit_set(e->value, " \t,", -1);
+    for (guint i = 0; items[i] != NULL; i++) {
+        if (items[i][0] == '\0')
+            continue;
+        uint64_t rate = 0;
+        GError *local = NULL;
+        if (!parse_rate(items[i], &rate, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        g_array_append_val(o->commission, rate);
+    }
+    if (o->commission->len == 0)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "empty value (one rate, or one per validator)");
+    return TRUE;
+}
+
 const sim_scn_key sim_scn_staking_keys[] = {
     {.key = "owners", .type = SIM_SCN_CUSTOM, .custom = staking_read_later},
+    {.key = "delegators", .type = SIM_SCN_U32, .offset = STAKING_AT(delegators), .lo = 0,
+     .hi = 10000000},
+    {.key = "delegator_stake", .type = SIM_SCN_U64, .offset = STAKING_AT(delegator_stake),
+     .lo = 1, .hi = STAKING_STAKE_MAX},
+    {.key = "delegation_rate", .type = SIM_SCN_RATE, .offset = STAKING_AT(delegation_rate_per_s),
+     .lo = 0, .hi = 1000000},
+    {.key = "unbonding_time", .type = SIM_SCN_DURATION, .offset = STAKING_AT(unbonding_time_ns),
+     .lo = 1},
+    {.key = "max_validators", .type = SIM_SCN_U32, .offset = STAKING_AT(max_validators), .lo = 1,
+     .hi = 1000000},
+    {.key = "min_self_bond", .type = SIM_SCN_U64, .offset = STAKING_AT(min_self_bond), .lo = 1,
+     .hi = STAKING_STAKE_MAX},
+    {.key = "commission", .type = SIM_SCN_CUSTOM, .custom = staking_read_commission},
+    {.key = "commission_max_rate", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "commission_max_change_rate", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "inflation_min", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "inflation_max", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "inflation_rate_change", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "goal_bonded", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
+    {.key = "year", .type = SIM_SCN_DURATION, .offset = STAKING_AT(year_ns), .lo = 1},
+    {.key = "community_tax", .type = SIM_SCN_CUSTOM, .custom = staking_read_rate},
     {0},
 };
 
+/* Cosmos's parameters, with times scaled to runs of minutes: unbonding
+ * 10 min instead of 21 days, a year of 1 h. Commission 5%, at most 20%,
+ * moved by at most 1% a day. */
 void sim_scn_staking_init(sim_scenario *s)
 {
     s->owner_names = g_ptr_array_new_with_free_func(g_free);
     s->owner_of = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    sim_staking_options *o = &s->staking_opt;
+    const uint64_t percent = SIM_RATE_ONE / 100;
+    *o = (sim_staking_options){.unbonding_time_ns = 600LL * 1000 * 1000 * 1000,
+                               .min_self_bond = 1,
+                               .commission = g_array_new(FALSE, FALSE, sizeof(uint64_t)),
+                               .commission_max_rate = 20 * percent,
+                               .commission_max_change_rate = 1 * percent,
+                               .inflation_min = 7 * percent,
+                               .inflation_max = 20 * percent,
+                               .inflation_rate_change = 13 * percent,
+                               .goal_bonded = 67 * percent,
+                               .community_tax = 2 * percent,
+                               .year_ns = 3600LL * 1000 * 1000 * 1000};
+    uint64_t five = 5 * percent;
+    g_array_append_val(o->commission, five);
 }
 
 void sim_scn_staking_clear(sim_scenario *s)
 {
     g_ptr_array_unref(s->owner_names);
     g_array_unref(s->owner_of);
+    g_array_unref(s->staking_opt.commission);
+}
+
+uint64_t sim_scenario_commission_of(const sim_scenario *s, uint32_t validator)
+{
+    const GArray *c = s->staking_opt.commission;
+    g_assert(c->len == 1 || validator < c->len);
+    return g_array_index(c, uint64_t, c->len == 1 ? 0 : validator);
 }
 
 /* Sets *why (owned) and refuses. */
@@ -191,6 +314,65 @@ static gboolean check_protocol(const sim_scn_ctx *c, GError **error)
     return TRUE;
 }
 
+/* The error of key `key` in [staking] (the section when it is absent
+ * from the file: a default broke the rule). */
+static gboolean staking_fail(const sim_scn_ctx *c, const char *key, GError **error,
+                             const char *why)
+{
+    const sim_ini_section *sec = sim_ini_find_section(c->ini, "staking");
+    return sim_scn_fail(c, sec, sim_ini_find_entry(sec, key), SIM_SCENARIO_ERROR_VALUE, error,
+                        "%s", why);
+}
+
+static gboolean check_commission(const sim_scn_ctx *c, GError **error)
+{
+    const sim_staking_options *o = &c->s->staking_opt;
+    if (o->commission->len != 1 && o->commission->len != c->s->validators) {
+        g_autofree char *why = g_strdup_printf("%u rates for %u validators (give one for all, "
+                                               "or one per validator)",
+                                               o->commission->len, c->s->validators);
+        return staking_fail(c, "commission", error, why);
+    }
+    for (guint i = 0; i < o->commission->len; i++)
+        if (g_array_index(o->commission, uint64_t, i) > o->commission_max_rate)
+            return staking_fail(c, "commission", error,
+                                "a commission above commission_max_rate");
+    if (o->commission_max_change_rate > o->commission_max_rate)
+        return staking_fail(c, "commission_max_change_rate", error,
+                            "above commission_max_rate (Cosmos refuses such a validator)");
+    return TRUE;
+}
+
+static gboolean check_economy(const sim_scn_ctx *c, GError **error)
+{
+    const sim_scenario *s = c->s;
+    const sim_staking_options *o = &s->staking_opt;
+    if (!check_commission(c, error))
+        return FALSE;
+    if (o->inflation_min > o->inflation_max)
+        return staking_fail(c, "inflation_min", error, "above inflation_max");
+    if (o->goal_bonded == 0)
+        return staking_fail(c, "goal_bonded", error, "must be above 0 (x/mint divides by it)");
+    if (o->max_validators > s->validators) {
+        g_autofree char *why = g_strdup_printf("%u, but there are %u validators",
+                                               o->max_validators, s->validators);
+        return staking_fail(c, "max_validators", error, why);
+    }
+    if (o->delegation_rate_per_s > 0 && o->delegators == 0)
+        return staking_fail(c, "delegation_rate", error,
+                            "delegators act at this rate, but there are none (delegators = 0)");
+    for (uint32_t v = 0; v < s->validators; v++) {
+        uint64_t stake = g_array_index(s->stakes, uint64_t, s->stakes->len == 1 ? 0 : v);
+        if (stake >= o->min_self_bond)
+            continue;
+        g_autofree char *why = g_strdup_printf("v%u's stake %" G_GUINT64_FORMAT " (its genesis "
+                                               "self-bond) is below it",
+                                               v, stake);
+        return staking_fail(c, "min_self_bond", error, why);
+    }
+    return TRUE;
+}
+
 gboolean sim_scn_check_staking(sim_scn_ctx *c, GError **error)
 {
     sim_scenario *s = c->s;
@@ -221,7 +403,7 @@ gboolean sim_scn_check_staking(sim_scn_ctx *c, GError **error)
     s->owner_of = owner_of;
     s->staking = sec != NULL;
     s->owners_declared = e != NULL;
-    return TRUE;
+    return sec == NULL || check_economy(c, error);
 }
 
 /* A Nakamoto coefficient is at most the number of validators (or owners)

@@ -82,11 +82,15 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
         proto_keypair_derive(&c->spam_keys[k], opt->seed, label);
         proto_state_add_account(c->genesis, &c->spam_keys[k].pk, SIM_CHAIN_GENESIS_BALANCE);
     }
+    sim_chain_staking_accounts(c);
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the
-     * genesis root commits to it; PoA has none. */
-    if (opt->protocol == SIM_CONSENSUS_PBFT) {
+     * genesis root commits to it; with [staking] the staking module owns
+     * the stake under it. PoA has none. */
+    if (opt->protocol == SIM_CONSENSUS_PBFT && opt->staking != NULL) {
+        sim_chain_staking_genesis(c);
+    } else if (opt->protocol == SIM_CONSENSUS_PBFT) {
         proto_valset *vs = proto_valset_new(&opt->slashing, opt->validators, c->validator_pubkeys,
                                             c->stakes);
         for (uint32_t v = 0; v < opt->validators; v++)
@@ -186,6 +190,7 @@ bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep
     build_poa(c);
     build_pbft(c);
     c->opt.stakes = NULL; /* borrowed for set-up only */
+    c->opt.staking = NULL;
     return true;
 }
 
@@ -202,6 +207,7 @@ void sim_chain_clear(sim_chain *c)
     g_free(c->account_keys);
     g_free(c->fee_accounts);
     g_free(c->spam_keys);
+    g_free(c->delegator_keys);
     *c = (sim_chain){0};
 }
 

@@ -5,8 +5,10 @@
  * derived from the seed, stakes and the proposer rotation come from the
  * consensus options, the genesis state holds every account, then one
  * operator account per validator (key: the validator's genesis key; its
- * tips arrive there and it pays for the validator's operations), and
- * (under PBFT) the bonded validator set; the chain's rules (gas, fees)
+ * tips arrive there and it pays for the validator's operations), the
+ * spam behaviours' and the delegators' accounts, and (under PBFT) the
+ * bonded validator set, whose stake the staking module owns when the
+ * scenario has a [staking] section (sim/world/chain_staking.c); the chain's rules (gas, fees)
  * come from [fees], and the PoA and PBFT parameters point into all of
  * it. The simulated world builds one (sim/world/world.c) for
  * its thousands of nodes; the testbed daemon (tools/node) builds the same
@@ -68,6 +70,10 @@ typedef struct sim_chain_options {
     int64_t view_timeout_ns;     /* PBFT */
     uint32_t checkpoint_interval;/* PBFT */
     bool test_break_quorum;      /* TEST ONLY (pbft_params.test_break_quorum) */
+    /* [staking] (PBFT): the staking module owns the stake, delegators
+     * delegate at genesis; NULL: genesis stakes as they are. Borrowed,
+     * must outlive sim_chain_init. */
+    const sim_staking_options *staking;
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
@@ -89,6 +95,10 @@ typedef struct sim_chain {
     uint32_t *fee_accounts;          /* [validators]: validator i's operator account */
     proto_keypair *spam_keys;        /* [spam_accounts]: "spam/<k>" */
     uint32_t first_spam_account;     /* spam key k is account first_spam_account + k */
+    proto_keypair *delegator_keys;   /* [delegators_count]: "delegator/<k>" */
+    uint32_t delegators_count;       /* [staking] delegators; 0 without [staking] */
+    uint64_t delegator_stake;        /* each delegator's genesis delegation */
+    uint32_t first_delegator_account;/* delegator k is account first_delegator_account + k */
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation_kind rotation;    /* poa.rotation and pbft.rotation */
@@ -106,6 +116,12 @@ void sim_chain_clear(sim_chain *c);
 /* The consensus node of validator `validator_index` (< 0: a full node),
  * addressed as `self`, talking through env: a PBFT or PoA node, as the
  * chain's protocol says; *ops gets its operations. */
+/* chain_staking.c: the staking module's genesis (PBFT with [staking]):
+ * delegator accounts, validators self-bonded with their stakes, every
+ * delegator's genesis delegation, and the validator set on top. */
+void sim_chain_staking_accounts(sim_chain *c);
+void sim_chain_staking_genesis(sim_chain *c);
+
 void *sim_chain_new_node(const sim_chain *c, proto_node_id self, int32_t validator_index,
                          const proto_env *env, const proto_node_ops **ops);
 

@@ -54,11 +54,11 @@ struct sim_inflight {
     int64_t last_attempt_ns;
     int64_t next_check_ns;     /* when the retry scan looks at it again */
     uint32_t node;
-    uint32_t from;             /* sender account */
+    uint32_t from;             /* sender: a client (client_key) */
     uint64_t nonce;
     uint32_t crashes_at_attempt; /* w->nodes[node].crashes when given to node */
-    uint32_t to;               /* recipient account */
-    uint64_t amount;
+    proto_txmsg msg;           /* the one message: a transfer, or a delegator's */
+    uint64_t gas_limit;
     uint64_t tip;              /* the newest version's fee fields */
     uint64_t max_fee;
     uint8_t strategy;          /* index into opt.fee_strategies */
@@ -77,15 +77,20 @@ static void inflight_free(sim_inflight *f)
 
 /* A random live node, or UINT32_MAX if every node is down. A node in the
  * middle of a graceful leave (churn) takes no new clients. */
-static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
+static uint32_t pick_live_node_from(const sim_world *w, uint32_t start, uint32_t avoid)
 {
-    uint32_t start = (uint32_t)sim_rng_below(&w->workload.rng, w->nodes_count);
     for (uint32_t k = 0; k < w->nodes_count; k++) {
         uint32_t i = (start + k) % w->nodes_count;
         if (w->nodes[i].up && !w->nodes[i].leaving && (i != avoid || w->nodes_count == 1))
             return i;
     }
     return UINT32_MAX;
+}
+
+static uint32_t pick_live_node(sim_world *w, uint32_t avoid)
+{
+    return pick_live_node_from(w, (uint32_t)sim_rng_below(&w->workload.rng, w->nodes_count),
+                               avoid);
 }
 
 static void submit_to(sim_world *w, sim_inflight *f, uint32_t node)
@@ -122,43 +127,47 @@ static uint64_t fee_cap_max(const sim_world *w, uint32_t account)
     return MIN(sim_pricing_affordable_fee_cap(), sim_pricing_budget(w, account));
 }
 
-/* Sign f's current version (to, amount, nonce, fees) and make it the one
+/* Clients are the workload's accounts 0 .. accounts - 1, then the
+ * delegators ([staking] delegators, sim/world/delegators.c). */
+static const proto_keypair *client_key(const sim_world *w, uint32_t client)
+{
+    const sim_workload *wl = &w->workload;
+    g_assert(client < wl->clients);
+    return client < wl->opt.accounts ? &wl->keys[client]
+                                     : &w->chain.delegator_keys[client - wl->opt.accounts];
+}
+
+/* Sign f's current version (message, nonce, fees) and make it the one
  * the client sends. */
 static void sign_version(sim_world *w, sim_inflight *f)
 {
-    sim_workload *wl = &w->workload;
+    const proto_keypair *key = client_key(w, f->from);
     proto_txenv tx = {.chain_id = w->chain.rules.chain_id,
-                      .sender = wl->keys[f->from].pk,
+                      .sender = key->pk,
                       .nonce = f->nonce,
-                      .gas_limit = sim_scenario_transfer_gas(),
+                      .gas_limit = f->gas_limit,
                       .max_fee_per_gas = f->max_fee,
                       .max_priority_fee_per_gas = f->tip,
                       .message_count = 1};
-    tx.messages[0].type = PROTO_TXMSG_TRANSFER;
-    tx.messages[0].transfer.to = f->to;
-    tx.messages[0].transfer.amount = f->amount;
-    proto_txenv_sign(&tx, w->chain.crypto, &wl->keys[f->from]);
+    tx.messages[0] = f->msg;
+    proto_txenv_sign(&tx, w->chain.crypto, key);
     if (f->wire != NULL)
         g_bytes_unref(f->wire);
     proto_txenv_hash(&tx, &f->hash);
     f->wire = proto_txenv_msg_encode(&tx);
 }
 
-static void new_transfer(sim_world *w)
+/* A new transaction of client `from` carrying msg, given to the first
+ * live node from `start` on (a draw the caller made). */
+static void new_inflight_at(sim_world *w, uint32_t start, uint32_t from, const proto_txmsg *msg,
+                            uint64_t gas_limit)
 {
     sim_workload *wl = &w->workload;
-    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
-        wl->dropped_backlog++;
-        return;
-    }
-    uint32_t node = pick_live_node(w, UINT32_MAX);
-    uint32_t accounts = wl->opt.accounts;
+    uint32_t node = pick_live_node_from(w, start, UINT32_MAX);
     sim_inflight *f = g_new0(sim_inflight, 1);
-    f->from = (uint32_t)sim_rng_below(&wl->rng, accounts);
-    f->to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
-    if (f->to >= f->from)
-        f->to++;
-    f->amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX);
+    f->from = from;
+    f->msg = *msg;
+    f->gas_limit = gas_limit;
     f->nonce = wl->next_nonce[f->from]++;
     f->strategy = wl->strategy_of[f->from];
     proto_fee_quote q;
@@ -171,11 +180,44 @@ static void new_transfer(sim_world *w)
     g_queue_push_tail(&wl->retry_queue, f);
     wl->submitted++;
     if (node != UINT32_MAX)
-        sim_alarms_note_origin(w, &f->hash, node, sim_scenario_transfer_gas());
+        sim_alarms_note_origin(w, &f->hash, node, f->gas_limit);
     if (node == UINT32_MAX)
         wl->dropped_no_node++; /* retried like any transaction not yet final */
     else
         submit_to(w, f, node);
+}
+
+static void new_transfer(sim_world *w)
+{
+    sim_workload *wl = &w->workload;
+    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
+        wl->dropped_backlog++;
+        return;
+    }
+    /* The node is drawn first: the order of draws is part of every trace. */
+    uint32_t node_draw = (uint32_t)sim_rng_below(&wl->rng, w->nodes_count);
+    uint32_t accounts = wl->opt.accounts;
+    uint32_t from = (uint32_t)sim_rng_below(&wl->rng, accounts);
+    uint32_t to = (uint32_t)sim_rng_below(&wl->rng, accounts - 1);
+    if (to >= from)
+        to++;
+    proto_txmsg msg = {.type = PROTO_TXMSG_TRANSFER,
+                       .transfer = {.to = to,
+                                    .amount = 1 + sim_rng_below(&wl->rng, TRANSFER_AMOUNT_MAX)}};
+    new_inflight_at(w, node_draw, from, &msg, sim_scenario_transfer_gas());
+}
+
+bool sim_workload_send(sim_world *w, sim_rng *rng, uint32_t client, const proto_txmsg *msg,
+                       uint64_t gas_limit)
+{
+    sim_workload *wl = &w->workload;
+    g_assert(client >= wl->opt.accounts && client < wl->clients);
+    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
+        wl->dropped_backlog++;
+        return false;
+    }
+    new_inflight_at(w, (uint32_t)sim_rng_below(rng, w->nodes_count), client, msg, gas_limit);
+    return true;
 }
 
 /* Replace f by a better-paying version (pricing.c): the old ids stay in
@@ -467,22 +509,25 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     sim_rng_init(&wl->rng, opt->seed, "workload");
     wl->keys = w->chain.account_keys;
     g_assert(w->chain.opt.accounts == opt->accounts);
-    wl->next_nonce = g_new0(uint64_t, opt->accounts);
+    wl->clients = opt->accounts + w->chain.delegators_count;
+    wl->next_nonce = g_new0(uint64_t, wl->clients);
     wl->last_quote = (proto_fee_quote){.base_fee = w->chain.rules.fees.initial_base_fee,
                                        .tip = 1};
-    wl->strategy_of = g_new0(uint8_t, opt->accounts);
+    wl->strategy_of = g_new0(uint8_t, wl->clients); /* delegators: the first strategy */
     assign_strategies(wl);
-    wl->final_below = g_new0(uint64_t, opt->accounts);
-    wl->crash_lost_nonce = g_new(uint64_t, opt->accounts);
+    wl->final_below = g_new0(uint64_t, wl->clients);
+    wl->crash_lost_nonce = g_new(uint64_t, wl->clients);
     wl->inflight = g_hash_table_new(proto_hash_ghash, proto_hash_gequal);
     wl->blocks = g_array_new(FALSE, TRUE, sizeof(sim_block_txs));
     wl->picked = g_array_new(FALSE, FALSE, sizeof(guint));
     g_queue_init(&wl->retry_queue);
-    for (uint32_t i = 0; i < opt->accounts; i++)
+    for (uint32_t i = 0; i < wl->clients; i++)
         wl->crash_lost_nonce[i] = UINT64_MAX;
     if (opt->tx_rate_per_s > 0 && opt->accounts >= 2 && opt->start_ns < opt->end_ns) {
         sim_sched_at(w->sched, opt->start_ns, arrival, w, 0, 0);
         sim_sched_at(w->sched, opt->start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
+    } else if (w->chain.delegators_count > 0) {
+        sim_sched_at(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0); /* delegators' retries */
     }
 }
 

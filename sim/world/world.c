@@ -230,6 +230,8 @@ static bool build_chain(sim_world *w)
         return false;
     sim_workload_options workload = sim_workload_options_from(w->sc);
     sim_workload_init(w, &workload);
+    sim_delegators_init(w, w->sc->staking_opt.delegation_rate_per_s,
+                        MAX(w->chain.delegator_stake / 2, 1));
     return true;
 }
 
@@ -352,6 +354,10 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_world_observer_add(w, &sim_counts_observer_ops, sim_counts_new(w));
     sim_conc_options conc = sim_conc_options_from(sc);
     sim_world_observer_add(w, &sim_conc_observer_ops, sim_conc_new(&conc));
+    sim_world_observer_add(w, &sim_staking_observer_ops,
+                           sim_staking_obs_new(w, w->chain.delegators_count > 0 ||
+                                                      (w->sc->staking &&
+                                                       w->sc->protocol == SIM_CONSENSUS_PBFT)));
     /* Twins start with their fault (sim/world/faults.c), everyone else now. */
     for (uint32_t i = 0; i < w->opt.first_twin; i++) {
         if (i % SIM_WORLD_POLL_EVERY == 0 && !sim_world_keep_going(w))

@@ -6,6 +6,7 @@
 
 #include "protocol/chain/rotation.h"
 #include "protocol/chain/state.h"
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/core/env.h"
 #include "protocol/core/event.h"
 #include "protocol/core/node.h"
@@ -18,6 +19,7 @@
 #include "sim/check/conservation.h"
 #include "sim/check/liveness.h"
 #include "sim/check/safety.h"
+#include "sim/check/staking_obs.h"
 #include "sim/engine/net.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/sched.h"
@@ -135,14 +137,15 @@ typedef struct sim_workload {
     sim_workload_options opt;
     sim_rng rng;
     const proto_keypair *keys; /* [accounts]: the chain's account keys */
-    uint64_t *next_nonce;      /* [accounts] */
+    uint32_t clients;          /* accounts, then the chain's delegators (workload.c) */
+    uint64_t *next_nonce;      /* [clients] */
     proto_fee_quote last_quote;/* the newest quote a client had (for when no node is up) */
-    uint8_t *strategy_of;      /* [accounts]: index into opt.fee_strategies */
+    uint8_t *strategy_of;      /* [clients]: index into opt.fee_strategies */
     uint64_t repriced;         /* replacements sent with higher fees */
     GHashTable *inflight;      /* proto_hash* -> sim_inflight* (lookup only) */
     GQueue retry_queue;        /* sim_inflight*, by last attempt, oldest first */
-    uint64_t *final_below;     /* [accounts]: 1 + the highest nonce counted final */
-    uint64_t *crash_lost_nonce;/* [accounts]: nonce of the sender's last resubmission counted
+    uint64_t *final_below;     /* [clients]: 1 + the highest nonce counted final */
+    uint64_t *crash_lost_nonce;/* [clients]: nonce of the sender's last resubmission counted
                                 * receiver_crashed, UINT64_MAX: none */
     uint64_t submitted;
     uint64_t resubmitted;      /* = resubmitted_receiver_crashed + resubmitted_other */
@@ -154,6 +157,14 @@ typedef struct sim_workload {
     GArray *blocks;            /* sim_block_txs, by block record index */
     GArray *picked;            /* guint scratch for sim_workload_on_block_final */
 } sim_workload;
+
+/* The delegators' operations (delegators.c). */
+typedef struct sim_delegators {
+    sim_rng rng;                /* stream "delegators" */
+    double rate_per_s;          /* [staking] delegation_rate */
+    uint64_t delegate_amount;   /* what one DELEGATE puts in */
+    uint64_t sent[16];          /* operations sent, by message type */
+} sim_delegators;
 
 struct sim_world {
     /* The scenario is read by world.c alone, which translates it into the
@@ -172,6 +183,7 @@ struct sim_world {
      * stakes, genesis, the rotation, the crypto context and the PoA and
      * PBFT parameters. */
     sim_chain chain;
+    sim_delegators delegators;
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
@@ -311,6 +323,15 @@ void sim_workload_on_block_final(sim_world *w, uint32_t block, const uint8_t *tx
                                  uint32_t count, uint32_t node);
 /* Node `node` got transaction `tx_hash` (32 bytes) from the network. */
 void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t node);
+/* A client's message (delegators.c): client (>= accounts: delegator
+ * client - accounts) signs one envelope carrying msg with gas_limit; it
+ * goes to a live node drawn from rng and is priced, retried and counted
+ * like a transfer. False: the client backlog is full (counted). */
+bool sim_workload_send(sim_world *w, sim_rng *rng, uint32_t client, const proto_txmsg *msg,
+                       uint64_t gas_limit);
+/* Start the delegators' operations at rate_per_s (none at 0), each
+ * DELEGATE putting in delegate_amount. After sim_workload_init. */
+void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amount);
 
 /* observer.c */
 void sim_observer_init(sim_world *w);

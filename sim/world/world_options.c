@@ -113,7 +113,10 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                .max_block_txs = sc->max_block_txs,
                                .view_timeout_ns = sc->view_timeout_ns,
                                .checkpoint_interval = sc->checkpoint_interval,
-                               .test_break_quorum = sc->test_break_quorum};
+                               .test_break_quorum = sc->test_break_quorum,
+                               .staking = sc->staking && sc->protocol == SIM_CONSENSUS_PBFT
+                                              ? &sc->staking_opt
+                                              : NULL};
 }
 
 sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)

@@ -125,8 +125,8 @@ END_TEST
 START_TEST(test_section_errors)
 {
     /* unknown keys are refused as in every section */
-    parse_bad(HEAD "[staking]\ndelegators = 500\n", SIM_SCENARIO_ERROR_KEY,
-              "dir/st.ini:7: delegators: ", "unknown key in [staking]");
+    parse_bad(HEAD "[staking]\ndelegator = 500\n", SIM_SCENARIO_ERROR_KEY,
+              "dir/st.ini:7: delegator: ", "did you mean 'delegators'?");
     parse_bad(HEAD "[staking]\nowner = v0:a\n", SIM_SCENARIO_ERROR_KEY,
               "dir/st.ini:7: owner: ", "did you mean 'owners'?");
     /* PoA has no bonded validators */
@@ -141,6 +141,70 @@ START_TEST(test_section_errors)
     ck_assert_ptr_null(s);
     ck_assert_str_eq(error->message, "--set: staking.owners: v0 is listed twice (for a and for b)");
     g_error_free(error);
+}
+END_TEST
+
+/* The economy's keys: read exactly, defaults Cosmos's scaled to runs of
+ * minutes. */
+START_TEST(test_economy_keys)
+{
+    sim_scenario *s = parse_ok(HEAD "[staking]\n");
+    const sim_staking_options *o = &s->staking_opt;
+    ck_assert(s->staking);
+    ck_assert_uint_eq(o->delegators, 0);
+    ck_assert_int_eq(o->unbonding_time_ns, 600LL * 1000000000);
+    ck_assert_uint_eq(o->max_validators, 0);
+    ck_assert_uint_eq(o->min_self_bond, 1);
+    ck_assert_uint_eq(sim_scenario_commission_of(s, 7), 50000000000000000ULL);
+    ck_assert_uint_eq(o->inflation_min, 70000000000000000ULL);
+    ck_assert_uint_eq(o->inflation_max, 200000000000000000ULL);
+    ck_assert_uint_eq(o->inflation_rate_change, 130000000000000000ULL);
+    ck_assert_uint_eq(o->goal_bonded, 670000000000000000ULL);
+    ck_assert_uint_eq(o->community_tax, 20000000000000000ULL);
+    ck_assert_int_eq(o->year_ns, 3600LL * 1000000000);
+    sim_scenario_free(s);
+    s = parse_ok(HEAD "[staking]\ndelegators = 500\ndelegation_rate = 2/s\n"
+                      "unbonding_time = 2min\nmax_validators = 7\nmin_self_bond = 50\n"
+                      "commission = 0.01 0.02 0.03 0.04 0.05 0.06 0.07 0.08 0.09 0.1\n"
+                      "inflation_min = 0.05\ninflation_max = 0.3\ngoal_bonded = 0.5\n"
+                      "year = 10min\ncommunity_tax = 0.000000001\n");
+    o = &s->staking_opt;
+    ck_assert_uint_eq(o->delegators, 500);
+    ck_assert(o->delegation_rate_per_s == 2.0);
+    ck_assert_uint_eq(o->max_validators, 7);
+    ck_assert_uint_eq(sim_scenario_commission_of(s, 0), 10000000000000000ULL);
+    ck_assert_uint_eq(sim_scenario_commission_of(s, 9), 100000000000000000ULL);
+    ck_assert_uint_eq(o->goal_bonded, 500000000000000000ULL);
+    ck_assert_uint_eq(o->community_tax, 1000000000ULL);
+    ck_assert_int_eq(o->year_ns, 600LL * 1000000000);
+    sim_scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_economy_errors)
+{
+    parse_bad(HEAD "[staking]\ncommission = 0.1 0.2\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: commission: ", "2 rates for 10 validators");
+    parse_bad(HEAD "[staking]\ncommission = 0.3\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: commission: ", "above commission_max_rate");
+    parse_bad(HEAD "[staking]\ncommission = 1.5\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: commission: ", "");
+    parse_bad(HEAD "[staking]\ncommission_max_change_rate = 0.5\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: commission_max_change_rate: ", "above commission_max_rate");
+    parse_bad(HEAD "[staking]\ninflation_min = 0.5\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: inflation_min: ", "above inflation_max");
+    parse_bad(HEAD "[staking]\ngoal_bonded = 0\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: goal_bonded: ", "must be above 0");
+    parse_bad(HEAD "[staking]\nmax_validators = 11\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: max_validators: ", "11, but there are 10 validators");
+    parse_bad(HEAD "[staking]\ndelegation_rate = 1/s\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: delegation_rate: ", "there are none");
+    parse_bad(HEAD "[staking]\nmin_self_bond = 101\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: min_self_bond: ", "v0's stake 100 (its genesis self-bond) is below it");
+    parse_bad(HEAD "[staking]\nunbonding_time = 0s\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: unbonding_time: ", "");
+    parse_bad(HEAD "[staking]\nyear = soon\n", SIM_SCENARIO_ERROR_VALUE,
+              "dir/st.ini:7: year: ", "");
 }
 END_TEST
 
@@ -195,6 +259,8 @@ static Suite *staking_suite(void)
 {
     Suite *s = suite_create("scenario_staking");
     TCase *tc = tcase_create("owners");
+    tcase_add_test(tc, test_economy_keys);
+    tcase_add_test(tc, test_economy_errors);
     tcase_add_test(tc, test_default_every_validator_owns_itself);
     tcase_add_test(tc, test_owners_as_written);
     tcase_add_test(tc, test_owners_errors);

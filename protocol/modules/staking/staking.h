@@ -232,6 +232,16 @@ proto_amount proto_staking_not_bonded_pool(const proto_staking_state *st);
  * 0 .. min(counts) (proto_valset_set_power). */
 void proto_staking_write_powers(const proto_state *s, proto_valset *v, uint64_t from_height);
 
+/* Genesis of a chain whose consensus reads the validator module's set
+ * (PBFT), after proto_staking_genesis and before any set is attached:
+ * v (count validators, as the module has; ownership passes to s) takes
+ * its tokens and genesis powers from the module
+ * (proto_valset_use_external_stake) and is attached as the validator
+ * module's set. From then on this module's end block writes its powers
+ * into the set at height + update_delay and moves the set's proposer
+ * priorities on (staking_valset.c). */
+void proto_staking_genesis_valset(proto_state *s, proto_valset *v);
+
 /* Set the jail and tombstone mirrors of validator i (for a chain that
  * jails outside the validator set, and for tests); the next end block
  * takes the validator out of (or back into) the active set. */

@@ -97,4 +97,10 @@ bool proto_staking__invariants(const proto_state *s, const void *state, GString 
 /* An amount the supply counts: asserted to fit in u64. */
 uint64_t proto_staking__u64(proto_amount a);
 
+/* ---- the chain's validator set (staking_valset.c) ---- */
+
+/* End of block: the module's powers and tokens into an attached set with
+ * external stake (from height + update_delay), then the priorities. */
+void proto_staking__sync_valset(proto_state *s, const proto_msg_ctx *ctx);
+
 #endif

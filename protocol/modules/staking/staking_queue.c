@@ -200,14 +200,17 @@ bool proto_staking__end_block(proto_state *s, const proto_msg_ctx *ctx)
     const proto_staking_state *now = proto_staking_get(s);
     if (now == NULL)
         return true;
-    if (!mirrors_differ(s, now) && !set_would_change(now, ctx->height, ctx->time_ns) &&
-        !entries_mature(now, ctx->time_ns))
-        return true; /* the common block: no snapshot, the root stays cached */
-    proto_staking_state *st = proto_staking__mut(s, ctx->undo);
-    mirrors_sync(s, st);
-    proto_staking__update_set(st, ctx->height, ctx->time_ns);
-    complete_unbondings(s, st, ctx);
-    complete_redelegations(st, ctx->time_ns);
+    /* The common block changes nothing here: no snapshot, the root stays
+     * cached. */
+    if (mirrors_differ(s, now) || set_would_change(now, ctx->height, ctx->time_ns) ||
+        entries_mature(now, ctx->time_ns)) {
+        proto_staking_state *st = proto_staking__mut(s, ctx->undo);
+        mirrors_sync(s, st);
+        proto_staking__update_set(st, ctx->height, ctx->time_ns);
+        complete_unbondings(s, st, ctx);
+        complete_redelegations(st, ctx->time_ns);
+    }
+    proto_staking__sync_valset(s, ctx);
     return true;
 }
 

@@ -143,10 +143,14 @@ static uint32_t validator_deliver_op(proto_state *s, const proto_msg_ctx *ctx, c
 }
 
 /* After the block's transactions and consensus extension, every change
- * it made is in: the proposer priorities move on (valset.h). */
+ * it made is in: the proposer priorities move on (valset.h). With
+ * external stake the staking module's end block, which runs after this
+ * one and writes the powers, moves them instead. */
 static bool validator_end_block(proto_state *s, const proto_msg_ctx *ctx)
 {
     const proto_valset *v = proto_validator_set(s);
+    if (v == NULL || proto_valset_stake_external(v))
+        return true;
     if (proto_valset_priorities_first(v) < ctx->height)
         proto_valset_advance(proto_validator_set_mut(s, ctx->undo), ctx->height);
     return true;
