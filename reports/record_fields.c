@@ -297,6 +297,20 @@ static const rep_record_table delegations_table = {
     FIELDS(delegation_fields),
 };
 
+static const rep_field unbonding_fields[] = {
+    REP_FIELD(sim_unbonding_record, delegator, "delegator", U32, "account"),
+    REP_FIELD(sim_unbonding_record, validator, "validator", U32, ""),
+    REP_FIELD(sim_unbonding_record, creation_height, "creation_height", U64, ""),
+    REP_FIELD(sim_unbonding_record, completion_ns, "completion_ns", TIME, "ns"),
+    REP_FIELD(sim_unbonding_record, initial_balance, "initial_balance", U64, "tokens"),
+    REP_FIELD(sim_unbonding_record, balance, "balance", U64, "tokens"),
+};
+
+static const rep_record_table unbondings_table = {
+    "unbondings", "unbonding entry", sizeof(sim_unbonding_record), ROWS(unbondings),
+    FIELDS(unbonding_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -318,7 +332,7 @@ static const rep_record_table *const all_tables[] = {
     &faults_table,       &metrics_table,     &txs_table,       &receipts_table,
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
-    &concentration_table, &staking_table,    &delegations_table,
+    &concentration_table, &staking_table,    &delegations_table, &unbondings_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

@@ -136,6 +136,16 @@ static void obs_figures(void *self, sim_world *w, sim_metrics *m)
     if (st == NULL)
         return;
     record_delegations(m, st);
+    for (uint32_t k = 0; k < proto_staking_unbondings_count(st); k++) {
+        const proto_staking_unbonding *e = proto_staking_unbonding_at(st, k);
+        sim_unbonding_record r = {.delegator = e->delegator,
+                                  .validator = e->validator,
+                                  .creation_height = e->creation_height,
+                                  .completion_ns = e->completion_ns,
+                                  .initial_balance = amount_u64(e->initial_balance),
+                                  .balance = amount_u64(e->balance)};
+        g_array_append_val(m->unbondings, r);
+    }
     sim_metrics_figure(m, "delegations_final", (double)proto_staking_delegations_count(st));
 }
 

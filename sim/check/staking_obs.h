@@ -1,7 +1,8 @@
 /* The staking economy, observed: one record per final height (the
  * `staking` table: pools, bonded ratio, inflation, minted, community
  * pool, Nakamoto coefficient, record counts), the delegations of the
- * run's end (the `delegations` table), and the figures
+ * run's end (the `delegations` table) and its unbonding entries (the
+ * `unbondings` table), and the figures
  * staking_ratio_final, inflation_final, minted_total,
  * bonded_final, delegations_final.
  *

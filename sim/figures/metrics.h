@@ -129,6 +129,16 @@ typedef struct sim_delegation_record {
     uint64_t tokens;           /* what the shares are worth, truncated: exact */
 } sim_delegation_record;
 
+/* An unbonding entry in the state of the run's end (not yet mature). */
+typedef struct sim_unbonding_record {
+    uint32_t delegator;        /* account index */
+    uint32_t validator;
+    uint64_t creation_height;  /* the block that undelegated */
+    int64_t completion_ns;     /* when it pays out */
+    uint64_t initial_balance;  /* tokens undelegated */
+    uint64_t balance;          /* what is left after slashes */
+} sim_unbonding_record;
+
 /* An attack or anomaly the run's detectors raised (sim/check/alarms.c,
  * sim/check/concentration.c). */
 typedef struct sim_alarm_record {
@@ -224,6 +234,7 @@ typedef struct sim_metrics {
     GArray *concentration;     /* sim_concentration_record, by height (PBFT) */
     GArray *staking;           /* sim_staking_record, by height (PBFT with [staking]) */
     GArray *delegations;       /* sim_delegation_record, by (delegator, validator) */
+    GArray *unbondings;        /* sim_unbonding_record, by (delegator, validator, creation) */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

@@ -39,6 +39,7 @@ const char *sim_fault_action_name(sim_fault_action a)
         [SIM_FAULT_CRASH] = "crash",         [SIM_FAULT_PARTITION] = "partition",
         [SIM_FAULT_DEGRADE] = "degrade",     [SIM_FAULT_BYZANTINE] = "byzantine",
         [SIM_FAULT_CHURN] = "churn",         [SIM_FAULT_ROTATE_KEY] = "rotate-key",
+        [SIM_FAULT_UNBOND] = "unbond",
     };
     return (size_t)a < G_N_ELEMENTS(names) ? names[a] : "unknown";
 }

@@ -76,6 +76,7 @@ typedef enum sim_fault_action {
     SIM_FAULT_BYZANTINE,
     SIM_FAULT_CHURN,
     SIM_FAULT_ROTATE_KEY,
+    SIM_FAULT_UNBOND,  /* [staking]: the listed validators' delegators undelegate at once */
 } sim_fault_action;
 
 const char *sim_fault_action_name(sim_fault_action a);

@@ -48,10 +48,11 @@ static const fault_action_info fault_actions[] = {
      {"nodes", "behavior"}},
     {"churn", SIM_FAULT_CHURN, {"at", "until", "nodes", "join_rate", "leave_rate"}, {"nodes"}},
     {"rotate-key", SIM_FAULT_ROTATE_KEY, {"at", "nodes"}, {"nodes"}},
+    {"unbond", SIM_FAULT_UNBOND, {"at", "nodes"}, {"nodes"}},
 };
 
 static const char *const fault_action_names[] = {
-    "crash", "partition", "degrade", "byzantine", "churn", "rotate-key", NULL,
+    "crash", "partition", "degrade", "byzantine", "churn", "rotate-key", "unbond", NULL,
 };
 
 static const char *const fault_behaviors[] = {
@@ -128,7 +129,8 @@ static gboolean fault_read_action(const sim_scn_ctx *c, const sim_ini_section *s
     const sim_ini_entry *e = sim_ini_find_entry(sec, "action");
     if (e == NULL)
         return fault_missing(c, sec, "action",
-                             "crash | partition | degrade | byzantine | churn | rotate-key", error);
+                             "crash | partition | degrade | byzantine | churn | rotate-key | unbond",
+                             error);
     for (size_t i = 0; i < G_N_ELEMENTS(fault_actions); i++) {
         if (strcmp(e->value, fault_actions[i].name) == 0) {
             *info = &fault_actions[i];
@@ -139,7 +141,7 @@ static gboolean fault_read_action(const sim_scn_ctx *c, const sim_ini_section *s
     const char *near = sim_ini_closest(e->value, fault_action_names);
     return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                         "unknown action '%s'%s%s%s (crash | partition | degrade | byzantine | "
-                        "churn | rotate-key)",
+                        "churn | rotate-key | unbond)",
                         e->value, near ? "; did you mean '" : "", near ? near : "",
                         near ? "'?" : "");
 }
@@ -365,6 +367,17 @@ static gboolean fault_read_groups(const sim_scn_ctx *c, const sim_ini_section *s
 }
 
 /* Pass C for one fault (not twin or byzantine nodes, read before). */
+/* An unbond fault makes delegators act: the run needs some. */
+static gboolean fault_need_delegators(const sim_scn_ctx *c, const sim_ini_section *sec,
+                                      GError **error)
+{
+    if (c->s->staking && c->s->staking_opt.delegators > 0)
+        return TRUE;
+    return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "action"), SIM_SCENARIO_ERROR_VALUE,
+                        error, "unbond makes delegators undelegate, but there are none "
+                               "([staking] delegators)");
+}
+
 static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
                                 GError **error)
 {
@@ -374,6 +387,9 @@ static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_
         return FALSE;
     if (f->action == SIM_FAULT_ROTATE_KEY)
         return fault_need_validators(c, sec, f, "rotate-key", error);
+    if (f->action == SIM_FAULT_UNBOND)
+        return fault_need_validators(c, sec, f, "unbond", error) &&
+               fault_need_delegators(c, sec, error);
     if (!sim_scn_read_keys(c, sec, fault_value_keys, f, error))
         return FALSE;
     if (f->action == SIM_FAULT_DEGRADE && !f->has_latency && !f->has_loss && !f->has_duplicate &&

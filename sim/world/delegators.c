@@ -289,3 +289,28 @@ void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amou
     if (first <= w->workload.opt.end_ns)
         sim_sched_at(w->sched, first, operation, w, 0, 0);
 }
+
+void sim_delegators_unbond_all(sim_world *w, uint32_t validator)
+{
+    sim_delegators *dl = &w->delegators;
+    const proto_state *s = query_state(w, &dl->rng);
+    const proto_staking_state *st = s != NULL ? proto_staking_get(s) : NULL;
+    if (st == NULL)
+        return;
+    uint32_t first = w->chain.first_delegator_account;
+    for (uint32_t k = 0; k < proto_staking_delegations_count(st); k++) {
+        const proto_staking_delegation *d = proto_staking_delegation_at(st, k);
+        if (d->validator != validator || d->delegator < first ||
+            d->delegator - first >= w->chain.delegators_count)
+            continue;
+        delegator_view dv = {.st = st, .account = d->delegator};
+        uint64_t amount = delegation_tokens(&dv, d);
+        if (amount == 0)
+            continue;
+        proto_txmsg msg = {.type = PROTO_TXMSG_UNDELEGATE,
+                           .delegate = {.validator = validator, .amount = amount}};
+        if (sim_workload_send(w, &dl->rng, w->workload.opt.accounts + (d->delegator - first),
+                              &msg, msg_gas_limit(w, &msg)))
+            dl->sent[msg.type]++;
+    }
+}

@@ -35,7 +35,7 @@ bool sim_world_check(const sim_scenario *sc, GError **error)
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE ||
-            f->action == SIM_FAULT_CHURN)
+            f->action == SIM_FAULT_CHURN || f->action == SIM_FAULT_UNBOND)
             continue;
         if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
             return false;
@@ -43,7 +43,7 @@ bool sim_world_check(const sim_scenario *sc, GError **error)
             continue;
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key)",
+                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key, unbond)",
                     sc->path, f->line, sim_fault_action_name(f->action));
         return false;
     }
