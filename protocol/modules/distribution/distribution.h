@@ -102,7 +102,8 @@ void proto_distribution_collect(proto_state *s, uint64_t amount, proto_undo *und
 
 /* Consensus: who voted for the previous block, to be paid at this
  * block's end. powers[count] (the power of validator index i at the voted
- * height, 0 for none; their sum <= INT64_MAX), signed_mask[count];
+ * height, 0 for none; their sum <= INT64_MAX; count <= the staking
+ * module's validator count), signed_mask[count];
  * proposer: the previous block's proposer index (>= count: unknown).
  * Replaces anything recorded before in this block. No-op without the
  * module's state. */

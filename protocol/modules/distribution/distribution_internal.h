@@ -135,9 +135,8 @@ proto_amount dist__withdraw_commission(proto_state *s, uint32_t i, proto_undo *u
  * at `height` (CalculateDelegationRewards). */
 proto_dec dist__rewards(const proto_state *s, uint32_t i, uint32_t delegator, uint64_t height,
                         uint64_t end_period, proto_dec end_ratio);
-/* What the validator's current period would add to R if it ended now:
- * the ratio it would end with (and whether the rewards would instead go
- * to the community pool: no tokens). */
+/* The cumulative ratio the validator's current period would end with if
+ * it ended now (the previous one when it has no tokens). */
 proto_dec dist__ratio_if_ended(const proto_state *s, uint32_t i);
 
 /* Adds b to *a (asserted to stay in range: amounts here are bounded by
@@ -147,10 +146,13 @@ void dist__sub(proto_dec *a, proto_dec b);
 
 /* ---- the rest of the vtable ---- */
 
+/* The staking hooks (distribution_keeper.c). */
 extern const proto_staking_hooks dist__hooks;
+/* The messages and the end block (distribution_payments.c). */
 #define DIST__ROUTES_COUNT 2
 extern const proto_msg_route dist__routes[DIST__ROUTES_COUNT];
 bool dist__end_block(proto_state *s, const proto_msg_ctx *ctx);
+/* The invariants (distribution_readers.c). */
 bool dist__invariants(const proto_state *s, const void *state, GString *why);
 
 #endif
