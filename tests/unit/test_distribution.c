@@ -439,6 +439,78 @@ START_TEST(test_withdraw_wire)
 }
 END_TEST
 
+/* Derived from Keeper.Slash's SlashRedelegation: a slash for an earlier
+ * infraction unbonds shares of a redelegation at its destination, which
+ * goes through the hooks (the delegation's rewards at the destination
+ * are withdrawn first and it restarts); everything stays consistent. */
+START_TEST(test_slash_reaches_redelegation)
+{
+    staking_world w;
+    proto_staking_params sp = dw_staking_params();
+    proto_staking_genesis_validator v[2] = {dw_validator(0, 1000 * MILLION, 10),
+                                            dw_validator(1, 1000 * MILLION, 10)};
+    proto_staking_genesis_delegation d[2] = {
+        {.delegator = 2, .validator = 0, .amount = 500 * MILLION},
+        {.delegator = 2, .validator = 1, .amount = 100 * MILLION}};
+    proto_f1_params fp = proto_f1_params_default();
+    dw_init(&w, 4, 1000 * MILLION, &sp, 2, v, 2, d, &fp);
+    uint64_t supply = proto_state_total_supply(w.s);
+    const uint64_t powers[2] = {1500, 1100};
+    stk_next(&w, 1000);
+    dw_fees(&w, 3, 10 * MILLION, NULL);
+    dw_votes(&w, 0, powers, 2, NULL);
+    stk_end_block(&w, NULL);
+    stk_next(&w, 1000);
+    proto_txmsg r = stk_redelegate(0, 1, 200 * MILLION);
+    ck_assert_uint_eq(dw_send(&w, 2, &r, NULL), 0);
+    stk_end_block(&w, NULL);
+    stk_next(&w, 1000);
+    dw_fees(&w, 3, 10 * MILLION, NULL);
+    dw_votes(&w, 1, powers, 2, NULL);
+    stk_end_block(&w, NULL);
+    stk_next(&w, 1000);
+    proto_dec pending = dw_pending(&w, 2, 1);
+    ck_assert(proto_dec_is_positive(pending));
+    proto_amount whole;
+    ck_assert_int_eq(proto_dec_truncate_int(pending, &whole), PROTO_DEC_OK);
+    uint64_t before = stk_balance(&w, 2), refs = proto_distribution_historical_references(w.s);
+    dw_slash(&w, 0, w.height - 3, 1500 * MILLION, "0.1", NULL); /* before the redelegation */
+    ck_assert_uint_eq(stk_balance(&w, 2) - before, (uint64_t)whole); /* withdrawn at dst */
+    ck_assert(proto_dec_is_zero(dw_pending(&w, 2, 1))); /* restarted at this height */
+    ck_assert_uint_eq(proto_distribution_historical_references(w.s), refs + 1); /* the event */
+    dw_check(&w, supply, "after the slash");
+    stk_clear(&w);
+}
+END_TEST
+
+/* Undo is per record: withdrawing one delegation's rewards among 300
+ * records a handful of entries, not a copy of every starting info. */
+START_TEST(test_undo_is_per_record)
+{
+    enum { N = 300 };
+    staking_world w;
+    proto_staking_params sp = dw_staking_params();
+    proto_staking_genesis_validator v = dw_validator(0, 1000, 10);
+    proto_staking_genesis_delegation *d = g_new0(proto_staking_genesis_delegation, N);
+    for (uint32_t k = 0; k < N; k++)
+        d[k] = (proto_staking_genesis_delegation){.delegator = 1 + k, .validator = 0, .amount = 10};
+    proto_f1_params fp = proto_f1_params_default();
+    dw_init(&w, N + 2, 1000, &sp, 1, &v, N, d, &fp);
+    g_free(d);
+    dw_allocate_to(&w, N + 1, 0, 999);
+    stk_next(&w, 1000);
+    proto_undo undo;
+    proto_undo_init(&undo);
+    proto_txmsg m = dw_withdraw(0);
+    ck_assert_uint_eq(dw_send(&w, 7, &m, &undo), 0);
+    ck_assert_uint_le(proto_undo_records_count(&undo), 16);
+    proto_state_revert(w.s, &undo);
+    proto_undo_clear(&undo);
+    stk_invariants(&w, "300 delegations");
+    stk_clear(&w);
+}
+END_TEST
+
 static Suite *distribution_suite(void)
 {
     Suite *s = suite_create("distribution");
@@ -457,6 +529,8 @@ static Suite *distribution_suite(void)
     tcase_add_test(module, test_no_state);
     tcase_add_test(module, test_undo_restores_root);
     tcase_add_test(module, test_withdraw_wire);
+    tcase_add_test(module, test_slash_reaches_redelegation);
+    tcase_add_test(module, test_undo_is_per_record);
     suite_add_tcase(s, module);
     return s;
 }
