@@ -21,9 +21,10 @@
  * Transactions run in tx_exec.c (fees, gas, nonce) and their messages
  * in the modules; the core offers them what they need:
  * mutable accounts that record their old values (proto_state_account_mut)
- * and the burned counter (proto_state_burn). Total supply (balances +
- * burned + what modules hold) never changes, and since it fits in u64
- * (asserted at genesis) no credit can overflow.
+ * and the burned and minted counters (proto_state_burn, proto_state_mint).
+ * Total supply (balances + burned + what modules hold - minted) never
+ * changes, and since balances + burned + module tokens fits in u64
+ * (asserted at genesis and at every mint) no credit can overflow.
  *
  * Modules (module.h) live in slots, one per module of the state's set, in
  * id order. A slot holds the module's state (NULL: none in this chain)
@@ -39,7 +40,7 @@
  * the root commits to it right after the accounts root.
  *
  * Undo: account entries are a flat array of old values (a transfer adds
- * two), burned and the base fee are saved once, at the log's first
+ * two), burned, minted and the base fee are saved once, at the log's first
  * change of each. A mark (proto_undo_mark_now) lets a transaction revert
  * its messages alone and keep its fee. Module records
  * carry the number of account entries made before them, so a revert walks
@@ -92,9 +93,11 @@ typedef struct state_slot {
 struct proto_state {
     GArray *accounts;       /* of proto_account, dense by index */
     uint64_t burned;        /* fees and slashed stake burned so far */
+    uint64_t minted;        /* block provisions created so far (the mint module) */
     uint64_t base_fee;      /* the next block's base fee (fee_market.h), per gas */
     state_keys *keys;       /* account index by key; shared by copies (immutable after genesis) */
-    uint64_t supply;        /* balances + burned + module tokens == supply, fits in u64 */
+    uint64_t supply;        /* balances + burned + module tokens == genesis supply + minted,
+                             * fits in u64 */
     uint32_t cap;           /* leaf capacity, a power of two >= count, >= 1 */
     proto_hash *tree;       /* 2 * cap nodes, heap layout */
     uint8_t *node_dirty;    /* 2 * cap flags: queued for rehash */
@@ -186,6 +189,7 @@ proto_state *proto_state_copy(const proto_state *s)
     c->accounts = g_array_copy(s->accounts);
     c->dirty_leaves = g_array_copy(s->dirty_leaves);
     c->burned = s->burned;
+    c->minted = s->minted;
     c->base_fee = s->base_fee;
     c->keys = s->keys;
     c->keys->refs++;
@@ -326,6 +330,11 @@ uint64_t proto_state_burned(const proto_state *s)
     return s->burned;
 }
 
+uint64_t proto_state_minted(const proto_state *s)
+{
+    return s->minted;
+}
+
 uint64_t proto_state_base_fee(const proto_state *s)
 {
     return s->base_fee;
@@ -343,7 +352,9 @@ void proto_state_set_base_fee(proto_state *s, uint64_t base_fee, proto_undo *und
 }
 
 /* Recomputed from the balances (not the cached genesis supply) so that an
- * invariant checker comparing it with the genesis total tests something. */
+ * invariant checker comparing it with the genesis total tests something.
+ * Minted tokens sit in balances or modules; subtracting them keeps the
+ * sum at the genesis supply (they never exceed what they were added to). */
 uint64_t proto_state_total_supply(const proto_state *s)
 {
     uint64_t total = s->burned;
@@ -356,7 +367,8 @@ uint64_t proto_state_total_supply(const proto_state *s)
             total += m->supply(s->slots[i].state);
         }
     }
-    return total;
+    g_assert(total >= s->minted);
+    return total - s->minted;
 }
 
 /* burned as it was before the undo log's first change, taken once. */
@@ -391,6 +403,8 @@ void proto_undo_init(proto_undo *u)
     u->records = NULL;
     u->burned_before = 0;
     u->burned_saved = false;
+    u->minted_before = 0;
+    u->minted_saved = false;
     u->base_fee_before = 0;
     u->base_fee_saved = false;
     u->scope_floor = 0;
@@ -428,6 +442,8 @@ void proto_undo_clear(proto_undo *u)
     }
     u->burned_before = 0;
     u->burned_saved = false;
+    u->minted_before = 0;
+    u->minted_saved = false;
     u->base_fee_before = 0;
     u->base_fee_saved = false;
     u->scope_floor = 0;
@@ -547,10 +563,17 @@ void proto_state_revert(proto_state *s, proto_undo *undo)
     revert_merged(s, undo, 0, 0);
     if (undo->burned_saved)
         s->burned = undo->burned_before;
+    if (undo->minted_saved) {
+        g_assert(s->minted >= undo->minted_before);
+        s->supply -= s->minted - undo->minted_before;
+        s->minted = undo->minted_before;
+    }
     if (undo->base_fee_saved)
         s->base_fee = undo->base_fee_before;
     undo->burned_before = 0;
     undo->burned_saved = false;
+    undo->minted_before = 0;
+    undo->minted_saved = false;
     undo->base_fee_before = 0;
     undo->base_fee_saved = false;
     undo->scope_floor = 0;
@@ -562,6 +585,7 @@ proto_undo_mark proto_undo_mark_now(const proto_undo *undo, const proto_state *s
     return (proto_undo_mark){.entries = undo->entries->len,
                              .records = undo->records != NULL ? undo->records->len : 0,
                              .burned = s->burned,
+                             .minted = s->minted,
                              .base_fee = s->base_fee};
 }
 
@@ -573,6 +597,9 @@ void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_ma
     revert_merged(s, undo, mark->entries, mark->records);
     undo->scope_floor = MIN(undo->scope_floor, mark->records);
     s->burned = mark->burned;
+    g_assert(s->minted >= mark->minted);
+    s->supply -= s->minted - mark->minted;
+    s->minted = mark->minted;
     s->base_fee = mark->base_fee;
 }
 
@@ -586,6 +613,23 @@ void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
     }
     g_assert(amount <= UINT64_MAX - s->burned);
     s->burned += amount;
+}
+
+/* The supply cache grows with the new tokens, so the u64 bound that keeps
+ * every credit from overflowing still holds. */
+void proto_state_mint(proto_state *s, uint64_t amount, proto_undo *undo)
+{
+    state_assert_private(s);
+    if (undo != NULL) {
+        g_assert(undo->entries != NULL);
+        if (!undo->minted_saved) {
+            undo->minted_before = s->minted;
+            undo->minted_saved = true;
+        }
+    }
+    g_assert(amount <= UINT64_MAX - s->supply);
+    s->supply += amount;
+    s->minted += amount;
 }
 
 /* ---- module slots ---- */
@@ -755,17 +799,23 @@ static void state_accounts_root(proto_state *s, proto_hash *out)
     *out = s->tree[1];
 }
 
-/* The tag, the accounts root, the base fee and each present module's
- * root, hashed as one input. */
+/* The tag, the accounts root, the base fee, minted (when non-zero: the
+ * roots of chains that never mint stay what they were) and each present
+ * module's root, hashed as one input. */
 void proto_state_root(proto_state *s, proto_hash *out)
 {
-    uint8_t buf[STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE + 8 + PROTO_MODULES_MAX * PROTO_HASH_SIZE];
+    uint8_t buf[STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE + 8 + 8 +
+                PROTO_MODULES_MAX * PROTO_HASH_SIZE];
     uint8_t *roots = buf + STATE_ROOT_TAG_SIZE;
     proto_hash accounts;
     state_accounts_root(s, &accounts);
     memcpy(roots, accounts.bytes, PROTO_HASH_SIZE);
     proto_le_put_u64(roots + PROTO_HASH_SIZE, s->base_fee);
     size_t size = PROTO_HASH_SIZE + 8;
+    if (s->minted != 0) {
+        proto_le_put_u64(roots + size, s->minted);
+        size += 8;
+    }
     for (uint32_t i = 0; i < s->modules->count; i++) {
         state_slot *slot = &s->slots[i];
         if (slot->state == NULL) {

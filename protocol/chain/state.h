@@ -37,6 +37,8 @@ typedef struct proto_undo {
     GArray *records;        /* of proto_undo_record (module.h); NULL until the first */
     uint64_t burned_before;
     bool burned_saved;      /* burned_before holds a value */
+    uint64_t minted_before;
+    bool minted_saved;      /* minted_before holds a value */
     uint64_t base_fee_before;
     bool base_fee_saved;    /* base_fee_before holds a value */
     guint scope_floor;      /* records below it are outside the open scope (module.h) */
@@ -47,6 +49,7 @@ typedef struct proto_undo_mark {
     guint entries;
     guint records;
     uint64_t burned;   /* the state's values at the mark */
+    uint64_t minted;
     uint64_t base_fee;
 } proto_undo_mark;
 
@@ -77,9 +80,12 @@ uint32_t proto_state_account_count(const proto_state *s);
 /* NULL if index is out of range. */
 const proto_account *proto_state_account(const proto_state *s, uint32_t index);
 uint64_t proto_state_burned(const proto_state *s);
+/* Tokens created after genesis (the mint module's block provisions). */
+uint64_t proto_state_minted(const proto_state *s);
 /* Sum of balances + burned + the tokens every module holds (the bonded
- * validator tokens): constant under transfers and slashing
- * (conservation). */
+ * validator tokens) - minted: the genesis supply, constant under
+ * transfers, slashing and minting (conservation). The tokens that exist
+ * now are this + minted - burned. */
 uint64_t proto_state_total_supply(const proto_state *s);
 
 /* For modules: the account at index (< count) to change. Records its old
@@ -108,14 +114,19 @@ void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_ma
 /* Burn amount (fees, slashed stake): burned += amount, recorded in undo.
  * The caller has taken it out of a balance or a module's tokens. */
 void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo);
+/* Create amount new tokens (block provisions): minted += amount, recorded
+ * in undo like burned. The caller credits them to a balance or a
+ * module's tokens in the same step. Asserts the supply stays in u64. */
+void proto_state_mint(proto_state *s, uint64_t amount, proto_undo *undo);
 
 /* Hash the Merkle tree, the modules' roots and the state root with
  * proto_fastmix (crypto = fast) instead of BLAKE2b. Set on the genesis
  * state; copies inherit it. */
 void proto_state_set_fast_hash(proto_state *s, bool fast);
 /* Current state root (recomputes dirty paths and stale module roots):
- * H("aitbc/state" || accounts root || base fee u64 LE || module roots
- * in id order). */
+ * H("aitbc/state" || accounts root || base fee u64 LE || [minted u64 LE,
+ * only when non-zero] || module roots in id order). Leaving minted out
+ * at zero keeps the roots of chains that never mint as they were. */
 void proto_state_root(proto_state *s, proto_hash *out);
 
 #endif

@@ -184,6 +184,16 @@ static bool cancel_unbonding_valid(const proto_txmsg *m)
     return m->cancel_unbonding.amount > 0 && m->cancel_unbonding.creation_height > 0;
 }
 
+static void withdraw_put(const proto_txmsg *m, uint8_t *out)
+{
+    proto_le_put_u32(out, m->withdraw.validator);
+}
+
+static void withdraw_get(const uint8_t *in, proto_txmsg *m)
+{
+    m->withdraw.validator = proto_le_get_u32(in);
+}
+
 static const txmsg_codec txmsg_codecs[] = {
     [PROTO_TXMSG_TRANSFER] = {"transfer", 4 + 8, transfer_put, transfer_get, transfer_valid},
     [PROTO_TXMSG_UNJAIL] = {"unjail", 4, unjail_put, unjail_get, always_valid},
@@ -200,6 +210,10 @@ static const txmsg_codec txmsg_codecs[] = {
                                 redelegate_valid},
     [PROTO_TXMSG_CANCEL_UNBONDING] = {"cancel_unbonding", 4 + 8 + 8, cancel_unbonding_put,
                                       cancel_unbonding_get, cancel_unbonding_valid},
+    [PROTO_TXMSG_WITHDRAW_REWARDS] = {"withdraw_rewards", 4, withdraw_put, withdraw_get,
+                                      always_valid},
+    [PROTO_TXMSG_WITHDRAW_COMMISSION] = {"withdraw_commission", 4, withdraw_put, withdraw_get,
+                                         always_valid},
 };
 
 /* The codec of a type, or NULL for a type with none. */

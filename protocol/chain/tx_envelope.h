@@ -26,6 +26,12 @@
  *   REDELEGATE        src u32 | dst u32 | amount u64
  *   CANCEL_UNBONDING  validator u32 | amount u64 | creation_height u64 (> 0)
  *
+ * and the distribution messages (protocol/modules/distribution/
+ * distribution.h, Cosmos x/distribution's Msg service):
+ *
+ *   WITHDRAW_REWARDS     validator u32  (the sender's delegation rewards)
+ *   WITHDRAW_COMMISSION  validator u32  (its operator's commission)
+ *
  * Wire (little-endian, protocol/core/codec.h conventions; no lengths
  * except the message count, since every field has a fixed size):
  *
@@ -82,6 +88,8 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_UNDELEGATE = 7,
     PROTO_TXMSG_REDELEGATE = 8,
     PROTO_TXMSG_CANCEL_UNBONDING = 9,
+    PROTO_TXMSG_WITHDRAW_REWARDS = 10,
+    PROTO_TXMSG_WITHDRAW_COMMISSION = 11,
 } proto_txmsg_type;
 
 /* A commission rate of one on the wire (18-decimal fixed point). */
@@ -127,6 +135,9 @@ typedef struct proto_txmsg {
             uint64_t amount;          /* base units, > 0 */
             uint64_t creation_height; /* the entry's, > 0 */
         } cancel_unbonding;
+        struct {
+            uint32_t validator;
+        } withdraw; /* WITHDRAW_REWARDS and WITHDRAW_COMMISSION */
     };
 } proto_txmsg;
 

@@ -2,6 +2,8 @@
  * messages, the fee settlement. */
 #include "protocol/chain/tx_exec.h"
 
+#include "protocol/modules/distribution/distribution.h"
+
 const char *proto_tx_exec_result_name(proto_tx_exec_result r)
 {
     static const char *const names[PROTO_TX_EXEC_RESULT_COUNT] = {
@@ -105,7 +107,10 @@ static void run_messages(proto_state *s, const proto_msg_ctx *ctx, const proto_t
     }
 }
 
-/* Refund the unused gas, burn the base fee's share, tip the proposer. */
+/* Refund the unused gas, burn the base fee's share, tip the proposer: its
+ * fee account, or, on a chain with the distribution module, the fee
+ * collector that module pays validators and delegators from
+ * (distribution.h; chains without it behave as before). */
 static void settle(proto_state *s, const proto_msg_ctx *ctx, const proto_txenv *tx,
                    uint64_t base_fee, uint64_t tip, uint32_t fee_account, proto_tx_receipt *out)
 {
@@ -116,7 +121,9 @@ static void settle(proto_state *s, const proto_msg_ctx *ctx, const proto_txenv *
     proto_account *from = proto_state_account_mut(s, out->sender, ctx->undo);
     from->balance += refund;
     proto_state_burn(s, out->burned, ctx->undo);
-    if (out->tips > 0) {
+    if (out->tips > 0 && proto_distribution_active(s)) {
+        proto_distribution_collect(s, out->tips, ctx->undo);
+    } else if (out->tips > 0) {
         proto_account *to = proto_state_account_mut(s, fee_account, ctx->undo);
         g_assert(to->balance <= UINT64_MAX - out->tips); /* supply fits in u64 */
         to->balance += out->tips;

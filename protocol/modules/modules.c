@@ -4,6 +4,8 @@
 #include "protocol/modules/modules.h"
 
 #include "protocol/modules/bank/bank.h"
+#include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/mint/mint_module.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 
@@ -11,6 +13,8 @@ static const proto_module *const chain_modules[] = {
     &proto_bank_module,      /* 1: transfers */
     &proto_validator_module, /* 2: the bonded set, unjail, key rotation, slashing */
     &proto_staking_module,   /* 3: delegation, unbonding, redelegation, the active set */
+    &proto_mint_module,      /* 4: inflation and block provisions */
+    &proto_distribution_module, /* 5: fees and provisions to validators and delegators (F1) */
 };
 
 static const proto_module_set chain_module_set = {

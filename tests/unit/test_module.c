@@ -30,6 +30,8 @@
 #include "protocol/core/event.h"
 #include "protocol/core/fastmix.h"
 #include "protocol/modules/bank/bank.h"
+#include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/mint/mint_module.h"
 #include "protocol/modules/modules.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
@@ -411,13 +413,17 @@ START_TEST(test_registry)
 {
     const proto_module_set *set = proto_modules_default();
     proto_module_set_check(set);
-    ck_assert_uint_eq(set->count, 3);
+    ck_assert_uint_eq(set->count, 5);
     ck_assert_str_eq(set->modules[0]->name, "bank");
     ck_assert_uint_eq(set->modules[0]->id, PROTO_BANK_MODULE_ID);
     ck_assert_str_eq(set->modules[1]->name, "validator");
     ck_assert_uint_eq(set->modules[1]->id, PROTO_VALIDATOR_MODULE_ID);
     ck_assert_str_eq(set->modules[2]->name, "staking");
     ck_assert_uint_eq(set->modules[2]->id, PROTO_STAKING_MODULE_ID);
+    ck_assert_str_eq(set->modules[3]->name, "mint");
+    ck_assert_uint_eq(set->modules[3]->id, PROTO_MINT_MODULE_ID);
+    ck_assert_str_eq(set->modules[4]->name, "distribution");
+    ck_assert_uint_eq(set->modules[4]->id, PROTO_DISTRIBUTION_MODULE_ID);
     ck_assert_ptr_eq(proto_module_set_find(set, PROTO_VALIDATOR_MODULE_ID),
                      &proto_validator_module);
     ck_assert_ptr_null(proto_module_set_find(set, VAULT_ID));

@@ -295,7 +295,7 @@ START_TEST(test_structural_refusals)
     /* Unknown types, at the first message: 0, the next free number, 255. */
     ck_assert_int_eq(decode_patched(&f, &env, PROTO_TXENV_HEADER_SIZE, 0),
                      PROTO_TXENV_UNKNOWN_MESSAGE);
-    ck_assert_int_eq(decode_patched(&f, &env, PROTO_TXENV_HEADER_SIZE, 10),
+    ck_assert_int_eq(decode_patched(&f, &env, PROTO_TXENV_HEADER_SIZE, 12),
                      PROTO_TXENV_UNKNOWN_MESSAGE);
     ck_assert_int_eq(decode_patched(&f, &env, PROTO_TXENV_HEADER_SIZE, 255),
                      PROTO_TXENV_UNKNOWN_MESSAGE);

@@ -19,6 +19,8 @@
 #include "protocol/chain/valset.h"
 #include "protocol/core/codec.h"
 #include "protocol/modules/bank/bank.h"
+#include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "support/state_world.h"
 #include "support/tx_fixture.h"
@@ -455,11 +457,35 @@ START_TEST(test_result_names)
 }
 END_TEST
 
+/* On a chain with the distribution module the tip goes to its fee
+ * collector, not to the proposer's account; the supply holds. */
+START_TEST(test_tips_to_fee_collector)
+{
+    sw_world w;
+    sw_init(&w, PROTO_CRYPTO_REAL, 3, SW_BALANCE);
+    proto_staking_params sp = proto_staking_defaults();
+    proto_staking_genesis_validator v = {.operator_account = 0, .self_bond = 100};
+    proto_staking_genesis(w.s, &sp, 1, &v, 0, NULL, 0);
+    proto_f1_params fp = proto_f1_params_default();
+    proto_distribution_genesis(w.s, &fp);
+    uint64_t supply = proto_state_total_supply(w.s);
+    proto_txenv tx = sw_tx(&w, 0, 2, 300);
+    proto_tx_receipt rc;
+    ck_assert_int_eq(sw_exec(&w, &tx, NULL, 1, &rc), PROTO_TX_EXEC_OK);
+    ck_assert_uint_gt(rc.tips, 0);
+    ck_assert_uint_eq(proto_distribution_fee_collector(w.s), rc.tips);
+    ck_assert_uint_eq(proto_state_account(w.s, 1)->balance, SW_BALANCE + 1);
+    ck_assert_uint_eq(proto_state_total_supply(w.s), supply);
+    sw_clear(&w);
+}
+END_TEST
+
 static Suite *tx_exec_suite(void)
 {
     Suite *s = suite_create("tx_exec");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_apply_effects);
+    tcase_add_test(tc, test_tips_to_fee_collector);
     tcase_add_test(tc, test_fee_settlement_exact);
     tcase_add_test(tc, test_failed_message_pays_fee);
     tcase_add_test(tc, test_out_of_gas);

@@ -270,4 +270,46 @@ proto_staking_result proto_staking_slash(proto_state *s, const proto_msg_ctx *ct
 #define PROTO_STAKING_VALUE_SIZE 96
 uint64_t proto_staking_msg_gas(const proto_gas_schedule *gas, uint8_t type);
 
+/* ---- hooks (Cosmos's StakingHooks) ----
+ *
+ * How a module that keeps per-delegation records (distribution) hears of
+ * every change that affects them, without staking knowing the module:
+ * staking calls these at the points x/staking calls its hooks
+ * (keeper/delegation.go Delegate and Unbond, msg_server.go
+ * CreateValidator, keeper/slash.go Slash), inside the same change, with
+ * the message's (or the slash's) context, so the hook records undo into
+ * ctx->undo and reads ctx->height. A hook may change accounts and its own
+ * module's state, never staking's; it reads staking through
+ * proto_staking_get, which shows the change half done exactly where
+ * Cosmos's hooks see it (after_delegation_modified in an unbond runs
+ * before the validator loses the tokens). Every member may be NULL.
+ *
+ * Staking finds the table in its own state: proto_staking_set_hooks, at
+ * genesis, by the module that provides it (the distribution genesis
+ * does). It is code, not data, so the state root does not commit to it;
+ * the provider's own root does. The genesis's delegations exist before
+ * any hook is set: the provider's genesis walks them itself. */
+typedef struct proto_staking_hooks {
+    void (*after_validator_created)(proto_state *s, const proto_msg_ctx *ctx, uint32_t validator);
+    /* the delegation does not exist yet */
+    void (*before_delegation_created)(proto_state *s, const proto_msg_ctx *ctx,
+                                      uint32_t delegator, uint32_t validator);
+    /* the delegation exists and its shares are about to change */
+    void (*before_delegation_shares_modified)(proto_state *s, const proto_msg_ctx *ctx,
+                                              uint32_t delegator, uint32_t validator);
+    /* the delegation has its new shares (not called when it was removed) */
+    void (*after_delegation_modified)(proto_state *s, const proto_msg_ctx *ctx,
+                                      uint32_t delegator, uint32_t validator);
+    /* the validator is about to burn `fraction` of its tokens (the
+     * effective fraction, proto_slash_validator_burn; only when it burns
+     * some) */
+    void (*before_validator_slashed)(proto_state *s, const proto_msg_ctx *ctx, uint32_t validator,
+                                     proto_dec fraction);
+} proto_staking_hooks;
+
+/* Genesis: staking calls `hooks` (static, outlives every state) from now
+ * on; NULL: none. Not recorded for undo (genesis only). */
+void proto_staking_set_hooks(proto_state *s, const proto_staking_hooks *hooks);
+const proto_staking_hooks *proto_staking_hooks_of(const proto_staking_state *st);
+
 #endif

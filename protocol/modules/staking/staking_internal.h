@@ -21,6 +21,7 @@ struct proto_staking_state {
     GArray *redelegations;               /* proto_staking_redelegation, sorted */
     proto_amount bonded_pool;            /* == tokens of bonded validators */
     proto_amount not_bonded_pool;        /* == other validators' tokens + entries' balances */
+    const proto_staking_hooks *hooks;    /* NULL: none; not in the root (staking.h) */
 };
 
 /* Where tokens come from when they are delegated. */
@@ -64,6 +65,12 @@ proto_dec proto_staking__delegate(proto_staking_state *st, uint32_t delegator, u
  * stay in i's pool for the caller to move. */
 proto_amount proto_staking__unbond(proto_staking_state *st, uint32_t delegator, uint32_t i,
                                    proto_dec shares);
+/* Its two halves: the delegation loses the shares (removed at zero), then
+ * the validator loses them and their tokens (returned). */
+void proto_staking__unbond_delegation(proto_staking_state *st, uint32_t delegator, uint32_t i,
+                                      proto_dec shares);
+proto_amount proto_staking__unbond_validator(proto_staking_state *st, uint32_t i,
+                                             proto_dec shares);
 /* ValidateUnbondAmount: the shares undelegating `amount` tokens of
  * (delegator, i) takes, or a refusal (NO_DELEGATION, OVER_DELEGATION,
  * INVALID_EX_RATE). */
@@ -87,6 +94,26 @@ void proto_staking__pool_burn(proto_staking_state *st, proto_staking_status stat
  * alone (no accounts), at block height and time_ns. */
 void proto_staking__update_set(proto_staking_state *st, uint64_t height, int64_t time_ns);
 bool proto_staking__end_block(proto_state *s, const proto_msg_ctx *ctx);
+
+/* ---- hooks (staking_hooks.c) ---- */
+
+/* Keeper.Delegate with its hooks: before_delegation_created (or
+ * before_delegation_shares_modified when the delegation exists),
+ * proto_staking__delegate, after_delegation_modified. */
+proto_dec proto_staking__delegate_hooked(proto_state *s, const proto_msg_ctx *ctx,
+                                         proto_staking_state *st, uint32_t delegator, uint32_t i,
+                                         proto_amount amount, staking_token_src src);
+/* Keeper.Unbond with its hooks: before_delegation_shares_modified, the
+ * delegation's shares, after_delegation_modified (if it remains), then
+ * the validator's tokens and shares. */
+proto_amount proto_staking__unbond_hooked(proto_state *s, const proto_msg_ctx *ctx,
+                                          proto_staking_state *st, uint32_t delegator, uint32_t i,
+                                          proto_dec shares);
+void proto_staking__hook_validator_created(proto_state *s, const proto_msg_ctx *ctx,
+                                           const proto_staking_state *st, uint32_t i);
+void proto_staking__hook_validator_slashed(proto_state *s, const proto_msg_ctx *ctx,
+                                           const proto_staking_state *st, uint32_t i,
+                                           proto_dec fraction);
 
 /* ---- the rest of the vtable ---- */
 

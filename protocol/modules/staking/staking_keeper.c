@@ -63,8 +63,8 @@ proto_dec proto_staking__delegate(proto_staking_state *st, uint32_t delegator, u
  * (RemoveValidatorTokensAndShares). Cosmos also jails an operator whose
  * self-delegation falls below its minimum here; this module refuses such
  * an undelegation instead (proto_staking__self_bond_too_low). */
-proto_amount proto_staking__unbond(proto_staking_state *st, uint32_t delegator, uint32_t i,
-                                   proto_dec shares)
+void proto_staking__unbond_delegation(proto_staking_state *st, uint32_t delegator, uint32_t i,
+                                      proto_dec shares)
 {
     gint k = proto_staking__delegation_find(st, delegator, i);
     g_assert(k >= 0);
@@ -73,10 +73,22 @@ proto_amount proto_staking__unbond(proto_staking_state *st, uint32_t delegator, 
     g_assert(proto_dec_sub(d->shares, shares, &d->shares) == PROTO_DEC_OK);
     if (proto_dec_is_zero(d->shares))
         g_array_remove_index(st->delegations, (guint)k);
+}
+
+proto_amount proto_staking__unbond_validator(proto_staking_state *st, uint32_t i,
+                                             proto_dec shares)
+{
     proto_amount tokens;
     g_assert(proto_shares_remove_del_shares(&st->validators[i].shares, shares, &tokens) ==
              PROTO_SHARES_OK);
     return tokens;
+}
+
+proto_amount proto_staking__unbond(proto_staking_state *st, uint32_t delegator, uint32_t i,
+                                   proto_dec shares)
+{
+    proto_staking__unbond_delegation(st, delegator, i, shares);
+    return proto_staking__unbond_validator(st, i, shares);
 }
 
 /* Keeper.ValidateUnbondAmount (x/staking/keeper/delegation.go): the

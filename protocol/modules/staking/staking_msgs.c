@@ -119,8 +119,10 @@ static void apply_create(proto_state *s, const proto_msg_ctx *ctx, const proto_t
         .update_time_ns = ctx->time_ns};
     v->min_self_delegation = (proto_amount)st->params.min_self_bond;
     proto_state_account_mut(s, ctx->sender, ctx->undo)->balance -= m->create_validator.self_bond;
-    proto_staking__delegate(st, ctx->sender, i, (proto_amount)m->create_validator.self_bond,
-                            STAKING_FROM_ACCOUNT);
+    proto_staking__hook_validator_created(s, ctx, st, i);
+    proto_staking__delegate_hooked(s, ctx, st, ctx->sender, i,
+                                   (proto_amount)m->create_validator.self_bond,
+                                   STAKING_FROM_ACCOUNT);
 }
 
 /* ---- EDIT_VALIDATOR ---- */
@@ -189,8 +191,8 @@ static void apply_delegate(proto_state *s, const proto_msg_ctx *ctx, const proto
 {
     proto_staking_state *st = proto_staking__mut(s, ctx->undo);
     proto_state_account_mut(s, ctx->sender, ctx->undo)->balance -= m->delegate.amount;
-    proto_staking__delegate(st, ctx->sender, m->delegate.validator,
-                            (proto_amount)m->delegate.amount, STAKING_FROM_ACCOUNT);
+    proto_staking__delegate_hooked(s, ctx, st, ctx->sender, m->delegate.validator,
+                                   (proto_amount)m->delegate.amount, STAKING_FROM_ACCOUNT);
 }
 
 /* ---- UNDELEGATE ---- */
@@ -247,7 +249,7 @@ static void apply_undelegate(proto_state *s, const proto_msg_ctx *ctx, const pro
     proto_dec shares;
     g_assert(proto_staking__unbond_shares(st, ctx->sender, i, (proto_amount)m->delegate.amount,
                                           &shares) == PROTO_STAKING_OK);
-    proto_amount tokens = proto_staking__unbond(st, ctx->sender, i, shares);
+    proto_amount tokens = proto_staking__unbond_hooked(s, ctx, st, ctx->sender, i, shares);
     if (st->validators[i].status == PROTO_STAKING_BONDED)
         proto_staking__pool_move(st, false, tokens);
     proto_staking_unbonding e = {.delegator = ctx->sender,
@@ -344,11 +346,11 @@ static void apply_redelegate(proto_state *s, const proto_msg_ctx *ctx, const pro
     proto_dec shares;
     g_assert(proto_staking__unbond_shares(st, ctx->sender, src, (proto_amount)m->redelegate.amount,
                                           &shares) == PROTO_STAKING_OK);
-    proto_amount tokens = proto_staking__unbond(st, ctx->sender, src, shares);
+    proto_amount tokens = proto_staking__unbond_hooked(s, ctx, st, ctx->sender, src, shares);
     const proto_staking_validator *vsrc = &st->validators[src];
     staking_token_src from =
         vsrc->status == PROTO_STAKING_BONDED ? STAKING_FROM_BONDED : STAKING_FROM_NOT_BONDED;
-    proto_dec created = proto_staking__delegate(st, ctx->sender, dst, tokens, from);
+    proto_dec created = proto_staking__delegate_hooked(s, ctx, st, ctx->sender, dst, tokens, from);
     if (vsrc->status == PROTO_STAKING_UNBONDED)
         return;
     bool bonded = vsrc->status == PROTO_STAKING_BONDED;
@@ -422,8 +424,8 @@ static void apply_cancel(proto_state *s, const proto_msg_ctx *ctx, const proto_t
     proto_amount amount = (proto_amount)m->cancel_unbonding.amount;
     gint k = cancel_entry(st, ctx, m);
     g_assert(k >= 0);
-    proto_staking__delegate(st, ctx->sender, m->cancel_unbonding.validator, amount,
-                            STAKING_FROM_NOT_BONDED);
+    proto_staking__delegate_hooked(s, ctx, st, ctx->sender, m->cancel_unbonding.validator, amount,
+                                   STAKING_FROM_NOT_BONDED);
     proto_staking_unbonding *e = &g_array_index(st->unbondings, proto_staking_unbonding, k);
     e->balance -= amount;
     e->initial_balance -= amount;

@@ -2,7 +2,10 @@
  * x/staking/keeper/slash.go Keeper.Slash, SlashUnbondingDelegation and
  * SlashRedelegation (v0.50 line), walking this module's entries with the
  * arithmetic of slash.h. Everything burned leaves a pool and goes to the
- * core's burned counter, so the supply is conserved. */
+ * core's burned counter, so the supply is conserved. The hooks
+ * (staking.h) hear of it as Cosmos's do: BeforeValidatorSlashed with the
+ * effective fraction before the validator burns, and the delegation
+ * hooks when a redelegation entry unbonds shares at its destination. */
 #include "protocol/modules/staking/slash.h"
 #include "protocol/modules/staking/staking_internal.h"
 
@@ -34,7 +37,8 @@ static proto_amount slash_unbondings(proto_staking_state *st, uint32_t i, uint64
 /* One liable redelegation entry (SlashRedelegation's loop body): unbond
  * fraction x shares_dst of the delegation at dst (at most what it still
  * has) and burn those tokens out of dst's pool. */
-static proto_amount slash_redelegation_entry(proto_staking_state *st,
+static proto_amount slash_redelegation_entry(proto_state *s, const proto_msg_ctx *ctx,
+                                             proto_staking_state *st,
                                              const proto_staking_redelegation *e,
                                              proto_dec fraction, proto_amount *burned)
 {
@@ -45,23 +49,24 @@ static proto_amount slash_redelegation_entry(proto_staking_state *st,
                                             &owed, &unbond) == PROTO_SLASH_OK);
     if (proto_dec_is_zero(unbond))
         return owed;
-    proto_amount tokens = proto_staking__unbond(st, e->delegator, e->dst, unbond);
+    proto_amount tokens = proto_staking__unbond_hooked(s, ctx, st, e->delegator, e->dst, unbond);
     proto_staking__pool_burn(st, st->validators[e->dst].status, tokens);
     *burned += tokens;
     return owed;
 }
 
-static proto_amount slash_redelegations(proto_staking_state *st, uint32_t i, uint64_t infraction,
-                                        proto_dec fraction, int64_t now_ns, proto_amount *burned)
+static proto_amount slash_redelegations(proto_state *s, const proto_msg_ctx *ctx,
+                                        proto_staking_state *st, uint32_t i, uint64_t infraction,
+                                        proto_dec fraction, proto_amount *burned)
 {
     proto_amount owed_total = 0;
     for (guint k = 0; k < st->redelegations->len; k++) {
         proto_staking_redelegation e =
             g_array_index(st->redelegations, proto_staking_redelegation, k);
         if (e.src != i || !proto_slash_entry_liable((int64_t)e.creation_height, e.completion_ns,
-                                                     (int64_t)infraction, now_ns))
+                                                     (int64_t)infraction, ctx->time_ns))
             continue;
-        owed_total += slash_redelegation_entry(st, &e, fraction, burned);
+        owed_total += slash_redelegation_entry(s, ctx, st, &e, fraction, burned);
     }
     return owed_total;
 }
@@ -104,7 +109,7 @@ proto_staking_result proto_staking_slash(proto_state *s, const proto_msg_ctx *ct
     proto_amount burned = 0;
     if (infraction_height < ctx->height) {
         amount -= slash_unbondings(st, i, infraction_height, fraction, ctx->time_ns, &burned);
-        amount -= slash_redelegations(st, i, infraction_height, fraction, ctx->time_ns, &burned);
+        amount -= slash_redelegations(s, ctx, st, i, infraction_height, fraction, &burned);
     }
     proto_staking_validator *v = &st->validators[i];
     proto_amount from_validator;
@@ -112,6 +117,7 @@ proto_staking_result proto_staking_slash(proto_state *s, const proto_msg_ctx *ct
     g_assert(proto_slash_validator_burn(amount, v->shares.tokens, &from_validator, &effective) ==
              PROTO_SLASH_OK);
     if (from_validator > 0) {
+        proto_staking__hook_validator_slashed(s, ctx, st, i, effective); /* BeforeValidatorSlashed */
         g_assert(proto_shares_remove_tokens(&v->shares, from_validator) == PROTO_SHARES_OK);
         proto_staking__pool_burn(st, v->status, from_validator);
         burned += from_validator;
