@@ -6,7 +6,9 @@
  * run of the same scenario and seed runs. The node is the real protocol
  * node (today PBFT in direct topology), and its environment table is the
  * real runtime of runtime_env.c. The scenario's faults and workload are
- * not applied here: the node runs until SIGINT or SIGTERM.
+ * not applied here: the node runs until SIGINT or SIGTERM, and takes
+ * transactions from client connections (frames.h, TB_HELLO_CLIENT), which
+ * `aitbc-sim testbed` opens to drive the scenario's workload.
  *
  * Exit status: 0 stopped by a signal, 2 bad command line, scenario, peers
  * or listening address (a port in use is named), 3 internal error (a
@@ -76,7 +78,7 @@ static int check_scenario(const sim_scenario *sc)
                 "by a single node\n", sc->faults->len);
     if (sc->tx_rate_per_s > 0)
         fprintf(stderr, "aitbc-node: note: the scenario's workload is not run by a single "
-                "node\n");
+                "node (aitbc-sim testbed sends it over a client connection)\n");
     return 0;
 }
 
@@ -181,7 +183,8 @@ static gboolean flush_records(gpointer data)
 {
     tb_daemon *d = data;
     GError *error = NULL;
-    if (tb_records_flush(d->records, &error))
+    if (tb_records_write_stats(d->records, tb_links_stats(d->links), &error) &&
+        tb_records_flush(d->records, &error))
         return G_SOURCE_CONTINUE;
     d->exit_code = fail_error(TB_EXIT_INTERNAL, error);
     d->stop = "records-failed";
@@ -226,9 +229,10 @@ static int daemon_close(tb_daemon *d)
         const tb_link_stats *st = tb_links_stats(d->links);
         fprintf(stderr, "aitbc-node: %s stopped (%s): final height %" G_GUINT64_FORMAT
                 ", %" G_GUINT64_FORMAT " messages in, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT
-                " bad frames\n", d->opt.node_name, d->stop != NULL ? d->stop : "error",
-                d->rt.final_height, st->frames_in, st->frames_out,
-                st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello);
+                " bad frames, %" G_GUINT64_FORMAT " client transactions\n", d->opt.node_name,
+                d->stop != NULL ? d->stop : "error", d->rt.final_height, st->frames_in,
+                st->frames_out, st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello,
+                d->rt.client_txs);
         GError *error = NULL;
         if (!tb_records_close(d->records, tb_runtime_now_ns(&d->rt),
                               d->stop != NULL ? d->stop : "error", st, &error))

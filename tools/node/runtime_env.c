@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tools/node/frames.h"
+
 #define TB_EXIT_INTERNAL 3
 
 typedef struct tb_timer {
@@ -104,9 +106,14 @@ static uint64_t env_random(void *ctx)
 static void env_observe(void *ctx, const proto_event *ev)
 {
     tb_runtime *rt = ctx;
-    if (ev->kind == PROTO_EV_BLOCK_FINAL && ev->height > rt->final_height)
-        rt->final_height = ev->height;
-    tb_records_event(rt->records, tb_runtime_now_ns(rt), ev);
+    int64_t now = tb_runtime_now_ns(rt);
+    if (ev->kind == PROTO_EV_BLOCK_FINAL) {
+        if (ev->height > rt->final_height)
+            rt->final_height = ev->height;
+        if (ev->tx_hashes != NULL)
+            tb_records_final_txs(rt->records, now, ev->height, ev->tx_hashes, ev->tx_count);
+    }
+    tb_records_event(rt->records, now, ev);
 }
 
 static void store_failed(GError *error)
@@ -137,8 +144,14 @@ static GBytes *env_store_get(void *ctx, const char *key)
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire)
 {
     tb_runtime *rt = ctx;
-    if (rt->node != NULL)
+    if (rt->node == NULL)
+        return;
+    if (from == TB_HELLO_CLIENT) {
+        rt->client_txs++;
+        rt->ops->submit_tx(rt->node, wire);
+    } else {
         rt->ops->on_message(rt->node, from, wire);
+    }
 }
 
 void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_links *links,

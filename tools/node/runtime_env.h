@@ -14,7 +14,8 @@
  *                     node acts on what it believes it wrote (a vote is
  *                     sent after its last-sign record), so it must not
  *                     go on after a write was lost
- *   observe           a row in the node's records (records.h)
+ *   observe           a row in the node's records (records.h); a final
+ *                     block's transactions also go to final_txs
  *   broadcast, peers  NULL: direct topology, every node one send() away
  *
  * This is the testbed's counterpart of sim/world/world.c's table, with
@@ -45,6 +46,7 @@ typedef struct tb_runtime {
     const proto_node_ops *ops;
     uint64_t timers_fired;
     uint64_t final_height;       /* highest height reported final */
+    uint64_t client_txs;         /* transactions a client connection handed over */
 
 } tb_runtime;
 
@@ -54,7 +56,8 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
 /* Cancel every pending timer (the node must be freed first). */
 void tb_runtime_clear(tb_runtime *rt);
 int64_t tb_runtime_now_ns(const tb_runtime *rt);
-/* tb_deliver_fn for the links: hand `wire` to the node. */
+/* tb_deliver_fn for the links: hand `wire` to the node (from a client,
+ * TB_HELLO_CLIENT: to submit_tx, as a transaction a wallet sent). */
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire);
 
 #endif
