@@ -3,12 +3,15 @@
  *
  * Set-up: load the scenario (--seed and --set as for `run`, and passed on
  * to every node), refuse what the testbed cannot do yet (a protocol other
- * than PBFT, a P2P mesh, any fault but crash: each named), find the node
+ * than PBFT, a P2P mesh, byzantine, churn and rotate-key faults: each
+ * named), find the node
  * binary, check every port, create results.sqlite (incomplete), then
  * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
  * clock: the workload's arrivals go to live nodes' client connections;
  * a crash fault kills its nodes (SIGKILL) at `at` and starts them again
- * with their stores at `until`; at the duration every node gets SIGTERM.
+ * with their stores at `until`; partition and degrade faults are applied
+ * by each node's network filter from the same scenario on the same clock
+ * (tools/node/net_filter.h); at the duration every node gets SIGTERM.
  * Then the nodes' records are merged (testbed_merge.c) and judged by
  * reports/verdict.c as a simulated run is, into the same results.sqlite,
  * report.json, summary and plots. SIGINT or SIGTERM stops every node the
@@ -43,6 +46,7 @@ typedef struct tbd_args {
     GPtrArray *overrides;
     bool quiet;
     bool no_plots;
+    bool emulate_links;
 } tbd_args;
 
 /* One step of the fault timeline. */
@@ -77,7 +81,8 @@ static int usage_error(const char *msg)
     fprintf(stderr, "aitbc-sim testbed: %s\n"
                     "usage: aitbc-sim testbed FILE [--out DIR] [--base-port N] [--seed N]\n"
                     "                 [--set section.key=value ...] [--node-bin PATH] "
-                    "[--quiet] [--no-plots]\n", msg);
+                    "[--emulate-links]\n"
+                    "                 [--quiet] [--no-plots]\n", msg);
     return CLI_EXIT_USAGE;
 }
 
@@ -91,6 +96,8 @@ static int parse_args(int argc, char **argv, tbd_args *a)
             a->quiet = true;
         } else if (strcmp(arg, "--no-plots") == 0) {
             a->no_plots = true;
+        } else if (strcmp(arg, "--emulate-links") == 0) {
+            a->emulate_links = true;
         } else if (strcmp(arg, "--out") == 0 || strcmp(arg, "--node-bin") == 0 ||
                    strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
                    strcmp(arg, "--base-port") == 0) {
@@ -155,12 +162,13 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
     }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
-        if (f->action == SIM_FAULT_CRASH)
+        if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
+            f->action == SIM_FAULT_DEGRADE)
             continue;
         g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: action '%s' is not supported by "
-                    "the testbed yet (only crash is: kill the process, restart it with its "
-                    "store); run this scenario in simulation, or remove the fault", sc->path,
-                    f->line, f->name, sim_fault_action_name(f->action));
+                    "the testbed yet (crash, partition and degrade are); run this scenario "
+                    "in simulation, or remove the fault", sc->path, f->line, f->name,
+                    sim_fault_action_name(f->action));
         return false;
     }
     return true;
@@ -572,6 +580,7 @@ int cli_testbed(int argc, char **argv)
     sim_scenario *sc =
         sim_scenario_load(a.file, (const char *const *)a.overrides->pdata, &error);
     tbd_run r = {.t = {.sc = sc, .scenario_path = a.file, .host = "127.0.0.1",
+                       .emulate_links = a.emulate_links,
                        .overrides = (const char *const *)a.overrides->pdata}};
     char *dir = NULL;
     if (sc == NULL || !check_scenario(sc, &error)) {
@@ -595,10 +604,12 @@ int cli_testbed(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    if (!a.quiet && (sc->latency.kind != SIM_DIST_CONSTANT || sc->latency.a_ns > 0 ||
-                     sc->loss > 0))
-        fprintf(stderr, "testbed: note: [network] latency, loss and bandwidth are not "
-                "emulated: the nodes talk over loopback as it is\n");
+    if (!a.quiet && !a.emulate_links &&
+        (sc->latency.kind != SIM_DIST_CONSTANT || sc->latency.a_ns > 0 || sc->loss > 0))
+        fprintf(stderr, "testbed: note: [network] latency and loss are not emulated (see "
+                "--emulate-links): the nodes talk over loopback as it is\n");
+    if (!a.quiet && sc->bandwidth_bps > 0)
+        fprintf(stderr, "testbed: note: [network] bandwidth is not emulated\n");
     proto_crypto_global_init();
     sim_chain_options copt = sim_chain_options_from(sc);
     r.chain_built = sim_chain_init(&r.chain, &copt, NULL, NULL);

@@ -50,6 +50,7 @@ typedef struct tbd_testbed {
     char *dir;
     char *node_bin;
     const char *host;            /* "127.0.0.1" */
+    bool emulate_links;          /* aitbc-node --emulate-links */
     char *peers;                 /* NAME=HOST:PORT,... */
     int64_t genesis_unix_ns;
     uint32_t nodes_count;

@@ -11,7 +11,8 @@
  * figures are derived from them under the simulator's names
  * (sim/figures/figures.c), so the reports and [expect] read them alike;
  * what only the simulator can measure (network drops, crypto calls,
- * mesh, fees, conservation) is absent, not zero. Times are chain times
+ * mesh, fees, conservation) is absent, not zero; drops are the network
+ * filter's (loss, partition). Times are chain times
  * on each node's clock; nodes of one machine share it.
  *
  * Safety: a node that finalized two blocks at one height, or two nodes
@@ -582,6 +583,15 @@ static void net_figures(merge_state *s)
         char *name = g_strdup_printf("testbed.links.%s", totals[i]);
         sim_metrics_figure(m, name, v != NULL ? (double)*v : 0.0);
         g_free(name);
+    }
+    /* The network filter's drops (tools/node/net_filter.h), under the
+     * simulator's names; a crashed node's messages are not counted. */
+    static const char *const drops[][2] = {{"filter.dropped_loss", "messages.dropped.loss"},
+                                           {"filter.dropped_partition",
+                                            "messages.dropped.partition"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(drops); i++) {
+        const uint64_t *v = g_hash_table_lookup(s->link_sums, drops[i][0]);
+        sim_metrics_figure(m, drops[i][1], v != NULL ? (double)*v : 0.0);
     }
     for (int r = 1; r < PROTO_REJECT_REASON_COUNT; r++) {
         char *name = g_strdup_printf("rejected.%s", proto_reject_reason_name(r));

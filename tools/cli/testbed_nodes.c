@@ -181,6 +181,8 @@ bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error)
     g_ptr_array_add(argv, g_strdup_printf("%s:%u", t->host, n->port));
     g_ptr_array_add(argv, g_strdup("--genesis-ms"));
     g_ptr_array_add(argv, g_strdup_printf("%" G_GINT64_FORMAT, t->genesis_unix_ns / 1000000));
+    if (t->emulate_links)
+        g_ptr_array_add(argv, g_strdup("--emulate-links"));
     for (const char *const *o = t->overrides; o != NULL && *o != NULL; o++) {
         g_ptr_array_add(argv, g_strdup("--set"));
         g_ptr_array_add(argv, g_strdup(*o));

@@ -277,6 +277,17 @@ static bool write_link_stats(tb_records *r, const tb_link_stats *stats)
     return ok;
 }
 
+bool tb_records_write_stat(tb_records *r, const char *name, uint64_t value, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = records_begin(r) &&
+              sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO link_stats VALUES(?1, ?2, ?3)",
+                                 -1, &st, NULL) == SQLITE_OK &&
+              stat_row(r, st, name, value);
+    sqlite3_finalize(st);
+    return ok || records_fail(r, error, "cannot write a counter");
+}
+
 bool tb_records_write_stats(tb_records *r, const tb_link_stats *stats, GError **error)
 {
     if (!records_begin(r) || !write_link_stats(r, stats))

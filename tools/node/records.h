@@ -63,6 +63,8 @@ void tb_records_final_txs(tb_records *r, int64_t time_ns, uint64_t height,
                           const uint8_t *tx_hashes, uint32_t count);
 /* Queue the link counters (replacing the run's previous ones). */
 bool tb_records_write_stats(tb_records *r, const tb_link_stats *stats, GError **error);
+/* Queue one counter of link_stats by name (replacing its last value). */
+bool tb_records_write_stat(tb_records *r, const char *name, uint64_t value, GError **error);
 /* Commit what is queued; false with error if the file refused it. */
 bool tb_records_flush(tb_records *r, GError **error);
 /* Close the run (stop time, why, the link counters), commit and close. */

@@ -7,7 +7,11 @@
  *   set/cancel_timer  one GSource per timer with a ready time in
  *                     microseconds; a timer fires on_timer once
  *   send(to, wire)    the links (links.h): a length-prefixed frame on
- *                     the TCP connection to node `to`
+ *                     the TCP connection to node `to`, through the
+ *                     network filter if there is one (net_filter.h:
+ *                     partitions, degrades; a delayed message waits in
+ *                     a GSource of its own), which also sees every
+ *                     message received
  *   random_u64        libsodium's randombytes
  *   store_put/get     the node's SQLite store (store_sqlite.h); a store
  *                     that fails ends the process at once (exit 3): the
@@ -30,6 +34,7 @@
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
 #include "tools/node/links.h"
+#include "tools/node/net_filter.h"
 #include "tools/node/records.h"
 #include "tools/node/store_sqlite.h"
 
@@ -42,6 +47,8 @@ typedef struct tb_runtime {
     tb_links *links;             /* borrowed */
     tb_store *store;             /* borrowed */
     tb_records *records;         /* borrowed */
+    tb_filter *filter;           /* borrowed; NULL: none */
+    GHashTable *delayed;         /* tb_delayed* set: sends the filter holds back */
     void *node;                  /* set once the node is built; NULL while stopping */
     const proto_node_ops *ops;
     uint64_t timers_fired;
