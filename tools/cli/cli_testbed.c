@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -69,6 +70,8 @@ typedef struct tbd_run {
     int64_t end_ns;
     guint stop_timeout;
     guint startup_wait;
+    double *cpu_s;               /* [nodes]: read as the stop begins; -1 unknown */
+    double *rss_kib;
 } tbd_run;
 
 int64_t tbd_chain_now_ns(const tbd_testbed *t)
@@ -244,6 +247,7 @@ static bool apply_action(tbd_run *r, tbd_action *a)
 }
 
 static void begin_stop(tbd_run *r);
+static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib);
 
 static gboolean on_stop_overdue(gpointer data)
 {
@@ -309,6 +313,8 @@ static void begin_stop(tbd_run *r)
         return;
     r->t.stopping = true;
     r->end_ns = MIN(tbd_chain_now_ns(&r->t), r->t.sc->duration_ns);
+    for (uint32_t i = 0; i < r->t.nodes_count; i++)
+        read_usage(&r->t.nodes[i], &r->cpu_s[i], &r->rss_kib[i]);
     for (uint32_t i = 0; i < r->t.nodes_count; i++)
         tbd_node_signal(&r->t, i, SIGTERM);
     if (r->t.running == 0)
@@ -502,9 +508,6 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
     }
     if (!t->stopping)
         begin_stop(r);
-    double *cpu = g_new(double, t->nodes_count), *rss = g_new(double, t->nodes_count);
-    for (uint32_t i = 0; i < t->nodes_count; i++)
-        read_usage(&t->nodes[i], &cpu[i], &rss[i]);
     while (t->running > 0)
         g_main_loop_run(t->loop);
     if (r->stop_timeout != 0)
@@ -530,7 +533,7 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
             sim_metrics *m = merged.metrics;
             sim_metrics_figure(m, "wall_s", info->wall_s);
             sim_metrics_figure(m, "testbed.nodes", t->nodes_count);
-            add_usage_figures(r, m, cpu, rss);
+            add_usage_figures(r, m, r->cpu_s, r->rss_kib);
             info->sim_s = r->end_ns / 1e9;
             info->events = merged.events;
             g_autofree char *stop_detail =
@@ -559,8 +562,6 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
         }
         g_free(up_at_end);
     }
-    g_free(cpu);
-    g_free(rss);
     g_main_loop_unref(t->loop);
     t->loop = NULL;
     rep_db_close(db);
@@ -615,6 +616,10 @@ int cli_testbed(int argc, char **argv)
     r.chain_built = sim_chain_init(&r.chain, &copt, NULL, NULL);
     g_assert(r.chain_built);
     r.alive = g_new0(bool, r.t.nodes_count);
+    r.cpu_s = g_new(double, r.t.nodes_count);
+    r.rss_kib = g_new(double, r.t.nodes_count);
+    for (uint32_t i = 0; i < r.t.nodes_count; i++)
+        r.cpu_s[i] = r.rss_kib[i] = -1;
     plan_actions(&r);
     rc = run_testbed(&a, &r, dir);
 out:
@@ -624,6 +629,8 @@ out:
     if (r.chain_built)
         sim_chain_clear(&r.chain);
     g_free(r.alive);
+    g_free(r.cpu_s);
+    g_free(r.rss_kib);
     tbd_nodes_free(&r.t);
     g_free(r.t.node_bin);
     g_clear_error(&error);

@@ -159,6 +159,11 @@ static void peer_connected(tb_peer *p, GSocketConnection *conn)
     p->conn = conn;
     p->socket = g_socket_connection_get_socket(conn);
     g_socket_set_blocking(p->socket, FALSE);
+    /* The client's dial timeout stays on the socket it made, and a socket
+     * source with a timeout fires when it runs out as if its condition
+     * had come: the hang-up watch below would end every link after
+     * dial_timeout_s. The link has no timeout once it is up. */
+    g_socket_set_timeout(p->socket, 0);
     /* Votes are small and latency is the point: no Nagle delay. */
     g_socket_set_option(p->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
     GByteArray *hello_frame = g_byte_array_new();
