@@ -414,16 +414,20 @@ static GPtrArray *names_like(const rep_report *a, const rep_report *b, const cha
     return names;
 }
 
+static void title_line(GString *out, const char *label, const rep_report *r)
+{
+    g_string_append_printf(out, "%s: %s (seed %.0f, verdict %s)\n", label,
+                           r->scenario != NULL ? r->scenario : "-",
+                           isfinite(r->seed) ? r->seed : -1,
+                           r->verdict != NULL ? r->verdict : "-");
+}
+
 char *rep_compare_render(const rep_report *a, const rep_report *b, const char *label_a,
                          const char *label_b)
 {
     GString *out = g_string_new(NULL);
-    g_string_append_printf(out, "%s: %s (seed %.0f, verdict %s)\n", label_a,
-                           a->scenario != NULL ? a->scenario : "-", isfinite(a->seed) ? a->seed : -1,
-                           a->verdict != NULL ? a->verdict : "-");
-    g_string_append_printf(out, "%s: %s (seed %.0f, verdict %s)\n", label_b,
-                           b->scenario != NULL ? b->scenario : "-", isfinite(b->seed) ? b->seed : -1,
-                           b->verdict != NULL ? b->verdict : "-");
+    title_line(out, label_a, a);
+    title_line(out, label_b, b);
     if (g_strcmp0(a->scenario, b->scenario) != 0)
         g_string_append(out, "note: the two runs are of different scenarios\n");
     g_string_append_printf(out, "\n%-34s %14s %14s %9s\n", "figure", label_a, label_b,

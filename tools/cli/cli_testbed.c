@@ -426,6 +426,52 @@ static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib)
     g_free(path);
 }
 
+/* Merge the records, judge the run as a simulated one is judged, write
+ * the outputs; the exit status. */
+static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_db *db,
+                           rep_run_info *info)
+{
+    const tbd_testbed *t = &r->t;
+    GError *error = NULL;
+    tbd_merged merged;
+    if (!tbd_merge(t, &r->chain, r->wl, r->end_ns, heal_ns(t->sc), r->alive, &merged,
+                   &error)) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
+    sim_metrics *m = merged.metrics;
+    sim_metrics_figure(m, "wall_s", info->wall_s);
+    sim_metrics_figure(m, "testbed.nodes", t->nodes_count);
+    add_usage_figures(r, m, r->cpu_s, r->rss_kib);
+    info->sim_s = r->end_ns / 1e9;
+    info->events = merged.events;
+    g_autofree char *stop_detail =
+        r->interrupted != NULL
+            ? g_strdup_printf("testbed interrupted by %s at %.1f s", r->interrupted,
+                              r->end_ns / 1e9)
+        : merged.safety_held ? g_strdup("testbed reached its duration")
+                             : g_strdup(merged.safety_detail);
+    rep_run_end end = {
+        .stop = r->interrupted != NULL ? SIM_STOP_INTERRUPTED
+                : merged.safety_held   ? SIM_STOP_DURATION
+                                       : SIM_STOP_INVARIANT,
+        .stop_detail = stop_detail,
+        .checks = {.safety_held = merged.safety_held,
+                   .safety_detail = merged.safety_detail,
+                   .conservation_held = true,
+                   .liveness = &merged.liveness},
+        .metrics = m,
+    };
+    g_autoptr(rep_run_verdict) verdict = rep_verdict_judge(t->sc, &end);
+    rep_verdict_record(verdict, info, m);
+    int rc = write_outputs(a, dir, db, info, m);
+    if (rc == CLI_EXIT_OK)
+        rc = verdict_exit(info->verdict);
+    tbd_merged_clear(&merged);
+    return rc;
+}
+
 /* ---- the run ---- */
 
 static bool start_all(tbd_run *r, GError **error)
@@ -520,47 +566,7 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
         g_error_free(error);
     } else {
         info->wall_s = (g_get_monotonic_time() - started_us) / 1e6;
-        bool *up_at_end = g_new0(bool, t->nodes_count);
-        for (uint32_t i = 0; i < t->nodes_count; i++)
-            up_at_end[i] = r->alive[i];
-        tbd_merged merged;
-        if (!tbd_merge(t, &r->chain, r->wl, r->end_ns, heal_ns(t->sc), up_at_end, &merged,
-                       &error)) {
-            fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
-            g_error_free(error);
-            rc = CLI_EXIT_INTERNAL;
-        } else {
-            sim_metrics *m = merged.metrics;
-            sim_metrics_figure(m, "wall_s", info->wall_s);
-            sim_metrics_figure(m, "testbed.nodes", t->nodes_count);
-            add_usage_figures(r, m, r->cpu_s, r->rss_kib);
-            info->sim_s = r->end_ns / 1e9;
-            info->events = merged.events;
-            g_autofree char *stop_detail =
-                r->interrupted != NULL
-                    ? g_strdup_printf("testbed interrupted by %s at %.1f s", r->interrupted,
-                                      r->end_ns / 1e9)
-                    : merged.safety_held ? g_strdup("testbed reached its duration")
-                                         : g_strdup(merged.safety_detail);
-            rep_run_end end = {
-                .stop = r->interrupted != NULL ? SIM_STOP_INTERRUPTED
-                        : merged.safety_held   ? SIM_STOP_DURATION
-                                               : SIM_STOP_INVARIANT,
-                .stop_detail = stop_detail,
-                .checks = {.safety_held = merged.safety_held,
-                           .safety_detail = merged.safety_detail,
-                           .conservation_held = true,
-                           .liveness = &merged.liveness},
-                .metrics = m,
-            };
-            g_autoptr(rep_run_verdict) verdict = rep_verdict_judge(t->sc, &end);
-            rep_verdict_record(verdict, info, m);
-            rc = write_outputs(a, dir, db, info, m);
-            if (rc == CLI_EXIT_OK)
-                rc = verdict_exit(info->verdict);
-            tbd_merged_clear(&merged);
-        }
-        g_free(up_at_end);
+        rc = judge_and_write(a, r, dir, db, info);
     }
     g_main_loop_unref(t->loop);
     t->loop = NULL;

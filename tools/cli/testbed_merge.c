@@ -610,8 +610,9 @@ static void liveness(merge_state *s, const sim_chain *chain, int64_t heal_ns,
     *l = (sim_liveness){.heal_ns = heal_ns, .took_ns = -1};
     for (guint i = 0; i < s->m->commits->len; i++) {
         const sim_commit_record *c = &g_array_index(s->m->commits, sim_commit_record, i);
-        if (c->committed_ns >= heal_ns && (l->took_ns < 0 || c->committed_ns - heal_ns < l->took_ns))
-            l->took_ns = c->committed_ns - heal_ns;
+        int64_t after = c->committed_ns - heal_ns;
+        if (after >= 0 && (l->took_ns < 0 || after < l->took_ns))
+            l->took_ns = after;
     }
     uint64_t total = 0, alive = 0;
     uint32_t up = 0;

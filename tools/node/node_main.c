@@ -255,12 +255,12 @@ static int daemon_close(tb_daemon *d)
         tb_runtime_clear(&d->rt);
     if (d->records != NULL) {
         const tb_link_stats *st = tb_links_stats(d->links);
+        uint64_t bad = st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello;
         fprintf(stderr, "aitbc-node: %s stopped (%s): final height %" G_GUINT64_FORMAT
                 ", %" G_GUINT64_FORMAT " messages in, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT
                 " bad frames, %" G_GUINT64_FORMAT " client transactions\n", d->opt.node_name,
                 d->stop != NULL ? d->stop : "error", d->rt.final_height, st->frames_in,
-                st->frames_out, st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello,
-                d->rt.client_txs);
+                st->frames_out, bad, d->rt.client_txs);
         GError *error = NULL;
         if (!write_filter_stats(d, &error)) {
             fprintf(stderr, "aitbc-node: %s\n", error->message);
