@@ -446,16 +446,24 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
     add_usage_figures(r, m, r->cpu_s, r->rss_kib);
     info->sim_s = r->end_ns / 1e9;
     info->events = merged.events;
+    /* A node that exited on its own (not a crash fault) fails the run:
+     * the network the scenario describes did not run. */
+    GString *died = g_string_new(NULL);
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        if (t->nodes[i].exited_early)
+            g_string_append_printf(died, "%s%s", died->len > 0 ? ", " : "", t->nodes[i].name);
     g_autofree char *stop_detail =
         r->interrupted != NULL
             ? g_strdup_printf("testbed interrupted by %s at %.1f s", r->interrupted,
                               r->end_ns / 1e9)
-        : merged.safety_held ? g_strdup("testbed reached its duration")
-                             : g_strdup(merged.safety_detail);
+        : !merged.safety_held ? g_strdup(merged.safety_detail)
+        : died->len > 0       ? g_strdup_printf("node process(es) %s exited on their own (see "
+                                                "their logs in %s/nodes)", died->str, dir)
+                              : g_strdup("testbed reached its duration");
     rep_run_end end = {
-        .stop = r->interrupted != NULL ? SIM_STOP_INTERRUPTED
-                : merged.safety_held   ? SIM_STOP_DURATION
-                                       : SIM_STOP_INVARIANT,
+        .stop = r->interrupted != NULL                      ? SIM_STOP_INTERRUPTED
+                : merged.safety_held && died->len == 0 ? SIM_STOP_DURATION
+                                                       : SIM_STOP_INVARIANT,
         .stop_detail = stop_detail,
         .checks = {.safety_held = merged.safety_held,
                    .safety_detail = merged.safety_detail,
@@ -463,6 +471,7 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
                    .liveness = &merged.liveness},
         .metrics = m,
     };
+    g_string_free(died, TRUE);
     g_autoptr(rep_run_verdict) verdict = rep_verdict_judge(t->sc, &end);
     rep_verdict_record(verdict, info, m);
     int rc = write_outputs(a, dir, db, info, m);

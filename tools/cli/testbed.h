@@ -89,7 +89,8 @@ typedef struct tbd_workload tbd_workload;
  * the account keys and chain id, as simulation derives them. */
 tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain);
 /* Send the arrivals due by chain time now_ns to live nodes
- * (alive[i]: node i runs and is not crashed). */
+ * (alive[i]: node i runs and is not crashed), and every 5 s re-send what
+ * is overdue. */
 void tbd_workload_tick(tbd_workload *wl, int64_t now_ns, const bool *alive);
 /* What was submitted: hash -> (node, chain time), for the merge. */
 typedef struct tbd_submitted {
@@ -99,6 +100,8 @@ typedef struct tbd_submitted {
 } tbd_submitted;
 const GArray *tbd_workload_submitted(const tbd_workload *wl);
 uint64_t tbd_workload_dropped_no_node(const tbd_workload *wl);
+/* Re-sends of transactions not final 30 s after their last send. */
+uint64_t tbd_workload_resubmitted(const tbd_workload *wl);
 void tbd_workload_free(tbd_workload *wl);
 
 /* ---- testbed_merge.c ---- */

@@ -463,6 +463,7 @@ static void tx_figures(merge_state *s, const tbd_workload *wl)
     sim_metrics_figure(m, "txs_submitted", submitted);
     sim_metrics_figure(m, "txs_final", m->txs->len);
     sim_metrics_figure(m, "txs_pending", submitted - m->txs->len);
+    sim_metrics_figure(m, "txs_resubmitted", (double)tbd_workload_resubmitted(wl));
     sim_metrics_figure(m, "txs_rejected", (double)s->tx_rejected);
     sim_metrics_figure(m, "txs_dropped_client", (double)tbd_workload_dropped_no_node(wl));
 }

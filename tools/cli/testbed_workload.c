@@ -15,10 +15,16 @@
  * strategy if it is `fixed`, else 1, and a fee cap of the simulated
  * clients' mean budget, [workload] max_fee_per_gas or 20 times the
  * initial base fee, never more than half an account's balance per unit
- * of gas), and it
- * never re-sends or re-prices: a transaction lost with a crashed node's
- * mempool stays pending, as do the later nonces of its sender. */
+ * of gas), and it never re-prices. Like the simulated wallets it
+ * re-sends a transaction (the same bytes, to another live node) that is
+ * not final 30 s after it was last sent; it learns what is final every
+ * 5 s by reading the new rows of the nodes' final_txs tables (their
+ * records files, which SQLite lets it read while the nodes write). */
 #include "tools/cli/testbed.h"
+
+#include <sqlite3.h>
+
+#include <string.h>
 
 #include "protocol/chain/tx_envelope.h"
 #include "sim/engine/rng.h"
@@ -27,6 +33,17 @@
 
 #define TRANSFER_AMOUNT_MAX 1000u
 #define NS_PER_S 1e9
+#define RESUBMIT_AFTER_NS (30LL * 1000 * 1000 * 1000)
+#define RETRY_SCAN_NS (5LL * 1000 * 1000 * 1000)
+#define RECORDS_BUSY_TIMEOUT_MS 200
+
+/* A transaction sent and not yet seen final anywhere. */
+typedef struct tbd_inflight {
+    proto_hash hash;             /* the table's key points here */
+    GBytes *wire;
+    uint32_t node;
+    int64_t last_attempt_ns;
+} tbd_inflight;
 
 struct tbd_workload {
     const sim_chain *chain;
@@ -41,7 +58,32 @@ struct tbd_workload {
     tb_links *links;
     GArray *submitted;           /* tbd_submitted */
     uint64_t dropped_no_node;
+    const tbd_testbed *t;
+    GHashTable *inflight;        /* proto_hash* -> tbd_inflight* */
+    sqlite3 **records;           /* [nodes]: opened once the file exists */
+    int64_t *rows_read;          /* [nodes]: final_txs rowid read up to */
+    int64_t next_scan_ns;
+    uint64_t resubmitted;
 };
+
+static void inflight_free(gpointer data)
+{
+    tbd_inflight *f = data;
+    g_bytes_unref(f->wire);
+    g_free(f);
+}
+
+static guint hash_hash(gconstpointer p)
+{
+    guint h;
+    memcpy(&h, ((const proto_hash *)p)->bytes, sizeof h);
+    return h;
+}
+
+static gboolean hash_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(proto_hash)) == 0;
+}
 
 /* The client never listens: nothing is delivered to it. */
 static void no_delivery(void *ctx, uint32_t from, GBytes *wire)
@@ -82,6 +124,11 @@ tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain)
     wl->max_fee = MIN(budget, affordable);
     wl->tip = MIN(wl->tip, wl->max_fee);
     wl->submitted = g_array_new(FALSE, FALSE, sizeof(tbd_submitted));
+    wl->t = t;
+    wl->inflight = g_hash_table_new_full(hash_hash, hash_equal, NULL, inflight_free);
+    wl->records = g_new0(sqlite3 *, t->nodes_count);
+    wl->rows_read = g_new0(int64_t, t->nodes_count);
+    wl->next_scan_ns = wl->start_ns + RETRY_SCAN_NS;
     tb_links_options o;
     tb_links_options_defaults(&o, TB_HELLO_CLIENT, t->nodes_count, chain->pbft.chain_id);
     wl->links = tb_links_new(&o, no_delivery, wl);
@@ -91,12 +138,13 @@ tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain)
     return wl;
 }
 
-static uint32_t pick_live_node(tbd_workload *wl, const bool *alive)
+/* A random running node other than `avoid` (unless it is the only one). */
+static uint32_t pick_live_node(tbd_workload *wl, const bool *alive, uint32_t avoid)
 {
     uint32_t start = (uint32_t)sim_rng_below(&wl->rng, wl->nodes_count);
     for (uint32_t k = 0; k < wl->nodes_count; k++) {
         uint32_t i = (start + k) % wl->nodes_count;
-        if (alive[i])
+        if (alive[i] && (i != avoid || wl->nodes_count == 1))
             return i;
     }
     return UINT32_MAX;
@@ -104,7 +152,7 @@ static uint32_t pick_live_node(tbd_workload *wl, const bool *alive)
 
 static void send_transfer(tbd_workload *wl, int64_t at_ns, const bool *alive)
 {
-    uint32_t node = pick_live_node(wl, alive);
+    uint32_t node = pick_live_node(wl, alive, UINT32_MAX);
     uint32_t from = (uint32_t)sim_rng_below(&wl->rng, wl->accounts);
     uint32_t to = (uint32_t)sim_rng_below(&wl->rng, wl->accounts - 1);
     if (to >= from)
@@ -129,8 +177,61 @@ static void send_transfer(tbd_workload *wl, int64_t at_ns, const bool *alive)
     proto_txenv_hash(&tx, &s.hash);
     GBytes *wire = proto_txenv_msg_encode(&tx);
     tb_links_send(wl->links, node, wire);
-    g_bytes_unref(wire);
     g_array_append_val(wl->submitted, s);
+    tbd_inflight *f = g_new0(tbd_inflight, 1);
+    f->hash = s.hash;
+    f->wire = wire; /* the reference is the in-flight record's now */
+    f->node = node;
+    f->last_attempt_ns = at_ns;
+    g_hash_table_replace(wl->inflight, &f->hash, f);
+}
+
+/* Node i's final transactions since the last look: no longer in flight. */
+static void read_finals(tbd_workload *wl, uint32_t i)
+{
+    if (wl->records[i] == NULL) {
+        const char *path = wl->t->nodes[i].records_path;
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+            return;
+        if (sqlite3_open_v2(path, &wl->records[i], SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+            sqlite3_close(wl->records[i]);
+            wl->records[i] = NULL;
+            return;
+        }
+        sqlite3_busy_timeout(wl->records[i], RECORDS_BUSY_TIMEOUT_MS);
+    }
+    sqlite3_stmt *st = NULL;
+    /* Not there yet (the node is creating its tables) or busy: next time. */
+    if (sqlite3_prepare_v2(wl->records[i], "SELECT rowid, hash FROM final_txs WHERE rowid > ?1"
+                                           " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, wl->rows_read[i]);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        wl->rows_read[i] = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == PROTO_HASH_SIZE)
+            g_hash_table_remove(wl->inflight, sqlite3_column_blob(st, 1));
+    }
+    sqlite3_finalize(st);
+}
+
+/* Re-send what is still not final RESUBMIT_AFTER_NS after its last send. */
+static void resend_overdue(tbd_workload *wl, int64_t now_ns, const bool *alive)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, wl->inflight);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        tbd_inflight *f = value;
+        if (now_ns - f->last_attempt_ns < RESUBMIT_AFTER_NS)
+            continue;
+        uint32_t node = pick_live_node(wl, alive, f->node);
+        if (node == UINT32_MAX)
+            return;
+        f->node = node;
+        f->last_attempt_ns = now_ns;
+        tb_links_send(wl->links, node, f->wire);
+        wl->resubmitted++;
+    }
 }
 
 void tbd_workload_tick(tbd_workload *wl, int64_t now_ns, const bool *alive)
@@ -143,6 +244,17 @@ void tbd_workload_tick(tbd_workload *wl, int64_t now_ns, const bool *alive)
         send_transfer(wl, wl->next_ns, alive);
         next_arrival(wl);
     }
+    if (now_ns < wl->next_scan_ns)
+        return;
+    wl->next_scan_ns = now_ns + RETRY_SCAN_NS;
+    for (uint32_t i = 0; i < wl->nodes_count; i++)
+        read_finals(wl, i);
+    resend_overdue(wl, now_ns, alive);
+}
+
+uint64_t tbd_workload_resubmitted(const tbd_workload *wl)
+{
+    return wl != NULL ? wl->resubmitted : 0;
 }
 
 const GArray *tbd_workload_submitted(const tbd_workload *wl)
@@ -160,6 +272,11 @@ void tbd_workload_free(tbd_workload *wl)
     if (wl == NULL)
         return;
     tb_links_free(wl->links);
+    for (uint32_t i = 0; i < wl->nodes_count; i++)
+        sqlite3_close(wl->records[i]);
+    g_free(wl->records);
+    g_free(wl->rows_read);
+    g_hash_table_destroy(wl->inflight);
     g_array_unref(wl->submitted);
     g_free(wl->next_nonce);
     g_free(wl);
