@@ -69,6 +69,24 @@ static uint16_t pick_base_port(void)
     }
 }
 
+/* Remove a directory tree (what a passing test leaves). */
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR))
+            remove_tree(child);
+        else
+            unlink(child);
+        g_free(child);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    rmdir(path);
+}
+
 static char *scenario_path(void)
 {
     return g_build_filename(src_dir, "tests", "node", "data", "testbed-crash-4.ini", NULL);
@@ -221,7 +239,8 @@ START_TEST(testbed_with_a_crash_is_safe_live_and_final_everywhere)
     g_free(json_path);
     g_free(err);
     g_ptr_array_unref(argv);
-    g_free(out); /* left in /tmp: small, and useful when a check fails */
+    remove_tree(out); /* kept when a check fails, to look at */
+    g_free(out);
 }
 END_TEST
 
@@ -265,6 +284,7 @@ START_TEST(sigint_stops_every_node_and_leaves_an_incomplete_database)
     g_free(verdict);
     g_free(db_path);
     g_ptr_array_unref(argv);
+    remove_tree(out);
     g_free(out);
 }
 END_TEST
@@ -301,6 +321,7 @@ START_TEST(a_port_in_use_and_a_missing_binary_are_named)
     g_free(err);
     g_free(where);
     g_ptr_array_unref(argv);
+    remove_tree(out);
     g_free(out);
 }
 END_TEST
