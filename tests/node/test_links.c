@@ -3,7 +3,9 @@
  * order, once a redial gets through; a peer that vanishes is noticed and
  * redialed; hostile connections (oversized, empty, truncated frames,
  * bad or missing hellos) are counted and closed while good traffic
- * flows; a port in use is an error naming it. */
+ * flows; a port in use is an error naming it; an idle link stays up past
+ * the dial timeout; a client's hello delivers its frames as from
+ * TB_HELLO_CLIENT. */
 #include <check.h>
 #include <gio/gio.h>
 #include <glib.h>
@@ -241,6 +243,70 @@ START_TEST(hostile_connections_are_counted_and_closed)
 }
 END_TEST
 
+/* Run the main loop for ms. */
+static void run_for(int ms)
+{
+    gint64 until = g_get_monotonic_time() + ms * 1000;
+    while (g_get_monotonic_time() < until) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+}
+
+START_TEST(an_idle_link_outlives_the_dial_timeout)
+{
+    uint16_t port = free_port();
+    inbox a_box, b_box;
+    inbox_init(&a_box);
+    inbox_init(&b_box);
+    tb_links_options o;
+    tb_links_options_defaults(&o, 0, 2, CHAIN_ID);
+    o.dial_timeout_s = 1;
+    tb_links *a = tb_links_new(&o, deliver, &a_box);
+    tb_links *b = links_for(1, &b_box);
+    ck_assert(tb_links_listen(b, "127.0.0.1", port, NULL));
+    tb_links_add_peer(a, 1, "127.0.0.1", port);
+    tb_links_start(a);
+    run_until(&tb_links_stats(a)->connects, 1, "the connection");
+    run_for(2500); /* idle for more than twice the dial timeout */
+    ck_assert_uint_eq(tb_links_stats(a)->disconnects, 0);
+    ck_assert_uint_eq(tb_links_stats(a)->connects, 1);
+    send_text(a, 1, "still here");
+    run_until_len(&b_box, 1);
+    ck_assert_str_eq(inbox_at(&b_box, 0), "0:still here");
+    tb_links_free(a);
+    tb_links_free(b);
+    g_ptr_array_unref(a_box.messages);
+    g_ptr_array_unref(b_box.messages);
+}
+END_TEST
+
+START_TEST(a_client_hello_is_delivered_as_the_client)
+{
+    uint16_t port = free_port();
+    inbox c_box, b_box;
+    inbox_init(&c_box);
+    inbox_init(&b_box);
+    tb_links_options o;
+    tb_links_options_defaults(&o, TB_HELLO_CLIENT, 2, CHAIN_ID);
+    tb_links *client = tb_links_new(&o, deliver, &c_box);
+    tb_links *b = links_for(1, &b_box);
+    ck_assert(tb_links_listen(b, "127.0.0.1", port, NULL));
+    tb_links_add_peer(client, 1, "127.0.0.1", port);
+    tb_links_start(client);
+    send_text(client, 1, "tx");
+    run_until_len(&b_box, 1);
+    char *want = g_strdup_printf("%u:tx", TB_HELLO_CLIENT);
+    ck_assert_str_eq(inbox_at(&b_box, 0), want);
+    ck_assert_uint_eq(tb_links_stats(b)->bad_hello, 0);
+    g_free(want);
+    tb_links_free(client);
+    tb_links_free(b);
+    g_ptr_array_unref(c_box.messages);
+    g_ptr_array_unref(b_box.messages);
+}
+END_TEST
+
 START_TEST(port_in_use_is_an_error_naming_it)
 {
     uint16_t port = free_port();
@@ -276,6 +342,8 @@ static Suite *links_suite(void)
     tcase_add_test(tc, queued_until_the_peer_listens_then_redialed_after_it_vanishes);
     tcase_add_test(tc, hostile_connections_are_counted_and_closed);
     tcase_add_test(tc, port_in_use_is_an_error_naming_it);
+    tcase_add_test(tc, an_idle_link_outlives_the_dial_timeout);
+    tcase_add_test(tc, a_client_hello_is_delivered_as_the_client);
     suite_add_tcase(s, tc);
     return s;
 }

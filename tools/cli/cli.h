@@ -29,6 +29,8 @@ int cli_merge(int argc, char **argv);
 int cli_swarm(int argc, char **argv);
 int cli_swarm_merge(int argc, char **argv);
 int cli_shrink(int argc, char **argv);
+int cli_testbed(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 /* AITBC_TEST_BREAK=quorum -> sc->test_break_quorum (cli_run.c; test only). */
 void cli_test_break(sim_scenario *sc);
 /* Draw DIR's plots from DIR/results.sqlite (cli_plot.c). */

@@ -19,6 +19,12 @@ static void usage(FILE *out)
             "  aitbc-sim swarm-merge OUT SHARD_DIR...\n"
             "  aitbc-sim shrink FILE [--out SMALL.ini] [--max-runs N] [--timeout S]\n"
             "  aitbc-sim plot DIR          re-draw DIR/plots from DIR/results.sqlite\n"
+            "  aitbc-sim testbed FILE [--out DIR] [--base-port N] [--seed N]\n"
+            "                    [--set section.key=value ...] [--node-bin PATH] [--quiet]\n"
+            "                    [--no-plots]\n"
+            "                              run FILE as aitbc-node processes on loopback\n"
+            "  aitbc-sim compare DIR_SIM DIR_TESTBED\n"
+            "                              headline figures of two runs side by side\n"
             "\n"
             "exit status: 0 ran and every [expect] target held; 1 a target or invariant\n"
             "failed; 2 bad command line or scenario; 3 internal error\n");
@@ -46,6 +52,10 @@ int main(int argc, char **argv)
         return cli_swarm_merge(argc - 1, argv + 1);
     if (strcmp(argv[1], "shrink") == 0)
         return cli_shrink(argc - 1, argv + 1);
+    if (strcmp(argv[1], "testbed") == 0)
+        return cli_testbed(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0)
+        return cli_compare(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);

@@ -10,7 +10,11 @@
  *
  * The first frame a dialer sends is its hello (TB_HELLO_BYTES: magic,
  * version, chain id, the sender's node index); every later frame is one
- * protocol message, handed to the node as received bytes. The hello is
+ * protocol message, handed to the node as received bytes. A hello naming
+ * TB_HELLO_CLIENT opens a client connection instead (the testbed
+ * driver's workload, tools/cli/testbed_workload.c): each of its frames is
+ * one signed transaction (PROTO_MSG_TX wire) for the node's submit_tx,
+ * as a wallet's RPC call would hand it over. The hello is
  * not authenticated: on loopback the address book is trusted, as the
  * simulator trusts its network's `from`. */
 #ifndef AITBC_TOOLS_NODE_FRAMES_H
@@ -61,6 +65,9 @@ void tb_frame_append(GByteArray *out, const void *payload, size_t size);
 #define TB_HELLO_MAGIC 0x4e425441u /* "ATBN" little-endian */
 #define TB_HELLO_VERSION 1u
 #define TB_HELLO_BYTES 18u          /* magic u32, version u16, chain id u64, node u32 */
+
+/* The node index a client's hello names: not a node of any chain. */
+#define TB_HELLO_CLIENT UINT32_MAX
 
 typedef struct tb_hello {
     uint64_t chain_id;

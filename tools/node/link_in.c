@@ -25,13 +25,14 @@ static void inbound_close(tb_inbound *in)
     g_ptr_array_remove_fast(l->inbound, in); /* frees it (the array owns it) */
 }
 
-/* The hello: this chain, a node that exists, not ourselves. */
+/* The hello: this chain, a node that exists, not ourselves; or a client
+ * (TB_HELLO_CLIENT), whose frames are delivered as from TB_HELLO_CLIENT. */
 static bool inbound_hello(tb_inbound *in, GBytes *frame)
 {
     const tb_links_options *o = &in->links->opt;
     tb_hello h;
-    if (!tb_hello_decode(frame, &h) || h.chain_id != o->chain_id || h.node >= o->nodes_count ||
-        h.node == o->self) {
+    if (!tb_hello_decode(frame, &h) || h.chain_id != o->chain_id ||
+        (h.node >= o->nodes_count && h.node != TB_HELLO_CLIENT) || h.node == o->self) {
         in->links->stats.bad_hello++;
         return false;
     }

@@ -14,6 +14,7 @@
 
 #define TB_QUEUE_BYTES_MAX_DEFAULT (64u * 1024 * 1024)
 #define TB_INBOUND_PER_NODE 4u
+#define TB_INBOUND_CLIENTS 4u  /* on top: the testbed driver's client connections */
 #define TB_BACKOFF_MIN_MS 100u
 #define TB_BACKOFF_MAX_MS 5000u
 #define TB_DIAL_TIMEOUT_S 2u
@@ -40,7 +41,7 @@ void tb_links_options_defaults(tb_links_options *o, uint32_t self, uint32_t node
                             .chain_id = chain_id,
                             .frame_max = TB_FRAME_MAX_DEFAULT,
                             .queue_bytes_max = TB_QUEUE_BYTES_MAX_DEFAULT,
-                            .inbound_max = TB_INBOUND_PER_NODE * nodes_count,
+                            .inbound_max = TB_INBOUND_PER_NODE * nodes_count + TB_INBOUND_CLIENTS,
                             .dial_backoff_min_ms = TB_BACKOFF_MIN_MS,
                             .dial_backoff_max_ms = TB_BACKOFF_MAX_MS,
                             .dial_timeout_s = TB_DIAL_TIMEOUT_S,
@@ -158,6 +159,11 @@ static void peer_connected(tb_peer *p, GSocketConnection *conn)
     p->conn = conn;
     p->socket = g_socket_connection_get_socket(conn);
     g_socket_set_blocking(p->socket, FALSE);
+    /* The client's dial timeout stays on the socket it made, and a socket
+     * source with a timeout fires when it runs out as if its condition
+     * had come: the hang-up watch below would end every link after
+     * dial_timeout_s. The link has no timeout once it is up. */
+    g_socket_set_timeout(p->socket, 0);
     /* Votes are small and latency is the point: no Nagle delay. */
     g_socket_set_option(p->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
     GByteArray *hello_frame = g_byte_array_new();
@@ -226,7 +232,8 @@ static void inbound_free(gpointer data)
 
 tb_links *tb_links_new(const tb_links_options *opt, tb_deliver_fn deliver, void *ctx)
 {
-    g_assert(opt->self < opt->nodes_count && opt->frame_max > 0 && opt->dial_backoff_min_ms > 0);
+    g_assert((opt->self < opt->nodes_count || opt->self == TB_HELLO_CLIENT) &&
+             opt->frame_max > 0 && opt->dial_backoff_min_ms > 0);
     tb_links *l = g_new0(tb_links, 1);
     l->opt = *opt;
     l->deliver = deliver;
@@ -328,8 +335,11 @@ void tb_links_send(tb_links *l, uint32_t to, GBytes *wire)
         g_byte_array_remove_range(p->queue, 0, (guint)p->queue_start);
         p->queue_start = 0;
     }
-    tb_frame_append(p->queue, g_bytes_get_data(wire, NULL), size);
+    const uint8_t *data = g_bytes_get_data(wire, NULL);
+    tb_frame_append(p->queue, data, size);
     l->stats.frames_out++;
+    l->stats.type_frames_out[data[0]]++;
+    l->stats.type_bytes_out[data[0]] += size;
     if (p->conn != NULL && p->writer == NULL)
         peer_flush(p);
 }

@@ -47,9 +47,14 @@ typedef struct tb_link_stats {
     uint64_t dropped_queue_full; /* messages over a peer's queue bound */
     uint64_t dropped_oversized;  /* messages we would have to send in a frame over frame_max */
     uint64_t dropped_unsent_bytes; /* queued bytes lost with a connection */
+    /* Per message type (the wire's first byte), not in tb_link_stat_fields:
+     * messages queued for a peer and their payload bytes (no frame
+     * headers), as the simulator's messages.TYPE.sent and bytes.TYPE.sent. */
+    uint64_t type_frames_out[256];
+    uint64_t type_bytes_out[256];
 } tb_link_stats;
 
-/* Every field of tb_link_stats with its name, for the records. */
+/* Every scalar field of tb_link_stats with its name, for the records. */
 typedef struct tb_link_stat_field {
     const char *name;
     size_t offset;
@@ -72,7 +77,8 @@ typedef struct tb_links_options {
 
 /* Fill the defaults (32 MiB frames, 64 MiB queues, 100 ms to 5 s
  * backoff, 2 s dial timeout, 5 s for a hello, 4 inbound connections
- * per node). */
+ * per node and 4 more for clients). self may be TB_HELLO_CLIENT
+ * (frames.h): links that only dial, as a client. */
 void tb_links_options_defaults(tb_links_options *o, uint32_t self, uint32_t nodes_count,
                                uint64_t chain_id);
 

@@ -6,7 +6,9 @@
  * run of the same scenario and seed runs. The node is the real protocol
  * node (today PBFT in direct topology), and its environment table is the
  * real runtime of runtime_env.c. The scenario's faults and workload are
- * not applied here: the node runs until SIGINT or SIGTERM.
+ * not applied here: the node runs until SIGINT or SIGTERM, and takes
+ * transactions from client connections (frames.h, TB_HELLO_CLIENT), which
+ * `aitbc-sim testbed` opens to drive the scenario's workload.
  *
  * Exit status: 0 stopped by a signal, 2 bad command line, scenario, peers
  * or listening address (a port in use is named), 3 internal error (a
@@ -36,6 +38,7 @@ typedef struct tb_daemon {
     tb_links *links;
     tb_store *store;
     tb_records *records;
+    tb_filter *filter;
     bool runtime_ready;
     tb_runtime rt;
     GMainLoop *loop;
@@ -71,12 +74,23 @@ static int check_scenario(const sim_scenario *sc)
         g_free(what);
         return rc;
     }
-    if (sc->faults->len > 0)
-        fprintf(stderr, "aitbc-node: note: the scenario's %u fault section(s) are not applied "
-                "by a single node\n", sc->faults->len);
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        if (f->action == SIM_FAULT_PARTITION)
+            continue;
+        if (f->action == SIM_FAULT_DEGRADE) {
+            if (f->has_bandwidth)
+                fprintf(stderr, "aitbc-node: note: [fault %s]: bandwidth is not emulated (its "
+                        "latency, loss and duplicate are)\n", f->name);
+            continue;
+        }
+        fprintf(stderr, "aitbc-node: note: [fault %s] (%s) is not applied by the node itself%s\n",
+                f->name, sim_fault_action_name(f->action),
+                f->action == SIM_FAULT_CRASH ? " (aitbc-sim testbed kills and restarts it)" : "");
+    }
     if (sc->tx_rate_per_s > 0)
         fprintf(stderr, "aitbc-node: note: the scenario's workload is not run by a single "
-                "node\n");
+                "node (aitbc-sim testbed sends it over a client connection)\n");
     return 0;
 }
 
@@ -133,6 +147,9 @@ static int daemon_open(tb_daemon *d)
         return fail_error(TB_EXIT_USAGE, error);
     tb_runtime_init(&d->rt, d->self, d->opt.genesis_unix_ns, d->links, d->store, NULL);
     d->runtime_ready = true;
+    d->filter = tb_filter_new(d->sc, d->self, d->opt.emulate_links);
+    if (tb_filter_active(d->filter))
+        d->rt.filter = d->filter;
     char genesis_hex[2 * PROTO_HASH_SIZE + 1];
     proto_hash_hex(&d->chain.pbft.genesis_hash, genesis_hex);
     tb_run_info info = {.node = d->opt.node_name,
@@ -177,11 +194,25 @@ static gboolean on_sigterm(gpointer data)
     return on_signal(data);
 }
 
+/* The filter's counters, as link_stats rows named filter.*. */
+static bool write_filter_stats(tb_daemon *d, GError **error)
+{
+    if (d->rt.filter == NULL)
+        return true;
+    const tb_filter_stats *st = tb_filter_get_stats(d->filter);
+    return tb_records_write_stat(d->records, "filter.dropped_partition", st->dropped_partition,
+                                 error) &&
+           tb_records_write_stat(d->records, "filter.dropped_loss", st->dropped_loss, error) &&
+           tb_records_write_stat(d->records, "filter.duplicated", st->duplicated, error) &&
+           tb_records_write_stat(d->records, "filter.delayed", st->delayed, error);
+}
+
 static gboolean flush_records(gpointer data)
 {
     tb_daemon *d = data;
     GError *error = NULL;
-    if (tb_records_flush(d->records, &error))
+    if (tb_records_write_stats(d->records, tb_links_stats(d->links), &error) &&
+        write_filter_stats(d, &error) && tb_records_flush(d->records, &error))
         return G_SOURCE_CONTINUE;
     d->exit_code = fail_error(TB_EXIT_INTERNAL, error);
     d->stop = "records-failed";
@@ -224,17 +255,24 @@ static int daemon_close(tb_daemon *d)
         tb_runtime_clear(&d->rt);
     if (d->records != NULL) {
         const tb_link_stats *st = tb_links_stats(d->links);
+        uint64_t bad = st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello;
         fprintf(stderr, "aitbc-node: %s stopped (%s): final height %" G_GUINT64_FORMAT
                 ", %" G_GUINT64_FORMAT " messages in, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT
-                " bad frames\n", d->opt.node_name, d->stop != NULL ? d->stop : "error",
-                d->rt.final_height, st->frames_in, st->frames_out,
-                st->bad_empty + st->bad_oversized + st->bad_truncated + st->bad_hello);
+                " bad frames, %" G_GUINT64_FORMAT " client transactions\n", d->opt.node_name,
+                d->stop != NULL ? d->stop : "error", d->rt.final_height, st->frames_in,
+                st->frames_out, bad, d->rt.client_txs);
         GError *error = NULL;
+        if (!write_filter_stats(d, &error)) {
+            fprintf(stderr, "aitbc-node: %s\n", error->message);
+            g_clear_error(&error);
+        }
         if (!tb_records_close(d->records, tb_runtime_now_ns(&d->rt),
                               d->stop != NULL ? d->stop : "error", st, &error))
             rc = fail_error(TB_EXIT_INTERNAL, error);
     }
     tb_links_free(d->links);
+    if (d->filter != NULL)
+        tb_filter_free(d->filter);
     tb_store_close(d->store);
     if (d->chain_built)
         sim_chain_clear(&d->chain);

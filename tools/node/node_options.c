@@ -13,13 +13,16 @@
 const char tb_options_usage[] =
     "usage: aitbc-node --scenario FILE --node NAME --listen HOST:PORT --peers FILE|LIST\n"
     "                  --store PATH --records PATH [--seed N] [--set SECTION.KEY=VALUE]...\n"
-    "                  [--genesis-ms UNIX_MS] [--frame-max BYTES]\n"
+    "                  [--genesis-ms UNIX_MS] [--frame-max BYTES] [--emulate-links]\n"
     "Runs one node of the scenario (a validator vK or a full node nK) on TCP.\n"
     "  --peers        NAME=HOST:PORT,... or a file of 'NAME HOST:PORT' lines\n"
     "  --store        the node's durable store (SQLite; kept across restarts)\n"
     "  --records      what the node observed (SQLite; one run per start)\n"
     "  --genesis-ms   wall-clock time of the chain's time 0, the same for every\n"
     "                 node (default 0: the Unix epoch)\n"
+    "  --emulate-links  add the scenario's [network] latency, loss and duplicate\n"
+    "                 to every message sent (partition and degrade faults are\n"
+    "                 applied either way)\n"
     "Exit: 0 stopped by SIGINT/SIGTERM; 2 bad command line, scenario or port;\n"
     "3 internal error.\n";
 
@@ -256,6 +259,10 @@ bool tb_options_parse(tb_options *o, int argc, char **argv, GError **error)
         }
         if (!g_str_has_prefix(argv[i], "--"))
             return options_fail(error, "unexpected argument '%s'", argv[i]);
+        if (g_str_equal(argv[i], "--emulate-links")) {
+            o->emulate_links = true;
+            continue;
+        }
         const char *opt = argv[i];
         const char *value = option_value(argc, argv, &i, error);
         if (value == NULL || !options_one(o, opt, value, error))

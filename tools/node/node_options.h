@@ -3,7 +3,7 @@
  *   aitbc-node --scenario FILE --node NAME --listen HOST:PORT
  *              --peers FILE|LIST --store PATH --records PATH
  *              [--seed N] [--set SECTION.KEY=VALUE]... [--genesis-ms UNIX_MS]
- *              [--frame-max BYTES]
+ *              [--frame-max BYTES] [--emulate-links]
  *
  * The peers are NAME=HOST:PORT pairs separated by commas or blanks, or a
  * file of lines "NAME HOST:PORT" (or NAME=HOST:PORT; '#' starts a
@@ -32,6 +32,7 @@ typedef struct tb_options {
     GPtrArray *overrides;        /* "section.key=value", NULL-terminated */
     int64_t genesis_unix_ns;     /* the chain's time 0 on the wall clock; 0: the Unix epoch */
     uint32_t frame_max;          /* 0: the default */
+    bool emulate_links;          /* the base [network] link parameters too (net_filter.h) */
 } tb_options;
 
 typedef struct tb_peer_addr {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "protocol/core/crypto.h"
+#include "protocol/core/msgtype.h"
 
 #define TB_RECORDS_BUSY_TIMEOUT_MS 5000
 #define TB_RECORDS_ERROR (g_quark_from_static_string("tb-records-error"))
@@ -15,6 +16,7 @@ struct tb_records {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *insert;
+    sqlite3_stmt *insert_tx;
     int64_t run;
     uint64_t seq;
     bool in_transaction;
@@ -33,7 +35,9 @@ static const char *const records_schema =
     " proposed_ns INTEGER, hash TEXT, state_root TEXT, validator INTEGER, amount INTEGER,"
     " evidence_height INTEGER, effective_height INTEGER, PRIMARY KEY(run, seq));"
     "CREATE TABLE IF NOT EXISTS link_stats(run INTEGER NOT NULL, name TEXT NOT NULL,"
-    " value INTEGER NOT NULL, PRIMARY KEY(run, name));";
+    " value INTEGER NOT NULL, PRIMARY KEY(run, name));"
+    "CREATE TABLE IF NOT EXISTS final_txs(run INTEGER NOT NULL, time_ns INTEGER NOT NULL,"
+    " height INTEGER NOT NULL, hash BLOB NOT NULL);";
 
 const char *tb_event_kind_name(proto_event_kind kind)
 {
@@ -121,6 +125,9 @@ tb_records *tb_records_open(const char *path, const tb_run_info *info, GError **
                                  " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                                  -1, &r->insert, NULL) != SQLITE_OK)
         ok = records_fail(r, error, "cannot prepare the event insert");
+    if (ok && sqlite3_prepare_v2(r->db, "INSERT INTO final_txs VALUES(?1, ?2, ?3, ?4)", -1,
+                                 &r->insert_tx, NULL) != SQLITE_OK)
+        ok = records_fail(r, error, "cannot prepare the transaction insert");
     if (!ok) {
         tb_records_abandon(r);
         return NULL;
@@ -172,15 +179,41 @@ static void bind_event(sqlite3_stmt *st, const proto_event *ev)
     sqlite3_bind_int64(st, 18, (sqlite3_int64)ev->effective_height);
 }
 
-void tb_records_event(tb_records *r, int64_t time_ns, const proto_event *ev)
+static bool records_begin(tb_records *r)
 {
     if (!r->in_transaction) {
         if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
             r->failed = true;
-            return;
+            return false;
         }
         r->in_transaction = true;
     }
+    return true;
+}
+
+void tb_records_final_txs(tb_records *r, int64_t time_ns, uint64_t height,
+                          const uint8_t *tx_hashes, uint32_t count)
+{
+    if (count == 0 || !records_begin(r))
+        return;
+    sqlite3_stmt *st = r->insert_tx;
+    for (uint32_t i = 0; i < count; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, r->run);
+        sqlite3_bind_int64(st, 2, time_ns);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
+        sqlite3_bind_blob(st, 4, tx_hashes + (size_t)i * PROTO_HASH_SIZE, PROTO_HASH_SIZE,
+                          SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            r->failed = true;
+    }
+    sqlite3_reset(st);
+}
+
+void tb_records_event(tb_records *r, int64_t time_ns, const proto_event *ev)
+{
+    if (!records_begin(r))
+        return;
     sqlite3_stmt *st = r->insert;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -209,6 +242,59 @@ bool tb_records_flush(tb_records *r, GError **error)
     return true;
 }
 
+static bool stat_row(tb_records *r, sqlite3_stmt *st, const char *name, uint64_t value)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)value);
+    return sqlite3_step(st) == SQLITE_DONE;
+}
+
+/* Every counter as a row of link_stats, replacing the run's last ones:
+ * the scalar fields by name, and per message type sent.TYPE and
+ * bytes_sent.TYPE for the types sent. */
+static bool write_link_stats(tb_records *r, const tb_link_stats *stats)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO link_stats VALUES(?1, ?2, ?3)",
+                                 -1, &st, NULL) == SQLITE_OK;
+    for (size_t i = 0; ok && i < tb_link_stat_fields_count; i++) {
+        const tb_link_stat_field *f = &tb_link_stat_fields[i];
+        ok = stat_row(r, st, f->name, G_STRUCT_MEMBER(uint64_t, stats, f->offset));
+    }
+    for (guint t = 0; ok && t < G_N_ELEMENTS(stats->type_frames_out); t++) {
+        if (stats->type_frames_out[t] == 0)
+            continue;
+        const char *type = proto_msg_type_name((uint8_t)t);
+        char name[64];
+        g_snprintf(name, sizeof name, "sent.%s", type);
+        ok = stat_row(r, st, name, stats->type_frames_out[t]);
+        g_snprintf(name, sizeof name, "bytes_sent.%s", type);
+        ok = ok && stat_row(r, st, name, stats->type_bytes_out[t]);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+bool tb_records_write_stat(tb_records *r, const char *name, uint64_t value, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = records_begin(r) &&
+              sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO link_stats VALUES(?1, ?2, ?3)",
+                                 -1, &st, NULL) == SQLITE_OK &&
+              stat_row(r, st, name, value);
+    sqlite3_finalize(st);
+    return ok || records_fail(r, error, "cannot write a counter");
+}
+
+bool tb_records_write_stats(tb_records *r, const tb_link_stats *stats, GError **error)
+{
+    if (!records_begin(r) || !write_link_stats(r, stats))
+        return records_fail(r, error, "cannot write the link counters");
+    return true;
+}
+
 static bool records_finish_run(tb_records *r, int64_t stopped_ns, const char *stop,
                                const tb_link_stats *stats)
 {
@@ -222,19 +308,7 @@ static bool records_finish_run(tb_records *r, int64_t stopped_ns, const char *st
         ok = sqlite3_step(st) == SQLITE_DONE;
     }
     sqlite3_finalize(st);
-    st = NULL;
-    ok = ok && sqlite3_prepare_v2(r->db, "INSERT INTO link_stats VALUES(?1, ?2, ?3)", -1, &st,
-                                  NULL) == SQLITE_OK;
-    for (size_t i = 0; ok && i < tb_link_stat_fields_count; i++) {
-        const tb_link_stat_field *f = &tb_link_stat_fields[i];
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, r->run);
-        sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)G_STRUCT_MEMBER(uint64_t, stats, f->offset));
-        ok = sqlite3_step(st) == SQLITE_DONE;
-    }
-    sqlite3_finalize(st);
-    return ok;
+    return ok && write_link_stats(r, stats);
 }
 
 bool tb_records_close(tb_records *r, int64_t stopped_ns, const char *stop,
@@ -254,6 +328,7 @@ void tb_records_abandon(tb_records *r)
     if (r->in_transaction)
         sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
     sqlite3_finalize(r->insert);
+    sqlite3_finalize(r->insert_tx);
     sqlite3_close(r->db);
     g_free(r->path);
     g_free(r);

@@ -14,11 +14,20 @@
  *          depth, peer, reason, proposed_ns, hash, state_root, validator,
  *          amount, evidence_height, effective_height)
  *   link_stats(run, name, value)
+ *   final_txs(run, time_ns, height, hash)
  *
- * Hashes are lowercase hex; absent values are NULL. Rows are written in
- * batches (tb_records_flush commits the open transaction), so a killed
- * process loses at most the last batch; merging into results.sqlite is
- * for later. */
+ * link_stats holds the link counters by name (links.h), and per message
+ * type sent.TYPE and bytes_sent.TYPE; they are rewritten at every flush
+ * while the node runs, so a killed run keeps its last ones. final_txs
+ * holds every transaction of every block that became final at the node
+ * (hash: 32 bytes), from which the testbed driver measures finality of
+ * the transactions it submitted.
+ *
+ * Hashes are lowercase hex (final_txs: raw bytes); absent values are
+ * NULL. Rows are written in batches (tb_records_flush commits the open
+ * transaction), so a killed process loses at most the last batch;
+ * `aitbc-sim testbed` merges every node's file into results.sqlite
+ * (tools/cli/testbed_merge.c). */
 #ifndef AITBC_TOOLS_NODE_RECORDS_H
 #define AITBC_TOOLS_NODE_RECORDS_H
 
@@ -49,6 +58,13 @@ typedef struct tb_run_info {
 tb_records *tb_records_open(const char *path, const tb_run_info *info, GError **error);
 /* Queue one event (pointers in ev are read now). */
 void tb_records_event(tb_records *r, int64_t time_ns, const proto_event *ev);
+/* Queue the transactions of a block that became final (count 32-byte ids). */
+void tb_records_final_txs(tb_records *r, int64_t time_ns, uint64_t height,
+                          const uint8_t *tx_hashes, uint32_t count);
+/* Queue the link counters (replacing the run's previous ones). */
+bool tb_records_write_stats(tb_records *r, const tb_link_stats *stats, GError **error);
+/* Queue one counter of link_stats by name (replacing its last value). */
+bool tb_records_write_stat(tb_records *r, const char *name, uint64_t value, GError **error);
 /* Commit what is queued; false with error if the file refused it. */
 bool tb_records_flush(tb_records *r, GError **error);
 /* Close the run (stop time, why, the link counters), commit and close. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tools/node/frames.h"
+
 #define TB_EXIT_INTERNAL 3
 
 typedef struct tb_timer {
@@ -88,10 +90,61 @@ static void env_cancel_timer(void *ctx, uint64_t timer_id)
 
 /* ---- the rest of the table ---- */
 
+/* A send the filter holds back for its latency. */
+typedef struct tb_delayed {
+    tb_runtime *rt;
+    uint32_t to;
+    GBytes *wire;
+    GSource *source;
+} tb_delayed;
+
+static void delayed_free(gpointer data)
+{
+    tb_delayed *d = data;
+    g_source_destroy(d->source);
+    g_source_unref(d->source);
+    g_bytes_unref(d->wire);
+    g_free(d);
+}
+
+static gboolean delayed_due(gpointer data)
+{
+    tb_delayed *d = data;
+    tb_links_send(d->rt->links, d->to, d->wire);
+    g_hash_table_remove(d->rt->delayed, d); /* frees d */
+    return G_SOURCE_REMOVE;
+}
+
+static void send_after(tb_runtime *rt, uint32_t to, GBytes *wire, int64_t delay_ns)
+{
+    if (delay_ns <= 0) {
+        tb_links_send(rt->links, to, wire);
+        return;
+    }
+    tb_delayed *d = g_new0(tb_delayed, 1);
+    d->rt = rt;
+    d->to = to;
+    d->wire = g_bytes_ref(wire);
+    d->source = g_source_new(&timer_funcs, sizeof(GSource));
+    g_source_set_callback(d->source, delayed_due, d, NULL);
+    g_source_set_ready_time(d->source, g_get_monotonic_time() + (delay_ns + 999) / 1000);
+    g_source_attach(d->source, NULL);
+    g_hash_table_add(rt->delayed, d);
+}
+
 static void env_send(void *ctx, proto_node_id to, GBytes *wire)
 {
     tb_runtime *rt = ctx;
-    tb_links_send(rt->links, to, wire);
+    if (rt->filter == NULL) {
+        tb_links_send(rt->links, to, wire);
+        return;
+    }
+    tb_filter_verdict v = tb_filter_send(rt->filter, to, tb_runtime_now_ns(rt));
+    if (v.drop)
+        return;
+    send_after(rt, to, wire, v.delay_ns);
+    if (v.duplicate)
+        send_after(rt, to, wire, v.duplicate_delay_ns);
 }
 
 static uint64_t env_random(void *ctx)
@@ -104,9 +157,14 @@ static uint64_t env_random(void *ctx)
 static void env_observe(void *ctx, const proto_event *ev)
 {
     tb_runtime *rt = ctx;
-    if (ev->kind == PROTO_EV_BLOCK_FINAL && ev->height > rt->final_height)
-        rt->final_height = ev->height;
-    tb_records_event(rt->records, tb_runtime_now_ns(rt), ev);
+    int64_t now = tb_runtime_now_ns(rt);
+    if (ev->kind == PROTO_EV_BLOCK_FINAL) {
+        if (ev->height > rt->final_height)
+            rt->final_height = ev->height;
+        if (ev->tx_hashes != NULL)
+            tb_records_final_txs(rt->records, now, ev->height, ev->tx_hashes, ev->tx_count);
+    }
+    tb_records_event(rt->records, now, ev);
 }
 
 static void store_failed(GError *error)
@@ -137,8 +195,15 @@ static GBytes *env_store_get(void *ctx, const char *key)
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire)
 {
     tb_runtime *rt = ctx;
-    if (rt->node != NULL)
+    if (rt->node == NULL)
+        return;
+    if (from == TB_HELLO_CLIENT) {
+        rt->client_txs++;
+        rt->ops->submit_tx(rt->node, wire);
+    } else if (rt->filter == NULL ||
+               tb_filter_receive(rt->filter, from, tb_runtime_now_ns(rt))) {
         rt->ops->on_message(rt->node, from, wire);
+    }
 }
 
 void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_links *links,
@@ -147,6 +212,7 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
     *rt = (tb_runtime){.self = self, .links = links, .store = store, .records = records};
     rt->clock_offset_ns = (g_get_real_time() - g_get_monotonic_time()) * 1000 - genesis_unix_ns;
     rt->timers = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, timer_free);
+    rt->delayed = g_hash_table_new_full(g_direct_hash, g_direct_equal, delayed_free, NULL);
     rt->env = (proto_env){
         .ctx = rt,
         .now_ns = env_now,
@@ -166,4 +232,7 @@ void tb_runtime_clear(tb_runtime *rt)
     if (rt->timers != NULL)
         g_hash_table_destroy(rt->timers);
     rt->timers = NULL;
+    if (rt->delayed != NULL)
+        g_hash_table_destroy(rt->delayed);
+    rt->delayed = NULL;
 }

@@ -7,14 +7,19 @@
  *   set/cancel_timer  one GSource per timer with a ready time in
  *                     microseconds; a timer fires on_timer once
  *   send(to, wire)    the links (links.h): a length-prefixed frame on
- *                     the TCP connection to node `to`
+ *                     the TCP connection to node `to`, through the
+ *                     network filter if there is one (net_filter.h:
+ *                     partitions, degrades; a delayed message waits in
+ *                     a GSource of its own), which also sees every
+ *                     message received
  *   random_u64        libsodium's randombytes
  *   store_put/get     the node's SQLite store (store_sqlite.h); a store
  *                     that fails ends the process at once (exit 3): the
  *                     node acts on what it believes it wrote (a vote is
  *                     sent after its last-sign record), so it must not
  *                     go on after a write was lost
- *   observe           a row in the node's records (records.h)
+ *   observe           a row in the node's records (records.h); a final
+ *                     block's transactions also go to final_txs
  *   broadcast, peers  NULL: direct topology, every node one send() away
  *
  * This is the testbed's counterpart of sim/world/world.c's table, with
@@ -29,6 +34,7 @@
 #include "protocol/core/env.h"
 #include "protocol/core/node.h"
 #include "tools/node/links.h"
+#include "tools/node/net_filter.h"
 #include "tools/node/records.h"
 #include "tools/node/store_sqlite.h"
 
@@ -41,10 +47,13 @@ typedef struct tb_runtime {
     tb_links *links;             /* borrowed */
     tb_store *store;             /* borrowed */
     tb_records *records;         /* borrowed */
+    tb_filter *filter;           /* borrowed; NULL: none */
+    GHashTable *delayed;         /* tb_delayed* set: sends the filter holds back */
     void *node;                  /* set once the node is built; NULL while stopping */
     const proto_node_ops *ops;
     uint64_t timers_fired;
     uint64_t final_height;       /* highest height reported final */
+    uint64_t client_txs;         /* transactions a client connection handed over */
 
 } tb_runtime;
 
@@ -54,7 +63,8 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
 /* Cancel every pending timer (the node must be freed first). */
 void tb_runtime_clear(tb_runtime *rt);
 int64_t tb_runtime_now_ns(const tb_runtime *rt);
-/* tb_deliver_fn for the links: hand `wire` to the node. */
+/* tb_deliver_fn for the links: hand `wire` to the node (from a client,
+ * TB_HELLO_CLIENT: to submit_tx, as a transaction a wallet sent). */
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire);
 
 #endif

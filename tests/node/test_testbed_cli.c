@@ -1,0 +1,344 @@
+/* `aitbc-sim testbed` end to end (label `testbed`, about 25 s): the
+ * 4-validator PBFT scenario tests/node/data/testbed-crash-4.ini as four
+ * aitbc-node processes on loopback, 20 tx/s, v3 crashed at 5 s and
+ * restarted from its store at 8 s. From what the command produced:
+ *   - exit 0, the runs row says pass, report.json exists, and the
+ *     [expect] targets (safety, liveness) held;
+ *   - safety: at every height at most one block is final (blocks table),
+ *     and in the nodes' own records every node that finalized a height
+ *     finalized the same block there;
+ *   - liveness and finality everywhere: every height up to the lowest
+ *     node's top was final at every node (v3 included, after its
+ *     restart), and well past the crash;
+ *   - transactions of the workload became final.
+ * No timed assertions beyond these. Then the bad input: SIGINT during a
+ * testbed stops every node and leaves an intact database marked
+ * incomplete (exit 1); a port in use, and a missing node binary, are
+ * exit 2 with an error naming them. */
+#include <check.h>
+#include <gio/gio.h>
+#include <glib.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NODES 4
+#define MIN_COMMON_HEIGHT 10 /* of about 30 in 18 s: a margin for a loaded machine */
+
+static const char *sim_bin, *node_bin, *src_dir;
+
+static void setup(void)
+{
+    sim_bin = g_getenv("AITBC_SIM_BIN");
+    node_bin = g_getenv("AITBC_NODE_BIN");
+    src_dir = g_getenv("AITBC_SOURCE_DIR");
+    ck_assert_msg(sim_bin != NULL && node_bin != NULL && src_dir != NULL,
+                  "run through ctest (AITBC_SIM_BIN, AITBC_NODE_BIN)");
+}
+
+static bool port_free(uint16_t port)
+{
+    GSocket *s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *a = g_inet_socket_address_new(lo, port);
+    gboolean ok = g_socket_bind(s, a, TRUE, NULL);
+    g_object_unref(a);
+    g_object_unref(lo);
+    g_socket_close(s, NULL);
+    g_object_unref(s);
+    return ok;
+}
+
+/* NODES free ports in a row, below the ephemeral range. */
+static uint16_t pick_base_port(void)
+{
+    uint32_t base = 30000 + (uint32_t)(getpid() * 7) % 9000;
+    for (;; base += NODES) {
+        bool ok = true;
+        for (uint32_t i = 0; i < NODES && ok; i++)
+            ok = port_free((uint16_t)(base + i));
+        if (ok)
+            return (uint16_t)base;
+    }
+}
+
+/* Remove a directory tree (what a passing test leaves). */
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR))
+            remove_tree(child);
+        else
+            unlink(child);
+        g_free(child);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    rmdir(path);
+}
+
+static char *scenario_path(void)
+{
+    return g_build_filename(src_dir, "tests", "node", "data", "testbed-crash-4.ini", NULL);
+}
+
+/* argv for `aitbc-sim testbed` (NULL-terminated); extra may be NULL. */
+static GPtrArray *testbed_argv(const char *out, uint16_t base_port, const char *node)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(a, g_strdup(sim_bin));
+    g_ptr_array_add(a, g_strdup("testbed"));
+    g_ptr_array_add(a, scenario_path());
+    g_ptr_array_add(a, g_strdup("--out"));
+    g_ptr_array_add(a, g_strdup(out));
+    g_ptr_array_add(a, g_strdup("--base-port"));
+    g_ptr_array_add(a, g_strdup_printf("%u", base_port));
+    g_ptr_array_add(a, g_strdup("--node-bin"));
+    g_ptr_array_add(a, g_strdup(node));
+    g_ptr_array_add(a, g_strdup("--quiet"));
+    g_ptr_array_add(a, g_strdup("--no-plots"));
+    g_ptr_array_add(a, NULL);
+    return a;
+}
+
+static int run_sync(GPtrArray *argv, char **err)
+{
+    int status = 0;
+    GError *error = NULL;
+    ck_assert_msg(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, err, &status, &error),
+                  "cannot run %s: %s", sim_bin, error != NULL ? error->message : "");
+    return status;
+}
+
+static sqlite3 *open_db(const char *path)
+{
+    sqlite3 *db = NULL;
+    ck_assert_msg(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK, "%s",
+                  path);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sql);
+    char *v = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL
+                  ? g_strdup((const char *)sqlite3_column_text(st, 0))
+                  : NULL;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Every node's records: height -> hash of what it finalized; safety
+ * within a node and across nodes; returns the lowest top height. */
+static uint64_t check_node_records(const char *out)
+{
+    GHashTable *agreed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    uint64_t lowest_top = UINT64_MAX;
+    GHashTable *per_node[NODES];
+    for (int i = 0; i < NODES; i++) {
+        per_node[i] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        char *path = g_strdup_printf("%s/nodes/v%d.records", out, i);
+        sqlite3 *db = open_db(path);
+        sqlite3_stmt *st;
+        ck_assert(sqlite3_prepare_v2(db, "SELECT height, hash FROM events WHERE kind = "
+                                         "'block-final'", -1, &st, NULL) == SQLITE_OK);
+        uint64_t top = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t h = sqlite3_column_int64(st, 0);
+            const char *hash = (const char *)sqlite3_column_text(st, 1);
+            ck_assert(hash != NULL);
+            const char *before = g_hash_table_lookup(agreed, &h);
+            ck_assert_msg(before == NULL || strcmp(before, hash) == 0,
+                          "safety: height %" G_GINT64_FORMAT " is %s and %s (v%d)", h, before,
+                          hash, i);
+            if (before == NULL)
+                g_hash_table_insert(agreed, g_memdup2(&h, sizeof h), g_strdup(hash));
+            g_hash_table_add(per_node[i], g_memdup2(&h, sizeof h));
+            top = MAX(top, (uint64_t)h);
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        g_free(path);
+        lowest_top = MIN(lowest_top, top);
+    }
+    /* Final at every node: every height up to the lowest top, everywhere. */
+    for (int64_t h = 1; h <= (int64_t)lowest_top; h++)
+        for (int i = 0; i < NODES; i++)
+            ck_assert_msg(g_hash_table_contains(per_node[i], &h),
+                          "height %" G_GINT64_FORMAT " was never final at v%d", h, i);
+    for (int i = 0; i < NODES; i++)
+        g_hash_table_destroy(per_node[i]);
+    g_hash_table_destroy(agreed);
+    return lowest_top;
+}
+
+START_TEST(testbed_with_a_crash_is_safe_live_and_final_everywhere)
+{
+    char *out = g_dir_make_tmp("aitbc-testbed-run-XXXXXX", NULL);
+    GPtrArray *argv = testbed_argv(out, pick_base_port(), node_bin);
+    char *err = NULL;
+    int status = run_sync(argv, &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "aitbc-sim testbed: wait status %d; stderr:\n%s", status, err);
+    char *db_path = g_build_filename(out, "results.sqlite", NULL);
+    char *json_path = g_build_filename(out, "report.json", NULL);
+    ck_assert(g_file_test(json_path, G_FILE_TEST_IS_REGULAR));
+    sqlite3 *db = open_db(db_path);
+    char *verdict = query_text(db, "SELECT verdict FROM runs");
+    ck_assert_str_eq(verdict, "pass");
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM expectations WHERE passed = 1 AND "
+                                   "key IN ('safety', 'liveness')"), 2);
+    /* Safety in the merged results: one final block per height. */
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM (SELECT height FROM blocks WHERE "
+                                   "first_commit_ns IS NOT NULL GROUP BY height "
+                                   "HAVING count(DISTINCT hash) > 1)"), 0);
+    /* Every node committed, v3 before and after its crash window. */
+    for (int i = 0; i < NODES; i++) {
+        char *sql = g_strdup_printf("SELECT count(DISTINCT height) FROM commits WHERE node = "
+                                    "'v%d'", i);
+        ck_assert_int_ge(query_int(db, sql), MIN_COMMON_HEIGHT);
+        g_free(sql);
+    }
+    ck_assert_int_ge(query_int(db, "SELECT count(*) FROM commits WHERE node = 'v3' AND "
+                                   "committed_ns > 8000000000"), 1);
+    ck_assert_int_ge(query_int(db, "SELECT count(*) FROM txs"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM faults WHERE action = 'crash'"), 1);
+    char *integrity = query_text(db, "PRAGMA integrity_check");
+    ck_assert_str_eq(integrity, "ok");
+    sqlite3_close(db);
+    uint64_t common = check_node_records(out);
+    ck_assert_msg(common >= MIN_COMMON_HEIGHT, "liveness: heights final everywhere up to %lu",
+                  (unsigned long)common);
+    printf("testbed.run: pass; %lu heights final at all 4 nodes\n", (unsigned long)common);
+    g_free(integrity);
+    g_free(verdict);
+    g_free(db_path);
+    g_free(json_path);
+    g_free(err);
+    g_ptr_array_unref(argv);
+    remove_tree(out); /* kept when a check fails, to look at */
+    g_free(out);
+}
+END_TEST
+
+START_TEST(sigint_stops_every_node_and_leaves_an_incomplete_database)
+{
+    char *out = g_dir_make_tmp("aitbc-testbed-int-XXXXXX", NULL);
+    GPtrArray *argv = testbed_argv(out, pick_base_port(), node_bin);
+    GPid pid;
+    GError *error = NULL;
+    ck_assert(g_spawn_async(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                            NULL, &pid, &error));
+    g_usleep(4 * G_USEC_PER_SEC);
+    kill(pid, SIGINT);
+    int status = 0;
+    gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() > deadline) {
+            kill(pid, SIGKILL);
+            ck_abort_msg("aitbc-sim testbed did not stop after SIGINT");
+        }
+        g_usleep(50 * 1000);
+    }
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "wait status %d", status);
+    char *db_path = g_build_filename(out, "results.sqlite", NULL);
+    sqlite3 *db = open_db(db_path);
+    char *integrity = query_text(db, "PRAGMA integrity_check");
+    ck_assert_str_eq(integrity, "ok");
+    char *verdict = query_text(db, "SELECT verdict FROM runs");
+    ck_assert_str_eq(verdict, "incomplete");
+    sqlite3_close(db);
+    /* Every node stopped on its signal: its last run has a stop. */
+    for (int i = 0; i < NODES; i++) {
+        char *path = g_strdup_printf("%s/nodes/v%d.records", out, i);
+        sqlite3 *rdb = open_db(path);
+        ck_assert_int_eq(query_int(rdb, "SELECT count(*) FROM runs WHERE stop IS NULL"), 0);
+        sqlite3_close(rdb);
+        g_free(path);
+    }
+    g_free(integrity);
+    g_free(verdict);
+    g_free(db_path);
+    g_ptr_array_unref(argv);
+    remove_tree(out);
+    g_free(out);
+}
+END_TEST
+
+START_TEST(a_port_in_use_and_a_missing_binary_are_named)
+{
+    char *out = g_dir_make_tmp("aitbc-testbed-bad-XXXXXX", NULL);
+    uint16_t base = pick_base_port();
+    /* Hold the third node's port. */
+    GSocket *s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *a = g_inet_socket_address_new(lo, (uint16_t)(base + 2));
+    ck_assert(g_socket_bind(s, a, TRUE, NULL) && g_socket_listen(s, NULL));
+    GPtrArray *argv = testbed_argv(out, base, node_bin);
+    char *err = NULL;
+    int status = run_sync(argv, &err);
+    char *where = g_strdup_printf("127.0.0.1:%u", base + 2);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d: %s", status, err);
+    ck_assert_msg(strstr(err, where) != NULL && strstr(err, "in use") != NULL &&
+                  strstr(err, "v2") != NULL, "%s", err);
+    g_free(err);
+    g_ptr_array_unref(argv);
+    g_socket_close(s, NULL);
+    g_object_unref(s);
+    g_object_unref(a);
+    g_object_unref(lo);
+
+    argv = testbed_argv(out, base, "/nonexistent/aitbc-node");
+    status = run_sync(argv, &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d: %s", status, err);
+    ck_assert_msg(strstr(err, "/nonexistent/aitbc-node") != NULL && strstr(err, "missing"),
+                  "%s", err);
+    g_free(err);
+    g_free(where);
+    g_ptr_array_unref(argv);
+    remove_tree(out);
+    g_free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("testbed-cli");
+    TCase *tc = tcase_create("aitbc-sim testbed");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, 110);
+    tcase_add_test(tc, testbed_with_a_crash_is_safe_live_and_final_everywhere);
+    tcase_add_test(tc, sigint_stops_every_node_and_leaves_an_incomplete_database);
+    tcase_add_test(tc, a_port_in_use_and_a_missing_binary_are_named);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,656 @@
+/* `aitbc-sim testbed FILE`: the scenario as one aitbc-node process per
+ * node on this machine, on loopback TCP, in real time (see testbed.h).
+ *
+ * Set-up: load the scenario (--seed and --set as for `run`, and passed on
+ * to every node), refuse what the testbed cannot do yet (a protocol other
+ * than PBFT, a P2P mesh, byzantine, churn and rotate-key faults: each
+ * named), find the node
+ * binary, check every port, create results.sqlite (incomplete), then
+ * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
+ * clock: the workload's arrivals go to live nodes' client connections;
+ * a crash fault kills its nodes (SIGKILL) at `at` and starts them again
+ * with their stores at `until`; partition and degrade faults are applied
+ * by each node's network filter from the same scenario on the same clock
+ * (tools/node/net_filter.h); at the duration every node gets SIGTERM.
+ * Then the nodes' records are merged (testbed_merge.c) and judged by
+ * reports/verdict.c as a simulated run is, into the same results.sqlite,
+ * report.json, summary and plots. SIGINT or SIGTERM stops every node the
+ * same way and ends in a database whose verdict says incomplete (exit 1). */
+#include <errno.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "reports/db.h"
+#include "reports/json.h"
+#include "reports/run_info.h"
+#include "reports/summary.h"
+#include "reports/verdict.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/testbed.h"
+
+#define TBD_GENESIS_DELAY_MS 1500
+#define TBD_TICK_MS 10
+#define TBD_STOP_WAIT_MS 10000
+#define TBD_DEFAULT_BASE_PORT 27000
+
+typedef struct tbd_args {
+    const char *file;
+    const char *out_dir;
+    const char *node_bin;
+    uint16_t base_port;
+    GPtrArray *overrides;
+    bool quiet;
+    bool no_plots;
+    bool emulate_links;
+} tbd_args;
+
+/* One step of the fault timeline. */
+typedef struct tbd_action {
+    int64_t at_ns;
+    const sim_fault *fault;
+    bool restart;                /* false: kill */
+    bool done;
+} tbd_action;
+
+typedef struct tbd_run {
+    tbd_testbed t;
+    sim_chain chain;
+    bool chain_built;
+    tbd_workload *wl;
+    GArray *actions;             /* tbd_action, by time */
+    bool *alive;                 /* [nodes]: running and not crashed */
+    const char *interrupted;     /* "SIGINT" / "SIGTERM" once asked to stop */
+    bool duration_reached;
+    int64_t end_ns;
+    guint stop_timeout;
+    guint startup_wait;
+    double *cpu_s;               /* [nodes]: read as the stop begins; -1 unknown */
+    double *rss_kib;
+} tbd_run;
+
+int64_t tbd_chain_now_ns(const tbd_testbed *t)
+{
+    return g_get_real_time() * 1000 - t->genesis_unix_ns;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "aitbc-sim testbed: %s\n"
+                    "usage: aitbc-sim testbed FILE [--out DIR] [--base-port N] [--seed N]\n"
+                    "                 [--set section.key=value ...] [--node-bin PATH] "
+                    "[--emulate-links]\n"
+                    "                 [--quiet] [--no-plots]\n", msg);
+    return CLI_EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, tbd_args *a)
+{
+    a->base_port = TBD_DEFAULT_BASE_PORT;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a->quiet = true;
+        } else if (strcmp(arg, "--no-plots") == 0) {
+            a->no_plots = true;
+        } else if (strcmp(arg, "--emulate-links") == 0) {
+            a->emulate_links = true;
+        } else if (strcmp(arg, "--out") == 0 || strcmp(arg, "--node-bin") == 0 ||
+                   strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
+                   strcmp(arg, "--base-port") == 0) {
+            if (!has_value) {
+                g_autofree char *msg = g_strdup_printf("%s needs a value", arg);
+                return usage_error(msg);
+            }
+            const char *value = argv[++i];
+            if (strcmp(arg, "--out") == 0) {
+                a->out_dir = value;
+            } else if (strcmp(arg, "--node-bin") == 0) {
+                a->node_bin = value;
+            } else if (strcmp(arg, "--set") == 0) {
+                g_ptr_array_add(a->overrides, g_strdup(value));
+            } else {
+                char *end = NULL;
+                errno = 0;
+                unsigned long long v = strtoull(value, &end, 10);
+                bool bad = errno != 0 || end == value || *end != '\0' || value[0] == '-';
+                if (strcmp(arg, "--seed") == 0) {
+                    if (bad)
+                        return usage_error("--seed needs a non-negative integer");
+                    g_ptr_array_add(a->overrides, g_strdup_printf("scenario.seed=%llu", v));
+                } else {
+                    if (bad || v < 1024 || v > 65535)
+                        return usage_error("--base-port needs a port from 1024 to 65535");
+                    a->base_port = (uint16_t)v;
+                }
+            }
+        } else if (arg[0] == '-') {
+            g_autofree char *msg = g_strdup_printf("unknown option '%s'", arg);
+            return usage_error(msg);
+        } else if (a->file == NULL) {
+            a->file = arg;
+        } else {
+            return usage_error("only one scenario file per testbed");
+        }
+    }
+    if (a->file == NULL)
+        return usage_error("missing scenario FILE");
+    g_ptr_array_add(a->overrides, NULL);
+    return CLI_EXIT_OK;
+}
+
+/* What the testbed cannot run yet is refused, each thing named. */
+static bool check_scenario(const sim_scenario *sc, GError **error)
+{
+    if (sc->protocol != SIM_CONSENSUS_PBFT) {
+        g_set_error(error, TBD_ERROR, 1, "%s: [consensus] protocol: the testbed runs PBFT only "
+                    "for now", sc->path);
+        return false;
+    }
+    if (sc->topology != SIM_TOPOLOGY_DIRECT) {
+        g_set_error(error, TBD_ERROR, 1, "%s: [network] topology: the testbed runs direct "
+                    "topology only for now (--set network.topology=direct)", sc->path);
+        return false;
+    }
+    if (sim_scenario_node_count(sc) != sc->validators + sc->full_nodes) {
+        g_set_error(error, TBD_ERROR, 1, "%s: the testbed runs validators and full nodes "
+                    "only (no twins or agents)", sc->path);
+        return false;
+    }
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
+            f->action == SIM_FAULT_DEGRADE)
+            continue;
+        g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: action '%s' is not supported by "
+                    "the testbed yet (crash, partition and degrade are); run this scenario "
+                    "in simulation, or remove the fault", sc->path, f->line, f->name,
+                    sim_fault_action_name(f->action));
+        return false;
+    }
+    return true;
+}
+
+static gint compare_actions(gconstpointer a, gconstpointer b)
+{
+    const tbd_action *x = a, *y = b;
+    if (x->at_ns != y->at_ns)
+        return x->at_ns < y->at_ns ? -1 : 1;
+    return (int)x->restart - (int)y->restart; /* kills first */
+}
+
+static void plan_actions(tbd_run *r)
+{
+    const sim_scenario *sc = r->t.sc;
+    r->actions = g_array_new(FALSE, FALSE, sizeof(tbd_action));
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        tbd_action kill_it = {.at_ns = f->at_ns, .fault = f};
+        g_array_append_val(r->actions, kill_it);
+        if (f->until_ns >= 0) {
+            tbd_action restart = {.at_ns = f->until_ns, .fault = f, .restart = true};
+            g_array_append_val(r->actions, restart);
+        }
+    }
+    g_array_sort(r->actions, compare_actions);
+}
+
+/* When the last fault window closed (0: no fault). */
+static int64_t heal_ns(const sim_scenario *sc)
+{
+    int64_t heal = 0;
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        heal = MAX(heal, f->until_ns >= 0 ? f->until_ns : f->at_ns);
+    }
+    return heal;
+}
+
+/* Apply a fault step; false if it must wait (a killed node not reaped yet). */
+static bool apply_action(tbd_run *r, tbd_action *a)
+{
+    for (guint k = 0; k < a->fault->nodes->len; k++) {
+        uint32_t i = g_array_index(a->fault->nodes, uint32_t, k);
+        if (a->restart && r->t.nodes[i].proc != NULL && r->t.nodes[i].crashed)
+            return false;
+    }
+    for (guint k = 0; k < a->fault->nodes->len; k++) {
+        uint32_t i = g_array_index(a->fault->nodes, uint32_t, k);
+        tbd_node *n = &r->t.nodes[i];
+        if (!a->restart) {
+            if (n->proc == NULL)
+                continue;
+            n->crashed = true;
+            r->alive[i] = false;
+            tbd_node_signal(&r->t, i, SIGKILL);
+            fprintf(stderr, "testbed: %.2f s: [fault %s] crash %s\n",
+                    tbd_chain_now_ns(&r->t) / 1e9, a->fault->name, n->name);
+        } else if (n->crashed) {
+            GError *error = NULL;
+            if (!tbd_node_start(&r->t, i, &error)) {
+                fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+                g_error_free(error);
+                continue;
+            }
+            r->alive[i] = true;
+            fprintf(stderr, "testbed: %.2f s: [fault %s] restart %s with its store\n",
+                    tbd_chain_now_ns(&r->t) / 1e9, a->fault->name, n->name);
+        }
+    }
+    return true;
+}
+
+static void begin_stop(tbd_run *r);
+static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib);
+
+static gboolean on_stop_overdue(gpointer data)
+{
+    tbd_run *r = data;
+    r->stop_timeout = 0;
+    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        if (r->t.nodes[i].proc != NULL) {
+            fprintf(stderr, "aitbc-sim testbed: %s did not stop within %d ms: killed\n",
+                    r->t.nodes[i].name, TBD_STOP_WAIT_MS);
+            tbd_node_signal(&r->t, i, SIGKILL);
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean on_tick(gpointer data)
+{
+    tbd_run *r = data;
+    if (r->t.stopping)
+        return G_SOURCE_REMOVE;
+    int64_t now = tbd_chain_now_ns(&r->t);
+    for (guint i = 0; i < r->actions->len; i++) {
+        tbd_action *a = &g_array_index(r->actions, tbd_action, i);
+        if (a->done || a->at_ns > now)
+            continue;
+        a->done = apply_action(r, a);
+    }
+    for (uint32_t i = 0; i < r->t.nodes_count; i++)
+        if (r->t.nodes[i].exited_early)
+            r->alive[i] = false;
+    tbd_workload_tick(r->wl, now, r->alive);
+    if (now >= r->t.sc->duration_ns) {
+        r->duration_reached = true;
+        begin_stop(r);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_signal(tbd_run *r, const char *name)
+{
+    if (r->interrupted == NULL) {
+        r->interrupted = name;
+        fprintf(stderr, "aitbc-sim testbed: %s: stopping every node\n", name);
+    }
+    begin_stop(r);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigint(gpointer data)
+{
+    return on_signal(data, "SIGINT");
+}
+
+static gboolean on_sigterm(gpointer data)
+{
+    return on_signal(data, "SIGTERM");
+}
+
+static void begin_stop(tbd_run *r)
+{
+    if (r->t.stopping)
+        return;
+    r->t.stopping = true;
+    r->end_ns = MIN(tbd_chain_now_ns(&r->t), r->t.sc->duration_ns);
+    for (uint32_t i = 0; i < r->t.nodes_count; i++)
+        read_usage(&r->t.nodes[i], &r->cpu_s[i], &r->rss_kib[i]);
+    for (uint32_t i = 0; i < r->t.nodes_count; i++)
+        tbd_node_signal(&r->t, i, SIGTERM);
+    if (r->t.running == 0)
+        g_main_loop_quit(r->t.loop);
+    else
+        r->stop_timeout = g_timeout_add(TBD_STOP_WAIT_MS, on_stop_overdue, r);
+}
+
+/* ---- outputs ---- */
+
+static rep_run_info *make_run_info(const tbd_testbed *t)
+{
+    rep_run_info *info = rep_run_info_new();
+    info->scenario = g_strdup(t->sc->name);
+    info->scenario_path = g_strdup(t->sc->path);
+    info->seed = t->sc->seed;
+    info->crypto = g_strdup(proto_crypto_mode_name(t->sc->crypto_fast ? PROTO_CRYPTO_FAST
+                                                                      : PROTO_CRYPTO_REAL));
+    GDateTime *now = g_date_time_new_now_utc();
+    info->started_at = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(now);
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        rep_run_info_add_node(info, t->nodes[i].name);
+    return info;
+}
+
+static int write_outputs(const tbd_args *a, const char *dir, rep_db *db, rep_run_info *info,
+                         const sim_metrics *m)
+{
+    GError *error = NULL;
+    char *json_path = g_build_filename(dir, "report.json", NULL);
+    bool ok = rep_db_write_results(db, info, m, &error) &&
+              rep_db_finish(db, info->verdict, info->wall_s, info->sim_s, info->events, NULL,
+                            &error) &&
+              rep_json_write(json_path, info, m, &error);
+    g_free(json_path);
+    if (!ok) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
+    if (!a->quiet)
+        rep_summary_print(stdout, info, m);
+    if (!a->no_plots && cli_plot_dir(dir, a->quiet) != CLI_EXIT_OK)
+        fprintf(stderr, "aitbc-sim: the run's results are complete; only its plots failed\n");
+    if (a->quiet)
+        printf("%s seed=%" G_GUINT64_FORMAT " testbed verdict=%s out=%s\n", info->scenario,
+               info->seed, rep_verdict_name(info->verdict), dir);
+    return CLI_EXIT_OK;
+}
+
+static int verdict_exit(rep_verdict verdict)
+{
+    if (verdict == REP_VERDICT_PASS)
+        return CLI_EXIT_OK;
+    return verdict == REP_VERDICT_ERROR ? CLI_EXIT_INTERNAL : CLI_EXIT_FAILED;
+}
+
+/* Per-node resources, read from /proc before the stop (Linux). */
+static void add_usage_figures(tbd_run *r, sim_metrics *m, const double *cpu_s,
+                              const double *rss_kib)
+{
+    double cpu_sum = 0, cpu_max = 0, rss_max = 0;
+    uint32_t counted = 0;
+    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        if (cpu_s[i] < 0)
+            continue;
+        counted++;
+        cpu_sum += cpu_s[i];
+        cpu_max = MAX(cpu_max, cpu_s[i]);
+        rss_max = MAX(rss_max, rss_kib[i]);
+    }
+    if (counted == 0)
+        return;
+    sim_metrics_figure(m, "testbed.cpu_s_per_node_mean", cpu_sum / counted);
+    sim_metrics_figure(m, "testbed.cpu_s_per_node_max", cpu_max);
+    sim_metrics_figure(m, "testbed.rss_kib_per_process_max", rss_max);
+}
+
+static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib)
+{
+    *cpu_s = -1;
+    *rss_kib = -1;
+    if (n->proc == NULL)
+        return;
+    const char *pid = g_subprocess_get_identifier(n->proc);
+    if (pid == NULL)
+        return;
+    char *path = g_strdup_printf("/proc/%s/stat", pid), *text = NULL;
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        const char *close_paren = strrchr(text, ')');
+        char **f = close_paren != NULL ? g_strsplit(close_paren + 2, " ", 0) : NULL;
+        /* After "pid (comm) ": state is field 0; utime, stime are 11, 12. */
+        if (f != NULL && g_strv_length(f) > 12)
+            *cpu_s = (g_ascii_strtod(f[11], NULL) + g_ascii_strtod(f[12], NULL)) /
+                     (double)sysconf(_SC_CLK_TCK);
+        g_strfreev(f);
+    }
+    g_free(text);
+    g_free(path);
+    path = g_strdup_printf("/proc/%s/status", pid);
+    text = NULL;
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        const char *hwm = strstr(text, "VmHWM:");
+        if (hwm != NULL)
+            *rss_kib = g_ascii_strtod(hwm + strlen("VmHWM:"), NULL);
+    }
+    g_free(text);
+    g_free(path);
+}
+
+/* Merge the records, judge the run as a simulated one is judged, write
+ * the outputs; the exit status. */
+static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_db *db,
+                           rep_run_info *info)
+{
+    const tbd_testbed *t = &r->t;
+    GError *error = NULL;
+    tbd_merged merged;
+    if (!tbd_merge(t, &r->chain, r->wl, r->end_ns, heal_ns(t->sc), r->alive, &merged,
+                   &error)) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
+    sim_metrics *m = merged.metrics;
+    sim_metrics_figure(m, "wall_s", info->wall_s);
+    sim_metrics_figure(m, "testbed.nodes", t->nodes_count);
+    add_usage_figures(r, m, r->cpu_s, r->rss_kib);
+    info->sim_s = r->end_ns / 1e9;
+    info->events = merged.events;
+    /* A node that exited on its own (not a crash fault) fails the run:
+     * the network the scenario describes did not run. */
+    GString *died = g_string_new(NULL);
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        if (t->nodes[i].exited_early)
+            g_string_append_printf(died, "%s%s", died->len > 0 ? ", " : "", t->nodes[i].name);
+    g_autofree char *stop_detail =
+        r->interrupted != NULL
+            ? g_strdup_printf("testbed interrupted by %s at %.1f s", r->interrupted,
+                              r->end_ns / 1e9)
+        : !merged.safety_held ? g_strdup(merged.safety_detail)
+        : died->len > 0       ? g_strdup_printf("node process(es) %s exited on their own (see "
+                                                "their logs in %s/nodes)", died->str, dir)
+                              : g_strdup("testbed reached its duration");
+    rep_run_end end = {
+        .stop = r->interrupted != NULL                      ? SIM_STOP_INTERRUPTED
+                : merged.safety_held && died->len == 0 ? SIM_STOP_DURATION
+                                                       : SIM_STOP_INVARIANT,
+        .stop_detail = stop_detail,
+        .checks = {.safety_held = merged.safety_held,
+                   .safety_detail = merged.safety_detail,
+                   .conservation_held = true,
+                   .liveness = &merged.liveness},
+        .metrics = m,
+    };
+    g_string_free(died, TRUE);
+    g_autoptr(rep_run_verdict) verdict = rep_verdict_judge(t->sc, &end);
+    rep_verdict_record(verdict, info, m);
+    int rc = write_outputs(a, dir, db, info, m);
+    if (rc == CLI_EXIT_OK)
+        rc = verdict_exit(info->verdict);
+    tbd_merged_clear(&merged);
+    return rc;
+}
+
+/* ---- the run ---- */
+
+static bool start_all(tbd_run *r, GError **error)
+{
+    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        if (!tbd_node_start(&r->t, i, error))
+            return false;
+        r->alive[i] = true;
+    }
+    return true;
+}
+
+/* Nodes that died before genesis (a port taken meanwhile, a bad
+ * scenario for the daemon): the run cannot go on. */
+static bool startup_failed(tbd_run *r, GError **error)
+{
+    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        if (!r->t.nodes[i].exited_early)
+            continue;
+        char *tail = tbd_node_log_tail(&r->t.nodes[i], 4);
+        g_set_error(error, TBD_ERROR, 1, "node %s exited while starting; its log says:\n%s",
+                    r->t.nodes[i].name, tail);
+        g_free(tail);
+        return true;
+    }
+    return false;
+}
+
+static gboolean startup_waited(gpointer data)
+{
+    tbd_run *r = data;
+    r->startup_wait = 0;
+    g_main_loop_quit(r->t.loop);
+    return G_SOURCE_REMOVE;
+}
+
+static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
+{
+    GError *error = NULL;
+    tbd_testbed *t = &r->t;
+    rep_run_info *info = make_run_info(t);
+    char *db_path = g_build_filename(dir, "results.sqlite", NULL);
+    rep_db *db = NULL;
+    bool ok = rep_db_begin(db_path, info, &db, &error) &&
+              rep_db_set_stop_reason(db, "testbed not finished", &error);
+    g_free(db_path);
+    if (!ok) {
+        fprintf(stderr, "aitbc-sim: %s\n", error->message);
+        g_error_free(error);
+        rep_db_close(db);
+        rep_run_info_free(info);
+        return CLI_EXIT_INTERNAL;
+    }
+    int64_t started_us = g_get_monotonic_time();
+    t->loop = g_main_loop_new(NULL, FALSE);
+    guint sig_int = g_unix_signal_add(SIGINT, on_sigint, r);
+    guint sig_term = g_unix_signal_add(SIGTERM, on_sigterm, r);
+    t->genesis_unix_ns = (g_get_real_time() / 1000 + TBD_GENESIS_DELAY_MS) * 1000000;
+    int rc = CLI_EXIT_OK;
+    if (!start_all(r, &error)) {
+        rc = CLI_EXIT_USAGE;
+    } else {
+        if (!a->quiet)
+            fprintf(stderr, "testbed: %u node(s) of %s started on %s ports %u..%u; "
+                    "output in %s\n", t->nodes_count, t->sc->path, t->host, t->nodes[0].port,
+                    t->nodes[t->nodes_count - 1].port, dir);
+        /* Until genesis: a node that cannot start says so at once. */
+        r->startup_wait = g_timeout_add(TBD_GENESIS_DELAY_MS, startup_waited, r);
+        g_main_loop_run(t->loop);
+        if (r->startup_wait != 0)
+            g_source_remove(r->startup_wait);
+        r->startup_wait = 0;
+        if (r->interrupted == NULL && startup_failed(r, &error))
+            rc = CLI_EXIT_USAGE;
+        if (rc == CLI_EXIT_OK && r->interrupted == NULL) {
+            r->wl = tbd_workload_new(t, &r->chain);
+            g_timeout_add(TBD_TICK_MS, on_tick, r);
+            g_main_loop_run(t->loop);
+        }
+    }
+    if (!t->stopping)
+        begin_stop(r);
+    while (t->running > 0)
+        g_main_loop_run(t->loop);
+    if (r->stop_timeout != 0)
+        g_source_remove(r->stop_timeout);
+    g_source_remove(sig_int);
+    g_source_remove(sig_term);
+    if (rc != CLI_EXIT_OK) {
+        /* Set-up failed: no run; the database stays incomplete. */
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+    } else {
+        info->wall_s = (g_get_monotonic_time() - started_us) / 1e6;
+        rc = judge_and_write(a, r, dir, db, info);
+    }
+    g_main_loop_unref(t->loop);
+    t->loop = NULL;
+    rep_db_close(db);
+    rep_run_info_free(info);
+    return rc;
+}
+
+int cli_testbed(int argc, char **argv)
+{
+    tbd_args a = {.overrides = g_ptr_array_new_with_free_func(g_free)};
+    int rc = parse_args(argc, argv, &a);
+    if (rc != CLI_EXIT_OK) {
+        g_ptr_array_free(a.overrides, TRUE);
+        return rc;
+    }
+    GError *error = NULL;
+    sim_scenario *sc =
+        sim_scenario_load(a.file, (const char *const *)a.overrides->pdata, &error);
+    tbd_run r = {.t = {.sc = sc, .scenario_path = a.file, .host = "127.0.0.1",
+                       .emulate_links = a.emulate_links,
+                       .overrides = (const char *const *)a.overrides->pdata}};
+    char *dir = NULL;
+    if (sc == NULL || !check_scenario(sc, &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    dir = a.out_dir != NULL
+              ? g_strdup(a.out_dir)
+              : g_strdup_printf("out/%s-%" G_GUINT64_FORMAT "-testbed", sc->name, sc->seed);
+    r.t.dir = dir;
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        fprintf(stderr, "aitbc-sim: cannot create output directory %s: %s\n", dir,
+                g_strerror(errno));
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    r.t.node_bin = tbd_find_node_bin(a.node_bin, &error);
+    if (r.t.node_bin == NULL || !tbd_nodes_plan(&r.t, a.base_port, &error)) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    if (!a.quiet && !a.emulate_links &&
+        (sc->latency.kind != SIM_DIST_CONSTANT || sc->latency.a_ns > 0 || sc->loss > 0))
+        fprintf(stderr, "testbed: note: [network] latency and loss are not emulated (see "
+                "--emulate-links): the nodes talk over loopback as it is\n");
+    if (!a.quiet && sc->bandwidth_bps > 0)
+        fprintf(stderr, "testbed: note: [network] bandwidth is not emulated\n");
+    proto_crypto_global_init();
+    sim_chain_options copt = sim_chain_options_from(sc);
+    r.chain_built = sim_chain_init(&r.chain, &copt, NULL, NULL);
+    g_assert(r.chain_built);
+    r.alive = g_new0(bool, r.t.nodes_count);
+    r.cpu_s = g_new(double, r.t.nodes_count);
+    r.rss_kib = g_new(double, r.t.nodes_count);
+    for (uint32_t i = 0; i < r.t.nodes_count; i++)
+        r.cpu_s[i] = r.rss_kib[i] = -1;
+    plan_actions(&r);
+    rc = run_testbed(&a, &r, dir);
+out:
+    if (r.actions != NULL)
+        g_array_unref(r.actions);
+    tbd_workload_free(r.wl);
+    if (r.chain_built)
+        sim_chain_clear(&r.chain);
+    g_free(r.alive);
+    g_free(r.cpu_s);
+    g_free(r.rss_kib);
+    tbd_nodes_free(&r.t);
+    g_free(r.t.node_bin);
+    g_clear_error(&error);
+    g_free(dir);
+    sim_scenario_free(sc);
+    g_ptr_array_free(a.overrides, TRUE);
+    return rc;
+}

@@ -1,0 +1,131 @@
+/* `aitbc-sim testbed`: a scenario as real aitbc-node processes on this
+ * machine, what its files share.
+ *
+ *   cli_testbed.c      the command: options, the checks, the timeline
+ *                      (start, crash, restart, workload, stop, Ctrl-C),
+ *                      the outputs
+ *   testbed_nodes.c    the node processes: the binary, the ports, spawn,
+ *                      kill and restart with the same store
+ *   testbed_workload.c the scenario's workload, sent to the nodes over
+ *                      their client connections (frames.h)
+ *   testbed_merge.c    every node's records (tools/node/records.h) turned
+ *                      into the run's sim_metrics, safety and liveness
+ *
+ * Times called chain time are ns since the chain's time 0, which is the
+ * wall-clock instant genesis_unix_ns every node is given (--genesis-ms):
+ * the scenario's `at`, `until` and duration are chain times, as are the
+ * nodes' record times. */
+#ifndef AITBC_TOOLS_CLI_TESTBED_H
+#define AITBC_TOOLS_CLI_TESTBED_H
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/figures/metrics.h"
+#include "sim/check/liveness.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/chain.h"
+
+/* One node of the testbed and its process. */
+typedef struct tbd_node {
+    char *name;                  /* "v0" */
+    uint32_t index;
+    uint16_t port;
+    char *store_path;
+    char *records_path;
+    char *log_path;              /* the process's stderr, every start appended */
+    GSubprocess *proc;           /* NULL: not running */
+    uint32_t starts;
+    bool crashed;                /* killed by a crash fault, not yet restarted */
+    bool exited_early;           /* exited on its own while it should have run */
+    int exit_status;             /* of the last exit, as g_subprocess_get_status */
+} tbd_node;
+
+typedef struct tbd_testbed {
+    const sim_scenario *sc;
+    const char *scenario_path;
+    const char *const *overrides; /* "section.key=value", NULL-terminated: passed on */
+    char *dir;
+    char *node_bin;
+    const char *host;            /* "127.0.0.1" */
+    bool emulate_links;          /* aitbc-node --emulate-links */
+    char *peers;                 /* NAME=HOST:PORT,... */
+    int64_t genesis_unix_ns;
+    uint32_t nodes_count;
+    tbd_node *nodes;
+    uint32_t running;            /* processes not yet reaped */
+    GMainLoop *loop;             /* quit when `running` drops to 0 while stopping */
+    bool stopping;
+} tbd_testbed;
+
+#define TBD_ERROR (g_quark_from_static_string("aitbc-testbed-error"))
+
+/* Chain time now, on this machine's wall clock. */
+int64_t tbd_chain_now_ns(const tbd_testbed *t);
+
+/* ---- testbed_nodes.c ---- */
+
+/* The aitbc-node binary: explicit (--node-bin), else $AITBC_NODE_BIN,
+ * else next to this executable. An error names what was tried. */
+char *tbd_find_node_bin(const char *explicit_path, GError **error);
+/* Names, ports (base_port, base_port + 1, ...: each checked free on
+ * host, a port in use is an error naming it and the node), files under
+ * dir/nodes, the peer list. */
+bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error);
+/* Start node i (its store and records are kept between starts). */
+bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error);
+/* SIGKILL (a crash) or SIGTERM (a clean stop) to node i if it runs. */
+void tbd_node_signal(tbd_testbed *t, uint32_t i, int signal);
+/* The last lines of node i's log, for an error message. */
+char *tbd_node_log_tail(const tbd_node *n, guint lines);
+void tbd_nodes_free(tbd_testbed *t);
+
+/* ---- testbed_workload.c ---- */
+
+typedef struct tbd_workload tbd_workload;
+/* NULL when the scenario has no workload (tx_rate 0). The chain gives
+ * the account keys and chain id, as simulation derives them. */
+tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain);
+/* Send the arrivals due by chain time now_ns to live nodes
+ * (alive[i]: node i runs and is not crashed), and every 5 s re-send what
+ * is overdue. */
+void tbd_workload_tick(tbd_workload *wl, int64_t now_ns, const bool *alive);
+/* What was submitted: hash -> (node, chain time), for the merge. */
+typedef struct tbd_submitted {
+    proto_hash hash;
+    uint32_t node;
+    int64_t submitted_ns;
+} tbd_submitted;
+const GArray *tbd_workload_submitted(const tbd_workload *wl);
+uint64_t tbd_workload_dropped_no_node(const tbd_workload *wl);
+/* Re-sends of transactions not final 30 s after their last send. */
+uint64_t tbd_workload_resubmitted(const tbd_workload *wl);
+void tbd_workload_free(tbd_workload *wl);
+
+/* ---- testbed_merge.c ---- */
+
+/* What the merge found, beyond the metrics. */
+typedef struct tbd_merged {
+    sim_metrics *metrics;        /* records, then figures */
+    bool safety_held;
+    char *safety_detail;         /* NULL if it held */
+    sim_liveness liveness;
+    uint64_t final_height_min;   /* over the nodes: lowest top final height */
+    uint64_t final_height_max;
+    uint64_t events;             /* record rows read */
+    int64_t end_ns;              /* chain time the run ended */
+} tbd_merged;
+
+/* Read every node's records (a node with no file is a node that never
+ * started) and the workload's submissions (wl may be NULL) into out;
+ * heal_ns = when the last fault window closed (0: none); up_at_end[i]:
+ * node i ran when the testbed stopped; the chain gives the stakes. An
+ * unreadable records file is an error naming it. */
+bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload *wl,
+               int64_t end_ns, int64_t heal_ns, const bool *up_at_end, tbd_merged *out,
+               GError **error);
+void tbd_merged_clear(tbd_merged *m);
+
+#endif

@@ -1,0 +1,248 @@
+/* The testbed's node processes (see testbed.h): find the aitbc-node
+ * binary, give every node a port that is free, start a node with its
+ * store and records, signal it, and notice when it exits.
+ *
+ * A node's stderr goes to DIR/nodes/NAME.log (every start appended). On
+ * Linux a node is also told to stop (SIGTERM) if this process dies, so a
+ * testbed killed with SIGKILL leaves no daemons behind. */
+#include "tools/cli/testbed.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "tools/cli/cli_child.h"
+
+#define TBD_NODE_BIN_NAME "aitbc-node"
+
+char *tbd_find_node_bin(const char *explicit_path, GError **error)
+{
+    const char *env = g_getenv("AITBC_NODE_BIN");
+    char *path = NULL;
+    const char *from = NULL;
+    if (explicit_path != NULL) {
+        path = g_strdup(explicit_path);
+        from = "--node-bin";
+    } else if (env != NULL && env[0] != '\0') {
+        path = g_strdup(env);
+        from = "AITBC_NODE_BIN";
+    } else {
+        char *self = cli_self_exe();
+        char *dir = g_path_get_dirname(self);
+        path = g_build_filename(dir, TBD_NODE_BIN_NAME, NULL);
+        g_free(dir);
+        g_free(self);
+        from = "the directory of aitbc-sim";
+    }
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+        !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_set_error(error, TBD_ERROR, 1,
+                    "the node binary %s (from %s) is missing or not executable: build "
+                    "aitbc-node, or name it with --node-bin or AITBC_NODE_BIN",
+                    path, from);
+        g_free(path);
+        return NULL;
+    }
+    return path;
+}
+
+/* Free now: a listening socket can bind it. */
+static bool port_free(const char *host, uint16_t port, GError **error)
+{
+    GInetAddress *inet = g_inet_address_new_from_string(host);
+    if (inet == NULL) {
+        g_set_error(error, TBD_ERROR, 1, "'%s' is not a numeric address", host);
+        return false;
+    }
+    GSocket *s = g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_TCP, error);
+    bool ok = s != NULL;
+    if (ok) {
+        GSocketAddress *a = g_inet_socket_address_new(inet, port);
+        ok = g_socket_bind(s, a, TRUE, error) && g_socket_listen(s, error);
+        g_object_unref(a);
+        g_socket_close(s, NULL);
+        g_object_unref(s);
+    }
+    g_object_unref(inet);
+    return ok;
+}
+
+bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error)
+{
+    t->nodes_count = t->sc->validators + t->sc->full_nodes;
+    if ((uint32_t)base_port + t->nodes_count - 1 > 65535) {
+        g_set_error(error, TBD_ERROR, 1, "--base-port %u leaves no room for %u nodes",
+                    base_port, t->nodes_count);
+        return false;
+    }
+    char *nodes_dir = g_build_filename(t->dir, "nodes", NULL);
+    if (g_mkdir_with_parents(nodes_dir, 0755) != 0) {
+        g_set_error(error, TBD_ERROR, 1, "cannot create %s: %s", nodes_dir, g_strerror(errno));
+        g_free(nodes_dir);
+        return false;
+    }
+    t->nodes = g_new0(tbd_node, t->nodes_count);
+    GString *peers = g_string_new(NULL);
+    bool ok = true;
+    for (uint32_t i = 0; i < t->nodes_count; i++) {
+        tbd_node *n = &t->nodes[i];
+        n->index = i;
+        n->name = sim_scenario_node_name(t->sc, i);
+        n->port = (uint16_t)(base_port + i);
+        char *base = g_build_filename(nodes_dir, n->name, NULL);
+        n->store_path = g_strdup_printf("%s.store", base);
+        n->records_path = g_strdup_printf("%s.records", base);
+        n->log_path = g_strdup_printf("%s.log", base);
+        g_free(base);
+        /* A testbed starts from nothing: the files of an earlier one go. */
+        const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
+            char *a = g_strconcat(n->store_path, suffixes[k], NULL);
+            char *b = g_strconcat(n->records_path, suffixes[k], NULL);
+            unlink(a);
+            unlink(b);
+            g_free(a);
+            g_free(b);
+        }
+        unlink(n->log_path);
+        GError *local = NULL;
+        if (ok && !port_free(t->host, n->port, &local)) {
+            g_set_error(error, TBD_ERROR, 1, "port %s:%u for node %s is not available: %s "
+                        "(choose others with --base-port)", t->host, n->port, n->name,
+                        g_error_matches(local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)
+                            ? "it is in use" : local->message);
+            g_error_free(local);
+            ok = false;
+        }
+        g_string_append_printf(peers, "%s%s=%s:%u", i > 0 ? "," : "", n->name, t->host,
+                               n->port);
+    }
+    g_free(nodes_dir);
+    t->peers = g_string_free(peers, FALSE);
+    return ok;
+}
+
+#ifdef __linux__
+static void child_setup(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static void node_exited(GObject *source, GAsyncResult *res, gpointer data)
+{
+    tbd_testbed *t = data;
+    GSubprocess *proc = G_SUBPROCESS(source);
+    g_subprocess_wait_finish(proc, res, NULL);
+    for (uint32_t i = 0; i < t->nodes_count; i++) {
+        tbd_node *n = &t->nodes[i];
+        if (n->proc != proc)
+            continue;
+        n->exit_status = g_subprocess_get_status(proc);
+        if (!n->crashed && !t->stopping) {
+            n->exited_early = true;
+            fprintf(stderr, "aitbc-sim testbed: node %s exited on its own (%s %d); see %s\n",
+                    n->name, g_subprocess_get_if_signaled(proc) ? "signal" : "status",
+                    g_subprocess_get_if_signaled(proc) ? g_subprocess_get_term_sig(proc)
+                                                       : g_subprocess_get_exit_status(proc),
+                    n->log_path);
+        }
+        g_clear_object(&n->proc);
+        t->running--;
+    }
+    g_object_unref(proc); /* the reference the wait held */
+    if (t->stopping && t->running == 0 && t->loop != NULL)
+        g_main_loop_quit(t->loop);
+}
+
+bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error)
+{
+    tbd_node *n = &t->nodes[i];
+    g_assert(n->proc == NULL);
+    int fd = open(n->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        g_set_error(error, TBD_ERROR, 1, "cannot open %s: %s", n->log_path, g_strerror(errno));
+        return false;
+    }
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    const char *fixed[] = {t->node_bin, "--scenario", t->scenario_path, "--node", n->name,
+                           "--peers", t->peers, "--store", n->store_path,
+                           "--records", n->records_path};
+    for (size_t k = 0; k < G_N_ELEMENTS(fixed); k++)
+        g_ptr_array_add(argv, g_strdup(fixed[k]));
+    g_ptr_array_add(argv, g_strdup("--listen"));
+    g_ptr_array_add(argv, g_strdup_printf("%s:%u", t->host, n->port));
+    g_ptr_array_add(argv, g_strdup("--genesis-ms"));
+    g_ptr_array_add(argv, g_strdup_printf("%" G_GINT64_FORMAT, t->genesis_unix_ns / 1000000));
+    if (t->emulate_links)
+        g_ptr_array_add(argv, g_strdup("--emulate-links"));
+    for (const char *const *o = t->overrides; o != NULL && *o != NULL; o++) {
+        g_ptr_array_add(argv, g_strdup("--set"));
+        g_ptr_array_add(argv, g_strdup(*o));
+    }
+    g_ptr_array_add(argv, NULL);
+    GSubprocessLauncher *launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+    g_subprocess_launcher_take_stdout_fd(launcher, dup(fd));
+    g_subprocess_launcher_take_stderr_fd(launcher, fd);
+#ifdef __linux__
+    g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+#endif
+    GError *local = NULL;
+    n->proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &local);
+    g_object_unref(launcher);
+    g_ptr_array_unref(argv);
+    if (n->proc == NULL) {
+        g_set_error(error, TBD_ERROR, 1, "cannot start node %s (%s): %s", n->name, t->node_bin,
+                    local->message);
+        g_error_free(local);
+        return false;
+    }
+    n->starts++;
+    n->crashed = false;
+    t->running++;
+    g_subprocess_wait_async(g_object_ref(n->proc), NULL, node_exited, t);
+    return true;
+}
+
+void tbd_node_signal(tbd_testbed *t, uint32_t i, int signal)
+{
+    if (t->nodes[i].proc != NULL)
+        g_subprocess_send_signal(t->nodes[i].proc, signal);
+}
+
+char *tbd_node_log_tail(const tbd_node *n, guint lines)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(n->log_path, &text, NULL, NULL))
+        return g_strdup("(no log)");
+    g_strchomp(text);
+    char **all = g_strsplit(text, "\n", -1);
+    guint count = g_strv_length(all);
+    char *tail = g_strjoinv("\n", all + (count > lines ? count - lines : 0));
+    g_strfreev(all);
+    g_free(text);
+    return tail;
+}
+
+void tbd_nodes_free(tbd_testbed *t)
+{
+    for (uint32_t i = 0; t->nodes != NULL && i < t->nodes_count; i++) {
+        tbd_node *n = &t->nodes[i];
+        g_assert(n->proc == NULL);
+        g_free(n->name);
+        g_free(n->store_path);
+        g_free(n->records_path);
+        g_free(n->log_path);
+    }
+    g_free(t->nodes);
+    t->nodes = NULL;
+    g_free(t->peers);
+    t->peers = NULL;
+}
