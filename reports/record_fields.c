@@ -274,6 +274,7 @@ static const rep_field staking_fields[] = {
     REP_FIELD(sim_staking_record, inflation, "inflation", REAL, "per year"),
     REP_FIELD(sim_staking_record, minted, "minted", U64, "tokens"),
     REP_FIELD(sim_staking_record, community_pool, "community_pool", U64, "tokens"),
+    REP_FIELD(sim_staking_record, rewards_claimed, "rewards_claimed", U64, "tokens"),
     REP_FIELD(sim_staking_record, nakamoto, "nakamoto", U32, ""),
     REP_FIELD(sim_staking_record, delegations, "delegations", U32, ""),
     REP_FIELD(sim_staking_record, unbonding_entries, "unbonding_entries", U32, ""),

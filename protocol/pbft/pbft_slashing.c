@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "protocol/chain/valset.h"
+#include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft_ext.h"
@@ -97,6 +98,10 @@ static bool execute_last_commit(pbft_node *n, proto_state *s, const proto_block 
     GArray *burned = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     proto_validator_record_commit(s, h - 1, h, b->header.timestamp_ns, signed_mask, jailed, burned,
                                   undo);
+    /* Who signed h - 1 and with what power is who the distribution module
+     * pays this block's rewards to (nothing happens without it); the
+     * proposer reward goes to this block's proposer. */
+    proto_distribution_record_votes(s, b->header.proposer, m->powers, signed_mask, count, undo);
     const proto_slashing_params *sp = proto_valset_params(proto_validator_set(s));
     for (guint i = 0; i < jailed->len; i++) {
         uint32_t v = g_array_index(jailed, uint32_t, i);

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/mint/mint_module.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "sim/check/concentration.h"
@@ -49,19 +51,26 @@ static uint32_t nakamoto_at(sim_staking_obs *o, const proto_state *s, uint64_t h
 static void obs_record(sim_staking_obs *o, sim_world *w, const proto_state *s, uint64_t height)
 {
     const proto_staking_state *st = proto_staking_get(s);
-    uint64_t supply = o->genesis_supply - proto_state_burned(s);
+    uint64_t supply = o->genesis_supply + proto_state_minted(s) - proto_state_burned(s);
     sim_staking_record r = {
         .height = height,
         .final_ns = sim_sched_now(w->sched),
         .bonded = amount_u64(proto_staking_bonded_pool(st)),
         .unbonding = amount_u64(proto_staking_not_bonded_pool(st)),
         .inflation = NAN,
+        .minted = proto_state_minted(s),
+        .community_pool = proto_distribution_community_pool_coins(s),
+        .rewards_claimed = proto_distribution_rewards_claimed(s),
         .nakamoto = nakamoto_at(o, s, height),
         .delegations = proto_staking_delegations_count(st),
         .unbonding_entries = proto_staking_unbondings_count(st),
         .redelegation_entries = proto_staking_redelegations_count(st),
     };
     r.staking_ratio = supply > 0 ? (double)r.bonded / (double)supply : 0.0;
+    if (proto_state_module(s, PROTO_MINT_MODULE_ID) != NULL) {
+        char buf[PROTO_DEC_STRING_SIZE];
+        r.inflation = g_ascii_strtod(proto_dec_to_string(proto_mint_inflation(s), buf), NULL);
+    }
     g_array_append_val(w->metrics->staking, r);
 }
 
@@ -129,6 +138,8 @@ static void obs_figures(void *self, sim_world *w, sim_metrics *m)
     sim_metrics_figure(m, "staking_ratio_final", last->staking_ratio);
     sim_metrics_figure(m, "bonded_final", (double)last->bonded);
     sim_metrics_figure(m, "minted_total", (double)last->minted);
+    sim_metrics_figure(m, "rewards_claimed_total", (double)last->rewards_claimed);
+    sim_metrics_figure(m, "community_pool_final", (double)last->community_pool);
     if (!isnan(last->inflation))
         sim_metrics_figure(m, "inflation_final", last->inflation);
     const proto_state *s = final_state(w);

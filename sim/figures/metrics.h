@@ -114,6 +114,7 @@ typedef struct sim_staking_record {
     double inflation;          /* x/mint's annual rate; absent (NaN) without minting */
     uint64_t minted;           /* minted since genesis */
     uint64_t community_pool;   /* whole tokens in it */
+    uint64_t rewards_claimed;  /* delegation rewards paid out since genesis */
     uint32_t nakamoto;         /* fewest validators with more than 1/3 of the power */
     uint32_t delegations;      /* delegation records */
     uint32_t unbonding_entries;

@@ -24,10 +24,47 @@
 
 #include <stdio.h>
 
+#include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/mint/mint_module.h"
 #include "protocol/modules/staking/staking.h"
 
 /* A Cosmos day is 24 h of a 8,766 h (365.25-day) year: scaled with `year`. */
 #define CHAIN_HOURS_PER_YEAR 8766
+/* x/mint's genesis inflation (Cosmos DefaultInitialMinter), kept within
+ * the scenario's bounds. */
+#define CHAIN_INITIAL_INFLATION (13 * (SIM_RATE_ONE / 100))
+
+static proto_dec rate_dec(uint64_t rate)
+{
+    g_assert(rate <= SIM_RATE_ONE);
+    return proto_dec_with_prec((int64_t)rate, 18);
+}
+
+/* Distribution (F1, the v0.46 proposer reward, the scenario's community
+ * tax) and x/mint, after the staking genesis: the delegations get their
+ * starting infos before any message. */
+static void economy_genesis(sim_chain *c)
+{
+    const sim_staking_options *o = c->opt.staking;
+    proto_f1_params f1 = proto_f1_params_with_proposer_reward();
+    f1.community_tax = rate_dec(o->community_tax);
+    proto_dec sum;
+    if (proto_dec_add(f1.community_tax, f1.base_proposer_reward, &sum) != PROTO_DEC_OK ||
+        proto_dec_add(sum, f1.bonus_proposer_reward, &sum) != PROTO_DEC_OK ||
+        proto_dec_gt(sum, proto_dec_one()))
+        f1.base_proposer_reward = f1.bonus_proposer_reward = proto_dec_zero(); /* tax > 0.95 */
+    proto_distribution_genesis(c->genesis, &f1);
+    proto_mint_module_params mp = {
+        .mint = {.inflation_rate_change = rate_dec(o->inflation_rate_change),
+                 .inflation_max = rate_dec(o->inflation_max),
+                 .inflation_min = rate_dec(o->inflation_min),
+                 .goal_bonded = rate_dec(o->goal_bonded),
+                 .blocks_per_year = (uint64_t)MAX(o->year_ns / c->opt.block_interval_ns, 1)},
+        .year_ns = o->year_ns};
+    uint64_t initial =
+        MIN(MAX((uint64_t)CHAIN_INITIAL_INFLATION, o->inflation_min), o->inflation_max);
+    proto_mint_genesis(c->genesis, &mp, rate_dec(initial));
+}
 
 void sim_chain_staking_accounts(sim_chain *c)
 {
@@ -93,6 +130,7 @@ void sim_chain_staking_genesis(sim_chain *c)
     proto_staking_genesis(c->genesis, &params, n, vals, o->delegators, dels, 0);
     g_free(vals);
     g_free(dels);
+    economy_genesis(c);
     proto_valset *vs = proto_valset_new(&c->opt.slashing, n, c->validator_pubkeys, c->stakes);
     for (uint32_t v = 0; v < n; v++)
         proto_valset_set_operator(vs, v, c->fee_accounts[v]);

@@ -17,8 +17,9 @@
  *     to a random good validator), UNDELEGATE half of a random
  *     delegation (20%), REDELEGATE a random delegation to another good
  *     validator (15%), CANCEL_UNBONDING of its newest unbonding entry
- *     (10%), or claim rewards (15%; while the chain has no distribution
- *     module this delegates instead).
+ *     (10%), or claim its rewards from a random one of its validators
+ *     (15%: WITHDRAW_REWARDS).
+ * (Any change to a delegation pays out its rewards too, as Cosmos does.)
  * Every operation is one signed envelope sent through the workload's
  * clients (workload.c: priced, retried, counted like a transfer), with
  * its exact gas plus 10%. The chain may still refuse it (a state that
@@ -31,6 +32,7 @@
 
 #include "protocol/chain/gas.h"
 #include "protocol/chain/tx_exec.h"
+#include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "protocol/pbft/pbft.h"
@@ -207,7 +209,9 @@ static bool random_op(const delegator_view *dv, sim_rng *rng, const proto_stakin
                                                   .creation_height = e->creation_height}};
         return true;
     }
-    return delegate_more(dv, rng, delegate_amount, msg); /* claims: not yet */
+    *msg = (proto_txmsg){.type = PROTO_TXMSG_WITHDRAW_REWARDS,
+                         .withdraw = {.validator = d->validator}};
+    return true;
 }
 
 /* The delegator's decision (see the top of the file). */
@@ -246,8 +250,10 @@ static uint64_t msg_gas_limit(const sim_world *w, const proto_txmsg *msg)
     proto_txenv tx = {.message_count = 1};
     tx.messages[0] = *msg;
     const proto_gas_schedule *gas = &w->chain.rules.gas;
-    uint64_t exact = proto_tx_ante_gas(gas, proto_txenv_wire_size(&tx)) +
-                     proto_staking_msg_gas(gas, msg->type);
+    uint64_t msg_gas = msg->type == PROTO_TXMSG_WITHDRAW_REWARDS
+                           ? proto_distribution_msg_gas(gas, msg->type)
+                           : proto_staking_msg_gas(gas, msg->type);
+    uint64_t exact = proto_tx_ante_gas(gas, proto_txenv_wire_size(&tx)) + msg_gas;
     return exact + exact / 10;
 }
 
