@@ -7,7 +7,8 @@
  * file name, so the plots directory can be moved and redrawn by hand.
  * This file drives gnuplot and draws throughput and the CDFs; the
  * timeline is in plot_timeline.c, the fee market in plot_fees.c, the
- * Nakamoto coefficient in plot_nakamoto.c. */
+ * Nakamoto coefficient in plot_nakamoto.c, the bonded ratio and
+ * inflation in plot_staking.c. */
 #include "reports/plot.h"
 #include "reports/plot_internal.h"
 #include "reports/record_fields.h"
@@ -441,6 +442,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     gboolean ok = TRUE;
     bool fees = false; /* a fees plot was drawn (the run has fee records) */
     bool nakamoto = false; /* a nakamoto plot was drawn (concentration records) */
+    bool staking = false;  /* a staking plot was drawn (staking records) */
     if (g_mkdir_with_parents(c.dir, 0755) != 0) {
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
         ok = FALSE;
@@ -470,7 +472,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   error) &&
          plot_propagation(&c, error) &&
          plot_timeline(&c, error) && plot_fees(&c, &fees, error) &&
-         plot_nakamoto(&c, &nakamoto, error);
+         plot_nakamoto(&c, &nakamoto, error) && plot_staking(&c, &staking, error);
     if (ok) {
         const char *scripts[8] = {"throughput.gp", "finality.gp", "commit.gp",
                                   "propagation.gp", "timeline.gp"};
@@ -479,6 +481,8 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
             scripts[n++] = "fees.gp";
         if (nakamoto)
             scripts[n++] = "nakamoto.gp";
+        if (staking)
+            scripts[n++] = "staking.gp";
         scripts[n] = NULL;
         run_gnuplot(&c, (const char *const *)scripts);
     }

@@ -54,5 +54,8 @@ gboolean plot_fees(plot_ctx *c, bool *drawn, GError **error);
 /* plot_nakamoto.c: nakamoto.dat and nakamoto.gp, if the database has
  * concentration records (*drawn says whether it had). */
 gboolean plot_nakamoto(plot_ctx *c, bool *drawn, GError **error);
+/* plot_staking.c: staking.dat and staking.gp, if the database has
+ * staking records (*drawn says whether it had). */
+gboolean plot_staking(plot_ctx *c, bool *drawn, GError **error);
 
 #endif

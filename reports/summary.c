@@ -680,6 +680,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_faults(out, info, m);
     summary_slashings(out, info, m);
     rep_summary_concentration(out, info, m);
+    rep_summary_staking(out, info, m);
     summary_expectations(out, info);
     rep_summary_line(out, "%s", "");
     rep_summary_line(out, "trace hash %s", rep_summary_text(info->trace_hash_hex));

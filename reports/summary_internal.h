@@ -43,5 +43,7 @@ const rep_record_table *rep_summary_table(const char *name);
  * of a run with nothing to show in it). */
 void rep_summary_fees(GString *out, const rep_run_info *info, const sim_metrics *m);
 void rep_summary_concentration(GString *out, const rep_run_info *info, const sim_metrics *m);
+/* summary_staking.c */
+void rep_summary_staking(GString *out, const rep_run_info *info, const sim_metrics *m);
 
 #endif

@@ -371,6 +371,12 @@ uint64_t proto_state_total_supply(const proto_state *s)
     return total - s->minted;
 }
 
+uint64_t proto_state_supply_existing(const proto_state *s)
+{
+    g_assert(s->supply >= s->burned);
+    return s->supply - s->burned;
+}
+
 /* burned as it was before the undo log's first change, taken once. */
 static void undo_save_burned(proto_undo *undo, const proto_state *s)
 {

@@ -5,9 +5,11 @@
  * Operations arrive as a Poisson process at `delegation_rate`, each by a
  * delegator drawn uniformly. The delegator asks a live node for the
  * chain's state (the node's committed state, what an RPC query returns)
- * and scores every validator: zero unless bonded and not jailed, else
- * (1 - commission) x (signed blocks of the downtime window), so lower
- * commission and better uptime win. "Good" validators score within 2%
+ * and scores every validator: zero when jailed or tombstoned, else
+ * (1 - commission) x (signed blocks of the downtime window; all of them
+ * for a candidate outside the active set, which has no record yet), so
+ * lower commission and better uptime win, and stake can lift a
+ * candidate into the set. "Good" validators score within 2%
  * of the best. Then:
  *   - a delegation at a validator that is not good moves: REDELEGATE all
  *     of it to a random good validator (UNDELEGATE when a redelegation
@@ -48,11 +50,14 @@
 static uint64_t score_of(const proto_staking_validator *v, const proto_validator *val,
                          uint32_t window)
 {
-    if (v->status != PROTO_STAKING_BONDED || v->jailed || v->tombstoned || val->jailed)
+    if (!v->created || v->jailed || v->tombstoned || val->jailed)
         return 0;
+    /* A candidate outside the active set has no record to judge: its
+     * commission alone counts, so stake can lift it into the set. */
+    uint64_t missed = v->status == PROTO_STAKING_BONDED ? MIN(val->signing.missed_count, window)
+                                                        : 0;
     /* A rate <= 1 is its low limb, x 10^-18 (dec.h). */
     uint64_t keep = (PROTO_TXMSG_RATE_ONE - v->commission.rate.mag[0]) / 1000000000000ULL;
-    uint64_t missed = MIN(val->signing.missed_count, window);
     return keep * (window - missed + 1);
 }
 

@@ -112,6 +112,19 @@ static void test_fees(sim_metrics *m)
                                   .validators_powered = 10, .nakamoto_validators = 4,
                                   .nakamoto_owners = 1, .gini = 0.0, .top_owner_share = 0.4};
     g_array_append_val(m->concentration, c);
+    /* height 5's staking economy (no mint: inflation absent), a delegation
+     * and an unbonding entry of the run's end */
+    sim_staking_record st = {.height = 5, .final_ns = 5000, .bonded = 9000, .unbonding = 100,
+                             .staking_ratio = 0.25, .inflation = NAN, .minted = 0,
+                             .community_pool = 7, .rewards_claimed = 3, .nakamoto = 4,
+                             .delegations = 12, .unbonding_entries = 1,
+                             .redelegation_entries = 0};
+    g_array_append_val(m->staking, st);
+    sim_delegation_record d = {.delegator = 17, .validator = 2, .shares = 95.5, .tokens = 95};
+    g_array_append_val(m->delegations, d);
+    sim_unbonding_record u = {.delegator = 18, .validator = 2, .creation_height = 4,
+                              .completion_ns = 604000, .initial_balance = 100, .balance = 95};
+    g_array_append_val(m->unbondings, u);
 }
 
 static sim_metrics *test_metrics(void)

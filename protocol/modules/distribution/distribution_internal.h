@@ -81,6 +81,17 @@ struct proto_distribution_state_s {
     uint32_t count;              /* staking's validator count */
     dist_validator *validators;  /* [count] */
     GArray *tables[DIST_TABLES]; /* dist_entry, sorted by key */
+    /* The hash of each validator's segment of each table (every key
+     * starts with the validator), [DIST_TABLES * count], computed when
+     * the root is asked for and kept until an entry of that segment
+     * changes (table_write, table_erase): a delegation change touches one
+     * validator's segments, so a root costs the changed segments and
+     * count hashes per table instead of every starting info. A cache of
+     * a pure function of the table, so filling it in a shared copy is
+     * harmless. */
+    proto_hash *seg_hash;
+    bool *seg_valid;
+    bool seg_fast;               /* the kind of hash the cache holds */
     bool votes_recorded;         /* record_votes ran in this block */
     uint32_t proposer;           /* the previous block's; >= count: unknown */
     GArray *votes;               /* dist_vote, index = validator */

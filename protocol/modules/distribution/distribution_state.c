@@ -20,6 +20,8 @@ static dist_state *dist_new(const proto_f1_params *params, uint32_t count)
         st->tables[t] = g_array_new(FALSE, TRUE, sizeof(dist_entry));
     st->votes = g_array_new(FALSE, TRUE, sizeof(dist_vote));
     st->proposer = UINT32_MAX;
+    st->seg_hash = g_new0(proto_hash, (gsize)DIST_TABLES * MAX(count, 1));
+    st->seg_valid = g_new0(bool, (gsize)DIST_TABLES * MAX(count, 1));
     return st;
 }
 
@@ -40,6 +42,9 @@ static void *dist_copy(const void *state)
     for (int t = 0; t < DIST_TABLES; t++)
         c->tables[t] = array_copy(st->tables[t], sizeof(dist_entry));
     c->votes = array_copy(st->votes, sizeof(dist_vote));
+    gsize segs = (gsize)DIST_TABLES * MAX(st->count, 1);
+    c->seg_hash = g_memdup2(st->seg_hash, segs * sizeof(proto_hash));
+    c->seg_valid = g_memdup2(st->seg_valid, segs * sizeof(bool));
     return c;
 }
 
@@ -52,6 +57,8 @@ static void dist_free(void *state)
     for (int t = 0; t < DIST_TABLES; t++)
         g_array_unref(st->tables[t]);
     g_array_unref(st->votes);
+    g_free(st->seg_hash);
+    g_free(st->seg_valid);
     g_free(st);
 }
 
@@ -102,6 +109,39 @@ static void put_globals(GByteArray *b, const dist_globals *g)
     put_u64(b, g->commission_claimed);
 }
 
+static void hash_bytes(const GByteArray *b, bool fast, proto_hash *out)
+{
+    if (fast)
+        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "distribution", 12, b->data, b->len);
+    else
+        proto_hash_bytes(out, b->data, b->len);
+}
+
+/* The segment hashes the cache lacks (see distribution_internal.h). */
+static void table_hashes(dist_state *st, bool fast)
+{
+    if (st->seg_fast != fast)
+        memset(st->seg_valid, 0, (gsize)DIST_TABLES * MAX(st->count, 1) * sizeof(bool));
+    st->seg_fast = fast;
+    GByteArray *b = g_byte_array_new();
+    for (int t = 0; t < DIST_TABLES; t++) {
+        for (uint32_t a = 0; a < st->count; a++) {
+            guint i = (guint)t * st->count + a;
+            if (st->seg_valid[i])
+                continue;
+            guint first = 0, last = 0;
+            dist__range(st, (dist_table)t, a, 0, true, &first, &last);
+            g_byte_array_set_size(b, 0);
+            for (guint k = first; k < last; k++)
+                put_entry(b, (dist_table)t, &g_array_index(st->tables[t], dist_entry, k));
+            hash_bytes(b, fast, &st->seg_hash[i]);
+            st->seg_valid[i] = true;
+        }
+    }
+    g_byte_array_unref(b);
+}
+
+/* Globals, validators, each table's length and hash, the votes. */
 static void dist_encode(const dist_state *st, GByteArray *b)
 {
     put_globals(b, &st->g);
@@ -116,8 +156,9 @@ static void dist_encode(const dist_state *st, GByteArray *b)
     }
     for (int t = 0; t < DIST_TABLES; t++) {
         put_u64(b, st->tables[t]->len);
-        for (guint k = 0; k < st->tables[t]->len; k++)
-            put_entry(b, (dist_table)t, &g_array_index(st->tables[t], dist_entry, k));
+        for (uint32_t a = 0; a < st->count; a++)
+            g_byte_array_append(b, st->seg_hash[(guint)t * st->count + a].bytes,
+                                PROTO_HASH_SIZE);
     }
     put_u64(b, st->votes_recorded ? 1 : 0);
     put_u64(b, st->proposer);
@@ -131,12 +172,10 @@ static void dist_encode(const dist_state *st, GByteArray *b)
 
 static void dist_root(const void *state, bool fast, proto_hash *out)
 {
+    table_hashes((dist_state *)state, fast); /* a cache: see distribution_internal.h */
     GByteArray *b = g_byte_array_new();
     dist_encode(state, b);
-    if (fast)
-        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "distribution", 12, b->data, b->len);
-    else
-        proto_hash_bytes(out, b->data, b->len);
+    hash_bytes(b, fast, out);
     g_byte_array_unref(b);
 }
 

@@ -93,6 +93,8 @@ void dist__range(const dist_state *st, dist_table t, uint32_t a, uint32_t b, boo
 static void table_write(dist_state *st, dist_table t, const dist_entry *e)
 {
     GArray *a = st->tables[t];
+    g_assert(e->key.a < st->count);
+    st->seg_valid[(guint)t * st->count + e->key.a] = false;
     guint k = lower_bound(a, &e->key);
     if (k < a->len && key_cmp(&g_array_index(a, dist_entry, k).key, &e->key) == 0)
         g_array_index(a, dist_entry, k) = *e;
@@ -103,6 +105,8 @@ static void table_write(dist_state *st, dist_table t, const dist_entry *e)
 static void table_erase(dist_state *st, dist_table t, const dist_key *key)
 {
     gint k = find_index(st->tables[t], key);
+    if (key->a < st->count)
+        st->seg_valid[(guint)t * st->count + key->a] = false;
     if (k >= 0)
         g_array_remove_index(st->tables[t], (guint)k);
 }

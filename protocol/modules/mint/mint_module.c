@@ -203,8 +203,7 @@ static bool mint_begin_block(proto_state *s, const proto_msg_ctx *ctx)
         return true;
     uint64_t num, den;
     year_share(now, ctx->time_ns, &num, &den);
-    proto_amount supply = (proto_amount)proto_state_total_supply(s) +
-                          (proto_amount)proto_state_minted(s) - (proto_amount)proto_state_burned(s);
+    proto_amount supply = (proto_amount)proto_state_supply_existing(s);
     proto_dec bonded_ratio, rate, annual;
     proto_amount provision;
     g_assert(proto_mint_bonded_ratio(proto_staking_bonded_pool(sk), supply, &bonded_ratio) ==
