@@ -12,6 +12,8 @@
 
 #include "protocol/modules/staking/staking.h"
 
+#define STAKING_DELEGATION_BUCKETS 64u
+
 struct proto_staking_state {
     proto_staking_params params;
     uint32_t count;
@@ -20,6 +22,16 @@ struct proto_staking_state {
     GArray *unbondings;                  /* proto_staking_unbonding, sorted */
     GArray *redelegations;               /* proto_staking_redelegation, sorted */
     proto_amount bonded_pool;            /* == tokens of bonded validators */
+    /* The root hashes the delegations by bucket (delegator mod
+     * STAKING_DELEGATION_BUCKETS), each bucket's hash kept until one of
+     * its delegations changes (proto_staking__delegation_add,
+     * proto_staking__unbond_delegation): a block's operations touch a
+     * few buckets, so a root no longer encodes every delegation. A cache
+     * of a pure function of the delegations, so filling it in a shared
+     * copy is harmless; copies carry it. */
+    proto_hash dbucket_hash[STAKING_DELEGATION_BUCKETS];
+    bool dbucket_valid[STAKING_DELEGATION_BUCKETS];
+    bool dbucket_fast;                   /* the kind of hash the cache holds */
     proto_amount not_bonded_pool;        /* == other validators' tokens + entries' balances */
     const proto_staking_hooks *hooks;    /* NULL: none; not in the root (staking.h) */
 };

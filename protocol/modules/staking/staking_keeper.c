@@ -68,6 +68,7 @@ void proto_staking__unbond_delegation(proto_staking_state *st, uint32_t delegato
 {
     gint k = proto_staking__delegation_find(st, delegator, i);
     g_assert(k >= 0);
+    st->dbucket_valid[delegator % STAKING_DELEGATION_BUCKETS] = false;
     proto_staking_delegation *d = &g_array_index(st->delegations, proto_staking_delegation, k);
     g_assert(!proto_dec_gt(shares, d->shares));
     g_assert(proto_dec_sub(d->shares, shares, &d->shares) == PROTO_DEC_OK);

@@ -180,6 +180,40 @@ static void put_params(GByteArray *b, const proto_staking_params *p)
     put_u64(b, p->power_reduction);
 }
 
+static void hash_bytes(const GByteArray *b, bool fast, proto_hash *out)
+{
+    if (fast)
+        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "staking", 7, b->data, b->len);
+    else
+        proto_hash_bytes(out, b->data, b->len);
+}
+
+/* The bucket hashes the cache lacks (staking_internal.h): each bucket's
+ * delegations in their sorted order. */
+static void delegation_buckets(proto_staking_state *st, bool fast)
+{
+    if (st->dbucket_fast != fast)
+        memset(st->dbucket_valid, 0, sizeof st->dbucket_valid);
+    st->dbucket_fast = fast;
+    GByteArray *b = g_byte_array_new();
+    for (uint32_t q = 0; q < STAKING_DELEGATION_BUCKETS; q++) {
+        if (st->dbucket_valid[q])
+            continue;
+        g_byte_array_set_size(b, 0);
+        for (guint k = 0; k < st->delegations->len; k++) {
+            const proto_staking_delegation *d =
+                &g_array_index(st->delegations, proto_staking_delegation, k);
+            if (d->delegator % STAKING_DELEGATION_BUCKETS != q)
+                continue;
+            put_u64(b, ((uint64_t)d->delegator << 32) | d->validator);
+            put_dec(b, d->shares);
+        }
+        hash_bytes(b, fast, &st->dbucket_hash[q]);
+        st->dbucket_valid[q] = true;
+    }
+    g_byte_array_unref(b);
+}
+
 static void staking_encode(const proto_staking_state *st, GByteArray *b)
 {
     put_params(b, &st->params);
@@ -189,12 +223,8 @@ static void staking_encode(const proto_staking_state *st, GByteArray *b)
     put_amount(b, st->bonded_pool);
     put_amount(b, st->not_bonded_pool);
     put_u64(b, st->delegations->len);
-    for (guint k = 0; k < st->delegations->len; k++) {
-        const proto_staking_delegation *d =
-            &g_array_index(st->delegations, proto_staking_delegation, k);
-        put_u64(b, ((uint64_t)d->delegator << 32) | d->validator);
-        put_dec(b, d->shares);
-    }
+    for (uint32_t q = 0; q < STAKING_DELEGATION_BUCKETS; q++)
+        g_byte_array_append(b, st->dbucket_hash[q].bytes, PROTO_HASH_SIZE);
     put_u64(b, st->unbondings->len);
     for (guint k = 0; k < st->unbondings->len; k++) {
         const proto_staking_unbonding *e = &g_array_index(st->unbondings, proto_staking_unbonding, k);
@@ -219,12 +249,10 @@ static void staking_encode(const proto_staking_state *st, GByteArray *b)
 
 static void staking_root(const void *state, bool fast, proto_hash *out)
 {
+    delegation_buckets((proto_staking_state *)state, fast); /* a cache: staking_internal.h */
     GByteArray *b = g_byte_array_new();
     staking_encode(state, b);
-    if (fast)
-        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "staking", 7, b->data, b->len);
-    else
-        proto_hash_bytes(out, b->data, b->len);
+    hash_bytes(b, fast, out);
     g_byte_array_unref(b);
 }
 
@@ -300,6 +328,7 @@ void proto_staking__delegation_add(proto_staking_state *st, uint32_t delegator,
                                    uint32_t validator, proto_dec shares)
 {
     gint k = proto_staking__delegation_find(st, delegator, validator);
+    st->dbucket_valid[delegator % STAKING_DELEGATION_BUCKETS] = false;
     if (k >= 0) {
         proto_staking_delegation *d = &g_array_index(st->delegations, proto_staking_delegation, k);
         g_assert(proto_dec_add(d->shares, shares, &d->shares) == PROTO_DEC_OK);
