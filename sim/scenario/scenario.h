@@ -113,6 +113,9 @@ typedef struct sim_fault {
     /* churn */
     double join_rate_per_s;
     double leave_rate_per_s;
+    /* unbond: redelegate to this validator instead (node index), or
+     * UINT32_MAX: undelegate */
+    uint32_t to_validator;
 } sim_fault;
 
 typedef enum sim_expect_state {

@@ -24,7 +24,7 @@
 
 const char *const sim_scn_fault_keys[] = {
     "action", "at", "until", "nodes", "groups", "latency", "loss", "duplicate", "bandwidth",
-    "behavior", "join_rate", "leave_rate", NULL,
+    "behavior", "join_rate", "leave_rate", "to", NULL,
 };
 
 const char *const sim_scn_expect_keys[] = {
@@ -48,7 +48,7 @@ static const fault_action_info fault_actions[] = {
      {"nodes", "behavior"}},
     {"churn", SIM_FAULT_CHURN, {"at", "until", "nodes", "join_rate", "leave_rate"}, {"nodes"}},
     {"rotate-key", SIM_FAULT_ROTATE_KEY, {"at", "nodes"}, {"nodes"}},
-    {"unbond", SIM_FAULT_UNBOND, {"at", "nodes"}, {"nodes"}},
+    {"unbond", SIM_FAULT_UNBOND, {"at", "nodes", "to"}, {"nodes"}},
 };
 
 static const char *const fault_action_names[] = {
@@ -367,6 +367,31 @@ static gboolean fault_read_groups(const sim_scn_ctx *c, const sim_ini_section *s
 }
 
 /* Pass C for one fault (not twin or byzantine nodes, read before). */
+/* unbond's `to`: one validator, not among `nodes`, that the delegators
+ * redelegate to instead of undelegating. */
+static gboolean fault_read_to(const sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
+                              GError **error)
+{
+    f->to_validator = UINT32_MAX;
+    const sim_ini_entry *e = sim_ini_find_entry(sec, "to");
+    if (e == NULL)
+        return TRUE;
+    GArray *to = sim_scn_read_nodes(c, sec, e, 0, error);
+    if (to == NULL)
+        return FALSE;
+    uint32_t v = to->len == 1 ? g_array_index(to, uint32_t, 0) : UINT32_MAX;
+    g_array_unref(to);
+    if (v == UINT32_MAX || v >= c->nodes.validators)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "one validator to redelegate to (like v3)");
+    for (guint i = 0; i < f->nodes->len; i++)
+        if (g_array_index(f->nodes, uint32_t, i) == v)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "v%u is one of the validators its delegators leave", v);
+    f->to_validator = v;
+    return TRUE;
+}
+
 /* An unbond fault makes delegators act: the run needs some. */
 static gboolean fault_need_delegators(const sim_scn_ctx *c, const sim_ini_section *sec,
                                       GError **error)
@@ -389,7 +414,7 @@ static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_
         return fault_need_validators(c, sec, f, "rotate-key", error);
     if (f->action == SIM_FAULT_UNBOND)
         return fault_need_validators(c, sec, f, "unbond", error) &&
-               fault_need_delegators(c, sec, error);
+               fault_need_delegators(c, sec, error) && fault_read_to(c, sec, f, error);
     if (!sim_scn_read_keys(c, sec, fault_value_keys, f, error))
         return FALSE;
     if (f->action == SIM_FAULT_DEGRADE && !f->has_latency && !f->has_loss && !f->has_duplicate &&

@@ -301,7 +301,7 @@ void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amou
         sim_sched_at(w->sched, first, operation, w, 0, 0);
 }
 
-void sim_delegators_unbond_all(sim_world *w, uint32_t validator)
+void sim_delegators_unbond_all(sim_world *w, uint32_t validator, uint32_t to)
 {
     sim_delegators *dl = &w->delegators;
     const proto_state *s = query_state(w, &dl->rng);
@@ -320,6 +320,9 @@ void sim_delegators_unbond_all(sim_world *w, uint32_t validator)
             continue;
         proto_txmsg msg = {.type = PROTO_TXMSG_UNDELEGATE,
                            .delegate = {.validator = validator, .amount = amount}};
+        if (to != UINT32_MAX)
+            msg = (proto_txmsg){.type = PROTO_TXMSG_REDELEGATE,
+                                .redelegate = {.src = validator, .dst = to, .amount = amount}};
         if (sim_workload_send(w, &dl->rng, w->workload.opt.accounts + (d->delegator - first),
                               &msg, msg_gas_limit(w, &msg)))
             dl->sent[msg.type]++;

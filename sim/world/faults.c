@@ -247,7 +247,7 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         return; /* its joins and leaves are sim/world/churn.c's events */
     case SIM_FAULT_UNBOND:
         for (guint i = 0; i < f->nodes->len; i++)
-            sim_delegators_unbond_all(w, g_array_index(f->nodes, uint32_t, i));
+            sim_delegators_unbond_all(w, g_array_index(f->nodes, uint32_t, i), f->to_validator);
         return;
     default:
         g_assert_not_reached(); /* rejected by sim_world_new */

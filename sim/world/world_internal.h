@@ -333,8 +333,9 @@ bool sim_workload_send(sim_world *w, sim_rng *rng, uint32_t client, const proto_
  * DELEGATE putting in delegate_amount. After sim_workload_init. */
 void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amount);
 /* The unbond fault: every delegator with a delegation at `validator`
- * undelegates all of it now (a bank run), as a live node's state shows. */
-void sim_delegators_unbond_all(sim_world *w, uint32_t validator);
+ * undelegates all of it now (a bank run), or redelegates it all to `to`
+ * (< UINT32_MAX), as a live node's state shows. */
+void sim_delegators_unbond_all(sim_world *w, uint32_t validator, uint32_t to);
 
 /* observer.c */
 void sim_observer_init(sim_world *w);

@@ -12,6 +12,9 @@
  *                      their unbonding entries are slashed with v2
  *                      (balance 95 of 100). (Entries made at a height
  *                      below the infraction's are not: Cosmos's rule.)
+ *   redelegation      the same delegators redelegate to v3 instead: the
+ *   slashed at its    slash cuts their new stake at v3 to 95 while v3's
+ *   source            own delegators keep 100.
  *   inflation follows  most of the supply bonded at first, then less as
  *   the goal           minting grows the supply: every block moves the
  *                      inflation down while the bonded ratio is above
@@ -104,6 +107,40 @@ START_TEST(unbonding_does_not_escape)
         scen_assert(r, x->validator != 2 || x->delegator == OPERATOR_OF(2),
                     "account %u still delegates to v2", x->delegator);
     }
+    scen_run_free(r);
+}
+END_TEST
+
+/* Redelegating v2 -> v3 between the infraction and the slash: the slash
+ * reaches the stake at v3 (the redelegation is slashed at its source),
+ * while v3's own delegators lose nothing. */
+START_TEST(redelegation_is_slashed_at_its_source)
+{
+    g_autofree char *text = g_strconcat(SEVEN_STAKED,
+                                        "[fault move]\naction = unbond\nat = 13500ms\n"
+                                        "nodes = v2\nto = v3\n",
+                                        NULL);
+    scen_run *r = scen_run_text(text, NULL);
+    only_slashing(r);
+    const GArray *d = sim_world_metrics(r->world)->delegations;
+    guint moved = 0;
+    for (guint i = 0; i < d->len; i++) {
+        const sim_delegation_record *x = &g_array_index(d, sim_delegation_record, i);
+        bool own = x->delegator == OPERATOR_OF(x->validator);
+        scen_assert(r, x->validator != 2 || own, "account %u still delegates to v2",
+                    x->delegator);
+        if (x->validator != 3 || own)
+            continue;
+        /* v2's ten delegators came with 100 each and were cut to 95 at
+         * v3; v3's own ten keep 100. (Delegator k started at k mod 7.) */
+        bool from_v2 = (x->delegator - FIRST_DELEGATOR) % 7 == 2;
+        uint64_t want = from_v2 ? 95 : 100;
+        moved += from_v2;
+        scen_assert(r, x->tokens == want,
+                    "account %u at v3 holds %" G_GUINT64_FORMAT ", want %" G_GUINT64_FORMAT,
+                    x->delegator, x->tokens, want);
+    }
+    scen_assert(r, moved == 10, "%u redelegations reached v3", moved);
     scen_run_free(r);
 }
 END_TEST
@@ -209,6 +246,7 @@ static Suite *staking_scenarios_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, slash_reaches_every_delegator);
     tcase_add_test(tc, unbonding_does_not_escape);
+    tcase_add_test(tc, redelegation_is_slashed_at_its_source);
     tcase_add_test(tc, inflation_follows_the_goal);
     tcase_add_test(tc, stake_split_buys_no_power);
     tcase_add_test(tc, the_active_set_rotates);

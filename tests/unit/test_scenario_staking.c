@@ -205,6 +205,19 @@ START_TEST(test_economy_errors)
               "dir/st.ini:7: unbonding_time: ", "");
     parse_bad(HEAD "[staking]\nyear = soon\n", SIM_SCENARIO_ERROR_VALUE,
               "dir/st.ini:7: year: ", "");
+    /* the unbond fault: delegators needed; `to` one validator it does not leave */
+    parse_bad(HEAD "[staking]\n[fault m]\naction = unbond\nat = 1s\nnodes = v2\n",
+              SIM_SCENARIO_ERROR_VALUE, "dir/st.ini:8: action: ", "there are none");
+    parse_bad(HEAD "[staking]\ndelegators = 5\n[fault m]\naction = unbond\nat = 1s\n"
+                   "nodes = v2\nto = v2\n",
+              SIM_SCENARIO_ERROR_VALUE, "dir/st.ini:12: to: ",
+              "v2 is one of the validators its delegators leave");
+    parse_bad(HEAD "[staking]\ndelegators = 5\n[fault m]\naction = unbond\nat = 1s\n"
+                   "nodes = v2\nto = n0\n",
+              SIM_SCENARIO_ERROR_VALUE, "dir/st.ini:12: to: ", "one validator to redelegate to");
+    parse_bad(HEAD "[staking]\ndelegators = 5\n[fault m]\naction = unbond\nat = 1s\n"
+                   "nodes = n0\n",
+              SIM_SCENARIO_ERROR_VALUE, "dir/st.ini:11: nodes: ", "");
 }
 END_TEST
 
