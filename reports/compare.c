@@ -54,7 +54,7 @@ static bool expect_char(json_in *in, char c)
     return true;
 }
 
-/* A string literal; *out (may be NULL) gets it decoded (\uXXXX as UTF-8). */
+/* A string literal; *out (may be NULL) gets it decoded (a \\u escape of four hex digits as UTF-8). */
 static bool parse_string(json_in *in, char **out)
 {
     if (!expect_char(in, '"'))
