@@ -291,6 +291,7 @@ static const rep_field delegation_fields[] = {
     REP_FIELD(sim_delegation_record, validator, "validator", U32, ""),
     REP_FIELD(sim_delegation_record, shares, "shares", REAL, ""),
     REP_FIELD(sim_delegation_record, tokens, "tokens", U64, "tokens"),
+    REP_FIELD(sim_delegation_record, claimable, "claimable", U64, "tokens"),
 };
 
 static const rep_record_table delegations_table = {

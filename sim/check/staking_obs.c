@@ -90,7 +90,7 @@ static void obs_on_event(void *self, sim_world *w, uint32_t node, const proto_ev
 
 /* The state of the run's end: the highest final height an honest node
  * that is up holds (the lowest such node on a tie). */
-static const proto_state *final_state(const sim_world *w)
+static const proto_state *final_state(const sim_world *w, uint64_t *height_out)
 {
     const proto_state *best = NULL;
     uint64_t best_height = 0;
@@ -104,11 +104,26 @@ static const proto_state *final_state(const sim_world *w)
             best_height = h;
         }
     }
+    *height_out = best_height;
     return best;
 }
 
-static void record_delegations(sim_metrics *m, const proto_staking_state *st)
+/* Whole coins delegation (delegator, validator) could claim in the next
+ * block (Cosmos's DelegationRewards query), 0 without distribution. */
+static uint64_t claimable(const proto_state *s, uint64_t height, uint32_t delegator,
+                          uint32_t validator)
 {
+    proto_dec rewards;
+    proto_amount whole = 0;
+    if (!proto_distribution_pending_rewards(s, height + 1, delegator, validator, &rewards) ||
+        proto_dec_truncate_int(rewards, &whole) != PROTO_DEC_OK || whole < 0)
+        return 0;
+    return amount_u64(whole);
+}
+
+static void record_delegations(sim_metrics *m, const proto_state *s, uint64_t height)
+{
+    const proto_staking_state *st = proto_staking_get(s);
     for (uint32_t k = 0; k < proto_staking_delegations_count(st); k++) {
         const proto_staking_delegation *d = proto_staking_delegation_at(st, k);
         const proto_staking_validator *v = proto_staking_validator_get(st, d->validator);
@@ -123,7 +138,9 @@ static void record_delegations(sim_metrics *m, const proto_staking_state *st)
                                    .validator = d->validator,
                                    .shares = g_ascii_strtod(proto_dec_to_string(d->shares, buf),
                                                             NULL),
-                                   .tokens = amount_u64(whole)};
+                                   .tokens = amount_u64(whole),
+                                   .claimable = claimable(s, height, d->delegator,
+                                                          d->validator)};
         g_array_append_val(m->delegations, r);
     }
 }
@@ -142,11 +159,12 @@ static void obs_figures(void *self, sim_world *w, sim_metrics *m)
     sim_metrics_figure(m, "community_pool_final", (double)last->community_pool);
     if (!isnan(last->inflation))
         sim_metrics_figure(m, "inflation_final", last->inflation);
-    const proto_state *s = final_state(w);
+    uint64_t height = 0;
+    const proto_state *s = final_state(w, &height);
     const proto_staking_state *st = s != NULL ? proto_staking_get(s) : NULL;
     if (st == NULL)
         return;
-    record_delegations(m, st);
+    record_delegations(m, s, height);
     for (uint32_t k = 0; k < proto_staking_unbondings_count(st); k++) {
         const proto_staking_unbonding *e = proto_staking_unbonding_at(st, k);
         sim_unbonding_record r = {.delegator = e->delegator,

@@ -128,6 +128,7 @@ typedef struct sim_delegation_record {
     uint32_t validator;
     double shares;             /* of the validator's delegator shares (display) */
     uint64_t tokens;           /* what the shares are worth, truncated: exact */
+    uint64_t claimable;        /* rewards it could withdraw in the next block, whole coins */
 } sim_delegation_record;
 
 /* An unbonding entry in the state of the run's end (not yet mature). */

@@ -6,7 +6,9 @@
  *   delegators         each; v2 double-signs: its power at the
  *                      infraction (2000) is slashed by 1/20, so its own
  *                      bond ends at 950 and every one of its delegators'
- *                      at exactly 95; nobody else loses a token.
+ *                      at exactly 95; nobody else loses a token; every
+ *                      delegator can claim rewards, equal delegations of
+ *                      one validator exactly the same.
  *   unbonding does     the same, and v2's delegators undelegate after the
  *   not escape         infraction but before the block that slashes it:
  *                      their unbonding entries are slashed with v2
@@ -67,6 +69,21 @@ START_TEST(slash_reaches_every_delegator)
         scen_assert(r, x->tokens == want,
                     "account %u at v%u holds %" G_GUINT64_FORMAT ", want %" G_GUINT64_FORMAT,
                     x->delegator, x->validator, x->tokens, want);
+    }
+    /* Nobody withdrew: every delegator has rewards to claim, and the ten
+     * equal delegations of one validator have exactly equal claims (F1). */
+    uint64_t claim_of[7] = {0};
+    for (guint i = 0; i < d->len; i++) {
+        const sim_delegation_record *x = &g_array_index(d, sim_delegation_record, i);
+        if (x->delegator == OPERATOR_OF(x->validator))
+            continue;
+        scen_assert(r, x->claimable > 0, "account %u at v%u has nothing to claim", x->delegator,
+                    x->validator);
+        if (claim_of[x->validator] == 0)
+            claim_of[x->validator] = x->claimable;
+        scen_assert(r, x->claimable == claim_of[x->validator],
+                    "account %u at v%u can claim %" G_GUINT64_FORMAT ", its peers %" G_GUINT64_FORMAT,
+                    x->delegator, x->validator, x->claimable, claim_of[x->validator]);
     }
     scen_run_free(r);
 }

@@ -120,7 +120,8 @@ static void test_fees(sim_metrics *m)
                              .delegations = 12, .unbonding_entries = 1,
                              .redelegation_entries = 0};
     g_array_append_val(m->staking, st);
-    sim_delegation_record d = {.delegator = 17, .validator = 2, .shares = 95.5, .tokens = 95};
+    sim_delegation_record d = {.delegator = 17, .validator = 2, .shares = 95.5, .tokens = 95,
+                               .claimable = 12};
     g_array_append_val(m->delegations, d);
     sim_unbonding_record u = {.delegator = 18, .validator = 2, .creation_height = 4,
                               .completion_ns = 604000, .initial_balance = 100, .balance = 95};
