@@ -126,13 +126,7 @@ static void record_delegations(sim_metrics *m, const proto_state *s, uint64_t he
     const proto_staking_state *st = proto_staking_get(s);
     for (uint32_t k = 0; k < proto_staking_delegations_count(st); k++) {
         const proto_staking_delegation *d = proto_staking_delegation_at(st, k);
-        const proto_staking_validator *v = proto_staking_validator_get(st, d->validator);
-        proto_dec tokens;
-        proto_amount whole = 0;
-        if (proto_shares_tokens_from_shares_truncated(&v->shares, d->shares, &tokens) !=
-                PROTO_SHARES_OK ||
-            proto_dec_truncate_int(tokens, &whole) != PROTO_DEC_OK)
-            whole = 0;
+        proto_amount whole = proto_staking_delegation_tokens(st, d);
         char buf[PROTO_DEC_STRING_SIZE];
         sim_delegation_record r = {.delegator = d->delegator,
                                    .validator = d->validator,

@@ -120,13 +120,8 @@ static void refusal_figures(sim_metrics *m, GHashTable *refusals)
     g_ptr_array_unref(names);
 }
 
-/* PBFT view changes: how many views were entered after a view change,
- * why they started, and how long they took (first VIEW-CHANGE for a view
- * to the first node entering it). */
-static void view_figures(sim_world *w)
+void sim_view_change_figures(sim_metrics *m, uint64_t checkpoints_stable)
 {
-    sim_metrics *m = w->metrics;
-    const sim_counts *counts = sim_counts_of(w);
     GArray *durations = g_array_new(FALSE, FALSE, sizeof(int64_t));
     uint64_t by_cause[PROTO_VIEW_CAUSE_COUNT] = {0};
     for (guint i = 0; i < m->view_changes->len; i++) {
@@ -152,7 +147,16 @@ static void view_figures(sim_world *w)
     static const char *const n[] = {"p50_s", "max_s"};
     percentiles(m, "view_change_duration", durations, p, n, 2);
     g_array_unref(durations);
-    sim_metrics_figure(m, "checkpoints_stable", (double)counts->checkpoints_stable);
+    sim_metrics_figure(m, "checkpoints_stable", (double)checkpoints_stable);
+}
+
+/* PBFT view changes (sim_view_change_figures), then the equivocation
+ * evidence honest nodes hold. */
+static void view_figures(sim_world *w)
+{
+    sim_metrics *m = w->metrics;
+    const sim_counts *counts = sim_counts_of(w);
+    sim_view_change_figures(m, counts->checkpoints_stable);
     /* Equivocation evidence held by honest nodes: how often, against whom. */
     uint32_t accused = 0;
     for (uint32_t v = 0; v < w->opt.validators; v++) {

@@ -32,6 +32,11 @@ typedef struct sim_world sim_world;
 
 /* figures.c: every figure of the run, once, after it ended. */
 void sim_figures_compute(sim_world *w);
+/* PBFT view changes from m->view_changes: how many views were entered
+ * after a view change, why they started, how long they took (first
+ * VIEW-CHANGE for a view to the first node entering it), and the stable
+ * checkpoints. The simulator's figures and the testbed's merge share it. */
+void sim_view_change_figures(sim_metrics *m, uint64_t checkpoints_stable);
 
 /* fee_figures.c: pure functions of the records. The fee figures
  * (base_fee_*, gas_used_ratio_mean, fees_burned, fees_tips,

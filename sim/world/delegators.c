@@ -124,13 +124,7 @@ static void own_delegations(const delegator_view *dv, uint32_t *first, uint32_t 
 /* The whole tokens a delegation is worth, truncated; 0 if none. */
 static uint64_t delegation_tokens(const delegator_view *dv, const proto_staking_delegation *d)
 {
-    const proto_staking_validator *v = proto_staking_validator_get(dv->st, d->validator);
-    proto_dec tokens;
-    proto_amount whole = 0;
-    if (proto_shares_tokens_from_shares_truncated(&v->shares, d->shares, &tokens) !=
-            PROTO_SHARES_OK ||
-        proto_dec_truncate_int(tokens, &whole) != PROTO_DEC_OK || whole <= 0)
-        return 0;
+    proto_amount whole = proto_staking_delegation_tokens(dv->st, d);
     return whole > (proto_amount)UINT64_MAX ? UINT64_MAX : (uint64_t)whole;
 }
 

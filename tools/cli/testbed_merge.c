@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "protocol/core/event.h"
+#include "sim/figures/figures.h"
 
 #define NS_PER_S 1e9
 #define TEN_S_NS (10LL * 1000 * 1000 * 1000)
@@ -511,32 +512,7 @@ static void block_figures(merge_state *s)
 
 static void view_figures(merge_state *s)
 {
-    sim_metrics *m = s->m;
-    GArray *durations = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    uint64_t by_cause[PROTO_VIEW_CAUSE_COUNT] = {0};
-    for (guint i = 0; i < m->view_changes->len; i++) {
-        const sim_view_change_record *r =
-            &g_array_index(m->view_changes, sim_view_change_record, i);
-        for (int c = 0; c < PROTO_VIEW_CAUSE_COUNT; c++)
-            if (g_str_equal(r->cause, proto_view_cause_name(c)))
-                by_cause[c]++;
-        if (r->ended_ns >= 0) {
-            int64_t d = r->ended_ns - r->started_ns;
-            g_array_append_val(durations, d);
-        }
-    }
-    sim_metrics_figure(m, "view_changes", (double)durations->len);
-    sim_metrics_figure(m, "view_changes_started", (double)m->view_changes->len);
-    for (int c = 1; c < PROTO_VIEW_CAUSE_COUNT; c++) {
-        char *name = g_strdup_printf("view_changes.cause.%s", proto_view_cause_name(c));
-        sim_metrics_figure(m, name, (double)by_cause[c]);
-        g_free(name);
-    }
-    static const double p[] = {50, 100};
-    static const char *const n[] = {"p50_s", "max_s"};
-    percentiles(m, "view_change_duration", durations, p, n, 2);
-    g_array_unref(durations);
-    sim_metrics_figure(m, "checkpoints_stable", (double)s->checkpoints);
+    sim_view_change_figures(s->m, s->checkpoints);
 }
 
 static gint compare_names(gconstpointer a, gconstpointer b)

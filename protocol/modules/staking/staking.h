@@ -222,6 +222,11 @@ const proto_staking_unbonding *proto_staking_unbonding_at(const proto_staking_st
 uint32_t proto_staking_redelegations_count(const proto_staking_state *st);
 const proto_staking_redelegation *proto_staking_redelegation_at(const proto_staking_state *st,
                                                                 uint32_t k);
+/* The whole tokens delegation d is worth now: its shares at the
+ * validator's exchange rate, truncated (TokensFromSharesTruncated), as
+ * a wallet shows it; 0 when the validator has no shares. */
+proto_amount proto_staking_delegation_tokens(const proto_staking_state *st,
+                                             const proto_staking_delegation *d);
 proto_amount proto_staking_bonded_pool(const proto_staking_state *st);
 proto_amount proto_staking_not_bonded_pool(const proto_staking_state *st);
 

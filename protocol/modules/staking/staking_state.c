@@ -501,6 +501,19 @@ const proto_staking_redelegation *proto_staking_redelegation_at(const proto_stak
     return &g_array_index(st->redelegations, proto_staking_redelegation, k);
 }
 
+proto_amount proto_staking_delegation_tokens(const proto_staking_state *st,
+                                             const proto_staking_delegation *d)
+{
+    g_assert(d->validator < st->count);
+    proto_dec tokens;
+    proto_amount whole = 0;
+    if (proto_shares_tokens_from_shares_truncated(&st->validators[d->validator].shares, d->shares,
+                                                  &tokens) != PROTO_SHARES_OK ||
+        proto_dec_truncate_int(tokens, &whole) != PROTO_DEC_OK || whole < 0)
+        return 0;
+    return whole;
+}
+
 proto_amount proto_staking_bonded_pool(const proto_staking_state *st)
 {
     return st->bonded_pool;
