@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "protocol/chain/txmsg_codec.h"
+
 #include "protocol/chain/fee_market.h"
 #include "protocol/core/msgtype.h"
 
@@ -16,14 +18,6 @@
 #define TXENV_DOMAIN_SIZE (sizeof(TXENV_DOMAIN) - 1)
 
 /* ---- message types ---- */
-
-typedef struct txmsg_codec {
-    const char *name;
-    size_t body_size;
-    void (*put)(const proto_txmsg *m, uint8_t *out);
-    void (*get)(const uint8_t *in, proto_txmsg *m);
-    bool (*valid)(const proto_txmsg *m);
-} txmsg_codec;
 
 static void transfer_put(const proto_txmsg *m, uint8_t *out)
 {
@@ -219,10 +213,15 @@ static const txmsg_codec txmsg_codecs[] = {
 /* The codec of a type, or NULL for a type with none. */
 static const txmsg_codec *txmsg_codec_of(uint8_t type)
 {
-    if (type >= G_N_ELEMENTS(txmsg_codecs) || txmsg_codecs[type].name == NULL)
+    const txmsg_codec *codec = NULL;
+    if (type < G_N_ELEMENTS(txmsg_codecs))
+        codec = &txmsg_codecs[type];
+    else if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_JOB_CANCEL)
+        codec = &proto_txmsg_market_codecs[type - PROTO_TXMSG_AGENT_REGISTER];
+    if (codec == NULL || codec->name == NULL)
         return NULL;
-    g_assert(1 + txmsg_codecs[type].body_size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
-    return &txmsg_codecs[type];
+    g_assert(1 + codec->body_size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
+    return codec;
 }
 
 const char *proto_txmsg_type_name(uint8_t type)

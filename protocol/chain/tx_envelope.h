@@ -32,6 +32,25 @@
  *   WITHDRAW_REWARDS     validator u32  (the sender's delegation rewards)
  *   WITHDRAW_COMMISSION  validator u32  (its operator's commission)
  *
+ * and the agent market's (protocol/modules/registry/registry.h and
+ * protocol/modules/jobs/jobs.h; txmsg_market.c has their codecs). A job
+ * is named by a u64 the consumer picks: its account index in the high 32
+ * bits, its own job sequence number (> 0, increasing) in the low 32:
+ *
+ *   AGENT_REGISTER    capabilities u32 | capacity u32 | price u64 |
+ *                     bond u64 (> 0) | msg_key[32] (X25519, not all zero)
+ *                     (capabilities 0 is a consumer: capacity 0, price 0;
+ *                     a provider has capacity > 0 and price > 0)
+ *   AGENT_HEARTBEAT   seq u64 (> 0)
+ *   AGENT_UPDATE      capabilities u32 | capacity u32 | price u64 (as REGISTER)
+ *   AGENT_DEREGISTER  seq u64 (> 0)
+ *   JOB_POST          job u64 | provider u32 | capability u32 (< 32) |
+ *                     payment u64 (> 0) | deadline_ms u32 (> 0) |
+ *                     input_hash[32]
+ *   JOB_ACCEPT, JOB_DECLINE, JOB_CANCEL, JOB_REJECT   job u64
+ *   JOB_RESULT        job u64 | result_hash[32]
+ *   JOB_CONFIRM       job u64 | score u8 (<= 100)
+ *
  * Wire (little-endian, protocol/core/codec.h conventions; no lengths
  * except the message count, since every field has a fixed size):
  *
@@ -71,7 +90,7 @@
 /* Bytes before the messages, and of the message count's smallest and
  * largest valid envelopes. */
 #define PROTO_TXENV_HEADER_SIZE (1 + 8 + PROTO_PUBKEY_SIZE + 8 + 8 + 8 + 8 + 2)
-#define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + 4 + PROTO_PUBKEY_SIZE)
+#define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + 8 + 4 + 4 + 8 + 4 + PROTO_HASH_SIZE) /* JOB_POST */
 #define PROTO_TXENV_WIRE_SIZE_MAX                                                              \
     (PROTO_TXENV_HEADER_SIZE + PROTO_TXENV_MESSAGES_MAX * PROTO_TXENV_MESSAGE_SIZE_MAX +       \
      PROTO_SIG_SIZE)
@@ -90,7 +109,27 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_CANCEL_UNBONDING = 9,
     PROTO_TXMSG_WITHDRAW_REWARDS = 10,
     PROTO_TXMSG_WITHDRAW_COMMISSION = 11,
+    PROTO_TXMSG_AGENT_REGISTER = 12,
+    PROTO_TXMSG_AGENT_HEARTBEAT = 13,
+    PROTO_TXMSG_AGENT_UPDATE = 14,
+    PROTO_TXMSG_AGENT_DEREGISTER = 15,
+    PROTO_TXMSG_JOB_POST = 16,
+    PROTO_TXMSG_JOB_ACCEPT = 17,
+    PROTO_TXMSG_JOB_DECLINE = 18,
+    PROTO_TXMSG_JOB_RESULT = 19,
+    PROTO_TXMSG_JOB_CONFIRM = 20,
+    PROTO_TXMSG_JOB_REJECT = 21,
+    PROTO_TXMSG_JOB_CANCEL = 22,
 } proto_txmsg_type;
+
+/* Capabilities a chain can name (bits of a u32 mask). */
+#define PROTO_TXMSG_CAPABILITIES_MAX 32u
+/* The largest confirmation score (ERC-8004's MAX_SCORE). */
+#define PROTO_TXMSG_SCORE_MAX 100u
+/* A job's id: the consumer's account and its own sequence number. */
+#define PROTO_JOB_ID(consumer, seq) (((uint64_t)(consumer) << 32) | (uint32_t)(seq))
+#define PROTO_JOB_CONSUMER(job) ((uint32_t)((job) >> 32))
+#define PROTO_JOB_SEQ(job) ((uint32_t)(job))
 
 /* A commission rate of one on the wire (18-decimal fixed point). */
 #define PROTO_TXMSG_RATE_ONE 1000000000000000000ULL
@@ -138,6 +177,35 @@ typedef struct proto_txmsg {
         struct {
             uint32_t validator;
         } withdraw; /* WITHDRAW_REWARDS and WITHDRAW_COMMISSION */
+        struct {
+            uint32_t capabilities; /* mask; 0: a consumer */
+            uint32_t capacity;     /* jobs at once; 0 for a consumer */
+            uint64_t price;        /* base units per reference second; 0 for a consumer */
+            uint64_t bond;         /* base units locked, > 0 (0 in AGENT_UPDATE) */
+            proto_pubkey msg_key;  /* X25519 public key (REGISTER only) */
+        } agent;                   /* AGENT_REGISTER and AGENT_UPDATE */
+        struct {
+            uint64_t seq; /* > 0, above the agent's last */
+        } agent_seq;      /* AGENT_HEARTBEAT and AGENT_DEREGISTER */
+        struct {
+            uint64_t job;         /* PROTO_JOB_ID(sender, seq) */
+            uint32_t provider;    /* account index of a registered provider */
+            uint32_t capability;  /* bit index, < PROTO_TXMSG_CAPABILITIES_MAX */
+            uint64_t payment;     /* base units the provider gets, > 0 */
+            uint32_t deadline_ms; /* result due this long after acceptance, > 0 */
+            proto_hash input_hash; /* commitment to the sealed input */
+        } job_post;
+        struct {
+            uint64_t job;
+        } job; /* JOB_ACCEPT, JOB_DECLINE, JOB_REJECT, JOB_CANCEL */
+        struct {
+            uint64_t job;
+            proto_hash result_hash; /* commitment to the sealed result */
+        } job_result;
+        struct {
+            uint64_t job;
+            uint8_t score; /* 0..PROTO_TXMSG_SCORE_MAX */
+        } job_confirm;
     };
 } proto_txmsg;
 
