@@ -14,9 +14,10 @@
  * SIM_SCENARIO_ERROR), never an abort.
  *
  * Node names: validators v0..v{V-1} get indexes 0..V-1, full nodes n0..
- * get V..V+F-1; agents a0.. come after them, and twins vK' (see `twins`)
- * after those. Node sets are sorted arrays of those indexes without
- * duplicates. */
+ * get V..V+F-1, and twins vK' (see `twins`) come after those. Node sets
+ * are sorted arrays of those indexes without duplicates. Agents a0..
+ * ([agents], see sim_agents_options) are not nodes: they have indexes of
+ * their own, and faults keep them apart (sim_fault.agents). */
 #ifndef AITBC_SIM_SCENARIO_H
 #define AITBC_SIM_SCENARIO_H
 
