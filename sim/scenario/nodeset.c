@@ -1,5 +1,10 @@
 /* Node-set parsing for scenario files (see sim/scenario/nodeset.h).
  *
+ * Agents are not nodes, but they are named in the same lists (a byzantine
+ * fault on a0..a4): while a list is parsed they are marked past the nodes
+ * (agent k at node count + k), and split off at the end into a set of
+ * their own, or refused where the caller takes nodes only.
+ *
  * The text is first cut into words and ".." operators (so "v0..v4" and
  * "v0 .. v4" read the same), then each item (a word, or word..word) is
  * resolved to indexes and marked in a per-node array with the number of
@@ -28,8 +33,9 @@ typedef struct nodeset_name {
 
 /* Which item named each node: 0 = none yet, else the item's number + 1. */
 typedef struct nodeset_marks {
-    guint32 *item_of;     /* [node count] */
+    guint32 *item_of;     /* [node count + agents]: nodes, then agents */
     GPtrArray *items;     /* char*: each item as written ("v1", "v0..v4") */
+    gboolean agents_ok;   /* the caller takes agents */
 } nodeset_marks;
 
 static gboolean nodeset_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -47,7 +53,7 @@ static gboolean nodeset_fail(GError **error, const char *fmt, ...)
 uint32_t sim_nodeset_node_count(const sim_nodeset_ctx *ctx)
 {
     uint32_t twins = ctx->twins != NULL ? ctx->twins->len : 0;
-    return ctx->validators + ctx->full_nodes + ctx->agents + twins;
+    return ctx->validators + ctx->full_nodes + twins;
 }
 
 char *sim_nodeset_node_name(const sim_nodeset_ctx *ctx, uint32_t index)
@@ -59,10 +65,14 @@ char *sim_nodeset_node_name(const sim_nodeset_ctx *ctx, uint32_t index)
     if (index < ctx->full_nodes)
         return g_strdup_printf("n%u", index);
     index -= ctx->full_nodes;
-    if (index < ctx->agents)
-        return g_strdup_printf("a%u", index);
-    index -= ctx->agents;
     return g_strdup_printf("v%u'", g_array_index(ctx->twins, uint32_t, index));
+}
+
+/* A mark's name: a node's, or "aK" past the nodes. */
+static char *nodeset_mark_name(const sim_nodeset_ctx *ctx, uint32_t mark)
+{
+    uint32_t nodes = sim_nodeset_node_count(ctx);
+    return mark < nodes ? sim_nodeset_node_name(ctx, mark) : g_strdup_printf("a%u", mark - nodes);
 }
 
 /* "v12" / "v3'" -> name; no leading zeros ("v01" is not v1: one spelling
@@ -99,14 +109,36 @@ static gboolean nodeset_bad_word(const char *word, GError **error)
                         word);
 }
 
-/* Index of a non-twin name, or an error that it names no node. */
-static gboolean nodeset_index(const sim_nodeset_ctx *ctx, const char *word, const nodeset_name *nm,
-                              uint32_t *out, GError **error)
+static gboolean nodeset_agent_index(const sim_nodeset_ctx *ctx, const char *word,
+                                    const nodeset_name *nm, const nodeset_marks *m, uint32_t *out,
+                                    GError **error)
 {
+    if (ctx->agents == 0)
+        return nodeset_fail(error, "%s names no agent (there are none without an [agents] "
+                                   "section)",
+                            word);
+    if (nm->number >= ctx->agents)
+        return nodeset_fail(error, "%s names no agent (agents are a0..a%u: [agents] providers + "
+                                   "consumers)",
+                            word, ctx->agents - 1);
+    if (!m->agents_ok)
+        return nodeset_fail(error, "%s is an agent, not a node (agents can be named only by "
+                                   "byzantine and churn faults)",
+                            word);
+    *out = sim_nodeset_node_count(ctx) + nm->number;
+    return TRUE;
+}
+
+/* Index of a non-twin name (an agent's is past the nodes), or an error
+ * that it names no node. */
+static gboolean nodeset_index(const sim_nodeset_ctx *ctx, const char *word, const nodeset_name *nm,
+                              const nodeset_marks *m, uint32_t *out, GError **error)
+{
+    if (nm->kind == 'a')
+        return nodeset_agent_index(ctx, word, nm, m, out, error);
     struct { char kind; uint32_t count; uint32_t base; const char *plural; } kinds[] = {
         {'v', ctx->validators, 0, "validators"},
         {'n', ctx->full_nodes, ctx->validators, "full nodes"},
-        {'a', ctx->agents, ctx->validators + ctx->full_nodes, "agents"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
         if (kinds[i].kind != nm->kind)
@@ -130,7 +162,7 @@ static gboolean nodeset_twin_index(const sim_nodeset_ctx *ctx, const char *word,
 {
     if (ctx->twins == NULL)
         return nodeset_fail(error, "%s: twin names cannot be used here", word);
-    uint32_t base = ctx->validators + ctx->full_nodes + ctx->agents;
+    uint32_t base = ctx->validators + ctx->full_nodes;
     for (guint i = 0; i < ctx->twins->len; i++) {
         if (g_array_index(ctx->twins, uint32_t, i) == nm->number) {
             *out = base + i;
@@ -148,7 +180,7 @@ static gboolean nodeset_mark(const sim_nodeset_ctx *ctx, nodeset_marks *m, uint3
     guint32 item = m->items->len; /* current item's number + 1 */
     for (uint32_t i = lo; i < hi; i++) {
         if (m->item_of[i] != 0) {
-            g_autofree char *name = sim_nodeset_node_name(ctx, i);
+            g_autofree char *name = nodeset_mark_name(ctx, i);
             const char *before = g_ptr_array_index(m->items, m->item_of[i] - 1);
             const char *now = g_ptr_array_index(m->items, item - 1);
             if (g_str_equal(before, now))
@@ -172,7 +204,13 @@ static gboolean nodeset_add_group(const sim_nodeset_ctx *ctx, const char *word, 
         lo = ctx->validators;
         hi = lo + ctx->full_nodes;
     } else if (strcmp(word, "agents") == 0) {
-        lo = ctx->validators + ctx->full_nodes;
+        if (ctx->agents > 0 && !m->agents_ok)
+            return nodeset_fail(error, "`agents` names agents, not nodes (agents can be named "
+                                       "only by byzantine and churn faults)");
+        if (ctx->agents == 0)
+            return nodeset_fail(error, "`agents` names no agent (there are none without an "
+                                       "[agents] section)");
+        lo = total;
         hi = lo + ctx->agents;
     } else if (strcmp(word, "all") == 0) {
         hi = total;
@@ -211,7 +249,7 @@ static gboolean nodeset_add_item(const sim_nodeset_ctx *ctx, const char *first, 
         return nodeset_bad_word(first, error);
     if (last == NULL) {
         gboolean ok = a.twin ? nodeset_twin_index(ctx, first, &a, &ia, error)
-                             : nodeset_index(ctx, first, &a, &ia, error);
+                             : nodeset_index(ctx, first, &a, m, &ia, error);
         return ok && nodeset_mark(ctx, m, ia, ia + 1, error);
     }
     if (!nodeset_scan_name(last, &b))
@@ -221,7 +259,8 @@ static gboolean nodeset_add_item(const sim_nodeset_ctx *ctx, const char *first, 
                             first, last);
     if (b.number < a.number)
         return nodeset_fail(error, "bad range %s..%s: end before start", first, last);
-    if (!nodeset_index(ctx, first, &a, &ia, error) || !nodeset_index(ctx, last, &b, &ib, error))
+    if (!nodeset_index(ctx, first, &a, m, &ia, error) ||
+        !nodeset_index(ctx, last, &b, m, &ib, error))
         return FALSE;
     return nodeset_mark(ctx, m, ia, ib + 1, error);
 }
@@ -288,6 +327,12 @@ static gboolean nodeset_fill(const sim_nodeset_ctx *ctx, const GPtrArray *tokens
 GArray *sim_nodeset_parse(const sim_nodeset_ctx *ctx, const char *text, guint flags,
                           GError **error)
 {
+    return sim_nodeset_parse_agents(ctx, text, flags, NULL, error);
+}
+
+GArray *sim_nodeset_parse_agents(const sim_nodeset_ctx *ctx, const char *text, guint flags,
+                                 GArray **agents, GError **error)
+{
     g_autoptr(GPtrArray) tokens = nodeset_tokens(text);
     if (tokens->len == 0) {
         nodeset_fail(error, "empty node list%s",
@@ -298,19 +343,26 @@ GArray *sim_nodeset_parse(const sim_nodeset_ctx *ctx, const char *text, guint fl
     if (!nodeset_check_none(tokens, flags, &is_none, error))
         return NULL;
     GArray *out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    if (is_none)
-        return out;
+    GArray *named_agents = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     uint32_t total = sim_nodeset_node_count(ctx);
-    g_autofree guint32 *item_of = g_new0(guint32, total + 1);
+    g_autofree guint32 *item_of = g_new0(guint32, total + ctx->agents + 1);
     g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
-    nodeset_marks m = {.item_of = item_of, .items = items};
-    if (!nodeset_fill(ctx, tokens, &m, error)) {
+    nodeset_marks m = {.item_of = item_of, .items = items, .agents_ok = agents != NULL};
+    if (!is_none && !nodeset_fill(ctx, tokens, &m, error)) {
         g_array_unref(out);
+        g_array_unref(named_agents);
         return NULL;
     }
-    for (uint32_t i = 0; i < total; i++) {
-        if (item_of[i] != 0)
+    for (uint32_t i = 0; !is_none && i < total + ctx->agents; i++) {
+        uint32_t agent = i - total;
+        if (item_of[i] != 0 && i < total)
             g_array_append_val(out, i);
+        else if (item_of[i] != 0)
+            g_array_append_val(named_agents, agent);
     }
+    if (agents != NULL)
+        *agents = named_agents;
+    else
+        g_array_unref(named_agents);
     return out;
 }

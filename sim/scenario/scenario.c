@@ -2,7 +2,8 @@
  * check every section and key name, then interpret [scenario], [network],
  * [consensus] and [workload] here, [slashing] in
  * sim/scenario/scenario_slashing.c, [fees] in sim/scenario/scenario_fees.c,
- * [staking] in sim/scenario/scenario_staking.c,
+ * [staking] in sim/scenario/scenario_staking.c, [agents] and [jobs] in
+ * sim/scenario/scenario_agents.c,
  * the faults and [expect] in sim/scenario/scenario_fault.c, and finally
  * cross-check values that depend on each other (stakes vs validators,
  * bootstrap nodes vs node counts, [slashing] and [staking] vs protocol,
@@ -412,12 +413,13 @@ static const scn_section_kind scn_sections[] = {
     {"scenario", scn_scenario_keys, 0},   {"network", scn_network_keys, 0},
     {"consensus", scn_consensus_keys, 0}, {"slashing", sim_scn_slashing_keys, SCN_AT(slashing)},
     {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, SCN_AT(staking_opt)},
-    {"workload", scn_workload_keys, 0},
+    {"workload", scn_workload_keys, 0},   {"agents", sim_scn_agents_keys, SCN_AT(agents_opt)},
+    {"jobs", sim_scn_jobs_keys, SCN_AT(jobs_opt)},
 };
 
 static const char *const scn_section_names[] = {
-    "scenario", "network", "consensus", "slashing", "fees", "staking", "workload", "fault",
-    "expect",   NULL,
+    "scenario", "network", "consensus", "slashing", "fees", "staking", "workload", "agents",
+    "jobs",     "fault",   "expect",    NULL,
 };
 
 static void scn_key_names(const sim_scn_key *keys, const char **out)
@@ -478,7 +480,8 @@ static gboolean scn_check_section(const sim_scn_ctx *c, const sim_ini_section *s
                             strcmp(near, "fault") == 0 ? " NAME" : "");
     return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                         "unknown section (known: [scenario], [network], [consensus], "
-                        "[slashing], [fees], [staking], [workload], [fault NAME], [expect])");
+                        "[slashing], [fees], [staking], [workload], [agents], [jobs], "
+                        "[fault NAME], [expect])");
 }
 
 /* ---- defaults and cross-checks ---- */
@@ -533,6 +536,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->expect.slashed = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s->expect.alarms = g_ptr_array_new_with_free_func(g_free);
     sim_scn_staking_init(s);
+    sim_scn_agents_init(s);
     return s;
 }
 
@@ -632,12 +636,13 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     }
     c->nodes.validators = c->s->validators;
     c->nodes.full_nodes = c->s->full_nodes;
-    c->nodes.agents = c->s->agents;
+    sim_scn_agents_begin(c);
     return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
            sim_scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
            sim_scn_check_staking(c, error) && scn_check_workload(c, error) &&
-           sim_scn_read_faults(c, error) && sim_scn_read_expect(c, error) &&
-           sim_scn_check_min_nakamoto(c, error);
+           sim_scn_check_agents(c, error) && sim_scn_read_faults(c, error) &&
+           sim_scn_read_expect(c, error) && sim_scn_check_min_nakamoto(c, error) &&
+           sim_scn_check_expect_market(c, error);
 }
 
 sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size,
@@ -739,13 +744,14 @@ void sim_scenario_free(sim_scenario *s)
     g_array_unref(s->expect.slashed);
     g_ptr_array_unref(s->expect.alarms);
     sim_scn_staking_clear(s);
+    sim_scn_agents_clear(s);
     g_free(s);
 }
 
 static sim_nodeset_ctx scn_nodeset_ctx(const sim_scenario *s)
 {
     return (sim_nodeset_ctx){.validators = s->validators, .full_nodes = s->full_nodes,
-                             .agents = s->agents, .twins = s->twins};
+                             .agents = sim_scenario_agent_count(s), .twins = s->twins};
 }
 
 uint32_t sim_scenario_node_count(const sim_scenario *s)

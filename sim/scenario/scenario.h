@@ -14,9 +14,10 @@
  * SIM_SCENARIO_ERROR), never an abort.
  *
  * Node names: validators v0..v{V-1} get indexes 0..V-1, full nodes n0..
- * get V..V+F-1; agents a0.. come after them, and twins vK' (see `twins`)
- * after those. Node sets are sorted arrays of those indexes without
- * duplicates. */
+ * get V..V+F-1, and twins vK' (see `twins`) come after those. Node sets
+ * are sorted arrays of those indexes without duplicates. Agents a0..
+ * ([agents], see sim_agents_options) are not nodes: they have indexes of
+ * their own, and faults keep them apart (sim_fault.agents). */
 #ifndef AITBC_SIM_SCENARIO_H
 #define AITBC_SIM_SCENARIO_H
 
@@ -51,6 +52,15 @@ typedef struct sim_dist {
     int64_t b_ns;
     double sigma;
 } sim_dist;
+
+/* A distribution of plain numbers ([agents] speed, price, cost): the same
+ * kinds, with a and b meaning what a_ns and b_ns mean for sim_dist. */
+typedef struct sim_num_dist {
+    sim_dist_kind kind;
+    double a;
+    double b;
+    double sigma;
+} sim_num_dist;
 
 typedef enum sim_consensus_kind {
     SIM_CONSENSUS_POA = 0,
@@ -107,9 +117,18 @@ typedef struct sim_fault {
     /* byzantine */
     char *behavior;          /* NULL unless byzantine; else the keyword: equivocate |
                               * double-sign | withhold | invalid-signature | replay |
-                              * delay | flood | twin (values of delay/flood below) */
-    int64_t behavior_delay_ns; /* `delay D` */
-    double behavior_rate_per_s; /* `flood R/s` */
+                              * delay | flood | twin | spam | censor, or an agent's:
+                              * no-show | slow | wrong-result | overcharge | sybil
+                              * (values below) */
+    int64_t behavior_delay_ns; /* `delay D`, `slow D`: > 0 */
+    double behavior_rate_per_s; /* `flood R/s`, `spam R/s` */
+    double behavior_factor;  /* `overcharge [F]`: asks F x its price, > 1 (default 3) */
+    uint32_t behavior_count; /* `sybil N`: extra bonded provider identities, >= 1 */
+    /* Agents the fault names (byzantine and churn only): uint32 agent
+     * indexes (a0 = 0; see sim_agents_options), sorted, never NULL. Agents
+     * are not network nodes, so they are never in `nodes`; a fault names
+     * nodes or agents, not both. */
+    GArray *agents;
     /* churn */
     double join_rate_per_s;
     double leave_rate_per_s;
@@ -147,6 +166,17 @@ typedef struct sim_expect {
     bool has_min_nakamoto;   /* PBFT only */
     uint32_t min_nakamoto;   /* the run's smallest Nakamoto coefficient, by owners when
                               * [staking] owners is given, else by validators, >= this */
+    /* The agent market's targets (need [jobs], or [agents] for the last two) */
+    bool has_min_job_completion;
+    double min_job_completion;   /* job_completion_rate >= this; [0, 1] */
+    bool has_max_dispute_rate;
+    double max_dispute_rate;     /* dispute_rate <= this; [0, 1] */
+    bool has_max_cost_per_job_usd;
+    double max_cost_per_job_usd; /* cost_per_job_usd <= this; >= 0 */
+    bool has_min_active_agents;
+    uint32_t min_active_agents;  /* agents_active_max >= this; <= providers + consumers */
+    bool has_min_provider_roi;
+    double min_provider_roi;     /* provider_roi_mean >= this; >= -1 (all lost) */
 } sim_expect;
 
 /* The staking economy's keys of [staking] (sim/scenario/scenario_staking.c);
@@ -171,6 +201,78 @@ typedef struct sim_staking_options {
     int64_t year_ns;                 /* simulated time counted as a year, > 0 */
 } sim_staking_options;
 
+/* The agent market ([agents], [jobs]; sim/scenario/scenario_agents.c).
+ * Agents a0..a{P+C-1} are actors, not network nodes: providers are
+ * a0..a{P-1}, consumers aP..a{P+C-1}; agent i runs on node
+ * hosts[i mod hosts->len]. Capabilities are provider classes: the
+ * providers of capability 0 are the first ones (a0..), then those of
+ * capability 1, and so on; a capability's index is its bit in the chain's
+ * capability mask (PROTO_TXMSG_CAPABILITIES_MAX). Token amounts are base
+ * units; prices and costs are base units per reference second of work
+ * (a provider of speed s does it in work / s). */
+#define SIM_AGENTS_MAX 100000         /* providers + consumers */
+#define SIM_AGENTS_CAPABILITIES_MAX 32
+#define SIM_AGENTS_NAME_MAX 32        /* characters of a capability name */
+typedef struct sim_capability {
+    char *name;                  /* [a-z0-9-]+, unique */
+    uint32_t providers;          /* >= 1 */
+    uint32_t first;              /* its first provider's agent index */
+} sim_capability;
+
+typedef struct sim_agents_options {
+    bool declared;               /* the file has an [agents] section (else no agents) */
+    uint32_t providers;          /* >= 1 */
+    uint32_t consumers;          /* >= 0; providers + consumers <= SIM_AGENTS_MAX */
+    GArray *hosts;               /* uint32 node indexes (validators and full nodes, no
+                                  * twins); never empty when declared; default full_nodes */
+    GArray *capabilities;        /* sim_capability, 1..32; their providers add up to
+                                  * `providers`; default one, "compute", of all */
+    uint32_t capacity;           /* jobs a provider runs at once, >= 1 (default 1) */
+    sim_num_dist speed;          /* x the reference speed, drawn per provider: > 0, <= 1000
+                                  * (default constant 1) */
+    sim_num_dist price;          /* ask, base units per reference second: > 0 (default
+                                  * constant 100) */
+    sim_num_dist cost;           /* operating cost per reference second: >= 0 (default
+                                  * constant 30) */
+    uint64_t bond;               /* registration bond, base units, >= 1 (default 10000) */
+    int64_t heartbeat_ns;        /* liveness period, > 0 (default 30s) */
+    uint32_t suspend_after;      /* heartbeat periods missed before suspension, >= 1
+                                  * (default 2) */
+    uint32_t evict_after;        /* ... before eviction, >= suspend_after (default 6) */
+    int64_t unbond_delay_ns;     /* a leaving agent's bond returns this much later
+                                  * (default 60s) */
+    uint64_t evict_slash;        /* share of the bond slashed at eviction, x 10^-18
+                                  * (SIM_RATE_ONE = 1; default 0.1) */
+    uint64_t noshow_slash;       /* share slashed for an accepted job never delivered
+                                  * (default 0.05) */
+    double notice;               /* probability a consumer spots a wrong result, [0, 1]
+                                  * (default 0.9) */
+    uint64_t consumer_balance;   /* base units each consumer starts with, >= 1; when not
+                                  * given, sim_scenario_default_consumer_balance() */
+    bool consumer_balance_given;
+    double token_usd;            /* reporting price of one base unit in USD (default
+                                  * 0.00001) ... */
+    uint64_t token_usd_e18;      /* ... exactly, x 10^-18 USD; at most 10 USD */
+} sim_agents_options;
+
+typedef struct sim_jobs_options {
+    bool declared;               /* the file has a [jobs] section (else no jobs) */
+    double rate_per_s;           /* Poisson postings, all consumers together (default 1/s) */
+    sim_dist work;               /* compute time at reference speed, draws > 0 (default
+                                  * constant 1s) */
+    GArray *mix;                 /* double, one per [agents] capability, in its order: the
+                                  * weight of postings needing it, >= 0, some > 0; default
+                                  * the capabilities' provider counts */
+    uint64_t max_price;          /* a consumer's most per reference second, >= 1 (default 150) */
+    int64_t deadline_ns;         /* result due after acceptance, a whole number of ms,
+                                  * 1ms..2^32-1 ms (default 60s) */
+    int64_t challenge_window_ns; /* after delivery, before automatic release (default 30s) */
+    double verify;               /* share of results re-executed, [0, 1] (default 0) */
+    int64_t accept_timeout_ns;   /* a posting no provider accepts is cancelled after this,
+                                  * > 0 (default 30s) */
+    uint64_t fee;                /* market fee on each payment, x 10^-18 (default 0.01) */
+} sim_jobs_options;
+
 typedef struct sim_scenario {
     char *path;
     char *name;
@@ -184,7 +286,10 @@ typedef struct sim_scenario {
     /* [network] */
     uint32_t validators;
     uint32_t full_nodes;
-    uint32_t agents;
+    uint32_t agents;            /* always 0: agents are not network nodes ([agents] declares
+                                 * them, in agents_opt); [network] agents = 0 is still
+                                 * accepted, and node index arithmetic (V + F + agents)
+                                 * keeps working */
     uint32_t degree;
     sim_dist latency;
     double loss;
@@ -226,6 +331,11 @@ typedef struct sim_scenario {
     GArray *owner_of;           /* uint32, one per validator: its owner (index into
                                  * owner_names) */
     sim_staking_options staking_opt; /* the rest of [staking]; defaults without it */
+
+    /* [agents] and [jobs] (sim/scenario/scenario_agents.c): parsed, not yet
+     * simulated (`run` refuses them) */
+    sim_agents_options agents_opt;
+    sim_jobs_options jobs_opt;
 
     /* [workload] */
     GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */
@@ -292,8 +402,21 @@ uint32_t sim_scenario_node_count(const sim_scenario *s);
 uint64_t sim_scenario_transfer_gas(void);
 /* Validator v's commission rate (x 10^-18) from [staking] commission. */
 uint64_t sim_scenario_commission_of(const sim_scenario *s, uint32_t validator);
-/* "v3", "n12", "a0"; returns a newly allocated string. */
+/* "v3", "n12", "v3'"; returns a newly allocated string. */
 char *sim_scenario_node_name(const sim_scenario *s, uint32_t index);
+
+/* The agent market (see sim_agents_options). Agent indexes are
+ * 0..sim_scenario_agent_count() - 1, named "a0", "a1", ... */
+uint32_t sim_scenario_agent_count(const sim_scenario *s);   /* 0 without [agents] */
+bool sim_scenario_agent_is_provider(const sim_scenario *s, uint32_t agent);
+uint32_t sim_scenario_agent_host(const sim_scenario *s, uint32_t agent); /* node index */
+/* Index in agents_opt.capabilities of a provider's class; UINT32_MAX for a
+ * consumer. */
+uint32_t sim_scenario_agent_capability(const sim_scenario *s, uint32_t agent);
+/* [agents] consumer_balance's default: enough for twice a consumer's
+ * expected jobs at max_price (escrow and market fee), its transactions'
+ * gas at the clients' fee cap and its bond (docs/scenarios.md, [agents]). */
+uint64_t sim_scenario_default_consumer_balance(const sim_scenario *s);
 
 /* Value parsers, exposed for --set, tests and other sections. Each returns
  * FALSE and sets a message (without location) on bad input. */

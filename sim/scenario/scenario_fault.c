@@ -7,6 +7,11 @@
  *   B. the other byzantine faults read their nodes (twins may be named);
  *      the union of byzantine nodes then defines the `honest` group;
  *   C. everything else: nodes, partition groups, degrade and churn values.
+ * Byzantine and churn faults may name agents (a0..a4, `agents`) instead of
+ * nodes: agents are no nodes, so they land in sim_fault.agents, never in
+ * `nodes` or the byzantine node set; agent behaviours (no-show, slow,
+ * wrong-result, overcharge, sybil) take provider agents only, node
+ * behaviours nodes only.
  * [expect] comes last, since `slashed` may name any node. Faults stay in
  * file order in the scenario; the passes only change which error is
  * reported first when a file has several. */
@@ -21,6 +26,9 @@
 #define FAULT_FLOOD_RATE_MAX 10000000.0
 /* Spam is signed transactions, each a few microseconds of real crypto. */
 #define FAULT_SPAM_RATE_MAX 100000.0
+/* An overcharging provider asks at most this many times its price. */
+#define FAULT_OVERCHARGE_MAX 1000.0
+#define FAULT_OVERCHARGE_DEFAULT 3.0
 
 const char *const sim_scn_fault_keys[] = {
     "action", "at", "until", "nodes", "groups", "latency", "loss", "duplicate", "bandwidth",
@@ -29,7 +37,9 @@ const char *const sim_scn_fault_keys[] = {
 
 const char *const sim_scn_expect_keys[] = {
     "safety", "liveness", "conservation", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
-    "slashed", "max_view_changes", "alarms", "max_resubmitted_other", "min_nakamoto", NULL,
+    "slashed", "max_view_changes", "alarms", "max_resubmitted_other", "min_nakamoto",
+    "min_job_completion", "max_dispute_rate", "min_active_agents", "max_cost_per_job_usd",
+    "min_provider_roi", NULL,
 };
 
 typedef struct fault_action_info {
@@ -55,9 +65,49 @@ static const char *const fault_action_names[] = {
     "crash", "partition", "degrade", "byzantine", "churn", "rotate-key", "unbond", NULL,
 };
 
-static const char *const fault_behaviors[] = {
+/* What follows a behaviour's keyword. */
+typedef enum fault_arg {
+    FAULT_ARG_NONE = 0,
+    FAULT_ARG_DURATION, /* > 0, into behavior_delay_ns */
+    FAULT_ARG_RATE,     /* > 0 and <= rate_max, into behavior_rate_per_s */
+    FAULT_ARG_FACTOR,   /* > 1 and <= FAULT_OVERCHARGE_MAX, into behavior_factor */
+    FAULT_ARG_COUNT,    /* 1..SIM_AGENTS_MAX, into behavior_count */
+} fault_arg;
+
+typedef struct fault_behavior_info {
+    const char *name;
+    bool agent;             /* a provider agent's behaviour (else a node's) */
+    fault_arg arg;
+    bool arg_optional;      /* the value may be left out (overcharge: 3) */
+    const char *example;    /* with its value */
+    double rate_max;        /* FAULT_ARG_RATE */
+    const char *rate_max_text;
+} fault_behavior_info;
+
+static const fault_behavior_info fault_behaviors[] = {
+    {.name = "equivocate"},
+    {.name = "double-sign"},
+    {.name = "withhold"},
+    {.name = "invalid-signature"},
+    {.name = "replay"},
+    {.name = "delay", .arg = FAULT_ARG_DURATION, .example = "delay 2s"},
+    {.name = "flood", .arg = FAULT_ARG_RATE, .example = "flood 10000/s",
+     .rate_max = FAULT_FLOOD_RATE_MAX, .rate_max_text = "10000000/s"},
+    {.name = "twin"},
+    {.name = "spam", .arg = FAULT_ARG_RATE, .example = "spam 500/s",
+     .rate_max = FAULT_SPAM_RATE_MAX, .rate_max_text = "100000/s"},
+    {.name = "censor"},
+    {.name = "no-show", .agent = true},
+    {.name = "slow", .agent = true, .arg = FAULT_ARG_DURATION, .example = "slow 10s"},
+    {.name = "wrong-result", .agent = true},
+    {.name = "overcharge", .agent = true, .arg = FAULT_ARG_FACTOR, .arg_optional = true,
+     .example = "overcharge 3"},
+    {.name = "sybil", .agent = true, .arg = FAULT_ARG_COUNT, .example = "sybil 20"},
+};
+
+static const char *const fault_behavior_names[] = {
     "equivocate", "double-sign", "withhold", "invalid-signature", "replay", "delay", "flood",
-    "twin", "spam", "censor", NULL,
+    "twin", "spam", "censor", "no-show", "slow", "wrong-result", "overcharge", "sybil", NULL,
 };
 
 const char *sim_scn_fault_action(size_t i)
@@ -67,7 +117,15 @@ const char *sim_scn_fault_action(size_t i)
 
 const char *sim_scn_fault_behavior(size_t i)
 {
-    return i < G_N_ELEMENTS(fault_behaviors) - 1 ? fault_behaviors[i] : NULL;
+    return i < G_N_ELEMENTS(fault_behaviors) ? fault_behaviors[i].name : NULL;
+}
+
+static const fault_behavior_info *fault_behavior_find(const char *word)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(fault_behaviors); i++)
+        if (strcmp(fault_behaviors[i].name, word) == 0)
+            return &fault_behaviors[i];
+    return NULL;
 }
 
 #define FAULT_AT(field) offsetof(sim_fault, field)
@@ -101,6 +159,7 @@ void sim_scn_fault_free(gpointer p)
     g_free(f->nodes_text);
     g_free(f->behavior);
     g_array_unref(f->nodes);
+    g_array_unref(f->agents);
     g_ptr_array_unref(f->groups);
     g_free(f);
 }
@@ -112,6 +171,7 @@ static sim_fault *fault_new(const sim_ini_section *sec)
     f->line = sec->line;
     f->until_ns = -1;
     f->nodes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    f->agents = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     f->groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
     return f;
 }
@@ -188,7 +248,52 @@ static gboolean fault_check_times(const sim_scn_ctx *c, const sim_ini_section *s
     return TRUE;
 }
 
-/* behavior = KEYWORD [VALUE]: only delay, flood and spam take a value. */
+/* The value of behavior = KEYWORD VALUE into f (the keyword's info). */
+static gboolean fault_read_behavior_arg(const sim_scn_ctx *c, const sim_ini_section *sec,
+                                        const sim_ini_entry *e, const fault_behavior_info *b,
+                                        const char *arg, sim_fault *f, GError **error)
+{
+    GError *local = NULL;
+    uint64_t count = 0;
+    switch (b->arg) {
+    case FAULT_ARG_DURATION:
+        if (!sim_parse_duration(arg, &f->behavior_delay_ns, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        if (f->behavior_delay_ns <= 0)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error, "%s must be > 0",
+                                b->name);
+        return TRUE;
+    case FAULT_ARG_RATE:
+        if (!sim_parse_rate(arg, &f->behavior_rate_per_s, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        if (!(f->behavior_rate_per_s > 0) || f->behavior_rate_per_s > b->rate_max)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "%s rate must be > 0 and <= %s", b->name, b->rate_max_text);
+        return TRUE;
+    case FAULT_ARG_FACTOR:
+        if (!sim_parse_real(arg, &f->behavior_factor, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        if (!(f->behavior_factor > 1) || f->behavior_factor > FAULT_OVERCHARGE_MAX)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "overcharge factor must be > 1 and <= 1000 (the ask is this "
+                                "many times the provider's price)");
+        return TRUE;
+    case FAULT_ARG_COUNT:
+        if (!sim_parse_u64(arg, &count, &local))
+            return sim_scn_fail_with(c, sec, e, error, local);
+        if (count < 1 || count > SIM_AGENTS_MAX)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "sybil needs 1..%u extra identities", SIM_AGENTS_MAX);
+        f->behavior_count = (uint32_t)count;
+        return TRUE;
+    case FAULT_ARG_NONE:
+        break;
+    }
+    g_assert_not_reached();
+    return FALSE;
+}
+
+/* behavior = KEYWORD [VALUE]: see fault_behaviors for which take one. */
 static gboolean fault_read_behavior(const sim_scn_ctx *c, const sim_ini_section *sec,
                                     sim_fault *f, GError **error)
 {
@@ -196,55 +301,45 @@ static gboolean fault_read_behavior(const sim_scn_ctx *c, const sim_ini_section 
     g_auto(GStrv) words = g_strsplit_set(e->value, " \t", 2);
     const char *word = words[0] != NULL ? words[0] : "";
     const char *arg = words[0] != NULL && words[1] != NULL ? g_strstrip(words[1]) : "";
-    if (!g_strv_contains(fault_behaviors, word)) {
-        const char *near = sim_ini_closest(word, fault_behaviors);
-        g_autofree char *all = g_strjoinv(" | ", (char **)fault_behaviors);
+    const fault_behavior_info *b = fault_behavior_find(word);
+    if (b == NULL) {
+        const char *near = sim_ini_closest(word, fault_behavior_names);
+        g_autofree char *all = g_strjoinv(" | ", (char **)fault_behavior_names);
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "unknown behavior '%s'%s%s%s (%s)", word,
                             near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
                             all);
     }
-    gboolean takes_value = strcmp(word, "delay") == 0 || strcmp(word, "flood") == 0 ||
-                           strcmp(word, "spam") == 0;
-    if (takes_value && *arg == '\0')
+    if (b->arg != FAULT_ARG_NONE && !b->arg_optional && *arg == '\0')
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
-                            "%s needs a value (like %s)", word,
-                            word[0] == 'd'   ? "delay 2s"
-                            : word[0] == 'f' ? "flood 10000/s"
-                                             : "spam 500/s");
-    if (!takes_value && *arg != '\0')
+                            "%s needs a value (like %s)", word, b->example);
+    if (b->arg == FAULT_ARG_NONE && *arg != '\0')
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error, "%s takes no value", word);
-    GError *local = NULL;
-    if (strcmp(word, "delay") == 0) {
-        if (!sim_parse_duration(arg, &f->behavior_delay_ns, &local))
-            return sim_scn_fail_with(c, sec, e, error, local);
-        if (f->behavior_delay_ns <= 0)
-            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
-                                "delay must be > 0");
-    } else if (strcmp(word, "spam") == 0) {
-        if (!sim_parse_rate(arg, &f->behavior_rate_per_s, &local))
-            return sim_scn_fail_with(c, sec, e, error, local);
-        if (!(f->behavior_rate_per_s > 0) || f->behavior_rate_per_s > FAULT_SPAM_RATE_MAX)
-            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
-                                "spam rate must be > 0 and <= 100000/s");
-    } else if (strcmp(word, "flood") == 0) {
-        if (!sim_parse_rate(arg, &f->behavior_rate_per_s, &local))
-            return sim_scn_fail_with(c, sec, e, error, local);
-        if (!(f->behavior_rate_per_s > 0) || f->behavior_rate_per_s > FAULT_FLOOD_RATE_MAX)
-            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
-                                "flood rate must be > 0 and <= 10000000/s");
-    }
+    if (b->arg == FAULT_ARG_FACTOR)
+        f->behavior_factor = FAULT_OVERCHARGE_DEFAULT;
+    if (*arg != '\0' && !fault_read_behavior_arg(c, sec, e, b, arg, f, error))
+        return FALSE;
     f->behavior = g_strdup(word);
     return TRUE;
 }
 
+/* `nodes` into f->nodes, and into f->agents where the action takes agents
+ * (byzantine and churn). */
 static gboolean fault_read_nodes(const sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
                                  GError **error)
 {
     const sim_ini_entry *e = sim_ini_find_entry(sec, "nodes");
-    GArray *nodes = sim_scn_read_nodes(c, sec, e, 0, error);
+    gboolean takes_agents = f->action == SIM_FAULT_BYZANTINE || f->action == SIM_FAULT_CHURN;
+    GArray *agents = NULL;
+    GError *local = NULL;
+    GArray *nodes = sim_nodeset_parse_agents(&c->nodes, e->value, 0,
+                                             takes_agents ? &agents : NULL, &local);
     if (nodes == NULL)
-        return FALSE;
+        return sim_scn_fail_with(c, sec, e, error, local);
+    if (agents != NULL) {
+        g_array_unref(f->agents);
+        f->agents = agents;
+    }
     g_array_unref(f->nodes);
     f->nodes = nodes;
     g_free(f->nodes_text);
@@ -268,10 +363,42 @@ static gboolean fault_need_validators(const sim_scn_ctx *c, const sim_ini_sectio
     return TRUE;
 }
 
+/* A node's behaviour names nodes only; an agent's names provider agents
+ * only (consumers post jobs; these are ways of doing them badly). */
+static gboolean fault_check_byzantine_kind(const sim_scn_ctx *c, const sim_ini_section *sec,
+                                           const sim_fault *f, GError **error)
+{
+    const fault_behavior_info *b = fault_behavior_find(f->behavior);
+    const sim_ini_entry *e = sim_ini_find_entry(sec, "nodes");
+    if (!b->agent && f->agents->len > 0)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "%s is a node's behaviour, and a%u is an agent (agents: no-show, "
+                            "slow, wrong-result, overcharge, sybil)",
+                            b->name, g_array_index(f->agents, uint32_t, 0));
+    if (!b->agent)
+        return TRUE;
+    if (f->nodes->len > 0) {
+        g_autofree char *name = sim_nodeset_node_name(&c->nodes, g_array_index(f->nodes, uint32_t, 0));
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "%s is an agent's behaviour, and %s is a node (name agents, like "
+                            "a0..a4)",
+                            b->name, name);
+    }
+    uint32_t providers = c->s->agents_opt.providers;
+    for (guint i = 0; i < f->agents->len; i++) {
+        uint32_t agent = g_array_index(f->agents, uint32_t, i);
+        if (agent >= providers)
+            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                                "%s: a%u is a consumer (only providers, a0..a%u, do jobs)",
+                                b->name, agent, providers - 1);
+    }
+    return TRUE;
+}
+
 static gboolean fault_add_twins(sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
                                 GError **error)
 {
-    if (!fault_read_nodes(c, sec, f, error) ||
+    if (!fault_read_nodes(c, sec, f, error) || !fault_check_byzantine_kind(c, sec, f, error) ||
         !fault_need_validators(c, sec, f, "behavior = twin", error))
         return FALSE;
     for (guint i = 0; i < f->nodes->len; i++) {
@@ -299,7 +426,7 @@ static gboolean fault_need_full_nodes(const sim_scn_ctx *c, const sim_ini_sectio
             return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "nodes"),
                                 SIM_SCENARIO_ERROR_VALUE, error,
                                 "churn: %s is not a full node (churn joins and leaves full "
-                                "nodes only; crash a validator with action = crash)",
+                                "nodes and agents only; crash a validator with action = crash)",
                                 name);
         }
     }
@@ -422,7 +549,11 @@ static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_
         return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                             "degrade needs at least one of latency, loss, duplicate, bandwidth");
     if (f->action == SIM_FAULT_CHURN) {
-        if (!fault_need_full_nodes(c, sec, f, error))
+        if (f->agents->len > 0 && f->nodes->len > 0)
+            return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "nodes"),
+                                SIM_SCENARIO_ERROR_VALUE, error,
+                                "churn: name full nodes or agents, not both (one fault each)");
+        if (f->agents->len == 0 && !fault_need_full_nodes(c, sec, f, error))
             return FALSE;
         const sim_ini_entry *join = sim_ini_find_entry(sec, "join_rate");
         const sim_ini_entry *leave = sim_ini_find_entry(sec, "leave_rate");
@@ -479,8 +610,9 @@ gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error)
     c->nodes.twins = c->s->twins;
     for (guint i = 0; i < sections->len; i++) {
         sim_fault *f = g_ptr_array_index(c->s->faults, i);
+        const sim_ini_section *sec = g_ptr_array_index(sections, i);
         if (f->action == SIM_FAULT_BYZANTINE && !fault_is_twin(f) &&
-            !fault_read_nodes(c, g_ptr_array_index(sections, i), f, error))
+            (!fault_read_nodes(c, sec, f, error) || !fault_check_byzantine_kind(c, sec, f, error)))
             return FALSE;
     }
     fault_collect_byzantine(c);
@@ -535,6 +667,16 @@ static const sim_scn_key expect_keys[] = {
      .has_offset = EXPECT_AT(has_alarms)},
     {.key = "min_nakamoto", .type = SIM_SCN_U32, .offset = EXPECT_AT(min_nakamoto),
      .has_offset = EXPECT_AT(has_min_nakamoto), .lo = 1, .hi = 1000},
+    {.key = "min_job_completion", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
+     .has_offset = EXPECT_AT(has_min_job_completion)},
+    {.key = "max_dispute_rate", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
+     .has_offset = EXPECT_AT(has_max_dispute_rate)},
+    {.key = "min_active_agents", .type = SIM_SCN_U32, .offset = EXPECT_AT(min_active_agents),
+     .has_offset = EXPECT_AT(has_min_active_agents), .lo = 1, .hi = SIM_AGENTS_MAX},
+    {.key = "max_cost_per_job_usd", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
+     .has_offset = EXPECT_AT(has_max_cost_per_job_usd)},
+    {.key = "min_provider_roi", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
+     .has_offset = EXPECT_AT(has_min_provider_roi)},
     {0},
 };
 

@@ -2,8 +2,9 @@
  * sim/scenario/scenario.c (loading, overrides, section and key checks, the [scenario],
  * [network], [consensus], [slashing] and [workload] sections) and
  * sim/scenario/scenario_fault.c ([fault NAME] sections and [expect]),
- * sim/scenario/scenario_fees.c ([fees] and the fee-market keys) and
- * sim/scenario/scenario_staking.c ([staking]). Not for use outside
+ * sim/scenario/scenario_fees.c ([fees] and the fee-market keys),
+ * sim/scenario/scenario_staking.c ([staking]) and
+ * sim/scenario/scenario_agents.c ([agents], [jobs]). Not for use outside
  * sim/scenario*.c.
  *
  * Keys are interpreted through small tables (sim_scn_key): a key name, a
@@ -124,6 +125,21 @@ gboolean sim_scn_check_staking(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_check_min_nakamoto(sim_scn_ctx *c, GError **error);
 void sim_scn_staking_init(sim_scenario *s);
 void sim_scn_staking_clear(sim_scenario *s);
+/* [agents] and [jobs] (scenario_agents.c): their keys; the scenario's
+ * defaults and their release; what the node-set parser needs to know
+ * before anything names agents (which sections exist, the agent count);
+ * the sections' checks, which read hosts and mix once the node counts
+ * are known (before the faults, which may name agents); the market's
+ * [expect] keys, and their checks (after [expect]). */
+extern const sim_scn_key sim_scn_agents_keys[];
+extern const sim_scn_key sim_scn_jobs_keys[];
+void sim_scn_agents_init(sim_scenario *s);
+void sim_scn_agents_clear(sim_scenario *s);
+void sim_scn_agents_begin(sim_scn_ctx *c);
+gboolean sim_scn_check_agents(sim_scn_ctx *c, GError **error);
+gboolean sim_scn_read_expect_market(sim_scn_ctx *c, const sim_ini_section *sec,
+                                    const sim_ini_entry *e, void *base, GError **error);
+gboolean sim_scn_check_expect_market(sim_scn_ctx *c, GError **error);
 /* [workload] fee_strategy (scenario_fees.c). */
 gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
                                    const sim_ini_entry *e, void *base, GError **error);

@@ -393,6 +393,7 @@ typedef struct units_dist_kind {
 
 static const units_dist_kind units_dists[] = {
     {"constant", SIM_DIST_CONSTANT, 1, "constant 50ms"},
+    {"fixed", SIM_DIST_CONSTANT, 1, "fixed 2s"},
     {"uniform", SIM_DIST_UNIFORM, 2, "uniform 20ms 80ms"},
     {"normal", SIM_DIST_NORMAL, 2, "normal 50ms 10ms"},
     {"lognormal", SIM_DIST_LOGNORMAL, 2, "lognormal 50ms 0.5"},
@@ -404,7 +405,7 @@ static const units_dist_kind units_dists[] = {
 #define UNITS_LOGNORMAL_SIGMA_MAX 10.0
 
 static gboolean units_dist_values(const units_dist_kind *k, char **words, const char *text,
-                                  sim_dist *out, GError **error)
+                                  const char *what, sim_dist *out, GError **error)
 {
     GError *local = NULL;
     if (!sim_parse_duration(words[1], &out->a_ns, &local))
@@ -413,36 +414,49 @@ static gboolean units_dist_values(const units_dist_kind *k, char **words, const 
         if (!sim_parse_real(words[2], &out->sigma, &local))
             goto bad;
         if (out->sigma > UNITS_LOGNORMAL_SIGMA_MAX)
-            return units_fail(error, "bad latency '%s': sigma must be <= 10", text);
+            return units_fail(error, "bad %s '%s': sigma must be <= 10", what, text);
         if (out->a_ns == 0)
-            return units_fail(error, "bad latency '%s': lognormal median must be > 0", text);
+            return units_fail(error, "bad %s '%s': lognormal median must be > 0", what, text);
     } else if (k->args == 2 && !sim_parse_duration(words[2], &out->b_ns, &local)) {
         goto bad;
     }
     if (k->kind == SIM_DIST_UNIFORM && out->b_ns < out->a_ns)
-        return units_fail(error, "bad latency '%s': uniform upper bound below lower bound", text);
+        return units_fail(error, "bad %s '%s': uniform upper bound below lower bound", what, text);
     return TRUE;
 bad:
-    units_fail(error, "bad latency '%s': %s", text, local->message);
+    units_fail(error, "bad %s '%s': %s", what, text, local->message);
     g_error_free(local);
     return FALSE;
 }
 
-gboolean sim_parse_dist(const char *text, sim_dist *out, GError **error)
+/* text cut at blanks, empty words (repeated blanks) dropped; *n words. */
+static char **units_words(const char *text, guint *n)
 {
-    g_auto(GStrv) words = g_strsplit_set(text, " \t", -1);
-    /* Drop empty words from repeated blanks. */
-    guint n = 0;
+    char **words = g_strsplit_set(text, " \t", -1);
+    guint kept = 0;
     for (guint i = 0; words[i] != NULL; i++) {
         if (words[i][0] == '\0') {
             g_free(words[i]);
             continue;
         }
-        words[n++] = words[i];
+        words[kept++] = words[i];
     }
-    words[n] = NULL;
+    words[kept] = NULL;
+    *n = kept;
+    return words;
+}
+
+gboolean sim_parse_dist(const char *text, sim_dist *out, GError **error)
+{
+    return sim_parse_dist_named(text, "latency", out, error);
+}
+
+gboolean sim_parse_dist_named(const char *text, const char *what, sim_dist *out, GError **error)
+{
+    guint n = 0;
+    g_auto(GStrv) words = units_words(text, &n);
     if (n == 0)
-        return units_fail(error, "bad latency '': empty (like constant 50ms)");
+        return units_fail(error, "bad %s '': empty (like constant 50ms)", what);
     sim_dist d = {.kind = SIM_DIST_CONSTANT, .a_ns = 0, .b_ns = 0, .sigma = 0};
     if (n == 1 && g_ascii_isdigit(words[0][0])) {
         if (!sim_parse_duration(words[0], &d.a_ns, error))
@@ -457,10 +471,10 @@ gboolean sim_parse_dist(const char *text, sim_dist *out, GError **error)
         if (strcmp(words[0], k->name) != 0)
             continue;
         if (n - 1 != k->args)
-            return units_fail(error, "bad latency '%s': %s takes %u value%s (like %s)", text,
+            return units_fail(error, "bad %s '%s': %s takes %u value%s (like %s)", what, text,
                               k->name, k->args, k->args == 1 ? "" : "s", k->example);
         d.kind = k->kind;
-        if (!units_dist_values(k, words, text, &d, error))
+        if (!units_dist_values(k, words, text, what, &d, error))
             return FALSE;
         *out = d;
         return TRUE;
@@ -468,8 +482,111 @@ gboolean sim_parse_dist(const char *text, sim_dist *out, GError **error)
     names[G_N_ELEMENTS(units_dists)] = NULL;
     const char *near = sim_ini_closest(words[0], names);
     return units_fail(error,
-                      "bad latency '%s': unknown distribution '%s'%s%s%s (use constant, uniform, "
+                      "bad %s '%s': unknown distribution '%s'%s%s%s (use constant, uniform, "
                       "normal, lognormal or exponential)",
-                      text, words[0], near ? "; did you mean '" : "", near ? near : "",
+                      what, text, words[0], near ? "; did you mean '" : "", near ? near : "",
                       near ? "'?" : "");
+}
+
+/* ---- distributions of plain numbers ---- */
+
+static gboolean units_num_dist_values(sim_dist_kind kind, char **words, const char *text,
+                                      const char *what, sim_num_dist *out, GError **error)
+{
+    GError *local = NULL;
+    if (!sim_parse_real(words[1], &out->a, &local))
+        goto bad;
+    if (kind == SIM_DIST_LOGNORMAL) {
+        if (!sim_parse_real(words[2], &out->sigma, &local))
+            goto bad;
+        if (out->sigma > UNITS_LOGNORMAL_SIGMA_MAX)
+            return units_fail(error, "bad %s '%s': sigma must be <= 10", what, text);
+        if (!(out->a > 0))
+            return units_fail(error, "bad %s '%s': lognormal median must be > 0", what, text);
+    } else if (words[2] != NULL && !sim_parse_real(words[2], &out->b, &local)) {
+        goto bad;
+    }
+    if (kind == SIM_DIST_UNIFORM && out->b < out->a)
+        return units_fail(error, "bad %s '%s': uniform upper bound below lower bound", what, text);
+    return TRUE;
+bad:
+    units_fail(error, "bad %s '%s': %s", what, text, local->message);
+    g_error_free(local);
+    return FALSE;
+}
+
+gboolean sim_parse_num_dist(const char *text, const char *what, sim_num_dist *out,
+                            GError **error)
+{
+    guint n = 0;
+    g_auto(GStrv) words = units_words(text, &n);
+    if (n == 0)
+        return units_fail(error, "bad %s '': empty (like uniform 0.5 2.0)", what);
+    sim_num_dist d = {.kind = SIM_DIST_CONSTANT};
+    if (n == 1 && (g_ascii_isdigit(words[0][0]) || words[0][0] == '-')) {
+        GError *local = NULL;
+        if (!sim_parse_real(words[0], &d.a, &local)) {
+            units_fail(error, "bad %s '%s': %s", what, text, local->message);
+            g_error_free(local);
+            return FALSE;
+        }
+        *out = d;
+        return TRUE;
+    }
+    const char *names[G_N_ELEMENTS(units_dists) + 1];
+    for (size_t i = 0; i < G_N_ELEMENTS(units_dists); i++)
+        names[i] = units_dists[i].name;
+    names[G_N_ELEMENTS(units_dists)] = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(units_dists); i++) {
+        const units_dist_kind *k = &units_dists[i];
+        if (strcmp(words[0], k->name) != 0)
+            continue;
+        if (n - 1 != k->args)
+            return units_fail(error, "bad %s '%s': %s takes %u value%s", what, text, k->name,
+                              k->args, k->args == 1 ? "" : "s");
+        d.kind = k->kind;
+        if (!units_num_dist_values(k->kind, words, text, what, &d, error))
+            return FALSE;
+        *out = d;
+        return TRUE;
+    }
+    const char *near = sim_ini_closest(words[0], names);
+    return units_fail(error,
+                      "bad %s '%s': unknown distribution '%s'%s%s%s (use constant, uniform, "
+                      "normal, lognormal or exponential)",
+                      what, text, words[0], near ? "; did you mean '" : "", near ? near : "",
+                      near ? "'?" : "");
+}
+
+/* ---- exact decimals ---- */
+
+gboolean sim_parse_decimal_e18(const char *text, uint64_t max_whole, uint64_t *out,
+                               GError **error)
+{
+    units_decimal d;
+    const char *end = NULL;
+    if (text[0] == '-')
+        return units_fail(error, "bad number '%s': must not be negative", text);
+    if (!units_scan_decimal(text, &d, &end) || *end != '\0')
+        return units_fail(error, "bad number '%s' (a decimal number like 0.00001, at most 18 "
+                                 "decimals)",
+                          text);
+    if (d.whole > max_whole || (d.whole == max_whole && d.frac != 0))
+        return units_fail(error, "bad number '%s': above %" G_GUINT64_FORMAT, text, max_whole);
+    uint64_t scale = 1;
+    for (int i = d.frac_digits; i < UNITS_FRAC_DIGITS_MAX; i++)
+        scale *= 10;
+    /* max_whole <= 18 keeps whole x 10^18 within 64 bits. */
+    g_assert(max_whole <= 18);
+    *out = d.whole * 1000000000000000000ull + d.frac * scale;
+    return TRUE;
+}
+
+gboolean sim_parse_signed_real(const char *text, double *out, GError **error)
+{
+    double v = 0;
+    if (!sim_parse_real(text[0] == '-' ? text + 1 : text, &v, error))
+        return FALSE;
+    *out = text[0] == '-' ? -v : v;
+    return TRUE;
 }

@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "sim/scenario/scenario.h"
+
 /* The longest duration a scenario may write (87600h, 10 years): every sum
  * the simulator and the protocol make of a few times (now + a timer, eight
  * view timeouts, a run's duration plus a delay) then fits in int64 ns. */
@@ -34,5 +36,20 @@ gboolean sim_parse_probability(const char *text, double *out, GError **error);
  * most 10^SIM_FRACTION_DIGITS_MAX. */
 #define SIM_FRACTION_DIGITS_MAX 9
 gboolean sim_parse_fraction(const char *text, uint64_t *num, uint64_t *den, GError **error);
+/* A non-negative decimal of at most 18 decimals, exactly, as x 10^-18
+ * (SIM_RATE_ONE is 1): "0.00001" -> 10^13. At most max_whole (<= 18, so
+ * the result fits 64 bits). */
+gboolean sim_parse_decimal_e18(const char *text, uint64_t max_whole, uint64_t *out,
+                               GError **error);
+/* A finite real that may be negative: "-0.5", "2.0" (sim_parse_real's
+ * syntax after an optional '-'). */
+gboolean sim_parse_signed_real(const char *text, double *out, GError **error);
+/* A distribution as sim_parse_dist reads one, with `what` naming the value
+ * in messages ("bad work '...'"), and `fixed D` also meaning constant. */
+gboolean sim_parse_dist_named(const char *text, const char *what, sim_dist *out, GError **error);
+/* A distribution of plain numbers: constant X (or a bare X, or fixed X) |
+ * uniform A B | normal MEAN SD | lognormal MEDIAN SIGMA | exponential MEAN. */
+gboolean sim_parse_num_dist(const char *text, const char *what, sim_num_dist *out,
+                            GError **error);
 
 #endif

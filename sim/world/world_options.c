@@ -25,10 +25,11 @@ static bool check_rotate_key(const sim_scenario *sc, const sim_fault *f, GError 
 
 bool sim_world_check(const sim_scenario *sc, GError **error)
 {
-    if (sc->agents > 0) {
+    if (sc->agents_opt.declared) {
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
-                    "%s: [network] agents: agents are not simulated by this build yet "
-                    "(use agents = 0)", sc->path);
+                    "%s: [agents]: agents are not simulated by this build yet (`check` "
+                    "validates [agents] and [jobs]; `run` needs a file without them)",
+                    sc->path);
         return false;
     }
     for (guint i = 0; i < sc->faults->len; i++) {

@@ -1,6 +1,6 @@
 /* Tests for node names and node sets (sim/scenario/nodeset.c): names, ranges,
- * lists, groups, `honest`, twins, `none`, and the errors that name the
- * offending word. */
+ * lists, groups, `honest`, twins, `none`, agents (apart from the nodes),
+ * and the errors that name the offending word. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,8 @@
 #include "sim/scenario/nodeset.h"
 #include "sim/scenario/scenario.h"
 
-/* 10 validators, 4 full nodes, 2 agents; optionally twins of v1 and v3
- * (nodes 16 and 17) and v3 + both twins byzantine. */
+/* 10 validators, 4 full nodes, 2 agents (not nodes); optionally twins of
+ * v1 and v3 (nodes 14 and 15) and v3 + both twins byzantine. */
 typedef struct fixture {
     GArray *twins;
     GArray *byzantine;
@@ -22,7 +22,7 @@ static void fixture_init(fixture *f, gboolean with_twins)
     f->byzantine = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     f->ctx = (sim_nodeset_ctx){.validators = 10, .full_nodes = 4, .agents = 2};
     if (with_twins) {
-        uint32_t t[] = {1, 3}, b[] = {1, 3, 16, 17};
+        uint32_t t[] = {1, 3}, b[] = {1, 3, 14, 15};
         g_array_append_vals(f->twins, t, 2);
         g_array_append_vals(f->byzantine, b, 4);
         f->ctx.twins = f->twins;
@@ -80,7 +80,6 @@ START_TEST(test_names_lists_ranges)
     CHECK_SET(&f.ctx, "v3", 0, "3");
     CHECK_SET(&f.ctx, "n0", 0, "10");
     CHECK_SET(&f.ctx, "n3", 0, "13");
-    CHECK_SET(&f.ctx, "a1", 0, "15");
     CHECK_SET(&f.ctx, "v7 v8 v9", 0, "7,8,9");
     CHECK_SET(&f.ctx, "v9,v7, v8", 0, "7,8,9");
     CHECK_SET(&f.ctx, "v0..v4", 0, "0,1,2,3,4");
@@ -88,8 +87,7 @@ START_TEST(test_names_lists_ranges)
     CHECK_SET(&f.ctx, "v2..v2 v1 v3", 0, "1,2,3");
     CHECK_SET(&f.ctx, "validators", 0, "0,1,2,3,4,5,6,7,8,9");
     CHECK_SET(&f.ctx, "full_nodes", 0, "10,11,12,13");
-    CHECK_SET(&f.ctx, "agents", 0, "14,15");
-    CHECK_SET(&f.ctx, "all", 0, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
+    CHECK_SET(&f.ctx, "all", 0, "0,1,2,3,4,5,6,7,8,9,10,11,12,13");
     CHECK_SET(&f.ctx, "none", SIM_NODESET_ALLOW_NONE, "");
     fixture_clear(&f);
 }
@@ -137,33 +135,31 @@ START_TEST(test_twins_and_honest)
 {
     fixture f;
     fixture_init(&f, TRUE);
-    ck_assert_uint_eq(sim_nodeset_node_count(&f.ctx), 18);
-    CHECK_SET(&f.ctx, "v1'", 0, "16");
-    CHECK_SET(&f.ctx, "v3' v3", 0, "3,17");
-    CHECK_SET(&f.ctx, "all", 0, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
+    ck_assert_uint_eq(sim_nodeset_node_count(&f.ctx), 16);
+    CHECK_SET(&f.ctx, "v1'", 0, "14");
+    CHECK_SET(&f.ctx, "v3' v3", 0, "3,15");
+    CHECK_SET(&f.ctx, "all", 0, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
     CHECK_SET(&f.ctx, "validators", 0, "0,1,2,3,4,5,6,7,8,9");
-    CHECK_SET(&f.ctx, "honest", 0, "0,2,4,5,6,7,8,9,10,11,12,13,14,15");
+    CHECK_SET(&f.ctx, "honest", 0, "0,2,4,5,6,7,8,9,10,11,12,13");
     CHECK_ERR(&f.ctx, "v2'", 0, "v2' names no node (no byzantine fault with behavior = twin on v2)");
     CHECK_ERR(&f.ctx, "v1'..v3'", 0, "both ends must be the same kind");
 
     g_autofree char *v0 = sim_nodeset_node_name(&f.ctx, 0);
     g_autofree char *v9 = sim_nodeset_node_name(&f.ctx, 9);
     g_autofree char *n0 = sim_nodeset_node_name(&f.ctx, 10);
-    g_autofree char *a1 = sim_nodeset_node_name(&f.ctx, 15);
-    g_autofree char *t1 = sim_nodeset_node_name(&f.ctx, 16);
-    g_autofree char *t3 = sim_nodeset_node_name(&f.ctx, 17);
+    g_autofree char *t1 = sim_nodeset_node_name(&f.ctx, 14);
+    g_autofree char *t3 = sim_nodeset_node_name(&f.ctx, 15);
     ck_assert_str_eq(v0, "v0");
     ck_assert_str_eq(v9, "v9");
     ck_assert_str_eq(n0, "n0");
-    ck_assert_str_eq(a1, "a1");
     ck_assert_str_eq(t1, "v1'");
     ck_assert_str_eq(t3, "v3'");
 
-    uint32_t everyone[18];
-    for (uint32_t i = 0; i < 18; i++)
+    uint32_t everyone[16];
+    for (uint32_t i = 0; i < 16; i++)
         everyone[i] = i;
     g_array_set_size(f.byzantine, 0);
-    g_array_append_vals(f.byzantine, everyone, 18);
+    g_array_append_vals(f.byzantine, everyone, 16);
     CHECK_ERR(&f.ctx, "honest", 0, "`honest` names no node (every node is byzantine)");
     fixture_clear(&f);
 }
@@ -184,6 +180,53 @@ START_TEST(test_names_round_trip)
 }
 END_TEST
 
+/* Nodes and agents of one list, "i,j | a,b". */
+static char *split_text(const sim_nodeset_ctx *ctx, const char *text)
+{
+    GError *error = NULL;
+    GArray *agents = NULL;
+    GArray *nodes = sim_nodeset_parse_agents(ctx, text, 0, &agents, &error);
+    ck_assert_msg(nodes != NULL, "'%s': %s", text, error ? error->message : "?");
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < nodes->len; i++)
+        g_string_append_printf(out, "%s%u", i ? "," : "", g_array_index(nodes, uint32_t, i));
+    g_string_append(out, " |");
+    for (guint i = 0; i < agents->len; i++)
+        g_string_append_printf(out, "%s%u", i ? "," : " ", g_array_index(agents, uint32_t, i));
+    g_array_unref(nodes);
+    g_array_unref(agents);
+    return g_string_free(out, FALSE);
+}
+
+START_TEST(test_agents_apart)
+{
+    fixture f;
+    fixture_init(&f, TRUE);
+    g_autofree char *one = split_text(&f.ctx, "a1");
+    ck_assert_str_eq(one, " | 1");
+    g_autofree char *mixed = split_text(&f.ctx, "v1' a0..a1 v2");
+    ck_assert_str_eq(mixed, "2,14 | 0,1");
+    g_autofree char *group = split_text(&f.ctx, "agents n0");
+    ck_assert_str_eq(group, "10 | 0,1");
+    g_autofree char *nodes_only = split_text(&f.ctx, "all");
+    ck_assert_str_eq(nodes_only, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 |");
+    GError *error = NULL;
+    GArray *agents = NULL;
+    ck_assert(sim_nodeset_parse_agents(&f.ctx, "a0 a0", 0, &agents, &error) == NULL);
+    ck_assert(agents == NULL);
+    ck_assert_str_eq(error->message, "a0 is named twice");
+    g_clear_error(&error);
+    CHECK_ERR(&f.ctx, "a1", 0, "a1 is an agent, not a node");
+    CHECK_ERR(&f.ctx, "a0..a1", 0, "a0 is an agent, not a node");
+    CHECK_ERR(&f.ctx, "agents", 0, "`agents` names agents, not nodes");
+    CHECK_ERR(&f.ctx, "a2", 0, "a2 names no agent (agents are a0..a1");
+    f.ctx.agents = 0;
+    CHECK_ERR(&f.ctx, "a0", 0, "a0 names no agent (there are none without an [agents] section)");
+    CHECK_ERR(&f.ctx, "agents", 0, "`agents` names no agent");
+    fixture_clear(&f);
+}
+END_TEST
+
 static Suite *nodeset_suite(void)
 {
     Suite *s = suite_create("nodeset");
@@ -192,6 +235,7 @@ static Suite *nodeset_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_twins_and_honest);
     tcase_add_test(tc, test_names_round_trip);
+    tcase_add_test(tc, test_agents_apart);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -282,7 +282,7 @@ START_TEST(test_every_key)
                        "[network]\n"
                        "validators = 3\n"
                        "full_nodes = 2\n"
-                       "agents = 5\n"
+                       "agents = 0\n"
                        "degree = 2\n"
                        "latency = lognormal 50ms 0.5\n"
                        "loss = 0\n"
@@ -310,10 +310,10 @@ START_TEST(test_every_key)
     ck_assert_uint_eq(s->seed, UINT64_MAX);
     ck_assert_int_eq(s->duration_ns, 3600 * S_NS);
     ck_assert_uint_eq(s->events_max, 1000000);
-    ck_assert_uint_eq(s->agents, 5);
-    ck_assert_uint_eq(sim_scenario_node_count(s), 10);
-    g_autofree char *a4 = sim_scenario_node_name(s, 9);
-    ck_assert_str_eq(a4, "a4");
+    ck_assert_uint_eq(s->agents, 0); /* agents are declared by [agents], not as nodes */
+    ck_assert_uint_eq(sim_scenario_node_count(s), 5);
+    g_autofree char *n1 = sim_scenario_node_name(s, 4);
+    ck_assert_str_eq(n1, "n1");
     ck_assert_uint_eq(s->degree, 2);
     ck_assert_int_eq(s->latency.kind, SIM_DIST_LOGNORMAL);
     ck_assert(s->latency.sigma == 0.5);
@@ -617,9 +617,10 @@ START_TEST(test_mesh_keys)
     ck_assert(g_str_has_prefix(unknown, "dir/t.ini:3: bootstrap: "));
     ck_assert(strstr(unknown, "n3") != NULL);
     g_autofree char *agent =
-        parse_bad("[network]\nagents = 1\nbootstrap = v0 a0\n", NULL, SIM_SCENARIO_ERROR_VALUE);
-    ck_assert_str_eq(agent, "dir/t.ini:3: bootstrap: a0 is not a validator or full node (only "
-                            "those run mesh nodes)");
+        parse_bad("[network]\nfull_nodes = 1\nbootstrap = v0 a0\n[agents]\nproviders = 1\n",
+                  NULL, SIM_SCENARIO_ERROR_VALUE);
+    ck_assert_str_eq(agent, "dir/t.ini:3: bootstrap: a0 is an agent, not a node (agents can be "
+                            "named only by byzantine and churn faults)");
     g_autofree char *empty =
         parse_bad("[network]\nbootstrap =\n", NULL, SIM_SCENARIO_ERROR_VALUE);
     ck_assert_str_eq(empty, "dir/t.ini:2: bootstrap: empty value");
@@ -627,7 +628,8 @@ START_TEST(test_mesh_keys)
                                        "at = 1s\nnodes = v3 n0\nleave_rate = 1/s\n",
                                        NULL, SIM_SCENARIO_ERROR_VALUE);
     ck_assert_str_eq(churn, "dir/t.ini:6: nodes: churn: v3 is not a full node (churn joins and "
-                            "leaves full nodes only; crash a validator with action = crash)");
+                            "leaves full nodes and agents only; crash a validator with action = "
+                            "crash)");
 }
 END_TEST
 
