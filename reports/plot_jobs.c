@@ -5,8 +5,8 @@
  *                it was settled in as completed or failed: every other
  *                decided outcome), with the completion rate of each bin
  *                (completed over decided in it) on the right axis and the
- *                fault windows shaded. Bins are whole seconds, about
- *                JOBS_BINS of them over the run.
+ *                fault windows shaded. Bins have a round width (1, 2,
+ *                5, 10 s, ...), at most JOBS_BINS of them over the run.
  *   job_latency  CDFs of the job latency (posted to settled, completed
  *                jobs: job_latency_pQ_s) and of the match latency (posted
  *                to matched: match_latency_pQ_s).
@@ -19,8 +19,19 @@
 
 #include "reports/plot_internal.h"
 
-/* Bins over the run, about (fewer when bins round up to whole seconds). */
+/* Bins over the run, at most (fewer when bins round up to a round width). */
 #define JOBS_BINS 60
+
+/* The narrowest round bin width (1, 2, 5, 10, 15, 20, 30 s, 1, 2, 5, 10,
+ * 15, 20, 30 min, then whole hours) giving at most JOBS_BINS bins. */
+static double jobs_bin_width(double sim_s)
+{
+    static const double widths[] = {1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800};
+    for (size_t i = 0; i < G_N_ELEMENTS(widths); i++)
+        if (widths[i] * JOBS_BINS >= sim_s)
+            return widths[i];
+    return 3600 * ceil(sim_s / JOBS_BINS / 3600);
+}
 
 typedef struct jobs_data {
     double bin_s;
@@ -146,7 +157,7 @@ gboolean plot_jobs(plot_ctx *c, bool *drawn, GError **error)
         jobs_remove_old(c);
         return TRUE;
     }
-    jobs_data d = {.bin_s = MAX(1.0, ceil(c->sim_s / JOBS_BINS))};
+    jobs_data d = {.bin_s = jobs_bin_width(c->sim_s)};
     d.bins = MAX(1u, (guint)ceil(c->sim_s / d.bin_s));
     d.posted = g_new0(guint, d.bins);
     d.completed = g_new0(guint, d.bins);
