@@ -147,6 +147,7 @@ static const char *db_column_type(rep_field_kind kind)
     case REP_FIELD_TEXT:
     case REP_FIELD_NODE:
     case REP_FIELD_HASH:
+    case REP_FIELD_AGENT:
         return "TEXT";
     default:
         return "INTEGER";
@@ -335,6 +336,11 @@ static void db_bind_field(sqlite3_stmt *st, int col, const rep_run_info *info,
     case REP_FIELD_GBOOL:
         sqlite3_bind_int(st, col, v.flag ? 1 : 0);
         break;
+    case REP_FIELD_AGENT: {
+        char buf[16];
+        sqlite3_bind_text(st, col, rep_agent_label(v.agent, buf), -1, SQLITE_TRANSIENT);
+        break;
+    }
     }
 }
 

@@ -16,8 +16,9 @@
  * and one table per record table of reports/record_fields.c (blocks,
  * commits, slashings, validator_changes, faults, metrics, txs, receipts,
  * view_changes, propagation, peers, partitions_detected, churn,
- * expectations, fees, alarms, in that order): run_id, then the table's
- * fields, in the order the field table lists them; the CREATE TABLE
+ * expectations, fees, alarms, concentration, staking, delegations,
+ * unbondings, agents, jobs, agent_transitions, in that order): run_id,
+ * then the table's fields, in the order the field table lists them; the CREATE TABLE
  * statements and the inserts are built from those tables.
  * Times are virtual nanoseconds since the start of the run, except the
  * reached_*_ns columns and receipts.delay_ns, which count from the block's
@@ -25,7 +26,8 @@
  * proposal held the block (sim/figures/propagation.c), reached_count how many of
  * them held it by the end; a receipt is a node's first holding of a block.
  * An unknown time (-1 in sim_metrics) is NULL. Node, proposer and validator columns
- * hold node names from rep_run_info ("#INDEX" if the name is unknown).
+ * hold node names from rep_run_info ("#INDEX" if the name is unknown);
+ * agent, consumer, provider and owner columns agent names (a17).
  * Hashes are lowercase hex. A non-finite figure is stored as NULL. A seed
  * above INT64_MAX does not fit an SQLite integer and is stored as its
  * decimal text.

@@ -280,6 +280,11 @@ static void json_field_value(json_writer *w, const char *key, const rep_run_info
     case REP_FIELD_GBOOL:
         json_field_bool(w, key, v.flag);
         break;
+    case REP_FIELD_AGENT: {
+        char buf[16];
+        json_field_string(w, key, rep_agent_label(v.agent, buf));
+        break;
+    }
     }
 }
 

@@ -8,7 +8,7 @@
  * This file drives gnuplot and draws throughput and the CDFs; the
  * timeline is in plot_timeline.c, the fee market in plot_fees.c, the
  * Nakamoto coefficient in plot_nakamoto.c, the bonded ratio and
- * inflation in plot_staking.c. */
+ * inflation in plot_staking.c, the agent market in plot_jobs.c. */
 #include "reports/plot.h"
 #include "reports/plot_internal.h"
 #include "reports/record_fields.h"
@@ -260,15 +260,6 @@ static gboolean plot_throughput(plot_ctx *c, GError **error)
     return ok;
 }
 
-/* One curve of a CDF plot: a query for one column of seconds, ascending. */
-typedef struct cdf_series {
-    const char *dat;      /* data file name */
-    const char *sql;      /* NULL: the database has no such table (an older one) */
-    const char *title;    /* legend text, the count of `unit` appended; NULL: the count */
-    const char *unit;     /* what one sample is: "samples", "blocks" */
-    const char *color;
-} cdf_series;
-
 /* Write one series' data file (at most ~2000 points: every k-th sample,
  * plus the last); *n gets the number of samples. */
 static gboolean cdf_write_series(plot_ctx *c, const cdf_series *cs, guint *n, GError **error)
@@ -292,10 +283,8 @@ static gboolean cdf_write_series(plot_ctx *c, const cdf_series *cs, guint *n, GE
     return ok;
 }
 
-/* A CDF plot of one or more curves (each its own data file); a curve
- * without samples is left out of the plot, and a plot without any says
- * so. */
-static gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
+/* A CDF plot of one or more curves (plot_internal.h). */
+gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what,
                                 const char *xlabel, const cdf_series *curves, guint count,
                                 GError **error)
 {
@@ -443,6 +432,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     bool fees = false; /* a fees plot was drawn (the run has fee records) */
     bool nakamoto = false; /* a nakamoto plot was drawn (concentration records) */
     bool staking = false;  /* a staking plot was drawn (staking records) */
+    bool jobs = false;     /* the jobs and job_latency plots were drawn (agents) */
     if (g_mkdir_with_parents(c.dir, 0755) != 0) {
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
         ok = FALSE;
@@ -472,9 +462,10 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
                   error) &&
          plot_propagation(&c, error) &&
          plot_timeline(&c, error) && plot_fees(&c, &fees, error) &&
-         plot_nakamoto(&c, &nakamoto, error) && plot_staking(&c, &staking, error);
+         plot_nakamoto(&c, &nakamoto, error) && plot_staking(&c, &staking, error) &&
+         plot_jobs(&c, &jobs, error);
     if (ok) {
-        const char *scripts[8] = {"throughput.gp", "finality.gp", "commit.gp",
+        const char *scripts[11] = {"throughput.gp", "finality.gp", "commit.gp",
                                   "propagation.gp", "timeline.gp"};
         size_t n = 5;
         if (fees)
@@ -483,6 +474,10 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
             scripts[n++] = "nakamoto.gp";
         if (staking)
             scripts[n++] = "staking.gp";
+        if (jobs) {
+            scripts[n++] = "jobs.gp";
+            scripts[n++] = "job_latency.gp";
+        }
         scripts[n] = NULL;
         run_gnuplot(&c, (const char *const *)scripts);
     }

@@ -1,7 +1,8 @@
 /* What the plot files share (reports/plot.c drives gnuplot and draws
  * throughput and the CDFs; reports/plot_timeline.c draws the timeline,
  * reports/plot_fees.c the fee market, reports/plot_nakamoto.c the
- * Nakamoto coefficient).
+ * Nakamoto coefficient, reports/plot_staking.c the staking economy,
+ * reports/plot_jobs.c the agent market).
  * Private to reports/. */
 #ifndef AITBC_REPORTS_PLOT_INTERNAL_H
 #define AITBC_REPORTS_PLOT_INTERNAL_H
@@ -46,6 +47,21 @@ void plot_gp_finish(GString *gp, const char *name);
 bool plot_fault_is_instant(const char *action);
 bool plot_table_exists(plot_ctx *c, const char *table);
 
+/* One curve of a CDF plot: a query for one column of seconds, ascending. */
+typedef struct cdf_series {
+    const char *dat;      /* data file name */
+    const char *sql;      /* NULL: the database has no such table (an older one) */
+    const char *title;    /* legend text, the count of `unit` appended; NULL: the count */
+    const char *unit;     /* what one sample is: "samples", "blocks" */
+    const char *color;
+} cdf_series;
+
+/* plot.c: NAME.gp, a CDF plot of one or more curves (each its own data
+ * file); a curve without samples is left out of the plot, and a plot
+ * without any says so. Counts one plot. */
+gboolean plot_cdf_series(plot_ctx *c, const char *name, const char *what, const char *xlabel,
+                         const cdf_series *curves, guint count, GError **error);
+
 /* plot_timeline.c: timeline.dat and timeline.gp. */
 gboolean plot_timeline(plot_ctx *c, GError **error);
 /* plot_fees.c: fees.dat and fees.gp, if the database has fee records
@@ -57,5 +73,9 @@ gboolean plot_nakamoto(plot_ctx *c, bool *drawn, GError **error);
 /* plot_staking.c: staking.dat and staking.gp, if the database has
  * staking records (*drawn says whether it had). */
 gboolean plot_staking(plot_ctx *c, bool *drawn, GError **error);
+/* plot_jobs.c: jobs.dat, jobs.gp (jobs per time bin and the completion
+ * rate) and job_latency.gp with its data, if the database has agents
+ * (*drawn says whether it had). */
+gboolean plot_jobs(plot_ctx *c, bool *drawn, GError **error);
 
 #endif

@@ -313,6 +313,92 @@ static const rep_record_table unbondings_table = {
     FIELDS(unbonding_fields),
 };
 
+/* ---- the agent market (sim/check/market_obs.h) ---- */
+
+static bool agent_money_known(const void *row)
+{
+    return ((const sim_agent_record *)row)->money_known;
+}
+
+/* One of an agent's final figures: absent if the run never reported them. */
+#define AGENT_MONEY(member, kind, unit)                                                      \
+    { #member, REP_FIELD_##kind, unit, REP_FIELD_OFFSET(sim_agent_record, member, kind),     \
+      REP_OUT_ALL, agent_money_known }
+
+/* One row per agent, by index. */
+static const rep_field agent_fields[] = {
+    REP_FIELD(sim_agent_record, agent, "agent", AGENT, ""),
+    REP_FIELD(sim_agent_record, role, "role", TEXT, ""),
+    REP_FIELD(sim_agent_record, node, "node", NODE, ""),
+    REP_FIELD(sim_agent_record, capability, "capability", TEXT, ""),
+    REP_FIELD(sim_agent_record, registered_ns, "registered_ns", TIME, "ns"),
+    REP_FIELD(sim_agent_record, left_ns, "left_ns", TIME, "ns"),
+    AGENT_MONEY(bond, U64, "tokens"),
+    AGENT_MONEY(reputation, REAL, ""),
+    AGENT_MONEY(jobs_done, U64, ""),
+    AGENT_MONEY(jobs_failed, U64, ""),
+    AGENT_MONEY(earned, U64, "tokens"),
+    AGENT_MONEY(spent, U64, "tokens"),
+    AGENT_MONEY(slashed, U64, "tokens"),
+    REP_FIELD(sim_agent_record, owner, "owner", AGENT, ""),
+    REP_FIELD(sim_agent_record, behaviour, "behaviour", TEXT, ""),
+    AGENT_MONEY(fees_paid, U64, "tokens"),
+    AGENT_MONEY(operating_cost, U64, "tokens"),
+    REP_FIELD(sim_agent_record, roi, "roi", REAL, ""),
+    REP_FIELD(sim_agent_record, status, "status", TEXT, ""),
+};
+
+static const rep_record_table agents_table = {
+    "agents", "agent", sizeof(sim_agent_record), ROWS(agents), FIELDS(agent_fields),
+};
+
+static bool job_matched(const void *row)
+{
+    return ((const sim_job_record *)row)->matched_ns >= 0;
+}
+
+static bool job_delivered(const void *row)
+{
+    return ((const sim_job_record *)row)->delivered_ns >= 0;
+}
+
+/* One row per job a consumer wanted, in order of posting; price only
+ * once matched, correct only once delivered. */
+static const rep_field job_fields[] = {
+    REP_FIELD(sim_job_record, id, "id", U64, ""),
+    REP_FIELD(sim_job_record, consumer, "consumer", AGENT, ""),
+    REP_FIELD(sim_job_record, provider, "provider", AGENT, ""),
+    REP_FIELD(sim_job_record, capability, "capability", TEXT, ""),
+    REP_FIELD(sim_job_record, posted_ns, "posted_ns", TIME, "ns"),
+    REP_FIELD(sim_job_record, matched_ns, "matched_ns", TIME, "ns"),
+    REP_FIELD(sim_job_record, delivered_ns, "delivered_ns", TIME, "ns"),
+    REP_FIELD(sim_job_record, settled_ns, "settled_ns", TIME, "ns"),
+    REP_FIELD(sim_job_record, outcome, "outcome", TEXT, ""),
+    {"price", REP_FIELD_U64, "tokens", REP_FIELD_OFFSET(sim_job_record, price, U64),
+     REP_OUT_ALL, job_matched},
+    REP_FIELD(sim_job_record, fee_paid, "fee_paid", U64, "tokens"),
+    REP_FIELD(sim_job_record, gas_used, "gas_used", U64, "gas"),
+    REP_FIELD(sim_job_record, disputed, "disputed", GBOOL, ""),
+    {"correct", REP_FIELD_GBOOL, "", REP_FIELD_OFFSET(sim_job_record, correct, GBOOL),
+     REP_OUT_ALL, job_delivered},
+    REP_FIELD(sim_job_record, work_s, "work_s", REAL, "s"),
+};
+
+static const rep_record_table jobs_table = {
+    "jobs", "job", sizeof(sim_job_record), ROWS(jobs), FIELDS(job_fields),
+};
+
+static const rep_field agent_transition_fields[] = {
+    REP_FIELD(sim_agent_transition_record, at_ns, "at_ns", TIME, "ns"),
+    REP_FIELD(sim_agent_transition_record, agent, "agent", AGENT, ""),
+    REP_FIELD(sim_agent_transition_record, status, "status", TEXT, ""),
+};
+
+static const rep_record_table agent_transitions_table = {
+    "agent_transitions", "agent transition", sizeof(sim_agent_transition_record),
+    ROWS(agent_transitions), FIELDS(agent_transition_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -335,6 +421,7 @@ static const rep_record_table *const all_tables[] = {
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
     &concentration_table, &staking_table,    &delegations_table, &unbondings_table,
+    &agents_table,       &jobs_table,        &agent_transitions_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)
@@ -411,6 +498,10 @@ rep_field_value rep_field_get(const rep_field *f, const void *row)
     case REP_FIELD_GBOOL:
         memcpy(&v.flag, at, sizeof v.flag);
         break;
+    case REP_FIELD_AGENT:
+        memcpy(&v.agent, at, sizeof v.agent);
+        v.absent = v.agent == SIM_AGENT_NONE;
+        break;
     }
     if (f->present != NULL && !f->present(row))
         v.absent = true;
@@ -430,5 +521,11 @@ const char *rep_node_label(const rep_run_info *info, uint32_t node, char buf[16]
     if (name != NULL)
         return name;
     g_snprintf(buf, 16, "#%" PRIu32, node);
+    return buf;
+}
+
+const char *rep_agent_label(uint32_t agent, char buf[16])
+{
+    g_snprintf(buf, 16, "a%" PRIu32, agent);
     return buf;
 }

@@ -43,6 +43,7 @@ typedef enum rep_field_kind {
     REP_FIELD_NODE,    /* uint32_t node index; writers show the node's name */
     REP_FIELD_HASH,    /* proto_hash; writers show lowercase hex */
     REP_FIELD_GBOOL,   /* gboolean */
+    REP_FIELD_AGENT,   /* uint32_t agent index; SIM_AGENT_NONE: absent; writers show a17 */
 } rep_field_kind;
 
 /* Which outputs show a field (every one unless its table says otherwise). */
@@ -85,6 +86,7 @@ typedef struct rep_field_value {
         uint32_t node;
         const proto_hash *hash;
         gboolean flag;
+        uint32_t agent;
     };
 } rep_field_value;
 
@@ -98,6 +100,7 @@ typedef struct rep_field_value {
 #define REP_FIELD_SIZE_NODE sizeof(uint32_t)
 #define REP_FIELD_SIZE_HASH sizeof(proto_hash)
 #define REP_FIELD_SIZE_GBOOL sizeof(gboolean)
+#define REP_FIELD_SIZE_AGENT sizeof(uint32_t)
 
 /* offsetof(rec, member), failing to compile if the member is not the
  * size its kind is stored as. */
@@ -131,5 +134,7 @@ rep_field_value rep_record_get(const rep_record_table *t, const void *row, const
 
 /* A node's name as the run info knows it, else "#INDEX" (in buf). */
 const char *rep_node_label(const rep_run_info *info, uint32_t node, char buf[16]);
+/* An agent's name as scenario files write it: "a17" (in buf). */
+const char *rep_agent_label(uint32_t agent, char buf[16]);
 
 #endif

@@ -10,7 +10,8 @@
  * are matched by prefix and suffix. Types are listed in the order their
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
  * gossip, bytes per node, peerings, partitions, recovery); the economy's
- * sections (Fees, Concentration) are in summary_economy.c. */
+ * sections are in summary_economy.c (Fees, Concentration),
+ * summary_staking.c (Staking) and summary_jobs.c (Jobs). */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
 #include "reports/summary_internal.h"
@@ -177,6 +178,8 @@ char *rep_summary_field(const rep_run_info *info, const rep_record_table *t, con
         return g_strdup(buf);
     case REP_FIELD_GBOOL:
         return g_strdup(v.flag ? "yes" : "no");
+    case REP_FIELD_AGENT:
+        return g_strdup_printf("a%" PRIu32, v.agent);
     }
     g_assert_not_reached();
 }
@@ -681,6 +684,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     summary_slashings(out, info, m);
     rep_summary_concentration(out, info, m);
     rep_summary_staking(out, info, m);
+    rep_summary_jobs(out, info, m);
     summary_expectations(out, info);
     rep_summary_line(out, "%s", "");
     rep_summary_line(out, "trace hash %s", rep_summary_text(info->trace_hash_hex));

@@ -1,4 +1,5 @@
-/* Private to the summary's files (summary.c, summary_economy.c): the line
+/* Private to the summary's files (summary.c, summary_economy.c,
+ * summary_staking.c, summary_jobs.c): the line
  * writer and the number and field formats every section uses, so all
  * sections look alike and read the same on every machine. Every string
  * returned is newly allocated (g_free) unless said otherwise. */
@@ -45,5 +46,7 @@ void rep_summary_fees(GString *out, const rep_run_info *info, const sim_metrics 
 void rep_summary_concentration(GString *out, const rep_run_info *info, const sim_metrics *m);
 /* summary_staking.c */
 void rep_summary_staking(GString *out, const rep_run_info *info, const sim_metrics *m);
+/* summary_jobs.c: the Jobs section (left out of a run without agents). */
+void rep_summary_jobs(GString *out, const rep_run_info *info, const sim_metrics *m);
 
 #endif

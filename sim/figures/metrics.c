@@ -44,6 +44,9 @@ sim_metrics *sim_metrics_new(void)
     m->staking = g_array_new(FALSE, FALSE, sizeof(sim_staking_record));
     m->delegations = g_array_new(FALSE, FALSE, sizeof(sim_delegation_record));
     m->unbondings = g_array_new(FALSE, FALSE, sizeof(sim_unbonding_record));
+    m->agents = g_array_new(FALSE, FALSE, sizeof(sim_agent_record));
+    m->jobs = g_array_new(FALSE, FALSE, sizeof(sim_job_record));
+    m->agent_transitions = g_array_new(FALSE, FALSE, sizeof(sim_agent_transition_record));
     m->view_changes = g_array_new(FALSE, FALSE, sizeof(sim_view_change_record));
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
     m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
@@ -78,6 +81,9 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->staking);
     g_array_unref(m->delegations);
     g_array_unref(m->unbondings);
+    g_array_unref(m->agents);
+    g_array_unref(m->jobs);
+    g_array_unref(m->agent_transitions);
     g_array_unref(m->view_changes);
     g_array_unref(m->receipts);
     g_array_unref(m->slashings);

@@ -141,14 +141,77 @@ typedef struct sim_unbonding_record {
     uint64_t balance;          /* what is left after slashes */
 } sim_unbonding_record;
 
+/* The agent market (sim/check/market_obs.h): one record per agent, one
+ * per job a consumer wanted, one per registry transition. Agents are
+ * numbered a0.. (their index); SIM_AGENT_NONE marks "no agent". Text
+ * fields are static or g_intern_string()ed: they outlive every record. */
+#define SIM_AGENT_NONE UINT32_MAX
+
+typedef struct sim_agent_record {
+    uint32_t agent;            /* its index: a0 is 0 */
+    const char *role;          /* "provider" | "consumer" | "sybil" */
+    uint32_t node;             /* host node index (the last one, after a move) */
+    const char *capability;    /* capability name; NULL: none (a consumer) */
+    int64_t registered_ns;     /* first registration committed; -1: never */
+    int64_t left_ns;           /* deregistered, evicted or its host gone, after its last
+                                * registration; -1: still in the market at the end */
+    /* The final figures (money_known): the world reports them once, at
+     * the end of a run; a run that stopped before has none (absent). */
+    uint64_t bond;             /* base units bonded at the end */
+    double reputation;         /* the registry's score at the end */
+    uint64_t jobs_done;        /* jobs released to it */
+    uint64_t jobs_failed;      /* jobs it was refunded against (missed, rejected) */
+    uint64_t earned;           /* base units released to it (providers) */
+    uint64_t spent;            /* base units it paid providers (consumers) */
+    uint64_t slashed;          /* base units of its bond slashed */
+    uint32_t owner;            /* agent index of its owner (itself normally) */
+    const char *behaviour;     /* the simulator's truth: "honest", "no-show", ... */
+    uint64_t fees_paid;        /* market fees and transaction fees it paid */
+    uint64_t operating_cost;   /* what computing cost it (providers; the simulator's model) */
+    double roi;                /* (earned - operating_cost - fees_paid - slashed) /
+                                * (operating_cost + fees_paid); NaN unless a provider with
+                                * operating_cost + fees_paid > 0 */
+    const char *status;        /* its last registry status; NULL: none */
+    bool money_known;
+} sim_agent_record;
+
+/* One job a consumer wanted, posted on chain or not. */
+typedef struct sim_job_record {
+    uint64_t id;
+    uint32_t consumer;         /* agent index */
+    uint32_t provider;         /* agent index; SIM_AGENT_NONE: never matched */
+    const char *capability;    /* capability name */
+    int64_t posted_ns;         /* the consumer wanted it */
+    int64_t matched_ns;        /* the provider's acceptance committed; -1: never */
+    int64_t delivered_ns;      /* the result commitment committed; -1: never */
+    int64_t settled_ns;        /* released, refunded or given up; -1: open at the end */
+    const char *outcome;       /* static: sim_job_outcome_name() */
+    uint64_t price;            /* base units escrowed for the provider (matched only) */
+    uint64_t fee_paid;         /* market fee + transaction fees the consumer paid for it */
+    uint64_t gas_used;         /* gas of the job's transactions */
+    gboolean disputed;
+    gboolean correct;          /* the result was right (the simulator's truth; delivered only) */
+    double work_s;             /* compute time at reference speed, seconds */
+} sim_job_record;
+
+/* An agent's registry status changed ("registered", "active",
+ * "suspended", "evicted", "deregistered", "left", "moved"). */
+typedef struct sim_agent_transition_record {
+    int64_t at_ns;
+    uint32_t agent;
+    const char *status;
+} sim_agent_transition_record;
+
 /* An attack or anomaly the run's detectors raised (sim/check/alarms.c,
  * sim/check/concentration.c). */
 typedef struct sim_alarm_record {
     int64_t at_ns;
     const char *kind;          /* static: "congestion" | "congestion-cleared" | "spam"
                                 * | "censorship" | "concentration"
-                                * | "concentration-cleared" */
-    char *subject;             /* owned: who (a node or account name, an owner, "chain") */
+                                * | "concentration-cleared" | "agent_misbehaving"
+                                * | "agent_unresponsive" | "sybil_suspected" */
+    char *subject;             /* owned: who (a node, account or agent name, an owner,
+                                * "chain") */
     char *detail;              /* owned: one sentence with the figures */
 } sim_alarm_record;
 
@@ -237,6 +300,9 @@ typedef struct sim_metrics {
     GArray *staking;           /* sim_staking_record, by height (PBFT with [staking]) */
     GArray *delegations;       /* sim_delegation_record, by (delegator, validator) */
     GArray *unbondings;        /* sim_unbonding_record, by (delegator, validator, creation) */
+    GArray *agents;            /* sim_agent_record, by agent index */
+    GArray *jobs;              /* sim_job_record, in order of posting */
+    GArray *agent_transitions; /* sim_agent_transition_record, in time order */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

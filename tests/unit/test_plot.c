@@ -8,7 +8,9 @@
  * ends at 1; the fees plot has one data row per final height (base fee,
  * gas used over the limit) with the fault windows shaded, and is left
  * out (an earlier one removed) when the database has no fee records;
- * the nakamoto plot likewise, from the concentration records;
+ * the nakamoto plot likewise, from the concentration records; the jobs
+ * and job_latency plots from agents and jobs added to the database,
+ * and neither without agents;
  * with gnuplot on PATH the PNG and SVG files are real images,
  * and with an empty PATH the run says gnuplot is missing but still writes
  * data and scripts; a missing database is an error, not a crash. */
@@ -423,6 +425,77 @@ START_TEST(older_database_without_concentration)
 }
 END_TEST
 
+/* The agent market of the test run, added to its database: a provider
+ * and a consumer; jobs posted at 0, 0.2, 4.1 and 9 s, settled at 1.5 s
+ * (completed), 4.5 s (missed), never (open) and 9.9 s (completed). */
+static const char market_rows[] =
+    "INSERT INTO agents (run_id, agent, role) VALUES (1, 'a0', 'provider'), "
+    "(1, 'a1', 'consumer');"
+    "INSERT INTO jobs (run_id, id, consumer, provider, posted_ns, matched_ns, settled_ns, "
+    "outcome) VALUES (1, 1, 'a1', 'a0', 0, 500000000, 1500000000, 'completed'), "
+    "(1, 2, 'a1', 'a0', 200000000, 700000000, 4500000000, 'missed'), "
+    "(1, 3, 'a1', NULL, 4100000000, NULL, NULL, 'open'), "
+    "(1, 4, 'a1', 'a0', 9000000000, 9200000000, 9900000000, 'completed');";
+
+/* jobs: per 1 s bin (a 10 s run) the jobs posted, completed and failed
+ * and the completion rate (NaN in a bin where nothing was decided), over
+ * the shaded crash; job_latency: the two CDFs. */
+START_TEST(jobs_plots)
+{
+    rep_plot_result r;
+    plot_after(market_rows, &r);
+    ck_assert_uint_eq(r.plots, 9);
+    char *jd = read_plot_file("jobs.dat");
+    ck_assert_ptr_nonnull(strstr(jd, "\n0.000 2 0 0 NaN\n1.000 0 1 0 1.000000\n"
+                                     "2.000 0 0 0 NaN\n"));
+    ck_assert_ptr_nonnull(strstr(jd, "\n4.000 1 0 1 0.000000\n"));
+    ck_assert_ptr_nonnull(strstr(jd, "\n9.000 1 1 0 1.000000\n"));
+    ck_assert_ptr_null(strstr(jd, "\n10.000 "));
+    g_free(jd);
+    char *jgp = read_plot_file("jobs.gp");
+    ck_assert_ptr_nonnull(strstr(jgp, "set object rect from 2.000000, graph 0 to 5.000000"));
+    ck_assert_ptr_nonnull(strstr(jgp, "set ylabel \"jobs per 1 s\""));
+    ck_assert_ptr_nonnull(strstr(jgp, "\"jobs.dat\" using 1:2 with steps"));
+    ck_assert_ptr_nonnull(strstr(jgp, "\"jobs.dat\" using 1:3 with steps"));
+    ck_assert_ptr_nonnull(strstr(jgp, "\"jobs.dat\" using 1:4 with steps"));
+    ck_assert_ptr_nonnull(strstr(jgp, "\"jobs.dat\" using ($1+0.5):5 axes x1y2"));
+    ck_assert_ptr_nonnull(strstr(jgp, "set output \"jobs.svg\""));
+    g_free(jgp);
+    char *ld = read_plot_file("job_latency.dat");
+    ck_assert_ptr_nonnull(strstr(ld, "\n0.900000 0.500000\n1.500000 1.000000\n"));
+    g_free(ld);
+    char *md = read_plot_file("match_latency.dat");
+    ck_assert_ptr_nonnull(strstr(md, "\n0.200000 0.333333\n0.500000 0.666667\n"
+                                     "0.500000 1.000000\n"));
+    g_free(md);
+    char *lgp = read_plot_file("job_latency.gp");
+    ck_assert_ptr_nonnull(strstr(lgp, "\"job latency: posted to completed (2 jobs)\""));
+    ck_assert_ptr_nonnull(strstr(lgp, "\"match latency: posted to matched (3 jobs)\""));
+    g_free(lgp);
+    if (have_gnuplot()) {
+        static const char *const images[] = {"jobs.png", "job_latency.png"};
+        for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
+            char *png = read_plot_file(images[i]);
+            ck_assert_msg(memcmp(png, "\x89PNG", 4) == 0, "%s is not a PNG", images[i]);
+            g_free(png);
+        }
+    }
+    rep_plot_result_clear(&r);
+    /* a run without agents (and a database from before the tables) draws
+     * neither, and the earlier files go */
+    plot_after("DELETE FROM agents", &r);
+    ck_assert_uint_eq(r.plots, 7);
+    static const char *const gone[] = {"jobs.gp", "jobs.dat", "jobs.png", "job_latency.gp",
+                                       "job_latency.dat", "match_latency.dat"};
+    for (guint i = 0; i < G_N_ELEMENTS(gone); i++)
+        ck_assert_msg(!plot_file_exists(gone[i]), "%s left behind", gone[i]);
+    rep_plot_result_clear(&r);
+    plot_after("DROP TABLE agents; DROP TABLE jobs", &r);
+    ck_assert_uint_eq(r.plots, 7);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
 START_TEST(missing_database_is_an_error)
 {
     rep_plot_result r;
@@ -451,6 +524,7 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, older_database_without_fees);
     tcase_add_test(tc, no_concentration_records_no_nakamoto_plot);
     tcase_add_test(tc, older_database_without_concentration);
+    tcase_add_test(tc, jobs_plots);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;

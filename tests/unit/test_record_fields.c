@@ -128,6 +128,40 @@ static void test_fees(sim_metrics *m)
     g_array_append_val(m->unbondings, u);
 }
 
+/* The agent market: a provider with its final figures and a consumer
+ * without (a run stopped early); a completed job and an unmatched one;
+ * two registry transitions. */
+static void test_market(sim_metrics *m)
+{
+    sim_agent_record provider = {.agent = 0, .role = "provider", .node = 2,
+                                 .capability = "llm-7b", .registered_ns = 1000, .left_ns = -1,
+                                 .bond = 10000, .reputation = 0.75, .jobs_done = 4,
+                                 .jobs_failed = 1, .earned = 800, .spent = 0, .slashed = 50,
+                                 .owner = 0, .behaviour = "honest", .fees_paid = 20,
+                                 .operating_cost = 180, .roi = 2.75, .status = "active",
+                                 .money_known = true};
+    sim_agent_record consumer = {.agent = 1, .role = "consumer", .node = 3,
+                                 .registered_ns = 1500, .left_ns = 8000, .reputation = NAN,
+                                 .owner = 1, .behaviour = "honest", .roi = NAN,
+                                 .status = "left"};
+    g_array_append_val(m->agents, provider);
+    g_array_append_val(m->agents, consumer);
+    sim_job_record done = {.id = 7, .consumer = 1, .provider = 0, .capability = "llm-7b",
+                           .posted_ns = 2000, .matched_ns = 2500, .delivered_ns = 4000,
+                           .settled_ns = 4500, .outcome = "completed", .price = 200,
+                           .fee_paid = 12, .gas_used = 90000, .correct = TRUE, .work_s = 1.5};
+    sim_job_record unmatched = {.id = 8, .consumer = 1, .provider = SIM_AGENT_NONE,
+                                .capability = "image", .posted_ns = 3000, .matched_ns = -1,
+                                .delivered_ns = -1, .settled_ns = 6000, .outcome = "unmatched",
+                                .price = 99, .work_s = 0.5};
+    g_array_append_val(m->jobs, done);
+    g_array_append_val(m->jobs, unmatched);
+    sim_agent_transition_record t1 = {.at_ns = 1000, .agent = 0, .status = "registered"};
+    sim_agent_transition_record t2 = {.at_ns = 8000, .agent = 1, .status = "left"};
+    g_array_append_val(m->agent_transitions, t1);
+    g_array_append_val(m->agent_transitions, t2);
+}
+
 static sim_metrics *test_metrics(void)
 {
     sim_metrics *m = sim_metrics_new();
@@ -135,6 +169,7 @@ static sim_metrics *test_metrics(void)
     test_validators(m);
     test_mesh(m);
     test_fees(m);
+    test_market(m);
     return m;
 }
 
@@ -215,6 +250,7 @@ static size_t test_kind_size(rep_field_kind kind)
         return sizeof(int64_t);
     case REP_FIELD_U32:
     case REP_FIELD_NODE:
+    case REP_FIELD_AGENT:
         return sizeof(uint32_t);
     case REP_FIELD_REAL:
         return sizeof(double);
@@ -290,7 +326,7 @@ START_TEST(test_schema_is_the_tables)
             ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), f->name);
             const char *type = f->kind == REP_FIELD_REAL ? "REAL"
                                : f->kind == REP_FIELD_TEXT || f->kind == REP_FIELD_NODE ||
-                                       f->kind == REP_FIELD_HASH
+                                       f->kind == REP_FIELD_HASH || f->kind == REP_FIELD_AGENT
                                    ? "TEXT"
                                    : "INTEGER";
             ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), type);
@@ -347,6 +383,10 @@ static void test_assert_column(sqlite3_stmt *st, int col, const rep_run_info *in
         break;
     case REP_FIELD_GBOOL:
         ck_assert_msg(sqlite3_column_int(st, col) == (v.flag ? 1 : 0), "%s", where);
+        break;
+    case REP_FIELD_AGENT:
+        ck_assert_msg(g_strcmp0(text, rep_agent_label(v.agent, buf)) == 0, "%s: '%s'", where,
+                      text);
         break;
     }
 }
@@ -432,6 +472,31 @@ START_TEST(test_db_derived_columns)
                           "nakamoto_owners || ' ' || gini || ' ' || top_owner_share "
                           "FROM concentration",
                      "5 5000 1000 10 4 1 0.0 0.4");
+    /* agents by name; a consumer never reported has no money columns */
+    test_assert_text(sql, "SELECT agent || ' ' || role || ' ' || node || ' ' || capability || "
+                          "' ' || registered_ns || ' ' || bond || ' ' || earned || ' ' || "
+                          "slashed || ' ' || owner || ' ' || fees_paid || ' ' || "
+                          "operating_cost || ' ' || roi || ' ' || status || ' ' || "
+                          "coalesce(left_ns, 'in') FROM agents WHERE agent = 'a0'",
+                     "a0 provider v2 llm-7b 1000 10000 800 50 a0 20 180 2.75 active in");
+    test_assert_text(sql, "SELECT count(*) FROM agents WHERE agent = 'a1' AND capability IS NULL "
+                          "AND bond IS NULL AND reputation IS NULL AND earned IS NULL AND "
+                          "jobs_done IS NULL AND roi IS NULL AND left_ns = 8000",
+                     "1");
+    /* jobs: NULL where a time never happened, no price or correctness
+     * before a match or a delivery */
+    test_assert_text(sql, "SELECT consumer || ' ' || provider || ' ' || matched_ns || ' ' || "
+                          "delivered_ns || ' ' || settled_ns || ' ' || outcome || ' ' || price || "
+                          "' ' || fee_paid || ' ' || disputed || ' ' || correct || ' ' || work_s "
+                          "FROM jobs WHERE id = 7",
+                     "a1 a0 2500 4000 4500 completed 200 12 0 1 1.5");
+    test_assert_text(sql, "SELECT count(*) FROM jobs WHERE id = 8 AND provider IS NULL AND "
+                          "matched_ns IS NULL AND delivered_ns IS NULL AND price IS NULL AND "
+                          "correct IS NULL AND outcome = 'unmatched'",
+                     "1");
+    test_assert_text(sql, "SELECT group_concat(at_ns || ' ' || agent || ' ' || status, ', ') "
+                          "FROM agent_transitions",
+                     "1000 a0 registered, 8000 a1 left");
     sqlite3_close(sql);
     sim_metrics_free(m);
 }

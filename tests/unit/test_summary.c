@@ -7,7 +7,9 @@
  * hand-made fee, transaction and alarm records, so the names the summary
  * reads are the names the figures are set under. The Concentration
  * section is checked on hand-made concentration records and alarms, and
- * left out of a run without records. */
+ * left out of a run without records. The Jobs section is checked on
+ * figures and rows the market observer (sim/check/market_obs.c) made from
+ * a hand-made market, and left out of a run without agents. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "reports/summary.h"
+#include "sim/check/market_obs.h"
 #include "sim/figures/figures.h"
 
 static const char test_trace[] =
@@ -573,6 +576,109 @@ START_TEST(test_concentration_section)
 }
 END_TEST
 
+/* ---- the agent market ---- */
+
+/* Through the real producer (sim/check/market_obs.c), so the names the
+ * section reads are the names the figures are set under. a0, a1
+ * providers, a2 their consumer; five jobs:
+ *   1 a0 posted 0 s, matched 1 s, completed at 5 s   price 1000 + fees 200
+ *   2 a1 posted 1 s, matched 2 s, completed at 4 s   price 1000 + fees 0
+ *   3 a0 posted 2 s, matched 3 s, missed at 10 s
+ *   4 a1 posted 3 s, matched 3.5 s, released wrong at 6 s
+ *   5    posted 4 s, open
+ * ROI a0 (300 - 100) / 100 = 2, a1 (200 - 50 - 50) / 100 = 1; a1
+ * suspended once. */
+static void test_add_market(sim_metrics *m)
+{
+    static const char *const caps[] = {"llm-7b"};
+    sim_market_obs *mo = sim_market_obs_new(3, caps, 1, 0.00001);
+    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
+    sim_market_obs_agent(mo, 1, "provider", 1, 0, 1, "no-show");
+    sim_market_obs_agent(mo, 2, "consumer", 1, SIM_AGENT_NONE, 2, "honest");
+    for (uint32_t a = 0; a < 3; a++)
+        sim_market_obs_agent_status(mo, a, 0, "registered");
+    sim_market_obs_active(mo, 0, 2);
+    sim_market_obs_active(mo, S_NS, 3);
+    for (uint64_t j = 1; j <= 5; j++)
+        sim_market_obs_job_posted(mo, j, 2, 0, (int64_t)(j - 1) * S_NS, 1.0);
+    sim_market_obs_job_matched(mo, 1, 0, S_NS, 1000);
+    sim_market_obs_job_matched(mo, 2, 1, 2 * S_NS, 1000);
+    sim_market_obs_job_matched(mo, 3, 0, 3 * S_NS, 1000);
+    sim_market_obs_job_matched(mo, 4, 1, 3 * S_NS + S_NS / 2, 1000);
+    sim_market_obs_job_settled(mo, 2, 4 * S_NS, SIM_JOB_COMPLETED, 0, 0);
+    sim_market_obs_job_settled(mo, 1, 5 * S_NS, SIM_JOB_COMPLETED, 200, 0);
+    sim_market_obs_job_settled(mo, 4, 6 * S_NS, SIM_JOB_RELEASED_WRONG, 0, 0);
+    sim_market_obs_agent_status(mo, 1, 7 * S_NS, "suspended");
+    sim_market_obs_job_settled(mo, 3, 10 * S_NS, SIM_JOB_MISSED, 0, 0);
+    sim_market_obs_agent_money(mo, 0, 10000, 300, 0, 0, 0, 100, 0.9, 1, 1);
+    sim_market_obs_agent_money(mo, 1, 10000, 200, 0, 50, 0, 50, 0.4, 2, 0);
+    sim_market_obs_agent_money(mo, 2, 0, 0, 2000, 200, 0, 0, NAN, 0, 0);
+    sim_market_obs_finish(mo, m);
+    sim_market_obs_free(mo);
+}
+
+START_TEST(test_jobs_section)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    sim_alarm_figures(m);
+    g_autofree char *none = rep_summary_render(info, m);
+    ck_assert(strstr(none, "\nJobs\n") == NULL); /* a run without agents */
+    test_add_market(m);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Jobs");
+    ck_assert_line(text, "  jobs             5 posted, 2 completed (50.0% of 4 decided)");
+    ck_assert_line(text, "  outcomes         open 1, completed 2, released_wrong 1, missed 1");
+    ck_assert_line(text, "  job latency      p50 3.000  p99 5.000 (s, posted to completed)");
+    ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
+    ck_assert_line(text,
+                   "  cost per job     1,100.0 tokens = $0.011000 per completed job, fees included");
+    ck_assert_line(text, "  provider roi     1.500 (150.0%), the mean over 2 providers");
+    ck_assert_line(text, "  agents           active max 3, at the end 3   registered 3 of 3");
+    ck_assert_line(text, "  wrong results    1 released (33.3% of the released jobs)");
+    ck_assert_line(text, "  alarms           agent_unresponsive 1 (table alarms)");
+    ck_assert(strstr(text, "\nJobs\n") < strstr(text, "\ntrace hash"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
+/* Many outcomes wrap under their label; nothing measured shows "-". */
+START_TEST(test_jobs_section_wraps_and_dashes)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = sim_metrics_new();
+    static const char *const caps[] = {"llm-7b"};
+    sim_market_obs *mo = sim_market_obs_new(2, caps, 1, 0.00001);
+    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
+    sim_market_obs_agent(mo, 1, "consumer", 0, SIM_AGENT_NONE, 1, "honest");
+    for (int o = 0; o < SIM_JOB_OUTCOME_COUNT; o++) { /* every outcome but completed */
+        if (o == SIM_JOB_COMPLETED)
+            continue;
+        sim_market_obs_job_posted(mo, (uint64_t)o, 1, 0, 0, 1.0);
+        if (o == SIM_JOB_RELEASED_WRONG || o == SIM_JOB_REJECTED || o == SIM_JOB_MISSED)
+            sim_market_obs_job_matched(mo, (uint64_t)o, 0, S_NS, 10);
+        if (o != SIM_JOB_OPEN)
+            sim_market_obs_job_settled(mo, (uint64_t)o, 2 * S_NS, (sim_job_outcome)o, 0, 0);
+    }
+    sim_market_obs_finish(mo, m);
+    sim_market_obs_free(mo);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "  jobs             8 posted, 0 completed (0.0% of 7 decided)");
+    ck_assert_line(text,
+                   "  outcomes         open 1, unmatched 1, released_wrong 1, rejected 1, missed 1,");
+    ck_assert_line(text, "                   expired 1, declined 1, cancelled 1");
+    ck_assert_line(text, "  job latency      p50 -  p99 - (s, posted to completed)");
+    ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
+    ck_assert_line(text, "  cost per job     - (no job completed)");
+    ck_assert_line(text, "  provider roi     - (-), the mean over 0 providers");
+    ck_assert_line(text, "  wrong results    1 released (100.0% of the released jobs)");
+    ck_assert_line(text, "  alarms           none");
+    assert_fits_80_columns(text);
+}
+END_TEST
+
 static Suite *summary_suite(void)
 {
     Suite *s = suite_create("summary");
@@ -593,6 +699,8 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_fees_many_alarms);
     tcase_add_test(tc, test_fees_section_only_when_relevant);
     tcase_add_test(tc, test_concentration_section);
+    tcase_add_test(tc, test_jobs_section);
+    tcase_add_test(tc, test_jobs_section_wraps_and_dashes);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
