@@ -27,6 +27,56 @@ void mw_init(market_world *w, uint32_t accounts, uint64_t balance,
     w->time_ns = 1000;
 }
 
+void mw_jobs(market_world *w, const proto_jobs_params *params)
+{
+    proto_jobs_genesis(w->s, params);
+    ck_assert_uint_eq(proto_state_total_supply(w->s), w->supply);
+}
+
+proto_registry_params mw_registry_params(void)
+{
+    proto_registry_params p = proto_registry_defaults();
+    p.capabilities_count = 4;
+    p.min_bond = 100;
+    p.heartbeat_ns = MW_HB;
+    p.suspend_after = 2;
+    p.evict_after = 5;
+    p.unbond_delay_ns = 3 * MW_HB;
+    p.evict_slash_permille = 100;
+    p.noshow_slash_permille = 50;
+    return p;
+}
+
+proto_jobs_params mw_jobs_params(void)
+{
+    return (proto_jobs_params){.fee_permille = 20,
+                               .accept_timeout_ns = 1000000,
+                               .challenge_window_ns = 5000000,
+                               .max_deadline_ms = 100};
+}
+
+static proto_registry_genesis_agent market_agent(uint32_t account, uint32_t caps, uint64_t bond)
+{
+    proto_registry_genesis_agent g = {.account = account,
+                                      .capabilities = caps,
+                                      .capacity = caps != 0 ? 2 : 0,
+                                      .price = caps != 0 ? 10 : 0,
+                                      .bond = bond};
+    memset(g.msg_key.bytes, 0x11, PROTO_PUBKEY_SIZE);
+    return g;
+}
+
+void mw_init_market(market_world *w)
+{
+    proto_registry_params rp = mw_registry_params();
+    const proto_registry_genesis_agent agents[] = {
+        market_agent(0, 0x3, 1000), market_agent(1, 0x4, 500), market_agent(2, 0, 200),
+        market_agent(3, 0, 200)};
+    mw_init(w, 8, MW_BALANCE, &rp, G_N_ELEMENTS(agents), agents);
+    proto_jobs_params jp = mw_jobs_params();
+    mw_jobs(w, &jp);
+}
+
 void mw_clear(market_world *w)
 {
     proto_state_free(w->s);

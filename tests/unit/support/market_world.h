@@ -11,6 +11,7 @@
 #include "protocol/chain/module.h"
 #include "protocol/chain/tx_envelope.h"
 #include "protocol/core/event.h"
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 
 typedef struct market_world {
@@ -27,6 +28,19 @@ typedef struct market_world {
 void mw_init(market_world *w, uint32_t accounts, uint64_t balance,
              const proto_registry_params *params, uint32_t count,
              const proto_registry_genesis_agent *agents);
+/* The jobs tests' market: accounts 0..7 with MW_BALANCE each; the
+ * registry (mw_registry_params) with agents 0 (a provider of
+ * capabilities 0 and 1, bond 1000), 1 (a provider of capability 2, bond
+ * 500), 2 and 3 (consumers, bond 200 each); the jobs module
+ * (mw_jobs_params). */
+#define MW_BALANCE 10000
+#define MW_HB 1000000000LL /* heartbeat period: 1 s, beyond every job test */
+proto_registry_params mw_registry_params(void);
+/* fee 2%, accept timeout 1 ms, challenge window 5 ms, max deadline 100 ms. */
+proto_jobs_params mw_jobs_params(void);
+void mw_init_market(market_world *w);
+/* Attach the jobs module too. */
+void mw_jobs(market_world *w, const proto_jobs_params *params);
 void mw_clear(market_world *w);
 
 /* Deliver one message from sender; the module's code (0 = OK; the
