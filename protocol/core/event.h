@@ -48,6 +48,17 @@ typedef enum proto_event_kind {
                                   * passed this node's checks; `hash` = its 32-byte id. The
                                   * simulator learns from it that a client's transaction
                                   * left the node it was given to */
+    PROTO_EV_AGENT_STATUS,       /* committing block `height` moved agent `account` from
+                                  * `prev_status` to `status` (proto_agent_status,
+                                  * protocol/modules/registry/registry.h); `amount` = the
+                                  * tokens the step moved: the bond locked at registration,
+                                  * burned at eviction, paid back at retirement; else 0 */
+    PROTO_EV_JOB_STATUS,         /* committing block `height` moved job `job` (provider
+                                  * `account`, payment `job_payment`) from `prev_status` to
+                                  * `status` (proto_job_status,
+                                  * protocol/modules/jobs/jobs.h; a settled job's status is
+                                  * its outcome); `amount` = the provider's bond burned by a
+                                  * missed deadline, else 0 */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */
@@ -124,6 +135,12 @@ typedef struct proto_event {
                                * broke, a static name (proto_txenv_result_name,
                                * proto_tx_exec_result_name, proto_txpool_result_name);
                                * NULL otherwise */
+    uint32_t account;         /* AGENT_STATUS: the agent; JOB_STATUS: the job's provider */
+    uint64_t job;             /* JOB_STATUS: the job's id (PROTO_JOB_ID: consumer, seq) */
+    uint32_t status;          /* AGENT_STATUS: proto_agent_status; JOB_STATUS:
+                               * proto_job_status (after the change) */
+    uint32_t prev_status;     /* the same before it (NONE: a new record or job) */
+    uint64_t job_payment;     /* JOB_STATUS: base units the job pays its provider */
 } proto_event;
 
 #endif

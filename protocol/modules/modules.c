@@ -5,7 +5,9 @@
 
 #include "protocol/modules/bank/bank.h"
 #include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/mint/mint_module.h"
+#include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 
@@ -15,6 +17,8 @@ static const proto_module *const chain_modules[] = {
     &proto_staking_module,   /* 3: delegation, unbonding, redelegation, the active set */
     &proto_mint_module,      /* 4: inflation and block provisions */
     &proto_distribution_module, /* 5: fees and provisions to validators and delegators (F1) */
+    &proto_registry_module,  /* 6: the agent market's directory: bonds, liveness, feedback */
+    &proto_jobs_module,      /* 7: escrowed jobs between agents */
 };
 
 static const proto_module_set chain_module_set = {

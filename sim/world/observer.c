@@ -219,6 +219,10 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     case PROTO_EV_PARTITION_HEALED:
         /* The mesh statistics and convergence observers record them. */
         return;
+    case PROTO_EV_AGENT_STATUS:
+    case PROTO_EV_JOB_STATUS:
+        /* The agent market's module events: nothing here records them yet. */
+        return;
     }
 }
 

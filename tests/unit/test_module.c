@@ -31,8 +31,10 @@
 #include "protocol/core/fastmix.h"
 #include "protocol/modules/bank/bank.h"
 #include "protocol/modules/distribution/distribution.h"
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/mint/mint_module.h"
 #include "protocol/modules/modules.h"
+#include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
 #include "support/tx_fixture.h"
@@ -413,7 +415,7 @@ START_TEST(test_registry)
 {
     const proto_module_set *set = proto_modules_default();
     proto_module_set_check(set);
-    ck_assert_uint_eq(set->count, 5);
+    ck_assert_uint_eq(set->count, 7);
     ck_assert_str_eq(set->modules[0]->name, "bank");
     ck_assert_uint_eq(set->modules[0]->id, PROTO_BANK_MODULE_ID);
     ck_assert_str_eq(set->modules[1]->name, "validator");
@@ -424,6 +426,10 @@ START_TEST(test_registry)
     ck_assert_uint_eq(set->modules[3]->id, PROTO_MINT_MODULE_ID);
     ck_assert_str_eq(set->modules[4]->name, "distribution");
     ck_assert_uint_eq(set->modules[4]->id, PROTO_DISTRIBUTION_MODULE_ID);
+    ck_assert_str_eq(set->modules[5]->name, "registry");
+    ck_assert_uint_eq(set->modules[5]->id, PROTO_REGISTRY_MODULE_ID);
+    ck_assert_str_eq(set->modules[6]->name, "jobs");
+    ck_assert_uint_eq(set->modules[6]->id, PROTO_JOBS_MODULE_ID);
     ck_assert_ptr_eq(proto_module_set_find(set, PROTO_VALIDATOR_MODULE_ID),
                      &proto_validator_module);
     ck_assert_ptr_null(proto_module_set_find(set, VAULT_ID));

@@ -65,6 +65,8 @@ const char *tb_event_kind_name(proto_event_kind kind)
         [PROTO_EV_PARTITION_SUSPECTED] = "partition-suspected",
         [PROTO_EV_PARTITION_HEALED] = "partition-healed",
         [PROTO_EV_TX_RECEIVED] = "tx-received",
+        [PROTO_EV_AGENT_STATUS] = "agent-status",
+        [PROTO_EV_JOB_STATUS] = "job-status",
     };
     if ((size_t)kind < G_N_ELEMENTS(names) && names[kind] != NULL)
         return names[kind];

@@ -1,0 +1,43 @@
+/* The jobs module's state and the helpers its files share
+ * (jobs_state.c: state, root, undo, genesis, readers; jobs_msgs.c:
+ * messages; jobs_settle.c: settlement, events and the end block;
+ * jobs_invariants.c). Internal to the module. */
+#ifndef AITBC_PROTOCOL_MODULES_JOBS_INTERNAL_H
+#define AITBC_PROTOCOL_MODULES_JOBS_INTERNAL_H
+
+#include "protocol/modules/jobs/jobs.h"
+
+typedef struct jobs_state {
+    proto_jobs_params params;
+    GArray *jobs;    /* proto_job, strictly increasing id */
+    uint64_t escrow; /* sum of payment + fee of the jobs: the module's supply */
+} jobs_state;
+
+/* The state, or NULL when the module is absent. */
+const jobs_state *proto_jobs__get(const proto_state *s);
+/* Mutable access (asserts the state exists): the first call in an undo
+ * scope records a copy of the whole state into undo (NULL: none). */
+jobs_state *proto_jobs__mut(proto_state *s, proto_undo *undo);
+
+/* The first index whose id is >= id. */
+guint proto_jobs__lower(const jobs_state *st, uint64_t id);
+/* Index of the job with this id, or -1. */
+gint proto_jobs__find(const jobs_state *st, uint64_t id);
+
+/* Report job's change from prev to status (event.h); amount: the bond
+ * slashed. */
+void proto_jobs__report(GArray *events, const proto_job *job, proto_job_status prev,
+                        proto_job_status status, uint64_t amount);
+/* Settle the job at index k of a mutable state with `outcome`: pay it
+ * out (a refund, or the release for RELEASED and RELEASED_AUTO), apply
+ * the outcome's registry effects (feedback, counters, no-show slash),
+ * report it and remove it. score: the consumer's, for RELEASED. */
+void proto_jobs__settle(proto_state *s, const proto_msg_ctx *ctx, jobs_state *st, guint k,
+                        proto_job_status outcome, uint8_t score);
+
+#define PROTO_JOBS__ROUTES_COUNT 7
+extern const proto_msg_route proto_jobs__routes[PROTO_JOBS__ROUTES_COUNT];
+bool proto_jobs__end_block(proto_state *s, const proto_msg_ctx *ctx);
+bool proto_jobs__invariants(const proto_state *s, const void *state, GString *why);
+
+#endif
