@@ -237,5 +237,6 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
                          "txs_resubmitted.other");
     if (e->has_min_nakamoto)
         expect_min_nakamoto(sc, m, out, &all);
+    rep_expect_market(sc, m, out, &all);
     return all;
 }

@@ -32,6 +32,8 @@ typedef struct rep_verdicts {
 gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
                                   const rep_verdicts *v, GArray *out);
 /* The same, appended to info->expects. */
+/* The agent market's targets (expect_market.c), appended the same way. */
+void rep_expect_market(const sim_scenario *sc, const sim_metrics *m, GArray *out, gboolean *all);
 gboolean rep_expect_evaluate(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
                              rep_run_info *info);
 

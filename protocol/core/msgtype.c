@@ -31,6 +31,7 @@ const char *proto_msg_type_name(uint8_t type)
         [PROTO_MSG_P2P_GOSSIP] = "p2p.gossip",
         [PROTO_MSG_P2P_IHAVE] = "p2p.ihave",
         [PROTO_MSG_P2P_IWANT] = "p2p.iwant",
+        [PROTO_MSG_AGENT] = "agent",
     };
     if (type < sizeof names / sizeof names[0] && names[type] != NULL)
         return names[type];

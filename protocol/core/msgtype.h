@@ -35,6 +35,10 @@ typedef enum proto_msg_type {
     PROTO_MSG_P2P_GOSSIP = 38,      /* [38][scope][inner message]: broadcast payload */
     PROTO_MSG_P2P_IHAVE = 39,       /* ids of gossip messages held (lazy push) */
     PROTO_MSG_P2P_IWANT = 40,       /* ids asked for after an IHAVE */
+    /* Agents (protocol/agents): a sealed agent-to-agent message in a
+     * frame the host machine routes to the agent, [48][to account
+     * u32][agent_msg wire]; nodes never take it. */
+    PROTO_MSG_AGENT = 48,
     PROTO_MSG_TYPE_COUNT_MAX = 256
 } proto_msg_type;
 

@@ -289,6 +289,26 @@ void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job)
         j->rec.disputed = TRUE;
 }
 
+void sim_market_obs_consumer_fees(sim_market_obs *m, uint32_t consumer, uint64_t fees)
+{
+    g_assert(consumer < m->agents_count && !m->finished);
+    uint64_t on_chain = 0;
+    for (guint i = 0; i < m->jobs->len; i++) {
+        const market_job *j = &g_array_index(m->jobs, market_job, i);
+        on_chain += j->rec.consumer == consumer && j->outcome != SIM_JOB_UNMATCHED;
+    }
+    if (on_chain == 0)
+        return;
+    uint64_t share = fees / on_chain, rest = fees % on_chain;
+    for (guint i = 0; i < m->jobs->len; i++) {
+        market_job *j = &g_array_index(m->jobs, market_job, i);
+        if (j->rec.consumer != consumer || j->outcome == SIM_JOB_UNMATCHED)
+            continue;
+        j->rec.fee_paid += share + rest; /* the first takes the remainder */
+        rest = 0;
+    }
+}
+
 const GArray *sim_market_obs_alarms(const sim_market_obs *m)
 {
     return sim_market_watch_alarms(m->watch);

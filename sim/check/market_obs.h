@@ -154,6 +154,11 @@ void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job);
 void sim_market_obs_finish(sim_market_obs *m, sim_metrics *metrics);
 
 /* The watchdog's alarms so far (sim_alarm_record), for tests. */
+/* At the end, before the figures: the transaction fees a consumer paid
+ * (all of them, from its balance), shared equally over the jobs it put
+ * on chain (every outcome but unmatched; the first takes the remainder)
+ * and added to their fee_paid, so cost_per_job counts them. */
+void sim_market_obs_consumer_fees(sim_market_obs *m, uint32_t consumer, uint64_t fees);
 const GArray *sim_market_obs_alarms(const sim_market_obs *m);
 
 #endif

@@ -83,6 +83,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
         proto_state_add_account(c->genesis, &c->spam_keys[k].pk, SIM_CHAIN_GENESIS_BALANCE);
     }
     sim_chain_staking_accounts(c);
+    sim_chain_agents_accounts(c);
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the
@@ -97,6 +98,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
             proto_valset_set_operator(vs, v, c->fee_accounts[v]);
         proto_validator_genesis(c->genesis, vs);
     }
+    sim_chain_agents_genesis(c);
     proto_state_set_fast_hash(c->genesis, opt->crypto_fast);
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;
@@ -191,6 +193,8 @@ bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep
     build_pbft(c);
     c->opt.stakes = NULL; /* borrowed for set-up only */
     c->opt.staking = NULL;
+    c->opt.agents = NULL;
+    c->opt.jobs = NULL;
     return true;
 }
 
@@ -208,6 +212,8 @@ void sim_chain_clear(sim_chain *c)
     g_free(c->fee_accounts);
     g_free(c->spam_keys);
     g_free(c->delegator_keys);
+    g_free(c->agent_keys);
+    g_free(c->agent_balances);
     *c = (sim_chain){0};
 }
 

@@ -31,6 +31,7 @@
 #include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/core/crypto.h"
 #include "protocol/pbft/pbft.h"
 #include "protocol/poa/poa.h"
@@ -74,6 +75,13 @@ typedef struct sim_chain_options {
      * delegate at genesis; NULL: genesis stakes as they are. Borrowed,
      * must outlive sim_chain_init. */
     const sim_staking_options *staking;
+    /* [agents] and [jobs]: the registry and jobs modules, and one funded
+     * account per agent identity (agent_identities of them: the
+     * scenario's agents and the sybil faults' identities); NULL: none.
+     * Borrowed, must outlive sim_chain_init. */
+    const sim_agents_options *agents;
+    const sim_jobs_options *jobs;
+    uint32_t agent_identities;
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
@@ -99,6 +107,11 @@ typedef struct sim_chain {
     uint32_t delegators_count;       /* [staking] delegators; 0 without [staking] */
     uint64_t delegator_stake;        /* each delegator's genesis delegation */
     uint32_t first_delegator_account;/* delegator k is account first_delegator_account + k */
+    proto_keypair *agent_keys;       /* [agents_count]: "agent/<k>" */
+    uint64_t *agent_balances;        /* [agents_count]: genesis balances */
+    uint32_t agents_count;           /* agent identities; 0 without [agents] */
+    uint32_t first_agent_account;    /* agent k is account first_agent_account + k */
+    proto_jobs_params jobs_params;   /* [jobs] on chain (when agents_count > 0) */
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation_kind rotation;    /* poa.rotation and pbft.rotation */
@@ -121,6 +134,12 @@ void sim_chain_clear(sim_chain *c);
  * delegator's genesis delegation, and the validator set on top. */
 void sim_chain_staking_accounts(sim_chain *c);
 void sim_chain_staking_genesis(sim_chain *c);
+/* chain_agents.c: the agents' accounts and the registry and jobs
+ * modules (with [agents]). */
+void sim_chain_agents_accounts(sim_chain *c);
+void sim_chain_agents_genesis(sim_chain *c);
+/* What a provider holds besides its bond at genesis, for fees. */
+#define SIM_AGENT_PROVIDER_FLOAT 100000000000ULL
 
 void *sim_chain_new_node(const sim_chain *c, proto_node_id self, int32_t validator_index,
                          const proto_env *env, const proto_node_ops **ops);

@@ -111,6 +111,7 @@ static void churn_gone(void *ctx, uint64_t node, uint64_t incarnation)
         return;
     sim_world_crash_node(w, (uint32_t)node);
     slot->churned_out = true;
+    sim_agents_host_gone(w, (uint32_t)node);
 }
 
 static void churn_leave(sim_churn *c)
@@ -129,6 +130,7 @@ static void churn_leave(sim_churn *c)
         churn_record(c, node, SIM_CHURN_LEAVE_CRASH);
         sim_world_crash_node(w, node);
         slot->churned_out = true;
+        sim_agents_host_gone(w, node);
     }
 }
 

@@ -222,6 +222,13 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         apply_degrades(w, f);
         return;
     case SIM_FAULT_BYZANTINE:
+        /* An agent's behaviour holds from the fault's start on. */
+        if (f->agents->len > 0) {
+            if (start)
+                sim_agents_misbehave(w, f->agents, f->behavior, f->behavior_delay_ns,
+                                     f->behavior_factor);
+            return;
+        }
         /* Wrappers check their own windows; a twin node runs during its
          * window only. */
         if (g_str_equal(f->behavior, "twin")) {

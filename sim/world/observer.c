@@ -117,8 +117,12 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
                            .committed_ns = now,
                            .block_index = idx};
     g_array_append_val(w->metrics->commits, c);
-    if (ev->height > w->final_height_max)
+    if (ev->height > w->final_height_max) {
         w->final_height_max = ev->height;
+        if (sim_agents_present(w) && w->opt.protocol == SIM_CONSENSUS_PBFT &&
+            slot->consensus != NULL)
+            sim_agents_on_height(w, pbft_node_state(slot->consensus));
+    }
     if (ev->tx_hashes != NULL)
         sim_workload_on_block_final(w, idx, ev->tx_hashes, ev->tx_count, slot->index);
 }
@@ -221,7 +225,9 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         return;
     case PROTO_EV_AGENT_STATUS:
     case PROTO_EV_JOB_STATUS:
-        /* The agent market's module events: nothing here records them yet. */
+        /* The agent market's record (once per height: every committing
+         * node reports them). */
+        sim_agents_on_chain_event(w, slot->index, ev);
         return;
     }
 }

@@ -128,13 +128,17 @@ static uint64_t fee_cap_max(const sim_world *w, uint32_t account)
 }
 
 /* Clients are the workload's accounts 0 .. accounts - 1, then the
- * delegators ([staking] delegators, sim/world/delegators.c). */
+ * delegators ([staking] delegators, sim/world/delegators.c), then the
+ * agents ([agents], sim/world/agents.c). */
 static const proto_keypair *client_key(const sim_world *w, uint32_t client)
 {
     const sim_workload *wl = &w->workload;
     g_assert(client < wl->clients);
-    return client < wl->opt.accounts ? &wl->keys[client]
-                                     : &w->chain.delegator_keys[client - wl->opt.accounts];
+    if (client < wl->opt.accounts)
+        return &wl->keys[client];
+    if (client < wl->first_agent_client)
+        return &w->chain.delegator_keys[client - wl->opt.accounts];
+    return &w->chain.agent_keys[client - wl->first_agent_client];
 }
 
 /* Sign f's current version (message, nonce, fees) and make it the one
@@ -217,6 +221,19 @@ bool sim_workload_send(sim_world *w, sim_rng *rng, uint32_t client, const proto_
         return false;
     }
     new_inflight_at(w, (uint32_t)sim_rng_below(rng, w->nodes_count), client, msg, gas_limit);
+    return true;
+}
+
+bool sim_workload_send_via(sim_world *w, uint32_t client, const proto_txmsg *msg,
+                           uint64_t gas_limit, uint32_t node)
+{
+    sim_workload *wl = &w->workload;
+    g_assert(client >= wl->first_agent_client && client < wl->clients && node < w->nodes_count);
+    if (g_hash_table_size(wl->inflight) >= INFLIGHT_MAX) {
+        wl->dropped_backlog++;
+        return false;
+    }
+    new_inflight_at(w, node, client, msg, gas_limit);
     return true;
 }
 
@@ -509,7 +526,8 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     sim_rng_init(&wl->rng, opt->seed, "workload");
     wl->keys = w->chain.account_keys;
     g_assert(w->chain.opt.accounts == opt->accounts);
-    wl->clients = opt->accounts + w->chain.delegators_count;
+    wl->first_agent_client = opt->accounts + w->chain.delegators_count;
+    wl->clients = wl->first_agent_client + w->chain.agents_count;
     wl->next_nonce = g_new0(uint64_t, wl->clients);
     wl->last_quote = (proto_fee_quote){.base_fee = w->chain.rules.fees.initial_base_fee,
                                        .tip = 1};
@@ -526,8 +544,9 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     if (opt->tx_rate_per_s > 0 && opt->accounts >= 2 && opt->start_ns < opt->end_ns) {
         sim_sched_at(w->sched, opt->start_ns, arrival, w, 0, 0);
         sim_sched_at(w->sched, opt->start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
-    } else if (w->chain.delegators_count > 0) {
-        sim_sched_at(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0); /* delegators' retries */
+    } else if (w->chain.delegators_count > 0 || w->chain.agents_count > 0) {
+        /* the delegators' and agents' retries */
+        sim_sched_at(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
     }
 }
 

@@ -10,6 +10,8 @@
  * (sim/world/mesh_world.c); in direct topology the consensus node gets it. */
 #include "sim/world/world_internal.h"
 
+#include "protocol/core/msgtype.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -113,6 +115,11 @@ static void deliver(void *ctx, uint32_t from, uint32_t to, GBytes *wire)
     if (!slot->up)
         return;
     sim_trace_delivery(&w->trace, sim_sched_now(w->sched), from, to, wire);
+    if (g_bytes_get_size(wire) > 0 &&
+        *(const uint8_t *)g_bytes_get_data(wire, NULL) == PROTO_MSG_AGENT) {
+        sim_agents_deliver(w, to, wire); /* the machine's agents, not its node */
+        return;
+    }
     /* In mesh topology the accountability checker sees what the p2p node
      * hands the consensus node instead (sim/world/mesh_world.c). */
     if (slot->validator_index >= 0 && slot->p2p == NULL)
@@ -138,11 +145,13 @@ static void start_node(sim_world *w, sim_node_slot *slot)
     sim_net_set_up(w->net, slot->index, true);
     if (w->opt.topology == SIM_TOPOLOGY_MESH) {
         sim_mesh_start_node(w, slot);
+        sim_agents_host_up(w, slot->index);
         return;
     }
     slot->node = sim_world_new_consensus_node(w, slot, slot->index, &slot->env);
     slot->consensus = slot->node;
     slot->ops = slot->consensus_ops;
+    sim_agents_host_up(w, slot->index);
 }
 
 void sim_world_crash_node(sim_world *w, uint32_t index)
@@ -151,6 +160,7 @@ void sim_world_crash_node(sim_world *w, uint32_t index)
     if (!slot->up)
         return;
     sim_world_observers_node_down(w, index); /* while the node can still be read */
+    sim_agents_host_down(w, index);
     slot->ops->free(slot->node); /* a p2p node frees the consensus node it carries */
     slot->node = NULL;
     slot->p2p = NULL;
@@ -232,6 +242,7 @@ static bool build_chain(sim_world *w)
     sim_workload_init(w, &workload);
     sim_delegators_init(w, w->sc->staking_opt.delegation_rate_per_s,
                         MAX(w->chain.delegator_stake / 2, 1));
+    sim_agents_init(w, &w->sc->agents_opt, &w->sc->jobs_opt);
     return true;
 }
 
@@ -396,6 +407,7 @@ void sim_world_free(sim_world *w)
     sim_alarms_free(w->alarms);
     g_array_unref(w->churn_records);
     sim_mesh_clear(w);
+    sim_agents_clear(w);
     sim_workload_clear(w);
     sim_net_free(w->net);
     sim_sched_free(w->sched);
@@ -483,6 +495,7 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
                                                " events)", opt->events_max)
                              : g_strdup("interrupted");
     }
+    sim_agents_finish(w); /* every agent's money, from the final state */
     sim_figures_compute(w);
     return w->stop;
 }

@@ -26,6 +26,7 @@
 #include "sim/engine/store.h"
 #include "sim/engine/trace.h"
 #include "sim/figures/figures.h"
+#include "sim/world/agents.h"
 #include "sim/world/byzantine.h"
 #include "sim/world/chain.h"
 #include "sim/world/churn.h"
@@ -137,7 +138,9 @@ typedef struct sim_workload {
     sim_workload_options opt;
     sim_rng rng;
     const proto_keypair *keys; /* [accounts]: the chain's account keys */
-    uint32_t clients;          /* accounts, then the chain's delegators (workload.c) */
+    uint32_t clients;          /* accounts, then the chain's delegators, then its agents
+                                * (workload.c) */
+    uint32_t first_agent_client; /* agent k is client first_agent_client + k */
     uint64_t *next_nonce;      /* [clients] */
     proto_fee_quote last_quote;/* the newest quote a client had (for when no node is up) */
     uint8_t *strategy_of;      /* [clients]: index into opt.fee_strategies */
@@ -184,6 +187,7 @@ struct sim_world {
      * PBFT parameters. */
     sim_chain chain;
     sim_delegators delegators;
+    sim_agents agents;               /* [agents] (sim/world/agents.h) */
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
@@ -329,6 +333,10 @@ void sim_workload_on_tx_received(sim_world *w, const uint8_t *tx_hash, uint32_t 
  * like a transfer. False: the client backlog is full (counted). */
 bool sim_workload_send(sim_world *w, sim_rng *rng, uint32_t client, const proto_txmsg *msg,
                        uint64_t gas_limit);
+/* The same for an agent (client >= first_agent_client), handed to its
+ * host `node` (or the next live node after it). */
+bool sim_workload_send_via(sim_world *w, uint32_t client, const proto_txmsg *msg,
+                           uint64_t gas_limit, uint32_t node);
 /* Start the delegators' operations at rate_per_s (none at 0), each
  * DELEGATE putting in delegate_amount. After sim_workload_init. */
 void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amount);

@@ -24,9 +24,9 @@
 #define PAY 1000u
 #define FEE 20u /* 2% of PAY */
 
-static const proto_agent *agent(const market_world *w, uint32_t account)
+static const proto_agent_record *agent(const market_world *w, uint32_t account)
 {
-    const proto_agent *a = proto_registry_agent(w->s, account);
+    const proto_agent_record *a = proto_registry_agent(w->s, account);
     ck_assert_ptr_nonnull(a);
     return a;
 }

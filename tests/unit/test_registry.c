@@ -57,9 +57,9 @@ static void world_init(market_world *w)
     mw_init(w, 8, BALANCE, &p, 3, agents);
 }
 
-static const proto_agent *agent(const market_world *w, uint32_t account)
+static const proto_agent_record *agent(const market_world *w, uint32_t account)
 {
-    const proto_agent *a = proto_registry_agent(w->s, account);
+    const proto_agent_record *a = proto_registry_agent(w->s, account);
     ck_assert_ptr_nonnull(a);
     return a;
 }
@@ -89,7 +89,7 @@ START_TEST(test_genesis_and_names)
     world_init(&w);
     ck_assert_uint_eq(proto_registry_count(w.s), 3);
     for (uint32_t k = 0; k < 3; k++) {
-        const proto_agent *a = proto_registry_at(w.s, k);
+        const proto_agent_record *a = proto_registry_at(w.s, k);
         ck_assert_uint_eq(a->account, k);
         ck_assert_int_eq(a->status, PROTO_AGENT_ACTIVE);
         ck_assert_uint_eq(a->next_job_seq, 1);
@@ -124,7 +124,7 @@ START_TEST(test_register)
     world_init(&w);
     proto_txmsg m = mw_register(0x8, 3, 25, 300);
     ck_assert_uint_eq(mw_send(&w, 3, &m, NULL), OK);
-    const proto_agent *a = agent(&w, 3);
+    const proto_agent_record *a = agent(&w, 3);
     ck_assert_int_eq(a->status, PROTO_AGENT_ACTIVE);
     ck_assert_uint_eq(a->capabilities, 0x8);
     ck_assert_uint_eq(a->capacity, 3);
@@ -241,7 +241,7 @@ START_TEST(test_silence_suspends_then_evicts)
     ck_assert_int_eq(agent(&w, 1)->status, PROTO_AGENT_SUSPENDED);
     mw_next(&w, 1); /* silent 5 periods: evicted, 10% of 500 burned */
     others_beat_and_end(&w);
-    const proto_agent *a = agent(&w, 1);
+    const proto_agent_record *a = agent(&w, 1);
     ck_assert_int_eq(a->status, PROTO_AGENT_EVICTED);
     ck_assert_uint_eq(a->bond, 450);
     ck_assert_uint_eq(a->slashed, 50);
@@ -359,7 +359,7 @@ START_TEST(test_deregister_and_bond_back)
     ck_assert(proto_registry_take_job_seq(w.s, NULL, 0, 4));
     m = mw_register(0, 0, 0, 150); /* as a consumer this time */
     ck_assert_uint_eq(mw_send(&w, 0, &m, NULL), OK);
-    const proto_agent *a = agent(&w, 0);
+    const proto_agent_record *a = agent(&w, 0);
     ck_assert_int_eq(a->status, PROTO_AGENT_ACTIVE);
     ck_assert_uint_eq(a->seq, 2);
     ck_assert_uint_eq(a->next_job_seq, 5);

@@ -43,7 +43,7 @@ static void check_job(const proto_state *s, const jobs_state *st, const proto_jo
         broken(why, ok, "a job's fee is not its payment's share", j->id);
     if (!times_fit(st, j))
         broken(why, ok, "a job's times do not fit its status", j->id);
-    const proto_agent *c = proto_registry_agent(s, j->consumer);
+    const proto_agent_record *c = proto_registry_agent(s, j->consumer);
     if (c == NULL || PROTO_JOB_SEQ(j->id) >= c->next_job_seq)
         broken(why, ok, "a job's sequence is not below its consumer's next", j->id);
 }
@@ -64,7 +64,7 @@ static void check_open(const proto_state *s, const jobs_state *st, GString *why,
     g_array_sort(providers, u32_cmp);
     guint p = 0;
     for (uint32_t k = 0; k < proto_registry_count(s); k++) {
-        const proto_agent *a = proto_registry_at(s, k);
+        const proto_agent_record *a = proto_registry_at(s, k);
         while (p < providers->len && g_array_index(providers, uint32_t, p) < a->account) {
             broken(why, ok, "a job names a provider with no record", 0);
             p++;

@@ -111,7 +111,7 @@ static uint32_t check_consumer(const proto_state *s, const proto_msg_ctx *ctx,
 {
     if (ctx->sender == PROTO_ACCOUNT_NONE || ctx->sender >= proto_state_account_count(s))
         return PROTO_JOBS_NO_ACCOUNT;
-    const proto_agent *c = proto_registry_agent(s, ctx->sender);
+    const proto_agent_record *c = proto_registry_agent(s, ctx->sender);
     if (c == NULL)
         return PROTO_JOBS_NOT_REGISTERED;
     if (c->status != PROTO_AGENT_ACTIVE)
@@ -140,7 +140,7 @@ static uint32_t check_post(const proto_state *s, const proto_msg_ctx *ctx, const
         return PROTO_JOBS_UNKNOWN_CAPABILITY;
     if (m->job_post.provider == ctx->sender)
         return PROTO_JOBS_SELF_DEAL;
-    const proto_agent *p = proto_registry_agent(s, m->job_post.provider);
+    const proto_agent_record *p = proto_registry_agent(s, m->job_post.provider);
     if (p == NULL || p->status != PROTO_AGENT_ACTIVE ||
         (p->capabilities & (1u << m->job_post.capability)) == 0)
         return PROTO_JOBS_PROVIDER_UNAVAILABLE;
@@ -187,7 +187,7 @@ static uint32_t check_accept(const proto_state *s, const proto_msg_ctx *ctx, con
         return r;
     if (ctx->time_ns >= j->posted_ns + state_of(s)->params.accept_timeout_ns)
         return PROTO_JOBS_ACCEPT_EXPIRED;
-    const proto_agent *p = proto_registry_agent(s, j->provider);
+    const proto_agent_record *p = proto_registry_agent(s, j->provider);
     if (p == NULL || p->status != PROTO_AGENT_ACTIVE)
         return PROTO_JOBS_NOT_ACTIVE;
     return PROTO_JOBS_OK;

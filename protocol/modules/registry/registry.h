@@ -124,7 +124,7 @@ typedef enum proto_agent_status {
  * "unknown" otherwise. */
 const char *proto_agent_status_name(proto_agent_status s);
 
-typedef struct proto_agent {
+typedef struct proto_agent_record {
     uint32_t account;          /* key: the agent's account index */
     proto_agent_status status;
     uint32_t capabilities;     /* mask, bits < capabilities_count; 0: a consumer */
@@ -143,7 +143,7 @@ typedef struct proto_agent {
     uint64_t jobs_failed;      /* jobs rejected or missed */
     uint64_t slashed;          /* base units of its bonds burned, ever */
     uint64_t reputation;       /* x 1/PROTO_REGISTRY_TRUST_ONE; 0 until set */
-} proto_agent;
+} proto_agent_record;
 
 /* What one rater said of one ratee, summed over its jobs. */
 typedef struct proto_registry_feedback_rec {
@@ -198,10 +198,10 @@ void proto_registry_genesis(proto_state *s, const proto_registry_params *p, uint
 bool proto_registry_active(const proto_state *s);
 const proto_registry_params *proto_registry_params_of(const proto_state *s);
 /* The record of account, or NULL. Valid until s changes. */
-const proto_agent *proto_registry_agent(const proto_state *s, uint32_t account);
+const proto_agent_record *proto_registry_agent(const proto_state *s, uint32_t account);
 /* Records in account order: k < count. */
 uint32_t proto_registry_count(const proto_state *s);
-const proto_agent *proto_registry_at(const proto_state *s, uint32_t k);
+const proto_agent_record *proto_registry_at(const proto_state *s, uint32_t k);
 /* ACTIVE records. */
 uint32_t proto_registry_active_count(const proto_state *s);
 /* The bonds the module holds (its supply). */

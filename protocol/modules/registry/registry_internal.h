@@ -9,7 +9,7 @@
 
 typedef struct registry_state {
     proto_registry_params params;
-    GArray *agents;   /* proto_agent, strictly increasing account */
+    GArray *agents;   /* proto_agent_record, strictly increasing account */
     GArray *feedback; /* proto_registry_feedback_rec, strictly increasing (rater, ratee) */
     uint64_t bonded;  /* sum of the agents' bonds: the module's supply */
 } registry_state;
@@ -23,16 +23,16 @@ registry_state *proto_registry__mut(proto_state *s, proto_undo *undo);
 /* Index of account's record, or -1. */
 gint proto_registry__find(const registry_state *st, uint32_t account);
 /* Its record (mutable, in a state from proto_registry__mut), or NULL. */
-proto_agent *proto_registry__agent_mut(registry_state *st, uint32_t account);
+proto_agent_record *proto_registry__agent_mut(registry_state *st, uint32_t account);
 /* Insert a record in account order (asserts the account has none). */
-proto_agent *proto_registry__insert(registry_state *st, const proto_agent *a);
+proto_agent_record *proto_registry__insert(registry_state *st, const proto_agent_record *a);
 
 /* Report a status change of `a` (from prev) into events (NULL: none);
  * amount: tokens the change moved (event.h). */
-void proto_registry__report(GArray *events, const proto_agent *a,
+void proto_registry__report(GArray *events, const proto_agent_record *a,
                             proto_agent_status prev, uint64_t amount);
 /* Move a to status at now (status_since_ns) and report it. */
-void proto_registry__transition(GArray *events, proto_agent *a,
+void proto_registry__transition(GArray *events, proto_agent_record *a,
                                 proto_agent_status status, int64_t now_ns, uint64_t amount);
 
 /* floor(amount * permille / 1000), exact. */

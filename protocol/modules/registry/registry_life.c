@@ -14,7 +14,7 @@
 #include "protocol/modules/registry/registry_internal.h"
 
 /* The status `a` moves to at now, or its own when nothing is due. */
-static proto_agent_status next_status(const registry_state *st, const proto_agent *a,
+static proto_agent_status next_status(const registry_state *st, const proto_agent_record *a,
                                       int64_t now_ns)
 {
     const proto_registry_params *p = &st->params;
@@ -37,7 +37,7 @@ static proto_agent_status next_status(const registry_state *st, const proto_agen
 static bool anything_due(const registry_state *st, int64_t now_ns)
 {
     for (guint k = 0; k < st->agents->len; k++) {
-        const proto_agent *a = &g_array_index(st->agents, proto_agent, k);
+        const proto_agent_record *a = &g_array_index(st->agents, proto_agent_record, k);
         if (next_status(st, a, now_ns) != a->status)
             return true;
     }
@@ -46,7 +46,7 @@ static bool anything_due(const registry_state *st, int64_t now_ns)
 
 /* Eviction: burn the slash, lock the rest. */
 static void evict(proto_state *s, const proto_msg_ctx *ctx, registry_state *st,
-                  proto_agent *a)
+                  proto_agent_record *a)
 {
     uint64_t burn = proto_registry__permille(a->bond, st->params.evict_slash_permille);
     a->bond -= burn;
@@ -60,7 +60,7 @@ static void evict(proto_state *s, const proto_msg_ctx *ctx, registry_state *st,
 
 /* Retirement: the bond back to the account. */
 static void retire(proto_state *s, const proto_msg_ctx *ctx, registry_state *st,
-                   proto_agent *a)
+                   proto_agent_record *a)
 {
     uint64_t pay = a->bond;
     a->bond = 0;
@@ -78,7 +78,7 @@ bool proto_registry__end_block(proto_state *s, const proto_msg_ctx *ctx)
         return true;
     registry_state *st = proto_registry__mut(s, ctx->undo);
     for (guint k = 0; k < st->agents->len; k++) {
-        proto_agent *a = &g_array_index(st->agents, proto_agent, k);
+        proto_agent_record *a = &g_array_index(st->agents, proto_agent_record, k);
         /* At most ACTIVE -> SUSPENDED -> EVICTED -> RETIRED. */
         for (int step = 0; step < 3; step++) {
             proto_agent_status next = next_status(st, a, ctx->time_ns);
@@ -104,7 +104,7 @@ static void broken(GString *why, bool *ok, const char *sentence, uint32_t accoun
 }
 
 /* One record's fields agree with its status and role. */
-static void check_agent(const registry_state *st, const proto_agent *a, GString *why,
+static void check_agent(const registry_state *st, const proto_agent_record *a, GString *why,
                         bool *ok)
 {
     uint32_t n = st->params.capabilities_count;
@@ -153,8 +153,8 @@ bool proto_registry__invariants(const proto_state *s, const void *state, GString
     bool ok = true;
     uint64_t bonds = 0;
     for (guint k = 0; k < st->agents->len; k++) {
-        const proto_agent *a = &g_array_index(st->agents, proto_agent, k);
-        if (k > 0 && g_array_index(st->agents, proto_agent, k - 1).account >= a->account)
+        const proto_agent_record *a = &g_array_index(st->agents, proto_agent_record, k);
+        if (k > 0 && g_array_index(st->agents, proto_agent_record, k - 1).account >= a->account)
             broken(why, &ok, "agents are not sorted by account", a->account);
         if (a->account >= proto_state_account_count(s))
             broken(why, &ok, "an agent names no account", a->account);

@@ -68,11 +68,11 @@ static bool listed_status(proto_agent_status s)
 /* The sender's record for HEARTBEAT, UPDATE and DEREGISTER: it exists
  * and is ACTIVE or SUSPENDED. *out is set on OK. */
 static uint32_t listed_sender(const proto_state *s, const proto_msg_ctx *ctx,
-                              const proto_agent **out)
+                              const proto_agent_record **out)
 {
     if (!sender_is_account(s, ctx))
         return PROTO_REGISTRY_NO_ACCOUNT;
-    const proto_agent *a = proto_registry_agent(s, ctx->sender);
+    const proto_agent_record *a = proto_registry_agent(s, ctx->sender);
     if (a == NULL)
         return PROTO_REGISTRY_NOT_REGISTERED;
     if (!listed_status(a->status))
@@ -92,7 +92,7 @@ static uint32_t check_register(const proto_state *s, const proto_msg_ctx *ctx, c
         return PROTO_REGISTRY_BAD_MESSAGE;
     if (!sender_is_account(s, ctx))
         return PROTO_REGISTRY_NO_ACCOUNT;
-    const proto_agent *a = proto_registry_agent(s, ctx->sender);
+    const proto_agent_record *a = proto_registry_agent(s, ctx->sender);
     if (a != NULL && a->status != PROTO_AGENT_RETIRED)
         return PROTO_REGISTRY_ALREADY_REGISTERED;
     if (!capabilities_known(st, m->agent.capabilities))
@@ -107,10 +107,10 @@ static uint32_t check_register(const proto_state *s, const proto_msg_ctx *ctx, c
 static void apply_register(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
     registry_state *st = proto_registry__mut(s, ctx->undo);
-    proto_agent *a = proto_registry__agent_mut(st, ctx->sender);
+    proto_agent_record *a = proto_registry__agent_mut(st, ctx->sender);
     proto_agent_status prev = PROTO_AGENT_NONE;
     if (a == NULL) {
-        proto_agent fresh = {.account = ctx->sender, .next_job_seq = 1};
+        proto_agent_record fresh = {.account = ctx->sender, .next_job_seq = 1};
         a = proto_registry__insert(st, &fresh);
     } else {
         prev = a->status; /* RETIRED: seq, job sequence and history carry on */
@@ -138,7 +138,7 @@ static uint32_t check_heartbeat(const proto_state *s, const proto_msg_ctx *ctx, 
     (void)state_of(s);
     if (m->agent_seq.seq == 0)
         return PROTO_REGISTRY_BAD_MESSAGE;
-    const proto_agent *a = NULL;
+    const proto_agent_record *a = NULL;
     uint32_t r = listed_sender(s, ctx, &a);
     if (r != PROTO_REGISTRY_OK)
         return r;
@@ -149,7 +149,7 @@ static uint32_t check_heartbeat(const proto_state *s, const proto_msg_ctx *ctx, 
 
 static void apply_heartbeat(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
-    proto_agent *a =
+    proto_agent_record *a =
         proto_registry__agent_mut(proto_registry__mut(s, ctx->undo), ctx->sender);
     a->seq = m->agent_seq.seq;
     a->last_heartbeat_ns = ctx->time_ns;
@@ -165,7 +165,7 @@ static uint32_t check_update(const proto_state *s, const proto_msg_ctx *ctx, con
     const registry_state *st = state_of(s);
     if (!terms_valid(m) || m->agent.bond != 0)
         return PROTO_REGISTRY_BAD_MESSAGE;
-    const proto_agent *a = NULL;
+    const proto_agent_record *a = NULL;
     uint32_t r = listed_sender(s, ctx, &a);
     if (r != PROTO_REGISTRY_OK)
         return r;
@@ -178,7 +178,7 @@ static uint32_t check_update(const proto_state *s, const proto_msg_ctx *ctx, con
 
 static void apply_update(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
-    proto_agent *a =
+    proto_agent_record *a =
         proto_registry__agent_mut(proto_registry__mut(s, ctx->undo), ctx->sender);
     a->capabilities = m->agent.capabilities;
     a->capacity = m->agent.capacity;
@@ -193,7 +193,7 @@ static uint32_t check_deregister(const proto_state *s, const proto_msg_ctx *ctx,
     (void)state_of(s);
     if (m->agent_seq.seq == 0)
         return PROTO_REGISTRY_BAD_MESSAGE;
-    const proto_agent *a = NULL;
+    const proto_agent_record *a = NULL;
     uint32_t r = listed_sender(s, ctx, &a);
     if (r != PROTO_REGISTRY_OK)
         return r;
@@ -207,7 +207,7 @@ static uint32_t check_deregister(const proto_state *s, const proto_msg_ctx *ctx,
 static void apply_deregister(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
     registry_state *st = proto_registry__mut(s, ctx->undo);
-    proto_agent *a = proto_registry__agent_mut(st, ctx->sender);
+    proto_agent_record *a = proto_registry__agent_mut(st, ctx->sender);
     a->seq = m->agent_seq.seq;
     a->unlock_ns = ctx->time_ns + st->params.unbond_delay_ns;
     proto_registry__transition(ctx->events, a, PROTO_AGENT_DEREGISTERED, ctx->time_ns, 0);

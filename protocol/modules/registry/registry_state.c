@@ -81,7 +81,7 @@ static registry_state *registry_new(const proto_registry_params *p)
 {
     registry_state *st = g_new0(registry_state, 1);
     st->params = *p;
-    st->agents = g_array_new(FALSE, TRUE, sizeof(proto_agent));
+    st->agents = g_array_new(FALSE, TRUE, sizeof(proto_agent_record));
     st->feedback = g_array_new(FALSE, TRUE, sizeof(proto_registry_feedback_rec));
     return st;
 }
@@ -98,7 +98,7 @@ static void *registry_copy(const void *state)
     const registry_state *st = state;
     registry_state *c = g_new0(registry_state, 1);
     *c = *st;
-    c->agents = array_copy(st->agents, sizeof(proto_agent));
+    c->agents = array_copy(st->agents, sizeof(proto_agent_record));
     c->feedback = array_copy(st->feedback, sizeof(proto_registry_feedback_rec));
     return c;
 }
@@ -139,7 +139,7 @@ static void put_params(GByteArray *b, const proto_registry_params *p)
     put_u64(b, p->noshow_slash_permille);
 }
 
-static void put_agent(GByteArray *b, const proto_agent *a)
+static void put_agent(GByteArray *b, const proto_agent_record *a)
 {
     put_u64(b, ((uint64_t)a->account << 32) | (uint32_t)a->status);
     put_u64(b, ((uint64_t)a->capabilities << 32) | a->capacity);
@@ -167,7 +167,7 @@ static void registry_root(const void *state, bool fast, proto_hash *out)
     put_u64(b, st->bonded);
     put_u64(b, st->agents->len);
     for (guint k = 0; k < st->agents->len; k++)
-        put_agent(b, &g_array_index(st->agents, proto_agent, k));
+        put_agent(b, &g_array_index(st->agents, proto_agent_record, k));
     put_u64(b, st->feedback->len);
     for (guint k = 0; k < st->feedback->len; k++) {
         const proto_registry_feedback_rec *f =
@@ -218,28 +218,28 @@ const registry_state *proto_registry__get(const proto_state *s)
 gint proto_registry__find(const registry_state *st, uint32_t account)
 {
     uint32_t k = proto_lower_bound_u32(st->agents->data, st->agents->len,
-                                       sizeof(proto_agent),
-                                       offsetof(proto_agent, account), account);
-    if (k < st->agents->len && g_array_index(st->agents, proto_agent, k).account == account)
+                                       sizeof(proto_agent_record),
+                                       offsetof(proto_agent_record, account), account);
+    if (k < st->agents->len && g_array_index(st->agents, proto_agent_record, k).account == account)
         return (gint)k;
     return -1;
 }
 
-proto_agent *proto_registry__agent_mut(registry_state *st, uint32_t account)
+proto_agent_record *proto_registry__agent_mut(registry_state *st, uint32_t account)
 {
     gint k = proto_registry__find(st, account);
-    return k < 0 ? NULL : &g_array_index(st->agents, proto_agent, k);
+    return k < 0 ? NULL : &g_array_index(st->agents, proto_agent_record, k);
 }
 
-proto_agent *proto_registry__insert(registry_state *st, const proto_agent *a)
+proto_agent_record *proto_registry__insert(registry_state *st, const proto_agent_record *a)
 {
     uint32_t k = proto_lower_bound_u32(st->agents->data, st->agents->len,
-                                       sizeof(proto_agent),
-                                       offsetof(proto_agent, account), a->account);
+                                       sizeof(proto_agent_record),
+                                       offsetof(proto_agent_record, account), a->account);
     g_assert(k >= st->agents->len ||
-             g_array_index(st->agents, proto_agent, k).account != a->account);
+             g_array_index(st->agents, proto_agent_record, k).account != a->account);
     g_array_insert_val(st->agents, k, *a);
-    return &g_array_index(st->agents, proto_agent, k);
+    return &g_array_index(st->agents, proto_agent_record, k);
 }
 
 /* The first feedback index whose pair is >= (rater, ratee). */
@@ -261,7 +261,7 @@ static guint feedback_lower(const registry_state *st, uint32_t rater, uint32_t r
 
 /* ---- events ---- */
 
-void proto_registry__report(GArray *events, const proto_agent *a,
+void proto_registry__report(GArray *events, const proto_agent_record *a,
                             proto_agent_status prev, uint64_t amount)
 {
     if (events == NULL)
@@ -274,7 +274,7 @@ void proto_registry__report(GArray *events, const proto_agent *a,
     g_array_append_val(events, ev);
 }
 
-void proto_registry__transition(GArray *events, proto_agent *a,
+void proto_registry__transition(GArray *events, proto_agent_record *a,
                                 proto_agent_status status, int64_t now_ns, uint64_t amount)
 {
     proto_agent_status prev = a->status;
@@ -298,7 +298,7 @@ void proto_registry_genesis(proto_state *s, const proto_registry_params *p, uint
         g_assert(g->capabilities == 0 ? g->capacity == 0 && g->price == 0
                                       : g->capacity > 0 && g->price > 0);
         g_assert(st->bonded <= UINT64_MAX - g->bond);
-        proto_agent a = {.account = g->account,
+        proto_agent_record a = {.account = g->account,
                                   .status = PROTO_AGENT_ACTIVE,
                                   .capabilities = g->capabilities,
                                   .capacity = g->capacity,
@@ -328,11 +328,11 @@ const proto_registry_params *proto_registry_params_of(const proto_state *s)
     return st != NULL ? &st->params : NULL;
 }
 
-const proto_agent *proto_registry_agent(const proto_state *s, uint32_t account)
+const proto_agent_record *proto_registry_agent(const proto_state *s, uint32_t account)
 {
     const registry_state *st = proto_registry__get(s);
     gint k = st != NULL ? proto_registry__find(st, account) : -1;
-    return k < 0 ? NULL : &g_array_index(st->agents, proto_agent, k);
+    return k < 0 ? NULL : &g_array_index(st->agents, proto_agent_record, k);
 }
 
 uint32_t proto_registry_count(const proto_state *s)
@@ -341,11 +341,11 @@ uint32_t proto_registry_count(const proto_state *s)
     return st != NULL ? st->agents->len : 0;
 }
 
-const proto_agent *proto_registry_at(const proto_state *s, uint32_t k)
+const proto_agent_record *proto_registry_at(const proto_state *s, uint32_t k)
 {
     const registry_state *st = proto_registry__get(s);
     g_assert(st != NULL && k < st->agents->len);
-    return &g_array_index(st->agents, proto_agent, k);
+    return &g_array_index(st->agents, proto_agent_record, k);
 }
 
 uint32_t proto_registry_active_count(const proto_state *s)
@@ -353,7 +353,7 @@ uint32_t proto_registry_active_count(const proto_state *s)
     const registry_state *st = proto_registry__get(s);
     uint32_t n = 0;
     for (guint k = 0; st != NULL && k < st->agents->len; k++)
-        n += g_array_index(st->agents, proto_agent, k).status == PROTO_AGENT_ACTIVE;
+        n += g_array_index(st->agents, proto_agent_record, k).status == PROTO_AGENT_ACTIVE;
     return n;
 }
 
@@ -393,9 +393,9 @@ const proto_registry_feedback_rec *proto_registry_feedback_get(const proto_state
 /* ---- keeper ---- */
 
 /* The record of account in a mutable state (asserted to exist). */
-static proto_agent *keeper_agent(proto_state *s, proto_undo *undo, uint32_t account)
+static proto_agent_record *keeper_agent(proto_state *s, proto_undo *undo, uint32_t account)
 {
-    proto_agent *a = proto_registry__agent_mut(proto_registry__mut(s, undo), account);
+    proto_agent_record *a = proto_registry__agent_mut(proto_registry__mut(s, undo), account);
     g_assert(a != NULL);
     return a;
 }
@@ -403,7 +403,7 @@ static proto_agent *keeper_agent(proto_state *s, proto_undo *undo, uint32_t acco
 void proto_registry_jobs_open_add(proto_state *s, proto_undo *undo, uint32_t account,
                                   int32_t delta)
 {
-    proto_agent *a = keeper_agent(s, undo, account);
+    proto_agent_record *a = keeper_agent(s, undo, account);
     int64_t open = (int64_t)a->jobs_open + delta;
     g_assert(open >= 0 && open <= UINT32_MAX);
     a->jobs_open = (uint32_t)open;
@@ -412,7 +412,7 @@ void proto_registry_jobs_open_add(proto_state *s, proto_undo *undo, uint32_t acc
 bool proto_registry_take_job_seq(proto_state *s, proto_undo *undo, uint32_t consumer,
                                  uint64_t seq)
 {
-    const proto_agent *now = proto_registry_agent(s, consumer);
+    const proto_agent_record *now = proto_registry_agent(s, consumer);
     if (now == NULL || seq < now->next_job_seq || seq == UINT64_MAX)
         return false;
     keeper_agent(s, undo, consumer)->next_job_seq = seq + 1;
@@ -422,7 +422,7 @@ bool proto_registry_take_job_seq(proto_state *s, proto_undo *undo, uint32_t cons
 void proto_registry_count_outcome(proto_state *s, proto_undo *undo, uint32_t provider,
                                   bool done)
 {
-    proto_agent *a = keeper_agent(s, undo, provider);
+    proto_agent_record *a = keeper_agent(s, undo, provider);
     if (done)
         a->jobs_done++;
     else
@@ -432,12 +432,12 @@ void proto_registry_count_outcome(proto_state *s, proto_undo *undo, uint32_t pro
 uint64_t proto_registry_slash(proto_state *s, proto_undo *undo, uint32_t account,
                               uint32_t permille)
 {
-    const proto_agent *now = proto_registry_agent(s, account);
+    const proto_agent_record *now = proto_registry_agent(s, account);
     uint64_t amount = now != NULL ? proto_registry__permille(now->bond, permille) : 0;
     if (amount == 0)
         return 0;
     registry_state *st = proto_registry__mut(s, undo);
-    proto_agent *a = proto_registry__agent_mut(st, account);
+    proto_agent_record *a = proto_registry__agent_mut(st, account);
     a->bond -= amount;
     a->slashed += amount;
     st->bonded -= amount;

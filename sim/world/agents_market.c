@@ -1,0 +1,229 @@
+/* The job market's traffic and record (agents.h): the jobs consumers
+ * want, what the chain settled, and every agent's figures at the end.
+ *
+ * Chain events. Every node that commits a block reports its market
+ * events (PROTO_EV_JOB_STATUS, PROTO_EV_AGENT_STATUS); the record takes
+ * each height's from the first node that commits it (the same block at
+ * every node: the safety checker sees to that), timed when that node
+ * committed it.
+ *
+ * Money, per agent, from those events: earned (payments released to it
+ * as a provider), spent (payment and market fee of its released jobs as
+ * a consumer). The transaction fees it paid follow from its balance at
+ * the end:
+ *     fees = genesis balance - final balance - bond still locked
+ *            - bond slashed - spent - escrow still open + earned
+ * since every other token an agent moves is one of those. */
+#include "sim/world/agents.h"
+
+#include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/registry/registry.h"
+#include "sim/check/market_obs.h"
+#include "sim/world/world_internal.h"
+
+/* ---- the jobs consumers want ---- */
+
+static uint32_t draw_capability(sim_world *w)
+{
+    const GArray *mix = w->agents.jo->mix;
+    double total = 0;
+    for (guint c = 0; c < mix->len; c++)
+        total += g_array_index(mix, double, c);
+    double point = sim_rng_unit(&w->agents.jobs_rng) * total;
+    for (guint c = 0; c < mix->len; c++) {
+        double wgt = g_array_index(mix, double, c);
+        if (point < wgt)
+            return c;
+        point -= wgt;
+    }
+    for (guint c = mix->len; c-- > 0;)
+        if (g_array_index(mix, double, c) > 0)
+            return c;
+    g_assert_not_reached();
+}
+
+static void arrival(void *ctx, uint64_t a, uint64_t b)
+{
+    (void)a, (void)b;
+    sim_world *w = ctx;
+    sim_agents *ag = &w->agents;
+    uint32_t consumer = ag->providers + (uint32_t)sim_rng_below(&ag->jobs_rng, ag->consumers);
+    uint32_t capability = draw_capability(w);
+    int64_t work_ns = sim_dist_sample_ns(&w->agents.jo->work, &ag->jobs_rng);
+    uint64_t work_ms = MAX(1, (uint64_t)(work_ns / 1000000));
+    sim_agent_slot *sl = &ag->slots[consumer];
+    if (sl->agent != NULL) {
+        proto_agent_want_job(sl->agent, capability, work_ms); /* it reports either way */
+    } else {
+        int64_t now = sim_sched_now(w->sched);
+        uint64_t id = (1ull << 63) | ++ag->unmatched_ids;
+        sim_market_obs_job_posted(ag->obs, id, consumer, capability, now, (double)work_ms / 1e3);
+        sim_market_obs_job_settled(ag->obs, id, now, SIM_JOB_UNMATCHED, 0, 0);
+    }
+    int64_t next = sim_sched_now(w->sched) +
+                   (int64_t)(sim_rng_exponential(&ag->jobs_rng, 1.0 / ag->job_rate_per_s) * 1e9) +
+                   1;
+    if (next < w->opt.duration_ns)
+        sim_sched_at(w->sched, next, arrival, w, 0, 0);
+}
+
+void sim_agents_jobs_init(sim_world *w)
+{
+    sim_agents *ag = &w->agents;
+    const sim_jobs_options *j = w->agents.jo;
+    ag->job_rate_per_s = j->declared ? j->rate_per_s : 0;
+    if (ag->job_rate_per_s <= 0 || ag->consumers == 0)
+        return;
+    /* Give the agents a few blocks to register first. */
+    int64_t first = 4 * w->opt.block_interval_ns +
+                    (int64_t)(sim_rng_exponential(&ag->jobs_rng, 1.0 / ag->job_rate_per_s) * 1e9);
+    if (first < w->opt.duration_ns)
+        sim_sched_at(w->sched, first, arrival, w, 0, 0);
+}
+
+/* ---- what the chain settled ---- */
+
+static sim_job_outcome outcome_of(sim_agents *ag, uint32_t status, uint64_t job)
+{
+    switch (status) {
+    case PROTO_JOB_EXPIRED:
+        return SIM_JOB_EXPIRED;
+    case PROTO_JOB_DECLINED:
+        return SIM_JOB_DECLINED;
+    case PROTO_JOB_CANCELLED:
+        return SIM_JOB_CANCELLED;
+    case PROTO_JOB_REJECTED:
+        return SIM_JOB_REJECTED;
+    case PROTO_JOB_MISSED:
+        return SIM_JOB_MISSED;
+    case PROTO_JOB_RELEASED:
+    case PROTO_JOB_RELEASED_AUTO: {
+        guint truth = GPOINTER_TO_UINT(g_hash_table_lookup(ag->job_truth, &job));
+        return truth == 1 ? SIM_JOB_RELEASED_WRONG : SIM_JOB_COMPLETED;
+    }
+    default:
+        return SIM_JOB_OPEN;
+    }
+}
+
+static void job_event(sim_world *w, const proto_event *ev)
+{
+    sim_agents *ag = &w->agents;
+    int64_t now = sim_sched_now(w->sched);
+    sim_agent_slot *provider = ev->account >= ag->first_account &&
+                                       ev->account - ag->first_account < ag->count
+                                   ? &ag->slots[ev->account - ag->first_account]
+                                   : NULL;
+    uint32_t consumer_account = PROTO_JOB_CONSUMER(ev->job);
+    sim_agent_slot *consumer = consumer_account >= ag->first_account &&
+                                       consumer_account - ag->first_account < ag->count
+                                   ? &ag->slots[consumer_account - ag->first_account]
+                                   : NULL;
+    switch (ev->status) {
+    case PROTO_JOB_POSTED:
+        return;
+    case PROTO_JOB_ACCEPTED:
+        sim_market_obs_job_matched(ag->obs, ev->job, provider != NULL ? provider->index : 0, now,
+                                   ev->job_payment);
+        return;
+    case PROTO_JOB_DELIVERED: {
+        guint truth = GPOINTER_TO_UINT(g_hash_table_lookup(ag->job_truth, &ev->job));
+        sim_market_obs_job_delivered(ag->obs, ev->job, now, truth != 1);
+        return;
+    }
+    default:
+        break;
+    }
+    sim_job_outcome o = outcome_of(ag, ev->status, ev->job);
+    uint64_t fee = proto_jobs_fee(&w->chain.jobs_params, ev->job_payment);
+    bool released = o == SIM_JOB_COMPLETED || o == SIM_JOB_RELEASED_WRONG;
+    if (released && provider != NULL)
+        provider->earned += ev->job_payment;
+    if (released && consumer != NULL)
+        consumer->spent += ev->job_payment + fee;
+    sim_market_obs_job_settled(ag->obs, ev->job, now, o, released ? fee : 0, 0);
+    g_hash_table_remove(ag->job_truth, &ev->job);
+}
+
+static void agent_event(sim_world *w, const proto_event *ev)
+{
+    sim_agents *ag = &w->agents;
+    if (ev->account < ag->first_account || ev->account - ag->first_account >= ag->count)
+        return;
+    uint32_t k = ev->account - ag->first_account;
+    const char *name = proto_agent_status_name((proto_agent_status)ev->status);
+    if (ev->prev_status == PROTO_AGENT_NONE)
+        sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "registered");
+    sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), name);
+}
+
+void sim_agents_on_chain_event(sim_world *w, uint32_t node, const proto_event *ev)
+{
+    sim_agents *ag = &w->agents;
+    if (ag->count == 0)
+        return;
+    if (ev->height > ag->chain_height) {
+        ag->chain_height = ev->height;
+        ag->chain_reporter = node;
+    } else if (ev->height < ag->chain_height || node != ag->chain_reporter) {
+        return; /* another node's report of a height already recorded */
+    }
+    if (ev->kind == PROTO_EV_JOB_STATUS)
+        job_event(w, ev);
+    else
+        agent_event(w, ev);
+}
+
+void sim_agents_on_height(sim_world *w, const proto_state *s)
+{
+    if (w->agents.count > 0 && s != NULL)
+        sim_market_obs_active(w->agents.obs, sim_sched_now(w->sched),
+                              proto_registry_active_count(s));
+}
+
+/* ---- the end ---- */
+
+/* The committed state of the live node furthest ahead (NULL: none). */
+static const proto_state *final_state(sim_world *w)
+{
+    const sim_node_slot *best = NULL;
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        const sim_node_slot *n = &w->nodes[i];
+        if (n->up && n->consensus != NULL && (best == NULL || n->final_height > best->final_height))
+            best = n;
+    }
+    return best != NULL ? pbft_node_state(best->consensus) : NULL;
+}
+
+static uint64_t open_escrow_of(const proto_state *s, uint32_t account)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < proto_jobs_count(s); i++) {
+        const proto_job *j = proto_jobs_at(s, i);
+        if (j->consumer == account)
+            sum += j->payment + j->fee;
+    }
+    return sum;
+}
+
+void sim_agents_finish(sim_world *w)
+{
+    sim_agents *ag = &w->agents;
+    const proto_state *s = final_state(w);
+    for (uint32_t k = 0; k < ag->count && s != NULL; k++) {
+        sim_agent_slot *sl = &ag->slots[k];
+        const proto_agent_record *r = proto_registry_agent(s, sl->account);
+        uint64_t locked = r != NULL ? r->bond : 0, slashed = r != NULL ? r->slashed : 0;
+        int64_t fees = (int64_t)w->chain.agent_balances[k] -
+                       (int64_t)proto_state_account(s, sl->account)->balance - (int64_t)locked -
+                       (int64_t)slashed - (int64_t)sl->spent -
+                       (int64_t)open_escrow_of(s, sl->account) + (int64_t)sl->earned;
+        double reputation = r != NULL ? (double)r->reputation / PROTO_REGISTRY_TRUST_ONE : 0;
+        if (sl->cfg.role == PROTO_AGENT_CONSUMER)
+            sim_market_obs_consumer_fees(ag->obs, k, (uint64_t)MAX(fees, 0));
+        sim_market_obs_agent_money(ag->obs, k, locked, sl->earned, sl->spent,
+                                   (uint64_t)MAX(fees, 0), slashed,
+                                   (uint64_t)(sl->operating_cost + 0.5), reputation,
+                                   r != NULL ? r->jobs_done : 0, r != NULL ? r->jobs_failed : 0);
+    }
+}

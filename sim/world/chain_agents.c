@@ -1,0 +1,75 @@
+/* The agent market's genesis (sim/world/chain.h): a chain whose scenario
+ * has an [agents] section gets the registry and jobs modules
+ * (protocol/modules/registry/registry.h, protocol/modules/jobs/jobs.h),
+ * empty: the agents register themselves with transactions.
+ *
+ *   - Agent k is account "agent/<k>" (keys from the seed), after the
+ *     delegators. Providers (and sybil identities) start with their bond
+ *     plus SIM_AGENT_PROVIDER_FLOAT for fees; consumers with [agents]
+ *     consumer_balance.
+ *   - The registry knows the scenario's capabilities, bonds at least
+ *     [agents] bond (a registration's Sybil price), suspends and evicts
+ *     as [agents] heartbeat, suspend_after and evict_after say, slashes
+ *     evict_slash and noshow_slash (x 10^-18 in the scenario, per mille
+ *     on chain: rounded down), and returns a bond unbond_delay after an
+ *     agent leaves.
+ *   - The jobs module takes [jobs] fee (per mille, rounded down),
+ *     accept_timeout, challenge_window and deadline as the longest a job
+ *     may ask for.
+ * A chain without [agents] is built exactly as before. */
+#include "sim/world/chain.h"
+
+#include <stdio.h>
+
+#include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/registry/registry.h"
+
+#define PERMILLE_OF_RATE (SIM_RATE_ONE / 1000)
+
+void sim_chain_agents_accounts(sim_chain *c)
+{
+    const sim_agents_options *o = c->opt.agents;
+    if (o == NULL)
+        return;
+    uint32_t n = c->opt.agent_identities;
+    uint32_t base = o->providers + o->consumers;
+    g_assert(n >= base);
+    c->agents_count = n;
+    c->agent_keys = g_new0(proto_keypair, MAX(n, 1));
+    c->agent_balances = g_new0(uint64_t, MAX(n, 1));
+    c->first_agent_account = proto_state_account_count(c->genesis);
+    for (uint32_t k = 0; k < n; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "agent/%u", k);
+        proto_keypair_derive(&c->agent_keys[k], c->opt.seed, label);
+        bool consumer = k >= o->providers && k < base;
+        c->agent_balances[k] = consumer ? o->consumer_balance : o->bond + SIM_AGENT_PROVIDER_FLOAT;
+        proto_state_add_account(c->genesis, &c->agent_keys[k].pk, c->agent_balances[k]);
+    }
+}
+
+void sim_chain_agents_genesis(sim_chain *c)
+{
+    const sim_agents_options *o = c->opt.agents;
+    const sim_jobs_options *j = c->opt.jobs;
+    if (o == NULL)
+        return;
+    proto_registry_params rp = proto_registry_defaults();
+    rp.capabilities_count = o->capabilities->len;
+    rp.min_bond = o->bond;
+    rp.heartbeat_ns = o->heartbeat_ns;
+    rp.suspend_after = o->suspend_after;
+    rp.evict_after = o->evict_after;
+    rp.unbond_delay_ns = o->unbond_delay_ns;
+    rp.evict_slash_permille = (uint32_t)(o->evict_slash / PERMILLE_OF_RATE);
+    rp.noshow_slash_permille = (uint32_t)(o->noshow_slash / PERMILLE_OF_RATE);
+    g_assert(proto_registry_params_valid(&rp));
+    proto_registry_genesis(c->genesis, &rp, 0, NULL, 0);
+    c->jobs_params = proto_jobs_defaults();
+    c->jobs_params.fee_permille = (uint32_t)(j->fee / PERMILLE_OF_RATE);
+    c->jobs_params.accept_timeout_ns = j->accept_timeout_ns;
+    c->jobs_params.challenge_window_ns = j->challenge_window_ns;
+    c->jobs_params.max_deadline_ms = (uint32_t)(j->deadline_ns / 1000000);
+    g_assert(proto_jobs_params_valid(&c->jobs_params));
+    proto_jobs_genesis(c->genesis, &c->jobs_params);
+}
