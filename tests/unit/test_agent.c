@@ -414,6 +414,16 @@ START_TEST(test_wrong_result_rejected_and_avoided)
         ck_assert(jb == NULL || jb->provider == 1);
         run_until(&w, t += 40 * BLOCK_NS);
     }
+    /* The reputation epochs (every 60 s, alpha 0.2): all the trust that
+     * leaves the one consumer goes to the provider it confirmed, none to
+     * the one it rejected. The consumer's own share c solves
+     * c = 0.2 + 0.8 x 0.8 c (the dangling provider's trust teleports
+     * back to it): c = 5/9, the good provider 4/9. */
+    const proto_agent_record *bad = proto_registry_agent(w.s, 0);
+    const proto_agent_record *good = proto_registry_agent(w.s, 1);
+    ck_assert_uint_eq(bad->reputation, 0);
+    ck_assert_uint_ge(good->reputation, PROTO_REGISTRY_TRUST_ONE * 4 / 9 - 1000);
+    ck_assert_uint_le(good->reputation, PROTO_REGISTRY_TRUST_ONE * 4 / 9 + 1000);
     world_clear(&w);
 }
 END_TEST

@@ -110,7 +110,7 @@ START_TEST(test_genesis_and_names)
     ck_assert_str_eq(proto_agent_status_name(PROTO_AGENT_SUSPENDED), "suspended");
     ck_assert_str_eq(proto_agent_status_name(PROTO_AGENT_STATUS_COUNT), "unknown");
     ck_assert(proto_registry_params_valid(&(proto_registry_params){test_params().capabilities_count,
-                                                                   100, HB, 2, 5, 0, 0, 0}));
+                                                                   100, HB, 2, 5, 0, 0, 0, 0, 0}));
     proto_registry_params bad = test_params();
     bad.evict_after = bad.suspend_after;
     ck_assert(!proto_registry_params_valid(&bad));

@@ -100,11 +100,14 @@ typedef struct proto_registry_params {
     uint32_t evict_slash_permille;  /* <= 1000: share of the bond burned at eviction */
     uint32_t noshow_slash_permille; /* <= 1000: share burned when a provider misses a
                                      * job's deadline (the jobs module applies it) */
+    int64_t reputation_epoch_ns;    /* >= 0: EigenTrust runs this often (0: never;
+                                     * registry_reputation.c) */
+    uint32_t trust_alpha_permille;  /* <= 1000: EigenTrust's weight of pre-trust */
 } proto_registry_params;
 
 /* 8 capabilities, min bond 1000, heartbeat 60 s, suspend after 2
  * periods, evict after 6, unbond delay 1 h, eviction slash 10%, no-show
- * slash 5%. */
+ * slash 5%, a reputation epoch every 60 s with alpha 0.2. */
 proto_registry_params proto_registry_defaults(void);
 /* Whether p is usable (the rules in the comments above, and the periods
  * times heartbeat_ns within int64). */

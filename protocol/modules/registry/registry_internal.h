@@ -12,6 +12,7 @@ typedef struct registry_state {
     GArray *agents;   /* proto_agent_record, strictly increasing account */
     GArray *feedback; /* proto_registry_feedback_rec, strictly increasing (rater, ratee) */
     uint64_t bonded;  /* sum of the agents' bonds: the module's supply */
+    int64_t reputation_at_ns; /* the last reputation epoch (0: none yet) */
 } registry_state;
 
 /* The state, or NULL when the module is absent. */
@@ -43,6 +44,10 @@ uint64_t proto_registry__permille(uint64_t amount, uint32_t permille);
 #define PROTO_REGISTRY__ROUTES_COUNT 4
 extern const proto_msg_route proto_registry__routes[PROTO_REGISTRY__ROUTES_COUNT];
 bool proto_registry__end_block(proto_state *s, const proto_msg_ctx *ctx);
+/* registry_reputation.c: whether an epoch is due at now_ns, and running
+ * it (every record's reputation from EigenTrust over the feedback). */
+bool proto_registry__epoch_due(const registry_state *st, int64_t now_ns);
+void proto_registry__epoch(registry_state *st, int64_t now_ns);
 bool proto_registry__invariants(const proto_state *s, const void *state, GString *why);
 
 #endif

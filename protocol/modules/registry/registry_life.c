@@ -74,7 +74,11 @@ static void retire(proto_state *s, const proto_msg_ctx *ctx, registry_state *st,
 bool proto_registry__end_block(proto_state *s, const proto_msg_ctx *ctx)
 {
     const registry_state *now = proto_registry__get(s);
-    if (now == NULL || !anything_due(now, ctx->time_ns))
+    if (now == NULL)
+        return true;
+    if (proto_registry__epoch_due(now, ctx->time_ns))
+        proto_registry__epoch(proto_registry__mut(s, ctx->undo), ctx->time_ns);
+    if (!anything_due(proto_registry__get(s), ctx->time_ns))
         return true;
     registry_state *st = proto_registry__mut(s, ctx->undo);
     for (guint k = 0; k < st->agents->len; k++) {

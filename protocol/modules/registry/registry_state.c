@@ -24,6 +24,8 @@ proto_registry_params proto_registry_defaults(void)
         .unbond_delay_ns = 3600 * NS_PER_S,
         .evict_slash_permille = 100,
         .noshow_slash_permille = 50,
+        .reputation_epoch_ns = 60 * NS_PER_S,
+        .trust_alpha_permille = 200,
     };
 }
 
@@ -33,7 +35,8 @@ bool proto_registry_params_valid(const proto_registry_params *p)
            p->heartbeat_ns > 0 && p->suspend_after >= 1 && p->evict_after > p->suspend_after &&
            (int64_t)p->evict_after <= INT64_MAX / 4 / p->heartbeat_ns &&
            p->unbond_delay_ns >= 0 && p->unbond_delay_ns <= INT64_MAX / 4 &&
-           p->evict_slash_permille <= 1000 && p->noshow_slash_permille <= 1000;
+           p->evict_slash_permille <= 1000 && p->noshow_slash_permille <= 1000 &&
+           p->reputation_epoch_ns >= 0 && p->trust_alpha_permille <= 1000;
 }
 
 const char *proto_agent_status_name(proto_agent_status s)
@@ -137,6 +140,8 @@ static void put_params(GByteArray *b, const proto_registry_params *p)
     put_u64(b, (uint64_t)p->unbond_delay_ns);
     put_u64(b, p->evict_slash_permille);
     put_u64(b, p->noshow_slash_permille);
+    put_u64(b, (uint64_t)p->reputation_epoch_ns);
+    put_u64(b, p->trust_alpha_permille);
 }
 
 static void put_agent(GByteArray *b, const proto_agent_record *a)
@@ -165,6 +170,7 @@ static void registry_root(const void *state, bool fast, proto_hash *out)
     GByteArray *b = g_byte_array_new();
     put_params(b, &st->params);
     put_u64(b, st->bonded);
+    put_u64(b, (uint64_t)st->reputation_at_ns);
     put_u64(b, st->agents->len);
     for (guint k = 0; k < st->agents->len; k++)
         put_agent(b, &g_array_index(st->agents, proto_agent_record, k));
