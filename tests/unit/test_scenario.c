@@ -242,15 +242,19 @@ START_TEST(test_default_ini)
     ck_assert_str_eq(s->name, "default");
     ck_assert_int_eq(s->duration_ns, 120 * S_NS);
     ck_assert_uint_eq(s->validators, 10);
-    ck_assert_uint_eq(s->full_nodes, 4);
+    ck_assert_uint_eq(s->full_nodes, 20);
     ck_assert_int_eq(s->latency.kind, SIM_DIST_UNIFORM);
     ck_assert(s->loss == 0.001);
     ck_assert_uint_eq(s->bandwidth_bps, 100000000);
-    ck_assert_int_eq(s->protocol, SIM_CONSENSUS_POA);
+    ck_assert_int_eq(s->protocol, SIM_CONSENSUS_PBFT);
     ck_assert_int_eq(s->rotation, SIM_ROTATION_ROUND_ROBIN);
     ck_assert(!s->crypto_fast);
-    ck_assert(s->tx_rate_per_s == 1000.0);
-    ck_assert_uint_eq(s->accounts, 10000);
+    ck_assert(s->tx_rate_per_s == 200.0);
+    ck_assert_uint_eq(s->accounts, 1000);
+    ck_assert(s->agents_opt.declared && s->jobs_opt.declared);
+    ck_assert_uint_eq(s->agents_opt.providers, 80);
+    ck_assert_uint_eq(s->agents_opt.consumers, 40);
+    ck_assert(s->jobs_opt.rate_per_s == 5.0);
     ck_assert_uint_eq(s->faults->len, 2);
     const sim_fault *crash = fault_at(s, 0), *split = fault_at(s, 1);
     ck_assert_int_eq(crash->action, SIM_FAULT_CRASH);
@@ -260,13 +264,15 @@ START_TEST(test_default_ini)
     ck_assert_int_eq(split->action, SIM_FAULT_PARTITION);
     ck_assert_int_eq(split->at_ns, 70 * S_NS);
     ck_assert_int_eq(split->until_ns, 95 * S_NS);
-    CHECK_NAMES(s, g_ptr_array_index(split->groups, 0), "v0 v1 v2 v3 v4 v5 v6 n0 n1");
-    CHECK_NAMES(s, g_ptr_array_index(split->groups, 1), "v7 v8 v9 n2 n3");
+    CHECK_NAMES(s, g_ptr_array_index(split->groups, 0),
+                "v0 v1 v2 v3 v4 v5 v6 n0 n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 n11 n12 n13");
+    CHECK_NAMES(s, g_ptr_array_index(split->groups, 1), "v7 v8 v9 n14 n15 n16 n17 n18 n19");
     ck_assert_int_eq(s->expect.safety, SIM_EXPECT_HOLDS);
     ck_assert_int_eq(s->expect.liveness, SIM_EXPECT_HOLDS);
     ck_assert(s->expect.has_max_finality_p99);
-    ck_assert_int_eq(s->expect.max_finality_p99_ns, 60 * S_NS);
-    ck_assert_int_eq(s->workload_stop_ns, 100 * S_NS);
+    ck_assert_int_eq(s->expect.max_finality_p99_ns, 30 * S_NS);
+    ck_assert(s->expect.has_min_job_completion && s->expect.min_job_completion == 0.95);
+    ck_assert_int_eq(s->workload_stop_ns, 110 * S_NS);
     sim_scenario_free(s);
 }
 END_TEST
