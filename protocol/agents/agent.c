@@ -301,14 +301,18 @@ proto_agent *proto_agent_new(const proto_agent_env *env, const proto_agent_confi
     a->next_job_seq = 1;
     agent_msg_replay_init(&a->replay, AGENT_REPLAY_SENDERS);
     GBytes *blob = env->store_get != NULL ? env->store_get(env->ctx, AGENT_STORE_KEY) : NULL;
-    if (blob != NULL) {
+    bool recovered = blob != NULL;
+    if (recovered) {
         store_load(a, blob);
         g_bytes_unref(blob);
     }
+    /* Back from a crash it says it is alive soon (within a tenth of the
+     * period): the registry counts silence from its last heartbeat. */
+    int64_t hb_window_ns = recovered ? MAX(cfg->heartbeat_ns / 10, 1) : cfg->heartbeat_ns;
     /* Spread the agents' ticks over the period (the draw is the agent's). */
     int64_t phase_ns = (int64_t)(env->random_u64(env->ctx) % (uint64_t)AGENT_TICK_NS);
     a->tick_timer = env->set_timer(env->ctx, phase_ns + 1, PROTO_AGENT_TIMER_TICK, 0);
-    int64_t hb_ns = (int64_t)(env->random_u64(env->ctx) % (uint64_t)cfg->heartbeat_ns);
+    int64_t hb_ns = (int64_t)(env->random_u64(env->ctx) % (uint64_t)hb_window_ns);
     a->heartbeat_timer = env->set_timer(env->ctx, hb_ns + 1, PROTO_AGENT_TIMER_HEARTBEAT, 0);
     return a;
 }

@@ -191,6 +191,16 @@ void sim_agents_init(sim_world *w, const sim_agents_options *o, const sim_jobs_o
     for (uint32_t k = 0; k < ag->base_count; k++)
         slot_init(w, &ag->slots[k], k, k);
     sybils_init(w);
+    /* The record names each agent's behaviour from the start (it acts
+     * from its fault's start on: sim_agents_misbehave). */
+    for (guint i = 0; i < w->opt.faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(w->opt.faults, i);
+        if (f->action != SIM_FAULT_BYZANTINE || f->behavior == NULL ||
+            g_str_equal(f->behavior, "sybil"))
+            continue;
+        for (guint a = 0; a < f->agents->len; a++)
+            ag->slots[g_array_index(f->agents, uint32_t, a)].behaviour = f->behavior;
+    }
     for (uint32_t k = 0; k < ag->count; k++) {
         sim_agent_slot *sl = &ag->slots[k];
         const char *role = k >= ag->base_count ? "sybil"
