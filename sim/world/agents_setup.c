@@ -216,6 +216,8 @@ void sim_agents_clear(sim_world *w)
         sim_store_free(sl->store);
     }
     g_free(ag->slots);
+    if (ag->churns != NULL)
+        g_ptr_array_unref(ag->churns);
     if (ag->job_truth != NULL)
         g_hash_table_unref(ag->job_truth);
     *ag = (sim_agents){0};
