@@ -307,6 +307,10 @@ void sim_agents_host_gone(sim_world *w, uint32_t node)
         if (h == UINT32_MAX)
             continue; /* nowhere to go now: it starts again when its host does */
         sl->host = h;
+        const char *role = k >= ag->base_count ? "sybil"
+                           : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
+                                                                 : "consumer";
+        sim_market_obs_agent(ag->obs, k, role, h, sl->capability, sl->owner, sl->behaviour);
         sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "moved");
         agent_start(sl);
     }

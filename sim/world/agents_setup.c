@@ -240,8 +240,12 @@ void sim_agents_misbehave(sim_world *w, const GArray *agents, const char *behavi
             sl->cfg.price = (uint64_t)((double)sl->cfg.price * factor + 0.5);
         else if (!g_str_equal(behavior, "sybil"))
             continue; /* not an agent's behaviour */
-        if (!g_str_equal(behavior, "sybil"))
+        if (!g_str_equal(behavior, "sybil")) {
             sl->behaviour = behavior;
+            /* The tables' behaviour column is the truth from now on. */
+            sim_market_obs_agent(ag->obs, sl->index, "provider", sl->host, sl->capability,
+                                 sl->owner, sl->behaviour);
+        }
         if (sl->agent != NULL)
             proto_agent_reconfigure(sl->agent, &sl->cfg);
     }
