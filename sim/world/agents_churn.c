@@ -12,7 +12,8 @@
  * (running, not leaving) and has it leave (proto_agent_leave): it
  * deregisters, declines new work and finishes what it has; its host keeps
  * running. Every AGENT_CHURN_CHECK_NS the world looks at the chain: once
- * the registry no longer lists it (or AGENT_CHURN_WAIT_MAX_NS has passed:
+ * the registry no longer lists it and no live job names it (or
+ * AGENT_CHURN_WAIT_MAX_NS has passed:
  * a provider whose open jobs never end is stopped anyway, the chain's
  * deadlines settle them) the agent is stopped and marked gone, and the
  * record says "left". Consumers that left or are leaving want no jobs
@@ -24,6 +25,7 @@
  * unbond_delay), and is listed from then on. */
 #include "sim/world/agents.h"
 
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
 #include "sim/world/churn.h"
@@ -77,16 +79,24 @@ static uint32_t agent_churn_pick(sim_agent_churn *c, bool joining)
     return g_array_index(c->candidates, uint32_t, sim_rng_below(&c->rng, c->candidates->len));
 }
 
-/* Still listed by the registry as its host sees it (a host that cannot
- * answer: assume so and look again later). */
-static bool agent_listed(sim_world *w, const sim_agent_slot *sl)
+/* Still in the market as its host sees it: listed by the registry, or
+ * party to a live job (a consumer waits for its results too). A host
+ * that cannot answer: assume so and look again later. */
+static bool agent_still_in(sim_world *w, const sim_agent_slot *sl)
 {
     const sim_node_slot *host = &w->nodes[sl->host];
     if (!host->up || host->consensus == NULL)
         return true;
-    const proto_agent_record *r = proto_registry_agent(pbft_node_state(host->consensus),
-                                                       sl->account);
-    return r != NULL && (r->status == PROTO_AGENT_ACTIVE || r->status == PROTO_AGENT_SUSPENDED);
+    const proto_state *s = pbft_node_state(host->consensus);
+    const proto_agent_record *r = proto_registry_agent(s, sl->account);
+    if (r != NULL && (r->status == PROTO_AGENT_ACTIVE || r->status == PROTO_AGENT_SUSPENDED))
+        return true;
+    for (uint32_t i = 0; i < proto_jobs_count(s); i++) {
+        const proto_job *j = proto_jobs_at(s, i);
+        if (j->consumer == sl->account || j->provider == sl->account)
+            return true;
+    }
+    return false;
 }
 
 /* a = agent index, b = when it started leaving. */
@@ -97,7 +107,7 @@ static void agent_churn_check(void *ctx, uint64_t k, uint64_t since_ns)
     if (!sl->leaving)
         return;
     int64_t now = sim_sched_now(w->sched);
-    if (agent_listed(w, sl) && now - (int64_t)since_ns < AGENT_CHURN_WAIT_MAX_NS) {
+    if (agent_still_in(w, sl) && now - (int64_t)since_ns < AGENT_CHURN_WAIT_MAX_NS) {
         sim_sched_after(w->sched, AGENT_CHURN_CHECK_NS, agent_churn_check, w, k, since_ns);
         return;
     }
