@@ -232,17 +232,43 @@ static void send_seq(proto_agent *a, uint8_t type, const proto_agent_record *me)
     }
 }
 
-/* Register when the chain does not know us (again after a while, in
- * case the registration was lost); heartbeat at once when suspended. */
+/* A leaving agent asks to deregister again this often while the chain
+ * still lists it (the registry refuses while a provider has open jobs). */
+#define AGENT_LEAVE_RETRY_NS 5000000000LL
+
+static bool listed(const proto_agent_record *me)
+{
+    return me != NULL &&
+           (me->status == PROTO_AGENT_ACTIVE || me->status == PROTO_AGENT_SUSPENDED);
+}
+
+/* Leaving: deregister until the chain has it (register_sent_ns times the
+ * last try). */
+static void keep_leaving(proto_agent *a, const proto_agent_record *me)
+{
+    if (listed(me) && agent_now(a) - a->register_sent_ns >= AGENT_LEAVE_RETRY_NS) {
+        a->register_sent_ns = agent_now(a);
+        a->dirty = true;
+        send_seq(a, PROTO_TXMSG_AGENT_DEREGISTER, me);
+    }
+}
+
+/* Register when the chain does not know us, or knows us as RETIRED (we
+ * left and came back: the registry takes a new registration only once
+ * the old bond is paid back); again after a while, in case the
+ * registration was lost. Heartbeat at once when suspended. */
 static void keep_registered(proto_agent *a, const proto_state *s, const proto_agent_record *me)
 {
-    if (a->leaving)
+    if (a->leaving) {
+        keep_leaving(a, me);
         return;
-    if (me == NULL) {
+    }
+    if (me == NULL || me->status == PROTO_AGENT_RETIRED) {
         if (a->register_sent_ns == 0 ||
             agent_now(a) - a->register_sent_ns >= AGENT_REGISTER_RETRY_NS)
             send_register(a);
-        return;
+        if (me == NULL)
+            return;
     }
     if (a->next_job_seq < me->next_job_seq)
         a->next_job_seq = me->next_job_seq;
@@ -401,10 +427,24 @@ void proto_agent_leave(proto_agent *a)
 {
     const proto_state *s = a->env.chain_state(a->env.ctx);
     const proto_agent_record *me = s != NULL ? proto_registry_agent(s, a->cfg.account) : NULL;
-    if (me != NULL && !a->leaving)
-        send_seq(a, PROTO_TXMSG_AGENT_DEREGISTER, me);
-    a->leaving = true;
+    if (!a->leaving) {
+        a->leaving = true;
+        if (listed(me)) { /* at once; the tick tries again while the chain lists it */
+            a->register_sent_ns = agent_now(a);
+            send_seq(a, PROTO_TXMSG_AGENT_DEREGISTER, me);
+        }
+    }
     a->dirty = true;
+    agent_store_flush(a);
+}
+
+void proto_agent_rejoin(proto_agent *a)
+{
+    if (a->leaving) {
+        a->leaving = false;
+        a->register_sent_ns = 0; /* register as soon as the record is RETIRED */
+        a->dirty = true;
+    }
     agent_store_flush(a);
 }
 

@@ -161,8 +161,14 @@ uint64_t proto_agent_want_job(proto_agent *a, uint32_t capability, uint64_t work
 /* New terms from its operator: the behaviour, and a provider's price
  * (announced with AGENT_UPDATE when it changed). */
 void proto_agent_reconfigure(proto_agent *a, const proto_agent_config *cfg);
-/* Deregister (the agent is leaving the market for good). */
+/* Leave the market: deregister (again every few seconds while the chain
+ * still lists it: the registry refuses while a provider has open jobs);
+ * a provider declines jobs posted to it from now on, a consumer posts
+ * none. Its open jobs still run to their end. */
 void proto_agent_leave(proto_agent *a);
+/* Come back after proto_agent_leave: register again as soon as the
+ * chain has paid the old bond back (the record is RETIRED). */
+void proto_agent_rejoin(proto_agent *a);
 
 /* Counters, for the driver's figures. */
 typedef struct proto_agent_stats {

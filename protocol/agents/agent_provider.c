@@ -54,6 +54,8 @@ static const char *refusal(const proto_agent *a, const agent_job *j, const proto
         return "underpaid";
     if (jobs_working(a) >= 2 * a->cfg.capacity)
         return "busy";
+    if (a->leaving)
+        return "leaving";
     return NULL;
 }
 

@@ -234,6 +234,16 @@ static void agent_start(sim_agent_slot *sl)
         return;
     proto_agent_env env = env_of(sl);
     sl->agent = proto_agent_new(&env, &sl->cfg);
+    if (sl->rejoin_pending) { /* back after agent churn: register again */
+        proto_agent_rejoin(sl->agent);
+        sl->rejoin_pending = false;
+    }
+}
+
+void sim_agent_slot_start(sim_agent_slot *sl)
+{
+    if (sl->agent == NULL)
+        agent_start(sl);
 }
 
 static void agent_stop(sim_agent_slot *sl)
@@ -246,6 +256,11 @@ static void agent_stop(sim_agent_slot *sl)
     sl->busy = 0;
     while (!g_queue_is_empty(&sl->waiting))
         g_free(g_queue_pop_head(&sl->waiting));
+}
+
+void sim_agent_slot_stop(sim_agent_slot *sl)
+{
+    agent_stop(sl);
 }
 
 void sim_agents_host_down(sim_world *w, uint32_t node)
@@ -292,6 +307,10 @@ void sim_agents_host_gone(sim_world *w, uint32_t node)
         if (h == UINT32_MAX)
             continue; /* nowhere to go now: it starts again when its host does */
         sl->host = h;
+        const char *role = k >= ag->base_count ? "sybil"
+                           : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
+                                                                 : "consumer";
+        sim_market_obs_agent(ag->obs, k, role, h, sl->capability, sl->owner, sl->behaviour);
         sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "moved");
         agent_start(sl);
     }

@@ -36,6 +36,9 @@ typedef struct sim_agent_slot {
     sim_rng rng;               /* its own stream */
     uint32_t incarnation;      /* bumped whenever the agent is freed: stale timers die */
     bool gone;                 /* left the market (agent churn), or its host left for good */
+    bool leaving;              /* agent churn: deregistering, not stopped yet */
+    bool churned_out;          /* agent churn stopped it: a churn join may bring it back */
+    bool rejoin_pending;       /* agent churn brought it back: proto_agent_rejoin at start */
     double speed;              /* x the reference speed */
     double cost_per_s;         /* operating cost per reference second of work */
     uint32_t busy;             /* jobs computing now (<= capacity) */
@@ -45,6 +48,8 @@ typedef struct sim_agent_slot {
     uint64_t spent;            /* payment + market fee of its released jobs as consumer */
     const char *behaviour;     /* its fault's keyword, or "honest" */
 } sim_agent_slot;
+
+typedef struct sim_agent_churn sim_agent_churn;
 
 typedef struct sim_agents {
     const sim_agents_options *ao; /* the world's view of [agents] and [jobs] (borrowed) */
@@ -65,6 +70,7 @@ typedef struct sim_agents {
     sim_market_obs *obs;
     uint64_t msgs_sent;
     uint64_t msgs_dropped;     /* recipient gone, or moved while the message flew */
+    GPtrArray *churns;         /* sim_agent_churn of the agent churn faults started; or NULL */
 } sim_agents;
 
 /* Set up the agents (after the workload: they are its clients too) and
@@ -96,6 +102,15 @@ void sim_agents_finish(sim_world *w);
 uint32_t sim_agents_identities(const sim_agents_options *agents, const GPtrArray *faults);
 /* Gas for one market message: exact plus 10%. */
 uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg);
+/* agents.c, for agents_churn.c: start an agent on its host (nothing
+ * while the host is down or the agent gone) and stop it (its store
+ * stays). */
+void sim_agent_slot_start(sim_agent_slot *sl);
+void sim_agent_slot_stop(sim_agent_slot *sl);
+/* agents_churn.c: a churn fault whose `nodes` are agents starts (faults.c):
+ * its Poisson leaves and joins run until the fault's `until`. */
+void sim_agents_churn_start(sim_world *w, uint64_t fault_index);
+void sim_agent_churn_free(void *churn);
 /* agents_market.c: the job arrivals (sim_agents_init calls it). */
 void sim_agents_jobs_init(sim_world *w);
 

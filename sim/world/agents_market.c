@@ -42,17 +42,44 @@ static uint32_t draw_capability(sim_world *w)
     g_assert_not_reached();
 }
 
+/* In the market: not left, not leaving (agent churn). */
+static bool consumer_present(const sim_agent_slot *sl)
+{
+    return !sl->gone && !sl->leaving;
+}
+
+/* A consumer drawn uniformly among those in the market (one draw, the
+ * same as over all of them while nobody has left); UINT32_MAX: none. */
+static uint32_t draw_consumer(sim_agents *ag)
+{
+    uint32_t present = 0;
+    for (uint32_t i = 0; i < ag->consumers; i++)
+        present += consumer_present(&ag->slots[ag->providers + i]);
+    uint32_t pick = (uint32_t)sim_rng_below(&ag->jobs_rng, present > 0 ? present : 1);
+    if (present == 0)
+        return UINT32_MAX;
+    for (uint32_t i = 0; i < ag->consumers; i++) {
+        if (!consumer_present(&ag->slots[ag->providers + i]))
+            continue;
+        if (pick-- == 0)
+            return ag->providers + i;
+    }
+    g_assert_not_reached();
+}
+
 static void arrival(void *ctx, uint64_t a, uint64_t b)
 {
     (void)a, (void)b;
     sim_world *w = ctx;
     sim_agents *ag = &w->agents;
-    uint32_t consumer = ag->providers + (uint32_t)sim_rng_below(&ag->jobs_rng, ag->consumers);
+    uint32_t consumer = draw_consumer(ag);
     uint32_t capability = draw_capability(w);
     int64_t work_ns = sim_dist_sample_ns(&w->agents.jo->work, &ag->jobs_rng);
     uint64_t work_ms = MAX(1, (uint64_t)(work_ns / 1000000));
-    sim_agent_slot *sl = &ag->slots[consumer];
-    if (sl->agent != NULL) {
+    sim_agent_slot *sl = consumer != UINT32_MAX ? &ag->slots[consumer] : NULL;
+    if (sl == NULL) {
+        /* every consumer left the market (agent churn): nobody wants work */
+    } else if (sl->agent != NULL) {
         proto_agent_want_job(sl->agent, capability, work_ms); /* it reports either way */
     } else {
         int64_t now = sim_sched_now(w->sched);

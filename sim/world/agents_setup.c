@@ -226,6 +226,8 @@ void sim_agents_clear(sim_world *w)
         sim_store_free(sl->store);
     }
     g_free(ag->slots);
+    if (ag->churns != NULL)
+        g_ptr_array_unref(ag->churns);
     if (ag->job_truth != NULL)
         g_hash_table_unref(ag->job_truth);
     *ag = (sim_agents){0};
@@ -248,8 +250,12 @@ void sim_agents_misbehave(sim_world *w, const GArray *agents, const char *behavi
             sl->cfg.price = (uint64_t)((double)sl->cfg.price * factor + 0.5);
         else if (!g_str_equal(behavior, "sybil"))
             continue; /* not an agent's behaviour */
-        if (!g_str_equal(behavior, "sybil"))
+        if (!g_str_equal(behavior, "sybil")) {
             sl->behaviour = behavior;
+            /* The tables' behaviour column is the truth from now on. */
+            sim_market_obs_agent(ag->obs, sl->index, "provider", sl->host, sl->capability,
+                                 sl->owner, sl->behaviour);
+        }
         if (sl->agent != NULL)
             proto_agent_reconfigure(sl->agent, &sl->cfg);
     }

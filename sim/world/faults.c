@@ -5,7 +5,8 @@
  * restore, byzantine twin -> the twin node starts, then stops (other
  * Byzantine behaviours are applied by sim/world/byzantine.c during their
  * window); rotate-key happens once, at `at`; churn runs its own Poisson
- * joins and leaves in its window (sim/world/churn.c).
+ * joins and leaves in its window (sim/world/churn.c for nodes,
+ * sim/world/agents_churn.c for agents).
  *
  * Overlapping faults compose, so that what happens is what the faults
  * table says:
@@ -251,7 +252,11 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         }
         return;
     case SIM_FAULT_CHURN:
-        return; /* its joins and leaves are sim/world/churn.c's events */
+        /* Nodes' joins and leaves are sim/world/churn.c's events; agents'
+         * are sim/world/agents_churn.c's, from the fault's start. */
+        if (f->agents->len > 0 && start)
+            sim_agents_churn_start(w, index);
+        return;
     case SIM_FAULT_UNBOND:
         for (guint i = 0; i < f->nodes->len; i++)
             sim_delegators_unbond_all(w, g_array_index(f->nodes, uint32_t, i), f->to_validator);
@@ -266,7 +271,7 @@ void sim_faults_schedule(sim_world *w)
     w->fault_active = g_new0(bool, w->opt.faults->len + 1);
     for (guint i = 0; i < w->opt.faults->len; i++) {
         const sim_fault *f = w->opt.faults->pdata[i];
-        if (f->action == SIM_FAULT_CHURN)
+        if (f->action == SIM_FAULT_CHURN && f->agents->len == 0)
             g_ptr_array_add(w->churns, sim_churn_new(w, i));
         sim_sched_at(w->sched, f->at_ns, fault_event, w, i, 1);
         if (f->until_ns >= 0)

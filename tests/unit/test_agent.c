@@ -12,6 +12,8 @@
  *   - the consumer's host crashes mid-job: the agent is rebuilt from its
  *     store and the job still completes;
  *   - a tampered and a replayed sealed message are refused and counted;
+ *   - a provider leaves (DEREGISTERED), its bond comes back after the
+ *     unbond delay (RETIRED), it rejoins and is ACTIVE again;
  *   - the same run twice gives the same state root. */
 #include <check.h>
 #include <glib.h>
@@ -241,6 +243,7 @@ static void world_init(world *w, proto_agent_behaviour provider0)
     rp.capabilities_count = 2;
     rp.min_bond = 100;
     rp.heartbeat_ns = 10 * BLOCK_NS;
+    rp.unbond_delay_ns = 10 * BLOCK_NS;
     proto_registry_genesis(w->s, &rp, 0, NULL, 0);
     proto_jobs_params jp = proto_jobs_defaults();
     jp.challenge_window_ns = 20 * BLOCK_NS;
@@ -488,6 +491,37 @@ START_TEST(test_tampered_and_replayed_refused)
 }
 END_TEST
 
+START_TEST(test_leave_and_rejoin)
+{
+    world w;
+    world_init(&w, (proto_agent_behaviour){0});
+    run_until(&w, 5 * BLOCK_NS);
+    uint64_t bonded = balance(&w, 1);
+    proto_agent_leave(w.slots[1].agent);
+    run_until(&w, 8 * BLOCK_NS);
+    ck_assert_int_eq(proto_registry_agent(w.s, 1)->status, PROTO_AGENT_DEREGISTERED);
+    /* Leaving, it takes no work: every job goes to provider 0. */
+    uint64_t job = proto_agent_want_job(w.slots[2].agent, 0, 1000);
+    run_until(&w, 10 * BLOCK_NS);
+    const proto_job *jb = proto_jobs_get(w.s, job);
+    ck_assert(jb == NULL || jb->provider == 0);
+    run_until(&w, 25 * BLOCK_NS); /* past the 10 s unbond delay */
+    const proto_agent_record *me = proto_registry_agent(w.s, 1);
+    ck_assert_int_eq(me->status, PROTO_AGENT_RETIRED);
+    ck_assert_uint_eq(me->bond, 0);
+    ck_assert_uint_eq(balance(&w, 1), bonded + 1000); /* the bond came back */
+    proto_agent_rejoin(w.slots[1].agent);
+    run_until(&w, 28 * BLOCK_NS);
+    me = proto_registry_agent(w.s, 1);
+    ck_assert_int_eq(me->status, PROTO_AGENT_ACTIVE);
+    ck_assert_uint_eq(me->bond, 1000);
+    run_until(&w, 60 * BLOCK_NS); /* heartbeats keep it listed */
+    ck_assert_int_eq(proto_registry_agent(w.s, 1)->status, PROTO_AGENT_ACTIVE);
+    ck_assert_uint_eq(proto_registry_active_count(w.s), AGENTS);
+    world_clear(&w);
+}
+END_TEST
+
 START_TEST(test_deterministic)
 {
     proto_hash roots[2];
@@ -517,6 +551,7 @@ int main(void)
     tcase_add_test(tc, test_no_show_refunded_and_slashed);
     tcase_add_test(tc, test_consumer_survives_crash);
     tcase_add_test(tc, test_tampered_and_replayed_refused);
+    tcase_add_test(tc, test_leave_and_rejoin);
     tcase_add_test(tc, test_deterministic);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
