@@ -263,7 +263,7 @@ START_TEST(test_default_ini)
     ck_assert_int_eq(crash->until_ns, 60 * S_NS);
     ck_assert_int_eq(split->action, SIM_FAULT_PARTITION);
     ck_assert_int_eq(split->at_ns, 70 * S_NS);
-    ck_assert_int_eq(split->until_ns, 95 * S_NS);
+    ck_assert_int_eq(split->until_ns, 90 * S_NS);
     CHECK_NAMES(s, g_ptr_array_index(split->groups, 0),
                 "v0 v1 v2 v3 v4 v5 v6 n0 n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 n11 n12 n13");
     CHECK_NAMES(s, g_ptr_array_index(split->groups, 1), "v7 v8 v9 n14 n15 n16 n17 n18 n19");
