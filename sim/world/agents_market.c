@@ -236,6 +236,8 @@ static uint64_t open_escrow_of(const proto_state *s, uint32_t account)
 void sim_agents_finish(sim_world *w)
 {
     sim_agents *ag = &w->agents;
+    if (ag->count == 0)
+        return; /* no market (and a PoA world's nodes have no PBFT state) */
     const proto_state *s = final_state(w);
     for (uint32_t k = 0; k < ag->count && s != NULL; k++) {
         sim_agent_slot *sl = &ag->slots[k];
