@@ -453,6 +453,12 @@ const proto_agent_stats *proto_agent_stats_of(const proto_agent *a)
     return &a->stats;
 }
 
+uint64_t proto_agent_payment_for(uint64_t price, uint64_t work_ms)
+{
+    unsigned __int128 p = ((unsigned __int128)price * work_ms + 999) / 1000;
+    return p > UINT64_MAX ? 0 : (uint64_t)p;
+}
+
 void proto_agent_answer(const uint8_t *input, size_t size, proto_hash *out)
 {
     static const char tag[] = "aitbc/answer";

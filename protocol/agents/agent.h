@@ -181,6 +181,11 @@ typedef struct proto_agent_stats {
 } proto_agent_stats;
 const proto_agent_stats *proto_agent_stats_of(const proto_agent *a);
 
+/* What a job of work_ms at `price` per reference second pays: price x
+ * work / 1000 rounded up; 0 when it does not fit in a u64. The consumer
+ * offers it and the provider accepts no less. */
+uint64_t proto_agent_payment_for(uint64_t price, uint64_t work_ms);
+
 /* The correct answer to an input (what the consumer checks against). */
 void proto_agent_answer(const uint8_t *input, size_t size, proto_hash *out);
 

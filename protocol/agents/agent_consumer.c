@@ -11,14 +11,6 @@
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 
-/* price per reference second x work, rounded up; 0 on overflow. */
-static uint64_t payment_for(uint64_t price, uint64_t work_ms)
-{
-    unsigned __int128 p = (unsigned __int128)price * work_ms + 999;
-    p /= 1000;
-    return p > UINT64_MAX ? 0 : (uint64_t)p;
-}
-
 static GBytes *input_payload(proto_agent *a, uint64_t job, uint32_t capability, uint64_t work_ms)
 {
     uint8_t buf[AGENT_INPUT_SIZE];
@@ -46,7 +38,7 @@ uint64_t agent_consumer_want(proto_agent *a, const proto_state *s, uint32_t capa
     if (provider == PROTO_MATCH_NONE)
         return 0;
     const proto_agent_record *p = proto_registry_agent(s, provider);
-    uint64_t payment = payment_for(p->price, work_ms);
+    uint64_t payment = proto_agent_payment_for(p->price, work_ms);
     uint32_t seq = MAX(a->next_job_seq, me->next_job_seq);
     if (payment == 0 || seq == UINT32_MAX)
         return 0;

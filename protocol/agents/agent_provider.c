@@ -49,8 +49,8 @@ static const char *refusal(const proto_agent *a, const agent_job *j, const proto
         return "input_mismatch";
     if (jb->capability != j->capability || (a->cfg.capabilities & (1u << j->capability)) == 0)
         return "capability";
-    unsigned __int128 owed = ((unsigned __int128)a->cfg.price * j->work_ms + 999) / 1000;
-    if ((unsigned __int128)jb->payment < owed)
+    uint64_t owed = proto_agent_payment_for(a->cfg.price, j->work_ms);
+    if (owed == 0 || jb->payment < owed)
         return "underpaid";
     if (jobs_working(a) >= 2 * a->cfg.capacity)
         return "busy";

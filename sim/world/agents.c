@@ -53,7 +53,7 @@ bool sim_agents_present(const sim_world *w)
     return w->agents.count > 0;
 }
 
-static sim_agent_slot *slot_by_account(sim_world *w, uint32_t account)
+sim_agent_slot *sim_agents_slot_of(sim_world *w, uint32_t account)
 {
     sim_agents *ag = agents_of(w);
     if (account < ag->first_account || account - ag->first_account >= ag->count)
@@ -120,7 +120,7 @@ static void env_send(void *ctx, uint32_t to, GBytes *wire)
     sim_agent_slot *sl = ctx;
     sim_world *w = sl->world;
     sim_agents *ag = agents_of(w);
-    const sim_agent_slot *dst = slot_by_account(w, to);
+    const sim_agent_slot *dst = sim_agents_slot_of(w, to);
     ag->msgs_sent++;
     if (dst == NULL || dst->gone) {
         ag->msgs_dropped++;
@@ -323,7 +323,7 @@ void sim_agents_deliver(sim_world *w, uint32_t to, GBytes *wire)
     const uint8_t *data = g_bytes_get_data(wire, &size);
     if (size < AGENT_FRAME_HEADER)
         return; /* our own frames: never shorter */
-    sim_agent_slot *sl = slot_by_account(w, proto_le_get_u32(data + 1));
+    sim_agent_slot *sl = sim_agents_slot_of(w, proto_le_get_u32(data + 1));
     if (sl == NULL || sl->host != to || sl->agent == NULL) {
         ag->msgs_dropped++;
         return;

@@ -80,6 +80,9 @@ void sim_agents_init(sim_world *w, const sim_agents_options *agents,
 void sim_agents_clear(sim_world *w);
 bool sim_agents_present(const sim_world *w);
 
+/* The slot of the agent whose account this is, or NULL (not an agent). */
+sim_agent_slot *sim_agents_slot_of(sim_world *w, uint32_t account);
+
 /* The world's hooks. */
 void sim_agents_host_down(sim_world *w, uint32_t node);  /* crashed or leaving */
 void sim_agents_host_up(sim_world *w, uint32_t node);    /* restarted */

@@ -137,15 +137,8 @@ static void job_event(sim_world *w, const proto_event *ev)
 {
     sim_agents *ag = &w->agents;
     int64_t now = sim_sched_now(w->sched);
-    sim_agent_slot *provider = ev->account >= ag->first_account &&
-                                       ev->account - ag->first_account < ag->count
-                                   ? &ag->slots[ev->account - ag->first_account]
-                                   : NULL;
-    uint32_t consumer_account = PROTO_JOB_CONSUMER(ev->job);
-    sim_agent_slot *consumer = consumer_account >= ag->first_account &&
-                                       consumer_account - ag->first_account < ag->count
-                                   ? &ag->slots[consumer_account - ag->first_account]
-                                   : NULL;
+    sim_agent_slot *provider = sim_agents_slot_of(w, ev->account);
+    sim_agent_slot *consumer = sim_agents_slot_of(w, PROTO_JOB_CONSUMER(ev->job));
     switch (ev->status) {
     case PROTO_JOB_POSTED:
         return;
@@ -175,9 +168,10 @@ static void job_event(sim_world *w, const proto_event *ev)
 static void agent_event(sim_world *w, const proto_event *ev)
 {
     sim_agents *ag = &w->agents;
-    if (ev->account < ag->first_account || ev->account - ag->first_account >= ag->count)
+    const sim_agent_slot *sl = sim_agents_slot_of(w, ev->account);
+    if (sl == NULL)
         return;
-    uint32_t k = ev->account - ag->first_account;
+    uint32_t k = sl->index;
     const char *name = proto_agent_status_name((proto_agent_status)ev->status);
     if (ev->prev_status == PROTO_AGENT_NONE)
         sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "registered");
