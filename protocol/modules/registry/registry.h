@@ -205,6 +205,9 @@ const proto_agent_record *proto_registry_agent(const proto_state *s, uint32_t ac
 /* Records in account order: k < count. */
 uint32_t proto_registry_count(const proto_state *s);
 const proto_agent_record *proto_registry_at(const proto_state *s, uint32_t k);
+/* All of them as one array in account order (count in *count; NULL
+ * when there are none). Valid until s changes. */
+const proto_agent_record *proto_registry_records(const proto_state *s, uint32_t *count);
 /* ACTIVE records. */
 uint32_t proto_registry_active_count(const proto_state *s);
 /* The bonds the module holds (its supply). */

@@ -354,6 +354,13 @@ const proto_agent_record *proto_registry_at(const proto_state *s, uint32_t k)
     return &g_array_index(st->agents, proto_agent_record, k);
 }
 
+const proto_agent_record *proto_registry_records(const proto_state *s, uint32_t *count)
+{
+    const registry_state *st = proto_registry__get(s);
+    *count = st != NULL ? st->agents->len : 0;
+    return *count > 0 ? &g_array_index(st->agents, proto_agent_record, 0) : NULL;
+}
+
 uint32_t proto_registry_active_count(const proto_state *s)
 {
     const registry_state *st = proto_registry__get(s);
