@@ -20,6 +20,14 @@
  * A crash of its host loses the work in progress (the chain's deadline
  * settles those jobs).
  *
+ * Hosts. A crash stops the host's agents; they start again from their
+ * stores when it restarts. A host churn takes away may never come back:
+ * its agents move to the next live host of [agents] hosts (status
+ * "moved"); when none is up they stay stopped ("parked") and move as soon
+ * as a host of the list comes up, or, if agent churn had taken them out
+ * of the market meanwhile, when they come back. An agent runs on one host
+ * at a time: it is stopped before it moves.
+ *
  * Jobs. Postings arrive as a Poisson process at [jobs] rate (stream
  * "jobs"); each goes to a consumer drawn uniformly, needs a capability
  * drawn by the mix's weights and work drawn from [jobs] work. A consumer
@@ -240,12 +248,6 @@ static void agent_start(sim_agent_slot *sl)
     }
 }
 
-void sim_agent_slot_start(sim_agent_slot *sl)
-{
-    if (sl->agent == NULL)
-        agent_start(sl);
-}
-
 static void agent_stop(sim_agent_slot *sl)
 {
     if (sl->agent == NULL)
@@ -271,15 +273,8 @@ void sim_agents_host_down(sim_world *w, uint32_t node)
             agent_stop(&ag->slots[k]);
 }
 
-void sim_agents_host_up(sim_world *w, uint32_t node)
-{
-    sim_agents *ag = agents_of(w);
-    for (uint32_t k = 0; k < ag->count; k++)
-        if (ag->slots[k].host == node && ag->slots[k].agent == NULL)
-            agent_start(&ag->slots[k]);
-}
-
-/* The next live host of the scenario's list after `from`, or UINT32_MAX. */
+/* The next live host of the scenario's list after `from`, or UINT32_MAX.
+ * A host in a graceful leave is about to go: not one to move to. */
 static uint32_t next_host(sim_world *w, uint32_t from)
 {
     const GArray *hosts = w->agents.ao->hosts;
@@ -295,6 +290,65 @@ static uint32_t next_host(sim_world *w, uint32_t from)
     return UINT32_MAX;
 }
 
+/* Its host left the network (churn took it down): it may never come
+ * back, so the agent runs elsewhere. A host that merely crashed restarts,
+ * and its agents wait for it. */
+static bool host_departed(const sim_world *w, const sim_agent_slot *sl)
+{
+    const sim_node_slot *host = &w->nodes[sl->host];
+    return !host->up && host->churned_out;
+}
+
+/* Move a stopped agent whose host departed to the next live host of the
+ * list, record the move and start it there. With no live host it stays
+ * stopped where it was ("parked"): the next host of the list that comes
+ * up takes it (sim_agents_host_up). */
+static void agent_move(sim_agent_slot *sl)
+{
+    sim_world *w = sl->world;
+    sim_agents *ag = agents_of(w);
+    g_assert(sl->agent == NULL); /* one host at a time: stopped before it moves */
+    uint32_t h = next_host(w, sl->host);
+    if (h == UINT32_MAX)
+        return;
+    sl->host = h;
+    uint32_t k = sl->index;
+    const char *role = k >= ag->base_count ? "sybil"
+                       : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
+                                                             : "consumer";
+    sim_market_obs_agent(ag->obs, k, role, h, sl->capability, sl->owner, sl->behaviour);
+    sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "moved");
+    agent_start(sl);
+}
+
+void sim_agent_slot_start(sim_agent_slot *sl)
+{
+    if (sl->agent != NULL)
+        return;
+    if (!sl->gone && host_departed(sl->world, sl))
+        agent_move(sl); /* back from agent churn after its host left */
+    else
+        agent_start(sl);
+}
+
+/* Node `node` runs again (restart or churn join): its own agents start,
+ * and agents parked on a departed host move, in slot order, to the first
+ * live host of the list after the departed one (this node, when it is the
+ * only live one). */
+void sim_agents_host_up(sim_world *w, uint32_t node)
+{
+    sim_agents *ag = agents_of(w);
+    for (uint32_t k = 0; k < ag->count; k++) {
+        sim_agent_slot *sl = &ag->slots[k];
+        if (sl->agent != NULL)
+            continue;
+        if (sl->host == node)
+            agent_start(sl);
+        else if (!sl->gone && host_departed(w, sl))
+            agent_move(sl);
+    }
+}
+
 void sim_agents_host_gone(sim_world *w, uint32_t node)
 {
     sim_agents *ag = agents_of(w);
@@ -303,16 +357,7 @@ void sim_agents_host_gone(sim_world *w, uint32_t node)
         if (sl->host != node || sl->gone)
             continue;
         agent_stop(sl);
-        uint32_t h = next_host(w, node);
-        if (h == UINT32_MAX)
-            continue; /* nowhere to go now: it starts again when its host does */
-        sl->host = h;
-        const char *role = k >= ag->base_count ? "sybil"
-                           : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
-                                                                 : "consumer";
-        sim_market_obs_agent(ag->obs, k, role, h, sl->capability, sl->owner, sl->behaviour);
-        sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "moved");
-        agent_start(sl);
+        agent_move(sl); /* or parked until a host of the list is up */
     }
 }
 

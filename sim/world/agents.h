@@ -85,7 +85,9 @@ sim_agent_slot *sim_agents_slot_of(sim_world *w, uint32_t account);
 
 /* The world's hooks. */
 void sim_agents_host_down(sim_world *w, uint32_t node);  /* crashed or leaving */
-void sim_agents_host_up(sim_world *w, uint32_t node);    /* restarted */
+/* Restarted or joined: its agents start, and agents parked on a host
+ * that left move to a live host of the list. */
+void sim_agents_host_up(sim_world *w, uint32_t node);
 void sim_agents_host_gone(sim_world *w, uint32_t node);  /* left for good: move its agents */
 /* A frame of type PROTO_MSG_AGENT reached node `to` (the world's deliver). */
 void sim_agents_deliver(sim_world *w, uint32_t to, GBytes *wire);
@@ -106,8 +108,8 @@ uint32_t sim_agents_identities(const sim_agents_options *agents, const GPtrArray
 /* Gas for one market message: exact plus 10%. */
 uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg);
 /* agents.c, for agents_churn.c: start an agent on its host (nothing
- * while the host is down or the agent gone) and stop it (its store
- * stays). */
+ * while the host is down or the agent gone; moved first when its host
+ * left for good) and stop it (its store stays). */
 void sim_agent_slot_start(sim_agent_slot *sl);
 void sim_agent_slot_stop(sim_agent_slot *sl);
 /* agents_churn.c: a churn fault whose `nodes` are agents starts (faults.c):

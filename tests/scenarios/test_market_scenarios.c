@@ -1,5 +1,5 @@
 /* The agent job market in whole worlds: what the [expect] targets of
- * scenarios/regression/r52..r57 cannot say, read from the run's agents
+ * scenarios/regression/r52..r58 cannot say, read from the run's agents
  * and jobs tables (sim_world_metrics), each over seeds 1..3 where the
  * claim is statistical:
  *
@@ -21,7 +21,11 @@
  *                      first.
  *   churn rejoins      r56: churned agents leave (status "left") and
  *                      register again after their bond came back.
- *   determinism        r52 and r56 twice each: the same trace hash. */
+ *   hosts churn away   r58: one host leaves for good while the other is
+ *                      down: every agent ends on a live host, listed
+ *                      active (heartbeating), and an agent that moved
+ *                      takes jobs after its last move.
+ *   determinism        r52, r56 and r58 twice each: the same trace hash. */
 #include "scenario_support.h"
 
 #include <string.h>
@@ -220,10 +224,70 @@ START_TEST(churned_agents_leave_and_rejoin)
 }
 END_TEST
 
-/* r52 (no faults) and r56 (agent churn, its own stream) twice each. */
+/* The statuses the registry reports (the world's own are "left" and
+ * "moved"). */
+static bool registry_status(const char *status)
+{
+    return strcmp(status, "left") != 0 && strcmp(status, "moved") != 0;
+}
+
+/* Agent k took a job after after_ns: matched as its provider, or posted
+ * by it as consumer and matched. */
+static bool took_job_after(const scen_run *r, uint32_t k, int64_t after_ns)
+{
+    const GArray *jobs = jobs_of(r);
+    for (guint i = 0; i < jobs->len; i++) {
+        const sim_job_record *j = &g_array_index(jobs, sim_job_record, i);
+        if (j->matched_ns > after_ns && (j->provider == k || j->consumer == k))
+            return true;
+    }
+    return false;
+}
+
+START_TEST(agents_leave_departed_hosts)
+{
+    scen_run *r = run_seed("r58-market-host-churn", (uint64_t)_i);
+    const GArray *agents = agents_of(r);
+    const GArray *t = sim_world_metrics(r->world)->agent_transitions;
+    guint moved_count = 0;
+    for (guint k = 0; k < agents->len; k++) {
+        const sim_agent_record *a = &g_array_index(agents, sim_agent_record, k);
+        int64_t moved_ns = -1;
+        const char *last = NULL;
+        for (guint i = 0; i < t->len; i++) {
+            const sim_agent_transition_record *x =
+                &g_array_index(t, sim_agent_transition_record, i);
+            if (x->agent != k)
+                continue;
+            if (strcmp(x->status, "moved") == 0)
+                moved_ns = x->at_ns;
+            else if (registry_status(x->status))
+                last = x->status;
+        }
+        scen_assert(r, sim_world_node_up(r->world, a->node), "a%u ends on node %u, which is down",
+                    k, a->node);
+        scen_assert(r, last != NULL && strcmp(last, "active") == 0,
+                    "a%u ends %s, not active (on node %u)", k, last != NULL ? last : "unlisted",
+                    a->node);
+        if (!sim_world_node_up(r->world, sim_scenario_agent_host(r->sc, k)))
+            scen_assert(r, moved_ns >= 0, "a%u never left its departed host", k);
+        if (moved_ns < 0)
+            continue;
+        moved_count++;
+        scen_assert(r, took_job_after(r, k, moved_ns), "a%u took no job after its move at %.1f s",
+                    k, (double)moved_ns / 1e9);
+    }
+    scen_assert(r, moved_count > 0, "no agent moved");
+    scen_run_free(r);
+}
+END_TEST
+
+/* r52 (no faults), r56 (agent churn, its own stream) and r58 (node and
+ * agent churn, agents moving) twice each. */
 START_TEST(same_market_same_trace)
 {
-    static const char *const names[] = {"r52-market-steady", "r56-market-churn"};
+    static const char *const names[] = {"r52-market-steady", "r56-market-churn",
+                                        "r58-market-host-churn"};
     char hex[2][2 * PROTO_HASH_SIZE + 1];
     for (int k = 0; k < 2; k++) {
         scen_run *r = run_seed(names[_i], 1);
@@ -245,7 +309,8 @@ int main(void)
     tcase_add_loop_test(tc, sybil_swarm_loses, 1, 4);
     tcase_add_loop_test(tc, matching_steers_away_from_wrong_results, 1, 4);
     tcase_add_loop_test(tc, churned_agents_leave_and_rejoin, 1, 4);
-    tcase_add_loop_test(tc, same_market_same_trace, 0, 2);
+    tcase_add_loop_test(tc, agents_leave_departed_hosts, 1, 4);
+    tcase_add_loop_test(tc, same_market_same_trace, 0, 3);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

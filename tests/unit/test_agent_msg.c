@@ -1,9 +1,10 @@
 /* Unit tests for sealed agent-to-agent messages (protocol/agents/agent_msg.c).
  *
  * Three agents (alice 10, bob 20, carol 30) with keys derived from one
- * seed, a registry lookup over them, and a splitmix64 stream for nonces.
- * A sealed message round-trips with its header, in both crypto modes,
- * and the network sees no plaintext; every header field and every
+ * seed, a registry lookup over them, and a splitmix64 stream for nonces
+ * (support/agent_msg_fixture.h, with the helpers that seal, open and
+ * patch messages). A sealed message round-trips with its header, in both
+ * crypto modes, and the network sees no plaintext; every header field and every
  * ciphertext byte is covered by the signature; a ciphertext re-signed by
  * another agent does not open (the box names its sender too); replays
  * are refused and counted while reordering within the window passes;
@@ -19,223 +20,42 @@
 
 #include "protocol/agents/agent_msg.h"
 #include "protocol/core/codec.h"
-
-#define SEED 424242
-#define ALICE 10
-#define BOB 20
-#define CAROL 30
-#define JOB ((UINT64_C(10) << 32) | 7)
-
-/* Wire offsets (agent_msg.h). */
-#define OFF_KIND 1
-#define OFF_FROM 2
-#define OFF_TO 6
-#define OFF_JOB 10
-#define OFF_SEQ 18
-#define OFF_NONCE 26
-#define OFF_CT_SIZE 50
-
-typedef struct registry {
-    uint32_t accounts[3];
-    agent_msg_peer peers[3];
-    size_t count;
-} registry;
-
-typedef struct fixture {
-    proto_crypto *c;
-    agent_msg_self alice, bob, carol;
-    registry reg;
-    uint64_t rng; /* splitmix64 state */
-} fixture;
-
-static uint64_t splitmix(void *ctx)
-{
-    uint64_t *s = ctx;
-    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static bool lookup(void *ctx, uint32_t account, agent_msg_peer *out)
-{
-    const registry *reg = ctx;
-    for (size_t i = 0; i < reg->count; i++) {
-        if (reg->accounts[i] == account) {
-            *out = reg->peers[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-static void self_make(agent_msg_self *s, uint32_t account)
-{
-    char label[32];
-    g_snprintf(label, sizeof label, "account/%u", account);
-    s->account = account;
-    proto_keypair_derive(&s->identity, SEED, label);
-    agent_msg_keypair_derive(&s->box, SEED, label);
-}
-
-static void registry_add(registry *reg, const agent_msg_self *s)
-{
-    reg->accounts[reg->count] = s->account;
-    reg->peers[reg->count] = (agent_msg_peer){.identity = s->identity.pk, .box = s->box.pk};
-    reg->count++;
-}
-
-static void fixture_init(fixture *f, proto_crypto_mode mode)
-{
-    memset(f, 0, sizeof *f);
-    f->c = proto_crypto_new(mode, 4096);
-    self_make(&f->alice, ALICE);
-    self_make(&f->bob, BOB);
-    self_make(&f->carol, CAROL);
-    registry_add(&f->reg, &f->alice);
-    registry_add(&f->reg, &f->bob);
-    registry_add(&f->reg, &f->carol);
-    f->rng = 1;
-}
-
-static void fixture_clear(fixture *f)
-{
-    proto_crypto_free(f->c);
-}
-
-static agent_msg_header header(uint8_t kind, uint32_t from, uint32_t to, uint64_t seq)
-{
-    return (agent_msg_header){.kind = kind, .from = from, .to = to, .job = JOB, .seq = seq};
-}
-
-/* alice -> bob, a job input with the given seq and text. */
-static GBytes *seal_text(fixture *f, const agent_msg_self *from, const agent_msg_self *to,
-                         uint64_t seq, const char *text)
-{
-    agent_msg_header h = header(AGENT_MSG_JOB_INPUT, from->account, to->account, seq);
-    GBytes *wire =
-        agent_msg_seal(f->c, from, &h, &to->box.pk, text, strlen(text), splitmix, &f->rng);
-    ck_assert_ptr_nonnull(wire);
-    return wire;
-}
-
-#define SENTINEL ((GBytes *)(uintptr_t)0x5A5A)
-#define FILL 0xA5
-
-/* Open as `self`; on a refusal the outputs must be untouched (one
- * assertion per call, cheap enough for the corpus loops). */
-static agent_msg_result open_as(fixture *f, const agent_msg_self *self, agent_msg_replay *r,
-                                const uint8_t *data, size_t size, agent_msg_header *h,
-                                GBytes **plain)
-{
-    memset(h, FILL, sizeof *h);
-    *plain = SENTINEL;
-    agent_msg_result res = agent_msg_open(f->c, self, lookup, &f->reg, r, data, size, h, plain);
-    if (res != AGENT_MSG_OK) {
-        agent_msg_header fill;
-        memset(&fill, FILL, sizeof fill);
-        ck_assert_msg(*plain == SENTINEL && memcmp(h, &fill, sizeof fill) == 0,
-                      "output written on refusal (%s)", agent_msg_result_name(res));
-    }
-    return res;
-}
-
-static agent_msg_result open_bytes(fixture *f, const agent_msg_self *self, agent_msg_replay *r,
-                                   GBytes *wire)
-{
-    gsize size = 0;
-    const uint8_t *data = g_bytes_get_data(wire, &size);
-    agent_msg_header h;
-    GBytes *plain;
-    agent_msg_result res = open_as(f, self, r, data, size, &h, &plain);
-    if (res == AGENT_MSG_OK)
-        g_bytes_unref(plain);
-    return res;
-}
-
-/* A copy of wire with byte `at` xored by `mask`. */
-static GByteArray *patched(GBytes *wire, size_t at, uint8_t mask)
-{
-    gsize size = 0;
-    const uint8_t *data = g_bytes_get_data(wire, &size);
-    GByteArray *a = g_byte_array_sized_new((guint)size);
-    g_byte_array_append(a, data, (guint)size);
-    ck_assert_uint_lt(at, size);
-    a->data[at] ^= mask;
-    return a;
-}
-
-static agent_msg_result open_patched(fixture *f, agent_msg_replay *r, GBytes *wire, size_t at,
-                                     uint8_t mask)
-{
-    GByteArray *a = patched(wire, at, mask);
-    agent_msg_header h;
-    GBytes *plain;
-    agent_msg_result res = open_as(f, &f->bob, r, a->data, a->len, &h, &plain);
-    if (res == AGENT_MSG_OK)
-        g_bytes_unref(plain);
-    g_byte_array_unref(a);
-    return res;
-}
-
-/* Re-sign bytes[0..size - 64) as `signer`, as the format says. */
-static void resign(fixture *f, uint8_t *bytes, size_t size, const agent_msg_self *signer)
-{
-    static const char tag[] = "aitbc-agent-msg1";
-    crypto_generichash_state st;
-    proto_hash digest;
-    crypto_generichash_init(&st, NULL, 0, PROTO_HASH_SIZE);
-    crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
-    crypto_generichash_update(&st, bytes, size - PROTO_SIG_SIZE);
-    crypto_generichash_final(&st, digest.bytes, PROTO_HASH_SIZE);
-    proto_sig sig;
-    proto_sign(f->c, &sig, digest.bytes, PROTO_HASH_SIZE, &signer->identity);
-    memcpy(bytes + size - PROTO_SIG_SIZE, sig.bytes, PROTO_SIG_SIZE);
-}
-
-/* Does needle occur in hay? */
-static bool contains(const uint8_t *hay, size_t hay_size, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= hay_size; i++)
-        if (memcmp(hay + i, needle, n) == 0)
-            return true;
-    return false;
-}
+#include "support/agent_msg_fixture.h"
 
 /* ---- round trips ---- */
 
 static void round_trip(proto_crypto_mode mode)
 {
-    fixture f;
-    fixture_init(&f, mode);
+    amfix f;
+    amfix_init(&f, mode);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 16);
     const char *text = "summarise: the quick brown fox jumps over the lazy dog";
-    GBytes *wire = seal_text(&f, &f.alice, &f.bob, 1, text);
+    GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 1, text);
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
     ck_assert_uint_eq(size,
                       AGENT_MSG_HEADER_SIZE + strlen(text) + AGENT_MSG_MAC_SIZE + PROTO_SIG_SIZE);
     ck_assert_uint_eq(data[0], AGENT_MSG_VERSION);
-    ck_assert_uint_eq(data[OFF_KIND], AGENT_MSG_JOB_INPUT);
-    ck_assert_uint_eq(proto_le_get_u32(data + OFF_FROM), ALICE);
-    ck_assert_uint_eq(proto_le_get_u32(data + OFF_TO), BOB);
-    ck_assert_uint_eq(proto_le_get_u64(data + OFF_JOB), JOB);
-    ck_assert_uint_eq(proto_le_get_u64(data + OFF_SEQ), 1);
-    ck_assert_uint_eq(proto_le_get_u32(data + OFF_CT_SIZE), strlen(text) + AGENT_MSG_MAC_SIZE);
+    ck_assert_uint_eq(data[AMFIX_OFF_KIND], AGENT_MSG_JOB_INPUT);
+    ck_assert_uint_eq(proto_le_get_u32(data + AMFIX_OFF_FROM), AMFIX_ALICE);
+    ck_assert_uint_eq(proto_le_get_u32(data + AMFIX_OFF_TO), AMFIX_BOB);
+    ck_assert_uint_eq(proto_le_get_u64(data + AMFIX_OFF_JOB), AMFIX_JOB);
+    ck_assert_uint_eq(proto_le_get_u64(data + AMFIX_OFF_SEQ), 1);
+    ck_assert_uint_eq(proto_le_get_u32(data + AMFIX_OFF_CT_SIZE),
+                      strlen(text) + AGENT_MSG_MAC_SIZE);
     /* The network sees no plaintext. */
-    ck_assert(!contains(data, size, "quick brown"));
+    ck_assert(!amfix_contains(data, size, "quick brown"));
 
     agent_msg_header h;
     ck_assert_int_eq(agent_msg_peek(data, size, &h), AGENT_MSG_OK);
-    ck_assert_uint_eq(h.to, BOB);
+    ck_assert_uint_eq(h.to, AMFIX_BOB);
     GBytes *plain = NULL;
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, data, size, &h, &plain), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, data, size, &h, &plain), AGENT_MSG_OK);
     ck_assert_uint_eq(h.kind, AGENT_MSG_JOB_INPUT);
-    ck_assert_uint_eq(h.from, ALICE);
-    ck_assert_uint_eq(h.to, BOB);
-    ck_assert_uint_eq(h.job, JOB);
+    ck_assert_uint_eq(h.from, AMFIX_ALICE);
+    ck_assert_uint_eq(h.to, AMFIX_BOB);
+    ck_assert_uint_eq(h.job, AMFIX_JOB);
     ck_assert_uint_eq(h.seq, 1);
     ck_assert_uint_eq(g_bytes_get_size(plain), strlen(text));
     ck_assert_mem_eq(g_bytes_get_data(plain, NULL), text, strlen(text));
@@ -245,10 +65,11 @@ static void round_trip(proto_crypto_mode mode)
     /* The reply: a job result, bob -> alice. */
     agent_msg_replay ra;
     agent_msg_replay_init(&ra, 16);
-    agent_msg_header hr = header(AGENT_MSG_JOB_RESULT, BOB, ALICE, 1);
-    GBytes *reply = agent_msg_seal(f.c, &f.bob, &hr, &f.alice.box.pk, "42", 2, splitmix, &f.rng);
-    ck_assert_int_eq(open_as(&f, &f.alice, &ra, g_bytes_get_data(reply, NULL),
-                             g_bytes_get_size(reply), &h, &plain),
+    agent_msg_header hr = amfix_header(AGENT_MSG_JOB_RESULT, AMFIX_BOB, AMFIX_ALICE, 1);
+    GBytes *reply =
+        agent_msg_seal(f.c, &f.bob, &hr, &f.alice.box.pk, "42", 2, amfix_splitmix, &f.rng);
+    ck_assert_int_eq(amfix_open_as(&f, &f.alice, &ra, g_bytes_get_data(reply, NULL),
+                                   g_bytes_get_size(reply), &h, &plain),
                      AGENT_MSG_OK);
     ck_assert_uint_eq(h.kind, AGENT_MSG_JOB_RESULT);
     ck_assert_mem_eq(g_bytes_get_data(plain, NULL), "42", 2);
@@ -257,7 +78,7 @@ static void round_trip(proto_crypto_mode mode)
     agent_msg_replay_clear(&ra);
     g_bytes_unref(wire);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 
 START_TEST(test_round_trip_real)
@@ -275,17 +96,18 @@ END_TEST
 /* Empty and largest plaintexts. */
 START_TEST(test_sizes)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    agent_msg_header h = header(AGENT_MSG_JOB_INPUT, ALICE, BOB, 1);
-    GBytes *empty = agent_msg_seal(f.c, &f.alice, &h, &f.bob.box.pk, NULL, 0, splitmix, &f.rng);
+    agent_msg_header h = amfix_header(AGENT_MSG_JOB_INPUT, AMFIX_ALICE, AMFIX_BOB, 1);
+    GBytes *empty =
+        agent_msg_seal(f.c, &f.alice, &h, &f.bob.box.pk, NULL, 0, amfix_splitmix, &f.rng);
     ck_assert_uint_eq(g_bytes_get_size(empty), AGENT_MSG_WIRE_SIZE_MIN);
     agent_msg_header out;
     GBytes *plain = NULL;
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, g_bytes_get_data(empty, NULL), g_bytes_get_size(empty),
-                             &out, &plain),
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, g_bytes_get_data(empty, NULL),
+                                   g_bytes_get_size(empty), &out, &plain),
                      AGENT_MSG_OK);
     ck_assert_uint_eq(g_bytes_get_size(plain), 0);
     g_bytes_unref(plain);
@@ -295,11 +117,11 @@ START_TEST(test_sizes)
         big[i] = (uint8_t)(i * 7);
     h.seq = 2;
     GBytes *wire = agent_msg_seal(f.c, &f.alice, &h, &f.bob.box.pk, big, AGENT_MSG_PLAINTEXT_MAX,
-                                  splitmix, &f.rng);
+                                  amfix_splitmix, &f.rng);
     ck_assert_uint_eq(g_bytes_get_size(wire), AGENT_MSG_WIRE_SIZE_MAX);
-    ck_assert_int_eq(
-        open_as(&f, &f.bob, &r, g_bytes_get_data(wire, NULL), g_bytes_get_size(wire), &out, &plain),
-        AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, g_bytes_get_data(wire, NULL),
+                                   g_bytes_get_size(wire), &out, &plain),
+                     AGENT_MSG_OK);
     ck_assert_uint_eq(g_bytes_get_size(plain), AGENT_MSG_PLAINTEXT_MAX);
     ck_assert_mem_eq(g_bytes_get_data(plain, NULL), big, AGENT_MSG_PLAINTEXT_MAX);
     g_bytes_unref(plain);
@@ -307,7 +129,7 @@ START_TEST(test_sizes)
     g_bytes_unref(wire);
     g_bytes_unref(empty);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -315,37 +137,43 @@ END_TEST
 
 static void tamper(proto_crypto_mode mode)
 {
-    fixture f;
-    fixture_init(&f, mode);
+    amfix f;
+    amfix_init(&f, mode);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    GBytes *wire = seal_text(&f, &f.alice, &f.bob, 5, "input bytes");
+    GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 5, "input bytes");
     size_t size = g_bytes_get_size(wire);
     /* Ciphertext and signature bytes. */
-    ck_assert_int_eq(open_patched(&f, &r, wire, AGENT_MSG_HEADER_SIZE, 0x01),
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AGENT_MSG_HEADER_SIZE, 0x01),
                      AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, size - PROTO_SIG_SIZE - 1, 0x80),
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, size - PROTO_SIG_SIZE - 1, 0x80),
                      AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, size - 1, 0x01), AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, size - 1, 0x01), AGENT_MSG_BAD_SIGNATURE);
     /* Every header field: kind (to the other valid kind), job, seq, nonce;
      * from to another registered sender; to another account. */
-    ck_assert_int_eq(
-        open_patched(&f, &r, wire, OFF_KIND, AGENT_MSG_JOB_INPUT ^ AGENT_MSG_JOB_RESULT),
-        AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_JOB, 0x01), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_JOB + 7, 0x80), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_SEQ, 0x02), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_NONCE + 3, 0x10), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_FROM, ALICE ^ CAROL), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_patched(&f, &r, wire, OFF_TO, BOB ^ CAROL), AGENT_MSG_NOT_FOR_ME);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_KIND,
+                                        AGENT_MSG_JOB_INPUT ^ AGENT_MSG_JOB_RESULT),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_JOB, 0x01),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_JOB + 7, 0x80),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_SEQ, 0x02),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_NONCE + 3, 0x10),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_FROM, AMFIX_ALICE ^ AMFIX_CAROL),
+                     AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, AMFIX_OFF_TO, AMFIX_BOB ^ AMFIX_CAROL),
+                     AGENT_MSG_NOT_FOR_ME);
     /* Nothing was recorded: the untouched message still opens once. */
     ck_assert_uint_eq(r.senders_count, 0);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_OK);
     ck_assert_uint_eq(r.counts[AGENT_MSG_BAD_SIGNATURE], 9);
     ck_assert_uint_eq(r.counts[AGENT_MSG_NOT_FOR_ME], 1);
     g_bytes_unref(wire);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 
 START_TEST(test_tamper_real)
@@ -365,35 +193,35 @@ END_TEST
  * carol's), and alice's registry key has been rotated since she sealed. */
 START_TEST(test_bad_ciphertext)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    GBytes *wire = seal_text(&f, &f.alice, &f.bob, 1, "alice's input");
-    GByteArray *stolen = patched(wire, OFF_FROM, ALICE ^ CAROL);
-    resign(&f, stolen->data, stolen->len, &f.carol);
+    GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 1, "alice's input");
+    GByteArray *stolen = amfix_patched(wire, AMFIX_OFF_FROM, AMFIX_ALICE ^ AMFIX_CAROL);
+    amfix_resign(&f, stolen->data, stolen->len, &f.carol);
     agent_msg_header h;
     GBytes *plain;
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, stolen->data, stolen->len, &h, &plain),
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, stolen->data, stolen->len, &h, &plain),
                      AGENT_MSG_BAD_CIPHERTEXT);
     g_byte_array_unref(stolen);
 
     agent_msg_keypair rotated;
-    agent_msg_keypair_derive(&rotated, SEED, "account/10/rotated");
+    agent_msg_keypair_derive(&rotated, AMFIX_SEED, "account/10/rotated");
     f.reg.peers[0].box = rotated.pk;
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_BAD_CIPHERTEXT);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_BAD_CIPHERTEXT);
     /* A small-order (all-zero) key: seal refuses it, open cannot use it. */
     memset(&f.reg.peers[0].box, 0, sizeof f.reg.peers[0].box);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_BAD_CIPHERTEXT);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_BAD_CIPHERTEXT);
     proto_pubkey zero;
     memset(&zero, 0, sizeof zero);
-    agent_msg_header hh = header(AGENT_MSG_JOB_INPUT, ALICE, BOB, 2);
-    ck_assert_ptr_null(agent_msg_seal(f.c, &f.alice, &hh, &zero, "x", 1, splitmix, &f.rng));
+    agent_msg_header hh = amfix_header(AGENT_MSG_JOB_INPUT, AMFIX_ALICE, AMFIX_BOB, 2);
+    ck_assert_ptr_null(agent_msg_seal(f.c, &f.alice, &hh, &zero, "x", 1, amfix_splitmix, &f.rng));
     ck_assert_uint_eq(r.senders_count, 0);
     ck_assert_uint_eq(r.counts[AGENT_MSG_BAD_CIPHERTEXT], 3);
     g_bytes_unref(wire);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -401,24 +229,24 @@ END_TEST
 
 START_TEST(test_not_for_me_and_unknown_sender)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    GBytes *wire = seal_text(&f, &f.alice, &f.bob, 1, "for bob");
-    ck_assert_int_eq(open_bytes(&f, &f.carol, &r, wire), AGENT_MSG_NOT_FOR_ME);
-    ck_assert_int_eq(open_bytes(&f, &f.alice, &r, wire), AGENT_MSG_NOT_FOR_ME);
+    GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 1, "for bob");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.carol, &r, wire), AGENT_MSG_NOT_FOR_ME);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.alice, &r, wire), AGENT_MSG_NOT_FOR_ME);
     f.reg.count = 0; /* nobody registered */
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_UNKNOWN_SENDER);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_UNKNOWN_SENDER);
     f.reg.count = 3;
     f.reg.accounts[0] = 11; /* alice's account no longer known */
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_UNKNOWN_SENDER);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, wire), AGENT_MSG_UNKNOWN_SENDER);
     ck_assert_uint_eq(r.counts[AGENT_MSG_NOT_FOR_ME], 2);
     ck_assert_uint_eq(r.counts[AGENT_MSG_UNKNOWN_SENDER], 2);
     ck_assert_uint_eq(r.senders_count, 0);
     g_bytes_unref(wire);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -426,67 +254,67 @@ END_TEST
 
 START_TEST(test_replay_and_reorder)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    GBytes *m1 = seal_text(&f, &f.alice, &f.bob, 1, "one");
-    GBytes *m2 = seal_text(&f, &f.alice, &f.bob, 2, "two");
-    GBytes *m3 = seal_text(&f, &f.alice, &f.bob, 3, "three");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m1), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m1), AGENT_MSG_REPLAY);
+    GBytes *m1 = amfix_seal_text(&f, &f.alice, &f.bob, 1, "one");
+    GBytes *m2 = amfix_seal_text(&f, &f.alice, &f.bob, 2, "two");
+    GBytes *m3 = amfix_seal_text(&f, &f.alice, &f.bob, 3, "three");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m1), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m1), AGENT_MSG_REPLAY);
     /* Reordered: 3 before 2, both accepted once. */
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m2), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m2), AGENT_MSG_REPLAY);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m2), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m2), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_REPLAY);
     ck_assert_uint_eq(r.counts[AGENT_MSG_OK], 3);
     ck_assert_uint_eq(r.counts[AGENT_MSG_REPLAY], 3);
 
     /* The window: after 100, seq 37 (63 behind) passes, 36 (64 behind) is stale. */
-    GBytes *m100 = seal_text(&f, &f.alice, &f.bob, 100, "hundred");
-    GBytes *m37 = seal_text(&f, &f.alice, &f.bob, 37, "late");
-    GBytes *m36 = seal_text(&f, &f.alice, &f.bob, 36, "too late");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m100), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m36), AGENT_MSG_STALE);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m37), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m37), AGENT_MSG_REPLAY);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_STALE);
-    ck_assert_int_eq(agent_msg_replay_check(&r, ALICE, 0), AGENT_MSG_STALE);
-    ck_assert_int_eq(agent_msg_replay_check(&r, CAROL, 0), AGENT_MSG_STALE);
-    ck_assert_int_eq(agent_msg_replay_check(&r, CAROL, 1), AGENT_MSG_OK);
+    GBytes *m100 = amfix_seal_text(&f, &f.alice, &f.bob, 100, "hundred");
+    GBytes *m37 = amfix_seal_text(&f, &f.alice, &f.bob, 37, "late");
+    GBytes *m36 = amfix_seal_text(&f, &f.alice, &f.bob, 36, "too late");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m100), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m36), AGENT_MSG_STALE);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m37), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m37), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m3), AGENT_MSG_STALE);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_ALICE, 0), AGENT_MSG_STALE);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_CAROL, 0), AGENT_MSG_STALE);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_CAROL, 1), AGENT_MSG_OK);
     /* Per sender: carol's seq 1 is not alice's. */
-    GBytes *c1 = seal_text(&f, &f.carol, &f.bob, 1, "carol one");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_OK);
+    GBytes *c1 = amfix_seal_text(&f, &f.carol, &f.bob, 1, "carol one");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_OK);
     ck_assert_uint_eq(r.senders_count, 2);
     /* A jump past the window forgets the old bits. */
-    agent_msg_replay_accept(&r, CAROL, 1000);
-    ck_assert_int_eq(agent_msg_replay_check(&r, CAROL, 1), AGENT_MSG_STALE);
-    ck_assert_int_eq(agent_msg_replay_check(&r, CAROL, 999), AGENT_MSG_OK);
-    ck_assert_int_eq(agent_msg_replay_check(&r, CAROL, 1000), AGENT_MSG_REPLAY);
+    agent_msg_replay_accept(&r, AMFIX_CAROL, 1000);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_CAROL, 1), AGENT_MSG_STALE);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_CAROL, 999), AGENT_MSG_OK);
+    ck_assert_int_eq(agent_msg_replay_check(&r, AMFIX_CAROL, 1000), AGENT_MSG_REPLAY);
     GBytes *all[] = {m1, m2, m3, m100, m37, m36, c1};
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         g_bytes_unref(all[i]);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
 START_TEST(test_replay_full_and_forget)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 1);
-    GBytes *a1 = seal_text(&f, &f.alice, &f.bob, 1, "a");
-    GBytes *a2 = seal_text(&f, &f.alice, &f.bob, 2, "a");
-    GBytes *c1 = seal_text(&f, &f.carol, &f.bob, 1, "c");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, a1), AGENT_MSG_OK);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_REPLAY_FULL);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, a2), AGENT_MSG_OK); /* a tracked sender */
-    ck_assert(agent_msg_replay_forget(&r, ALICE));
-    ck_assert(!agent_msg_replay_forget(&r, ALICE));
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_OK);
+    GBytes *a1 = amfix_seal_text(&f, &f.alice, &f.bob, 1, "a");
+    GBytes *a2 = amfix_seal_text(&f, &f.alice, &f.bob, 2, "a");
+    GBytes *c1 = amfix_seal_text(&f, &f.carol, &f.bob, 1, "c");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, a1), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_REPLAY_FULL);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, a2), AGENT_MSG_OK); /* a tracked sender */
+    ck_assert(agent_msg_replay_forget(&r, AMFIX_ALICE));
+    ck_assert(!agent_msg_replay_forget(&r, AMFIX_ALICE));
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, c1), AGENT_MSG_OK);
     ck_assert_uint_eq(r.counts[AGENT_MSG_REPLAY_FULL], 1);
     g_bytes_unref(a1);
     g_bytes_unref(a2);
@@ -509,7 +337,7 @@ START_TEST(test_replay_full_and_forget)
     }
     ck_assert_int_eq(agent_msg_replay_check(&r, 100003u, 1), AGENT_MSG_REPLAY_FULL);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -517,18 +345,18 @@ END_TEST
  * accepted and accepts what it had not. */
 START_TEST(test_replay_serialize)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 8);
     GBytes *m[6];
     for (uint64_t s = 1; s <= 5; s++)
-        m[s - 1] = seal_text(&f, &f.alice, &f.bob, s == 5 ? 70 : s, "m");
-    m[5] = seal_text(&f, &f.carol, &f.bob, 9, "c");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m[4]), AGENT_MSG_OK);    /* 70 */
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m[3]), AGENT_MSG_STALE); /* 4: too old */
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, m[5]), AGENT_MSG_OK);
-    agent_msg_replay_accept(&r, ALICE, 68);
+        m[s - 1] = amfix_seal_text(&f, &f.alice, &f.bob, s == 5 ? 70 : s, "m");
+    m[5] = amfix_seal_text(&f, &f.carol, &f.bob, 9, "c");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m[4]), AGENT_MSG_OK);    /* 70 */
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m[3]), AGENT_MSG_STALE); /* 4: too old */
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, m[5]), AGENT_MSG_OK);
+    agent_msg_replay_accept(&r, AMFIX_ALICE, 68);
     GBytes *saved = agent_msg_replay_serialize(&r);
     ck_assert_uint_eq(g_bytes_get_size(saved), 1 + 4 + 4 + 2 * 20);
 
@@ -541,10 +369,10 @@ START_TEST(test_replay_serialize)
     GBytes *again = agent_msg_replay_serialize(&back);
     ck_assert(g_bytes_equal(saved, again));
     g_bytes_unref(again);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &back, m[4]), AGENT_MSG_REPLAY);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &back, m[5]), AGENT_MSG_REPLAY);
-    ck_assert_int_eq(agent_msg_replay_check(&back, ALICE, 68), AGENT_MSG_REPLAY);
-    ck_assert_int_eq(agent_msg_replay_check(&back, ALICE, 69), AGENT_MSG_OK);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &back, m[4]), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &back, m[5]), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(agent_msg_replay_check(&back, AMFIX_ALICE, 68), AGENT_MSG_REPLAY);
+    ck_assert_int_eq(agent_msg_replay_check(&back, AMFIX_ALICE, 69), AGENT_MSG_OK);
 
     /* Corrupt states are refused and leave the target as it was. */
     GBytes *before = agent_msg_replay_serialize(&back);
@@ -582,7 +410,7 @@ START_TEST(test_replay_serialize)
         g_bytes_unref(m[i]);
     g_bytes_unref(saved);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -590,52 +418,54 @@ END_TEST
 
 START_TEST(test_structural_refusals)
 {
-    fixture f;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
+    amfix f;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    GBytes *wire = seal_text(&f, &f.alice, &f.bob, 1, "structure");
+    GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 1, "structure");
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
-    ck_assert_int_eq(open_patched(&f, &r, wire, 0, 0x03), AGENT_MSG_BAD_VERSION);
+    ck_assert_int_eq(amfix_open_patched(&f, &r, wire, 0, 0x03), AGENT_MSG_BAD_VERSION);
     const uint8_t kinds[] = {0, AGENT_MSG_KIND_COUNT, 0x80, 0xFF};
     for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
-        ck_assert_int_eq(open_patched(&f, &r, wire, OFF_KIND, AGENT_MSG_JOB_INPUT ^ kinds[i]),
-                         AGENT_MSG_UNKNOWN_KIND);
+        ck_assert_int_eq(
+            amfix_open_patched(&f, &r, wire, AMFIX_OFF_KIND, AGENT_MSG_JOB_INPUT ^ kinds[i]),
+            AGENT_MSG_UNKNOWN_KIND);
     /* ct_size: under the MAC, over the maximum, the largest u32; and one
      * more or less than present. */
-    GByteArray *a = patched(wire, 0, 0);
+    GByteArray *a = amfix_patched(wire, 0, 0);
     agent_msg_header h;
     GBytes *plain;
     const uint32_t sizes[] = {0, AGENT_MSG_MAC_SIZE - 1, AGENT_MSG_CIPHERTEXT_MAX + 1, UINT32_MAX};
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        proto_le_put_u32(a->data + OFF_CT_SIZE, sizes[i]);
-        ck_assert_int_eq(open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain),
+        proto_le_put_u32(a->data + AMFIX_OFF_CT_SIZE, sizes[i]);
+        ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain),
                          AGENT_MSG_BAD_LENGTH);
     }
-    uint32_t ct = proto_le_get_u32(data + OFF_CT_SIZE);
-    proto_le_put_u32(a->data + OFF_CT_SIZE, ct + 1);
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain), AGENT_MSG_TRUNCATED);
-    proto_le_put_u32(a->data + OFF_CT_SIZE, ct - 1);
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain),
+    uint32_t ct = proto_le_get_u32(data + AMFIX_OFF_CT_SIZE);
+    proto_le_put_u32(a->data + AMFIX_OFF_CT_SIZE, ct + 1);
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain),
+                     AGENT_MSG_TRUNCATED);
+    proto_le_put_u32(a->data + AMFIX_OFF_CT_SIZE, ct - 1);
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, a->data, a->len, &h, &plain),
                      AGENT_MSG_TRAILING_BYTES);
     g_byte_array_unref(a);
     /* Trailing bytes, every truncation, and no bytes at all. */
     uint8_t *longer = g_malloc0(size + 1);
     memcpy(longer, data, size);
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, longer, size + 1, &h, &plain),
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, longer, size + 1, &h, &plain),
                      AGENT_MSG_TRAILING_BYTES);
     ck_assert_int_eq(agent_msg_peek(longer, size + 1, &h), AGENT_MSG_TRAILING_BYTES);
     g_free(longer);
     for (gsize cut = 0; cut < size; cut++)
-        ck_assert_msg(open_as(&f, &f.bob, &r, data, cut, &h, &plain) == AGENT_MSG_TRUNCATED,
+        ck_assert_msg(amfix_open_as(&f, &f.bob, &r, data, cut, &h, &plain) == AGENT_MSG_TRUNCATED,
                       "cut %zu", cut);
-    ck_assert_int_eq(open_as(&f, &f.bob, &r, NULL, 0, &h, &plain), AGENT_MSG_TRUNCATED);
+    ck_assert_int_eq(amfix_open_as(&f, &f.bob, &r, NULL, 0, &h, &plain), AGENT_MSG_TRUNCATED);
     ck_assert_uint_eq(r.senders_count, 0);
     ck_assert_uint_eq(r.counts[AGENT_MSG_OK], 0);
     g_bytes_unref(wire);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 END_TEST
 
@@ -643,30 +473,30 @@ END_TEST
  * never writes the outputs and never moves the replay state. */
 static void corpus(proto_crypto_mode mode)
 {
-    fixture f;
-    fixture_init(&f, mode);
+    amfix f;
+    amfix_init(&f, mode);
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
     /* The receiver has seen seq 1 already, so the window is in play. */
-    GBytes *first = seal_text(&f, &f.alice, &f.bob, 1, "first");
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, first), AGENT_MSG_OK);
+    GBytes *first = amfix_seal_text(&f, &f.alice, &f.bob, 1, "first");
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, first), AGENT_MSG_OK);
     g_bytes_unref(first);
     GBytes *state = agent_msg_replay_serialize(&r);
     const char *texts[] = {"", "job input: translate 'bonjour'"};
     uint64_t opened = r.counts[AGENT_MSG_OK];
     for (size_t t = 0; t < G_N_ELEMENTS(texts); t++) {
-        GBytes *wire = seal_text(&f, &f.alice, &f.bob, 2 + t, texts[t]);
+        GBytes *wire = amfix_seal_text(&f, &f.alice, &f.bob, 2 + t, texts[t]);
         gsize size = 0;
         const uint8_t *data = g_bytes_get_data(wire, &size);
         agent_msg_header h;
         GBytes *plain;
         for (gsize cut = 0; cut < size; cut++)
-            ck_assert(open_as(&f, &f.bob, &r, data, cut, &h, &plain) != AGENT_MSG_OK);
+            ck_assert(amfix_open_as(&f, &f.bob, &r, data, cut, &h, &plain) != AGENT_MSG_OK);
         uint8_t *copy = g_malloc(size);
         for (gsize bit = 0; bit < 8 * size; bit++) {
             memcpy(copy, data, size);
             copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-            agent_msg_result res = open_as(&f, &f.bob, &r, copy, size, &h, &plain);
+            agent_msg_result res = amfix_open_as(&f, &f.bob, &r, copy, size, &h, &plain);
             ck_assert_msg(res != AGENT_MSG_OK, "bit %zu opened", bit);
         }
         g_free(copy);
@@ -678,7 +508,7 @@ static void corpus(proto_crypto_mode mode)
     g_bytes_unref(after);
     g_bytes_unref(state);
     agent_msg_replay_clear(&r);
-    fixture_clear(&f);
+    amfix_clear(&f);
 }
 
 START_TEST(test_corpus_real)
@@ -697,42 +527,42 @@ END_TEST
 
 START_TEST(test_determinism)
 {
-    fixture f, g;
-    fixture_init(&f, PROTO_CRYPTO_REAL);
-    fixture_init(&g, PROTO_CRYPTO_REAL);
+    amfix f, g;
+    amfix_init(&f, PROTO_CRYPTO_REAL);
+    amfix_init(&g, PROTO_CRYPTO_REAL);
     f.rng = g.rng = 99;
-    GBytes *a = seal_text(&f, &f.alice, &f.bob, 3, "same");
-    GBytes *b = seal_text(&g, &g.alice, &g.bob, 3, "same");
+    GBytes *a = amfix_seal_text(&f, &f.alice, &f.bob, 3, "same");
+    GBytes *b = amfix_seal_text(&g, &g.alice, &g.bob, 3, "same");
     ck_assert(g_bytes_equal(a, b));
     /* Other draws: another nonce and ciphertext, the same header. */
-    GBytes *c = seal_text(&f, &f.alice, &f.bob, 3, "same");
+    GBytes *c = amfix_seal_text(&f, &f.alice, &f.bob, 3, "same");
     ck_assert(!g_bytes_equal(a, c));
-    ck_assert_mem_eq(g_bytes_get_data(a, NULL), g_bytes_get_data(c, NULL), OFF_NONCE);
+    ck_assert_mem_eq(g_bytes_get_data(a, NULL), g_bytes_get_data(c, NULL), AMFIX_OFF_NONCE);
     /* The same draws for another seq still give another nonce. */
     f.rng = g.rng = 5;
-    GBytes *s1 = seal_text(&f, &f.alice, &f.bob, 1, "same");
-    GBytes *s2 = seal_text(&g, &g.alice, &g.bob, 2, "same");
-    ck_assert(memcmp((const uint8_t *)g_bytes_get_data(s1, NULL) + OFF_NONCE,
-                     (const uint8_t *)g_bytes_get_data(s2, NULL) + OFF_NONCE,
+    GBytes *s1 = amfix_seal_text(&f, &f.alice, &f.bob, 1, "same");
+    GBytes *s2 = amfix_seal_text(&g, &g.alice, &g.bob, 2, "same");
+    ck_assert(memcmp((const uint8_t *)g_bytes_get_data(s1, NULL) + AMFIX_OFF_NONCE,
+                     (const uint8_t *)g_bytes_get_data(s2, NULL) + AMFIX_OFF_NONCE,
                      AGENT_MSG_NONCE_SIZE) != 0);
     /* Fast mode is deterministic too, and differs from real mode (its
      * signature and box key), so neither opens the other's messages. */
-    fixture fast;
-    fixture_init(&fast, PROTO_CRYPTO_FAST);
+    amfix fast;
+    amfix_init(&fast, PROTO_CRYPTO_FAST);
     fast.rng = 99;
-    GBytes *d = seal_text(&fast, &fast.alice, &fast.bob, 3, "same");
+    GBytes *d = amfix_seal_text(&fast, &fast.alice, &fast.bob, 3, "same");
     ck_assert(!g_bytes_equal(a, d));
     agent_msg_replay r;
     agent_msg_replay_init(&r, 4);
-    ck_assert_int_eq(open_bytes(&fast, &fast.bob, &r, a), AGENT_MSG_BAD_SIGNATURE);
-    ck_assert_int_eq(open_bytes(&f, &f.bob, &r, d), AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_bytes(&fast, &fast.bob, &r, a), AGENT_MSG_BAD_SIGNATURE);
+    ck_assert_int_eq(amfix_open_bytes(&f, &f.bob, &r, d), AGENT_MSG_BAD_SIGNATURE);
     agent_msg_replay_clear(&r);
     GBytes *all[] = {a, b, c, d, s1, s2};
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         g_bytes_unref(all[i]);
-    fixture_clear(&fast);
-    fixture_clear(&g);
-    fixture_clear(&f);
+    amfix_clear(&fast);
+    amfix_clear(&g);
+    amfix_clear(&f);
 }
 END_TEST
 
