@@ -153,8 +153,7 @@ static void sybil_start(void *ctx, uint64_t k, uint64_t unused)
     /* The owner's behaviour at this moment (a fault at the same time may
      * have set it already). */
     sl->cfg.behaviour = w->agents.slots[sl->owner].cfg.behaviour;
-    if (w->nodes[sl->host].up)
-        sim_agents_host_up(w, sl->host);
+    sim_agent_slot_start(sl); /* moves first if the owner's host left */
 }
 
 static void agents_start(void *ctx, uint64_t a, uint64_t b)
