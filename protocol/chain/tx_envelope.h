@@ -212,6 +212,9 @@ typedef struct proto_txmsg {
 /* Stable name of a message type ("transfer", ...; "unknown" otherwise). */
 const char *proto_txmsg_type_name(uint8_t type);
 
+/* The job a JOB_* message names (in *job), or false for any other type. */
+bool proto_txmsg_job_of(const proto_txmsg *m, uint64_t *job);
+
 typedef struct proto_txenv {
     uint64_t chain_id;
     proto_pubkey sender;               /* signs the envelope */

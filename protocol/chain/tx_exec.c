@@ -2,6 +2,7 @@
  * messages, the fee settlement. */
 #include "protocol/chain/tx_exec.h"
 
+#include "protocol/core/event.h"
 #include "protocol/modules/distribution/distribution.h"
 
 const char *proto_tx_exec_result_name(proto_tx_exec_result r)
@@ -130,6 +131,27 @@ static void settle(proto_state *s, const proto_msg_ctx *ctx, const proto_txenv *
     }
 }
 
+/* The gas a transaction naming a job used, for the job's record
+ * (PROTO_EV_JOB_GAS): its first job message names the job. */
+static void report_job_gas(const proto_msg_ctx *ctx, const proto_txenv *tx,
+                           const proto_tx_receipt *out)
+{
+    if (ctx->events == NULL)
+        return;
+    for (uint16_t i = 0; i < tx->message_count; i++) {
+        uint64_t job = 0;
+        if (!proto_txmsg_job_of(&tx->messages[i], &job))
+            continue;
+        proto_event ev = {.kind = PROTO_EV_JOB_GAS,
+                          .account = out->sender,
+                          .job = job,
+                          .status = tx->messages[i].type,
+                          .amount = out->gas_used};
+        g_array_append_val(ctx->events, ev);
+        return;
+    }
+}
+
 proto_tx_exec_result proto_tx_exec(proto_state *s, const proto_msg_ctx *block_ctx,
                                    const proto_chain_rules *rules, const proto_txenv *tx,
                                    size_t wire_size, uint64_t base_fee, uint64_t block_gas_left,
@@ -181,5 +203,6 @@ proto_tx_exec_result proto_tx_exec(proto_state *s, const proto_msg_ctx *block_ct
     run_messages(s, &ctx, tx, &mark, out);
     proto_undo_scope_close(ctx.undo, floor);
     settle(s, &ctx, tx, base_fee, tip, fee_account, out);
+    report_job_gas(&ctx, tx, out);
     return PROTO_TX_EXEC_OK;
 }

@@ -165,3 +165,26 @@ const txmsg_codec proto_txmsg_market_codecs[PROTO_TXMSG_JOB_CANCEL - PROTO_TXMSG
     ROW(JOB_REJECT) = {"job_reject", 8, job_put, job_get, job_valid},
     ROW(JOB_CANCEL) = {"job_cancel", 8, job_put, job_get, job_valid},
 };
+
+bool proto_txmsg_job_of(const proto_txmsg *m, uint64_t *job)
+{
+    switch (m->type) {
+    case PROTO_TXMSG_JOB_POST:
+        *job = m->job_post.job;
+        return true;
+    case PROTO_TXMSG_JOB_RESULT:
+        *job = m->job_result.job;
+        return true;
+    case PROTO_TXMSG_JOB_CONFIRM:
+        *job = m->job_confirm.job;
+        return true;
+    case PROTO_TXMSG_JOB_ACCEPT:
+    case PROTO_TXMSG_JOB_DECLINE:
+    case PROTO_TXMSG_JOB_REJECT:
+    case PROTO_TXMSG_JOB_CANCEL:
+        *job = m->job.job;
+        return true;
+    default:
+        return false;
+    }
+}

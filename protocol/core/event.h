@@ -59,6 +59,11 @@ typedef enum proto_event_kind {
                                   * protocol/modules/jobs/jobs.h; a settled job's status is
                                   * its outcome); `amount` = the provider's bond burned by a
                                   * missed deadline, else 0 */
+    PROTO_EV_JOB_GAS,            /* committing block `height` ran a transaction naming job
+                                  * `job` (in its first job message, proto_txmsg_job_of;
+                                  * whether its messages succeeded or not): `amount` = the
+                                  * gas it used, `status` = that message's type
+                                  * (PROTO_TXMSG_JOB_*), `account` = its sender */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */

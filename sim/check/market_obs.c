@@ -268,7 +268,7 @@ static void watch_settled(sim_market_obs *m, const market_job *j)
 }
 
 void sim_market_obs_job_settled(sim_market_obs *m, uint64_t job, int64_t settled_ns,
-                                sim_job_outcome outcome, uint64_t fee_paid, uint64_t gas_used)
+                                sim_job_outcome outcome, uint64_t fee_paid)
 {
     g_assert(outcome > SIM_JOB_OPEN && outcome < SIM_JOB_OUTCOME_COUNT);
     market_job *j = obs_job(m, job);
@@ -278,8 +278,15 @@ void sim_market_obs_job_settled(sim_market_obs *m, uint64_t job, int64_t settled
     j->outcome = outcome;
     j->rec.settled_ns = settled_ns;
     j->rec.fee_paid = fee_paid;
-    j->rec.gas_used = gas_used;
     watch_settled(m, j);
+}
+
+void sim_market_obs_job_gas(sim_market_obs *m, uint64_t job, uint64_t gas)
+{
+    /* Not obs_job: a transaction may name a job nobody posted. */
+    gpointer found = g_hash_table_lookup(m->job_by_id, &job);
+    if (found != NULL)
+        g_array_index(m->jobs, market_job, GPOINTER_TO_SIZE(found) - 1).rec.gas_used += gas;
 }
 
 void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job)

@@ -138,9 +138,13 @@ void sim_market_obs_job_delivered(sim_market_obs *m, uint64_t job, int64_t deliv
 /* The job ended (once; outcome not SIM_JOB_OPEN): released, refunded, or
  * (unmatched) given up at settled_ns. fee_paid = every fee the consumer
  * paid for it beyond the price: the market's fee plus its transactions'
- * fees; gas_used = the gas of the job's transactions. */
+ * fees. */
 void sim_market_obs_job_settled(sim_market_obs *m, uint64_t job, int64_t settled_ns,
-                                sim_job_outcome outcome, uint64_t fee_paid, uint64_t gas_used);
+                                sim_job_outcome outcome, uint64_t fee_paid);
+/* A committed transaction naming the job used `gas` (before or after it
+ * settled: the settling transaction reports after the settlement); the
+ * record's gas_used is their sum. Unknown jobs are ignored. */
+void sim_market_obs_job_gas(sim_market_obs *m, uint64_t job, uint64_t gas);
 /* A dispute was opened on the job (the disputes module, later). */
 void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job);
 

@@ -212,7 +212,7 @@ static void env_observe(void *ctx, const proto_agent_event *ev)
         if (ev->job == 0)
             sim_market_obs_job_posted(ag->obs, id, sl->index, ev->capability, now,
                                       (double)ev->work_ms / 1000.0);
-        sim_market_obs_job_settled(ag->obs, id, now, SIM_JOB_UNMATCHED, 0, 0);
+        sim_market_obs_job_settled(ag->obs, id, now, SIM_JOB_UNMATCHED, 0);
         break;
     }
     case PROTO_AGENT_EV_DELIVERED:

@@ -2,7 +2,8 @@
  * want, what the chain settled, and every agent's figures at the end.
  *
  * Chain events. Every node that commits a block reports its market
- * events (PROTO_EV_JOB_STATUS, PROTO_EV_AGENT_STATUS); the record takes
+ * events (PROTO_EV_JOB_STATUS, PROTO_EV_JOB_GAS, PROTO_EV_AGENT_STATUS);
+ * the record takes
  * each height's from the first node that commits it (the same block at
  * every node: the safety checker sees to that), timed when that node
  * committed it.
@@ -85,7 +86,7 @@ static void arrival(void *ctx, uint64_t a, uint64_t b)
         int64_t now = sim_sched_now(w->sched);
         uint64_t id = (1ull << 63) | ++ag->unmatched_ids;
         sim_market_obs_job_posted(ag->obs, id, consumer, capability, now, (double)work_ms / 1e3);
-        sim_market_obs_job_settled(ag->obs, id, now, SIM_JOB_UNMATCHED, 0, 0);
+        sim_market_obs_job_settled(ag->obs, id, now, SIM_JOB_UNMATCHED, 0);
     }
     int64_t next = sim_sched_now(w->sched) +
                    (int64_t)(sim_rng_exponential(&ag->jobs_rng, 1.0 / ag->job_rate_per_s) * 1e9) +
@@ -161,7 +162,7 @@ static void job_event(sim_world *w, const proto_event *ev)
         provider->earned += ev->job_payment;
     if (released && consumer != NULL)
         consumer->spent += ev->job_payment + fee;
-    sim_market_obs_job_settled(ag->obs, ev->job, now, o, released ? fee : 0, 0);
+    sim_market_obs_job_settled(ag->obs, ev->job, now, o, released ? fee : 0);
     g_hash_table_remove(ag->job_truth, &ev->job);
 }
 
@@ -191,6 +192,8 @@ void sim_agents_on_chain_event(sim_world *w, uint32_t node, const proto_event *e
     }
     if (ev->kind == PROTO_EV_JOB_STATUS)
         job_event(w, ev);
+    else if (ev->kind == PROTO_EV_JOB_GAS)
+        sim_market_obs_job_gas(ag->obs, ev->job, ev->amount);
     else
         agent_event(w, ev);
 }

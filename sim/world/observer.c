@@ -225,6 +225,7 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         return;
     case PROTO_EV_AGENT_STATUS:
     case PROTO_EV_JOB_STATUS:
+    case PROTO_EV_JOB_GAS:
         /* The agent market's record (once per height: every committing
          * node reports them). */
         sim_agents_on_chain_event(w, slot->index, ev);

@@ -78,14 +78,27 @@ static void test_jobs(sim_market_obs *mo)
     sim_market_obs_job_delivered(mo, 2, 18 * S_NS, true);
     sim_market_obs_job_delivered(mo, 3, 25 * S_NS, true);
     sim_market_obs_job_delivered(mo, 4, 30 * S_NS, false);
-    sim_market_obs_job_settled(mo, 7, 17 * S_NS, SIM_JOB_UNMATCHED, 0, 0);
-    sim_market_obs_job_settled(mo, 1, 20 * S_NS, SIM_JOB_COMPLETED, 10, 1000);
-    sim_market_obs_job_settled(mo, 2, 30 * S_NS, SIM_JOB_COMPLETED, 20, 2000);
-    sim_market_obs_job_settled(mo, 4, 35 * S_NS, SIM_JOB_RELEASED_WRONG, 5, 500);
-    sim_market_obs_job_settled(mo, 3, 40 * S_NS, SIM_JOB_COMPLETED, 30, 3000);
-    sim_market_obs_job_settled(mo, 6, 46 * S_NS, SIM_JOB_EXPIRED, 2, 200);
+    sim_market_obs_job_settled(mo, 7, 17 * S_NS, SIM_JOB_UNMATCHED, 0);
+    sim_market_obs_job_gas(mo, 99, 5); /* not a job it knows: ignored */
+    sim_market_obs_job_gas(mo, 1, 750);
+    sim_market_obs_job_settled(mo, 1, 20 * S_NS, SIM_JOB_COMPLETED, 10);
+    sim_market_obs_job_gas(mo, 1, 250);
+    sim_market_obs_job_gas(mo, 2, 1500);
+    sim_market_obs_job_settled(mo, 2, 30 * S_NS, SIM_JOB_COMPLETED, 20);
+    sim_market_obs_job_gas(mo, 2, 500);
+    sim_market_obs_job_gas(mo, 4, 375);
+    sim_market_obs_job_settled(mo, 4, 35 * S_NS, SIM_JOB_RELEASED_WRONG, 5);
+    sim_market_obs_job_gas(mo, 4, 125);
+    sim_market_obs_job_gas(mo, 3, 2250);
+    sim_market_obs_job_settled(mo, 3, 40 * S_NS, SIM_JOB_COMPLETED, 30);
+    sim_market_obs_job_gas(mo, 3, 750);
+    sim_market_obs_job_gas(mo, 6, 150);
+    sim_market_obs_job_settled(mo, 6, 46 * S_NS, SIM_JOB_EXPIRED, 2);
+    sim_market_obs_job_gas(mo, 6, 50);
     sim_market_obs_job_posted(mo, 8, 4, 0, 50 * S_NS, 1.0);
-    sim_market_obs_job_settled(mo, 5, 80 * S_NS, SIM_JOB_MISSED, 7, 700);
+    sim_market_obs_job_gas(mo, 5, 525);
+    sim_market_obs_job_settled(mo, 5, 80 * S_NS, SIM_JOB_MISSED, 7);
+    sim_market_obs_job_gas(mo, 5, 175);
 }
 
 /* ROI = (earned - cost - fees - slashed) / (cost + fees):

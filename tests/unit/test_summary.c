@@ -605,11 +605,11 @@ static void test_add_market(sim_metrics *m)
     sim_market_obs_job_matched(mo, 2, 1, 2 * S_NS, 1000);
     sim_market_obs_job_matched(mo, 3, 0, 3 * S_NS, 1000);
     sim_market_obs_job_matched(mo, 4, 1, 3 * S_NS + S_NS / 2, 1000);
-    sim_market_obs_job_settled(mo, 2, 4 * S_NS, SIM_JOB_COMPLETED, 0, 0);
-    sim_market_obs_job_settled(mo, 1, 5 * S_NS, SIM_JOB_COMPLETED, 200, 0);
-    sim_market_obs_job_settled(mo, 4, 6 * S_NS, SIM_JOB_RELEASED_WRONG, 0, 0);
+    sim_market_obs_job_settled(mo, 2, 4 * S_NS, SIM_JOB_COMPLETED, 0);
+    sim_market_obs_job_settled(mo, 1, 5 * S_NS, SIM_JOB_COMPLETED, 200);
+    sim_market_obs_job_settled(mo, 4, 6 * S_NS, SIM_JOB_RELEASED_WRONG, 0);
     sim_market_obs_agent_status(mo, 1, 7 * S_NS, "suspended");
-    sim_market_obs_job_settled(mo, 3, 10 * S_NS, SIM_JOB_MISSED, 0, 0);
+    sim_market_obs_job_settled(mo, 3, 10 * S_NS, SIM_JOB_MISSED, 0);
     sim_market_obs_agent_money(mo, 0, 10000, 300, 0, 0, 0, 100, 0.9, 1, 1);
     sim_market_obs_agent_money(mo, 1, 10000, 200, 0, 50, 0, 50, 0.4, 2, 0);
     sim_market_obs_agent_money(mo, 2, 0, 0, 2000, 200, 0, 0, NAN, 0, 0);
@@ -659,7 +659,7 @@ START_TEST(test_jobs_section_wraps_and_dashes)
         if (o == SIM_JOB_RELEASED_WRONG || o == SIM_JOB_REJECTED || o == SIM_JOB_MISSED)
             sim_market_obs_job_matched(mo, (uint64_t)o, 0, S_NS, 10);
         if (o != SIM_JOB_OPEN)
-            sim_market_obs_job_settled(mo, (uint64_t)o, 2 * S_NS, (sim_job_outcome)o, 0, 0);
+            sim_market_obs_job_settled(mo, (uint64_t)o, 2 * S_NS, (sim_job_outcome)o, 0);
     }
     sim_market_obs_finish(mo, m);
     sim_market_obs_free(mo);

@@ -67,6 +67,7 @@ const char *tb_event_kind_name(proto_event_kind kind)
         [PROTO_EV_TX_RECEIVED] = "tx-received",
         [PROTO_EV_AGENT_STATUS] = "agent-status",
         [PROTO_EV_JOB_STATUS] = "job-status",
+        [PROTO_EV_JOB_GAS] = "job-gas",
     };
     if ((size_t)kind < G_N_ELEMENTS(names) && names[kind] != NULL)
         return names[kind];
