@@ -174,7 +174,8 @@ static void agent_event(sim_world *w, const proto_event *ev)
         return;
     uint32_t k = sl->index;
     const char *name = proto_agent_status_name((proto_agent_status)ev->status);
-    if (ev->prev_status == PROTO_AGENT_NONE)
+    /* A registration, first or again after retiring: back in the market. */
+    if (ev->prev_status == PROTO_AGENT_NONE || ev->prev_status == PROTO_AGENT_RETIRED)
         sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "registered");
     sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), name);
 }
