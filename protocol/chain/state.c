@@ -1,5 +1,8 @@
 /* The chain core's state: accounts with an incrementally maintained
- * Merkle root, the burned counter, and the modules' slots.
+ * Merkle root, the burned counter, and the modules' slots. This file
+ * holds the accounts, the supply, undo and the module slots; the tree
+ * and the root are in state_root.c, the representation both share in
+ * state_internal.h.
  *
  * Accounts are a dense array. The tree is stored heap-style in an array of
  * 2 * cap hashes: node 1 is the root, node i has children 2i and 2i + 1,
@@ -51,17 +54,12 @@
  * (protocol/memo/exec_memo.h); every mutator asserts it holds the only
  * reference. The root cache (tree, dirty flags, module roots) is the
  * exception: filling it changes no value. */
-#include "protocol/chain/state.h"
+#include "protocol/chain/state_internal.h"
 
-#include "protocol/chain/module.h"
 #include "protocol/core/codec.h"
-#include "protocol/core/fastmix.h"
 #include "protocol/modules/modules.h"
 
 #include <string.h>
-
-#define STATE_ROOT_TAG "aitbc/state"
-#define STATE_ROOT_TAG_SIZE (sizeof STATE_ROOT_TAG - 1)
 
 /* Old values of one account, recorded before a change. */
 typedef struct proto_undo_entry {
@@ -76,37 +74,11 @@ typedef struct proto_undo_entry {
  * accounts' (compared there), so the table is 8 bytes per account at a
  * load of at most 1/2. Built at genesis; copies of a state share it by
  * reference count, since no account is added after genesis. */
-typedef struct state_keys {
+struct state_keys {
     uint32_t *slots;
     uint32_t cap;   /* power of two, >= 2 * accounts */
     uint32_t used;
     uint32_t refs;
-} state_keys;
-
-/* One module's place in a state. */
-typedef struct state_slot {
-    void *state;     /* owned; NULL: the module has no state in this chain */
-    proto_hash root; /* of state, when root_valid */
-    bool root_valid;
-} state_slot;
-
-struct proto_state {
-    GArray *accounts;       /* of proto_account, dense by index */
-    uint64_t burned;        /* fees and slashed stake burned so far */
-    uint64_t minted;        /* block provisions created so far (the mint module) */
-    uint64_t base_fee;      /* the next block's base fee (fee_market.h), per gas */
-    state_keys *keys;       /* account index by key; shared by copies (immutable after genesis) */
-    uint64_t supply;        /* balances + burned + module tokens == genesis supply + minted,
-                             * fits in u64 */
-    uint32_t cap;           /* leaf capacity, a power of two >= count, >= 1 */
-    proto_hash *tree;       /* 2 * cap nodes, heap layout */
-    uint8_t *node_dirty;    /* 2 * cap flags: queued for rehash */
-    GArray *dirty_leaves;   /* of uint32_t leaf indexes with node_dirty set */
-    bool rebuild;           /* whole tree stale (after growing cap) */
-    bool fast_hash;         /* Merkle nodes by proto_fastmix instead of BLAKE2b */
-    const proto_module_set *modules; /* outlives the state */
-    state_slot slots[PROTO_MODULES_MAX]; /* [i] belongs to modules->modules[i] */
-    uint32_t refs;          /* > 1: shared, immutable but for the root cache */
 };
 
 static state_keys *keys_new(uint32_t cap)
@@ -147,24 +119,6 @@ static void keys_insert(state_keys *k, const GArray *accounts, uint32_t index)
     k->used++;
 }
 
-/* Every mutation but the root cache's goes through here. */
-static void state_assert_private(const proto_state *s)
-{
-    g_assert(s->refs == 1);
-}
-
-
-static void state_alloc_tree(proto_state *s, uint32_t cap)
-{
-    g_free(s->tree);
-    g_free(s->node_dirty);
-    s->cap = cap;
-    s->tree = g_new0(proto_hash, 2 * (size_t)cap);
-    s->node_dirty = g_new0(uint8_t, 2 * (size_t)cap);
-    g_array_set_size(s->dirty_leaves, 0);
-    s->rebuild = true;
-}
-
 proto_state *proto_state_new_with_modules(const proto_module_set *set)
 {
     proto_module_set_check(set);
@@ -174,7 +128,7 @@ proto_state *proto_state_new_with_modules(const proto_module_set *set)
     s->modules = set;
     s->keys = keys_new(4);
     s->refs = 1;
-    state_alloc_tree(s, 1);
+    proto_state__alloc_tree(s, 1);
     return s;
 }
 
@@ -243,23 +197,6 @@ void proto_state_free(proto_state *s)
     g_free(s);
 }
 
-static proto_account *state_acct(const proto_state *s, uint32_t index)
-{
-    return &g_array_index(s->accounts, proto_account, index);
-}
-
-static void state_mark_dirty(proto_state *s, uint32_t index)
-{
-    if (s->rebuild) {
-        return;
-    }
-    size_t node = (size_t)s->cap + index;
-    if (!s->node_dirty[node]) {
-        s->node_dirty[node] = 1;
-        g_array_append_val(s->dirty_leaves, index);
-    }
-}
-
 /* Put a new account into the key table: a private table of its own
  * first (copies share theirs), rebuilt at twice the size when half full. */
 static void state_index_key(proto_state *s, uint32_t index)
@@ -286,7 +223,7 @@ uint32_t proto_state_account_by_key(const proto_state *s, const proto_pubkey *pk
     uint32_t h = keys_home(k, pk);
     while (k->slots[h] != 0) {
         uint32_t index = k->slots[h] - 1;
-        if (proto_pubkey_equal(&state_acct(s, index)->pk, pk))
+        if (proto_pubkey_equal(&proto_state__acct(s, index)->pk, pk))
             return index;
         h = (h + 1) & (k->cap - 1);
     }
@@ -297,7 +234,7 @@ uint32_t proto_state_account_by_key(const proto_state *s, const proto_pubkey *pk
  * supply that does not fit in u64 is the caller's bug. */
 uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_t balance)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     g_assert(s->accounts->len < UINT32_MAX);
     g_assert(balance <= UINT64_MAX - s->supply);
     s->supply += balance;
@@ -307,9 +244,9 @@ uint32_t proto_state_add_account(proto_state *s, const proto_pubkey *pk, uint64_
     state_index_key(s, index);
     if (s->accounts->len > s->cap) {
         g_assert(s->cap <= UINT32_MAX / 2);
-        state_alloc_tree(s, s->cap * 2);
+        proto_state__alloc_tree(s, s->cap * 2);
     } else {
-        state_mark_dirty(s, index);
+        proto_state__mark_dirty(s, index);
     }
     return index;
 }
@@ -322,7 +259,7 @@ uint32_t proto_state_account_count(const proto_state *s)
 /* NULL for an index the state does not know (indexes come off the wire). */
 const proto_account *proto_state_account(const proto_state *s, uint32_t index)
 {
-    return index < s->accounts->len ? state_acct(s, index) : NULL;
+    return index < s->accounts->len ? proto_state__acct(s, index) : NULL;
 }
 
 uint64_t proto_state_burned(const proto_state *s)
@@ -342,7 +279,7 @@ uint64_t proto_state_base_fee(const proto_state *s)
 
 void proto_state_set_base_fee(proto_state *s, uint64_t base_fee, proto_undo *undo)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     if (undo != NULL && !undo->base_fee_saved) {
         g_assert(undo->entries != NULL);
         undo->base_fee_before = s->base_fee;
@@ -359,7 +296,7 @@ uint64_t proto_state_total_supply(const proto_state *s)
 {
     uint64_t total = s->burned;
     for (uint32_t i = 0; i < s->accounts->len; i++) {
-        total += state_acct(s, i)->balance;
+        total += proto_state__acct(s, i)->balance;
     }
     for (uint32_t i = 0; i < s->modules->count; i++) {
         const proto_module *m = s->modules->modules[i];
@@ -389,15 +326,15 @@ static void undo_save_burned(proto_undo *undo, const proto_state *s)
 
 proto_account *proto_state_account_mut(proto_state *s, uint32_t index, proto_undo *undo)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     g_assert(index < s->accounts->len);
-    proto_account *a = state_acct(s, index);
+    proto_account *a = proto_state__acct(s, index);
     if (undo != NULL) {
         undo_save_burned(undo, s);
         proto_undo_entry e = {.index = index, .balance = a->balance, .nonce = a->nonce};
         g_array_append_val(undo->entries, e);
     }
-    state_mark_dirty(s, index);
+    proto_state__mark_dirty(s, index);
     return a;
 }
 
@@ -519,10 +456,10 @@ static state_slot *state_slot_of(proto_state *s, uint32_t id)
 static inline void revert_entry(proto_state *s, const proto_undo_entry *e)
 {
     g_assert(e->index < s->accounts->len);
-    proto_account *a = state_acct(s, e->index);
+    proto_account *a = proto_state__acct(s, e->index);
     a->balance = e->balance;
     a->nonce = e->nonce;
-    state_mark_dirty(s, e->index);
+    proto_state__mark_dirty(s, e->index);
 }
 
 static void revert_record(proto_state *s, proto_undo_record *r)
@@ -564,7 +501,7 @@ static void revert_merged(proto_state *s, proto_undo *undo, guint entries_mark,
  * log that never touched them restores nothing there. */
 void proto_state_revert(proto_state *s, proto_undo *undo)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     g_assert(undo->entries != NULL);
     revert_merged(s, undo, 0, 0);
     if (undo->burned_saved)
@@ -599,7 +536,7 @@ proto_undo_mark proto_undo_mark_now(const proto_undo *undo, const proto_state *s
  * the state before the whole log, which a partial revert does not reach. */
 void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_mark *mark)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     revert_merged(s, undo, mark->entries, mark->records);
     undo->scope_floor = MIN(undo->scope_floor, mark->records);
     s->burned = mark->burned;
@@ -613,7 +550,7 @@ void proto_state_revert_to(proto_state *s, proto_undo *undo, const proto_undo_ma
  * the sum stays within the supply, which fits in u64. */
 void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     if (undo != NULL) {
         undo_save_burned(undo, s);
     }
@@ -625,7 +562,7 @@ void proto_state_burn(proto_state *s, uint64_t amount, proto_undo *undo)
  * every credit from overflowing still holds. */
 void proto_state_mint(proto_state *s, uint64_t amount, proto_undo *undo)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     if (undo != NULL) {
         g_assert(undo->entries != NULL);
         if (!undo->minted_saved) {
@@ -649,7 +586,7 @@ const proto_module_set *proto_state_modules(const proto_state *s)
  * state's tokens leave it, the new state's join it. */
 void proto_state_module_attach(proto_state *s, uint32_t id, void *state)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     const proto_module *m = proto_module_set_find(s->modules, id);
     g_assert(m != NULL && m->copy != NULL); /* a module that keeps state */
     state_slot *slot = state_slot_of(s, id);
@@ -680,7 +617,7 @@ const void *proto_state_module(const proto_state *s, uint32_t id)
 
 void *proto_state_module_mut(proto_state *s, uint32_t id)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     state_slot *slot = state_slot_of(s, id);
     g_assert(slot != NULL && slot->state != NULL);
     slot->root_valid = false;
@@ -689,156 +626,11 @@ void *proto_state_module_mut(proto_state *s, uint32_t id)
 
 void *proto_state_module_swap(proto_state *s, uint32_t id, void *state)
 {
-    state_assert_private(s);
+    proto_state__assert_private(s);
     state_slot *slot = state_slot_of(s, id);
     g_assert(slot != NULL);
     void *old = slot->state;
     slot->state = state;
     slot->root_valid = false;
     return old;
-}
-
-static void state_leaf_hash(const proto_state *s, uint32_t index, proto_hash *out)
-{
-    if (index >= s->accounts->len) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    const proto_account *a = state_acct(s, index);
-    uint8_t buf[PROTO_PUBKEY_SIZE + 16];
-    memcpy(buf, a->pk.bytes, PROTO_PUBKEY_SIZE);
-    proto_le_put_u64(buf + PROTO_PUBKEY_SIZE, a->balance);
-    proto_le_put_u64(buf + PROTO_PUBKEY_SIZE + 8, a->nonce);
-    if (s->fast_hash)
-        proto_fastmix(out->bytes, PROTO_HASH_SIZE, "leaf", 4, buf, sizeof buf);
-    else
-        proto_hash_bytes(out, buf, sizeof buf);
-}
-
-static void state_node_hash(const proto_state *s, proto_hash *out, const proto_hash *left,
-                            const proto_hash *right)
-{
-    if (!s->fast_hash) {
-        proto_hash_pair(out, left, right);
-        return;
-    }
-    uint8_t buf[2 * PROTO_HASH_SIZE];
-    memcpy(buf, left->bytes, PROTO_HASH_SIZE);
-    memcpy(buf + PROTO_HASH_SIZE, right->bytes, PROTO_HASH_SIZE);
-    proto_fastmix(out->bytes, PROTO_HASH_SIZE, "node", 4, buf, sizeof buf);
-}
-
-void proto_state_set_fast_hash(proto_state *s, bool fast)
-{
-    state_assert_private(s);
-    if (s->fast_hash != fast) {
-        s->fast_hash = fast;
-        s->rebuild = true;
-        for (uint32_t i = 0; i < s->modules->count; i++) {
-            s->slots[i].root_valid = false;
-        }
-    }
-}
-
-static void state_rebuild(proto_state *s)
-{
-    for (uint32_t i = 0; i < s->cap; i++) {
-        state_leaf_hash(s, i, &s->tree[s->cap + i]);
-    }
-    for (uint32_t node = s->cap - 1; node >= 1; node--) {
-        state_node_hash(s, &s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
-    }
-    memset(s->node_dirty, 0, 2 * (size_t)s->cap);
-    g_array_set_size(s->dirty_leaves, 0);
-    s->rebuild = false;
-}
-
-/* Rehash the dirty leaves, then their ancestors level by level. `level`
- * holds node numbers of one depth; their parents (deduped through
- * node_dirty) form the next level. */
-static void state_update_dirty(proto_state *s)
-{
-    GArray *level = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), s->dirty_leaves->len);
-    for (guint i = 0; i < s->dirty_leaves->len; i++) {
-        uint32_t leaf = g_array_index(s->dirty_leaves, uint32_t, i);
-        uint32_t node = s->cap + leaf;
-        state_leaf_hash(s, leaf, &s->tree[node]);
-        s->node_dirty[node] = 0;
-        g_array_append_val(level, node);
-    }
-    g_array_set_size(s->dirty_leaves, 0);
-
-    GArray *next = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), level->len);
-    while (level->len > 0 && g_array_index(level, uint32_t, 0) > 1) {
-        g_array_set_size(next, 0);
-        for (guint i = 0; i < level->len; i++) {
-            uint32_t parent = g_array_index(level, uint32_t, i) / 2;
-            if (!s->node_dirty[parent]) {
-                s->node_dirty[parent] = 1;
-                g_array_append_val(next, parent);
-            }
-        }
-        for (guint i = 0; i < next->len; i++) {
-            uint32_t node = g_array_index(next, uint32_t, i);
-            state_node_hash(s, &s->tree[node], &s->tree[2 * node], &s->tree[2 * node + 1]);
-            s->node_dirty[node] = 0;
-        }
-        GArray *swap = level;
-        level = next;
-        next = swap;
-    }
-    g_array_unref(level);
-    g_array_unref(next);
-}
-
-static void state_accounts_root(proto_state *s, proto_hash *out)
-{
-    if (s->rebuild) {
-        state_rebuild(s);
-    } else if (s->dirty_leaves->len > 0) {
-        state_update_dirty(s);
-    }
-    if (s->accounts->len == 0) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    *out = s->tree[1];
-}
-
-/* The tag, the accounts root, the base fee, minted (when non-zero: the
- * roots of chains that never mint stay what they were) and each present
- * module's root, hashed as one input. */
-void proto_state_root(proto_state *s, proto_hash *out)
-{
-    uint8_t buf[STATE_ROOT_TAG_SIZE + PROTO_HASH_SIZE + 8 + 8 +
-                PROTO_MODULES_MAX * PROTO_HASH_SIZE];
-    uint8_t *roots = buf + STATE_ROOT_TAG_SIZE;
-    proto_hash accounts;
-    state_accounts_root(s, &accounts);
-    memcpy(roots, accounts.bytes, PROTO_HASH_SIZE);
-    proto_le_put_u64(roots + PROTO_HASH_SIZE, s->base_fee);
-    size_t size = PROTO_HASH_SIZE + 8;
-    if (s->minted != 0) {
-        proto_le_put_u64(roots + size, s->minted);
-        size += 8;
-    }
-    for (uint32_t i = 0; i < s->modules->count; i++) {
-        state_slot *slot = &s->slots[i];
-        if (slot->state == NULL) {
-            continue;
-        }
-        if (!slot->root_valid) {
-            s->modules->modules[i]->root(slot->state, s->fast_hash, &slot->root);
-            slot->root_valid = true;
-        }
-        memcpy(roots + size, slot->root.bytes, PROTO_HASH_SIZE);
-        size += PROTO_HASH_SIZE;
-    }
-    memcpy(buf, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE);
-    if (s->fast_hash) {
-        proto_fastmix(out->bytes, PROTO_HASH_SIZE, STATE_ROOT_TAG, STATE_ROOT_TAG_SIZE, roots,
-                      size);
-    } else {
-        proto_hash_bytes(out, buf, STATE_ROOT_TAG_SIZE + size);
-    }
 }
