@@ -1,7 +1,8 @@
 /* Transaction envelope v2: encoding, strict decoding, signing (tx_envelope.h).
  *
  * Message types are a table (type -> name, body size, put, get, validity
- * rule), so a new type is one row and three small functions. Every
+ * rule), so a new type is one row and three small functions (two more
+ * for a body whose size varies, txmsg_codec.h). Every
  * envelope is at most PROTO_TXENV_WIRE_SIZE_MAX bytes, so encoding,
  * signing and hashing build it in a stack buffer; only proto_txenv_encode
  * touches the heap, through the caller's writer. */
@@ -218,10 +219,23 @@ static const txmsg_codec *txmsg_codec_of(uint8_t type)
         codec = &txmsg_codecs[type];
     else if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_JOB_CANCEL)
         codec = &proto_txmsg_market_codecs[type - PROTO_TXMSG_AGENT_REGISTER];
+    else if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_DEPOSIT)
+        codec = &proto_txmsg_multisig_codecs[type - PROTO_TXMSG_MULTISIG_CREATE];
     if (codec == NULL || codec->name == NULL)
         return NULL;
     g_assert(1 + codec->body_size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
+    g_assert((codec->tail_size == NULL) == (codec->size_of == NULL));
     return codec;
+}
+
+G_STATIC_ASSERT(PROTO_TXENV_COSIGNED_SIZE_MAX >= PROTO_TXENV_MESSAGE_SIZE_MAX);
+
+/* The body size of m under its codec (fixed, or the message's own). */
+static size_t txmsg_body_size(const txmsg_codec *codec, const proto_txmsg *m)
+{
+    size_t size = codec->size_of != NULL ? codec->size_of(m) : codec->body_size;
+    g_assert(1 + size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
+    return size;
 }
 
 const char *proto_txmsg_type_name(uint8_t type)
@@ -276,14 +290,22 @@ static size_t txenv_put_body(const proto_txenv *env, uint8_t *out)
     *p++ = (uint8_t)env->message_count;
     *p++ = (uint8_t)(env->message_count >> 8);
     g_assert((size_t)(p - out) == PROTO_TXENV_HEADER_SIZE);
+    bool cosigned = false;
     for (uint16_t i = 0; i < env->message_count; i++) {
         const proto_txmsg *m = &env->messages[i];
         const txmsg_codec *codec = txmsg_codec_of(m->type);
         g_assert(codec != NULL);
         *p++ = m->type;
         codec->put(m, p);
-        p += codec->body_size;
+        p += txmsg_body_size(codec, m);
+        if (codec->cosigned) {
+            g_assert(!cosigned); /* one per envelope */
+            cosigned = true;
+            proto_txmsg_cosigs_put(&env->cosigs, p);
+            p += proto_txmsg_cosigs_size(&env->cosigs);
+        }
     }
+    g_assert(cosigned || env->cosigs.count == 0);
     return (size_t)(p - out);
 }
 
@@ -294,7 +316,9 @@ size_t proto_txenv_wire_size(const proto_txenv *env)
     for (uint16_t i = 0; i < env->message_count; i++) {
         const txmsg_codec *codec = txmsg_codec_of(env->messages[i].type);
         g_assert(codec != NULL);
-        size += 1 + codec->body_size;
+        size += 1 + txmsg_body_size(codec, &env->messages[i]);
+        if (codec->cosigned)
+            size += proto_txmsg_cosigs_size(&env->cosigs);
     }
     return size;
 }
@@ -372,6 +396,7 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         return PROTO_TXENV_NO_MESSAGES;
     if (env->message_count > PROTO_TXENV_MESSAGES_MAX)
         return PROTO_TXENV_TOO_MANY_MESSAGES;
+    bool cosigned = false;
     for (uint16_t i = 0; i < env->message_count; i++) {
         proto_txmsg *m = &env->messages[i];
         m->type = proto_read_u8(r);
@@ -380,12 +405,29 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         const txmsg_codec *codec = txmsg_codec_of(m->type);
         if (codec == NULL)
             return PROTO_TXENV_UNKNOWN_MESSAGE;
+        if (codec->cosigned && cosigned)
+            return PROTO_TXENV_BAD_MESSAGE; /* the envelope holds one message's co-signatures */
         const uint8_t *body = proto_read_view(r, codec->body_size);
         if (body == NULL)
             return PROTO_TXENV_TRUNCATED;
+        if (codec->tail_size != NULL) { /* a variable body: the head sizes the rest */
+            size_t tail = codec->tail_size(body);
+            if (tail == TXMSG_TAIL_REFUSED)
+                return PROTO_TXENV_BAD_MESSAGE;
+            const uint8_t *rest = proto_read_view(r, tail);
+            if (rest == NULL)
+                return PROTO_TXENV_TRUNCATED;
+            g_assert(rest == body + codec->body_size);
+        }
         codec->get(body, m);
         if (!codec->valid(m))
             return PROTO_TXENV_BAD_MESSAGE;
+        if (codec->cosigned) {
+            cosigned = true;
+            proto_txenv_result res = proto_txmsg_cosigs_read(r, &env->cosigs);
+            if (res != PROTO_TXENV_OK)
+                return res;
+        }
     }
     proto_read_raw(r, env->sig.bytes, PROTO_SIG_SIZE);
     return r->failed ? PROTO_TXENV_TRUNCATED : PROTO_TXENV_OK;

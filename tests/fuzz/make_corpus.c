@@ -326,11 +326,48 @@ static GBytes *txenv_bytes(const corpus *c, uint16_t count)
     return proto_writer_steal(&w);
 }
 
+/* A signed envelope of the multisig messages: a creation, a deposit and
+ * a transfer co-signed by two owners. */
+static GBytes *txenv_multisig_bytes(const corpus *c)
+{
+    proto_txenv env = {.chain_id = CHAIN_ID, .sender = c->keys[0].pk, .nonce = 6,
+                       .gas_limit = 200000, .max_fee_per_gas = 2000,
+                       .max_priority_fee_per_gas = 10, .message_count = 3};
+    proto_txmsg *m = &env.messages[0];
+    m->type = PROTO_TXMSG_MULTISIG_CREATE;
+    m->multisig_create.threshold = 2;
+    m->multisig_create.owners_count = 3;
+    for (uint32_t i = 0; i < 3; i++)
+        m->multisig_create.owners[i] = i;
+    m = &env.messages[1];
+    m->type = PROTO_TXMSG_MULTISIG_DEPOSIT;
+    m->multisig_deposit.multisig = 1;
+    m->multisig_deposit.amount = 500;
+    m = &env.messages[2];
+    m->type = PROTO_TXMSG_MULTISIG_EXEC;
+    m->multisig_exec.multisig = 1;
+    m->multisig_exec.op.type = PROTO_MULTISIG_OP_TRANSFER;
+    m->multisig_exec.op.transfer.to = 3;
+    m->multisig_exec.op.transfer.amount = 200;
+    env.cosigs.count = 2;
+    for (uint32_t i = 0; i < 2; i++) {
+        env.cosigs.signers[i] = i;
+        proto_multisig_sign(c->crypto, CHAIN_ID, 1, 0, &m->multisig_exec.op, &c->keys[i],
+                            &env.cosigs.sigs[i]);
+    }
+    proto_txenv_sign(&env, c->crypto, &c->keys[0]);
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_txenv_encode(&env, &w);
+    return proto_writer_steal(&w);
+}
+
 static void write_txenv(const corpus *c)
 {
     put(c, "txenv", "one-transfer", txenv_bytes(c, 1));
     put(c, "txenv", "three-kinds", txenv_bytes(c, 3));
     put(c, "txenv", "max-messages", txenv_bytes(c, PROTO_TXENV_MESSAGES_MAX));
+    put(c, "txenv", "multisig", txenv_multisig_bytes(c));
 }
 
 int main(int argc, char **argv)

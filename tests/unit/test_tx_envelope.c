@@ -217,14 +217,19 @@ START_TEST(test_message_count_bounds)
     ck_assert_int_eq(decode(&f, data, size, out), PROTO_TXENV_OK);
     ck_assert_uint_eq(out->message_count, PROTO_TXENV_MESSAGES_MAX);
     ck_assert_uint_le(size, PROTO_TXENV_WIRE_SIZE_MAX);
-    /* The largest possible envelope: PROTO_TXENV_MESSAGES_MAX job posts. */
+    /* The largest possible envelope: multisig creations with the most
+     * owners, and the one multisig transfer an envelope may carry,
+     * co-signed by as many owners. */
     for (int i = 0; i < PROTO_TXENV_MESSAGES_MAX; i++) {
         memset(&env->messages[i], 0, sizeof env->messages[i]);
-        env->messages[i].type = PROTO_TXMSG_JOB_POST;
-        env->messages[i].job_post.job = PROTO_JOB_ID(7, 1 + i);
-        env->messages[i].job_post.payment = 1;
-        env->messages[i].job_post.deadline_ms = 1;
+        env->messages[i].type = PROTO_TXMSG_MULTISIG_CREATE;
+        env->messages[i].multisig_create.owners_count = PROTO_MULTISIG_OWNERS_MAX;
     }
+    memset(&env->messages[3], 0, sizeof env->messages[3]);
+    env->messages[3].type = PROTO_TXMSG_MULTISIG_EXEC;
+    env->messages[3].multisig_exec.op.type = PROTO_MULTISIG_OP_TRANSFER;
+    env->messages[3].multisig_exec.op.transfer.amount = 1;
+    env->cosigs.count = PROTO_MULTISIG_OWNERS_MAX;
     ck_assert_uint_eq(proto_txenv_wire_size(env), PROTO_TXENV_WIRE_SIZE_MAX);
     g_bytes_unref(wire);
     g_free(out);
