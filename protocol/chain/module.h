@@ -37,13 +37,12 @@
  * Messages. A module lists the message types it handles (routes). The
  * router (proto_state_deliver) finds the one route for a type and calls
  * it with a context: the undo log, a gas meter, the chain id, the crypto
- * context, the block's height and time, and the transaction the message
- * came in. A type no module handles, or one whose module has no state in
- * this chain, is refused with a named reason (proto_msg_result_name) and
- * counted (proto_msg_stats); a module refuses with a code of its own,
- * which it also names. Deliver = check + apply: a route's deliver checks
- * everything itself, because a block from a peer reaches it with nothing
- * checked before.
+ * context and the block's height and time. A type no module handles, or
+ * one whose module has no state in this chain, is refused with a named
+ * reason (proto_msg_result_name) and counted (proto_msg_stats); a module
+ * refuses with a code of its own, which it also names. Deliver = check +
+ * apply: a route's deliver checks everything itself, because a block
+ * from a peer reaches it with nothing checked before.
  *
  * Undo. Core changes (accounts, burned) are recorded by the core. A
  * module records its own changes as undo records (proto_undo_push): a
@@ -83,10 +82,6 @@ typedef struct proto_msg_ctx {
     GArray *events;                       /* proto_event a module reports (event.h);
                                            * NULL: nobody listens. A failed
                                            * transaction's are taken back. */
-    const struct proto_txenv *tx;         /* the transaction the message is in, for
-                                           * what it holds beside its messages (a
-                                           * multisig EXEC's co-signatures,
-                                           * tx_envelope.h); NULL outside one */
 } proto_msg_ctx;
 
 /* What the router did with a message. */

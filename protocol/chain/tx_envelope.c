@@ -219,7 +219,7 @@ static const txmsg_codec *txmsg_codec_of(uint8_t type)
         codec = &txmsg_codecs[type];
     else if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_JOB_CANCEL)
         codec = &proto_txmsg_market_codecs[type - PROTO_TXMSG_AGENT_REGISTER];
-    else if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_DEPOSIT)
+    else if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_APPROVE)
         codec = &proto_txmsg_multisig_codecs[type - PROTO_TXMSG_MULTISIG_CREATE];
     if (codec == NULL || codec->name == NULL)
         return NULL;
@@ -228,7 +228,16 @@ static const txmsg_codec *txmsg_codec_of(uint8_t type)
     return codec;
 }
 
-G_STATIC_ASSERT(PROTO_TXENV_COSIGNED_SIZE_MAX >= PROTO_TXENV_MESSAGE_SIZE_MAX);
+/* A decoded envelope is held by value (pools, blocks), so every message
+ * slot is as large as the largest union member. The multisig messages
+ * must fit in what JOB_POST already needs, or every envelope grows
+ * (txmsg_multisig.h says how CREATE's owner maximum follows from it). */
+#define TXMSG_FITS(member)                                                                     \
+    G_STATIC_ASSERT(sizeof(((proto_txmsg *)0)->member) <= sizeof(((proto_txmsg *)0)->job_post))
+TXMSG_FITS(multisig_create);
+TXMSG_FITS(multisig_exec);
+TXMSG_FITS(multisig_deposit);
+TXMSG_FITS(multisig_approve);
 
 /* The body size of m under its codec (fixed, or the message's own). */
 static size_t txmsg_body_size(const txmsg_codec *codec, const proto_txmsg *m)
@@ -290,7 +299,6 @@ static size_t txenv_put_body(const proto_txenv *env, uint8_t *out)
     *p++ = (uint8_t)env->message_count;
     *p++ = (uint8_t)(env->message_count >> 8);
     g_assert((size_t)(p - out) == PROTO_TXENV_HEADER_SIZE);
-    bool cosigned = false;
     for (uint16_t i = 0; i < env->message_count; i++) {
         const proto_txmsg *m = &env->messages[i];
         const txmsg_codec *codec = txmsg_codec_of(m->type);
@@ -298,14 +306,7 @@ static size_t txenv_put_body(const proto_txenv *env, uint8_t *out)
         *p++ = m->type;
         codec->put(m, p);
         p += txmsg_body_size(codec, m);
-        if (codec->cosigned) {
-            g_assert(!cosigned); /* one per envelope */
-            cosigned = true;
-            proto_txmsg_cosigs_put(&env->cosigs, p);
-            p += proto_txmsg_cosigs_size(&env->cosigs);
-        }
     }
-    g_assert(cosigned || env->cosigs.count == 0);
     return (size_t)(p - out);
 }
 
@@ -317,8 +318,6 @@ size_t proto_txenv_wire_size(const proto_txenv *env)
         const txmsg_codec *codec = txmsg_codec_of(env->messages[i].type);
         g_assert(codec != NULL);
         size += 1 + txmsg_body_size(codec, &env->messages[i]);
-        if (codec->cosigned)
-            size += proto_txmsg_cosigs_size(&env->cosigs);
     }
     return size;
 }
@@ -396,7 +395,6 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         return PROTO_TXENV_NO_MESSAGES;
     if (env->message_count > PROTO_TXENV_MESSAGES_MAX)
         return PROTO_TXENV_TOO_MANY_MESSAGES;
-    bool cosigned = false;
     for (uint16_t i = 0; i < env->message_count; i++) {
         proto_txmsg *m = &env->messages[i];
         m->type = proto_read_u8(r);
@@ -405,8 +403,6 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         const txmsg_codec *codec = txmsg_codec_of(m->type);
         if (codec == NULL)
             return PROTO_TXENV_UNKNOWN_MESSAGE;
-        if (codec->cosigned && cosigned)
-            return PROTO_TXENV_BAD_MESSAGE; /* the envelope holds one message's co-signatures */
         const uint8_t *body = proto_read_view(r, codec->body_size);
         if (body == NULL)
             return PROTO_TXENV_TRUNCATED;
@@ -422,12 +418,6 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         codec->get(body, m);
         if (!codec->valid(m))
             return PROTO_TXENV_BAD_MESSAGE;
-        if (codec->cosigned) {
-            cosigned = true;
-            proto_txenv_result res = proto_txmsg_cosigs_read(r, &env->cosigs);
-            if (res != PROTO_TXENV_OK)
-                return res;
-        }
     }
     proto_read_raw(r, env->sig.bytes, PROTO_SIG_SIZE);
     return r->failed ? PROTO_TXENV_TRUNCATED : PROTO_TXENV_OK;

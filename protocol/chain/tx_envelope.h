@@ -53,25 +53,26 @@
  *
  * and the multisig module's (protocol/modules/multisig/multisig.h;
  * txmsg_multisig.h has the bodies and inner operations, txmsg_multisig.c
- * the codecs). Their bodies vary in size: a count or a kind comes first
- * and the decoder judges it (counts at most PROTO_MULTISIG_OWNERS_MAX)
- * before reading what it sizes:
+ * the codecs). CREATE's and EXEC's bodies vary in size: a count or a
+ * kind comes first and the decoder judges it (an owner count at most
+ * PROTO_MULTISIG_OWNERS_MAX, a known operation) before reading what it
+ * sizes:
  *
  *   MULTISIG_CREATE   threshold u8 | owners_count u8 | owners_count x
  *                     owner u32
- *   MULTISIG_EXEC     multisig u32 | nonce u64 | op_type u8 | op body |
- *                     sigs_count u8 | sigs_count x (signer u32 | sig[64])
+ *   MULTISIG_EXEC     multisig u32 | nonce u64 | op_type u8 | op body
  *                     op bodies: TRANSFER to u32 | amount u64 (> 0);
  *                     ADD_OWNER, REMOVE_OWNER owner u32 | threshold u8;
  *                     CHANGE_THRESHOLD threshold u8
  *   MULTISIG_DEPOSIT  multisig u32 | amount u64 (> 0)
+ *   MULTISIG_APPROVE  multisig u32 | nonce u64 | op_hash[32]
  *
- * An EXEC's signatures decode into the envelope (cosigs), not into the
- * message, so an envelope carries at most one EXEC (a second is a bad
- * message); txmsg_multisig.h says why.
+ * No message carries anyone's signature but the envelope's own: an
+ * owner approves an operation with a MULTISIG_APPROVE it sends itself
+ * (Safe's approveHash), so the envelope's signature is the owner's.
  *
  * Wire (little-endian, protocol/core/codec.h conventions; no lengths
- * except the message count and the counts in a multisig body's head,
+ * except the message count and the owner count in a multisig creation,
  * since every other field has a fixed size):
  *
  *   version u8 (= 2) | chain_id u64 | sender[32] | nonce u64 |
@@ -111,15 +112,14 @@
 /* Bytes before the messages, and of the message count's smallest and
  * largest valid envelopes. */
 #define PROTO_TXENV_HEADER_SIZE (1 + 8 + PROTO_PUBKEY_SIZE + 8 + 8 + 8 + 8 + 2)
-/* The largest message: a MULTISIG_CREATE with the most owners (JOB_POST's
- * 61 bytes were the largest before it), not counting the one EXEC an
- * envelope may have, whose co-signatures make it the largest of all. */
+/* The largest message on the wire: a MULTISIG_CREATE with the most
+ * owners, 63 bytes (JOB_POST's 61 were the largest before it). Only the
+ * wire grows; decoded, the creation fits in JOB_POST's slot
+ * (txmsg_multisig.h). */
 #define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + PROTO_MULTISIG_CREATE_BODY_MAX)
-#define PROTO_TXENV_COSIGNED_SIZE_MAX                                                          \
-    (1 + PROTO_MULTISIG_EXEC_BODY_MAX + PROTO_MULTISIG_SIGS_SIZE_MAX)
 #define PROTO_TXENV_WIRE_SIZE_MAX                                                              \
-    (PROTO_TXENV_HEADER_SIZE + (PROTO_TXENV_MESSAGES_MAX - 1) * PROTO_TXENV_MESSAGE_SIZE_MAX + \
-     PROTO_TXENV_COSIGNED_SIZE_MAX + PROTO_SIG_SIZE)
+    (PROTO_TXENV_HEADER_SIZE + PROTO_TXENV_MESSAGES_MAX * PROTO_TXENV_MESSAGE_SIZE_MAX +       \
+     PROTO_SIG_SIZE)
 /* The smallest valid envelope: one UNJAIL (type byte and a u32). */
 #define PROTO_TXENV_WIRE_SIZE_MIN (PROTO_TXENV_HEADER_SIZE + 1 + 4 + PROTO_SIG_SIZE)
 
@@ -149,6 +149,7 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_MULTISIG_CREATE = 23,
     PROTO_TXMSG_MULTISIG_EXEC = 24,
     PROTO_TXMSG_MULTISIG_DEPOSIT = 25,
+    PROTO_TXMSG_MULTISIG_APPROVE = 26,
 } proto_txmsg_type;
 
 /* Capabilities a chain can name (bits of a u32 mask). */
@@ -238,6 +239,7 @@ typedef struct proto_txmsg {
         proto_multisig_create_msg multisig_create;
         proto_multisig_exec_msg multisig_exec;
         proto_multisig_deposit_msg multisig_deposit;
+        proto_multisig_approve_msg multisig_approve;
     };
 } proto_txmsg;
 
@@ -253,8 +255,6 @@ typedef struct proto_txenv {
     uint64_t max_priority_fee_per_gas; /* base units per gas; <= max_fee_per_gas */
     uint16_t message_count;            /* 1..PROTO_TXENV_MESSAGES_MAX */
     proto_txmsg messages[PROTO_TXENV_MESSAGES_MAX];
-    proto_multisig_sigs cosigs;        /* its MULTISIG_EXEC's signatures (on the wire
-                                        * after that message); all zero without one */
     proto_sig sig;
 } proto_txenv;
 

@@ -158,7 +158,6 @@ proto_tx_exec_result proto_tx_exec(proto_state *s, const proto_msg_ctx *block_ct
     ctx.gas = &gas;
     ctx.gas_prices = &rules->gas;
     ctx.sender = out->sender;
-    ctx.tx = tx;
 
     /* Buy the gas (the price is base fee + tip <= max fee, so this is at
      * most the balance checked above) and take the nonce. */

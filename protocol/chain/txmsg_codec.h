@@ -3,12 +3,12 @@
  * the files that hold groups of rows (txmsg_market.c, txmsg_multisig.c)
  * so the envelope's table stays one list. Internal to protocol/chain.
  *
- * Most bodies have a fixed size. A variable body (a multisig's owners or
- * signatures) starts with a fixed head that holds every count sizing the
- * rest: the decoder reads the head, asks tail_size how many bytes follow
- * (refusing the message, before reading them, when a count is over its
- * maximum or a kind unknown), then hands get the whole body. A cosigned
- * body (MULTISIG_EXEC) is followed by signatures the envelope holds. */
+ * Most bodies have a fixed size. A variable body (a multisig creation's
+ * owners, an exec's inner operation) starts with a fixed head that holds
+ * every count or kind sizing the rest: the decoder reads the head, asks
+ * tail_size how many bytes follow (refusing the message, before reading
+ * them, when a count is over its maximum or a kind unknown), then hands
+ * get the whole body. */
 #ifndef AITBC_PROTOCOL_TXMSG_CODEC_H
 #define AITBC_PROTOCOL_TXMSG_CODEC_H
 
@@ -32,19 +32,7 @@ typedef struct txmsg_codec {
      * the whole body size of a message to encode. */
     size_t (*tail_size)(const uint8_t *head);
     size_t (*size_of)(const proto_txmsg *m);
-    /* The body is followed by the envelope's co-signatures
-     * (proto_txenv.cosigs; one such message per envelope). */
-    bool cosigned;
 } txmsg_codec;
-
-/* The co-signatures' wire form (txmsg_multisig.c): count u8 | count x
- * (signer u32 | sig[64]). Size and writer (assert count <= the maximum);
- * the reader refuses a count over the maximum as BAD_MESSAGE before
- * reading the entries, and a short input as TRUNCATED, leaving *out
- * zeroed past what it read. */
-size_t proto_txmsg_cosigs_size(const proto_multisig_sigs *sigs);
-void proto_txmsg_cosigs_put(const proto_multisig_sigs *sigs, uint8_t *out);
-proto_txenv_result proto_txmsg_cosigs_read(proto_reader *r, proto_multisig_sigs *out);
 
 /* The agent market's rows (txmsg_market.c), indexed by
  * type - PROTO_TXMSG_AGENT_REGISTER. */
@@ -52,7 +40,7 @@ extern const txmsg_codec proto_txmsg_market_codecs[PROTO_TXMSG_JOB_CANCEL -
                                                    PROTO_TXMSG_AGENT_REGISTER + 1];
 /* The multisig module's rows (txmsg_multisig.c), indexed by
  * type - PROTO_TXMSG_MULTISIG_CREATE. */
-extern const txmsg_codec proto_txmsg_multisig_codecs[PROTO_TXMSG_MULTISIG_DEPOSIT -
+extern const txmsg_codec proto_txmsg_multisig_codecs[PROTO_TXMSG_MULTISIG_APPROVE -
                                                      PROTO_TXMSG_MULTISIG_CREATE + 1];
 
 #endif

@@ -1,17 +1,16 @@
 /* Codecs of the multisig messages and their inner operations
- * (txmsg_multisig.h; tx_envelope.h has the wire layout), and what an
- * owner signs.
+ * (txmsg_multisig.h; tx_envelope.h has the wire layout), and the hash
+ * owners approve.
  *
  * CREATE and EXEC have variable bodies (txmsg_codec.h): their heads hold
  * the owner count and the operation type, so the decoder knows the
  * body's size from the head alone and refuses a count over
  * PROTO_MULTISIG_OWNERS_MAX, or an operation type it does not know,
- * before reading further; the same for the signature count of the
- * co-signatures that follow an EXEC (which the envelope holds,
- * txmsg_multisig.h says why). Beyond that the decoder only refuses zero
- * amounts (as it does a transfer's); the rules of Safe (threshold within
- * the owners, distinct owners, signers ascending and owners) are the
- * module's, so that each refusal is named and counted there. */
+ * before reading further. DEPOSIT and APPROVE have fixed bodies. Beyond
+ * that the decoder only refuses zero amounts (as it does a transfer's);
+ * the rules of Safe (threshold within the owners, distinct owners, the
+ * approver an owner, enough approvals) are the module's, so that each
+ * refusal is named and counted there. */
 #include "protocol/chain/txmsg_multisig.h"
 #include "protocol/chain/txmsg_codec.h"
 
@@ -123,10 +122,10 @@ size_t proto_multisig_op_encode(const proto_multisig_op *op, uint8_t *out)
     return 1 + c->body_size;
 }
 
-/* ---- what owners sign ---- */
+/* ---- what owners approve ---- */
 
-void proto_multisig_signing_hash(uint64_t chain_id, uint32_t multisig, uint64_t nonce,
-                                 const proto_multisig_op *op, proto_hash *out)
+void proto_multisig_op_hash(uint64_t chain_id, uint32_t multisig, uint64_t nonce,
+                            const proto_multisig_op *op, proto_hash *out)
 {
     uint8_t buf[MULTISIG_DOMAIN_SIZE + 8 + 4 + 8 + 1 + PROTO_MULTISIG_OP_BODY_MAX];
     uint8_t *p = buf;
@@ -138,14 +137,6 @@ void proto_multisig_signing_hash(uint64_t chain_id, uint32_t multisig, uint64_t 
     p += 20;
     p += proto_multisig_op_encode(op, p);
     proto_hash_bytes(out, buf, (size_t)(p - buf));
-}
-
-void proto_multisig_sign(proto_crypto *c, uint64_t chain_id, uint32_t multisig, uint64_t nonce,
-                         const proto_multisig_op *op, const proto_keypair *owner, proto_sig *out)
-{
-    proto_hash h;
-    proto_multisig_signing_hash(chain_id, multisig, nonce, op, &h);
-    proto_sign(c, out, h.bytes, sizeof h.bytes, owner);
 }
 
 /* ---- CREATE: threshold u8 | owners_count u8 | owners u32 x count ---- */
@@ -188,8 +179,7 @@ static bool create_valid(const proto_txmsg *m)
     return true;
 }
 
-/* ---- EXEC: multisig u32 | nonce u64 | op type u8 | op body, then the
- *      envelope's co-signatures ---- */
+/* ---- EXEC: multisig u32 | nonce u64 | op type u8 | op body ---- */
 
 static size_t exec_tail(const uint8_t *head)
 {
@@ -228,44 +218,6 @@ static bool exec_valid(const proto_txmsg *m)
     return proto_multisig_op_valid(&m->multisig_exec.op);
 }
 
-/* ---- co-signatures: count u8 | count x (signer u32 | sig[64]) ---- */
-
-size_t proto_txmsg_cosigs_size(const proto_multisig_sigs *sigs)
-{
-    g_assert(sigs->count <= PROTO_MULTISIG_OWNERS_MAX);
-    return 1 + (size_t)sigs->count * PROTO_MULTISIG_SIGNER_SIZE;
-}
-
-void proto_txmsg_cosigs_put(const proto_multisig_sigs *sigs, uint8_t *out)
-{
-    g_assert(sigs->count <= PROTO_MULTISIG_OWNERS_MAX);
-    out[0] = sigs->count;
-    uint8_t *p = out + 1;
-    for (uint32_t i = 0; i < sigs->count; i++, p += PROTO_MULTISIG_SIGNER_SIZE) {
-        proto_le_put_u32(p, sigs->signers[i]);
-        memcpy(p + 4, sigs->sigs[i].bytes, PROTO_SIG_SIZE);
-    }
-}
-
-proto_txenv_result proto_txmsg_cosigs_read(proto_reader *r, proto_multisig_sigs *out)
-{
-    memset(out, 0, sizeof *out);
-    uint8_t count = proto_read_u8(r);
-    if (r->failed)
-        return PROTO_TXENV_TRUNCATED;
-    if (count > PROTO_MULTISIG_OWNERS_MAX)
-        return PROTO_TXENV_BAD_MESSAGE;
-    const uint8_t *p = proto_read_view(r, (size_t)count * PROTO_MULTISIG_SIGNER_SIZE);
-    if (p == NULL)
-        return PROTO_TXENV_TRUNCATED;
-    out->count = count;
-    for (uint32_t i = 0; i < count; i++, p += PROTO_MULTISIG_SIGNER_SIZE) {
-        out->signers[i] = proto_le_get_u32(p);
-        memcpy(out->sigs[i].bytes, p + 4, PROTO_SIG_SIZE);
-    }
-    return PROTO_TXENV_OK;
-}
-
 /* ---- DEPOSIT: multisig u32 | amount u64 ---- */
 
 static void deposit_put(const proto_txmsg *m, uint8_t *out)
@@ -285,13 +237,39 @@ static bool deposit_valid(const proto_txmsg *m)
     return m->multisig_deposit.amount > 0;
 }
 
+/* ---- APPROVE: multisig u32 | nonce u64 | op_hash[32] ---- */
+
+static void approve_put(const proto_txmsg *m, uint8_t *out)
+{
+    const proto_multisig_approve_msg *a = &m->multisig_approve;
+    proto_le_put_u32(out, a->multisig);
+    proto_le_put_u64(out + 4, a->nonce);
+    memcpy(out + 12, a->op_hash.bytes, PROTO_HASH_SIZE);
+}
+
+static void approve_get(const uint8_t *in, proto_txmsg *m)
+{
+    proto_multisig_approve_msg *a = &m->multisig_approve;
+    a->multisig = proto_le_get_u32(in);
+    a->nonce = proto_le_get_u64(in + 4);
+    memcpy(a->op_hash.bytes, in + 12, PROTO_HASH_SIZE);
+}
+
+static bool approve_valid(const proto_txmsg *m)
+{
+    (void)m;
+    return true; /* any hash may be approved; only an operation's own is ever executed */
+}
+
 #define ROW(type) [PROTO_TXMSG_##type - PROTO_TXMSG_MULTISIG_CREATE]
 
-const txmsg_codec proto_txmsg_multisig_codecs[PROTO_TXMSG_MULTISIG_DEPOSIT -
+const txmsg_codec proto_txmsg_multisig_codecs[PROTO_TXMSG_MULTISIG_APPROVE -
                                               PROTO_TXMSG_MULTISIG_CREATE + 1] = {
     ROW(MULTISIG_CREATE) = {"multisig_create", PROTO_MULTISIG_CREATE_HEAD_SIZE, create_put,
                             create_get, create_valid, create_tail, create_size},
     ROW(MULTISIG_EXEC) = {"multisig_exec", PROTO_MULTISIG_EXEC_HEAD_SIZE, exec_put, exec_get,
-                          exec_valid, exec_tail, exec_size, .cosigned = true},
+                          exec_valid, exec_tail, exec_size},
     ROW(MULTISIG_DEPOSIT) = {"multisig_deposit", 4 + 8, deposit_put, deposit_get, deposit_valid},
+    ROW(MULTISIG_APPROVE) = {"multisig_approve", PROTO_MULTISIG_APPROVE_BODY_SIZE, approve_put,
+                             approve_get, approve_valid},
 };

@@ -1,24 +1,28 @@
-/* The multisig messages' bodies, their inner operations and what an
- * owner signs (protocol/modules/multisig/multisig.h says what they do;
- * tx_envelope.h has the wire layout; txmsg_multisig.c the codecs).
+/* The multisig messages' bodies, their inner operations and the hash
+ * owners approve (protocol/modules/multisig/multisig.h says what they
+ * do; tx_envelope.h has the wire layout; txmsg_multisig.c the codecs).
  *
  * MULTISIG_EXEC carries one inner operation (a type byte and a body of
- * the type's fixed size) and the owners' signatures (proto_multisig_sigs,
- * which the envelope holds, below). The set of operations is meant to grow (releasing a job's
- * escrow, approving an upgrade): a new operation is a type number, a
- * member of proto_multisig_op, one codec row in txmsg_multisig.c and one
- * rule row in the module; PROTO_MULTISIG_OP_BODY_MAX follows the largest.
+ * the type's fixed size) and nothing else: no signatures. The owners
+ * consent beforehand, each with a MULTISIG_APPROVE it sends from its own
+ * account (Safe's approveHash), whose transaction signature is the
+ * owner's signature; the approval names the operation by its hash. So
+ * the envelope holds no one's signature but its sender's, and no message
+ * is larger than the slot every decoded message already has. The set of
+ * operations is meant to grow (releasing a job's escrow, approving an
+ * upgrade): a new operation is a type number, a member of
+ * proto_multisig_op, one codec row in txmsg_multisig.c and one rule row
+ * in the module; PROTO_MULTISIG_OP_BODY_MAX follows the largest.
  *
- * What an owner signs, as Safe's transaction hash does, commits to the
+ * The operation hash, as Safe's transaction hash does, commits to the
  * chain, the multisig, its nonce and the operation:
  *
  *   BLAKE2b-256("aitbc-multisig" | chain_id u64 | multisig u32 |
  *               nonce u64 | op type u8 | op body)
  *
- * signed with the owner account's key through proto_sign (Ed25519, or the
- * fast stand-in when the run's crypto is fast). The tag keeps it apart
- * from a transaction's signing hash ("aitbc-tx2"), so no signature can
- * serve as both. */
+ * (proto_multisig_op_hash: clients compute it to approve, the module to
+ * execute). The tag keeps it apart from a transaction's signing hash
+ * ("aitbc-tx2"). */
 #ifndef AITBC_PROTOCOL_TXMSG_MULTISIG_H
 #define AITBC_PROTOCOL_TXMSG_MULTISIG_H
 
@@ -28,9 +32,12 @@
 
 #include "protocol/core/crypto.h"
 
-/* Owners one multisig may have, and so signatures one EXEC may carry
- * (each signer is a distinct owner). */
-#define PROTO_MULTISIG_OWNERS_MAX 16u
+/* Owners one multisig may have. 15 because a decoded message is held in
+ * a union slot as large as its largest member, and every envelope has 8
+ * of them: a creation (threshold, count and 15 u32 owners) is 64 bytes,
+ * as JOB_POST is, while 16 owners would make it 68 and every envelope,
+ * a plain transfer's too, 64 bytes larger (tx_envelope.c asserts it). */
+#define PROTO_MULTISIG_OWNERS_MAX 15u
 
 typedef enum proto_multisig_op_type {
     PROTO_MULTISIG_OP_TRANSFER = 1,         /* tokens out of the multisig to an account */
@@ -61,22 +68,20 @@ typedef struct proto_multisig_op {
 /* Wire sizes: an operation's largest body (TRANSFER: to u32, amount u64);
  * the fixed head of a CREATE (threshold u8, owner count u8), where the
  * count that sizes the rest is, and of an EXEC (multisig u32, nonce u64,
- * op type u8), where the type that sizes the operation's body is; one
- * signature entry (signer u32, sig[64]) and the largest signature block
- * (count u8 and the entries). */
+ * op type u8), where the type that sizes the operation's body is; an
+ * APPROVE (multisig u32, nonce u64, op_hash[32]). */
 #define PROTO_MULTISIG_OP_BODY_MAX (4 + 8)
 #define PROTO_MULTISIG_CREATE_HEAD_SIZE 2
 #define PROTO_MULTISIG_EXEC_HEAD_SIZE (4 + 8 + 1)
-#define PROTO_MULTISIG_SIGNER_SIZE (4 + PROTO_SIG_SIZE)
 #define PROTO_MULTISIG_CREATE_BODY_MAX                                                             \
     (PROTO_MULTISIG_CREATE_HEAD_SIZE + 4 * PROTO_MULTISIG_OWNERS_MAX)
 #define PROTO_MULTISIG_EXEC_BODY_MAX (PROTO_MULTISIG_EXEC_HEAD_SIZE + PROTO_MULTISIG_OP_BODY_MAX)
-#define PROTO_MULTISIG_SIGS_SIZE_MAX (1 + PROTO_MULTISIG_OWNERS_MAX * PROTO_MULTISIG_SIGNER_SIZE)
+#define PROTO_MULTISIG_APPROVE_BODY_SIZE (4 + 8 + PROTO_HASH_SIZE)
 
 /* The message bodies (members of proto_txmsg, tx_envelope.h). Slots past
  * a count are zero in a decoded message. */
 typedef struct proto_multisig_create_msg {
-    uint8_t threshold;                          /* signatures an EXEC needs */
+    uint8_t threshold;                          /* approvals an EXEC needs */
     uint8_t owners_count;                       /* <= PROTO_MULTISIG_OWNERS_MAX */
     uint32_t owners[PROTO_MULTISIG_OWNERS_MAX]; /* account indices, any order */
 } proto_multisig_create_msg;
@@ -87,24 +92,19 @@ typedef struct proto_multisig_exec_msg {
     proto_multisig_op op;
 } proto_multisig_exec_msg;
 
-/* The owners' signatures an EXEC carries. On the wire they follow the
- * EXEC's body; decoded, the envelope holds them (proto_txenv.cosigs), not
- * the message. Every decoded envelope is held by value (pools, blocks)
- * and a message is as large as the largest: room for 16 signatures in
- * each of 8 messages would make every envelope, a plain transfer's too,
- * about 9 KB instead of 0.7 (measured: 3.6 times the peak memory of
- * scenarios/poa-10v-1000tps.ini). Held once per envelope they cost about
- * 1.1 KB, and an envelope carries at most one EXEC. */
-typedef struct proto_multisig_sigs {
-    uint8_t count;                               /* <= PROTO_MULTISIG_OWNERS_MAX */
-    uint32_t signers[PROTO_MULTISIG_OWNERS_MAX]; /* owner accounts, strictly increasing */
-    proto_sig sigs[PROTO_MULTISIG_OWNERS_MAX];   /* sigs[i] by signers[i] */
-} proto_multisig_sigs;
-
 typedef struct proto_multisig_deposit_msg {
     uint32_t multisig; /* its id */
     uint64_t amount;   /* base units from the sender's balance, > 0 */
 } proto_multisig_deposit_msg;
+
+/* The sender, an owner, approves the operation whose hash is op_hash
+ * (proto_multisig_op_hash at this nonce) for the multisig's current
+ * nonce. */
+typedef struct proto_multisig_approve_msg {
+    uint32_t multisig;  /* its id */
+    uint64_t nonce;     /* the multisig's current nonce */
+    proto_hash op_hash; /* any 32 bytes; only the operation's own hash is ever executed */
+} proto_multisig_approve_msg;
 
 /* "transfer", "add_owner", "remove_owner", "change_threshold";
  * "unknown" otherwise. */
@@ -118,11 +118,9 @@ bool proto_multisig_op_valid(const proto_multisig_op *op);
  * returns how many. Asserts a known type. */
 size_t proto_multisig_op_encode(const proto_multisig_op *op, uint8_t *out);
 
-/* What the owners sign to run op at `nonce` on multisig `multisig`. */
-void proto_multisig_signing_hash(uint64_t chain_id, uint32_t multisig, uint64_t nonce,
-                                 const proto_multisig_op *op, proto_hash *out);
-/* An owner's signature over that hash. */
-void proto_multisig_sign(proto_crypto *c, uint64_t chain_id, uint32_t multisig, uint64_t nonce,
-                         const proto_multisig_op *op, const proto_keypair *owner, proto_sig *out);
+/* The hash owners approve to run op at `nonce` on multisig `multisig`
+ * of chain `chain_id` (above). */
+void proto_multisig_op_hash(uint64_t chain_id, uint32_t multisig, uint64_t nonce,
+                            const proto_multisig_op *op, proto_hash *out);
 
 #endif

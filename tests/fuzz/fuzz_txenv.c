@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static proto_txenv env; /* about 2 KiB: kept off the fuzzer's stack */
+    static proto_txenv env; /* 3 KiB: kept off the fuzzer's stack */
     proto_gas_schedule schedule = proto_gas_schedule_default();
     proto_txenv_limits limits = {.chain_id = FUZZ_CHAIN_ID,
                                  .block_gas_limit = FUZZ_BLOCK_GAS_LIMIT,

@@ -1,13 +1,13 @@
 /* Unit tests for the multisig messages' codecs (protocol/chain/
- * txmsg_multisig.c, wire layout in tx_envelope.h) and what owners sign:
- * every message and inner operation round-trips byte for byte inside a
- * signed envelope at its exact size, from no owners or signatures up to
- * the maximum; the largest envelope is eight full EXECs; every cut of an
- * envelope is refused as truncated and an extra byte as trailing; a
- * count over the maximum (owners, signatures), an unknown operation and
- * a zero amount are refused as bad messages whatever follows; and the
- * signing hash commits to the chain, the multisig, the nonce and the
- * operation. */
+ * txmsg_multisig.c, wire layout in tx_envelope.h) and the hash owners
+ * approve: every message and inner operation round-trips byte for byte
+ * inside a signed envelope at its exact size, from no owners up to the
+ * maximum; the largest envelope is eight creations with the most owners;
+ * several execs and approvals share an envelope; every cut of an
+ * envelope is refused as truncated and an extra byte as trailing; an
+ * owner count over the maximum, an unknown operation and a zero amount
+ * are refused as bad messages whatever follows; and the operation hash
+ * commits to the chain, the multisig, the nonce and the operation. */
 #include <check.h>
 #include <glib.h>
 #include <string.h>
@@ -71,21 +71,20 @@ static proto_txmsg exec_msg(uint8_t op_type)
     return m;
 }
 
-/* n co-signatures (signers 10, 20, ...; any bytes). */
-static proto_multisig_sigs cosigs_of(uint32_t n)
+static proto_txmsg approve_msg(void)
 {
-    proto_multisig_sigs c;
-    memset(&c, 0, sizeof c);
-    c.count = (uint8_t)n;
-    for (uint32_t i = 0; i < n; i++) {
-        c.signers[i] = 10 * (i + 1);
-        memset(c.sigs[i].bytes, (int)(0x40 + i), PROTO_SIG_SIZE);
-    }
-    return c;
+    proto_txmsg m;
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_TXMSG_MULTISIG_APPROVE;
+    m.multisig_approve.multisig = 0x0badcafe;
+    m.multisig_approve.nonce = 0x0102030405060708ULL;
+    for (uint32_t i = 0; i < PROTO_HASH_SIZE; i++)
+        m.multisig_approve.op_hash.bytes[i] = (uint8_t)(0xa0 + i);
+    return m;
 }
 
-/* `count` copies of m, signed; an EXEC's co-signatures `sigs`. */
-static proto_txenv envelope_with(const proto_txmsg *m, uint16_t count, uint32_t sigs)
+/* `count` copies of m, signed. */
+static proto_txenv envelope_of(const proto_txmsg *m, uint16_t count)
 {
     proto_txenv env;
     memset(&env, 0, sizeof env);
@@ -97,14 +96,8 @@ static proto_txenv envelope_with(const proto_txmsg *m, uint16_t count, uint32_t 
     env.message_count = count;
     for (uint16_t i = 0; i < count; i++)
         env.messages[i] = *m;
-    env.cosigs = cosigs_of(sigs);
     proto_txenv_sign(&env, crypto, &kp);
     return env;
-}
-
-static proto_txenv envelope_of(const proto_txmsg *m, uint16_t count)
-{
-    return envelope_with(m, count, 0);
 }
 
 static GBytes *encode(const proto_txenv *env)
@@ -115,11 +108,11 @@ static GBytes *encode(const proto_txenv *env)
     return proto_writer_steal(&w);
 }
 
-/* m alone in an envelope (with `sigs` co-signatures): decodes OK to
- * exactly env, `body` bytes after the type byte. */
-static void round_trip(const proto_txmsg *m, uint32_t sigs, size_t body)
+/* m alone in an envelope: decodes OK to exactly env, `body` bytes after
+ * the type byte. */
+static void round_trip(const proto_txmsg *m, size_t body)
 {
-    proto_txenv env = envelope_with(m, 1, sigs);
+    proto_txenv env = envelope_of(m, 1);
     GBytes *wire = encode(&env);
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
@@ -137,10 +130,11 @@ START_TEST(test_round_trip)
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_CREATE), "multisig_create");
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_EXEC), "multisig_exec");
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_DEPOSIT), "multisig_deposit");
-    ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_DEPOSIT + 1), "unknown");
+    ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_APPROVE), "multisig_approve");
+    ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_APPROVE + 1), "unknown");
     for (uint32_t n = 0; n <= PROTO_MULTISIG_OWNERS_MAX; n++) {
         proto_txmsg m = create_msg(n);
-        round_trip(&m, 0, 2 + 4 * n);
+        round_trip(&m, 2 + 4 * n);
     }
     static const struct {
         uint8_t type;
@@ -155,10 +149,8 @@ START_TEST(test_round_trip)
     for (size_t k = 0; k < G_N_ELEMENTS(ops); k++) {
         ck_assert_str_eq(proto_multisig_op_name(ops[k].type), ops[k].name);
         ck_assert_uint_eq(proto_multisig_op_body_size(ops[k].type), ops[k].body);
-        for (uint32_t n = 0; n <= PROTO_MULTISIG_OWNERS_MAX; n++) {
-            proto_txmsg m = exec_msg(ops[k].type);
-            round_trip(&m, n, 13 + ops[k].body + 1 + 68 * n);
-        }
+        proto_txmsg m = exec_msg(ops[k].type);
+        round_trip(&m, 13 + ops[k].body);
     }
     ck_assert_str_eq(proto_multisig_op_name(0), "unknown");
     ck_assert_str_eq(proto_multisig_op_name(PROTO_MULTISIG_OP_TYPE_END), "unknown");
@@ -167,26 +159,42 @@ START_TEST(test_round_trip)
     d.type = PROTO_TXMSG_MULTISIG_DEPOSIT;
     d.multisig_deposit.multisig = 9;
     d.multisig_deposit.amount = 250;
-    round_trip(&d, 0, 12);
+    round_trip(&d, 12);
+    proto_txmsg a = approve_msg();
+    round_trip(&a, 4 + 8 + 32);
+    ck_assert_uint_eq(PROTO_MULTISIG_APPROVE_BODY_SIZE, 44);
 }
 END_TEST
 
 START_TEST(test_largest_envelope)
 {
-    /* Seven creations with the most owners and one EXEC with as many
-     * co-signatures. */
+    /* Eight creations with the most owners: the largest envelope, and
+     * the only multisig message larger on the wire than JOB_POST. */
     proto_txmsg c = create_msg(PROTO_MULTISIG_OWNERS_MAX);
     proto_txenv *env = g_new(proto_txenv, 1);
     *env = envelope_of(&c, PROTO_TXENV_MESSAGES_MAX);
-    env->messages[5] = exec_msg(PROTO_MULTISIG_OP_TRANSFER);
-    env->cosigs = cosigs_of(PROTO_MULTISIG_OWNERS_MAX);
-    proto_txenv_sign(env, crypto, &kp);
     ck_assert_uint_eq(1 + PROTO_MULTISIG_CREATE_BODY_MAX, PROTO_TXENV_MESSAGE_SIZE_MAX);
+    ck_assert_uint_eq(PROTO_TXENV_MESSAGE_SIZE_MAX, 63);
+    ck_assert_uint_lt(1 + PROTO_MULTISIG_EXEC_BODY_MAX, PROTO_TXENV_MESSAGE_SIZE_MAX);
+    ck_assert_uint_lt(1 + PROTO_MULTISIG_APPROVE_BODY_SIZE, PROTO_TXENV_MESSAGE_SIZE_MAX);
     ck_assert_uint_eq(proto_txenv_wire_size(env), PROTO_TXENV_WIRE_SIZE_MAX);
     GBytes *wire = encode(env);
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
     proto_txenv *out = g_new(proto_txenv, 1);
+    ck_assert_int_eq(proto_txenv_decode(data, size, NULL, out), PROTO_TXENV_OK);
+    ck_assert_mem_eq(out, env, sizeof *env);
+    g_bytes_unref(wire);
+    /* Execs and approvals, several to an envelope, mixed. */
+    proto_txmsg e = exec_msg(PROTO_MULTISIG_OP_TRANSFER), a = approve_msg();
+    *env = envelope_of(&e, PROTO_TXENV_MESSAGES_MAX);
+    for (int i = 1; i < PROTO_TXENV_MESSAGES_MAX; i += 2)
+        env->messages[i] = a;
+    env->messages[2] = exec_msg(PROTO_MULTISIG_OP_CHANGE_THRESHOLD);
+    proto_txenv_sign(env, crypto, &kp);
+    wire = encode(env);
+    data = g_bytes_get_data(wire, &size);
+    ck_assert_uint_eq(size, proto_txenv_wire_size(env));
     ck_assert_int_eq(proto_txenv_decode(data, size, NULL, out), PROTO_TXENV_OK);
     ck_assert_mem_eq(out, env, sizeof *env);
     g_bytes_unref(wire);
@@ -225,9 +233,9 @@ static proto_txenv_result decode_patched(const proto_txenv *env, int at, uint8_t
 START_TEST(test_truncated_and_trailing)
 {
     const proto_txmsg create = create_msg(3), pay = exec_msg(PROTO_MULTISIG_OP_TRANSFER),
-                      th = exec_msg(PROTO_MULTISIG_OP_CHANGE_THRESHOLD);
-    const proto_txenv envs[] = {envelope_of(&create, 1), envelope_with(&pay, 1, 2),
-                                envelope_with(&th, 1, 1), envelope_with(&th, 1, 0)};
+                      th = exec_msg(PROTO_MULTISIG_OP_CHANGE_THRESHOLD), approve = approve_msg();
+    const proto_txenv envs[] = {envelope_of(&create, 1), envelope_of(&pay, 1), envelope_of(&th, 1),
+                                envelope_of(&approve, 2)};
     for (size_t k = 0; k < G_N_ELEMENTS(envs); k++) {
         size_t size = proto_txenv_wire_size(&envs[k]);
         for (size_t cut = 1; cut < size; cut++)
@@ -250,34 +258,21 @@ START_TEST(test_counts_and_values_refused)
     /* A smaller count leaves owners' bytes over: they are read as the
      * signature, and the real signature as trailing bytes. */
     ck_assert_int_eq(decode_patched(&env, 1, 1, 0), PROTO_TXENV_TRAILING_BYTES);
-    /* EXEC: the operation (body byte 12) and the co-signature count
-     * (after a TRANSFER's 13 + 12 bytes). */
+    /* EXEC: the operation (body byte 12). */
     proto_txmsg e = exec_msg(PROTO_MULTISIG_OP_TRANSFER);
-    env = envelope_with(&e, 1, PROTO_MULTISIG_OWNERS_MAX);
-    ck_assert_int_eq(decode_patched(&env, 25, PROTO_MULTISIG_OWNERS_MAX + 1, 0),
-                     PROTO_TXENV_BAD_MESSAGE);
-    ck_assert_int_eq(decode_patched(&env, 25, 255, 0), PROTO_TXENV_BAD_MESSAGE);
-    ck_assert_int_eq(decode_patched(&env, 25, 3, 0), PROTO_TXENV_TRAILING_BYTES);
+    env = envelope_of(&e, 1);
     ck_assert_int_eq(decode_patched(&env, 12, 0, 0), PROTO_TXENV_BAD_MESSAGE);
     ck_assert_int_eq(decode_patched(&env, 12, PROTO_MULTISIG_OP_TYPE_END, 0),
                      PROTO_TXENV_BAD_MESSAGE);
     ck_assert_int_eq(decode_patched(&env, 12, 255, 0), PROTO_TXENV_BAD_MESSAGE);
-    /* A second EXEC in one envelope: refused at its type byte. After a
-     * CHANGE_THRESHOLD EXEC (13 + 1 bytes) and its empty co-signature
-     * block (1), the next message's type. */
-    proto_txmsg th = exec_msg(PROTO_MULTISIG_OP_CHANGE_THRESHOLD);
-    env = envelope_with(&th, 1, 0);
-    env.message_count = 2;
-    memset(&env.messages[1], 0, sizeof env.messages[1]);
-    env.messages[1].type = PROTO_TXMSG_MULTISIG_DEPOSIT;
-    env.messages[1].multisig_deposit.amount = 1;
-    ck_assert_int_eq(decode_patched(&env, -1, 0, 0), PROTO_TXENV_OK);
-    ck_assert_int_eq(decode_patched(&env, 15, PROTO_TXMSG_MULTISIG_EXEC, 0),
-                     PROTO_TXENV_BAD_MESSAGE);
+    /* A shorter operation leaves a transfer's bytes over: they are read
+     * as the signature, and the real signature's tail as trailing bytes. */
+    ck_assert_int_eq(decode_patched(&env, 12, PROTO_MULTISIG_OP_CHANGE_THRESHOLD, 0),
+                     PROTO_TXENV_TRAILING_BYTES);
     /* Zero amounts. */
     proto_txmsg z = exec_msg(PROTO_MULTISIG_OP_TRANSFER);
     z.multisig_exec.op.transfer.amount = 0;
-    env = envelope_with(&z, 1, 1);
+    env = envelope_of(&z, 1);
     ck_assert_int_eq(decode_patched(&env, -1, 0, 0), PROTO_TXENV_BAD_MESSAGE);
     proto_txmsg d;
     memset(&d, 0, sizeof d);
@@ -286,48 +281,55 @@ START_TEST(test_counts_and_values_refused)
     env = envelope_of(&d, 1);
     ck_assert_int_eq(decode_patched(&env, -1, 0, 0), PROTO_TXENV_BAD_MESSAGE);
     /* Safe's rules are the module's: a zero threshold, a duplicate owner
-     * and signers out of order decode (and are refused by name there). */
+     * and an approval of any hash decode (and are judged there). */
     proto_txmsg r = create_msg(2);
     r.multisig_create.threshold = 0;
     r.multisig_create.owners[1] = r.multisig_create.owners[0];
     env = envelope_of(&r, 1);
     ck_assert_int_eq(decode_patched(&env, -1, 0, 0), PROTO_TXENV_OK);
-    proto_txmsg u = exec_msg(PROTO_MULTISIG_OP_REMOVE_OWNER);
-    env = envelope_with(&u, 1, 2);
-    env.cosigs.signers[0] = 99;
+    proto_txmsg a = approve_msg();
+    memset(a.multisig_approve.op_hash.bytes, 0, PROTO_HASH_SIZE);
+    env = envelope_of(&a, 1);
     ck_assert_int_eq(decode_patched(&env, -1, 0, 0), PROTO_TXENV_OK);
 }
 END_TEST
 
-START_TEST(test_signing_hash)
+START_TEST(test_op_hash)
 {
     proto_multisig_op op = op_of(PROTO_MULTISIG_OP_TRANSFER);
     proto_hash base, h;
-    proto_multisig_signing_hash(CHAIN_ID, 1, 5, &op, &base);
-    proto_multisig_signing_hash(CHAIN_ID, 1, 5, &op, &h);
+    proto_multisig_op_hash(CHAIN_ID, 1, 5, &op, &base);
+    proto_multisig_op_hash(CHAIN_ID, 1, 5, &op, &h);
     ck_assert(proto_hash_equal(&base, &h));
-    proto_multisig_signing_hash(CHAIN_ID + 1, 1, 5, &op, &h);
+    proto_multisig_op_hash(CHAIN_ID + 1, 1, 5, &op, &h);
     ck_assert(!proto_hash_equal(&base, &h));
-    proto_multisig_signing_hash(CHAIN_ID, 2, 5, &op, &h);
+    proto_multisig_op_hash(CHAIN_ID, 2, 5, &op, &h);
     ck_assert(!proto_hash_equal(&base, &h));
-    proto_multisig_signing_hash(CHAIN_ID, 1, 6, &op, &h);
+    proto_multisig_op_hash(CHAIN_ID, 1, 6, &op, &h);
     ck_assert(!proto_hash_equal(&base, &h));
     proto_multisig_op other = op;
     other.transfer.amount++;
-    proto_multisig_signing_hash(CHAIN_ID, 1, 5, &other, &h);
+    proto_multisig_op_hash(CHAIN_ID, 1, 5, &other, &h);
     ck_assert(!proto_hash_equal(&base, &h));
     /* The same body bytes under another operation type. */
     proto_multisig_op add = op_of(PROTO_MULTISIG_OP_ADD_OWNER);
     proto_multisig_op rem = add;
     rem.type = PROTO_MULTISIG_OP_REMOVE_OWNER;
     proto_hash ha, hr;
-    proto_multisig_signing_hash(CHAIN_ID, 1, 5, &add, &ha);
-    proto_multisig_signing_hash(CHAIN_ID, 1, 5, &rem, &hr);
+    proto_multisig_op_hash(CHAIN_ID, 1, 5, &add, &ha);
+    proto_multisig_op_hash(CHAIN_ID, 1, 5, &rem, &hr);
     ck_assert(!proto_hash_equal(&ha, &hr));
-    proto_sig sig;
-    proto_multisig_sign(crypto, CHAIN_ID, 1, 5, &op, &kp, &sig);
-    ck_assert(proto_verify(crypto, &sig, base.bytes, sizeof base.bytes, &kp.pk));
-    ck_assert(!proto_verify(crypto, &sig, ha.bytes, sizeof ha.bytes, &kp.pk));
+    /* The definition: BLAKE2b-256 of the tag, the numbers little-endian
+     * and the operation's bytes, so a client can compute it alone. */
+    uint8_t buf[14 + 8 + 4 + 8 + 1 + PROTO_MULTISIG_OP_BODY_MAX];
+    memcpy(buf, "aitbc-multisig", 14);
+    proto_le_put_u64(buf + 14, CHAIN_ID);
+    proto_le_put_u32(buf + 22, 1);
+    proto_le_put_u64(buf + 26, 5);
+    size_t n = proto_multisig_op_encode(&op, buf + 34);
+    ck_assert_uint_eq(n, 1 + 12);
+    proto_hash_bytes(&h, buf, 34 + n);
+    ck_assert(proto_hash_equal(&base, &h));
 }
 END_TEST
 
@@ -340,7 +342,7 @@ int main(void)
     tcase_add_test(tc, test_largest_envelope);
     tcase_add_test(tc, test_truncated_and_trailing);
     tcase_add_test(tc, test_counts_and_values_refused);
-    tcase_add_test(tc, test_signing_hash);
+    tcase_add_test(tc, test_op_hash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,10 +3,11 @@
  * peer reaches the handler with nothing checked, so the decoder's rules
  * are checked again), then the change, which can no longer fail.
  *
- * EXEC's check is Safe's checkNSignatures over our signatures: the count
- * against the threshold, the signers strictly ascending (so none counts
- * twice) and each an owner, the operation's own rules, and last every
- * signature verified against its signer's account key. */
+ * APPROVE is Safe's approveHash, limited to the current nonce; EXEC's
+ * check is Safe's checkNSignatures when every signature is an approved
+ * hash: the distinct owners who approved this operation's hash at this
+ * nonce, against the threshold. No signature is verified here: each
+ * approval came in its owner's own signed transaction. */
 #include "protocol/chain/tx_exec.h"
 #include "protocol/modules/multisig/multisig_internal.h"
 
@@ -18,12 +19,13 @@ static uint64_t record_rw(const proto_gas_schedule *gas, size_t key, size_t valu
                              proto_gas_write_cost(gas, key, value));
 }
 
-uint64_t proto_multisig_msg_gas(const proto_gas_schedule *gas, const proto_txmsg *m,
-                                uint32_t sigs_count)
+uint64_t proto_multisig_msg_gas(const proto_gas_schedule *gas, const proto_txmsg *m)
 {
     uint64_t total = record_rw(gas, PROTO_MULTISIG_KEY_SIZE, PROTO_MULTISIG_VALUE_SIZE);
     uint64_t account_read =
         proto_gas_read_cost(gas, PROTO_ACCOUNT_KEY_SIZE, PROTO_ACCOUNT_VALUE_SIZE);
+    uint64_t approval_rw =
+        record_rw(gas, PROTO_MULTISIG_APPROVAL_KEY_SIZE, PROTO_MULTISIG_APPROVAL_VALUE_SIZE);
     switch (m->type) {
     case PROTO_TXMSG_MULTISIG_CREATE:
         return proto_gas_add_sat(total,
@@ -31,11 +33,13 @@ uint64_t proto_multisig_msg_gas(const proto_gas_schedule *gas, const proto_txmsg
     case PROTO_TXMSG_MULTISIG_DEPOSIT:
         return proto_gas_add_sat(total,
                                  record_rw(gas, PROTO_ACCOUNT_KEY_SIZE, PROTO_ACCOUNT_VALUE_SIZE));
-    case PROTO_TXMSG_MULTISIG_EXEC: {
-        uint64_t per_sig = proto_gas_add_sat(gas->sig_verify_cost, account_read);
-        total = proto_gas_add_sat(total, proto_gas_mul_sat(sigs_count, per_sig));
+    case PROTO_TXMSG_MULTISIG_APPROVE: /* the multisig's record is only read */
+        return proto_gas_add_sat(
+            proto_gas_read_cost(gas, PROTO_MULTISIG_KEY_SIZE, PROTO_MULTISIG_VALUE_SIZE),
+            approval_rw);
+    case PROTO_TXMSG_MULTISIG_EXEC:
+        total = proto_gas_add_sat(total, approval_rw);
         return proto_gas_add_sat(total, proto_multisig__op_gas(gas, &m->multisig_exec.op));
-    }
     default:
         g_assert_not_reached();
     }
@@ -105,52 +109,47 @@ static void apply_deposit(proto_state *s, const proto_msg_ctx *ctx, const proto_
     st->held += d->amount;
 }
 
+/* ---- MULTISIG_APPROVE ---- */
+
+static uint32_t check_approve(const proto_state *s, const proto_msg_ctx *ctx, const void *msg)
+{
+    const proto_multisig_approve_msg *a = &((const proto_txmsg *)msg)->multisig_approve;
+    const multisig_state *st = state_of(s);
+    if (!sender_is_account(s, ctx))
+        return PROTO_MULTISIG_NO_ACCOUNT;
+    const proto_multisig *ms = proto_multisig__find(st, a->multisig);
+    if (ms == NULL)
+        return PROTO_MULTISIG_UNKNOWN_MULTISIG;
+    int slot = proto_multisig__owner_slot(ms, ctx->sender);
+    if (slot < 0)
+        return PROTO_MULTISIG_APPROVER_NOT_OWNER;
+    if (a->nonce != ms->nonce)
+        return PROTO_MULTISIG_BAD_NONCE;
+    const multisig_approval *pending = proto_multisig__approval(st, a->multisig, &a->op_hash);
+    if (pending != NULL && (pending->approvers >> slot) & 1u)
+        return PROTO_MULTISIG_ALREADY_APPROVED;
+    if (proto_multisig__approvals_of(st, a->multisig, (uint32_t)slot) >=
+        PROTO_MULTISIG_APPROVALS_PER_OWNER_MAX)
+        return PROTO_MULTISIG_TOO_MANY_APPROVALS;
+    return PROTO_MULTISIG_OK;
+}
+
+static void apply_approve(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
+{
+    const proto_multisig_approve_msg *a = &m->multisig_approve;
+    multisig_state *st = proto_multisig__mut(s, ctx->undo);
+    int slot = proto_multisig__owner_slot(proto_multisig__find(st, a->multisig), ctx->sender);
+    g_assert(slot >= 0);
+    proto_multisig__approve(st, a->multisig, &a->op_hash, (uint32_t)slot);
+}
+
 /* ---- MULTISIG_EXEC ---- */
-
-/* The co-signatures the transaction carries for its EXEC (none outside
- * a transaction). */
-static const proto_multisig_sigs *cosigs_of(const proto_msg_ctx *ctx)
-{
-    static const proto_multisig_sigs none;
-    return ctx->tx != NULL ? &ctx->tx->cosigs : &none;
-}
-
-/* The signers: enough, strictly ascending, owners (no crypto yet). */
-static uint32_t check_signers(const proto_multisig *ms, const proto_multisig_sigs *sigs)
-{
-    if (sigs->count < ms->threshold)
-        return PROTO_MULTISIG_BELOW_THRESHOLD;
-    for (uint32_t i = 0; i < sigs->count; i++) {
-        if (i > 0 && sigs->signers[i] <= sigs->signers[i - 1])
-            return PROTO_MULTISIG_SIGNERS_NOT_ASCENDING;
-        if (!proto_multisig_is_owner(ms, sigs->signers[i]))
-            return PROTO_MULTISIG_SIGNER_NOT_OWNER;
-    }
-    return PROTO_MULTISIG_OK;
-}
-
-/* Every signature by its signer's account key over the operation at
- * the multisig's nonce on this chain. */
-static uint32_t check_signatures(const proto_state *s, const proto_msg_ctx *ctx,
-                                 const proto_multisig_exec_msg *e, const proto_multisig_sigs *sigs)
-{
-    g_assert(ctx->crypto != NULL);
-    proto_hash h;
-    proto_multisig_signing_hash(ctx->chain_id, e->multisig, e->nonce, &e->op, &h);
-    for (uint32_t i = 0; i < sigs->count; i++) {
-        const proto_account *signer = proto_state_account(s, sigs->signers[i]);
-        if (!proto_verify(ctx->crypto, &sigs->sigs[i], h.bytes, sizeof h.bytes, &signer->pk))
-            return PROTO_MULTISIG_BAD_SIGNATURE;
-    }
-    return PROTO_MULTISIG_OK;
-}
 
 static uint32_t check_exec(const proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
     const proto_multisig_exec_msg *e = &((const proto_txmsg *)msg)->multisig_exec;
-    const proto_multisig_sigs *sigs = cosigs_of(ctx);
     const multisig_state *st = state_of(s);
-    if (sigs->count > PROTO_MULTISIG_OWNERS_MAX || !proto_multisig_op_valid(&e->op))
+    if (!proto_multisig_op_valid(&e->op))
         return PROTO_MULTISIG_BAD_MESSAGE;
     if (!sender_is_account(s, ctx))
         return PROTO_MULTISIG_NO_ACCOUNT;
@@ -159,14 +158,16 @@ static uint32_t check_exec(const proto_state *s, const proto_msg_ctx *ctx, const
         return PROTO_MULTISIG_UNKNOWN_MULTISIG;
     if (e->nonce != ms->nonce)
         return PROTO_MULTISIG_BAD_NONCE;
-    uint32_t r = check_signers(ms, sigs);
-    if (r == PROTO_MULTISIG_OK)
-        r = proto_multisig__op_check(s, ms, &e->op);
-    if (r == PROTO_MULTISIG_OK)
-        r = check_signatures(s, ctx, e, sigs);
-    return r;
+    proto_hash h;
+    proto_multisig_op_hash(ctx->chain_id, e->multisig, e->nonce, &e->op, &h);
+    if (proto_multisig__approvers_count(st, e->multisig, &h) < ms->threshold)
+        return PROTO_MULTISIG_BELOW_THRESHOLD;
+    return proto_multisig__op_check(s, ms, &e->op);
 }
 
+/* The operation, the nonce, and every approval of the multisig dropped:
+ * they were for the nonce that just passed, and the owners they name by
+ * position may have just changed. */
 static void apply_exec(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
     const proto_multisig_exec_msg *e = &m->multisig_exec;
@@ -175,6 +176,7 @@ static void apply_exec(proto_state *s, const proto_msg_ctx *ctx, const proto_txm
     proto_multisig__op_apply(s, ctx, st, ms, &e->op);
     ms->nonce++;
     st->executed++;
+    proto_multisig__approvals_drop(st, e->multisig);
 }
 
 /* ---- routes ---- */
@@ -188,6 +190,7 @@ static const struct {
     [PROTO_TXMSG_MULTISIG_CREATE - PROTO_TXMSG_MULTISIG_CREATE] = {check_create, apply_create},
     [PROTO_TXMSG_MULTISIG_EXEC - PROTO_TXMSG_MULTISIG_CREATE] = {check_exec, apply_exec},
     [PROTO_TXMSG_MULTISIG_DEPOSIT - PROTO_TXMSG_MULTISIG_CREATE] = {check_deposit, apply_deposit},
+    [PROTO_TXMSG_MULTISIG_APPROVE - PROTO_TXMSG_MULTISIG_CREATE] = {check_approve, apply_approve},
 };
 
 /* Gas first (running out changes nothing), then the check, then the
@@ -195,11 +198,10 @@ static const struct {
 static uint32_t multisig_deliver(proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
     const proto_txmsg *m = msg;
-    g_assert(m->type >= PROTO_TXMSG_MULTISIG_CREATE && m->type <= PROTO_TXMSG_MULTISIG_DEPOSIT);
+    g_assert(m->type >= PROTO_TXMSG_MULTISIG_CREATE && m->type <= PROTO_TXMSG_MULTISIG_APPROVE);
     guint k = m->type - PROTO_TXMSG_MULTISIG_CREATE;
     if (ctx->gas_prices != NULL &&
-        proto_gas_consume(ctx->gas, proto_multisig_msg_gas(ctx->gas_prices, m,
-                                                           cosigs_of(ctx)->count)) != PROTO_GAS_OK)
+        proto_gas_consume(ctx->gas, proto_multisig_msg_gas(ctx->gas_prices, m)) != PROTO_GAS_OK)
         return PROTO_MULTISIG_OUT_OF_GAS;
     uint32_t r = handlers[k].check(s, ctx, m);
     if (r != PROTO_MULTISIG_OK)
@@ -212,4 +214,5 @@ const proto_msg_route proto_multisig__routes[PROTO_MULTISIG__ROUTES_COUNT] = {
     {PROTO_TXMSG_MULTISIG_CREATE, "multisig_create", check_create, multisig_deliver},
     {PROTO_TXMSG_MULTISIG_EXEC, "multisig_exec", check_exec, multisig_deliver},
     {PROTO_TXMSG_MULTISIG_DEPOSIT, "multisig_deposit", check_deposit, multisig_deliver},
+    {PROTO_TXMSG_MULTISIG_APPROVE, "multisig_approve", check_approve, multisig_deliver},
 };

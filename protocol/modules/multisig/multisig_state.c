@@ -1,6 +1,7 @@
 /* The multisig module's state (multisig.h): names, the owner-set rule,
- * copy and free, the root over every field, the supply, undo by
- * snapshot, genesis, the readers and the module's vtable. */
+ * copy and free, the root over every field (the pending approvals
+ * included), the supply, undo by snapshot, genesis, the readers and the
+ * module's vtable. */
 #include <string.h>
 
 #include "protocol/core/codec.h"
@@ -24,9 +25,9 @@ const char *proto_multisig_result_name(proto_multisig_result r)
         [PROTO_MULTISIG_NO_FUNDS] = "no_funds",
         [PROTO_MULTISIG_BAD_NONCE] = "bad_nonce",
         [PROTO_MULTISIG_BELOW_THRESHOLD] = "below_threshold",
-        [PROTO_MULTISIG_SIGNERS_NOT_ASCENDING] = "signers_not_ascending",
-        [PROTO_MULTISIG_SIGNER_NOT_OWNER] = "signer_not_owner",
-        [PROTO_MULTISIG_BAD_SIGNATURE] = "bad_signature",
+        [PROTO_MULTISIG_APPROVER_NOT_OWNER] = "approver_not_owner",
+        [PROTO_MULTISIG_ALREADY_APPROVED] = "already_approved",
+        [PROTO_MULTISIG_TOO_MANY_APPROVALS] = "too_many_approvals",
         [PROTO_MULTISIG_UNKNOWN_RECIPIENT] = "unknown_recipient",
         [PROTO_MULTISIG_ALREADY_OWNER] = "already_owner",
         [PROTO_MULTISIG_NOT_OWNER] = "not_owner",
@@ -73,6 +74,7 @@ static multisig_state *multisig_new(void)
 {
     multisig_state *st = g_new0(multisig_state, 1);
     st->multisigs = g_array_new(FALSE, TRUE, sizeof(proto_multisig));
+    st->approvals = g_array_new(FALSE, TRUE, sizeof(multisig_approval));
     return st;
 }
 
@@ -83,6 +85,8 @@ static void *multisig_copy(const void *state)
     *c = *st;
     c->multisigs = g_array_sized_new(FALSE, TRUE, sizeof(proto_multisig), st->multisigs->len);
     g_array_append_vals(c->multisigs, st->multisigs->data, st->multisigs->len);
+    c->approvals = g_array_sized_new(FALSE, TRUE, sizeof(multisig_approval), st->approvals->len);
+    g_array_append_vals(c->approvals, st->approvals->data, st->approvals->len);
     return c;
 }
 
@@ -92,6 +96,7 @@ static void multisig_free(void *state)
     if (st == NULL)
         return;
     g_array_unref(st->multisigs);
+    g_array_unref(st->approvals);
     g_free(st);
 }
 
@@ -124,6 +129,12 @@ static void multisig_root(const void *state, bool fast, proto_hash *out)
             put_u64(b, ms->owners[i]);
         put_u64(b, ms->nonce);
         put_u64(b, ms->balance);
+    }
+    put_u64(b, st->approvals->len);
+    for (guint k = 0; k < st->approvals->len; k++) {
+        const multisig_approval *a = &g_array_index(st->approvals, multisig_approval, k);
+        put_u64(b, ((uint64_t)a->multisig << 32) | a->approvers);
+        g_byte_array_append(b, a->op_hash.bytes, PROTO_HASH_SIZE);
     }
     if (fast)
         proto_fastmix(out->bytes, PROTO_HASH_SIZE, "multisig", 8, b->data, b->len);
@@ -231,10 +242,7 @@ const proto_multisig *proto_multisig_get(const proto_state *s, uint32_t id)
 
 bool proto_multisig_is_owner(const proto_multisig *ms, uint32_t account)
 {
-    for (uint32_t i = 0; i < ms->owners_count && ms->owners[i] <= account; i++)
-        if (ms->owners[i] == account)
-            return true;
-    return false;
+    return proto_multisig__owner_slot(ms, account) >= 0;
 }
 
 uint64_t proto_multisig_held(const proto_state *s)

@@ -71,7 +71,6 @@ uint32_t msw_send(multisig_world *w, uint32_t sender, const proto_txenv *t, prot
 {
     proto_gas_meter gas;
     proto_msg_ctx ctx = ctx_of(w, &gas, sender, undo);
-    ctx.tx = t;
     const proto_txmsg *m = &t->messages[0];
     proto_msg_result r = proto_state_deliver(w->s, &ctx, m->type, m);
     ck_assert_msg(r.status == PROTO_MSG_OK || r.status == PROTO_MSG_REFUSED, "status %s",
@@ -88,7 +87,6 @@ void msw_refused(multisig_world *w, uint32_t sender, const proto_txenv *t, uint3
     proto_undo_init(&undo);
     proto_gas_meter gas;
     proto_msg_ctx ctx = ctx_of(w, &gas, sender, &undo);
-    ctx.tx = t;
     proto_msg_result r = proto_state_deliver(w->s, &ctx, m->type, m);
     ck_assert_int_eq(r.status, PROTO_MSG_REFUSED);
     ck_assert_msg(r.code == code, "%s: got %s want %s", proto_txmsg_type_name(m->type),
@@ -158,29 +156,52 @@ proto_multisig_op msw_op_threshold(uint8_t threshold)
     return op;
 }
 
-proto_txenv msw_exec(multisig_world *w, uint32_t multisig, uint64_t nonce,
-                     const proto_multisig_op *op, uint32_t n, const uint32_t *signers)
+proto_hash msw_op_hash(uint32_t multisig, uint64_t nonce, const proto_multisig_op *op)
+{
+    proto_hash h;
+    proto_multisig_op_hash(MSW_CHAIN_ID, multisig, nonce, op, &h);
+    return h;
+}
+
+proto_txenv msw_approve(uint32_t multisig, uint64_t nonce, const proto_hash *op_hash)
+{
+    proto_txmsg m = msg_of(PROTO_TXMSG_MULTISIG_APPROVE);
+    m.multisig_approve.multisig = multisig;
+    m.multisig_approve.nonce = nonce;
+    m.multisig_approve.op_hash = *op_hash;
+    return msw_tx(&m);
+}
+
+proto_txenv msw_approve_now(multisig_world *w, uint32_t multisig, const proto_multisig_op *op)
+{
+    uint64_t nonce = msw_get(w, multisig)->nonce;
+    proto_hash h = msw_op_hash(multisig, nonce, op);
+    return msw_approve(multisig, nonce, &h);
+}
+
+void msw_approve_all(multisig_world *w, uint32_t multisig, const proto_multisig_op *op, uint32_t n,
+                     const uint32_t *owners, proto_undo *undo)
+{
+    proto_txenv t = msw_approve_now(w, multisig, op);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = msw_send(w, owners[i], &t, undo);
+        ck_assert_msg(r == 0, "approval by %u refused: %s", owners[i],
+                      proto_multisig_result_name(r));
+    }
+}
+
+proto_txenv msw_exec(uint32_t multisig, uint64_t nonce, const proto_multisig_op *op)
 {
     proto_txmsg m = msg_of(PROTO_TXMSG_MULTISIG_EXEC);
     m.multisig_exec.multisig = multisig;
     m.multisig_exec.nonce = nonce;
     m.multisig_exec.op = *op;
-    proto_txenv t = msw_tx(&m);
-    ck_assert_uint_le(n, PROTO_MULTISIG_OWNERS_MAX);
-    t.cosigs.count = (uint8_t)n;
-    for (uint32_t i = 0; i < n; i++) {
-        ck_assert_uint_lt(signers[i], w->accounts);
-        t.cosigs.signers[i] = signers[i];
-        proto_multisig_sign(w->crypto, MSW_CHAIN_ID, multisig, nonce, op, &w->keys[signers[i]],
-                            &t.cosigs.sigs[i]);
-    }
-    return t;
+    return msw_tx(&m);
 }
 
-proto_txenv msw_exec_now(multisig_world *w, uint32_t multisig, const proto_multisig_op *op,
-                         uint32_t n, const uint32_t *signers)
+proto_txenv msw_exec_now(multisig_world *w, uint32_t multisig, const proto_multisig_op *op)
 {
-    return msw_exec(w, multisig, msw_get(w, multisig)->nonce, op, n, signers);
+    return msw_exec(multisig, msw_get(w, multisig)->nonce, op);
 }
 
 void msw_root(multisig_world *w, proto_hash *out)
@@ -212,10 +233,18 @@ void msw_check(multisig_world *w, const char *where)
                   "%s: supply %" G_GUINT64_FORMAT " want %" G_GUINT64_FORMAT, where,
                   proto_state_total_supply(w->s), w->supply);
     uint64_t held = 0;
+    uint64_t pending_bound = 0;
     for (uint32_t id = 1; id <= proto_multisig_count(w->s); id++) {
-        check_safe(msw_get(w, id), w->accounts, where);
-        held += msw_get(w, id)->balance;
+        const proto_multisig *ms = msw_get(w, id);
+        check_safe(ms, w->accounts, where);
+        held += ms->balance;
+        uint64_t bound = (uint64_t)ms->owners_count * PROTO_MULTISIG_APPROVALS_PER_OWNER_MAX;
+        ck_assert_msg(proto_multisig_pending_hashes(w->s, id) <= bound,
+                      "%s: multisig %u has %u hashes pending", where, id,
+                      proto_multisig_pending_hashes(w->s, id));
+        pending_bound += bound;
     }
+    ck_assert_msg(proto_multisig_pending_total(w->s) <= pending_bound, "%s: approvals", where);
     ck_assert_uint_eq(held, proto_multisig_held(w->s));
 }
 
