@@ -1,7 +1,8 @@
 /* Transaction envelope v2: encoding, strict decoding, signing (tx_envelope.h).
  *
  * Message types are a table (type -> name, body size, put, get, validity
- * rule), so a new type is one row and three small functions. Every
+ * rule), so a new type is one row and three small functions (two more
+ * for a body whose size varies, txmsg_codec.h). Every
  * envelope is at most PROTO_TXENV_WIRE_SIZE_MAX bytes, so encoding,
  * signing and hashing build it in a stack buffer; only proto_txenv_encode
  * touches the heap, through the caller's writer. */
@@ -218,10 +219,32 @@ static const txmsg_codec *txmsg_codec_of(uint8_t type)
         codec = &txmsg_codecs[type];
     else if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_JOB_CANCEL)
         codec = &proto_txmsg_market_codecs[type - PROTO_TXMSG_AGENT_REGISTER];
+    else if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_APPROVE)
+        codec = &proto_txmsg_multisig_codecs[type - PROTO_TXMSG_MULTISIG_CREATE];
     if (codec == NULL || codec->name == NULL)
         return NULL;
     g_assert(1 + codec->body_size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
+    g_assert((codec->tail_size == NULL) == (codec->size_of == NULL));
     return codec;
+}
+
+/* A decoded envelope is held by value (pools, blocks), so every message
+ * slot is as large as the largest union member. The multisig messages
+ * must fit in what JOB_POST already needs, or every envelope grows
+ * (txmsg_multisig.h says how CREATE's owner maximum follows from it). */
+#define TXMSG_FITS(member)                                                                     \
+    G_STATIC_ASSERT(sizeof(((proto_txmsg *)0)->member) <= sizeof(((proto_txmsg *)0)->job_post))
+TXMSG_FITS(multisig_create);
+TXMSG_FITS(multisig_exec);
+TXMSG_FITS(multisig_deposit);
+TXMSG_FITS(multisig_approve);
+
+/* The body size of m under its codec (fixed, or the message's own). */
+static size_t txmsg_body_size(const txmsg_codec *codec, const proto_txmsg *m)
+{
+    size_t size = codec->size_of != NULL ? codec->size_of(m) : codec->body_size;
+    g_assert(1 + size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
+    return size;
 }
 
 const char *proto_txmsg_type_name(uint8_t type)
@@ -282,7 +305,7 @@ static size_t txenv_put_body(const proto_txenv *env, uint8_t *out)
         g_assert(codec != NULL);
         *p++ = m->type;
         codec->put(m, p);
-        p += codec->body_size;
+        p += txmsg_body_size(codec, m);
     }
     return (size_t)(p - out);
 }
@@ -294,7 +317,7 @@ size_t proto_txenv_wire_size(const proto_txenv *env)
     for (uint16_t i = 0; i < env->message_count; i++) {
         const txmsg_codec *codec = txmsg_codec_of(env->messages[i].type);
         g_assert(codec != NULL);
-        size += 1 + codec->body_size;
+        size += 1 + txmsg_body_size(codec, &env->messages[i]);
     }
     return size;
 }
@@ -383,6 +406,15 @@ static proto_txenv_result decode_messages(proto_reader *r, proto_txenv *env)
         const uint8_t *body = proto_read_view(r, codec->body_size);
         if (body == NULL)
             return PROTO_TXENV_TRUNCATED;
+        if (codec->tail_size != NULL) { /* a variable body: the head sizes the rest */
+            size_t tail = codec->tail_size(body);
+            if (tail == TXMSG_TAIL_REFUSED)
+                return PROTO_TXENV_BAD_MESSAGE;
+            const uint8_t *rest = proto_read_view(r, tail);
+            if (rest == NULL)
+                return PROTO_TXENV_TRUNCATED;
+            g_assert(rest == body + codec->body_size);
+        }
         codec->get(body, m);
         if (!codec->valid(m))
             return PROTO_TXENV_BAD_MESSAGE;

@@ -51,8 +51,29 @@
  *   JOB_RESULT        job u64 | result_hash[32]
  *   JOB_CONFIRM       job u64 | score u8 (<= 100)
  *
+ * and the multisig module's (protocol/modules/multisig/multisig.h;
+ * txmsg_multisig.h has the bodies and inner operations, txmsg_multisig.c
+ * the codecs). CREATE's and EXEC's bodies vary in size: a count or a
+ * kind comes first and the decoder judges it (an owner count at most
+ * PROTO_MULTISIG_OWNERS_MAX, a known operation) before reading what it
+ * sizes:
+ *
+ *   MULTISIG_CREATE   threshold u8 | owners_count u8 | owners_count x
+ *                     owner u32
+ *   MULTISIG_EXEC     multisig u32 | nonce u64 | op_type u8 | op body
+ *                     op bodies: TRANSFER to u32 | amount u64 (> 0);
+ *                     ADD_OWNER, REMOVE_OWNER owner u32 | threshold u8;
+ *                     CHANGE_THRESHOLD threshold u8
+ *   MULTISIG_DEPOSIT  multisig u32 | amount u64 (> 0)
+ *   MULTISIG_APPROVE  multisig u32 | nonce u64 | op_hash[32]
+ *
+ * No message carries anyone's signature but the envelope's own: an
+ * owner approves an operation with a MULTISIG_APPROVE it sends itself
+ * (Safe's approveHash), so the envelope's signature is the owner's.
+ *
  * Wire (little-endian, protocol/core/codec.h conventions; no lengths
- * except the message count, since every field has a fixed size):
+ * except the message count and the owner count in a multisig creation,
+ * since every other field has a fixed size):
  *
  *   version u8 (= 2) | chain_id u64 | sender[32] | nonce u64 |
  *   gas_limit u64 | max_fee_per_gas u64 | max_priority_fee_per_gas u64 |
@@ -79,6 +100,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/gas.h"
+#include "protocol/chain/txmsg_multisig.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/crypto.h"
 
@@ -90,7 +112,11 @@
 /* Bytes before the messages, and of the message count's smallest and
  * largest valid envelopes. */
 #define PROTO_TXENV_HEADER_SIZE (1 + 8 + PROTO_PUBKEY_SIZE + 8 + 8 + 8 + 8 + 2)
-#define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + 8 + 4 + 4 + 8 + 4 + PROTO_HASH_SIZE) /* JOB_POST */
+/* The largest message on the wire: a MULTISIG_CREATE with the most
+ * owners, 63 bytes (JOB_POST's 61 were the largest before it). Only the
+ * wire grows; decoded, the creation fits in JOB_POST's slot
+ * (txmsg_multisig.h). */
+#define PROTO_TXENV_MESSAGE_SIZE_MAX (1 + PROTO_MULTISIG_CREATE_BODY_MAX)
 #define PROTO_TXENV_WIRE_SIZE_MAX                                                              \
     (PROTO_TXENV_HEADER_SIZE + PROTO_TXENV_MESSAGES_MAX * PROTO_TXENV_MESSAGE_SIZE_MAX +       \
      PROTO_SIG_SIZE)
@@ -120,6 +146,10 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_JOB_CONFIRM = 20,
     PROTO_TXMSG_JOB_REJECT = 21,
     PROTO_TXMSG_JOB_CANCEL = 22,
+    PROTO_TXMSG_MULTISIG_CREATE = 23,
+    PROTO_TXMSG_MULTISIG_EXEC = 24,
+    PROTO_TXMSG_MULTISIG_DEPOSIT = 25,
+    PROTO_TXMSG_MULTISIG_APPROVE = 26,
 } proto_txmsg_type;
 
 /* Capabilities a chain can name (bits of a u32 mask). */
@@ -206,6 +236,10 @@ typedef struct proto_txmsg {
             uint64_t job;
             uint8_t score; /* 0..PROTO_TXMSG_SCORE_MAX */
         } job_confirm;
+        proto_multisig_create_msg multisig_create;
+        proto_multisig_exec_msg multisig_exec;
+        proto_multisig_deposit_msg multisig_deposit;
+        proto_multisig_approve_msg multisig_approve;
     };
 } proto_txmsg;
 

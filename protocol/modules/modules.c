@@ -7,6 +7,7 @@
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/mint/mint_module.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
@@ -19,6 +20,7 @@ static const proto_module *const chain_modules[] = {
     &proto_distribution_module, /* 5: fees and provisions to validators and delegators (F1) */
     &proto_registry_module,  /* 6: the agent market's directory: bonds, liveness, feedback */
     &proto_jobs_module,      /* 7: escrowed jobs between agents */
+    &proto_multisig_module,  /* 8: threshold accounts (Safe) */
 };
 
 static const proto_module_set chain_module_set = {

@@ -326,11 +326,47 @@ static GBytes *txenv_bytes(const corpus *c, uint16_t count)
     return proto_writer_steal(&w);
 }
 
+/* A signed envelope of the multisig messages: a creation, a deposit, an
+ * approval of a transfer (by the sender, owner 0 of multisig 1) and that
+ * transfer's execution. */
+static GBytes *txenv_multisig_bytes(const corpus *c)
+{
+    proto_txenv env = {.chain_id = CHAIN_ID, .sender = c->keys[0].pk, .nonce = 6,
+                       .gas_limit = 200000, .max_fee_per_gas = 2000,
+                       .max_priority_fee_per_gas = 10, .message_count = 4};
+    proto_txmsg *m = &env.messages[0];
+    m->type = PROTO_TXMSG_MULTISIG_CREATE;
+    m->multisig_create.threshold = 2;
+    m->multisig_create.owners_count = 3;
+    for (uint32_t i = 0; i < 3; i++)
+        m->multisig_create.owners[i] = i;
+    m = &env.messages[1];
+    m->type = PROTO_TXMSG_MULTISIG_DEPOSIT;
+    m->multisig_deposit.multisig = 1;
+    m->multisig_deposit.amount = 500;
+    proto_txmsg *exec = &env.messages[3];
+    exec->type = PROTO_TXMSG_MULTISIG_EXEC;
+    exec->multisig_exec.multisig = 1;
+    exec->multisig_exec.op.type = PROTO_MULTISIG_OP_TRANSFER;
+    exec->multisig_exec.op.transfer.to = 3;
+    exec->multisig_exec.op.transfer.amount = 200;
+    m = &env.messages[2];
+    m->type = PROTO_TXMSG_MULTISIG_APPROVE;
+    m->multisig_approve.multisig = 1;
+    proto_multisig_op_hash(CHAIN_ID, 1, 0, &exec->multisig_exec.op, &m->multisig_approve.op_hash);
+    proto_txenv_sign(&env, c->crypto, &c->keys[0]);
+    proto_writer w;
+    proto_writer_init(&w);
+    proto_txenv_encode(&env, &w);
+    return proto_writer_steal(&w);
+}
+
 static void write_txenv(const corpus *c)
 {
     put(c, "txenv", "one-transfer", txenv_bytes(c, 1));
     put(c, "txenv", "three-kinds", txenv_bytes(c, 3));
     put(c, "txenv", "max-messages", txenv_bytes(c, PROTO_TXENV_MESSAGES_MAX));
+    put(c, "txenv", "multisig", txenv_multisig_bytes(c));
 }
 
 int main(int argc, char **argv)
