@@ -221,6 +221,8 @@ static const txmsg_codec *txmsg_codec_of(uint8_t type)
         codec = &proto_txmsg_market_codecs[type - PROTO_TXMSG_AGENT_REGISTER];
     else if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_APPROVE)
         codec = &proto_txmsg_multisig_codecs[type - PROTO_TXMSG_MULTISIG_CREATE];
+    else if (type >= PROTO_TXMSG_DISPUTE_DEFEND && type <= PROTO_TXMSG_DISPUTE_APPEAL)
+        codec = &proto_txmsg_disputes_codecs[type - PROTO_TXMSG_DISPUTE_DEFEND];
     if (codec == NULL || codec->name == NULL)
         return NULL;
     g_assert(1 + codec->body_size <= PROTO_TXENV_MESSAGE_SIZE_MAX);
@@ -238,6 +240,11 @@ TXMSG_FITS(multisig_create);
 TXMSG_FITS(multisig_exec);
 TXMSG_FITS(multisig_deposit);
 TXMSG_FITS(multisig_approve);
+TXMSG_FITS(dispute_defend);
+TXMSG_FITS(dispute_verdict);
+TXMSG_FITS(dispute_commit);
+TXMSG_FITS(dispute_reveal);
+TXMSG_FITS(dispute_appeal);
 
 /* The body size of m under its codec (fixed, or the message's own). */
 static size_t txmsg_body_size(const txmsg_codec *codec, const proto_txmsg *m)

@@ -67,6 +67,15 @@
  *   MULTISIG_DEPOSIT  multisig u32 | amount u64 (> 0)
  *   MULTISIG_APPROVE  multisig u32 | nonce u64 | op_hash[32]
  *
+ * and the disputes module's (protocol/modules/disputes/disputes.h;
+ * txmsg_disputes.h has the bodies and the vote commitment), all fixed:
+ *
+ *   DISPUTE_DEFEND    job u64
+ *   DISPUTE_VERDICT   job u64 | ruling u8 (1 consumer, 2 provider)
+ *   DISPUTE_COMMIT    job u64 | round u8 (>= 1) | commitment[32]
+ *   DISPUTE_REVEAL    job u64 | round u8 (>= 1) | ruling u8 (1, 2) | salt[32]
+ *   DISPUTE_APPEAL    job u64 | round u8
+ *
  * No message carries anyone's signature but the envelope's own: an
  * owner approves an operation with a MULTISIG_APPROVE it sends itself
  * (Safe's approveHash), so the envelope's signature is the owner's.
@@ -100,6 +109,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/gas.h"
+#include "protocol/chain/txmsg_disputes.h"
 #include "protocol/chain/txmsg_multisig.h"
 #include "protocol/core/codec.h"
 #include "protocol/core/crypto.h"
@@ -150,6 +160,11 @@ typedef enum proto_txmsg_type {
     PROTO_TXMSG_MULTISIG_EXEC = 24,
     PROTO_TXMSG_MULTISIG_DEPOSIT = 25,
     PROTO_TXMSG_MULTISIG_APPROVE = 26,
+    PROTO_TXMSG_DISPUTE_DEFEND = 27,
+    PROTO_TXMSG_DISPUTE_VERDICT = 28,
+    PROTO_TXMSG_DISPUTE_COMMIT = 29,
+    PROTO_TXMSG_DISPUTE_REVEAL = 30,
+    PROTO_TXMSG_DISPUTE_APPEAL = 31,
 } proto_txmsg_type;
 
 /* Capabilities a chain can name (bits of a u32 mask). */
@@ -240,13 +255,19 @@ typedef struct proto_txmsg {
         proto_multisig_exec_msg multisig_exec;
         proto_multisig_deposit_msg multisig_deposit;
         proto_multisig_approve_msg multisig_approve;
+        proto_dispute_defend_msg dispute_defend;
+        proto_dispute_verdict_msg dispute_verdict;
+        proto_dispute_commit_msg dispute_commit;
+        proto_dispute_reveal_msg dispute_reveal;
+        proto_dispute_appeal_msg dispute_appeal;
     };
 } proto_txmsg;
 
 /* Stable name of a message type ("transfer", ...; "unknown" otherwise). */
 const char *proto_txmsg_type_name(uint8_t type);
 
-/* The job a JOB_* message names (in *job), or false for any other type. */
+/* The job a JOB_* or DISPUTE_* message names (in *job), or false for any
+ * other type. */
 bool proto_txmsg_job_of(const proto_txmsg *m, uint64_t *job);
 
 typedef struct proto_txenv {

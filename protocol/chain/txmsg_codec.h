@@ -1,6 +1,7 @@
 /* One row of the transaction message table (tx_envelope.c): a message
  * type's name, body size, encoder, decoder and value rule. Shared with
- * the files that hold groups of rows (txmsg_market.c, txmsg_multisig.c)
+ * the files that hold groups of rows (txmsg_market.c, txmsg_multisig.c,
+ * txmsg_disputes.c)
  * so the envelope's table stays one list. Internal to protocol/chain.
  *
  * Most bodies have a fixed size. A variable body (a multisig creation's
@@ -42,5 +43,9 @@ extern const txmsg_codec proto_txmsg_market_codecs[PROTO_TXMSG_JOB_CANCEL -
  * type - PROTO_TXMSG_MULTISIG_CREATE. */
 extern const txmsg_codec proto_txmsg_multisig_codecs[PROTO_TXMSG_MULTISIG_APPROVE -
                                                      PROTO_TXMSG_MULTISIG_CREATE + 1];
+/* The disputes module's rows (txmsg_disputes.c), indexed by
+ * type - PROTO_TXMSG_DISPUTE_DEFEND. */
+extern const txmsg_codec proto_txmsg_disputes_codecs[PROTO_TXMSG_DISPUTE_APPEAL -
+                                                     PROTO_TXMSG_DISPUTE_DEFEND + 1];
 
 #endif

@@ -184,6 +184,21 @@ bool proto_txmsg_job_of(const proto_txmsg *m, uint64_t *job)
     case PROTO_TXMSG_JOB_CANCEL:
         *job = m->job.job;
         return true;
+    case PROTO_TXMSG_DISPUTE_DEFEND:
+        *job = m->dispute_defend.job;
+        return true;
+    case PROTO_TXMSG_DISPUTE_VERDICT:
+        *job = m->dispute_verdict.job;
+        return true;
+    case PROTO_TXMSG_DISPUTE_COMMIT:
+        *job = m->dispute_commit.job;
+        return true;
+    case PROTO_TXMSG_DISPUTE_REVEAL:
+        *job = m->dispute_reveal.job;
+        return true;
+    case PROTO_TXMSG_DISPUTE_APPEAL:
+        *job = m->dispute_appeal.job;
+        return true;
     default:
         return false;
     }

@@ -64,6 +64,12 @@ typedef enum proto_event_kind {
                                   * whether its messages succeeded or not): `amount` = the
                                   * gas it used, `status` = that message's type
                                   * (PROTO_TXMSG_JOB_*), `account` = its sender */
+    PROTO_EV_DISPUTE,            /* committing block `height` moved the dispute on job `job`
+                                  * (provider `account`, payment `job_payment`) one step:
+                                  * `status` = proto_dispute_step, `slot` = the round,
+                                  * `prev_status` = the ruling (RULED, SETTLED), `amount`
+                                  * as the step says
+                                  * (protocol/modules/disputes/disputes.h) */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */

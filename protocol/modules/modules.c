@@ -4,6 +4,7 @@
 #include "protocol/modules/modules.h"
 
 #include "protocol/modules/bank/bank.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/mint/mint_module.h"
@@ -21,6 +22,7 @@ static const proto_module *const chain_modules[] = {
     &proto_registry_module,  /* 6: the agent market's directory: bonds, liveness, feedback */
     &proto_jobs_module,      /* 7: escrowed jobs between agents */
     &proto_multisig_module,  /* 8: threshold accounts (Safe) */
+    &proto_disputes_module,  /* 9: contested job results, settled in tiers */
 };
 
 static const proto_module_set chain_module_set = {

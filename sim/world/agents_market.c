@@ -121,11 +121,14 @@ static sim_job_outcome outcome_of(sim_agents *ag, uint32_t status, uint64_t job)
     case PROTO_JOB_CANCELLED:
         return SIM_JOB_CANCELLED;
     case PROTO_JOB_REJECTED:
+    case PROTO_JOB_OVERTURNED:
+    case PROTO_JOB_SPLIT:
         return SIM_JOB_REJECTED;
     case PROTO_JOB_MISSED:
         return SIM_JOB_MISSED;
     case PROTO_JOB_RELEASED:
-    case PROTO_JOB_RELEASED_AUTO: {
+    case PROTO_JOB_RELEASED_AUTO:
+    case PROTO_JOB_UPHELD: {
         guint truth = GPOINTER_TO_UINT(g_hash_table_lookup(ag->job_truth, &job));
         return truth == 1 ? SIM_JOB_RELEASED_WRONG : SIM_JOB_COMPLETED;
     }
@@ -142,6 +145,7 @@ static void job_event(sim_world *w, const proto_event *ev)
     sim_agent_slot *consumer = sim_agents_slot_of(w, PROTO_JOB_CONSUMER(ev->job));
     switch (ev->status) {
     case PROTO_JOB_POSTED:
+    case PROTO_JOB_DISPUTED:
         return;
     case PROTO_JOB_ACCEPTED:
         sim_market_obs_job_matched(ag->obs, ev->job, provider != NULL ? provider->index : 0, now,
@@ -195,6 +199,8 @@ void sim_agents_on_chain_event(sim_world *w, uint32_t node, const proto_event *e
         job_event(w, ev);
     else if (ev->kind == PROTO_EV_JOB_GAS)
         sim_market_obs_job_gas(ag->obs, ev->job, ev->amount);
+    else if (ev->kind == PROTO_EV_DISPUTE)
+        return; /* no scenario attaches the disputes module yet */
     else
         agent_event(w, ev);
 }

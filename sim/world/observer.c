@@ -226,6 +226,7 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
     case PROTO_EV_AGENT_STATUS:
     case PROTO_EV_JOB_STATUS:
     case PROTO_EV_JOB_GAS:
+    case PROTO_EV_DISPUTE:
         /* The agent market's record (once per height: every committing
          * node reports them). */
         sim_agents_on_chain_event(w, slot->index, ev);

@@ -68,6 +68,7 @@ const char *tb_event_kind_name(proto_event_kind kind)
         [PROTO_EV_AGENT_STATUS] = "agent-status",
         [PROTO_EV_JOB_STATUS] = "job-status",
         [PROTO_EV_JOB_GAS] = "job-gas",
+        [PROTO_EV_DISPUTE] = "dispute",
     };
     if ((size_t)kind < G_N_ELEMENTS(names) && names[kind] != NULL)
         return names[kind];

@@ -31,11 +31,22 @@
  *   RELEASED_AUTO  DELIVERED and the window closed (end block): as
  *                  RELEASED without feedback
  *   REJECTED       the consumer rejected a DELIVERED job within the
- *                  window: refund, feedback score 0, failed++. The
- *                  disputes module will turn a rejection into a dispute
- *                  that arbiters settle; until it exists a rejection
- *                  simply refunds, so a consumer can get any delivered
- *                  work for free at the price of its feedback.
+ *                  window, in a chain without the disputes module:
+ *                  refund, feedback score 0, failed++ (so a consumer
+ *                  can get any delivered work for free at the price of
+ *                  its feedback)
+ *
+ * With the disputes module (protocol/modules/disputes/disputes.h) a
+ * rejection opens a dispute instead: the job moves to DISPUTED (live,
+ * its escrow frozen, no timeout here) and the disputes module settles it
+ * with one of:
+ *
+ *   OVERTURNED     ruled for the consumer (or undefended): as REJECTED
+ *   UPHELD         ruled for the provider: the payment to the provider,
+ *                  the fee to the fee collector, done++, no feedback
+ *   SPLIT          no ruling (a tie, nobody voted): the provider gets
+ *                  half the payment (rounded down), the consumer the
+ *                  rest and the fee; no counters, no feedback
  *   MISSED         ACCEPTED and no result by the deadline (end block):
  *                  refund, noshow_slash_permille of the provider's bond
  *                  burned (a missed deadline is proven on chain),
@@ -60,7 +71,9 @@
  *   JOB_RESULT   by the provider, of an ACCEPTED job, before due:
  *                release_ns = now + challenge_window_ns
  *   JOB_CONFIRM  by the consumer, of a DELIVERED job
- *   JOB_REJECT   by the consumer, of a DELIVERED job, before release_ns
+ *   JOB_REJECT   by the consumer, of a DELIVERED job, before release_ns;
+ *                with the disputes module its balance must also cover
+ *                the dispute bond (no_funds)
  * There is no release message: only the consumer's confirmation or the
  * window's end pays a provider. Every status change and every settlement
  * reports PROTO_EV_JOB_STATUS (event.h) into the context's events.
@@ -112,11 +125,21 @@ typedef enum proto_job_status {
     PROTO_JOB_RELEASED_AUTO,
     PROTO_JOB_REJECTED,
     PROTO_JOB_MISSED,
+    PROTO_JOB_DISPUTED, /* live: a rejection the disputes module is settling */
+    /* outcomes of a dispute */
+    PROTO_JOB_OVERTURNED,
+    PROTO_JOB_UPHELD,
+    PROTO_JOB_SPLIT,
     PROTO_JOB_STATUS_COUNT
 } proto_job_status;
 
-/* "none", "posted", ..., "released_auto", "missed"; "unknown" otherwise. */
+/* "none", "posted", ..., "released_auto", "missed", "disputed",
+ * "overturned", "upheld", "split"; "unknown" otherwise. */
 const char *proto_job_status_name(proto_job_status s);
+/* Whether s is a live job's status (POSTED, ACCEPTED, DELIVERED,
+ * DISPUTED) or a settled job's outcome. */
+bool proto_job_status_live(proto_job_status s);
+bool proto_job_status_outcome(proto_job_status s);
 
 typedef struct proto_job {
     uint64_t id;            /* key: PROTO_JOB_ID(consumer, seq) */
@@ -127,12 +150,12 @@ typedef struct proto_job {
     uint64_t payment;       /* base units the provider gets, > 0 */
     uint64_t fee;           /* payment x fee_permille / 1000, rounded down */
     proto_hash input_hash;
-    proto_hash result_hash; /* DELIVERED: the provider's commitment; else zero */
-    proto_job_status status; /* POSTED, ACCEPTED or DELIVERED */
+    proto_hash result_hash; /* DELIVERED, DISPUTED: the provider's commitment; else zero */
+    proto_job_status status; /* POSTED, ACCEPTED, DELIVERED or DISPUTED */
     int64_t posted_ns;
     int64_t accepted_ns;    /* ACCEPTED and after; else 0 */
     int64_t due_ns;         /* accepted_ns + deadline_ms; else 0 */
-    int64_t delivered_ns;   /* DELIVERED; else 0 */
+    int64_t delivered_ns;   /* DELIVERED, DISPUTED; else 0 */
     int64_t release_ns;     /* delivered_ns + challenge_window_ns; else 0 */
 } proto_job;
 
@@ -180,6 +203,12 @@ const proto_job *proto_jobs_at(const proto_state *s, uint32_t k);
 uint64_t proto_jobs_escrow(const proto_state *s);
 /* The fee a payment carries under p (rounded down). */
 uint64_t proto_jobs_fee(const proto_jobs_params *p, uint64_t payment);
+
+/* The disputes module settles the DISPUTED job `id` with outcome
+ * OVERTURNED, UPHELD or SPLIT (asserted), as jobs_settle.c settles any
+ * outcome: pay out, registry effects, event, removal. */
+void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64_t id,
+                                proto_job_status outcome);
 
 /* What the gas schedule assumes a job record is. */
 #define PROTO_JOBS_KEY_SIZE 8

@@ -1,11 +1,13 @@
 /* The jobs module's invariants (jobs.h), checked against the registry:
  * the escrow is the sum of the live jobs' payments and fees (so the
  * module's supply is exactly what it owes); jobs are sorted by id and
- * live; each fee is the parameters' share of its payment; each job's
+ * live (DISPUTED only with the disputes module, which checks that each
+ * has its dispute); each fee is the parameters' share of its payment; each job's
  * times fit its status; each job's sequence is below its consumer's
  * next, so its id can never be posted again; and each agent's
  * jobs_open is the number of live jobs naming it as provider. */
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs_internal.h"
 #include "protocol/modules/registry/registry.h"
 
@@ -27,6 +29,7 @@ static bool times_fit(const jobs_state *st, const proto_job *j)
         return false;
     if (j->status < PROTO_JOB_DELIVERED)
         return j->delivered_ns == 0 && j->release_ns == 0;
+    /* DELIVERED, DISPUTED */
     return j->delivered_ns < j->due_ns &&
            j->release_ns == j->delivered_ns + st->params.challenge_window_ns;
 }
@@ -35,8 +38,10 @@ static bool times_fit(const jobs_state *st, const proto_job *j)
 static void check_job(const proto_state *s, const jobs_state *st, const proto_job *j,
                       GString *why, bool *ok)
 {
-    if (j->status < PROTO_JOB_POSTED || j->status > PROTO_JOB_DELIVERED)
+    if (!proto_job_status_live(j->status))
         broken(why, ok, "a live job has a settled or unknown status", j->id);
+    if (j->status == PROTO_JOB_DISPUTED && !proto_disputes_active(s))
+        broken(why, ok, "a job is disputed in a chain without the disputes module", j->id);
     if (j->consumer != PROTO_JOB_CONSUMER(j->id) || PROTO_JOB_SEQ(j->id) == 0)
         broken(why, ok, "a job's id does not name its consumer and a sequence", j->id);
     if (j->payment == 0 || j->fee != proto_jobs_fee(&st->params, j->payment))

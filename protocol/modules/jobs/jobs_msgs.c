@@ -4,6 +4,7 @@
  * a deliver that charges gas, checks, and then applies what can no
  * longer fail. */
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs_internal.h"
 #include "protocol/modules/registry/registry.h"
 
@@ -272,12 +273,22 @@ static uint32_t check_reject(const proto_state *s, const proto_msg_ctx *ctx, con
         return r;
     if (ctx->time_ns >= j->release_ns)
         return PROTO_JOBS_WINDOW_CLOSED;
+    if (proto_disputes_active(s) && !proto_disputes_can_open(s, ctx->sender))
+        return PROTO_JOBS_NO_FUNDS; /* the dispute bond */
     return PROTO_JOBS_OK;
 }
 
+/* Without the disputes module a rejection refunds; with it, it opens a
+ * dispute that module settles. */
 static void apply_reject(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
 {
-    settle(s, ctx, m->job.job, PROTO_JOB_REJECTED, 0);
+    if (!proto_disputes_active(s)) {
+        settle(s, ctx, m->job.job, PROTO_JOB_REJECTED, 0);
+        return;
+    }
+    proto_job *j = job_mut(proto_jobs__mut(s, ctx->undo), m->job.job);
+    move(ctx, j, PROTO_JOB_DISPUTED);
+    proto_disputes_open(s, ctx, j->id, j->consumer, j->provider);
 }
 
 /* ---- routes ---- */

@@ -4,7 +4,9 @@
  *
  * Tokens. A refund credits payment + fee to the consumer; a release
  * credits the payment to the provider and the fee to the distribution
- * module's fee collector (burned when that module has no state). Either
+ * module's fee collector (burned when that module has no state); a split
+ * (a dispute with no ruling) credits half the payment to the provider
+ * and the rest, with the fee, to the consumer. Either
  * way the escrow drops by exactly what left it, so the total supply is
  * unchanged and a job, removed here, is settled exactly once. */
 #include "protocol/core/event.h"
@@ -33,19 +35,32 @@ static void credit(proto_state *s, proto_undo *undo, uint32_t account, uint64_t 
         proto_state_account_mut(s, account, undo)->balance += amount;
 }
 
-static void pay_out(proto_state *s, proto_undo *undo, const proto_job *job, bool release)
+/* Where the escrow goes: all back to the consumer, the payment to the
+ * provider and the fee to the collector (a release), or half the
+ * payment (rounded down) to the provider and the rest back (a split). */
+static void pay_out(proto_state *s, proto_undo *undo, const proto_job *job,
+                    proto_job_status outcome)
 {
-    if (!release) {
+    switch (outcome) {
+    case PROTO_JOB_RELEASED:
+    case PROTO_JOB_RELEASED_AUTO:
+    case PROTO_JOB_UPHELD:
+        credit(s, undo, job->provider, job->payment);
+        if (job->fee == 0)
+            return;
+        if (proto_distribution_active(s))
+            proto_distribution_collect(s, job->fee, undo);
+        else
+            proto_state_burn(s, job->fee, undo);
+        return;
+    case PROTO_JOB_SPLIT:
+        credit(s, undo, job->provider, job->payment / 2);
+        credit(s, undo, job->consumer, job->payment - job->payment / 2 + job->fee);
+        return;
+    default: /* a refund */
         credit(s, undo, job->consumer, job->payment + job->fee);
         return;
     }
-    credit(s, undo, job->provider, job->payment);
-    if (job->fee == 0)
-        return;
-    if (proto_distribution_active(s))
-        proto_distribution_collect(s, job->fee, undo);
-    else
-        proto_state_burn(s, job->fee, undo);
 }
 
 /* The registry side of an outcome; returns the bond slashed. */
@@ -59,6 +74,7 @@ static uint64_t registry_effects(proto_state *s, proto_undo *undo, const proto_j
         proto_registry_count_outcome(s, undo, job->provider, true);
         break;
     case PROTO_JOB_RELEASED_AUTO:
+    case PROTO_JOB_UPHELD:
         proto_registry_count_outcome(s, undo, job->provider, true);
         break;
     case PROTO_JOB_MISSED:
@@ -67,10 +83,11 @@ static uint64_t registry_effects(proto_state *s, proto_undo *undo, const proto_j
         /* fall through: a miss is also a failure with a score of 0 */
         __attribute__((fallthrough));
     case PROTO_JOB_REJECTED:
+    case PROTO_JOB_OVERTURNED:
         proto_registry_feedback(s, undo, job->consumer, job->provider, 0);
         proto_registry_count_outcome(s, undo, job->provider, false);
         break;
-    default: /* EXPIRED, DECLINED, CANCELLED: nobody is to blame */
+    default: /* EXPIRED, DECLINED, CANCELLED, SPLIT: nobody is to blame */
         break;
     }
     proto_registry_jobs_open_add(s, undo, job->provider, -1);
@@ -80,16 +97,25 @@ static uint64_t registry_effects(proto_state *s, proto_undo *undo, const proto_j
 void proto_jobs__settle(proto_state *s, const proto_msg_ctx *ctx, jobs_state *st, guint k,
                         proto_job_status outcome, uint8_t score)
 {
-    g_assert(k < st->jobs->len && outcome > PROTO_JOB_DELIVERED &&
-             outcome < PROTO_JOB_STATUS_COUNT);
+    g_assert(k < st->jobs->len && proto_job_status_outcome(outcome));
     proto_job job = g_array_index(st->jobs, proto_job, k);
     g_array_remove_index(st->jobs, k);
     g_assert(st->escrow >= job.payment + job.fee);
     st->escrow -= job.payment + job.fee;
-    bool release = outcome == PROTO_JOB_RELEASED || outcome == PROTO_JOB_RELEASED_AUTO;
-    pay_out(s, ctx->undo, &job, release);
+    pay_out(s, ctx->undo, &job, outcome);
     uint64_t slashed = registry_effects(s, ctx->undo, &job, outcome, score);
     proto_jobs__report(ctx->events, &job, job.status, outcome, slashed);
+}
+
+void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64_t id,
+                                proto_job_status outcome)
+{
+    g_assert(outcome == PROTO_JOB_OVERTURNED || outcome == PROTO_JOB_UPHELD ||
+             outcome == PROTO_JOB_SPLIT);
+    jobs_state *st = proto_jobs__mut(s, ctx->undo);
+    gint k = proto_jobs__find(st, id);
+    g_assert(k >= 0 && g_array_index(st->jobs, proto_job, k).status == PROTO_JOB_DISPUTED);
+    proto_jobs__settle(s, ctx, st, (guint)k, outcome, 0);
 }
 
 /* ---- end block ---- */

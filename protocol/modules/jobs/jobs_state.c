@@ -42,8 +42,22 @@ const char *proto_job_status_name(proto_job_status s)
         [PROTO_JOB_RELEASED_AUTO] = "released_auto",
         [PROTO_JOB_REJECTED] = "rejected",
         [PROTO_JOB_MISSED] = "missed",
+        [PROTO_JOB_DISPUTED] = "disputed",
+        [PROTO_JOB_OVERTURNED] = "overturned",
+        [PROTO_JOB_UPHELD] = "upheld",
+        [PROTO_JOB_SPLIT] = "split",
     };
     return (unsigned)s < PROTO_JOB_STATUS_COUNT ? names[s] : "unknown";
+}
+
+bool proto_job_status_live(proto_job_status s)
+{
+    return (s >= PROTO_JOB_POSTED && s <= PROTO_JOB_DELIVERED) || s == PROTO_JOB_DISPUTED;
+}
+
+bool proto_job_status_outcome(proto_job_status s)
+{
+    return s > PROTO_JOB_NONE && s < PROTO_JOB_STATUS_COUNT && !proto_job_status_live(s);
 }
 
 const char *proto_jobs_result_name(proto_jobs_result r)
