@@ -10,7 +10,7 @@
  * day); the registry's genesis is at that time, so every agent is live.
  * Operations that need an earlier one (an accepted job, a delegation,
  * an unbonding entry, rewards) come after it; only the first run of a
- * type is a row. */
+ * type is a row. One more row is two messages in one transaction. */
 #include "tools/bench/gas_ops.h"
 
 #include <glib.h>
@@ -147,19 +147,22 @@ static const char *group_of(uint8_t type)
     return "jobs";
 }
 
-/* Sign m from account `from`, encode it, decode it as a node would and
- * execute it in its own block context; abort unless it ran. */
-static proto_tx_receipt execute(gas_chain *c, uint32_t from, const proto_txmsg *m,
-                                size_t *wire_out)
+/* Sign msgs[count] from account `from` as one transaction, encode it,
+ * decode it as a node would and execute it in its own block context;
+ * abort unless every message ran. */
+static proto_tx_receipt execute(gas_chain *c, uint32_t from, const proto_txmsg *msgs,
+                                uint16_t count, size_t *wire_out)
 {
+    g_assert(count >= 1 && count <= PROTO_TXENV_MESSAGES_MAX);
+    const proto_txmsg *m = &msgs[0];
     proto_txenv env = {.chain_id = CHAIN_ID,
                        .sender = c->keys[from].pk,
                        .nonce = c->nonces[from],
                        .gas_limit = GAS_LIMIT,
                        .max_fee_per_gas = BASE_FEE,
                        .max_priority_fee_per_gas = 0,
-                       .message_count = 1};
-    env.messages[0] = *m;
+                       .message_count = count};
+    memcpy(env.messages, msgs, count * sizeof *msgs);
     proto_txenv_sign(&env, c->crypto, &c->keys[from]);
     proto_writer w;
     proto_writer_init(&w);
@@ -192,18 +195,19 @@ static proto_tx_receipt execute(gas_chain *c, uint32_t from, const proto_txmsg *
     return rc;
 }
 
-/* Execute m; the first run of its type becomes a row. */
-static void op(gas_chain *c, uint32_t from, proto_txmsg m)
+/* Execute msgs[count] as one transaction; the first run of a name
+ * becomes a row. */
+static void op_batch(gas_chain *c, uint32_t from, const char *name, const proto_txmsg *msgs,
+                     uint16_t count)
 {
     size_t wire = 0;
-    proto_tx_receipt rc = execute(c, from, &m, &wire);
-    const char *name = proto_txmsg_type_name(m.type);
+    proto_tx_receipt rc = execute(c, from, msgs, count, &wire);
     if (gas_ops_find(c->rows, c->count, name) != NULL)
         return;
     g_assert(c->count < GAS_OPS_ROWS);
     const proto_gas_schedule *g = &c->rules.gas;
     gas_op_row row = {.name = name,
-                      .group = group_of(m.type),
+                      .group = group_of(msgs[0].type),
                       .wire_bytes = wire,
                       .total = rc.gas_used,
                       .size = proto_gas_mul_sat(g->tx_size_cost_per_byte, wire),
@@ -211,6 +215,12 @@ static void op(gas_chain *c, uint32_t from, proto_txmsg m)
                       .account = proto_tx_ante_gas(g, 0) - proto_gas_intrinsic(g, 0, 1)};
     row.state = row.total - row.size - row.signature - row.account;
     c->rows[c->count++] = row;
+}
+
+/* Execute m alone; its row is named by its type. */
+static void op(gas_chain *c, uint32_t from, proto_txmsg m)
+{
+    op_batch(c, from, proto_txmsg_type_name(m.type), &m, 1);
 }
 
 /* ---- the messages ---- */
@@ -306,6 +316,13 @@ static void run_market(gas_chain *c)
     op(c, ACC_PROVIDER, job_result(4));
     op(c, ACC_CONSUMER, job(PROTO_TXMSG_JOB_REJECT, 4));
     op(c, ACC_NEWCOMER, agent_seq(PROTO_TXMSG_AGENT_DEREGISTER, 1));
+    /* Batching: a consumer confirming one job and posting the next in
+     * one transaction pays the ante handler once. */
+    op(c, ACC_CONSUMER, job_post(5));
+    op(c, ACC_PROVIDER, job(PROTO_TXMSG_JOB_ACCEPT, 5));
+    op(c, ACC_PROVIDER, job_result(5));
+    const proto_txmsg batch[] = {job_confirm(5, 90), job_post(6)};
+    op_batch(c, ACC_CONSUMER, GAS_OPS_CONFIRM_POST, batch, G_N_ELEMENTS(batch));
 }
 
 /* Fees into the collector, everyone's votes, the end block: rewards and

@@ -31,8 +31,10 @@ typedef struct gas_op_row {
     uint64_t state;    /* total - size - signature - account: the message's own charge */
 } gas_op_row;
 
-/* Rows gas_ops_measure fills (one per message type it runs). */
-#define GAS_OPS_ROWS 20
+/* Rows gas_ops_measure fills: one per message type it runs, and one
+ * for a transaction batching a job's confirmation with the next post. */
+#define GAS_OPS_ROWS 21
+#define GAS_OPS_CONFIRM_POST "job_confirm+job_post"
 
 /* Run every operation once on a fresh chain and fill rows[GAS_OPS_ROWS]
  * in a fixed order; returns the count. A transaction refused or a
