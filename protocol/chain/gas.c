@@ -102,6 +102,13 @@ uint64_t proto_gas_write_cost(const proto_gas_schedule *s, size_t key_size, size
     return flat_plus_bytes(s->write_cost_flat, s->write_cost_per_byte, key_size, value_size);
 }
 
+uint64_t proto_gas_read_write_cost(const proto_gas_schedule *s, size_t key_size,
+                                   size_t value_size)
+{
+    return proto_gas_add_sat(proto_gas_read_cost(s, key_size, value_size),
+                             proto_gas_write_cost(s, key_size, value_size));
+}
+
 uint64_t proto_gas_iter_step_cost(const proto_gas_schedule *s, size_t key_size,
                                   size_t value_size)
 {

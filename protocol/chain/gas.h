@@ -88,6 +88,10 @@ uint64_t proto_gas_add_sat(uint64_t a, uint64_t b);
  * consume them. Sizes are in bytes. */
 uint64_t proto_gas_read_cost(const proto_gas_schedule *s, size_t key_size, size_t value_size);
 uint64_t proto_gas_write_cost(const proto_gas_schedule *s, size_t key_size, size_t value_size);
+/* A read and a write of one record: what a message pays for a record
+ * it changes. */
+uint64_t proto_gas_read_write_cost(const proto_gas_schedule *s, size_t key_size,
+                                   size_t value_size);
 uint64_t proto_gas_iter_step_cost(const proto_gas_schedule *s, size_t key_size,
                                   size_t value_size);
 /* What a transaction costs before any message runs: its bytes and its

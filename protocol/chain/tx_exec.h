@@ -21,7 +21,11 @@
  * The meter starts at gas_limit and is charged the intrinsic gas (bytes
  * and one signature), the sender account's read and write, then whatever
  * the messages charge (gas.h schedule; an account is a key of 5 bytes and
- * a value of 48). Messages run in order; the first that a module refuses,
+ * a value of 48). That read and write is the sender's account for the
+ * whole transaction: a message that changes the sender's balance does
+ * not charge it again (its change reaches the store in the same write;
+ * EIP-2929 makes a transaction's origin warm for the same reason), but
+ * pays for any other account it touches. Messages run in order; the first that a module refuses,
  * or that runs out of gas, reverts every message of the transaction (the
  * fee payment and the nonce stay). Then the unused gas is refunded at the
  * price paid, gas_used * base fee is burned and gas_used * effective tip
@@ -45,6 +49,12 @@
  * byte and the u32 index, a value of key, balance and nonce. */
 #define PROTO_ACCOUNT_KEY_SIZE 5
 #define PROTO_ACCOUNT_VALUE_SIZE (PROTO_PUBKEY_SIZE + 8 + 8)
+/* And for a module's running total (the jobs escrow, the registry's
+ * bonded tokens, the fee collector, the burned tokens): a key of a
+ * prefix byte, a u64 value. A message that moves tokens into or out of
+ * a module reads and writes its total. */
+#define PROTO_MODULE_TOTAL_KEY_SIZE 1
+#define PROTO_MODULE_TOTAL_VALUE_SIZE 8
 
 /* What every node of a chain agrees on about transactions and blocks
  * besides consensus: read-only, shared, outlives the nodes. */

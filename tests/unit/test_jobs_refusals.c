@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "protocol/chain/tx_exec.h"
 #include "support/market_world.h"
 
 #define OK 0u
@@ -201,7 +202,17 @@ START_TEST(test_gas)
     mw_init_market(&w);
     proto_gas_schedule prices = proto_gas_schedule_default();
     uint64_t need = proto_jobs_msg_gas(&prices, PROTO_TXMSG_JOB_POST);
-    ck_assert_uint_eq(need, 4 * proto_jobs_msg_gas(&prices, PROTO_TXMSG_JOB_RESULT));
+    /* Both agent records read and written, the new job written, the
+     * escrow read and written; the sender's account is the ante's. */
+    uint64_t agent =
+        proto_gas_read_write_cost(&prices, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE);
+    uint64_t job_write = proto_gas_write_cost(&prices, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE);
+    uint64_t escrow = proto_gas_read_write_cost(&prices, PROTO_MODULE_TOTAL_KEY_SIZE,
+                                                PROTO_MODULE_TOTAL_VALUE_SIZE);
+    ck_assert_uint_eq(need, 2 * agent + job_write + escrow);
+    ck_assert_uint_eq(proto_jobs_msg_gas(&prices, PROTO_TXMSG_JOB_RESULT),
+                      proto_gas_read_write_cost(&prices, PROTO_JOBS_KEY_SIZE,
+                                                PROTO_JOBS_VALUE_SIZE));
     proto_txmsg m = mw_post(2, 1, 0, 1, 100, 10);
     proto_hash before, after;
     mw_root(&w, &before);

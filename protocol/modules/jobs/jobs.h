@@ -84,8 +84,10 @@
  * models the compute).
  *
  * The module needs the registry: its genesis asserts the registry is
- * attached. Gas: a read and a write of every record a message touches
- * (job records PROTO_JOBS_KEY_SIZE + PROTO_JOBS_VALUE_SIZE bytes).
+ * attached. Gas: what each message's handler reads, writes and deletes,
+ * record by record (jobs_msgs.c lists them; job records
+ * PROTO_JOBS_KEY_SIZE + PROTO_JOBS_VALUE_SIZE bytes), the sender's own
+ * account aside (the ante handler's charge covers it).
  * Undo: the first change in an undo scope records a copy of the whole
  * state. */
 #ifndef AITBC_PROTOCOL_MODULES_JOBS_H
@@ -210,9 +212,11 @@ uint64_t proto_jobs_fee(const proto_jobs_params *p, uint64_t payment);
 void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64_t id,
                                 proto_job_status outcome);
 
-/* What the gas schedule assumes a job record is. */
+/* What the gas schedule assumes a job record is: its id, and the rest
+ * of the job as the module's root encodes it (jobs_state.c: 152 bytes
+ * with the id). */
 #define PROTO_JOBS_KEY_SIZE 8
-#define PROTO_JOBS_VALUE_SIZE 160
+#define PROTO_JOBS_VALUE_SIZE 144
 
 /* Gas one message of this type charges. */
 uint64_t proto_jobs_msg_gas(const proto_gas_schedule *gas, uint8_t type);

@@ -4,6 +4,7 @@
  * a deliver that charges gas, checks, and then applies what can no
  * longer fail. */
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/chain/tx_exec.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs_internal.h"
 #include "protocol/modules/registry/registry.h"
@@ -12,31 +13,100 @@
 
 /* ---- gas ---- */
 
-/* Records each message reads and writes: the job, the agents whose
- * records change, the accounts credited or debited, the feedback. */
-static uint64_t msg_records(uint8_t type)
+/* What each message's handler reads and writes, record by record (the
+ * checks and applies below; jobs_settle.c for the outcomes):
+ *
+ *   POST     the consumer's agent record (status, next job sequence,
+ *            which it writes) and the provider's (status, capabilities;
+ *            jobs_open written); the new job, written only (the
+ *            sequence rule already proves its id unused); the escrow
+ *   ACCEPT   the job, read and written; the provider's record, read
+ *   RESULT   the job, read and written
+ *   CONFIRM  the job, read and deleted; the provider's record (jobs_open,
+ *            jobs_done); the feedback record (consumer, provider); the
+ *            provider's account (the payment); the escrow; where the fee
+ *            goes (the fee collector's total, or the burned total)
+ *   DECLINE  the job, read and deleted; the provider's record; the
+ *            consumer's account (the refund); the escrow
+ *   CANCEL   as DECLINE, but the refunded consumer is the sender
+ *
+ * The sender's own account is never charged here: the ante handler read
+ * and wrote it for this transaction (tx_exec.h), and what the messages
+ * change in it reaches the store in that one write (EIP-2929 treats a
+ * transaction's origin as warm for the same reason).
+ *
+ *   REJECT   without the disputes module, as a settlement: the job, read
+ *            and deleted; the provider's record (jobs_open,
+ *            jobs_failed); the feedback record; the escrow. With it: the
+ *            job, read and written (DISPUTED); the new dispute record,
+ *            written; the disputes module's total (the bond). The charge
+ *            is the larger of the two, so a client needs no state to
+ *            set its gas limit. */
+
+typedef struct jobs_gas_prices {
+    uint64_t job_read, job_write, job_delete, job_rw;
+    uint64_t agent_read, agent_rw, feedback_rw, account_rw, total_rw;
+} jobs_gas_prices;
+
+static jobs_gas_prices prices_of(const proto_gas_schedule *gas)
 {
-    switch (type) {
-    case PROTO_TXMSG_JOB_POST:
-        return 4; /* job, consumer and provider records, consumer's account */
-    case PROTO_TXMSG_JOB_ACCEPT:
-        return 2; /* job, provider record */
-    case PROTO_TXMSG_JOB_RESULT:
-        return 1; /* job */
-    case PROTO_TXMSG_JOB_CONFIRM:
-    case PROTO_TXMSG_JOB_REJECT:
-        return 4; /* job, provider record, an account, the feedback */
-    default:
-        return 3; /* DECLINE, CANCEL: job, provider record, consumer's account */
-    }
+    jobs_gas_prices p = {
+        .job_read = proto_gas_read_cost(gas, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE),
+        .job_write = proto_gas_write_cost(gas, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE),
+        .job_delete = gas->delete_cost,
+        .job_rw = proto_gas_read_write_cost(gas, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE),
+        .agent_read = proto_gas_read_cost(gas, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE),
+        .agent_rw =
+            proto_gas_read_write_cost(gas, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE),
+        .feedback_rw = proto_gas_read_write_cost(gas, PROTO_REGISTRY_FEEDBACK_KEY_SIZE,
+                                                 PROTO_REGISTRY_FEEDBACK_VALUE_SIZE),
+        .account_rw =
+            proto_gas_read_write_cost(gas, PROTO_ACCOUNT_KEY_SIZE, PROTO_ACCOUNT_VALUE_SIZE),
+        .total_rw = proto_gas_read_write_cost(gas, PROTO_MODULE_TOTAL_KEY_SIZE,
+                                              PROTO_MODULE_TOTAL_VALUE_SIZE)};
+    return p;
 }
+
+static uint64_t sum(const uint64_t *charges, size_t count)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < count; i++)
+        total = proto_gas_add_sat(total, charges[i]);
+    return total;
+}
+
+/* The sum of the charges listed (saturating). */
+#define SUM(...)                                                                               \
+    sum((const uint64_t[]){__VA_ARGS__},                                                       \
+        sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t))
 
 uint64_t proto_jobs_msg_gas(const proto_gas_schedule *gas, uint8_t type)
 {
-    uint64_t one =
-        proto_gas_add_sat(proto_gas_read_cost(gas, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE),
-                          proto_gas_write_cost(gas, PROTO_JOBS_KEY_SIZE, PROTO_JOBS_VALUE_SIZE));
-    return proto_gas_mul_sat(msg_records(type), one);
+    jobs_gas_prices p = prices_of(gas);
+    uint64_t job_settled = proto_gas_add_sat(p.job_read, p.job_delete);
+    switch (type) {
+    case PROTO_TXMSG_JOB_POST:
+        return SUM(p.agent_rw, p.agent_rw, p.job_write, p.total_rw);
+    case PROTO_TXMSG_JOB_ACCEPT:
+        return SUM(p.job_rw, p.agent_read);
+    case PROTO_TXMSG_JOB_RESULT:
+        return p.job_rw;
+    case PROTO_TXMSG_JOB_CONFIRM:
+        return SUM(job_settled, p.agent_rw, p.feedback_rw, p.account_rw, p.total_rw,
+                   p.total_rw);
+    case PROTO_TXMSG_JOB_DECLINE:
+        return SUM(job_settled, p.agent_rw, p.account_rw, p.total_rw);
+    case PROTO_TXMSG_JOB_CANCEL:
+        return SUM(job_settled, p.agent_rw, p.total_rw);
+    default: { /* JOB_REJECT */
+        uint64_t refund = SUM(job_settled, p.agent_rw, p.feedback_rw, p.total_rw);
+        uint64_t dispute =
+            SUM(p.job_rw,
+                proto_gas_write_cost(gas, PROTO_DISPUTES_KEY_SIZE, PROTO_DISPUTES_VALUE_SIZE),
+                p.total_rw);
+        return MAX(refund, dispute);
+    }
+    }
 }
 
 /* ---- shared checks ---- */

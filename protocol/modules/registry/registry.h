@@ -63,7 +63,8 @@
  *
  * Gas: a read and a write of every record a message touches (agent
  * records PROTO_REGISTRY_KEY_SIZE + PROTO_REGISTRY_VALUE_SIZE bytes; the
- * sender's account).
+ * bonded total for a registration), the sender's own account aside (the
+ * ante handler's charge covers it).
  *
  * Genesis agents' bonds are created as module tokens (the supply grows
  * by them, as staking's genesis stakes do); balances are not touched.

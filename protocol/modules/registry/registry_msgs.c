@@ -4,23 +4,25 @@
  * a deliver that charges gas, checks, and then applies what can no
  * longer fail. */
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/chain/tx_exec.h"
 #include "protocol/modules/registry/registry_internal.h"
 
 /* ---- gas ---- */
 
-/* Records a message reads and writes: the agent's, and the account's
- * balance for a registration. */
-static uint64_t msg_records(uint8_t type)
-{
-    return type == PROTO_TXMSG_AGENT_REGISTER ? 2 : 1;
-}
-
+/* Every message reads and writes the sender's agent record; a
+ * registration also the module's bonded total (the bond comes in). The
+ * bond leaves the sender's own account, which the ante handler already
+ * read and wrote for this transaction (tx_exec.h), so it is not charged
+ * again. A registration may find no record (a new agent: a miss costs
+ * less); the charge is for the record a returning RETIRED agent has. */
 uint64_t proto_registry_msg_gas(const proto_gas_schedule *gas, uint8_t type)
 {
-    uint64_t one = proto_gas_add_sat(
-        proto_gas_read_cost(gas, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE),
-        proto_gas_write_cost(gas, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE));
-    return proto_gas_mul_sat(msg_records(type), one);
+    uint64_t agent =
+        proto_gas_read_write_cost(gas, PROTO_REGISTRY_KEY_SIZE, PROTO_REGISTRY_VALUE_SIZE);
+    if (type != PROTO_TXMSG_AGENT_REGISTER)
+        return agent;
+    return proto_gas_add_sat(agent, proto_gas_read_write_cost(gas, PROTO_MODULE_TOTAL_KEY_SIZE,
+                                                              PROTO_MODULE_TOTAL_VALUE_SIZE));
 }
 
 /* ---- shared checks ---- */

@@ -1,0 +1,50 @@
+/* gas_ops: the gas each operation of the agent market, the registry,
+ * staking and distribution costs, measured by executing it.
+ *
+ * One fresh chain (accounts with real keys; the registry, jobs, staking
+ * and distribution modules at genesis) runs every operation as one
+ * signed transaction through the path a block takes: the envelope is
+ * signed, encoded, decoded against the chain's rules and executed by
+ * proto_tx_exec, whose receipt gives the gas used. Nothing is timed, so
+ * the figures are exact and the same on every machine; the program
+ * tools/bench/gas_per_op.c prints them and tests/unit/test_gas_per_op.c
+ * pins them.
+ *
+ * A row splits the gas the receipt reports into what the transaction's
+ * bytes cost (tx_size_cost_per_byte per encoded byte), its signature,
+ * the ante handler's read and write of the sender's account, and the
+ * rest, which is what the message charged for the state it touches. */
+#ifndef AITBC_TOOLS_BENCH_GAS_OPS_H
+#define AITBC_TOOLS_BENCH_GAS_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gas_op_row {
+    const char *name;  /* the message type's name ("job_post", ...) */
+    const char *group; /* "jobs", "registry", "staking", "distribution", "bank" */
+    size_t wire_bytes; /* the encoded envelope */
+    uint64_t total;    /* gas used, from the receipt */
+    uint64_t size;     /* tx_size_cost_per_byte x wire_bytes */
+    uint64_t signature;
+    uint64_t account;  /* the ante handler's read and write of the sender's account */
+    uint64_t state;    /* total - size - signature - account: the message's own charge */
+} gas_op_row;
+
+/* Rows gas_ops_measure fills: one per message type it runs, and one
+ * for a transaction batching a job's confirmation with the next post. */
+#define GAS_OPS_ROWS 21
+#define GAS_OPS_CONFIRM_POST "job_confirm+job_post"
+
+/* Run every operation once on a fresh chain and fill rows[GAS_OPS_ROWS]
+ * in a fixed order; returns the count. A transaction refused or a
+ * message failing is a bug in the program: it aborts, naming it. */
+size_t gas_ops_measure(gas_op_row *rows);
+
+/* The row of the message type `name`, or NULL. */
+const gas_op_row *gas_ops_find(const gas_op_row *rows, size_t count, const char *name);
+
+/* A completed job's life: post, accept, result, confirm, in total. */
+uint64_t gas_ops_job_lifecycle(const gas_op_row *rows, size_t count);
+
+#endif
