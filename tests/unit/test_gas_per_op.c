@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/chain/tx_envelope.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
@@ -35,6 +36,11 @@ static const struct {
     {"job_cancel", 20456},
     {"job_reject", 24512},
     {GAS_OPS_CONFIRM_POST, 58803},
+    {"dispute_defend", 22646},
+    {"dispute_verdict", 19066},
+    {"dispute_appeal", 29836},
+    {"dispute_commit", 19386},
+    {"dispute_reveal", 19396},
     {"create_validator", 26791},
     {"edit_validator", 13423},
     {"delegate", 26551},
@@ -70,12 +76,20 @@ START_TEST(job_lifecycle_is_pinned)
     /* post + accept + result + confirm: 122,110 before the charges
      * followed the handlers record by record. */
     ck_assert_uint_eq(gas_ops_job_lifecycle(rows, rows_count), 96966);
+    /* post + accept + result + reject + defend + verdict */
+    ck_assert_uint_eq(gas_ops_dispute_lifecycle(rows, rows_count), 130622);
 }
 END_TEST
 
 /* The gas function of the module that handles `type`. */
 static uint64_t module_gas(const proto_gas_schedule *g, uint8_t type)
 {
+    if (type >= PROTO_TXMSG_DISPUTE_DEFEND && type <= PROTO_TXMSG_DISPUTE_APPEAL) {
+        proto_disputes_params p = proto_disputes_defaults(); /* as gas_ops.c sets them */
+        p.panel = 1;
+        p.panel_max = 3;
+        return proto_disputes_msg_gas(g, &p, type);
+    }
     if (type >= PROTO_TXMSG_JOB_POST && type <= PROTO_TXMSG_JOB_CANCEL)
         return proto_jobs_msg_gas(g, type);
     if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_AGENT_DEREGISTER)
@@ -89,7 +103,9 @@ static uint64_t module_gas(const proto_gas_schedule *g, uint8_t type)
 START_TEST(state_share_is_the_module_gas_function)
 {
     proto_gas_schedule g = proto_gas_schedule_default();
-    for (uint8_t type = PROTO_TXMSG_CREATE_VALIDATOR; type <= PROTO_TXMSG_JOB_CANCEL; type++) {
+    for (uint8_t type = PROTO_TXMSG_CREATE_VALIDATOR; type <= PROTO_TXMSG_DISPUTE_APPEAL; type++) {
+        if (type > PROTO_TXMSG_JOB_CANCEL && type < PROTO_TXMSG_DISPUTE_DEFEND)
+            continue; /* multisig: not measured here */
         const gas_op_row *r = gas_ops_find(rows, rows_count, proto_txmsg_type_name(type));
         ck_assert_msg(r != NULL, "%s was not measured", proto_txmsg_type_name(type));
         ck_assert_msg(r->state == module_gas(&g, type), "%s: the receipt's state share %"

@@ -29,6 +29,7 @@
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
 #include "protocol/modules/validator/validator.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "support/module_world.h"
 
 /* The accounts root from scratch (state.c): leaves H(pk || balance LE ||
@@ -91,7 +92,7 @@ START_TEST(test_registry)
 {
     const proto_module_set *set = proto_modules_default();
     proto_module_set_check(set);
-    ck_assert_uint_eq(set->count, 8);
+    ck_assert_uint_eq(set->count, 9);
     ck_assert_str_eq(set->modules[0]->name, "bank");
     ck_assert_uint_eq(set->modules[0]->id, PROTO_BANK_MODULE_ID);
     ck_assert_str_eq(set->modules[1]->name, "validator");
@@ -108,6 +109,8 @@ START_TEST(test_registry)
     ck_assert_uint_eq(set->modules[6]->id, PROTO_JOBS_MODULE_ID);
     ck_assert_str_eq(set->modules[7]->name, "multisig");
     ck_assert_uint_eq(set->modules[7]->id, PROTO_MULTISIG_MODULE_ID);
+    ck_assert_str_eq(set->modules[8]->name, "disputes");
+    ck_assert_uint_eq(set->modules[8]->id, PROTO_DISPUTES_MODULE_ID);
     ck_assert_ptr_eq(proto_module_set_find(set, PROTO_VALIDATOR_MODULE_ID),
                      &proto_validator_module);
     ck_assert_ptr_null(proto_module_set_find(set, VAULT_ID));

@@ -131,7 +131,7 @@ START_TEST(test_round_trip)
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_EXEC), "multisig_exec");
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_DEPOSIT), "multisig_deposit");
     ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_APPROVE), "multisig_approve");
-    ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_MULTISIG_APPROVE + 1), "unknown");
+    ck_assert_str_eq(proto_txmsg_type_name(PROTO_TXMSG_DISPUTE_APPEAL + 1), "unknown");
     for (uint32_t n = 0; n <= PROTO_MULTISIG_OWNERS_MAX; n++) {
         proto_txmsg m = create_msg(n);
         round_trip(&m, 2 + 4 * n);

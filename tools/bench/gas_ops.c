@@ -5,7 +5,8 @@
  * provider (account 0) and a consumer (account 1), the jobs module with
  * its defaults, staking with two validators (operated by accounts 3 and
  * 4) and a candidate without a self-bond (account 5), distribution with
- * the SDK's defaults. Every operation runs at one block time two days
+ * the SDK's defaults, the disputes module with one verifier (account 8)
+ * and one arbiter (account 9). Every operation runs at one block time two days
  * after the staking genesis, so a commission may change (one change a
  * day); the registry's genesis is at that time, so every agent is live.
  * Operations that need an earlier one (an accepted job, a delegation,
@@ -21,6 +22,7 @@
 #include "protocol/chain/module.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/tx_exec.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
@@ -43,6 +45,8 @@ enum {
     ACC_CANDIDATE, /* validator 2's operator: creates it by transaction */
     ACC_DELEGATOR,
     ACC_FEES, /* pays the fees distribution allocates, and the proposer's tips */
+    ACC_VERIFIER, /* the disputes module's one verifier */
+    ACC_ARBITER,  /* ...and its one arbiter */
     ACCOUNTS
 };
 
@@ -75,6 +79,16 @@ static void genesis_market(gas_chain *c)
     proto_registry_genesis(c->s, &rp, G_N_ELEMENTS(agents), agents, c->time_ns);
     proto_jobs_params jp = proto_jobs_defaults();
     proto_jobs_genesis(c->s, &jp);
+    /* One verifier and one arbiter, so every draw seats them; a first
+     * panel of 1 that may still be appealed (to 3). */
+    proto_disputes_params dp = proto_disputes_defaults();
+    dp.panel = 1;
+    dp.panel_max = 3;
+    const proto_disputes_genesis_juror jurors[] = {
+        {.account = ACC_VERIFIER, .roles = PROTO_JUROR_VERIFIER, .stake = SELF_BOND},
+        {.account = ACC_ARBITER, .roles = PROTO_JUROR_ARBITER, .stake = SELF_BOND},
+    };
+    proto_disputes_genesis(c->s, &dp, G_N_ELEMENTS(jurors), jurors);
 }
 
 static void genesis_staking(gas_chain *c)
@@ -144,6 +158,8 @@ static const char *group_of(uint8_t type)
         return "staking";
     if (type >= PROTO_TXMSG_AGENT_REGISTER && type <= PROTO_TXMSG_AGENT_DEREGISTER)
         return "registry";
+    if (type >= PROTO_TXMSG_DISPUTE_DEFEND && type <= PROTO_TXMSG_DISPUTE_APPEAL)
+        return "disputes";
     return "jobs";
 }
 
@@ -325,6 +341,52 @@ static void run_market(gas_chain *c)
     op_batch(c, ACC_CONSUMER, GAS_OPS_CONFIRM_POST, batch, G_N_ELEMENTS(batch));
 }
 
+/* The end block at the chain's height and time (a dispute moves on only
+ * there), then the next height. */
+static void end_block(gas_chain *c)
+{
+    proto_gas_meter unmetered;
+    proto_msg_ctx ctx = block_ctx(c, &unmetered, NULL);
+    g_assert(proto_state_end_block(c->s, &ctx));
+    c->height++;
+}
+
+/* The dispute job 4's rejection opened, through every message: the
+ * provider defends, the verifier upholds the result, the consumer
+ * appeals, the arbiter commits and reveals. */
+static void run_disputes(gas_chain *c)
+{
+    uint64_t id = PROTO_JOB_ID(ACC_CONSUMER, 4);
+    proto_txmsg m = msg(PROTO_TXMSG_DISPUTE_DEFEND);
+    m.dispute_defend.job = id;
+    op(c, ACC_PROVIDER, m);
+    m = msg(PROTO_TXMSG_DISPUTE_VERDICT);
+    m.dispute_verdict.job = id;
+    m.dispute_verdict.ruling = PROTO_RULING_PROVIDER;
+    op(c, ACC_VERIFIER, m);
+    end_block(c);
+    m = msg(PROTO_TXMSG_DISPUTE_APPEAL);
+    m.dispute_appeal.job = id;
+    m.dispute_appeal.round = 0;
+    op(c, ACC_CONSUMER, m);
+    proto_hash salt;
+    memset(salt.bytes, 0x5a, PROTO_HASH_SIZE);
+    m = msg(PROTO_TXMSG_DISPUTE_COMMIT);
+    m.dispute_commit.job = id;
+    m.dispute_commit.round = 1;
+    proto_dispute_commitment(CHAIN_ID, id, 1, ACC_ARBITER, PROTO_RULING_PROVIDER, &salt,
+                             &m.dispute_commit.commitment);
+    op(c, ACC_ARBITER, m);
+    end_block(c);
+    m = msg(PROTO_TXMSG_DISPUTE_REVEAL);
+    m.dispute_reveal.job = id;
+    m.dispute_reveal.round = 1;
+    m.dispute_reveal.ruling = PROTO_RULING_PROVIDER;
+    m.dispute_reveal.salt = salt;
+    op(c, ACC_ARBITER, m);
+    end_block(c);
+}
+
 /* Fees into the collector, everyone's votes, the end block: rewards and
  * commission to withdraw (what distribution's tests call allocating). */
 static void allocate_rewards(gas_chain *c)
@@ -335,10 +397,7 @@ static void allocate_rewards(gas_chain *c)
     const uint64_t powers[] = {SELF_BOND, SELF_BOND};
     const bool signed_mask[] = {true, true};
     proto_distribution_record_votes(c->s, 0, powers, signed_mask, 2, NULL);
-    proto_gas_meter unmetered;
-    proto_msg_ctx ctx = block_ctx(c, &unmetered, NULL);
-    g_assert(proto_state_end_block(c->s, &ctx));
-    c->height++;
+    end_block(c);
 }
 
 static void run_staking(gas_chain *c)
@@ -384,6 +443,7 @@ size_t gas_ops_measure(gas_op_row *rows)
     transfer.transfer.amount = 1;
     op(&c, ACC_FEES, transfer);
     run_market(&c);
+    run_disputes(&c);
     run_staking(&c);
     size_t count = c.count;
     chain_clear(&c);
@@ -396,6 +456,25 @@ const gas_op_row *gas_ops_find(const gas_op_row *rows, size_t count, const char 
         if (strcmp(rows[i].name, name) == 0)
             return &rows[i];
     return NULL;
+}
+
+static uint64_t sum_of(const gas_op_row *rows, size_t count, const char *const *life,
+                       size_t n)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gas_op_row *r = gas_ops_find(rows, count, life[i]);
+        g_assert(r != NULL);
+        total += r->total;
+    }
+    return total;
+}
+
+uint64_t gas_ops_dispute_lifecycle(const gas_op_row *rows, size_t count)
+{
+    static const char *const life[] = {"job_post",       "job_accept",     "job_result",
+                                       "job_reject",     "dispute_defend", "dispute_verdict"};
+    return sum_of(rows, count, life, G_N_ELEMENTS(life));
 }
 
 uint64_t gas_ops_job_lifecycle(const gas_op_row *rows, size_t count)

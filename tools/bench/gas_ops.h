@@ -22,7 +22,7 @@
 
 typedef struct gas_op_row {
     const char *name;  /* the message type's name ("job_post", ...) */
-    const char *group; /* "jobs", "registry", "staking", "distribution", "bank" */
+    const char *group; /* "jobs", "disputes", "registry", "staking", "distribution", "bank" */
     size_t wire_bytes; /* the encoded envelope */
     uint64_t total;    /* gas used, from the receipt */
     uint64_t size;     /* tx_size_cost_per_byte x wire_bytes */
@@ -31,9 +31,10 @@ typedef struct gas_op_row {
     uint64_t state;    /* total - size - signature - account: the message's own charge */
 } gas_op_row;
 
-/* Rows gas_ops_measure fills: one per message type it runs, and one
+/* Rows gas_ops_measure fills: one per message type it runs (the five
+ * dispute messages included), and one
  * for a transaction batching a job's confirmation with the next post. */
-#define GAS_OPS_ROWS 21
+#define GAS_OPS_ROWS 26
 #define GAS_OPS_CONFIRM_POST "job_confirm+job_post"
 
 /* Run every operation once on a fresh chain and fill rows[GAS_OPS_ROWS]
@@ -43,6 +44,11 @@ size_t gas_ops_measure(gas_op_row *rows);
 
 /* The row of the message type `name`, or NULL. */
 const gas_op_row *gas_ops_find(const gas_op_row *rows, size_t count, const char *name);
+
+/* A job disputed and settled at tier 1: post, accept, result, reject,
+ * the provider's defence and the verifier's verdict, in total (what the
+ * parties and the verifier pay together). */
+uint64_t gas_ops_dispute_lifecycle(const gas_op_row *rows, size_t count);
 
 /* A completed job's life: post, accept, result, confirm, in total. */
 uint64_t gas_ops_job_lifecycle(const gas_op_row *rows, size_t count);

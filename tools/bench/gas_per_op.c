@@ -30,5 +30,7 @@ int main(void)
     }
     printf("%-20s %-12s %5s %8" PRIu64 "\n", "job lifecycle", "jobs", "",
            gas_ops_job_lifecycle(rows, count));
+    printf("%-20s %-12s %5s %8" PRIu64 "\n", "disputed at tier 1", "disputes", "",
+           gas_ops_dispute_lifecycle(rows, count));
     return 0;
 }

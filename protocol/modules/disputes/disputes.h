@@ -4,8 +4,7 @@
  * consumer can get any delivered work for free at the price of its
  * feedback. With it, a rejection is a claim that costs a bond and that
  * the provider can contest; neutral parties settle it. The design
- * follows three anchors (../shared/research/econ-agents-contracts.md §3.3
- * and protocol-specs.md §8.2): Kleros' escrow (each side deposits, the
+ * follows three anchors (docs/disputes.md cites them): Kleros' escrow (each side deposits, the
  * side that does not answer in time loses by default), UMA's optimistic
  * oracle (bonds: the winner gets 2B minus a fee) and Kleros' court
  * (panels drawn by stake, hidden votes, appeals that grow the panel,

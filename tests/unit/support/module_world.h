@@ -30,7 +30,7 @@
 
 /* ---- the fake module ---- */
 
-#define VAULT_ID 9
+#define VAULT_ID 100 /* far from every real module id */
 #define VAULT_MSG_ADD 200
 #define VAULT_MSG_LOCK 201
 #define VAULT_TOO_BIG 1  /* an add over 1000 */
