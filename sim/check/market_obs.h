@@ -158,17 +158,17 @@ void sim_market_obs_disputes_active(sim_market_obs *m);
 
 /* Once, at the end of the run: append the agents (those described, by
  * index), the jobs (in order of posting), the transitions (in time
- * order) and the disputes (in order of opening) to `metrics`, merge the watchdog's alarms into metrics->alarms
- * by time, and set the figures above. Nothing if the observer saw no
- * agent and no job. */
+ * order) and the disputes (in order of opening) to `metrics`, merge the
+ * watchdog's alarms into metrics->alarms by time, and set the figures
+ * above. Nothing if the observer saw no agent and no job. */
 void sim_market_obs_finish(sim_market_obs *m, sim_metrics *metrics);
 
-/* The watchdog's alarms so far (sim_alarm_record), for tests. */
 /* At the end, before the figures: the transaction fees a consumer paid
  * (all of them, from its balance), shared equally over the jobs it put
  * on chain (every outcome but unmatched; the first takes the remainder)
  * and added to their fee_paid, so cost_per_job counts them. */
 void sim_market_obs_consumer_fees(sim_market_obs *m, uint32_t consumer, uint64_t fees);
+/* The watchdog's alarms so far (sim_alarm_record), for tests. */
 const GArray *sim_market_obs_alarms(const sim_market_obs *m);
 
 #endif
