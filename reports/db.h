@@ -17,7 +17,7 @@
  * commits, slashings, validator_changes, faults, metrics, txs, receipts,
  * view_changes, propagation, peers, partitions_detected, churn,
  * expectations, fees, alarms, concentration, staking, delegations,
- * unbondings, agents, jobs, agent_transitions, in that order): run_id,
+ * unbondings, agents, jobs, agent_transitions, disputes, in that order): run_id,
  * then the table's fields, in the order the field table lists them; the CREATE TABLE
  * statements and the inserts are built from those tables.
  * Times are virtual nanoseconds since the start of the run, except the

@@ -8,7 +8,8 @@
  * This file drives gnuplot and draws throughput and the CDFs; the
  * timeline is in plot_timeline.c, the fee market in plot_fees.c, the
  * Nakamoto coefficient in plot_nakamoto.c, the bonded ratio and
- * inflation in plot_staking.c, the agent market in plot_jobs.c. */
+ * inflation in plot_staking.c, the agent market in plot_jobs.c, its
+ * disputes in plot_disputes.c. */
 #include "reports/plot.h"
 #include "reports/plot_internal.h"
 #include "reports/record_fields.h"
@@ -433,6 +434,7 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
     bool nakamoto = false; /* a nakamoto plot was drawn (concentration records) */
     bool staking = false;  /* a staking plot was drawn (staking records) */
     bool jobs = false;     /* the jobs and job_latency plots were drawn (agents) */
+    bool disputes = false; /* the disputes plot was drawn (dispute records) */
     if (g_mkdir_with_parents(c.dir, 0755) != 0) {
         g_set_error(error, REP_PLOT_ERROR, REP_PLOT_ERROR_IO, "%s: %s", c.dir, g_strerror(errno));
         ok = FALSE;
@@ -463,9 +465,9 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
          plot_propagation(&c, error) &&
          plot_timeline(&c, error) && plot_fees(&c, &fees, error) &&
          plot_nakamoto(&c, &nakamoto, error) && plot_staking(&c, &staking, error) &&
-         plot_jobs(&c, &jobs, error);
+         plot_jobs(&c, &jobs, error) && plot_disputes(&c, &disputes, error);
     if (ok) {
-        const char *scripts[11] = {"throughput.gp", "finality.gp", "commit.gp",
+        const char *scripts[12] = {"throughput.gp", "finality.gp", "commit.gp",
                                   "propagation.gp", "timeline.gp"};
         size_t n = 5;
         if (fees)
@@ -478,6 +480,8 @@ gboolean rep_plot_run(const char *db_path, const char *out_dir, rep_plot_result 
             scripts[n++] = "jobs.gp";
             scripts[n++] = "job_latency.gp";
         }
+        if (disputes)
+            scripts[n++] = "disputes.gp";
         scripts[n] = NULL;
         run_gnuplot(&c, (const char *const *)scripts);
     }

@@ -25,6 +25,11 @@
  *                validators and by owners, against the time it became
  *                final, fault windows shaded; only for a run with
  *                concentration records (PBFT)
+ *   jobs, job_latency
+ *                the agent market (reports/plot_jobs.c); only for a run
+ *                with agents
+ *   disputes     disputes opened, and resolved per tier, per time bin
+ *                (reports/plot_disputes.c); only for a run with disputes
  *
  * gnuplot is an external program: if it is not installed, the data and
  * scripts are still written and the caller is told once. */

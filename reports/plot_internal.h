@@ -2,7 +2,8 @@
  * throughput and the CDFs; reports/plot_timeline.c draws the timeline,
  * reports/plot_fees.c the fee market, reports/plot_nakamoto.c the
  * Nakamoto coefficient, reports/plot_staking.c the staking economy,
- * reports/plot_jobs.c the agent market).
+ * reports/plot_jobs.c the agent market, reports/plot_disputes.c its
+ * disputes).
  * Private to reports/. */
 #ifndef AITBC_REPORTS_PLOT_INTERNAL_H
 #define AITBC_REPORTS_PLOT_INTERNAL_H
@@ -77,5 +78,13 @@ gboolean plot_staking(plot_ctx *c, bool *drawn, GError **error);
  * rate) and job_latency.gp with its data, if the database has agents
  * (*drawn says whether it had). */
 gboolean plot_jobs(plot_ctx *c, bool *drawn, GError **error);
+/* The jobs plot's time bins: the narrowest round width (1, 2, 5, 10, 15,
+ * 20, 30 s, 1, 2, 5, 10, 15, 20, 30 min, then whole hours) giving at
+ * most 60 bins over sim_s; the disputes plot bins the same way. */
+double plot_jobs_bin_width(double sim_s);
+/* plot_disputes.c: disputes.dat and disputes.gp (disputes opened, and
+ * resolved per tier, per time bin), if the database has disputes
+ * (*drawn says whether it had). */
+gboolean plot_disputes(plot_ctx *c, bool *drawn, GError **error);
 
 #endif

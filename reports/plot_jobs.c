@@ -22,9 +22,7 @@
 /* Bins over the run, at most (fewer when bins round up to a round width). */
 #define JOBS_BINS 60
 
-/* The narrowest round bin width (1, 2, 5, 10, 15, 20, 30 s, 1, 2, 5, 10,
- * 15, 20, 30 min, then whole hours) giving at most JOBS_BINS bins. */
-static double jobs_bin_width(double sim_s)
+double plot_jobs_bin_width(double sim_s)
 {
     static const double widths[] = {1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800};
     for (size_t i = 0; i < G_N_ELEMENTS(widths); i++)
@@ -157,7 +155,7 @@ gboolean plot_jobs(plot_ctx *c, bool *drawn, GError **error)
         jobs_remove_old(c);
         return TRUE;
     }
-    jobs_data d = {.bin_s = jobs_bin_width(c->sim_s)};
+    jobs_data d = {.bin_s = plot_jobs_bin_width(c->sim_s)};
     d.bins = MAX(1u, (guint)ceil(c->sim_s / d.bin_s));
     d.posted = g_new0(guint, d.bins);
     d.completed = g_new0(guint, d.bins);

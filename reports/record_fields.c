@@ -399,6 +399,28 @@ static const rep_record_table agent_transitions_table = {
     ROWS(agent_transitions), FIELDS(agent_transition_fields),
 };
 
+static bool dispute_resolved(const void *row)
+{
+    return ((const sim_dispute_record *)row)->resolved_ns >= 0;
+}
+
+/* One row per dispute, in order of opening; correct only once resolved. */
+static const rep_field dispute_fields[] = {
+    REP_FIELD(sim_dispute_record, job_id, "job_id", U64, ""),
+    REP_FIELD(sim_dispute_record, opened_ns, "opened_ns", TIME, "ns"),
+    REP_FIELD(sim_dispute_record, tier, "tier", U32, ""),
+    REP_FIELD(sim_dispute_record, resolved_ns, "resolved_ns", TIME, "ns"),
+    REP_FIELD(sim_dispute_record, ruling, "ruling", TEXT, ""),
+    {"correct", REP_FIELD_GBOOL, "", REP_FIELD_OFFSET(sim_dispute_record, correct, GBOOL),
+     REP_OUT_ALL, dispute_resolved},
+    REP_FIELD(sim_dispute_record, rounds, "rounds", U32, ""),
+    REP_FIELD(sim_dispute_record, appeals, "appeals", U32, ""),
+};
+
+static const rep_record_table disputes_table = {
+    "disputes", "dispute", sizeof(sim_dispute_record), ROWS(disputes), FIELDS(dispute_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -421,7 +443,7 @@ static const rep_record_table *const all_tables[] = {
     &view_changes_table, &propagation_table, &peers_table,     &partitions_table,
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
     &concentration_table, &staking_table,    &delegations_table, &unbondings_table,
-    &agents_table,       &jobs_table,        &agent_transitions_table,
+    &agents_table,       &jobs_table,        &agent_transitions_table, &disputes_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

@@ -11,7 +11,8 @@
  * first figure appears. A run with a P2P mesh gets a Mesh section (peers,
  * gossip, bytes per node, peerings, partitions, recovery); the economy's
  * sections are in summary_economy.c (Fees, Concentration),
- * summary_staking.c (Staking) and summary_jobs.c (Jobs). */
+ * summary_staking.c (Staking), summary_jobs.c (Jobs) and
+ * summary_disputes.c (Disputes). */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
 #include "reports/summary_internal.h"
@@ -685,6 +686,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     rep_summary_concentration(out, info, m);
     rep_summary_staking(out, info, m);
     rep_summary_jobs(out, info, m);
+    rep_summary_disputes(out, info, m);
     summary_expectations(out, info);
     rep_summary_line(out, "%s", "");
     rep_summary_line(out, "trace hash %s", rep_summary_text(info->trace_hash_hex));

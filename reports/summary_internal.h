@@ -1,5 +1,5 @@
 /* Private to the summary's files (summary.c, summary_economy.c,
- * summary_staking.c, summary_jobs.c): the line
+ * summary_staking.c, summary_jobs.c, summary_disputes.c): the line
  * writer and the number and field formats every section uses, so all
  * sections look alike and read the same on every machine. Every string
  * returned is newly allocated (g_free) unless said otherwise. */
@@ -48,5 +48,8 @@ void rep_summary_concentration(GString *out, const rep_run_info *info, const sim
 void rep_summary_staking(GString *out, const rep_run_info *info, const sim_metrics *m);
 /* summary_jobs.c: the Jobs section (left out of a run without agents). */
 void rep_summary_jobs(GString *out, const rep_run_info *info, const sim_metrics *m);
+/* summary_disputes.c: the Disputes section (left out of a run without
+ * the disputes module and without disputes). */
+void rep_summary_disputes(GString *out, const rep_run_info *info, const sim_metrics *m);
 
 #endif

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/check/dispute_obs.h"
 #include "sim/check/market_watch.h"
 #include "sim/figures/figures.h"
 #include "sim/world/world_observer.h"
@@ -46,6 +47,7 @@ struct sim_market_obs {
     uint32_t active_final;
     bool finished;
     sim_market_watch *watch;
+    sim_dispute_obs *disputes;
 };
 
 static const char *const outcome_names[SIM_JOB_OUTCOME_COUNT] = {
@@ -78,6 +80,7 @@ sim_market_obs *sim_market_obs_new(uint32_t agents_count, const char *const *cap
     m->job_by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     m->transitions = g_array_new(FALSE, FALSE, sizeof(sim_agent_transition_record));
     m->watch = sim_market_watch_new(agents_count);
+    m->disputes = sim_dispute_obs_new();
     return m;
 }
 
@@ -86,6 +89,7 @@ void sim_market_obs_free(sim_market_obs *m)
     if (m == NULL)
         return;
     sim_market_watch_free(m->watch);
+    sim_dispute_obs_free(m->disputes);
     g_hash_table_unref(m->job_by_id);
     g_array_unref(m->jobs);
     g_array_unref(m->transitions);
@@ -289,11 +293,19 @@ void sim_market_obs_job_gas(sim_market_obs *m, uint64_t job, uint64_t gas)
         g_array_index(m->jobs, market_job, GPOINTER_TO_SIZE(found) - 1).rec.gas_used += gas;
 }
 
-void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job)
+void sim_market_obs_dispute(sim_market_obs *m, const proto_event *ev, int64_t at_ns,
+                            bool result_wrong)
 {
-    market_job *j = obs_job(m, job);
+    if (!sim_dispute_obs_event(m->disputes, ev, at_ns, result_wrong))
+        return;
+    market_job *j = obs_job(m, ev->job); /* opened: a delivered job, so a posted one */
     if (j != NULL)
         j->rec.disputed = TRUE;
+}
+
+void sim_market_obs_disputes_active(sim_market_obs *m)
+{
+    sim_dispute_obs_active(m->disputes);
 }
 
 void sim_market_obs_consumer_fees(sim_market_obs *m, uint32_t consumer, uint64_t fees)
@@ -419,14 +431,12 @@ static void agent_figures(const sim_market_obs *m, sim_metrics *metrics)
 static void job_figures(const sim_market_obs *m, sim_metrics *metrics)
 {
     uint64_t by_outcome[SIM_JOB_OUTCOME_COUNT] = {0};
-    uint64_t disputed = 0;
     double cost_sum = 0; /* exact up to 2^53 base units */
     GArray *latency = g_array_new(FALSE, FALSE, sizeof(int64_t));
     GArray *match = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < m->jobs->len; i++) {
         const market_job *j = &g_array_index(m->jobs, market_job, i);
         by_outcome[j->outcome]++;
-        disputed += j->rec.disputed != FALSE;
         if (j->rec.matched_ns >= 0) {
             int64_t d = j->rec.matched_ns - j->rec.posted_ns;
             g_array_append_val(match, d);
@@ -461,10 +471,10 @@ static void job_figures(const sim_market_obs *m, sim_metrics *metrics)
     if (completed + wrong > 0)
         sim_metrics_figure(metrics, "wrong_result_share",
                            (double)wrong / (double)(completed + wrong));
-    sim_metrics_figure(metrics, "dispute_rate",
-                       decided > 0 ? (double)disputed / (double)decided : 0.0);
-    sim_metrics_figure(metrics, "disputes_wrongful", 0.0);
-    sim_metrics_figure(metrics, "market_unrecorded", (double)m->unrecorded);
+    /* dispute_rate, disputes_wrongful and, with disputes, the others */
+    sim_dispute_obs_finish(m->disputes, metrics, m->jobs->len);
+    sim_metrics_figure(metrics, "market_unrecorded",
+                       (double)(m->unrecorded + sim_dispute_obs_unrecorded(m->disputes)));
     g_array_unref(latency);
     g_array_unref(match);
 }

@@ -1,7 +1,8 @@
 /* The agent market, observed: the recording API the world calls as the
  * market's facts happen (agents registering and leaving, jobs posted,
- * matched, delivered and settled), the tables those facts become
- * (`agents`, `jobs`, `agent_transitions` of results.sqlite) and the
+ * matched, delivered, disputed and settled), the tables those facts become
+ * (`agents`, `jobs`, `agent_transitions` of results.sqlite, and `disputes`
+ * through sim/check/dispute_obs.h) and the
  * market's headline figures. It also feeds the market's watchdog
  * (sim/check/market_watch.h), whose alarms join the `alarms` table.
  *
@@ -56,10 +57,8 @@
  *                         providers here)
  *   jobs_wrong_released   outcome released_wrong
  *   wrong_result_share    jobs_wrong_released / released
- *   dispute_rate          jobs disputed (sim_market_obs_job_disputed) /
- *                         decided; 0 until a disputes module calls it
- *   disputes_wrongful     0: a disputes module will count rulings against
- *                         the simulator's truth
+ *   dispute_rate, disputes_wrongful, and with disputes the other dispute
+ *                         figures: sim/check/dispute_obs.h
  * and the watchdog's alarms counted again (alarms_count, alarms.KIND). */
 #ifndef AITBC_SIM_MARKET_OBS_H
 #define AITBC_SIM_MARKET_OBS_H
@@ -67,6 +66,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/core/event.h"
 #include "sim/figures/metrics.h"
 
 typedef enum sim_job_outcome {
@@ -145,24 +145,30 @@ void sim_market_obs_job_settled(sim_market_obs *m, uint64_t job, int64_t settled
  * settled: the settling transaction reports after the settlement); the
  * record's gas_used is their sum. Unknown jobs are ignored. */
 void sim_market_obs_job_gas(sim_market_obs *m, uint64_t job, uint64_t gas);
-/* A dispute was opened on the job (the disputes module, later). */
-void sim_market_obs_job_disputed(sim_market_obs *m, uint64_t job);
+/* A committed PROTO_EV_DISPUTE (once per height) at at_ns, passed on to
+ * the disputes observer (dispute_obs.h); an OPENED step marks the job
+ * disputed. result_wrong = the simulator's truth about the job's result. */
+void sim_market_obs_dispute(sim_market_obs *m, const proto_event *ev, int64_t at_ns,
+                            bool result_wrong);
+/* The chain runs the disputes module (the dispute figures are reported
+ * even without a dispute). */
+void sim_market_obs_disputes_active(sim_market_obs *m);
 
 /* ---- the end ---- */
 
 /* Once, at the end of the run: append the agents (those described, by
- * index), the jobs (in order of posting) and the transitions (in time
- * order) to `metrics`, merge the watchdog's alarms into metrics->alarms
- * by time, and set the figures above. Nothing if the observer saw no
- * agent and no job. */
+ * index), the jobs (in order of posting), the transitions (in time
+ * order) and the disputes (in order of opening) to `metrics`, merge the
+ * watchdog's alarms into metrics->alarms by time, and set the figures
+ * above. Nothing if the observer saw no agent and no job. */
 void sim_market_obs_finish(sim_market_obs *m, sim_metrics *metrics);
 
-/* The watchdog's alarms so far (sim_alarm_record), for tests. */
 /* At the end, before the figures: the transaction fees a consumer paid
  * (all of them, from its balance), shared equally over the jobs it put
  * on chain (every outcome but unmatched; the first takes the remainder)
  * and added to their fee_paid, so cost_per_job counts them. */
 void sim_market_obs_consumer_fees(sim_market_obs *m, uint32_t consumer, uint64_t fees);
+/* The watchdog's alarms so far (sim_alarm_record), for tests. */
 const GArray *sim_market_obs_alarms(const sim_market_obs *m);
 
 #endif

@@ -194,6 +194,24 @@ typedef struct sim_job_record {
     double work_s;             /* compute time at reference speed, seconds */
 } sim_job_record;
 
+/* One dispute of the market (sim/check/dispute_obs.h): a consumer's
+ * rejection the disputes module took up, by job. A dispute still open at
+ * the end of the run has resolved_ns -1 and no ruling. */
+typedef struct sim_dispute_record {
+    uint64_t job_id;           /* the job disputed (one dispute per job) */
+    int64_t opened_ns;         /* the consumer's rejection committed */
+    uint32_t tier;             /* 0: undefended, lost by default; 1: settled by re-execution
+                                * (round 0); 2: by a panel (rounds 1..). Open at the end: the
+                                * tier reached so far */
+    int64_t resolved_ns;       /* settled; -1: open at the end */
+    const char *ruling;        /* static: "consumer" | "provider" | "none"; NULL: open */
+    gboolean correct;          /* the ruling matches the simulator's truth: "consumer" for a
+                                * wrong result, "provider" for a right one ("none" never);
+                                * resolved only */
+    uint32_t rounds;           /* rounds started: 0 undefended, round 0 is tier 1 */
+    uint32_t appeals;          /* rounds appealed */
+} sim_dispute_record;
+
 /* An agent's registry status changed ("registered", "active",
  * "suspended", "evicted", "deregistered", "left", "moved"). */
 typedef struct sim_agent_transition_record {
@@ -303,6 +321,7 @@ typedef struct sim_metrics {
     GArray *agents;            /* sim_agent_record, by agent index */
     GArray *jobs;              /* sim_job_record, in order of posting */
     GArray *agent_transitions; /* sim_agent_transition_record, in time order */
+    GArray *disputes;          /* sim_dispute_record, in order of opening */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

@@ -2,7 +2,8 @@
  * want, what the chain settled, and every agent's figures at the end.
  *
  * Chain events. Every node that commits a block reports its market
- * events (PROTO_EV_JOB_STATUS, PROTO_EV_JOB_GAS, PROTO_EV_AGENT_STATUS);
+ * events (PROTO_EV_JOB_STATUS, PROTO_EV_JOB_GAS, PROTO_EV_AGENT_STATUS,
+ * PROTO_EV_DISPUTE: sim/check/dispute_obs.h);
  * the record takes
  * each height's from the first node that commits it (the same block at
  * every node: the safety checker sees to that), timed when that node
@@ -17,6 +18,7 @@
  * since every other token an agent moves is one of those. */
 #include "sim/world/agents.h"
 
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
@@ -170,6 +172,15 @@ static void job_event(sim_world *w, const proto_event *ev)
     g_hash_table_remove(ag->job_truth, &ev->job);
 }
 
+/* A dispute's step. Its SETTLED comes before the job's settlement in the
+ * same height, so the job's truth is still known then. */
+static void dispute_event(sim_world *w, const proto_event *ev)
+{
+    sim_agents *ag = &w->agents;
+    guint truth = GPOINTER_TO_UINT(g_hash_table_lookup(ag->job_truth, &ev->job));
+    sim_market_obs_dispute(ag->obs, ev, sim_sched_now(w->sched), truth == 1);
+}
+
 static void agent_event(sim_world *w, const proto_event *ev)
 {
     sim_agents *ag = &w->agents;
@@ -200,16 +211,18 @@ void sim_agents_on_chain_event(sim_world *w, uint32_t node, const proto_event *e
     else if (ev->kind == PROTO_EV_JOB_GAS)
         sim_market_obs_job_gas(ag->obs, ev->job, ev->amount);
     else if (ev->kind == PROTO_EV_DISPUTE)
-        return; /* no scenario attaches the disputes module yet */
+        dispute_event(w, ev);
     else
         agent_event(w, ev);
 }
 
 void sim_agents_on_height(sim_world *w, const proto_state *s)
 {
-    if (w->agents.count > 0 && s != NULL)
-        sim_market_obs_active(w->agents.obs, sim_sched_now(w->sched),
-                              proto_registry_active_count(s));
+    if (w->agents.count == 0 || s == NULL)
+        return;
+    sim_market_obs_active(w->agents.obs, sim_sched_now(w->sched), proto_registry_active_count(s));
+    if (proto_disputes_active(s))
+        sim_market_obs_disputes_active(w->agents.obs);
 }
 
 /* ---- the end ---- */

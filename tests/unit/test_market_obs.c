@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/modules/disputes/disputes.h"
 #include "reports/db.h"
 #include "sim/check/market_obs.h"
 #include "sim/figures/figures.h"
@@ -210,15 +211,18 @@ START_TEST(test_agent_figures)
 }
 END_TEST
 
-/* A dispute counts over the decided jobs. */
+/* A dispute opened counts over the jobs posted (tests/unit/test_dispute_obs.c
+ * has the rest of the disputes). */
 START_TEST(test_dispute_rate)
 {
     sim_metrics *m = sim_metrics_new();
     sim_market_obs *mo = test_market();
-    sim_market_obs_job_disputed(mo, 2);
+    proto_event opened = {.kind = PROTO_EV_DISPUTE, .job = 2, .status = PROTO_DISPUTE_OPENED};
+    sim_market_obs_dispute(mo, &opened, 31 * S_NS, false);
     sim_market_obs_finish(mo, m);
     sim_market_obs_free(mo);
-    assert_figure(m, "dispute_rate", 1.0 / 7.0);
+    assert_figure(m, "dispute_rate", 1.0 / 8.0);
+    assert_figure(m, "disputes_opened", 1);
     ck_assert(g_array_index(m->jobs, sim_job_record, 1).disputed);
     sim_metrics_free(m);
 }

@@ -10,7 +10,8 @@
  * out (an earlier one removed) when the database has no fee records;
  * the nakamoto plot likewise, from the concentration records; the jobs
  * and job_latency plots from agents and jobs added to the database,
- * and neither without agents;
+ * and neither without agents; the disputes plot from disputes added
+ * after them, and none without;
  * with gnuplot on PATH the PNG and SVG files are real images,
  * and with an empty PATH the run says gnuplot is missing but still writes
  * data and scripts; a missing database is an error, not a crash. */
@@ -496,6 +497,59 @@ START_TEST(jobs_plots)
 }
 END_TEST
 
+/* The market's disputes, added after its jobs: opened at 0.5, 1.2, 4.3
+ * and 8 s; resolved at 1.5 s by default (tier 0), at 4.8 s by
+ * re-execution (tier 1), at 9.5 s by a panel (tier 2); one open. */
+static const char dispute_rows[] =
+    "INSERT INTO disputes (run_id, job_id, opened_ns, tier, resolved_ns, ruling, correct, "
+    "rounds, appeals) VALUES (1, 1, 500000000, 0, 1500000000, 'consumer', 1, 0, 0), "
+    "(1, 2, 1200000000, 1, 4800000000, 'provider', 1, 1, 0), "
+    "(1, 3, 4300000000, 2, 9500000000, 'none', 0, 2, 1), "
+    "(1, 4, 8000000000, 1, NULL, NULL, NULL, 1, 0);";
+
+/* disputes: per 1 s bin (the jobs plot's) the disputes opened and those
+ * resolved in each tier; none without dispute records. */
+START_TEST(disputes_plot)
+{
+    rep_plot_result r;
+    g_autofree char *both = g_strconcat(market_rows, dispute_rows, NULL);
+    plot_after(both, &r);
+    ck_assert_uint_eq(r.plots, 10);
+    char *dd = read_plot_file("disputes.dat");
+    ck_assert_ptr_nonnull(strstr(dd, "\n0.000 1 0 0 0\n1.000 1 1 0 0\n2.000 0 0 0 0\n"));
+    ck_assert_ptr_nonnull(strstr(dd, "\n4.000 1 0 1 0\n"));
+    ck_assert_ptr_nonnull(strstr(dd, "\n8.000 1 0 0 0\n9.000 0 0 0 1\n"));
+    g_free(dd);
+    char *gp = read_plot_file("disputes.gp");
+    ck_assert_ptr_nonnull(strstr(gp, "set ylabel \"disputes per 1 s\""));
+    ck_assert_ptr_nonnull(strstr(gp, "set object rect from 2.000000, graph 0 to 5.000000"));
+    for (int col = 2; col <= 5; col++) {
+        g_autofree char *using = g_strdup_printf("\"disputes.dat\" using 1:%d with steps", col);
+        ck_assert_msg(strstr(gp, using) != NULL, "no column %d", col);
+    }
+    ck_assert_ptr_nonnull(strstr(gp, "title \"resolved, tier 2 (panel)\""));
+    ck_assert_ptr_nonnull(strstr(gp, "set output \"disputes.svg\""));
+    g_free(gp);
+    if (have_gnuplot()) {
+        char *png = read_plot_file("disputes.png");
+        ck_assert_msg(memcmp(png, "\x89PNG", 4) == 0, "disputes.png is not a PNG");
+        g_free(png);
+    }
+    rep_plot_result_clear(&r);
+    /* no disputes (and a database from before the table): no plot, the
+     * earlier files go */
+    plot_after("DELETE FROM disputes", &r);
+    ck_assert_uint_eq(r.plots, 9);
+    static const char *const gone[] = {"disputes.gp", "disputes.dat", "disputes.png"};
+    for (guint i = 0; i < G_N_ELEMENTS(gone); i++)
+        ck_assert_msg(!plot_file_exists(gone[i]), "%s left behind", gone[i]);
+    rep_plot_result_clear(&r);
+    plot_without_table("disputes", &r);
+    ck_assert_uint_eq(r.plots, 9);
+    rep_plot_result_clear(&r);
+}
+END_TEST
+
 START_TEST(missing_database_is_an_error)
 {
     rep_plot_result r;
@@ -525,6 +579,7 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, no_concentration_records_no_nakamoto_plot);
     tcase_add_test(tc, older_database_without_concentration);
     tcase_add_test(tc, jobs_plots);
+    tcase_add_test(tc, disputes_plot);
     tcase_add_test(tc, missing_database_is_an_error);
     suite_add_tcase(s, tc);
     return s;

@@ -160,6 +160,14 @@ static void test_market(sim_metrics *m)
     sim_agent_transition_record t2 = {.at_ns = 8000, .agent = 1, .status = "left"};
     g_array_append_val(m->agent_transitions, t1);
     g_array_append_val(m->agent_transitions, t2);
+    /* a dispute resolved by a panel, and one open (no ruling, no correct) */
+    sim_dispute_record ruled = {.job_id = 7, .opened_ns = 4200, .tier = 2, .resolved_ns = 9000,
+                                .ruling = "provider", .correct = TRUE, .rounds = 2,
+                                .appeals = 1};
+    sim_dispute_record open = {.job_id = 9, .opened_ns = 8500, .tier = 1, .resolved_ns = -1,
+                               .rounds = 1};
+    g_array_append_val(m->disputes, ruled);
+    g_array_append_val(m->disputes, open);
 }
 
 static sim_metrics *test_metrics(void)

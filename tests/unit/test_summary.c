@@ -9,13 +9,17 @@
  * section is checked on hand-made concentration records and alarms, and
  * left out of a run without records. The Jobs section is checked on
  * figures and rows the market observer (sim/check/market_obs.c) made from
- * a hand-made market, and left out of a run without agents. */
+ * a hand-made market, and left out of a run without agents; the Disputes
+ * section likewise from disputes fed to the observer as chain events,
+ * and left out of a run without the disputes module and disputes. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/chain/txmsg_disputes.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "reports/summary.h"
 #include "sim/check/market_obs.h"
 #include "sim/figures/figures.h"
@@ -679,6 +683,97 @@ START_TEST(test_jobs_section_wraps_and_dashes)
 }
 END_TEST
 
+/* ---- the disputes ---- */
+
+static void test_dispute_step(sim_market_obs *mo, uint64_t job, int64_t t_s,
+                              proto_dispute_step step, uint32_t round, uint8_t ruling,
+                              bool result_wrong)
+{
+    proto_event ev = {.kind = PROTO_EV_DISPUTE,
+                      .job = job,
+                      .status = step,
+                      .slot = round,
+                      .prev_status = ruling};
+    sim_market_obs_dispute(mo, &ev, t_s * S_NS, result_wrong);
+}
+
+/* Four jobs, three disputed, through the real producer:
+ *   1 wrong result, undefended: consumer at 30 s (opened 10)   tier 0, 20 s
+ *   2 right result, verdict provider at 40 s (opened 12)       tier 1, 28 s
+ *   3 wrong result, panel provider at 80 s (opened 14)         tier 2, 66 s, wrongful
+ * (module_active: the chain ran the module; without disputes = none of them). */
+static void test_add_disputes(sim_metrics *m, bool module_active, bool with_disputes)
+{
+    static const char *const caps[] = {"llm-7b"};
+    sim_market_obs *mo = sim_market_obs_new(2, caps, 1, 0.00001);
+    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
+    sim_market_obs_agent(mo, 1, "consumer", 0, SIM_AGENT_NONE, 1, "honest");
+    if (module_active)
+        sim_market_obs_disputes_active(mo);
+    for (uint64_t j = 1; j <= 4; j++) {
+        sim_market_obs_job_posted(mo, j, 1, 0, (int64_t)j * S_NS, 1.0);
+        sim_market_obs_job_matched(mo, j, 0, (int64_t)(j + 1) * S_NS, 100);
+    }
+    if (with_disputes) {
+        test_dispute_step(mo, 1, 10, PROTO_DISPUTE_OPENED, 0, 0, true);
+        test_dispute_step(mo, 2, 12, PROTO_DISPUTE_OPENED, 0, 0, false);
+        test_dispute_step(mo, 2, 13, PROTO_DISPUTE_DEFENDED, 0, 0, false);
+        test_dispute_step(mo, 2, 13, PROTO_DISPUTE_ROUND, 0, 0, false);
+        test_dispute_step(mo, 3, 14, PROTO_DISPUTE_OPENED, 0, 0, true);
+        test_dispute_step(mo, 3, 15, PROTO_DISPUTE_DEFENDED, 0, 0, true);
+        test_dispute_step(mo, 3, 15, PROTO_DISPUTE_ROUND, 1, 0, true);
+        test_dispute_step(mo, 1, 30, PROTO_DISPUTE_SETTLED, 0, PROTO_RULING_CONSUMER, true);
+        test_dispute_step(mo, 2, 40, PROTO_DISPUTE_SETTLED, 0, PROTO_RULING_PROVIDER, false);
+        test_dispute_step(mo, 3, 80, PROTO_DISPUTE_SETTLED, 1, PROTO_RULING_PROVIDER, true);
+    }
+    sim_market_obs_finish(mo, m);
+    sim_market_obs_free(mo);
+}
+
+START_TEST(test_disputes_section)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    test_add_disputes(m, true, true);
+    g_autofree char *text = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(text, "Disputes");
+    ck_assert_line(text, "  disputes         3 opened (75.0% of jobs posted), 3 resolved, "
+                         "0 still open");
+    ck_assert_line(text, "  tiers            default 1, re-execution 1, panel 1 (resolved)");
+    ck_assert_line(text, "  rulings          consumer 1, provider 2");
+    ck_assert_line(text, "  wrongful         1 of 3 resolved (the ruling against the truth)");
+    ck_assert_line(text, "  overturned       50.0% of the resolved disputes over a wrong result");
+    ck_assert_line(text, "  dispute latency  p50 28.000  p99 66.000 (s, opened to resolved)");
+    ck_assert(strstr(text, "\nJobs\n") < strstr(text, "\nDisputes\n"));
+    ck_assert(strstr(text, "\nDisputes\n") < strstr(text, "\ntrace hash"));
+    assert_fits_80_columns(text);
+}
+END_TEST
+
+/* The module without a dispute: the section says so; neither the module
+ * nor a dispute: no section. */
+START_TEST(test_disputes_section_only_when_relevant)
+{
+    g_autoptr(rep_run_info) info = test_info();
+    sim_metrics *m = test_metrics();
+    test_add_disputes(m, true, false);
+    g_autofree char *quiet = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert_line(quiet, "  disputes         0 opened (0.0% of jobs posted), 0 resolved, "
+                          "0 still open");
+    ck_assert_line(quiet, "  rulings          none");
+    ck_assert_line(quiet, "  overturned       - (no resolved dispute over a wrong result)");
+    ck_assert_line(quiet, "  dispute latency  p50 -  p99 - (s, opened to resolved)");
+    m = test_metrics();
+    test_add_disputes(m, false, false);
+    g_autofree char *none = rep_summary_render(info, m);
+    sim_metrics_free(m);
+    ck_assert(strstr(none, "\nJobs\n") != NULL);
+    ck_assert(strstr(none, "Disputes") == NULL);
+}
+END_TEST
+
 static Suite *summary_suite(void)
 {
     Suite *s = suite_create("summary");
@@ -701,6 +796,8 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_concentration_section);
     tcase_add_test(tc, test_jobs_section);
     tcase_add_test(tc, test_jobs_section_wraps_and_dashes);
+    tcase_add_test(tc, test_disputes_section);
+    tcase_add_test(tc, test_disputes_section_only_when_relevant);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
