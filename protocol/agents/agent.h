@@ -64,13 +64,23 @@
 typedef enum proto_agent_role {
     PROTO_AGENT_PROVIDER = 1,
     PROTO_AGENT_CONSUMER = 2,
+    PROTO_AGENT_JUROR = 3, /* verifies and arbitrates disputes (agent_juror.c) */
 } proto_agent_role;
+
+/* Parties a colluding juror favours, at most. */
+#define PROTO_AGENT_COLLUDE_MAX 8u
 
 /* Misbehaviour an agent is configured with (the simulator's faults). */
 typedef struct proto_agent_behaviour {
-    bool no_show;        /* accepts, never delivers */
-    bool wrong_result;   /* delivers a wrong answer */
-    int64_t slow_ns;     /* delivers this much later than the work takes */
+    bool no_show;        /* provider: accepts, never delivers */
+    bool wrong_result;   /* provider: delivers a wrong answer (and defends it) */
+    int64_t slow_ns;     /* provider: delivers this much later than the work takes */
+    bool false_dispute;  /* consumer: rejects correct results (and appeals) */
+    bool lazy;           /* juror: votes at random without re-executing */
+    /* juror: votes for whichever of these accounts is a party, whatever
+     * the evidence shows; sorted, distinct */
+    uint32_t collude[PROTO_AGENT_COLLUDE_MAX];
+    uint32_t collude_count;
 } proto_agent_behaviour;
 
 /* What an agent reports to whoever drives it. */
@@ -83,6 +93,12 @@ typedef enum proto_agent_event_kind {
     PROTO_AGENT_EV_JUDGED,       /* consumer: result opened; `correct` = it judged it right */
     PROTO_AGENT_EV_MSG_REFUSED,  /* a sealed message was refused (`detail`: the reason) */
     PROTO_AGENT_EV_TX,           /* a transaction was handed to the host (`detail`: its type) */
+    PROTO_AGENT_EV_VERIFIED,     /* consumer: verifier `peer` re-ran `job`; `correct` = it
+                                  * found the result right */
+    PROTO_AGENT_EV_DEFENDED,     /* provider: DISPUTE_DEFEND sent for `job` */
+    PROTO_AGENT_EV_APPEALED,     /* party: DISPUTE_APPEAL sent against `round`'s `ruling` */
+    PROTO_AGENT_EV_VOTED,        /* juror: its vote `ruling` in `round` sent (a verdict or a
+                                  * commit); `correct` = it had re-run the job */
 } proto_agent_event_kind;
 
 typedef struct proto_agent_event {
@@ -94,6 +110,8 @@ typedef struct proto_agent_event {
     uint64_t work_ms;
     uint64_t amount;     /* POSTED: payment */
     bool correct;
+    uint32_t round;      /* APPEALED, VOTED: the dispute's round */
+    uint8_t ruling;      /* APPEALED, VOTED: a proto_ruling */
     const char *detail;  /* static string or NULL */
 } proto_agent_event;
 
@@ -132,7 +150,8 @@ typedef struct proto_agent_config {
     agent_msg_keypair msg_key; /* X25519 (agent_msg.h), pk and sk */
     proto_crypto *crypto;      /* borrowed */
     uint32_t capabilities;     /* provider: mask (one bit per class); consumer: 0 */
-    uint32_t capacity;         /* provider: jobs at once */
+    uint32_t capacity;         /* provider: jobs at once (juror: re-runs at once, not
+                                * registered) */
     uint64_t price;            /* provider: base units per reference second */
     uint64_t bond;             /* registration bond */
     int64_t heartbeat_ns;      /* > 0 */
@@ -140,6 +159,8 @@ typedef struct proto_agent_config {
     uint32_t deadline_ms;      /* consumer: result due after acceptance */
     int64_t challenge_window_ns; /* the chain's, to reject in time */
     uint32_t notice_ppm;       /* consumer: chance it notices a wrong answer */
+    uint32_t verify_ppm;       /* consumer: chance it has a result re-run by a verifier */
+    uint32_t juror_roles;      /* juror: PROTO_JUROR_VERIFIER | PROTO_JUROR_ARBITER */
     uint64_t gas_limit;        /* per market transaction */
     proto_agent_behaviour behaviour;
 } proto_agent_config;

@@ -122,7 +122,7 @@ typedef struct proto_event {
     uint32_t proposer;        /* validator index of the block's proposer */
     uint32_t tx_count;
     uint32_t depth;           /* REORG: blocks undone */
-    uint32_t from;            /* MSG_REJECTED: sender */
+    uint32_t from;            /* MSG_REJECTED: sender; DISPUTE: who paid or was paid */
     proto_reject_reason reason;
     proto_view_cause cause;   /* VIEW_CHANGE */
     int64_t proposed_ns;      /* block timestamp */

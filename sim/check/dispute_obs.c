@@ -124,8 +124,8 @@ bool sim_dispute_obs_event(sim_dispute_obs *d, const proto_event *ev, int64_t at
     case PROTO_DISPUTE_SETTLED:
         dispute_settled(r, round, (uint8_t)ev->prev_status, at_ns, result_wrong);
         break;
-    default: /* RULED: only the final ruling counts */
-        g_assert(ev->status == PROTO_DISPUTE_RULED);
+    default: /* RULED: only the final ruling counts; PAID: the market's books */
+        g_assert(ev->status == PROTO_DISPUTE_RULED || ev->status == PROTO_DISPUTE_PAID);
         break;
     }
     return false;

@@ -210,10 +210,14 @@ typedef enum proto_dispute_step {
     PROTO_DISPUTE_RULED,      /* round `round` ruled `ruling` */
     PROTO_DISPUTE_APPEALED,   /* round `round` was appealed; amount = the fee paid */
     PROTO_DISPUTE_SETTLED,    /* final: `ruling` of round `round` (tier 0 when undefended) */
+    PROTO_DISPUTE_PAID,       /* settling paid `amount` to the balance of `from` (a bond
+                               * back, a juror's share); after SETTLED */
     PROTO_DISPUTE_STEP_COUNT
 } proto_dispute_step;
 
-/* "opened", "defended", "round", "ruled", "appealed", "settled". */
+/* "opened", "defended", "round", "ruled", "appealed", "settled", "paid".
+ * The event's `from` is who paid (OPENED, DEFENDED, APPEALED) or was
+ * paid (PAID); UINT32_MAX for the other steps. */
 const char *proto_dispute_step_name(uint32_t step);
 /* The tier of a round: 1 for round 0 (re-execution), 2 for panels. */
 #define PROTO_DISPUTE_TIER_OF(round) ((round) == 0 ? 1u : 2u)

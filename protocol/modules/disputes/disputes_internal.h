@@ -49,7 +49,7 @@ guint proto_disputes__seat_lower(const disputes_state *st, uint64_t job, uint32_
 /* Report a step of d (event.h). */
 void proto_disputes__report(const proto_msg_ctx *ctx, const proto_state *s,
                             const proto_dispute *d, proto_dispute_step step, uint32_t round,
-                            uint8_t ruling, uint64_t amount);
+                            uint8_t ruling, uint64_t amount, uint32_t who);
 
 /* ---- rounds (disputes_rounds.c) ---- */
 

@@ -127,7 +127,7 @@ void proto_disputes_open(proto_state *s, const proto_msg_ctx *ctx, uint64_t job,
     d.deadline_ns = ctx->time_ns + st->params.response_ns;
     d.bonds = bond;
     g_array_insert_val(st->disputes, proto_disputes__lower(st, job), d);
-    proto_disputes__report(ctx, s, &d, PROTO_DISPUTE_OPENED, 0, 0, bond);
+    proto_disputes__report(ctx, s, &d, PROTO_DISPUTE_OPENED, 0, 0, bond, consumer);
 }
 
 /* ---- DISPUTE_DEFEND ---- */
@@ -162,7 +162,7 @@ static void apply_defend(proto_state *s, const proto_msg_ctx *ctx, const proto_t
     proto_state_account_mut(s, ctx->sender, ctx->undo)->balance -= bond;
     st->held += bond;
     d->bonds += bond;
-    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_DEFENDED, 0, 0, bond);
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_DEFENDED, 0, 0, bond, ctx->sender);
     proto_disputes__start_round(s, ctx, st, (guint)k, 0, 0);
 }
 
@@ -311,7 +311,8 @@ static void apply_appeal(proto_state *s, const proto_msg_ctx *ctx, const proto_t
     uint64_t fee = appeal_fee(st, d);
     proto_state_account_mut(s, ctx->sender, ctx->undo)->balance -= fee;
     st->held += fee;
-    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_APPEALED, d->rounds - 1, 0, fee);
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_APPEALED, d->rounds - 1, 0, fee,
+                           ctx->sender);
     proto_disputes__start_round(s, ctx, st, (guint)k, d->rounds, fee);
 }
 

@@ -113,7 +113,7 @@ static void ruled(proto_state *s, const proto_msg_ctx *ctx, disputes_state *st, 
     proto_dispute *d = &g_array_index(st->disputes, proto_dispute, k);
     uint32_t round = d->rounds - 1;
     d->round[round].ruling = ruling;
-    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_RULED, round, ruling, 0);
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_RULED, round, ruling, 0, UINT32_MAX);
     if (proto_disputes__round_final(&st->params, d)) {
         proto_disputes__settle(s, ctx, st, k, ruling);
         return;
@@ -143,7 +143,8 @@ static void tally_verify(proto_state *s, const proto_msg_ctx *ctx, disputes_stat
         return;
     }
     d->round[0].ruling = PROTO_RULING_NONE;
-    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_RULED, 0, PROTO_RULING_NONE, 0);
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_RULED, 0, PROTO_RULING_NONE, 0,
+                           UINT32_MAX);
     proto_disputes__start_round(s, ctx, st, k, 1, 0);
 }
 
@@ -178,7 +179,7 @@ void proto_disputes__start_round(proto_state *s, const proto_msg_ctx *ctx, dispu
     d->rounds = round + 1;
     uint32_t seats = draw(st, ctx, d, round, want);
     d->round[round] = (proto_dispute_round){.seats = (uint8_t)seats, .fees = fees};
-    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_ROUND, round, 0, seats);
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_ROUND, round, 0, seats, UINT32_MAX);
     if (seats == 0) {
         if (round == 0)
             tally_verify(s, ctx, st, k);

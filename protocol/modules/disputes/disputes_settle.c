@@ -8,14 +8,18 @@
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
 
+/* Pay `amount` of what the module holds to an account's balance, and
+ * say so (a PAID step: the simulator's books follow the tokens). */
 static void credit(proto_state *s, const proto_msg_ctx *ctx, disputes_state *st,
-                   uint32_t account, uint64_t amount)
+                   const proto_dispute *d, uint32_t account, uint64_t amount)
 {
     if (amount == 0)
         return;
     g_assert(st->held >= amount);
     st->held -= amount;
     proto_state_account_mut(s, account, ctx->undo)->balance += amount;
+    uint32_t last = d->rounds > 0 ? d->rounds - 1 : 0;
+    proto_disputes__report(ctx, s, d, PROTO_DISPUTE_PAID, last, 0, amount, account);
 }
 
 /* Tokens nobody earned: to the fee collector, burned without one. */
@@ -57,8 +61,9 @@ static bool coherent(const dispute_seat *x, uint8_t ruling)
 /* Share `pot` among the coherent seats of [first, end): by seats,
  * floor, the remainder to the first coherent entry; to stakes or to
  * balances. Returns false (nothing moved) when no seat is coherent. */
-static bool share(proto_state *s, const proto_msg_ctx *ctx, disputes_state *st, guint first,
-                  guint end, uint8_t ruling, uint64_t pot, bool to_stake)
+static bool share(proto_state *s, const proto_msg_ctx *ctx, disputes_state *st,
+                  const proto_dispute *d, guint first, guint end, uint8_t ruling, uint64_t pot,
+                  bool to_stake)
 {
     uint64_t seats = 0;
     for (guint i = first; i < end; i++) {
@@ -77,7 +82,7 @@ static bool share(proto_state *s, const proto_msg_ctx *ctx, disputes_state *st, 
         if (to_stake)
             juror_mut(st, x->juror)->stake += amount; /* stays in the module */
         else
-            credit(s, ctx, st, x->juror, amount);
+            credit(s, ctx, st, d, x->juror, amount);
     }
     return true;
 }
@@ -99,11 +104,11 @@ static void pay_round(proto_state *s, const proto_msg_ctx *ctx, disputes_state *
         j->stake -= lose;
         penalties += lose;
     }
-    if (!share(s, ctx, st, first, end, ruling, penalties, true))
+    if (!share(s, ctx, st, d, first, end, ruling, penalties, true))
         collect(s, ctx, st, penalties);
     uint64_t fees = d->round[round].fees;
     g_assert(st->held >= fees);
-    if (!share(s, ctx, st, first, end, ruling, fees, false))
+    if (!share(s, ctx, st, d, first, end, ruling, fees, false))
         collect(s, ctx, st, fees);
 }
 
@@ -114,7 +119,7 @@ static void pay_bond_fee(proto_state *s, const proto_msg_ctx *ctx, disputes_stat
     guint first = proto_disputes__seat_lower(st, d->job, 0, 0), end = first;
     while (end < st->seats->len && g_array_index(st->seats, dispute_seat, end).job == d->job)
         end++;
-    if (!share(s, ctx, st, first, end, ruling, fee, false))
+    if (!share(s, ctx, st, d, first, end, ruling, fee, false))
         collect(s, ctx, st, fee);
 }
 
@@ -126,18 +131,18 @@ static uint64_t pay_bonds(proto_state *s, const proto_msg_ctx *ctx, disputes_sta
     uint64_t bond = st->params.bond;
     if (d->rounds == 0) {
         g_assert(d->bonds == bond);
-        credit(s, ctx, st, d->consumer, bond);
+        credit(s, ctx, st, d, d->consumer, bond);
         return 0;
     }
     g_assert(d->bonds == 2 * bond);
     uint64_t fee = bond * st->params.fee_permille / 1000;
     if (ruling == PROTO_RULING_NONE) {
         uint64_t half_up = fee - fee / 2; /* each side pays ceil(fee / 2) */
-        credit(s, ctx, st, d->consumer, bond - half_up);
-        credit(s, ctx, st, d->provider, bond - half_up);
+        credit(s, ctx, st, d, d->consumer, bond - half_up);
+        credit(s, ctx, st, d, d->provider, bond - half_up);
         return 2 * half_up;
     }
-    credit(s, ctx, st, ruling == PROTO_RULING_CONSUMER ? d->consumer : d->provider,
+    credit(s, ctx, st, d, ruling == PROTO_RULING_CONSUMER ? d->consumer : d->provider,
            2 * bond - fee);
     return fee;
 }
@@ -160,7 +165,8 @@ void proto_disputes__settle(proto_state *s, const proto_msg_ctx *ctx, disputes_s
     g_assert(k < st->disputes->len && ruling < PROTO_RULING_COUNT);
     proto_dispute d = g_array_index(st->disputes, proto_dispute, k);
     uint32_t last = d.rounds > 0 ? d.rounds - 1 : 0;
-    proto_disputes__report(ctx, s, &d, PROTO_DISPUTE_SETTLED, last, ruling, d.bonds);
+    proto_disputes__report(ctx, s, &d, PROTO_DISPUTE_SETTLED, last, ruling, d.bonds,
+                           UINT32_MAX);
     uint64_t fee = pay_bonds(s, ctx, st, &d, ruling);
     for (uint32_t r = 0; r < d.rounds; r++)
         pay_round(s, ctx, st, &d, r, ruling);

@@ -54,6 +54,7 @@ const char *proto_dispute_step_name(uint32_t step)
         [PROTO_DISPUTE_OPENED] = "opened",     [PROTO_DISPUTE_DEFENDED] = "defended",
         [PROTO_DISPUTE_ROUND] = "round",       [PROTO_DISPUTE_RULED] = "ruled",
         [PROTO_DISPUTE_APPEALED] = "appealed", [PROTO_DISPUTE_SETTLED] = "settled",
+        [PROTO_DISPUTE_PAID] = "paid",
     };
     return step > 0 && step < PROTO_DISPUTE_STEP_COUNT ? names[step] : "unknown";
 }
@@ -323,13 +324,14 @@ gint proto_disputes__seat(const disputes_state *st, uint64_t job, uint32_t round
 
 void proto_disputes__report(const proto_msg_ctx *ctx, const proto_state *s,
                             const proto_dispute *d, proto_dispute_step step, uint32_t round,
-                            uint8_t ruling, uint64_t amount)
+                            uint8_t ruling, uint64_t amount, uint32_t who)
 {
     if (ctx->events == NULL)
         return;
     const proto_job *job = proto_jobs_get(s, d->job);
     proto_event ev = {.kind = PROTO_EV_DISPUTE,
                       .account = d->provider,
+                      .from = who,
                       .job = d->job,
                       .status = (uint32_t)step,
                       .prev_status = ruling,
