@@ -319,7 +319,8 @@ static void heartbeat(proto_agent *a)
 proto_agent *proto_agent_new(const proto_agent_env *env, const proto_agent_config *cfg)
 {
     g_assert(cfg->heartbeat_ns > 0 && cfg->gas_limit > 0);
-    g_assert(cfg->role == PROTO_AGENT_PROVIDER || cfg->role == PROTO_AGENT_CONSUMER);
+    g_assert(cfg->role == PROTO_AGENT_PROVIDER || cfg->role == PROTO_AGENT_CONSUMER ||
+             cfg->role == PROTO_AGENT_JUROR);
     proto_agent *a = g_new0(proto_agent, 1);
     a->env = *env;
     a->cfg = *cfg;
