@@ -11,7 +11,7 @@
 #include "protocol/modules/registry/registry.h"
 
 #define AGENT_STORE_KEY "agent"
-#define AGENT_STORE_VERSION 1
+#define AGENT_STORE_VERSION 2
 
 int64_t agent_now(const proto_agent *a)
 {
@@ -68,6 +68,7 @@ agent_job *agent_job_add(proto_agent *a, uint64_t id)
         return NULL;
     agent_job *j = g_new0(agent_job, 1);
     j->id = id;
+    j->verifier = UINT32_MAX;
     j->since_ns = agent_now(a);
     g_ptr_array_insert(a->jobs, (gint)job_lower_bound(a, id), j);
     a->dirty = true;
@@ -85,6 +86,8 @@ static void job_free(gpointer p)
         g_bytes_unref(j->early_wire);
     if (j->early_plain != NULL)
         g_bytes_unref(j->early_plain);
+    if (j->result_wire != NULL)
+        g_bytes_unref(j->result_wire);
     g_free(j);
 }
 
@@ -156,6 +159,14 @@ void agent_store_flush(proto_agent *a)
         proto_write_i64(&w, j->since_ns);
         write_blob(&w, j->input);
         write_blob(&w, j->sealed);
+        write_blob(&w, j->result_wire);
+        proto_write_u32(&w, j->verifier);
+        proto_write_u8(&w, j->defended);
+        proto_write_u8(&w, j->appealed);
+        proto_write_u8(&w, j->vote);
+        proto_write_u8(&w, j->vote_round);
+        proto_write_u8(&w, j->vote_step);
+        proto_write_i64(&w, j->vote_sent_ns);
     }
     GBytes *blob = proto_writer_steal(&w);
     a->env.store_put(a->env.ctx, AGENT_STORE_KEY, blob);
@@ -201,6 +212,16 @@ static void store_load(proto_agent *a, GBytes *blob)
         j->since_ns = proto_read_i64(&r);
         j->input = read_blob(&r);
         j->sealed = read_blob(&r);
+        j->result_wire = read_blob(&r);
+        j->verifier = proto_read_u32(&r);
+        j->defended = proto_read_u8(&r) != 0;
+        j->appealed = proto_read_u8(&r);
+        j->vote = proto_read_u8(&r);
+        j->vote_round = proto_read_u8(&r);
+        j->vote_step = proto_read_u8(&r);
+        j->vote_sent_ns = proto_read_i64(&r);
+        if (j->phase == AGENT_JOB_CHECKING)
+            j->phase = AGENT_JOB_SEATED; /* the re-run died with the host: evidence again */
         g_ptr_array_add(a->jobs, j); /* written in id order */
     }
     g_assert(proto_reader_finish(&r));
@@ -292,16 +313,18 @@ static void tick(proto_agent *a)
     uint64_t *ids = g_new(uint64_t, n > 0 ? n : 1);
     for (guint i = 0; i < n; i++)
         ids[i] = ((const agent_job *)g_ptr_array_index(a->jobs, i))->id;
-    for (guint i = 0; i < n; i++) {
+    for (guint i = 0; i < n && a->cfg.role != PROTO_AGENT_JUROR; i++) {
         agent_job *j = agent_job_find(a, ids[i]);
         if (j == NULL)
             continue;
-        if (j->phase <= AGENT_JOB_JUDGED)
+        if (a->cfg.role == PROTO_AGENT_CONSUMER)
             agent_consumer_tick(a, s, j);
         else
             agent_provider_tick(a, s, j);
     }
     g_free(ids);
+    if (a->cfg.role == PROTO_AGENT_JUROR)
+        agent_juror_tick(a, s);
 }
 
 static void heartbeat(proto_agent *a)
@@ -389,6 +412,8 @@ void proto_agent_work_done(proto_agent *a, uint64_t job)
     agent_job *j = agent_job_find(a, job);
     if (j != NULL && j->phase == AGENT_JOB_WORKING)
         agent_provider_done(a, j);
+    else if (j != NULL && j->phase == AGENT_JOB_CHECKING)
+        agent_juror_done(a, j);
     agent_store_flush(a);
 }
 

@@ -45,9 +45,23 @@
  * but notices only with probability `notice`, so some wrong results are
  * paid for: the simulator, which knows the truth, counts them.
  *
+ * Disputes (with the disputes module, protocol/modules/disputes/disputes.h).
+ * A rejection opens a dispute. The provider defends it (a wrong-result
+ * provider too: a cheat contests). Both sides show every juror drawn in
+ * the current round the evidence (agent_evidence.h: the two committed
+ * wires and the keys that open just those two messages), except a side
+ * that knows it is in the wrong (wrong-result, false-dispute); a side
+ * appeals, once per round, a ruling it believes wrong. A juror
+ * (role PROTO_AGENT_JUROR) checks the evidence, re-runs the job
+ * (env->compute, as a provider computes) and votes what it found: a
+ * verdict in tier 1, a commit then its reveal in a panel. A consumer
+ * with `verify_ppm` has that share of the results it did not itself
+ * find wrong re-run by a verifier drawn by stake before it judges, and
+ * rejects on a mismatch. A `false-dispute` consumer rejects every result.
+ *
  * Durable store. What the agent must not lose when its host crashes (its
  * heartbeat sequence, its next job sequence, the replay window, its open
- * jobs) is written through env->store_put after every change and read
+ * jobs with their wires, a juror's votes) is written through env->store_put after every change and read
  * back by proto_agent_new. */
 #ifndef AITBC_PROTOCOL_AGENT_H
 #define AITBC_PROTOCOL_AGENT_H
@@ -161,6 +175,7 @@ typedef struct proto_agent_config {
     uint32_t notice_ppm;       /* consumer: chance it notices a wrong answer */
     uint32_t verify_ppm;       /* consumer: chance it has a result re-run by a verifier */
     uint32_t juror_roles;      /* juror: PROTO_JUROR_VERIFIER | PROTO_JUROR_ARBITER */
+    uint64_t chain_id;         /* juror: the chain's id (vote commitments name it) */
     uint64_t gas_limit;        /* per market transaction */
     proto_agent_behaviour behaviour;
 } proto_agent_config;

@@ -1,13 +1,16 @@
 /* The consumer's half of a job (agent.h, steps 1, 2 and 5): match a
  * provider, post the escrowed job with the sealed input's hash, send
- * the input once the post is on chain, then judge the result and
- * confirm or reject it. */
+ * the input once the post is on chain, then judge the result (itself,
+ * or by a verifier's re-run) and confirm or reject it; a rejection may
+ * become a dispute (agent_party.c). */
 #include "protocol/agents/agent_internal.h"
 
 #include <string.h>
 
+#include "protocol/agents/agent_evidence.h"
 #include "protocol/agents/agent_match.h"
 #include "protocol/core/codec.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 
@@ -64,7 +67,7 @@ uint64_t agent_consumer_want(proto_agent *a, const proto_state *s, uint32_t capa
     }
     *j = (agent_job){.id = id, .peer = provider, .capability = capability, .work_ms = work_ms,
                      .payment = payment, .phase = AGENT_JOB_POSTING, .since_ns = agent_now(a),
-                     .input = input, .sealed = sealed};
+                     .input = input, .sealed = sealed, .verifier = UINT32_MAX};
     a->next_job_seq = seq + 1;
     a->stats.jobs_posted++;
     agent_report(a, (proto_agent_event){.kind = PROTO_AGENT_EV_POSTED, .job = id,
@@ -88,13 +91,88 @@ static void judge(proto_agent *a, agent_job *j, bool accept)
         m.job_confirm.score = PROTO_TXMSG_SCORE_MAX;
     } else {
         m.job.job = j->id;
-        agent_block(a, j->peer);
+        if (!a->cfg.behaviour.false_dispute)
+            agent_block(a, j->peer);
     }
     if (agent_submit(a, &m)) {
         j->phase = AGENT_JOB_JUDGED;
         j->since_ns = agent_now(a);
         a->dirty = true;
     }
+}
+
+/* A verifier drawn by stake among the staked verifiers that are not the
+ * job's provider; UINT32_MAX when there is none. */
+static uint32_t pick_verifier(proto_agent *a, const proto_state *s, uint32_t provider)
+{
+    uint64_t total = 0;
+    for (uint32_t k = 0; k < proto_disputes_jurors_count(s); k++) {
+        const proto_juror *x = proto_disputes_juror_at(s, k);
+        if ((x->roles & PROTO_JUROR_VERIFIER) && x->account != provider &&
+            x->account != a->cfg.account)
+            total += x->stake;
+    }
+    if (total == 0)
+        return UINT32_MAX;
+    uint64_t point = a->env.random_u64(a->env.ctx) % total;
+    for (uint32_t k = 0; k < proto_disputes_jurors_count(s); k++) {
+        const proto_juror *x = proto_disputes_juror_at(s, k);
+        if (!(x->roles & PROTO_JUROR_VERIFIER) || x->account == provider ||
+            x->account == a->cfg.account)
+            continue;
+        if (point < x->stake)
+            return x->account;
+        point -= x->stake;
+    }
+    g_assert_not_reached();
+}
+
+/* Ask j->verifier to re-run the job: the evidence, sealed to it. */
+static bool ask_verifier(proto_agent *a, const proto_state *s, agent_job *j)
+{
+    const proto_agent_record *peer = proto_registry_agent(s, j->peer);
+    if (peer == NULL)
+        return false;
+    GBytes *evidence = agent_evidence_build(a->cfg.crypto, &a->cfg.msg_key, &peer->msg_key, j->id,
+                                            j->sealed, j->result_wire);
+    if (evidence == NULL)
+        return false;
+    gsize size = 0;
+    const uint8_t *plain = g_bytes_get_data(evidence, &size);
+    GBytes *wire = agent_seal(a, s, j->verifier, AGENT_MSG_VERIFY_REQUEST, j->id, plain, size);
+    g_bytes_unref(evidence);
+    if (wire == NULL)
+        return false;
+    agent_send(a, j, j->verifier, wire);
+    g_bytes_unref(wire);
+    return true;
+}
+
+/* Waiting for the verifier: ask again now and then; with the window
+ * closing, go by its own check (which found nothing wrong). */
+static void verifying_tick(proto_agent *a, const proto_state *s, agent_job *j,
+                           const proto_job *jb)
+{
+    int64_t now = agent_now(a);
+    if (jb->status != PROTO_JOB_DELIVERED)
+        return;
+    if (now >= jb->release_ns - a->cfg.challenge_window_ns / 2)
+        judge(a, j, true);
+    else if (now >= j->next_send_ns && j->sends < AGENT_SENDS_MAX)
+        ask_verifier(a, s, j);
+}
+
+void agent_consumer_verified(proto_agent *a, agent_job *j, const uint8_t *plain, size_t size)
+{
+    if (j->phase != AGENT_JOB_VERIFYING || size != AGENT_VERIFY_REPLY_SIZE ||
+        plain[0] != AGENT_EVIDENCE_VERSION || proto_le_get_u64(plain + 1) != j->id ||
+        (plain[9] != PROTO_RULING_CONSUMER && plain[9] != PROTO_RULING_PROVIDER))
+        return;
+    bool right = plain[9] == PROTO_RULING_PROVIDER;
+    agent_report(a, (proto_agent_event){.kind = PROTO_AGENT_EV_VERIFIED, .job = j->id,
+                                        .peer = j->verifier, .capability = j->capability,
+                                        .correct = right});
+    judge(a, j, right);
 }
 
 void agent_consumer_tick(proto_agent *a, const proto_state *s, agent_job *j)
@@ -124,6 +202,14 @@ void agent_consumer_tick(proto_agent *a, const proto_state *s, agent_job *j)
     }
     if (jb == NULL) { /* settled (released or refunded) */
         agent_job_drop(a, j);
+        return;
+    }
+    if (jb->status == PROTO_JOB_DISPUTED) {
+        agent_party_tick(a, s, j);
+        return;
+    }
+    if (j->phase == AGENT_JOB_VERIFYING) {
+        verifying_tick(a, s, j, jb);
         return;
     }
     if (j->phase != AGENT_JOB_INPUT_SENT)
@@ -179,8 +265,28 @@ void agent_consumer_result(proto_agent *a, const proto_state *s, agent_job *j,
     proto_agent_answer(input, input_size, &answer);
     bool right = memcmp(answer.bytes, plain + 9, PROTO_HASH_SIZE) == 0;
     bool noticed = !right && a->env.random_u64(a->env.ctx) % 1000000u < a->cfg.notice_ppm;
+    if (j->result_wire != NULL)
+        g_bytes_unref(j->result_wire);
+    j->result_wire = g_bytes_ref(wire); /* the evidence, should it come to a dispute */
+    a->dirty = true;
     agent_report(a, (proto_agent_event){.kind = PROTO_AGENT_EV_JUDGED, .job = j->id,
                                         .peer = j->peer, .capability = j->capability,
                                         .correct = !noticed});
+    if (a->cfg.behaviour.false_dispute) {
+        judge(a, j, false); /* whatever it got */
+        return;
+    }
+    if (!noticed && a->cfg.verify_ppm > 0 && proto_disputes_active(s) &&
+        a->env.random_u64(a->env.ctx) % 1000000u < a->cfg.verify_ppm) {
+        j->verifier = pick_verifier(a, s, j->peer);
+        if (j->verifier != UINT32_MAX) {
+            j->phase = AGENT_JOB_VERIFYING;
+            j->since_ns = agent_now(a);
+            j->sends = 0;
+            if (ask_verifier(a, s, j))
+                return;
+            j->phase = AGENT_JOB_INPUT_SENT;
+        }
+    }
     judge(a, j, !noticed);
 }

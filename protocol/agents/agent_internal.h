@@ -1,6 +1,8 @@
 /* The agent's insides, shared by agent.c (life cycle, timers, store),
- * agent_consumer.c, agent_provider.c and agent_wire.c (the job payloads
- * and their sealing). Not for use outside protocol/agents. */
+ * agent_consumer.c, agent_provider.c, agent_wire.c (the job payloads
+ * and their sealing), agent_evidence.c (what a juror is shown),
+ * agent_party.c (a party's side of a dispute) and agent_juror.c. Not
+ * for use outside protocol/agents. */
 #ifndef AITBC_PROTOCOL_AGENT_INTERNAL_H
 #define AITBC_PROTOCOL_AGENT_INTERNAL_H
 
@@ -32,11 +34,17 @@ typedef enum agent_phase {
     /* consumer */
     AGENT_JOB_POSTING = 1, /* JOB_POST sent, not on chain yet */
     AGENT_JOB_INPUT_SENT,  /* on chain; input sent (again until accepted) */
-    AGENT_JOB_JUDGED,      /* confirm or reject sent */
+    AGENT_JOB_JUDGED,      /* confirm or reject sent (a rejection may be a dispute) */
     /* provider */
     AGENT_JOB_RECEIVED,    /* input opened; waiting to see the post on chain */
     AGENT_JOB_WORKING,     /* accepted, computing */
     AGENT_JOB_DELIVERING,  /* result committed and sent (again until settled) */
+    /* consumer, again */
+    AGENT_JOB_VERIFYING,   /* result opened, a verifier asked to re-run it */
+    /* juror: a job it was asked to verify or holds seats on */
+    AGENT_JOB_SEATED,      /* drawn; no evidence yet */
+    AGENT_JOB_CHECKING,    /* evidence checked, re-running the job */
+    AGENT_JOB_CHECKED,     /* re-run: `correct` says whether the result was right */
 } agent_phase;
 
 typedef struct agent_job {
@@ -54,6 +62,16 @@ typedef struct agent_job {
     GBytes *sealed;         /* consumer: the sealed input; provider: the sealed result */
     GBytes *early_wire;     /* consumer: a result that came before its commitment showed */
     GBytes *early_plain;    /* ...and its opened payload (not stored: it is sent again) */
+    /* Disputes (agent_party.c, agent_juror.c). */
+    GBytes *result_wire;    /* the sealed result: delivered (provider), received (consumer) */
+    uint32_t verifier;      /* consumer: whom it asked to verify; juror: whom it owes a
+                             * reply (UINT32_MAX: nobody) */
+    bool defended;          /* provider: DISPUTE_DEFEND sent */
+    uint8_t appealed;       /* party: 1 + the last round it appealed (0: none) */
+    uint8_t vote;           /* juror: its vote (proto_ruling; 0: none yet) */
+    uint8_t vote_round;     /* juror: the round `vote` is for */
+    uint8_t vote_step;      /* juror: 1 verdict or commit sent, 2 reveal sent */
+    int64_t vote_sent_ns;   /* juror: when it last sent it (0: never) */
 } agent_job;
 
 struct proto_agent {
@@ -98,6 +116,18 @@ void agent_provider_input(proto_agent *a, const proto_state *s, uint32_t from, u
 void agent_provider_tick(proto_agent *a, const proto_state *s, agent_job *j);
 void agent_provider_done(proto_agent *a, agent_job *j);
 void agent_provider_deliver(proto_agent *a, agent_job *j);
+
+/* agent_party.c: a party's side of its DISPUTED job (defend, show the
+ * drawn jurors the evidence, appeal a ruling it thinks wrong). */
+void agent_party_tick(proto_agent *a, const proto_state *s, agent_job *j);
+
+/* agent_juror.c */
+void agent_juror_tick(proto_agent *a, const proto_state *s);
+void agent_juror_message(proto_agent *a, const proto_state *s, const agent_msg_header *h,
+                         const uint8_t *plain, size_t size);
+void agent_juror_done(proto_agent *a, agent_job *j);
+/* consumer: a verifier's reply */
+void agent_consumer_verified(proto_agent *a, agent_job *j, const uint8_t *plain, size_t size);
 
 /* agent_wire.c: seal a payload to `to` (whose registry record gives its
  * X25519 key); NULL when the chain does not know `to`. */

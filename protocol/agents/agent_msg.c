@@ -43,6 +43,12 @@ const char *agent_msg_kind_name(uint8_t kind)
         return "job_input";
     case AGENT_MSG_JOB_RESULT:
         return "job_result";
+    case AGENT_MSG_EVIDENCE:
+        return "evidence";
+    case AGENT_MSG_VERIFY_REQUEST:
+        return "verify_request";
+    case AGENT_MSG_VERIFY_REPLY:
+        return "verify_reply";
     default:
         return "unknown";
     }
@@ -311,6 +317,58 @@ agent_msg_result agent_msg_open(proto_crypto *c, const agent_msg_self *self,
     agent_msg_replay_accept(replay, d.h.from, d.h.seq);
     if (header_out != NULL)
         *header_out = d.h;
+    *plaintext_out = plain;
+    return AGENT_MSG_OK;
+}
+
+/* ---- disclosure (agent_msg.h) ---- */
+
+G_STATIC_ASSERT(AGENT_MSG_DISCLOSURE_KEY_SIZE == crypto_core_hsalsa20_OUTPUTBYTES);
+G_STATIC_ASSERT(crypto_box_MACBYTES == crypto_onetimeauth_poly1305_BYTES);
+
+bool agent_msg_disclose(const proto_crypto *c, const agent_msg_keypair *mine,
+                        const proto_pubkey *peer, const uint8_t *wire, size_t size,
+                        uint8_t key[AGENT_MSG_DISCLOSURE_KEY_SIZE])
+{
+    decoded d;
+    if (decode(wire, size, &d) != AGENT_MSG_OK)
+        return false;
+    uint8_t box[crypto_box_BEFORENMBYTES];
+    if (!box_key(c, mine, peer, box))
+        return false;
+    crypto_core_hsalsa20(key, d.nonce, box, NULL);
+    sodium_memzero(box, sizeof box);
+    return true;
+}
+
+/* crypto_secretbox_open_easy with the subkey in hand: the Salsa20
+ * stream from block 0 over 32 zero bytes then the body gives the
+ * Poly1305 key then the plaintext (libsodium's
+ * crypto_secretbox_xsalsa20poly1305 lays it out so). */
+agent_msg_result agent_msg_open_disclosed(const uint8_t key[AGENT_MSG_DISCLOSURE_KEY_SIZE],
+                                          const uint8_t *wire, size_t size, agent_msg_header *h,
+                                          GBytes **plaintext_out)
+{
+    decoded d;
+    agent_msg_result res = decode(wire, size, &d);
+    if (res != AGENT_MSG_OK)
+        return res;
+    size_t body = d.ct_size - AGENT_MSG_MAC_SIZE;
+    uint8_t *buf = g_malloc0(32 + body);
+    memcpy(buf + 32, d.ct + AGENT_MSG_MAC_SIZE, body);
+    uint8_t poly_key[32];
+    crypto_stream_salsa20(poly_key, sizeof poly_key, d.nonce + 16, key);
+    if (crypto_onetimeauth_poly1305_verify(d.ct, d.ct + AGENT_MSG_MAC_SIZE, body, poly_key) != 0) {
+        sodium_memzero(poly_key, sizeof poly_key);
+        g_free(buf);
+        return AGENT_MSG_BAD_CIPHERTEXT;
+    }
+    sodium_memzero(poly_key, sizeof poly_key);
+    crypto_stream_salsa20_xor(buf, buf, 32 + body, d.nonce + 16, key);
+    GBytes *plain = g_bytes_new(buf + 32, body);
+    sodium_memzero(buf, 32 + body);
+    g_free(buf);
+    *h = d.h;
     *plaintext_out = plain;
     return AGENT_MSG_OK;
 }

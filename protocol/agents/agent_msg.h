@@ -115,6 +115,10 @@
 typedef enum agent_msg_kind {
     AGENT_MSG_JOB_INPUT = 1,  /* consumer -> provider: the job's input */
     AGENT_MSG_JOB_RESULT = 2, /* provider -> consumer: the job's result */
+    AGENT_MSG_EVIDENCE = 3,   /* a party -> a drawn juror: the job's input and result with
+                               * their disclosure keys (agent_evidence.h) */
+    AGENT_MSG_VERIFY_REQUEST = 4, /* consumer -> verifier: the same evidence, before judging */
+    AGENT_MSG_VERIFY_REPLY = 5,   /* verifier -> consumer: what re-running the job showed */
     AGENT_MSG_KIND_COUNT
 } agent_msg_kind;
 
@@ -260,5 +264,38 @@ agent_msg_result agent_msg_open(proto_crypto *c, const agent_msg_self *self,
                                 agent_msg_lookup_fn lookup, void *lookup_ctx,
                                 agent_msg_replay *replay, const uint8_t *wire, size_t size,
                                 agent_msg_header *header_out, GBytes **plaintext_out);
+
+/* ---- disclosure: opening one message for a third party ----
+ *
+ * A dispute needs a neutral party (a verifier, an arbiter) to read the
+ * input and the result the two parties exchanged, and to trust that
+ * they are the ones the chain committed to (the job's input_hash and
+ * result_hash are hashes of the wires). Handing over the pair's box key
+ * would open every message the two ever exchanged. Instead either
+ * party discloses the key of one message only: XSalsa20's HSalsa20
+ * subkey for that message's nonce under the pair's box key (libsodium's
+ * crypto_secretbox: subkey = HSalsa20(box key, nonce[0..16]); the
+ * stream is Salsa20(subkey, nonce[16..24]), its first 32 bytes the
+ * Poly1305 key). Nonces never repeat between a pair, so the subkey opens
+ * that message and no other, and the Poly1305 tag makes a wrong subkey
+ * fail to open. */
+#define AGENT_MSG_DISCLOSURE_KEY_SIZE 32
+
+/* The disclosure key of wire[0..size), a message between `mine` and the
+ * peer whose X25519 key is `peer` (either direction); false when the
+ * bytes are not a structurally valid message or the peer's key is
+ * unusable. */
+bool agent_msg_disclose(const proto_crypto *c, const agent_msg_keypair *mine,
+                        const proto_pubkey *peer, const uint8_t *wire, size_t size,
+                        uint8_t key[AGENT_MSG_DISCLOSURE_KEY_SIZE]);
+
+/* Open hostile bytes with a disclosed key: the structural checks of
+ * agent_msg_peek, then the box (BAD_CIPHERTEXT when the key does not
+ * open it). The signature is not checked: the caller authenticates the
+ * wire some other way (its hash on chain). On OK *h and *plaintext_out
+ * (new, caller unrefs) are filled. */
+agent_msg_result agent_msg_open_disclosed(const uint8_t key[AGENT_MSG_DISCLOSURE_KEY_SIZE],
+                                          const uint8_t *wire, size_t size, agent_msg_header *h,
+                                          GBytes **plaintext_out);
 
 #endif

@@ -74,9 +74,7 @@ static void decide(proto_agent *a, agent_job *j, const proto_job *jb)
     }
     j->payment = jb->payment;
     j->phase = AGENT_JOB_WORKING;
-    j->since_ns = agent_now(a);
-    g_bytes_unref(j->sealed);
-    j->sealed = NULL;
+    j->since_ns = agent_now(a); /* the sealed input stays: evidence, should it be disputed */
     a->dirty = true;
     a->stats.jobs_accepted++;
     agent_report(a, (proto_agent_event){.kind = PROTO_AGENT_EV_ACCEPTED, .job = j->id,
@@ -101,11 +99,15 @@ void agent_provider_tick(proto_agent *a, const proto_state *s, agent_job *j)
         agent_job_drop(a, j);
         return;
     }
+    if (j->phase == AGENT_JOB_DELIVERING && jb->status == PROTO_JOB_DISPUTED) {
+        agent_party_tick(a, s, j);
+        return;
+    }
     if (j->phase == AGENT_JOB_DELIVERING && jb->status == PROTO_JOB_DELIVERED &&
         now >= j->next_send_ns && j->sends < AGENT_SENDS_MAX) {
-        g_bytes_ref(j->sealed);
-        agent_send(a, j, j->peer, j->sealed);
-        g_bytes_unref(j->sealed);
+        g_bytes_ref(j->result_wire);
+        agent_send(a, j, j->peer, j->result_wire);
+        g_bytes_unref(j->result_wire);
     }
 }
 
@@ -146,7 +148,7 @@ void agent_provider_deliver(proto_agent *a, agent_job *j)
     j->phase = AGENT_JOB_DELIVERING;
     j->since_ns = agent_now(a);
     j->correct = !a->cfg.behaviour.wrong_result;
-    j->sealed = sealed;
+    j->result_wire = sealed;
     j->sends = 0;
     a->dirty = true;
     a->stats.jobs_delivered++;

@@ -88,6 +88,12 @@ void proto_agent_on_message(proto_agent *a, GBytes *wire)
         agent_job *j = agent_job_find(a, h.job);
         if (j != NULL && j->peer == h.from && PROTO_JOB_CONSUMER(h.job) == a->cfg.account)
             agent_consumer_result(a, s, j, p, plain_size, wire);
+    } else if (h.kind == AGENT_MSG_VERIFY_REPLY) {
+        agent_job *j = agent_job_find(a, h.job);
+        if (j != NULL && j->verifier == h.from && PROTO_JOB_CONSUMER(h.job) == a->cfg.account)
+            agent_consumer_verified(a, j, p, plain_size);
+    } else {
+        agent_juror_message(a, s, &h, p, plain_size);
     }
     g_bytes_unref(plain);
     agent_store_flush(a);

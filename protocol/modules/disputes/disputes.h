@@ -277,6 +277,9 @@ const proto_juror *proto_disputes_juror(const proto_state *s, uint32_t account);
  * *revealed whether its commit is revealed. */
 uint32_t proto_disputes_seats_of(const proto_state *s, uint64_t job, uint32_t round,
                                  uint32_t account, bool *voted, bool *revealed);
+/* What appealing the current round of d costs (seat_fee x the next
+ * round's seats); a party checks its balance before it appeals. */
+uint64_t proto_disputes_appeal_fee(const proto_state *s, const proto_dispute *d);
 /* Tokens the module holds: stakes, bonds and appeal fees. */
 uint64_t proto_disputes_held(const proto_state *s);
 

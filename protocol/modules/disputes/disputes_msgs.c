@@ -274,6 +274,11 @@ static uint64_t appeal_fee(const disputes_state *st, const proto_dispute *d)
     return st->params.seat_fee * proto_disputes__next_seats(&st->params, d);
 }
 
+uint64_t proto_disputes_appeal_fee(const proto_state *s, const proto_dispute *d)
+{
+    return appeal_fee(state_of(s), d);
+}
+
 static uint32_t check_appeal(const proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
     const proto_txmsg *m = msg;
