@@ -61,8 +61,8 @@
  *
  * Durable store. What the agent must not lose when its host crashes (its
  * heartbeat sequence, its next job sequence, the replay window, its open
- * jobs with their wires, a juror's votes) is written through env->store_put after every change and read
- * back by proto_agent_new. */
+ * jobs with their wires, a juror's votes) is written through
+ * env->store_put after every change and read back by proto_agent_new. */
 #ifndef AITBC_PROTOCOL_AGENT_H
 #define AITBC_PROTOCOL_AGENT_H
 
