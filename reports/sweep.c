@@ -149,12 +149,15 @@ static gboolean write_summary(sqlite3 *db, GError **error)
 
 /* ---- plots ---- */
 
+/* Each plotted only when the runs have it (the dispute figures need a
+ * [disputes] section). */
 static const char *const sweep_metrics_plotted[] = {
     "throughput_tps", "finality_p99_s", "blocks_final", "view_changes",
-    "block_propagation_p99_s", NULL};
+    "block_propagation_p99_s", "dispute_rate", "disputes_wrong_ruling_share", NULL};
 static const char *const sweep_metric_labels[] = {
     "finalized throughput (tx/s)", "finality p99 (s)", "blocks final", "view changes",
-    "block propagation p99 (s)", NULL};
+    "block propagation p99 (s)", "disputes opened / jobs posted",
+    "final rulings that were wrong (share of resolved disputes)", NULL};
 
 /* Value of `key` in "k=v;k=v", and everything else (the series label). */
 static char *param_value(const char *params, const char *key, char **rest)

@@ -176,6 +176,9 @@ static void dispute_figures(const sim_dispute_obs *d, sim_metrics *metrics,
         g_autofree char *name = g_strconcat("disputes.", proto_ruling_name(k), NULL);
         sim_metrics_figure(metrics, name, (double)c->by_ruling[k]);
     }
+    if (c->resolved > 0)
+        sim_metrics_figure(metrics, "disputes_wrong_ruling_share",
+                           (double)c->wrongful / (double)c->resolved);
     if (c->wrong_results > 0)
         sim_metrics_figure(metrics, "disputes_overturned_share",
                            (double)c->overturned / (double)c->wrong_results);
