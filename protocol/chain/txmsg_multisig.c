@@ -12,6 +12,8 @@
  * approver an owner, enough approvals) are the module's, so that each
  * refusal is named and counted there. */
 #include "protocol/chain/txmsg_multisig.h"
+
+#include "protocol/chain/tx_envelope.h"
 #include "protocol/chain/txmsg_codec.h"
 
 #include <string.h>
@@ -70,6 +72,23 @@ static void op_threshold_get(const uint8_t *in, proto_multisig_op *op)
     op->threshold.threshold = in[0];
 }
 
+static void op_job_settle_put(const proto_multisig_op *op, uint8_t *out)
+{
+    proto_le_put_u64(out, op->job_settle.job);
+    out[8] = op->job_settle.release;
+}
+
+static void op_job_settle_get(const uint8_t *in, proto_multisig_op *op)
+{
+    op->job_settle.job = proto_le_get_u64(in);
+    op->job_settle.release = in[8];
+}
+
+static bool op_job_settle_valid(const proto_multisig_op *op)
+{
+    return op->job_settle.release <= 1 && PROTO_JOB_SEQ(op->job_settle.job) != 0;
+}
+
 static bool op_always_valid(const proto_multisig_op *op)
 {
     (void)op;
@@ -85,6 +104,8 @@ static const op_codec op_codecs[PROTO_MULTISIG_OP_TYPE_END] = {
                                         op_always_valid},
     [PROTO_MULTISIG_OP_CHANGE_THRESHOLD] = {"change_threshold", 1, op_threshold_put,
                                             op_threshold_get, op_always_valid},
+    [PROTO_MULTISIG_OP_JOB_SETTLE] = {"job_settle", 8 + 1, op_job_settle_put, op_job_settle_get,
+                                      op_job_settle_valid},
 };
 
 static const op_codec *op_codec_of(uint8_t type)

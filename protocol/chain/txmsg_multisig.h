@@ -44,6 +44,8 @@ typedef enum proto_multisig_op_type {
     PROTO_MULTISIG_OP_ADD_OWNER = 2,        /* Safe's addOwnerWithThreshold */
     PROTO_MULTISIG_OP_REMOVE_OWNER = 3,     /* Safe's removeOwner */
     PROTO_MULTISIG_OP_CHANGE_THRESHOLD = 4, /* Safe's changeThreshold */
+    PROTO_MULTISIG_OP_JOB_SETTLE = 5,       /* settle the guarded job the multisig guards
+                                             * (protocol/modules/jobs/jobs.h) */
     PROTO_MULTISIG_OP_TYPE_END              /* one past the last */
 } proto_multisig_op_type;
 
@@ -62,6 +64,10 @@ typedef struct proto_multisig_op {
         struct {
             uint8_t threshold;
         } threshold; /* CHANGE_THRESHOLD */
+        struct {
+            uint64_t job;    /* the job's id */
+            uint8_t release; /* 1: pay the provider; 0: refund the consumer */
+        } job_settle;        /* JOB_SETTLE */
     };
 } proto_multisig_op;
 

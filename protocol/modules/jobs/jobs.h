@@ -83,6 +83,26 @@
  * more jobs than its capacity, which only queues them (the simulator
  * models the compute).
  *
+ * Guarded jobs. With guard_min_payment > 0, a job paying at least that
+ * is guarded, as a large escrow is guarded by a 2-of-3 Safe: JOB_POST
+ * also makes a multisig (protocol/modules/multisig/multisig.h) whose
+ * owners are the consumer, the provider and an arbiter drawn by stake
+ * among the disputes module's arbiters that are neither (BLAKE2b(
+ * "aitbc-guard" | chain_id | job | time_ns)), threshold 2, and the job
+ * keeps its id in `guard`. Once DELIVERED, a guarded job is settled only
+ * by that multisig executing JOB_SETTLE: RELEASED (done++, no feedback)
+ * or REJECTED (refund, feedback 0, failed++). JOB_CONFIRM and JOB_REJECT
+ * of a guarded job are refused (guarded), and the window's end does not
+ * release it: the consumer and the provider agree, or either of them
+ * and the arbiter do, so no single owner going silent can take or keep
+ * the escrow. Undecided guard_expiry_ns after release_ns, it is
+ * released (RELEASED_AUTO), as an unchallenged delivery always is. A
+ * guarded post is refused no_guard when no arbiter can be drawn or the
+ * multisig module cannot make one (it is absent, or full: guards count
+ * against PROTO_MULTISIG_COUNT_MAX and are never removed). The root
+ * covers the guard fields only on a chain with guards, so a chain
+ * without keeps the roots it had.
+ *
  * The module needs the registry: its genesis asserts the registry is
  * attached. Gas: what each message's handler reads, writes and deletes,
  * record by record (jobs_msgs.c lists them; job records
@@ -108,6 +128,8 @@ typedef struct proto_jobs_params {
     int64_t accept_timeout_ns;   /* > 0: a POSTED job expires this long after posting */
     int64_t challenge_window_ns; /* >= 0: a DELIVERED job may be rejected this long */
     uint32_t max_deadline_ms;    /* > 0: the longest deadline a job may ask for */
+    uint64_t guard_min_payment;  /* 0: no guards; else guarded from this payment up */
+    int64_t guard_expiry_ns;     /* >= 0: an undecided guarded job's time after release_ns */
 } proto_jobs_params;
 
 /* fee 1%, accept timeout 5 min, window 10 min, max deadline 1 h. */
@@ -159,6 +181,7 @@ typedef struct proto_job {
     int64_t due_ns;         /* accepted_ns + deadline_ms; else 0 */
     int64_t delivered_ns;   /* DELIVERED, DISPUTED; else 0 */
     int64_t release_ns;     /* delivered_ns + challenge_window_ns; else 0 */
+    uint32_t guard;         /* the multisig guarding it; 0: not guarded */
 } proto_job;
 
 /* Why the module refused a message. */
@@ -183,6 +206,8 @@ typedef enum proto_jobs_result {
     PROTO_JOBS_ACCEPT_EXPIRED,       /* accepting at or after the accept timeout */
     PROTO_JOBS_PAST_DEADLINE,        /* a result at or after due_ns */
     PROTO_JOBS_WINDOW_CLOSED,        /* a rejection at or after release_ns */
+    PROTO_JOBS_GUARDED,              /* a confirm or reject of a guarded job */
+    PROTO_JOBS_NO_GUARD,             /* a guarded post with no arbiter or multisig to guard it */
     PROTO_JOBS_RESULT_COUNT
 } proto_jobs_result;
 
@@ -211,6 +236,16 @@ uint64_t proto_jobs_fee(const proto_jobs_params *p, uint64_t payment);
  * outcome: pay out, registry effects, event, removal. */
 void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64_t id,
                                 proto_job_status outcome);
+
+/* The multisig module, executing JOB_SETTLE: is job a live job guarded
+ * by multisig id and DELIVERED? PROTO_MULTISIG_OK, NOT_GUARD or
+ * JOB_NOT_DELIVERED are that module's answers (it checks with
+ * proto_jobs_get). Settle it: RELEASED when release, else REJECTED. */
+void proto_jobs_settle_guarded(proto_state *s, const proto_msg_ctx *ctx, uint64_t id, bool release);
+/* Whether a live job is guarded by multisig id. */
+bool proto_jobs_guarded_by(const proto_state *s, uint32_t multisig);
+/* Gas settling a job charges beyond the message (JOB_CONFIRM's records). */
+uint64_t proto_jobs_settle_gas(const proto_gas_schedule *gas);
 
 /* What the gas schedule assumes a job record is: its id, and the rest
  * of the job as the module's root encodes it (jobs_state.c: 152 bytes

@@ -28,12 +28,25 @@ gint proto_jobs__find(const jobs_state *st, uint64_t id);
  * slashed. */
 void proto_jobs__report(GArray *events, const proto_job *job, proto_job_status prev,
                         proto_job_status status, uint64_t amount);
+/* A settlement's score when nobody gave feedback (a guarded release). */
+#define PROTO_JOBS__NO_FEEDBACK UINT8_MAX
 /* Settle the job at index k of a mutable state with `outcome`: pay it
  * out (a refund, or the release for RELEASED and RELEASED_AUTO), apply
  * the outcome's registry effects (feedback, counters, no-show slash),
  * report it and remove it. score: the consumer's, for RELEASED. */
 void proto_jobs__settle(proto_state *s, const proto_msg_ctx *ctx, jobs_state *st, guint k,
                         proto_job_status outcome, uint8_t score);
+
+/* jobs_guard.c: guarded jobs (jobs.h). Is a payment guarded under p?
+ * The arbiter a guard of job would get now (PROTO_ACCOUNT_NONE: none);
+ * make the guard of the just-posted job j and return its id. */
+bool proto_jobs__guarded(const proto_jobs_params *p, uint64_t payment);
+uint32_t proto_jobs__guard_arbiter(const proto_state *s, const proto_msg_ctx *ctx, uint64_t job,
+                                   uint32_t consumer, uint32_t provider);
+uint32_t proto_jobs__make_guard(proto_state *s, const proto_msg_ctx *ctx, const proto_job *j);
+/* The outcome a guarded job's time gives it at now, or PROTO_JOB_NONE. */
+proto_job_status proto_jobs__guard_timeout(const jobs_state *st, const proto_job *j,
+                                           int64_t now_ns);
 
 #define PROTO_JOBS__ROUTES_COUNT 7
 extern const proto_msg_route proto_jobs__routes[PROTO_JOBS__ROUTES_COUNT];

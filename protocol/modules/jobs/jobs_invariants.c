@@ -9,6 +9,7 @@
 #include "protocol/chain/tx_envelope.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs_internal.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 
 #define NS_PER_MS 1000000LL
@@ -34,6 +35,18 @@ static bool times_fit(const jobs_state *st, const proto_job *j)
            j->release_ns == j->delivered_ns + st->params.challenge_window_ns;
 }
 
+/* Guarded exactly when its payment says so, by a multisig of its two
+ * parties and one more owner, threshold 2, that has executed nothing
+ * (its only operation settles the job). */
+static bool guard_fits(const proto_state *s, const jobs_state *st, const proto_job *j)
+{
+    if (!proto_jobs__guarded(&st->params, j->payment))
+        return j->guard == 0;
+    const proto_multisig *ms = proto_multisig_get(s, j->guard);
+    return ms != NULL && ms->threshold == 2 && ms->owners_count == 3 && ms->nonce == 0 &&
+           proto_multisig_is_owner(ms, j->consumer) && proto_multisig_is_owner(ms, j->provider);
+}
+
 /* One job on its own and against its consumer's record. */
 static void check_job(const proto_state *s, const jobs_state *st, const proto_job *j,
                       GString *why, bool *ok)
@@ -48,6 +61,8 @@ static void check_job(const proto_state *s, const jobs_state *st, const proto_jo
         broken(why, ok, "a job's fee is not its payment's share", j->id);
     if (!times_fit(st, j))
         broken(why, ok, "a job's times do not fit its status", j->id);
+    if (!guard_fits(s, st, j))
+        broken(why, ok, "a job's guard is not a 2-of-3 multisig of its parties", j->id);
     const proto_agent_record *c = proto_registry_agent(s, j->consumer);
     if (c == NULL || PROTO_JOB_SEQ(j->id) >= c->next_job_seq)
         broken(why, ok, "a job's sequence is not below its consumer's next", j->id);

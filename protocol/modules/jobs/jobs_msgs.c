@@ -7,6 +7,7 @@
 #include "protocol/chain/tx_exec.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs_internal.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 
 #define NS_PER_MS 1000000LL
@@ -85,7 +86,7 @@ uint64_t proto_jobs_msg_gas(const proto_gas_schedule *gas, uint8_t type)
     jobs_gas_prices p = prices_of(gas);
     uint64_t job_settled = proto_gas_add_sat(p.job_read, p.job_delete);
     switch (type) {
-    case PROTO_TXMSG_JOB_POST:
+    case PROTO_TXMSG_JOB_POST: /* a guarded post also writes its multisig: charged to all */
         return SUM(p.agent_rw, p.agent_rw, p.job_write, p.total_rw);
     case PROTO_TXMSG_JOB_ACCEPT:
         return SUM(p.job_rw, p.agent_read);
@@ -221,6 +222,11 @@ static uint32_t check_post(const proto_state *s, const proto_msg_ctx *ctx, const
     if (m->job_post.payment > UINT64_MAX - fee ||
         proto_state_account(s, ctx->sender)->balance < m->job_post.payment + fee)
         return PROTO_JOBS_NO_FUNDS;
+    if (proto_jobs__guarded(&st->params, m->job_post.payment) &&
+        (!proto_multisig_can_create(s) ||
+         proto_jobs__guard_arbiter(s, ctx, m->job_post.job, ctx->sender,
+                                   m->job_post.provider) == PROTO_ACCOUNT_NONE))
+        return PROTO_JOBS_NO_GUARD;
     return PROTO_JOBS_OK;
 }
 
@@ -244,6 +250,8 @@ static void apply_post(proto_state *s, const proto_msg_ctx *ctx, const proto_txm
     st->escrow += j.payment + j.fee;
     proto_state_account_mut(s, ctx->sender, ctx->undo)->balance -= j.payment + j.fee;
     proto_registry_jobs_open_add(s, ctx->undo, j.provider, 1);
+    if (proto_jobs__guarded(&st->params, j.payment))
+        g_array_index(st->jobs, proto_job, k).guard = proto_jobs__make_guard(s, ctx, &j);
     proto_jobs__report(ctx->events, &j, PROTO_JOB_NONE, PROTO_JOB_POSTED, 0);
 }
 
@@ -326,7 +334,10 @@ static uint32_t check_confirm(const proto_state *s, const proto_msg_ctx *ctx, co
     const proto_job *j = NULL;
     if (m->job_confirm.score > PROTO_TXMSG_SCORE_MAX)
         return PROTO_JOBS_BAD_MESSAGE;
-    return check_job(s, ctx, m->job_confirm.job, false, PROTO_JOB_DELIVERED, &j);
+    uint32_t r = check_job(s, ctx, m->job_confirm.job, false, PROTO_JOB_DELIVERED, &j);
+    if (r == PROTO_JOBS_OK && j->guard != 0)
+        return PROTO_JOBS_GUARDED;
+    return r;
 }
 
 static void apply_confirm(proto_state *s, const proto_msg_ctx *ctx, const proto_txmsg *m)
@@ -341,6 +352,8 @@ static uint32_t check_reject(const proto_state *s, const proto_msg_ctx *ctx, con
     uint32_t r = check_job(s, ctx, m->job.job, false, PROTO_JOB_DELIVERED, &j);
     if (r != PROTO_JOBS_OK)
         return r;
+    if (j->guard != 0)
+        return PROTO_JOBS_GUARDED;
     if (ctx->time_ns >= j->release_ns)
         return PROTO_JOBS_WINDOW_CLOSED;
     if (proto_disputes_active(s) && !proto_disputes_can_open(s, ctx->sender))

@@ -70,7 +70,8 @@ static uint64_t registry_effects(proto_state *s, proto_undo *undo, const proto_j
     uint64_t slashed = 0;
     switch (outcome) {
     case PROTO_JOB_RELEASED:
-        proto_registry_feedback(s, undo, job->consumer, job->provider, score);
+        if (score != PROTO_JOBS__NO_FEEDBACK)
+            proto_registry_feedback(s, undo, job->consumer, job->provider, score);
         proto_registry_count_outcome(s, undo, job->provider, true);
         break;
     case PROTO_JOB_RELEASED_AUTO:
@@ -130,6 +131,8 @@ static proto_job_status timeout_of(const jobs_state *st, const proto_job *j, int
     case PROTO_JOB_ACCEPTED:
         return now_ns >= j->due_ns ? PROTO_JOB_MISSED : PROTO_JOB_NONE;
     case PROTO_JOB_DELIVERED:
+        if (j->guard != 0)
+            return proto_jobs__guard_timeout(st, j, now_ns);
         return now_ns >= j->release_ns ? PROTO_JOB_RELEASED_AUTO : PROTO_JOB_NONE;
     default:
         return PROTO_JOB_NONE;

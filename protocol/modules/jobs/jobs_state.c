@@ -25,7 +25,8 @@ bool proto_jobs_params_valid(const proto_jobs_params *p)
 {
     return p->fee_permille <= 1000 && p->accept_timeout_ns > 0 &&
            p->accept_timeout_ns <= INT64_MAX / 4 && p->challenge_window_ns >= 0 &&
-           p->challenge_window_ns <= INT64_MAX / 4 && p->max_deadline_ms > 0;
+           p->challenge_window_ns <= INT64_MAX / 4 && p->max_deadline_ms > 0 &&
+           p->guard_expiry_ns >= 0 && p->guard_expiry_ns <= INT64_MAX / 4;
 }
 
 const char *proto_job_status_name(proto_job_status s)
@@ -83,6 +84,8 @@ const char *proto_jobs_result_name(proto_jobs_result r)
         [PROTO_JOBS_ACCEPT_EXPIRED] = "accept_expired",
         [PROTO_JOBS_PAST_DEADLINE] = "past_deadline",
         [PROTO_JOBS_WINDOW_CLOSED] = "window_closed",
+        [PROTO_JOBS_GUARDED] = "guarded",
+        [PROTO_JOBS_NO_GUARD] = "no_guard",
     };
     return (unsigned)r < PROTO_JOBS_RESULT_COUNT ? names[r] : "unknown";
 }
@@ -144,6 +147,17 @@ static void put_job(GByteArray *b, const proto_job *j)
     put_u64(b, (uint64_t)j->release_ns);
 }
 
+/* The guard fields, only on a chain with guards (jobs.h). */
+static void put_guards(GByteArray *b, const jobs_state *st)
+{
+    if (st->params.guard_min_payment == 0)
+        return;
+    put_u64(b, st->params.guard_min_payment);
+    put_u64(b, (uint64_t)st->params.guard_expiry_ns);
+    for (guint k = 0; k < st->jobs->len; k++)
+        put_u64(b, g_array_index(st->jobs, proto_job, k).guard);
+}
+
 static void jobs_root(const void *state, bool fast, proto_hash *out)
 {
     const jobs_state *st = state;
@@ -156,6 +170,7 @@ static void jobs_root(const void *state, bool fast, proto_hash *out)
     put_u64(b, st->jobs->len);
     for (guint k = 0; k < st->jobs->len; k++)
         put_job(b, &g_array_index(st->jobs, proto_job, k));
+    put_guards(b, st);
     if (fast)
         proto_fastmix(out->bytes, PROTO_HASH_SIZE, "jobs", 4, b->data, b->len);
     else

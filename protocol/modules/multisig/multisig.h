@@ -81,6 +81,13 @@
  *                     owner; threshold_zero)
  *   CHANGE_THRESHOLD  1 <= threshold <= owners (threshold_zero,
  *                     threshold_above_owners)
+ *   JOB_SETTLE        job, release: settle the large job this multisig
+ *                     guards (jobs.h, "Guarded jobs"): pay the provider
+ *                     or refund the consumer (not_guard: no live job
+ *                     guarded by this multisig has this id;
+ *                     job_not_delivered: its result is not in yet).
+ *                     While its job lives, a guard executes nothing else
+ *                     (guard_only): its owners cannot change under it
  * Unlike Safe, an operation that would fail refuses the whole EXEC and
  * the nonce does not move (Safe spends the nonce on a failed inner call
  * that was given its own gas), so the approvals stay. Values the decoder
@@ -168,6 +175,9 @@ typedef enum proto_multisig_result {
     PROTO_MULTISIG_UNKNOWN_RECIPIENT,      /* a transfer to no account */
     PROTO_MULTISIG_ALREADY_OWNER,          /* adding an owner (GS204) */
     PROTO_MULTISIG_NOT_OWNER,              /* removing an account that is not an owner */
+    PROTO_MULTISIG_NOT_GUARD,              /* JOB_SETTLE of a job this multisig does not guard */
+    PROTO_MULTISIG_JOB_NOT_DELIVERED,      /* JOB_SETTLE before the job's result is in */
+    PROTO_MULTISIG_GUARD_ONLY,             /* another operation by a live job's guard */
     PROTO_MULTISIG_RESULT_COUNT
 } proto_multisig_result;
 
@@ -195,6 +205,16 @@ typedef struct proto_multisig_genesis_account {
  * which accepts CREATE. */
 void proto_multisig_genesis(proto_state *s, uint32_t count,
                             const proto_multisig_genesis_account *accounts);
+
+/* A multisig another module makes as it applies a message (the jobs
+ * module's guard of a large job, jobs.h): owners as
+ * proto_multisig_owners_rule takes them (asserted), no balance. Returns
+ * its id, or 0 when the module is absent or full. The change is
+ * recorded in undo like any other. */
+uint32_t proto_multisig_create_for(proto_state *s, proto_undo *undo, uint32_t threshold,
+                                   uint32_t owners_count, const uint32_t *owners);
+/* Whether proto_multisig_create_for would make one now. */
+bool proto_multisig_can_create(const proto_state *s);
 
 /* ---- readers (the module absent: NULL, zero) ---- */
 

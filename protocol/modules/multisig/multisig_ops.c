@@ -1,8 +1,8 @@
 /* The multisig's inner operations (multisig.h): one row per type, each a
  * read-only check with Safe's refusals, a change that can no longer
  * fail, and the gas of the records it touches beyond the multisig's.
- * The next operations (releasing a job's escrow, approving an upgrade)
- * are rows here and in txmsg_multisig.c.
+ * JOB_SETTLE settles a large job the multisig guards (jobs.h); the next
+ * (approving an upgrade) will be a row here and in txmsg_multisig.c.
  *
  * The owner rules are OwnerManager.sol's: an added owner is an account
  * and not already an owner (GS203, GS204); a removed one is an owner
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/chain/tx_exec.h"
+#include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/multisig/multisig_internal.h"
 
 /* The threshold rule against the owner count the change leaves. */
@@ -104,12 +105,34 @@ static void change_threshold_apply(proto_state *s, const proto_msg_ctx *ctx, mul
     ms->threshold = op->threshold.threshold;
 }
 
+/* ---- JOB_SETTLE ---- */
+
+static uint32_t job_settle_check(const proto_state *s, const proto_multisig *ms,
+                                 const proto_multisig_op *op)
+{
+    const proto_job *j = proto_jobs_get(s, op->job_settle.job);
+    if (j == NULL || j->guard != ms->id)
+        return PROTO_MULTISIG_NOT_GUARD;
+    if (j->status != PROTO_JOB_DELIVERED)
+        return PROTO_MULTISIG_JOB_NOT_DELIVERED;
+    return PROTO_MULTISIG_OK;
+}
+
+static void job_settle_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_state *st,
+                             proto_multisig *ms, const proto_multisig_op *op)
+{
+    (void)st;
+    (void)ms;
+    proto_jobs_settle_guarded(s, ctx, op->job_settle.job, op->job_settle.release != 0);
+}
+
 /* ---- the table ---- */
 
 typedef enum op_gas {
     OP_GAS_NONE,         /* the multisig's record only */
     OP_GAS_ACCOUNT_READ, /* and a read of an account */
     OP_GAS_ACCOUNT_RW,   /* and a read and a write of an account */
+    OP_GAS_JOB,          /* and what settling a job touches (proto_jobs_settle_gas) */
 } op_gas;
 
 static const struct {
@@ -123,12 +146,15 @@ static const struct {
     [PROTO_MULTISIG_OP_REMOVE_OWNER] = {remove_owner_check, remove_owner_apply, OP_GAS_NONE},
     [PROTO_MULTISIG_OP_CHANGE_THRESHOLD] = {change_threshold_check, change_threshold_apply,
                                             OP_GAS_NONE},
+    [PROTO_MULTISIG_OP_JOB_SETTLE] = {job_settle_check, job_settle_apply, OP_GAS_JOB},
 };
 
 uint32_t proto_multisig__op_check(const proto_state *s, const proto_multisig *ms,
                                   const proto_multisig_op *op)
 {
     g_assert(op->type < PROTO_MULTISIG_OP_TYPE_END && op_rules[op->type].check != NULL);
+    if (op->type != PROTO_MULTISIG_OP_JOB_SETTLE && proto_jobs_guarded_by(s, ms->id))
+        return PROTO_MULTISIG_GUARD_ONLY;
     return op_rules[op->type].check(s, ms, op);
 }
 
@@ -150,6 +176,8 @@ uint64_t proto_multisig__op_gas(const proto_gas_schedule *gas, const proto_multi
         return read;
     case OP_GAS_ACCOUNT_RW:
         return proto_gas_add_sat(read, write);
+    case OP_GAS_JOB:
+        return proto_jobs_settle_gas(gas);
     case OP_GAS_NONE:
         break;
     }

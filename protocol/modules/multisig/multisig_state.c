@@ -31,6 +31,9 @@ const char *proto_multisig_result_name(proto_multisig_result r)
         [PROTO_MULTISIG_UNKNOWN_RECIPIENT] = "unknown_recipient",
         [PROTO_MULTISIG_ALREADY_OWNER] = "already_owner",
         [PROTO_MULTISIG_NOT_OWNER] = "not_owner",
+        [PROTO_MULTISIG_NOT_GUARD] = "not_guard",
+        [PROTO_MULTISIG_JOB_NOT_DELIVERED] = "job_not_delivered",
+        [PROTO_MULTISIG_GUARD_ONLY] = "guard_only",
     };
     return (unsigned)r < PROTO_MULTISIG_RESULT_COUNT ? names[r] : "unknown";
 }
@@ -203,6 +206,23 @@ uint32_t proto_multisig__append(multisig_state *st, uint32_t threshold, uint32_t
     g_array_append_val(st->multisigs, ms);
     st->held += balance;
     return ms.id;
+}
+
+uint32_t proto_multisig_create_for(proto_state *s, proto_undo *undo, uint32_t threshold,
+                                   uint32_t owners_count, const uint32_t *owners)
+{
+    if (!proto_multisig_can_create(s))
+        return 0;
+    g_assert(proto_multisig_owners_rule(proto_state_account_count(s), threshold, owners_count,
+                                        owners) == PROTO_MULTISIG_OK);
+    return proto_multisig__append(proto_multisig__mut(s, undo), threshold, owners_count, owners,
+                                  0);
+}
+
+bool proto_multisig_can_create(const proto_state *s)
+{
+    const multisig_state *st = proto_multisig__get(s);
+    return st != NULL && st->multisigs->len < PROTO_MULTISIG_COUNT_MAX;
 }
 
 /* ---- genesis ---- */
