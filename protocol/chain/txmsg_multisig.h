@@ -112,7 +112,7 @@ typedef struct proto_multisig_approve_msg {
     proto_hash op_hash; /* any 32 bytes; only the operation's own hash is ever executed */
 } proto_multisig_approve_msg;
 
-/* "transfer", "add_owner", "remove_owner", "change_threshold";
+/* "transfer", "add_owner", "remove_owner", "change_threshold", "job_settle";
  * "unknown" otherwise. */
 const char *proto_multisig_op_name(uint8_t type);
 /* The body size of operation `type`, or 0 for a type with none. */

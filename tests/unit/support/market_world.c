@@ -66,15 +66,20 @@ static proto_registry_genesis_agent market_agent(uint32_t account, uint32_t caps
     return g;
 }
 
-void mw_init_market(market_world *w)
+void mw_init_market_with(market_world *w, const proto_jobs_params *jp)
 {
     proto_registry_params rp = mw_registry_params();
     const proto_registry_genesis_agent agents[] = {
         market_agent(0, 0x3, 1000), market_agent(1, 0x4, 500), market_agent(2, 0, 200),
         market_agent(3, 0, 200)};
     mw_init(w, 8, MW_BALANCE, &rp, G_N_ELEMENTS(agents), agents);
+    mw_jobs(w, jp);
+}
+
+void mw_init_market(market_world *w)
+{
     proto_jobs_params jp = mw_jobs_params();
-    mw_jobs(w, &jp);
+    mw_init_market_with(w, &jp);
 }
 
 void mw_clear(market_world *w)

@@ -39,6 +39,8 @@ proto_registry_params mw_registry_params(void);
 /* fee 2%, accept timeout 1 ms, challenge window 5 ms, max deadline 100 ms. */
 proto_jobs_params mw_jobs_params(void);
 void mw_init_market(market_world *w);
+/* The same market with these jobs parameters. */
+void mw_init_market_with(market_world *w, const proto_jobs_params *jp);
 /* Attach the jobs module too. */
 void mw_jobs(market_world *w, const proto_jobs_params *params);
 void mw_clear(market_world *w);
