@@ -167,6 +167,8 @@ void agent_store_flush(proto_agent *a)
         proto_write_u8(&w, j->vote_round);
         proto_write_u8(&w, j->vote_step);
         proto_write_i64(&w, j->vote_sent_ns);
+        proto_write_u8(&w, j->approved);
+        proto_write_i64(&w, j->exec_ns);
     }
     GBytes *blob = proto_writer_steal(&w);
     a->env.store_put(a->env.ctx, AGENT_STORE_KEY, blob);
@@ -220,6 +222,8 @@ static void store_load(proto_agent *a, GBytes *blob)
         j->vote_round = proto_read_u8(&r);
         j->vote_step = proto_read_u8(&r);
         j->vote_sent_ns = proto_read_i64(&r);
+        j->approved = proto_read_u8(&r);
+        j->exec_ns = proto_read_i64(&r);
         if (j->phase == AGENT_JOB_CHECKING)
             j->phase = AGENT_JOB_SEATED; /* the re-run died with the host: evidence again */
         g_ptr_array_add(a->jobs, j); /* written in id order */

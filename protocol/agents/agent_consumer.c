@@ -85,6 +85,19 @@ static void send_input(proto_agent *a, agent_job *j)
 
 static void judge(proto_agent *a, agent_job *j, bool accept)
 {
+    const proto_state *s = a->env.chain_state(a->env.ctx);
+    const proto_job *jb = s != NULL ? proto_jobs_get(s, j->id) : NULL;
+    if (jb != NULL && jb->guard != 0) { /* approve a settlement instead (agent_guard.c) */
+        if (!agent_guard_approve(a, s, j, jb->guard, accept))
+            return;
+        if (!accept && !a->cfg.behaviour.false_dispute)
+            agent_block(a, j->peer);
+        j->phase = AGENT_JOB_JUDGED;
+        j->since_ns = agent_now(a);
+        j->next_send_ns = 0;
+        a->dirty = true;
+        return;
+    }
     proto_txmsg m = {.type = accept ? PROTO_TXMSG_JOB_CONFIRM : PROTO_TXMSG_JOB_REJECT};
     if (accept) {
         m.job_confirm.job = j->id;
@@ -206,6 +219,10 @@ void agent_consumer_tick(proto_agent *a, const proto_state *s, agent_job *j)
     }
     if (jb->status == PROTO_JOB_DISPUTED) {
         agent_party_tick(a, s, j);
+        return;
+    }
+    if (j->phase == AGENT_JOB_JUDGED && jb->guard != 0) {
+        agent_guard_party_tick(a, s, j, jb);
         return;
     }
     if (j->phase == AGENT_JOB_VERIFYING) {

@@ -8,6 +8,7 @@
 
 #include "protocol/agents/agent.h"
 #include "protocol/agents/agent_msg.h"
+#include "protocol/modules/jobs/jobs.h"
 
 /* How often the agent looks at its host's state. */
 #define AGENT_TICK_NS 500000000LL
@@ -72,6 +73,9 @@ typedef struct agent_job {
     uint8_t vote_round;     /* juror: the round `vote` is for */
     uint8_t vote_step;      /* juror: 1 verdict or commit sent, 2 reveal sent */
     int64_t vote_sent_ns;   /* juror: when it last sent it (0: never) */
+    /* Guarded jobs (agent_guard.c). */
+    uint8_t approved;       /* the settlement it approved: 0 none, 1 release, 2 refund */
+    int64_t exec_ns;        /* when it last sent the guard's EXEC (0: never) */
 } agent_job;
 
 struct proto_agent {
@@ -120,6 +124,21 @@ void agent_provider_deliver(proto_agent *a, agent_job *j);
 /* agent_party.c: a party's side of its DISPUTED job (defend, show the
  * drawn jurors the evidence, appeal a ruling it thinks wrong). */
 void agent_party_tick(proto_agent *a, const proto_state *s, agent_job *j);
+
+/* agent_guard.c: guarded jobs (protocol/modules/jobs/jobs.h). A party
+ * approves its settlement (release: the provider, and a consumer that
+ * found the result right; refund: a consumer that did not) and shows
+ * the guard's arbiter the evidence when it must decide; any owner
+ * executes a settlement once two owners approved it. */
+bool agent_guard_approve(proto_agent *a, const proto_state *s, agent_job *j, uint32_t guard,
+                         bool release);
+void agent_guard_party_tick(proto_agent *a, const proto_state *s, agent_job *j,
+                            const proto_job *jb);
+/* Execute whichever settlement of the job two owners approved. */
+void agent_guard_exec_ready(proto_agent *a, const proto_state *s, agent_job *j,
+                            const proto_job *jb);
+/* The guard's owner that is neither party (UINT32_MAX: none). */
+uint32_t agent_guard_arbiter(const proto_state *s, const proto_job *jb);
 
 /* agent_juror.c */
 void agent_juror_tick(proto_agent *a, const proto_state *s);

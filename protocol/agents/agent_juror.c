@@ -1,5 +1,7 @@
 /* A juror agent (agent.h, "Disputes"): it verifies results for consumers
- * that ask, and sits on the disputes the chain draws it for.
+ * that ask, sits on the disputes the chain draws it for, and decides the
+ * guarded jobs it is the arbiter of (agent_guard.c) when their parties
+ * do not agree.
  *
  * Every tick it walks the chain's live disputes for seats of its own in
  * the current round and acts by the phase: a verdict in tier 1, a commit
@@ -23,6 +25,7 @@
 #include "protocol/core/codec.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 
 /* A vote not on chain this long after it was sent is sent again. */
 #define JUROR_RESEND_NS (2 * AGENT_RESEND_NS)
@@ -146,13 +149,49 @@ static void sit(proto_agent *a, const proto_state *s, const proto_dispute *d)
     }
 }
 
+/* Am I the arbiter of this guarded, delivered job? */
+static bool guarding(const proto_agent *a, const proto_state *s, const proto_job *jb)
+{
+    return jb->guard != 0 && jb->status == PROTO_JOB_DELIVERED &&
+           agent_guard_arbiter(s, jb) == a->cfg.account;
+}
+
+/* A guarded job I am the arbiter of: execute what two owners approved;
+ * when the parties disagree or the consumer is silent past the window,
+ * approve the side my vote favours (once I have one). */
+static void arbitrate(proto_agent *a, const proto_state *s, const proto_job *jb)
+{
+    const proto_multisig *ms = proto_multisig_get(s, jb->guard);
+    if (ms == NULL)
+        return;
+    proto_multisig_op op;
+    memset(&op, 0, sizeof op);
+    op.type = PROTO_MULTISIG_OP_JOB_SETTLE;
+    op.job_settle.job = jb->id;
+    proto_hash refund;
+    proto_multisig_op_hash(a->cfg.chain_id, ms->id, ms->nonce, &op, &refund);
+    bool contested = proto_multisig_approvals(s, ms->id, &refund) > 0 ||
+                     agent_now(a) >= jb->release_ns;
+    agent_job *j = agent_job_find(a, jb->id);
+    if (j == NULL && !contested)
+        return;
+    if (j == NULL && (j = record_of(a, jb->id)) == NULL)
+        return;
+    agent_guard_exec_ready(a, s, j, jb);
+    if (!contested || j->approved != 0)
+        return;
+    uint8_t vote = choose(a, j, jb->consumer, jb->provider);
+    if (vote != 0)
+        agent_guard_approve(a, s, j, jb->guard, vote == PROTO_RULING_PROVIDER);
+}
+
 /* Forget jobs the chain has settled or that no longer need us. */
 static void tidy(proto_agent *a, const proto_state *s)
 {
     for (guint i = a->jobs->len; i-- > 0;) {
         agent_job *j = g_ptr_array_index(a->jobs, i);
         const proto_job *jb = proto_jobs_get(s, j->id);
-        bool live = jb != NULL && (jb->status == PROTO_JOB_DISPUTED ||
+        bool live = jb != NULL && (jb->status == PROTO_JOB_DISPUTED || guarding(a, s, jb) ||
                                    (jb->status == PROTO_JOB_DELIVERED && j->verifier != UINT32_MAX));
         if (!live && j->phase != AGENT_JOB_CHECKING)
             agent_job_drop(a, j);
@@ -166,6 +205,13 @@ void agent_juror_tick(proto_agent *a, const proto_state *s)
     tidy(a, s);
     for (uint32_t k = 0; k < proto_disputes_count(s); k++)
         sit(a, s, proto_disputes_at(s, k));
+    if (!(a->cfg.juror_roles & PROTO_JUROR_ARBITER) || !proto_multisig_active(s))
+        return;
+    for (uint32_t k = 0; k < proto_jobs_count(s); k++) {
+        const proto_job *jb = proto_jobs_at(s, k);
+        if (guarding(a, s, jb))
+            arbitrate(a, s, jb);
+    }
 }
 
 static void reply(proto_agent *a, agent_job *j)
@@ -208,7 +254,7 @@ void agent_juror_message(proto_agent *a, const proto_state *s, const agent_msg_h
     bool asked = h->kind == AGENT_MSG_VERIFY_REQUEST;
     if (asked ? (jb->status != PROTO_JOB_DELIVERED || h->from != jb->consumer ||
                  !(a->cfg.juror_roles & PROTO_JUROR_VERIFIER))
-              : jb->status != PROTO_JOB_DISPUTED)
+              : jb->status != PROTO_JOB_DISPUTED && !guarding(a, s, jb))
         return;
     agent_job *j = agent_job_find(a, h->job);
     if (j != NULL && j->phase != AGENT_JOB_SEATED) {

@@ -103,6 +103,8 @@ void agent_provider_tick(proto_agent *a, const proto_state *s, agent_job *j)
         agent_party_tick(a, s, j);
         return;
     }
+    if (j->phase == AGENT_JOB_DELIVERING && jb->guard != 0)
+        agent_guard_party_tick(a, s, j, jb);
     if (j->phase == AGENT_JOB_DELIVERING && jb->status == PROTO_JOB_DELIVERED &&
         now >= j->next_send_ns && j->sends < AGENT_SENDS_MAX) {
         g_bytes_ref(j->result_wire);

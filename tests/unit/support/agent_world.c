@@ -195,16 +195,21 @@ void aw_init(aw_world *w, uint32_t count, const proto_agent_role *roles)
 
 void aw_genesis_market(aw_world *w)
 {
+    proto_jobs_params jp = proto_jobs_defaults();
+    jp.challenge_window_ns = 20 * AW_BLOCK_NS;
+    jp.accept_timeout_ns = 15 * AW_BLOCK_NS;
+    aw_genesis_market_with(w, &jp);
+}
+
+void aw_genesis_market_with(aw_world *w, const proto_jobs_params *jp)
+{
     proto_registry_params rp = proto_registry_defaults();
     rp.capabilities_count = 2;
     rp.min_bond = 100;
     rp.heartbeat_ns = 10 * AW_BLOCK_NS;
     rp.unbond_delay_ns = 10 * AW_BLOCK_NS;
     proto_registry_genesis(w->s, &rp, 0, NULL, 0);
-    proto_jobs_params jp = proto_jobs_defaults();
-    jp.challenge_window_ns = 20 * AW_BLOCK_NS;
-    jp.accept_timeout_ns = 15 * AW_BLOCK_NS;
-    proto_jobs_genesis(w->s, &jp);
+    proto_jobs_genesis(w->s, jp);
 }
 
 void aw_start(aw_world *w)

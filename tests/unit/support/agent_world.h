@@ -14,6 +14,7 @@
 
 #include "protocol/agents/agent.h"
 #include "protocol/core/event.h"
+#include "protocol/modules/jobs/jobs.h"
 
 #define AW_SEED 99
 #define AW_BLOCK_NS 1000000000LL
@@ -75,6 +76,8 @@ void aw_init(aw_world *w, uint32_t count, const proto_agent_role *roles);
 /* The registry (2 capabilities, 10 s heartbeats and unbond delay) and
  * jobs modules (20 s challenge window, 15 s accept timeout). */
 void aw_genesis_market(aw_world *w);
+/* The same registry with these jobs parameters. */
+void aw_genesis_market_with(aw_world *w, const proto_jobs_params *jp);
 void aw_start(aw_world *w);
 void aw_start_agent(aw_world *w, uint32_t i);
 /* Crash: the agent is freed (its timers die with it), its store stays. */
