@@ -209,7 +209,8 @@ typedef struct sim_staking_options {
 
 /* The agent market ([agents], [jobs]; sim/scenario/scenario_agents.c).
  * Agents a0..a{P+C-1} are actors, not network nodes: providers are
- * a0..a{P-1}, consumers aP..a{P+C-1}; agent i runs on node
+ * a0..a{P-1}, consumers aP..a{P+C-1} (and the jurors of [disputes]
+ * after them, sim_disputes_options); agent i runs on node
  * hosts[i mod hosts->len]. Capabilities are provider classes: the
  * providers of capability 0 are the first ones (a0..), then those of
  * capability 1, and so on; a capability's index is its bit in the chain's
