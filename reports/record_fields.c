@@ -320,6 +320,11 @@ static bool agent_money_known(const void *row)
     return ((const sim_agent_record *)row)->money_known;
 }
 
+static bool agent_stake_known(const void *row)
+{
+    return ((const sim_agent_record *)row)->stake_known;
+}
+
 /* One of an agent's final figures: absent if the run never reported them. */
 #define AGENT_MONEY(member, kind, unit)                                                      \
     { #member, REP_FIELD_##kind, unit, REP_FIELD_OFFSET(sim_agent_record, member, kind),     \
@@ -346,6 +351,10 @@ static const rep_field agent_fields[] = {
     AGENT_MONEY(operating_cost, U64, "tokens"),
     REP_FIELD(sim_agent_record, roi, "roi", REAL, ""),
     REP_FIELD(sim_agent_record, status, "status", TEXT, ""),
+    AGENT_MONEY(dispute_paid, U64, "tokens"),
+    AGENT_MONEY(dispute_got, U64, "tokens"),
+    {"stake", REP_FIELD_U64, "tokens", REP_FIELD_OFFSET(sim_agent_record, stake, U64),
+     REP_OUT_ALL, agent_stake_known},
 };
 
 static const rep_record_table agents_table = {

@@ -55,7 +55,7 @@ static const char *const outcome_names[SIM_JOB_OUTCOME_COUNT] = {
     [SIM_JOB_COMPLETED] = "completed", [SIM_JOB_RELEASED_WRONG] = "released_wrong",
     [SIM_JOB_REJECTED] = "rejected",   [SIM_JOB_MISSED] = "missed",
     [SIM_JOB_EXPIRED] = "expired",     [SIM_JOB_DECLINED] = "declined",
-    [SIM_JOB_CANCELLED] = "cancelled",
+    [SIM_JOB_CANCELLED] = "cancelled", [SIM_JOB_SPLIT] = "split",
 };
 
 const char *sim_job_outcome_name(sim_job_outcome o)
@@ -179,6 +179,17 @@ void sim_market_obs_agent_money(sim_market_obs *m, uint32_t agent, uint64_t bond
     r->jobs_done = jobs_done;
     r->jobs_failed = jobs_failed;
     r->money_known = true;
+}
+
+void sim_market_obs_agent_disputes(sim_market_obs *m, uint32_t agent, uint64_t paid,
+                                   uint64_t got, bool has_stake, uint64_t stake)
+{
+    market_agent *a = obs_agent(m, agent);
+    g_assert(a->described && a->rec.money_known);
+    a->rec.dispute_paid = paid;
+    a->rec.dispute_got = got;
+    a->rec.stake_known = has_stake;
+    a->rec.stake = has_stake ? stake : 0;
 }
 
 void sim_market_obs_active(sim_market_obs *m, int64_t at_ns, uint32_t active_agents)
@@ -342,8 +353,8 @@ static double provider_roi(const sim_agent_record *r)
     double cost = (double)r->operating_cost + (double)r->fees_paid;
     if (!(cost > 0))
         return NAN;
-    double net =
-        (double)r->earned - (double)r->operating_cost - (double)r->fees_paid - (double)r->slashed;
+    double net = (double)r->earned - (double)r->operating_cost - (double)r->fees_paid -
+                 (double)r->slashed + (double)r->dispute_got - (double)r->dispute_paid;
     return net / cost;
 }
 

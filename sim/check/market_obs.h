@@ -51,7 +51,8 @@
  *   provider_roi_mean     the mean, over agents of role "provider" whose
  *                         final figures were reported with
  *                         operating_cost + fees_paid > 0, of
- *                         (earned - operating_cost - fees_paid - slashed)
+ *                         (earned - operating_cost - fees_paid - slashed
+ *                          + dispute_got - dispute_paid)
  *                         / (operating_cost + fees_paid)
  *                         (1.0 = earned twice its costs; sybils are not
  *                         providers here)
@@ -79,11 +80,13 @@ typedef enum sim_job_outcome {
     SIM_JOB_EXPIRED,        /* never accepted: refunded after the accept timeout */
     SIM_JOB_DECLINED,       /* provider declined: refunded */
     SIM_JOB_CANCELLED,      /* consumer cancelled before acceptance: refunded */
+    SIM_JOB_SPLIT,          /* disputed, no ruling: half the payment to the provider, the
+                             * rest and the fee back to the consumer */
     SIM_JOB_OUTCOME_COUNT
 } sim_job_outcome;
 
 /* "open", "unmatched", "completed", "released_wrong", "rejected",
- * "missed", "expired", "declined", "cancelled" (static). */
+ * "missed", "expired", "declined", "cancelled", "split" (static). */
 const char *sim_job_outcome_name(sim_job_outcome o);
 
 typedef struct sim_market_obs sim_market_obs;
@@ -97,9 +100,9 @@ void sim_market_obs_free(sim_market_obs *m);
 
 /* ---- agents ---- */
 
-/* Describe agent `agent` (a0 is 0): role "provider", "consumer" or
- * "sybil"; its host node index; its capability index or SIM_AGENT_NONE
- * (UINT32_MAX) for none; owner = the agent index of its owner (itself
+/* Describe agent `agent` (a0 is 0): role "provider", "consumer",
+ * "verifier", "arbiter" (the jurors) or "sybil"; its host node index;
+ * its capability index or SIM_AGENT_NONE (UINT32_MAX) for none; owner = the agent index of its owner (itself
  * normally); behaviour = the simulator's truth ("honest", "no-show",
  * ...), for the tables only: nothing computed here reads it. Strings are
  * copied. Calling it again replaces the description (a new host after a
@@ -119,6 +122,13 @@ void sim_market_obs_agent_money(sim_market_obs *m, uint32_t agent, uint64_t bond
                                 uint64_t spent, uint64_t fees_paid, uint64_t slashed,
                                 uint64_t operating_cost, double reputation, uint64_t jobs_done,
                                 uint64_t jobs_failed);
+/* The agent's dispute money, with its final figures (after
+ * sim_market_obs_agent_money): paid = the bonds and appeal fees it paid,
+ * got = what dispute settlements paid to its balance (base units); a
+ * juror's stake left in the disputes module (has_stake; false for an
+ * agent that is no juror: the column is NULL). */
+void sim_market_obs_agent_disputes(sim_market_obs *m, uint32_t agent, uint64_t paid,
+                                   uint64_t got, bool has_stake, uint64_t stake);
 /* A sample of the registry's ACTIVE agent count. */
 void sim_market_obs_active(sim_market_obs *m, int64_t at_ns, uint32_t active_agents);
 

@@ -149,7 +149,7 @@ typedef struct sim_unbonding_record {
 
 typedef struct sim_agent_record {
     uint32_t agent;            /* its index: a0 is 0 */
-    const char *role;          /* "provider" | "consumer" | "sybil" */
+    const char *role;          /* "provider" | "consumer" | "verifier" | "arbiter" | "sybil" */
     uint32_t node;             /* host node index (the last one, after a move) */
     const char *capability;    /* capability name; NULL: none (a consumer) */
     int64_t registered_ns;     /* first registration committed; -1: never */
@@ -168,11 +168,15 @@ typedef struct sim_agent_record {
     const char *behaviour;     /* the simulator's truth: "honest", "no-show", ... */
     uint64_t fees_paid;        /* market fees and transaction fees it paid */
     uint64_t operating_cost;   /* what computing cost it (providers; the simulator's model) */
-    double roi;                /* (earned - operating_cost - fees_paid - slashed) /
-                                * (operating_cost + fees_paid); NaN unless a provider with
-                                * operating_cost + fees_paid > 0 */
+    double roi;                /* (earned - operating_cost - fees_paid - slashed +
+                                * dispute_got - dispute_paid) / (operating_cost + fees_paid);
+                                * NaN unless a provider with operating_cost + fees_paid > 0 */
     const char *status;        /* its last registry status; NULL: none */
     bool money_known;
+    uint64_t dispute_paid;     /* bonds and appeal fees it paid in disputes (money_known) */
+    uint64_t dispute_got;      /* what dispute settlements paid to its balance (money_known) */
+    uint64_t stake;            /* a juror's stake left in the disputes module (stake_known) */
+    bool stake_known;          /* a juror whose final figures were reported */
 } sim_agent_record;
 
 /* One job a consumer wanted, posted on chain or not. */

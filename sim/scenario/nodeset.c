@@ -118,8 +118,8 @@ static gboolean nodeset_agent_index(const sim_nodeset_ctx *ctx, const char *word
                                    "section)",
                             word);
     if (nm->number >= ctx->agents)
-        return nodeset_fail(error, "%s names no agent (agents are a0..a%u: [agents] providers + "
-                                   "consumers)",
+        return nodeset_fail(error, "%s names no agent (agents are a0..a%u: providers, "
+                                   "consumers, verifiers then arbiters)",
                             word, ctx->agents - 1);
     if (!m->agents_ok)
         return nodeset_fail(error, "%s is an agent, not a node (agents can be named only by "

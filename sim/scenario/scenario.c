@@ -3,7 +3,8 @@
  * [consensus] and [workload] here, [slashing] in
  * sim/scenario/scenario_slashing.c, [fees] in sim/scenario/scenario_fees.c,
  * [staking] in sim/scenario/scenario_staking.c, [agents] and [jobs] in
- * sim/scenario/scenario_agents.c,
+ * sim/scenario/scenario_agents.c, [disputes] in
+ * sim/scenario/scenario_disputes.c,
  * the faults and [expect] in sim/scenario/scenario_fault.c, and finally
  * cross-check values that depend on each other (stakes vs validators,
  * bootstrap nodes vs node counts, [slashing] and [staking] vs protocol,
@@ -415,11 +416,12 @@ static const scn_section_kind scn_sections[] = {
     {"fees", sim_scn_fees_keys, 0},       {"staking", sim_scn_staking_keys, SCN_AT(staking_opt)},
     {"workload", scn_workload_keys, 0},   {"agents", sim_scn_agents_keys, SCN_AT(agents_opt)},
     {"jobs", sim_scn_jobs_keys, SCN_AT(jobs_opt)},
+    {"disputes", sim_scn_disputes_keys, SCN_AT(disputes_opt)},
 };
 
 static const char *const scn_section_names[] = {
-    "scenario", "network", "consensus", "slashing", "fees", "staking", "workload", "agents",
-    "jobs",     "fault",   "expect",    NULL,
+    "scenario", "network", "consensus", "slashing", "fees",   "staking", "workload", "agents",
+    "jobs",     "disputes", "fault",    "expect",   NULL,
 };
 
 static void scn_key_names(const sim_scn_key *keys, const char **out)
@@ -481,7 +483,7 @@ static gboolean scn_check_section(const sim_scn_ctx *c, const sim_ini_section *s
     return sim_scn_fail(c, sec, NULL, SIM_SCENARIO_ERROR_KEY, error,
                         "unknown section (known: [scenario], [network], [consensus], "
                         "[slashing], [fees], [staking], [workload], [agents], [jobs], "
-                        "[fault NAME], [expect])");
+                        "[disputes], [fault NAME], [expect])");
 }
 
 /* ---- defaults and cross-checks ---- */
@@ -537,6 +539,7 @@ static sim_scenario *scn_new_defaults(const char *path)
     s->expect.alarms = g_ptr_array_new_with_free_func(g_free);
     sim_scn_staking_init(s);
     sim_scn_agents_init(s);
+    sim_scn_disputes_init(s);
     return s;
 }
 
@@ -640,7 +643,8 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
     return scn_check_stakes(c, error) && scn_check_bootstrap(c, error) &&
            sim_scn_check_slashing(c, error) && sim_scn_check_fees(c, error) &&
            sim_scn_check_staking(c, error) && scn_check_workload(c, error) &&
-           sim_scn_check_agents(c, error) && sim_scn_read_faults(c, error) &&
+           sim_scn_check_agents(c, error) && sim_scn_check_disputes(c, error) &&
+           sim_scn_read_faults(c, error) &&
            sim_scn_read_expect(c, error) && sim_scn_check_min_nakamoto(c, error) &&
            sim_scn_check_expect_market(c, error);
 }

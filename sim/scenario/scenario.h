@@ -16,8 +16,9 @@
  * Node names: validators v0..v{V-1} get indexes 0..V-1, full nodes n0..
  * get V..V+F-1, and twins vK' (see `twins`) come after those. Node sets
  * are sorted arrays of those indexes without duplicates. Agents a0..
- * ([agents], see sim_agents_options) are not nodes: they have indexes of
- * their own, and faults keep them apart (sim_fault.agents). */
+ * ([agents], see sim_agents_options, and the jurors of [disputes], see
+ * sim_disputes_options) are not nodes: they have indexes of their own,
+ * and faults keep them apart (sim_fault.agents). */
 #ifndef AITBC_SIM_SCENARIO_H
 #define AITBC_SIM_SCENARIO_H
 
@@ -27,6 +28,7 @@
 
 #include "protocol/chain/fee_market.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/disputes/disputes.h"
 
 #define SIM_SCENARIO_ERROR (sim_scenario_error_quark())
 GQuark sim_scenario_error_quark(void);
@@ -119,11 +121,15 @@ typedef struct sim_fault {
                               * double-sign | withhold | invalid-signature | replay |
                               * delay | flood | twin | spam | censor, or an agent's:
                               * no-show | slow | wrong-result | overcharge | sybil
-                              * (values below) */
+                              * (providers), false-dispute (consumers), lazy |
+                              * collude (jurors) (values below) */
     int64_t behavior_delay_ns; /* `delay D`, `slow D`: > 0 */
     double behavior_rate_per_s; /* `flood R/s`, `spam R/s` */
     double behavior_factor;  /* `overcharge [F]`: asks F x its price, > 1 (default 3) */
     uint32_t behavior_count; /* `sybil N`: extra bonded provider identities, >= 1 */
+    GArray *collude;         /* `collude A B ...`: uint32 agent indexes of the parties the
+                              * jurors favour, sorted, distinct, 1..PROTO_AGENT_COLLUDE_MAX;
+                              * never NULL, empty for other behaviours */
     /* Agents the fault names (byzantine and churn only): uint32 agent
      * indexes (a0 = 0; see sim_agents_options), sorted, never NULL. Agents
      * are not network nodes, so they are never in `nodes`; a fault names
@@ -203,14 +209,15 @@ typedef struct sim_staking_options {
 
 /* The agent market ([agents], [jobs]; sim/scenario/scenario_agents.c).
  * Agents a0..a{P+C-1} are actors, not network nodes: providers are
- * a0..a{P-1}, consumers aP..a{P+C-1}; agent i runs on node
+ * a0..a{P-1}, consumers aP..a{P+C-1} (and the jurors of [disputes]
+ * after them, sim_disputes_options); agent i runs on node
  * hosts[i mod hosts->len]. Capabilities are provider classes: the
  * providers of capability 0 are the first ones (a0..), then those of
  * capability 1, and so on; a capability's index is its bit in the chain's
  * capability mask (PROTO_TXMSG_CAPABILITIES_MAX). Token amounts are base
  * units; prices and costs are base units per reference second of work
  * (a provider of speed s does it in work / s). */
-#define SIM_AGENTS_MAX 100000         /* providers + consumers */
+#define SIM_AGENTS_MAX 100000         /* providers + consumers (+ [disputes] jurors) */
 #define SIM_AGENTS_CAPABILITIES_MAX 32
 #define SIM_AGENTS_NAME_MAX 32        /* characters of a capability name */
 typedef struct sim_capability {
@@ -273,6 +280,23 @@ typedef struct sim_jobs_options {
     uint64_t fee;                /* market fee on each payment, x 10^-18 (default 0.01) */
 } sim_jobs_options;
 
+/* The disputes module ([disputes]; sim/scenario/scenario_disputes.c):
+ * the chain's parameters and its jurors. The jurors are agents too,
+ * appended after the consumers: verifiers a{P+C}..a{P+C+V-1}, then the
+ * arbiters; they run on [agents] hosts like the others, and the chain's
+ * genesis makes each a juror with `stake`. */
+typedef struct sim_disputes_options {
+    bool declared;               /* the file has a [disputes] section (else no module) */
+    uint32_t verifiers;          /* verifier agents (tier 1), default 0 */
+    uint32_t arbiters;           /* arbiter agents (panels), default 0; verifiers + arbiters
+                                  * <= PROTO_DISPUTES_JURORS_MAX */
+    proto_disputes_params params;/* the chain's, proto_disputes_params_valid; defaults
+                                  * proto_disputes_defaults() but 20 s periods */
+    uint64_t stake;              /* each juror's genesis stake, >= 1 (default 10 x
+                                  * stake_at_risk, at least 1) */
+    bool stake_given;
+} sim_disputes_options;
+
 typedef struct sim_scenario {
     char *path;
     char *name;
@@ -332,10 +356,11 @@ typedef struct sim_scenario {
                                  * owner_names) */
     sim_staking_options staking_opt; /* the rest of [staking]; defaults without it */
 
-    /* [agents] and [jobs] (sim/scenario/scenario_agents.c): parsed, not yet
-     * simulated (`run` refuses them) */
+    /* [agents] and [jobs] (sim/scenario/scenario_agents.c) */
     sim_agents_options agents_opt;
     sim_jobs_options jobs_opt;
+    /* [disputes] (sim/scenario/scenario_disputes.c) */
+    sim_disputes_options disputes_opt;
 
     /* [workload] */
     GArray *fee_strategies;     /* sim_fee_strategy: how clients price, shares summing to 1 */
@@ -406,9 +431,14 @@ uint64_t sim_scenario_commission_of(const sim_scenario *s, uint32_t validator);
 char *sim_scenario_node_name(const sim_scenario *s, uint32_t index);
 
 /* The agent market (see sim_agents_options). Agent indexes are
- * 0..sim_scenario_agent_count() - 1, named "a0", "a1", ... */
+ * 0..sim_scenario_agent_count() - 1, named "a0", "a1", ...: providers,
+ * consumers, then the jurors of [disputes] (verifiers, then arbiters). */
 uint32_t sim_scenario_agent_count(const sim_scenario *s);   /* 0 without [agents] */
+/* Jurors: [disputes] verifiers + arbiters (0 without the section). */
+uint32_t sim_scenario_jurors(const sim_scenario *s);
 bool sim_scenario_agent_is_provider(const sim_scenario *s, uint32_t agent);
+/* "provider", "consumer", "verifier" or "arbiter" (static). */
+const char *sim_scenario_agent_role(const sim_scenario *s, uint32_t agent);
 uint32_t sim_scenario_agent_host(const sim_scenario *s, uint32_t agent); /* node index */
 /* Index in agents_opt.capabilities of a provider's class; UINT32_MAX for a
  * consumer. */

@@ -362,6 +362,7 @@ void sim_scn_agents_begin(sim_scn_ctx *c)
     sim_scenario *s = c->s;
     s->agents_opt.declared = sim_ini_find_section(c->ini, "agents") != NULL;
     s->jobs_opt.declared = sim_ini_find_section(c->ini, "jobs") != NULL;
+    s->disputes_opt.declared = sim_ini_find_section(c->ini, "disputes") != NULL;
     c->nodes.agents = sim_scenario_agent_count(s);
 }
 
@@ -650,7 +651,7 @@ gboolean sim_scn_check_expect_market(sim_scn_ctx *c, GError **error)
     uint32_t agents = sim_scenario_agent_count(s);
     if (x->has_min_active_agents && x->min_active_agents > agents) {
         g_autofree char *why = g_strdup_printf("%u can never hold: there are %u agents "
-                                               "([agents] providers + consumers)",
+                                               "(providers, consumers and [disputes] jurors)",
                                                x->min_active_agents, agents);
         return agents_fail(c, "expect", "min_active_agents", error, why);
     }
@@ -665,7 +666,7 @@ gboolean sim_scn_check_expect_market(sim_scn_ctx *c, GError **error)
 uint32_t sim_scenario_agent_count(const sim_scenario *s)
 {
     const sim_agents_options *o = &s->agents_opt;
-    return o->declared ? o->providers + o->consumers : 0;
+    return o->declared ? o->providers + o->consumers + sim_scenario_jurors(s) : 0;
 }
 
 bool sim_scenario_agent_is_provider(const sim_scenario *s, uint32_t agent)
@@ -727,7 +728,14 @@ uint64_t sim_scenario_default_consumer_balance(const sim_scenario *s)
                                             : 20.0 * (double)s->fees.initial_base_fee;
     double txs = ceil(run_s / ((double)o->heartbeat_ns / S_NS)) + 4 * jobs + 4;
     double gas = txs * 2 * (double)sim_scenario_transfer_gas() * fee_cap;
-    double total = (double)o->bond + 2 * jobs * escrow + gas;
+    /* With [disputes], every job may be disputed (its bond) and appealed
+     * up to the largest panel (seat_fee per seat), twice over like the
+     * escrow. */
+    const proto_disputes_params *dp = &s->disputes_opt.params;
+    double disputes = s->disputes_opt.declared
+                          ? 2 * jobs * ((double)dp->bond + (double)dp->seat_fee * dp->panel_max)
+                          : 0;
+    double total = (double)o->bond + 2 * jobs * escrow + gas + disputes;
     double most = (double)(AGENTS_AMOUNT_MAX / o->consumers);
     return total >= most ? (uint64_t)most : (uint64_t)MAX(ceil(total), 1.0);
 }

@@ -9,14 +9,18 @@
  *   C. everything else: nodes, partition groups, degrade and churn values.
  * Byzantine and churn faults may name agents (a0..a4, `agents`) instead of
  * nodes: agents are no nodes, so they land in sim_fault.agents, never in
- * `nodes` or the byzantine node set; agent behaviours (no-show, slow,
- * wrong-result, overcharge, sybil) take provider agents only, node
- * behaviours nodes only.
+ * `nodes` or the byzantine node set; agent behaviours take agents of
+ * their role only (no-show, slow, wrong-result, overcharge, sybil:
+ * providers; false-dispute: consumers; lazy, collude: the jurors of
+ * [disputes]), node behaviours nodes only. `collude A B ...` names the
+ * agents whose side the jurors take (any agents, at most
+ * PROTO_AGENT_COLLUDE_MAX).
  * [expect] comes last, since `slashed` may name any node. Faults stay in
  * file order in the scenario; the passes only change which error is
  * reported first when a file has several. */
 #include <string.h>
 
+#include "protocol/agents/agent.h"
 #include "sim/scenario/scenario_internal.h"
 #include "sim/scenario/units.h"
 
@@ -72,11 +76,20 @@ typedef enum fault_arg {
     FAULT_ARG_RATE,     /* > 0 and <= rate_max, into behavior_rate_per_s */
     FAULT_ARG_FACTOR,   /* > 1 and <= FAULT_OVERCHARGE_MAX, into behavior_factor */
     FAULT_ARG_COUNT,    /* 1..SIM_AGENTS_MAX, into behavior_count */
+    FAULT_ARG_AGENTS,   /* agent names, 1..PROTO_AGENT_COLLUDE_MAX, into collude */
 } fault_arg;
+
+/* Which agents a behaviour fits (a mask; 0: a node's behaviour). */
+enum {
+    FAULT_PROVIDER = 1u << 0,
+    FAULT_CONSUMER = 1u << 1,
+    FAULT_JUROR = 1u << 2, /* [disputes] verifiers and arbiters */
+};
 
 typedef struct fault_behavior_info {
     const char *name;
-    bool agent;             /* a provider agent's behaviour (else a node's) */
+    unsigned agent;         /* FAULT_PROVIDER | ...: an agent's behaviour, for agents of
+                             * these roles (0: a node's) */
     fault_arg arg;
     bool arg_optional;      /* the value may be left out (overcharge: 3) */
     const char *example;    /* with its value */
@@ -97,17 +110,21 @@ static const fault_behavior_info fault_behaviors[] = {
     {.name = "spam", .arg = FAULT_ARG_RATE, .example = "spam 500/s",
      .rate_max = FAULT_SPAM_RATE_MAX, .rate_max_text = "100000/s"},
     {.name = "censor"},
-    {.name = "no-show", .agent = true},
-    {.name = "slow", .agent = true, .arg = FAULT_ARG_DURATION, .example = "slow 10s"},
-    {.name = "wrong-result", .agent = true},
-    {.name = "overcharge", .agent = true, .arg = FAULT_ARG_FACTOR, .arg_optional = true,
-     .example = "overcharge 3"},
-    {.name = "sybil", .agent = true, .arg = FAULT_ARG_COUNT, .example = "sybil 20"},
+    {.name = "no-show", .agent = FAULT_PROVIDER},
+    {.name = "slow", .agent = FAULT_PROVIDER, .arg = FAULT_ARG_DURATION, .example = "slow 10s"},
+    {.name = "wrong-result", .agent = FAULT_PROVIDER},
+    {.name = "overcharge", .agent = FAULT_PROVIDER, .arg = FAULT_ARG_FACTOR,
+     .arg_optional = true, .example = "overcharge 3"},
+    {.name = "sybil", .agent = FAULT_PROVIDER, .arg = FAULT_ARG_COUNT, .example = "sybil 20"},
+    {.name = "false-dispute", .agent = FAULT_CONSUMER},
+    {.name = "lazy", .agent = FAULT_JUROR},
+    {.name = "collude", .agent = FAULT_JUROR, .arg = FAULT_ARG_AGENTS, .example = "collude a0 a5"},
 };
 
 static const char *const fault_behavior_names[] = {
     "equivocate", "double-sign", "withhold", "invalid-signature", "replay", "delay", "flood",
-    "twin", "spam", "censor", "no-show", "slow", "wrong-result", "overcharge", "sybil", NULL,
+    "twin", "spam", "censor", "no-show", "slow", "wrong-result", "overcharge", "sybil",
+    "false-dispute", "lazy", "collude", NULL,
 };
 
 const char *sim_scn_fault_action(size_t i)
@@ -160,6 +177,7 @@ void sim_scn_fault_free(gpointer p)
     g_free(f->behavior);
     g_array_unref(f->nodes);
     g_array_unref(f->agents);
+    g_array_unref(f->collude);
     g_ptr_array_unref(f->groups);
     g_free(f);
 }
@@ -172,6 +190,7 @@ static sim_fault *fault_new(const sim_ini_section *sec)
     f->until_ns = -1;
     f->nodes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     f->agents = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    f->collude = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     f->groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
     return f;
 }
@@ -248,6 +267,38 @@ static gboolean fault_check_times(const sim_scn_ctx *c, const sim_ini_section *s
     return TRUE;
 }
 
+/* `collude A B ...`: the agents whose side the jurors take, sorted and
+ * distinct (the node-set parser refuses a name given twice). */
+static gboolean fault_read_collude(const sim_scn_ctx *c, const sim_ini_section *sec,
+                                   const sim_ini_entry *e, const char *arg, sim_fault *f,
+                                   GError **error)
+{
+    GError *local = NULL;
+    GArray *agents = NULL;
+    g_autoptr(GArray) nodes = sim_nodeset_parse_agents(&c->nodes, arg, 0, &agents, &local);
+    if (nodes == NULL) {
+        sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error, "collude: %s", local->message);
+        g_error_free(local);
+        return FALSE;
+    }
+    g_autoptr(GArray) named = agents;
+    if (nodes->len > 0) {
+        g_autofree char *name = sim_nodeset_node_name(&c->nodes, g_array_index(nodes, uint32_t, 0));
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "collude names the agents the jurors side with, and %s is a node "
+                            "(like collude a0 a5)",
+                            name);
+    }
+    if (named->len > PROTO_AGENT_COLLUDE_MAX)
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
+                            "collude names %u agents, more than %u (the parties a juror may "
+                            "favour)",
+                            named->len, PROTO_AGENT_COLLUDE_MAX);
+    g_array_unref(f->collude);
+    f->collude = g_steal_pointer(&named);
+    return TRUE;
+}
+
 /* The value of behavior = KEYWORD VALUE into f (the keyword's info). */
 static gboolean fault_read_behavior_arg(const sim_scn_ctx *c, const sim_ini_section *sec,
                                         const sim_ini_entry *e, const fault_behavior_info *b,
@@ -286,6 +337,8 @@ static gboolean fault_read_behavior_arg(const sim_scn_ctx *c, const sim_ini_sect
                                 "sybil needs 1..%u extra identities", SIM_AGENTS_MAX);
         f->behavior_count = (uint32_t)count;
         return TRUE;
+    case FAULT_ARG_AGENTS:
+        return fault_read_collude(c, sec, e, arg, f, error);
     case FAULT_ARG_NONE:
         break;
     }
@@ -363,8 +416,43 @@ static gboolean fault_need_validators(const sim_scn_ctx *c, const sim_ini_sectio
     return TRUE;
 }
 
-/* A node's behaviour names nodes only; an agent's names provider agents
- * only (consumers post jobs; these are ways of doing them badly). */
+/* The role mask of agent `agent` (FAULT_PROVIDER, ...). */
+static unsigned fault_role_of(const sim_scenario *s, uint32_t agent)
+{
+    const char *role = sim_scenario_agent_role(s, agent);
+    if (strcmp(role, "provider") == 0)
+        return FAULT_PROVIDER;
+    return strcmp(role, "consumer") == 0 ? FAULT_CONSUMER : FAULT_JUROR;
+}
+
+/* Why agent `agent` cannot have behaviour b: who can, and which agents
+ * they are ("only providers, a0..a7, do jobs"). */
+static char *fault_role_why(const sim_scenario *s, const fault_behavior_info *b, uint32_t agent)
+{
+    const sim_agents_options *a = &s->agents_opt;
+    uint32_t first = 0, count = a->providers;
+    const char *who = "providers", *what = "do jobs";
+    if (b->agent == FAULT_CONSUMER) {
+        first = a->providers, count = a->consumers;
+        who = "consumers", what = "dispute results";
+    } else if (b->agent == FAULT_JUROR) {
+        first = a->providers + a->consumers, count = sim_scenario_jurors(s);
+        who = "jurors", what = "vote on disputes";
+    }
+    const char *role = sim_scenario_agent_role(s, agent);
+    if (count == 0)
+        return g_strdup_printf("%s: a%u is %s %s (only %s %s, and there are none%s)", b->name,
+                               agent, role[0] == 'a' ? "an" : "a", role, who, what,
+                               b->agent == FAULT_JUROR ? ": [disputes] verifiers, arbiters"
+                                                       : "");
+    return g_strdup_printf("%s: a%u is %s %s (only %s, a%u..a%u, %s)", b->name, agent,
+                           role[0] == 'a' ? "an" : "a", role, who, first, first + count - 1,
+                           what);
+}
+
+/* A node's behaviour names nodes only; an agent's names agents of its
+ * roles only (providers do jobs badly, consumers dispute them, jurors
+ * vote on the disputes). */
 static gboolean fault_check_byzantine_kind(const sim_scn_ctx *c, const sim_ini_section *sec,
                                            const sim_fault *f, GError **error)
 {
@@ -373,7 +461,8 @@ static gboolean fault_check_byzantine_kind(const sim_scn_ctx *c, const sim_ini_s
     if (!b->agent && f->agents->len > 0)
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "%s is a node's behaviour, and a%u is an agent (agents: no-show, "
-                            "slow, wrong-result, overcharge, sybil)",
+                            "slow, wrong-result, overcharge, sybil, false-dispute, lazy, "
+                            "collude)",
                             b->name, g_array_index(f->agents, uint32_t, 0));
     if (!b->agent)
         return TRUE;
@@ -384,13 +473,12 @@ static gboolean fault_check_byzantine_kind(const sim_scn_ctx *c, const sim_ini_s
                             "a0..a4)",
                             b->name, name);
     }
-    uint32_t providers = c->s->agents_opt.providers;
     for (guint i = 0; i < f->agents->len; i++) {
         uint32_t agent = g_array_index(f->agents, uint32_t, i);
-        if (agent >= providers)
-            return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
-                                "%s: a%u is a consumer (only providers, a0..a%u, do jobs)",
-                                b->name, agent, providers - 1);
+        if ((fault_role_of(c->s, agent) & b->agent) != 0)
+            continue;
+        g_autofree char *why = fault_role_why(c->s, b, agent);
+        return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error, "%s", why);
     }
     return TRUE;
 }

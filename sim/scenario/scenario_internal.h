@@ -4,7 +4,8 @@
  * sim/scenario/scenario_fault.c ([fault NAME] sections and [expect]),
  * sim/scenario/scenario_fees.c ([fees] and the fee-market keys),
  * sim/scenario/scenario_staking.c ([staking]) and
- * sim/scenario/scenario_agents.c ([agents], [jobs]). Not for use outside
+ * sim/scenario/scenario_agents.c ([agents], [jobs]) and
+ * sim/scenario/scenario_disputes.c ([disputes]). Not for use outside
  * sim/scenario*.c.
  *
  * Keys are interpreted through small tables (sim_scn_key): a key name, a
@@ -140,6 +141,12 @@ gboolean sim_scn_check_agents(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_read_expect_market(sim_scn_ctx *c, const sim_ini_section *sec,
                                     const sim_ini_entry *e, void *base, GError **error);
 gboolean sim_scn_check_expect_market(sim_scn_ctx *c, GError **error);
+/* [disputes] (scenario_disputes.c): its keys; the scenario's defaults;
+ * the section's checks (after [agents] and [jobs], before the faults,
+ * which may name jurors), including [jobs] verify's need of verifiers. */
+extern const sim_scn_key sim_scn_disputes_keys[];
+void sim_scn_disputes_init(sim_scenario *s);
+gboolean sim_scn_check_disputes(sim_scn_ctx *c, GError **error);
 /* [workload] fee_strategy (scenario_fees.c). */
 gboolean sim_scn_read_fee_strategy(sim_scn_ctx *c, const sim_ini_section *sec,
                                    const sim_ini_entry *e, void *base, GError **error);

@@ -44,6 +44,7 @@
 
 #include "protocol/core/codec.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
@@ -260,6 +261,21 @@ static void agent_stop(sim_agent_slot *sl)
         g_free(g_queue_pop_head(&sl->waiting));
 }
 
+const char *sim_agent_slot_role(const sim_agent_slot *sl)
+{
+    if (sl->index >= agents_of(sl->world)->base_count)
+        return "sybil";
+    switch (sl->cfg.role) {
+    case PROTO_AGENT_PROVIDER:
+        return "provider";
+    case PROTO_AGENT_CONSUMER:
+        return "consumer";
+    case PROTO_AGENT_JUROR:
+        return sl->cfg.juror_roles & PROTO_JUROR_VERIFIER ? "verifier" : "arbiter";
+    }
+    g_assert_not_reached();
+}
+
 void sim_agent_slot_stop(sim_agent_slot *sl)
 {
     agent_stop(sl);
@@ -313,10 +329,8 @@ static void agent_move(sim_agent_slot *sl)
         return;
     sl->host = h;
     uint32_t k = sl->index;
-    const char *role = k >= ag->base_count ? "sybil"
-                       : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
-                                                             : "consumer";
-    sim_market_obs_agent(ag->obs, k, role, h, sl->capability, sl->owner, sl->behaviour);
+    sim_market_obs_agent(ag->obs, k, sim_agent_slot_role(sl), h, sl->capability, sl->owner,
+                         sl->behaviour);
     sim_market_obs_agent_status(ag->obs, k, sim_sched_now(w->sched), "moved");
     agent_start(sl);
 }

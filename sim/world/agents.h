@@ -29,7 +29,7 @@ typedef struct sim_agent_slot {
     uint32_t account;
     uint32_t host;             /* node index it runs on now */
     uint32_t owner;            /* agent index of whoever runs it (itself, or a sybil's owner) */
-    uint32_t capability;       /* provider: its class; consumer: UINT32_MAX */
+    uint32_t capability;       /* provider: its class; consumer, juror: UINT32_MAX */
     proto_agent *agent;        /* NULL while its host is down, or once it left */
     proto_agent_config cfg;
     sim_store *store;          /* survives its host's crashes and moves */
@@ -46,6 +46,8 @@ typedef struct sim_agent_slot {
     double operating_cost;     /* spent on compute so far (base units) */
     uint64_t earned;           /* payments released to it (chain events) */
     uint64_t spent;            /* payment + market fee of its released jobs as consumer */
+    uint64_t dispute_paid;     /* bonds and appeal fees it paid (disputes' events) */
+    uint64_t dispute_got;      /* what dispute settlements paid to its balance */
     const char *behaviour;     /* its fault's keyword, or "honest" */
 } sim_agent_slot;
 
@@ -56,9 +58,12 @@ typedef struct sim_agents {
     const sim_jobs_options *jo;
     sim_agent_slot *slots;     /* [count] */
     uint32_t count;            /* identities: the scenario's agents, then sybil identities */
-    uint32_t base_count;       /* the scenario's agents (providers, then consumers) */
+    uint32_t base_count;       /* the scenario's agents (providers, consumers, jurors) */
     uint32_t providers;
     uint32_t consumers;
+    uint32_t first_juror;      /* agent index of the first juror: providers + consumers */
+    uint32_t jurors;           /* [disputes] verifiers, then arbiters; 0 without it */
+    uint32_t verifiers;
     uint32_t first_account;    /* agent k is account first_account + k */
     uint32_t first_client;     /* agent k is workload client first_client + k */
     sim_rng jobs_rng;          /* stream "jobs": arrivals, consumers, capabilities, work */
@@ -74,9 +79,10 @@ typedef struct sim_agents {
 } sim_agents;
 
 /* Set up the agents (after the workload: they are its clients too) and
- * schedule their start and the jobs. Nothing when the scenario has none. */
+ * schedule their start and the jobs. Nothing when the scenario has none.
+ * disputes: [disputes] (its jurors are agents too), or NULL. */
 void sim_agents_init(sim_world *w, const sim_agents_options *agents,
-                     const sim_jobs_options *jobs);
+                     const sim_jobs_options *jobs, const sim_disputes_options *disputes);
 void sim_agents_clear(sim_world *w);
 bool sim_agents_present(const sim_world *w);
 
@@ -94,17 +100,22 @@ void sim_agents_deliver(sim_world *w, uint32_t to, GBytes *wire);
 /* A node reported a chain event (the market's own kinds are taken once
  * per height, from the first node that reports it). */
 void sim_agents_on_chain_event(sim_world *w, uint32_t node, const proto_event *ev);
-/* The byzantine fault's behaviours for agents (sim/world/faults.c). */
-void sim_agents_misbehave(sim_world *w, const GArray *agents, const char *behavior,
-                          int64_t delay_ns, double factor);
+/* A byzantine fault naming agents starts (sim/world/faults.c): its
+ * behaviour goes into their configuration (proto_agent_reconfigure). */
+void sim_agents_misbehave(sim_world *w, const sim_fault *fault);
 /* A node committed a new highest height: sample the active agents. */
 void sim_agents_on_height(sim_world *w, const proto_state *s);
 /* End of run: the final figures of every agent into the observer. */
 void sim_agents_finish(sim_world *w);
 
-/* agents_setup.c: identities the scenario's agents and sybil faults
- * make (the chain funds that many accounts). */
-uint32_t sim_agents_identities(const sim_agents_options *agents, const GPtrArray *faults);
+/* agents_setup.c: identities the scenario's agents (jurors included:
+ * disputes may be NULL) and sybil faults make (the chain funds that many
+ * accounts). */
+uint32_t sim_agents_identities(const sim_agents_options *agents,
+                               const sim_disputes_options *disputes, const GPtrArray *faults);
+/* agents.c: the role the tables show: "provider", "consumer", "verifier",
+ * "arbiter" or "sybil" (static). */
+const char *sim_agent_slot_role(const sim_agent_slot *sl);
 /* Gas for one market message: exact plus 10%. */
 uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg);
 /* agents.c, for agents_churn.c: start an agent on its host (nothing

@@ -22,7 +22,11 @@
  * A join picks a uniformly random agent of the set that churn took out
  * and starts it again from its store (proto_agent_rejoin): it registers
  * anew once the registry has paid its old bond back (RETIRED, after
- * unbond_delay), and is listed from then on. */
+ * unbond_delay), and is listed from then on.
+ *
+ * Jurors ([disputes]) do not churn: the disputes module's pool is set at
+ * genesis and a juror cannot leave it, so churn passes over the jurors a
+ * fault's set names (`nodes = agents` churns the others only). */
 #include "sim/world/agents.h"
 
 #include "protocol/modules/jobs/jobs.h"
@@ -69,6 +73,8 @@ static uint32_t agent_churn_pick(sim_agent_churn *c, bool joining)
         uint32_t k = g_array_index(c->fault->agents, uint32_t, i);
         g_assert(k < ag->count); /* the parser checked the set */
         const sim_agent_slot *sl = &ag->slots[k];
+        if (sl->cfg.role == PROTO_AGENT_JUROR)
+            continue;
         bool ok = joining ? sl->churned_out
                           : !sl->gone && !sl->leaving && sl->agent != NULL;
         if (ok)

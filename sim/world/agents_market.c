@@ -11,11 +11,20 @@
  *
  * Money, per agent, from those events: earned (payments released to it
  * as a provider), spent (payment and market fee of its released jobs as
- * a consumer). The transaction fees it paid follow from its balance at
- * the end:
+ * a consumer), dispute_paid (the bonds and appeal fees it paid: the
+ * dispute steps OPENED, DEFENDED and APPEALED whose payer is the agent)
+ * and dispute_got (what settling disputes paid to its balance: PAID
+ * steps, a bond back or a juror's share). A dispute's job settles like
+ * this: UPHELD releases the payment (as a confirmation does: earned and
+ * spent, the market fee included), OVERTURNED refunds it, SPLIT pays the
+ * provider half the payment (rounded down) and refunds the rest and the
+ * fee (earned and spent that half; outcome `split`). The transaction fees
+ * it paid follow from its balance at the end:
  *     fees = genesis balance - final balance - bond still locked
  *            - bond slashed - spent - escrow still open + earned
- * since every other token an agent moves is one of those. */
+ *            + dispute_got - dispute_paid
+ * since every other token an agent moves is one of those (a juror's
+ * stake is the module's, not its balance's). */
 #include "sim/world/agents.h"
 
 #include "protocol/modules/disputes/disputes.h"
@@ -124,8 +133,9 @@ static sim_job_outcome outcome_of(sim_agents *ag, uint32_t status, uint64_t job)
         return SIM_JOB_CANCELLED;
     case PROTO_JOB_REJECTED:
     case PROTO_JOB_OVERTURNED:
-    case PROTO_JOB_SPLIT:
         return SIM_JOB_REJECTED;
+    case PROTO_JOB_SPLIT:
+        return SIM_JOB_SPLIT;
     case PROTO_JOB_MISSED:
         return SIM_JOB_MISSED;
     case PROTO_JOB_RELEASED:
@@ -164,10 +174,13 @@ static void job_event(sim_world *w, const proto_event *ev)
     sim_job_outcome o = outcome_of(ag, ev->status, ev->job);
     uint64_t fee = proto_jobs_fee(&w->chain.jobs_params, ev->job_payment);
     bool released = o == SIM_JOB_COMPLETED || o == SIM_JOB_RELEASED_WRONG;
-    if (released && provider != NULL)
-        provider->earned += ev->job_payment;
-    if (released && consumer != NULL)
-        consumer->spent += ev->job_payment + fee;
+    /* What left the escrow for the provider: all of it released, half
+     * (rounded down, as proto_jobs_settle_disputed pays it) in a split. */
+    uint64_t paid = released ? ev->job_payment : o == SIM_JOB_SPLIT ? ev->job_payment / 2 : 0;
+    if (provider != NULL)
+        provider->earned += paid;
+    if (consumer != NULL)
+        consumer->spent += paid + (released ? fee : 0);
     sim_market_obs_job_settled(ag->obs, ev->job, now, o, released ? fee : 0);
     g_hash_table_remove(ag->job_truth, &ev->job);
 }
@@ -179,6 +192,21 @@ static void dispute_event(sim_world *w, const proto_event *ev)
     sim_agents *ag = &w->agents;
     guint truth = GPOINTER_TO_UINT(g_hash_table_lookup(ag->job_truth, &ev->job));
     sim_market_obs_dispute(ag->obs, ev, sim_sched_now(w->sched), truth == 1);
+    sim_agent_slot *sl = sim_agents_slot_of(w, ev->from); /* NULL: no payer, or not an agent */
+    if (sl == NULL)
+        return;
+    switch (ev->status) {
+    case PROTO_DISPUTE_OPENED:
+    case PROTO_DISPUTE_DEFENDED:
+    case PROTO_DISPUTE_APPEALED:
+        sl->dispute_paid += ev->amount;
+        return;
+    case PROTO_DISPUTE_PAID:
+        sl->dispute_got += ev->amount;
+        return;
+    default:
+        return;
+    }
 }
 
 static void agent_event(sim_world *w, const proto_event *ev)
@@ -263,7 +291,8 @@ void sim_agents_finish(sim_world *w)
         int64_t fees = (int64_t)w->chain.agent_balances[k] -
                        (int64_t)proto_state_account(s, sl->account)->balance - (int64_t)locked -
                        (int64_t)slashed - (int64_t)sl->spent -
-                       (int64_t)open_escrow_of(s, sl->account) + (int64_t)sl->earned;
+                       (int64_t)open_escrow_of(s, sl->account) + (int64_t)sl->earned +
+                       (int64_t)sl->dispute_got - (int64_t)sl->dispute_paid;
         double reputation = r != NULL ? (double)r->reputation / PROTO_REGISTRY_TRUST_ONE : 0;
         if (sl->cfg.role == PROTO_AGENT_CONSUMER)
             sim_market_obs_consumer_fees(ag->obs, k, (uint64_t)MAX(fees, 0));
@@ -271,5 +300,8 @@ void sim_agents_finish(sim_world *w)
                                    (uint64_t)MAX(fees, 0), slashed,
                                    (uint64_t)(sl->operating_cost + 0.5), reputation,
                                    r != NULL ? r->jobs_done : 0, r != NULL ? r->jobs_failed : 0);
+        const proto_juror *juror = proto_disputes_juror(s, sl->account);
+        sim_market_obs_agent_disputes(ag->obs, k, sl->dispute_paid, sl->dispute_got,
+                                      juror != NULL, juror != NULL ? juror->stake : 0);
     }
 }

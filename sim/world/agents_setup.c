@@ -1,11 +1,16 @@
-/* Setting the agents up (agents.h): who each is (provider or consumer,
- * its capability, price, speed, cost and host), the identities a
+/* Setting the agents up (agents.h): who each is (provider, consumer or
+ * juror, its capability, price, speed, cost and host), the identities a
  * `sybil N` fault adds, and the behaviours byzantine faults give them.
  *
+ * Jurors ([disputes]) come after the consumers, verifiers first: each
+ * registers like a consumer (no capability, no capacity listed) and
+ * re-runs disputed jobs on the same compute model as a provider, so it
+ * has a capacity ([agents] capacity), a speed and an operating cost.
+ *
  * Draws. Each agent's terms come from its own stream "agent/<k>" (price,
- * then speed, then cost), so adding agents or faults never changes
- * another agent's draws. Prices are whole base units per reference
- * second, at least 1.
+ * then speed, then cost; a juror's speed, then cost), so adding agents
+ * or faults never changes another agent's draws. Prices are whole base
+ * units per reference second, at least 1.
  *
  * Sybils. `sybil N` on agent aK gives its owner N more provider
  * identities, agent indexes after the scenario's agents in fault order:
@@ -18,6 +23,7 @@
 #include <string.h>
 
 #include "protocol/chain/tx_exec.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
@@ -45,11 +51,12 @@ static double sample_num(const sim_num_dist *d, sim_rng *r)
     g_assert_not_reached();
 }
 
-uint32_t sim_agents_identities(const sim_agents_options *o, const GPtrArray *faults)
+uint32_t sim_agents_identities(const sim_agents_options *o, const sim_disputes_options *d,
+                               const GPtrArray *faults)
 {
     if (!o->declared)
         return 0;
-    uint32_t n = o->providers + o->consumers;
+    uint32_t n = o->providers + o->consumers + (d != NULL ? d->verifiers + d->arbiters : 0);
     for (guint i = 0; i < faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(faults, i);
         if (f->action == SIM_FAULT_BYZANTINE && f->behavior != NULL &&
@@ -92,8 +99,17 @@ static void slot_init(sim_world *w, sim_agent_slot *sl, uint32_t k, uint32_t own
     c->heartbeat_ns = o->heartbeat_ns;
     c->gas_limit = 1; /* the world prices each message itself (sim_agents_msg_gas) */
     c->challenge_window_ns = ag->jo->challenge_window_ns;
-    bool provider = k < o->providers || k >= o->providers + o->consumers;
-    if (provider) {
+    bool juror = k >= ag->first_juror && k < ag->first_juror + ag->jurors;
+    bool provider = !juror && (k < o->providers || k >= o->providers + o->consumers);
+    if (juror) {
+        sl->capability = UINT32_MAX;
+        c->role = PROTO_AGENT_JUROR;
+        c->juror_roles = k - ag->first_juror < ag->verifiers ? PROTO_JUROR_VERIFIER
+                                                              : PROTO_JUROR_ARBITER;
+        c->capacity = o->capacity;
+        sl->speed = MAX(1e-3, sample_num(&o->speed, &sl->rng));
+        sl->cost_per_s = MAX(0.0, sample_num(&o->cost, &sl->rng));
+    } else if (provider) {
         uint32_t base = k < o->providers ? k : owner;
         sl->capability = capability_of(o, base);
         c->role = PROTO_AGENT_PROVIDER;
@@ -108,6 +124,7 @@ static void slot_init(sim_world *w, sim_agent_slot *sl, uint32_t k, uint32_t own
         c->max_price = ag->jo->max_price;
         c->deadline_ms = (uint32_t)(ag->jo->deadline_ns / 1000000);
         c->notice_ppm = (uint32_t)(o->notice * 1e6 + 0.5);
+        c->verify_ppm = (uint32_t)(ag->jo->verify * 1e6 + 0.5);
         sl->speed = 1;
     }
     sl->host = g_array_index(o->hosts, uint32_t, k % o->hosts->len);
@@ -165,7 +182,8 @@ static void agents_start(void *ctx, uint64_t a, uint64_t b)
             sim_agents_host_up(w, w->agents.slots[k].host);
 }
 
-void sim_agents_init(sim_world *w, const sim_agents_options *o, const sim_jobs_options *jo)
+void sim_agents_init(sim_world *w, const sim_agents_options *o, const sim_jobs_options *jo,
+                     const sim_disputes_options *d)
 {
     sim_agents *ag = &w->agents;
     *ag = (sim_agents){.ao = o, .jo = jo};
@@ -173,9 +191,13 @@ void sim_agents_init(sim_world *w, const sim_agents_options *o, const sim_jobs_o
         return;
     ag->providers = o->providers;
     ag->consumers = o->consumers;
-    ag->base_count = o->providers + o->consumers;
+    ag->first_juror = o->providers + o->consumers;
+    ag->verifiers = d != NULL ? d->verifiers : 0;
+    ag->jurors = d != NULL ? d->verifiers + d->arbiters : 0;
+    ag->base_count = ag->first_juror + ag->jurors;
     ag->count = w->chain.agents_count;
-    g_assert(ag->count == sim_agents_identities(o, w->opt.faults));
+    g_assert(ag->count == sim_agents_identities(o, d, w->opt.faults));
+    g_assert(ag->jurors == w->chain.jurors_count && ag->first_juror == w->chain.first_juror);
     ag->first_account = w->chain.first_agent_account;
     ag->first_client = w->workload.first_agent_client;
     ag->slots = g_new0(sim_agent_slot, ag->count);
@@ -202,11 +224,8 @@ void sim_agents_init(sim_world *w, const sim_agents_options *o, const sim_jobs_o
     }
     for (uint32_t k = 0; k < ag->count; k++) {
         sim_agent_slot *sl = &ag->slots[k];
-        const char *role = k >= ag->base_count ? "sybil"
-                           : sl->cfg.role == PROTO_AGENT_PROVIDER ? "provider"
-                                                                 : "consumer";
-        sim_market_obs_agent(ag->obs, k, role, sl->host, sl->capability, sl->owner,
-                             sl->behaviour);
+        sim_market_obs_agent(ag->obs, k, sim_agent_slot_role(sl), sl->host, sl->capability,
+                             sl->owner, sl->behaviour);
     }
     /* Agents start once their hosts run (the nodes start at time 0). */
     sim_sched_at(w->sched, 1, agents_start, w, 0, 0);
@@ -232,29 +251,48 @@ void sim_agents_clear(sim_world *w)
     *ag = (sim_agents){0};
 }
 
-void sim_agents_misbehave(sim_world *w, const GArray *agents, const char *behavior,
-                          int64_t delay_ns, double factor)
+/* Behaviour `behavior` (the fault's) into an agent's configuration;
+ * false when it is not an agent's behaviour this function applies. */
+static bool misbehave_one(sim_agents *ag, sim_agent_slot *sl, const sim_fault *f)
+{
+    proto_agent_behaviour *b = &sl->cfg.behaviour;
+    const char *behavior = f->behavior;
+    if (g_str_equal(behavior, "no-show")) {
+        b->no_show = true;
+    } else if (g_str_equal(behavior, "wrong-result")) {
+        b->wrong_result = true;
+    } else if (g_str_equal(behavior, "slow")) {
+        b->slow_ns = f->behavior_delay_ns;
+    } else if (g_str_equal(behavior, "overcharge")) {
+        sl->cfg.price = (uint64_t)((double)sl->cfg.price * f->behavior_factor + 0.5);
+    } else if (g_str_equal(behavior, "false-dispute")) {
+        b->false_dispute = true;
+    } else if (g_str_equal(behavior, "lazy")) {
+        b->lazy = true;
+    } else if (g_str_equal(behavior, "collude")) {
+        /* Agent indexes are sorted and distinct, and so are their
+         * accounts (agent k is account first_account + k). */
+        g_assert(f->collude->len >= 1 && f->collude->len <= PROTO_AGENT_COLLUDE_MAX);
+        b->collude_count = f->collude->len;
+        for (guint i = 0; i < f->collude->len; i++)
+            b->collude[i] = ag->first_account + g_array_index(f->collude, uint32_t, i);
+    } else {
+        return false; /* sybil (sybils_init), or a node's */
+    }
+    return true;
+}
+
+void sim_agents_misbehave(sim_world *w, const sim_fault *f)
 {
     sim_agents *ag = &w->agents;
-    for (guint i = 0; i < agents->len; i++) {
-        sim_agent_slot *sl = &ag->slots[g_array_index(agents, uint32_t, i)];
-        proto_agent_behaviour *b = &sl->cfg.behaviour;
-        if (g_str_equal(behavior, "no-show"))
-            b->no_show = true;
-        else if (g_str_equal(behavior, "wrong-result"))
-            b->wrong_result = true;
-        else if (g_str_equal(behavior, "slow"))
-            b->slow_ns = delay_ns;
-        else if (g_str_equal(behavior, "overcharge"))
-            sl->cfg.price = (uint64_t)((double)sl->cfg.price * factor + 0.5);
-        else if (!g_str_equal(behavior, "sybil"))
-            continue; /* not an agent's behaviour */
-        if (!g_str_equal(behavior, "sybil")) {
-            sl->behaviour = behavior;
-            /* The tables' behaviour column is the truth from now on. */
-            sim_market_obs_agent(ag->obs, sl->index, "provider", sl->host, sl->capability,
-                                 sl->owner, sl->behaviour);
-        }
+    for (guint i = 0; i < f->agents->len; i++) {
+        sim_agent_slot *sl = &ag->slots[g_array_index(f->agents, uint32_t, i)];
+        if (!misbehave_one(ag, sl, f))
+            continue;
+        sl->behaviour = f->behavior;
+        /* The tables' behaviour column is the truth from now on. */
+        sim_market_obs_agent(ag->obs, sl->index, sim_agent_slot_role(sl), sl->host,
+                             sl->capability, sl->owner, sl->behaviour);
         if (sl->agent != NULL)
             proto_agent_reconfigure(sl->agent, &sl->cfg);
     }
@@ -265,8 +303,15 @@ uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg)
     proto_txenv tx = {.message_count = 1};
     tx.messages[0] = *msg;
     const proto_gas_schedule *gas = &w->chain.rules.gas;
-    uint64_t msg_gas = msg->type >= PROTO_TXMSG_JOB_POST ? proto_jobs_msg_gas(gas, msg->type)
-                                                         : proto_registry_msg_gas(gas, msg->type);
+    uint64_t msg_gas = 0;
+    if (msg->type >= PROTO_TXMSG_DISPUTE_DEFEND && msg->type <= PROTO_TXMSG_DISPUTE_APPEAL) {
+        g_assert(w->chain.disputes); /* an agent disputes only on a chain that settles them */
+        msg_gas = proto_disputes_msg_gas(gas, &w->chain.disputes_params, msg->type);
+    } else if (msg->type >= PROTO_TXMSG_JOB_POST) {
+        msg_gas = proto_jobs_msg_gas(gas, msg->type);
+    } else {
+        msg_gas = proto_registry_msg_gas(gas, msg->type);
+    }
     uint64_t exact = proto_tx_ante_gas(gas, proto_txenv_wire_size(&tx)) + msg_gas;
     return exact + exact / AGENT_GAS_MARGIN_DIV;
 }

@@ -195,6 +195,7 @@ bool sim_chain_init(sim_chain *c, const sim_chain_options *opt, sim_poll_fn keep
     c->opt.staking = NULL;
     c->opt.agents = NULL;
     c->opt.jobs = NULL;
+    c->opt.disputes = NULL;
     return true;
 }
 

@@ -31,6 +31,7 @@
 #include "protocol/chain/proposer.h"
 #include "protocol/chain/state.h"
 #include "protocol/chain/valset.h"
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/core/crypto.h"
 #include "protocol/pbft/pbft.h"
@@ -82,6 +83,11 @@ typedef struct sim_chain_options {
     const sim_agents_options *agents;
     const sim_jobs_options *jobs;
     uint32_t agent_identities;
+    /* [disputes] (with [agents]): the disputes module after the jobs
+     * module, its jurors the juror agents (verifiers, then arbiters,
+     * after the consumers); NULL: no module. Borrowed, must outlive
+     * sim_chain_init. */
+    const sim_disputes_options *disputes;
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
@@ -112,6 +118,10 @@ typedef struct sim_chain {
     uint32_t agents_count;           /* agent identities; 0 without [agents] */
     uint32_t first_agent_account;    /* agent k is account first_agent_account + k */
     proto_jobs_params jobs_params;   /* [jobs] on chain (when agents_count > 0) */
+    bool disputes;                   /* the disputes module is attached ... */
+    proto_disputes_params disputes_params; /* ... with these parameters */
+    uint32_t first_juror;            /* agent index of the first juror (jurors_count of them) */
+    uint32_t jurors_count;
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation_kind rotation;    /* poa.rotation and pbft.rotation */
@@ -135,7 +145,8 @@ void sim_chain_clear(sim_chain *c);
 void sim_chain_staking_accounts(sim_chain *c);
 void sim_chain_staking_genesis(sim_chain *c);
 /* chain_agents.c: the agents' accounts and the registry and jobs
- * modules (with [agents]). */
+ * modules (with [agents]), and the disputes module with its jurors
+ * (with [disputes]). */
 void sim_chain_agents_accounts(sim_chain *c);
 void sim_chain_agents_genesis(sim_chain *c);
 /* What a provider holds besides its bond at genesis, for fees. */

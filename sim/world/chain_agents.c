@@ -4,9 +4,9 @@
  * empty: the agents register themselves with transactions.
  *
  *   - Agent k is account "agent/<k>" (keys from the seed), after the
- *     delegators. Providers (and sybil identities) start with their bond
- *     plus SIM_AGENT_PROVIDER_FLOAT for fees; consumers with [agents]
- *     consumer_balance.
+ *     delegators. Providers, jurors (and sybil identities) start with
+ *     their bond plus SIM_AGENT_PROVIDER_FLOAT for fees; consumers with
+ *     [agents] consumer_balance.
  *   - The registry knows the scenario's capabilities, bonds at least
  *     [agents] bond (a registration's Sybil price), suspends and evicts
  *     as [agents] heartbeat, suspend_after and evict_after say, slashes
@@ -16,11 +16,18 @@
  *   - The jobs module takes [jobs] fee (per mille, rounded down),
  *     accept_timeout, challenge_window and deadline as the longest a job
  *     may ask for.
- * A chain without [agents] is built exactly as before. */
+ *   - With [disputes], the disputes module follows the jobs module with
+ *     the scenario's parameters; its jurors are the juror agents (the
+ *     verifiers, role VERIFIER, then the arbiters, role ARBITER, agent
+ *     indexes right after the consumers), each with [disputes] stake,
+ *     which the genesis creates.
+ * A chain without [agents] is built exactly as before, and so is one
+ * without [disputes]. */
 #include "sim/world/chain.h"
 
 #include <stdio.h>
 
+#include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/registry/registry.h"
 
@@ -31,9 +38,11 @@ void sim_chain_agents_accounts(sim_chain *c)
     const sim_agents_options *o = c->opt.agents;
     if (o == NULL)
         return;
+    const sim_disputes_options *d = c->opt.disputes;
     uint32_t n = c->opt.agent_identities;
-    uint32_t base = o->providers + o->consumers;
-    g_assert(n >= base);
+    c->first_juror = o->providers + o->consumers;
+    c->jurors_count = d != NULL ? d->verifiers + d->arbiters : 0;
+    g_assert(n >= c->first_juror + c->jurors_count);
     c->agents_count = n;
     c->agent_keys = g_new0(proto_keypair, MAX(n, 1));
     c->agent_balances = g_new0(uint64_t, MAX(n, 1));
@@ -42,10 +51,29 @@ void sim_chain_agents_accounts(sim_chain *c)
         char label[32];
         snprintf(label, sizeof label, "agent/%u", k);
         proto_keypair_derive(&c->agent_keys[k], c->opt.seed, label);
-        bool consumer = k >= o->providers && k < base;
+        bool consumer = k >= o->providers && k < c->first_juror;
         c->agent_balances[k] = consumer ? o->consumer_balance : o->bond + SIM_AGENT_PROVIDER_FLOAT;
         proto_state_add_account(c->genesis, &c->agent_keys[k].pk, c->agent_balances[k]);
     }
+}
+
+/* The disputes module and its jurors (agent accounts, which are in
+ * account order as the module keeps them). */
+static void chain_disputes_genesis(sim_chain *c)
+{
+    const sim_disputes_options *d = c->opt.disputes;
+    if (d == NULL)
+        return;
+    c->disputes = true;
+    c->disputes_params = d->params;
+    g_assert(c->jurors_count <= PROTO_DISPUTES_JURORS_MAX);
+    proto_disputes_genesis_juror jurors[PROTO_DISPUTES_JURORS_MAX];
+    for (uint32_t i = 0; i < c->jurors_count; i++)
+        jurors[i] = (proto_disputes_genesis_juror){
+            .account = c->first_agent_account + c->first_juror + i,
+            .roles = i < d->verifiers ? PROTO_JUROR_VERIFIER : PROTO_JUROR_ARBITER,
+            .stake = d->stake};
+    proto_disputes_genesis(c->genesis, &d->params, c->jurors_count, jurors);
 }
 
 void sim_chain_agents_genesis(sim_chain *c)
@@ -72,4 +100,5 @@ void sim_chain_agents_genesis(sim_chain *c)
     c->jobs_params.max_deadline_ms = (uint32_t)(j->deadline_ns / 1000000);
     g_assert(proto_jobs_params_valid(&c->jobs_params));
     proto_jobs_genesis(c->genesis, &c->jobs_params);
+    chain_disputes_genesis(c);
 }

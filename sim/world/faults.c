@@ -226,8 +226,7 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         /* An agent's behaviour holds from the fault's start on. */
         if (f->agents->len > 0) {
             if (start)
-                sim_agents_misbehave(w, f->agents, f->behavior, f->behavior_delay_ns,
-                                     f->behavior_factor);
+                sim_agents_misbehave(w, f);
             return;
         }
         /* Wrappers check their own windows; a twin node runs during its

@@ -242,7 +242,8 @@ static bool build_chain(sim_world *w)
     sim_workload_init(w, &workload);
     sim_delegators_init(w, w->sc->staking_opt.delegation_rate_per_s,
                         MAX(w->chain.delegator_stake / 2, 1));
-    sim_agents_init(w, &w->sc->agents_opt, &w->sc->jobs_opt);
+    sim_agents_init(w, &w->sc->agents_opt, &w->sc->jobs_opt,
+                    w->sc->disputes_opt.declared ? &w->sc->disputes_opt : NULL);
     return true;
 }
 

@@ -99,6 +99,12 @@ static uint32_t spam_accounts(const sim_scenario *sc)
     return count;
 }
 
+/* [disputes] with the market it settles; NULL: no disputes module. */
+static const sim_disputes_options *disputes_of(const sim_scenario *sc)
+{
+    return sc->agents_opt.declared && sc->disputes_opt.declared ? &sc->disputes_opt : NULL;
+}
+
 sim_chain_options sim_chain_options_from(const sim_scenario *sc)
 {
     return (sim_chain_options){.seed = sc->seed,
@@ -123,7 +129,10 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                               : NULL,
                                .agents = sc->agents_opt.declared ? &sc->agents_opt : NULL,
                                .jobs = sc->agents_opt.declared ? &sc->jobs_opt : NULL,
-                               .agent_identities = sim_agents_identities(&sc->agents_opt, sc->faults)};
+                               .agent_identities = sim_agents_identities(&sc->agents_opt,
+                                                                         disputes_of(sc),
+                                                                         sc->faults),
+                               .disputes = disputes_of(sc)};
 }
 
 sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)

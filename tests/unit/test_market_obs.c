@@ -1,12 +1,13 @@
 /* Unit tests for the agent market observer (sim/check/market_obs.c),
  * driven directly through its recording API as the world will drive it.
  *
- * One hand-computed market: eight jobs with every kind of ending, six
- * agents with final figures and two without, three samples of the active
- * count. The figures are checked against values worked out by hand in
- * the comments (completion rate over decided jobs, nearest-rank
- * percentiles, cost per job with fees and in USD, provider ROI with
- * slashes and fees, sybils and unreported providers left out); the rows
+ * One hand-computed market: eight jobs with every kind of ending, seven
+ * agents with final figures (one a juror with a stake) and two without,
+ * three samples of the active count. The figures are checked against
+ * values worked out by hand in the comments (completion rate over
+ * decided jobs, nearest-rank percentiles, cost per job with fees and in
+ * USD, provider ROI with slashes, fees and dispute money, sybils,
+ * jurors and unreported providers left out); the rows
  * it hands the metrics (agents by index, jobs in posting order,
  * transitions sorted by time); the watchdog's alarm merged into the
  * run's alarms by time and counted; and the database written from them
@@ -29,7 +30,8 @@
 static const char *const test_capabilities[] = {"llm-7b", "image"};
 
 /* a0 a1 a2 a6 a7 providers, a3 a4 consumers, a5 a sybil provider owned
- * by a4. a7 never reports its final figures; a6's costs are 0. */
+ * by a4, a8 a (lazy) verifier. a7 never reports its final figures; a6's
+ * costs are 0. */
 static void test_agents(sim_market_obs *mo)
 {
     sim_market_obs_agent(mo, 0, "provider", 10, 0, 0, "honest");
@@ -40,6 +42,7 @@ static void test_agents(sim_market_obs *mo)
     sim_market_obs_agent(mo, 5, "sybil", 12, 0, 4, "sybil");
     sim_market_obs_agent(mo, 6, "provider", 13, 1, 6, "honest");
     sim_market_obs_agent(mo, 7, "provider", 13, 1, 7, "honest");
+    sim_market_obs_agent(mo, 8, "verifier", 14, SIM_AGENT_NONE, 8, "lazy");
     for (uint32_t a = 0; a < 5; a++)
         sim_market_obs_agent_status(mo, a, (int64_t)a * S_NS, "registered");
     /* out of time order: the table sorts, equal times keep call order */
@@ -102,11 +105,14 @@ static void test_jobs(sim_market_obs *mo)
     sim_market_obs_job_gas(mo, 5, 175);
 }
 
-/* ROI = (earned - cost - fees - slashed) / (cost + fees):
- *   a0 (250 - 100 - 25 - 0) / 125 = 1
+/* ROI = (earned - cost - fees - slashed + dispute got - dispute paid) /
+ * (cost + fees):
+ *   a0 (250 - 100 - 25 - 0 + 55 - 30) / 125 = 6/5 (a dispute won: its
+ *      bond 30 paid, 55 back)
  *   a1 (300 - 50 - 10 - 40) / 60  = 10/3
  *   a2 (0 - 20 - 5 - 100) / 25    = -5
- * a5 is a sybil, a6 has no costs, a7 never reported: left out. Mean -2/9. */
+ * a5 is a sybil, a6 has no costs, a7 never reported, a8 is a juror: left
+ * out. Mean (6/5 + 10/3 - 5) / 3 = -7/45. */
 static void test_money(sim_market_obs *mo)
 {
     sim_market_obs_agent_money(mo, 0, 10000, 250, 0, 25, 0, 100, 0.9, 2, 0);
@@ -116,11 +122,15 @@ static void test_money(sim_market_obs *mo)
     sim_market_obs_agent_money(mo, 4, 0, 0, 250, 37, 0, 0, NAN, 0, 0);
     sim_market_obs_agent_money(mo, 5, 10000, 10, 0, 0, 0, 0, 0.5, 1, 0);
     sim_market_obs_agent_money(mo, 6, 10000, 0, 0, 0, 0, 0, 0.5, 0, 0);
+    sim_market_obs_agent_money(mo, 8, 10000, 0, 0, 12, 0, 40, 0, 0, 0);
+    sim_market_obs_agent_disputes(mo, 0, 30, 55, false, 0);
+    sim_market_obs_agent_disputes(mo, 3, 30, 0, false, 0);
+    sim_market_obs_agent_disputes(mo, 8, 0, 7, true, 4500);
 }
 
 static sim_market_obs *test_market(void)
 {
-    sim_market_obs *mo = sim_market_obs_new(8, test_capabilities, 2, 0.001);
+    sim_market_obs *mo = sim_market_obs_new(9, test_capabilities, 2, 0.001);
     test_agents(mo);
     test_jobs(mo);
     test_money(mo);
@@ -154,7 +164,8 @@ START_TEST(test_outcome_names)
 {
     static const char *const want[] = {"open",           "unmatched", "completed",
                                        "released_wrong", "rejected",  "missed",
-                                       "expired",        "declined",  "cancelled"};
+                                       "expired",        "declined",  "cancelled",
+                                       "split"};
     ck_assert_int_eq(G_N_ELEMENTS(want), SIM_JOB_OUTCOME_COUNT);
     for (int o = 0; o < SIM_JOB_OUTCOME_COUNT; o++)
         ck_assert_str_eq(sim_job_outcome_name((sim_job_outcome)o), want[o]);
@@ -200,12 +211,23 @@ START_TEST(test_agent_figures)
     assert_figure(m, "agents_active_max", 5);
     assert_figure(m, "agents_active_final", 4);
     assert_figure(m, "agents_registered", 5);
-    assert_figure(m, "provider_roi_mean", (1.0 + 10.0 / 3.0 - 5.0) / 3.0);
-    ck_assert_uint_eq(m->agents->len, 8);
+    assert_figure(m, "provider_roi_mean", (6.0 / 5.0 + 10.0 / 3.0 - 5.0) / 3.0);
+    ck_assert_uint_eq(m->agents->len, 9);
     const sim_agent_record *a1 = &g_array_index(m->agents, sim_agent_record, 1);
-    assert_figure(m, "provider_roi_mean", -2.0 / 9.0);
+    assert_figure(m, "provider_roi_mean", -7.0 / 45.0);
     ck_assert(fabs(a1->roi - 10.0 / 3.0) < 1e-12);
-    for (uint32_t i = 3; i < 8; i++) /* consumers, the sybil, no costs, never reported */
+    const sim_agent_record *a0 = &g_array_index(m->agents, sim_agent_record, 0);
+    ck_assert(fabs(a0->roi - 6.0 / 5.0) < 1e-12);
+    ck_assert_uint_eq(a0->dispute_paid, 30);
+    ck_assert_uint_eq(a0->dispute_got, 55);
+    ck_assert(!a0->stake_known);
+    const sim_agent_record *a8 = &g_array_index(m->agents, sim_agent_record, 8);
+    ck_assert_str_eq(a8->role, "verifier");
+    ck_assert(a8->stake_known);
+    ck_assert_uint_eq(a8->stake, 4500);
+    ck_assert_uint_eq(a8->dispute_got, 7);
+    /* consumers, the sybil, no costs, never reported, a juror */
+    for (uint32_t i = 3; i < 9; i++)
         ck_assert_msg(isnan(g_array_index(m->agents, sim_agent_record, i).roi), "a%u", i);
     sim_metrics_free(m);
 }
@@ -369,7 +391,7 @@ START_TEST(test_database)
     static const char *const schemas[][2] = {
         {"agents", "run_id agent role node capability registered_ns left_ns bond reputation "
                    "jobs_done jobs_failed earned spent slashed owner behaviour fees_paid "
-                   "operating_cost roi status"},
+                   "operating_cost roi status dispute_paid dispute_got stake"},
         {"jobs", "run_id id consumer provider capability posted_ns matched_ns delivered_ns "
                  "settled_ns outcome price fee_paid gas_used disputed correct work_s"},
         {"agent_transitions", "run_id at_ns agent status"},
@@ -388,6 +410,19 @@ START_TEST(test_database)
                "earned IS NULL AND roi IS NULL AND registered_ns IS NULL",
                "1");
     assert_sql(sql, "SELECT owner || ' ' || role FROM agents WHERE agent = 'a5'", "a4 sybil");
+    /* dispute money with the final figures; a stake for jurors only */
+    assert_sql(sql,
+               "SELECT dispute_paid || ' ' || dispute_got || ' ' || coalesce(stake, '-') || "
+               "' ' || roi FROM agents WHERE agent = 'a0'",
+               "30 55 - 1.2");
+    assert_sql(sql,
+               "SELECT role || ' ' || dispute_got || ' ' || stake || ' ' || "
+               "coalesce(roi, '-') FROM agents WHERE agent = 'a8'",
+               "verifier 7 4500 -");
+    assert_sql(sql,
+               "SELECT count(*) FROM agents WHERE agent = 'a7' AND dispute_paid IS NULL AND "
+               "dispute_got IS NULL AND stake IS NULL",
+               "1");
     assert_sql(sql,
                "SELECT consumer || ' ' || coalesce(provider, '-') || ' ' || "
                "coalesce(matched_ns, '-') || ' ' || settled_ns || ' ' || outcome || ' ' || "

@@ -99,6 +99,8 @@ static const char example[] = "[scenario]\n"
                               "verify = 0.1\n"
                               "accept_timeout = 20s\n"
                               "fee = 0.02\n"
+                              "[disputes]\n"
+                              "verifiers = 4\n"
                               "[fault bad-agents]\n"
                               "at = 0s\n"
                               "action = byzantine\n"
@@ -118,7 +120,12 @@ START_TEST(test_example_exact)
     ck_assert(a->declared);
     ck_assert_uint_eq(a->providers, 80);
     ck_assert_uint_eq(a->consumers, 40);
-    ck_assert_uint_eq(sim_scenario_agent_count(s), 120);
+    ck_assert_uint_eq(sim_scenario_agent_count(s), 124); /* and 4 verifiers */
+    ck_assert_uint_eq(sim_scenario_jurors(s), 4);
+    ck_assert_str_eq(sim_scenario_agent_role(s, 119), "consumer");
+    ck_assert_str_eq(sim_scenario_agent_role(s, 120), "verifier");
+    ck_assert_str_eq(sim_scenario_agent_role(s, 123), "verifier");
+    ck_assert_uint_eq(sim_scenario_agent_host(s, 123), 7);
     ck_assert_uint_eq(s->agents, 0); /* agents are not network nodes */
     ck_assert_uint_eq(sim_scenario_node_count(s), 14);
     ck_assert_uint_eq(a->hosts->len, 10);
@@ -555,7 +562,8 @@ START_TEST(test_agent_sets)
     ck_assert_uint_eq(g_array_index(first_fault(s)->agents, uint32_t, 1), 3);
     sim_scenario_free(s);
     fault_bad("a10", "no-show", "dir/ag.ini:10: nodes: ",
-              "a10 names no agent (agents are a0..a9: [agents] providers + consumers)");
+              "a10 names no agent (agents are a0..a9: providers, consumers, verifiers then "
+              "arbiters)");
     fault_bad("a0..a12", "no-show", "dir/ag.ini:10: nodes: ", "a12 names no agent");
     fault_bad("a1 a0..a2", "no-show", "dir/ag.ini:10: nodes: ",
               "a1 is named twice (by 'a1' and 'a0..a2')");

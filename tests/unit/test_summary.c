@@ -660,7 +660,8 @@ START_TEST(test_jobs_section_wraps_and_dashes)
         if (o == SIM_JOB_COMPLETED)
             continue;
         sim_market_obs_job_posted(mo, (uint64_t)o, 1, 0, 0, 1.0);
-        if (o == SIM_JOB_RELEASED_WRONG || o == SIM_JOB_REJECTED || o == SIM_JOB_MISSED)
+        if (o == SIM_JOB_RELEASED_WRONG || o == SIM_JOB_REJECTED || o == SIM_JOB_MISSED ||
+            o == SIM_JOB_SPLIT)
             sim_market_obs_job_matched(mo, (uint64_t)o, 0, S_NS, 10);
         if (o != SIM_JOB_OPEN)
             sim_market_obs_job_settled(mo, (uint64_t)o, 2 * S_NS, (sim_job_outcome)o, 0);
@@ -669,10 +670,10 @@ START_TEST(test_jobs_section_wraps_and_dashes)
     sim_market_obs_free(mo);
     g_autofree char *text = rep_summary_render(info, m);
     sim_metrics_free(m);
-    ck_assert_line(text, "  jobs             8 posted, 0 completed (0.0% of 7 decided)");
+    ck_assert_line(text, "  jobs             9 posted, 0 completed (0.0% of 8 decided)");
     ck_assert_line(text,
                    "  outcomes         open 1, unmatched 1, released_wrong 1, rejected 1, missed 1,");
-    ck_assert_line(text, "                   expired 1, declined 1, cancelled 1");
+    ck_assert_line(text, "                   expired 1, declined 1, cancelled 1, split 1");
     ck_assert_line(text, "  job latency      p50 -  p99 - (s, posted to completed)");
     ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
     ck_assert_line(text, "  cost per job     - (no job completed)");
