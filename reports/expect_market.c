@@ -7,7 +7,10 @@
  *   max_dispute_rate      dispute_rate <= bound
  *   min_active_agents     agents_active_max >= bound
  *   max_cost_per_job_usd  cost_per_job_usd <= bound
- *   min_provider_roi      provider_roi_mean >= bound */
+ *   min_provider_roi      provider_roi_mean >= bound (honest providers)
+ *   max_faulty_provider_roi  provider_roi_faulty_mean <= bound
+ *   min_overturned_share  disputes_overturned_share >= bound
+ *   max_wrong_ruling_share   disputes_wrong_ruling_share <= bound */
 #include <math.h>
 
 #include "reports/expect.h"
@@ -50,4 +53,13 @@ void rep_expect_market(const sim_scenario *sc, const sim_metrics *m, GArray *out
     if (e->has_min_provider_roi)
         bound(out, all, m, "min_provider_roi", "provider_roi_mean", e->min_provider_roi, TRUE,
               "%s %g");
+    if (e->has_max_faulty_provider_roi)
+        bound(out, all, m, "max_faulty_provider_roi", "provider_roi_faulty_mean",
+              e->max_faulty_provider_roi, FALSE, "%s %g");
+    if (e->has_min_overturned_share)
+        bound(out, all, m, "min_overturned_share", "disputes_overturned_share",
+              e->min_overturned_share, TRUE, "%s %g");
+    if (e->has_max_wrong_ruling_share)
+        bound(out, all, m, "max_wrong_ruling_share", "disputes_wrong_ruling_share",
+              e->max_wrong_ruling_share, FALSE, "%s %g");
 }

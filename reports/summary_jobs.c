@@ -63,14 +63,19 @@ static void jobs_counts(GString *out, const sim_metrics *m)
                      m99);
 }
 
-/* Providers in provider_roi_mean: the rows with an roi. */
-static guint jobs_roi_providers(const rep_run_info *info, const sim_metrics *m)
+/* Providers in provider_roi_mean (honest) or provider_roi_faulty_mean:
+ * the rows with an roi, by behaviour. */
+static guint jobs_roi_providers(const rep_run_info *info, const sim_metrics *m, bool faulty)
 {
     const rep_record_table *t = rep_summary_table("agents");
     const GArray *rows = rep_record_rows(t, info, m);
     guint n = 0;
-    for (guint i = 0; i < rows->len; i++)
-        n += !rep_record_get(t, rep_record_row(rows, i), "roi").absent;
+    for (guint i = 0; i < rows->len; i++) {
+        const void *row = rep_record_row(rows, i);
+        rep_field_value b = rep_record_get(t, row, "behaviour");
+        bool bad = !b.absent && strcmp(b.text, "honest") != 0;
+        n += !rep_record_get(t, row, "roi").absent && bad == faulty;
+    }
     return n;
 }
 
@@ -86,8 +91,15 @@ static void jobs_money(GString *out, const rep_run_info *info, const sim_metrics
     double roi = sim_metrics_get(m, "provider_roi_mean", NAN);
     g_autofree char *roi_text = rep_summary_fixed(roi, 3);
     g_autofree char *roi_percent = jobs_percent(roi);
-    rep_summary_line(out, "  %-16s %s (%s), the mean over %u providers", "provider roi", roi_text,
-                     roi_percent, jobs_roi_providers(info, m));
+    rep_summary_line(out, "  %-16s %s (%s), the mean over %u honest providers", "provider roi",
+                     roi_text, roi_percent, jobs_roi_providers(info, m, false));
+    if (rep_summary_has(m, "provider_roi_faulty_mean")) {
+        double bad = sim_metrics_get(m, "provider_roi_faulty_mean", NAN);
+        g_autofree char *bad_text = rep_summary_fixed(bad, 3);
+        g_autofree char *bad_percent = jobs_percent(bad);
+        rep_summary_line(out, "  %-16s %s (%s), the mean over %u misbehaving providers", "",
+                         bad_text, bad_percent, jobs_roi_providers(info, m, true));
+    }
 }
 
 static void jobs_agents_and_alarms(GString *out, const rep_run_info *info, const sim_metrics *m)

@@ -175,7 +175,8 @@ typedef struct proto_agent_config {
     uint32_t notice_ppm;       /* consumer: chance it notices a wrong answer */
     uint32_t verify_ppm;       /* consumer: chance it has a result re-run by a verifier */
     uint32_t juror_roles;      /* juror: PROTO_JUROR_VERIFIER | PROTO_JUROR_ARBITER */
-    uint64_t chain_id;         /* juror: the chain's id (vote commitments name it) */
+    uint64_t chain_id;         /* the chain's id (vote commitments and multisig operation
+                                * hashes name it) */
     uint64_t gas_limit;        /* per market transaction */
     proto_agent_behaviour behaviour;
 } proto_agent_config;

@@ -66,7 +66,8 @@ typedef enum proto_event_kind {
                                   * (PROTO_TXMSG_JOB_*), `account` = its sender */
     PROTO_EV_DISPUTE,            /* committing block `height` moved the dispute on job `job`
                                   * (provider `account`, payment `job_payment`) one step:
-                                  * `status` = proto_dispute_step, `slot` = the round,
+                                  * `status` = proto_dispute_step, `depth` = the round
+                                  * (`slot` is the block's view, as for every event),
                                   * `prev_status` = the ruling (RULED, SETTLED), `amount`
                                   * as the step says
                                   * (protocol/modules/disputes/disputes.h) */
@@ -121,7 +122,7 @@ typedef struct proto_event {
     uint64_t slot;            /* PoA slot / PBFT view */
     uint32_t proposer;        /* validator index of the block's proposer */
     uint32_t tx_count;
-    uint32_t depth;           /* REORG: blocks undone */
+    uint32_t depth;           /* REORG: blocks undone; DISPUTE: the round */
     uint32_t from;            /* MSG_REJECTED: sender; DISPUTE: who paid or was paid */
     proto_reject_reason reason;
     proto_view_cause cause;   /* VIEW_CHANGE */

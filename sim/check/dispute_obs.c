@@ -108,7 +108,7 @@ bool sim_dispute_obs_event(sim_dispute_obs *d, const proto_event *ev, int64_t at
     dispute_row *r = dispute_of(d, ev->job);
     if (r == NULL)
         return false; /* dropped over the bound: counted once, at its opening */
-    uint32_t round = (uint32_t)ev->slot;
+    uint32_t round = ev->depth;
     switch (ev->status) {
     case PROTO_DISPUTE_DEFENDED:
         r->defended = true;

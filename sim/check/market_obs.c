@@ -418,25 +418,31 @@ static void latency_figures(sim_metrics *metrics, const char *name, GArray *valu
     sim_metrics_figure(metrics, p99, (double)sim_percentile_i64(v, values->len, 99) / NS_PER_S);
 }
 
+/* The providers' ROI, honest ones (the service providers the target is
+ * about: provider_roi_mean) apart from those the scenario made misbehave
+ * (provider_roi_faulty_mean: what cheating earned). */
 static void agent_figures(const sim_market_obs *m, sim_metrics *metrics)
 {
-    uint32_t registered = 0, providers = 0;
-    double roi_sum = 0;
+    uint32_t registered = 0, providers[2] = {0, 0};
+    double roi_sum[2] = {0, 0};
     for (uint32_t i = 0; i < m->agents_count; i++) {
         const market_agent *a = &m->agents[i];
         if (!a->described)
             continue;
         registered += a->rec.registered_ns >= 0;
         if (!isnan(a->rec.roi)) {
-            providers++;
-            roi_sum += a->rec.roi;
+            bool faulty = a->rec.behaviour != NULL && strcmp(a->rec.behaviour, "honest") != 0;
+            providers[faulty]++;
+            roi_sum[faulty] += a->rec.roi;
         }
     }
     sim_metrics_figure(metrics, "agents_active_max", (double)m->active_max);
     sim_metrics_figure(metrics, "agents_active_final", (double)m->active_final);
     sim_metrics_figure(metrics, "agents_registered", (double)registered);
-    if (providers > 0)
-        sim_metrics_figure(metrics, "provider_roi_mean", roi_sum / providers);
+    if (providers[0] > 0)
+        sim_metrics_figure(metrics, "provider_roi_mean", roi_sum[0] / providers[0]);
+    if (providers[1] > 0)
+        sim_metrics_figure(metrics, "provider_roi_faulty_mean", roi_sum[1] / providers[1]);
 }
 
 static void job_figures(const sim_market_obs *m, sim_metrics *metrics)

@@ -183,6 +183,12 @@ typedef struct sim_expect {
     uint32_t min_active_agents;  /* agents_active_max >= this; <= providers + consumers */
     bool has_min_provider_roi;
     double min_provider_roi;     /* provider_roi_mean >= this; >= -1 (all lost) */
+    bool has_max_faulty_provider_roi;
+    double max_faulty_provider_roi; /* provider_roi_faulty_mean <= this; >= -1 */
+    bool has_min_overturned_share;
+    double min_overturned_share; /* disputes_overturned_share >= this; [0, 1] */
+    bool has_max_wrong_ruling_share;
+    double max_wrong_ruling_share; /* disputes_wrong_ruling_share <= this; [0, 1] */
 } sim_expect;
 
 /* The staking economy's keys of [staking] (sim/scenario/scenario_staking.c);

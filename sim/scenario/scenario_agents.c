@@ -592,14 +592,21 @@ gboolean sim_scn_read_expect_market(sim_scn_ctx *c, const sim_ini_section *sec,
     GError *local = NULL;
     uint64_t num = 0, den = 1;
     double v = 0;
-    if (strcmp(e->key, "min_job_completion") == 0 || strcmp(e->key, "max_dispute_rate") == 0) {
+    const struct {
+        const char *key;
+        double *to;
+    } fractions[] = {
+        {"min_job_completion", &x->min_job_completion},
+        {"max_dispute_rate", &x->max_dispute_rate},
+        {"min_overturned_share", &x->min_overturned_share},
+        {"max_wrong_ruling_share", &x->max_wrong_ruling_share},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(fractions); i++) {
+        if (strcmp(e->key, fractions[i].key) != 0)
+            continue;
         if (!sim_parse_fraction(e->value, &num, &den, &local))
             return sim_scn_fail_with(c, sec, e, error, local);
-        v = (double)num / (double)den;
-        if (strcmp(e->key, "min_job_completion") == 0)
-            x->min_job_completion = v;
-        else
-            x->max_dispute_rate = v;
+        *fractions[i].to = (double)num / (double)den;
         return TRUE;
     }
     if (strcmp(e->key, "max_cost_per_job_usd") == 0) {
@@ -607,15 +614,16 @@ gboolean sim_scn_read_expect_market(sim_scn_ctx *c, const sim_ini_section *sec,
             return sim_scn_fail_with(c, sec, e, error, local);
         return TRUE;
     }
-    g_assert(strcmp(e->key, "min_provider_roi") == 0);
+    bool faulty = strcmp(e->key, "max_faulty_provider_roi") == 0;
+    g_assert(faulty || strcmp(e->key, "min_provider_roi") == 0);
     if (!sim_parse_signed_real(e->value, &v, &local))
         return sim_scn_fail_with(c, sec, e, error, local);
-    if (v < -1)
+    if (v < -1 && !faulty)
         return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                             "'%s' is out of range (>= -1: a provider cannot lose more than "
                             "all it spent)",
                             e->value);
-    x->min_provider_roi = v;
+    *(faulty ? &x->max_faulty_provider_roi : &x->min_provider_roi) = v;
     return TRUE;
 }
 
@@ -635,6 +643,9 @@ gboolean sim_scn_check_expect_market(sim_scn_ctx *c, GError **error)
         {x->has_max_cost_per_job_usd, "max_cost_per_job_usd", true},
         {x->has_min_active_agents, "min_active_agents", false},
         {x->has_min_provider_roi, "min_provider_roi", false},
+        {x->has_max_faulty_provider_roi, "max_faulty_provider_roi", false},
+        {x->has_min_overturned_share, "min_overturned_share", true},
+        {x->has_max_wrong_ruling_share, "max_wrong_ruling_share", true},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(targets); i++) {
         if (!targets[i].given)

@@ -43,7 +43,8 @@ const char *const sim_scn_expect_keys[] = {
     "safety", "liveness", "conservation", "min_throughput", "max_finality_p99", "max_block_propagation_p99",
     "slashed", "max_view_changes", "alarms", "max_resubmitted_other", "min_nakamoto",
     "min_job_completion", "max_dispute_rate", "min_active_agents", "max_cost_per_job_usd",
-    "min_provider_roi", NULL,
+    "min_provider_roi", "max_faulty_provider_roi", "min_overturned_share",
+    "max_wrong_ruling_share", NULL,
 };
 
 typedef struct fault_action_info {
@@ -765,6 +766,12 @@ static const sim_scn_key expect_keys[] = {
      .has_offset = EXPECT_AT(has_max_cost_per_job_usd)},
     {.key = "min_provider_roi", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
      .has_offset = EXPECT_AT(has_min_provider_roi)},
+    {.key = "max_faulty_provider_roi", .type = SIM_SCN_CUSTOM,
+     .custom = sim_scn_read_expect_market, .has_offset = EXPECT_AT(has_max_faulty_provider_roi)},
+    {.key = "min_overturned_share", .type = SIM_SCN_CUSTOM, .custom = sim_scn_read_expect_market,
+     .has_offset = EXPECT_AT(has_min_overturned_share)},
+    {.key = "max_wrong_ruling_share", .type = SIM_SCN_CUSTOM,
+     .custom = sim_scn_read_expect_market, .has_offset = EXPECT_AT(has_max_wrong_ruling_share)},
     {0},
 };
 

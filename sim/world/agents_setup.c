@@ -95,6 +95,7 @@ static void slot_init(sim_world *w, sim_agent_slot *sl, uint32_t k, uint32_t own
     c->identity = w->chain.agent_keys[k];
     agent_msg_keypair_derive(&c->msg_key, w->opt.seed, label);
     c->crypto = w->chain.crypto;
+    c->chain_id = w->chain.rules.chain_id; /* vote and multisig hashes name it */
     c->bond = o->bond;
     c->heartbeat_ns = o->heartbeat_ns;
     c->gas_limit = 1; /* the world prices each message itself (sim_agents_msg_gas) */

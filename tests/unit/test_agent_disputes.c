@@ -89,7 +89,7 @@ static int settled_ruling(const aw_world *w, uint64_t job, uint32_t *round)
         if (ev->kind == PROTO_EV_DISPUTE && ev->job == job &&
             ev->status == PROTO_DISPUTE_SETTLED) {
             if (round != NULL)
-                *round = (uint32_t)ev->slot;
+                *round = ev->depth;
             return (int)ev->prev_status;
         }
     }

@@ -44,7 +44,7 @@ static void step(sim_market_obs *mo, uint64_t job, int64_t t_s, proto_dispute_st
                       .account = 100,
                       .job = job,
                       .status = s,
-                      .slot = round,
+                      .depth = round,
                       .prev_status = ruling,
                       .amount = 1000};
     sim_market_obs_dispute(mo, &ev, t_s * S_NS, test_wrong[job]);

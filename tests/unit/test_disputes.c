@@ -97,7 +97,7 @@ START_TEST(test_undefended_is_lost_by_default)
     ck_assert_uint_eq(agent(&w, 0)->jobs_open, 0);
     const proto_event *ev = last_dispute_event(&w, PROTO_DISPUTE_SETTLED);
     ck_assert_uint_eq(ev->prev_status, PROTO_RULING_CONSUMER);
-    ck_assert_uint_eq(ev->slot, 0);
+    ck_assert_uint_eq(ev->depth, 0);
     mw_check(&w, "default");
     mw_clear(&w);
 }

@@ -112,7 +112,8 @@ static void test_jobs(sim_market_obs *mo)
  *   a1 (300 - 50 - 10 - 40) / 60  = 10/3
  *   a2 (0 - 20 - 5 - 100) / 25    = -5
  * a5 is a sybil, a6 has no costs, a7 never reported, a8 is a juror: left
- * out. Mean (6/5 + 10/3 - 5) / 3 = -7/45. */
+ * out. a2 misbehaves: the honest mean is (6/5 + 10/3) / 2 = 34/15, the
+ * misbehaving providers' -5. */
 static void test_money(sim_market_obs *mo)
 {
     sim_market_obs_agent_money(mo, 0, 10000, 250, 0, 25, 0, 100, 0.9, 2, 0);
@@ -211,10 +212,11 @@ START_TEST(test_agent_figures)
     assert_figure(m, "agents_active_max", 5);
     assert_figure(m, "agents_active_final", 4);
     assert_figure(m, "agents_registered", 5);
-    assert_figure(m, "provider_roi_mean", (6.0 / 5.0 + 10.0 / 3.0 - 5.0) / 3.0);
+    assert_figure(m, "provider_roi_mean", (6.0 / 5.0 + 10.0 / 3.0) / 2.0);
+    assert_figure(m, "provider_roi_faulty_mean", -5.0);
     ck_assert_uint_eq(m->agents->len, 9);
     const sim_agent_record *a1 = &g_array_index(m->agents, sim_agent_record, 1);
-    assert_figure(m, "provider_roi_mean", -7.0 / 45.0);
+    assert_figure(m, "provider_roi_mean", 34.0 / 15.0);
     ck_assert(fabs(a1->roi - 10.0 / 3.0) < 1e-12);
     const sim_agent_record *a0 = &g_array_index(m->agents, sim_agent_record, 0);
     ck_assert(fabs(a0->roi - 6.0 / 5.0) < 1e-12);

@@ -638,7 +638,8 @@ START_TEST(test_jobs_section)
     ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
     ck_assert_line(text,
                    "  cost per job     1,100.0 tokens = $0.011000 per completed job, fees included");
-    ck_assert_line(text, "  provider roi     1.500 (150.0%), the mean over 2 providers");
+    ck_assert_line(text, "  provider roi     2.000 (200.0%), the mean over 1 honest providers");
+    ck_assert_line(text, "                   1.000 (100.0%), the mean over 1 misbehaving providers");
     ck_assert_line(text, "  agents           active max 3, at the end 3   registered 3 of 3");
     ck_assert_line(text, "  wrong results    1 released (33.3% of the released jobs)");
     ck_assert_line(text, "  alarms           agent_unresponsive 1 (table alarms)");
@@ -677,7 +678,7 @@ START_TEST(test_jobs_section_wraps_and_dashes)
     ck_assert_line(text, "  job latency      p50 -  p99 - (s, posted to completed)");
     ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
     ck_assert_line(text, "  cost per job     - (no job completed)");
-    ck_assert_line(text, "  provider roi     - (-), the mean over 0 providers");
+    ck_assert_line(text, "  provider roi     - (-), the mean over 0 honest providers");
     ck_assert_line(text, "  wrong results    1 released (100.0% of the released jobs)");
     ck_assert_line(text, "  alarms           none");
     assert_fits_80_columns(text);
@@ -693,7 +694,7 @@ static void test_dispute_step(sim_market_obs *mo, uint64_t job, int64_t t_s,
     proto_event ev = {.kind = PROTO_EV_DISPUTE,
                       .job = job,
                       .status = step,
-                      .slot = round,
+                      .depth = round,
                       .prev_status = ruling};
     sim_market_obs_dispute(mo, &ev, t_s * S_NS, result_wrong);
 }

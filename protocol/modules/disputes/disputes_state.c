@@ -335,7 +335,7 @@ void proto_disputes__report(const proto_msg_ctx *ctx, const proto_state *s,
                       .job = d->job,
                       .status = (uint32_t)step,
                       .prev_status = ruling,
-                      .slot = round,
+                      .depth = round,
                       .job_payment = job != NULL ? job->payment : 0,
                       .amount = amount};
     g_array_append_val(ctx->events, ev);
