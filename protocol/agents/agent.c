@@ -163,6 +163,7 @@ void agent_store_flush(proto_agent *a)
         proto_write_u32(&w, j->verifier);
         proto_write_u8(&w, j->defended);
         proto_write_u8(&w, j->appealed);
+        proto_write_u8(&w, j->shown);
         proto_write_u8(&w, j->vote);
         proto_write_u8(&w, j->vote_round);
         proto_write_u8(&w, j->vote_step);
@@ -218,6 +219,7 @@ static void store_load(proto_agent *a, GBytes *blob)
         j->verifier = proto_read_u32(&r);
         j->defended = proto_read_u8(&r) != 0;
         j->appealed = proto_read_u8(&r);
+        j->shown = proto_read_u8(&r);
         j->vote = proto_read_u8(&r);
         j->vote_round = proto_read_u8(&r);
         j->vote_step = proto_read_u8(&r);

@@ -69,6 +69,7 @@ typedef struct agent_job {
                              * reply (UINT32_MAX: nobody) */
     bool defended;          /* provider: DISPUTE_DEFEND sent */
     uint8_t appealed;       /* party: 1 + the last round it appealed (0: none) */
+    uint8_t shown;          /* party: 1 + the last round it showed evidence in (0: none) */
     uint8_t vote;           /* juror: its vote (proto_ruling; 0: none yet) */
     uint8_t vote_round;     /* juror: the round `vote` is for */
     uint8_t vote_step;      /* juror: 1 verdict or commit sent, 2 reveal sent */

@@ -41,13 +41,17 @@ static void defend(proto_agent *a, const proto_state *s, agent_job *j)
 }
 
 /* Show the evidence to every juror drawn in the current round that has
- * not voted yet, again every AGENT_RESEND_NS while some have not. */
+ * not voted yet: at once when the round is new (a juror has a period to
+ * re-run and vote), again every AGENT_RESEND_NS while some have not. */
 static void show_evidence(proto_agent *a, const proto_state *s, agent_job *j,
                           const proto_dispute *d)
 {
     bool withhold = is_provider(a) ? a->cfg.behaviour.wrong_result
                                    : a->cfg.behaviour.false_dispute;
-    if (withhold || j->sealed == NULL || j->result_wire == NULL || agent_now(a) < j->next_send_ns)
+    uint32_t round = d->rounds - 1;
+    bool new_round = j->shown != round + 1;
+    if (withhold || j->sealed == NULL || j->result_wire == NULL ||
+        (!new_round && agent_now(a) < j->next_send_ns))
         return;
     const proto_agent_record *peer = proto_registry_agent(s, j->peer);
     if (peer == NULL)
@@ -58,7 +62,6 @@ static void show_evidence(proto_agent *a, const proto_state *s, agent_job *j,
         return;
     gsize size = 0;
     const uint8_t *plain = g_bytes_get_data(evidence, &size);
-    uint32_t round = d->rounds - 1;
     for (uint32_t k = 0; k < proto_disputes_jurors_count(s); k++) {
         uint32_t juror = proto_disputes_juror_at(s, k)->account;
         bool voted = false;
@@ -72,6 +75,8 @@ static void show_evidence(proto_agent *a, const proto_state *s, agent_job *j,
     }
     g_bytes_unref(evidence);
     j->next_send_ns = agent_now(a) + AGENT_RESEND_NS;
+    j->shown = (uint8_t)(round + 1);
+    a->dirty = true;
 }
 
 /* Appeal the current round's ruling when it is not the side's, once. */
