@@ -284,6 +284,11 @@ typedef struct sim_jobs_options {
     int64_t accept_timeout_ns;   /* a posting no provider accepts is cancelled after this,
                                   * > 0 (default 30s) */
     uint64_t fee;                /* market fee on each payment, x 10^-18 (default 0.01) */
+    uint64_t guard_above;        /* jobs paying this or more are guarded by a 2-of-3
+                                  * multisig (protocol/modules/jobs/jobs.h); 0: none
+                                  * (default); needs [disputes] arbiters */
+    int64_t guard_expiry_ns;     /* an undecided guarded job is released this long after
+                                  * its window (default 60s) */
 } sim_jobs_options;
 
 /* The disputes module ([disputes]; sim/scenario/scenario_disputes.c):

@@ -311,6 +311,9 @@ const sim_scn_key sim_scn_jobs_keys[] = {
     {.key = "accept_timeout", .type = SIM_SCN_DURATION, .offset = JOBS_AT(accept_timeout_ns),
      .lo = 1},
     {.key = "fee", .type = SIM_SCN_CUSTOM, .custom = agents_read_share},
+    {.key = "guard_above", .type = SIM_SCN_U64, .offset = JOBS_AT(guard_above), .lo = 0,
+     .hi = (int64_t)AGENTS_AMOUNT_MAX},
+    {.key = "guard_expiry", .type = SIM_SCN_DURATION, .offset = JOBS_AT(guard_expiry_ns)},
     {0},
 };
 
@@ -347,6 +350,7 @@ void sim_scn_agents_init(sim_scenario *s)
         .verify = 0,
         .accept_timeout_ns = 30 * S_NS,
         .fee = 1 * percent,
+        .guard_expiry_ns = 60 * S_NS,
     };
 }
 

@@ -198,10 +198,25 @@ static gboolean disputes_check_verify(const sim_scn_ctx *c, GError **error)
                         "(add [disputes] with verifiers >= 1, or set verify = 0)");
 }
 
+/* Guarded jobs ([jobs] guard_above) need an arbiter for each guard. */
+static gboolean disputes_check_guards(const sim_scn_ctx *c, GError **error)
+{
+    const sim_scenario *s = c->s;
+    if (s->jobs_opt.guard_above == 0 || (s->disputes_opt.declared && s->disputes_opt.arbiters > 0))
+        return TRUE;
+    const sim_ini_section *sec = sim_ini_find_section(c->ini, "jobs");
+    return sim_scn_fail(c, sec, sim_ini_find_entry(sec, "guard_above"), SIM_SCENARIO_ERROR_VALUE,
+                        error,
+                        "a guarded job's multisig needs an arbiter, and there are none (add "
+                        "[disputes] with arbiters >= 1, or set guard_above = 0)");
+}
+
 gboolean sim_scn_check_disputes(sim_scn_ctx *c, GError **error)
 {
     const sim_scenario *s = c->s;
     const sim_ini_section *sec = sim_ini_find_section(c->ini, "disputes");
+    if (!disputes_check_guards(c, error))
+        return FALSE;
     if (sec == NULL)
         return disputes_check_verify(c, error);
     if (!s->agents_opt.declared)

@@ -25,6 +25,7 @@
 #include "protocol/chain/tx_exec.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
 #include "sim/world/world_internal.h"
@@ -308,6 +309,9 @@ uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg)
     if (msg->type >= PROTO_TXMSG_DISPUTE_DEFEND && msg->type <= PROTO_TXMSG_DISPUTE_APPEAL) {
         g_assert(w->chain.disputes); /* an agent disputes only on a chain that settles them */
         msg_gas = proto_disputes_msg_gas(gas, &w->chain.disputes_params, msg->type);
+    } else if (msg->type >= PROTO_TXMSG_MULTISIG_CREATE &&
+               msg->type <= PROTO_TXMSG_MULTISIG_APPROVE) {
+        msg_gas = proto_multisig_msg_gas(gas, msg); /* a guarded job's approvals and exec */
     } else if (msg->type >= PROTO_TXMSG_JOB_POST) {
         msg_gas = proto_jobs_msg_gas(gas, msg->type);
     } else {

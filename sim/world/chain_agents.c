@@ -29,6 +29,7 @@
 
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 
 #define PERMILLE_OF_RATE (SIM_RATE_ONE / 1000)
@@ -98,7 +99,11 @@ void sim_chain_agents_genesis(sim_chain *c)
     c->jobs_params.accept_timeout_ns = j->accept_timeout_ns;
     c->jobs_params.challenge_window_ns = j->challenge_window_ns;
     c->jobs_params.max_deadline_ms = (uint32_t)(j->deadline_ns / 1000000);
+    c->jobs_params.guard_min_payment = j->guard_above;
+    c->jobs_params.guard_expiry_ns = j->guard_expiry_ns;
     g_assert(proto_jobs_params_valid(&c->jobs_params));
     proto_jobs_genesis(c->genesis, &c->jobs_params);
     chain_disputes_genesis(c);
+    if (j->guard_above > 0) /* the guards' multisigs; the scenario checked the arbiters */
+        proto_multisig_genesis(c->genesis, 0, NULL);
 }

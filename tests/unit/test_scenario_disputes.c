@@ -210,6 +210,17 @@ START_TEST(test_section_errors)
                                "[disputes]\nverifiers = 1\n");
     ck_assert(s->jobs_opt.verify == 0.5);
     sim_scenario_free(s);
+    /* guarded jobs need an arbiter */
+    parse_bad("[network]\nvalidators = 4\nfull_nodes = 2\n[agents]\nproviders = 2\n"
+              "consumers = 1\n[jobs]\nguard_above = 100\n[disputes]\nverifiers = 1\n",
+              SIM_SCENARIO_ERROR_VALUE, "dir/d.ini:8: guard_above: ",
+              "a guarded job's multisig needs an arbiter, and there are none");
+    s = parse_ok("[network]\nvalidators = 4\nfull_nodes = 2\n[agents]\nproviders = 2\n"
+                 "consumers = 1\n[jobs]\nguard_above = 100\nguard_expiry = 45s\n"
+                 "[disputes]\narbiters = 3\n");
+    ck_assert_uint_eq(s->jobs_opt.guard_above, 100);
+    ck_assert_int_eq(s->jobs_opt.guard_expiry_ns, 45 * S_NS);
+    sim_scenario_free(s);
 }
 END_TEST
 
