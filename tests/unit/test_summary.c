@@ -7,11 +7,8 @@
  * hand-made fee, transaction and alarm records, so the names the summary
  * reads are the names the figures are set under. The Concentration
  * section is checked on hand-made concentration records and alarms, and
- * left out of a run without records. The Jobs section is checked on
- * figures and rows the market observer (sim/check/market_obs.c) made from
- * a hand-made market, and left out of a run without agents; the Disputes
- * section likewise from disputes fed to the observer as chain events,
- * and left out of a run without the disputes module and disputes. */
+ * left out of a run without records. The Jobs and Disputes
+ * sections are test_summary_market.c's. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,85 +20,12 @@
 #include "reports/summary.h"
 #include "sim/check/market_obs.h"
 #include "sim/figures/figures.h"
-
-static const char test_trace[] =
-    "3f2a0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
-
-static rep_run_info *test_info(void)
-{
-    rep_run_info *info = rep_run_info_new();
-    g_free(info->version);
-    info->version = g_strdup("0.1.0");
-    info->scenario = g_strdup("pbft-crash-30pct");
-    info->seed = 42;
-    info->crypto = g_strdup("real");
-    info->verdict = REP_VERDICT_FAIL;
-    info->stop_reason = g_strdup("duration reached");
-    info->wall_s = 12.5;
-    info->sim_s = 600;
-    info->events = 12500000;
-    info->trace_hash_hex = g_strdup(test_trace);
-    rep_run_info_add_expect(info, "safety", "holds", "holds", TRUE);
-    rep_run_info_add_expect(info, "max_finality_p99", "30s", "41.2s", FALSE);
-    return info;
-}
-
-static sim_metrics *test_metrics(void)
-{
-    sim_metrics *m = sim_metrics_new();
-    sim_metrics_figure(m, "throughput_tps", 912.46);
-    sim_metrics_figure(m, "finality_p50_s", 1.2);
-    sim_metrics_figure(m, "finality_p90_s", 2.1);
-    sim_metrics_figure(m, "finality_p99_s", 2.4);
-    sim_metrics_figure(m, "finality_max_s", 3.9);
-    sim_metrics_figure(m, "blocks_final", 300);
-    sim_metrics_figure(m, "forks", 0);
-    sim_metrics_figure(m, "reorgs", 2);
-    sim_metrics_figure(m, "txs_resubmitted", 1308);
-    sim_metrics_figure(m, "txs_resubmitted.receiver_crashed", 8);
-    sim_metrics_figure(m, "txs_resubmitted.other", 1300);
-    sim_metrics_figure(m, "messages.pbft.preprepare.sent", 3000);
-    sim_metrics_figure(m, "messages.pbft.prepare.sent", 27000000);
-    sim_metrics_figure(m, "messages.pbft.preprepare.delivered", 2990);
-    sim_metrics_figure(m, "messages.pbft.preprepare.dropped", 10);
-    sim_metrics_figure(m, "bytes.pbft.preprepare.sent", 1572864);
-    sim_metrics_figure(m, "messages.pbft.prepare.delivered", 26999000);
-    sim_metrics_figure(m, "messages.pbft.prepare.dropped", 1000);
-    sim_metrics_figure(m, "bytes.pbft.prepare.sent", 512);
-    sim_metrics_figure(m, "sim_real_ratio", 48);
-    sim_metrics_figure(m, "crypto_floor_ratio", 0.41);
-    sim_metrics_fault(m, "crash-three", "crash", 60000000000LL, 300000000000LL, "v7 v8 v9");
-    sim_metrics_fault(m, "rotate", "rotate-key", 100500000000LL, -1, "v1");
-    return m;
-}
-
-/* Does `text` contain `line` as a whole line? */
-static gboolean has_line(const char *text, const char *line)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l != NULL; l++) {
-        if (strcmp(*l, line) == 0) {
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-#define ck_assert_line(text, line) \
-    ck_assert_msg(has_line((text), (line)), "missing line '%s' in:\n%s", (line), (text))
-
-static void assert_fits_80_columns(const char *text)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l != NULL; l++) {
-        ck_assert_msg(g_utf8_strlen(*l, -1) <= 80, "line longer than 80 columns: '%s'", *l);
-    }
-}
+#include "support/summary_fixture.h"
 
 static char *test_render(void)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     char *text = rep_summary_render(info, m);
     sim_metrics_free(m);
     return text;
@@ -113,7 +37,7 @@ START_TEST(test_title_and_verdict)
     ck_assert(g_str_has_prefix(text, "aitbc-sim 0.1.0 | pbft-crash-30pct | seed 42 | crypto real\n"));
     ck_assert_line(text, "verdict: FAIL (duration reached)");
     ck_assert(g_str_has_suffix(text, "\n"));
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
@@ -158,7 +82,7 @@ START_TEST(test_engine_faults_expectations)
     ck_assert_line(text, "  rotate           rotate-key at 100.5s          v1");
     ck_assert_line(text, "  PASS  safety                     target holds        actual holds");
     ck_assert_line(text, "  FAIL  max_finality_p99           target 30s          actual 41.2s");
-    g_autofree char *trace = g_strdup_printf("trace hash %s", test_trace);
+    g_autofree char *trace = g_strdup_printf("trace hash %s", sf_trace);
     ck_assert_line(text, trace);
     /* sections in order */
     const char *order[] = { "Throughput & finality", "Network", "Engine", "Faults",
@@ -186,24 +110,24 @@ START_TEST(test_empty_run)
     ck_assert_line(text, "  (no message figures)");
     ck_assert_line(text, "  events           0 (- events/s)");
     ck_assert_line(text, "trace hash -");
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
 START_TEST(test_long_names_fit_80_columns)
 {
-    g_autoptr(rep_run_info) info = test_info();
+    g_autoptr(rep_run_info) info = sf_info();
     g_free(info->scenario);
     info->scenario = g_strnfill(200, 's');
     rep_run_info_add_expect(info, "max_block_propagation_p99_with_a_long_key", "5s",
                             "a very long actual value that goes on and on and on", TRUE);
-    sim_metrics *m = test_metrics();
+    sim_metrics *m = sf_metrics();
     sim_metrics_figure(m, "messages.p2p.extremely_long_message_type_name.sent", 5);
     sim_metrics_fault(m, "split", "partition", 0, 1000000, "v0..v4 n0..n19 | v5..v9 n20..n39 "
                       "and many more nodes than a line can hold");
     g_autofree char *text = rep_summary_render(info, m);
     sim_metrics_free(m);
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
     /* the end of a long type survives, marked with '~' */
     ck_assert_msg(strstr(text, "  ~g_message_type_name ") != NULL, "%s", text);
     ck_assert(strstr(text, "split            partition  0s .. 0.001s") != NULL);
@@ -213,7 +137,7 @@ END_TEST
 
 START_TEST(test_number_formats)
 {
-    g_autoptr(rep_run_info) info = test_info();
+    g_autoptr(rep_run_info) info = sf_info();
     sim_metrics *m = sim_metrics_new();
     sim_metrics_figure(m, "throughput_tps", -1234.56);
     sim_metrics_figure(m, "blocks_final", 1e300);
@@ -260,8 +184,8 @@ static void add_slashings(rep_run_info *info, sim_metrics *m)
 
 START_TEST(test_slashings_and_accountability)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     add_slashings(info, m);
     info->accountability = g_strdup("violated");
     info->accountability_detail =
@@ -278,7 +202,7 @@ START_TEST(test_slashings_and_accountability)
     ck_assert_line(text,
                    "  accountability   violated: v4 jailed for downtime at height 30 but missed only");
     ck_assert_line(text, "                   2 of the last 20 commits (allowed 10)");
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
     const char *faults = strstr(text, "\nFaults\n");
     const char *slashings = strstr(text, "Slashings & accountability");
     const char *expectations = strstr(text, "\nExpectations\n");
@@ -288,8 +212,8 @@ END_TEST
 
 START_TEST(test_slashings_section_only_when_relevant)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     /* PoA: no verdict to report, nobody slashed: no section. */
     info->accountability = g_strdup("not-applicable");
     g_autofree char *poa = rep_summary_render(info, m);
@@ -309,8 +233,8 @@ END_TEST
  * block reached shows "-"; blocks short of all nodes get their own line. */
 START_TEST(test_propagation_line)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     sim_metrics_figure(m, "blocks_proposed", 1200);
     sim_metrics_figure(m, "block_propagation_p50_s", 0.12);
     sim_metrics_figure(m, "block_propagation_p90_s", 0.2);
@@ -323,7 +247,7 @@ START_TEST(test_propagation_line)
     ck_assert_line(text,
                    "                   1,040 of 1,200 blocks never reached every live node "
                    "(99%: 2)");
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
@@ -331,8 +255,8 @@ END_TEST
  * -1 means never. */
 START_TEST(test_recovery_lines)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     sim_metrics_figure(m, "reconverge_s", 3.25);
     sim_metrics_figure(m, "sync_after_join_mean_s", 2.25);
     sim_metrics_figure(m, "sync_after_join_max_s", 3.5);
@@ -342,7 +266,7 @@ START_TEST(test_recovery_lines)
                    "  reconverge       3.250 s (heal to every node at the heal's tip, worst heal)");
     ck_assert_line(text, "  sync after join  mean 2.250  max 3.500 (s)   never synced 1");
     ck_assert(strstr(text, "  rotate ") < strstr(text, "  reconverge "));
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
     sim_metrics_figure(m, "reconverge_s", -1);
     g_autofree char *never = rep_summary_render(info, m);
     ck_assert_line(never, "  reconverge       never (a node up since a heal never caught up)");
@@ -356,8 +280,8 @@ END_TEST
 /* The Mesh section, only for a run with a mesh; recovery moves into it. */
 START_TEST(test_mesh_section)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     g_autofree char *plain = rep_summary_render(info, m);
     ck_assert(strstr(plain, "Mesh") == NULL);
     sim_metrics_figure(m, "bytes_sent_per_node_mean", 1572864);
@@ -400,7 +324,7 @@ START_TEST(test_mesh_section)
     ck_assert(strstr(text, "reconverge") < strstr(text, "Engine"));
     ck_assert(strstr(strstr(text, "Faults"), "reconverge") == NULL);
     ck_assert(strstr(text, "Network") < strstr(text, "Mesh"));
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
@@ -444,8 +368,8 @@ static void test_add_fees(sim_metrics *m, guint alarms)
 
 START_TEST(test_fees_section)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     test_add_fees(m, 3);
     g_autofree char *text = rep_summary_render(info, m);
     sim_metrics_free(m);
@@ -466,15 +390,15 @@ START_TEST(test_fees_section)
     /* after Throughput & finality, before Network */
     ck_assert(strstr(text, "blocks final") < strstr(text, "\nFees\n"));
     ck_assert(strstr(text, "\nFees\n") < strstr(text, "\nNetwork\n"));
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
 /* The first five alarms are listed, the rest counted. */
 START_TEST(test_fees_many_alarms)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     test_add_fees(m, 8);
     g_autofree char *text = rep_summary_render(info, m);
     sim_metrics_free(m);
@@ -489,15 +413,15 @@ END_TEST
  * section with the alarms only. Fee records without alarms: "none". */
 START_TEST(test_fees_section_only_when_relevant)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     sim_alarm_figures(m); /* alarms_count 0, as every run has */
     g_autofree char *plain = rep_summary_render(info, m);
     ck_assert(strstr(plain, "Fees") == NULL);
     ck_assert(strstr(plain, "base fee") == NULL);
     sim_metrics_free(m);
 
-    m = test_metrics();
+    m = sf_metrics();
     sim_alarm_record a = {.at_ns = 1500000000, .kind = "censorship", .subject = g_strdup("v3"),
                           .detail = g_strdup("left out 40 transactions it held")};
     g_array_append_val(m->alarms, a);
@@ -509,7 +433,7 @@ START_TEST(test_fees_section_only_when_relevant)
     ck_assert_line(alarms_only, "  alarms           1   (censorship 1)");
     ck_assert_line(alarms_only, "    1.5s           censorship   v3: left out 40 transactions it held");
 
-    m = test_metrics();
+    m = sf_metrics();
     test_add_fees(m, 0);
     g_autofree char *quiet = rep_summary_render(info, m);
     sim_metrics_free(m);
@@ -519,8 +443,8 @@ END_TEST
 
 START_TEST(test_print_writes_render)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     g_autofree char *text = rep_summary_render(info, m);
     FILE *f = tmpfile();
     ck_assert_ptr_nonnull(f);
@@ -544,8 +468,8 @@ END_TEST
  * them (sim/check/concentration.c). */
 START_TEST(test_concentration_section)
 {
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
+    g_autoptr(rep_run_info) info = sf_info();
+    sim_metrics *m = sf_metrics();
     g_autofree char *none = rep_summary_render(info, m);
     ck_assert(strstr(none, "Concentration") == NULL); /* PoA, or nothing final */
     sim_concentration_record first = {.height = 1, .final_ns = S_NS, .power_total = 1000,
@@ -576,7 +500,7 @@ START_TEST(test_concentration_section)
     ck_assert_line(text, "  largest owner    30.0% of the voting power at height 2");
     ck_assert_line(text, "  alarms           1 raised, 1 cleared (table alarms)");
     ck_assert(strstr(text, "\nConcentration\n") < strstr(text, "\ntrace hash"));
-    assert_fits_80_columns(text);
+    sf_assert_fits_80_columns(text);
 }
 END_TEST
 
@@ -592,190 +516,6 @@ END_TEST
  *   5    posted 4 s, open
  * ROI a0 (300 - 100) / 100 = 2, a1 (200 - 50 - 50) / 100 = 1; a1
  * suspended once. */
-static void test_add_market(sim_metrics *m)
-{
-    static const char *const caps[] = {"llm-7b"};
-    sim_market_obs *mo = sim_market_obs_new(3, caps, 1, 0.00001);
-    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
-    sim_market_obs_agent(mo, 1, "provider", 1, 0, 1, "no-show");
-    sim_market_obs_agent(mo, 2, "consumer", 1, SIM_AGENT_NONE, 2, "honest");
-    for (uint32_t a = 0; a < 3; a++)
-        sim_market_obs_agent_status(mo, a, 0, "registered");
-    sim_market_obs_active(mo, 0, 2);
-    sim_market_obs_active(mo, S_NS, 3);
-    for (uint64_t j = 1; j <= 5; j++)
-        sim_market_obs_job_posted(mo, j, 2, 0, (int64_t)(j - 1) * S_NS, 1.0);
-    sim_market_obs_job_matched(mo, 1, 0, S_NS, 1000);
-    sim_market_obs_job_matched(mo, 2, 1, 2 * S_NS, 1000);
-    sim_market_obs_job_matched(mo, 3, 0, 3 * S_NS, 1000);
-    sim_market_obs_job_matched(mo, 4, 1, 3 * S_NS + S_NS / 2, 1000);
-    sim_market_obs_job_settled(mo, 2, 4 * S_NS, SIM_JOB_COMPLETED, 0);
-    sim_market_obs_job_settled(mo, 1, 5 * S_NS, SIM_JOB_COMPLETED, 200);
-    sim_market_obs_job_settled(mo, 4, 6 * S_NS, SIM_JOB_RELEASED_WRONG, 0);
-    sim_market_obs_agent_status(mo, 1, 7 * S_NS, "suspended");
-    sim_market_obs_job_settled(mo, 3, 10 * S_NS, SIM_JOB_MISSED, 0);
-    sim_market_obs_agent_money(mo, 0, 10000, 300, 0, 0, 0, 100, 0.9, 1, 1);
-    sim_market_obs_agent_money(mo, 1, 10000, 200, 0, 50, 0, 50, 0.4, 2, 0);
-    sim_market_obs_agent_money(mo, 2, 0, 0, 2000, 200, 0, 0, NAN, 0, 0);
-    sim_market_obs_finish(mo, m);
-    sim_market_obs_free(mo);
-}
-
-START_TEST(test_jobs_section)
-{
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
-    sim_alarm_figures(m);
-    g_autofree char *none = rep_summary_render(info, m);
-    ck_assert(strstr(none, "\nJobs\n") == NULL); /* a run without agents */
-    test_add_market(m);
-    g_autofree char *text = rep_summary_render(info, m);
-    sim_metrics_free(m);
-    ck_assert_line(text, "Jobs");
-    ck_assert_line(text, "  jobs             5 posted, 2 completed (50.0% of 4 decided)");
-    ck_assert_line(text, "  outcomes         open 1, completed 2, released_wrong 1, missed 1");
-    ck_assert_line(text, "  job latency      p50 3.000  p99 5.000 (s, posted to completed)");
-    ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
-    ck_assert_line(text,
-                   "  cost per job     1,100.0 tokens = $0.011000 per completed job, fees included");
-    ck_assert_line(text, "  provider roi     2.000 (200.0%), the mean over 1 honest providers");
-    ck_assert_line(text, "                   1.000 (100.0%), the mean over 1 misbehaving providers");
-    ck_assert_line(text, "  agents           active max 3, at the end 3   registered 3 of 3");
-    ck_assert_line(text, "  wrong results    1 released (33.3% of the released jobs)");
-    ck_assert_line(text, "  alarms           agent_unresponsive 1 (table alarms)");
-    ck_assert(strstr(text, "\nJobs\n") < strstr(text, "\ntrace hash"));
-    assert_fits_80_columns(text);
-}
-END_TEST
-
-/* Many outcomes wrap under their label; nothing measured shows "-". */
-START_TEST(test_jobs_section_wraps_and_dashes)
-{
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = sim_metrics_new();
-    static const char *const caps[] = {"llm-7b"};
-    sim_market_obs *mo = sim_market_obs_new(2, caps, 1, 0.00001);
-    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
-    sim_market_obs_agent(mo, 1, "consumer", 0, SIM_AGENT_NONE, 1, "honest");
-    for (int o = 0; o < SIM_JOB_OUTCOME_COUNT; o++) { /* every outcome but completed */
-        if (o == SIM_JOB_COMPLETED)
-            continue;
-        sim_market_obs_job_posted(mo, (uint64_t)o, 1, 0, 0, 1.0);
-        if (o == SIM_JOB_RELEASED_WRONG || o == SIM_JOB_REJECTED || o == SIM_JOB_MISSED ||
-            o == SIM_JOB_SPLIT)
-            sim_market_obs_job_matched(mo, (uint64_t)o, 0, S_NS, 10);
-        if (o != SIM_JOB_OPEN)
-            sim_market_obs_job_settled(mo, (uint64_t)o, 2 * S_NS, (sim_job_outcome)o, 0);
-    }
-    sim_market_obs_finish(mo, m);
-    sim_market_obs_free(mo);
-    g_autofree char *text = rep_summary_render(info, m);
-    sim_metrics_free(m);
-    ck_assert_line(text, "  jobs             9 posted, 0 completed (0.0% of 8 decided)");
-    ck_assert_line(text,
-                   "  outcomes         open 1, unmatched 1, released_wrong 1, rejected 1, missed 1,");
-    ck_assert_line(text, "                   expired 1, declined 1, cancelled 1, split 1");
-    ck_assert_line(text, "  job latency      p50 -  p99 - (s, posted to completed)");
-    ck_assert_line(text, "  match latency    p50 1.000  p99 1.000 (s, posted to matched)");
-    ck_assert_line(text, "  cost per job     - (no job completed)");
-    ck_assert_line(text, "  provider roi     - (-), the mean over 0 honest providers");
-    ck_assert_line(text, "  wrong results    1 released (100.0% of the released jobs)");
-    ck_assert_line(text, "  alarms           none");
-    assert_fits_80_columns(text);
-}
-END_TEST
-
-/* ---- the disputes ---- */
-
-static void test_dispute_step(sim_market_obs *mo, uint64_t job, int64_t t_s,
-                              proto_dispute_step step, uint32_t round, uint8_t ruling,
-                              bool result_wrong)
-{
-    proto_event ev = {.kind = PROTO_EV_DISPUTE,
-                      .job = job,
-                      .status = step,
-                      .depth = round,
-                      .prev_status = ruling};
-    sim_market_obs_dispute(mo, &ev, t_s * S_NS, result_wrong);
-}
-
-/* Four jobs, three disputed, through the real producer:
- *   1 wrong result, undefended: consumer at 30 s (opened 10)   tier 0, 20 s
- *   2 right result, verdict provider at 40 s (opened 12)       tier 1, 28 s
- *   3 wrong result, panel provider at 80 s (opened 14)         tier 2, 66 s, wrongful
- * (module_active: the chain ran the module; without disputes = none of them). */
-static void test_add_disputes(sim_metrics *m, bool module_active, bool with_disputes)
-{
-    static const char *const caps[] = {"llm-7b"};
-    sim_market_obs *mo = sim_market_obs_new(2, caps, 1, 0.00001);
-    sim_market_obs_agent(mo, 0, "provider", 0, 0, 0, "honest");
-    sim_market_obs_agent(mo, 1, "consumer", 0, SIM_AGENT_NONE, 1, "honest");
-    if (module_active)
-        sim_market_obs_disputes_active(mo);
-    for (uint64_t j = 1; j <= 4; j++) {
-        sim_market_obs_job_posted(mo, j, 1, 0, (int64_t)j * S_NS, 1.0);
-        sim_market_obs_job_matched(mo, j, 0, (int64_t)(j + 1) * S_NS, 100);
-    }
-    if (with_disputes) {
-        test_dispute_step(mo, 1, 10, PROTO_DISPUTE_OPENED, 0, 0, true);
-        test_dispute_step(mo, 2, 12, PROTO_DISPUTE_OPENED, 0, 0, false);
-        test_dispute_step(mo, 2, 13, PROTO_DISPUTE_DEFENDED, 0, 0, false);
-        test_dispute_step(mo, 2, 13, PROTO_DISPUTE_ROUND, 0, 0, false);
-        test_dispute_step(mo, 3, 14, PROTO_DISPUTE_OPENED, 0, 0, true);
-        test_dispute_step(mo, 3, 15, PROTO_DISPUTE_DEFENDED, 0, 0, true);
-        test_dispute_step(mo, 3, 15, PROTO_DISPUTE_ROUND, 1, 0, true);
-        test_dispute_step(mo, 1, 30, PROTO_DISPUTE_SETTLED, 0, PROTO_RULING_CONSUMER, true);
-        test_dispute_step(mo, 2, 40, PROTO_DISPUTE_SETTLED, 0, PROTO_RULING_PROVIDER, false);
-        test_dispute_step(mo, 3, 80, PROTO_DISPUTE_SETTLED, 1, PROTO_RULING_PROVIDER, true);
-    }
-    sim_market_obs_finish(mo, m);
-    sim_market_obs_free(mo);
-}
-
-START_TEST(test_disputes_section)
-{
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
-    test_add_disputes(m, true, true);
-    g_autofree char *text = rep_summary_render(info, m);
-    sim_metrics_free(m);
-    ck_assert_line(text, "Disputes");
-    ck_assert_line(text, "  disputes         3 opened (75.0% of jobs posted), 3 resolved, "
-                         "0 still open");
-    ck_assert_line(text, "  tiers            default 1, re-execution 1, panel 1 (resolved)");
-    ck_assert_line(text, "  rulings          consumer 1, provider 2");
-    ck_assert_line(text, "  wrongful         1 of 3 resolved (the ruling against the truth)");
-    ck_assert_line(text, "  overturned       50.0% of the resolved disputes over a wrong result");
-    ck_assert_line(text, "  dispute latency  p50 28.000  p99 66.000 (s, opened to resolved)");
-    ck_assert(strstr(text, "\nJobs\n") < strstr(text, "\nDisputes\n"));
-    ck_assert(strstr(text, "\nDisputes\n") < strstr(text, "\ntrace hash"));
-    assert_fits_80_columns(text);
-}
-END_TEST
-
-/* The module without a dispute: the section says so; neither the module
- * nor a dispute: no section. */
-START_TEST(test_disputes_section_only_when_relevant)
-{
-    g_autoptr(rep_run_info) info = test_info();
-    sim_metrics *m = test_metrics();
-    test_add_disputes(m, true, false);
-    g_autofree char *quiet = rep_summary_render(info, m);
-    sim_metrics_free(m);
-    ck_assert_line(quiet, "  disputes         0 opened (0.0% of jobs posted), 0 resolved, "
-                          "0 still open");
-    ck_assert_line(quiet, "  rulings          none");
-    ck_assert_line(quiet, "  overturned       - (no resolved dispute over a wrong result)");
-    ck_assert_line(quiet, "  dispute latency  p50 -  p99 - (s, opened to resolved)");
-    m = test_metrics();
-    test_add_disputes(m, false, false);
-    g_autofree char *none = rep_summary_render(info, m);
-    sim_metrics_free(m);
-    ck_assert(strstr(none, "\nJobs\n") != NULL);
-    ck_assert(strstr(none, "Disputes") == NULL);
-}
-END_TEST
-
 static Suite *summary_suite(void)
 {
     Suite *s = suite_create("summary");
@@ -796,10 +536,6 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, test_fees_many_alarms);
     tcase_add_test(tc, test_fees_section_only_when_relevant);
     tcase_add_test(tc, test_concentration_section);
-    tcase_add_test(tc, test_jobs_section);
-    tcase_add_test(tc, test_jobs_section_wraps_and_dashes);
-    tcase_add_test(tc, test_disputes_section);
-    tcase_add_test(tc, test_disputes_section_only_when_relevant);
     tcase_add_test(tc, test_print_writes_render);
     suite_add_tcase(s, tc);
     return s;
