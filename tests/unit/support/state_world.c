@@ -12,6 +12,8 @@
 
 #include "protocol/core/codec.h"
 #include "protocol/core/fastmix.h"
+#include "protocol/chain/module.h"
+#include "protocol/chain/valset.h"
 #include "protocol/modules/validator/validator.h"
 
 const txfix_fees sw_fees = {.max_fee_per_gas = SW_BASE_FEE + SW_TIP,
@@ -215,4 +217,24 @@ void sw_assert_root_matches_reference(proto_state *s)
 void sw_root_of(proto_state *s, proto_hash *out)
 {
     proto_state_root(s, out);
+}
+
+void sw_attach_valset(sw_world *w)
+{
+    proto_slashing_params p = proto_slashing_defaults();
+    proto_pubkey keys[3];
+    uint64_t stakes[3] = {1000, 1000, 1000};
+    for (uint32_t i = 0; i < 3; i++)
+        memset(keys[i].bytes, (int)(0x40 + i), PROTO_PUBKEY_SIZE);
+    proto_validator_genesis(w->s, proto_valset_new(&p, 3, keys, stakes));
+}
+
+void sw_detach_valset(proto_state *s)
+{
+    proto_state_module_attach(s, PROTO_VALIDATOR_MODULE_ID, NULL);
+}
+
+void sw_valset_hash(const proto_state *s, proto_hash *out)
+{
+    proto_valset_hash(proto_validator_set(s), false, out);
 }

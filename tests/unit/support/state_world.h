@@ -61,6 +61,12 @@ uint64_t sw_transfer_gas(size_t wire_size);
 
 /* Reference pieces: an account's leaf, and the fold of an accounts root
  * with the base fee and the validator set's hash into the state root. */
+/* Attach a set of 3 validators (keys 0x40.., 0x41.., 0x42..) with 1000
+ * tokens each; detach it (the module API: a NULL state removes it); its
+ * hash (real mode). */
+void sw_attach_valset(sw_world *w);
+void sw_detach_valset(proto_state *s);
+void sw_valset_hash(const proto_state *s, proto_hash *out);
 void sw_reference_leaf(bool fast, const proto_account *a, proto_hash *out);
 void sw_reference_fold(const proto_state *s, bool fast, const proto_hash *accounts,
                        proto_hash *out);
