@@ -82,6 +82,10 @@ typedef struct proto_msg_ctx {
     GArray *events;                       /* proto_event a module reports (event.h);
                                            * NULL: nobody listens. A failed
                                            * transaction's are taken back. */
+    const uint32_t *code_versions;        /* [PROTO_MODULES_MAX] by module id: the module
+                                           * versions this node's code runs (an operator
+                                           * that has not installed an upgrade yet);
+                                           * NULL: each module's `version` */
 } proto_msg_ctx;
 
 /* What the router did with a message. */
@@ -132,6 +136,15 @@ typedef struct proto_msg_route {
 typedef struct proto_module {
     const char *name; /* "bank" */
     uint32_t id;      /* fixed forever; orders roots; > 0 */
+    /* The newest version of its rules this code runs (0 counts as 1). A
+     * chain starts every module at version 1 and moves it up only by an
+     * upgrade (protocol/modules/upgrade/upgrade.h), which calls migrate
+     * once per step, from the stored version to the next: it changes the
+     * module's state to the new rules and returns false only for a state
+     * it cannot migrate (the block is then invalid). NULL: no migration
+     * is needed for any version this code runs. */
+    uint32_t version;
+    bool (*migrate)(proto_state *s, const proto_msg_ctx *ctx, uint32_t from, uint32_t to);
 
     /* State: all four NULL for a stateless module, else copy, free and
      * root set (supply may be NULL: holds no tokens). */

@@ -89,6 +89,26 @@ static bool op_job_settle_valid(const proto_multisig_op *op)
     return op->job_settle.release <= 1 && PROTO_JOB_SEQ(op->job_settle.job) != 0;
 }
 
+static void op_upgrade_put(const proto_multisig_op *op, uint8_t *out)
+{
+    out[0] = op->upgrade.module;
+    out[1] = (uint8_t)op->upgrade.version;
+    out[2] = (uint8_t)(op->upgrade.version >> 8);
+    proto_le_put_u64(out + 3, op->upgrade.height);
+}
+
+static void op_upgrade_get(const uint8_t *in, proto_multisig_op *op)
+{
+    op->upgrade.module = in[0];
+    op->upgrade.version = (uint16_t)(in[1] | (in[2] << 8));
+    op->upgrade.height = proto_le_get_u64(in + 3);
+}
+
+static bool op_upgrade_valid(const proto_multisig_op *op)
+{
+    return op->upgrade.version > 0 && op->upgrade.height > 0;
+}
+
 static bool op_always_valid(const proto_multisig_op *op)
 {
     (void)op;
@@ -106,6 +126,8 @@ static const op_codec op_codecs[PROTO_MULTISIG_OP_TYPE_END] = {
                                             op_threshold_get, op_always_valid},
     [PROTO_MULTISIG_OP_JOB_SETTLE] = {"job_settle", 8 + 1, op_job_settle_put, op_job_settle_get,
                                       op_job_settle_valid},
+    [PROTO_MULTISIG_OP_UPGRADE] = {"upgrade", 1 + 2 + 8, op_upgrade_put, op_upgrade_get,
+                                   op_upgrade_valid},
 };
 
 static const op_codec *op_codec_of(uint8_t type)

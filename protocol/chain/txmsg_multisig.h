@@ -46,6 +46,8 @@ typedef enum proto_multisig_op_type {
     PROTO_MULTISIG_OP_CHANGE_THRESHOLD = 4, /* Safe's changeThreshold */
     PROTO_MULTISIG_OP_JOB_SETTLE = 5,       /* settle the guarded job the multisig guards
                                              * (protocol/modules/jobs/jobs.h) */
+    PROTO_MULTISIG_OP_UPGRADE = 6,          /* plan a module upgrade, as the upgrade
+                                             * authority (protocol/modules/upgrade/) */
     PROTO_MULTISIG_OP_TYPE_END              /* one past the last */
 } proto_multisig_op_type;
 
@@ -68,6 +70,11 @@ typedef struct proto_multisig_op {
             uint64_t job;    /* the job's id */
             uint8_t release; /* 1: pay the provider; 0: refund the consumer */
         } job_settle;        /* JOB_SETTLE */
+        struct {
+            uint8_t module;   /* the module's id */
+            uint16_t version; /* the version it moves to, > 0 */
+            uint64_t height;  /* the block that activates it */
+        } upgrade;            /* UPGRADE */
     };
 } proto_multisig_op;
 
@@ -112,7 +119,8 @@ typedef struct proto_multisig_approve_msg {
     proto_hash op_hash; /* any 32 bytes; only the operation's own hash is ever executed */
 } proto_multisig_approve_msg;
 
-/* "transfer", "add_owner", "remove_owner", "change_threshold", "job_settle";
+/* "transfer", "add_owner", "remove_owner", "change_threshold", "job_settle",
+ * "upgrade";
  * "unknown" otherwise. */
 const char *proto_multisig_op_name(uint8_t type);
 /* The body size of operation `type`, or 0 for a type with none. */

@@ -71,6 +71,11 @@ typedef enum proto_event_kind {
                                   * `prev_status` = the ruling (RULED, SETTLED), `amount`
                                   * as the step says
                                   * (protocol/modules/disputes/disputes.h) */
+    PROTO_EV_UPGRADE,            /* committing block `height` upgraded module `validator`
+                                  * (its id) from version `prev_status` to `status`, or
+                                  * planned it (`amount` = the activation height, `status`
+                                  * the version, `slot` unused): `depth` 1 planned, 2
+                                  * activated (protocol/modules/upgrade/upgrade.h) */
 } proto_event_kind;
 
 /* Why a validator started or joined a view change. */

@@ -11,6 +11,7 @@
 #include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
+#include "protocol/modules/upgrade/upgrade.h"
 #include "protocol/modules/validator/validator.h"
 
 static const proto_module *const chain_modules[] = {
@@ -23,6 +24,7 @@ static const proto_module *const chain_modules[] = {
     &proto_jobs_module,      /* 7: escrowed jobs between agents */
     &proto_multisig_module,  /* 8: threshold accounts (Safe) */
     &proto_disputes_module,  /* 9: contested job results, settled in tiers */
+    &proto_upgrade_module,   /* 10: versioned module upgrades with migration */
 };
 
 static const proto_module_set chain_module_set = {

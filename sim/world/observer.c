@@ -231,6 +231,10 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
          * node reports them). */
         sim_agents_on_chain_event(w, slot->index, ev);
         return;
+    case PROTO_EV_UPGRADE:
+        /* Module upgrades: no scenario plans one yet (the upgrade module
+         * is attached only by its genesis function). */
+        return;
     }
 }
 

@@ -103,6 +103,15 @@
  * covers the guard fields only on a chain with guards, so a chain
  * without keeps the roots it had.
  *
+ * Versions (protocol/modules/upgrade/upgrade.h). This code runs the
+ * module's rules up to version 2, escrow v2: the market takes half the
+ * cut it took and takes it by burning, as EIP-1559 burns the base fee:
+ * a released job's fee is half burned and half paid to the provider
+ * (v1: all of it to the fee collector). The
+ * migration from 1 to 2 changes no live job: each job keeps the terms
+ * it was posted under (`terms`), and only jobs posted after the upgrade
+ * get terms 2. The root covers the terms only from version 2 on.
+ *
  * The module needs the registry: its genesis asserts the registry is
  * attached. Gas: what each message's handler reads, writes and deletes,
  * record by record (jobs_msgs.c lists them; job records
@@ -182,6 +191,7 @@ typedef struct proto_job {
     int64_t delivered_ns;   /* DELIVERED, DISPUTED; else 0 */
     int64_t release_ns;     /* delivered_ns + challenge_window_ns; else 0 */
     uint32_t guard;         /* the multisig guarding it; 0: not guarded */
+    uint32_t terms;         /* its escrow terms: 1, or 2 (posted after the upgrade) */
 } proto_job;
 
 /* Why the module refused a message. */
@@ -244,6 +254,8 @@ void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64
 void proto_jobs_settle_guarded(proto_state *s, const proto_msg_ctx *ctx, uint64_t id, bool release);
 /* Whether a live job is guarded by multisig id. */
 bool proto_jobs_guarded_by(const proto_state *s, uint32_t multisig);
+/* The escrow terms a job posted now gets (1 before the upgrade to v2). */
+uint32_t proto_jobs_terms(const proto_state *s);
 /* Gas settling a job charges beyond the message (JOB_CONFIRM's records). */
 uint64_t proto_jobs_settle_gas(const proto_gas_schedule *gas);
 

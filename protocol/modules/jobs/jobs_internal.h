@@ -11,6 +11,8 @@ typedef struct jobs_state {
     proto_jobs_params params;
     GArray *jobs;    /* proto_job, strictly increasing id */
     uint64_t escrow; /* sum of payment + fee of the jobs: the module's supply */
+    uint32_t terms;  /* the escrow terms a job posted now gets: 1, or 2 once migrated */
+    uint32_t fee_burn_permille; /* terms 2: the share of a released job's fee burned */
 } jobs_state;
 
 /* The state, or NULL when the module is absent. */
@@ -47,6 +49,13 @@ uint32_t proto_jobs__make_guard(proto_state *s, const proto_msg_ctx *ctx, const 
 /* The outcome a guarded job's time gives it at now, or PROTO_JOB_NONE. */
 proto_job_status proto_jobs__guard_timeout(const jobs_state *st, const proto_job *j,
                                            int64_t now_ns);
+
+/* jobs_terms.c: escrow v2 (jobs.h, "Versions"). The migration from
+ * version `from` to from + 1; the root's terms fields (version 2 only);
+ * how much of a released job's fee its terms burn. */
+bool proto_jobs__migrate(proto_state *s, const proto_msg_ctx *ctx, uint32_t from, uint32_t to);
+void proto_jobs__put_terms(GByteArray *b, const jobs_state *st);
+uint64_t proto_jobs__fee_burned(const jobs_state *st, const proto_job *job);
 
 #define PROTO_JOBS__ROUTES_COUNT 7
 extern const proto_msg_route proto_jobs__routes[PROTO_JOBS__ROUTES_COUNT];

@@ -63,6 +63,8 @@ static void check_job(const proto_state *s, const jobs_state *st, const proto_jo
         broken(why, ok, "a job's times do not fit its status", j->id);
     if (!guard_fits(s, st, j))
         broken(why, ok, "a job's guard is not a 2-of-3 multisig of its parties", j->id);
+    if (j->terms < 1 || j->terms > st->terms)
+        broken(why, ok, "a job's terms are not a version the module has reached", j->id);
     const proto_agent_record *c = proto_registry_agent(s, j->consumer);
     if (c == NULL || PROTO_JOB_SEQ(j->id) >= c->next_job_seq)
         broken(why, ok, "a job's sequence is not below its consumer's next", j->id);

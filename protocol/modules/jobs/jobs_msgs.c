@@ -242,7 +242,8 @@ static void apply_post(proto_state *s, const proto_msg_ctx *ctx, const proto_txm
                    .fee = proto_jobs_fee(&st->params, m->job_post.payment),
                    .input_hash = m->job_post.input_hash,
                    .status = PROTO_JOB_POSTED,
-                   .posted_ns = ctx->time_ns};
+                   .posted_ns = ctx->time_ns,
+                   .terms = st->terms};
     g_assert(proto_registry_take_job_seq(s, ctx->undo, ctx->sender, PROTO_JOB_SEQ(j.id)));
     guint k = proto_jobs__lower(st, j.id);
     g_assert(k >= st->jobs->len || g_array_index(st->jobs, proto_job, k).id != j.id);

@@ -38,21 +38,30 @@ static void credit(proto_state *s, proto_undo *undo, uint32_t account, uint64_t 
 /* Where the escrow goes: all back to the consumer, the payment to the
  * provider and the fee to the collector (a release), or half the
  * payment (rounded down) to the provider and the rest back (a split). */
-static void pay_out(proto_state *s, proto_undo *undo, const proto_job *job,
+static void pay_out(proto_state *s, proto_undo *undo, const jobs_state *st, const proto_job *job,
                     proto_job_status outcome)
 {
     switch (outcome) {
     case PROTO_JOB_RELEASED:
     case PROTO_JOB_RELEASED_AUTO:
-    case PROTO_JOB_UPHELD:
+    case PROTO_JOB_UPHELD: {
+        if (job->terms >= 2) { /* escrow v2: half the fee burned, half to the provider */
+            uint64_t burned = proto_jobs__fee_burned(st, job);
+            credit(s, undo, job->provider, job->payment + job->fee - burned);
+            if (burned > 0)
+                proto_state_burn(s, burned, undo);
+            return;
+        }
         credit(s, undo, job->provider, job->payment);
-        if (job->fee == 0)
+        uint64_t collected = job->fee;
+        if (collected == 0)
             return;
         if (proto_distribution_active(s))
-            proto_distribution_collect(s, job->fee, undo);
+            proto_distribution_collect(s, collected, undo);
         else
-            proto_state_burn(s, job->fee, undo);
+            proto_state_burn(s, collected, undo);
         return;
+    }
     case PROTO_JOB_SPLIT:
         credit(s, undo, job->provider, job->payment / 2);
         credit(s, undo, job->consumer, job->payment - job->payment / 2 + job->fee);
@@ -103,7 +112,7 @@ void proto_jobs__settle(proto_state *s, const proto_msg_ctx *ctx, jobs_state *st
     g_array_remove_index(st->jobs, k);
     g_assert(st->escrow >= job.payment + job.fee);
     st->escrow -= job.payment + job.fee;
-    pay_out(s, ctx->undo, &job, outcome);
+    pay_out(s, ctx->undo, st, &job, outcome);
     uint64_t slashed = registry_effects(s, ctx->undo, &job, outcome, score);
     proto_jobs__report(ctx->events, &job, job.status, outcome, slashed);
 }

@@ -171,6 +171,7 @@ static void jobs_root(const void *state, bool fast, proto_hash *out)
     for (guint k = 0; k < st->jobs->len; k++)
         put_job(b, &g_array_index(st->jobs, proto_job, k));
     put_guards(b, st);
+    proto_jobs__put_terms(b, st);
     if (fast)
         proto_fastmix(out->bytes, PROTO_HASH_SIZE, "jobs", 4, b->data, b->len);
     else
@@ -236,6 +237,7 @@ void proto_jobs_genesis(proto_state *s, const proto_jobs_params *p)
     jobs_state *st = g_new0(jobs_state, 1);
     st->params = *p;
     st->jobs = g_array_new(FALSE, TRUE, sizeof(proto_job));
+    st->terms = 1;
     proto_state_module_attach(s, PROTO_JOBS_MODULE_ID, st);
 }
 
@@ -288,6 +290,8 @@ static const char *jobs_result_name(uint32_t code)
 const proto_module proto_jobs_module = {
     .name = "jobs",
     .id = PROTO_JOBS_MODULE_ID,
+    .version = 2,
+    .migrate = proto_jobs__migrate,
     .copy = jobs_copy,
     .free = jobs_free,
     .root = jobs_root,

@@ -88,6 +88,10 @@
  *                     job_not_delivered: its result is not in yet).
  *                     While its job lives, a guard executes nothing else
  *                     (guard_only): its owners cannot change under it
+ *   UPGRADE           module, version, height: plan an upgrade
+ *                     (protocol/modules/upgrade/upgrade.h) as the upgrade
+ *                     authority (not_authority, unknown_module, not_newer,
+ *                     past_height, too_many_plans)
  * Unlike Safe, an operation that would fail refuses the whole EXEC and
  * the nonce does not move (Safe spends the nonce on a failed inner call
  * that was given its own gas), so the approvals stay. Values the decoder
@@ -178,6 +182,11 @@ typedef enum proto_multisig_result {
     PROTO_MULTISIG_NOT_GUARD,              /* JOB_SETTLE of a job this multisig does not guard */
     PROTO_MULTISIG_JOB_NOT_DELIVERED,      /* JOB_SETTLE before the job's result is in */
     PROTO_MULTISIG_GUARD_ONLY,             /* another operation by a live job's guard */
+    PROTO_MULTISIG_NOT_AUTHORITY,          /* UPGRADE by another than the upgrade authority */
+    PROTO_MULTISIG_UNKNOWN_MODULE,         /* UPGRADE of a module without state */
+    PROTO_MULTISIG_NOT_NEWER,              /* UPGRADE not above the version and every plan */
+    PROTO_MULTISIG_PAST_HEIGHT,            /* UPGRADE activating at or before this block */
+    PROTO_MULTISIG_TOO_MANY_PLANS,         /* UPGRADE while the most plans wait */
     PROTO_MULTISIG_RESULT_COUNT
 } proto_multisig_result;
 

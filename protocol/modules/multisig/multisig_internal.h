@@ -76,8 +76,8 @@ int proto_multisig__owner_slot(const proto_multisig *ms, uint32_t account);
 
 /* The operation's refusal on ms in s (read-only), or OK. The decoder's
  * rules (proto_multisig_op_valid) are the caller's. */
-uint32_t proto_multisig__op_check(const proto_state *s, const proto_multisig *ms,
-                                  const proto_multisig_op *op);
+uint32_t proto_multisig__op_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                  const proto_multisig *ms, const proto_multisig_op *op);
 /* Apply a checked operation to ms (in st, from proto_multisig__mut). */
 void proto_multisig__op_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_state *st,
                               proto_multisig *ms, const proto_multisig_op *op);

@@ -162,7 +162,7 @@ static uint32_t check_exec(const proto_state *s, const proto_msg_ctx *ctx, const
     proto_multisig_op_hash(ctx->chain_id, e->multisig, e->nonce, &e->op, &h);
     if (proto_multisig__approvers_count(st, e->multisig, &h) < ms->threshold)
         return PROTO_MULTISIG_BELOW_THRESHOLD;
-    return proto_multisig__op_check(s, ms, &e->op);
+    return proto_multisig__op_check(s, ctx, ms, &e->op);
 }
 
 /* The operation, the nonce, and every approval of the multisig dropped:

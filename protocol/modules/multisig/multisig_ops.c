@@ -1,8 +1,10 @@
 /* The multisig's inner operations (multisig.h): one row per type, each a
  * read-only check with Safe's refusals, a change that can no longer
  * fail, and the gas of the records it touches beyond the multisig's.
- * JOB_SETTLE settles a large job the multisig guards (jobs.h); the next
- * (approving an upgrade) will be a row here and in txmsg_multisig.c.
+ * JOB_SETTLE settles a large job the multisig guards (jobs.h); UPGRADE
+ * plans a module upgrade as the upgrade authority (upgrade.h). The plan
+ * itself is a write of the upgrade module's state, which the multisig's
+ * record charge covers (its state is a few hundred bytes).
  *
  * The owner rules are OwnerManager.sol's: an added owner is an account
  * and not already an owner (GS203, GS204); a removed one is an owner
@@ -13,6 +15,7 @@
 #include "protocol/chain/tx_exec.h"
 #include "protocol/modules/jobs/jobs.h"
 #include "protocol/modules/multisig/multisig_internal.h"
+#include "protocol/modules/upgrade/upgrade.h"
 
 /* The threshold rule against the owner count the change leaves. */
 static uint32_t threshold_rule(uint32_t threshold, uint32_t owners_count)
@@ -26,8 +29,8 @@ static uint32_t threshold_rule(uint32_t threshold, uint32_t owners_count)
 
 /* ---- TRANSFER ---- */
 
-static uint32_t transfer_check(const proto_state *s, const proto_multisig *ms,
-                               const proto_multisig_op *op)
+static uint32_t transfer_check(const proto_state *s, const proto_msg_ctx *ctx,
+                               const proto_multisig *ms, const proto_multisig_op *op)
 {
     if (op->transfer.to >= proto_state_account_count(s))
         return PROTO_MULTISIG_UNKNOWN_RECIPIENT;
@@ -46,8 +49,8 @@ static void transfer_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_st
 
 /* ---- ADD_OWNER ---- */
 
-static uint32_t add_owner_check(const proto_state *s, const proto_multisig *ms,
-                                const proto_multisig_op *op)
+static uint32_t add_owner_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                const proto_multisig *ms, const proto_multisig_op *op)
 {
     if (op->owner.owner >= proto_state_account_count(s))
         return PROTO_MULTISIG_UNKNOWN_OWNER;
@@ -71,8 +74,8 @@ static void add_owner_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_s
 
 /* ---- REMOVE_OWNER ---- */
 
-static uint32_t remove_owner_check(const proto_state *s, const proto_multisig *ms,
-                                   const proto_multisig_op *op)
+static uint32_t remove_owner_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                   const proto_multisig *ms, const proto_multisig_op *op)
 {
     if (!proto_multisig_is_owner(ms, op->owner.owner))
         return PROTO_MULTISIG_NOT_OWNER;
@@ -93,8 +96,8 @@ static void remove_owner_apply(proto_state *s, const proto_msg_ctx *ctx, multisi
 
 /* ---- CHANGE_THRESHOLD ---- */
 
-static uint32_t change_threshold_check(const proto_state *s, const proto_multisig *ms,
-                                       const proto_multisig_op *op)
+static uint32_t change_threshold_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                       const proto_multisig *ms, const proto_multisig_op *op)
 {
     return threshold_rule(op->threshold.threshold, ms->owners_count);
 }
@@ -107,8 +110,8 @@ static void change_threshold_apply(proto_state *s, const proto_msg_ctx *ctx, mul
 
 /* ---- JOB_SETTLE ---- */
 
-static uint32_t job_settle_check(const proto_state *s, const proto_multisig *ms,
-                                 const proto_multisig_op *op)
+static uint32_t job_settle_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                 const proto_multisig *ms, const proto_multisig_op *op)
 {
     const proto_job *j = proto_jobs_get(s, op->job_settle.job);
     if (j == NULL || j->guard != ms->id)
@@ -126,6 +129,43 @@ static void job_settle_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_
     proto_jobs_settle_guarded(s, ctx, op->job_settle.job, op->job_settle.release != 0);
 }
 
+/* ---- UPGRADE ---- */
+
+static proto_upgrade_plan plan_of(const proto_multisig_op *op)
+{
+    return (proto_upgrade_plan){
+        .module = op->upgrade.module, .version = op->upgrade.version, .height = op->upgrade.height};
+}
+
+static uint32_t upgrade_check(const proto_state *s, const proto_msg_ctx *ctx,
+                              const proto_multisig *ms, const proto_multisig_op *op)
+{
+    proto_upgrade_plan p = plan_of(op);
+    switch (proto_upgrade_check_plan(s, ctx, ms->id, &p)) {
+    case PROTO_UPGRADE_OK:
+        return PROTO_MULTISIG_OK;
+    case PROTO_UPGRADE_UNKNOWN_MODULE:
+        return PROTO_MULTISIG_UNKNOWN_MODULE;
+    case PROTO_UPGRADE_NOT_NEWER:
+        return PROTO_MULTISIG_NOT_NEWER;
+    case PROTO_UPGRADE_PAST_HEIGHT:
+        return PROTO_MULTISIG_PAST_HEIGHT;
+    case PROTO_UPGRADE_TOO_MANY_PLANS:
+        return PROTO_MULTISIG_TOO_MANY_PLANS;
+    default: /* not the authority, or no upgrade module: nobody is */
+        return PROTO_MULTISIG_NOT_AUTHORITY;
+    }
+}
+
+static void upgrade_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_state *st,
+                          proto_multisig *ms, const proto_multisig_op *op)
+{
+    (void)st;
+    (void)ms;
+    proto_upgrade_plan p = plan_of(op);
+    proto_upgrade_add_plan(s, ctx, &p);
+}
+
 /* ---- the table ---- */
 
 typedef enum op_gas {
@@ -136,7 +176,8 @@ typedef enum op_gas {
 } op_gas;
 
 static const struct {
-    uint32_t (*check)(const proto_state *s, const proto_multisig *ms, const proto_multisig_op *op);
+    uint32_t (*check)(const proto_state *s, const proto_msg_ctx *ctx, const proto_multisig *ms,
+                      const proto_multisig_op *op);
     void (*apply)(proto_state *s, const proto_msg_ctx *ctx, multisig_state *st, proto_multisig *ms,
                   const proto_multisig_op *op);
     op_gas gas;
@@ -147,15 +188,16 @@ static const struct {
     [PROTO_MULTISIG_OP_CHANGE_THRESHOLD] = {change_threshold_check, change_threshold_apply,
                                             OP_GAS_NONE},
     [PROTO_MULTISIG_OP_JOB_SETTLE] = {job_settle_check, job_settle_apply, OP_GAS_JOB},
+    [PROTO_MULTISIG_OP_UPGRADE] = {upgrade_check, upgrade_apply, OP_GAS_NONE},
 };
 
-uint32_t proto_multisig__op_check(const proto_state *s, const proto_multisig *ms,
-                                  const proto_multisig_op *op)
+uint32_t proto_multisig__op_check(const proto_state *s, const proto_msg_ctx *ctx,
+                                  const proto_multisig *ms, const proto_multisig_op *op)
 {
     g_assert(op->type < PROTO_MULTISIG_OP_TYPE_END && op_rules[op->type].check != NULL);
     if (op->type != PROTO_MULTISIG_OP_JOB_SETTLE && proto_jobs_guarded_by(s, ms->id))
         return PROTO_MULTISIG_GUARD_ONLY;
-    return op_rules[op->type].check(s, ms, op);
+    return op_rules[op->type].check(s, ctx, ms, op);
 }
 
 void proto_multisig__op_apply(proto_state *s, const proto_msg_ctx *ctx, multisig_state *st,

@@ -34,6 +34,11 @@ const char *proto_multisig_result_name(proto_multisig_result r)
         [PROTO_MULTISIG_NOT_GUARD] = "not_guard",
         [PROTO_MULTISIG_JOB_NOT_DELIVERED] = "job_not_delivered",
         [PROTO_MULTISIG_GUARD_ONLY] = "guard_only",
+        [PROTO_MULTISIG_NOT_AUTHORITY] = "not_authority",
+        [PROTO_MULTISIG_UNKNOWN_MODULE] = "unknown_module",
+        [PROTO_MULTISIG_NOT_NEWER] = "not_newer",
+        [PROTO_MULTISIG_PAST_HEIGHT] = "past_height",
+        [PROTO_MULTISIG_TOO_MANY_PLANS] = "too_many_plans",
     };
     return (unsigned)r < PROTO_MULTISIG_RESULT_COUNT ? names[r] : "unknown";
 }
