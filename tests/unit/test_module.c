@@ -28,6 +28,7 @@
 #include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
+#include "protocol/modules/upgrade/upgrade.h"
 #include "protocol/modules/validator/validator.h"
 #include "protocol/modules/disputes/disputes.h"
 #include "support/module_world.h"
@@ -92,7 +93,7 @@ START_TEST(test_registry)
 {
     const proto_module_set *set = proto_modules_default();
     proto_module_set_check(set);
-    ck_assert_uint_eq(set->count, 9);
+    ck_assert_uint_eq(set->count, 10);
     ck_assert_str_eq(set->modules[0]->name, "bank");
     ck_assert_uint_eq(set->modules[0]->id, PROTO_BANK_MODULE_ID);
     ck_assert_str_eq(set->modules[1]->name, "validator");
@@ -111,6 +112,8 @@ START_TEST(test_registry)
     ck_assert_uint_eq(set->modules[7]->id, PROTO_MULTISIG_MODULE_ID);
     ck_assert_str_eq(set->modules[8]->name, "disputes");
     ck_assert_uint_eq(set->modules[8]->id, PROTO_DISPUTES_MODULE_ID);
+    ck_assert_str_eq(set->modules[9]->name, "upgrade");
+    ck_assert_uint_eq(set->modules[9]->id, PROTO_UPGRADE_MODULE_ID);
     ck_assert_ptr_eq(proto_module_set_find(set, PROTO_VALIDATOR_MODULE_ID),
                      &proto_validator_module);
     ck_assert_ptr_null(proto_module_set_find(set, VAULT_ID));

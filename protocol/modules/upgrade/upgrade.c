@@ -288,6 +288,8 @@ static bool upgrade_end_block(proto_state *s, const proto_msg_ctx *ctx)
 static bool upgrade_invariants(const proto_state *s, const void *state, GString *why)
 {
     const upgrade_state *st = state;
+    if (st == NULL)
+        return true; /* a chain without the module */
     bool ok = true;
     for (uint32_t id = 0; id < PROTO_MODULES_MAX; id++)
         if ((proto_state_module(s, id) != NULL) != (st->versions[id] > 0)) {
