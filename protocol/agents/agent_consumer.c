@@ -143,22 +143,15 @@ static uint32_t pick_verifier(proto_agent *a, const proto_state *s, uint32_t pro
 /* Ask j->verifier to re-run the job: the evidence, sealed to it. */
 static bool ask_verifier(proto_agent *a, const proto_state *s, agent_job *j)
 {
-    const proto_agent_record *peer = proto_registry_agent(s, j->peer);
-    if (peer == NULL)
-        return false;
-    GBytes *evidence = agent_evidence_build(a->cfg.crypto, &a->cfg.msg_key, &peer->msg_key, j->id,
-                                            j->sealed, j->result_wire);
+    GBytes *evidence = agent_evidence_of(a, s, j);
     if (evidence == NULL)
         return false;
     gsize size = 0;
     const uint8_t *plain = g_bytes_get_data(evidence, &size);
-    GBytes *wire = agent_seal(a, s, j->verifier, AGENT_MSG_VERIFY_REQUEST, j->id, plain, size);
+    bool sent = agent_send_sealed(a, s, j, j->verifier, AGENT_MSG_VERIFY_REQUEST, j->id, plain,
+                                  size);
     g_bytes_unref(evidence);
-    if (wire == NULL)
-        return false;
-    agent_send(a, j, j->verifier, wire);
-    g_bytes_unref(wire);
-    return true;
+    return sent;
 }
 
 /* Waiting for the verifier: ask again now and then; with the window

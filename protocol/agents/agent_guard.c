@@ -32,8 +32,8 @@ static proto_multisig_op settle_op(uint64_t job, bool release)
     return op;
 }
 
-static uint32_t approvals(const proto_agent *a, const proto_state *s, const proto_multisig *ms,
-                          uint64_t job, bool release)
+uint32_t agent_guard_approvals(const proto_agent *a, const proto_state *s,
+                               const proto_multisig *ms, uint64_t job, bool release)
 {
     proto_multisig_op op = settle_op(job, release);
     proto_hash h;
@@ -76,7 +76,7 @@ void agent_guard_exec_ready(proto_agent *a, const proto_state *s, agent_job *j,
         return;
     int64_t now = agent_now(a);
     for (int release = 1; release >= 0; release--) {
-        if (approvals(a, s, ms, j->id, release) < ms->threshold)
+        if (agent_guard_approvals(a, s, ms, j->id, release) < ms->threshold)
             continue;
         /* The side it pays executes at once; another owner only if that
          * side has not after two resend periods (offline). */
@@ -105,21 +105,14 @@ void agent_guard_exec_ready(proto_agent *a, const proto_state *s, agent_job *j,
 static void show_arbiter(proto_agent *a, const proto_state *s, agent_job *j, const proto_job *jb)
 {
     uint32_t arbiter = agent_guard_arbiter(s, jb);
-    const proto_agent_record *peer = proto_registry_agent(s, j->peer);
-    if (arbiter == UINT32_MAX || peer == NULL || j->sealed == NULL || j->result_wire == NULL ||
-        agent_now(a) < j->next_send_ns)
+    if (arbiter == UINT32_MAX || agent_now(a) < j->next_send_ns)
         return;
-    GBytes *evidence = agent_evidence_build(a->cfg.crypto, &a->cfg.msg_key, &peer->msg_key, j->id,
-                                            j->sealed, j->result_wire);
+    GBytes *evidence = agent_evidence_of(a, s, j);
     if (evidence == NULL)
         return;
     gsize size = 0;
     const uint8_t *plain = g_bytes_get_data(evidence, &size);
-    GBytes *wire = agent_seal(a, s, arbiter, AGENT_MSG_EVIDENCE, j->id, plain, size);
-    if (wire != NULL) {
-        agent_send(a, NULL, arbiter, wire);
-        g_bytes_unref(wire);
-    }
+    agent_send_sealed(a, s, NULL, arbiter, AGENT_MSG_EVIDENCE, j->id, plain, size);
     g_bytes_unref(evidence);
     j->next_send_ns = agent_now(a) + AGENT_RESEND_NS;
 }
@@ -134,13 +127,13 @@ void agent_guard_party_tick(proto_agent *a, const proto_state *s, agent_job *j,
         agent_guard_approve(a, s, j, jb->guard, true);
     agent_guard_exec_ready(a, s, j, jb);
     const proto_multisig *ms = proto_multisig_get(s, jb->guard);
-    if (ms == NULL || approvals(a, s, ms, j->id, true) >= ms->threshold ||
-        approvals(a, s, ms, j->id, false) >= ms->threshold)
+    if (ms == NULL || agent_guard_approvals(a, s, ms, j->id, true) >= ms->threshold ||
+        agent_guard_approvals(a, s, ms, j->id, false) >= ms->threshold)
         return; /* decided: the EXEC is on its way */
     /* Undecided: the side in the right asks the arbiter to decide. */
     bool honest = provider ? !a->cfg.behaviour.wrong_result : !a->cfg.behaviour.false_dispute;
     bool contested = provider ? agent_now(a) >= jb->release_ns ||
-                                    approvals(a, s, ms, j->id, false) > 0
+                                    agent_guard_approvals(a, s, ms, j->id, false) > 0
                               : j->approved == 2;
     if (honest && contested)
         show_arbiter(a, s, j, jb);

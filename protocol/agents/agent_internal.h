@@ -9,6 +9,7 @@
 #include "protocol/agents/agent.h"
 #include "protocol/agents/agent_msg.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 
 /* How often the agent looks at its host's state. */
 #define AGENT_TICK_NS 500000000LL
@@ -138,6 +139,10 @@ void agent_guard_party_tick(proto_agent *a, const proto_state *s, agent_job *j,
 /* Execute whichever settlement of the job two owners approved. */
 void agent_guard_exec_ready(proto_agent *a, const proto_state *s, agent_job *j,
                             const proto_job *jb);
+/* How many owners of the guard ms approved settling job (release or
+ * refund) at its current nonce. */
+uint32_t agent_guard_approvals(const proto_agent *a, const proto_state *s,
+                               const proto_multisig *ms, uint64_t job, bool release);
 /* The guard's owner that is neither party (UINT32_MAX: none). */
 uint32_t agent_guard_arbiter(const proto_state *s, const proto_job *jb);
 
@@ -155,5 +160,13 @@ GBytes *agent_seal(proto_agent *a, const proto_state *s, uint32_t to, uint8_t ki
                    const uint8_t *plain, size_t size);
 /* Send sealed bytes and count the send. */
 void agent_send(proto_agent *a, agent_job *j, uint32_t to, GBytes *wire);
+/* Seal plain[0..size) to `to` as `kind` about j's job and send it (the
+ * send counted on j when not NULL); false when `to` has no keys. */
+bool agent_send_sealed(proto_agent *a, const proto_state *s, agent_job *j, uint32_t to,
+                       uint8_t kind, uint64_t job, const uint8_t *plain, size_t size);
+/* The evidence of a job this agent is a party to (agent_evidence.h),
+ * from the two wires it holds; NULL when it lacks one or the other party
+ * has no keys on chain. */
+GBytes *agent_evidence_of(proto_agent *a, const proto_state *s, const agent_job *j);
 
 #endif

@@ -164,13 +164,7 @@ static void arbitrate(proto_agent *a, const proto_state *s, const proto_job *jb)
     const proto_multisig *ms = proto_multisig_get(s, jb->guard);
     if (ms == NULL)
         return;
-    proto_multisig_op op;
-    memset(&op, 0, sizeof op);
-    op.type = PROTO_MULTISIG_OP_JOB_SETTLE;
-    op.job_settle.job = jb->id;
-    proto_hash refund;
-    proto_multisig_op_hash(a->cfg.chain_id, ms->id, ms->nonce, &op, &refund);
-    bool contested = proto_multisig_approvals(s, ms->id, &refund) > 0 ||
+    bool contested = agent_guard_approvals(a, s, ms, jb->id, false) > 0 ||
                      agent_now(a) >= jb->release_ns;
     agent_job *j = agent_job_find(a, jb->id);
     if (j == NULL && !contested)
@@ -226,11 +220,7 @@ static void reply(proto_agent *a, agent_job *j)
     buf[0] = AGENT_EVIDENCE_VERSION;
     proto_le_put_u64(buf + 1, j->id);
     buf[9] = ruling;
-    GBytes *wire = agent_seal(a, s, j->verifier, AGENT_MSG_VERIFY_REPLY, j->id, buf, sizeof buf);
-    if (wire != NULL) {
-        agent_send(a, NULL, j->verifier, wire);
-        g_bytes_unref(wire);
-    }
+    agent_send_sealed(a, s, NULL, j->verifier, AGENT_MSG_VERIFY_REPLY, j->id, buf, sizeof buf);
     j->verifier = UINT32_MAX; /* answered; the consumer asks again if it was lost */
     a->dirty = true;
 }

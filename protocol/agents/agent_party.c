@@ -50,14 +50,9 @@ static void show_evidence(proto_agent *a, const proto_state *s, agent_job *j,
                                    : a->cfg.behaviour.false_dispute;
     uint32_t round = d->rounds - 1;
     bool new_round = j->shown != round + 1;
-    if (withhold || j->sealed == NULL || j->result_wire == NULL ||
-        (!new_round && agent_now(a) < j->next_send_ns))
+    if (withhold || (!new_round && agent_now(a) < j->next_send_ns))
         return;
-    const proto_agent_record *peer = proto_registry_agent(s, j->peer);
-    if (peer == NULL)
-        return;
-    GBytes *evidence = agent_evidence_build(a->cfg.crypto, &a->cfg.msg_key, &peer->msg_key, j->id,
-                                            j->sealed, j->result_wire);
+    GBytes *evidence = agent_evidence_of(a, s, j);
     if (evidence == NULL)
         return;
     gsize size = 0;
@@ -67,11 +62,7 @@ static void show_evidence(proto_agent *a, const proto_state *s, agent_job *j,
         bool voted = false;
         if (proto_disputes_seats_of(s, j->id, round, juror, &voted, NULL) == 0 || voted)
             continue;
-        GBytes *wire = agent_seal(a, s, juror, AGENT_MSG_EVIDENCE, j->id, plain, size);
-        if (wire != NULL) {
-            agent_send(a, NULL, juror, wire);
-            g_bytes_unref(wire);
-        }
+        agent_send_sealed(a, s, NULL, juror, AGENT_MSG_EVIDENCE, j->id, plain, size);
     }
     g_bytes_unref(evidence);
     j->next_send_ns = agent_now(a) + AGENT_RESEND_NS;

@@ -4,6 +4,7 @@
  * replayed, or meant for someone else. */
 #include "protocol/agents/agent_internal.h"
 
+#include "protocol/agents/agent_evidence.h"
 #include "protocol/modules/registry/registry.h"
 
 static uint64_t agent_random(void *ctx)
@@ -39,6 +40,26 @@ void agent_send(proto_agent *a, agent_job *j, uint32_t to, GBytes *wire)
         j->sends++;
         j->next_send_ns = agent_now(a) + AGENT_RESEND_NS;
     }
+}
+
+bool agent_send_sealed(proto_agent *a, const proto_state *s, agent_job *j, uint32_t to,
+                       uint8_t kind, uint64_t job, const uint8_t *plain, size_t size)
+{
+    GBytes *wire = agent_seal(a, s, to, kind, job, plain, size);
+    if (wire == NULL)
+        return false;
+    agent_send(a, j, to, wire);
+    g_bytes_unref(wire);
+    return true;
+}
+
+GBytes *agent_evidence_of(proto_agent *a, const proto_state *s, const agent_job *j)
+{
+    const proto_agent_record *peer = proto_registry_agent(s, j->peer);
+    if (peer == NULL || j->sealed == NULL || j->result_wire == NULL)
+        return NULL;
+    return agent_evidence_build(a->cfg.crypto, &a->cfg.msg_key, &peer->msg_key, j->id, j->sealed,
+                                j->result_wire);
 }
 
 typedef struct lookup_ctx {
