@@ -106,7 +106,8 @@ static void exec_ctx(proto_msg_ctx *ctx, proto_gas_meter *gas, const proto_block
                            .height = b->header.height,
                            .time_ns = b->header.timestamp_ns,
                            .sender = PROTO_ACCOUNT_NONE,
-                           .events = env->events};
+                           .events = env->events,
+                           .code_versions = env->code_versions};
 }
 
 /* Step 1 of exec.h: the header's fee fields against the rules and s. */

@@ -78,6 +78,7 @@ typedef struct proto_exec_env {
     GArray *receipts;         /* proto_fee_tx_record of each included transaction, in
                                * block order (what fee estimation reads); appended to;
                                * NULL: not wanted */
+    const uint32_t *code_versions; /* the node's code (env.h); NULL: the build's */
 } proto_exec_env;
 
 /* The tips of a block's receipts, summed. */

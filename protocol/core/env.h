@@ -70,6 +70,13 @@ typedef struct proto_env {
      * rest of that sender's, out of the block. A real operator's filter
      * list; the simulator's `censor` behaviour. */
     bool (*include_tx)(void *ctx, const proto_pubkey *sender);
+    /* Optional (NULL: the build's own): the module versions of the code
+     * the operator installed, by module id ([PROTO_MODULES_MAX],
+     * protocol/chain/module.h), for a node whose operator has not yet
+     * installed an upgrade. Such a node halts at the height the upgrade
+     * activates (protocol/modules/upgrade/upgrade.h) and does nothing
+     * more until it is restarted with code that runs it. */
+    const uint32_t *code_versions;
 } proto_env;
 
 #define PROTO_TIMER_NONE 0u

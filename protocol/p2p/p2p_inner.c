@@ -123,5 +123,6 @@ void p2p_inner_env_init(p2p_node *n)
                                .broadcast = inner_broadcast,
                                .peers = inner_peers,
                                .include_tx = n->env.include_tx != NULL ? inner_include_tx
-                                                                        : NULL};
+                                                                        : NULL,
+                               .code_versions = n->env.code_versions};
 }

@@ -246,6 +246,8 @@ static bool apply_next(pbft_node *n, const proto_block *b)
     pbft_tentative_revert(n);
     if (pbft_is_null_block(b))
         return true;
+    if (!pbft_code_runs(n, b->header.height))
+        return false; /* halted: no fault of the block's */
     proto_exec_env env = pbft_exec_env(n);
     if (shares_states(n))
         return proto_exec_memo_apply(n->p->exec_memo, &n->state, b, &env);
@@ -336,6 +338,8 @@ bool pbft_chain_commit(pbft_node *n, GBytes *block_wire, const proto_block *b,
                                            : pbft_check_block(n, b, b->header.slot, false);
     if (reason == PROTO_REJECT_NONE && !apply_next(n, b))
         reason = PROTO_REJECT_STATE_ROOT;
+    if (n->halted)
+        return false;
     if (reason != PROTO_REJECT_NONE) {
         pbft_reject(n, PROTO_NODE_NONE, reason);
         return false;

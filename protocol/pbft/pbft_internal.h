@@ -124,6 +124,11 @@ struct pbft_node {
 
     proto_txpool *mempool;    /* validators only */
 
+    /* Our code cannot run the next block (an upgrade our operator has not
+     * installed, protocol/modules/upgrade/upgrade.h): the node has
+     * stopped, like a process that exits, and ignores everything. */
+    bool halted;
+
     /* view */
     uint64_t view;
     bool in_view_change;
@@ -306,6 +311,9 @@ void pbft_submit_tx(void *node, GBytes *wire);
 /* What blocks execute with on this node (exec.h); empties n->effects,
  * which collects what the block did. */
 proto_exec_env pbft_exec_env(pbft_node *n);
+/* Can our code run block `height` on our state (committed = height - 1)?
+ * If not, halt (pbft_internal.h `halted`), report it once, false. */
+bool pbft_code_runs(pbft_node *n, uint64_t height);
 void pbft_rotate_key(void *node, const proto_keypair *next);
 /* A late COMMIT for our committed height: kept, unverified, until we
  * propose (only a proposer needs it; pbft_late_commits_merge). */

@@ -273,6 +273,8 @@ static bool validate_next(pbft_node *n, pbft_slot *s)
     pbft_tentative_revert(n);
     proto_reject_reason reason = pbft_check_block(n, s->block, s->view, !s->from_newview);
     if (reason == PROTO_REJECT_NONE && !pbft_is_null_block(s->block)) {
+        if (!pbft_code_runs(n, s->seq))
+            return false; /* halted: no fault of the block's */
         proto_undo_init(&n->tentative_undo);
         proto_exec_env env = pbft_exec_env(n);
         if (!proto_exec_apply(n->state, s->block, &env, &n->tentative_undo)) {

@@ -8,6 +8,7 @@
 
 #include "protocol/chain/exec.h"
 #include "protocol/core/msgtype.h"
+#include "protocol/modules/upgrade/upgrade.h"
 #include "protocol/modules/validator/validator.h"
 
 void pbft_emit(pbft_node *n, proto_event *ev)
@@ -85,6 +86,8 @@ static void propose(pbft_node *n, uint64_t height)
     if (s->have_block && s->view == n->view)
         return;
     pbft_tentative_revert(n);
+    if (!pbft_code_runs(n, height))
+        return;
     GBytes *again = pbft_signguard_proposal(n, height, n->view);
     if (again != NULL) {
         propose_again(n, s, again);
@@ -168,7 +171,32 @@ proto_exec_env pbft_exec_env(pbft_node *n)
                             .ext_fn = pbft_ext_execute,
                             .ext_ctx = n,
                             .events = n->effects,
-                            .receipts = n->receipts};
+                            .receipts = n->receipts,
+                            .code_versions = n->env.code_versions};
+}
+
+bool pbft_code_runs(pbft_node *n, uint64_t height)
+{
+    if (n->halted)
+        return false;
+    g_assert(height == n->committed + 1);
+    uint32_t module = 0, version = 0;
+    if (proto_upgrade_code_runs(n->state, height, n->env.code_versions, &module, &version))
+        return true;
+    pbft_tentative_revert(n);
+    n->halted = true;
+    pbft_cancel_timer(n, &n->propose_timer);
+    pbft_cancel_timer(n, &n->view_timer);
+    pbft_cancel_timer(n, &n->resend_timer);
+    pbft_cancel_timer(n, &n->sync_timer);
+    proto_event ev = {.kind = PROTO_EV_UPGRADE,
+                      .height = height,
+                      .validator = module,
+                      .status = version,
+                      .amount = height,
+                      .depth = PROTO_UPGRADE_EV_HALTED};
+    pbft_emit(n, &ev);
+    return false;
 }
 
 /* A transaction from the network. Validators pool it. A full node keeps
@@ -195,6 +223,8 @@ static void on_tx(pbft_node *n, proto_node_id from, GBytes *wire)
 void pbft_submit_tx(void *node, GBytes *wire)
 {
     pbft_node *n = node;
+    if (n->halted)
+        return;
     proto_txenv tx;
     proto_hash hash;
     const char *refusal = NULL;
@@ -214,6 +244,8 @@ void pbft_submit_tx(void *node, GBytes *wire)
 static void pbft_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t arg)
 {
     pbft_node *n = node;
+    if (n->halted)
+        return;
     switch (kind) {
     case PBFT_TIMER_PROPOSE:
         if (timer_id != n->propose_timer)
@@ -247,7 +279,7 @@ static void pbft_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t
 static void pbft_on_message(void *node, proto_node_id from, GBytes *wire)
 {
     pbft_node *n = node;
-    if (pbft_peer_banned(n, from))
+    if (n->halted || pbft_peer_banned(n, from))
         return; /* throttled: it sent too much we had to reject */
     uint8_t type = pbft_msg_type(wire);
     /* Consensus messages matter only to validators. */
@@ -309,6 +341,8 @@ pbft_node *pbft_node_new(const pbft_params *params, proto_node_id self, int32_t 
     pbft_ahead_init(n);
     pbft_chain_recover(n);
     pbft_signguard_restore_prepared(n);
+    if (n->halted)
+        return n; /* restarted without the code its chain needs: it stops again */
 
     if (pbft_is_validator(n)) {
         pbft_arm_view_timer(n);

@@ -27,6 +27,7 @@
 
 #include "protocol/chain/exec.h"
 #include "protocol/core/codec.h"
+#include "protocol/modules/upgrade/upgrade.h"
 
 #define STORE_KEY_FINAL "final"
 
@@ -101,11 +102,37 @@ static bool execute_on(poa_node *n, proto_state **state, const proto_block *b,
     return true;
 }
 
+bool poa_code_runs(poa_node *n, uint64_t height)
+{
+    if (n->halted)
+        return false;
+    uint32_t module = 0, version = 0;
+    if (proto_upgrade_code_runs(n->head->state, height, n->env.code_versions, &module, &version))
+        return true;
+    n->halted = true;
+    if (n->slot_timer != PROTO_TIMER_NONE)
+        n->env.cancel_timer(n->env.ctx, n->slot_timer);
+    n->slot_timer = PROTO_TIMER_NONE;
+    proto_event ev = {.kind = PROTO_EV_UPGRADE,
+                      .height = height,
+                      .validator = module,
+                      .status = version,
+                      .amount = height,
+                      .depth = PROTO_UPGRADE_EV_HALTED};
+    poa_emit(n, &ev);
+    return false;
+}
+
 bool poa_chain_apply(poa_node *n, poa_entry *e, const proto_block *b)
 {
     g_assert(e->parent == n->head && e->state == NULL);
+    if (!poa_code_runs(n, b->header.height))
+        return false; /* halted: no fault of the block's */
     g_array_set_size(n->receipts, 0);
-    proto_exec_env env = {.rules = n->p->rules, .crypto = n->p->crypto, .receipts = n->receipts};
+    proto_exec_env env = {.rules = n->p->rules,
+                          .crypto = n->p->crypto,
+                          .receipts = n->receipts,
+                          .code_versions = n->env.code_versions};
     proto_state *state = proto_state_ref(n->head->state);
     if (!execute_on(n, &state, b, &env)) {
         proto_state_free(state);
@@ -157,7 +184,7 @@ static bool execute_entry(poa_node *n, poa_entry *e)
     bool ok = b != NULL && poa_chain_apply(n, e, b);
     if (b != NULL)
         proto_block_free(b);
-    if (!ok) {
+    if (!ok && !n->halted) {
         poa_tree_mark_invalid(&n->tree, e);
         poa_reject(n, e->header.proposer < n->p->validators_count
                           ? n->p->validator_nodes[e->header.proposer]

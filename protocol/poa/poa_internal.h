@@ -48,6 +48,10 @@ struct poa_node {
     int64_t sync_inflight_until_ns;
     int64_t catchup_until_ns;     /* after a restart: no proposals until synced */
     uint64_t slot_timer;
+    /* Our code cannot run a block of our head chain (an upgrade our
+     * operator has not installed, protocol/modules/upgrade/upgrade.h):
+     * the node has stopped, like a process that exits. */
+    bool halted;
 
     /* poa_proposer.c: the priorities of one parent's child height moved
      * on cursor_rounds rounds (stake-weighted), so asking slot after slot
@@ -60,6 +64,9 @@ struct poa_node {
 
 /* poa_node.c */
 void poa_emit(poa_node *n, proto_event *ev);
+/* poa_chain.c: can our code run block `height` on the head's state? If
+ * not, halt (`halted`), report it once, false. */
+bool poa_code_runs(poa_node *n, uint64_t height);
 void poa_reject(poa_node *n, proto_node_id from, proto_reject_reason reason);
 /* To every validator (validators_only: transactions) or every node
  * (blocks): over the overlay if env has one (PROTO_SCOPE_VALIDATORS or

@@ -130,6 +130,8 @@ static void on_tx(poa_node *n, proto_node_id from, GBytes *wire)
 static void poa_submit_tx(void *node, GBytes *wire)
 {
     poa_node *n = node;
+    if (n->halted)
+        return;
     proto_txenv tx;
     proto_hash hash;
     const char *refusal = decode_tx(n, wire, &tx);
@@ -163,13 +165,18 @@ static void propose(poa_node *n, uint64_t slot)
     /* Execute on a scratch copy of the head's (read-only) state to learn
      * the state root, dropping any tx that fails: the block is applied
      * when it comes back through intake like anyone else's. */
+    if (!poa_code_runs(n, b->header.height)) {
+        proto_block_free(b);
+        return;
+    }
     proto_state *scratch = proto_state_copy(n->head->state);
     proto_undo undo;
     proto_undo_init(&undo);
     proto_exec_env env = {.rules = n->p->rules,
                           .crypto = n->p->crypto,
                           .include_tx = n->env.include_tx,
-                          .include_ctx = n->env.ctx};
+                          .include_ctx = n->env.ctx,
+                          .code_versions = n->env.code_versions};
     bool built = proto_exec_build(scratch, n->mempool, n->p->max_block_txs, &env, b, &undo);
     g_assert(built); /* no extension step can fail */
     proto_undo_clear(&undo);
@@ -191,7 +198,7 @@ static void propose(poa_node *n, uint64_t slot)
 static void poa_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t arg)
 {
     poa_node *n = node;
-    if (kind != POA_TIMER_SLOT || timer_id != n->slot_timer)
+    if (n->halted || kind != POA_TIMER_SLOT || timer_id != n->slot_timer)
         return;
     n->slot_timer = PROTO_TIMER_NONE;
     /* A timer that fires late (its slot is over) proposes nothing. */
@@ -203,6 +210,8 @@ static void poa_on_timer(void *node, uint64_t timer_id, uint32_t kind, uint64_t 
 static void poa_on_message(void *node, proto_node_id from, GBytes *wire)
 {
     poa_node *n = node;
+    if (n->halted)
+        return;
     switch (poa_msg_type(wire)) {
     case PROTO_MSG_TX:
         on_tx(n, from, wire);
@@ -254,6 +263,8 @@ poa_node *poa_node_new(const poa_params *params, proto_node_id self, int32_t val
     n->fees = proto_fee_tracker_new(&params->rules->fees, POA_TIP_DEFAULT);
     poa_chain_init(n);
     poa_chain_recover(n);
+    if (n->halted)
+        return n; /* restarted without the code its chain needs: it stops again */
     if (validator_index >= 0)
         arm_slot_timer(n);
     /* A node starting after genesis (restart, late join) asks a peer for

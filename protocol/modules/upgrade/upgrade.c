@@ -152,14 +152,49 @@ const proto_upgrade_plan *proto_upgrade_plan_at(const proto_state *s, uint32_t k
     return &g_array_index(st->plans, proto_upgrade_plan, k);
 }
 
+static uint32_t code_version_of(const proto_state *s, const uint32_t *code_versions,
+                                uint32_t module)
+{
+    g_assert(module < PROTO_MODULES_MAX);
+    if (code_versions != NULL)
+        return MAX(code_versions[module], 1u);
+    const proto_module *m = proto_module_set_find(proto_state_modules(s), module);
+    return m != NULL ? MAX(m->version, 1u) : 1u;
+}
+
 uint32_t proto_upgrade_code_version(const proto_state *s, const proto_msg_ctx *ctx,
                                     uint32_t module)
 {
-    g_assert(module < PROTO_MODULES_MAX);
-    if (ctx->code_versions != NULL)
-        return MAX(ctx->code_versions[module], 1u);
-    const proto_module *m = proto_module_set_find(proto_state_modules(s), module);
-    return m != NULL ? MAX(m->version, 1u) : 1u;
+    return code_version_of(s, ctx->code_versions, module);
+}
+
+static bool lacks(uint32_t module, uint32_t version, uint32_t *module_out, uint32_t *version_out)
+{
+    if (module_out != NULL)
+        *module_out = module;
+    if (version_out != NULL)
+        *version_out = version;
+    return false;
+}
+
+bool proto_upgrade_code_runs(const proto_state *s, uint64_t height,
+                             const uint32_t *code_versions, uint32_t *module_out,
+                             uint32_t *version_out)
+{
+    const upgrade_state *st = upgrade_get(s);
+    if (st == NULL)
+        return true;
+    for (uint32_t id = 0; id < PROTO_MODULES_MAX; id++)
+        if (st->versions[id] > code_version_of(s, code_versions, id))
+            return lacks(id, st->versions[id], module_out, version_out);
+    for (guint k = 0; k < st->plans->len; k++) {
+        const proto_upgrade_plan *p = &g_array_index(st->plans, proto_upgrade_plan, k);
+        if (p->height > height)
+            break; /* in height order */
+        if (p->version > code_version_of(s, code_versions, p->module))
+            return lacks(p->module, p->version, module_out, version_out);
+    }
+    return true;
 }
 
 /* ---- plans ---- */
@@ -227,7 +262,7 @@ void proto_upgrade_add_plan(proto_state *s, const proto_msg_ctx *ctx, const prot
            plan_cmp(&g_array_index(st->plans, proto_upgrade_plan, k), p) < 0)
         k++;
     g_array_insert_val(st->plans, k, *p);
-    report(ctx, p, st->versions[p->module], 1);
+    report(ctx, p, st->versions[p->module], PROTO_UPGRADE_EV_PLANNED);
 }
 
 /* ---- blocks ---- */
@@ -279,7 +314,7 @@ static bool upgrade_end_block(proto_state *s, const proto_msg_ctx *ctx)
         g_array_remove_index(w->plans, 0);
         w->versions[p.module] = p.version;
         w->applied++;
-        report(ctx, &p, from, 2);
+        report(ctx, &p, from, PROTO_UPGRADE_EV_ACTIVATED);
     }
 }
 

@@ -28,7 +28,12 @@
  *      code's (a newer stored version refuses an older binary).
  *
  * Events (event.h, PROTO_EV_UPGRADE): a plan (depth 1) and an
- * activation (depth 2), the module's id in `validator`.
+ * activation (depth 2), the module's id in `validator`, the version in
+ * `status` (the one it moves from in `prev_status`), the height in
+ * `amount`. A consensus node whose code cannot run the next block
+ * (proto_upgrade_code_runs) reports depth 3, a halt, the same way, with
+ * the version its code lacks, and stops: as a Cosmos node does at an
+ * upgrade height, until its operator restarts it with the new code.
  *
  * Invariants, every committed height: stored versions >= 1 for the
  * modules with state; plans in (height, module) order, each above its
@@ -96,5 +101,22 @@ const proto_upgrade_plan *proto_upgrade_plan_at(const proto_state *s, uint32_t k
  * `version` when ctx->code_versions is NULL; at least 1). */
 uint32_t proto_upgrade_code_version(const proto_state *s, const proto_msg_ctx *ctx,
                                     uint32_t module);
+
+/* Can a node whose code runs code_versions (NULL: the build's own, as in
+ * proto_msg_ctx) execute block `height` on s, its parent's state? Not
+ * when s holds a module at a version above the code's, nor when a plan
+ * due by that block moves one above it. Then *module_out and
+ * *version_out (may be NULL) name the first such module and the version
+ * it needs. Always true without the module. Consensus asks before it
+ * executes a block: a false is no fault of the block's, the node must
+ * halt (above), not judge the block invalid. */
+bool proto_upgrade_code_runs(const proto_state *s, uint64_t height,
+                             const uint32_t *code_versions, uint32_t *module_out,
+                             uint32_t *version_out);
+
+/* Depth of a PROTO_EV_UPGRADE event. */
+#define PROTO_UPGRADE_EV_PLANNED 1u
+#define PROTO_UPGRADE_EV_ACTIVATED 2u
+#define PROTO_UPGRADE_EV_HALTED 3u
 
 #endif

@@ -107,6 +107,22 @@ void hub_use_memos(pbft_hub *h)
     }
 }
 
+void hub_rebuild(pbft_hub *h)
+{
+    g_assert(h->now_ns == 0 && h->delivered == 0);
+    pbft_genesis_hash(&h->params, &h->params.genesis_hash);
+    for (uint32_t i = 0; i < h->nodes; i++) {
+        hub_crash(h, i);
+        hub_start(h, i);
+    }
+}
+
+void hub_set_code(pbft_hub *h, uint32_t i, const uint32_t *code_versions)
+{
+    g_assert(i < h->nodes);
+    h->env[i].env.code_versions = code_versions;
+}
+
 void hub_clear(pbft_hub *h)
 {
     for (uint32_t i = 0; i < h->nodes; i++) {

@@ -72,6 +72,12 @@ void hub_crash(pbft_hub *h, uint32_t i); /* the store survives */
  * (pbft_params.block_memo, exec_memo; 4 entries each); every node is
  * built again. hub_clear frees them. */
 void hub_use_memos(pbft_hub *h);
+/* Before the run, after the caller changed h->genesis (attached a module,
+ * say): the genesis hash again, and every node built again on it. */
+void hub_rebuild(pbft_hub *h);
+/* Node i's code runs these module versions (env.h code_versions; NULL:
+ * the build's own) from its next start (hub_start). */
+void hub_set_code(pbft_hub *h, uint32_t i, const uint32_t *code_versions);
 /* Before the run: put node i on an overlay whose current neighbours are
  * peers[0 .. count-1] (the node is built again with that environment). */
 void hub_set_overlay(pbft_hub *h, uint32_t i, const proto_node_id *peers, uint32_t count);
