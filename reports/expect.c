@@ -238,5 +238,11 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
     if (e->has_min_nakamoto)
         expect_min_nakamoto(sc, m, out, &all);
     rep_expect_market(sc, m, out, &all);
+    if (e->has_max_upgrade_stall)
+        expect_max_seconds(out, &all, "max_upgrade_stall", e->max_upgrade_stall_ns, m,
+                           "upgrade_stall_max_s", "upgrades_activated");
+    if (e->has_max_upgrade_halt)
+        expect_max_seconds(out, &all, "max_upgrade_halt", e->max_upgrade_halt_ns, m,
+                           "upgrade_halt_max_s", "upgrades_activated");
     return all;
 }

@@ -430,6 +430,26 @@ static const rep_record_table disputes_table = {
     "disputes", "dispute", sizeof(sim_dispute_record), ROWS(disputes), FIELDS(dispute_fields),
 };
 
+/* One row per upgrade fault (SCENARIOS.md: module, version,
+ * activated_height, halted_nodes, resumed_ns, and more). */
+static const rep_field upgrade_fields[] = {
+    REP_FIELD(sim_upgrade_record, module, "module", TEXT, ""),
+    REP_FIELD(sim_upgrade_record, version, "version", U32, ""),
+    REP_FIELD(sim_upgrade_record, activated_height, "activated_height", U64, ""),
+    REP_FIELD(sim_upgrade_record, halted_nodes, "halted_nodes", U32, ""),
+    REP_FIELD(sim_upgrade_record, resumed_ns, "resumed_ns", TIME, "ns"),
+    REP_FIELD(sim_upgrade_record, lagging, "lagging", U32, ""),
+    REP_FIELD(sim_upgrade_record, planned_height, "planned_height", U64, ""),
+    REP_FIELD(sim_upgrade_record, planned_ns, "planned_ns", TIME, "ns"),
+    REP_FIELD(sim_upgrade_record, activated_ns, "activated_ns", TIME, "ns"),
+    REP_FIELD(sim_upgrade_record, stall_ns, "stall_ns", TIME, "ns"),
+    REP_FIELD(sim_upgrade_record, halt_max_ns, "halt_max_ns", TIME, "ns"),
+};
+
+static const rep_record_table upgrades_table = {
+    "upgrades", "upgrade", sizeof(sim_upgrade_record), ROWS(upgrades), FIELDS(upgrade_fields),
+};
+
 /* ---- the run's [expect] results (from the run info) ---- */
 
 static const rep_field expect_fields[] = {
@@ -453,6 +473,7 @@ static const rep_record_table *const all_tables[] = {
     &churn_table,        &expectations_table, &fees_table,      &alarms_table,
     &concentration_table, &staking_table,    &delegations_table, &unbondings_table,
     &agents_table,       &jobs_table,        &agent_transitions_table, &disputes_table,
+    &upgrades_table,
 };
 
 const rep_record_table *const *rep_record_tables(size_t *count)

@@ -12,7 +12,7 @@
  * gossip, bytes per node, peerings, partitions, recovery); the economy's
  * sections are in summary_economy.c (Fees, Concentration),
  * summary_staking.c (Staking), summary_jobs.c (Jobs) and
- * summary_disputes.c (Disputes). */
+ * summary_disputes.c (Disputes), summary_upgrades.c (Upgrades). */
 #include "reports/summary.h"
 #include "reports/record_fields.h"
 #include "reports/summary_internal.h"
@@ -687,6 +687,7 @@ char *rep_summary_render(const rep_run_info *info, const sim_metrics *m)
     rep_summary_staking(out, info, m);
     rep_summary_jobs(out, info, m);
     rep_summary_disputes(out, info, m);
+    rep_summary_upgrades(out, info, m);
     summary_expectations(out, info);
     rep_summary_line(out, "%s", "");
     rep_summary_line(out, "trace hash %s", rep_summary_text(info->trace_hash_hex));

@@ -51,5 +51,8 @@ void rep_summary_jobs(GString *out, const rep_run_info *info, const sim_metrics 
 /* summary_disputes.c: the Disputes section (left out of a run without
  * the disputes module and without disputes). */
 void rep_summary_disputes(GString *out, const rep_run_info *info, const sim_metrics *m);
+/* summary_upgrades.c: the Upgrades section (left out of a run without an
+ * upgrade fault). */
+void rep_summary_upgrades(GString *out, const rep_run_info *info, const sim_metrics *m);
 
 #endif

@@ -58,7 +58,8 @@ typedef enum proto_event_kind {
                                   * `status` (proto_job_status,
                                   * protocol/modules/jobs/jobs.h; a settled job's status is
                                   * its outcome); `amount` = the provider's bond burned by a
-                                  * missed deadline, else 0 */
+                                  * missed deadline, or what a release under escrow v2
+                                  * terms paid the provider of the market fee, else 0 */
     PROTO_EV_JOB_GAS,            /* committing block `height` ran a transaction naming job
                                   * `job` (in its first job message, proto_txmsg_job_of;
                                   * whether its messages succeeded or not): `amount` = the

@@ -48,6 +48,7 @@ sim_metrics *sim_metrics_new(void)
     m->jobs = g_array_new(FALSE, FALSE, sizeof(sim_job_record));
     m->agent_transitions = g_array_new(FALSE, FALSE, sizeof(sim_agent_transition_record));
     m->disputes = g_array_new(FALSE, FALSE, sizeof(sim_dispute_record));
+    m->upgrades = g_array_new(FALSE, FALSE, sizeof(sim_upgrade_record));
     m->view_changes = g_array_new(FALSE, FALSE, sizeof(sim_view_change_record));
     m->receipts = g_array_new(FALSE, FALSE, sizeof(sim_receipt_record));
     m->slashings = g_array_new(FALSE, FALSE, sizeof(sim_slashing_record));
@@ -86,6 +87,7 @@ void sim_metrics_free(sim_metrics *m)
     g_array_unref(m->jobs);
     g_array_unref(m->agent_transitions);
     g_array_unref(m->disputes);
+    g_array_unref(m->upgrades);
     g_array_unref(m->view_changes);
     g_array_unref(m->receipts);
     g_array_unref(m->slashings);

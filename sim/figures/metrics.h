@@ -216,6 +216,25 @@ typedef struct sim_dispute_record {
     uint32_t appeals;          /* rounds appealed */
 } sim_dispute_record;
 
+/* One `upgrade` fault (sim/world/upgrades.c): the plan, its activation
+ * and the nodes that halted at it for lack of the code. */
+typedef struct sim_upgrade_record {
+    const char *module;        /* static: the module's name */
+    uint32_t version;          /* the version planned */
+    uint32_t lagging;          /* nodes the fault names (installing late) */
+    uint64_t planned_height;   /* the activation height asked for; 0: never asked */
+    int64_t planned_ns;        /* the plan committed (first node); -1: never */
+    uint64_t activated_height; /* the block that migrated (first node); 0: not reached */
+    int64_t activated_ns;      /* that block final (first node); -1: not reached */
+    int64_t stall_ns;          /* the activation block's first finality minus its
+                                * predecessor's: the chain's pause at it; -1: not reached */
+    uint32_t halted_nodes;     /* nodes that halted at it (their code lacked it) */
+    int64_t resumed_ns;        /* the last of them final at the activation height again;
+                                * -1: none halted, or one never resumed */
+    int64_t halt_max_ns;       /* the longest a node stood halted (to the run's end for one
+                                * that never resumed); 0: none halted */
+} sim_upgrade_record;
+
 /* An agent's registry status changed ("registered", "active",
  * "suspended", "evicted", "deregistered", "left", "moved"). */
 typedef struct sim_agent_transition_record {
@@ -326,6 +345,7 @@ typedef struct sim_metrics {
     GArray *jobs;              /* sim_job_record, in order of posting */
     GArray *agent_transitions; /* sim_agent_transition_record, in time order */
     GArray *disputes;          /* sim_dispute_record, in order of opening */
+    GArray *upgrades;          /* sim_upgrade_record, one per upgrade fault, in file order */
     GArray *view_changes;      /* sim_view_change_record, by view */
     GArray *receipts;          /* sim_receipt_record, in order of arrival */
     GArray *slashings;         /* sim_slashing_record, in order of first report */

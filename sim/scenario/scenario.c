@@ -41,7 +41,7 @@ const char *sim_fault_action_name(sim_fault_action a)
         [SIM_FAULT_CRASH] = "crash",         [SIM_FAULT_PARTITION] = "partition",
         [SIM_FAULT_DEGRADE] = "degrade",     [SIM_FAULT_BYZANTINE] = "byzantine",
         [SIM_FAULT_CHURN] = "churn",         [SIM_FAULT_ROTATE_KEY] = "rotate-key",
-        [SIM_FAULT_UNBOND] = "unbond",
+        [SIM_FAULT_UNBOND] = "unbond",       [SIM_FAULT_UPGRADE] = "upgrade",
     };
     return (size_t)a < G_N_ELEMENTS(names) ? names[a] : "unknown";
 }
@@ -646,7 +646,7 @@ static gboolean scn_interpret(sim_scn_ctx *c, GError **error)
            sim_scn_check_agents(c, error) && sim_scn_check_disputes(c, error) &&
            sim_scn_read_faults(c, error) &&
            sim_scn_read_expect(c, error) && sim_scn_check_min_nakamoto(c, error) &&
-           sim_scn_check_expect_market(c, error);
+           sim_scn_check_expect_market(c, error) && sim_scn_check_expect_upgrade(c, error);
 }
 
 sim_scenario *sim_scenario_parse(const char *path, const char *text, size_t size,

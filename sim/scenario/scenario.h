@@ -89,6 +89,7 @@ typedef enum sim_fault_action {
     SIM_FAULT_CHURN,
     SIM_FAULT_ROTATE_KEY,
     SIM_FAULT_UNBOND,  /* [staking]: the listed validators' delegators undelegate at once */
+    SIM_FAULT_UPGRADE, /* a module upgrade planned by the authority; `nodes` install it late */
 } sim_fault_action;
 
 const char *sim_fault_action_name(sim_fault_action a);
@@ -141,6 +142,14 @@ typedef struct sim_fault {
     /* unbond: redelegate to this validator instead (node index), or
      * UINT32_MAX: undelegate */
     uint32_t to_validator;
+    /* upgrade (sim/scenario/scenario_upgrade.c): the module's id and the
+     * version planned, activating upgrade_blocks blocks after the chain's
+     * height at `at`; `nodes` (may be empty) run the old code until
+     * `at` + upgrade_lag_ns, the others the new one from the start. */
+    uint32_t upgrade_module;
+    uint32_t upgrade_version;
+    uint32_t upgrade_blocks;
+    int64_t upgrade_lag_ns;
 } sim_fault;
 
 typedef enum sim_expect_state {
@@ -189,6 +198,13 @@ typedef struct sim_expect {
     double min_overturned_share; /* disputes_overturned_share >= this; [0, 1] */
     bool has_max_wrong_ruling_share;
     double max_wrong_ruling_share; /* disputes_wrong_ruling_share <= this; [0, 1] */
+    /* Upgrade faults' targets (need one): the chain's longest pause at an
+     * activation block, and the longest a node stood halted for lack of
+     * the code (to the end for one that never resumed) */
+    bool has_max_upgrade_stall;
+    int64_t max_upgrade_stall_ns;  /* upgrade_stall_max_s <= this */
+    bool has_max_upgrade_halt;
+    int64_t max_upgrade_halt_ns;   /* upgrade_halt_max_s <= this */
 } sim_expect;
 
 /* The staking economy's keys of [staking] (sim/scenario/scenario_staking.c);

@@ -36,7 +36,7 @@
 
 const char *const sim_scn_fault_keys[] = {
     "action", "at", "until", "nodes", "groups", "latency", "loss", "duplicate", "bandwidth",
-    "behavior", "join_rate", "leave_rate", "to", NULL,
+    "behavior", "join_rate", "leave_rate", "to", "module", "version", "lag", "blocks", NULL,
 };
 
 const char *const sim_scn_expect_keys[] = {
@@ -44,7 +44,7 @@ const char *const sim_scn_expect_keys[] = {
     "slashed", "max_view_changes", "alarms", "max_resubmitted_other", "min_nakamoto",
     "min_job_completion", "max_dispute_rate", "min_active_agents", "max_cost_per_job_usd",
     "min_provider_roi", "max_faulty_provider_roi", "min_overturned_share",
-    "max_wrong_ruling_share", NULL,
+    "max_wrong_ruling_share", "max_upgrade_stall", "max_upgrade_halt", NULL,
 };
 
 typedef struct fault_action_info {
@@ -64,10 +64,13 @@ static const fault_action_info fault_actions[] = {
     {"churn", SIM_FAULT_CHURN, {"at", "until", "nodes", "join_rate", "leave_rate"}, {"nodes"}},
     {"rotate-key", SIM_FAULT_ROTATE_KEY, {"at", "nodes"}, {"nodes"}},
     {"unbond", SIM_FAULT_UNBOND, {"at", "nodes", "to"}, {"nodes"}},
+    {"upgrade", SIM_FAULT_UPGRADE, {"at", "nodes", "module", "version", "lag", "blocks"},
+     {"module", "version"}},
 };
 
 static const char *const fault_action_names[] = {
-    "crash", "partition", "degrade", "byzantine", "churn", "rotate-key", "unbond", NULL,
+    "crash", "partition", "degrade", "byzantine", "churn", "rotate-key", "unbond", "upgrade",
+    NULL,
 };
 
 /* What follows a behaviour's keyword. */
@@ -209,7 +212,8 @@ static gboolean fault_read_action(const sim_scn_ctx *c, const sim_ini_section *s
     const sim_ini_entry *e = sim_ini_find_entry(sec, "action");
     if (e == NULL)
         return fault_missing(c, sec, "action",
-                             "crash | partition | degrade | byzantine | churn | rotate-key | unbond",
+                             "crash | partition | degrade | byzantine | churn | rotate-key | unbond | "
+                             "upgrade",
                              error);
     for (size_t i = 0; i < G_N_ELEMENTS(fault_actions); i++) {
         if (strcmp(e->value, fault_actions[i].name) == 0) {
@@ -221,7 +225,7 @@ static gboolean fault_read_action(const sim_scn_ctx *c, const sim_ini_section *s
     const char *near = sim_ini_closest(e->value, fault_action_names);
     return sim_scn_fail(c, sec, e, SIM_SCENARIO_ERROR_VALUE, error,
                         "unknown action '%s'%s%s%s (crash | partition | degrade | byzantine | "
-                        "churn | rotate-key | unbond)",
+                        "churn | rotate-key | unbond | upgrade)",
                         e->value, near ? "; did you mean '" : "", near ? near : "",
                         near ? "'?" : "");
 }
@@ -624,6 +628,9 @@ static gboolean fault_read_body(sim_scn_ctx *c, const sim_ini_section *sec, sim_
 {
     if (f->action == SIM_FAULT_PARTITION)
         return fault_read_groups(c, sec, f, error);
+    if (f->action == SIM_FAULT_UPGRADE)
+        return (sim_ini_find_entry(sec, "nodes") == NULL || fault_read_nodes(c, sec, f, error)) &&
+               sim_scn_read_upgrade(c, sec, f, error);
     if (f->action != SIM_FAULT_BYZANTINE && !fault_read_nodes(c, sec, f, error))
         return FALSE;
     if (f->action == SIM_FAULT_ROTATE_KEY)
@@ -772,6 +779,10 @@ static const sim_scn_key expect_keys[] = {
      .has_offset = EXPECT_AT(has_min_overturned_share)},
     {.key = "max_wrong_ruling_share", .type = SIM_SCN_CUSTOM,
      .custom = sim_scn_read_expect_market, .has_offset = EXPECT_AT(has_max_wrong_ruling_share)},
+    {.key = "max_upgrade_stall", .type = SIM_SCN_DURATION, .offset = EXPECT_AT(max_upgrade_stall_ns),
+     .has_offset = EXPECT_AT(has_max_upgrade_stall), .lo = 1},
+    {.key = "max_upgrade_halt", .type = SIM_SCN_DURATION, .offset = EXPECT_AT(max_upgrade_halt_ns),
+     .has_offset = EXPECT_AT(has_max_upgrade_halt), .lo = 1},
     {0},
 };
 

@@ -101,6 +101,12 @@ const char *sim_scn_fault_behavior(size_t i);
 /* sim/scenario/scenario_fault.c: every [fault NAME] section in file order, then
  * [expect]. Needs duration and the node counts already read. */
 gboolean sim_scn_read_faults(sim_scn_ctx *c, GError **error);
+/* An upgrade fault's module, version, lag and blocks (scenario_upgrade.c),
+ * its `nodes` already read. */
+gboolean sim_scn_read_upgrade(sim_scn_ctx *c, const sim_ini_section *sec, sim_fault *f,
+                              GError **error);
+/* [expect] max_upgrade_stall and max_upgrade_halt need an upgrade fault. */
+gboolean sim_scn_check_expect_upgrade(sim_scn_ctx *c, GError **error);
 gboolean sim_scn_read_expect(sim_scn_ctx *c, GError **error);
 void sim_scn_fault_free(gpointer fault);
 

@@ -10,7 +10,8 @@
  * committed it.
  *
  * Money, per agent, from those events: earned (payments released to it
- * as a provider), spent (payment and market fee of its released jobs as
+ * as a provider, and a released job's fee share under escrow v2 terms,
+ * protocol/modules/jobs/jobs.h), spent (payment and market fee of its released jobs as
  * a consumer), dispute_paid (the bonds and appeal fees it paid: the
  * dispute steps OPENED, DEFENDED and APPEALED whose payer is the agent)
  * and dispute_got (what settling disputes paid to its balance: PAID
@@ -177,8 +178,8 @@ static void job_event(sim_world *w, const proto_event *ev)
     /* What left the escrow for the provider: all of it released, half
      * (rounded down, as proto_jobs_settle_disputed pays it) in a split. */
     uint64_t paid = released ? ev->job_payment : o == SIM_JOB_SPLIT ? ev->job_payment / 2 : 0;
-    if (provider != NULL)
-        provider->earned += paid;
+    if (provider != NULL) /* with the fee's share escrow v2 terms pay it (the event's amount) */
+        provider->earned += paid + (released ? ev->amount : 0);
     if (consumer != NULL)
         consumer->spent += paid + (released ? fee : 0);
     sim_market_obs_job_settled(ag->obs, ev->job, now, o, released ? fee : 0);

@@ -84,6 +84,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
     }
     sim_chain_staking_accounts(c);
     sim_chain_agents_accounts(c);
+    sim_chain_upgrade_accounts(c);
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the
@@ -99,6 +100,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
         proto_validator_genesis(c->genesis, vs);
     }
     sim_chain_agents_genesis(c);
+    sim_chain_upgrade_genesis(c);
     proto_state_set_fast_hash(c->genesis, opt->crypto_fast);
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;
@@ -215,6 +217,7 @@ void sim_chain_clear(sim_chain *c)
     g_free(c->delegator_keys);
     g_free(c->agent_keys);
     g_free(c->agent_balances);
+    g_free(c->governor_keys);
     *c = (sim_chain){0};
 }
 

@@ -88,6 +88,9 @@ typedef struct sim_chain_options {
      * after the consumers); NULL: no module. Borrowed, must outlive
      * sim_chain_init. */
     const sim_disputes_options *disputes;
+    /* An upgrade fault (sim/world/upgrades.c): the upgrade module, its
+     * authority a 2-of-3 multisig of SIM_CHAIN_GOVERNORS accounts. */
+    bool upgrades;
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
@@ -122,6 +125,10 @@ typedef struct sim_chain {
     proto_disputes_params disputes_params; /* ... with these parameters */
     uint32_t first_juror;            /* agent index of the first juror (jurors_count of them) */
     uint32_t jurors_count;
+    proto_keypair *governor_keys;    /* [governors_count]: "governor/<k>" */
+    uint32_t governors_count;        /* SIM_CHAIN_GOVERNORS with opt.upgrades, else 0 */
+    uint32_t first_governor_account; /* governor k is account first_governor_account + k */
+    uint32_t upgrade_authority;      /* the authority's multisig id; 0: no upgrade module */
     proto_chain_rules rules;         /* poa.rules and pbft.rules */
     proto_state *genesis;
     proto_rotation_kind rotation;    /* poa.rotation and pbft.rotation */
@@ -149,6 +156,13 @@ void sim_chain_staking_genesis(sim_chain *c);
  * (with [disputes]). */
 void sim_chain_agents_accounts(sim_chain *c);
 void sim_chain_agents_genesis(sim_chain *c);
+/* chain_upgrade.c (opt.upgrades): the governors' accounts (after the
+ * agents'), then the multisig module with their 2-of-3 multisig and the
+ * upgrade module with it as the authority (after every other module). */
+#define SIM_CHAIN_GOVERNORS 3u
+#define SIM_CHAIN_GOVERNORS_THRESHOLD 2u
+void sim_chain_upgrade_accounts(sim_chain *c);
+void sim_chain_upgrade_genesis(sim_chain *c);
 /* What a provider holds besides its bond at genesis, for fees. */
 #define SIM_AGENT_PROVIDER_FLOAT 100000000000ULL
 

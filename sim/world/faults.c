@@ -260,6 +260,8 @@ static void fault_event(void *ctx, uint64_t index, uint64_t start)
         for (guint i = 0; i < f->nodes->len; i++)
             sim_delegators_unbond_all(w, g_array_index(f->nodes, uint32_t, i), f->to_validator);
         return;
+    case SIM_FAULT_UPGRADE:
+        return; /* its governance and installs are sim/world/upgrades.c's events */
     default:
         g_assert_not_reached(); /* rejected by sim_world_new */
     }

@@ -117,6 +117,7 @@ static void on_final(sim_world *w, sim_node_slot *slot, const proto_event *ev)
                            .committed_ns = now,
                            .block_index = idx};
     g_array_append_val(w->metrics->commits, c);
+    sim_upgrades_on_final(w, slot->index, ev->height, ev->height > w->final_height_max);
     if (ev->height > w->final_height_max) {
         w->final_height_max = ev->height;
         if (sim_agents_present(w) && w->opt.protocol == SIM_CONSENSUS_PBFT &&
@@ -232,8 +233,9 @@ static void record(sim_world *w, sim_node_slot *slot, const proto_event *ev)
         sim_agents_on_chain_event(w, slot->index, ev);
         return;
     case PROTO_EV_UPGRADE:
-        /* Module upgrades: no scenario plans one yet (the upgrade module
-         * is attached only by its genesis function). */
+        /* Plans, activations (every committing node reports them) and
+         * halts: the upgrade faults' record (sim/world/upgrades.c). */
+        sim_upgrades_on_event(w, slot->index, ev);
         return;
     }
 }

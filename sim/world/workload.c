@@ -129,7 +129,8 @@ static uint64_t fee_cap_max(const sim_world *w, uint32_t account)
 
 /* Clients are the workload's accounts 0 .. accounts - 1, then the
  * delegators ([staking] delegators, sim/world/delegators.c), then the
- * agents ([agents], sim/world/agents.c). */
+ * agents ([agents], sim/world/agents.c), then the governors (an upgrade
+ * fault, sim/world/upgrades.c). */
 static const proto_keypair *client_key(const sim_world *w, uint32_t client)
 {
     const sim_workload *wl = &w->workload;
@@ -138,7 +139,9 @@ static const proto_keypair *client_key(const sim_world *w, uint32_t client)
         return &wl->keys[client];
     if (client < wl->first_agent_client)
         return &w->chain.delegator_keys[client - wl->opt.accounts];
-    return &w->chain.agent_keys[client - wl->first_agent_client];
+    if (client < wl->first_governor_client)
+        return &w->chain.agent_keys[client - wl->first_agent_client];
+    return &w->chain.governor_keys[client - wl->first_governor_client];
 }
 
 /* Sign f's current version (message, nonce, fees) and make it the one
@@ -527,7 +530,8 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     wl->keys = w->chain.account_keys;
     g_assert(w->chain.opt.accounts == opt->accounts);
     wl->first_agent_client = opt->accounts + w->chain.delegators_count;
-    wl->clients = wl->first_agent_client + w->chain.agents_count;
+    wl->first_governor_client = wl->first_agent_client + w->chain.agents_count;
+    wl->clients = wl->first_governor_client + w->chain.governors_count;
     wl->next_nonce = g_new0(uint64_t, wl->clients);
     wl->last_quote = (proto_fee_quote){.base_fee = w->chain.rules.fees.initial_base_fee,
                                        .tip = 1};
@@ -544,8 +548,9 @@ void sim_workload_init(sim_world *w, const sim_workload_options *opt)
     if (opt->tx_rate_per_s > 0 && opt->accounts >= 2 && opt->start_ns < opt->end_ns) {
         sim_sched_at(w->sched, opt->start_ns, arrival, w, 0, 0);
         sim_sched_at(w->sched, opt->start_ns + RETRY_SCAN_NS, retry_scan, w, 0, 0);
-    } else if (w->chain.delegators_count > 0 || w->chain.agents_count > 0) {
-        /* the delegators' and agents' retries */
+    } else if (w->chain.delegators_count > 0 || w->chain.agents_count > 0 ||
+               w->chain.governors_count > 0) {
+        /* the delegators', agents' and governors' retries */
         sim_sched_at(w->sched, RETRY_SCAN_NS, retry_scan, w, 0, 0);
     }
 }

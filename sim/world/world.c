@@ -351,6 +351,7 @@ sim_world *sim_world_new_polled(const sim_scenario *sc, sim_poll_fn keep_going, 
     sim_mesh_init(w);
     if (!build_nodes(w))
         return world_interrupted(w, error);
+    sim_upgrades_init(w); /* the laggards' code, before anyone starts */
     /* In this order: at one event, a safety violation is reported before
      * a broken supply, and that before an accountability finding. */
     sim_world_observer_add(w, &sim_safety_observer_ops, sim_safety_new());
@@ -408,6 +409,7 @@ void sim_world_free(sim_world *w)
     sim_alarms_free(w->alarms);
     g_array_unref(w->churn_records);
     sim_mesh_clear(w);
+    sim_upgrades_free(w);
     sim_agents_clear(w);
     sim_workload_clear(w);
     sim_net_free(w->net);
@@ -497,6 +499,7 @@ sim_stop sim_world_run(sim_world *w, sim_progress_fn progress, void *progress_ct
                              : g_strdup("interrupted");
     }
     sim_agents_finish(w); /* every agent's money, from the final state */
+    sim_upgrades_finish(w);
     sim_figures_compute(w);
     return w->stop;
 }

@@ -34,6 +34,7 @@
 #include "sim/world/world_observer.h"
 
 typedef struct sim_world sim_world;
+typedef struct sim_upgrades sim_upgrades;
 
 typedef struct sim_node_slot {
     sim_world *world;
@@ -141,6 +142,7 @@ typedef struct sim_workload {
     uint32_t clients;          /* accounts, then the chain's delegators, then its agents
                                 * (workload.c) */
     uint32_t first_agent_client; /* agent k is client first_agent_client + k */
+    uint32_t first_governor_client; /* governor k is client first_governor_client + k */
     uint64_t *next_nonce;      /* [clients] */
     proto_fee_quote last_quote;/* the newest quote a client had (for when no node is up) */
     uint8_t *strategy_of;      /* [clients]: index into opt.fee_strategies */
@@ -188,6 +190,7 @@ struct sim_world {
     sim_chain chain;
     sim_delegators delegators;
     sim_agents agents;               /* [agents] (sim/world/agents.h) */
+    sim_upgrades *upgrades;          /* upgrade faults (upgrades.c); NULL: none */
 
     sim_node_slot *nodes;
     uint32_t nodes_count;
@@ -340,6 +343,16 @@ bool sim_workload_send_via(sim_world *w, uint32_t client, const proto_txmsg *msg
 /* Start the delegators' operations at rate_per_s (none at 0), each
  * DELEGATE putting in delegate_amount. After sim_workload_init. */
 void sim_delegators_init(sim_world *w, double rate_per_s, uint64_t delegate_amount);
+/* upgrades.c: the upgrade faults. init after the nodes' slots are built
+ * and before they start (the laggards' code, the schedule); on_event
+ * with every PROTO_EV_UPGRADE a node reports; on_final with every final
+ * block (first: no node had that height final before); finish at the
+ * run's end (its figures); free. Each does nothing without upgrades. */
+void sim_upgrades_init(sim_world *w);
+void sim_upgrades_on_event(sim_world *w, uint32_t node, const proto_event *ev);
+void sim_upgrades_on_final(sim_world *w, uint32_t node, uint64_t height, bool first);
+void sim_upgrades_finish(sim_world *w);
+void sim_upgrades_free(sim_world *w);
 /* The unbond fault: every delegator with a delegation at `validator`
  * undelegates all of it now (a bank run), or redelegates it all to `to`
  * (< UINT32_MAX), as a live node's state shows. */

@@ -39,7 +39,8 @@ bool sim_world_check(const sim_scenario *sc, GError **error)
         const sim_fault *f = sc->faults->pdata[i];
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_BYZANTINE ||
-            f->action == SIM_FAULT_CHURN || f->action == SIM_FAULT_UNBOND)
+            f->action == SIM_FAULT_CHURN || f->action == SIM_FAULT_UNBOND ||
+            f->action == SIM_FAULT_UPGRADE)
             continue;
         if (f->action == SIM_FAULT_ROTATE_KEY && !check_rotate_key(sc, f, error))
             return false;
@@ -47,11 +48,21 @@ bool sim_world_check(const sim_scenario *sc, GError **error)
             continue;
         g_set_error(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_VALUE,
                     "%s:%d: action: '%s' faults are not simulated by this build yet "
-                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key, unbond)",
+                    "(supported: crash, partition, degrade, byzantine, churn, rotate-key, unbond, "
+                    "upgrade)",
                     sc->path, f->line, sim_fault_action_name(f->action));
         return false;
     }
     return true;
+}
+
+/* An upgrade fault: the chain needs its upgrade authority. */
+static bool has_upgrade(const sim_scenario *sc)
+{
+    for (guint i = 0; i < sc->faults->len; i++)
+        if (((const sim_fault *)sc->faults->pdata[i])->action == SIM_FAULT_UPGRADE)
+            return true;
+    return false;
 }
 
 sim_workload_options sim_workload_options_from(const sim_scenario *sc)
@@ -132,7 +143,8 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                .agent_identities = sim_agents_identities(&sc->agents_opt,
                                                                          disputes_of(sc),
                                                                          sc->faults),
-                               .disputes = disputes_of(sc)};
+                               .disputes = disputes_of(sc),
+                               .upgrades = has_upgrade(sc)};
 }
 
 sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)

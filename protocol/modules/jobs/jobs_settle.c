@@ -36,10 +36,12 @@ static void credit(proto_state *s, proto_undo *undo, uint32_t account, uint64_t 
 }
 
 /* Where the escrow goes: all back to the consumer, the payment to the
- * provider and the fee to the collector (a release), or half the
- * payment (rounded down) to the provider and the rest back (a split). */
-static void pay_out(proto_state *s, proto_undo *undo, const jobs_state *st, const proto_job *job,
-                    proto_job_status outcome)
+ * provider and the fee to the collector (a release; under escrow v2
+ * terms, half the fee burned and half to the provider), or half the
+ * payment (rounded down) to the provider and the rest back (a split).
+ * Returns the part of the fee the provider got. */
+static uint64_t pay_out(proto_state *s, proto_undo *undo, const jobs_state *st,
+                        const proto_job *job, proto_job_status outcome)
 {
     switch (outcome) {
     case PROTO_JOB_RELEASED:
@@ -50,25 +52,25 @@ static void pay_out(proto_state *s, proto_undo *undo, const jobs_state *st, cons
             credit(s, undo, job->provider, job->payment + job->fee - burned);
             if (burned > 0)
                 proto_state_burn(s, burned, undo);
-            return;
+            return job->fee - burned;
         }
         credit(s, undo, job->provider, job->payment);
         uint64_t collected = job->fee;
         if (collected == 0)
-            return;
+            return 0;
         if (proto_distribution_active(s))
             proto_distribution_collect(s, collected, undo);
         else
             proto_state_burn(s, collected, undo);
-        return;
+        return 0;
     }
     case PROTO_JOB_SPLIT:
         credit(s, undo, job->provider, job->payment / 2);
         credit(s, undo, job->consumer, job->payment - job->payment / 2 + job->fee);
-        return;
+        return 0;
     default: /* a refund */
         credit(s, undo, job->consumer, job->payment + job->fee);
-        return;
+        return 0;
     }
 }
 
@@ -112,9 +114,10 @@ void proto_jobs__settle(proto_state *s, const proto_msg_ctx *ctx, jobs_state *st
     g_array_remove_index(st->jobs, k);
     g_assert(st->escrow >= job.payment + job.fee);
     st->escrow -= job.payment + job.fee;
-    pay_out(s, ctx->undo, st, &job, outcome);
+    uint64_t fee_share = pay_out(s, ctx->undo, st, &job, outcome);
     uint64_t slashed = registry_effects(s, ctx->undo, &job, outcome, score);
-    proto_jobs__report(ctx->events, &job, job.status, outcome, slashed);
+    g_assert(fee_share == 0 || slashed == 0); /* a release slashes nobody */
+    proto_jobs__report(ctx->events, &job, job.status, outcome, slashed + fee_share);
 }
 
 void proto_jobs_settle_disputed(proto_state *s, const proto_msg_ctx *ctx, uint64_t id,
