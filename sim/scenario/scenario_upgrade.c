@@ -23,7 +23,7 @@
  * module this build runs only at version 1 (nothing to upgrade to); a
  * version outside 2..the build's; a module absent from this scenario's
  * chain (jobs needs [agents]); two upgrades of one module; agents in
- * `nodes` (they run no chain code); blocks outside 2..1000; [expect]
+ * `nodes` (they run no chain code); blocks outside 5..1000; [expect]
  * max_upgrade_stall or max_upgrade_halt without an upgrade to measure. */
 #include "sim/scenario/scenario_internal.h"
 
@@ -35,7 +35,7 @@
 
 #define UPGRADE_AT(field) offsetof(sim_fault, field)
 #define UPGRADE_BLOCKS_DEFAULT 10u
-#define UPGRADE_BLOCKS_MIN 2u
+#define UPGRADE_BLOCKS_MIN 5u /* approvals, then the exec, each a block or two */
 #define UPGRADE_BLOCKS_MAX 1000u
 #define UPGRADE_VERSION_READ_MAX 65535
 

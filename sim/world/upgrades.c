@@ -11,7 +11,8 @@
  *     operation (MULTISIG_APPROVE, signed by their accounts,
  *     sim/world/chain_upgrade.c), and once a node's state shows the
  *     threshold met, one executes it (MULTISIG_EXEC). Every transaction
- *     goes through the workload's clients (priced, retried). The client
+ *     goes through the workload's clients (priced, retried), handed to
+ *     the node the client asked (one that keeps up). The client
  *     looks again every GOVERN_POLL_NS until the plan is in the state,
  *     or gives up when the height has passed (the record then says never
  *     planned).
@@ -27,8 +28,8 @@
  * The record (sim/figures/metrics.h, sim_upgrade_record) follows the
  * plan's and the activation's first commits, the chain's pause at the
  * activation block, and each halted node from its halt to its first
- * final block at or above the activation height. Draws (which node a
- * transaction goes to) come from the stream "governors". */
+ * final block at or above the activation height. It draws nothing
+ * random. */
 #include "sim/world/world_internal.h"
 
 #include "protocol/chain/tx_exec.h"
@@ -68,7 +69,6 @@ struct sim_upgrades {
     uint32_t *halted_run;      /* [nodes_count]: the run it halted at */
     bool *halt_down;           /* [nodes_count]: down because it halted */
     int64_t last_height_ns;    /* when the chain's highest final height last grew */
-    sim_rng rng;
 };
 
 static uint32_t build_version(uint32_t module)
@@ -95,8 +95,10 @@ static void refresh_code(sim_world *w, uint32_t i)
 /* ---- governance ---- */
 
 /* The committed state of the live node with the highest final height
- * (lowest index on a tie), and that height; NULL when none is up. */
-static const proto_state *freshest_state(sim_world *w, uint64_t *height)
+ * (lowest index on a tie), that height and that node (the one the
+ * governors send to: a node that keeps up with the chain); NULL when
+ * none is up. */
+static const proto_state *freshest_state(sim_world *w, uint64_t *height, uint32_t *node)
 {
     const sim_node_slot *best = NULL;
     for (uint32_t i = 0; i < w->nodes_count; i++) {
@@ -108,18 +110,19 @@ static const proto_state *freshest_state(sim_world *w, uint64_t *height)
     if (best == NULL)
         return NULL;
     *height = best->final_height;
+    *node = best->index;
     return pbft_node_state(best->consensus);
 }
 
-static void governor_send(sim_world *w, uint32_t governor, const proto_txmsg *msg)
+static void governor_send(sim_world *w, uint32_t governor, const proto_txmsg *msg, uint32_t node)
 {
     proto_txenv tx = {.message_count = 1};
     tx.messages[0] = *msg;
     const proto_gas_schedule *gas = &w->chain.rules.gas;
     uint64_t exact =
         proto_tx_ante_gas(gas, proto_txenv_wire_size(&tx)) + proto_multisig_msg_gas(gas, msg);
-    sim_workload_send(w, &w->upgrades->rng, w->workload.first_governor_client + governor, msg,
-                      exact + exact / GOVERN_GAS_MARGIN_DIV);
+    sim_workload_send_via(w, w->workload.first_governor_client + governor, msg,
+                          exact + exact / GOVERN_GAS_MARGIN_DIV, node);
 }
 
 static bool planned(const proto_state *s, const upgrade_run *r)
@@ -148,7 +151,8 @@ static void govern_start(sim_world *w, uint32_t run)
 {
     upgrade_run *r = w->upgrades->runs->pdata[run];
     uint64_t height = 0;
-    const proto_state *s = freshest_state(w, &height);
+    uint32_t node = 0;
+    const proto_state *s = freshest_state(w, &height, &node);
     const proto_multisig *ms = s != NULL ? proto_multisig_get(s, w->chain.upgrade_authority) : NULL;
     if (ms == NULL) { /* every node down: ask again */
         govern_again(w, run);
@@ -167,7 +171,7 @@ static void govern_start(sim_world *w, uint32_t run)
         m.multisig_approve.multisig = w->chain.upgrade_authority;
         m.multisig_approve.nonce = r->nonce;
         m.multisig_approve.op_hash = r->op_hash;
-        governor_send(w, g, &m);
+        governor_send(w, g, &m, node);
     }
     r->stage = GOVERN_APPROVING;
     govern_again(w, run);
@@ -183,7 +187,8 @@ static void govern_poll(void *ctx, uint64_t run, uint64_t unused)
         return;
     }
     uint64_t height = 0;
-    const proto_state *s = freshest_state(w, &height);
+    uint32_t node = 0;
+    const proto_state *s = freshest_state(w, &height, &node);
     if (s == NULL) {
         govern_again(w, (uint32_t)run);
         return;
@@ -200,7 +205,7 @@ static void govern_poll(void *ctx, uint64_t run, uint64_t unused)
         m.multisig_exec.multisig = ms->id;
         m.multisig_exec.nonce = r->nonce;
         m.multisig_exec.op = r->op;
-        governor_send(w, 0, &m);
+        governor_send(w, 0, &m, node);
         r->stage = GOVERN_EXECUTING;
     }
     govern_again(w, (uint32_t)run);
@@ -274,7 +279,6 @@ void sim_upgrades_init(sim_world *w)
     u->halted_since_ns = g_new(int64_t, w->nodes_count);
     u->halted_run = g_new0(uint32_t, w->nodes_count);
     u->halt_down = g_new0(bool, w->nodes_count);
-    sim_rng_init(&u->rng, w->opt.seed, "governors");
     for (uint32_t i = 0; i < w->nodes_count; i++) {
         u->halted_since_ns[i] = -1;
         for (uint32_t m = 0; m < PROTO_MODULES_MAX; m++)
