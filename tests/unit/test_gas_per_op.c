@@ -14,6 +14,7 @@
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
 #include "tools/bench/gas_ops.h"
@@ -41,6 +42,12 @@ static const struct {
     {"dispute_appeal", 29836},
     {"dispute_commit", 19386},
     {"dispute_reveal", 19396},
+    {"multisig_create", 16260},
+    {"multisig_deposit", 17512},
+    {"multisig_approve", 12763},
+    {"multisig_exec", 21962},
+    {GAS_OPS_EXEC_SETTLE, 42922},
+    {GAS_OPS_EXEC_UPGRADE, 17203},
     {"create_validator", 26791},
     {"edit_validator", 13423},
     {"delegate", 26551},
@@ -78,6 +85,8 @@ START_TEST(job_lifecycle_is_pinned)
     ck_assert_uint_eq(gas_ops_job_lifecycle(rows, rows_count), 96966);
     /* post + accept + result + reject + defend + verdict */
     ck_assert_uint_eq(gas_ops_dispute_lifecycle(rows, rows_count), 130622);
+    /* post + accept + result + two approvals + the guard's release */
+    ck_assert_uint_eq(gas_ops_guarded_lifecycle(rows, rows_count), 132846);
 }
 END_TEST
 
@@ -105,7 +114,7 @@ START_TEST(state_share_is_the_module_gas_function)
     proto_gas_schedule g = proto_gas_schedule_default();
     for (uint8_t type = PROTO_TXMSG_CREATE_VALIDATOR; type <= PROTO_TXMSG_DISPUTE_APPEAL; type++) {
         if (type > PROTO_TXMSG_JOB_CANCEL && type < PROTO_TXMSG_DISPUTE_DEFEND)
-            continue; /* multisig: not measured here */
+            continue; /* multisig: its charge depends on the message (below) */
         const gas_op_row *r = gas_ops_find(rows, rows_count, proto_txmsg_type_name(type));
         ck_assert_msg(r != NULL, "%s was not measured", proto_txmsg_type_name(type));
         ck_assert_msg(r->state == module_gas(&g, type), "%s: the receipt's state share %"
@@ -113,6 +122,38 @@ START_TEST(state_share_is_the_module_gas_function)
                       r->name, r->state, module_gas(&g, type));
         ck_assert_uint_eq(r->size, g.tx_size_cost_per_byte * r->wire_bytes);
         ck_assert_uint_eq(r->total, r->size + r->signature + r->account + r->state);
+    }
+}
+END_TEST
+
+/* The multisig rows' state share against proto_multisig_msg_gas of the
+ * message gas_ops.c sent (a creation with 3 owners; an exec's charge
+ * follows its operation). */
+START_TEST(multisig_state_share_is_the_module_gas_function)
+{
+    proto_gas_schedule g = proto_gas_schedule_default();
+    proto_txmsg m = {.type = PROTO_TXMSG_MULTISIG_CREATE};
+    m.multisig_create.owners_count = 3;
+    ck_assert_uint_eq(gas_ops_find(rows, rows_count, "multisig_create")->state,
+                      proto_multisig_msg_gas(&g, &m));
+    m = (proto_txmsg){.type = PROTO_TXMSG_MULTISIG_DEPOSIT};
+    ck_assert_uint_eq(gas_ops_find(rows, rows_count, "multisig_deposit")->state,
+                      proto_multisig_msg_gas(&g, &m));
+    m = (proto_txmsg){.type = PROTO_TXMSG_MULTISIG_APPROVE};
+    ck_assert_uint_eq(gas_ops_find(rows, rows_count, "multisig_approve")->state,
+                      proto_multisig_msg_gas(&g, &m));
+    const struct {
+        const char *row;
+        uint8_t op;
+    } execs[] = {{"multisig_exec", PROTO_MULTISIG_OP_TRANSFER},
+                 {GAS_OPS_EXEC_SETTLE, PROTO_MULTISIG_OP_JOB_SETTLE},
+                 {GAS_OPS_EXEC_UPGRADE, PROTO_MULTISIG_OP_UPGRADE}};
+    for (size_t i = 0; i < G_N_ELEMENTS(execs); i++) {
+        m = (proto_txmsg){.type = PROTO_TXMSG_MULTISIG_EXEC};
+        m.multisig_exec.op.type = execs[i].op;
+        ck_assert_msg(gas_ops_find(rows, rows_count, execs[i].row)->state ==
+                          proto_multisig_msg_gas(&g, &m),
+                      "%s", execs[i].row);
     }
 }
 END_TEST
@@ -152,6 +193,7 @@ static Suite *gas_per_op_suite(void)
     tcase_add_test(tc, every_operation_is_pinned);
     tcase_add_test(tc, job_lifecycle_is_pinned);
     tcase_add_test(tc, state_share_is_the_module_gas_function);
+    tcase_add_test(tc, multisig_state_share_is_the_module_gas_function);
     tcase_add_test(tc, batching_pays_the_ante_once);
     tcase_add_test(tc, a_second_run_measures_the_same);
     suite_add_tcase(s, tc);

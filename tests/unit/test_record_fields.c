@@ -168,6 +168,17 @@ static void test_market(sim_metrics *m)
                                .rounds = 1};
     g_array_append_val(m->disputes, ruled);
     g_array_append_val(m->disputes, open);
+    /* an upgrade with two laggards back, and one never planned */
+    sim_upgrade_record done_up = {.module = "jobs", .version = 2, .lagging = 2,
+                                  .planned_height = 49, .planned_ns = 43000,
+                                  .activated_height = 49, .activated_ns = 53000,
+                                  .stall_ns = 5000, .halted_nodes = 2, .resumed_ns = 70000,
+                                  .halt_max_ns = 21000};
+    sim_upgrade_record missed = {.module = "jobs", .version = 2, .planned_height = 12,
+                                 .planned_ns = -1, .activated_ns = -1, .stall_ns = -1,
+                                 .resumed_ns = -1};
+    g_array_append_val(m->upgrades, done_up);
+    g_array_append_val(m->upgrades, missed);
 }
 
 static sim_metrics *test_metrics(void)

@@ -6,7 +6,9 @@
  * its defaults, staking with two validators (operated by accounts 3 and
  * 4) and a candidate without a self-bond (account 5), distribution with
  * the SDK's defaults, the disputes module with one verifier (account 8)
- * and one arbiter (account 9). Every operation runs at one block time two days
+ * and one arbiter (account 9), the multisig module with multisig 1
+ * (2 of accounts 3, 4 and 6) as the upgrade module's authority, and
+ * guarded jobs from GUARD_PAYMENT up. Every operation runs at one block time two days
  * after the staking genesis, so a commission may change (one change a
  * day); the registry's genesis is at that time, so every agent is live.
  * Operations that need an earlier one (an accepted job, a delegation,
@@ -25,8 +27,10 @@
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "protocol/modules/staking/staking.h"
+#include "protocol/modules/upgrade/upgrade.h"
 
 #define CHAIN_ID 77
 #define BALANCE 1000000000000000ULL /* base units per account: no operation runs short */
@@ -35,6 +39,8 @@
 #define DAY_NS (24LL * 3600 * 1000000000)
 #define SELF_BOND 1000000000ULL
 #define PAYMENT 1000000ULL
+#define GUARD_PAYMENT (10 * PAYMENT) /* a job paying this much is guarded */
+#define AUTHORITY 1u                 /* the genesis multisig: the upgrade authority */
 
 enum {
     ACC_PROVIDER,  /* registered provider of capability 0 */
@@ -78,6 +84,8 @@ static void genesis_market(gas_chain *c)
         memset(agents[i].msg_key.bytes, 0x11 + (int)i, PROTO_PUBKEY_SIZE);
     proto_registry_genesis(c->s, &rp, G_N_ELEMENTS(agents), agents, c->time_ns);
     proto_jobs_params jp = proto_jobs_defaults();
+    jp.guard_min_payment = GUARD_PAYMENT;
+    jp.guard_expiry_ns = DAY_NS;
     proto_jobs_genesis(c->s, &jp);
     /* One verifier and one arbiter, so every draw seats them; a first
      * panel of 1 that may still be appealed (to 3). */
@@ -89,6 +97,10 @@ static void genesis_market(gas_chain *c)
         {.account = ACC_ARBITER, .roles = PROTO_JUROR_ARBITER, .stake = SELF_BOND},
     };
     proto_disputes_genesis(c->s, &dp, G_N_ELEMENTS(jurors), jurors);
+    proto_multisig_genesis_account authority = {
+        .threshold = 2, .owners_count = 3, .owners = {ACC_OPERATOR0, ACC_OPERATOR1, ACC_DELEGATOR}};
+    proto_multisig_genesis(c->s, 1, &authority);
+    proto_upgrade_genesis(c->s, AUTHORITY);
 }
 
 static void genesis_staking(gas_chain *c)
@@ -160,6 +172,8 @@ static const char *group_of(uint8_t type)
         return "registry";
     if (type >= PROTO_TXMSG_DISPUTE_DEFEND && type <= PROTO_TXMSG_DISPUTE_APPEAL)
         return "disputes";
+    if (type >= PROTO_TXMSG_MULTISIG_CREATE && type <= PROTO_TXMSG_MULTISIG_APPROVE)
+        return "multisig";
     return "jobs";
 }
 
@@ -387,6 +401,70 @@ static void run_disputes(gas_chain *c)
     end_block(c);
 }
 
+/* Owners in order approve `what` on multisig `id` at its current nonce,
+ * the first executes it; the exec's row is `exec_name`. */
+static void multisig_run(gas_chain *c, uint32_t id, const uint32_t *owners, size_t count,
+                         const proto_multisig_op *what, const char *exec_name)
+{
+    const proto_multisig *ms = proto_multisig_get(c->s, id);
+    g_assert(ms != NULL);
+    uint64_t nonce = ms->nonce;
+    proto_txmsg m = msg(PROTO_TXMSG_MULTISIG_APPROVE);
+    m.multisig_approve.multisig = id;
+    m.multisig_approve.nonce = nonce;
+    proto_multisig_op_hash(CHAIN_ID, id, nonce, what, &m.multisig_approve.op_hash);
+    for (size_t i = 0; i < count; i++)
+        op(c, owners[i], m);
+    m = msg(PROTO_TXMSG_MULTISIG_EXEC);
+    m.multisig_exec.multisig = id;
+    m.multisig_exec.nonce = nonce;
+    m.multisig_exec.op = *what;
+    op_batch(c, owners[0], exec_name, &m, 1);
+}
+
+/* A multisig made, funded and paying out; a guarded job released by its
+ * 2-of-3; an upgrade planned by the authority. */
+static void run_multisig(gas_chain *c)
+{
+    proto_txmsg m = msg(PROTO_TXMSG_MULTISIG_CREATE);
+    m.multisig_create.threshold = 2;
+    m.multisig_create.owners_count = 3;
+    m.multisig_create.owners[0] = ACC_NEWCOMER;
+    m.multisig_create.owners[1] = ACC_CONSUMER;
+    m.multisig_create.owners[2] = ACC_PROVIDER;
+    op(c, ACC_NEWCOMER, m);
+    uint32_t id = proto_multisig_count(c->s);
+    m = msg(PROTO_TXMSG_MULTISIG_DEPOSIT);
+    m.multisig_deposit.multisig = id;
+    m.multisig_deposit.amount = 1000;
+    op(c, ACC_NEWCOMER, m);
+    const uint32_t pair[] = {ACC_NEWCOMER, ACC_CONSUMER};
+    proto_multisig_op pay = {.type = PROTO_MULTISIG_OP_TRANSFER,
+                             .transfer = {.to = ACC_NEWCOMER, .amount = 10}};
+    multisig_run(c, id, pair, G_N_ELEMENTS(pair), &pay, "multisig_exec");
+    /* A guarded job: its provider and consumer approve the release. */
+    proto_txmsg post = job_post(7);
+    post.job_post.payment = GUARD_PAYMENT;
+    op(c, ACC_CONSUMER, post);
+    op(c, ACC_PROVIDER, job(PROTO_TXMSG_JOB_ACCEPT, 7));
+    op(c, ACC_PROVIDER, job_result(7));
+    const proto_job *guarded = proto_jobs_get(c->s, PROTO_JOB_ID(ACC_CONSUMER, 7));
+    g_assert(guarded != NULL && guarded->guard != 0);
+    const uint32_t parties[] = {ACC_PROVIDER, ACC_CONSUMER};
+    proto_multisig_op settle = {.type = PROTO_MULTISIG_OP_JOB_SETTLE,
+                                .job_settle = {.job = guarded->id, .release = 1}};
+    multisig_run(c, guarded->guard, parties, G_N_ELEMENTS(parties), &settle,
+                 GAS_OPS_EXEC_SETTLE);
+    /* The authority plans escrow v2. */
+    const uint32_t governors[] = {ACC_OPERATOR0, ACC_OPERATOR1};
+    proto_multisig_op plan = {.type = PROTO_MULTISIG_OP_UPGRADE};
+    plan.upgrade.module = PROTO_JOBS_MODULE_ID;
+    plan.upgrade.version = 2;
+    plan.upgrade.height = c->height + 10;
+    multisig_run(c, AUTHORITY, governors, G_N_ELEMENTS(governors), &plan, GAS_OPS_EXEC_UPGRADE);
+    g_assert(proto_upgrade_plans_count(c->s) == 1);
+}
+
 /* Fees into the collector, everyone's votes, the end block: rewards and
  * commission to withdraw (what distribution's tests call allocating). */
 static void allocate_rewards(gas_chain *c)
@@ -444,6 +522,7 @@ size_t gas_ops_measure(gas_op_row *rows)
     op(&c, ACC_FEES, transfer);
     run_market(&c);
     run_disputes(&c);
+    run_multisig(&c);
     run_staking(&c);
     size_t count = c.count;
     chain_clear(&c);
@@ -474,6 +553,14 @@ uint64_t gas_ops_dispute_lifecycle(const gas_op_row *rows, size_t count)
 {
     static const char *const life[] = {"job_post",       "job_accept",     "job_result",
                                        "job_reject",     "dispute_defend", "dispute_verdict"};
+    return sum_of(rows, count, life, G_N_ELEMENTS(life));
+}
+
+uint64_t gas_ops_guarded_lifecycle(const gas_op_row *rows, size_t count)
+{
+    static const char *const life[] = {"job_post",         "job_accept",
+                                       "job_result",       "multisig_approve",
+                                       "multisig_approve", GAS_OPS_EXEC_SETTLE};
     return sum_of(rows, count, life, G_N_ELEMENTS(life));
 }
 

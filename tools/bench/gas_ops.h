@@ -22,7 +22,8 @@
 
 typedef struct gas_op_row {
     const char *name;  /* the message type's name ("job_post", ...) */
-    const char *group; /* "jobs", "disputes", "registry", "staking", "distribution", "bank" */
+    const char *group; /* "jobs", "disputes", "multisig", "registry", "staking",
+                        * "distribution", "bank" */
     size_t wire_bytes; /* the encoded envelope */
     uint64_t total;    /* gas used, from the receipt */
     uint64_t size;     /* tx_size_cost_per_byte x wire_bytes */
@@ -32,10 +33,14 @@ typedef struct gas_op_row {
 } gas_op_row;
 
 /* Rows gas_ops_measure fills: one per message type it runs (the five
- * dispute messages included), and one
- * for a transaction batching a job's confirmation with the next post. */
-#define GAS_OPS_ROWS 26
+ * dispute messages and the four multisig ones included; the exec row is
+ * a transfer out of the multisig), one for a transaction batching a
+ * job's confirmation with the next post, and two more execs: a guarded
+ * job's release and an upgrade's plan. */
+#define GAS_OPS_ROWS 32
 #define GAS_OPS_CONFIRM_POST "job_confirm+job_post"
+#define GAS_OPS_EXEC_SETTLE "multisig_exec:job_settle"
+#define GAS_OPS_EXEC_UPGRADE "multisig_exec:upgrade"
 
 /* Run every operation once on a fresh chain and fill rows[GAS_OPS_ROWS]
  * in a fixed order; returns the count. A transaction refused or a
@@ -49,6 +54,10 @@ const gas_op_row *gas_ops_find(const gas_op_row *rows, size_t count, const char 
  * the provider's defence and the verifier's verdict, in total (what the
  * parties and the verifier pay together). */
 uint64_t gas_ops_dispute_lifecycle(const gas_op_row *rows, size_t count);
+
+/* A guarded job released by its 2-of-3 multisig: post, accept, result,
+ * the two parties' approvals and the release, in total. */
+uint64_t gas_ops_guarded_lifecycle(const gas_op_row *rows, size_t count);
 
 /* A completed job's life: post, accept, result, confirm, in total. */
 uint64_t gas_ops_job_lifecycle(const gas_op_row *rows, size_t count);

@@ -19,18 +19,20 @@ int main(void)
 {
     gas_op_row rows[GAS_OPS_ROWS];
     size_t count = gas_ops_measure(rows);
-    printf("%-20s %-12s %5s %8s %7s %9s %7s %7s\n", "operation", "module", "bytes", "total",
+    printf("%-24s %-12s %5s %8s %7s %9s %7s %7s\n", "operation", "module", "bytes", "total",
            "size", "signature", "account", "state");
     for (size_t i = 0; i < count; i++) {
         const gas_op_row *r = &rows[i];
-        printf("%-20s %-12s %5zu %8" PRIu64 " %7" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64
+        printf("%-24s %-12s %5zu %8" PRIu64 " %7" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64
                "\n",
                r->name, r->group, r->wire_bytes, r->total, r->size, r->signature, r->account,
                r->state);
     }
-    printf("%-20s %-12s %5s %8" PRIu64 "\n", "job lifecycle", "jobs", "",
+    printf("%-24s %-12s %5s %8" PRIu64 "\n", "job lifecycle", "jobs", "",
            gas_ops_job_lifecycle(rows, count));
-    printf("%-20s %-12s %5s %8" PRIu64 "\n", "disputed at tier 1", "disputes", "",
+    printf("%-24s %-12s %5s %8" PRIu64 "\n", "disputed at tier 1", "disputes", "",
            gas_ops_dispute_lifecycle(rows, count));
+    printf("%-24s %-12s %5s %8" PRIu64 "\n", "guarded, released", "multisig", "",
+           gas_ops_guarded_lifecycle(rows, count));
     return 0;
 }
