@@ -100,6 +100,11 @@ static void jobs_money(GString *out, const rep_run_info *info, const sim_metrics
         rep_summary_line(out, "  %-16s %s (%s), the mean over %u misbehaving providers", "",
                          bad_text, bad_percent, jobs_roi_providers(info, m, true));
     }
+    if (rep_summary_has(m, "treasury_balance")) {
+        g_autofree char *held = rep_summary_figure(m, "treasury_balance", 0);
+        rep_summary_line(out, "  %-16s %s tokens of market fees, the governors' 2-of-3", "treasury",
+                         held);
+    }
 }
 
 static void jobs_agents_and_alarms(GString *out, const rep_run_info *info, const sim_metrics *m)

@@ -217,6 +217,9 @@ uint64_t pbft_node_signs_refused(const pbft_node *n);
  * executed next block if it validated one. Read-only (a full node's may
  * be shared with other nodes through params->exec_memo). */
 const proto_state *pbft_node_state(const pbft_node *n);
+/* Whether that state holds a tentatively executed block (then it is not
+ * the committed state a client's query should see). */
+bool pbft_node_tentative(const pbft_node *n);
 
 /* Hash of the genesis block (height 0) of these params' genesis state. */
 void pbft_genesis_hash(const pbft_params *params, proto_hash *out);

@@ -422,6 +422,7 @@ uint64_t pbft_node_view(const pbft_node *n) { return n->view; }
 bool pbft_node_in_view_change(const pbft_node *n) { return n->in_view_change; }
 uint64_t pbft_node_stable_checkpoint(const pbft_node *n) { return n->stable_seq; }
 const proto_state *pbft_node_state(const pbft_node *n) { return n->state; }
+bool pbft_node_tentative(const pbft_node *n) { return n->tentative; }
 
 bool pbft_node_committed_hash(const pbft_node *n, uint64_t height, proto_hash *out)
 {

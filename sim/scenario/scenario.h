@@ -284,6 +284,14 @@ typedef struct sim_agents_options {
     uint64_t token_usd_e18;      /* ... exactly, x 10^-18 USD; at most 10 USD */
 } sim_agents_options;
 
+/* [jobs] fee_to: the chain's fee collector (the distribution module's
+ * with [staking], else burned), or the treasury, a 2-of-3 multisig of
+ * the governors (sim/world/chain_governance.c). */
+typedef enum sim_fee_sink {
+    SIM_FEE_TO_COLLECTOR = 0,
+    SIM_FEE_TO_TREASURY,
+} sim_fee_sink;
+
 typedef struct sim_jobs_options {
     bool declared;               /* the file has a [jobs] section (else no jobs) */
     double rate_per_s;           /* Poisson postings, all consumers together (default 1/s) */
@@ -305,6 +313,7 @@ typedef struct sim_jobs_options {
                                   * (default); needs [disputes] arbiters */
     int64_t guard_expiry_ns;     /* an undecided guarded job is released this long after
                                   * its window (default 60s) */
+    sim_fee_sink fee_to;         /* where a released job's market fee goes */
 } sim_jobs_options;
 
 /* The disputes module ([disputes]; sim/scenario/scenario_disputes.c):

@@ -298,6 +298,8 @@ const sim_scn_key sim_scn_agents_keys[] = {
     {0},
 };
 
+static const char *const jobs_fee_sinks[] = {"collector", "treasury", NULL};
+
 const sim_scn_key sim_scn_jobs_keys[] = {
     {.key = "rate", .type = SIM_SCN_RATE, .offset = JOBS_AT(rate_per_s), .hi = 1000000},
     {.key = "work", .type = SIM_SCN_CUSTOM, .custom = jobs_read_work},
@@ -314,6 +316,7 @@ const sim_scn_key sim_scn_jobs_keys[] = {
     {.key = "guard_above", .type = SIM_SCN_U64, .offset = JOBS_AT(guard_above), .lo = 0,
      .hi = (int64_t)AGENTS_AMOUNT_MAX},
     {.key = "guard_expiry", .type = SIM_SCN_DURATION, .offset = JOBS_AT(guard_expiry_ns)},
+    {.key = "fee_to", .type = SIM_SCN_ENUM, .offset = JOBS_AT(fee_to), .names = jobs_fee_sinks},
     {0},
 };
 

@@ -30,6 +30,7 @@
 
 #include "protocol/modules/disputes/disputes.h"
 #include "protocol/modules/jobs/jobs.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 #include "sim/check/market_obs.h"
 #include "sim/world/world_internal.h"
@@ -257,15 +258,12 @@ void sim_agents_on_height(sim_world *w, const proto_state *s)
 /* ---- the end ---- */
 
 /* The committed state of the live node furthest ahead (NULL: none). */
+/* The committed state at the end (sim_world_committed_state): a
+ * validator's may hold a block it only validated, whose settlements the
+ * record has not seen. */
 static const proto_state *final_state(sim_world *w)
 {
-    const sim_node_slot *best = NULL;
-    for (uint32_t i = 0; i < w->nodes_count; i++) {
-        const sim_node_slot *n = &w->nodes[i];
-        if (n->up && n->consensus != NULL && (best == NULL || n->final_height > best->final_height))
-            best = n;
-    }
-    return best != NULL ? pbft_node_state(best->consensus) : NULL;
+    return sim_world_committed_state(w, NULL);
 }
 
 static uint64_t open_escrow_of(const proto_state *s, uint32_t account)
@@ -305,4 +303,9 @@ void sim_agents_finish(sim_world *w)
         sim_market_obs_agent_disputes(ag->obs, k, sl->dispute_paid, sl->dispute_got,
                                       juror != NULL, juror != NULL ? juror->stake : 0);
     }
+    /* [jobs] fee_to = treasury: what the market fees left in it */
+    uint32_t treasury = w->chain.jobs_params.treasury;
+    const proto_multisig *ms = s != NULL && treasury != 0 ? proto_multisig_get(s, treasury) : NULL;
+    if (ms != NULL)
+        sim_metrics_figure(w->metrics, "treasury_balance", (double)ms->balance);
 }

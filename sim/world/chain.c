@@ -84,7 +84,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
     }
     sim_chain_staking_accounts(c);
     sim_chain_agents_accounts(c);
-    sim_chain_upgrade_accounts(c);
+    sim_chain_governance_accounts(c);
     proto_state_set_base_fee(c->genesis, opt->fees.initial_base_fee, NULL);
     /* PBFT's chain carries the bonded validator set (stake, jailing, keys,
      * operators) in its state, owned by the validator module, so the
@@ -100,7 +100,7 @@ static bool build_genesis(sim_chain *c, sim_poll_fn keep_going, void *ctx)
         proto_validator_genesis(c->genesis, vs);
     }
     sim_chain_agents_genesis(c);
-    sim_chain_upgrade_genesis(c);
+    sim_chain_governance_genesis(c);
     proto_state_set_fast_hash(c->genesis, opt->crypto_fast);
     /* Hash the genesis tree once: every node copies it, clean. */
     proto_hash genesis_root;

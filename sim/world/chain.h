@@ -91,6 +91,8 @@ typedef struct sim_chain_options {
     /* An upgrade fault (sim/world/upgrades.c): the upgrade module, its
      * authority a 2-of-3 multisig of SIM_CHAIN_GOVERNORS accounts. */
     bool upgrades;
+    /* [jobs] fee_to = treasury: the market fees go to that multisig. */
+    bool treasury;
     /* The host's choices, not the scenario's (sim_chain_options_from
      * leaves them 0: the caller sets them). */
     size_t crypto_memo_max;      /* entries of the signature verification memo */
@@ -156,13 +158,16 @@ void sim_chain_staking_genesis(sim_chain *c);
  * (with [disputes]). */
 void sim_chain_agents_accounts(sim_chain *c);
 void sim_chain_agents_genesis(sim_chain *c);
-/* chain_upgrade.c (opt.upgrades): the governors' accounts (after the
- * agents'), then the multisig module with their 2-of-3 multisig and the
- * upgrade module with it as the authority (after every other module). */
+/* chain_governance.c (opt.upgrades or opt.treasury: governed): the
+ * governors' accounts (after the agents'), then the multisig module with
+ * their 2-of-3 multisig, and with upgrades the upgrade module with it as
+ * the authority (after every other module). */
 #define SIM_CHAIN_GOVERNORS 3u
 #define SIM_CHAIN_GOVERNORS_THRESHOLD 2u
-void sim_chain_upgrade_accounts(sim_chain *c);
-void sim_chain_upgrade_genesis(sim_chain *c);
+#define SIM_CHAIN_GOVERNANCE_MULTISIG 1u
+bool sim_chain_governed(const sim_chain_options *opt);
+void sim_chain_governance_accounts(sim_chain *c);
+void sim_chain_governance_genesis(sim_chain *c);
 /* What a provider holds besides its bond at genesis, for fees. */
 #define SIM_AGENT_PROVIDER_FLOAT 100000000000ULL
 

@@ -15,7 +15,8 @@
  *     agent leaves.
  *   - The jobs module takes [jobs] fee (per mille, rounded down),
  *     accept_timeout, challenge_window and deadline as the longest a job
- *     may ask for.
+ *     may ask for, and with fee_to = treasury pays the fees into the
+ *     governors' multisig.
  *   - With [disputes], the disputes module follows the jobs module with
  *     the scenario's parameters; its jurors are the juror agents (the
  *     verifiers, role VERIFIER, then the arbiters, role ARBITER, agent
@@ -101,11 +102,14 @@ void sim_chain_agents_genesis(sim_chain *c)
     c->jobs_params.max_deadline_ms = (uint32_t)(j->deadline_ns / 1000000);
     c->jobs_params.guard_min_payment = j->guard_above;
     c->jobs_params.guard_expiry_ns = j->guard_expiry_ns;
+    if (c->opt.treasury) /* the governors' multisig (chain_governance.c) */
+        c->jobs_params.treasury = SIM_CHAIN_GOVERNANCE_MULTISIG;
     g_assert(proto_jobs_params_valid(&c->jobs_params));
     proto_jobs_genesis(c->genesis, &c->jobs_params);
     chain_disputes_genesis(c);
-    /* The guards' multisigs (the scenario checked the arbiters); with an
-     * upgrade the module comes with the authority (chain_upgrade.c). */
-    if (j->guard_above > 0 && !c->opt.upgrades)
+    /* The guards' multisigs (the scenario checked the arbiters); on a
+     * governed chain the module comes with the governors' multisig
+     * (chain_governance.c). */
+    if (j->guard_above > 0 && !sim_chain_governed(&c->opt))
         proto_multisig_genesis(c->genesis, 0, NULL);
 }

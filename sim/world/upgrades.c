@@ -9,7 +9,7 @@
  *     node for the chain's height and the authority's nonce and plans
  *     the version for height + `blocks`: two governors approve the
  *     operation (MULTISIG_APPROVE, signed by their accounts,
- *     sim/world/chain_upgrade.c), and once a node's state shows the
+ *     sim/world/chain_governance.c), and once a node's state shows the
  *     threshold met, one executes it (MULTISIG_EXEC). Every transaction
  *     goes through the workload's clients (priced, retried), handed to
  *     the node the client asked (one that keeps up). The client
@@ -94,24 +94,15 @@ static void refresh_code(sim_world *w, uint32_t i)
 
 /* ---- governance ---- */
 
-/* The committed state of the live node with the highest final height
- * (lowest index on a tie), that height and that node (the one the
- * governors send to: a node that keeps up with the chain); NULL when
- * none is up. */
+/* The committed state of the node the governors ask (one that keeps up
+ * with the chain: sim_world_committed_state), that node and its height;
+ * NULL when none is up. */
 static const proto_state *freshest_state(sim_world *w, uint64_t *height, uint32_t *node)
 {
-    const sim_node_slot *best = NULL;
-    for (uint32_t i = 0; i < w->nodes_count; i++) {
-        const sim_node_slot *slot = &w->nodes[i];
-        if (slot->up && !slot->leaving && slot->consensus != NULL &&
-            (best == NULL || slot->final_height > best->final_height))
-            best = slot;
-    }
-    if (best == NULL)
-        return NULL;
-    *height = best->final_height;
-    *node = best->index;
-    return pbft_node_state(best->consensus);
+    const proto_state *s = sim_world_committed_state(w, node);
+    if (s != NULL)
+        *height = w->nodes[*node].final_height;
+    return s;
 }
 
 static void governor_send(sim_world *w, uint32_t governor, const proto_txmsg *msg, uint32_t node)

@@ -216,6 +216,22 @@ void sim_world_fail_invariant(sim_world *w, char *detail_owned)
     sim_sched_stop(w->sched);
 }
 
+const proto_state *sim_world_committed_state(sim_world *w, uint32_t *node)
+{
+    g_assert(w->opt.protocol == SIM_CONSENSUS_PBFT);
+    const sim_node_slot *best = NULL;
+    for (uint32_t i = 0; i < w->nodes_count; i++) {
+        const sim_node_slot *slot = &w->nodes[i];
+        if (slot->up && !slot->leaving && slot->consensus != NULL &&
+            !pbft_node_tentative(slot->consensus) &&
+            (best == NULL || slot->final_height > best->final_height))
+            best = slot;
+    }
+    if (best != NULL && node != NULL)
+        *node = best->index;
+    return best != NULL ? pbft_node_state(best->consensus) : NULL;
+}
+
 /* ---- construction ---- */
 
 bool sim_world_keep_going(sim_world *w)

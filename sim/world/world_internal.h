@@ -258,6 +258,11 @@ void sim_world_leave_node(sim_world *w, uint32_t index);
 void *sim_world_new_consensus_node(sim_world *w, sim_node_slot *slot, proto_node_id self,
                                    const proto_env *env);
 void sim_world_fail_invariant(sim_world *w, char *detail_owned);
+/* PBFT: the committed state of the live node with the highest final
+ * height (lowest index on a tie), skipping validators whose state holds
+ * a tentatively executed block; its index in *node (may be NULL). NULL
+ * when no such node is up. What a client's query of the chain returns. */
+const proto_state *sim_world_committed_state(sim_world *w, uint32_t *node);
 
 /* mesh_world.c: the mesh topology's wiring (sim_world_new calls init
  * after the chain and before the nodes). */

@@ -144,7 +144,9 @@ sim_chain_options sim_chain_options_from(const sim_scenario *sc)
                                                                          disputes_of(sc),
                                                                          sc->faults),
                                .disputes = disputes_of(sc),
-                               .upgrades = has_upgrade(sc)};
+                               .upgrades = has_upgrade(sc),
+                               .treasury = sc->agents_opt.declared &&
+                                           sc->jobs_opt.fee_to == SIM_FEE_TO_TREASURY};
 }
 
 sim_mesh_options sim_mesh_options_from(const sim_scenario *sc)

@@ -1,6 +1,6 @@
 /* Unit tests for reading the `upgrade` fault
  * (sim/scenario/scenario_upgrade.c) and the [expect] keys that measure
- * one (max_upgrade_stall, max_upgrade_halt). Accepted files are checked
+ * one (max_upgrade_stall, max_upgrade_halt), and [jobs] fee_to. Accepted files are checked
  * for the values they leave in the fault; refused ones for the whole
  * "FILE:LINE: key: " location and the reason. */
 #include <check.h>
@@ -118,6 +118,21 @@ START_TEST(test_refused_other_keys)
 }
 END_TEST
 
+/* [jobs] fee_to: where the market fee goes (the governors' treasury is
+ * the multisig the upgrade authority is). */
+START_TEST(test_fee_to)
+{
+    sim_scenario *s = parse_ok(MARKET);
+    ck_assert_int_eq(s->jobs_opt.fee_to, SIM_FEE_TO_COLLECTOR); /* the default */
+    sim_scenario_free(s);
+    s = parse_ok(MARKET "fee_to = treasury\n");
+    ck_assert_int_eq(s->jobs_opt.fee_to, SIM_FEE_TO_TREASURY);
+    sim_scenario_free(s);
+    parse_bad(MARKET "fee_to = bank\n", SIM_SCENARIO_ERROR_VALUE, "dir/u.ini:11: fee_to: ",
+              "bank");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scenario_upgrade");
@@ -125,6 +140,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_accepted);
     tcase_add_test(tc, test_refused_module_and_version);
     tcase_add_test(tc, test_refused_other_keys);
+    tcase_add_test(tc, test_fee_to);
     suite_add_tcase(s, tc);
     return s;
 }

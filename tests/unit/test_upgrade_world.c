@@ -1,5 +1,5 @@
 /* Unit tests for the simulator's side of module upgrades
- * (sim/world/upgrades.c, chain_upgrade.c): a small PBFT market whose
+ * (sim/world/upgrades.c, chain_governance.c): a small PBFT market whose
  * scenario has an `upgrade` fault, built and run as a whole world.
  *
  *   genesis    the governors' accounts, their 2-of-3 multisig as the
@@ -11,7 +11,9 @@
  *              the activation height, is taken down, restarted on the
  *              new code at `at` + lag and catches up; the record says so
  *              and conservation holds across the migration; the same
- *              scenario twice gives the same trace. */
+ *              scenario twice gives the same trace;
+ *   treasury   with [jobs] fee_to = treasury and no upgrade, the same
+ *              governors' multisig holds every released job's fee. */
 #include <check.h>
 #include <string.h>
 
@@ -63,16 +65,11 @@ static const char market[] = "[scenario]\n"
                              "nodes = v3\n"
                              "lag = 15s\n";
 
-static const proto_state *final_state(const sim_world *w)
+static const proto_state *final_state(sim_world *w)
 {
-    const sim_node_slot *best = NULL;
-    for (uint32_t i = 0; i < w->nodes_count; i++) {
-        const sim_node_slot *n = &w->nodes[i];
-        if (n->up && n->consensus != NULL && (best == NULL || n->final_height > best->final_height))
-            best = n;
-    }
-    ck_assert_ptr_nonnull(best);
-    return pbft_node_state(best->consensus);
+    const proto_state *s = sim_world_committed_state(w, NULL);
+    ck_assert_ptr_nonnull(s);
+    return s;
 }
 
 START_TEST(test_genesis_and_code)
@@ -168,6 +165,36 @@ START_TEST(test_on_time_nobody_halts)
 }
 END_TEST
 
+/* [jobs] fee_to = treasury, no upgrade: the governors' multisig without
+ * the upgrade module, holding every released job's market fee. */
+START_TEST(test_treasury_holds_the_fees)
+{
+    g_autofree char *text = g_strdup(market);
+    *strstr(text, "[fault up]") = '\0';
+    g_autofree char *treasury = g_strconcat(text, "fee_to = treasury\n", NULL);
+    sim_scenario *sc = NULL;
+    sim_world *w = test_world_new("tr.ini", treasury, &sc);
+    ck_assert_uint_eq(w->chain.governors_count, SIM_CHAIN_GOVERNORS);
+    ck_assert_uint_eq(w->chain.upgrade_authority, 0);
+    ck_assert(!proto_upgrade_active(w->chain.genesis));
+    ck_assert_uint_eq(w->chain.jobs_params.treasury, SIM_CHAIN_GOVERNANCE_MULTISIG);
+    ck_assert_int_eq(sim_world_run(w, NULL, NULL), SIM_STOP_DURATION);
+    ck_assert(sim_world_conservation_held(w, NULL));
+    const sim_metrics *m = sim_world_metrics(w);
+    uint64_t fees = 0; /* the market fee of every released job */
+    for (guint k = 0; k < m->jobs->len; k++) {
+        const sim_job_record *j = &g_array_index(m->jobs, sim_job_record, k);
+        if (g_strcmp0(j->outcome, "completed") == 0 || g_strcmp0(j->outcome, "released_wrong") == 0)
+            fees += proto_jobs_fee(&w->chain.jobs_params, j->price);
+    }
+    ck_assert_uint_gt(fees, 0);
+    const proto_multisig *ms = proto_multisig_get(final_state(w), SIM_CHAIN_GOVERNANCE_MULTISIG);
+    ck_assert_uint_eq(ms->balance, fees);
+    ck_assert_double_eq(sim_metrics_get(m, "treasury_balance", -1), (double)fees);
+    test_world_free(w, sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("upgrade_world");
@@ -176,6 +203,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_genesis_and_code);
     tcase_add_test(tc, test_laggard_halts_and_catches_up);
     tcase_add_test(tc, test_on_time_nobody_halts);
+    tcase_add_test(tc, test_treasury_holds_the_fees);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -103,6 +103,13 @@
  * covers the guard fields only on a chain with guards, so a chain
  * without keeps the roots it had.
  *
+ * Treasury. With `treasury` set, the market fee a release collects goes
+ * to that multisig (protocol/modules/multisig/multisig.h: a treasury its
+ * owners spend by approving transfers) instead of the distribution
+ * module's fee collector (or the burn, without that module). The
+ * multisig must exist at every committed height (an invariant); the
+ * root covers the field only when set.
+ *
  * Versions (protocol/modules/upgrade/upgrade.h). This code runs the
  * module's rules up to version 2, escrow v2: the market takes half the
  * cut it took and takes it by burning, as EIP-1559 burns the base fee:
@@ -139,6 +146,7 @@ typedef struct proto_jobs_params {
     uint32_t max_deadline_ms;    /* > 0: the longest deadline a job may ask for */
     uint64_t guard_min_payment;  /* 0: no guards; else guarded from this payment up */
     int64_t guard_expiry_ns;     /* >= 0: an undecided guarded job's time after release_ns */
+    uint32_t treasury;           /* a multisig id: the fee collector (below); 0: none */
 } proto_jobs_params;
 
 /* fee 1%, accept timeout 5 min, window 10 min, max deadline 1 h. */
@@ -267,5 +275,9 @@ uint64_t proto_jobs_settle_gas(const proto_gas_schedule *gas);
 
 /* Gas one message of this type charges. */
 uint64_t proto_jobs_msg_gas(const proto_gas_schedule *gas, uint8_t type);
+/* What a JOB_CONFIRM charges on top on a chain with a treasury: the fee
+ * lands in a multisig's record (and its module's total), not in the
+ * collector's one-word total. */
+uint64_t proto_jobs_treasury_gas(const proto_gas_schedule *gas);
 
 #endif

@@ -118,6 +118,8 @@ bool proto_jobs__invariants(const proto_state *s, const void *state, GString *wh
     }
     if (escrow != st->escrow)
         broken(why, &ok, "the escrow is not the sum of the live jobs' payments and fees", 0);
+    if (st->params.treasury != 0 && proto_multisig_get(s, st->params.treasury) == NULL)
+        broken(why, &ok, "the treasury names no multisig", st->params.treasury);
     if (!proto_registry_active(s)) {
         if (st->jobs->len > 0)
             broken(why, &ok, "jobs live without a registry", 0);

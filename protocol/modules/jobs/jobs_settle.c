@@ -3,8 +3,9 @@
  * that settles the jobs whose time ran out.
  *
  * Tokens. A refund credits payment + fee to the consumer; a release
- * credits the payment to the provider and the fee to the distribution
- * module's fee collector (burned when that module has no state); a split
+ * credits the payment to the provider and the fee to the treasury
+ * multisig when the chain has one, else to the distribution module's fee
+ * collector (burned when that module has no state); a split
  * (a dispute with no ruling) credits half the payment to the provider
  * and the rest, with the fee, to the consumer. Either
  * way the escrow drops by exactly what left it, so the total supply is
@@ -12,6 +13,7 @@
 #include "protocol/core/event.h"
 #include "protocol/modules/distribution/distribution.h"
 #include "protocol/modules/jobs/jobs_internal.h"
+#include "protocol/modules/multisig/multisig.h"
 #include "protocol/modules/registry/registry.h"
 
 void proto_jobs__report(GArray *events, const proto_job *job, proto_job_status prev,
@@ -58,7 +60,9 @@ static uint64_t pay_out(proto_state *s, proto_undo *undo, const jobs_state *st,
         uint64_t collected = job->fee;
         if (collected == 0)
             return 0;
-        if (proto_distribution_active(s))
+        if (st->params.treasury != 0)
+            proto_multisig_credit(s, undo, st->params.treasury, collected);
+        else if (proto_distribution_active(s))
             proto_distribution_collect(s, collected, undo);
         else
             proto_state_burn(s, collected, undo);

@@ -172,6 +172,8 @@ static void jobs_root(const void *state, bool fast, proto_hash *out)
         put_job(b, &g_array_index(st->jobs, proto_job, k));
     put_guards(b, st);
     proto_jobs__put_terms(b, st);
+    if (st->params.treasury != 0) /* only when set: chains without keep their roots */
+        put_u64(b, st->params.treasury);
     if (fast)
         proto_fastmix(out->bytes, PROTO_HASH_SIZE, "jobs", 4, b->data, b->len);
     else

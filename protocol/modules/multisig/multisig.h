@@ -224,6 +224,11 @@ uint32_t proto_multisig_create_for(proto_state *s, proto_undo *undo, uint32_t th
                                    uint32_t owners_count, const uint32_t *owners);
 /* Whether proto_multisig_create_for would make one now. */
 bool proto_multisig_can_create(const proto_state *s);
+/* Another module pays `amount` of the tokens it holds into multisig id
+ * (the jobs module's market fees into a treasury, jobs.h): the caller
+ * takes them off its own total, so the supply is unchanged. Asserts the
+ * multisig exists. Recorded in undo. */
+void proto_multisig_credit(proto_state *s, proto_undo *undo, uint32_t id, uint64_t amount);
 
 /* ---- readers (the module absent: NULL, zero) ---- */
 

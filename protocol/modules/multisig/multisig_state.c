@@ -224,6 +224,17 @@ uint32_t proto_multisig_create_for(proto_state *s, proto_undo *undo, uint32_t th
                                   0);
 }
 
+void proto_multisig_credit(proto_state *s, proto_undo *undo, uint32_t id, uint64_t amount)
+{
+    g_assert(proto_multisig_get(s, id) != NULL);
+    if (amount == 0)
+        return;
+    multisig_state *st = proto_multisig__mut(s, undo);
+    g_assert(st->held <= UINT64_MAX - amount);
+    proto_multisig__find_mut(st, id)->balance += amount;
+    st->held += amount;
+}
+
 bool proto_multisig_can_create(const proto_state *s)
 {
     const multisig_state *st = proto_multisig__get(s);
