@@ -189,12 +189,7 @@ bool pbft_code_runs(pbft_node *n, uint64_t height)
     pbft_cancel_timer(n, &n->view_timer);
     pbft_cancel_timer(n, &n->resend_timer);
     pbft_cancel_timer(n, &n->sync_timer);
-    proto_event ev = {.kind = PROTO_EV_UPGRADE,
-                      .height = height,
-                      .validator = module,
-                      .status = version,
-                      .amount = height,
-                      .depth = PROTO_UPGRADE_EV_HALTED};
+    proto_event ev = proto_upgrade_halt_event(height, module, version);
     pbft_emit(n, &ev);
     return false;
 }

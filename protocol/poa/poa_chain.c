@@ -113,12 +113,7 @@ bool poa_code_runs(poa_node *n, uint64_t height)
     if (n->slot_timer != PROTO_TIMER_NONE)
         n->env.cancel_timer(n->env.ctx, n->slot_timer);
     n->slot_timer = PROTO_TIMER_NONE;
-    proto_event ev = {.kind = PROTO_EV_UPGRADE,
-                      .height = height,
-                      .validator = module,
-                      .status = version,
-                      .amount = height,
-                      .depth = PROTO_UPGRADE_EV_HALTED};
+    proto_event ev = proto_upgrade_halt_event(height, module, version);
     poa_emit(n, &ev);
     return false;
 }

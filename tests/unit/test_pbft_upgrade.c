@@ -72,11 +72,16 @@ static uint64_t halted_at(uint32_t i)
     return 0;
 }
 
-static void restart_with_new_code(uint32_t i)
+static void restart_with_code(uint32_t i, const uint32_t *code)
 {
     hub_crash(&H, i);
-    hub_set_code(&H, i, NULL);
+    hub_set_code(&H, i, code);
     hub_start(&H, i);
+}
+
+static void restart_with_new_code(uint32_t i)
+{
+    restart_with_code(i, NULL);
 }
 
 START_TEST(code_runs_reads_stored_versions_and_due_plans)
@@ -93,9 +98,7 @@ END_TEST
 
 START_TEST(one_laggard_halts_and_catches_up)
 {
-    hub_crash(&H, 3);
-    hub_set_code(&H, 3, old_code);
-    hub_start(&H, 3);
+    restart_with_code(3, old_code);
     hub_run_until(&H, HUB_SEC(15.5));
     /* The laggard stopped before the activation block, reporting it. */
     ck_assert_uint_eq(halted_at(3), UPGRADE_HEIGHT);
@@ -118,11 +121,8 @@ END_TEST
 
 START_TEST(without_a_quorum_the_chain_waits_for_the_code)
 {
-    for (uint32_t i = 2; i <= 3; i++) {
-        hub_crash(&H, i);
-        hub_set_code(&H, i, old_code);
-        hub_start(&H, i);
-    }
+    for (uint32_t i = 2; i <= 3; i++)
+        restart_with_code(i, old_code);
     hub_run_until(&H, HUB_SEC(20.5));
     for (uint32_t v = 0; v < 4; v++)
         ck_assert_uint_eq(hub_committed(&H, v), UPGRADE_HEIGHT - 1);
@@ -142,9 +142,7 @@ END_TEST
 
 START_TEST(a_halted_node_restarted_without_the_code_halts_again)
 {
-    hub_crash(&H, 3);
-    hub_set_code(&H, 3, old_code);
-    hub_start(&H, 3);
+    restart_with_code(3, old_code);
     hub_run_until(&H, HUB_SEC(10.5));
     ck_assert_uint_eq(halted_at(3), UPGRADE_HEIGHT);
     hub_crash(&H, 3);

@@ -197,6 +197,16 @@ bool proto_upgrade_code_runs(const proto_state *s, uint64_t height,
     return true;
 }
 
+proto_event proto_upgrade_halt_event(uint64_t height, uint32_t module, uint32_t version)
+{
+    return (proto_event){.kind = PROTO_EV_UPGRADE,
+                         .height = height,
+                         .validator = module,
+                         .status = version,
+                         .amount = height,
+                         .depth = PROTO_UPGRADE_EV_HALTED};
+}
+
 /* ---- plans ---- */
 
 /* The highest version module is stored at or planned for. */

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "protocol/chain/module.h"
+#include "protocol/core/event.h"
 
 #define PROTO_UPGRADE_MODULE_ID 10
 
@@ -118,5 +119,9 @@ bool proto_upgrade_code_runs(const proto_state *s, uint64_t height,
 #define PROTO_UPGRADE_EV_PLANNED 1u
 #define PROTO_UPGRADE_EV_ACTIVATED 2u
 #define PROTO_UPGRADE_EV_HALTED 3u
+
+/* The halt a consensus node reports before block `height`, for want of
+ * `version` of `module` (what proto_upgrade_code_runs named). */
+proto_event proto_upgrade_halt_event(uint64_t height, uint32_t module, uint32_t version);
 
 #endif
