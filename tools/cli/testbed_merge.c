@@ -390,14 +390,19 @@ static void propagation(merge_state *s)
     g_free(delays);
 }
 
+/* Finality is measured as the simulator measures it (sim/world/workload.c,
+ * count_final): where the client sent the transaction, unless that node
+ * was down when it first became final anywhere, in which case the client
+ * would have learnt it from any node: the first finalization counts. */
 static void transactions(merge_state *s, const tbd_workload *wl)
 {
     const GArray *sub = tbd_workload_submitted(wl);
     for (guint i = 0; sub != NULL && i < sub->len; i++) {
         const tbd_submitted *x = &g_array_index(sub, tbd_submitted, i);
+        const int64_t *first = g_hash_table_lookup(s->tx_final, &x->hash);
         const int64_t *at = g_hash_table_lookup(s->tx_final_node[x->node], &x->hash);
-        if (at == NULL)
-            at = g_hash_table_lookup(s->tx_final, &x->hash);
+        if (at == NULL || (first != NULL && !node_up_at(s->t->sc, x->node, *first)))
+            at = first;
         if (at == NULL)
             continue;
         sim_tx_record r = {.submitted_ns = x->submitted_ns, .final_ns = *at, .node = x->node,
