@@ -258,14 +258,6 @@ void sim_agents_on_height(sim_world *w, const proto_state *s)
 /* ---- the end ---- */
 
 /* The committed state of the live node furthest ahead (NULL: none). */
-/* The committed state at the end (sim_world_committed_state): a
- * validator's may hold a block it only validated, whose settlements the
- * record has not seen. */
-static const proto_state *final_state(sim_world *w)
-{
-    return sim_world_committed_state(w, NULL);
-}
-
 static uint64_t open_escrow_of(const proto_state *s, uint32_t account)
 {
     uint64_t sum = 0;
@@ -282,7 +274,8 @@ void sim_agents_finish(sim_world *w)
     sim_agents *ag = &w->agents;
     if (ag->count == 0)
         return; /* no market (and a PoA world's nodes have no PBFT state) */
-    const proto_state *s = final_state(w);
+    /* the committed state: a validator's may hold a block it only validated */
+    const proto_state *s = sim_world_committed_state(w, NULL);
     for (uint32_t k = 0; k < ag->count && s != NULL; k++) {
         sim_agent_slot *sl = &ag->slots[k];
         const proto_agent_record *r = proto_registry_agent(s, sl->account);

@@ -313,9 +313,7 @@ uint64_t sim_agents_msg_gas(const sim_world *w, const proto_txmsg *msg)
                msg->type <= PROTO_TXMSG_MULTISIG_APPROVE) {
         msg_gas = proto_multisig_msg_gas(gas, msg); /* a guarded job's approvals and exec */
     } else if (msg->type >= PROTO_TXMSG_JOB_POST) {
-        msg_gas = proto_jobs_msg_gas(gas, msg->type);
-        if (msg->type == PROTO_TXMSG_JOB_CONFIRM && w->chain.jobs_params.treasury != 0)
-            msg_gas += proto_jobs_treasury_gas(gas); /* the fee into the treasury */
+        msg_gas = proto_jobs_msg_gas_on(gas, &w->chain.jobs_params, msg->type);
     } else {
         msg_gas = proto_registry_msg_gas(gas, msg->type);
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/scenario/scenario.h"
+#include "support/scenario_text.h"
 
 static sim_scenario *parse_ok(const char *text)
 {
@@ -25,18 +26,7 @@ static sim_scenario *parse_ok(const char *text)
  * (the location: file, line, key) and contains want_reason. */
 static void parse_bad(const char *text, int code, const char *want_prefix, const char *want_reason)
 {
-    GError *error = NULL;
-    sim_scenario *s = sim_scenario_parse("dir/fees.ini", text, strlen(text), NULL, &error);
-    if (s != NULL)
-        sim_scenario_free(s);
-    ck_assert_msg(s == NULL, "parsed: %s", text);
-    ck_assert_msg(g_error_matches(error, SIM_SCENARIO_ERROR, code), "code %d want %d: %s",
-                  error->code, code, error->message);
-    ck_assert_msg(g_str_has_prefix(error->message, want_prefix),
-                  "%s\n   want prefix: %s\n           got: %s", text, want_prefix, error->message);
-    ck_assert_msg(strstr(error->message, want_reason) != NULL,
-                  "%s\n   want reason: %s\n           got: %s", text, want_reason, error->message);
-    g_error_free(error);
+    st_parse_bad("dir/fees.ini", text, code, want_prefix, want_reason);
 }
 
 /* A scenario whose only setting is fee_strategy = value, on line 3. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/scenario/scenario.h"
+#include "support/scenario_text.h"
 
 #define HEAD "[network]\nvalidators = 10\nfull_nodes = 1\n[consensus]\nprotocol = pbft\n"
 /* HEAD is 5 lines: the first key after it is on line 7 (a section header
@@ -26,18 +27,7 @@ static sim_scenario *parse_ok(const char *text)
  * containing want_reason. */
 static void parse_bad(const char *text, int code, const char *want_prefix, const char *want_reason)
 {
-    GError *error = NULL;
-    sim_scenario *s = sim_scenario_parse("dir/st.ini", text, strlen(text), NULL, &error);
-    if (s != NULL)
-        sim_scenario_free(s);
-    ck_assert_msg(s == NULL, "parsed: %s", text);
-    ck_assert_msg(g_error_matches(error, SIM_SCENARIO_ERROR, code), "code %d want %d: %s",
-                  error->code, code, error->message);
-    ck_assert_msg(g_str_has_prefix(error->message, want_prefix),
-                  "%s\n   want prefix: %s\n           got: %s", text, want_prefix, error->message);
-    ck_assert_msg(strstr(error->message, want_reason) != NULL,
-                  "%s\n   want reason: %s\n           got: %s", text, want_reason, error->message);
-    g_error_free(error);
+    st_parse_bad("dir/st.ini", text, code, want_prefix, want_reason);
 }
 
 /* owners = value (line 7) must fail with reason. */

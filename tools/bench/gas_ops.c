@@ -567,11 +567,5 @@ uint64_t gas_ops_guarded_lifecycle(const gas_op_row *rows, size_t count)
 uint64_t gas_ops_job_lifecycle(const gas_op_row *rows, size_t count)
 {
     static const char *const life[] = {"job_post", "job_accept", "job_result", "job_confirm"};
-    uint64_t total = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(life); i++) {
-        const gas_op_row *r = gas_ops_find(rows, count, life[i]);
-        g_assert(r != NULL);
-        total += r->total;
-    }
-    return total;
+    return sum_of(rows, count, life, G_N_ELEMENTS(life));
 }

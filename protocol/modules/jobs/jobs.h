@@ -279,5 +279,11 @@ uint64_t proto_jobs_msg_gas(const proto_gas_schedule *gas, uint8_t type);
  * lands in a multisig's record (and its module's total), not in the
  * collector's one-word total. */
 uint64_t proto_jobs_treasury_gas(const proto_gas_schedule *gas);
+/* Gas one message of this type charges on a chain with parameters p:
+ * proto_jobs_msg_gas, plus proto_jobs_treasury_gas for a JOB_CONFIRM
+ * when p names a treasury. What the module charges and clients size
+ * their gas limits with. */
+uint64_t proto_jobs_msg_gas_on(const proto_gas_schedule *gas, const proto_jobs_params *p,
+                               uint8_t type);
 
 #endif

@@ -397,19 +397,25 @@ uint64_t proto_jobs_treasury_gas(const proto_gas_schedule *gas)
     return proto_gas_read_write_cost(gas, PROTO_MULTISIG_KEY_SIZE, PROTO_MULTISIG_VALUE_SIZE);
 }
 
+uint64_t proto_jobs_msg_gas_on(const proto_gas_schedule *gas, const proto_jobs_params *p,
+                               uint8_t type)
+{
+    uint64_t charge = proto_jobs_msg_gas(gas, type);
+    if (type == PROTO_TXMSG_JOB_CONFIRM && p->treasury != 0)
+        charge = proto_gas_add_sat(charge, proto_jobs_treasury_gas(gas));
+    return charge;
+}
+
 /* Gas first (running out changes nothing), then the check, then the
  * change. */
 static uint32_t jobs_deliver(proto_state *s, const proto_msg_ctx *ctx, const void *msg)
 {
     const proto_txmsg *m = msg;
     g_assert(m->type < G_N_ELEMENTS(handlers) && handlers[m->type].check != NULL);
-    uint64_t gas = 0;
-    if (ctx->gas_prices != NULL) {
-        gas = proto_jobs_msg_gas(ctx->gas_prices, m->type);
-        if (m->type == PROTO_TXMSG_JOB_CONFIRM && proto_jobs__get(s)->params.treasury != 0)
-            gas = proto_gas_add_sat(gas, proto_jobs_treasury_gas(ctx->gas_prices));
-    }
-    if (ctx->gas_prices != NULL && proto_gas_consume(ctx->gas, gas) != PROTO_GAS_OK)
+    if (ctx->gas_prices != NULL &&
+        proto_gas_consume(ctx->gas, proto_jobs_msg_gas_on(ctx->gas_prices,
+                                                          &proto_jobs__get(s)->params, m->type)) !=
+            PROTO_GAS_OK)
         return PROTO_JOBS_OUT_OF_GAS;
     uint32_t r = handlers[m->type].check(s, ctx, m);
     if (r != PROTO_JOBS_OK)
