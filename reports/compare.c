@@ -360,9 +360,17 @@ static const char *const headline[] = {
     "finality_p99_s",           "finality_max_s",         "commit_latency_p50_s",
     "commit_latency_p99_s",     "block_propagation_p50_s", "block_propagation_p99_s",
     "block_propagation_p100_s", "blocks_final",           "blocks_proposed",
+    "forks",                    "reorgs",                 "reorg_depth_max",
     "view_changes",             "view_changes_started",   "txs_submitted",
     "txs_final",                "txs_pending",            "recoveries",
     "wall_s",
+};
+
+/* Shown when either run had a mesh. */
+static const char *const mesh_rows[] = {
+    "peers_per_node_mean", "peers_per_node_min",  "peers_per_node_max", "gossip_duplicate_ratio",
+    "gossip_ihave_sent",   "gossip_iwant_sent",   "peer_connects",      "peer_disconnects",
+    "partitions_detected",
 };
 
 static void cell(GString *out, const rep_report *r, const char *name, double *v, bool *has)
@@ -434,6 +442,11 @@ char *rep_compare_render(const rep_report *a, const rep_report *b, const char *l
                            "ratio");
     for (size_t i = 0; i < G_N_ELEMENTS(headline); i++)
         row(out, a, b, headline[i]);
+    double unused;
+    if (rep_report_figure(a, "peer_connects", &unused) ||
+        rep_report_figure(b, "peer_connects", &unused))
+        for (size_t i = 0; i < G_N_ELEMENTS(mesh_rows); i++)
+            row(out, a, b, mesh_rows[i]);
     const char *const groups[][2] = {{"messages.", ".sent"}, {"bytes.", ".sent"}};
     for (size_t g = 0; g < G_N_ELEMENTS(groups); g++) {
         GPtrArray *names = names_like(a, b, groups[g][0], groups[g][1]);

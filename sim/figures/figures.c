@@ -69,10 +69,13 @@ static void block_figures(sim_world *w)
     sim_prop_figures(w);
     sim_metrics_figure(m, "blocks_final", (double)w->final_height_max);
     sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
-    /* A fork = a height at which more than one distinct block was on some
-     * node's chain (its head or final chain). A PBFT proposal that a view
-     * change replaced was never on anyone's chain: it is orphaned, not a
-     * fork. */
+    sim_fork_figures(m, sim_counts_of(w)->reorgs, sim_counts_of(w)->reorg_depth_max);
+}
+
+void sim_fork_figures(sim_metrics *m, uint64_t reorgs, uint64_t reorg_depth_max)
+{
+    /* A PBFT proposal that a view change replaced was never on anyone's
+     * chain: it is orphaned, not a fork. */
     GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
     GHashTable *forked = g_hash_table_new(g_int64_hash, g_int64_equal);
     uint64_t orphaned = 0;
@@ -90,8 +93,8 @@ static void block_figures(sim_world *w)
     sim_metrics_figure(m, "blocks_orphaned", (double)orphaned);
     g_hash_table_destroy(seen);
     g_hash_table_destroy(forked);
-    sim_metrics_figure(m, "reorgs", (double)sim_counts_of(w)->reorgs);
-    sim_metrics_figure(m, "reorg_depth_max", (double)sim_counts_of(w)->reorg_depth_max);
+    sim_metrics_figure(m, "reorgs", (double)reorgs);
+    sim_metrics_figure(m, "reorg_depth_max", (double)reorg_depth_max);
 }
 
 /* g_ptr_array_sort passes pointers to the elements. */

@@ -37,6 +37,11 @@ void sim_figures_compute(sim_world *w);
  * VIEW-CHANGE for a view to the first node entering it), and the stable
  * checkpoints. The simulator's figures and the testbed's merge share it. */
 void sim_view_change_figures(sim_metrics *m, uint64_t checkpoints_stable);
+/* Forks and orphans from m->blocks: a fork is a height at which more than
+ * one distinct block was on some node's chain (adopted: its head or final
+ * chain); a block never final anywhere is orphaned. Then `reorgs` and
+ * `reorg_depth_max` as given. Shared with the testbed's merge. */
+void sim_fork_figures(sim_metrics *m, uint64_t reorgs, uint64_t reorg_depth_max);
 
 /* fee_figures.c: pure functions of the records. The fee figures
  * (base_fee_*, gas_used_ratio_mean, fees_burned, fees_tips,

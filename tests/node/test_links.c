@@ -5,7 +5,8 @@
  * bad or missing hellos) are counted and closed while good traffic
  * flows; a port in use is an error naming it; an idle link stays up past
  * the dial timeout; a client's hello delivers its frames as from
- * TB_HELLO_CLIENT. */
+ * TB_HELLO_CLIENT; links that dial on demand dial a peer only at its
+ * first message, and count a gossip envelope by its inner type. */
 #include <check.h>
 #include <gio/gio.h>
 #include <glib.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "protocol/core/env.h"
+#include "protocol/core/msgtype.h"
 #include "tools/node/frames.h"
 #include "tools/node/links.h"
 
@@ -334,6 +337,43 @@ START_TEST(port_in_use_is_an_error_naming_it)
 }
 END_TEST
 
+/* A mesh node's links: no dial at start; the first message for a peer
+ * dials it, and only it; a gossip envelope is counted by its inner type. */
+START_TEST(dial_on_demand_dials_a_peer_at_its_first_message)
+{
+    uint16_t port_b = free_port();
+    uint16_t port_c = (uint16_t)(port_b + 1);
+    inbox a_box, b_box;
+    inbox_init(&a_box);
+    inbox_init(&b_box);
+    tb_links_options o;
+    tb_links_options_defaults(&o, 0, 3, CHAIN_ID);
+    o.dial_on_demand = true;
+    tb_links *a = tb_links_new(&o, deliver, &a_box);
+    tb_links *b = links_for(1, &b_box);
+    ck_assert(tb_links_listen(b, "127.0.0.1", port_b, NULL));
+    tb_links_add_peer(a, 1, "127.0.0.1", port_b);
+    tb_links_add_peer(a, 2, "127.0.0.1", port_c); /* nobody there: must never be dialed */
+    tb_links_start(a);
+    run_for(300);
+    ck_assert_uint_eq(tb_links_stats(a)->connects, 0);
+    ck_assert_uint_eq(tb_links_stats(a)->dial_failures, 0);
+    const uint8_t gossip[] = {PROTO_MSG_P2P_GOSSIP, PROTO_SCOPE_ALL, PROTO_MSG_TX, 'x'};
+    GBytes *w = g_bytes_new(gossip, sizeof gossip);
+    tb_links_send(a, 1, w);
+    g_bytes_unref(w);
+    run_until_len(&b_box, 1);
+    ck_assert_uint_eq(tb_links_stats(a)->connects, 1);
+    ck_assert_uint_eq(tb_links_stats(a)->dial_failures, 0);
+    ck_assert_uint_eq(tb_links_stats(a)->type_frames_out[PROTO_MSG_TX], 1);
+    ck_assert_uint_eq(tb_links_stats(a)->type_frames_out[PROTO_MSG_P2P_GOSSIP], 0);
+    tb_links_free(a);
+    tb_links_free(b);
+    g_ptr_array_unref(a_box.messages);
+    g_ptr_array_unref(b_box.messages);
+}
+END_TEST
+
 static Suite *links_suite(void)
 {
     Suite *s = suite_create("links");
@@ -344,6 +384,7 @@ static Suite *links_suite(void)
     tcase_add_test(tc, port_in_use_is_an_error_naming_it);
     tcase_add_test(tc, an_idle_link_outlives_the_dial_timeout);
     tcase_add_test(tc, a_client_hello_is_delivered_as_the_client);
+    tcase_add_test(tc, dial_on_demand_dials_a_peer_at_its_first_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -148,16 +148,6 @@ static int parse_args(int argc, char **argv, tbd_args *a)
 /* What the testbed cannot run yet is refused, each thing named. */
 static bool check_scenario(const sim_scenario *sc, GError **error)
 {
-    if (sc->protocol != SIM_CONSENSUS_PBFT) {
-        g_set_error(error, TBD_ERROR, 1, "%s: [consensus] protocol: the testbed runs PBFT only "
-                    "for now", sc->path);
-        return false;
-    }
-    if (sc->topology != SIM_TOPOLOGY_DIRECT) {
-        g_set_error(error, TBD_ERROR, 1, "%s: [network] topology: the testbed runs direct "
-                    "topology only for now (--set network.topology=direct)", sc->path);
-        return false;
-    }
     if (sim_scenario_node_count(sc) != sc->validators + sc->full_nodes) {
         g_set_error(error, TBD_ERROR, 1, "%s: the testbed runs validators and full nodes "
                     "only (no twins or agents)", sc->path);

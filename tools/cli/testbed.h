@@ -10,6 +10,8 @@
  *                      their client connections (frames.h)
  *   testbed_merge.c    every node's records (tools/node/records.h) turned
  *                      into the run's sim_metrics, safety and liveness
+ *   testbed_mesh.c     the P2P mesh's part of the merge: peers, gossip,
+ *                      connects, disconnects, partitions detected
  *
  * Times called chain time are ns since the chain's time 0, which is the
  * wall-clock instant genesis_unix_ns every node is given (--genesis-ms):
@@ -23,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/core/event.h"
 #include "sim/figures/metrics.h"
 #include "sim/check/liveness.h"
 #include "sim/scenario/scenario.h"
@@ -103,6 +106,31 @@ uint64_t tbd_workload_dropped_no_node(const tbd_workload *wl);
 /* Re-sends of transactions not final 30 s after their last send. */
 uint64_t tbd_workload_resubmitted(const tbd_workload *wl);
 void tbd_workload_free(tbd_workload *wl);
+
+/* ---- testbed_mesh.c ---- */
+
+/* What the nodes' records say about the mesh, as the merge reads them. */
+typedef struct tbd_mesh {
+    uint32_t nodes_count;
+    bool seen;                   /* some node ran a p2p node or reported a peer event */
+    int64_t *peers_run;          /* [nodes]: the run of the last p2p.peers row, -1: none */
+    uint64_t *peers;             /* [nodes]: its value */
+    uint64_t connects;
+    uint64_t disconnects[PROTO_P2P_REASON_COUNT];
+    uint64_t partitions_suspected;
+} tbd_mesh;
+
+void tbd_mesh_init(tbd_mesh *mesh, uint32_t nodes_count);
+void tbd_mesh_clear(tbd_mesh *mesh);
+/* Node `node`'s run `run` wrote p2p.peers = peers (it ran a p2p node). */
+void tbd_mesh_peers(tbd_mesh *mesh, uint32_t node, int64_t run, uint64_t peers);
+/* One event row; false if it is no mesh event. */
+bool tbd_mesh_event(tbd_mesh *mesh, const char *kind, const char *reason);
+/* The simulator's mesh figures (sim/figures/mesh_stats.c), if the mesh
+ * ran: p2p counters summed over every node's runs (link_sums: "p2p.*"),
+ * peers of the nodes up at the end (their last run's count). */
+void tbd_mesh_figures(const tbd_mesh *mesh, sim_metrics *m, GHashTable *link_sums,
+                      const bool *up_at_end);
 
 /* ---- testbed_merge.c ---- */
 

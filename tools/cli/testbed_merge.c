@@ -11,8 +11,10 @@
  * figures are derived from them under the simulator's names
  * (sim/figures/figures.c), so the reports and [expect] read them alike;
  * what only the simulator can measure (network drops, crypto calls,
- * mesh, fees, conservation) is absent, not zero; drops are the network
- * filter's (loss, partition). Times are chain times
+ * fees, conservation) is absent, not zero; drops are the network
+ * filter's (loss, partition). The mesh's figures are testbed_mesh.c's.
+ * Forks and reorgs are counted as the simulator counts them
+ * (sim_fork_figures: blocks some node adopted, its REORG events). Times are chain times
  * on each node's clock; nodes of one machine share it.
  *
  * Safety: a node that finalized two blocks at one height, or two nodes
@@ -43,9 +45,10 @@ typedef struct merge_state {
     GHashTable *views;           /* view (uint64*) -> index+1 into m->view_changes */
     GHashTable *new_view_ns;     /* view (uint64*) -> int64_t* first node entering it */
     uint64_t *top_final;         /* [nodes] */
-    uint64_t checkpoints, recoveries, sync_requests, tx_rejected;
+    uint64_t checkpoints, recoveries, sync_requests, tx_rejected, reorgs, reorg_depth_max;
     uint64_t rejected[PROTO_REJECT_REASON_COUNT];
     GHashTable *link_sums;       /* link_stats name -> uint64_t* summed over nodes and runs */
+    tbd_mesh mesh;
 } merge_state;
 
 static bool hex_to_hash(const char *hex, proto_hash *out)
@@ -202,7 +205,7 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT time_ns, kind, height, view, tx_count, reason,"
-                               " proposed_ns, hash FROM events ORDER BY run, seq",
+                               " proposed_ns, hash, depth FROM events ORDER BY run, seq",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, path, error);
     GHashTable *mine = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
@@ -218,6 +221,7 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
         int64_t proposed = sqlite3_column_int64(st, 6);
         proto_hash h;
         bool has_hash = hex_to_hash((const char *)sqlite3_column_text(st, 7), &h);
+        uint64_t depth = (uint64_t)sqlite3_column_int64(st, 8);
         if (kind == NULL)
             continue;
         if (g_str_equal(kind, "block-final") && has_hash) {
@@ -238,6 +242,14 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
                 r->proposed_ns = proposed;
             r->height = height;
             note_held(s, b, node, at);
+        } else if (g_str_equal(kind, "block-head") && has_hash) {
+            uint32_t b = sim_metrics_block(s->m, &h);
+            sim_block_record *r = &g_array_index(s->m->blocks, sim_block_record, b);
+            r->height = height;
+            r->adopted = true;
+        } else if (g_str_equal(kind, "reorg")) {
+            s->reorgs++;
+            s->reorg_depth_max = MAX(s->reorg_depth_max, depth);
         } else if (g_str_equal(kind, "view-change")) {
             on_view_change(s, node, at, view, reason);
         } else if (g_str_equal(kind, "new-view")) {
@@ -252,6 +264,8 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
             on_reject(s, reason);
         } else if (g_str_equal(kind, "tx-rejected")) {
             s->tx_rejected++;
+        } else {
+            tbd_mesh_event(&s->mesh, kind, reason);
         }
     }
     g_hash_table_destroy(mine);
@@ -292,16 +306,23 @@ static bool read_final_txs(merge_state *s, uint32_t node, sqlite3 *db, const cha
     return rc == SQLITE_DONE || sql_fail(db, path, error);
 }
 
-static bool read_link_stats(merge_state *s, sqlite3 *db, const char *path, GError **error)
+static bool read_link_stats(merge_state *s, uint32_t node, sqlite3 *db, const char *path,
+                            GError **error)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT name, value FROM link_stats", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT name, value, run FROM link_stats", -1, &st, NULL) !=
+        SQLITE_OK)
         return sql_fail(db, path, error);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         if (name == NULL)
             continue;
+        if (strcmp(name, "p2p.peers") == 0) {
+            tbd_mesh_peers(&s->mesh, node, sqlite3_column_int64(st, 2),
+                           (uint64_t)sqlite3_column_int64(st, 1));
+            continue;
+        }
         uint64_t *sum = g_hash_table_lookup(s->link_sums, name);
         if (sum == NULL) {
             sum = g_new0(uint64_t, 1);
@@ -326,7 +347,8 @@ static bool read_node(merge_state *s, uint32_t node, GError **error)
     }
     sqlite3_busy_timeout(db, 5000);
     bool ok = read_events(s, node, db, path, error) &&
-              read_final_txs(s, node, db, path, error) && read_link_stats(s, db, path, error);
+              read_final_txs(s, node, db, path, error) &&
+              read_link_stats(s, node, db, path, error);
     sqlite3_close(db);
     return ok;
 }
@@ -506,13 +528,9 @@ static void block_figures(merge_state *s)
         sim_metrics_figure(m, name, (double)unreached);
     }
     g_array_unref(delays);
-    uint64_t orphaned = 0;
-    for (guint i = 0; i < m->blocks->len; i++)
-        orphaned += g_array_index(m->blocks, sim_block_record, i).first_final_ns < 0;
     sim_metrics_figure(m, "blocks_final", (double)s->out->final_height_max);
     sim_metrics_figure(m, "blocks_proposed", (double)m->blocks->len);
-    sim_metrics_figure(m, "forks", s->out->safety_held ? 0 : 1);
-    sim_metrics_figure(m, "blocks_orphaned", (double)orphaned);
+    sim_fork_figures(m, s->reorgs, s->reorg_depth_max);
 }
 
 static void view_figures(merge_state *s)
@@ -649,6 +667,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
     s.new_view_ns = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     s.top_final = g_new0(uint64_t, t->nodes_count);
     s.link_sums = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    tbd_mesh_init(&s.mesh, t->nodes_count);
     bool ok = true;
     for (uint32_t i = 0; ok && i < t->nodes_count; i++)
         ok = read_node(&s, i, error);
@@ -667,6 +686,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
         block_figures(&s);
         view_figures(&s);
         net_figures(&s);
+        tbd_mesh_figures(&s.mesh, m, s.link_sums, up_at_end);
         sim_metrics_figure(m, "recoveries", (double)s.recoveries);
         sim_metrics_figure(m, "sync_requests", (double)s.sync_requests);
         sim_metrics_figure(m, "events", (double)out->events);
@@ -684,6 +704,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
     g_hash_table_destroy(s.new_view_ns);
     g_free(s.top_final);
     g_hash_table_destroy(s.link_sums);
+    tbd_mesh_clear(&s.mesh);
     if (!ok)
         tbd_merged_clear(out);
     return ok;

@@ -12,6 +12,8 @@
 #include <netinet/tcp.h>
 #include <sodium.h>
 
+#include "protocol/core/msgtype.h"
+
 #define TB_QUEUE_BYTES_MAX_DEFAULT (64u * 1024 * 1024)
 #define TB_INBOUND_PER_NODE 4u
 #define TB_INBOUND_CLIENTS 4u  /* on top: the testbed driver's client connections */
@@ -284,10 +286,23 @@ void tb_links_add_peer(tb_links *l, uint32_t node, const char *host, uint16_t po
     g_ptr_array_add(l->peer_list, p);
 }
 
+/* From now on the peer is dialed, and dialed again whenever it is lost. */
+static void peer_want(tb_peer *p)
+{
+    if (p->wanted)
+        return;
+    p->wanted = true;
+    peer_dial(p);
+}
+
 void tb_links_start(tb_links *l)
 {
-    for (guint i = 0; i < l->peer_list->len; i++)
-        peer_dial(g_ptr_array_index(l->peer_list, i));
+    l->started = true;
+    for (guint i = 0; i < l->peer_list->len; i++) {
+        tb_peer *p = g_ptr_array_index(l->peer_list, i);
+        if (!l->opt.dial_on_demand || queue_pending(p) > 0)
+            peer_want(p);
+    }
 }
 
 static gboolean self_deliver(gpointer data)
@@ -338,10 +353,15 @@ void tb_links_send(tb_links *l, uint32_t to, GBytes *wire)
     const uint8_t *data = g_bytes_get_data(wire, NULL);
     tb_frame_append(p->queue, data, size);
     l->stats.frames_out++;
-    l->stats.type_frames_out[data[0]]++;
-    l->stats.type_bytes_out[data[0]] += size;
+    /* By type as the simulator's network counts: a gossip envelope by
+     * the message inside. */
+    uint8_t type = proto_msg_counted_type(data, size);
+    l->stats.type_frames_out[type]++;
+    l->stats.type_bytes_out[type] += size;
     if (p->conn != NULL && p->writer == NULL)
         peer_flush(p);
+    else if (l->started)
+        peer_want(p);
 }
 
 const tb_link_stats *tb_links_stats(const tb_links *l)

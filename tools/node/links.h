@@ -1,7 +1,9 @@
 /* The testbed node's links to the other nodes: TCP over GIO sockets,
  * driven by the GLib main loop.
  *
- * Every node listens on one address and dials every peer it may send to.
+ * Every node listens on one address and dials every peer it may send to
+ * (all at start, or each when it first has a message for it: a mesh node
+ * talks to a few peers of many).
  * A connection carries one direction only: the dialer writes its hello
  * and then frames (frames.h) of protocol messages, the listener reads
  * them and hands each to `deliver` as received bytes from the node the
@@ -47,7 +49,8 @@ typedef struct tb_link_stats {
     uint64_t dropped_queue_full; /* messages over a peer's queue bound */
     uint64_t dropped_oversized;  /* messages we would have to send in a frame over frame_max */
     uint64_t dropped_unsent_bytes; /* queued bytes lost with a connection */
-    /* Per message type (the wire's first byte), not in tb_link_stat_fields:
+    /* Per message type (the wire's first byte; a gossip envelope's inner
+     * type, proto_msg_counted_type), not in tb_link_stat_fields:
      * messages queued for a peer and their payload bytes (no frame
      * headers), as the simulator's messages.TYPE.sent and bytes.TYPE.sent. */
     uint64_t type_frames_out[256];
@@ -73,6 +76,7 @@ typedef struct tb_links_options {
     uint32_t dial_backoff_max_ms;
     uint32_t dial_timeout_s;
     uint32_t hello_timeout_ms;   /* an inbound connection must say hello within it */
+    bool dial_on_demand;         /* dial a peer at the first message for it, not at start */
 } tb_links_options;
 
 /* Fill the defaults (32 MiB frames, 64 MiB queues, 100 ms to 5 s
@@ -94,7 +98,8 @@ void tb_links_free(tb_links *l);
 bool tb_links_listen(tb_links *l, const char *host, uint16_t port, GError **error);
 /* Node `node` is at host:port (a name or a numeric address). */
 void tb_links_add_peer(tb_links *l, uint32_t node, const char *host, uint16_t port);
-/* Dial every peer. */
+/* Dial every peer (dial_on_demand: none yet; each at its first message,
+ * sent before or after). */
 void tb_links_start(tb_links *l);
 /* Queue `wire` for node `to` (the caller keeps its reference). To self:
  * delivered from the main loop, as if it had come back over a link. */

@@ -21,6 +21,7 @@ typedef struct tb_peer {
     GByteArray *queue;           /* framed bytes, unwritten from queue_start */
     size_t queue_start;
     uint32_t backoff_ms;         /* the next wait after a failure */
+    bool wanted;                 /* dialed (and redialed after a failure) from now on */
 } tb_peer;
 
 /* One connection a peer dialed to us. */
@@ -47,6 +48,7 @@ struct tb_links {
     GPtrArray *inbound;          /* tb_inbound*: owns them */
     GQueue self_queue;           /* GBytes* sent to ourselves, delivered on idle */
     guint self_idle;             /* idle source id while self_queue is not empty */
+    bool started;                /* tb_links_start was called */
 };
 
 /* links.c: destroy and release *s (if set; allowed from inside its own

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "sim/world/world.h"
+#include "tools/node/node_host.h"
 #include "tools/node/node_options.h"
 #include "tools/node/runtime_env.h"
 
@@ -39,6 +40,7 @@ typedef struct tb_daemon {
     tb_store *store;
     tb_records *records;
     tb_filter *filter;
+    tb_host host;
     bool runtime_ready;
     tb_runtime rt;
     GMainLoop *loop;
@@ -62,18 +64,6 @@ static int fail_error(int code, GError *error)
 /* What this build can run of a scenario, and notes on what it leaves out. */
 static int check_scenario(const sim_scenario *sc)
 {
-    char *what = NULL;
-    if (sc->protocol != SIM_CONSENSUS_PBFT)
-        what = g_strdup_printf("%s: [consensus] protocol: aitbc-node runs PBFT only for now",
-                               sc->path);
-    else if (sc->topology != SIM_TOPOLOGY_DIRECT)
-        what = g_strdup_printf("%s: [network] topology: aitbc-node runs direct topology only for "
-                               "now (--set network.topology=direct)", sc->path);
-    if (what != NULL) {
-        int rc = fail(TB_EXIT_USAGE, what);
-        g_free(what);
-        return rc;
-    }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
         if (f->action == SIM_FAULT_PARTITION)
@@ -138,6 +128,8 @@ static int daemon_open(tb_daemon *d)
     tb_links_options_defaults(&lopt, d->self, nodes_count, d->chain.pbft.chain_id);
     if (d->opt.frame_max > 0)
         lopt.frame_max = d->opt.frame_max;
+    /* A mesh node talks to its peers, not to everyone. */
+    lopt.dial_on_demand = d->sc->topology == SIM_TOPOLOGY_MESH;
     d->links = tb_links_new(&lopt, tb_runtime_deliver, &d->rt);
     GError *error = NULL;
     if (!tb_links_listen(d->links, d->opt.listen_host, d->opt.listen_port, &error))
@@ -212,7 +204,8 @@ static gboolean flush_records(gpointer data)
     tb_daemon *d = data;
     GError *error = NULL;
     if (tb_records_write_stats(d->records, tb_links_stats(d->links), &error) &&
-        write_filter_stats(d, &error) && tb_records_flush(d->records, &error))
+        write_filter_stats(d, &error) && tb_host_write_stats(&d->host, d->records, &error) &&
+        tb_records_flush(d->records, &error))
         return G_SOURCE_CONTINUE;
     d->exit_code = fail_error(TB_EXIT_INTERNAL, error);
     d->stop = "records-failed";
@@ -222,8 +215,9 @@ static gboolean flush_records(gpointer data)
 
 static void daemon_run(tb_daemon *d)
 {
-    d->rt.node = sim_chain_new_node(&d->chain, d->self, d->validator_index, &d->rt.env,
-                                    &d->rt.ops);
+    tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt.env);
+    d->rt.node = d->host.node;
+    d->rt.ops = d->host.ops;
     tb_links_start(d->links);
     fprintf(stderr, "aitbc-node: %s (%s) of %s, seed %" G_GUINT64_FORMAT
             ", listening on %s, %u peer(s)\n",
@@ -247,9 +241,13 @@ static int daemon_close(tb_daemon *d)
 {
     int rc = d->exit_code;
     if (d->rt.node != NULL) {
-        void *node = d->rt.node;
         d->rt.node = NULL; /* nothing reaches it while it is freed */
-        d->rt.ops->free(node);
+        GError *error = NULL;
+        if (d->records != NULL && !tb_host_write_stats(&d->host, d->records, &error)) {
+            fprintf(stderr, "aitbc-node: %s\n", error->message);
+            g_clear_error(&error);
+        }
+        tb_host_clear(&d->host);
     }
     if (d->runtime_ready)
         tb_runtime_clear(&d->rt);
