@@ -27,7 +27,7 @@
 #include "protocol/pbft/pbft_msg.h"
 #include "protocol/poa/poa.h"
 #include "protocol/poa/poa_msg.h"
-#include "sim/world/world_internal.h"
+#include "sim/engine/rng.h"
 
 #define BYZ_REPLAY_RING 256
 #define BYZ_FLOOD_PEERS_MAX 1024
@@ -57,8 +57,12 @@ typedef struct byz_delayed {
     GBytes *wire;
 } byz_delayed;
 
+/* What sim_byz_fire is called for. */
+enum { BYZ_FIRE_DELAYED = 0, BYZ_FIRE_FLOOD = 1 };
+
 struct sim_byz {
-    sim_world *w;
+    sim_byz_host host;
+    sim_byz_config cfg;
     uint32_t node;
     sim_rng rng;
     GArray *behaviours;     /* byz_behaviour */
@@ -71,16 +75,16 @@ struct sim_byz {
     uint64_t variants_sent;
 };
 
-sim_byz *sim_byz_new(sim_world *w, uint32_t node)
+sim_byz *sim_byz_new(const sim_byz_host *host, const sim_byz_config *cfg)
 {
     sim_byz *b = g_new0(sim_byz, 1);
-    b->w = w;
-    b->node = node;
-    char *name = sim_world_node_name(w, node);
-    char *stream = g_strdup_printf("byzantine/%s", name);
-    sim_rng_init(&b->rng, w->opt.seed, stream);
+    b->host = *host;
+    b->cfg = *cfg;
+    b->cfg.node_name = NULL; /* borrowed for the stream's name only */
+    b->node = cfg->node;
+    char *stream = g_strdup_printf("byzantine/%s", cfg->node_name);
+    sim_rng_init(&b->rng, cfg->seed, stream);
     g_free(stream);
-    g_free(name);
     b->behaviours = g_array_new(FALSE, FALSE, sizeof(byz_behaviour));
     g_queue_init(&b->delayed);
     return b;
@@ -115,9 +119,14 @@ uint64_t sim_byz_variants_sent(const sim_byz *b)
     return b->variants_sent;
 }
 
+static int64_t now_ns(const sim_byz *b)
+{
+    return b->host.now_ns(b->host.ctx);
+}
+
 static bool active(const sim_byz *b, byz_kind kind, int64_t *delay_ns)
 {
-    int64_t now = sim_sched_now(b->w->sched);
+    int64_t now = now_ns(b);
     for (guint i = 0; i < b->behaviours->len; i++) {
         const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, i);
         if (x->kind == kind && now >= x->at_ns && (x->until_ns < 0 || now < x->until_ns)) {
@@ -131,7 +140,7 @@ static bool active(const sim_byz *b, byz_kind kind, int64_t *delay_ns)
 
 bool sim_byz_active_now(const sim_byz *b)
 {
-    int64_t now = sim_sched_now(b->w->sched);
+    int64_t now = now_ns(b);
     for (guint i = 0; i < b->behaviours->len; i++) {
         const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, i);
         if (now >= x->at_ns && (x->until_ns < 0 || now < x->until_ns))
@@ -144,8 +153,7 @@ bool sim_byz_active_now(const sim_byz *b)
 
 static const proto_keypair *own_key(const sim_byz *b)
 {
-    int32_t v = b->w->nodes[b->node].validator_index;
-    return v >= 0 ? &b->w->chain.validator_keys[v] : NULL;
+    return b->cfg.key;
 }
 
 /* The block inside a PRE-PREPARE, decoded (NULL if malformed). */
@@ -170,7 +178,7 @@ static GBytes *conflicting_preprepare(sim_byz *b, GBytes *wire)
     if (blk == NULL)
         return NULL;
     blk->header.timestamp_ns -= 1;
-    proto_block_sign(blk, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
+    proto_block_sign(blk, b->cfg.chain_id, b->cfg.crypto, own_key(b));
     GBytes *out = pbft_msg_preprepare_encode(view, blk);
     proto_block_free(blk);
     return out;
@@ -186,7 +194,7 @@ static GBytes *conflicting_vote(sim_byz *b, GBytes *wire, uint8_t type)
     memcpy(buf, "equivocate", 10);
     memcpy(buf + 10, v.digest.bytes, PROTO_HASH_SIZE);
     proto_hash_bytes(&v.digest, buf, sizeof buf);
-    pbft_vote_sign(&v, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
+    pbft_vote_sign(&v, b->cfg.chain_id, b->cfg.crypto, own_key(b));
     return pbft_msg_vote_encode(type, &v);
 }
 
@@ -199,7 +207,7 @@ static bool seal_empty_on(sim_byz *b, const proto_state *parent, proto_block *bl
     proto_txpool *none = proto_exec_txpool_new(1);
     proto_undo undo;
     proto_undo_init(&undo);
-    proto_exec_env env = {.rules = &b->w->chain.rules, .crypto = b->w->chain.crypto};
+    proto_exec_env env = {.rules = b->cfg.rules, .crypto = b->cfg.crypto};
     g_array_set_size(blk->txs, 0);
     bool ok = proto_exec_build(s, none, 0, &env, blk, &undo);
     proto_undo_clear(&undo);
@@ -216,19 +224,19 @@ static GBytes *conflicting_poa_block(sim_byz *b, GBytes *wire)
 {
     gsize size = 0;
     const uint8_t *data = g_bytes_get_data(wire, &size);
-    if (size < 2 || b->w->opt.protocol != SIM_CONSENSUS_POA)
+    if (size < 2 || b->cfg.protocol != SIM_CONSENSUS_POA)
         return NULL;
     proto_block *blk = proto_block_decode_all(data + 1, size - 1, UINT32_MAX);
     if (blk == NULL)
         return NULL;
-    const proto_state *head = poa_node_state(b->w->nodes[b->node].consensus);
+    const proto_state *head = b->host.poa_head(b->host.ctx);
     proto_hash parent_root, head_root;
     proto_state_root((proto_state *)head, &head_root); /* the cache only (state.h) */
     GBytes *out = NULL;
     if (blk->txs->len > 0 &&
-        sim_observer_block_state_root(b->w, &blk->header.parent, &parent_root) &&
+        b->host.block_state_root(b->host.ctx, &blk->header.parent, &parent_root) &&
         proto_hash_equal(&parent_root, &head_root) && seal_empty_on(b, head, blk)) {
-        proto_block_sign(blk, b->w->chain.poa.chain_id, b->w->chain.crypto, own_key(b));
+        proto_block_sign(blk, b->cfg.chain_id, b->cfg.crypto, own_key(b));
         out = poa_msg_block_encode(blk);
     }
     proto_block_free(blk);
@@ -316,13 +324,16 @@ static GBytes *corrupt_signature(GBytes *wire)
 
 static void out(sim_byz *b, uint32_t to, GBytes *wire);
 
-static void delayed_fire(void *ctx, uint64_t a, uint64_t unused)
+static void net_send(sim_byz *b, uint32_t to, GBytes *wire)
 {
-    sim_byz *b = ctx;
-    byz_delayed *d = (byz_delayed *)(uintptr_t)a;
+    b->host.send(b->host.ctx, to, wire);
+}
+
+static void delayed_fire(sim_byz *b, byz_delayed *d)
+{
     g_queue_remove(&b->delayed, d);
-    if (b->w->nodes[b->node].up)
-        sim_world_net_send(b->w, b->node, d->to, d->wire);
+    if (b->host.up(b->host.ctx))
+        net_send(b, d->to, d->wire);
     delayed_free(d);
 }
 
@@ -335,10 +346,11 @@ static void out(sim_byz *b, uint32_t to, GBytes *wire)
         d->to = to;
         d->wire = g_bytes_ref(wire);
         g_queue_push_tail(&b->delayed, d);
-        sim_sched_after(b->w->sched, delay_ns, delayed_fire, b, (uint64_t)(uintptr_t)d, 0);
+        b->host.at(b->host.ctx, now_ns(b) + delay_ns, b, BYZ_FIRE_DELAYED,
+                   (uint64_t)(uintptr_t)d);
         return;
     }
-    sim_world_net_send(b->w, b->node, to, wire);
+    net_send(b, to, wire);
 }
 
 static void ring_push(sim_byz *b, GBytes *wire)
@@ -431,42 +443,47 @@ void sim_byz_send(sim_byz *b, uint32_t to, GBytes *wire)
  * none; in direct topology any random other node. */
 static uint32_t flood_target(sim_byz *b)
 {
-    sim_world *w = b->w;
-    if (w->opt.topology == SIM_TOPOLOGY_MESH) {
+    if (b->host.peers != NULL) {
         proto_node_id peers[BYZ_FLOOD_PEERS_MAX];
-        uint32_t n = sim_mesh_peers(w, b->node, peers, BYZ_FLOOD_PEERS_MAX);
+        uint32_t n = b->host.peers(b->host.ctx, peers, BYZ_FLOOD_PEERS_MAX);
         if (n > 0)
             return peers[sim_rng_below(&b->rng, n)];
     }
-    uint32_t to = (uint32_t)sim_rng_below(&b->rng, w->nodes_count - 1);
+    uint32_t to = (uint32_t)sim_rng_below(&b->rng, b->cfg.nodes_count - 1);
     return to >= b->node ? to + 1 : to;
 }
 
-static void flood_event(void *ctx, uint64_t index, uint64_t unused)
+static void flood_event(sim_byz *b, uint64_t index)
 {
-    sim_byz *b = ctx;
     const byz_behaviour *x = &g_array_index(b->behaviours, byz_behaviour, index);
-    int64_t now = sim_sched_now(b->w->sched);
+    int64_t now = now_ns(b);
     if (x->until_ns >= 0 && now >= x->until_ns)
         return;
-    sim_world *w = b->w;
-    if (w->nodes[b->node].up && w->nodes_count > 1) {
+    if (b->host.up(b->host.ctx) && b->cfg.nodes_count > 1) {
         uint32_t to = flood_target(b);
         GBytes *old = sim_rng_below(&b->rng, 2) == 0 ? ring_pick(b) : NULL;
         if (old != NULL) {
-            sim_world_net_send(w, b->node, to, old);
+            net_send(b, to, old);
         } else {
             uint32_t len = 1 + (uint32_t)sim_rng_below(&b->rng, BYZ_GARBAGE_MAX);
             uint8_t *buf = g_malloc(len);
             for (uint32_t i = 0; i < len; i++)
                 buf[i] = (uint8_t)sim_rng_u64(&b->rng);
             GBytes *garbage = g_bytes_new_take(buf, len);
-            sim_world_net_send(w, b->node, to, garbage);
+            net_send(b, to, garbage);
             g_bytes_unref(garbage);
         }
     }
     double gap_s = sim_rng_exponential(&b->rng, 1.0 / x->rate_per_s);
-    sim_sched_after(w->sched, (int64_t)(gap_s * 1e9) + 1, flood_event, b, index, 0);
+    b->host.at(b->host.ctx, now + (int64_t)(gap_s * 1e9) + 1, b, BYZ_FIRE_FLOOD, index);
+}
+
+void sim_byz_fire(sim_byz *b, uint32_t what, uint64_t arg)
+{
+    if (what == BYZ_FIRE_DELAYED)
+        delayed_fire(b, (byz_delayed *)(uintptr_t)arg);
+    else
+        flood_event(b, arg);
 }
 
 void sim_byz_add(sim_byz *b, const sim_fault *f)
@@ -495,5 +512,5 @@ void sim_byz_add(sim_byz *b, const sim_fault *f)
     g_assert(known); /* the scenario loader validated the keyword */
     g_array_append_val(b->behaviours, x);
     if (x.kind == BYZ_FLOOD && x.rate_per_s > 0)
-        sim_sched_at(b->w->sched, f->at_ns, flood_event, b, b->behaviours->len - 1, 0);
+        b->host.at(b->host.ctx, f->at_ns, b, BYZ_FIRE_FLOOD, b->behaviours->len - 1);
 }

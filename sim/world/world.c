@@ -318,7 +318,7 @@ static bool build_nodes(sim_world *w)
                 continue;
             }
             if (slot->byz == NULL)
-                slot->byz = sim_byz_new(w, slot->index);
+                slot->byz = sim_byz_new_in_world(w, slot->index);
             sim_byz_add(slot->byz, fault);
         }
     }

@@ -16,7 +16,9 @@
  * No timed assertions beyond these. Then the bad input: SIGINT during a
  * testbed stops every node and leaves an intact database marked
  * incomplete (exit 1); a port in use, and a missing node binary, are
- * exit 2 with an error naming them. */
+ * exit 2 with an error naming them. The case "mesh" (its own CTest,
+ * testbed.mesh) runs data/testbed-mesh-8.ini: the P2P mesh, a Byzantine
+ * send wrapper and a key rotation as real processes. */
 #include <check.h>
 #include <gio/gio.h>
 #include <glib.h>
@@ -58,17 +60,22 @@ static bool port_free(uint16_t port)
     return ok;
 }
 
-/* NODES free ports in a row, below the ephemeral range. */
-static uint16_t pick_base_port(void)
+/* `count` free ports in a row, below the ephemeral range. */
+static uint16_t pick_ports(uint32_t count)
 {
     uint32_t base = 30000 + (uint32_t)(getpid() * 7) % 9000;
-    for (;; base += NODES) {
+    for (;; base += count) {
         bool ok = true;
-        for (uint32_t i = 0; i < NODES && ok; i++)
+        for (uint32_t i = 0; i < count && ok; i++)
             ok = port_free((uint16_t)(base + i));
         if (ok)
             return (uint16_t)base;
     }
+}
+
+static uint16_t pick_base_port(void)
+{
+    return pick_ports(NODES);
 }
 
 /* Remove a directory tree (what a passing test leaves). */
@@ -89,18 +96,19 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
-static char *scenario_path(void)
+static char *data_path(const char *file)
 {
-    return g_build_filename(src_dir, "tests", "node", "data", "testbed-crash-4.ini", NULL);
+    return g_build_filename(src_dir, "tests", "node", "data", file, NULL);
 }
 
-/* argv for `aitbc-sim testbed` (NULL-terminated); extra may be NULL. */
-static GPtrArray *testbed_argv(const char *out, uint16_t base_port, const char *node)
+/* argv for `aitbc-sim testbed FILE` (NULL-terminated), FILE in data/. */
+static GPtrArray *testbed_argv_for(const char *file, const char *out, uint16_t base_port,
+                                   const char *node)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(a, g_strdup(sim_bin));
     g_ptr_array_add(a, g_strdup("testbed"));
-    g_ptr_array_add(a, scenario_path());
+    g_ptr_array_add(a, data_path(file));
     g_ptr_array_add(a, g_strdup("--out"));
     g_ptr_array_add(a, g_strdup(out));
     g_ptr_array_add(a, g_strdup("--base-port"));
@@ -111,6 +119,11 @@ static GPtrArray *testbed_argv(const char *out, uint16_t base_port, const char *
     g_ptr_array_add(a, g_strdup("--no-plots"));
     g_ptr_array_add(a, NULL);
     return a;
+}
+
+static GPtrArray *testbed_argv(const char *out, uint16_t base_port, const char *node)
+{
+    return testbed_argv_for("testbed-crash-4.ini", out, base_port, node);
 }
 
 static int run_sync(GPtrArray *argv, char **err)
@@ -346,6 +359,47 @@ START_TEST(a_port_in_use_and_a_missing_binary_are_named)
 }
 END_TEST
 
+/* The mesh, a Byzantine wrapper and a key rotation as real processes
+ * (data/testbed-mesh-8.ini): safe and live; v3, which equivocates, is
+ * slashed for double-sign exactly once, as honest nodes' blocks recorded
+ * it; v1's rotation is committed; every node had mesh peers; full node
+ * n2 finalized blocks after its restart. */
+START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
+{
+    char *out = g_dir_make_tmp("aitbc-testbed-mesh-XXXXXX", NULL);
+    GPtrArray *argv = testbed_argv_for("testbed-mesh-8.ini", out, pick_ports(8), node_bin);
+    char *err = NULL;
+    int status = run_sync(argv, &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "aitbc-sim testbed: wait status %d; stderr:\n%s", status, err);
+    char *db_path = g_build_filename(out, "results.sqlite", NULL);
+    sqlite3 *db = open_db(db_path);
+    char *verdict = query_text(db, "SELECT verdict FROM runs");
+    ck_assert_str_eq(verdict, "pass");
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM expectations WHERE passed = 1 AND "
+                                   "key IN ('safety', 'liveness', 'slashed')"), 3);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM slashings WHERE validator = 'v3' AND "
+                                   "reason = 'double-sign'"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM slashings"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM validator_changes WHERE validator = "
+                                   "'v1' AND change = 'rotate-key'"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM metrics WHERE name = "
+                                   "'peers_per_node_min' AND value >= 1"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM metrics WHERE name = 'forks' AND "
+                                   "value = 0"), 1);
+    ck_assert_int_ge(query_int(db, "SELECT count(*) FROM commits WHERE node = 'n2' AND "
+                                   "committed_ns > 8000000000"), 1);
+    sqlite3_close(db);
+    printf("testbed.mesh: pass\n");
+    g_free(verdict);
+    g_free(db_path);
+    g_free(err);
+    g_ptr_array_unref(argv);
+    remove_tree(out);
+    g_free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("testbed-cli");
@@ -356,6 +410,11 @@ int main(void)
     tcase_add_test(tc, sigint_stops_every_node_and_leaves_an_incomplete_database);
     tcase_add_test(tc, a_port_in_use_and_a_missing_binary_are_named);
     suite_add_tcase(s, tc);
+    TCase *mesh = tcase_create("mesh");
+    tcase_add_checked_fixture(mesh, setup, NULL);
+    tcase_set_timeout(mesh, 110);
+    tcase_add_test(mesh, mesh_with_an_equivocator_and_a_key_rotation);
+    suite_add_tcase(s, mesh);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -2,16 +2,19 @@
  * node on this machine, on loopback TCP, in real time (see testbed.h).
  *
  * Set-up: load the scenario (--seed and --set as for `run`, and passed on
- * to every node), refuse what the testbed cannot do yet (a protocol other
- * than PBFT, a P2P mesh, byzantine, churn and rotate-key faults: each
- * named), find the node
+ * to every node), refuse what the simulator would refuse and what the
+ * testbed cannot do yet (twins, agents, and the faults other than crash,
+ * partition, degrade, byzantine and rotate-key: each named), find the node
  * binary, check every port, create results.sqlite (incomplete), then
  * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
  * clock: the workload's arrivals go to live nodes' client connections;
  * a crash fault kills its nodes (SIGKILL) at `at` and starts them again
  * with their stores at `until`; partition and degrade faults are applied
  * by each node's network filter from the same scenario on the same clock
- * (tools/node/net_filter.h); at the duration every node gets SIGTERM.
+ * (tools/node/net_filter.h), byzantine behaviours by the simulator's send
+ * wrappers in the nodes they name (tools/node/node_byz.h), key rotations
+ * by the validators' own processes (tools/node/node_rotations.h); at the
+ * duration every node gets SIGTERM.
  * Then the nodes' records are merged (testbed_merge.c) and judged by
  * reports/verdict.c as a simulated run is, into the same results.sqlite,
  * report.json, summary and plots. SIGINT or SIGTERM stops every node the
@@ -145,9 +148,13 @@ static int parse_args(int argc, char **argv, tbd_args *a)
     return CLI_EXIT_OK;
 }
 
-/* What the testbed cannot run yet is refused, each thing named. */
+/* What the simulator refuses, the testbed refuses with the same words
+ * (sim_world_check); what the testbed cannot run yet is refused, each
+ * thing named. */
 static bool check_scenario(const sim_scenario *sc, GError **error)
 {
+    if (!sim_world_check(sc, error))
+        return false;
     if (sim_scenario_node_count(sc) != sc->validators + sc->full_nodes) {
         g_set_error(error, TBD_ERROR, 1, "%s: the testbed runs validators and full nodes "
                     "only (no twins or agents)", sc->path);
@@ -156,12 +163,13 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
-            f->action == SIM_FAULT_DEGRADE)
+            f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_ROTATE_KEY ||
+            f->action == SIM_FAULT_BYZANTINE)
             continue;
         g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: action '%s' is not supported by "
-                    "the testbed yet (crash, partition and degrade are); run this scenario "
-                    "in simulation, or remove the fault", sc->path, f->line, f->name,
-                    sim_fault_action_name(f->action));
+                    "the testbed yet (crash, partition, degrade, byzantine and rotate-key are); "
+                    "run this scenario in simulation, or remove the fault", sc->path, f->line,
+                    f->name, sim_fault_action_name(f->action));
         return false;
     }
     return true;
@@ -181,6 +189,11 @@ static void plan_actions(tbd_run *r)
     r->actions = g_array_new(FALSE, FALSE, sizeof(tbd_action));
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        /* The nodes apply the others themselves: partitions and degrades
+         * in their network filter, byzantine behaviours in their send
+         * wrapper, key rotations from their own clock. */
+        if (f->action != SIM_FAULT_CRASH)
+            continue;
         tbd_action kill_it = {.at_ns = f->at_ns, .fault = f};
         g_array_append_val(r->actions, kill_it);
         if (f->until_ns >= 0) {
@@ -458,7 +471,8 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
         .checks = {.safety_held = merged.safety_held,
                    .safety_detail = merged.safety_detail,
                    .conservation_held = true,
-                   .liveness = &merged.liveness},
+                   .liveness = &merged.liveness,
+                   .slashed = merged.slashed},
         .metrics = m,
     };
     g_string_free(died, TRUE);

@@ -12,6 +12,8 @@
  *                      into the run's sim_metrics, safety and liveness
  *   testbed_mesh.c     the P2P mesh's part of the merge: peers, gossip,
  *                      connects, disconnects, partitions detected
+ *   testbed_slashing.c slashings, unjails and key rotations the nodes'
+ *                      blocks committed, once each
  *
  * Times called chain time are ns since the chain's time 0, which is the
  * wall-clock instant genesis_unix_ns every node is given (--genesis-ms):
@@ -132,6 +134,29 @@ bool tbd_mesh_event(tbd_mesh *mesh, const char *kind, const char *reason);
 void tbd_mesh_figures(const tbd_mesh *mesh, sim_metrics *m, GHashTable *link_sums,
                       const bool *up_at_end);
 
+/* ---- testbed_slashing.c ---- */
+
+/* One row of kind "slashed", "unjailed" or "key-rotated" reported by an
+ * honest node (the caller checks: a Byzantine node's word is not taken),
+ * into m->slashings and m->validator_changes once however many nodes
+ * reported it; false if the kind is none of those. */
+typedef struct tbd_validator_event {
+    const char *kind;
+    int64_t at_ns;
+    uint32_t validator;
+    const char *reason;          /* slashed: "double-sign" or "downtime" */
+    uint64_t amount;
+    uint64_t evidence_height;
+    uint64_t height;
+    uint64_t effective_height;
+} tbd_validator_event;
+bool tbd_slashing_event(sim_metrics *m, uint32_t validators, const tbd_validator_event *ev);
+/* The simulator's figures (sim/check/accountability.h): slashings,
+ * slashings.double_sign, slashings.downtime, slashed_tokens, unjails,
+ * key_rotations; and the slashed validators, sorted and unique (for
+ * [expect] slashed; free it). */
+GArray *tbd_slashing_figures(sim_metrics *m);
+
 /* ---- testbed_merge.c ---- */
 
 /* What the merge found, beyond the metrics. */
@@ -143,6 +168,7 @@ typedef struct tbd_merged {
     uint64_t final_height_min;   /* over the nodes: lowest top final height */
     uint64_t final_height_max;
     uint64_t events;             /* record rows read */
+    GArray *slashed;             /* uint32 validators slashed, sorted, unique */
     int64_t end_ns;              /* chain time the run ended */
 } tbd_merged;
 

@@ -17,8 +17,10 @@
  * (sim_fork_figures: blocks some node adopted, its REORG events). Times are chain times
  * on each node's clock; nodes of one machine share it.
  *
- * Safety: a node that finalized two blocks at one height, or two nodes
- * that finalized different blocks at one height. Liveness follows
+ * Safety: an honest node (named by no byzantine fault) that finalized two
+ * blocks at one height, or two honest nodes that finalized different
+ * blocks at one height. Slashings, unjails and key rotations are
+ * testbed_slashing.c's, as honest nodes reported them. Liveness follows
  * sim/check/liveness.c: after the last heal a block must be final within
  * the PBFT bound, if validators with more than 2/3 of the stake run at
  * the end. */
@@ -49,6 +51,7 @@ typedef struct merge_state {
     uint64_t rejected[PROTO_REJECT_REASON_COUNT];
     GHashTable *link_sums;       /* link_stats name -> uint64_t* summed over nodes and runs */
     tbd_mesh mesh;
+    bool *honest;                /* [nodes]: named by no byzantine fault */
 } merge_state;
 
 static bool hex_to_hash(const char *hex, proto_hash *out)
@@ -128,6 +131,9 @@ static void on_final(merge_state *s, uint32_t node, int64_t at_ns, uint64_t heig
         g_array_append_val(s->commit_latency, latency);
     }
     s->top_final[node] = MAX(s->top_final[node], height);
+    /* Safety is a promise about honest nodes (sim/check/safety.c). */
+    if (!s->honest[node])
+        return;
     /* This node: one block per height (a restart may report it again). */
     const proto_hash *before = g_hash_table_lookup(mine, &height);
     if (before != NULL && !hash_equal(before, hash))
@@ -205,7 +211,8 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT time_ns, kind, height, view, tx_count, reason,"
-                               " proposed_ns, hash, depth FROM events ORDER BY run, seq",
+                               " proposed_ns, hash, depth, validator, amount, evidence_height,"
+                               " effective_height FROM events ORDER BY run, seq",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, path, error);
     GHashTable *mine = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
@@ -222,6 +229,12 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
         proto_hash h;
         bool has_hash = hex_to_hash((const char *)sqlite3_column_text(st, 7), &h);
         uint64_t depth = (uint64_t)sqlite3_column_int64(st, 8);
+        tbd_validator_event vev = {
+            .kind = kind, .at_ns = at, .reason = reason, .height = height,
+            .validator = (uint32_t)sqlite3_column_int64(st, 9),
+            .amount = (uint64_t)sqlite3_column_int64(st, 10),
+            .evidence_height = (uint64_t)sqlite3_column_int64(st, 11),
+            .effective_height = (uint64_t)sqlite3_column_int64(st, 12)};
         if (kind == NULL)
             continue;
         if (g_str_equal(kind, "block-final") && has_hash) {
@@ -264,7 +277,8 @@ static bool read_events(merge_state *s, uint32_t node, sqlite3 *db, const char *
             on_reject(s, reason);
         } else if (g_str_equal(kind, "tx-rejected")) {
             s->tx_rejected++;
-        } else {
+        } else if (!s->honest[node] ||
+                   !tbd_slashing_event(s->m, s->t->sc->validators, &vev)) {
             tbd_mesh_event(&s->mesh, kind, reason);
         }
     }
@@ -668,6 +682,17 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
     s.top_final = g_new0(uint64_t, t->nodes_count);
     s.link_sums = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     tbd_mesh_init(&s.mesh, t->nodes_count);
+    s.honest = g_new(bool, MAX(t->nodes_count, 1));
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        s.honest[i] = true;
+    for (guint f = 0; f < t->sc->faults->len; f++) {
+        const sim_fault *fault = g_ptr_array_index(t->sc->faults, f);
+        for (guint i = 0; fault->action == SIM_FAULT_BYZANTINE && i < fault->nodes->len; i++) {
+            uint32_t node = g_array_index(fault->nodes, uint32_t, i);
+            if (node < t->nodes_count)
+                s.honest[node] = false;
+        }
+    }
     bool ok = true;
     for (uint32_t i = 0; ok && i < t->nodes_count; i++)
         ok = read_node(&s, i, error);
@@ -687,6 +712,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
         view_figures(&s);
         net_figures(&s);
         tbd_mesh_figures(&s.mesh, m, s.link_sums, up_at_end);
+        out->slashed = tbd_slashing_figures(m);
         sim_metrics_figure(m, "recoveries", (double)s.recoveries);
         sim_metrics_figure(m, "sync_requests", (double)s.sync_requests);
         sim_metrics_figure(m, "events", (double)out->events);
@@ -705,6 +731,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
     g_free(s.top_final);
     g_hash_table_destroy(s.link_sums);
     tbd_mesh_clear(&s.mesh);
+    g_free(s.honest);
     if (!ok)
         tbd_merged_clear(out);
     return ok;
@@ -715,5 +742,7 @@ void tbd_merged_clear(tbd_merged *m)
     sim_metrics_free(m->metrics);
     g_free(m->safety_detail);
     g_free(m->liveness.detail);
+    if (m->slashed != NULL)
+        g_array_unref(m->slashed);
     *m = (tbd_merged){0};
 }

@@ -24,6 +24,8 @@ void tb_host_start(tb_host *h, const sim_scenario *sc, const sim_chain *chain, u
     *h = (tb_host){0};
     if (sc->topology != SIM_TOPOLOGY_MESH) {
         h->node = sim_chain_new_node(chain, self, validator_index, env, &h->ops);
+        h->consensus = h->node;
+        h->consensus_ops = h->ops;
         return;
     }
     mesh_params(h, sc, chain);
@@ -32,6 +34,8 @@ void tb_host_start(tb_host *h, const sim_scenario *sc, const sim_chain *chain, u
     void *consensus = sim_chain_new_node(chain, self, validator_index,
                                          p2p_node_inner_env(h->mesh), &consensus_ops);
     p2p_node_attach(h->mesh, consensus_ops, consensus);
+    h->consensus = consensus;
+    h->consensus_ops = consensus_ops;
     h->node = h->mesh;
     h->ops = &p2p_node_ops;
     p2p_node_start(h->mesh);

@@ -33,6 +33,8 @@ typedef struct tb_host {
     p2p_params p2p;              /* mesh: the whole network's shape */
     proto_node_id *bootstrap;    /* [p2p.bootstrap_count] */
     p2p_node *mesh;              /* NULL in direct topology (owned by `node`) */
+    void *consensus;             /* the PBFT or PoA node (owned by `node`) */
+    const proto_node_ops *consensus_ops;
     void *node;                  /* what the runtime drives */
     const proto_node_ops *ops;
 } tb_host;

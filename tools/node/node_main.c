@@ -18,8 +18,10 @@
 #include <stdio.h>
 
 #include "sim/world/world.h"
+#include "tools/node/node_byz.h"
 #include "tools/node/node_host.h"
 #include "tools/node/node_options.h"
+#include "tools/node/node_rotations.h"
 #include "tools/node/runtime_env.h"
 
 #define TB_EXIT_STOPPED 0
@@ -41,6 +43,8 @@ typedef struct tb_daemon {
     tb_records *records;
     tb_filter *filter;
     tb_host host;
+    tb_byz *byz;                 /* NULL: an honest node */
+    tb_rotations *rotations;     /* NULL: no key rotation for this node */
     bool runtime_ready;
     tb_runtime rt;
     GMainLoop *loop;
@@ -66,7 +70,8 @@ static int check_scenario(const sim_scenario *sc)
 {
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
-        if (f->action == SIM_FAULT_PARTITION)
+        if (f->action == SIM_FAULT_PARTITION || f->action == SIM_FAULT_ROTATE_KEY ||
+            (f->action == SIM_FAULT_BYZANTINE && !g_str_equal(f->behavior, "twin")))
             continue;
         if (f->action == SIM_FAULT_DEGRADE) {
             if (f->has_bandwidth)
@@ -215,9 +220,13 @@ static gboolean flush_records(gpointer data)
 
 static void daemon_run(tb_daemon *d)
 {
+    /* The wrapper first: the node sends as it starts. */
+    d->byz = tb_byz_new(d->sc, &d->chain, d->self, d->validator_index, d->opt.node_name, &d->rt,
+                        &d->host);
     tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt.env);
     d->rt.node = d->host.node;
     d->rt.ops = d->host.ops;
+    d->rotations = tb_rotations_start(d->sc, d->self, &d->rt, d->store, &d->host);
     tb_links_start(d->links);
     fprintf(stderr, "aitbc-node: %s (%s) of %s, seed %" G_GUINT64_FORMAT
             ", listening on %s, %u peer(s)\n",
@@ -240,6 +249,7 @@ static void daemon_run(tb_daemon *d)
 static int daemon_close(tb_daemon *d)
 {
     int rc = d->exit_code;
+    tb_rotations_free(d->rotations);
     if (d->rt.node != NULL) {
         d->rt.node = NULL; /* nothing reaches it while it is freed */
         GError *error = NULL;
@@ -249,6 +259,7 @@ static int daemon_close(tb_daemon *d)
         }
         tb_host_clear(&d->host);
     }
+    tb_byz_free(d->byz);
     if (d->runtime_ready)
         tb_runtime_clear(&d->rt);
     if (d->records != NULL) {

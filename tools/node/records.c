@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "protocol/chain/valset.h"
 #include "protocol/core/crypto.h"
 #include "protocol/core/msgtype.h"
 
@@ -147,6 +148,10 @@ static const char *event_reason(const proto_event *ev)
     case PROTO_EV_TX_REJECTED: return proto_reject_reason_name(ev->reason);
     case PROTO_EV_VIEW_CHANGE: return proto_view_cause_name(ev->cause);
     case PROTO_EV_PEER_DISCONNECTED: return proto_p2p_reason_name(ev->p2p_reason);
+    case PROTO_EV_SLASHED:
+        return ev->slash_reason == PROTO_SLASH_DOUBLE_SIGN ? "double-sign"
+               : ev->slash_reason == PROTO_SLASH_DOWNTIME  ? "downtime"
+                                                           : NULL;
     default: return NULL;
     }
 }

@@ -135,6 +135,14 @@ static void send_after(tb_runtime *rt, uint32_t to, GBytes *wire, int64_t delay_
 static void env_send(void *ctx, proto_node_id to, GBytes *wire)
 {
     tb_runtime *rt = ctx;
+    if (rt->send_hook != NULL)
+        rt->send_hook(rt->send_hook_ctx, to, wire);
+    else
+        tb_runtime_send(rt, to, wire);
+}
+
+void tb_runtime_send(tb_runtime *rt, uint32_t to, GBytes *wire)
+{
     if (rt->filter == NULL) {
         tb_links_send(rt->links, to, wire);
         return;

@@ -6,7 +6,8 @@
  *                     so it never steps back within a process
  *   set/cancel_timer  one GSource per timer with a ready time in
  *                     microseconds; a timer fires on_timer once
- *   send(to, wire)    the links (links.h): a length-prefixed frame on
+ *   send(to, wire)    (through a Byzantine wrapper first, if the node has
+ *                     one: send_hook) the links (links.h): a length-prefixed frame on
  *                     the TCP connection to node `to`, through the
  *                     network filter if there is one (net_filter.h:
  *                     partitions, degrades; a delayed message waits in
@@ -54,7 +55,10 @@ typedef struct tb_runtime {
     uint64_t timers_fired;
     uint64_t final_height;       /* highest height reported final */
     uint64_t client_txs;         /* transactions a client connection handed over */
-
+    /* If set, the node's sends go here (a Byzantine wrapper, node_byz.h),
+     * which passes what it sends on to tb_runtime_send. */
+    void (*send_hook)(void *ctx, uint32_t to, GBytes *wire);
+    void *send_hook_ctx;
 } tb_runtime;
 
 /* genesis_unix_ns: the wall-clock time that is the chain's time 0. */
@@ -63,6 +67,8 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
 /* Cancel every pending timer (the node must be freed first). */
 void tb_runtime_clear(tb_runtime *rt);
 int64_t tb_runtime_now_ns(const tb_runtime *rt);
+/* Send wire to node `to` through the network filter and the links. */
+void tb_runtime_send(tb_runtime *rt, uint32_t to, GBytes *wire);
 /* tb_deliver_fn for the links: hand `wire` to the node (from a client,
  * TB_HELLO_CLIENT: to submit_tx, as a transaction a wallet sent). */
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire);
