@@ -18,12 +18,15 @@
  * incomplete (exit 1); a port in use, and a missing node binary, are
  * exit 2 with an error naming them. The case "mesh" (its own CTest,
  * testbed.mesh) runs data/testbed-mesh-8.ini: the P2P mesh, a Byzantine
- * send wrapper and a key rotation as real processes. */
+ * send wrapper and a key rotation as real processes. The case "hosts"
+ * (testbed.hosts) runs one network as two machines' testbeds (--hosts,
+ * --here, --genesis-ms) and merges their records (--merge-only). */
 #include <check.h>
 #include <gio/gio.h>
 #include <glib.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -400,6 +403,135 @@ START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
 }
 END_TEST
 
+/* Copy every file of dir `from` into dir `to`. */
+static void copy_files(const char *from, const char *to)
+{
+    GDir *d = g_dir_open(from, 0, NULL);
+    ck_assert(d != NULL);
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        char *src = g_build_filename(from, name, NULL), *dst = g_build_filename(to, name, NULL);
+        char *data = NULL;
+        gsize size = 0;
+        ck_assert(g_file_get_contents(src, &data, &size, NULL));
+        ck_assert(g_file_set_contents(dst, data, (gssize)size, NULL));
+        g_free(data);
+        g_free(src);
+        g_free(dst);
+    }
+    g_dir_close(d);
+}
+
+/* `aitbc-sim testbed FILE --hosts H` with extra arguments (NULL-ended). */
+static GSubprocess *spawn_hosts(const char *out, const char *hosts, const char *first, ...)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    const char *fixed[] = {sim_bin, "testbed", NULL, "--hosts", hosts, "--out", out,
+                           "--node-bin", node_bin, "--quiet", "--no-plots"};
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        g_ptr_array_add(a, i == 2 ? data_path("testbed-crash-4.ini") : g_strdup(fixed[i]));
+    va_list ap;
+    va_start(ap, first);
+    for (const char *x = first; x != NULL; x = va_arg(ap, const char *))
+        g_ptr_array_add(a, g_strdup(x));
+    va_end(ap);
+    g_ptr_array_add(a, NULL);
+    GError *error = NULL;
+    GSubprocess *p = g_subprocess_newv((const char *const *)a->pdata,
+                                       G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+    ck_assert_msg(p != NULL, "%s", error != NULL ? error->message : "");
+    g_ptr_array_unref(a);
+    return p;
+}
+
+/* Exit status of p, its stderr in *err. */
+static int finish(GSubprocess *p, char **err)
+{
+    ck_assert(g_subprocess_communicate_utf8(p, NULL, NULL, NULL, err, NULL));
+    int status = g_subprocess_get_status(p);
+    g_object_unref(p);
+    return status;
+}
+
+/* Two "machines" on one box (--here 127.0.0.1 and --here 127.0.0.2, one
+ * hosts file, one --genesis-ms), each running two validators of
+ * data/testbed-crash-4.ini; their nodes/ directories gathered in one and
+ * merged with --merge-only: the whole network is safe and live, and
+ * every node committed. Bad input: a hosts file without a node's address,
+ * and nodes elsewhere without --genesis-ms, are exit 2 naming what. */
+START_TEST(two_machines_share_one_network_and_merge)
+{
+    char *top = g_dir_make_tmp("aitbc-testbed-hosts-XXXXXX", NULL);
+    uint16_t base = pick_ports(NODES);
+    char *hosts = g_build_filename(top, "hosts.txt", NULL);
+    char *text = g_strdup_printf("# two machines\nv0 127.0.0.1:%u\nv1 127.0.0.1:%u\n"
+                                 "v2 127.0.0.2:%u\nv3 127.0.0.2:%u\n", base, base + 1, base + 2,
+                                 base + 3);
+    ck_assert(g_file_set_contents(hosts, text, -1, NULL));
+    char *out_a = g_build_filename(top, "a", NULL), *out_b = g_build_filename(top, "b", NULL);
+    char *out_all = g_build_filename(top, "all", NULL);
+    char *genesis = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / 1000 + 3000);
+    GSubprocess *a = spawn_hosts(out_a, hosts, "--here", "127.0.0.1", "--genesis-ms", genesis,
+                                 NULL);
+    GSubprocess *b = spawn_hosts(out_b, hosts, "--here", "127.0.0.2", "--genesis-ms", genesis,
+                                 NULL);
+    char *err_a = NULL, *err_b = NULL, *err = NULL;
+    int status_a = finish(a, &err_a), status_b = finish(b, &err_b);
+    ck_assert_msg(WIFEXITED(status_a) && WEXITSTATUS(status_a) == 0, "a: %s", err_a);
+    ck_assert_msg(WIFEXITED(status_b) && WEXITSTATUS(status_b) == 0, "b: %s", err_b);
+    char *nodes_all = g_build_filename(out_all, "nodes", NULL);
+    ck_assert(g_mkdir_with_parents(nodes_all, 0755) == 0);
+    char *nodes_a = g_build_filename(out_a, "nodes", NULL);
+    char *nodes_b = g_build_filename(out_b, "nodes", NULL);
+    copy_files(nodes_a, nodes_all);
+    copy_files(nodes_b, nodes_all);
+    int status = finish(spawn_hosts(out_all, hosts, "--merge-only", NULL), &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "merge: %s", err);
+    char *db_path = g_build_filename(out_all, "results.sqlite", NULL);
+    sqlite3 *db = open_db(db_path);
+    char *verdict = query_text(db, "SELECT verdict FROM runs");
+    ck_assert_str_eq(verdict, "pass");
+    for (int i = 0; i < NODES; i++) {
+        char *sql = g_strdup_printf("SELECT count(DISTINCT height) FROM commits WHERE node = "
+                                    "'v%d'", i);
+        ck_assert_int_ge(query_int(db, sql), MIN_COMMON_HEIGHT);
+        g_free(sql);
+    }
+    ck_assert_int_ge(query_int(db, "SELECT count(*) FROM txs"), 1);
+    sqlite3_close(db);
+    g_free(err);
+
+    /* A node without an address, then nodes elsewhere without a genesis. */
+    ck_assert(g_file_set_contents(hosts, "v0 127.0.0.1:1\nv1 127.0.0.1:2\nv3 127.0.0.1:3\n",
+                                  -1, NULL));
+    status = finish(spawn_hosts(out_a, hosts, NULL), &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2 && strstr(err, "v2") != NULL &&
+                  strstr(err, "hosts.txt") != NULL, "%s", err);
+    g_free(err);
+    ck_assert(g_file_set_contents(hosts, text, -1, NULL));
+    status = finish(spawn_hosts(out_a, hosts, "--here", "127.0.0.1", NULL), &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
+                  strstr(err, "--genesis-ms") != NULL, "%s", err);
+    printf("testbed.hosts: pass\n");
+    g_free(err);
+    g_free(verdict);
+    g_free(db_path);
+    g_free(nodes_a);
+    g_free(nodes_b);
+    g_free(nodes_all);
+    g_free(err_a);
+    g_free(err_b);
+    g_free(genesis);
+    g_free(out_a);
+    g_free(out_b);
+    g_free(out_all);
+    g_free(text);
+    g_free(hosts);
+    remove_tree(top);
+    g_free(top);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("testbed-cli");
@@ -415,6 +547,11 @@ int main(void)
     tcase_set_timeout(mesh, 110);
     tcase_add_test(mesh, mesh_with_an_equivocator_and_a_key_rotation);
     suite_add_tcase(s, mesh);
+    TCase *hosts = tcase_create("hosts");
+    tcase_add_checked_fixture(hosts, setup, NULL);
+    tcase_set_timeout(hosts, 110);
+    tcase_add_test(hosts, two_machines_share_one_network_and_merge);
+    suite_add_tcase(s, hosts);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

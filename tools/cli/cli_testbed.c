@@ -41,11 +41,16 @@
 #define TBD_TICK_MS 10
 #define TBD_STOP_WAIT_MS 10000
 #define TBD_DEFAULT_BASE_PORT 27000
+#define TBD_WORKLOAD_FILE "workload.sqlite"
 
 typedef struct tbd_args {
     const char *file;
     const char *out_dir;
     const char *node_bin;
+    const char *hosts_file;
+    const char *here;            /* --here HOST: the nodes at HOST are this machine's */
+    int64_t genesis_ms;          /* --genesis-ms; 0: 1.5 s from now */
+    bool merge_only;
     uint16_t base_port;
     GPtrArray *overrides;
     bool quiet;
@@ -88,6 +93,8 @@ static int usage_error(const char *msg)
                     "usage: aitbc-sim testbed FILE [--out DIR] [--base-port N] [--seed N]\n"
                     "                 [--set section.key=value ...] [--node-bin PATH] "
                     "[--emulate-links]\n"
+                    "                 [--hosts FILE [--here HOST] [--genesis-ms UNIX_MS] "
+                    "[--merge-only]]\n"
                     "                 [--quiet] [--no-plots]\n", msg);
     return CLI_EXIT_USAGE;
 }
@@ -104,9 +111,12 @@ static int parse_args(int argc, char **argv, tbd_args *a)
             a->no_plots = true;
         } else if (strcmp(arg, "--emulate-links") == 0) {
             a->emulate_links = true;
+        } else if (strcmp(arg, "--merge-only") == 0) {
+            a->merge_only = true;
         } else if (strcmp(arg, "--out") == 0 || strcmp(arg, "--node-bin") == 0 ||
                    strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
-                   strcmp(arg, "--base-port") == 0) {
+                   strcmp(arg, "--base-port") == 0 || strcmp(arg, "--hosts") == 0 ||
+                   strcmp(arg, "--genesis-ms") == 0 || strcmp(arg, "--here") == 0) {
             if (!has_value) {
                 g_autofree char *msg = g_strdup_printf("%s needs a value", arg);
                 return usage_error(msg);
@@ -118,6 +128,10 @@ static int parse_args(int argc, char **argv, tbd_args *a)
                 a->node_bin = value;
             } else if (strcmp(arg, "--set") == 0) {
                 g_ptr_array_add(a->overrides, g_strdup(value));
+            } else if (strcmp(arg, "--hosts") == 0) {
+                a->hosts_file = value;
+            } else if (strcmp(arg, "--here") == 0) {
+                a->here = value;
             } else {
                 char *end = NULL;
                 errno = 0;
@@ -127,6 +141,10 @@ static int parse_args(int argc, char **argv, tbd_args *a)
                     if (bad)
                         return usage_error("--seed needs a non-negative integer");
                     g_ptr_array_add(a->overrides, g_strdup_printf("scenario.seed=%llu", v));
+                } else if (strcmp(arg, "--genesis-ms") == 0) {
+                    if (bad || v == 0 || v > (unsigned long long)INT64_MAX / 1000000)
+                        return usage_error("--genesis-ms needs a Unix time in milliseconds");
+                    a->genesis_ms = (int64_t)v;
                 } else {
                     if (bad || v < 1024 || v > 65535)
                         return usage_error("--base-port needs a port from 1024 to 65535");
@@ -144,6 +162,10 @@ static int parse_args(int argc, char **argv, tbd_args *a)
     }
     if (a->file == NULL)
         return usage_error("missing scenario FILE");
+    if (a->merge_only && a->hosts_file == NULL)
+        return usage_error("--merge-only needs --hosts (the network whose records to merge)");
+    if (a->here != NULL && a->hosts_file == NULL)
+        return usage_error("--here needs --hosts");
     g_ptr_array_add(a->overrides, NULL);
     return CLI_EXIT_OK;
 }
@@ -226,6 +248,12 @@ static bool apply_action(tbd_run *r, tbd_action *a)
     for (guint k = 0; k < a->fault->nodes->len; k++) {
         uint32_t i = g_array_index(a->fault->nodes, uint32_t, k);
         tbd_node *n = &r->t.nodes[i];
+        if (!n->local) {
+            /* Another machine's testbed kills and restarts it; the
+             * workload here knows it is down. */
+            r->alive[i] = a->restart;
+            continue;
+        }
         if (!a->restart) {
             if (n->proc == NULL)
                 continue;
@@ -436,6 +464,15 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
 {
     const tbd_testbed *t = &r->t;
     GError *error = NULL;
+    /* What the workload sent, for a merge of several machines' records. */
+    char *wl_path = g_build_filename(dir, "nodes", TBD_WORKLOAD_FILE, NULL);
+    bool saved = r->wl == NULL || t->merge_only || tbd_workload_save(r->wl, wl_path, &error);
+    g_free(wl_path);
+    if (!saved) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+        return CLI_EXIT_INTERNAL;
+    }
     tbd_merged merged;
     if (!tbd_merge(t, &r->chain, r->wl, r->end_ns, heal_ns(t->sc), r->alive, &merged,
                    &error)) {
@@ -487,10 +524,11 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
 
 /* ---- the run ---- */
 
+/* The local nodes; the others are taken to run on their machines. */
 static bool start_all(tbd_run *r, GError **error)
 {
     for (uint32_t i = 0; i < r->t.nodes_count; i++) {
-        if (!tbd_node_start(&r->t, i, error))
+        if (r->t.nodes[i].local && !tbd_node_start(&r->t, i, error))
             return false;
         r->alive[i] = true;
     }
@@ -521,6 +559,38 @@ static gboolean startup_waited(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* --merge-only: the records of every machine's nodes were gathered in
+ * dir/nodes; judge them as one run that reached its duration. */
+static int merge_only(const tbd_args *a, tbd_run *r, const char *dir, rep_db *db,
+                      rep_run_info *info)
+{
+    const sim_scenario *sc = r->t.sc;
+    r->end_ns = sc->duration_ns;
+    r->duration_reached = true;
+    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        r->alive[i] = true;
+        for (guint f = 0; f < sc->faults->len; f++) {
+            const sim_fault *fault = g_ptr_array_index(sc->faults, f);
+            bool open = fault->action == SIM_FAULT_CRASH && fault->at_ns < sc->duration_ns &&
+                        (fault->until_ns < 0 || fault->until_ns >= sc->duration_ns);
+            for (guint k = 0; open && k < fault->nodes->len; k++)
+                if (g_array_index(fault->nodes, uint32_t, k) == i)
+                    r->alive[i] = false;
+        }
+    }
+    char *wl_path = g_build_filename(dir, "nodes", TBD_WORKLOAD_FILE, NULL);
+    GError *error = NULL;
+    if (g_file_test(wl_path, G_FILE_TEST_EXISTS) &&
+        (r->wl = tbd_workload_load(wl_path, &error)) == NULL) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+        g_free(wl_path);
+        return CLI_EXIT_USAGE;
+    }
+    g_free(wl_path);
+    return judge_and_write(a, r, dir, db, info);
+}
+
 static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
 {
     GError *error = NULL;
@@ -539,20 +609,29 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
         return CLI_EXIT_INTERNAL;
     }
     int64_t started_us = g_get_monotonic_time();
+    if (t->merge_only) {
+        int rc = merge_only(a, r, dir, db, info);
+        rep_db_close(db);
+        rep_run_info_free(info);
+        return rc;
+    }
     t->loop = g_main_loop_new(NULL, FALSE);
     guint sig_int = g_unix_signal_add(SIGINT, on_sigint, r);
     guint sig_term = g_unix_signal_add(SIGTERM, on_sigterm, r);
-    t->genesis_unix_ns = (g_get_real_time() / 1000 + TBD_GENESIS_DELAY_MS) * 1000000;
+    int64_t now_ms = g_get_real_time() / 1000;
+    t->genesis_unix_ns =
+        (a->genesis_ms > 0 ? a->genesis_ms : now_ms + TBD_GENESIS_DELAY_MS) * 1000000;
     int rc = CLI_EXIT_OK;
     if (!start_all(r, &error)) {
         rc = CLI_EXIT_USAGE;
     } else {
         if (!a->quiet)
-            fprintf(stderr, "testbed: %u node(s) of %s started on %s ports %u..%u; "
-                    "output in %s\n", t->nodes_count, t->sc->path, t->host, t->nodes[0].port,
-                    t->nodes[t->nodes_count - 1].port, dir);
+            fprintf(stderr, "testbed: %u of %u node(s) of %s started here (%s:%u first); "
+                    "output in %s\n", tbd_nodes_local(t), t->nodes_count, t->sc->path,
+                    t->nodes[0].host, t->nodes[0].port, dir);
         /* Until genesis: a node that cannot start says so at once. */
-        r->startup_wait = g_timeout_add(TBD_GENESIS_DELAY_MS, startup_waited, r);
+        int64_t wait_ms = MAX(t->genesis_unix_ns / 1000000 - now_ms, TBD_TICK_MS);
+        r->startup_wait = g_timeout_add((guint)MIN(wait_ms, G_MAXUINT), startup_waited, r);
         g_main_loop_run(t->loop);
         if (r->startup_wait != 0)
             g_source_remove(r->startup_wait);
@@ -560,7 +639,9 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
         if (r->interrupted == NULL && startup_failed(r, &error))
             rc = CLI_EXIT_USAGE;
         if (rc == CLI_EXIT_OK && r->interrupted == NULL) {
-            r->wl = tbd_workload_new(t, &r->chain);
+            /* The machine that runs v0 drives the workload. */
+            if (t->nodes[0].local)
+                r->wl = tbd_workload_new(t, &r->chain);
             g_timeout_add(TBD_TICK_MS, on_tick, r);
             g_main_loop_run(t->loop);
         }
@@ -600,6 +681,8 @@ int cli_testbed(int argc, char **argv)
     sim_scenario *sc =
         sim_scenario_load(a.file, (const char *const *)a.overrides->pdata, &error);
     tbd_run r = {.t = {.sc = sc, .scenario_path = a.file, .host = "127.0.0.1",
+                       .hosts_file = a.hosts_file, .here = a.here,
+                       .merge_only = a.merge_only,
                        .emulate_links = a.emulate_links,
                        .overrides = (const char *const *)a.overrides->pdata}};
     char *dir = NULL;
@@ -618,12 +701,25 @@ int cli_testbed(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    r.t.node_bin = tbd_find_node_bin(a.node_bin, &error);
+    r.t.node_bin = a.merge_only ? g_strdup("") : tbd_find_node_bin(a.node_bin, &error);
     if (r.t.node_bin == NULL || !tbd_nodes_plan(&r.t, a.base_port, &error)) {
         fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
         rc = CLI_EXIT_USAGE;
         goto out;
     }
+    if (!a.merge_only && tbd_nodes_local(&r.t) < r.t.nodes_count && a.genesis_ms == 0) {
+        fprintf(stderr, "aitbc-sim testbed: %s names nodes on other machines: give every "
+                "machine the same --genesis-ms (a Unix time in ms a little ahead, e.g. "
+                "$(( $(date +%%s%%3N) + 30000 ))) so that they share the chain's time 0\n",
+                a.hosts_file);
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    if (!a.quiet && !a.merge_only && tbd_nodes_local(&r.t) < r.t.nodes_count)
+        fprintf(stderr, "testbed: %u of %u nodes run here, the rest on the machines %s names; "
+                "these results cover this machine's records only (gather every machine's "
+                "nodes/ directory in one and run --merge-only there for the whole network)\n",
+                tbd_nodes_local(&r.t), r.t.nodes_count, a.hosts_file);
     if (!a.quiet && !a.emulate_links &&
         (sc->latency.kind != SIM_DIST_CONSTANT || sc->latency.a_ns > 0 || sc->loss > 0))
         fprintf(stderr, "testbed: note: [network] latency and loss are not emulated (see "

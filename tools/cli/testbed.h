@@ -37,7 +37,9 @@
 typedef struct tbd_node {
     char *name;                  /* "v0" */
     uint32_t index;
+    char *host;                  /* its listening address */
     uint16_t port;
+    bool local;                  /* run on this machine (else by another machine's testbed) */
     char *store_path;
     char *records_path;
     char *log_path;              /* the process's stderr, every start appended */
@@ -54,9 +56,13 @@ typedef struct tbd_testbed {
     const char *const *overrides; /* "section.key=value", NULL-terminated: passed on */
     char *dir;
     char *node_bin;
-    const char *host;            /* "127.0.0.1" */
+    const char *host;            /* "127.0.0.1" without a hosts file */
+    const char *hosts_file;      /* --hosts: every node's address; NULL: all here */
+    const char *here;            /* --here: the address whose nodes are local; NULL: every
+                                  * address this machine can bind */
+    bool merge_only;             /* --merge-only: the records are there, start nothing */
     bool emulate_links;          /* aitbc-node --emulate-links */
-    char *peers;                 /* NAME=HOST:PORT,... */
+    char *peers;                 /* NAME=HOST:PORT,... or the hosts file */
     int64_t genesis_unix_ns;
     uint32_t nodes_count;
     tbd_node *nodes;
@@ -75,10 +81,16 @@ int64_t tbd_chain_now_ns(const tbd_testbed *t);
 /* The aitbc-node binary: explicit (--node-bin), else $AITBC_NODE_BIN,
  * else next to this executable. An error names what was tried. */
 char *tbd_find_node_bin(const char *explicit_path, GError **error);
-/* Names, ports (base_port, base_port + 1, ...: each checked free on
- * host, a port in use is an error naming it and the node), files under
- * dir/nodes, the peer list. */
+/* Names, addresses, files under dir/nodes (an earlier testbed's are
+ * removed, unless merge_only), the peer list. Without a hosts file every
+ * node is local, on t->host at base_port, base_port + 1, ...; with one,
+ * each node is at the address the file gives (every node must have one)
+ * and is local if that address is t->here, or (no t->here) if this
+ * machine can bind it. A local node's
+ * port must be free: a port in use is an error naming it and the node. */
 bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error);
+/* Nodes local to this machine. */
+uint32_t tbd_nodes_local(const tbd_testbed *t);
 /* Start node i (its store and records are kept between starts). */
 bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error);
 /* SIGKILL (a crash) or SIGTERM (a clean stop) to node i if it runs. */
@@ -107,6 +119,11 @@ const GArray *tbd_workload_submitted(const tbd_workload *wl);
 uint64_t tbd_workload_dropped_no_node(const tbd_workload *wl);
 /* Re-sends of transactions not final 30 s after their last send. */
 uint64_t tbd_workload_resubmitted(const tbd_workload *wl);
+/* What was submitted, to a SQLite file (for a merge on another machine,
+ * --merge-only), and back: a loaded workload only answers the three
+ * questions above. */
+bool tbd_workload_save(const tbd_workload *wl, const char *path, GError **error);
+tbd_workload *tbd_workload_load(const char *path, GError **error);
 void tbd_workload_free(tbd_workload *wl);
 
 /* ---- testbed_mesh.c ---- */

@@ -1,6 +1,8 @@
 /* The testbed's node processes (see testbed.h): find the aitbc-node
- * binary, give every node a port that is free, start a node with its
- * store and records, signal it, and notice when it exits.
+ * binary, give every node an address (a free port here, or the hosts
+ * file's, where this machine runs the nodes whose addresses it has),
+ * start a node with its store and records, signal it, and notice when it
+ * exits.
  *
  * A node's stderr goes to DIR/nodes/NAME.log (every start appended). On
  * Linux a node is also told to stop (SIGTERM) if this process dies, so a
@@ -18,6 +20,7 @@
 #endif
 
 #include "tools/cli/cli_child.h"
+#include "tools/node/node_options.h"
 
 #define TBD_NODE_BIN_NAME "aitbc-node"
 
@@ -74,10 +77,89 @@ static bool port_free(const char *host, uint16_t port, GError **error)
     return ok;
 }
 
+/* This machine has the address: a socket binds it (on any port). */
+static bool address_is_here(const char *host)
+{
+    GInetAddress *inet = g_inet_address_new_from_string(host);
+    if (inet == NULL)
+        return false;
+    GSocket *s = g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_TCP, NULL);
+    bool ok = false;
+    if (s != NULL) {
+        GSocketAddress *a = g_inet_socket_address_new(inet, 0);
+        ok = g_socket_bind(s, a, FALSE, NULL);
+        g_object_unref(a);
+        g_socket_close(s, NULL);
+        g_object_unref(s);
+    }
+    g_object_unref(inet);
+    return ok;
+}
+
+/* Every node's address from the hosts file (aitbc-node's --peers
+ * format); each node must be there. */
+static bool addresses_from_file(tbd_testbed *t, GError **error)
+{
+    GArray *book = tb_peers_parse(t->sc, t->hosts_file, UINT32_MAX, error);
+    if (book == NULL)
+        return false;
+    for (guint i = 0; i < book->len; i++) {
+        const tb_peer_addr *p = &g_array_index(book, tb_peer_addr, i);
+        t->nodes[p->node].host = g_strdup(p->host);
+        t->nodes[p->node].port = p->port;
+    }
+    tb_peer_addrs_free(book);
+    GString *missing = g_string_new(NULL);
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        if (t->nodes[i].host == NULL)
+            g_string_append_printf(missing, "%s%s", missing->len > 0 ? ", " : "",
+                                   t->nodes[i].name);
+    bool ok = missing->len == 0;
+    if (!ok)
+        g_set_error(error, TBD_ERROR, 1, "%s: no address for node(s) %s (every node of the "
+                    "scenario needs a line NAME HOST:PORT)", t->hosts_file, missing->str);
+    g_string_free(missing, TRUE);
+    if (!ok)
+        return false;
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        t->nodes[i].local = t->here != NULL ? strcmp(t->nodes[i].host, t->here) == 0
+                                            : address_is_here(t->nodes[i].host);
+    if (tbd_nodes_local(t) == 0 && !t->merge_only) {
+        g_set_error(error, TBD_ERROR, 1, "%s: none of its addresses is %s, so no node would "
+                    "run here", t->hosts_file, t->here != NULL ? t->here : "on this machine");
+        return false;
+    }
+    return true;
+}
+
+uint32_t tbd_nodes_local(const tbd_testbed *t)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < t->nodes_count; i++)
+        count += t->nodes[i].local;
+    return count;
+}
+
+/* A testbed starts from nothing: the files of an earlier one go. */
+static void remove_old_files(const tbd_node *n)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
+        char *a = g_strconcat(n->store_path, suffixes[k], NULL);
+        char *b = g_strconcat(n->records_path, suffixes[k], NULL);
+        unlink(a);
+        unlink(b);
+        g_free(a);
+        g_free(b);
+    }
+    unlink(n->log_path);
+}
+
 bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error)
 {
     t->nodes_count = t->sc->validators + t->sc->full_nodes;
-    if ((uint32_t)base_port + t->nodes_count - 1 > 65535) {
+    if (t->hosts_file == NULL && (uint32_t)base_port + t->nodes_count - 1 > 65535) {
         g_set_error(error, TBD_ERROR, 1, "--base-port %u leaves no room for %u nodes",
                     base_port, t->nodes_count);
         return false;
@@ -89,42 +171,43 @@ bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error)
         return false;
     }
     t->nodes = g_new0(tbd_node, t->nodes_count);
-    GString *peers = g_string_new(NULL);
-    bool ok = true;
     for (uint32_t i = 0; i < t->nodes_count; i++) {
         tbd_node *n = &t->nodes[i];
         n->index = i;
         n->name = sim_scenario_node_name(t->sc, i);
-        n->port = (uint16_t)(base_port + i);
         char *base = g_build_filename(nodes_dir, n->name, NULL);
         n->store_path = g_strdup_printf("%s.store", base);
         n->records_path = g_strdup_printf("%s.records", base);
         n->log_path = g_strdup_printf("%s.log", base);
         g_free(base);
-        /* A testbed starts from nothing: the files of an earlier one go. */
-        const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-        for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
-            char *a = g_strconcat(n->store_path, suffixes[k], NULL);
-            char *b = g_strconcat(n->records_path, suffixes[k], NULL);
-            unlink(a);
-            unlink(b);
-            g_free(a);
-            g_free(b);
+        if (t->hosts_file == NULL) {
+            n->host = g_strdup(t->host);
+            n->port = (uint16_t)(base_port + i);
+            n->local = true;
         }
-        unlink(n->log_path);
+    }
+    g_free(nodes_dir);
+    if (t->hosts_file != NULL && !addresses_from_file(t, error))
+        return false;
+    bool ok = true;
+    GString *peers = g_string_new(NULL);
+    for (uint32_t i = 0; i < t->nodes_count; i++) {
+        tbd_node *n = &t->nodes[i];
+        if (n->local && !t->merge_only)
+            remove_old_files(n);
         GError *local = NULL;
-        if (ok && !port_free(t->host, n->port, &local)) {
+        if (ok && n->local && !t->merge_only && !port_free(n->host, n->port, &local)) {
             g_set_error(error, TBD_ERROR, 1, "port %s:%u for node %s is not available: %s "
-                        "(choose others with --base-port)", t->host, n->port, n->name,
+                        "(choose others with --base-port)", n->host, n->port, n->name,
                         g_error_matches(local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)
                             ? "it is in use" : local->message);
             g_error_free(local);
             ok = false;
         }
-        g_string_append_printf(peers, "%s%s=%s:%u", i > 0 ? "," : "", n->name, t->host,
-                               n->port);
+        g_string_append_printf(peers, "%s%s=%s%s%s:%u", i > 0 ? "," : "", n->name,
+                               strchr(n->host, ':') != NULL ? "[" : "", n->host,
+                               strchr(n->host, ':') != NULL ? "]" : "", n->port);
     }
-    g_free(nodes_dir);
     t->peers = g_string_free(peers, FALSE);
     return ok;
 }
@@ -165,7 +248,7 @@ static void node_exited(GObject *source, GAsyncResult *res, gpointer data)
 bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error)
 {
     tbd_node *n = &t->nodes[i];
-    g_assert(n->proc == NULL);
+    g_assert(n->proc == NULL && n->local);
     int fd = open(n->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
         g_set_error(error, TBD_ERROR, 1, "cannot open %s: %s", n->log_path, g_strerror(errno));
@@ -178,7 +261,8 @@ bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error)
     for (size_t k = 0; k < G_N_ELEMENTS(fixed); k++)
         g_ptr_array_add(argv, g_strdup(fixed[k]));
     g_ptr_array_add(argv, g_strdup("--listen"));
-    g_ptr_array_add(argv, g_strdup_printf("%s:%u", t->host, n->port));
+    g_ptr_array_add(argv, g_strdup_printf(strchr(n->host, ':') != NULL ? "[%s]:%u" : "%s:%u",
+                                          n->host, n->port));
     g_ptr_array_add(argv, g_strdup("--genesis-ms"));
     g_ptr_array_add(argv, g_strdup_printf("%" G_GINT64_FORMAT, t->genesis_unix_ns / 1000000));
     if (t->emulate_links)
@@ -237,6 +321,7 @@ void tbd_nodes_free(tbd_testbed *t)
         tbd_node *n = &t->nodes[i];
         g_assert(n->proc == NULL);
         g_free(n->name);
+        g_free(n->host);
         g_free(n->store_path);
         g_free(n->records_path);
         g_free(n->log_path);

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "protocol/chain/tx_envelope.h"
 #include "sim/engine/rng.h"
@@ -133,7 +134,7 @@ tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain)
     tb_links_options_defaults(&o, TB_HELLO_CLIENT, t->nodes_count, chain->pbft.chain_id);
     wl->links = tb_links_new(&o, no_delivery, wl);
     for (uint32_t i = 0; i < t->nodes_count; i++)
-        tb_links_add_peer(wl->links, i, t->host, t->nodes[i].port);
+        tb_links_add_peer(wl->links, i, t->nodes[i].host, t->nodes[i].port);
     tb_links_start(wl->links);
     return wl;
 }
@@ -267,16 +268,103 @@ uint64_t tbd_workload_dropped_no_node(const tbd_workload *wl)
     return wl != NULL ? wl->dropped_no_node : 0;
 }
 
+/* ---- saved for a merge elsewhere ---- */
+
+#define SAVE_SCHEMA                                                                         \
+    "CREATE TABLE submitted(hash BLOB NOT NULL, node INTEGER NOT NULL,"                     \
+    " submitted_ns INTEGER NOT NULL);"                                                      \
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+
+static bool save_fail(sqlite3 *db, const char *path, GError **error)
+{
+    g_set_error(error, TBD_ERROR, 1, "%s: cannot write the workload's record: %s", path,
+                db != NULL ? sqlite3_errmsg(db) : "out of memory");
+    return false;
+}
+
+bool tbd_workload_save(const tbd_workload *wl, const char *path, GError **error)
+{
+    unlink(path);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_open(path, &db) == SQLITE_OK &&
+              sqlite3_exec(db, "BEGIN;" SAVE_SCHEMA, NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(db, "INSERT INTO submitted VALUES(?1, ?2, ?3)", -1, &st,
+                                 NULL) == SQLITE_OK;
+    for (guint i = 0; ok && i < wl->submitted->len; i++) {
+        const tbd_submitted *x = &g_array_index(wl->submitted, tbd_submitted, i);
+        sqlite3_bind_blob(st, 1, x->hash.bytes, PROTO_HASH_SIZE, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, x->node);
+        sqlite3_bind_int64(st, 3, x->submitted_ns);
+        ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_reset(st) == SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    char *counters = g_strdup_printf("INSERT INTO counters VALUES('dropped_no_node', %" G_GUINT64_FORMAT
+                                     "), ('resubmitted', %" G_GUINT64_FORMAT "); COMMIT;",
+                                     wl->dropped_no_node, wl->resubmitted);
+    ok = ok && sqlite3_exec(db, counters, NULL, NULL, NULL) == SQLITE_OK;
+    g_free(counters);
+    if (!ok)
+        save_fail(db, path, error);
+    sqlite3_close(db);
+    return ok;
+}
+
+tbd_workload *tbd_workload_load(const char *path, GError **error)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    tbd_workload *wl = g_new0(tbd_workload, 1);
+    wl->submitted = g_array_new(FALSE, FALSE, sizeof(tbd_submitted));
+    bool ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(db, "SELECT hash, node, submitted_ns FROM submitted", -1,
+                                 &st, NULL) == SQLITE_OK;
+    int rc = SQLITE_DONE;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tbd_submitted x = {.node = (uint32_t)sqlite3_column_int64(st, 1),
+                           .submitted_ns = sqlite3_column_int64(st, 2)};
+        if (sqlite3_column_bytes(st, 0) != PROTO_HASH_SIZE)
+            continue;
+        memcpy(x.hash.bytes, sqlite3_column_blob(st, 0), PROTO_HASH_SIZE);
+        g_array_append_val(wl->submitted, x);
+    }
+    ok = ok && rc == SQLITE_DONE;
+    sqlite3_finalize(st);
+    st = NULL;
+    ok = ok && sqlite3_prepare_v2(db, "SELECT name, value FROM counters", -1, &st, NULL) ==
+                   SQLITE_OK;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        uint64_t v = (uint64_t)sqlite3_column_int64(st, 1);
+        if (g_strcmp0(name, "dropped_no_node") == 0)
+            wl->dropped_no_node = v;
+        else if (g_strcmp0(name, "resubmitted") == 0)
+            wl->resubmitted = v;
+    }
+    ok = ok && rc == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok) {
+        g_set_error(error, TBD_ERROR, 1, "%s: cannot read the workload's record: %s", path,
+                    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        tbd_workload_free(wl);
+        wl = NULL;
+    }
+    sqlite3_close(db);
+    return wl;
+}
+
 void tbd_workload_free(tbd_workload *wl)
 {
     if (wl == NULL)
         return;
-    tb_links_free(wl->links);
-    for (uint32_t i = 0; i < wl->nodes_count; i++)
+    if (wl->links != NULL)
+        tb_links_free(wl->links);
+    for (uint32_t i = 0; wl->records != NULL && i < wl->nodes_count; i++)
         sqlite3_close(wl->records[i]);
     g_free(wl->records);
     g_free(wl->rows_read);
-    g_hash_table_destroy(wl->inflight);
+    if (wl->inflight != NULL)
+        g_hash_table_destroy(wl->inflight);
     g_array_unref(wl->submitted);
     g_free(wl->next_nonce);
     g_free(wl);
