@@ -362,11 +362,12 @@ START_TEST(a_port_in_use_and_a_missing_binary_are_named)
 }
 END_TEST
 
-/* The mesh, a Byzantine wrapper and a key rotation as real processes
- * (data/testbed-mesh-8.ini): safe and live; v3, which equivocates, is
- * slashed for double-sign exactly once, as honest nodes' blocks recorded
- * it; v1's rotation is committed; every node had mesh peers; full node
- * n2 finalized blocks after its restart. */
+/* The mesh, a Byzantine wrapper, a key rotation and churn as real
+ * processes (data/testbed-mesh-8.ini): safe and live; v3, which
+ * equivocates, is slashed for double-sign exactly once, as honest nodes'
+ * blocks recorded it; v1's rotation is committed; every node had mesh
+ * peers; full node n2 finalized blocks after its restart; the churn
+ * table is the simulated run's, join for join and leave for leave. */
 START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
 {
     char *out = g_dir_make_tmp("aitbc-testbed-mesh-XXXXXX", NULL);
@@ -392,8 +393,37 @@ START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
                                    "value = 0"), 1);
     ck_assert_int_ge(query_int(db, "SELECT count(*) FROM commits WHERE node = 'n2' AND "
                                    "committed_ns > 8000000000"), 1);
+    /* Churn: the simulator's joins and leaves, the same nodes at the same
+     * times (the simulated run of the file says which). */
+    char *churn = query_text(db, "SELECT group_concat(at_ns || ' ' || node || ' ' || kind, ', ') "
+                                 "FROM (SELECT * FROM churn ORDER BY at_ns)");
     sqlite3_close(db);
-    printf("testbed.mesh: pass\n");
+    char *sim_out = g_build_filename(out, "sim", NULL);
+    char *file = data_path("testbed-mesh-8.ini");
+    const char *sim_argv[] = {sim_bin, "run", file, "--out", sim_out, "--quiet", "--no-plots",
+                              NULL};
+    GPtrArray *sargv = g_ptr_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(sim_argv); i++)
+        g_ptr_array_add(sargv, (gpointer)sim_argv[i]);
+    char *sim_err = NULL;
+    status = run_sync(sargv, &sim_err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "aitbc-sim run: %s", sim_err);
+    char *sim_db_path = g_build_filename(sim_out, "results.sqlite", NULL);
+    sqlite3 *sdb = open_db(sim_db_path);
+    char *sim_churn = query_text(sdb, "SELECT group_concat(at_ns || ' ' || node || ' ' || kind, "
+                                      "', ') FROM (SELECT * FROM churn ORDER BY at_ns)");
+    ck_assert_int_ge(query_int(sdb, "SELECT count(*) FROM churn"), 3);
+    sqlite3_close(sdb);
+    ck_assert_msg(churn != NULL && sim_churn != NULL && strcmp(churn, sim_churn) == 0,
+                  "churn: testbed %s, simulator %s", churn, sim_churn);
+    printf("testbed.mesh: pass; churn as simulated: %s\n", churn);
+    g_free(churn);
+    g_free(sim_churn);
+    g_free(sim_err);
+    g_free(sim_db_path);
+    g_free(sim_out);
+    g_free(file);
+    g_ptr_array_unref(sargv);
     g_free(verdict);
     g_free(db_path);
     g_free(err);

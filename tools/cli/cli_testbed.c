@@ -3,8 +3,8 @@
  *
  * Set-up: load the scenario (--seed and --set as for `run`, and passed on
  * to every node), refuse what the simulator would refuse and what the
- * testbed cannot do yet (twins, agents, and the faults other than crash,
- * partition, degrade, byzantine and rotate-key: each named), find the node
+ * testbed cannot do yet (twins, agents, unbond and upgrade faults: each
+ * named), find the node
  * binary, check every port, create results.sqlite (incomplete), then
  * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
  * clock: the workload's arrivals go to live nodes' client connections;
@@ -13,7 +13,8 @@
  * by each node's network filter from the same scenario on the same clock
  * (tools/node/net_filter.h), byzantine behaviours by the simulator's send
  * wrappers in the nodes they name (tools/node/node_byz.h), key rotations
- * by the validators' own processes (tools/node/node_rotations.h); at the
+ * by the validators' own processes (tools/node/node_rotations.h), churn
+ * by this process as the simulator draws it (testbed_churn.c); at the
  * duration every node gets SIGTERM.
  * Then the nodes' records are merged (testbed_merge.c) and judged by
  * reports/verdict.c as a simulated run is, into the same results.sqlite,
@@ -42,6 +43,7 @@
 #define TBD_STOP_WAIT_MS 10000
 #define TBD_DEFAULT_BASE_PORT 27000
 #define TBD_WORKLOAD_FILE "workload.sqlite"
+#define TBD_CHURN_FILE "churn.sqlite"
 
 typedef struct tbd_args {
     const char *file;
@@ -71,6 +73,8 @@ typedef struct tbd_run {
     sim_chain chain;
     bool chain_built;
     tbd_workload *wl;
+    tbd_churn *churn;            /* NULL: no churn fault */
+    GArray *churn_loaded;        /* --merge-only: the churn's saved record */
     GArray *actions;             /* tbd_action, by time */
     bool *alive;                 /* [nodes]: running and not crashed */
     const char *interrupted;     /* "SIGINT" / "SIGTERM" once asked to stop */
@@ -186,10 +190,11 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_ROTATE_KEY ||
-            f->action == SIM_FAULT_BYZANTINE)
+            f->action == SIM_FAULT_BYZANTINE || f->action == SIM_FAULT_CHURN)
             continue;
         g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: action '%s' is not supported by "
-                    "the testbed yet (crash, partition, degrade, byzantine and rotate-key are); "
+                    "the testbed yet (crash, partition, degrade, byzantine, churn and rotate-key "
+                    "are); "
                     "run this scenario in simulation, or remove the fault", sc->path, f->line,
                     f->name, sim_fault_action_name(f->action));
         return false;
@@ -300,12 +305,28 @@ static gboolean on_tick(gpointer data)
     if (r->t.stopping)
         return G_SOURCE_REMOVE;
     int64_t now = tbd_chain_now_ns(&r->t);
-    for (guint i = 0; i < r->actions->len; i++) {
-        tbd_action *a = &g_array_index(r->actions, tbd_action, i);
-        if (a->done || a->at_ns > now)
-            continue;
-        a->done = apply_action(r, a);
+    /* Crash steps and churn events in time order, as they interleave in
+     * simulation (churn's candidates depend on who is up). */
+    for (;;) {
+        tbd_action *next = NULL;
+        for (guint i = 0; i < r->actions->len && next == NULL; i++) {
+            tbd_action *a = &g_array_index(r->actions, tbd_action, i);
+            if (!a->done)
+                next = a;
+        }
+        int64_t action_ns = next != NULL ? next->at_ns : INT64_MAX;
+        int64_t churn_ns = r->churn != NULL ? tbd_churn_next_ns(r->churn) : INT64_MAX;
+        if (MIN(action_ns, churn_ns) > now)
+            break;
+        if (action_ns <= churn_ns) {
+            if (!apply_action(r, next))
+                break; /* a killed node not reaped yet: the next tick */
+            next->done = true;
+        } else {
+            tbd_churn_step(r->churn, &r->t, r->alive);
+        }
     }
+    tbd_churn_start_pending(r->churn, &r->t, r->alive);
     for (uint32_t i = 0; i < r->t.nodes_count; i++)
         if (r->t.nodes[i].exited_early)
             r->alive[i] = false;
@@ -474,8 +495,12 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
         return CLI_EXIT_INTERNAL;
     }
     tbd_merged merged;
-    if (!tbd_merge(t, &r->chain, r->wl, r->end_ns, heal_ns(t->sc), r->alive, &merged,
-                   &error)) {
+    const GArray *churn = r->churn != NULL ? tbd_churn_records(r->churn) : r->churn_loaded;
+    char *churn_path = g_build_filename(dir, "nodes", TBD_CHURN_FILE, NULL);
+    saved = churn == NULL || t->merge_only || tbd_churn_save(churn, churn_path, &error);
+    g_free(churn_path);
+    if (!saved || !tbd_merge(t, &r->chain, r->wl, churn, r->end_ns, heal_ns(t->sc), r->alive,
+                             &merged, &error)) {
         fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
         g_error_free(error);
         return CLI_EXIT_INTERNAL;
@@ -588,6 +613,21 @@ static int merge_only(const tbd_args *a, tbd_run *r, const char *dir, rep_db *db
         return CLI_EXIT_USAGE;
     }
     g_free(wl_path);
+    char *churn_path = g_build_filename(dir, "nodes", TBD_CHURN_FILE, NULL);
+    if (g_file_test(churn_path, G_FILE_TEST_EXISTS) &&
+        (r->churn_loaded = tbd_churn_load(churn_path, &error)) == NULL) {
+        fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);
+        g_error_free(error);
+        g_free(churn_path);
+        return CLI_EXIT_USAGE;
+    }
+    g_free(churn_path);
+    /* Who was up at the end: churn's record says too. */
+    for (guint k = 0; r->churn_loaded != NULL && k < r->churn_loaded->len; k++) {
+        const sim_membership_record *m =
+            &g_array_index(r->churn_loaded, sim_membership_record, k);
+        r->alive[m->node] = g_str_equal(m->kind, "join");
+    }
     return judge_and_write(a, r, dir, db, info);
 }
 
@@ -736,11 +776,15 @@ int cli_testbed(int argc, char **argv)
     for (uint32_t i = 0; i < r.t.nodes_count; i++)
         r.cpu_s[i] = r.rss_kib[i] = -1;
     plan_actions(&r);
+    r.churn = tbd_churn_new(&r.t);
     rc = run_testbed(&a, &r, dir);
 out:
     if (r.actions != NULL)
         g_array_unref(r.actions);
     tbd_workload_free(r.wl);
+    tbd_churn_free(r.churn);
+    if (r.churn_loaded != NULL)
+        g_array_unref(r.churn_loaded);
     if (r.chain_built)
         sim_chain_clear(&r.chain);
     g_free(r.alive);

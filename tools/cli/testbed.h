@@ -14,6 +14,8 @@
  *                      connects, disconnects, partitions detected
  *   testbed_slashing.c slashings, unjails and key rotations the nodes'
  *                      blocks committed, once each
+ *   testbed_churn.c    churn faults: the simulator's Poisson leaves and
+ *                      joins, as kills, graceful leaves and fresh starts
  *
  * Times called chain time are ns since the chain's time 0, which is the
  * wall-clock instant genesis_unix_ns every node is given (--genesis-ms):
@@ -46,6 +48,7 @@ typedef struct tbd_node {
     GSubprocess *proc;           /* NULL: not running */
     uint32_t starts;
     bool crashed;                /* killed by a crash fault, not yet restarted */
+    bool churned;                /* taken down by churn, not joined again */
     bool exited_early;           /* exited on its own while it should have run */
     int exit_status;             /* of the last exit, as g_subprocess_get_status */
 } tbd_node;
@@ -98,6 +101,31 @@ void tbd_node_signal(tbd_testbed *t, uint32_t i, int signal);
 /* The last lines of node i's log, for an error message. */
 char *tbd_node_log_tail(const tbd_node *n, guint lines);
 void tbd_nodes_free(tbd_testbed *t);
+
+/* ---- testbed_churn.c ---- */
+
+typedef struct tbd_churn tbd_churn;
+/* NULL if the scenario has no churn fault (of nodes). */
+tbd_churn *tbd_churn_new(const tbd_testbed *t);
+/* The chain time of the next join or leave (or the end of a graceful
+ * leave), INT64_MAX if none. */
+int64_t tbd_churn_next_ns(const tbd_churn *c);
+/* Do what is due at tbd_churn_next_ns (<= now): a leave takes a random
+ * live node of the fault's set down, half of them gracefully (SIGUSR1:
+ * the node says GOODBYE to its peers and exits SIM_CHURN_GRACE_NS later)
+ * and half as a crash (SIGKILL); a join starts a node churn took down
+ * with its store wiped, a new machine. alive[] follows. Another machine's
+ * node (--hosts) only changes alive[]. */
+void tbd_churn_step(tbd_churn *c, tbd_testbed *t, bool *alive);
+/* Start the joined nodes whose old process is reaped now (each tick). */
+void tbd_churn_start_pending(tbd_churn *c, tbd_testbed *t, bool *alive);
+/* Joins and leaves so far (sim_membership_record, at their times). */
+const GArray *tbd_churn_records(const tbd_churn *c);
+/* The records to a SQLite file, for --merge-only, and back (a new
+ * array; kinds are the static names again). */
+bool tbd_churn_save(const GArray *records, const char *path, GError **error);
+GArray *tbd_churn_load(const char *path, GError **error);
+void tbd_churn_free(tbd_churn *c);
 
 /* ---- testbed_workload.c ---- */
 
@@ -190,13 +218,14 @@ typedef struct tbd_merged {
 } tbd_merged;
 
 /* Read every node's records (a node with no file is a node that never
- * started) and the workload's submissions (wl may be NULL) into out;
+ * started), the workload's submissions (wl may be NULL) and the churn's
+ * joins and leaves (sim_membership_record; may be NULL) into out;
  * heal_ns = when the last fault window closed (0: none); up_at_end[i]:
  * node i ran when the testbed stopped; the chain gives the stakes. An
  * unreadable records file is an error naming it. */
 bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload *wl,
-               int64_t end_ns, int64_t heal_ns, const bool *up_at_end, tbd_merged *out,
-               GError **error);
+               const GArray *churn, int64_t end_ns, int64_t heal_ns, const bool *up_at_end,
+               tbd_merged *out, GError **error);
 void tbd_merged_clear(tbd_merged *m);
 
 #endif

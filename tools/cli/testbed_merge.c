@@ -22,8 +22,8 @@
  * blocks at one height. Slashings, unjails and key rotations are
  * testbed_slashing.c's, as honest nodes reported them. Liveness follows
  * sim/check/liveness.c: after the last heal a block must be final within
- * the PBFT bound, if validators with more than 2/3 of the stake run at
- * the end. */
+ * the simulator's bound (PBFT's or PoA's), if validators with more than
+ * 2/3 of the stake run at the end. */
 #include "tools/cli/testbed.h"
 
 #include <sqlite3.h>
@@ -369,9 +369,20 @@ static bool read_node(merge_state *s, uint32_t node, GError **error)
 
 /* ---- records derived after reading ---- */
 
-/* Node i was up at chain time at_ns: not inside one of its crash windows. */
-static bool node_up_at(const sim_scenario *sc, uint32_t node, int64_t at_ns)
+/* Node i was up at chain time at_ns: not inside one of its crash
+ * windows, and not left by churn (m->churn: its last join or leave at or
+ * before at_ns was no leave). */
+static bool node_up_at(const merge_state *s, uint32_t node, int64_t at_ns)
 {
+    const sim_scenario *sc = s->t->sc;
+    const char *last = NULL;
+    for (guint i = 0; i < s->m->churn->len; i++) {
+        const sim_membership_record *r = &g_array_index(s->m->churn, sim_membership_record, i);
+        if (r->node == node && r->at_ns <= at_ns)
+            last = r->kind;
+    }
+    if (last != NULL && !g_str_equal(last, "join"))
+        return false;
     for (guint f = 0; f < sc->faults->len; f++) {
         const sim_fault *fault = g_ptr_array_index(sc->faults, f);
         if (fault->action != SIM_FAULT_CRASH || at_ns < fault->at_ns ||
@@ -401,7 +412,7 @@ static void propagation(merge_state *s)
         int64_t *h = held_of(s, b);
         uint32_t live = 0, count = 0;
         for (uint32_t i = 0; i < n; i++) {
-            bool up = r->proposed_ns < 0 || node_up_at(s->t->sc, i, r->proposed_ns);
+            bool up = r->proposed_ns < 0 || node_up_at(s, i, r->proposed_ns);
             live += up;
             if (h[i] >= 0 && r->proposed_ns >= 0) {
                 if (i != r->proposer) {
@@ -437,7 +448,7 @@ static void transactions(merge_state *s, const tbd_workload *wl)
         const tbd_submitted *x = &g_array_index(sub, tbd_submitted, i);
         const int64_t *first = g_hash_table_lookup(s->tx_final, &x->hash);
         const int64_t *at = g_hash_table_lookup(s->tx_final_node[x->node], &x->hash);
-        if (at == NULL || (first != NULL && !node_up_at(s->t->sc, x->node, *first)))
+        if (at == NULL || (first != NULL && !node_up_at(s, x->node, *first)))
             at = first;
         if (at == NULL)
             continue;
@@ -634,13 +645,17 @@ static void liveness(merge_state *s, const sim_chain *chain, int64_t heal_ns,
         total += chain->stakes[v];
         if (up_at_end[v]) {
             alive += chain->stakes[v];
-            up++;
+            up += s->honest[v]; /* as sim/check/liveness.c counts them */
         }
     }
-    int64_t timeout_max = sc->view_timeout_ns << SIM_PBFT_VIEW_TIMEOUT_DOUBLINGS_MAX;
+    /* The simulator's bound (sim/check/liveness.c), with the validators
+     * up and honest at the end for those it can reach. */
     int64_t cut_off = (int64_t)sc->validators - up;
-    l->bound_ns = sc->view_timeout_ns + (cut_off + 1) * timeout_max +
-                  2 * sc->block_interval_ns + TEN_S_NS;
+    if (sc->protocol == SIM_CONSENSUS_PBFT)
+        l->bound_ns = sc->view_timeout_ns + (cut_off + 1) * chain->pbft.view_timeout_max_ns +
+                      2 * sc->block_interval_ns + TEN_S_NS;
+    else
+        l->bound_ns = MAX(2 * (int64_t)sc->validators * sc->block_interval_ns, TEN_S_NS);
     int64_t end = s->out->end_ns;
     if (alive * 3 <= total * 2) {
         l->state = SIM_LIVENESS_NOT_APPLICABLE;
@@ -665,11 +680,13 @@ static void liveness(merge_state *s, const sim_chain *chain, int64_t heal_ns,
 }
 
 bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload *wl,
-               int64_t end_ns, int64_t heal_ns, const bool *up_at_end, tbd_merged *out,
-               GError **error)
+               const GArray *churn, int64_t end_ns, int64_t heal_ns, const bool *up_at_end,
+               tbd_merged *out, GError **error)
 {
     *out = (tbd_merged){.metrics = sim_metrics_new(), .safety_held = true, .end_ns = end_ns};
     merge_state s = {.t = t, .out = out, .m = out->metrics};
+    if (churn != NULL && churn->len > 0)
+        g_array_append_vals(out->metrics->churn, churn->data, churn->len);
     s.held = g_ptr_array_new_with_free_func(g_free);
     s.final_at = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     s.tx_final = g_hash_table_new_full(hash_hash, hash_equal, g_free, g_free);

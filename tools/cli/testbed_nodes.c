@@ -229,7 +229,7 @@ static void node_exited(GObject *source, GAsyncResult *res, gpointer data)
         if (n->proc != proc)
             continue;
         n->exit_status = g_subprocess_get_status(proc);
-        if (!n->crashed && !t->stopping) {
+        if (!n->crashed && !n->churned && !t->stopping) {
             n->exited_early = true;
             fprintf(stderr, "aitbc-sim testbed: node %s exited on its own (%s %d); see %s\n",
                     n->name, g_subprocess_get_if_signaled(proc) ? "signal" : "status",

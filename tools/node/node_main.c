@@ -10,6 +10,9 @@
  * transactions from client connections (frames.h, TB_HELLO_CLIENT), which
  * `aitbc-sim testbed` opens to drive the scenario's workload.
  *
+ * SIGUSR1 is a graceful leave (aitbc-sim testbed's churn): the node
+ * says GOODBYE to its mesh peers and stops 100 ms later.
+ *
  * Exit status: 0 stopped by a signal, 2 bad command line, scenario, peers
  * or listening address (a port in use is named), 3 internal error (a
  * store or record file that stopped taking writes). */
@@ -17,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "sim/world/churn.h"
 #include "sim/world/world.h"
 #include "tools/node/node_byz.h"
 #include "tools/node/node_host.h"
@@ -49,6 +53,7 @@ typedef struct tb_daemon {
     tb_runtime rt;
     GMainLoop *loop;
     const char *stop;            /* why the loop ended */
+    bool leaving;                /* SIGUSR1 came: a graceful leave is under way */
     int exit_code;
 } tb_daemon;
 
@@ -191,6 +196,28 @@ static gboolean on_sigterm(gpointer data)
     return on_signal(data);
 }
 
+static gboolean leave_done(gpointer data)
+{
+    tb_daemon *d = data;
+    d->stop = "leave";
+    g_main_loop_quit(d->loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* SIGUSR1: a graceful leave (churn): GOODBYE to every mesh peer, then
+ * the machine goes away SIM_CHURN_GRACE_NS later, as in simulation. */
+static gboolean on_sigusr1(gpointer data)
+{
+    tb_daemon *d = data;
+    if (d->leaving)
+        return G_SOURCE_CONTINUE;
+    d->leaving = true;
+    if (d->host.mesh != NULL)
+        p2p_node_leave(d->host.mesh);
+    g_timeout_add(SIM_CHURN_GRACE_NS / 1000000, leave_done, d);
+    return G_SOURCE_CONTINUE;
+}
+
 /* The filter's counters, as link_stats rows named filter.*. */
 static bool write_filter_stats(tb_daemon *d, GError **error)
 {
@@ -236,6 +263,7 @@ static void daemon_run(tb_daemon *d)
     guint sources[] = {
         g_unix_signal_add(SIGINT, on_sigint, d),
         g_unix_signal_add(SIGTERM, on_sigterm, d),
+        g_unix_signal_add(SIGUSR1, on_sigusr1, d),
         g_timeout_add(TB_RECORDS_FLUSH_MS, flush_records, d),
     };
     g_main_loop_run(d->loop);
