@@ -15,8 +15,9 @@
  *     restart: finality is measured as the simulator measures it).
  * No timed assertions beyond these. Then the bad input: SIGINT during a
  * testbed stops every node and leaves an intact database marked
- * incomplete (exit 1); a port in use, and a missing node binary, are
- * exit 2 with an error naming them. The case "mesh" (its own CTest,
+ * incomplete (exit 1); a port in use, a missing node binary and a
+ * fault the testbed does not run (spam) are exit 2 with an error naming
+ * them. The case "mesh" (its own CTest,
  * testbed.mesh) runs data/testbed-mesh-8.ini: the P2P mesh, a Byzantine
  * send wrapper and a key rotation as real processes. The case "hosts"
  * (testbed.hosts) runs one network as two machines' testbeds (--hosts,
@@ -348,6 +349,28 @@ START_TEST(a_port_in_use_and_a_missing_binary_are_named)
     g_object_unref(s);
     g_object_unref(a);
     g_object_unref(lo);
+
+    /* What the testbed does not run is named: a fee-market behaviour. */
+    char *file = data_path("testbed-crash-4.ini"), *text = NULL;
+    ck_assert(g_file_get_contents(file, &text, NULL, NULL));
+    char *spam_path = g_build_filename(out, "spam.ini", NULL);
+    char *spam_text = g_strconcat(text, "\n[fault spammer]\naction = byzantine\nat = 1s\n"
+                                  "nodes = v0\nbehavior = spam 10/s\n", NULL);
+    ck_assert(g_file_set_contents(spam_path, spam_text, -1, NULL));
+    const char *spam_argv[] = {sim_bin, "testbed", spam_path, "--out", out, "--node-bin",
+                               node_bin, NULL};
+    GPtrArray *sargv = g_ptr_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(spam_argv); i++)
+        g_ptr_array_add(sargv, (gpointer)spam_argv[i]);
+    status = run_sync(sargv, &err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2 && strstr(err, "spam") != NULL &&
+                  strstr(err, "spammer") != NULL, "status %d: %s", status, err);
+    g_free(err);
+    g_ptr_array_unref(sargv);
+    g_free(spam_text);
+    g_free(spam_path);
+    g_free(text);
+    g_free(file);
 
     argv = testbed_argv(out, base, "/nonexistent/aitbc-node");
     status = run_sync(argv, &err);

@@ -186,8 +186,23 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
                     "only (no twins or agents)", sc->path);
         return false;
     }
+    if (sc->staking_opt.delegators > 0) {
+        g_set_error(error, TBD_ERROR, 1, "%s: [staking] delegators: the testbed runs no "
+                    "delegator clients yet (run this scenario in simulation, or set "
+                    "staking.delegators=0)", sc->path);
+        return false;
+    }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        if (f->action == SIM_FAULT_BYZANTINE && f->behavior != NULL &&
+            (g_str_equal(f->behavior, "spam") || g_str_equal(f->behavior, "censor") ||
+             g_str_equal(f->behavior, "twin"))) {
+            g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: behavior '%s' is not supported "
+                        "by the testbed yet (the send wrappers' behaviours are); run this "
+                        "scenario in simulation, or remove the fault", sc->path, f->line,
+                        f->name, f->behavior);
+            return false;
+        }
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_ROTATE_KEY ||
             f->action == SIM_FAULT_BYZANTINE || f->action == SIM_FAULT_CHURN)

@@ -113,8 +113,11 @@ static void send_hook(void *ctx, uint32_t to, GBytes *wire)
 
 static bool names_node(const sim_fault *f, uint32_t self)
 {
+    /* The send wrapper's behaviours only: a twin is a machine of its own,
+     * spam and censor act on the fee market (the testbed refuses them). */
     if (f->action != SIM_FAULT_BYZANTINE || f->behavior == NULL ||
-        g_str_equal(f->behavior, "twin"))
+        g_str_equal(f->behavior, "twin") || g_str_equal(f->behavior, "spam") ||
+        g_str_equal(f->behavior, "censor"))
         return false;
     for (guint i = 0; i < f->nodes->len; i++)
         if (g_array_index(f->nodes, uint32_t, i) == self)
