@@ -385,10 +385,11 @@ START_TEST(a_port_in_use_and_a_missing_binary_are_named)
 }
 END_TEST
 
-/* The mesh, a Byzantine wrapper, a key rotation and churn as real
- * processes (data/testbed-mesh-8.ini): safe and live; v3, which
+/* The mesh, a Byzantine wrapper, a twin, a key rotation and churn as
+ * real processes (data/testbed-mesh-8.ini): safe and live; v3, which
  * equivocates, is slashed for double-sign exactly once, as honest nodes'
- * blocks recorded it; v1's rotation is committed; every node had mesh
+ * blocks recorded it; its twin ran in its window and the validators
+ * linked to it; v1's rotation is committed; every node had mesh
  * peers; full node n2 finalized blocks after its restart; the churn
  * table is the simulated run's, join for join and leave for leave. */
 START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
@@ -416,6 +417,22 @@ START_TEST(mesh_with_an_equivocator_and_a_key_rotation)
                                    "value = 0"), 1);
     ck_assert_int_ge(query_int(db, "SELECT count(*) FROM commits WHERE node = 'n2' AND "
                                    "committed_ns > 8000000000"), 1);
+    /* The twin v3' (node 8) ran in its window, and the validators took it
+     * as one of v3's machines (their mesh links to it). */
+    for (int v = 0; v < 3; v++) {
+        char *path = g_strdup_printf("%s/nodes/v%d.records", out, v);
+        sqlite3 *rdb = open_db(path);
+        ck_assert_int_ge(query_int(rdb, "SELECT count(*) FROM events WHERE "
+                                        "kind = 'peer-connected' AND peer = 8"), 1);
+        sqlite3_close(rdb);
+        g_free(path);
+    }
+    char *twin_path = g_strdup_printf("%s/nodes/v3'.records", out);
+    sqlite3 *tdb = open_db(twin_path);
+    ck_assert_int_eq(query_int(tdb, "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_ge(query_int(tdb, "SELECT count(*) FROM events"), 1);
+    sqlite3_close(tdb);
+    g_free(twin_path);
     /* Churn: the simulator's joins and leaves, the same nodes at the same
      * times (the simulated run of the file says which). */
     char *churn = query_text(db, "SELECT group_concat(at_ns || ' ' || node || ' ' || kind, ', ') "

@@ -3,13 +3,14 @@
  *
  * Set-up: load the scenario (--seed and --set as for `run`, and passed on
  * to every node), refuse what the simulator would refuse and what the
- * testbed cannot do yet (twins, agents, unbond and upgrade faults: each
- * named), find the node
+ * testbed cannot do yet (agents, delegators, spam and censor, unbond and
+ * upgrade faults: each named), find the node
  * binary, check every port, create results.sqlite (incomplete), then
  * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
  * clock: the workload's arrivals go to live nodes' client connections;
  * a crash fault kills its nodes (SIGKILL) at `at` and starts them again
- * with their stores at `until`; partition and degrade faults are applied
+ * with their stores at `until`, a twin fault starts its twins at `at` and
+ * kills them at `until`; partition and degrade faults are applied
  * by each node's network filter from the same scenario on the same clock
  * (tools/node/net_filter.h), byzantine behaviours by the simulator's send
  * wrappers in the nodes they name (tools/node/node_byz.h), key rotations
@@ -37,6 +38,7 @@
 #include "reports/verdict.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/testbed.h"
+#include "tools/node/node_options.h"
 
 #define TBD_GENESIS_DELAY_MS 1500
 #define TBD_TICK_MS 10
@@ -64,6 +66,8 @@ typedef struct tbd_args {
 typedef struct tbd_action {
     int64_t at_ns;
     const sim_fault *fault;
+    uint32_t twin_first;         /* a twin fault: its twins are nodes twin_first + k;
+                                  * UINT32_MAX: a crash fault, of its own nodes */
     bool restart;                /* false: kill */
     bool done;
 } tbd_action;
@@ -181,9 +185,9 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
 {
     if (!sim_world_check(sc, error))
         return false;
-    if (sim_scenario_node_count(sc) != sc->validators + sc->full_nodes) {
-        g_set_error(error, TBD_ERROR, 1, "%s: the testbed runs validators and full nodes "
-                    "only (no twins or agents)", sc->path);
+    if (sim_scenario_agent_count(sc) > 0) {
+        g_set_error(error, TBD_ERROR, 1, "%s: [agents]: the testbed runs validators, full "
+                    "nodes and twins only (no agents yet)", sc->path);
         return false;
     }
     if (sc->staking_opt.delegators > 0) {
@@ -195,10 +199,9 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
         if (f->action == SIM_FAULT_BYZANTINE && f->behavior != NULL &&
-            (g_str_equal(f->behavior, "spam") || g_str_equal(f->behavior, "censor") ||
-             g_str_equal(f->behavior, "twin"))) {
+            (g_str_equal(f->behavior, "spam") || g_str_equal(f->behavior, "censor"))) {
             g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: behavior '%s' is not supported "
-                        "by the testbed yet (the send wrappers' behaviours are); run this "
+                        "by the testbed yet (the send wrappers' behaviours and twins are); run this "
                         "scenario in simulation, or remove the fault", sc->path, f->line,
                         f->name, f->behavior);
             return false;
@@ -229,17 +232,34 @@ static void plan_actions(tbd_run *r)
 {
     const sim_scenario *sc = r->t.sc;
     r->actions = g_array_new(FALSE, FALSE, sizeof(tbd_action));
+    uint32_t twin = tb_first_twin(sc);
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        /* A twin machine runs during its fault's window: down (as if
+         * crashed) before, started at `at`, killed at `until`. */
+        if (f->action == SIM_FAULT_BYZANTINE && g_str_equal(f->behavior, "twin")) {
+            for (guint k = 0; k < f->nodes->len; k++)
+                r->t.nodes[twin + k].crashed = true;
+            tbd_action start = {.at_ns = f->at_ns, .fault = f, .twin_first = twin,
+                                .restart = true};
+            g_array_append_val(r->actions, start);
+            if (f->until_ns >= 0) {
+                tbd_action stop = {.at_ns = f->until_ns, .fault = f, .twin_first = twin};
+                g_array_append_val(r->actions, stop);
+            }
+            twin += f->nodes->len;
+            continue;
+        }
         /* The nodes apply the others themselves: partitions and degrades
          * in their network filter, byzantine behaviours in their send
          * wrapper, key rotations from their own clock. */
         if (f->action != SIM_FAULT_CRASH)
             continue;
-        tbd_action kill_it = {.at_ns = f->at_ns, .fault = f};
+        tbd_action kill_it = {.at_ns = f->at_ns, .fault = f, .twin_first = UINT32_MAX};
         g_array_append_val(r->actions, kill_it);
         if (f->until_ns >= 0) {
-            tbd_action restart = {.at_ns = f->until_ns, .fault = f, .restart = true};
+            tbd_action restart = {.at_ns = f->until_ns, .fault = f, .twin_first = UINT32_MAX,
+                                  .restart = true};
             g_array_append_val(r->actions, restart);
         }
     }
@@ -258,15 +278,22 @@ static int64_t heal_ns(const sim_scenario *sc)
 }
 
 /* Apply a fault step; false if it must wait (a killed node not reaped yet). */
+/* The k-th node an action acts on. */
+static uint32_t action_node(const tbd_action *a, guint k)
+{
+    return a->twin_first != UINT32_MAX ? a->twin_first + k
+                                       : g_array_index(a->fault->nodes, uint32_t, k);
+}
+
 static bool apply_action(tbd_run *r, tbd_action *a)
 {
     for (guint k = 0; k < a->fault->nodes->len; k++) {
-        uint32_t i = g_array_index(a->fault->nodes, uint32_t, k);
+        uint32_t i = action_node(a, k);
         if (a->restart && r->t.nodes[i].proc != NULL && r->t.nodes[i].crashed)
             return false;
     }
     for (guint k = 0; k < a->fault->nodes->len; k++) {
-        uint32_t i = g_array_index(a->fault->nodes, uint32_t, k);
+        uint32_t i = action_node(a, k);
         tbd_node *n = &r->t.nodes[i];
         if (!n->local) {
             /* Another machine's testbed kills and restarts it; the
@@ -290,8 +317,10 @@ static bool apply_action(tbd_run *r, tbd_action *a)
                 continue;
             }
             r->alive[i] = true;
-            fprintf(stderr, "testbed: %.2f s: [fault %s] restart %s with its store\n",
-                    tbd_chain_now_ns(&r->t) / 1e9, a->fault->name, n->name);
+            fprintf(stderr, "testbed: %.2f s: [fault %s] %s %s\n",
+                    tbd_chain_now_ns(&r->t) / 1e9, a->fault->name,
+                    a->twin_first != UINT32_MAX ? "start twin" : "restart with its store",
+                    n->name);
         }
     }
     return true;
@@ -568,6 +597,8 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
 static bool start_all(tbd_run *r, GError **error)
 {
     for (uint32_t i = 0; i < r->t.nodes_count; i++) {
+        if (r->t.nodes[i].crashed)
+            continue; /* a twin, started in its window */
         if (r->t.nodes[i].local && !tbd_node_start(&r->t, i, error))
             return false;
         r->alive[i] = true;

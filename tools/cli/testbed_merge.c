@@ -31,6 +31,7 @@
 
 #include "protocol/core/event.h"
 #include "sim/figures/figures.h"
+#include "tools/node/node_options.h"
 
 #define NS_PER_S 1e9
 #define TEN_S_NS (10LL * 1000 * 1000 * 1000)
@@ -375,6 +376,8 @@ static bool read_node(merge_state *s, uint32_t node, GError **error)
 static bool node_up_at(const merge_state *s, uint32_t node, int64_t at_ns)
 {
     const sim_scenario *sc = s->t->sc;
+    if (node >= tb_first_twin(sc))
+        return false; /* a twin: no block is owed to it */
     const char *last = NULL;
     for (guint i = 0; i < s->m->churn->len; i++) {
         const sim_membership_record *r = &g_array_index(s->m->churn, sim_membership_record, i);
@@ -701,7 +704,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
     tbd_mesh_init(&s.mesh, t->nodes_count);
     s.honest = g_new(bool, MAX(t->nodes_count, 1));
     for (uint32_t i = 0; i < t->nodes_count; i++)
-        s.honest[i] = true;
+        s.honest[i] = i < tb_first_twin(t->sc); /* a twin is validator K's second machine */
     for (guint f = 0; f < t->sc->faults->len; f++) {
         const sim_fault *fault = g_ptr_array_index(t->sc->faults, f);
         for (guint i = 0; fault->action == SIM_FAULT_BYZANTINE && i < fault->nodes->len; i++) {
@@ -715,7 +718,7 @@ bool tbd_merge(const tbd_testbed *t, const sim_chain *chain, const tbd_workload 
         ok = read_node(&s, i, error);
     if (ok) {
         out->final_height_min = t->nodes_count > 0 ? s.top_final[0] : 0;
-        for (uint32_t i = 0; i < t->nodes_count; i++) {
+        for (uint32_t i = 0; i < tb_first_twin(t->sc); i++) {
             out->final_height_min = MIN(out->final_height_min, s.top_final[i]);
             out->final_height_max = MAX(out->final_height_max, s.top_final[i]);
         }

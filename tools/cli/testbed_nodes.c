@@ -158,7 +158,7 @@ static void remove_old_files(const tbd_node *n)
 
 bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error)
 {
-    t->nodes_count = t->sc->validators + t->sc->full_nodes;
+    t->nodes_count = sim_scenario_node_count(t->sc); /* twins after the full nodes */
     if (t->hosts_file == NULL && (uint32_t)base_port + t->nodes_count - 1 > 65535) {
         g_set_error(error, TBD_ERROR, 1, "--base-port %u leaves no room for %u nodes",
                     base_port, t->nodes_count);

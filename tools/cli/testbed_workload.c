@@ -104,7 +104,7 @@ tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain)
     tbd_workload *wl = g_new0(tbd_workload, 1);
     wl->chain = chain;
     sim_rng_init(&wl->rng, sc->seed, "testbed-workload");
-    wl->nodes_count = t->nodes_count;
+    wl->nodes_count = t->sc->validators + t->sc->full_nodes; /* clients never pick a twin */
     wl->accounts = sc->accounts;
     wl->next_nonce = g_new0(uint64_t, wl->accounts);
     wl->rate_per_s = sc->tx_rate_per_s;
@@ -133,7 +133,7 @@ tbd_workload *tbd_workload_new(const tbd_testbed *t, const sim_chain *chain)
     tb_links_options o;
     tb_links_options_defaults(&o, TB_HELLO_CLIENT, t->nodes_count, chain->pbft.chain_id);
     wl->links = tb_links_new(&o, no_delivery, wl);
-    for (uint32_t i = 0; i < t->nodes_count; i++)
+    for (uint32_t i = 0; i < wl->nodes_count; i++)
         tb_links_add_peer(wl->links, i, t->nodes[i].host, t->nodes[i].port);
     tb_links_start(wl->links);
     return wl;

@@ -2,11 +2,29 @@
  * mesh node (see node_host.h). */
 #include "tools/node/node_host.h"
 
+/* Twin i is node first + i, with validator K's identity. */
+static void twins_wire(tb_host *h, const sim_scenario *sc, sim_chain *chain, tb_runtime *rt)
+{
+    uint32_t count = sc->twins->len;
+    uint32_t first = sim_scenario_node_count(sc) - count;
+    h->twin_nodes = g_new0(proto_node_id, MAX(count, 1));
+    h->twin_validators = g_new0(uint32_t, MAX(count, 1));
+    for (uint32_t i = 0; i < count; i++) {
+        h->twin_nodes[i] = first + i;
+        h->twin_validators[i] = g_array_index(sc->twins, uint32_t, i);
+        if (sc->topology != SIM_TOPOLOGY_MESH)
+            tb_runtime_also_send(rt, h->twin_validators[i], h->twin_nodes[i]);
+    }
+    if (sc->topology == SIM_TOPOLOGY_MESH) {
+        chain->pbft.extra_nodes = h->twin_nodes;
+        chain->pbft.extras_count = count;
+    }
+}
+
 static void mesh_params(tb_host *h, const sim_scenario *sc, const sim_chain *chain)
 {
     p2p_params *p = &h->p2p;
     p2p_params_defaults(p, sc->degree);
-    p->nodes_count = sc->validators + sc->full_nodes;
     p->validators_count = sc->validators;
     p->validator_nodes = chain->validator_nodes;
     p->stakes = chain->stakes;
@@ -16,12 +34,18 @@ static void mesh_params(tb_host *h, const sim_scenario *sc, const sim_chain *cha
         h->bootstrap[i] = g_array_index(sc->bootstrap, uint32_t, i);
     p->bootstrap = h->bootstrap;
     p->bootstrap_count = count;
+    p->nodes_count = sim_scenario_node_count(sc);
+    p->extra_nodes = h->twin_nodes;
+    p->extra_validators = h->twin_validators;
+    p->extras_count = sc->twins->len;
 }
 
-void tb_host_start(tb_host *h, const sim_scenario *sc, const sim_chain *chain, uint32_t self,
-                   int32_t validator_index, const proto_env *env)
+void tb_host_start(tb_host *h, const sim_scenario *sc, sim_chain *chain, uint32_t self,
+                   int32_t validator_index, tb_runtime *rt)
 {
     *h = (tb_host){0};
+    const proto_env *env = &rt->env;
+    twins_wire(h, sc, chain, rt);
     if (sc->topology != SIM_TOPOLOGY_MESH) {
         h->node = sim_chain_new_node(chain, self, validator_index, env, &h->ops);
         h->consensus = h->node;
@@ -76,5 +100,7 @@ void tb_host_clear(tb_host *h)
     if (h->node != NULL)
         h->ops->free(h->node);
     g_free(h->bootstrap);
+    g_free(h->twin_nodes);
+    g_free(h->twin_validators);
     *h = (tb_host){0};
 }

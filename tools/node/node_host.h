@@ -28,10 +28,13 @@
 #include "sim/scenario/scenario.h"
 #include "sim/world/chain.h"
 #include "tools/node/records.h"
+#include "tools/node/runtime_env.h"
 
 typedef struct tb_host {
     p2p_params p2p;              /* mesh: the whole network's shape */
     proto_node_id *bootstrap;    /* [p2p.bootstrap_count] */
+    proto_node_id *twin_nodes;   /* [twins]: twin i's node index */
+    uint32_t *twin_validators;   /* [twins]: its K */
     p2p_node *mesh;              /* NULL in direct topology (owned by `node`) */
     void *consensus;             /* the PBFT or PoA node (owned by `node`) */
     const proto_node_ops *consensus_ops;
@@ -39,10 +42,15 @@ typedef struct tb_host {
     const proto_node_ops *ops;
 } tb_host;
 
-/* Build node `self` (validator_index < 0: a full node) of the chain,
- * talking through env (the runtime's; copied where kept), and start it. */
-void tb_host_start(tb_host *h, const sim_scenario *sc, const sim_chain *chain, uint32_t self,
-                   int32_t validator_index, const proto_env *env);
+/* Build node `self` (validator_index < 0: a full node; a twin runs its
+ * K's) of the chain, talking through the runtime's environment, and
+ * start it. Twins are wired as the simulator wires them: in direct
+ * topology a twin shares K's address, so the runtime also sends it what
+ * goes to K (tb_runtime_also_send); on the mesh it has an address of its
+ * own that the p2p layer and PBFT know as one of K's machines (the
+ * chain's pbft.extra_nodes are set here: chain must not be shared). */
+void tb_host_start(tb_host *h, const sim_scenario *sc, sim_chain *chain, uint32_t self,
+                   int32_t validator_index, tb_runtime *rt);
 /* The p2p counters (nothing in direct topology), queued as link_stats. */
 bool tb_host_write_stats(const tb_host *h, tb_records *records, GError **error);
 /* Free the node (and the consensus node it carries). */

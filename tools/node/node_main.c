@@ -115,7 +115,7 @@ static int daemon_load(tb_daemon *d, int argc, char **argv)
         return rc;
     if (!tb_node_by_name(d->sc, d->opt.node_name, &d->self, &error))
         return fail_error(TB_EXIT_USAGE, error);
-    d->validator_index = d->self < d->sc->validators ? (int32_t)d->self : -1;
+    d->validator_index = tb_validator_of(d->sc, d->self); /* a twin runs its K's keys */
     d->peers = tb_peers_parse(d->sc, d->opt.peers, d->self, &error);
     if (d->peers == NULL)
         return fail_error(TB_EXIT_USAGE, error);
@@ -133,7 +133,7 @@ static int daemon_open(tb_daemon *d)
     copt.memo_heights = 0;
     d->chain_built = sim_chain_init(&d->chain, &copt, NULL, NULL);
     g_assert(d->chain_built);
-    uint32_t nodes_count = d->sc->validators + d->sc->full_nodes;
+    uint32_t nodes_count = sim_scenario_node_count(d->sc); /* twins too */
     tb_links_options lopt;
     tb_links_options_defaults(&lopt, d->self, nodes_count, d->chain.pbft.chain_id);
     if (d->opt.frame_max > 0)
@@ -250,7 +250,7 @@ static void daemon_run(tb_daemon *d)
     /* The wrapper first: the node sends as it starts. */
     d->byz = tb_byz_new(d->sc, &d->chain, d->self, d->validator_index, d->opt.node_name, &d->rt,
                         &d->host);
-    tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt.env);
+    tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt);
     d->rt.node = d->host.node;
     d->rt.ops = d->host.ops;
     d->rotations = tb_rotations_start(d->sc, d->self, &d->rt, d->store, &d->host);

@@ -55,21 +55,39 @@ bool tb_parse_host_port(const char *text, char **host, uint16_t *port, GError **
     return true;
 }
 
+uint32_t tb_first_twin(const sim_scenario *sc)
+{
+    return sim_scenario_node_count(sc) - sc->twins->len;
+}
+
+int32_t tb_validator_of(const sim_scenario *sc, uint32_t node)
+{
+    if (node < sc->validators)
+        return (int32_t)node;
+    if (node >= tb_first_twin(sc) && node < sim_scenario_node_count(sc))
+        return (int32_t)g_array_index(sc->twins, uint32_t, node - tb_first_twin(sc));
+    return -1;
+}
+
 bool tb_node_by_name(const sim_scenario *sc, const char *name, uint32_t *node, GError **error)
 {
     sim_nodeset_ctx ctx = {.validators = sc->validators,
                            .full_nodes = sc->full_nodes,
-                           .agents = sc->agents};
+                           .agents = sc->agents,
+                           .twins = sc->twins};
     GError *local = NULL;
     GArray *set = strpbrk(name, " \t,") == NULL ? sim_nodeset_parse(&ctx, name, 0, &local) : NULL;
+    uint32_t index = set != NULL && set->len == 1 ? g_array_index(set, uint32_t, 0) : UINT32_MAX;
     bool ok = set != NULL && set->len == 1 && strstr(name, "..") == NULL &&
-              g_array_index(set, uint32_t, 0) < sc->validators + sc->full_nodes;
+              (index < sc->validators + sc->full_nodes ||
+               (index >= tb_first_twin(sc) && index < sim_scenario_node_count(sc)));
     if (ok)
-        *node = g_array_index(set, uint32_t, 0);
+        *node = index;
     else
         g_set_error(error, TB_OPTIONS_ERROR, 1,
-                    "'%s' is not a validator or full node of %s (v0..v%u%s)%s%s", name, sc->path,
-                    sc->validators - 1, sc->full_nodes > 0 ? ", n0.." : "",
+                    "'%s' is not a validator, full node or twin of %s (v0..v%u%s%s)%s%s", name,
+                    sc->path, sc->validators - 1, sc->full_nodes > 0 ? ", n0.." : "",
+                    sc->twins->len > 0 ? ", vK' for a twin fault's K" : "",
                     local != NULL ? ": " : "", local != NULL ? local->message : "");
     g_clear_error(&local);
     if (set != NULL)
@@ -156,7 +174,7 @@ GArray *tb_peers_parse(const sim_scenario *sc, const char *peers, uint32_t self,
     if (entries == NULL)
         return NULL;
     GArray *out = g_array_new(FALSE, FALSE, sizeof(tb_peer_addr));
-    bool *seen = g_new0(bool, sc->validators + sc->full_nodes);
+    bool *seen = g_new0(bool, sim_scenario_node_count(sc));
     bool ok = true;
     for (guint i = 0; ok && entries[i] != NULL; i++) {
         char *hash = strchr(entries[i], '#');

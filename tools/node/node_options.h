@@ -52,8 +52,13 @@ extern const char tb_options_usage[];
 /* "host:port" or "[v6]:port" -> host (newly allocated) and port 1..65535. */
 bool tb_parse_host_port(const char *text, char **host, uint16_t *port, GError **error);
 
-/* The node a name means in sc (a validator or a full node). */
+/* The node a name means in sc (a validator, a full node, or a twin
+ * "vK'" of a twin fault: node tb_first_twin(sc) + i). */
 bool tb_node_by_name(const sim_scenario *sc, const char *name, uint32_t *node, GError **error);
+uint32_t tb_first_twin(const sim_scenario *sc);
+/* The validator whose keys node `node` runs with (a twin: its K), -1 for
+ * a full node. */
+int32_t tb_validator_of(const sim_scenario *sc, uint32_t node);
 
 /* The address book: a GArray of tb_peer_addr (clear with
  * tb_peer_addrs_free), every named node once, `self` left out. */

@@ -141,7 +141,37 @@ static void env_send(void *ctx, proto_node_id to, GBytes *wire)
         tb_runtime_send(rt, to, wire);
 }
 
+static void send_one(tb_runtime *rt, uint32_t to, GBytes *wire);
+
 void tb_runtime_send(tb_runtime *rt, uint32_t to, GBytes *wire)
+{
+    send_one(rt, to, wire);
+    /* A twin shares the address of the validator it doubles (direct
+     * topology): what goes to K reaches K's twins too, as in
+     * sim_world_net_send. */
+    GArray *extra = rt->also_to != NULL ? g_hash_table_lookup(rt->also_to, GUINT_TO_POINTER(to))
+                                        : NULL;
+    for (guint i = 0; extra != NULL && i < extra->len; i++) {
+        uint32_t twin = g_array_index(extra, uint32_t, i);
+        if (twin != rt->self)
+            send_one(rt, twin, wire);
+    }
+}
+
+void tb_runtime_also_send(tb_runtime *rt, uint32_t to, uint32_t extra)
+{
+    if (rt->also_to == NULL)
+        rt->also_to = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                            (GDestroyNotify)g_array_unref);
+    GArray *list = g_hash_table_lookup(rt->also_to, GUINT_TO_POINTER(to));
+    if (list == NULL) {
+        list = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_hash_table_insert(rt->also_to, GUINT_TO_POINTER(to), list);
+    }
+    g_array_append_val(list, extra);
+}
+
+static void send_one(tb_runtime *rt, uint32_t to, GBytes *wire)
 {
     if (rt->filter == NULL) {
         tb_links_send(rt->links, to, wire);
@@ -243,4 +273,7 @@ void tb_runtime_clear(tb_runtime *rt)
     if (rt->delayed != NULL)
         g_hash_table_destroy(rt->delayed);
     rt->delayed = NULL;
+    if (rt->also_to != NULL)
+        g_hash_table_destroy(rt->also_to);
+    rt->also_to = NULL;
 }

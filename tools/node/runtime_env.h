@@ -59,6 +59,7 @@ typedef struct tb_runtime {
      * which passes what it sends on to tb_runtime_send. */
     void (*send_hook)(void *ctx, uint32_t to, GBytes *wire);
     void *send_hook_ctx;
+    GHashTable *also_to;         /* node -> GArray of uint32 twins sharing its address */
 } tb_runtime;
 
 /* genesis_unix_ns: the wall-clock time that is the chain's time 0. */
@@ -67,8 +68,12 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
 /* Cancel every pending timer (the node must be freed first). */
 void tb_runtime_clear(tb_runtime *rt);
 int64_t tb_runtime_now_ns(const tb_runtime *rt);
-/* Send wire to node `to` through the network filter and the links. */
+/* Send wire to node `to` through the network filter and the links (and
+ * to the twins sharing its address). */
 void tb_runtime_send(tb_runtime *rt, uint32_t to, GBytes *wire);
+/* From now on what is sent to `to` also goes to `extra` (a twin of the
+ * validator at `to`, in direct topology). */
+void tb_runtime_also_send(tb_runtime *rt, uint32_t to, uint32_t extra);
 /* tb_deliver_fn for the links: hand `wire` to the node (from a client,
  * TB_HELLO_CLIENT: to submit_tx, as a transaction a wallet sent). */
 void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire);
