@@ -97,18 +97,32 @@ static void expect_conservation(const sim_scenario *sc, const rep_verdicts *v, G
     if (sc->expect.conservation == SIM_EXPECT_UNSET)
         return;
     gboolean want = sc->expect.conservation == SIM_EXPECT_HOLDS;
+    if (v->conservation_unchecked) {
+        add(out, all, "conservation", want ? "holds" : "fails",
+            "not measured: no conservation check ran", FALSE);
+        return;
+    }
     const char *actual = v->conservation_held ? "holds" : v->conservation_detail;
     add(out, all, "conservation", want ? "holds" : "fails",
         actual != NULL ? actual : "violated", want == (v->conservation_held ? TRUE : FALSE));
 }
 
 /* Each alarm wanted ("KIND:SUBJECT") among those raised. */
-static void expect_alarms(const sim_scenario *sc, const sim_metrics *m, GArray *out,
-                          gboolean *all)
+static void expect_alarms(const sim_scenario *sc, const sim_metrics *m, const rep_verdicts *v,
+                          GArray *out, gboolean *all)
 {
     if (!sc->expect.has_alarms)
         return;
     GString *want = g_string_new(NULL);
+    if (v->alarms_unwatched) {
+        for (guint k = 0; k < sc->expect.alarms->len; k++)
+            g_string_append_printf(want, "%s%s", want->len ? " " : "",
+                                   (const char *)g_ptr_array_index(sc->expect.alarms, k));
+        add(out, all, "alarms", want->len ? want->str : "none",
+            "not measured: no alarm watch ran", FALSE);
+        g_string_free(want, TRUE);
+        return;
+    }
     GString *got = g_string_new(NULL);
     gboolean ok = TRUE;
     for (guint i = 0; i < m->alarms->len; i++) {
@@ -229,7 +243,7 @@ gboolean rep_expect_evaluate_into(const sim_scenario *sc, const sim_metrics *m,
     if (e->has_max_block_propagation_p99)
         expect_propagation(out, &all, e->max_block_propagation_p99_ns, m);
     expect_slashed(sc, v, out, &all);
-    expect_alarms(sc, m, out, &all);
+    expect_alarms(sc, m, v, out, &all);
     if (e->has_max_view_changes)
         expect_max_count(out, &all, "max_view_changes", e->max_view_changes, m, "view_changes");
     if (e->has_max_resubmitted_other)

@@ -24,6 +24,9 @@ typedef struct rep_verdicts {
     const sim_liveness *liveness;
     const GArray *slashed;         /* uint32 node indexes, sorted, unique: every validator
                                     * slashed for any reason (NULL = none) */
+    bool alarms_unwatched;         /* no alarm watch ran (the testbed): `alarms` targets
+                                    * cannot be judged and fail, saying so */
+    bool conservation_unchecked;   /* no conservation check ran (the testbed): likewise */
 } rep_verdicts;
 
 /* Appends one rep_expect_result per [expect] key to `out` (made by

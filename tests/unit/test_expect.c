@@ -4,7 +4,9 @@
  * so, says by how much a miss missed and how many blocks never got there,
  * and fails with "nothing measured" when no block reached 99%.
  * max_resubmitted_other reads txs_resubmitted.other only: resubmissions
- * put down to a receiver that crashed do not count against it. */
+ * put down to a receiver that crashed do not count against it. Targets
+ * a run could not measure (alarms, conservation in the testbed) fail and
+ * say so. */
 #include <check.h>
 #include <math.h>
 #include <string.h>
@@ -179,6 +181,46 @@ START_TEST(test_resubmitted_other_only_counts_the_network)
 }
 END_TEST
 
+/* One [expect] key judged with verdicts v. */
+static rep_expect_result *judge_one(const char *text, const rep_verdicts *v, rep_run_info **info)
+{
+    GError *error = NULL;
+    sim_scenario *sc = sim_scenario_parse("expect.ini", text, strlen(text), NULL, &error);
+    ck_assert_msg(sc != NULL, "%s", error != NULL ? error->message : "?");
+    sim_metrics *m = sim_metrics_new();
+    *info = rep_run_info_new();
+    rep_expect_evaluate(sc, m, v, *info);
+    sim_metrics_free(m);
+    sim_scenario_free(sc);
+    ck_assert_uint_eq((*info)->expects->len, 1);
+    return &g_array_index((*info)->expects, rep_expect_result, 0);
+}
+
+/* A run that watched no alarms and checked no conservation (the testbed)
+ * cannot pass those targets: they fail and say why, where a run that
+ * watched and saw nothing would pass "alarms = none". */
+START_TEST(test_unmeasured_alarms_and_conservation_fail_saying_so)
+{
+    rep_run_info *info = NULL;
+    rep_verdicts watched = {.safety_held = true, .conservation_held = true};
+    rep_expect_result *e = judge_one("[network]\nvalidators = 4\n[expect]\nalarms = none\n",
+                                     &watched, &info);
+    ck_assert(e->passed);
+    rep_run_info_free(info);
+    rep_verdicts unwatched = {.safety_held = true, .conservation_held = true,
+                              .alarms_unwatched = true, .conservation_unchecked = true};
+    e = judge_one("[network]\nvalidators = 4\n[expect]\nalarms = none\n", &unwatched, &info);
+    ck_assert(!e->passed);
+    ck_assert_str_eq(e->actual, "not measured: no alarm watch ran");
+    rep_run_info_free(info);
+    e = judge_one("[network]\nvalidators = 4\n[expect]\nconservation = holds\n", &unwatched,
+                  &info);
+    ck_assert(!e->passed);
+    ck_assert_str_eq(e->actual, "not measured: no conservation check ran");
+    rep_run_info_free(info);
+}
+END_TEST
+
 static Suite *expect_suite(void)
 {
     Suite *s = suite_create("expect");
@@ -190,6 +232,7 @@ static Suite *expect_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("liveness");
     tcase_add_test(tc, test_liveness_not_applicable_does_not_pass);
+    tcase_add_test(tc, test_unmeasured_alarms_and_conservation_fail_saying_so);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,8 +3,8 @@
  *
  * Set-up: load the scenario (--seed and --set as for `run`, and passed on
  * to every node), refuse what the simulator would refuse and what the
- * testbed cannot do yet (agents, delegators, spam and censor, unbond and
- * upgrade faults: each named), find the node
+ * testbed cannot do yet (agents, delegators, unbond and upgrade faults:
+ * each named), find the node
  * binary, check every port, create results.sqlite (incomplete), then
  * start the nodes with a genesis 1.5 s ahead. The timeline, on the chain's
  * clock: the workload's arrivals go to live nodes' client connections;
@@ -198,14 +198,6 @@ static bool check_scenario(const sim_scenario *sc, GError **error)
     }
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
-        if (f->action == SIM_FAULT_BYZANTINE && f->behavior != NULL &&
-            (g_str_equal(f->behavior, "spam") || g_str_equal(f->behavior, "censor"))) {
-            g_set_error(error, TBD_ERROR, 1, "%s:%d: [fault %s]: behavior '%s' is not supported "
-                        "by the testbed yet (the send wrappers' behaviours and twins are); run this "
-                        "scenario in simulation, or remove the fault", sc->path, f->line,
-                        f->name, f->behavior);
-            return false;
-        }
         if (f->action == SIM_FAULT_CRASH || f->action == SIM_FAULT_PARTITION ||
             f->action == SIM_FAULT_DEGRADE || f->action == SIM_FAULT_ROTATE_KEY ||
             f->action == SIM_FAULT_BYZANTINE || f->action == SIM_FAULT_CHURN)
@@ -577,8 +569,10 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
         .checks = {.safety_held = merged.safety_held,
                    .safety_detail = merged.safety_detail,
                    .conservation_held = true,
+                   .conservation_unchecked = true,
                    .liveness = &merged.liveness,
-                   .slashed = merged.slashed},
+                   .slashed = merged.slashed,
+                   .alarms_unwatched = true},
         .metrics = m,
     };
     g_string_free(died, TRUE);

@@ -646,9 +646,10 @@ static void liveness(merge_state *s, const sim_chain *chain, int64_t heal_ns,
     uint32_t up = 0;
     for (uint32_t v = 0; v < sc->validators; v++) {
         total += chain->stakes[v];
-        if (up_at_end[v]) {
+        /* As sim/check/liveness.c counts them: up and honest. */
+        if (up_at_end[v] && s->honest[v]) {
             alive += chain->stakes[v];
-            up += s->honest[v]; /* as sim/check/liveness.c counts them */
+            up++;
         }
     }
     /* The simulator's bound (sim/check/liveness.c), with the validators
@@ -662,7 +663,7 @@ static void liveness(merge_state *s, const sim_chain *chain, int64_t heal_ns,
     int64_t end = s->out->end_ns;
     if (alive * 3 <= total * 2) {
         l->state = SIM_LIVENESS_NOT_APPLICABLE;
-        l->detail = g_strdup_printf("not applicable: running validators hold %" G_GUINT64_FORMAT
+        l->detail = g_strdup_printf("not applicable: running honest validators hold %" G_GUINT64_FORMAT
                                     " of %" G_GUINT64_FORMAT " stake at the end (not more "
                                     "than 2/3)", alive, total);
     } else if (l->took_ns >= 0 && l->took_ns <= l->bound_ns) {

@@ -24,6 +24,7 @@
 #include "sim/world/world.h"
 #include "tools/node/node_byz.h"
 #include "tools/node/node_host.h"
+#include "tools/node/node_market.h"
 #include "tools/node/node_options.h"
 #include "tools/node/node_rotations.h"
 #include "tools/node/runtime_env.h"
@@ -49,6 +50,7 @@ typedef struct tb_daemon {
     tb_host host;
     tb_byz *byz;                 /* NULL: an honest node */
     tb_rotations *rotations;     /* NULL: no key rotation for this node */
+    tb_market *market;           /* NULL: no spam or censor fault names it */
     bool runtime_ready;
     tb_runtime rt;
     GMainLoop *loop;
@@ -76,7 +78,7 @@ static int check_scenario(const sim_scenario *sc)
     for (guint i = 0; i < sc->faults->len; i++) {
         const sim_fault *f = g_ptr_array_index(sc->faults, i);
         if (f->action == SIM_FAULT_PARTITION || f->action == SIM_FAULT_ROTATE_KEY ||
-            (f->action == SIM_FAULT_BYZANTINE && !g_str_equal(f->behavior, "twin")))
+            f->action == SIM_FAULT_BYZANTINE)
             continue;
         if (f->action == SIM_FAULT_DEGRADE) {
             if (f->has_bandwidth)
@@ -250,10 +252,13 @@ static void daemon_run(tb_daemon *d)
     /* The wrapper first: the node sends as it starts. */
     d->byz = tb_byz_new(d->sc, &d->chain, d->self, d->validator_index, d->opt.node_name, &d->rt,
                         &d->host);
+    d->market = tb_market_new(d->sc, &d->chain, d->self, d->validator_index, d->opt.node_name,
+                              &d->rt, &d->host);
     tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt);
     d->rt.node = d->host.node;
     d->rt.ops = d->host.ops;
     d->rotations = tb_rotations_start(d->sc, d->self, &d->rt, d->store, &d->host);
+    tb_market_start(d->market);
     tb_links_start(d->links);
     fprintf(stderr, "aitbc-node: %s (%s) of %s, seed %" G_GUINT64_FORMAT
             ", listening on %s, %u peer(s)\n",
@@ -278,6 +283,7 @@ static int daemon_close(tb_daemon *d)
 {
     int rc = d->exit_code;
     tb_rotations_free(d->rotations);
+    tb_market_free(d->market);
     if (d->rt.node != NULL) {
         d->rt.node = NULL; /* nothing reaches it while it is freed */
         GError *error = NULL;

@@ -244,6 +244,13 @@ void tb_runtime_deliver(void *ctx, uint32_t from, GBytes *wire)
     }
 }
 
+/* The node's inclusion policy: a censor's (node_market.h), else all. */
+static bool env_include_tx(void *ctx, const proto_pubkey *sender)
+{
+    tb_runtime *rt = ctx;
+    return rt->include_hook == NULL || rt->include_hook(rt->include_hook_ctx, sender);
+}
+
 void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_links *links,
                      tb_store *store, tb_records *records)
 {
@@ -261,6 +268,7 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
         .observe = env_observe,
         .store_put = env_store_put,
         .store_get = env_store_get,
+        .include_tx = env_include_tx,
     };
 }
 

@@ -21,6 +21,8 @@
  *                     go on after a write was lost
  *   observe           a row in the node's records (records.h); a final
  *                     block's transactions also go to final_txs
+ *   include_tx        every transaction, unless a censor's policy is set
+ *                     (include_hook, node_market.h)
  *   broadcast, peers  NULL: direct topology, every node one send() away
  *
  * This is the testbed's counterpart of sim/world/world.c's table, with
@@ -60,6 +62,10 @@ typedef struct tb_runtime {
     void (*send_hook)(void *ctx, uint32_t to, GBytes *wire);
     void *send_hook_ctx;
     GHashTable *also_to;         /* node -> GArray of uint32 twins sharing its address */
+    /* If set, which transactions the node's blocks may carry (a censor,
+     * node_market.h); else all. */
+    bool (*include_hook)(void *ctx, const proto_pubkey *sender);
+    void *include_hook_ctx;
 } tb_runtime;
 
 /* genesis_unix_ns: the wall-clock time that is the chain's time 0. */
