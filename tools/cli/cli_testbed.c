@@ -632,17 +632,8 @@ static int merge_only(const tbd_args *a, tbd_run *r, const char *dir, rep_db *db
     const sim_scenario *sc = r->t.sc;
     r->end_ns = sc->duration_ns;
     r->duration_reached = true;
-    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
-        r->alive[i] = true;
-        for (guint f = 0; f < sc->faults->len; f++) {
-            const sim_fault *fault = g_ptr_array_index(sc->faults, f);
-            bool open = fault->action == SIM_FAULT_CRASH && fault->at_ns < sc->duration_ns &&
-                        (fault->until_ns < 0 || fault->until_ns >= sc->duration_ns);
-            for (guint k = 0; open && k < fault->nodes->len; k++)
-                if (g_array_index(fault->nodes, uint32_t, k) == i)
-                    r->alive[i] = false;
-        }
-    }
+    for (uint32_t i = 0; i < r->t.nodes_count; i++)
+        r->alive[i] = !tbd_crash_holds(sc, i, sc->duration_ns - 1);
     char *wl_path = g_build_filename(dir, "nodes", TBD_WORKLOAD_FILE, NULL);
     GError *error = NULL;
     if (g_file_test(wl_path, G_FILE_TEST_EXISTS) &&

@@ -94,6 +94,8 @@ char *tbd_find_node_bin(const char *explicit_path, GError **error);
 bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error);
 /* Nodes local to this machine. */
 uint32_t tbd_nodes_local(const tbd_testbed *t);
+/* A crash fault of sc names node `node` and its window covers at_ns. */
+bool tbd_crash_holds(const sim_scenario *sc, uint32_t node, int64_t at_ns);
 /* Start node i (its store and records are kept between starts). */
 bool tbd_node_start(tbd_testbed *t, uint32_t i, GError **error);
 /* SIGKILL (a crash) or SIGTERM (a clean stop) to node i if it runs. */

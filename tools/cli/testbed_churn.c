@@ -91,21 +91,6 @@ int64_t tbd_churn_next_ns(const tbd_churn *c)
     return next;
 }
 
-/* A crash fault's window covers at_ns and names the node. */
-static bool held_by_crash_fault(const sim_scenario *sc, uint32_t node, int64_t at_ns)
-{
-    for (guint i = 0; i < sc->faults->len; i++) {
-        const sim_fault *f = g_ptr_array_index(sc->faults, i);
-        if (f->action != SIM_FAULT_CRASH || at_ns < f->at_ns ||
-            (f->until_ns >= 0 && at_ns >= f->until_ns))
-            continue;
-        for (guint j = 0; j < f->nodes->len; j++)
-            if (g_array_index(f->nodes, uint32_t, j) == node)
-                return true;
-    }
-    return false;
-}
-
 static uint32_t pick(tbd_churn *c, churn_fault *f, const bool *alive, bool joining,
                      int64_t at_ns)
 {
@@ -115,7 +100,7 @@ static uint32_t pick(tbd_churn *c, churn_fault *f, const bool *alive, bool joini
         bool leaving = c->gone_at_ns[node] >= 0;
         bool up = alive[node] || leaving;
         bool ok = joining ? !up && c->churned_out[node] &&
-                                !held_by_crash_fault(c->sc, node, at_ns)
+                                !tbd_crash_holds(c->sc, node, at_ns)
                           : up && !leaving;
         if (ok)
             g_array_append_val(candidates, node);

@@ -386,16 +386,7 @@ static bool node_up_at(const merge_state *s, uint32_t node, int64_t at_ns)
     }
     if (last != NULL && !g_str_equal(last, "join"))
         return false;
-    for (guint f = 0; f < sc->faults->len; f++) {
-        const sim_fault *fault = g_ptr_array_index(sc->faults, f);
-        if (fault->action != SIM_FAULT_CRASH || at_ns < fault->at_ns ||
-            (fault->until_ns >= 0 && at_ns >= fault->until_ns))
-            continue;
-        for (guint k = 0; k < fault->nodes->len; k++)
-            if (g_array_index(fault->nodes, uint32_t, k) == node)
-                return false;
-    }
-    return true;
+    return !tbd_crash_holds(sc, node, at_ns);
 }
 
 static int compare_i64(const void *a, const void *b)

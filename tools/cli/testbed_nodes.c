@@ -133,6 +133,20 @@ static bool addresses_from_file(tbd_testbed *t, GError **error)
     return true;
 }
 
+bool tbd_crash_holds(const sim_scenario *sc, uint32_t node, int64_t at_ns)
+{
+    for (guint i = 0; i < sc->faults->len; i++) {
+        const sim_fault *f = g_ptr_array_index(sc->faults, i);
+        if (f->action != SIM_FAULT_CRASH || at_ns < f->at_ns ||
+            (f->until_ns >= 0 && at_ns >= f->until_ns))
+            continue;
+        for (guint j = 0; j < f->nodes->len; j++)
+            if (g_array_index(f->nodes, uint32_t, j) == node)
+                return true;
+    }
+    return false;
+}
+
 uint32_t tbd_nodes_local(const tbd_testbed *t)
 {
     uint32_t count = 0;

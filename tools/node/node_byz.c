@@ -55,27 +55,15 @@ static gboolean timer_due(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static gboolean timer_dispatch(GSource *source, GSourceFunc callback, gpointer data)
-{
-    (void)source;
-    return callback(data);
-}
-
-static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
-
 static void host_at(void *ctx, int64_t at_ns, sim_byz *unused, uint32_t what, uint64_t arg)
 {
     (void)unused;
     tb_byz *b = ctx;
-    int64_t wait_ns = MAX(at_ns - tb_runtime_now_ns(b->rt), 0);
     byz_timer *t = g_new0(byz_timer, 1);
     t->owner = b;
     t->what = what;
     t->arg = arg;
-    t->source = g_source_new(&timer_funcs, sizeof(GSource));
-    g_source_set_callback(t->source, timer_due, t, NULL);
-    g_source_set_ready_time(t->source, g_get_monotonic_time() + (wait_ns + 999) / 1000);
-    g_source_attach(t->source, NULL);
+    t->source = tb_ready_source_new(at_ns - tb_runtime_now_ns(b->rt), timer_due, t);
     g_hash_table_add(b->timers, t);
 }
 

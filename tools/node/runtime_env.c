@@ -41,6 +41,16 @@ static gboolean timer_dispatch(GSource *source, GSourceFunc callback, gpointer d
 
 static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
 
+GSource *tb_ready_source_new(int64_t wait_ns, GSourceFunc fn, gpointer data)
+{
+    GSource *source = g_source_new(&timer_funcs, sizeof(GSource));
+    g_source_set_callback(source, fn, data, NULL);
+    int64_t wait_us = wait_ns > 0 ? (wait_ns + 999) / 1000 : 0;
+    g_source_set_ready_time(source, g_get_monotonic_time() + wait_us);
+    g_source_attach(source, NULL);
+    return source;
+}
+
 static void timer_free(gpointer data)
 {
     tb_timer *t = data;
@@ -68,16 +78,12 @@ static uint64_t env_set_timer(void *ctx, int64_t delay_ns, uint32_t kind, uint64
     tb_runtime *rt = ctx;
     /* The protocol asks for delays >= 0; a clock read between two of its
      * computations can make one a hair negative: that is "now". */
-    int64_t delay_us = delay_ns > 0 ? (delay_ns + 999) / 1000 : 0;
     tb_timer *t = g_new0(tb_timer, 1);
     t->rt = rt;
     t->id = ++rt->next_timer_id;
     t->kind = kind;
     t->arg = arg;
-    t->source = g_source_new(&timer_funcs, sizeof(GSource));
-    g_source_set_callback(t->source, timer_due, t, NULL);
-    g_source_set_ready_time(t->source, g_get_monotonic_time() + delay_us);
-    g_source_attach(t->source, NULL);
+    t->source = tb_ready_source_new(delay_ns, timer_due, t);
     g_hash_table_insert(rt->timers, &t->id, t);
     return t->id;
 }
@@ -125,10 +131,7 @@ static void send_after(tb_runtime *rt, uint32_t to, GBytes *wire, int64_t delay_
     d->rt = rt;
     d->to = to;
     d->wire = g_bytes_ref(wire);
-    d->source = g_source_new(&timer_funcs, sizeof(GSource));
-    g_source_set_callback(d->source, delayed_due, d, NULL);
-    g_source_set_ready_time(d->source, g_get_monotonic_time() + (delay_ns + 999) / 1000);
-    g_source_attach(d->source, NULL);
+    d->source = tb_ready_source_new(delay_ns, delayed_due, d);
     g_hash_table_add(rt->delayed, d);
 }
 

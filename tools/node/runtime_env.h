@@ -74,6 +74,10 @@ void tb_runtime_init(tb_runtime *rt, uint32_t self, int64_t genesis_unix_ns, tb_
 /* Cancel every pending timer (the node must be freed first). */
 void tb_runtime_clear(tb_runtime *rt);
 int64_t tb_runtime_now_ns(const tb_runtime *rt);
+/* A main-loop source that calls fn(data) once, wait_ns from now (<= 0:
+ * at once), attached to the default context; the caller owns the
+ * reference (g_source_destroy and g_source_unref it when done). */
+GSource *tb_ready_source_new(int64_t wait_ns, GSourceFunc fn, gpointer data);
 /* Send wire to node `to` through the network filter and the links (and
  * to the twins sharing its address). */
 void tb_runtime_send(tb_runtime *rt, uint32_t to, GBytes *wire);
