@@ -319,7 +319,6 @@ static bool apply_action(tbd_run *r, tbd_action *a)
 }
 
 static void begin_stop(tbd_run *r);
-static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib);
 
 static gboolean on_stop_overdue(gpointer data)
 {
@@ -402,116 +401,13 @@ static void begin_stop(tbd_run *r)
     r->t.stopping = true;
     r->end_ns = MIN(tbd_chain_now_ns(&r->t), r->t.sc->duration_ns);
     for (uint32_t i = 0; i < r->t.nodes_count; i++)
-        read_usage(&r->t.nodes[i], &r->cpu_s[i], &r->rss_kib[i]);
+        tbd_read_usage(&r->t.nodes[i], &r->cpu_s[i], &r->rss_kib[i]);
     for (uint32_t i = 0; i < r->t.nodes_count; i++)
         tbd_node_signal(&r->t, i, SIGTERM);
     if (r->t.running == 0)
         g_main_loop_quit(r->t.loop);
     else
         r->stop_timeout = g_timeout_add(TBD_STOP_WAIT_MS, on_stop_overdue, r);
-}
-
-/* ---- outputs ---- */
-
-static rep_run_info *make_run_info(const tbd_testbed *t)
-{
-    rep_run_info *info = rep_run_info_new();
-    info->scenario = g_strdup(t->sc->name);
-    info->scenario_path = g_strdup(t->sc->path);
-    info->seed = t->sc->seed;
-    info->crypto = g_strdup(proto_crypto_mode_name(t->sc->crypto_fast ? PROTO_CRYPTO_FAST
-                                                                      : PROTO_CRYPTO_REAL));
-    GDateTime *now = g_date_time_new_now_utc();
-    info->started_at = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-    g_date_time_unref(now);
-    for (uint32_t i = 0; i < t->nodes_count; i++)
-        rep_run_info_add_node(info, t->nodes[i].name);
-    return info;
-}
-
-static int write_outputs(const tbd_args *a, const char *dir, rep_db *db, rep_run_info *info,
-                         const sim_metrics *m)
-{
-    GError *error = NULL;
-    char *json_path = g_build_filename(dir, "report.json", NULL);
-    bool ok = rep_db_write_results(db, info, m, &error) &&
-              rep_db_finish(db, info->verdict, info->wall_s, info->sim_s, info->events, NULL,
-                            &error) &&
-              rep_json_write(json_path, info, m, &error);
-    g_free(json_path);
-    if (!ok) {
-        fprintf(stderr, "aitbc-sim: %s\n", error->message);
-        g_error_free(error);
-        return CLI_EXIT_INTERNAL;
-    }
-    if (!a->quiet)
-        rep_summary_print(stdout, info, m);
-    if (!a->no_plots && cli_plot_dir(dir, a->quiet) != CLI_EXIT_OK)
-        fprintf(stderr, "aitbc-sim: the run's results are complete; only its plots failed\n");
-    if (a->quiet)
-        printf("%s seed=%" G_GUINT64_FORMAT " testbed verdict=%s out=%s\n", info->scenario,
-               info->seed, rep_verdict_name(info->verdict), dir);
-    return CLI_EXIT_OK;
-}
-
-static int verdict_exit(rep_verdict verdict)
-{
-    if (verdict == REP_VERDICT_PASS)
-        return CLI_EXIT_OK;
-    return verdict == REP_VERDICT_ERROR ? CLI_EXIT_INTERNAL : CLI_EXIT_FAILED;
-}
-
-/* Per-node resources, read from /proc before the stop (Linux). */
-static void add_usage_figures(tbd_run *r, sim_metrics *m, const double *cpu_s,
-                              const double *rss_kib)
-{
-    double cpu_sum = 0, cpu_max = 0, rss_max = 0;
-    uint32_t counted = 0;
-    for (uint32_t i = 0; i < r->t.nodes_count; i++) {
-        if (cpu_s[i] < 0)
-            continue;
-        counted++;
-        cpu_sum += cpu_s[i];
-        cpu_max = MAX(cpu_max, cpu_s[i]);
-        rss_max = MAX(rss_max, rss_kib[i]);
-    }
-    if (counted == 0)
-        return;
-    sim_metrics_figure(m, "testbed.cpu_s_per_node_mean", cpu_sum / counted);
-    sim_metrics_figure(m, "testbed.cpu_s_per_node_max", cpu_max);
-    sim_metrics_figure(m, "testbed.rss_kib_per_process_max", rss_max);
-}
-
-static void read_usage(const tbd_node *n, double *cpu_s, double *rss_kib)
-{
-    *cpu_s = -1;
-    *rss_kib = -1;
-    if (n->proc == NULL)
-        return;
-    const char *pid = g_subprocess_get_identifier(n->proc);
-    if (pid == NULL)
-        return;
-    char *path = g_strdup_printf("/proc/%s/stat", pid), *text = NULL;
-    if (g_file_get_contents(path, &text, NULL, NULL)) {
-        const char *close_paren = strrchr(text, ')');
-        char **f = close_paren != NULL ? g_strsplit(close_paren + 2, " ", 0) : NULL;
-        /* After "pid (comm) ": state is field 0; utime, stime are 11, 12. */
-        if (f != NULL && g_strv_length(f) > 12)
-            *cpu_s = (g_ascii_strtod(f[11], NULL) + g_ascii_strtod(f[12], NULL)) /
-                     (double)sysconf(_SC_CLK_TCK);
-        g_strfreev(f);
-    }
-    g_free(text);
-    g_free(path);
-    path = g_strdup_printf("/proc/%s/status", pid);
-    text = NULL;
-    if (g_file_get_contents(path, &text, NULL, NULL)) {
-        const char *hwm = strstr(text, "VmHWM:");
-        if (hwm != NULL)
-            *rss_kib = g_ascii_strtod(hwm + strlen("VmHWM:"), NULL);
-    }
-    g_free(text);
-    g_free(path);
 }
 
 /* Merge the records, judge the run as a simulated one is judged, write
@@ -544,7 +440,7 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
     sim_metrics *m = merged.metrics;
     sim_metrics_figure(m, "wall_s", info->wall_s);
     sim_metrics_figure(m, "testbed.nodes", t->nodes_count);
-    add_usage_figures(r, m, r->cpu_s, r->rss_kib);
+    tbd_usage_figures(m, r->t.nodes_count, r->cpu_s, r->rss_kib);
     info->sim_s = r->end_ns / 1e9;
     info->events = merged.events;
     /* A node that exited on its own (not a crash fault) fails the run:
@@ -578,9 +474,9 @@ static int judge_and_write(const tbd_args *a, tbd_run *r, const char *dir, rep_d
     g_string_free(died, TRUE);
     g_autoptr(rep_run_verdict) verdict = rep_verdict_judge(t->sc, &end);
     rep_verdict_record(verdict, info, m);
-    int rc = write_outputs(a, dir, db, info, m);
+    int rc = tbd_write_outputs(dir, db, info, m, a->quiet, a->no_plots);
     if (rc == CLI_EXIT_OK)
-        rc = verdict_exit(info->verdict);
+        rc = tbd_verdict_exit(info->verdict);
     tbd_merged_clear(&merged);
     return rc;
 }
@@ -666,7 +562,7 @@ static int run_testbed(const tbd_args *a, tbd_run *r, const char *dir)
 {
     GError *error = NULL;
     tbd_testbed *t = &r->t;
-    rep_run_info *info = make_run_info(t);
+    rep_run_info *info = tbd_run_info_new(t);
     char *db_path = g_build_filename(dir, "results.sqlite", NULL);
     rep_db *db = NULL;
     bool ok = rep_db_begin(db_path, info, &db, &error) &&

@@ -16,6 +16,8 @@
  *                      blocks committed, once each
  *   testbed_churn.c    churn faults: the simulator's Poisson leaves and
  *                      joins, as kills, graceful leaves and fresh starts
+ *   testbed_report.c   the outputs: run description, CPU and memory of
+ *                      the nodes, results written as a simulated run's
  *
  * Times called chain time are ns since the chain's time 0, which is the
  * wall-clock instant genesis_unix_ns every node is given (--genesis-ms):
@@ -30,6 +32,9 @@
 #include <stdint.h>
 
 #include "protocol/core/event.h"
+#include "reports/db.h"
+#include "reports/run_info.h"
+#include "reports/verdict.h"
 #include "sim/figures/metrics.h"
 #include "sim/check/liveness.h"
 #include "sim/scenario/scenario.h"
@@ -203,6 +208,23 @@ bool tbd_slashing_event(sim_metrics *m, uint32_t validators, const tbd_validator
  * key_rotations; and the slashed validators, sorted and unique (for
  * [expect] slashed; free it). */
 GArray *tbd_slashing_figures(sim_metrics *m);
+
+/* ---- testbed_report.c ---- */
+
+rep_run_info *tbd_run_info_new(const tbd_testbed *t);
+/* Results, report.json, summary (unless quiet), plots (unless no_plots);
+ * CLI_EXIT_OK or CLI_EXIT_INTERNAL. */
+int tbd_write_outputs(const char *dir, rep_db *db, rep_run_info *info, const sim_metrics *m,
+                      bool quiet, bool no_plots);
+/* The exit status for a verdict. */
+int tbd_verdict_exit(rep_verdict verdict);
+/* Node n's process: CPU seconds (user + system) and peak resident KiB,
+ * -1 when unknown (not running, not Linux). */
+void tbd_read_usage(const tbd_node *n, double *cpu_s, double *rss_kib);
+/* testbed.cpu_s_per_node_mean/_max and testbed.rss_kib_per_process_max
+ * over the nodes whose usage is known. */
+void tbd_usage_figures(sim_metrics *m, uint32_t nodes_count, const double *cpu_s,
+                       const double *rss_kib);
 
 /* ---- testbed_merge.c ---- */
 
