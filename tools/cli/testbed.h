@@ -97,6 +97,8 @@ char *tbd_find_node_bin(const char *explicit_path, GError **error);
  * machine can bind it. A local node's
  * port must be free: a port in use is an error naming it and the node. */
 bool tbd_nodes_plan(tbd_testbed *t, uint16_t base_port, GError **error);
+/* Remove a SQLite file and its -wal, -shm and -journal companions. */
+void tbd_remove_sqlite_file(const char *path);
 /* Nodes local to this machine. */
 uint32_t tbd_nodes_local(const tbd_testbed *t);
 /* A crash fault of sc names node `node` and its window covers at_ns. */

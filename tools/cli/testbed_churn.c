@@ -147,17 +147,6 @@ static void leave(tbd_churn *c, churn_fault *f, tbd_testbed *t, bool *alive, int
     }
 }
 
-/* Remove a node's store: the joining machine is new. */
-static void wipe_store(const tbd_node *n)
-{
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
-        char *path = g_strconcat(n->store_path, suffixes[k], NULL);
-        unlink(path);
-        g_free(path);
-    }
-}
-
 static void join(tbd_churn *c, churn_fault *f, tbd_testbed *t, bool *alive, int64_t at_ns)
 {
     uint32_t node = pick(c, f, alive, true, at_ns);
@@ -181,7 +170,7 @@ void tbd_churn_start_pending(tbd_churn *c, tbd_testbed *t, bool *alive)
         if (!c->start_pending[i] || n->proc != NULL)
             continue; /* the old process is not reaped yet: the next tick */
         c->start_pending[i] = false;
-        wipe_store(n);
+        tbd_remove_sqlite_file(n->store_path); /* the joining machine is new */
         GError *error = NULL;
         if (!tbd_node_start(t, i, &error)) {
             fprintf(stderr, "aitbc-sim testbed: %s\n", error->message);

@@ -155,18 +155,21 @@ uint32_t tbd_nodes_local(const tbd_testbed *t)
     return count;
 }
 
-/* A testbed starts from nothing: the files of an earlier one go. */
-static void remove_old_files(const tbd_node *n)
+void tbd_remove_sqlite_file(const char *path)
 {
     const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
-        char *a = g_strconcat(n->store_path, suffixes[k], NULL);
-        char *b = g_strconcat(n->records_path, suffixes[k], NULL);
-        unlink(a);
-        unlink(b);
-        g_free(a);
-        g_free(b);
+        char *file = g_strconcat(path, suffixes[k], NULL);
+        unlink(file);
+        g_free(file);
     }
+}
+
+/* A testbed starts from nothing: the files of an earlier one go. */
+static void remove_old_files(const tbd_node *n)
+{
+    tbd_remove_sqlite_file(n->store_path);
+    tbd_remove_sqlite_file(n->records_path);
     unlink(n->log_path);
 }
 

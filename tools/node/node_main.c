@@ -257,7 +257,7 @@ static void daemon_run(tb_daemon *d)
     tb_host_start(&d->host, d->sc, &d->chain, d->self, d->validator_index, &d->rt);
     d->rt.node = d->host.node;
     d->rt.ops = d->host.ops;
-    d->rotations = tb_rotations_start(d->sc, d->self, &d->rt, d->store, &d->host);
+    d->rotations = tb_rotations_start(d->sc, d->self, &d->rt, &d->host);
     tb_market_start(d->market);
     tb_links_start(d->links);
     fprintf(stderr, "aitbc-node: %s (%s) of %s, seed %" G_GUINT64_FORMAT

@@ -3,17 +3,14 @@
 #include "tools/node/node_rotations.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define ROTATIONS_STORE_KEY "aitbc-node/rotations"
-#define TB_EXIT_INTERNAL 3
 
 struct tb_rotations {
     uint64_t seed;
     uint32_t self;
     tb_runtime *rt;
-    tb_store *store;
     const tb_host *host;
     GArray *due_ns;              /* int64: chain times of the faults, ascending */
     uint32_t delivered;
@@ -26,19 +23,11 @@ static gint compare_i64(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-static void store_failed(GError *error)
+/* Through the node's environment: a store that fails ends the process
+ * (runtime_env.h), as for every other write the node makes. */
+static uint32_t load_delivered(tb_runtime *rt)
 {
-    fprintf(stderr, "aitbc-node: %s (stopping: the node cannot keep its state)\n",
-            error->message);
-    exit(TB_EXIT_INTERNAL);
-}
-
-static uint32_t load_delivered(tb_store *store)
-{
-    GError *error = NULL;
-    GBytes *b = tb_store_get(store, ROTATIONS_STORE_KEY, &error);
-    if (error != NULL)
-        store_failed(error);
+    GBytes *b = rt->env.store_get(rt->env.ctx, ROTATIONS_STORE_KEY);
     uint32_t count = 0;
     gsize size = 0;
     const void *data = b != NULL ? g_bytes_get_data(b, &size) : NULL;
@@ -52,9 +41,7 @@ static uint32_t load_delivered(tb_store *store)
 static void save_delivered(tb_rotations *r)
 {
     GBytes *b = g_bytes_new(&r->delivered, sizeof r->delivered);
-    GError *error = NULL;
-    if (!tb_store_put(r->store, ROTATIONS_STORE_KEY, b, &error))
-        store_failed(error);
+    r->rt->env.store_put(r->rt->env.ctx, ROTATIONS_STORE_KEY, b);
     g_bytes_unref(b);
 }
 
@@ -92,7 +79,7 @@ static gboolean rotations_due(gpointer data)
 }
 
 tb_rotations *tb_rotations_start(const sim_scenario *sc, uint32_t self, tb_runtime *rt,
-                                 tb_store *store, const tb_host *host)
+                                 const tb_host *host)
 {
     GArray *due = g_array_new(FALSE, FALSE, sizeof(int64_t));
     for (guint i = 0; i < sc->faults->len; i++) {
@@ -110,9 +97,8 @@ tb_rotations *tb_rotations_start(const sim_scenario *sc, uint32_t self, tb_runti
     g_array_sort(due, compare_i64);
     g_assert(host->consensus_ops->rotate_key != NULL); /* the testbed refuses PoA's */
     tb_rotations *r = g_new0(tb_rotations, 1);
-    *r = (tb_rotations){.seed = sc->seed, .self = self, .rt = rt, .store = store, .host = host,
-                        .due_ns = due};
-    r->delivered = MIN(load_delivered(store), due->len);
+    *r = (tb_rotations){.seed = sc->seed, .self = self, .rt = rt, .host = host, .due_ns = due};
+    r->delivered = MIN(load_delivered(rt), due->len);
     deliver_and_wait(r);
     return r;
 }

@@ -15,14 +15,13 @@
 #include "sim/scenario/scenario.h"
 #include "tools/node/node_host.h"
 #include "tools/node/runtime_env.h"
-#include "tools/node/store_sqlite.h"
 
 typedef struct tb_rotations tb_rotations;
 
 /* NULL if no rotate-key fault names validator `self`. Delivers what is
  * due now and waits for the rest; `host` must be started. */
 tb_rotations *tb_rotations_start(const sim_scenario *sc, uint32_t self, tb_runtime *rt,
-                                 tb_store *store, const tb_host *host);
+                                 const tb_host *host);
 void tb_rotations_free(tb_rotations *r);
 
 #endif
